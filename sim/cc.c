@@ -1,0 +1,223 @@
+/*
+ * Congestion control at the sending NIC (the reaction point).
+ *
+ * dcqcn: Zhu et al., "Congestion Control for Large-Scale RDMA Deployments",
+ * SIGCOMM 2015: multiplicative decrease on CNP scaled by alpha, then fast
+ * recovery, additive and hyper increase driven by a timer and a byte
+ * counter. Alpha decays once per update period without CNP; it is applied
+ * lazily (alpha *= (1-g)^periods) so no per-microsecond timer runs.
+ *
+ * telemetry: a Spectrum-X-like in-band telemetry control. Spectrum-X's own
+ * algorithm is proprietary; this follows HPCC (Li et al., SIGCOMM 2019):
+ * switches stamp queue length and transmitted bytes per hop, ACKs echo the
+ * stamps, and the sender sets its window to hold the most loaded link at a
+ * target utilization eta, with additive increase in bounded stages.
+ */
+#include <math.h>
+#include "sim/sim.h"
+
+struct sim_dcqcn_params {
+	double g;			/* alpha gain */
+	uint64_t alpha_period_ps;	/* alpha decay period */
+	uint64_t decrease_period_ps;	/* at most one decrease per period */
+	uint64_t increase_period_ps;	/* rate-increase timer */
+	uint64_t byte_counter_bytes;	/* rate-increase byte counter */
+	uint32_t fast_recovery_steps;	/* F */
+	double ai_frac, hai_frac;	/* additive / hyper increase, fraction of line rate */
+	double min_frac;		/* floor, fraction of line rate */
+};
+
+static const struct sim_dcqcn_params sim_dcqcn_sets[2] = {
+	/* paper: K = T = 55 us, B = 10 MB, F = 5; R_AI 40 Mb/s at 40 Gb/s line */
+	{ 1.0 / 256, 55000000, 0, 55000000, 10 * 1024 * 1024, 5, 0.001, 0.005, 0.001 },
+	/* Mellanox firmware defaults: alpha update 1 us, rate decrease 4 us,
+	 * rate increase 300 us, byte reset 32 KiB, threshold 1 */
+	{ 1.0 / 256, 1000000, 4000000, 300000000, 32767, 1, 0.001, 0.01, 0.001 },
+};
+
+#define SIM_TELE_MAX_STAGE 5
+
+static const struct sim_dcqcn_params *sim_dcqcn(const struct sim *s)
+{
+	return &sim_dcqcn_sets[s->cfg.dcqcn_params ? 1 : 0];
+}
+
+static uint64_t sim_qp_line_bps(const struct sim *s, const struct sim_qp *qp)
+{
+	return s->flows[qp->flow].rate_bps;
+}
+
+void sim_cc_init_qp(struct sim *s, struct sim_qp *qp, uint64_t line_bps)
+{
+	qp->rate_bps = line_bps;
+	qp->target_bps = line_bps;
+	qp->alpha = 1.0;
+	qp->tele_win_bytes = qp->window_bytes;
+	qp->tele_u = 0;
+}
+
+static void sim_cc_set_rate(struct sim *s, struct sim_qp *qp, double bps)
+{
+	double line = (double)sim_qp_line_bps(s, qp), floor = line * sim_dcqcn(s)->min_frac;
+
+	if (bps > line)
+		bps = line;
+	if (bps < floor)
+		bps = floor;
+	qp->rate_bps = (uint64_t)bps;
+}
+
+void sim_cc_on_cnp(struct sim *s, struct sim_qp *qp)
+{
+	const struct sim_dcqcn_params *d = sim_dcqcn(s);
+	uint64_t now = sim_now(s);
+	double periods;
+
+	if (s->cfg.cc != SIM_CC_DCQCN)
+		return;
+	if (qp->last_decrease_ps && now - qp->last_decrease_ps < d->decrease_period_ps)
+		return;
+	periods = qp->last_alpha_ps ? (double)((now - qp->last_alpha_ps) / d->alpha_period_ps) : 0;
+	qp->alpha = qp->alpha * pow(1 - d->g, periods) * (1 - d->g) + d->g;
+	qp->last_alpha_ps = now;
+	qp->last_decrease_ps = now;
+	qp->target_bps = qp->rate_bps;
+	sim_cc_set_rate(s, qp, (double)qp->rate_bps * (1 - qp->alpha / 2));
+	qp->cc_timer_ctr = 0;
+	qp->cc_byte_stage = 0;
+	qp->cc_byte_ctr = 0;
+	if (!qp->cc_stage) {
+		qp->cc_stage = 1;	/* the increase timer runs while below line rate */
+		sim_schedule(s, now + d->increase_period_ps, &qp->cc_ev);
+	}
+}
+
+static void sim_dcqcn_increase(struct sim *s, struct sim_qp *qp)
+{
+	const struct sim_dcqcn_params *d = sim_dcqcn(s);
+	double line = (double)sim_qp_line_bps(s, qp);
+	uint32_t hi = qp->cc_timer_ctr > qp->cc_byte_stage ? qp->cc_timer_ctr : qp->cc_byte_stage;
+	uint32_t lo = qp->cc_timer_ctr < qp->cc_byte_stage ? qp->cc_timer_ctr : qp->cc_byte_stage;
+	double rt = (double)qp->target_bps;
+
+	if (hi >= d->fast_recovery_steps) {
+		if (lo >= d->fast_recovery_steps)
+			rt += (lo - d->fast_recovery_steps + 1) * d->hai_frac * line;
+		else
+			rt += d->ai_frac * line;
+		qp->target_bps = (uint64_t)(rt > line ? line : rt);
+	}
+	sim_cc_set_rate(s, qp, ((double)qp->target_bps + (double)qp->rate_bps) / 2);
+}
+
+void sim_cc_timer(struct sim *s, struct sim_qp *qp)
+{
+	const struct sim_dcqcn_params *d = sim_dcqcn(s);
+
+	if (qp->una_psn == qp->npkts || qp->rate_bps >= sim_qp_line_bps(s, qp)) {
+		qp->cc_stage = 0;
+		return;
+	}
+	qp->cc_timer_ctr++;
+	sim_dcqcn_increase(s, qp);
+	sim_schedule(s, sim_now(s) + d->increase_period_ps, &qp->cc_ev);
+	sim_nic_kick(s, qp);
+}
+
+void sim_cc_on_sent(struct sim *s, struct sim_qp *qp, uint32_t bytes)
+{
+	uint64_t now = sim_now(s), line = sim_qp_line_bps(s, qp);
+
+	if (s->cfg.cc == SIM_CC_NONE || qp->rate_bps >= line) {
+		qp->next_tx_ps = 0;
+		return;
+	}
+	if (qp->next_tx_ps < now)
+		qp->next_tx_ps = now;
+	qp->next_tx_ps += sim_ser_ps(bytes, qp->rate_bps);
+	if (s->cfg.cc != SIM_CC_DCQCN || !qp->cc_stage)
+		return;
+	qp->cc_byte_ctr += bytes;
+	if (qp->cc_byte_ctr >= sim_dcqcn(s)->byte_counter_bytes) {
+		qp->cc_byte_ctr = 0;
+		qp->cc_byte_stage++;
+		sim_dcqcn_increase(s, qp);
+	}
+}
+
+/* HPCC's normalized load of one hop: queue drain time plus rate, over T. */
+static double sim_tele_hop_u(const struct sim *s, const struct sim_int_hop *h, const struct sim_int_hop *prev)
+{
+	double rate_Bps = (double)s->topo->ports[h->port].rate_bps / 8;
+	double t_s = (double)s->base_rtt_ps * 1e-12;
+	double q = h->qlen_bytes < prev->qlen_bytes ? h->qlen_bytes : prev->qlen_bytes;
+	double tx = 0;
+
+	if (h->ts_ps > prev->ts_ps)
+		tx = (double)(h->tx_bytes - prev->tx_bytes) / ((double)(h->ts_ps - prev->ts_ps) * 1e-12);
+	return q / (rate_Bps * t_s) + tx / rate_Bps;
+}
+
+static double sim_tele_measure(struct sim *s, struct sim_qp *qp, const struct sim_pkt *ack, int *valid)
+{
+	double u = 0;
+
+	*valid = 0;
+	for (uint32_t i = 0; i < ack->nhops && i < qp->tele_last_n; i++) {
+		double ui;
+
+		if (ack->hop[i].port != qp->tele_last[i].port)
+			continue;	/* adaptive routing moved this hop: no rate sample */
+		ui = sim_tele_hop_u(s, &ack->hop[i], &qp->tele_last[i]);
+		if (ui > u)
+			u = ui;
+		*valid = 1;
+	}
+	qp->tele_last_n = ack->nhops;
+	for (uint32_t i = 0; i < ack->nhops; i++)
+		qp->tele_last[i] = ack->hop[i];
+	return u;
+}
+
+static void sim_tele_on_ack(struct sim *s, struct sim_qp *qp, const struct sim_pkt *ack)
+{
+	double eta = s->cfg.tele_eta, u, w, wai, bdp = (double)s->window_bytes, tau;
+	uint64_t now = sim_now(s);
+	int valid, update = ack->psn > qp->tele_last_update_psn;
+
+	if (!ack->nhops)
+		return;
+	u = sim_tele_measure(s, qp, ack, &valid);
+	if (!valid)
+		return;
+	/* EWMA over one base RTT, weighted by the time since the sample */
+	tau = ack->sent_ps && now > ack->sent_ps ? (double)(now - ack->sent_ps) : (double)s->base_rtt_ps;
+	if (tau > (double)s->base_rtt_ps)
+		tau = (double)s->base_rtt_ps;
+	qp->tele_u = qp->tele_u * (1 - tau / s->base_rtt_ps) + u * tau / s->base_rtt_ps;
+	wai = bdp * (1 - eta) / 16;
+	if (qp->tele_u >= eta || qp->tele_inc_stage >= SIM_TELE_MAX_STAGE)
+		w = (double)qp->tele_win_bytes / (qp->tele_u / eta) + wai;
+	else
+		w = (double)qp->tele_win_bytes + wai;
+	if (w > bdp)
+		w = bdp;
+	if (w < s->mtu_bytes)
+		w = s->mtu_bytes;
+	qp->window_bytes = (uint64_t)w;
+	sim_cc_set_rate(s, qp, w * 8e12 / (double)s->base_rtt_ps);
+	if (update) {
+		qp->tele_last_update_psn = qp->next_psn;
+		if (qp->tele_u >= eta || qp->tele_inc_stage >= SIM_TELE_MAX_STAGE)
+			qp->tele_inc_stage = 0;
+		else
+			qp->tele_inc_stage++;
+		qp->tele_win_bytes = qp->window_bytes;
+	}
+}
+
+void sim_cc_on_ack(struct sim *s, struct sim_qp *qp, const struct sim_pkt *ack)
+{
+	if (s->cfg.cc == SIM_CC_TELEMETRY)
+		sim_tele_on_ack(s, qp, ack);
+}

@@ -1,0 +1,14 @@
+/*
+ * Subcommands of the fabsim binary. sim/main.c dispatches on argv[1] and
+ * passes the rest with argv[0] set to the subcommand name. Each returns the
+ * process exit status: 0 ok, 1 failure on the input, 2 bad usage.
+ */
+#ifndef SIM_CMD_H
+#define SIM_CMD_H
+
+/* fabsim topo [--dot FILE|-] [--json] FILE: summarize or export a topology */
+int sim_cmd_topo(int argc, char **argv);
+/* fabsim run ...: run a simulation (sim/cmd_run.c) */
+int sim_cmd_run(int argc, char **argv);
+
+#endif

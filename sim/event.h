@@ -1,0 +1,99 @@
+/*
+ * Discrete-event queue: a 4-ary min-heap of (time, sequence, object).
+ *
+ * Events are intrusive: the object scheduled (a packet, a port, a queue
+ * pair) embeds a struct sim_event whose type says how to handle it, so
+ * scheduling never allocates. Ties in time break by insertion sequence,
+ * which makes a run a pure function of its inputs and seed. A 4-ary heap
+ * keeps pushes and pops cache-friendly with millions of pending events.
+ */
+#ifndef SIM_EVENT_H
+#define SIM_EVENT_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+struct sim_event {
+	uint8_t type;		/* enum sim_ev_type, interpreted by the engine */
+};
+
+struct sim_heap_ent {
+	uint64_t time_ps;	/* when the event fires */
+	uint64_t seq;		/* insertion order, the tie-breaker */
+	struct sim_event *ev;
+};
+
+struct sim_evq {
+	struct sim_heap_ent *h;
+	size_t n, cap;		/* entries in use, allocated */
+	uint64_t next_seq;
+	uint64_t now_ps;	/* time of the event last popped */
+	uint64_t peak;		/* most entries ever pending */
+};
+
+int sim_evq_init(struct sim_evq *q, size_t cap_hint);
+void sim_evq_free(struct sim_evq *q);
+int sim_evq_grow(struct sim_evq *q);
+
+static inline int sim_ent_before(const struct sim_heap_ent *a, const struct sim_heap_ent *b)
+{
+	return a->time_ps < b->time_ps || (a->time_ps == b->time_ps && a->seq < b->seq);
+}
+
+/* Returns 0, or -1 when memory ran out. */
+static inline int sim_evq_push(struct sim_evq *q, uint64_t time_ps, struct sim_event *ev)
+{
+	struct sim_heap_ent e = { time_ps, q->next_seq++, ev };
+	size_t i;
+
+	if (q->n == q->cap && sim_evq_grow(q))
+		return -1;
+	i = q->n++;
+	while (i) {
+		size_t parent = (i - 1) >> 2;
+
+		if (!sim_ent_before(&e, &q->h[parent]))
+			break;
+		q->h[i] = q->h[parent];
+		i = parent;
+	}
+	q->h[i] = e;
+	if (q->n > q->peak)
+		q->peak = q->n;
+	return 0;
+}
+
+/* Pops the earliest event into *out; returns 0, or -1 when empty. */
+static inline int sim_evq_pop(struct sim_evq *q, struct sim_heap_ent *out)
+{
+	struct sim_heap_ent last;
+	size_t i = 0, n;
+
+	if (!q->n)
+		return -1;
+	*out = q->h[0];
+	q->now_ps = out->time_ps;
+	n = --q->n;
+	if (!n)
+		return 0;
+	last = q->h[n];
+	for (;;) {
+		size_t c = 4 * i + 1, best, k, end;
+
+		if (c >= n)
+			break;
+		best = c;
+		end = c + 4 < n ? c + 4 : n;
+		for (k = c + 1; k < end; k++)
+			if (sim_ent_before(&q->h[k], &q->h[best]))
+				best = k;
+		if (!sim_ent_before(&q->h[best], &last))
+			break;
+		q->h[i] = q->h[best];
+		i = best;
+	}
+	q->h[i] = last;
+	return 0;
+}
+
+#endif

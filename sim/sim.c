@@ -1,0 +1,461 @@
+/*
+ * Run lifecycle: creating the run-time state over a topology, the packet
+ * pool, flows and their dependencies, and the main event loop.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <time.h>
+#include "sim/sim.h"
+
+#define SIM_SLAB_PKTS 4096
+/* No delivery for this long, with a cycle of paused ports: a PFC deadlock. */
+#define SIM_WATCHDOG_PS 2000000000ULL
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+void sim_config_defaults(struct sim_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->seed = 1;
+	cfg->lb = SIM_LB_ECMP;
+	cfg->flowlet_gap_ps = 2000000;		/* 2 us: a few RTTs' worth of idle */
+	cfg->qps_per_flow = 1;
+	cfg->rx = SIM_RX_DDP;
+	cfg->ack_every = 4;
+	cfg->rto_ps = 500000000;		/* 500 us */
+	cfg->buffer_alpha = 1.0;
+	cfg->pfc = 1;
+	cfg->ecn = 1;
+	cfg->ecn_pmax = 0.2;
+	cfg->cc = SIM_CC_NONE;
+	cfg->cnp_interval_ps = 50000000;	/* 50 us, per QP */
+	cfg->dcqcn_params = 1;
+	cfg->tele_eta = 0.95;
+}
+
+uint64_t sim_wire_bytes(uint32_t payload_bytes, enum sim_pkt_kind kind)
+{
+	uint64_t frame;
+
+	switch (kind) {
+	case SIM_PKT_DATA:
+		frame = SIM_ROCE_OVERHEAD + payload_bytes;
+		break;
+	case SIM_PKT_ACK:
+	case SIM_PKT_NAK:
+		frame = SIM_ROCE_OVERHEAD + SIM_AETH + payload_bytes;
+		break;
+	case SIM_PKT_CNP:
+		frame = SIM_ROCE_OVERHEAD + SIM_CNP_PAD;
+		break;
+	default:
+		frame = SIM_ETH_MIN_FRAME;
+		break;
+	}
+	if (frame < SIM_ETH_MIN_FRAME)
+		frame = SIM_ETH_MIN_FRAME;
+	return frame + SIM_PREAMBLE_IFG;
+}
+
+/* Serialization time, rounded up to the next picosecond. */
+uint64_t sim_ser_ps(uint64_t wire_bytes, uint64_t rate_bps)
+{
+	return (wire_bytes * 8ULL * 1000000000000ULL + rate_bps - 1) / rate_bps;
+}
+
+static int sim_pkt_slab(struct sim *s)
+{
+	struct sim_pkt *slab;
+
+	if (s->nslabs == s->slabs_cap) {
+		uint32_t cap = s->slabs_cap ? s->slabs_cap * 2 : 64;
+		struct sim_pkt **v = realloc(s->pkt_slabs, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		s->pkt_slabs = v;
+		s->slabs_cap = cap;
+	}
+	slab = malloc(SIM_SLAB_PKTS * sizeof(*slab));
+	if (!slab)
+		return -1;
+	s->pkt_slabs[s->nslabs++] = slab;
+	for (uint32_t i = 0; i < SIM_SLAB_PKTS; i++) {
+		slab[i].next = s->free_pkts;
+		s->free_pkts = &slab[i];
+	}
+	s->pkts_allocated += SIM_SLAB_PKTS;
+	return 0;
+}
+
+struct sim_pkt *sim_pkt_alloc(struct sim *s)
+{
+	struct sim_pkt *p;
+
+	if (!s->free_pkts && sim_pkt_slab(s)) {
+		fprintf(stderr, "fabsim: out of memory for packets\n");
+		exit(1);
+	}
+	p = s->free_pkts;
+	s->free_pkts = p->next;
+	p->ev.type = SIM_EV_PKT_ARRIVE;
+	p->next = NULL;
+	p->ecn = 0;
+	p->nhops = 0;
+	p->quanta = 0;
+	p->flowlet = 0;
+	p->payload_bytes = 0;
+	p->sack_psn = 0;
+	return p;
+}
+
+void sim_pkt_free(struct sim *s, struct sim_pkt *p)
+{
+	p->next = s->free_pkts;
+	s->free_pkts = p;
+}
+
+void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev)
+{
+	if (sim_evq_push(&s->q, t_ps, ev)) {
+		fprintf(stderr, "fabsim: out of memory for events\n");
+		exit(1);
+	}
+}
+
+struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->topo = topo;
+	s->cfg = *cfg;
+	sim_rng_seed(&s->rng, cfg->seed);
+	s->mtu_bytes = cfg->mtu_bytes ? cfg->mtu_bytes : topo->mtu_bytes;
+	if (!s->mtu_bytes)
+		s->mtu_bytes = 4096;
+	s->buffer_bytes = cfg->buffer_bytes ? cfg->buffer_bytes : topo->sw.buffer_bytes;
+	s->pq = calloc(topo->nports, sizeof(*s->pq));
+	s->rr = calloc(topo->nports, sizeof(*s->rr));
+	s->sw_seed = calloc(topo->nswitches, sizeof(*s->sw_seed));
+	s->sw_used_bytes = calloc(topo->nswitches, sizeof(*s->sw_used_bytes));
+	if (!s->pq || !s->rr || !s->sw_seed || !s->sw_used_bytes)
+		goto out_free;
+	if (sim_evq_init(&s->q, 1 << 16))
+		goto out_free;
+	for (uint32_t i = 0; i < topo->nports; i++) {
+		s->pq[i].ev.type = SIM_EV_TX_DONE;
+		s->pq[i].wake_ev.type = SIM_EV_PORT_WAKE;
+	}
+	for (uint32_t i = 0; i < topo->nswitches; i++) {
+		uint64_t x = cfg->seed * 0x9e3779b97f4a7c15ULL + (cfg->ecmp_same_seed ? 0 : i + 1);
+
+		s->sw_seed[i] = sim_mix64(x);
+	}
+	s->mark_ev.type = SIM_EV_MARK;
+	return s;
+
+out_free:
+	free(s->sw_used_bytes);
+	free(s->sw_seed);
+	free(s->rr);
+	free(s->pq);
+	free(s);
+	return NULL;
+}
+
+void sim_destroy(struct sim *s)
+{
+	if (!s)
+		return;
+	for (uint32_t i = 0; i < s->nslabs; i++)
+		free(s->pkt_slabs[i]);
+	free(s->pkt_slabs);
+	free(s->bitmaps);
+	free(s->qps);
+	free(s->succ);
+	free(s->deps);
+	free(s->flows);
+	sim_evq_free(&s->q);
+	free(s->sw_used_bytes);
+	free(s->sw_seed);
+	free(s->rr);
+	free(s->pq);
+	free(s);
+}
+
+int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes, uint64_t start_ps)
+{
+	struct sim_topo *t = s->topo;
+	struct sim_flow *f;
+
+	if (src_host >= t->nhosts || dst_host >= t->nhosts || src_host == dst_host || !bytes)
+		return -1;
+	if (s->nflows == s->flows_cap) {
+		uint32_t cap = s->flows_cap ? s->flows_cap * 2 : 1024;
+		struct sim_flow *v = realloc(s->flows, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		s->flows = v;
+		s->flows_cap = cap;
+	}
+	f = &s->flows[s->nflows];
+	memset(f, 0, sizeof(*f));
+	f->ev.type = SIM_EV_FLOW_START;
+	f->id = s->nflows;
+	f->src = t->hosts[src_host];
+	f->dst = t->hosts[dst_host];
+	f->bytes = bytes;
+	f->start_ps = start_ps;
+	f->rate_bps = t->ports[t->nodes[f->src].first_port].rate_bps;
+	return (int)s->nflows++;
+}
+
+int sim_add_dep(struct sim *s, uint32_t a, uint32_t b)
+{
+	if (a >= s->nflows || b >= s->nflows || a == b)
+		return -1;
+	if (s->ndeps == s->deps_cap) {
+		uint32_t cap = s->deps_cap ? s->deps_cap * 2 : 1024;
+		uint32_t *v = realloc(s->deps, 2 * (size_t)cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		s->deps = v;
+		s->deps_cap = cap;
+	}
+	s->deps[2 * s->ndeps] = a;
+	s->deps[2 * s->ndeps + 1] = b;
+	s->ndeps++;
+	return 0;
+}
+
+/* Successor lists in one array (CSR), from the (a, b) pairs. */
+static int sim_build_succ(struct sim *s)
+{
+	uint32_t *pos;
+
+	s->succ = malloc((s->ndeps ? s->ndeps : 1) * sizeof(*s->succ));
+	pos = calloc(s->nflows + 1, sizeof(*pos));
+	if (!s->succ || !pos) {
+		free(pos);
+		return -1;
+	}
+	for (uint32_t i = 0; i < s->ndeps; i++) {
+		s->flows[s->deps[2 * i]].nsucc++;
+		s->flows[s->deps[2 * i + 1]].ndeps_left++;
+	}
+	for (uint32_t i = 0, acc = 0; i < s->nflows; i++) {
+		s->flows[i].succ_first = acc;
+		pos[i] = acc;
+		acc += s->flows[i].nsucc;
+	}
+	for (uint32_t i = 0; i < s->ndeps; i++) {
+		uint32_t a = s->deps[2 * i];
+
+		s->succ[pos[a]++] = s->deps[2 * i + 1];
+	}
+	free(pos);
+	return 0;
+}
+
+/*
+ * One-way latency of a packet of WIRE bytes from host A to host B along the
+ * first candidate path, plus the return of an ACK: the base RTT that sizes
+ * the default window (one bandwidth-delay product).
+ */
+static uint64_t sim_path_ps(struct sim *s, uint32_t a, uint32_t b, uint64_t wire)
+{
+	struct sim_topo *t = s->topo;
+	uint32_t node = a, port = t->nodes[a].first_port, hops = 0;
+	uint64_t ps = 0;
+
+	for (;;) {
+		const struct sim_port *pp = &t->ports[port];
+
+		ps += sim_ser_ps(wire, pp->rate_bps) + pp->delay_ps;
+		node = t->ports[pp->peer].node;
+		if (node == b || ++hops > 64)
+			break;
+		ps += t->sw.latency_ps;
+		port = sim_route_first(s, node, b, 0);
+		if (port == SIM_NONE)
+			break;
+	}
+	return ps;
+}
+
+static void sim_size_window(struct sim *s)
+{
+	struct sim_topo *t = s->topo;
+	uint32_t a = t->hosts[0], b = t->hosts[t->nhosts - 1];
+	uint64_t rate = t->ports[t->nodes[a].first_port].rate_bps;
+
+	s->base_rtt_ps = sim_path_ps(s, a, b, sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA)) +
+			 sim_path_ps(s, b, a, sim_wire_bytes(0, SIM_PKT_ACK));
+	s->window_bytes = s->cfg.window_bytes;
+	if (!s->window_bytes) {
+		/* round the BDP up to whole packets */
+		uint64_t bdp = (uint64_t)((double)rate * (double)s->base_rtt_ps / 8e12);
+
+		/* plus the packets an ACK waits for while coalescing */
+		s->window_bytes = (bdp + s->mtu_bytes - 1) / s->mtu_bytes * s->mtu_bytes +
+				  (uint64_t)s->cfg.ack_every * s->mtu_bytes;
+	}
+	if (s->window_bytes < s->mtu_bytes)
+		s->window_bytes = s->mtu_bytes;
+}
+
+static int sim_prepare(struct sim *s)
+{
+	uint32_t nq = s->cfg.qps_per_flow ? s->cfg.qps_per_flow : 1;
+	uint64_t win_pkts, words;
+
+	if (!s->nflows || s->topo->nhosts < 2)
+		return -1;
+	sim_size_window(s);
+	if (sim_build_succ(s))
+		return -1;
+	s->nqps = s->nflows * nq;
+	s->qps = calloc(s->nqps, sizeof(*s->qps));
+	win_pkts = s->window_bytes / s->mtu_bytes + 1;
+	s->bitmap_bits = 64;
+	while (s->bitmap_bits < 2 * win_pkts)
+		s->bitmap_bits *= 2;
+	words = s->bitmap_bits / 64;
+	s->bitmaps = calloc((size_t)s->nqps * 2 * words, sizeof(uint64_t));
+	if (!s->qps || !s->bitmaps)
+		return -1;
+	for (uint32_t i = 0; i < s->nflows; i++) {
+		struct sim_flow *f = &s->flows[i];
+
+		f->first_qp = i * nq;
+		f->nqps = nq;
+		for (uint32_t k = 0; k < nq; k++) {
+			struct sim_qp *qp = &s->qps[i * nq + k];
+
+			qp->acked = &s->bitmaps[(size_t)(i * nq + k) * 2 * words];
+			qp->rcvd = qp->acked + words;
+			sim_nic_qp_init(s, f, qp, k);
+		}
+		if (!f->ndeps_left) {
+			sim_schedule(s, f->start_ps, &f->ev);
+			if (f->start_ps > s->mark_ps)
+				s->mark_ps = f->start_ps;
+		}
+	}
+	sim_schedule(s, s->mark_ps, &s->mark_ev);
+	return 0;
+}
+
+void sim_flow_done(struct sim *s, struct sim_flow *f)
+{
+	uint64_t now = sim_now(s);
+
+	f->finish_ps = now;
+	if (!s->flows_done++) {
+		s->first_finish_ps = now;
+		s->first_finish_bytes = s->c.delivered_bytes;
+	}
+	for (uint32_t i = 0; i < f->nsucc; i++) {
+		struct sim_flow *g = &s->flows[s->succ[f->succ_first + i]];
+
+		if (!--g->ndeps_left) {
+			g->start_ps = now > g->start_ps ? now : g->start_ps;
+			sim_schedule(s, g->start_ps, &g->ev);
+		}
+	}
+	if (s->on_flow_done)
+		s->on_flow_done(s, f, s->on_flow_done_arg);
+}
+
+static double sim_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void sim_progress(struct sim *s, double t0, double *last)
+{
+	double w = sim_wall();
+
+	if (w - *last < 0.5)
+		return;
+	*last = w;
+	fprintf(stderr, "\r  t=%.3f us  flows %u/%u  events %.1fM  %.1fs   ",
+		sim_now(s) / 1e6, s->flows_done, s->nflows, s->c.events / 1e6, w - t0);
+}
+
+static void sim_dispatch(struct sim *s, struct sim_event *ev)
+{
+	switch (ev->type) {
+	case SIM_EV_PKT_ARRIVE: {
+		struct sim_pkt *p = (struct sim_pkt *)ev;
+		uint32_t node = s->topo->ports[p->in_port].node;
+
+		s->c.pkt_hops++;
+		if (p->kind == SIM_PKT_PAUSE) {
+			sim_port_set_paused(s, p->in_port, p->quanta != 0);
+			sim_pkt_free(s, p);
+		} else if (s->topo->nodes[node].kind == SIM_NODE_SWITCH)
+			sim_switch_receive(s, node, p);
+		else
+			sim_nic_receive(s, node, p);
+		break;
+	}
+	case SIM_EV_TX_DONE:
+		sim_port_tx_done(s, (struct sim_portq *)ev);
+		break;
+	case SIM_EV_PORT_WAKE:
+		sim_port_wake(s, container_of(ev, struct sim_portq, wake_ev));
+		break;
+	case SIM_EV_QP_TIMER:
+		sim_nic_qp_timer(s, (struct sim_qp *)ev);
+		break;
+	case SIM_EV_CC_TIMER:
+		sim_cc_timer(s, container_of(ev, struct sim_qp, cc_ev));
+		break;
+	case SIM_EV_FLOW_START:
+		sim_nic_flow_start(s, (struct sim_flow *)ev);
+		break;
+	case SIM_EV_MARK:
+		s->mark_bytes = s->c.delivered_bytes;
+		break;
+	}
+}
+
+int sim_run(struct sim *s)
+{
+	struct sim_heap_ent e;
+	double t0 = sim_wall(), last = t0;
+
+	if (sim_prepare(s))
+		return -1;
+	while (s->flows_done < s->nflows && !sim_evq_pop(&s->q, &e)) {
+		if (s->cfg.stop_ps && e.time_ps > s->cfg.stop_ps) {
+			s->q.now_ps = s->cfg.stop_ps;
+			break;
+		}
+		s->c.events++;
+		sim_dispatch(s, e.ev);
+		if (s->cfg.progress && !(s->c.events & 0xfffff))
+			sim_progress(s, t0, &last);
+		if (e.time_ps >= s->watch_next_ps) {
+			if (sim_pfc_deadlocked(s)) {
+				s->deadlock = 1;
+				break;
+			}
+			s->watch_next_ps = e.time_ps + SIM_WATCHDOG_PS;
+		}
+	}
+	if (s->cfg.progress)
+		fprintf(stderr, "\r%72s\r", "");
+	if (s->flows_done < s->nflows && !s->deadlock && !s->cfg.stop_ps)
+		s->stalled = 1;
+	s->wall_s = sim_wall() - t0;
+	return 0;
+}

@@ -1,0 +1,170 @@
+/*
+ * Switch data path: shared-buffer admission with dynamic per-queue
+ * thresholds, RED-style ECN marking on egress, and PFC on the data
+ * priority (per-ingress accounting, XOFF/XON pause frames that travel the
+ * link like any frame). Also the watchdog that recognises a PFC deadlock:
+ * a cycle of switches each waiting on a paused port toward the next.
+ */
+#include <stdlib.h>
+#include "sim/sim.h"
+
+/* RED thresholds at 100 Gb/s, scaled linearly with the port's rate. */
+#define SIM_ECN_KMIN_100G (100 * 1024)
+#define SIM_ECN_KMAX_100G (400 * 1024)
+
+static void sim_ecn_thresholds(const struct sim *s, uint64_t rate_bps, uint64_t *kmin, uint64_t *kmax)
+{
+	double scale = (double)rate_bps / 100e9;
+
+	*kmin = s->cfg.ecn_kmin_bytes ? s->cfg.ecn_kmin_bytes : (uint64_t)(SIM_ECN_KMIN_100G * scale);
+	*kmax = s->cfg.ecn_kmax_bytes ? s->cfg.ecn_kmax_bytes : (uint64_t)(SIM_ECN_KMAX_100G * scale);
+	if (*kmax <= *kmin)
+		*kmax = *kmin + 1;
+}
+
+static void sim_ecn_mark(struct sim *s, uint32_t port, struct sim_pkt *p)
+{
+	struct sim_portq *q = &s->pq[port];
+	uint64_t kmin, kmax, qb = q->qbytes[SIM_PRIO_DATA];
+
+	sim_ecn_thresholds(s, s->topo->ports[port].rate_bps, &kmin, &kmax);
+	if (qb <= kmin)
+		return;
+	if (qb < kmax && sim_rng_unit(&s->rng) >= s->cfg.ecn_pmax * (double)(qb - kmin) / (double)(kmax - kmin))
+		return;
+	p->ecn = 1;
+	q->ecn_marks++;
+	s->c.ecn_marks++;
+}
+
+/* XOFF threshold of one ingress port: a static share unless configured. */
+static uint64_t sim_pfc_xoff(const struct sim *s, uint32_t node)
+{
+	uint64_t xoff = s->cfg.pfc_xoff_bytes;
+
+	if (!xoff)
+		xoff = s->buffer_bytes / (2 * (uint64_t)s->topo->nodes[node].nports);
+	return xoff;
+}
+
+static uint64_t sim_pfc_xon(const struct sim *s, uint32_t node)
+{
+	uint64_t xoff = sim_pfc_xoff(s, node), gap = 2 * sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA);
+
+	if (s->cfg.pfc_xon_bytes)
+		return s->cfg.pfc_xon_bytes;
+	return xoff > gap ? xoff - gap : xoff / 2;
+}
+
+static void sim_pfc_send(struct sim *s, uint32_t port, int pause)
+{
+	struct sim_pkt *f = sim_pkt_alloc(s);
+
+	f->kind = SIM_PKT_PAUSE;
+	f->prio = SIM_PRIO_CTRL;
+	f->quanta = pause ? 0xffff : 0;
+	f->wire_bytes = (uint32_t)sim_wire_bytes(0, SIM_PKT_PAUSE);
+	f->qp = 0;
+	f->src = f->dst = s->topo->ports[port].node;
+	s->pq[port].xoff_sent = pause ? 1 : 0;
+	if (pause) {
+		s->pq[port].pauses_sent++;
+		s->c.pauses++;
+	}
+	sim_port_enqueue(s, port, f);
+}
+
+/* Dynamic threshold: a queue may grow to alpha times the free buffer. */
+static int sim_admit(struct sim *s, uint32_t sw, uint32_t out, const struct sim_pkt *p)
+{
+	uint64_t used = s->sw_used_bytes[sw], b = s->buffer_bytes;
+	const struct sim_portq *q = &s->pq[out];
+
+	if (used + p->wire_bytes > b)
+		return 0;
+	if (p->prio == SIM_PRIO_CTRL || (s->cfg.pfc && p->kind == SIM_PKT_DATA))
+		return 1;
+	if (s->cfg.buffer_alpha <= 0)
+		return q->qbytes[p->prio] + p->wire_bytes <= b / s->topo->nodes[s->topo->ports[out].node].nports;
+	return (double)(q->qbytes[p->prio] + p->wire_bytes) <= s->cfg.buffer_alpha * (double)(b - used);
+}
+
+void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
+{
+	uint32_t sw = s->topo->nodes[node].index;
+	uint32_t out = sim_route_pick(s, node, p);
+	struct sim_portq *in = &s->pq[p->in_port];
+
+	if (out == SIM_NONE || !sim_admit(s, sw, out, p)) {
+		if (out != SIM_NONE)
+			s->pq[out].drops++;
+		s->c.drops++;
+		sim_pkt_free(s, p);
+		return;
+	}
+	s->sw_used_bytes[sw] += p->wire_bytes;
+	if (p->kind == SIM_PKT_DATA) {
+		if (s->cfg.ecn)
+			sim_ecn_mark(s, out, p);
+		in->ingress_bytes += p->wire_bytes;
+		if (s->cfg.pfc && !in->xoff_sent && in->ingress_bytes >= sim_pfc_xoff(s, node))
+			sim_pfc_send(s, p->in_port, 1);
+	}
+	sim_port_enqueue(s, out, p);
+}
+
+void sim_switch_dequeued(struct sim *s, uint32_t port, struct sim_pkt *p)
+{
+	uint32_t node = s->topo->ports[port].node;
+	struct sim_portq *in;
+
+	s->sw_used_bytes[s->topo->nodes[node].index] -= p->wire_bytes;
+	if (p->kind != SIM_PKT_DATA)
+		return;
+	in = &s->pq[p->in_port];
+	in->ingress_bytes -= p->wire_bytes;
+	if (in->xoff_sent && in->ingress_bytes <= sim_pfc_xon(s, node))
+		sim_pfc_send(s, p->in_port, 0);
+}
+
+/* Does switch SW wait, through a paused port holding data, on another switch? */
+static int sim_wait_dfs(struct sim *s, uint32_t sw, uint8_t *color)
+{
+	const struct sim_topo *t = s->topo;
+	const struct sim_node *n = &t->nodes[t->switches[sw]];
+
+	color[sw] = 1;
+	for (uint32_t i = 0; i < n->nports; i++) {
+		uint32_t port = n->first_port + i;
+		const struct sim_portq *q = &s->pq[port];
+		const struct sim_node *m = &t->nodes[t->ports[t->ports[port].peer].node];
+
+		if (!q->paused || !q->qbytes[SIM_PRIO_DATA] || m->kind != SIM_NODE_SWITCH)
+			continue;
+		if (color[m->index] == 1)
+			return 1;
+		if (!color[m->index] && sim_wait_dfs(s, m->index, color))
+			return 1;
+	}
+	color[sw] = 2;
+	return 0;
+}
+
+int sim_pfc_deadlocked(struct sim *s)
+{
+	uint8_t *color;
+	int found = 0;
+
+	if (!s->cfg.pfc || s->c.delivered_bytes != s->watch_bytes) {
+		s->watch_bytes = s->c.delivered_bytes;
+		return 0;
+	}
+	color = calloc(s->topo->nswitches, 1);
+	if (!color)
+		return 0;
+	for (uint32_t i = 0; i < s->topo->nswitches && !found; i++)
+		if (!color[i])
+			found = sim_wait_dfs(s, i, color);
+	free(color);
+	return found;
+}
