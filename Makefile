@@ -92,4 +92,9 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
+# fabbench (verbs/) and the Soft-RoCE VM harness (tests/vm/) keep their
+# rules beside their code.
+-include verbs/fabbench.mk
+-include tests/vm/vm.mk
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -158,19 +158,23 @@ static double sim_tele_hop_u(const struct sim *s, const struct sim_int_hop *h, c
 	return q / (rate_Bps * t_s) + tx / rate_Bps;
 }
 
-static double sim_tele_measure(struct sim *s, struct sim_qp *qp, const struct sim_pkt *ack, int *valid)
+static double sim_tele_measure(struct sim *s, struct sim_qp *qp, const struct sim_pkt *ack, double *tau_ps,
+			       int *valid)
 {
 	double u = 0;
 
 	*valid = 0;
+	*tau_ps = 0;
 	for (uint32_t i = 0; i < ack->nhops && i < qp->tele_last_n; i++) {
 		double ui;
 
 		if (ack->hop[i].port != qp->tele_last[i].port)
 			continue;	/* adaptive routing moved this hop: no rate sample */
 		ui = sim_tele_hop_u(s, &ack->hop[i], &qp->tele_last[i]);
-		if (ui > u)
+		if (ui > u || !*valid) {
 			u = ui;
+			*tau_ps = (double)(ack->hop[i].ts_ps - qp->tele_last[i].ts_ps);
+		}
 		*valid = 1;
 	}
 	qp->tele_last_n = ack->nhops;
@@ -182,16 +186,14 @@ static double sim_tele_measure(struct sim *s, struct sim_qp *qp, const struct si
 static void sim_tele_on_ack(struct sim *s, struct sim_qp *qp, const struct sim_pkt *ack)
 {
 	double eta = s->cfg.tele_eta, u, w, wai, bdp = (double)s->window_bytes, tau;
-	uint64_t now = sim_now(s);
 	int valid, update = ack->psn > qp->tele_last_update_psn;
 
 	if (!ack->nhops)
 		return;
-	u = sim_tele_measure(s, qp, ack, &valid);
+	u = sim_tele_measure(s, qp, ack, &tau, &valid);
 	if (!valid)
 		return;
-	/* EWMA over one base RTT, weighted by the time since the sample */
-	tau = ack->sent_ps && now > ack->sent_ps ? (double)(now - ack->sent_ps) : (double)s->base_rtt_ps;
+	/* EWMA over one base RTT, weighted by the bottleneck's sample interval */
 	if (tau > (double)s->base_rtt_ps)
 		tau = (double)s->base_rtt_ps;
 	qp->tele_u = qp->tele_u * (1 - tau / s->base_rtt_ps) + u * tau / s->base_rtt_ps;

@@ -200,6 +200,7 @@ struct sim_pkt *sim_nic_pull(struct sim *s, uint32_t port)
 
 void sim_nic_flow_start(struct sim *s, struct sim_flow *f)
 {
+	f->started = 1;
 	if (f->qps_done == f->nqps) {
 		sim_flow_done(s, f);
 		return;
@@ -252,7 +253,7 @@ static void sim_rx_complete(struct sim *s, struct sim_qp *qp)
 static void sim_rx_deliver(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
 {
 	s->c.delivered_bytes += p->payload_bytes;
-	(void)qp;
+	s->flows[qp->flow].rx_bytes += p->payload_bytes;
 }
 
 static void sim_rx_ooo(struct sim *s, struct sim_qp *qp, uint32_t psn)
@@ -386,7 +387,7 @@ static void sim_nic_rx_ctrl(struct sim *s, struct sim_pkt *p)
 		sim_cc_on_cnp(s, qp);
 		return;
 	case SIM_PKT_NAK:
-		sim_tx_ack(s, qp, p->psn, p->psn);
+		sim_tx_ack(s, qp, p->psn, UINT32_MAX);
 		if (p->psn < qp->next_psn)
 			sim_tx_rewind(s, qp, p->psn);
 		qp->rto_deadline_ps = sim_now(s) + s->cfg.rto_ps;

@@ -6,11 +6,22 @@
  */
 #include "sim/sim.h"
 
+/* Time-weighted data queue, so reports can give the mean queue of a port. */
+static inline void sim_port_q_account(struct sim *s, struct sim_portq *q)
+{
+	uint64_t now = sim_now(s);
+
+	q->q_integral += (double)q->qbytes[SIM_PRIO_DATA] * (double)(now - q->q_last_ps);
+	q->q_last_ps = now;
+}
+
 void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p)
 {
 	struct sim_portq *q = &s->pq[port];
 	uint64_t total;
 
+	if (p->prio == SIM_PRIO_DATA)
+		sim_port_q_account(s, q);
 	p->next = NULL;
 	if (q->tail[p->prio])
 		q->tail[p->prio]->next = p;
@@ -24,12 +35,14 @@ void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p)
 	sim_port_try_start(s, port);
 }
 
-static struct sim_pkt *sim_port_dequeue(struct sim_portq *q, int prio)
+static struct sim_pkt *sim_port_dequeue(struct sim *s, struct sim_portq *q, int prio)
 {
 	struct sim_pkt *p = q->head[prio];
 
 	if (!p)
 		return NULL;
+	if (prio == SIM_PRIO_DATA)
+		sim_port_q_account(s, q);
 	q->head[prio] = p->next;
 	if (!q->head[prio])
 		q->tail[prio] = NULL;
@@ -55,12 +68,12 @@ static void sim_port_stamp(struct sim *s, uint32_t port, struct sim_pkt *p)
 static struct sim_pkt *sim_port_next(struct sim *s, uint32_t port)
 {
 	struct sim_portq *q = &s->pq[port];
-	struct sim_pkt *p = sim_port_dequeue(q, SIM_PRIO_CTRL);
+	struct sim_pkt *p = sim_port_dequeue(s, q, SIM_PRIO_CTRL);
 	uint32_t node = s->topo->ports[port].node;
 
 	if (p || q->paused)
 		return p;
-	p = sim_port_dequeue(q, SIM_PRIO_DATA);
+	p = sim_port_dequeue(s, q, SIM_PRIO_DATA);
 	if (!p && s->topo->nodes[node].kind == SIM_NODE_HOST)
 		p = sim_nic_pull(s, port);
 	return p;

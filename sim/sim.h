@@ -114,6 +114,8 @@ struct sim_portq {
 	uint64_t tx_bytes;		/* wire bytes sent, cumulative */
 	uint64_t tx_payload_bytes;	/* payload of data packets sent */
 	uint64_t max_qbytes;		/* highest queue seen, all priorities */
+	double q_integral;		/* data queue bytes x ps, for the mean queue */
+	uint64_t q_last_ps;		/* last change of the data queue */
 	uint64_t drops;			/* packets dropped at enqueue */
 	uint64_t ecn_marks;
 	uint64_t pauses_sent, pauses_rcvd;
@@ -178,6 +180,8 @@ struct sim_flow {
 	uint64_t bytes;
 	uint64_t start_ps;
 	uint64_t finish_ps;	/* last byte placed at the receiver; 0 = not yet */
+	uint64_t rx_bytes;	/* payload placed so far */
+	uint8_t started;
 	uint32_t first_qp, nqps;
 	uint32_t qps_done;
 	uint64_t rate_bps;	/* sender NIC line rate */

@@ -47,7 +47,7 @@ uint64_t sim_peak_rss_kb(void)
 static void sim_results_flows(const struct sim *s, struct sim_results *r)
 {
 	double *fct = malloc((s->nflows ? s->nflows : 1) * sizeof(*fct));
-	double cap_bits = 0, sum_frac = 0, sum_fct = 0;
+	double cap_bits = 0, rx_bits = 0, sum_frac = 0, sum_fct = 0;
 	uint64_t first_start = UINT64_MAX, last_finish = 0;
 	uint32_t n = 0;
 
@@ -58,10 +58,17 @@ static void sim_results_flows(const struct sim *s, struct sim_results *r)
 
 		if (f->max_reorder > r->max_reorder)
 			r->max_reorder = f->max_reorder;
-		if (!f->finish_ps)
+		if (!f->finish_ps) {
+			/* a run stopped early: count what unfinished flows got so far */
+			if (f->started && sim_now(s) > f->start_ps) {
+				rx_bits += (double)f->rx_bytes * 8;
+				cap_bits += (double)f->rate_bps * (double)(sim_now(s) - f->start_ps) * 1e-12;
+			}
 			continue;
+		}
 		t = (double)(f->finish_ps - f->start_ps) * 1e-12;
 		cap_bits += (double)f->rate_bps * t;
+		rx_bits += (double)f->bytes * 8;
 		frac = t > 0 ? (double)f->bytes * 8 / ((double)f->rate_bps * t) : 1;
 		sum_frac += frac;
 		if (frac < r->min_flow_frac)
@@ -76,7 +83,7 @@ static void sim_results_flows(const struct sim *s, struct sim_results *r)
 			last_finish = f->finish_ps;
 	}
 	r->flows_done = n;
-	r->effective_throughput = cap_bits > 0 ? (double)r->payload_bytes * 8 / cap_bits : 0;
+	r->effective_throughput = cap_bits > 0 ? rx_bits / cap_bits : 0;
 	r->mean_flow_frac = n ? sum_frac / n : 0;
 	r->fct_mean_us = n ? sum_fct / n : 0;
 	r->makespan_us = n ? (double)(last_finish - first_start) * 1e-6 : 0;
@@ -102,6 +109,14 @@ static double sim_line_bps_total(const struct sim *s)
 	}
 	free(seen);
 	return sum;
+}
+
+double sim_port_mean_queue(const struct sim *s, uint32_t port)
+{
+	const struct sim_portq *q = &s->pq[port];
+	double integral = q->q_integral + (double)q->qbytes[SIM_PRIO_DATA] * (double)(sim_now(s) - q->q_last_ps);
+
+	return sim_now(s) ? integral / (double)sim_now(s) : 0;
 }
 
 static void sim_results_links(const struct sim *s, struct sim_results *r)
@@ -374,7 +389,7 @@ static int sim_write_links(const struct sim *s, const char *dir)
 
 	if (!f)
 		return -1;
-	fprintf(f, "port,from,to,from_tier,to_tier,direction,rate_gbps,tx_bytes,utilization,max_queue_bytes,drops,ecn_marks,pfc_pauses_sent,pfc_pauses_received,paused_us\n");
+	fprintf(f, "port,from,to,from_tier,to_tier,direction,rate_gbps,tx_bytes,utilization,max_queue_bytes,mean_queue_bytes,drops,ecn_marks,pfc_pauses_sent,pfc_pauses_received,paused_us\n");
 	for (uint32_t i = 0; i < t->nports; i++) {
 		const struct sim_port *p = &t->ports[i];
 		const struct sim_portq *q = &s->pq[i];
@@ -383,10 +398,10 @@ static int sim_write_links(const struct sim *s, const char *dir)
 
 		sim_topo_node_name(t, p->node, a, sizeof(a));
 		sim_topo_node_name(t, peer, b, sizeof(b));
-		fprintf(f, "%u,%s,%s,%u,%u,%s,%.0f,%lu,%.6f,%lu,%lu,%lu,%lu,%lu,%.3f\n", i, a, b,
+		fprintf(f, "%u,%s,%s,%u,%u,%s,%.0f,%lu,%.6f,%lu,%.0f,%lu,%lu,%lu,%lu,%.3f\n", i, a, b,
 			t->nodes[p->node].tier, t->nodes[peer].tier, p->up ? "up" : "down", p->rate_bps / 1e9,
 			(unsigned long)q->tx_bytes, span > 0 ? q->tx_bytes * 8 / (p->rate_bps * span) : 0.0,
-			(unsigned long)q->max_qbytes, (unsigned long)q->drops, (unsigned long)q->ecn_marks,
+			(unsigned long)q->max_qbytes, sim_port_mean_queue(s, i), (unsigned long)q->drops, (unsigned long)q->ecn_marks,
 			(unsigned long)q->pauses_sent, (unsigned long)q->pauses_rcvd, paused * 1e-6);
 	}
 	return fclose(f) ? -1 : 0;

@@ -35,6 +35,8 @@ int sim_results_write(const struct sim *s, const struct sim_results *r, const ch
 struct json_t;
 struct json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const char *argv_line);
 uint64_t sim_peak_rss_kb(void);
+/* Time-averaged data queue of a port over the run, bytes. */
+double sim_port_mean_queue(const struct sim *s, uint32_t port);
 int sim_mkdir_p(const char *dir);
 
 #endif

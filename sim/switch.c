@@ -118,6 +118,8 @@ void sim_switch_dequeued(struct sim *s, uint32_t port, struct sim_pkt *p)
 	uint32_t node = s->topo->ports[port].node;
 	struct sim_portq *in;
 
+	if (p->kind == SIM_PKT_PAUSE)
+		return;	/* generated here, never held in the shared buffer */
 	s->sw_used_bytes[s->topo->nodes[node].index] -= p->wire_bytes;
 	if (p->kind != SIM_PKT_DATA)
 		return;

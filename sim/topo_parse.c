@@ -1010,7 +1010,14 @@ static struct sim_topo *gen_explicit(const struct pctx *c, const config_setting_
 
 /* Top level ------------------------------------------------------------- */
 
-static int parse_switch(const struct pctx *c, const config_setting_t *root, struct sim_topo *t)
+/* Settings outside 'fabric', read before it so errors come in file order. */
+struct globals {
+	char name[sizeof(((struct sim_topo *)0)->name)];
+	uint32_t mtu_bytes;
+	struct sim_switch_params sw;
+};
+
+static int parse_switch(const struct pctx *c, const config_setting_t *root, struct globals *gl)
 {
 	static const char *const keys[] = { "latency_ns", "buffer_mb", NULL };
 	const config_setting_t *s = config_setting_get_member(root, "switch");
@@ -1029,16 +1036,17 @@ static int parse_switch(const struct pctx *c, const config_setting_t *root, stru
 	if (ret < 0)
 		return -1;
 	if (!ret)
-		t->sw.latency_ps = llround(v * PS_PER_NS);
+		gl->sw.latency_ps = llround(v * PS_PER_NS);
 	ret = get_real(c, s, "buffer_mb", 0, 1e6, &v);
 	if (ret < 0)
 		return -1;
 	if (!ret)
-		t->sw.buffer_bytes = llround(v * 1e6);
+		gl->sw.buffer_bytes = llround(v * 1e6);
 	return 0;
 }
 
-static void set_name(struct sim_topo *t, const char *file)
+/* The default name: the file name without directory and extension. */
+static void set_name(struct globals *gl, const char *file)
 {
 	const char *base = strrchr(file, '/');
 	const char *dot;
@@ -1047,29 +1055,29 @@ static void set_name(struct sim_topo *t, const char *file)
 	base = base ? base + 1 : file;
 	dot = strrchr(base, '.');
 	len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
-	snprintf(t->name, sizeof(t->name), "%.*s", len, base);
+	snprintf(gl->name, sizeof(gl->name), "%.*s", len, base);
 }
 
-/* Top-level settings that do not depend on the fabric. */
-static int parse_globals(const struct pctx *c, const config_setting_t *root, struct sim_topo *t)
+static int parse_globals(const struct pctx *c, const config_setting_t *root, struct globals *gl)
 {
 	const config_setting_t *s = config_setting_get_member(root, "name");
 	const char *name;
-	uint32_t mtu;
 	int ret;
 
-	set_name(t, c->file);
+	set_name(gl, c->file);
 	if (s) {
 		if (!(name = get_str(c, s, "name")))
 			return -1;
-		snprintf(t->name, sizeof(t->name), "%s", name);
+		snprintf(gl->name, sizeof(gl->name), "%s", name);
 	}
-	ret = get_u32(c, root, "mtu", false, 64, 65536, &mtu);
+	gl->mtu_bytes = 4096;
+	ret = get_u32(c, root, "mtu", false, 64, 65536, &gl->mtu_bytes);
 	if (ret < 0)
 		return -1;
-	if (!ret)
-		t->mtu_bytes = mtu;
-	return parse_switch(c, root, t);
+	/* SN5600 class: ~600 ns port to port, 160 MB shared buffer */
+	gl->sw.latency_ps = 600 * PS_PER_NS;
+	gl->sw.buffer_bytes = 160000000;
+	return parse_switch(c, root, gl);
 }
 
 static struct sim_topo *build_fabric(const struct pctx *c, const config_setting_t *fab)
@@ -1111,9 +1119,10 @@ static struct sim_topo *load_config(const struct pctx *c, config_t *cfg)
 {
 	static const char *const keys[] = { "name", "mtu", "switch", "fabric", NULL };
 	const config_setting_t *root = config_root_setting(cfg), *fab;
+	struct globals gl;
 	struct sim_topo *t;
 
-	if (check_keys(c, root, "the top level", keys, NULL))
+	if (check_keys(c, root, "the top level", keys, NULL) || parse_globals(c, root, &gl))
 		return NULL;
 	fab = config_setting_get_member(root, "fabric");
 	if (!fab) {
@@ -1122,9 +1131,10 @@ static struct sim_topo *load_config(const struct pctx *c, config_t *cfg)
 		return NULL;
 	}
 	t = build_fabric(c, fab);
-	if (t && parse_globals(c, root, t)) {
-		sim_topo_free(t);
-		t = NULL;
+	if (t) {
+		memcpy(t->name, gl.name, sizeof(t->name));
+		t->mtu_bytes = gl.mtu_bytes;
+		t->sw = gl.sw;
 	}
 	return t;
 }

@@ -387,11 +387,11 @@ void sim_topo_print_summary(const struct sim_topo *t, const struct sim_topo_summ
 	fprintf(out, "%-14s %s\n", "topology", t->name);
 	fprintf(out, "%-14s %s, %s routing, %u switch tier%s\n", "kind", t->kind,
 		t->route == SIM_ROUTE_CLOS ? "clos" : "table", s->tiers, s->tiers == 1 ? "" : "s");
-	fprintf(out, "%-14s %u x %s NIC port%s, %u plane%s", "hosts", s->hosts,
-		fmt_rate(s->host_rate_bps, r, sizeof(r)), s->planes == 1 ? "" : "s per host",
+	fprintf(out, "%-14s %u, %u x %s NIC port%s each (%u plane%s)", "hosts", s->hosts,
+		s->planes, fmt_rate(s->host_rate_bps, r, sizeof(r)), s->planes == 1 ? "" : "s",
 		s->planes, s->planes == 1 ? "" : "s");
 	if (t->gpus_per_server > 1)
-		fprintf(out, ", %u per server", t->gpus_per_server);
+		fprintf(out, ", %u GPUs per server", t->gpus_per_server);
 	fprintf(out, "\n%-14s %u\n", "switches", s->switches);
 	for (i = 0; i < 4; i++)
 		if (s->switches_per_tier[i])

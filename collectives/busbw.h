@@ -1,0 +1,33 @@
+/*
+ * Bandwidth figures exactly as nccl-tests reports them (its PERFORMANCE.md),
+ * so simulated and measured results line up with published numbers.
+ *
+ * S is the nccl-tests "size": the per-rank buffer for allreduce, the total
+ * output for allgather, the total input for reducescatter, the per-rank send
+ * buffer for alltoall -- coll_sched.bytes in every case. algbw = S / t,
+ * busbw = algbw * factor, factor 2(n-1)/n for allreduce and (n-1)/n for
+ * allgather, reducescatter and alltoall. Bandwidths are decimal GB/s (1e9
+ * bytes per second); sizes print in binary units (KiB = 1024 bytes).
+ */
+#ifndef COLL_BUSBW_H
+#define COLL_BUSBW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collectives/sched.h"
+
+double coll_busbw_factor(enum coll_kind kind, uint32_t nranks);
+/* GB/s; 0 when seconds <= 0. */
+double coll_algbw_gbps(uint64_t bytes, double seconds);
+double coll_busbw_gbps(enum coll_kind kind, uint32_t nranks, uint64_t bytes,
+		       double seconds);
+/* busbw as a fraction of a NIC's line rate given in bits per second. */
+double coll_line_fraction(double busbw_gbps, uint64_t line_rate_bps);
+/* "4 KiB", "1.50 MiB", "7 B" into buf; returns snprintf's result. */
+int coll_size_format(char *buf, size_t len, uint64_t bytes);
+/* Parses "1048576", "64K", "1M", "2GiB", "8MB" (binary: K = 1024) into
+ * *bytes; returns 0 or -EINVAL. */
+int coll_size_parse(const char *text, uint64_t *bytes);
+
+#endif /* COLL_BUSBW_H */

@@ -1,0 +1,313 @@
+/*
+ * Schedule container, parameter validation, names, buffer layout helpers
+ * and the human-readable dump. The algorithms live in algo_*.c; this file
+ * only dispatches to them, so the layout rules every consumer relies on
+ * (blocks, alltoall pieces) are defined in exactly one place.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectives/algo.h"
+#include "collectives/sched.h"
+
+#define COLL_MIN_CAP 64
+
+static const char *const kind_names[COLL_KIND_COUNT] = {
+	[COLL_ALLREDUCE] = "allreduce",
+	[COLL_ALLGATHER] = "allgather",
+	[COLL_REDUCESCATTER] = "reducescatter",
+	[COLL_ALLTOALL] = "alltoall",
+};
+
+static const char *const algo_names[COLL_ALGO_COUNT] = {
+	[COLL_ALGO_RING] = "ring",
+	[COLL_ALGO_RHD] = "rhd",
+	[COLL_ALGO_TREE] = "tree",
+	[COLL_ALGO_HIER] = "hier",
+	[COLL_ALGO_PAIRWISE] = "pairwise",
+};
+
+const char *coll_kind_name(enum coll_kind kind)
+{
+	return (unsigned int)kind < COLL_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+const char *coll_algo_name(enum coll_algo algo)
+{
+	return (unsigned int)algo < COLL_ALGO_COUNT ? algo_names[algo] : "?";
+}
+
+const char *coll_op_name(enum coll_op op)
+{
+	return op == COLL_OP_COPY ? "copy" : op == COLL_OP_REDUCE ? "reduce" : "?";
+}
+
+static int name_lookup(const char *const *names, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < n; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -EINVAL;
+}
+
+int coll_kind_from_name(const char *name)
+{
+	return name_lookup(kind_names, COLL_KIND_COUNT, name);
+}
+
+int coll_algo_from_name(const char *name)
+{
+	/* Common spellings from other tools (NCCL_ALGO, MPI papers). */
+	if (name && (!strcmp(name, "rabenseifner") || !strcmp(name, "halving-doubling")))
+		return COLL_ALGO_RHD;
+	if (name && !strcmp(name, "hierarchical"))
+		return COLL_ALGO_HIER;
+	return name_lookup(algo_names, COLL_ALGO_COUNT, name);
+}
+
+enum coll_algo coll_default_algo(enum coll_kind kind)
+{
+	return kind == COLL_ALLTOALL ? COLL_ALGO_PAIRWISE : COLL_ALGO_RING;
+}
+
+void coll_sched_init(struct coll_sched *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void coll_sched_free(struct coll_sched *s)
+{
+	free(s->xfers);
+	free(s->deps);
+	coll_sched_init(s);
+}
+
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint64_t ncap = *cap ? *cap : COLL_MIN_CAP;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > UINT32_MAX - 1)
+		ncap = UINT32_MAX - 1;
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = (uint32_t)ncap;
+	return 0;
+}
+
+int coll_sched_add(struct coll_sched *s, const struct coll_xfer *x,
+		   const uint32_t *deps, uint32_t ndeps, uint32_t *idx)
+{
+	struct coll_xfer *nx;
+	uint32_t i;
+	int ret;
+
+	/* COLL_NONE must stay free to mean "no transfer". */
+	if (s->nxfers >= UINT32_MAX - 2 || ndeps > UINT32_MAX - 2 - s->ndeps)
+		return -E2BIG;
+	for (i = 0; i < ndeps; i++)
+		if (deps[i] >= s->nxfers)
+			return -EINVAL;
+	ret = grow((void **)&s->xfers, &s->xfers_cap, s->nxfers + 1, sizeof(*s->xfers));
+	if (ret)
+		return ret;
+	ret = grow((void **)&s->deps, &s->deps_cap, s->ndeps + ndeps, sizeof(*s->deps));
+	if (ret)
+		return ret;
+	nx = &s->xfers[s->nxfers];
+	*nx = *x;
+	nx->dep_first = s->ndeps;
+	nx->ndeps = ndeps;
+	if (ndeps)
+		memcpy(s->deps + s->ndeps, deps, ndeps * sizeof(*deps));
+	s->ndeps += ndeps;
+	*idx = s->nxfers++;
+	return 0;
+}
+
+static const char *algo_kind_error(const struct coll_params *p)
+{
+	switch (p->algo) {
+	case COLL_ALGO_RING:
+		if (p->kind == COLL_ALLTOALL)
+			return "ring does not implement alltoall (use pairwise)";
+		return NULL;
+	case COLL_ALGO_PAIRWISE:
+		if (p->kind != COLL_ALLTOALL)
+			return "pairwise implements alltoall only";
+		return NULL;
+	case COLL_ALGO_HIER:
+		if (p->kind != COLL_ALLREDUCE)
+			return "hier implements allreduce only";
+		if (!p->gpus_per_server)
+			return "hier needs gpus_per_server";
+		if (p->nranks % p->gpus_per_server)
+			return "hier needs nranks to be a multiple of gpus_per_server";
+		return NULL;
+	case COLL_ALGO_RHD:
+	case COLL_ALGO_TREE:
+		if (p->kind != COLL_ALLREDUCE)
+			return "rhd and tree implement allreduce only";
+		return NULL;
+	default:
+		return "unknown algorithm";
+	}
+}
+
+const char *coll_params_error(const struct coll_params *p)
+{
+	if ((unsigned int)p->kind >= COLL_KIND_COUNT)
+		return "unknown collective kind";
+	if (!p->nranks)
+		return "nranks must be at least 1";
+	if (!p->elem_bytes)
+		return "elem_bytes must be at least 1";
+	if (p->bytes % p->elem_bytes)
+		return "bytes must be a multiple of elem_bytes";
+	if (p->kind == COLL_ALLTOALL && p->bytes > UINT64_MAX / 2)
+		return "bytes too large";
+	return algo_kind_error(p);
+}
+
+static void sched_reset(struct coll_sched *s, const struct coll_params *p)
+{
+	s->kind = p->kind;
+	s->algo = p->algo;
+	s->nranks = p->nranks;
+	s->nchannels = p->nchannels ? p->nchannels : 1;
+	s->gpus_per_server = p->gpus_per_server;
+	s->elem_bytes = p->elem_bytes;
+	s->bytes = p->bytes;
+	s->buf_bytes = p->kind == COLL_ALLTOALL ? 2 * p->bytes : p->bytes;
+	s->nxfers = 0;
+	s->ndeps = 0;
+}
+
+int coll_build(struct coll_sched *s, const struct coll_params *p)
+{
+	int ret;
+
+	if (coll_params_error(p))
+		return -EINVAL;
+	sched_reset(s, p);
+	switch (p->algo) {
+	case COLL_ALGO_RING:
+		ret = coll_build_ring(s, p);
+		break;
+	case COLL_ALGO_RHD:
+		ret = coll_build_rhd(s, p);
+		break;
+	case COLL_ALGO_TREE:
+		ret = coll_build_tree(s, p);
+		break;
+	case COLL_ALGO_HIER:
+		ret = coll_build_hier(s, p);
+		break;
+	default:
+		ret = coll_build_pairwise(s, p);
+		s->nchannels = 1;
+		break;
+	}
+	if (ret) {
+		s->nxfers = 0;
+		s->ndeps = 0;
+	}
+	return ret;
+}
+
+void coll_block_range(const struct coll_sched *s, uint32_t block,
+		      uint64_t *off_bytes, uint64_t *len_bytes)
+{
+	uint64_t off, len;
+
+	coll_split(s->bytes / s->elem_bytes, s->nranks, block, &off, &len);
+	*off_bytes = off * s->elem_bytes;
+	*len_bytes = len * s->elem_bytes;
+}
+
+/* How many of the cyclic run start, start+1, ... (LEN values mod N) are < J. */
+static uint64_t cyclic_below(uint64_t start, uint64_t len, uint64_t j, uint64_t n)
+{
+	uint64_t end = start + len, hi = end < n ? end : n, c = 0;
+
+	if (j > start)
+		c += (j < hi ? j : hi) - start;
+	if (end > n)
+		c += j < end - n ? j : end - n;
+	return c;
+}
+
+/*
+ * E = q * n + r elements per rank: piece (i -> j) gets q + 1 elements when
+ * (j - i) mod n < r. Each row and each column of that circulant has exactly
+ * r larger pieces, so both the send and the receive half are tiled exactly.
+ */
+void coll_a2a_range(const struct coll_sched *s, uint32_t src, uint32_t dst,
+		    uint64_t *send_off_bytes, uint64_t *recv_off_bytes,
+		    uint64_t *bytes)
+{
+	uint64_t n = s->nranks, e = s->elem_bytes, elems = s->bytes / e;
+	uint64_t q = elems / n, r = elems % n;
+	uint64_t send, recv, len;
+
+	len = q + ((dst + n - src) % n < r);
+	send = dst * q + cyclic_below(src, r, dst, n);
+	recv = src * q + (r ? cyclic_below((dst + n - r + 1) % n, r, src, n) : 0);
+	*send_off_bytes = send * e;
+	*recv_off_bytes = s->bytes + recv * e;
+	*bytes = len * e;
+}
+
+uint64_t coll_sched_tx_bytes(const struct coll_sched *s, uint32_t rank)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nxfers; i++)
+		if (s->xfers[i].src_rank == rank && s->xfers[i].dst_rank != rank)
+			sum += s->xfers[i].bytes;
+	return sum;
+}
+
+static void print_xfer(FILE *f, const struct coll_sched *s, uint32_t i)
+{
+	const struct coll_xfer *x = &s->xfers[i];
+	const uint32_t *deps = coll_xfer_deps(s, x);
+	uint32_t d;
+
+	fprintf(f, "%6" PRIu32 " step %3" PRIu32 " ch %2" PRIu32 " %4" PRIu32
+		" -> %-4" PRIu32 " src_off %10" PRIu64 " dst_off %10" PRIu64
+		" bytes %10" PRIu64 " %-6s%s deps",
+		i, x->step, x->channel, x->src_rank, x->dst_rank,
+		x->src_off_bytes, x->dst_off_bytes, x->bytes,
+		coll_op_name(x->op), x->intra ? " intra" : "      ");
+	for (d = 0; d < x->ndeps; d++)
+		fprintf(f, "%s%" PRIu32, d ? "," : " ", deps[d]);
+	if (!x->ndeps)
+		fprintf(f, " -");
+	fputc('\n', f);
+}
+
+void coll_sched_print(FILE *f, const struct coll_sched *s)
+{
+	uint32_t i;
+
+	fprintf(f, "# %s %s: %" PRIu32 " ranks, %" PRIu64 " bytes (elem %" PRIu32
+		"), %" PRIu32 " channels, buffer %" PRIu64 " bytes, %" PRIu32
+		" transfers, %" PRIu32 " deps\n",
+		coll_kind_name(s->kind), coll_algo_name(s->algo), s->nranks,
+		s->bytes, s->elem_bytes, s->nchannels, s->buf_bytes, s->nxfers,
+		s->ndeps);
+	for (i = 0; i < s->nxfers; i++)
+		print_xfer(f, s, i);
+}

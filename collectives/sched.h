@@ -1,0 +1,169 @@
+/*
+ * Collective schedules: the one description of a collective that both the
+ * simulator and fabbench consume, so that predicted and measured runs move
+ * the same bytes between the same ranks in the same partial order.
+ *
+ * A schedule is a flat array of transfers plus a flat array of dependency
+ * indices. Transfer i may start once every transfer named in its deps has
+ * completed; deps always name lower indices, so the array order is a
+ * topological order and executing transfers in index order is always legal.
+ * A transfer reads bytes [src_off, src_off + bytes) of the source rank's
+ * buffer and writes (COPY) or combines (REDUCE: dst = dst (+) src) them into
+ * [dst_off, dst_off + bytes) of the destination rank's buffer.
+ *
+ * Every (rank, byte) sees a total order of writes and no write concurrent
+ * with a read: two REDUCEs into the same bytes are chained by a dependency,
+ * which also makes floating-point results independent of timing.
+ *
+ * Per-rank buffer layout ("bytes" is S, the nccl-tests "size" column):
+ *  - allreduce:     S bytes, in place; every rank ends with the reduction.
+ *  - reducescatter: S bytes of input, in place; rank r's result is block r
+ *                   (coll_block_range); other blocks end up as scratch.
+ *  - allgather:     S bytes of output; rank r's input sits in block r on
+ *                   entry (in place, as NCCL's in-place all-gather).
+ *  - alltoall:      2 * S bytes: send half [0, S) then receive half [S, 2S);
+ *                   the piece rank i sends to rank j is coll_a2a_range(i, j).
+ * Blocks are split at element granularity, the first ones one element larger
+ * when sizes do not divide evenly; zero-byte pieces produce no transfer.
+ */
+#ifndef COLL_SCHED_H
+#define COLL_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define COLL_NONE UINT32_MAX
+
+enum coll_kind {
+	COLL_ALLREDUCE = 0,
+	COLL_ALLGATHER,
+	COLL_REDUCESCATTER,
+	COLL_ALLTOALL,
+	COLL_KIND_COUNT,
+};
+
+enum coll_algo {
+	COLL_ALGO_RING = 0,	/* allreduce, allgather, reducescatter */
+	COLL_ALGO_RHD,		/* allreduce: recursive halving-doubling */
+	COLL_ALGO_TREE,		/* allreduce: NCCL-style double binary tree */
+	COLL_ALGO_HIER,		/* allreduce: intra RS, per-rail ring, intra AG */
+	COLL_ALGO_PAIRWISE,	/* alltoall */
+	COLL_ALGO_COUNT,
+};
+
+enum coll_op {
+	COLL_OP_COPY = 0,	/* dst = src */
+	COLL_OP_REDUCE = 1,	/* dst = dst (+) src */
+};
+
+struct coll_xfer {
+	uint32_t src_rank;
+	uint32_t dst_rank;	/* == src_rank: a local copy, no network */
+	uint64_t src_off_bytes;
+	uint64_t dst_off_bytes;
+	uint64_t bytes;
+	uint32_t channel;
+	uint32_t step;		/* algorithm step, for reports: deps order */
+	uint32_t dep_first;	/* deps are sched->deps[dep_first, +ndeps) */
+	uint32_t ndeps;
+	uint8_t op;		/* enum coll_op */
+	uint8_t intra;		/* 1: both ranks in one server (NVLink class) */
+};
+
+struct coll_params {
+	enum coll_kind kind;
+	enum coll_algo algo;
+	uint32_t nranks;
+	uint64_t bytes;		/* S, see the layout above */
+	uint32_t elem_bytes;	/* pieces never split an element */
+	uint32_t nchannels;	/* ring/tree/rhd/hier data shares; 0 means 1 */
+	uint64_t chunk_bytes;	/* pipelining piece bound; 0: no chunking */
+	uint32_t gpus_per_server; /* consecutive ranks per server; 0: 1 each */
+};
+
+struct coll_sched {
+	enum coll_kind kind;
+	enum coll_algo algo;
+	uint32_t nranks;
+	uint32_t nchannels;	/* channels actually used */
+	uint32_t gpus_per_server; /* 0 when unknown: only self copies intra */
+	uint32_t elem_bytes;
+	uint64_t bytes;		/* S, the nccl-tests size (busbw input) */
+	uint64_t buf_bytes;	/* per-rank buffer footprint: S, or 2S alltoall */
+	uint32_t nxfers;
+	uint32_t xfers_cap;	/* entries allocated */
+	struct coll_xfer *xfers;
+	uint32_t ndeps;
+	uint32_t deps_cap;	/* entries allocated */
+	uint32_t *deps;
+};
+
+/* Names; *_from_name return the enum value or -EINVAL. */
+const char *coll_kind_name(enum coll_kind kind);
+const char *coll_algo_name(enum coll_algo algo);
+const char *coll_op_name(enum coll_op op);
+int coll_kind_from_name(const char *name);
+int coll_algo_from_name(const char *name);
+/* The usual algorithm for a kind: ring, or pairwise for alltoall. */
+enum coll_algo coll_default_algo(enum coll_kind kind);
+
+/* Zeroed, empty schedule; coll_sched_free releases it (and may be reused). */
+void coll_sched_init(struct coll_sched *s);
+void coll_sched_free(struct coll_sched *s);
+
+/*
+ * Append a transfer (its dep_first/ndeps are ignored) depending on DEPS,
+ * which must name existing transfers. Returns 0 and its index in *idx, or
+ * -EINVAL (a dep not below the new index), -E2BIG, -ENOMEM.
+ */
+int coll_sched_add(struct coll_sched *s, const struct coll_xfer *x,
+		   const uint32_t *deps, uint32_t ndeps, uint32_t *idx);
+static inline const uint32_t *coll_xfer_deps(const struct coll_sched *s,
+					     const struct coll_xfer *x)
+{
+	return s->deps + x->dep_first;
+}
+
+/*
+ * NULL when P describes a buildable collective, else a message saying what
+ * is wrong (a static string).
+ */
+const char *coll_params_error(const struct coll_params *p);
+
+/*
+ * Build the schedule for P into S (initialised by coll_sched_init; previous
+ * contents are dropped, allocations kept). Returns 0, -EINVAL for bad params
+ * (coll_params_error says why), -E2BIG when it would have too many pieces
+ * (raise chunk_bytes) or -ENOMEM. On error S holds no transfers.
+ */
+int coll_build(struct coll_sched *s, const struct coll_params *p);
+
+/* Block BLOCK (a rank) of an allgather/reducescatter buffer. */
+void coll_block_range(const struct coll_sched *s, uint32_t block,
+		      uint64_t *off_bytes, uint64_t *len_bytes);
+/*
+ * Alltoall piece from rank SRC to rank DST: its offset in SRC's send half,
+ * its offset in DST's buffer (inside the receive half) and its size. Pieces
+ * differ by at most one element; each send and receive half is tiled exactly.
+ */
+void coll_a2a_range(const struct coll_sched *s, uint32_t src, uint32_t dst,
+		    uint64_t *send_off_bytes, uint64_t *recv_off_bytes,
+		    uint64_t *bytes);
+
+/* Bytes RANK sends to other ranks (local copies excluded). */
+uint64_t coll_sched_tx_bytes(const struct coll_sched *s, uint32_t rank);
+
+/*
+ * Symbolically execute S and prove it computes its collective: every result
+ * byte holds each expected contribution exactly once, every read sees data
+ * its dependencies guarantee, and no two accesses to the same bytes (a write
+ * and anything else) are unordered. Returns 0, -EINVAL with a message naming
+ * the transfer in ERR, -E2BIG (too large to check) or -ENOMEM.
+ */
+int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len);
+
+/* One line per transfer: idx, step, channel, src->dst, offsets, bytes, op, deps. */
+void coll_sched_print(FILE *f, const struct coll_sched *s);
+
+#endif /* COLL_SCHED_H */

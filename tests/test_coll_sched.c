@@ -1,0 +1,614 @@
+/*
+ * Tests of collective schedules: every algorithm and kind passes the
+ * symbolic checker over many rank counts, sizes, channels and chunkings;
+ * byte counts match the hand-derived theory; and the checker itself is shown
+ * to reject dropped, duplicated and under-ordered transfers.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectives/algo.h"
+#include "collectives/busbw.h"
+#include "collectives/sched.h"
+
+static char err[512];
+
+static int build(struct coll_sched *s, enum coll_kind kind, enum coll_algo algo,
+		 uint32_t n, uint64_t bytes, uint32_t elem, uint32_t nch,
+		 uint64_t chunk, uint32_t g)
+{
+	struct coll_params p = {
+		.kind = kind, .algo = algo, .nranks = n, .bytes = bytes,
+		.elem_bytes = elem, .nchannels = nch, .chunk_bytes = chunk,
+		.gpus_per_server = g,
+	};
+
+	return coll_build(s, &p);
+}
+
+static void build_ok(struct coll_sched *s, enum coll_kind kind, enum coll_algo algo,
+		     uint32_t n, uint64_t bytes, uint32_t elem, uint32_t nch,
+		     uint64_t chunk, uint32_t g)
+{
+	assert_int_equal(build(s, kind, algo, n, bytes, elem, nch, chunk, g), 0);
+}
+
+static void check_ok(const struct coll_sched *s, const char *what)
+{
+	int ret = coll_sched_check(s, err, sizeof(err));
+
+	if (ret)
+		print_error("%s %s n=%u S=%llu ch=%u: %s\n", coll_kind_name(s->kind),
+			    coll_algo_name(s->algo), s->nranks,
+			    (unsigned long long)s->bytes, s->nchannels, err);
+	assert_int_equal(ret, 0);
+	(void)what;
+}
+
+static const struct {
+	enum coll_kind kind;
+	enum coll_algo algo;
+} combos[] = {
+	{ COLL_ALLREDUCE, COLL_ALGO_RING },
+	{ COLL_ALLREDUCE, COLL_ALGO_RHD },
+	{ COLL_ALLREDUCE, COLL_ALGO_TREE },
+	{ COLL_ALLGATHER, COLL_ALGO_RING },
+	{ COLL_REDUCESCATTER, COLL_ALGO_RING },
+	{ COLL_ALLTOALL, COLL_ALGO_PAIRWISE },
+};
+
+#define NCOMBOS (sizeof(combos) / sizeof(combos[0]))
+
+/* Sizes (elements of 4 bytes) that divide by nothing in particular. */
+static const uint64_t sweep_elems[] = { 0, 1, 7, 61, 1001 };
+
+static void test_sweep_all(void **state)
+{
+	static const uint64_t chunks[] = { 0, 12, 1000 };
+	struct coll_sched s;
+	uint32_t n, nch;
+	size_t c, z, k;
+
+	coll_sched_init(&s);
+	for (c = 0; c < NCOMBOS; c++)
+		for (n = 1; n <= 17; n++)
+			for (z = 0; z < sizeof(sweep_elems) / sizeof(sweep_elems[0]); z++)
+				for (nch = 1; nch <= 3; nch++)
+					for (k = 0; k < 3; k++) {
+						build_ok(&s, combos[c].kind, combos[c].algo, n,
+							 4 * sweep_elems[z], 4, nch, chunks[k], 0);
+						check_ok(&s, "sweep");
+					}
+	coll_sched_free(&s);
+}
+
+static void test_sweep_hier(void **state)
+{
+	static const uint32_t gs[] = { 1, 2, 4, 8 };
+	struct coll_sched s;
+	uint32_t n, nch;
+	size_t g, z;
+
+	coll_sched_init(&s);
+	for (g = 0; g < 4; g++)
+		for (n = gs[g]; n <= 17; n += gs[g])
+			for (z = 0; z < sizeof(sweep_elems) / sizeof(sweep_elems[0]); z++)
+				for (nch = 1; nch <= 2; nch++) {
+					build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_HIER, n,
+						 4 * sweep_elems[z], 4, nch, 40, gs[g]);
+					check_ok(&s, "hier");
+				}
+	coll_sched_free(&s);
+}
+
+/* A size that is prime in bytes, one-byte elements, a few chunks. */
+static void test_large_odd(void **state)
+{
+	struct coll_sched s;
+	size_t c;
+
+	coll_sched_init(&s);
+	for (c = 0; c < NCOMBOS; c++) {
+		build_ok(&s, combos[c].kind, combos[c].algo, 7, 1000003, 1, 2, 65536, 0);
+		check_ok(&s, "large");
+	}
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_HIER, 12, 1000003, 1, 2, 65536, 4);
+	check_ok(&s, "large hier");
+	coll_sched_free(&s);
+}
+
+static void test_ring_counts(void **state)
+{
+	struct coll_sched s;
+	uint64_t bytes;
+	uint32_t n, r;
+
+	coll_sched_init(&s);
+	for (n = 1; n <= 17; n++) {
+		bytes = 4ull * n * 60;
+		build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RING, n, bytes, 4, 1, 0, 0);
+		assert_int_equal(s.nxfers, 2 * n * (n - 1));
+		for (r = 0; r < n; r++)
+			assert_int_equal(coll_sched_tx_bytes(&s, r) * n, 2 * (n - 1) * bytes);
+		build_ok(&s, COLL_ALLGATHER, COLL_ALGO_RING, n, bytes, 4, 1, 0, 0);
+		assert_int_equal(s.nxfers, n * (n - 1));
+		for (r = 0; r < n; r++)
+			assert_int_equal(coll_sched_tx_bytes(&s, r) * n, (n - 1) * bytes);
+	}
+	/* Two channels and chunks split the same total. */
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RING, 8, 8 * 4096, 4, 2, 1024, 0);
+	assert_int_equal(s.nxfers, 2 * 8 * 7 * 2 * 2);
+	assert_int_equal(coll_sched_tx_bytes(&s, 3) * 8, 2 * 7 * 8 * 4096);
+	coll_sched_free(&s);
+}
+
+static void test_rhd_counts(void **state)
+{
+	struct coll_sched s;
+	uint64_t bytes = 4 * 8 * 100;
+	uint32_t r;
+
+	coll_sched_init(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RHD, 8, bytes, 4, 1, 0, 0);
+	/* 3 halving + 3 doubling exchanges per rank. */
+	assert_int_equal(s.nxfers, 8 * 6);
+	for (r = 0; r < 8; r++)
+		assert_int_equal(coll_sched_tx_bytes(&s, r) * 8, 2 * 7 * bytes);
+	/* 6 = 4 + 2: ranks 4, 5 fold into 0, 1 and get the result back. */
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RHD, 6, bytes, 4, 1, 0, 0);
+	assert_int_equal(coll_sched_tx_bytes(&s, 4), bytes);
+	assert_int_equal(coll_sched_tx_bytes(&s, 0) * 4, 2 * 3 * bytes + 4 * bytes);
+	assert_int_equal(coll_sched_tx_bytes(&s, 2) * 4, 2 * 3 * bytes);
+	coll_sched_free(&s);
+}
+
+static void test_alltoall_counts(void **state)
+{
+	uint64_t so, ro, len, prev, sum_s, sum_r, min, max;
+	struct coll_sched s;
+	uint32_t n, i, j;
+
+	coll_sched_init(&s);
+	build_ok(&s, COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 8, 8 * 4 * 32, 4, 1, 0, 0);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(coll_sched_tx_bytes(&s, i) * 8, 7 * 8 * 4 * 32);
+	assert_int_equal(s.buf_bytes, 2 * s.bytes);
+	/* Uneven: both halves tiled exactly, pieces within one element. */
+	for (n = 1; n <= 9; n++) {
+		build_ok(&s, COLL_ALLTOALL, COLL_ALGO_PAIRWISE, n, 4 * 23, 4, 1, 0, 0);
+		min = UINT64_MAX;
+		max = 0;
+		for (i = 0; i < n; i++) {
+			sum_s = sum_r = 0;
+			for (j = 0, prev = 0; j < n; j++) {
+				coll_a2a_range(&s, i, j, &so, &ro, &len);
+				assert_int_equal(so, prev);
+				prev = so + len;
+				sum_s += len;
+				min = len < min ? len : min;
+				max = len > max ? len : max;
+			}
+			for (j = 0, prev = s.bytes; j < n; j++) {
+				coll_a2a_range(&s, j, i, &so, &ro, &len);
+				assert_int_equal(ro, prev);
+				prev = ro + len;
+				sum_r += len;
+			}
+			assert_int_equal(sum_s, s.bytes);
+			assert_int_equal(sum_r, s.bytes);
+		}
+		assert_true(max - min <= 4);
+	}
+	coll_sched_free(&s);
+}
+
+static void test_tree_shape(void **state)
+{
+	uint32_t parent[64], kids[64], n, t, r, roots, hops, x;
+
+	for (n = 1; n <= 64; n++) {
+		for (t = 0; t < 2; t++) {
+			coll_tree_parents(n, t, parent);
+			memset(kids, 0, sizeof(kids));
+			roots = 0;
+			for (r = 0; r < n; r++) {
+				if (parent[r] == COLL_NONE) {
+					roots++;
+					continue;
+				}
+				assert_true(parent[r] < n);
+				kids[parent[r]]++;
+				for (x = r, hops = 0; parent[x] != COLL_NONE; x = parent[x])
+					assert_true(++hops <= n);
+			}
+			assert_int_equal(roots, 1);
+			for (r = 0; r < n; r++)
+				assert_true(kids[r] <= 2);
+		}
+	}
+}
+
+static void test_tree_counts(void **state)
+{
+	struct coll_sched s;
+	uint64_t bytes, total;
+	uint32_t n, r;
+
+	coll_sched_init(&s);
+	for (n = 2; n <= 17; n++) {
+		bytes = 4ull * 2 * 50;
+		build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_TREE, n, bytes, 4, 1, 0, 0);
+		/* Each tree edge carries its half up once and down once. */
+		assert_int_equal(s.nxfers, 4 * (n - 1));
+		for (r = 0, total = 0; r < n; r++) {
+			/* Up the one tree plus at most two children down: 2S. */
+			assert_true(coll_sched_tx_bytes(&s, r) <= 2 * bytes);
+			total += coll_sched_tx_bytes(&s, r);
+		}
+		assert_int_equal(total, 2 * (n - 1) * bytes);
+	}
+	coll_sched_free(&s);
+}
+
+static void test_hier_counts(void **state)
+{
+	uint64_t bytes = 4ull * 4 * 3 * 40, inter, intra;
+	struct coll_sched s;
+	uint32_t i, r;
+
+	coll_sched_init(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_HIER, 12, bytes, 4, 1, 0, 4);
+	for (r = 0; r < 12; r++) {
+		inter = intra = 0;
+		for (i = 0; i < s.nxfers; i++) {
+			const struct coll_xfer *x = &s.xfers[i];
+
+			assert_int_equal(x->intra, x->src_rank / 4 == x->dst_rank / 4);
+			/* Only rails talk across servers: same local index. */
+			if (!x->intra)
+				assert_int_equal(x->src_rank % 4, x->dst_rank % 4);
+			if (x->src_rank != r)
+				continue;
+			if (x->intra)
+				intra += x->bytes;
+			else
+				inter += x->bytes;
+		}
+		assert_int_equal(intra * 4, 2 * 3 * bytes);
+		assert_int_equal(inter * 3 * 4, 2 * 2 * bytes);
+	}
+	coll_sched_free(&s);
+}
+
+static void test_chunk_bound(void **state)
+{
+	static const uint64_t chunks[] = { 4, 12, 100, 4096 };
+	struct coll_sched s;
+	uint32_t i;
+	size_t k;
+
+	coll_sched_init(&s);
+	for (k = 0; k < 4; k++) {
+		build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RING, 5, 4 * 10007, 4, 3, chunks[k], 0);
+		for (i = 0; i < s.nxfers; i++)
+			assert_true(s.xfers[i].bytes <= chunks[k]);
+		build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_TREE, 5, 4 * 10007, 4, 3, chunks[k], 0);
+		for (i = 0; i < s.nxfers; i++)
+			assert_true(s.xfers[i].bytes <= chunks[k]);
+		build_ok(&s, COLL_ALLGATHER, COLL_ALGO_RING, 5, 4 * 10007, 4, 3, chunks[k], 0);
+		for (i = 0; i < s.nxfers; i++)
+			assert_true(s.xfers[i].bytes <= chunks[k]);
+	}
+	/* A bound below one element still moves whole elements. */
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RING, 3, 8 * 9, 8, 1, 3, 0);
+	for (i = 0; i < s.nxfers; i++)
+		assert_int_equal(s.xfers[i].bytes, 8);
+	check_ok(&s, "tiny chunks");
+	coll_sched_free(&s);
+}
+
+static void test_topological_and_deterministic(void **state)
+{
+	struct coll_sched a, b;
+	uint32_t i, d;
+
+	coll_sched_init(&a);
+	coll_sched_init(&b);
+	build_ok(&a, COLL_ALLREDUCE, COLL_ALGO_HIER, 16, 4 * 999, 4, 2, 64, 4);
+	build_ok(&b, COLL_ALLREDUCE, COLL_ALGO_HIER, 16, 4 * 999, 4, 2, 64, 4);
+	assert_int_equal(a.nxfers, b.nxfers);
+	assert_int_equal(a.ndeps, b.ndeps);
+	assert_memory_equal(a.xfers, b.xfers, a.nxfers * sizeof(*a.xfers));
+	assert_memory_equal(a.deps, b.deps, a.ndeps * sizeof(*a.deps));
+	for (i = 0; i < a.nxfers; i++)
+		for (d = 0; d < a.xfers[i].ndeps; d++)
+			assert_true(coll_xfer_deps(&a, &a.xfers[i])[d] < i);
+	coll_sched_free(&a);
+	coll_sched_free(&b);
+}
+
+/*
+ * Copy S into OUT, dropping transfer DROP (deps on it vanish), inserting a
+ * copy of transfer DUP right after it, and stripping STRIP of all its deps.
+ */
+static void mutate(const struct coll_sched *s, struct coll_sched *out,
+		   uint32_t drop, uint32_t dup, uint32_t strip)
+{
+	uint32_t *map = malloc((s->nxfers + 1) * sizeof(*map));
+	uint32_t *deps = malloc((s->ndeps + 1) * sizeof(*deps));
+	uint32_t i, d, nd, idx;
+
+	assert_non_null(map);
+	assert_non_null(deps);
+	coll_sched_free(out);
+	*out = *s;
+	out->xfers = NULL;
+	out->deps = NULL;
+	out->nxfers = out->xfers_cap = out->ndeps = out->deps_cap = 0;
+	for (i = 0; i < s->nxfers; i++) {
+		const struct coll_xfer *x = &s->xfers[i];
+		const uint32_t *xd = coll_xfer_deps(s, x);
+
+		map[i] = COLL_NONE;
+		if (i == drop)
+			continue;
+		for (d = 0, nd = 0; i != strip && d < x->ndeps; d++)
+			if (map[xd[d]] != COLL_NONE)
+				deps[nd++] = map[xd[d]];
+		assert_int_equal(coll_sched_add(out, x, deps, nd, &idx), 0);
+		map[i] = idx;
+		if (i == dup)
+			assert_int_equal(coll_sched_add(out, x, deps, nd, &idx), 0);
+	}
+	free(map);
+	free(deps);
+}
+
+/* Every transfer of S is needed and a duplicate of any is caught. */
+static void expect_tight(const struct coll_sched *s)
+{
+	struct coll_sched m;
+	uint32_t i;
+
+	coll_sched_init(&m);
+	check_ok(s, "base");
+	mutate(s, &m, COLL_NONE, COLL_NONE, COLL_NONE);
+	check_ok(&m, "identity copy");
+	for (i = 0; i < s->nxfers; i++) {
+		mutate(s, &m, i, COLL_NONE, COLL_NONE);
+		assert_int_not_equal(coll_sched_check(&m, err, sizeof(err)), 0);
+		assert_non_null(strstr(err, "xfer") ? err : strstr(err, "result"));
+		mutate(s, &m, COLL_NONE, i, COLL_NONE);
+		assert_int_not_equal(coll_sched_check(&m, err, sizeof(err)), 0);
+	}
+	coll_sched_free(&m);
+}
+
+static void test_checker_drop_dup(void **state)
+{
+	struct coll_sched s;
+
+	coll_sched_init(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RING, 4, 4 * 40, 4, 2, 16, 0);
+	expect_tight(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RHD, 6, 4 * 40, 4, 1, 0, 0);
+	expect_tight(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_TREE, 7, 4 * 40, 4, 1, 40, 0);
+	expect_tight(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_HIER, 8, 4 * 40, 4, 1, 0, 4);
+	expect_tight(&s);
+	build_ok(&s, COLL_ALLGATHER, COLL_ALGO_RING, 5, 4 * 40, 4, 1, 0, 0);
+	expect_tight(&s);
+	build_ok(&s, COLL_REDUCESCATTER, COLL_ALGO_RING, 5, 4 * 40, 4, 1, 0, 0);
+	expect_tight(&s);
+	build_ok(&s, COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 5, 4 * 40, 4, 1, 0, 0);
+	expect_tight(&s);
+	coll_sched_free(&s);
+}
+
+/* Did dep d of transfer t write what t reads? */
+static bool feeds(const struct coll_sched *s, uint32_t d, uint32_t t)
+{
+	const struct coll_xfer *w = &s->xfers[d], *x = &s->xfers[t];
+
+	return w->dst_rank == x->src_rank &&
+	       w->dst_off_bytes < x->src_off_bytes + x->bytes &&
+	       x->src_off_bytes < w->dst_off_bytes + w->bytes;
+}
+
+/* A transfer without deps that read data written before it must fail. */
+static void expect_needs_deps(const struct coll_sched *s)
+{
+	struct coll_sched m;
+	uint32_t t, d, caught = 0;
+
+	coll_sched_init(&m);
+	for (t = 0; t < s->nxfers; t++) {
+		const uint32_t *deps = coll_xfer_deps(s, &s->xfers[t]);
+		bool reads_written = false;
+
+		for (d = 0; d < s->xfers[t].ndeps; d++)
+			reads_written |= feeds(s, deps[d], t);
+		if (!reads_written)
+			continue;
+		mutate(s, &m, COLL_NONE, COLL_NONE, t);
+		assert_int_equal(coll_sched_check(&m, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "without depending"));
+		caught++;
+	}
+	assert_true(caught > 0);
+	coll_sched_free(&m);
+}
+
+static void test_checker_deps(void **state)
+{
+	struct coll_sched s;
+
+	coll_sched_init(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RING, 5, 4 * 40, 4, 2, 8, 0);
+	expect_needs_deps(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RHD, 7, 4 * 40, 4, 1, 0, 0);
+	expect_needs_deps(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_TREE, 6, 4 * 40, 4, 1, 40, 0);
+	expect_needs_deps(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_HIER, 8, 4 * 40, 4, 1, 0, 2);
+	expect_needs_deps(&s);
+	build_ok(&s, COLL_ALLGATHER, COLL_ALGO_RING, 4, 4 * 40, 4, 1, 0, 0);
+	expect_needs_deps(&s);
+	coll_sched_free(&s);
+}
+
+static void test_checker_corruptions(void **state)
+{
+	struct coll_sched s;
+
+	coll_sched_init(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RING, 4, 4 * 40, 4, 1, 0, 0);
+	/* Copy where a reduce belongs: a contribution goes missing. */
+	s.xfers[0].op = COLL_OP_COPY;
+	assert_int_equal(coll_sched_check(&s, err, sizeof(err)), -EINVAL);
+	s.xfers[0].op = COLL_OP_REDUCE;
+	/* Reading the wrong element range. */
+	s.xfers[1].src_off_bytes += 4;
+	assert_int_equal(coll_sched_check(&s, err, sizeof(err)), -EINVAL);
+	s.xfers[1].src_off_bytes -= 4;
+	/* A dep on a later transfer breaks the topological order. */
+	s.deps[s.xfers[5].dep_first] = 7;
+	assert_int_equal(coll_sched_check(&s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "topological"));
+	coll_sched_free(&s);
+}
+
+static void test_params(void **state)
+{
+	struct coll_sched s;
+	struct coll_params p = {
+		.kind = COLL_ALLREDUCE, .algo = COLL_ALGO_HIER, .nranks = 10,
+		.bytes = 64, .elem_bytes = 4, .gpus_per_server = 4,
+	};
+
+	coll_sched_init(&s);
+	assert_int_equal(coll_build(&s, &p), -EINVAL);
+	assert_non_null(strstr(coll_params_error(&p), "multiple of gpus_per_server"));
+	assert_int_equal(s.nxfers, 0);
+	p.nranks = 8;
+	assert_null(coll_params_error(&p));
+	assert_int_equal(coll_build(&s, &p), 0);
+	p.bytes = 66;
+	assert_non_null(coll_params_error(&p));
+	p.bytes = 64;
+	p.kind = COLL_ALLTOALL;
+	p.algo = COLL_ALGO_RING;
+	assert_int_equal(coll_build(&s, &p), -EINVAL);
+	p.nranks = 0;
+	assert_non_null(coll_params_error(&p));
+	/* Too many pieces for the tables: refused, not attempted. */
+	assert_int_equal(build(&s, COLL_ALLREDUCE, COLL_ALGO_RING, 64, 1ull << 40, 1,
+			       64, 1, 0), -E2BIG);
+	coll_sched_free(&s);
+}
+
+static void test_names(void **state)
+{
+	int i;
+
+	for (i = 0; i < COLL_KIND_COUNT; i++)
+		assert_int_equal(coll_kind_from_name(coll_kind_name(i)), i);
+	for (i = 0; i < COLL_ALGO_COUNT; i++)
+		assert_int_equal(coll_algo_from_name(coll_algo_name(i)), i);
+	assert_int_equal(coll_algo_from_name("rabenseifner"), COLL_ALGO_RHD);
+	assert_int_equal(coll_kind_from_name("broadcast"), -EINVAL);
+	assert_int_equal(coll_algo_from_name(NULL), -EINVAL);
+	assert_int_equal(coll_default_algo(COLL_ALLTOALL), COLL_ALGO_PAIRWISE);
+}
+
+static void test_print(void **state)
+{
+	struct coll_sched s;
+	char *buf = NULL;
+	size_t len = 0, lines = 0, i;
+	FILE *f;
+
+	coll_sched_init(&s);
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RING, 3, 4 * 9, 4, 1, 0, 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	coll_sched_print(f, &s);
+	fclose(f);
+	for (i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	assert_int_equal(lines, s.nxfers + 1);
+	assert_non_null(strstr(buf, "reduce"));
+	assert_non_null(strstr(buf, "copy"));
+	free(buf);
+	coll_sched_free(&s);
+}
+
+static void test_busbw(void **state)
+{
+	char buf[32];
+	uint64_t v;
+
+	assert_true(coll_busbw_factor(COLL_ALLREDUCE, 8) == 1.75);
+	assert_true(coll_busbw_factor(COLL_ALLGATHER, 8) == 0.875);
+	assert_true(coll_busbw_factor(COLL_REDUCESCATTER, 8) == 0.875);
+	assert_true(coll_busbw_factor(COLL_ALLTOALL, 8) == 0.875);
+	assert_true(coll_busbw_factor(COLL_ALLREDUCE, 1) == 0);
+	/* 1 GiB in 0.1 s: algbw 10.737 GB/s (decimal), busbw x1.75. */
+	assert_float_equal(coll_algbw_gbps(1ull << 30, 0.1), 10.73741824, 1e-9);
+	assert_float_equal(coll_busbw_gbps(COLL_ALLREDUCE, 8, 1ull << 30, 0.1),
+			   10.73741824 * 1.75, 1e-9);
+	assert_true(coll_algbw_gbps(1, 0) == 0);
+	/* 50 GB/s of busbw on a 400 Gb/s NIC is line rate. */
+	assert_float_equal(coll_line_fraction(50, 400000000000ull), 1.0, 1e-12);
+	coll_size_format(buf, sizeof(buf), 4096);
+	assert_string_equal(buf, "4 KiB");
+	coll_size_format(buf, sizeof(buf), 1536 * 1024);
+	assert_string_equal(buf, "1.50 MiB");
+	coll_size_format(buf, sizeof(buf), 7);
+	assert_string_equal(buf, "7 B");
+	assert_int_equal(coll_size_parse("64K", &v), 0);
+	assert_int_equal(v, 65536);
+	assert_int_equal(coll_size_parse("2GiB", &v), 0);
+	assert_int_equal(v, 2ull << 30);
+	assert_int_equal(coll_size_parse("8MB", &v), 0);
+	assert_int_equal(v, 8ull << 20);
+	assert_int_equal(coll_size_parse("1000003", &v), 0);
+	assert_int_equal(v, 1000003);
+	assert_int_equal(coll_size_parse("12X", &v), -EINVAL);
+	assert_int_equal(coll_size_parse("-1", &v), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sweep_all),
+		cmocka_unit_test(test_sweep_hier),
+		cmocka_unit_test(test_large_odd),
+		cmocka_unit_test(test_ring_counts),
+		cmocka_unit_test(test_rhd_counts),
+		cmocka_unit_test(test_alltoall_counts),
+		cmocka_unit_test(test_tree_shape),
+		cmocka_unit_test(test_tree_counts),
+		cmocka_unit_test(test_hier_counts),
+		cmocka_unit_test(test_chunk_bound),
+		cmocka_unit_test(test_topological_and_deterministic),
+		cmocka_unit_test(test_checker_drop_dup),
+		cmocka_unit_test(test_checker_deps),
+		cmocka_unit_test(test_checker_corruptions),
+		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_busbw),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
