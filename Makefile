@@ -29,7 +29,7 @@ ASAN_TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/asan-tests/%)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 DEPS_PKGS := build-essential pkg-config libconfig-dev libjansson-dev \
-	libcmocka-dev gnuplot-nox
+	libcmocka-dev gnuplot-nox jq bc time
 
 .PHONY: all deps check test asan-test demo bench install clean
 

@@ -23,16 +23,17 @@ struct sim_dcqcn_params {
 	uint64_t increase_period_ps;	/* rate-increase timer */
 	uint64_t byte_counter_bytes;	/* rate-increase byte counter */
 	uint32_t fast_recovery_steps;	/* F */
-	double ai_frac, hai_frac;	/* additive / hyper increase, fraction of line rate */
+	double ai_bps, hai_bps;		/* additive / hyper increase step */
 	double min_frac;		/* floor, fraction of line rate */
 };
 
 static const struct sim_dcqcn_params sim_dcqcn_sets[2] = {
-	/* paper: K = T = 55 us, B = 10 MB, F = 5; R_AI 40 Mb/s at 40 Gb/s line */
-	{ 1.0 / 256, 55000000, 0, 55000000, 10 * 1024 * 1024, 5, 0.001, 0.005, 0.001 },
+	/* paper: K = T = 55 us, B = 10 MB, F = 5, R_AI = 40 Mb/s, R_HAI = 10 x R_AI */
+	{ 1.0 / 256, 55000000, 0, 55000000, 10 * 1024 * 1024, 5, 40e6, 400e6, 0.001 },
 	/* Mellanox firmware defaults: alpha update 1 us, rate decrease 4 us,
-	 * rate increase 300 us, byte reset 32 KiB, threshold 1 */
-	{ 1.0 / 256, 1000000, 4000000, 300000000, 32767, 1, 0.001, 0.01, 0.001 },
+	 * rate increase 300 us, byte reset 32767 B, threshold 1, AI 5 Mb/s,
+	 * HAI 50 Mb/s */
+	{ 1.0 / 256, 1000000, 4000000, 300000000, 32767, 1, 5e6, 50e6, 0.001 },
 };
 
 #define SIM_TELE_MAX_STAGE 5
@@ -102,9 +103,9 @@ static void sim_dcqcn_increase(struct sim *s, struct sim_qp *qp)
 
 	if (hi >= d->fast_recovery_steps) {
 		if (lo >= d->fast_recovery_steps)
-			rt += (lo - d->fast_recovery_steps + 1) * d->hai_frac * line;
+			rt += (lo - d->fast_recovery_steps + 1) * d->hai_bps;
 		else
-			rt += d->ai_frac * line;
+			rt += d->ai_bps;
 		qp->target_bps = (uint64_t)(rt > line ? line : rt);
 	}
 	sim_cc_set_rate(s, qp, ((double)qp->target_bps + (double)qp->rate_bps) / 2);

@@ -99,6 +99,8 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 			sim_port_stamp(s, port, p);
 		q->tx_payload_bytes += p->payload_bytes;
 	}
+	if (p->kind == SIM_PKT_PAUSE && p->quanta && !q->first_pause_tx_ps)
+		q->first_pause_tx_ps = now;
 	q->busy = 1;
 	ser = sim_ser_ps(p->wire_bytes, pp->rate_bps);
 	q->tx_bytes += p->wire_bytes;
@@ -106,7 +108,8 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 	p->in_port = pp->peer;
 	peer_node = s->topo->ports[pp->peer].node;
 	arrive = now + ser + pp->delay_ps;
-	if (s->topo->nodes[peer_node].kind == SIM_NODE_SWITCH)
+	/* PAUSE is consumed by the MAC, not the forwarding pipeline */
+	if (s->topo->nodes[peer_node].kind == SIM_NODE_SWITCH && p->kind != SIM_PKT_PAUSE)
 		arrive += s->topo->sw.latency_ps;
 	sim_schedule(s, arrive, &p->ev);
 }
@@ -144,6 +147,8 @@ void sim_port_set_paused(struct sim *s, uint32_t port, int paused)
 		q->pauses_rcvd++;
 		if (!q->paused)
 			q->paused_since_ps = now;
+		if (!q->first_paused_ps)
+			q->first_paused_ps = now;
 		q->paused = 1;
 		return;
 	}

