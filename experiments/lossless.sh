@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Issue-3 comparison on the 2,048-endpoint SN5600 preset: permutation and
+# incast for {ecmp, ar} x {none, dcqcn, telemetry} x {gbn, ddp}. Prints a
+# markdown table (effective throughput, p99 FCT, PFC pauses, drops) and
+# keeps every run's results under results/lossless/.
+set -euo pipefail
+FABSIM=${FABSIM:-build/fabsim}
+T=${TOPO:-topologies/sn5600-2tier.topo}
+SIZE=${SIZE:-2M}
+out=results/lossless
+mkdir -p "$out"
+echo "| workload | lb | cc | rx | effective | p99 FCT (us) | PFC pauses | drops | retransmits | CNPs |"
+echo "|---|---|---|---|---:|---:|---:|---:|---:|---:|"
+for wl in permutation incast; do
+	for lb in ecmp ar; do
+		for cc in none dcqcn telemetry; do
+			for rx in gbn ddp; do
+				d=$out/$wl-$lb-$cc-$rx
+				"$FABSIM" run -t "$T" -w $wl -s "$SIZE" --incast-senders 16 -l $lb -c $cc -r $rx \
+					-S 1 --stop 20ms --quiet -o "$d"
+				jq -r --arg w $wl --arg l $lb --arg c $cc --arg r $rx \
+					'"| \($w) | \($l) | \($c) | \($r) | \(.effective_throughput * 1000 | round / 10)% | \(.fct_p99_us | round) | \(.pfc_pauses) | \(.drops) | \(.retransmits) | \(.cnps) |"' \
+					"$d/summary.json"
+			done
+		done
+	done
+done
