@@ -2,7 +2,9 @@
 # Issue-3 comparison on the 2,048-endpoint SN5600 preset: permutation and
 # incast for {ecmp, ar} x {none, dcqcn, telemetry} x {gbn, ddp}. Prints a
 # markdown table (effective throughput, p99 FCT, PFC pauses, drops) and
-# keeps every run's results under results/lossless/.
+# keeps every run's results under results/lossless/. Permutations stop at 300 us and
+# incasts at 2 ms of simulated time (STOP=...): go-back-N under adaptive
+# routing never finishes.
 set -euo pipefail
 FABSIM=${FABSIM:-build/fabsim}
 T=${TOPO:-topologies/sn5600-2tier.topo}
@@ -16,8 +18,14 @@ for wl in permutation incast; do
 		for cc in none dcqcn telemetry; do
 			for rx in gbn ddp; do
 				d=$out/$wl-$lb-$cc-$rx
+				win=()
+				# "none" is a line-rate NIC held back by PFC only; dcqcn is
+				# rate-based (no window) by default; telemetry sets its own
+				[ $cc = none ] && win=(--window unlimited)
+				stop=${STOP:-300us}
+				[ $wl = incast ] && stop=${STOP:-2ms}
 				"$FABSIM" run -t "$T" -w $wl -s "$SIZE" --incast-senders 16 -l $lb -c $cc -r $rx \
-					-S 1 --stop 20ms --quiet -o "$d"
+					"${win[@]}" -S 1 --stop "$stop" --quiet -o "$d"
 				jq -r --arg w $wl --arg l $lb --arg c $cc --arg r $rx \
 					'"| \($w) | \($l) | \($c) | \($r) | \(.effective_throughput * 1000 | round / 10)% | \(.fct_p99_us | round) | \(.pfc_pauses) | \(.drops) | \(.retransmits) | \(.cnps) |"' \
 					"$d/summary.json"

@@ -12,15 +12,9 @@
 #include "sim/stats.h"
 #include "sim/units.h"
 #include "sim/workload.h"
+#include "sim/run_opts.h"
+#include "collectives/reduce.h"
 
-struct run_opts {
-	const char *topo_path;
-	const char *out_dir;
-	int json;		/* summary JSON on stdout instead of the table */
-	int quiet;
-	struct sim_config cfg;
-	struct sim_workload_params wl;
-};
 
 static void run_usage(FILE *out)
 {
@@ -32,19 +26,38 @@ static void run_usage(FILE *out)
 		"\n"
 		"workload\n"
 		"  -t, --topo FILE          topology file (see topologies/)\n"
-		"  -w, --workload NAME      permutation (default) | alltoall | incast | flows\n"
+		"  -w, --workload NAME      permutation (default) | alltoall | incast | flows,\n"
+		"                           or a collective: allreduce | allgather |\n"
+		"                           reducescatter | all-to-all (nccl-tests sizes)\n"
 		"  -s, --size SIZE          bytes per flow, binary units (default 8M);\n"
-		"                           alltoall: per host pair\n"
+		"                           alltoall: per host pair; collectives: a sweep\n"
+		"                           MIN:MAX:xF or MIN:MAX:+STEP, like -b/-e/-f\n"
 		"      --incast-senders N   incast fan-in (default 16)\n"
 		"      --incast-dst HOST    incast receiver (default 0)\n"
 		"  -f, --flows FILE         flow list, lines 'SRC DST SIZE [START]' (sets -w flows)\n"
 		"  -S, --seed N             seed for workload and load balancing (default 1)\n"
+		"collectives\n"
+		"  -a, --algo NAME          ring | rhd | tree | hier | pairwise (default: ring,\n"
+		"                           pairwise for all-to-all)\n"
+		"  -n, --ranks N            ranks (default: every host)\n"
+		"      --placement P        contiguous (default) | random (whole servers)\n"
+		"      --channels N         rings/trees in parallel (default 1)\n"
+		"      --chunk SIZE         pipelining chunk (default 1M)\n"
+		"      --gpus-per-server N  NVLink domain size (default: the topology's)\n"
+		"      --dtype T            float (default) | bfloat16 | half | int32\n"
+		"      --nvlink-rate RATE   intra-server rate per GPU (default 3600G)\n"
+		"      --nvlink-latency T   intra-server latency (default 1us)\n"
+		"      --jobs FILE          several jobs: lines 'NAME KIND ALGO RANKS PLACEMENT\n"
+		"                           [SIZE] [START]'\n"
+		"      --background SIZE    plus a permutation of SIZE among hosts no job uses\n"
 		"routing and transport\n"
 		"  -l, --lb NAME            ecmp (default) | flowlet | spray | ar\n"
 		"      --same-seed          every switch hashes with one seed (ECMP polarization)\n"
 		"      --flowlet-gap TIME   flowlet idle gap (default 2us)\n"
 		"  -q, --qps N              queue pairs per flow (default 1)\n"
-		"      --window SIZE        in-flight bytes per QP (default: one BDP)\n"
+		"      --window SIZE        in-flight bytes per QP, or 'unlimited' (a line-rate\n"
+		"                           NIC; 16 MiB in flight at most). Default: one BDP;\n"
+		"                           unlimited with --cc dcqcn (rate-based)\n"
 		"      --mtu BYTES          RoCE payload per packet (default: topology's, 4096)\n"
 		"  -r, --rx MODE            ddp (out-of-order placement, default) | gbn (go-back-N)\n"
 		"      --ack-every N        coalesce in-order ACKs (default 4)\n"
@@ -66,6 +79,9 @@ static void run_usage(FILE *out)
 		"output\n"
 		"  -o, --out DIR            results folder (default results/last)\n"
 		"      --stop TIME          stop simulated time (default: when all flows finish)\n"
+		"      --trace-port PORT    sample a port (index, or FROM:TO like leaf0:h0) into\n"
+		"                           trace.csv: queue, PFC state, counters\n"
+		"      --trace-interval T   sampling period (default 1us)\n"
 		"      --json               print summary.json to stdout instead of the table\n"
 		"      --quiet              no summary on stdout\n"
 		"  -h, --help               this text\n");
@@ -75,7 +91,8 @@ enum {
 	OPT_SAME_SEED = 256, OPT_FLOWLET_GAP, OPT_WINDOW, OPT_MTU, OPT_ACK_EVERY, OPT_RTO,
 	OPT_DCQCN, OPT_CNP, OPT_ETA, OPT_BUFFER, OPT_ALPHA, OPT_NO_PFC, OPT_XOFF, OPT_XON,
 	OPT_NO_ECN, OPT_KMIN, OPT_KMAX, OPT_PMAX, OPT_STOP, OPT_JSON, OPT_QUIET,
-	OPT_INCAST_N, OPT_INCAST_DST,
+	OPT_INCAST_N, OPT_INCAST_DST, OPT_PLACEMENT, OPT_CHANNELS, OPT_CHUNK, OPT_GPS, OPT_DTYPE,
+	OPT_NVL_RATE, OPT_NVL_LAT, OPT_JOBS, OPT_BACKGROUND, OPT_TRACE, OPT_TRACE_IVL,
 };
 
 static const struct option run_longopts[] = {
@@ -113,6 +130,19 @@ static const struct option run_longopts[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "incast-senders", required_argument, NULL, OPT_INCAST_N },
 	{ "incast-dst", required_argument, NULL, OPT_INCAST_DST },
+	{ "algo", required_argument, NULL, 'a' },
+	{ "ranks", required_argument, NULL, 'n' },
+	{ "placement", required_argument, NULL, OPT_PLACEMENT },
+	{ "channels", required_argument, NULL, OPT_CHANNELS },
+	{ "chunk", required_argument, NULL, OPT_CHUNK },
+	{ "gpus-per-server", required_argument, NULL, OPT_GPS },
+	{ "dtype", required_argument, NULL, OPT_DTYPE },
+	{ "nvlink-rate", required_argument, NULL, OPT_NVL_RATE },
+	{ "nvlink-latency", required_argument, NULL, OPT_NVL_LAT },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "background", required_argument, NULL, OPT_BACKGROUND },
+	{ "trace-port", required_argument, NULL, OPT_TRACE },
+	{ "trace-interval", required_argument, NULL, OPT_TRACE_IVL },
 	{ 0, 0, 0, 0 },
 };
 
@@ -135,6 +165,57 @@ static int run_double(const char *opt, const char *v, double lo, double hi, doub
 	}
 	*out = x;
 	return 0;
+}
+
+static int run_opt_coll(struct run_opts *o, int c, const char *v)
+{
+	int x;
+
+	switch (c) {
+	case 'a':
+		x = coll_algo_from_name(v);
+		if (x < 0)
+			return run_bad("--algo", v, "ring, rhd, tree, hier or pairwise");
+		o->algo = x;
+		return 0;
+	case 'n':
+		return sim_parse_u32(v, &o->ranks) || o->ranks < 2 ? run_bad("--ranks", v, "a count >= 2") : 0;
+	case OPT_PLACEMENT:
+		return sim_placement_from_name(v, &o->placement) ? run_bad("--placement", v, "contiguous or random") : 0;
+	case OPT_CHANNELS:
+		if (sim_parse_u32(v, &o->nchannels) || !o->nchannels || o->nchannels > 64)
+			return run_bad("--channels", v, "a count in 1..64");
+		return 0;
+	case OPT_CHUNK:
+		return sim_parse_size(v, &o->chunk_bytes) || !o->chunk_bytes ? run_bad("--chunk", v, "a size like 1M") : 0;
+	case OPT_GPS:
+		if (sim_parse_u32(v, &o->gpus_per_server) || !o->gpus_per_server)
+			return run_bad("--gpus-per-server", v, "a count >= 1");
+		return 0;
+	case OPT_DTYPE:
+		x = coll_dtype_from_name(v);
+		if (x < 0)
+			return run_bad("--dtype", v, "float, bfloat16, half or int32");
+		o->elem_bytes = (uint32_t)coll_dtype_bytes((enum coll_dtype)x);
+		return 0;
+	case OPT_NVL_RATE:
+		return sim_parse_rate(v, &o->nvlink_bps) ? run_bad("--nvlink-rate", v, "a rate like 3600G") : 0;
+	case OPT_NVL_LAT:
+		return sim_parse_time(v, &o->nvlink_lat_ps) ? run_bad("--nvlink-latency", v, "a time like 1us") : 0;
+	case OPT_JOBS:
+		o->jobs_path = v;
+		o->collective = 1;
+		return 0;
+	case OPT_BACKGROUND:
+		return sim_parse_size(v, &o->background_bytes) ? run_bad("--background", v, "a size like 4M") : 0;
+	case OPT_TRACE:
+		o->trace_spec = v;
+		return 0;
+	case OPT_TRACE_IVL:
+		return sim_parse_time(v, &o->trace_interval_ps) || !o->trace_interval_ps ?
+			run_bad("--trace-interval", v, "a time like 1us") : 0;
+	}
+	return -1;
 }
 
 static int run_opt_more(struct run_opts *o, int c, const char *v)
@@ -183,7 +264,7 @@ static int run_opt_more(struct run_opts *o, int c, const char *v)
 		o->wl.incast_dst = u;
 		return 0;
 	}
-	return -1;
+	return run_opt_coll(o, c, v);
 }
 
 static int run_opt(struct run_opts *o, int c, const char *v)
@@ -194,10 +275,17 @@ static int run_opt(struct run_opts *o, int c, const char *v)
 	case 't': o->topo_path = v; return 0;
 	case 'o': o->out_dir = v; return 0;
 	case 'w':
+		if (!strcmp(v, "all-to-all") || (coll_kind_from_name(v) >= 0 && strcmp(v, "alltoall"))) {
+			o->collective = 1;
+			o->kind = !strcmp(v, "all-to-all") ? COLL_ALLTOALL : (enum coll_kind)coll_kind_from_name(v);
+			return 0;
+		}
+		o->collective = 0;
 		return sim_workload_from_name(v, &o->wl.kind) ?
-			run_bad("--workload", v, "permutation, alltoall, incast or flows") : 0;
+			run_bad("--workload", v, "permutation, alltoall, incast, flows, allreduce, allgather, reducescatter or all-to-all") : 0;
 	case 's':
-		return sim_parse_size(v, &o->wl.bytes) || !o->wl.bytes ? run_bad("--size", v, "a size like 8M") : 0;
+		o->size_arg = v;
+		return 0;
 	case 'f':
 		o->wl.flows_path = v;
 		o->wl.kind = SIM_WL_FLOWS;
@@ -220,14 +308,33 @@ static int run_opt(struct run_opts *o, int c, const char *v)
 	case OPT_FLOWLET_GAP:
 		return sim_parse_time(v, &cfg->flowlet_gap_ps) ? run_bad("--flowlet-gap", v, "a time like 2us") : 0;
 	case OPT_WINDOW:
+		if (!strcmp(v, "unlimited")) {
+			cfg->window_bytes = SIM_WINDOW_UNLIMITED;
+			return 0;
+		}
 		return sim_parse_size(v, &cfg->window_bytes) || !cfg->window_bytes ?
-			run_bad("--window", v, "a size like 512K") : 0;
+			run_bad("--window", v, "a size like 512K or 'unlimited'") : 0;
 	case OPT_MTU:
 		if (sim_parse_u32(v, &cfg->mtu_bytes) || cfg->mtu_bytes < 256 || cfg->mtu_bytes > 9000)
 			return run_bad("--mtu", v, "a payload size in 256..9000 bytes");
 		return 0;
 	}
 	return run_opt_more(o, c, v);
+}
+
+/* One size for flow workloads, a sweep for collectives. */
+static int run_sizes(struct run_opts *o)
+{
+	const char *v = o->size_arg ? o->size_arg : "8M";
+
+	if (!o->collective) {
+		if (sim_parse_size(v, &o->wl.bytes) || !o->wl.bytes)
+			return run_bad("--size", v, "a size like 8M");
+		return 0;
+	}
+	if (sim_parse_sweep(v, o->sizes, SIM_MAX_SIZES, &o->nsizes) || !o->nsizes)
+		return run_bad("--size", v, "a size like 64M or a sweep like 1M:1G:x2 (at most 64 sizes)");
+	return 0;
 }
 
 static int run_parse(struct run_opts *o, int argc, char **argv)
@@ -237,11 +344,16 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	sim_config_defaults(&o->cfg);
 	o->out_dir = "results/last";
+	o->algo = -1;
+	o->elem_bytes = 4;
+	o->chunk_bytes = 1 << 20;
+	o->nvlink_bps = 3600000000000ULL;	/* NVLink4: 450 GB/s per direction per GPU */
+	o->nvlink_lat_ps = 1000000;
 	o->wl.kind = SIM_WL_PERMUTATION;
 	o->wl.bytes = 8 << 20;
 	o->wl.incast_senders = 16;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:w:s:f:S:l:q:r:c:o:h", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:w:s:f:S:l:q:r:c:o:a:n:h", run_longopts, NULL)) != -1) {
 		if (c == 'h') {
 			run_usage(stdout);
 			return 1;
@@ -269,12 +381,42 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 		fprintf(stderr, "fabsim run: --topo FILE is required (try topologies/small-800g.topo)\n");
 		return -1;
 	}
+	if (run_sizes(o))
+		return -1;
 	o->wl.seed = o->cfg.seed;
 	o->cfg.progress = isatty(STDERR_FILENO);
 	return 0;
 }
 
-static char *run_cmdline(int argc, char **argv)
+int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
+{
+	char path[4096];
+	uint32_t port;
+
+	*f = NULL;
+	if (!o->trace_spec)
+		return 0;
+	port = sim_port_lookup(s->topo, o->trace_spec);
+	if (port == SIM_NONE) {
+		fprintf(stderr, "fabsim run: --trace-port '%s': expected a port index below %u or FROM:TO node names\n",
+			o->trace_spec, s->topo->nports);
+		return -1;
+	}
+	if (!o->out_dir || !*o->out_dir || sim_mkdir_p(o->out_dir)) {
+		fprintf(stderr, "fabsim run: --trace-port needs a writable --out folder\n");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/trace.csv", o->out_dir);
+	*f = fopen(path, "w");
+	if (!*f) {
+		fprintf(stderr, "fabsim run: cannot write %s\n", path);
+		return -1;
+	}
+	sim_trace_port(s, port, o->trace_interval_ps, *f);
+	return 0;
+}
+
+char *sim_cmdline(int argc, char **argv)
 {
 	size_t len = 16;
 	char *s;
@@ -295,7 +437,7 @@ static char *run_cmdline(int argc, char **argv)
 static int run_report(struct sim *s, const struct run_opts *o, int argc, char **argv)
 {
 	struct sim_results r;
-	char *line = run_cmdline(argc, argv);
+	char *line = sim_cmdline(argc, argv);
 	int rc = 0;
 
 	sim_results_compute(s, &r);
@@ -323,6 +465,7 @@ int sim_cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
 	struct sim_topo *t;
+	FILE *trace = NULL;
 	struct sim *s;
 	int rc;
 
@@ -332,13 +475,21 @@ int sim_cmd_run(int argc, char **argv)
 	t = sim_topo_load(o.topo_path);
 	if (!t)
 		return 1;
+	if (o.collective) {
+		char *line = sim_cmdline(argc, argv);
+
+		rc = sim_run_collective(&o, t, line);
+		free(line);
+		sim_topo_free(t);
+		return rc;
+	}
 	s = sim_create(t, &o.cfg);
 	if (!s) {
 		fprintf(stderr, "fabsim run: out of memory\n");
 		rc = 1;
 		goto out_free_topo;
 	}
-	if (sim_workload_add(s, &o.wl)) {
+	if (sim_workload_add(s, &o.wl) || sim_run_trace(s, &o, &trace)) {
 		rc = 1;
 		goto out_destroy;
 	}
@@ -351,6 +502,8 @@ int sim_cmd_run(int argc, char **argv)
 	if (rc < 0)
 		rc = 1;
 out_destroy:
+	if (trace)
+		fclose(trace);
 	sim_destroy(s);
 out_free_topo:
 	sim_topo_free(t);

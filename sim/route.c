@@ -124,46 +124,67 @@ static uint64_t sim_flow_hash(const struct sim *s, uint32_t node, const struct s
 }
 
 /* Least queued data bytes wins; ties are broken uniformly at random. */
-static uint32_t sim_route_ar(struct sim *s, const uint32_t *ports, uint32_t n)
+static uint32_t sim_route_ar(struct sim *s, const uint32_t *ports, uint32_t first, uint32_t n)
 {
 	uint64_t best = UINT64_MAX;
-	uint32_t pick = ports[0], ties = 0;
+	uint32_t pick = SIM_NONE, ties = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
-		const struct sim_portq *q = &s->pq[ports[i]];
+		uint32_t port = ports ? ports[i] : first + i;
+		const struct sim_portq *q = &s->pq[port];
 		uint64_t load = q->qbytes[SIM_PRIO_DATA] + (q->paused ? (1ULL << 40) : 0);
 
 		if (load < best) {
 			best = load;
-			pick = ports[i];
+			pick = port;
 			ties = 1;
 		} else if (load == best && sim_rng_below(&s->rng, ++ties) == 0) {
-			pick = ports[i];
+			pick = port;
 		}
 	}
 	return pick;
 }
 
-uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p)
+/* Choice among N candidates: PORTS[i], or FIRST + i when PORTS is NULL. */
+static uint32_t sim_route_choose(struct sim *s, uint32_t node, const struct sim_pkt *p, const uint32_t *ports,
+				 uint32_t first, uint32_t n)
 {
-	uint32_t ports[SIM_ROUTE_MAX];
-	uint32_t plane = s->qps[p->qp].plane;
-	uint32_t n = sim_route_candidates(s, node, p->dst, plane, ports, SIM_ROUTE_MAX);
+	uint32_t i;
 
 	if (n <= 1)
-		return n ? ports[0] : SIM_NONE;
+		return n ? (ports ? ports[0] : first) : SIM_NONE;
 	/* control packets are not sprayed: they take the flow's ECMP path */
-	if (p->kind != SIM_PKT_DATA)
-		return ports[sim_flow_hash(s, node, p, 0) % n];
-	switch (s->cfg.lb) {
-	case SIM_LB_FLOWLET:
-		return ports[sim_flow_hash(s, node, p, p->flowlet + 1) % n];
-	case SIM_LB_SPRAY:
-		return ports[sim_rng_below(&s->rng, n)];
-	case SIM_LB_AR:
-		return sim_route_ar(s, ports, n);
-	case SIM_LB_ECMP:
-	default:
-		return ports[sim_flow_hash(s, node, p, 0) % n];
+	if (p->kind != SIM_PKT_DATA) {
+		i = (uint32_t)(sim_flow_hash(s, node, p, 0) % n);
+	} else {
+		switch (s->cfg.lb) {
+		case SIM_LB_FLOWLET:
+			i = (uint32_t)(sim_flow_hash(s, node, p, p->flowlet + 1) % n);
+			break;
+		case SIM_LB_SPRAY:
+			i = sim_rng_below(&s->rng, n);
+			break;
+		case SIM_LB_AR:
+			return sim_route_ar(s, ports, first, n);
+		case SIM_LB_ECMP:
+		default:
+			i = (uint32_t)(sim_flow_hash(s, node, p, 0) % n);
+			break;
+		}
 	}
+	return ports ? ports[i] : first + i;
+}
+
+uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p)
+{
+	uint32_t ports[SIM_ROUTE_MAX], first, n;
+	uint32_t plane = s->qps[p->qp].plane;
+
+	if (s->topo->route == SIM_ROUTE_CLOS) {
+		/* a contiguous range: no need to list it */
+		n = sim_route_clos(s->topo, node, p->dst, plane, &first);
+		return sim_route_choose(s, node, p, NULL, first, n);
+	}
+	n = sim_route_table(s->topo, node, p->dst, plane, ports, SIM_ROUTE_MAX);
+	return sim_route_choose(s, node, p, ports, 0, n);
 }

@@ -173,6 +173,7 @@ void sim_destroy(struct sim *s)
 		free(s->pkt_slabs[i]);
 	free(s->pkt_slabs);
 	free(s->bitmaps);
+	free(s->local_busy_ps);
 	free(s->qps);
 	free(s->succ);
 	free(s->deps);
@@ -211,6 +212,94 @@ int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t b
 	f->start_ps = start_ps;
 	f->rate_bps = t->ports[t->nodes[f->src].first_port].rate_bps;
 	return (int)s->nflows++;
+}
+
+int sim_add_local_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes,
+		       uint64_t rate_bps, uint64_t lat_ps)
+{
+	struct sim_topo *t = s->topo;
+	int id;
+
+	if (src_host >= t->nhosts || dst_host >= t->nhosts || !rate_bps)
+		return -1;
+	/* added as a network flow first, for the bookkeeping, then marked */
+	id = sim_add_flow(s, src_host, src_host == dst_host ? (src_host + 1) % t->nhosts : dst_host,
+			  bytes ? bytes : 1, 0);
+	if (id < 0)
+		return -1;
+	s->flows[id].dst = t->hosts[dst_host];
+	s->flows[id].bytes = bytes;
+	s->flows[id].local = 1;
+	s->flows[id].local_rate_bps = rate_bps;
+	s->flows[id].local_lat_ps = src_host == dst_host ? 0 : lat_ps;
+	return id;
+}
+
+/* Start of a local transfer: wait for the GPU's local egress, then occupy it. */
+static void sim_local_start(struct sim *s, struct sim_flow *f)
+{
+	uint64_t now = sim_now(s), begin = now, done;
+	uint32_t h = s->topo->nodes[f->src].index;
+
+	f->started = 1;
+	if (f->src == f->dst) {
+		done = now;
+	} else {
+		if (s->local_busy_ps[h] > begin)
+			begin = s->local_busy_ps[h];
+		s->local_busy_ps[h] = begin + sim_ser_ps(f->bytes, f->local_rate_bps);
+		done = s->local_busy_ps[h] + f->local_lat_ps;
+	}
+	f->ev.type = SIM_EV_LOCAL_DONE;
+	sim_schedule(s, done, &f->ev);
+}
+
+void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out)
+{
+	s->trace = out;
+	s->trace_port = port;
+	s->trace_interval_ps = interval_ps ? interval_ps : 1000000;
+	s->trace_ev.type = SIM_EV_SAMPLE;
+	fprintf(out, "time_us,data_queue_bytes,ctrl_queue_bytes,paused,tx_bytes,pauses_received,pauses_sent,ecn_marks,drops\n");
+}
+
+static void sim_sample(struct sim *s)
+{
+	const struct sim_portq *q = &s->pq[s->trace_port];
+
+	fprintf(s->trace, "%.3f,%lu,%lu,%u,%lu,%lu,%lu,%lu,%lu\n", sim_now(s) * 1e-6,
+		(unsigned long)q->qbytes[SIM_PRIO_DATA], (unsigned long)q->qbytes[SIM_PRIO_CTRL], q->paused,
+		(unsigned long)q->tx_bytes, (unsigned long)q->pauses_rcvd, (unsigned long)q->pauses_sent,
+		(unsigned long)q->ecn_marks, (unsigned long)q->drops);
+	if (s->flows_done < s->nflows)
+		sim_schedule(s, sim_now(s) + s->trace_interval_ps, &s->trace_ev);
+}
+
+uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec)
+{
+	char a[64], b[64], want_a[64];
+	const char *colon = strchr(spec, ':');
+	uint32_t idx;
+	char *end;
+
+	if (!colon) {
+		unsigned long v = strtoul(spec, &end, 10);
+
+		return *spec && !*end && v < t->nports ? (uint32_t)v : SIM_NONE;
+	}
+	if ((size_t)(colon - spec) >= sizeof(want_a))
+		return SIM_NONE;
+	memcpy(want_a, spec, (size_t)(colon - spec));
+	want_a[colon - spec] = 0;
+	for (idx = 0; idx < t->nports; idx++) {
+		sim_topo_node_name(t, t->ports[idx].node, a, sizeof(a));
+		if (strcmp(a, want_a))
+			continue;
+		sim_topo_node_name(t, t->ports[t->ports[idx].peer].node, b, sizeof(b));
+		if (!strcmp(b, colon + 1))
+			return idx;
+	}
+	return SIM_NONE;
 }
 
 int sim_add_dep(struct sim *s, uint32_t a, uint32_t b)
@@ -296,6 +385,9 @@ static void sim_size_window(struct sim *s)
 	s->base_rtt_ps = sim_path_ps(s, a, b, sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA)) +
 			 sim_path_ps(s, b, a, sim_wire_bytes(0, SIM_PKT_ACK));
 	s->window_bytes = s->cfg.window_bytes;
+	/* DCQCN is rate-based: RoCE NICs keep no window, only the rate limiter */
+	if (!s->window_bytes && s->cfg.cc == SIM_CC_DCQCN)
+		s->window_bytes = SIM_WINDOW_UNLIMITED;
 	if (!s->window_bytes) {
 		/* round the BDP up to whole packets */
 		uint64_t bdp = (uint64_t)((double)rate * (double)s->base_rtt_ps / 8e12);
@@ -318,25 +410,28 @@ static int sim_prepare(struct sim *s)
 	sim_size_window(s);
 	if (sim_build_succ(s))
 		return -1;
-	s->nqps = s->nflows * nq;
-	s->qps = calloc(s->nqps, sizeof(*s->qps));
+	s->nqps = 0;
+	for (uint32_t i = 0; i < s->nflows; i++)
+		s->nqps += s->flows[i].local ? 0 : nq;
+	s->qps = calloc(s->nqps ? s->nqps : 1, sizeof(*s->qps));
+	s->local_busy_ps = calloc(s->topo->nhosts, sizeof(*s->local_busy_ps));
 	win_pkts = s->window_bytes / s->mtu_bytes + 1;
 	s->bitmap_bits = 64;
 	while (s->bitmap_bits < 2 * win_pkts)
 		s->bitmap_bits *= 2;
 	words = s->bitmap_bits / 64;
-	s->bitmaps = calloc((size_t)s->nqps * 2 * words, sizeof(uint64_t));
-	if (!s->qps || !s->bitmaps)
+	s->bitmaps = calloc(((size_t)s->nqps * 2 + 1) * words, sizeof(uint64_t));
+	if (!s->qps || !s->bitmaps || !s->local_busy_ps)
 		return -1;
-	for (uint32_t i = 0; i < s->nflows; i++) {
+	for (uint32_t i = 0, q = 0; i < s->nflows; i++) {
 		struct sim_flow *f = &s->flows[i];
 
-		f->first_qp = i * nq;
-		f->nqps = nq;
-		for (uint32_t k = 0; k < nq; k++) {
-			struct sim_qp *qp = &s->qps[i * nq + k];
+		f->first_qp = q;
+		f->nqps = f->local ? 0 : nq;
+		for (uint32_t k = 0; k < f->nqps; k++, q++) {
+			struct sim_qp *qp = &s->qps[q];
 
-			qp->acked = &s->bitmaps[(size_t)(i * nq + k) * 2 * words];
+			qp->acked = &s->bitmaps[(size_t)q * 2 * words];
 			qp->rcvd = qp->acked + words;
 			sim_nic_qp_init(s, f, qp, k);
 		}
@@ -347,6 +442,8 @@ static int sim_prepare(struct sim *s)
 		}
 	}
 	sim_schedule(s, s->mark_ps, &s->mark_ev);
+	if (s->trace)
+		sim_schedule(s, 0, &s->trace_ev);
 	return 0;
 }
 
@@ -419,8 +516,24 @@ static void sim_dispatch(struct sim *s, struct sim_event *ev)
 	case SIM_EV_CC_TIMER:
 		sim_cc_timer(s, container_of(ev, struct sim_qp, cc_ev));
 		break;
-	case SIM_EV_FLOW_START:
-		sim_nic_flow_start(s, (struct sim_flow *)ev);
+	case SIM_EV_FLOW_START: {
+		struct sim_flow *f = (struct sim_flow *)ev;
+
+		if (f->local)
+			sim_local_start(s, f);
+		else
+			sim_nic_flow_start(s, f);
+		break;
+	}
+	case SIM_EV_LOCAL_DONE: {
+		struct sim_flow *f = (struct sim_flow *)ev;
+
+		f->rx_bytes = f->bytes;
+		sim_flow_done(s, f);
+		break;
+	}
+	case SIM_EV_SAMPLE:
+		sim_sample(s);
 		break;
 	case SIM_EV_MARK:
 		s->mark_bytes = s->c.delivered_bytes;

@@ -34,6 +34,8 @@
 #define SIM_PRIO_DATA 1		/* RoCE data: traffic class 3, lossless under PFC */
 #define SIM_NPRIO 2
 #define SIM_MAX_HOPS 8
+/* "No window": in-flight packets are still bounded by the QP's PSN bitmap. */
+#define SIM_WINDOW_UNLIMITED (16ULL << 20)
 
 enum sim_ev_type {
 	SIM_EV_PKT_ARRIVE = 1,	/* a packet's last bit reached a node (+ switch latency) */
@@ -43,6 +45,8 @@ enum sim_ev_type {
 	SIM_EV_MARK,		/* bookkeeping instant (all flows started) */
 	SIM_EV_CC_TIMER,	/* congestion-control rate timer of a queue pair */
 	SIM_EV_PORT_WAKE,	/* a paced host port may have a packet to send */
+	SIM_EV_LOCAL_DONE,	/* an intra-server (NVLink-class) transfer ended */
+	SIM_EV_SAMPLE,		/* time-series sample of the traced port */
 };
 
 enum sim_pkt_kind {
@@ -184,6 +188,9 @@ struct sim_flow {
 	uint64_t finish_ps;	/* last byte placed at the receiver; 0 = not yet */
 	uint64_t rx_bytes;	/* payload placed so far */
 	uint8_t started;
+	uint8_t local;		/* intra-server: modelled as a fixed-rate link, no packets */
+	uint64_t local_rate_bps; /* NVLink-class rate of a local flow */
+	uint64_t local_lat_ps;	/* and its latency */
 	uint32_t first_qp, nqps;
 	uint32_t qps_done;
 	uint64_t rate_bps;	/* sender NIC line rate */
@@ -201,7 +208,7 @@ struct sim_config {
 	int ecmp_same_seed;	/* all switches hash alike: shows polarization */
 	uint64_t flowlet_gap_ps;
 	uint32_t qps_per_flow;
-	uint64_t window_bytes;	/* per QP; 0: one bandwidth-delay product */
+	uint64_t window_bytes;	/* per QP; 0: one bandwidth-delay product (dcqcn: unlimited) */
 	uint32_t mtu_bytes;	/* 0: the topology's */
 	enum sim_rx_mode rx;
 	uint32_t ack_every;	/* coalesce in-order ACKs */
@@ -248,6 +255,7 @@ struct sim {
 	uint32_t *deps;			/* (a, b) pairs: b waits for a */
 	uint32_t ndeps, deps_cap;
 	uint64_t *bitmaps;		/* QP sender/receiver bitmaps, one arena */
+	uint64_t *local_busy_ps;	/* per host: its NVLink-class egress is busy until */
 	uint32_t bitmap_bits;		/* per bitmap, power of two */
 	struct sim_pkt *free_pkts;	/* packet free list */
 	struct sim_pkt **pkt_slabs;
@@ -268,6 +276,10 @@ struct sim {
 	double wall_s;			/* wall-clock seconds of sim_run */
 	uint64_t watch_next_ps;		/* next deadlock watchdog check */
 	uint64_t watch_bytes;		/* delivered at the previous check */
+	FILE *trace;			/* time series of one port, or NULL */
+	uint32_t trace_port;
+	uint64_t trace_interval_ps;
+	struct sim_event trace_ev;
 	void (*on_flow_done)(struct sim *s, struct sim_flow *f, void *arg);
 	void *on_flow_done_arg;
 };
@@ -278,6 +290,17 @@ struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg);
 void sim_destroy(struct sim *s);
 /* Adds a flow of BYTES from host index a to b at START; returns its id or -1. */
 int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes, uint64_t start_ps);
+/*
+ * An intra-server transfer (NVLink class): it occupies the source GPU's
+ * local egress for bytes / RATE, then arrives LAT later; no packets. The
+ * same host on both ends is a local copy and takes no time.
+ */
+int sim_add_local_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes,
+		       uint64_t rate_bps, uint64_t lat_ps);
+/* Samples PORT's queue, pause state and counters every INTERVAL into OUT (CSV). */
+void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out);
+/* A port by index or as "FROM:TO" node names; SIM_NONE when there is none. */
+uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec);
 /* Flow B starts only after flow A finished (collective schedules). */
 int sim_add_dep(struct sim *s, uint32_t a, uint32_t b);
 /* Runs until every flow finished, cfg.stop_ps, or a deadlock. 0 on success.

@@ -1,0 +1,408 @@
+/*
+ * `fabsim run --workload allreduce ...`: simulated collectives. One or
+ * more jobs (each a collective on its own ranks and placement), optional
+ * background traffic, over a sweep of sizes like nccl-tests' -b/-e/-f; a
+ * fresh fabric per size. Prints an nccl-tests-like table per job and
+ * writes collective.csv and summary.json, plus the flows and links of the
+ * largest size under largest/.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "collectives/busbw.h"
+#include "sim/run_opts.h"
+#include "sim/stats.h"
+#include "sim/units.h"
+
+#define SIM_MAX_JOBS 64
+
+struct coll_ctx {
+	struct run_opts *o;
+	struct sim_topo *t;
+	struct sim_coll_job jobs[SIM_MAX_JOBS];
+	uint64_t job_bytes[SIM_MAX_JOBS];	/* 0: follow the sweep */
+	uint32_t njobs;
+	FILE *csv;
+	json_t *jjobs;				/* per job: its results array */
+	double busbw_sum[SIM_MAX_JOBS];
+};
+
+static void coll_job_defaults(struct coll_ctx *c, struct sim_coll_job *j)
+{
+	struct run_opts *o = c->o;
+
+	memset(j, 0, sizeof(*j));
+	j->kind = o->kind;
+	j->algo = o->algo >= 0 ? (enum coll_algo)o->algo : coll_default_algo(o->kind);
+	j->nranks = o->ranks ? o->ranks : c->t->nhosts;
+	j->elem_bytes = o->elem_bytes;
+	j->nchannels = o->nchannels;
+	j->chunk_bytes = o->chunk_bytes;
+	j->gpus_per_server = o->gpus_per_server ? o->gpus_per_server :
+			     (c->t->gpus_per_server ? c->t->gpus_per_server : 1);
+	j->placement = o->placement;
+	j->nvlink_bps = o->nvlink_bps;
+	j->nvlink_lat_ps = o->nvlink_lat_ps;
+	snprintf(j->name, sizeof(j->name), "main");
+}
+
+static int coll_job_line(struct coll_ctx *c, char *line, const char *path, unsigned lno)
+{
+	char *tok[8], *save = NULL;
+	struct sim_coll_job *j;
+	int n = 0, x;
+
+	for (char *s = strtok_r(line, " \t\r\n", &save); s && n < 8; s = strtok_r(NULL, " \t\r\n", &save))
+		tok[n++] = s;
+	if (!n)
+		return 0;
+	if (n < 5 || n > 7) {
+		fprintf(stderr, "%s:%u: expected 'NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]'\n", path, lno);
+		return -1;
+	}
+	if (c->njobs == SIM_MAX_JOBS) {
+		fprintf(stderr, "%s:%u: at most %d jobs\n", path, lno, SIM_MAX_JOBS);
+		return -1;
+	}
+	j = &c->jobs[c->njobs];
+	coll_job_defaults(c, j);
+	snprintf(j->name, sizeof(j->name), "%s", tok[0]);
+	x = coll_kind_from_name(tok[1]);
+	if (x < 0) {
+		fprintf(stderr, "%s:%u: expected a collective (allreduce, allgather, reducescatter, alltoall), got '%s'\n",
+			path, lno, tok[1]);
+		return -1;
+	}
+	j->kind = (enum coll_kind)x;
+	x = coll_algo_from_name(tok[2]);
+	if (x < 0) {
+		fprintf(stderr, "%s:%u: expected an algorithm (ring, rhd, tree, hier, pairwise), got '%s'\n", path,
+			lno, tok[2]);
+		return -1;
+	}
+	j->algo = (enum coll_algo)x;
+	if (sim_parse_u32(tok[3], &j->nranks) || j->nranks < 2) {
+		fprintf(stderr, "%s:%u: expected a rank count >= 2, got '%s'\n", path, lno, tok[3]);
+		return -1;
+	}
+	if (sim_placement_from_name(tok[4], &j->placement)) {
+		fprintf(stderr, "%s:%u: expected contiguous or random, got '%s'\n", path, lno, tok[4]);
+		return -1;
+	}
+	if (n > 5 && (sim_parse_size(tok[5], &c->job_bytes[c->njobs]) || !c->job_bytes[c->njobs])) {
+		fprintf(stderr, "%s:%u: expected a size like 64M, got '%s'\n", path, lno, tok[5]);
+		return -1;
+	}
+	if (n > 6 && sim_parse_time(tok[6], &j->start_ps)) {
+		fprintf(stderr, "%s:%u: expected a start time like 10us, got '%s'\n", path, lno, tok[6]);
+		return -1;
+	}
+	c->njobs++;
+	return 0;
+}
+
+static int coll_jobs_load(struct coll_ctx *c, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	unsigned lno = 0;
+	int rc = 0;
+
+	if (!f) {
+		fprintf(stderr, "fabsim: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (!rc && fgets(line, sizeof(line), f)) {
+		char *hash = strchr(line, '#');
+
+		lno++;
+		if (hash)
+			*hash = 0;
+		rc = coll_job_line(c, line, path, lno);
+	}
+	fclose(f);
+	if (!rc && !c->njobs) {
+		fprintf(stderr, "%s: expected at least one job line\n", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Hosts no job took send a permutation among themselves. */
+static int coll_background(struct sim *s, const uint8_t *used, uint64_t bytes, uint64_t seed)
+{
+	uint32_t n = s->topo->nhosts, m = 0, *free_hosts = malloc(n * sizeof(*free_hosts));
+	struct sim_rng r;
+
+	if (!free_hosts)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		if (!used[i])
+			free_hosts[m++] = i;
+	sim_rng_seed(&r, seed ^ 0x424b47ULL);
+	for (uint32_t i = m ? m - 1 : 0; i > 0; i--) {	/* Sattolo: one cycle, no fixed point */
+		uint32_t j = sim_rng_below(&r, i), x = free_hosts[i];
+
+		free_hosts[i] = free_hosts[j];
+		free_hosts[j] = x;
+	}
+	for (uint32_t i = 0; i + 1 < m || (m > 1 && i < m); i++) {
+		uint32_t src = free_hosts[(i + 1) % m];
+
+		if (i >= m)
+			break;
+		sim_add_flow(s, free_hosts[i], src, bytes, 0);
+	}
+	free(free_hosts);
+	return m > 1 ? 0 : -1;
+}
+
+static void coll_print_header(const struct coll_ctx *c, const struct sim_coll_job *j)
+{
+	const struct run_opts *o = c->o;
+
+	printf("# fabsim %s job '%s': %s, %u ranks (%s, %u GPUs per server) on %s\n", coll_kind_name(j->kind), j->name,
+	       coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement), j->gpus_per_server,
+	       c->t->name);
+	printf("# lb=%s cc=%s rx=%s pfc=%s qps/flow=%u chunk=%lu channels=%u nvlink=%.0f Gb/s\n",
+	       sim_lb_name(o->cfg.lb), sim_cc_name(o->cfg.cc), sim_rx_name(o->cfg.rx), o->cfg.pfc ? "on" : "off",
+	       o->cfg.qps_per_flow, (unsigned long)j->chunk_bytes, j->nchannels ? j->nchannels : 1,
+	       j->nvlink_bps / 1e9);
+	printf("#%13s %12s %10s %10s %7s %7s  %s\n", "size (B)", "time (us)", "algbw", "busbw", "%line", "NIC%",
+	       "slowest network flow: src->dst fct_us %line");
+}
+
+static void coll_row(struct coll_ctx *c, uint32_t k, const struct sim *s, const struct sim_coll_result *r)
+{
+	const struct sim_coll_job *j = &c->jobs[k];
+	const struct sim_flow *f = r->slowest_flow != SIM_NONE ? &s->flows[r->slowest_flow] : NULL;
+	uint32_t src = f ? s->topo->nodes[f->src].index : 0, dst = f ? s->topo->nodes[f->dst].index : 0;
+	json_t *row = json_object();
+
+	if (!c->o->quiet && !c->o->json)
+		printf(" %13lu %12.2f %10.2f %10.2f %6.1f%% %6.1f%%  %s%u->%u %.2f %.1f%%\n", (unsigned long)j->bytes,
+		       r->time_us, r->algbw_gbps, r->busbw_gbps, 100 * r->effective, 100 * r->nic_busy, f ? "h" : "-", src, dst,
+		       r->slowest_fct_us, 100 * r->slowest_frac);
+	if (c->csv)
+		fprintf(c->csv, "%s,%s,%s,%u,%s,%lu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%u,%u,%u,%.3f,%.6f,%lu,%.3f\n", j->name,
+			coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement),
+			(unsigned long)j->bytes, r->time_us, r->algbw_gbps, r->busbw_gbps, r->effective, r->nic_busy, r->line_gbps,
+			j->net_flows, src, dst, r->slowest_fct_us, r->slowest_frac, (unsigned long)s->c.events,
+			s->wall_s);
+	json_object_set_new(row, "size_bytes", json_integer((json_int_t)j->bytes));
+	json_object_set_new(row, "time_us", json_real(r->time_us));
+	json_object_set_new(row, "algbw_gbps", json_real(r->algbw_gbps));
+	json_object_set_new(row, "busbw_gbps", json_real(r->busbw_gbps));
+	json_object_set_new(row, "effective_throughput", json_real(r->effective));
+	json_object_set_new(row, "nic_busy", json_real(r->nic_busy));
+	json_object_set_new(row, "nic_max_bytes", json_integer((json_int_t)r->nic_max_bytes));
+	json_object_set_new(row, "network_flows", json_integer(j->net_flows));
+	json_object_set_new(row, "slowest_flow_src", json_integer(src));
+	json_object_set_new(row, "slowest_flow_dst", json_integer(dst));
+	json_object_set_new(row, "slowest_flow_fct_us", json_real(r->slowest_fct_us));
+	json_object_set_new(row, "slowest_flow_line_fraction", json_real(r->slowest_frac));
+	json_object_set_new(row, "pfc_pauses", json_integer((json_int_t)s->c.pauses));
+	json_object_set_new(row, "drops", json_integer((json_int_t)s->c.drops));
+	json_object_set_new(row, "ecn_marks", json_integer((json_int_t)s->c.ecn_marks));
+	json_object_set_new(row, "retransmits", json_integer((json_int_t)s->c.retx_pkts));
+	json_object_set_new(row, "ooo_packets", json_integer((json_int_t)s->c.ooo_pkts));
+	json_object_set_new(row, "events", json_integer((json_int_t)s->c.events));
+	json_object_set_new(row, "wall_s", json_real(s->wall_s));
+	json_array_append_new(json_object_get(json_array_get(c->jjobs, k), "results"), row);
+	c->busbw_sum[k] += r->busbw_gbps;
+}
+
+/* The flows and links of one size, for `fabsim report`. */
+static int coll_write_detail(const struct coll_ctx *c, struct sim *s, const char *cmdline)
+{
+	char dir[4096];
+	struct sim_results r;
+
+	snprintf(dir, sizeof(dir), "%s/largest", c->o->out_dir);
+	sim_results_compute(s, &r);
+	return sim_results_write(s, &r, dir, cmdline);
+}
+
+static int coll_run_size(struct coll_ctx *c, uint64_t bytes, int last, const char *cmdline)
+{
+	struct sim *s = sim_create(c->t, &c->o->cfg);
+	uint8_t *used = calloc(c->t->nhosts, 1);
+	FILE *trace = NULL;
+	int rc = -1;
+
+	if (!s || !used)
+		goto out_free;
+	for (uint32_t k = 0; k < c->njobs; k++) {
+		struct sim_coll_job *j = &c->jobs[k];
+
+		free(j->rank_host);
+		j->rank_host = NULL;
+		j->bytes = c->job_bytes[k] ? c->job_bytes[k] : bytes;
+		if (sim_coll_place(c->t, j, used, c->o->cfg.seed + k) || sim_coll_add(s, j))
+			goto out_free;
+	}
+	if (c->o->background_bytes && coll_background(s, used, c->o->background_bytes, c->o->cfg.seed)) {
+		fprintf(stderr, "fabsim: --background needs at least two hosts that no job uses\n");
+		goto out_free;
+	}
+	if (last && sim_run_trace(s, c->o, &trace))
+		goto out_free;
+	if (sim_run(s)) {
+		fprintf(stderr, "fabsim: the simulation could not start (out of memory?)\n");
+		goto out_free;
+	}
+	for (uint32_t k = 0; k < c->njobs; k++) {
+		struct sim_coll_result r;
+
+		sim_coll_result(s, &c->jobs[k], &r);
+		coll_row(c, k, s, &r);
+	}
+	rc = s->deadlock || s->stalled ? 3 : 0;
+	if (s->deadlock)
+		fprintf(stderr, "fabsim: PFC deadlock at size %lu: the collective did not finish\n",
+			(unsigned long)bytes);
+	if (last && c->o->out_dir && *c->o->out_dir && coll_write_detail(c, s, cmdline))
+		rc = 1;
+out_free:
+	if (trace)
+		fclose(trace);
+	free(used);
+	sim_destroy(s);
+	return rc;
+}
+
+static json_t *coll_summary(const struct coll_ctx *c, const char *cmdline)
+{
+	const struct run_opts *o = c->o;
+	json_t *j = json_object();
+
+	json_object_set_new(j, "fabsim_version", json_string(FAB_VERSION));
+	json_object_set_new(j, "command", json_string(cmdline));
+	json_object_set_new(j, "topology", json_string(c->t->name));
+	json_object_set_new(j, "hosts", json_integer(c->t->nhosts));
+	json_object_set_new(j, "line_rate_bps", json_integer((json_int_t)c->t->ports[c->t->nodes[c->t->hosts[0]].first_port].rate_bps));
+	json_object_set_new(j, "mtu_bytes", json_integer(o->cfg.mtu_bytes ? o->cfg.mtu_bytes : c->t->mtu_bytes));
+	json_object_set_new(j, "lb", json_string(sim_lb_name(o->cfg.lb)));
+	json_object_set_new(j, "cc", json_string(sim_cc_name(o->cfg.cc)));
+	json_object_set_new(j, "rx", json_string(sim_rx_name(o->cfg.rx)));
+	json_object_set_new(j, "pfc", json_boolean(o->cfg.pfc));
+	json_object_set_new(j, "qps_per_flow", json_integer(o->cfg.qps_per_flow));
+	json_object_set_new(j, "seed", json_integer((json_int_t)o->cfg.seed));
+	json_object_set_new(j, "nvlink_bps", json_integer((json_int_t)o->nvlink_bps));
+	json_object_set_new(j, "jobs", json_incref(c->jjobs));
+	return j;
+}
+
+static int coll_setup(struct coll_ctx *c)
+{
+	const struct run_opts *o = c->o;
+
+	if (o->jobs_path) {
+		if (coll_jobs_load(c, o->jobs_path))
+			return -1;
+	} else {
+		coll_job_defaults(c, &c->jobs[0]);
+		c->njobs = 1;
+	}
+	c->jjobs = json_array();
+	for (uint32_t k = 0; k < c->njobs; k++) {
+		const struct sim_coll_job *j = &c->jobs[k];
+		json_t *jj = json_object();
+
+		json_object_set_new(jj, "name", json_string(j->name));
+		json_object_set_new(jj, "collective", json_string(coll_kind_name(j->kind)));
+		json_object_set_new(jj, "algorithm", json_string(coll_algo_name(j->algo)));
+		json_object_set_new(jj, "ranks", json_integer(j->nranks));
+		json_object_set_new(jj, "placement", json_string(sim_placement_name(j->placement)));
+		json_object_set_new(jj, "gpus_per_server", json_integer(j->gpus_per_server));
+		json_object_set_new(jj, "channels", json_integer(j->nchannels ? j->nchannels : 1));
+		json_object_set_new(jj, "chunk_bytes", json_integer((json_int_t)j->chunk_bytes));
+		json_object_set_new(jj, "busbw_factor", json_real(coll_busbw_factor(j->kind, j->nranks)));
+		json_object_set_new(jj, "results", json_array());
+		json_array_append_new(c->jjobs, jj);
+	}
+	if (o->out_dir && *o->out_dir) {
+		char path[4096];
+
+		if (sim_mkdir_p(o->out_dir)) {
+			fprintf(stderr, "fabsim: cannot create %s: %s\n", o->out_dir, strerror(errno));
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/collective.csv", o->out_dir);
+		c->csv = fopen(path, "w");
+		if (!c->csv) {
+			fprintf(stderr, "fabsim: cannot write %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		fprintf(c->csv, "job,collective,algorithm,ranks,placement,size_bytes,time_us,algbw_gbps,busbw_gbps,"
+				"effective_throughput,nic_busy,line_gbps,network_flows,slowest_src,slowest_dst,slowest_fct_us,"
+				"slowest_line_fraction,events,wall_s\n");
+	}
+	return 0;
+}
+
+static int coll_finish(struct coll_ctx *c, const char *cmdline)
+{
+	json_t *j = coll_summary(c, cmdline);
+	const struct run_opts *o = c->o;
+	int rc = 0;
+
+	for (uint32_t k = 0; k < c->njobs && !o->quiet && !o->json; k++) {
+		double avg = c->busbw_sum[k] / o->nsizes, line = c->t->ports[c->t->nodes[c->t->hosts[0]].first_port].rate_bps / 8e9;
+
+		printf("# Avg bus bandwidth (%s): %.3f GB/s, %.1f%% of the %.0f GB/s NIC line rate\n", c->jobs[k].name, avg,
+		       100 * avg / line, line);
+	}
+	if (o->json) {
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+		fputc('\n', stdout);
+	}
+	if (o->out_dir && *o->out_dir) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/summary.json", o->out_dir);
+		if (json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))) {
+			fprintf(stderr, "fabsim: cannot write %s\n", path);
+			rc = 1;
+		}
+		if (!o->quiet && !o->json)
+			printf("# results: %s/{summary.json,collective.csv,largest/}\n", o->out_dir);
+	}
+	json_decref(j);
+	return rc;
+}
+
+int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdline)
+{
+	struct coll_ctx *c = calloc(1, sizeof(*c));
+	int rc = 1;
+
+	if (!c)
+		return 1;
+	c->o = o;
+	c->t = t;
+	if (coll_setup(c))
+		goto out_free;
+	rc = 0;
+	for (uint32_t k = 0; k < c->njobs && !o->quiet && !o->json; k++)
+		coll_print_header(c, &c->jobs[k]);
+	for (uint32_t i = 0; i < o->nsizes && (!rc || rc == 3); i++) {
+		int r = coll_run_size(c, o->sizes[i], i + 1 == o->nsizes, cmdline);
+
+		if (r)
+			rc = r;
+		if (r && r != 3)
+			break;
+	}
+	if (coll_finish(c, cmdline) && !rc)
+		rc = 1;
+out_free:
+	if (c->csv)
+		fclose(c->csv);
+	json_decref(c->jjobs);
+	for (uint32_t k = 0; k < c->njobs; k++)
+		free(c->jobs[k].rank_host);
+	free(c);
+	return rc;
+}
