@@ -29,7 +29,7 @@ ASAN_TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/asan-tests/%)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 DEPS_PKGS := build-essential pkg-config libconfig-dev libjansson-dev \
-	libcmocka-dev gnuplot-nox jq bc time
+	libcmocka-dev gnuplot-nox jq bc time $(FABBENCH_PKGS) $(VM_PKGS)
 
 .PHONY: all deps check test asan-test demo bench install clean
 
@@ -74,7 +74,7 @@ asan-test: $(ASAN_TESTS)
 
 check: deps
 	@$(MAKE) --no-print-directory all $(TESTS) $(ASAN_TESTS)
-	@$(MAKE) --no-print-directory test asan-test
+	@$(MAKE) --no-print-directory test asan-test check-fabbench check-rdma
 
 demo: deps
 	@$(MAKE) --no-print-directory all

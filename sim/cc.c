@@ -12,6 +12,9 @@
  * switches stamp queue length and transmitted bytes per hop, ACKs echo the
  * stamps, and the sender sets its window to hold the most loaded link at a
  * target utilization eta, with additive increase in bounded stages.
+ *
+ * State lives in the connection (struct sim_conn), shared by every QP and
+ * message between the same pair, as a NIC keeps it per QP across messages.
  */
 #include <math.h>
 #include "sim/sim.h"
@@ -43,32 +46,30 @@ static const struct sim_dcqcn_params *sim_dcqcn(const struct sim *s)
 	return &sim_dcqcn_sets[s->cfg.dcqcn_params ? 1 : 0];
 }
 
-static uint64_t sim_qp_line_bps(const struct sim *s, const struct sim_qp *qp)
+void sim_cc_init_conn(struct sim *s, struct sim_conn *c, uint64_t line_bps)
 {
-	return s->flows[qp->flow].rate_bps;
+	c->cc_ev.type = SIM_EV_CC_TIMER;
+	c->line_bps = line_bps;
+	c->rate_bps = line_bps;
+	c->target_bps = line_bps;
+	c->alpha = 1.0;
+	c->window_bytes = s->window_bytes;
+	c->tele_win_bytes = c->window_bytes;
+	c->tele_u = 0;
 }
 
-void sim_cc_init_qp(struct sim *s, struct sim_qp *qp, uint64_t line_bps)
+static void sim_cc_set_rate(struct sim *s, struct sim_conn *c, double bps)
 {
-	qp->rate_bps = line_bps;
-	qp->target_bps = line_bps;
-	qp->alpha = 1.0;
-	qp->tele_win_bytes = qp->window_bytes;
-	qp->tele_u = 0;
-}
-
-static void sim_cc_set_rate(struct sim *s, struct sim_qp *qp, double bps)
-{
-	double line = (double)sim_qp_line_bps(s, qp), floor = line * sim_dcqcn(s)->min_frac;
+	double line = (double)c->line_bps, floor = line * sim_dcqcn(s)->min_frac;
 
 	if (bps > line)
 		bps = line;
 	if (bps < floor)
 		bps = floor;
-	qp->rate_bps = (uint64_t)bps;
+	c->rate_bps = (uint64_t)bps;
 }
 
-void sim_cc_on_cnp(struct sim *s, struct sim_qp *qp)
+void sim_cc_on_cnp(struct sim *s, struct sim_conn *c)
 {
 	const struct sim_dcqcn_params *d = sim_dcqcn(s);
 	uint64_t now = sim_now(s);
@@ -76,73 +77,73 @@ void sim_cc_on_cnp(struct sim *s, struct sim_qp *qp)
 
 	if (s->cfg.cc != SIM_CC_DCQCN)
 		return;
-	if (qp->last_decrease_ps && now - qp->last_decrease_ps < d->decrease_period_ps)
+	if (c->last_decrease_ps && now - c->last_decrease_ps < d->decrease_period_ps)
 		return;
-	periods = qp->last_alpha_ps ? (double)((now - qp->last_alpha_ps) / d->alpha_period_ps) : 0;
-	qp->alpha = qp->alpha * pow(1 - d->g, periods) * (1 - d->g) + d->g;
-	qp->last_alpha_ps = now;
-	qp->last_decrease_ps = now;
-	qp->target_bps = qp->rate_bps;
-	sim_cc_set_rate(s, qp, (double)qp->rate_bps * (1 - qp->alpha / 2));
-	qp->cc_timer_ctr = 0;
-	qp->cc_byte_stage = 0;
-	qp->cc_byte_ctr = 0;
-	if (!qp->cc_stage) {
-		qp->cc_stage = 1;	/* the increase timer runs while below line rate */
-		sim_schedule(s, now + d->increase_period_ps, &qp->cc_ev);
+	periods = c->last_alpha_ps ? (double)((now - c->last_alpha_ps) / d->alpha_period_ps) : 0;
+	c->alpha = c->alpha * pow(1 - d->g, periods) * (1 - d->g) + d->g;
+	c->last_alpha_ps = now;
+	c->last_decrease_ps = now;
+	c->target_bps = c->rate_bps;
+	sim_cc_set_rate(s, c, (double)c->rate_bps * (1 - c->alpha / 2));
+	c->cc_timer_ctr = 0;
+	c->cc_byte_stage = 0;
+	c->cc_byte_ctr = 0;
+	if (!c->cc_stage) {
+		c->cc_stage = 1;	/* the increase timer runs while below line rate */
+		sim_schedule(s, now + d->increase_period_ps, &c->cc_ev);
 	}
 }
 
-static void sim_dcqcn_increase(struct sim *s, struct sim_qp *qp)
+static void sim_dcqcn_increase(struct sim *s, struct sim_conn *c)
 {
 	const struct sim_dcqcn_params *d = sim_dcqcn(s);
-	double line = (double)sim_qp_line_bps(s, qp);
-	uint32_t hi = qp->cc_timer_ctr > qp->cc_byte_stage ? qp->cc_timer_ctr : qp->cc_byte_stage;
-	uint32_t lo = qp->cc_timer_ctr < qp->cc_byte_stage ? qp->cc_timer_ctr : qp->cc_byte_stage;
-	double rt = (double)qp->target_bps;
+	double line = (double)c->line_bps;
+	uint32_t hi = c->cc_timer_ctr > c->cc_byte_stage ? c->cc_timer_ctr : c->cc_byte_stage;
+	uint32_t lo = c->cc_timer_ctr < c->cc_byte_stage ? c->cc_timer_ctr : c->cc_byte_stage;
+	double rt = (double)c->target_bps;
 
 	if (hi >= d->fast_recovery_steps) {
 		if (lo >= d->fast_recovery_steps)
 			rt += (lo - d->fast_recovery_steps + 1) * d->hai_bps;
 		else
 			rt += d->ai_bps;
-		qp->target_bps = (uint64_t)(rt > line ? line : rt);
+		c->target_bps = (uint64_t)(rt > line ? line : rt);
 	}
-	sim_cc_set_rate(s, qp, ((double)qp->target_bps + (double)qp->rate_bps) / 2);
+	sim_cc_set_rate(s, c, ((double)c->target_bps + (double)c->rate_bps) / 2);
 }
 
-void sim_cc_timer(struct sim *s, struct sim_qp *qp)
+void sim_cc_timer(struct sim *s, struct sim_conn *c)
 {
 	const struct sim_dcqcn_params *d = sim_dcqcn(s);
 
-	if (qp->una_psn == qp->npkts || qp->rate_bps >= sim_qp_line_bps(s, qp)) {
-		qp->cc_stage = 0;
+	if (!c->nactive || c->rate_bps >= c->line_bps) {
+		c->cc_stage = 0;
 		return;
 	}
-	qp->cc_timer_ctr++;
-	sim_dcqcn_increase(s, qp);
-	sim_schedule(s, sim_now(s) + d->increase_period_ps, &qp->cc_ev);
-	sim_nic_kick(s, qp);
+	c->cc_timer_ctr++;
+	sim_dcqcn_increase(s, c);
+	sim_schedule(s, sim_now(s) + d->increase_period_ps, &c->cc_ev);
+	sim_port_try_start(s, c->port);
 }
 
-void sim_cc_on_sent(struct sim *s, struct sim_qp *qp, uint32_t bytes)
+void sim_cc_on_sent(struct sim *s, struct sim_conn *c, uint32_t bytes)
 {
-	uint64_t now = sim_now(s), line = sim_qp_line_bps(s, qp);
+	uint64_t now = sim_now(s), line = c->line_bps;
 
-	if (s->cfg.cc == SIM_CC_NONE || qp->rate_bps >= line) {
-		qp->next_tx_ps = 0;
+	if (s->cfg.cc == SIM_CC_NONE || c->rate_bps >= line) {
+		c->next_tx_ps = 0;
 		return;
 	}
-	if (qp->next_tx_ps < now)
-		qp->next_tx_ps = now;
-	qp->next_tx_ps += sim_ser_ps(bytes, qp->rate_bps);
-	if (s->cfg.cc != SIM_CC_DCQCN || !qp->cc_stage)
+	if (c->next_tx_ps < now)
+		c->next_tx_ps = now;
+	c->next_tx_ps += sim_ser_ps(bytes, c->rate_bps);
+	if (s->cfg.cc != SIM_CC_DCQCN || !c->cc_stage)
 		return;
-	qp->cc_byte_ctr += bytes;
-	if (qp->cc_byte_ctr >= sim_dcqcn(s)->byte_counter_bytes) {
-		qp->cc_byte_ctr = 0;
-		qp->cc_byte_stage++;
-		sim_dcqcn_increase(s, qp);
+	c->cc_byte_ctr += bytes;
+	if (c->cc_byte_ctr >= sim_dcqcn(s)->byte_counter_bytes) {
+		c->cc_byte_ctr = 0;
+		c->cc_byte_stage++;
+		sim_dcqcn_increase(s, c);
 	}
 }
 
@@ -159,68 +160,68 @@ static double sim_tele_hop_u(const struct sim *s, const struct sim_int_hop *h, c
 	return q / (rate_Bps * t_s) + tx / rate_Bps;
 }
 
-static double sim_tele_measure(struct sim *s, struct sim_qp *qp, const struct sim_pkt *ack, double *tau_ps,
+static double sim_tele_measure(struct sim *s, struct sim_conn *c, const struct sim_pkt *ack, double *tau_ps,
 			       int *valid)
 {
 	double u = 0;
 
 	*valid = 0;
 	*tau_ps = 0;
-	for (uint32_t i = 0; i < ack->nhops && i < qp->tele_last_n; i++) {
+	for (uint32_t i = 0; i < ack->nhops && i < c->tele_last_n; i++) {
 		double ui;
 
-		if (ack->hop[i].port != qp->tele_last[i].port)
+		if (ack->hop[i].port != c->tele_last[i].port)
 			continue;	/* adaptive routing moved this hop: no rate sample */
-		ui = sim_tele_hop_u(s, &ack->hop[i], &qp->tele_last[i]);
+		ui = sim_tele_hop_u(s, &ack->hop[i], &c->tele_last[i]);
 		if (ui > u || !*valid) {
 			u = ui;
-			*tau_ps = (double)(ack->hop[i].ts_ps - qp->tele_last[i].ts_ps);
+			*tau_ps = (double)(ack->hop[i].ts_ps - c->tele_last[i].ts_ps);
 		}
 		*valid = 1;
 	}
-	qp->tele_last_n = ack->nhops;
+	c->tele_last_n = ack->nhops;
 	for (uint32_t i = 0; i < ack->nhops; i++)
-		qp->tele_last[i] = ack->hop[i];
+		c->tele_last[i] = ack->hop[i];
 	return u;
 }
 
-static void sim_tele_on_ack(struct sim *s, struct sim_qp *qp, const struct sim_pkt *ack)
+static void sim_tele_on_ack(struct sim *s, struct sim_conn *c, const struct sim_pkt *ack)
 {
 	double eta = s->cfg.tele_eta, u, w, wai, bdp = (double)s->window_bytes, tau;
-	int valid, update = ack->psn > qp->tele_last_update_psn;
+	int valid, update = sim_now(s) - c->tele_update_ps >= s->base_rtt_ps;
 
 	if (!ack->nhops)
 		return;
-	u = sim_tele_measure(s, qp, ack, &tau, &valid);
+	u = sim_tele_measure(s, c, ack, &tau, &valid);
 	if (!valid)
 		return;
 	/* EWMA over one base RTT, weighted by the bottleneck's sample interval */
 	if (tau > (double)s->base_rtt_ps)
 		tau = (double)s->base_rtt_ps;
-	qp->tele_u = qp->tele_u * (1 - tau / s->base_rtt_ps) + u * tau / s->base_rtt_ps;
+	c->tele_u = c->tele_u * (1 - tau / s->base_rtt_ps) + u * tau / s->base_rtt_ps;
 	wai = bdp * (1 - eta) / 16;
-	if (qp->tele_u >= eta || qp->tele_inc_stage >= SIM_TELE_MAX_STAGE)
-		w = (double)qp->tele_win_bytes / (qp->tele_u / eta) + wai;
+	if (c->tele_u >= eta || c->tele_inc_stage >= SIM_TELE_MAX_STAGE)
+		w = (double)c->tele_win_bytes / (c->tele_u / eta) + wai;
 	else
-		w = (double)qp->tele_win_bytes + wai;
+		w = (double)c->tele_win_bytes + wai;
 	if (w > bdp)
 		w = bdp;
 	if (w < s->mtu_bytes)
 		w = s->mtu_bytes;
-	qp->window_bytes = (uint64_t)w;
-	sim_cc_set_rate(s, qp, w * 8e12 / (double)s->base_rtt_ps);
+	c->window_bytes = (uint64_t)w;
+	sim_cc_set_rate(s, c, w * 8e12 / (double)s->base_rtt_ps);
 	if (update) {
-		qp->tele_last_update_psn = qp->next_psn;
-		if (qp->tele_u >= eta || qp->tele_inc_stage >= SIM_TELE_MAX_STAGE)
-			qp->tele_inc_stage = 0;
+		c->tele_update_ps = sim_now(s);
+		if (c->tele_u >= eta || c->tele_inc_stage >= SIM_TELE_MAX_STAGE)
+			c->tele_inc_stage = 0;
 		else
-			qp->tele_inc_stage++;
-		qp->tele_win_bytes = qp->window_bytes;
+			c->tele_inc_stage++;
+		c->tele_win_bytes = c->window_bytes;
 	}
 }
 
-void sim_cc_on_ack(struct sim *s, struct sim_qp *qp, const struct sim_pkt *ack)
+void sim_cc_on_ack(struct sim *s, struct sim_conn *c, const struct sim_pkt *ack)
 {
 	if (s->cfg.cc == SIM_CC_TELEMETRY)
-		sim_tele_on_ack(s, qp, ack);
+		sim_tele_on_ack(s, c, ack);
 }

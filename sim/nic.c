@@ -40,7 +40,7 @@ void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint3
 	uint64_t share = f->bytes / f->nqps + (k < f->bytes % f->nqps ? 1 : 0);
 
 	qp->ev.type = SIM_EV_QP_TIMER;
-	qp->cc_ev.type = SIM_EV_CC_TIMER;
+	qp->ack_ev.type = SIM_EV_ACK_TIMER;
 	qp->flow = f->id;
 	qp->src = f->src;
 	qp->dst = f->dst;
@@ -49,11 +49,20 @@ void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint3
 	qp->sport = (uint16_t)(0xc000 | (sim_mix64(((uint64_t)f->id << 8 | k) ^ s->cfg.seed) & 0x3fff));
 	qp->bytes = share;
 	qp->npkts = (uint32_t)((share + s->mtu_bytes - 1) / s->mtu_bytes);
-	qp->window_bytes = s->window_bytes;
 	qp->bitmap_bits = s->bitmap_bits;
 	if (!qp->npkts)
 		f->qps_done++;
-	sim_cc_init_qp(s, qp, f->rate_bps);
+}
+
+/* In-flight bytes are counted per QP (its own ACKs) and per connection (its window). */
+static void sim_inflight_add(struct sim *s, struct sim_qp *qp, int64_t delta)
+{
+	struct sim_conn *c = sim_qp_conn(s, qp);
+
+	if (delta < 0 && (uint64_t)-delta > qp->inflight_bytes)
+		delta = -(int64_t)qp->inflight_bytes;
+	qp->inflight_bytes += delta;
+	c->inflight_bytes += delta;
 }
 
 static uint32_t sim_qp_port(const struct sim *s, const struct sim_qp *qp)
@@ -69,10 +78,11 @@ static int sim_qp_has_work(const struct sim_qp *qp)
 static int sim_qp_window_open(const struct sim *s, const struct sim_qp *qp)
 {
 	uint32_t psn = qp->retx_psn < qp->retx_end ? qp->retx_psn : qp->next_psn;
+	const struct sim_conn *c = sim_qp_conn(s, qp);
 
 	if (psn - qp->una_psn >= qp->bitmap_bits / 2)
 		return 0;
-	return !qp->inflight_bytes || qp->inflight_bytes + s->mtu_bytes <= qp->window_bytes;
+	return !c->inflight_bytes || c->inflight_bytes + s->mtu_bytes <= c->window_bytes;
 }
 
 /* Puts QP on its port's round-robin ring and gives the port a chance to send. */
@@ -135,14 +145,16 @@ static struct sim_pkt *sim_qp_emit(struct sim *s, struct sim_qp *qp)
 	p->payload_bytes = sim_psn_bytes(s, qp, psn);
 	p->wire_bytes = (uint32_t)sim_wire_bytes(p->payload_bytes, SIM_PKT_DATA);
 	p->sent_ps = now;
-	qp->inflight_bytes += p->payload_bytes;
+	sim_inflight_add(s, qp, p->payload_bytes);
 	qp->last_tx_ps = now;
 	s->c.data_pkts++;
 	if (!qp->timer_armed) {
 		qp->rto_deadline_ps = now + s->cfg.rto_ps;
 		sim_qp_arm_timer(s, qp);
 	}
-	sim_cc_on_sent(s, qp, p->wire_bytes);
+	sim_cc_on_sent(s, sim_qp_conn(s, qp), p->wire_bytes);
+	/* ask for an ACK now rather than after coalescing if nothing follows */
+	p->ackreq = !sim_qp_has_work(qp) || !sim_qp_window_open(s, qp);
 	return p;
 }
 
@@ -175,16 +187,24 @@ struct sim_pkt *sim_nic_pull(struct sim *s, uint32_t port)
 	while (prev) {
 		struct sim_qp *qp = prev->next_active;
 
+		struct sim_conn *c = sim_qp_conn(s, qp);
+
 		sim_qp_skip_acked(qp);
 		if (!sim_qp_has_work(qp) || !sim_qp_window_open(s, qp)) {
 			sim_rr_remove_head(s, port, prev, qp);
+			if (sim_qp_has_work(qp) && !qp->parked) {
+				/* parked on its connection until an ACK opens the window */
+				qp->parked = 1;
+				qp->next_parked = c->waiting;
+				c->waiting = qp;
+			}
 			if (!s->rr[port])
 				break;
 			continue;
 		}
-		if (qp->next_tx_ps > now) {
-			if (qp->next_tx_ps < wake)
-				wake = qp->next_tx_ps;
+		if (c->next_tx_ps > now) {
+			if (c->next_tx_ps < wake)
+				wake = c->next_tx_ps;
 			prev = qp;
 			if (prev == s->rr[port])
 				break;	/* went all the way round */
@@ -208,8 +228,10 @@ void sim_nic_flow_start(struct sim *s, struct sim_flow *f)
 	for (uint32_t k = 0; k < f->nqps; k++) {
 		struct sim_qp *qp = &s->qps[f->first_qp + k];
 
-		if (qp->npkts)
-			sim_nic_kick(s, qp);
+		if (!qp->npkts)
+			continue;
+		sim_qp_conn(s, qp)->nactive++;
+		sim_nic_kick(s, qp);
 	}
 }
 
@@ -223,7 +245,7 @@ static void sim_nic_send_ctrl(struct sim *s, struct sim_qp *qp, enum sim_pkt_kin
 	a->prio = SIM_PRIO_CTRL;
 	a->qp = (uint32_t)(qp - s->qps);
 	a->psn = psn;
-	a->sack_psn = data ? data->psn : psn;
+	a->sack_psn = data ? data->psn : UINT32_MAX;	/* no selective part */
 	a->src = qp->dst;
 	a->dst = qp->src;
 	a->sport = qp->sport;
@@ -269,10 +291,25 @@ static void sim_rx_ooo(struct sim *s, struct sim_qp *qp, uint32_t psn)
 
 static void sim_rx_ack_inorder(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
 {
-	if (++qp->rx_unacked >= s->cfg.ack_every || qp->rx_epsn == qp->npkts || p->nhops) {
+	if (++qp->rx_unacked >= s->cfg.ack_every || qp->rx_epsn == qp->npkts || p->nhops || p->ackreq) {
 		qp->rx_unacked = 0;
 		sim_nic_send_ctrl(s, qp, SIM_PKT_ACK, qp->rx_epsn, p);
+		return;
 	}
+	/* coalescing, but not forever: a stalled sender waits on this ACK */
+	if (!qp->ack_armed) {
+		qp->ack_armed = 1;
+		sim_schedule(s, sim_now(s) + s->cfg.ack_delay_ps, &qp->ack_ev);
+	}
+}
+
+void sim_nic_ack_timer(struct sim *s, struct sim_qp *qp)
+{
+	qp->ack_armed = 0;
+	if (!qp->rx_unacked)
+		return;
+	qp->rx_unacked = 0;
+	sim_nic_send_ctrl(s, qp, SIM_PKT_ACK, qp->rx_epsn, NULL);
 }
 
 static void sim_rx_gbn(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
@@ -327,9 +364,11 @@ static void sim_nic_rx_data(struct sim *s, struct sim_pkt *p)
 	struct sim_qp *qp = &s->qps[p->qp];
 	uint64_t now = sim_now(s);
 
+	struct sim_conn *c = sim_qp_conn(s, qp);
+
 	if (p->ecn && s->cfg.cc == SIM_CC_DCQCN &&
-	    (!qp->last_cnp_ps || now - qp->last_cnp_ps >= s->cfg.cnp_interval_ps)) {
-		qp->last_cnp_ps = now;
+	    (!c->last_cnp_ps || now - c->last_cnp_ps >= s->cfg.cnp_interval_ps)) {
+		c->last_cnp_ps = now;
 		sim_nic_send_ctrl(s, qp, SIM_PKT_CNP, 0, NULL);
 	}
 	if (s->cfg.rx == SIM_RX_GBN)
@@ -349,25 +388,25 @@ static int sim_tx_ack(struct sim *s, struct sim_qp *qp, uint32_t cum, uint32_t s
 		if (sim_bit(qp->acked, bits, qp->una_psn))
 			sim_bit_set(qp->acked, bits, qp->una_psn, 0);
 		else
-			qp->inflight_bytes -= sim_psn_bytes(s, qp, qp->una_psn);
+			sim_inflight_add(s, qp, -(int64_t)sim_psn_bytes(s, qp, qp->una_psn));
 		qp->una_psn++;
 	}
 	if (sack >= qp->una_psn && sack < qp->next_psn && !sim_bit(qp->acked, bits, sack)) {
 		sim_bit_set(qp->acked, bits, sack, 1);
-		qp->inflight_bytes -= sim_psn_bytes(s, qp, sack);
+		sim_inflight_add(s, qp, -(int64_t)sim_psn_bytes(s, qp, sack));
 	}
 	while (qp->una_psn < qp->next_psn && sim_bit(qp->acked, bits, qp->una_psn)) {
 		sim_bit_set(qp->acked, bits, qp->una_psn, 0);
 		qp->una_psn++;
 	}
-	if ((int64_t)qp->inflight_bytes < 0)
-		qp->inflight_bytes = 0;
+	if (una0 < qp->npkts && qp->una_psn == qp->npkts)
+		sim_qp_conn(s, qp)->nactive--;
 	return qp->una_psn != una0;
 }
 
 static void sim_tx_rewind(struct sim *s, struct sim_qp *qp, uint32_t psn)
 {
-	qp->inflight_bytes = 0;
+	sim_inflight_add(s, qp, -(int64_t)qp->inflight_bytes);
 	if (s->cfg.rx == SIM_RX_GBN) {
 		/* the receiver dropped everything beyond PSN: send it all again */
 		qp->next_psn = psn;
@@ -378,13 +417,37 @@ static void sim_tx_rewind(struct sim *s, struct sim_qp *qp, uint32_t psn)
 	qp->retx_end = qp->next_psn;
 }
 
+/*
+ * The window may have opened: put the connection's parked QPs back on the
+ * ring; the round-robin parks again those that still cannot send.
+ */
+static void sim_conn_unpark(struct sim *s, struct sim_conn *c)
+{
+	struct sim_qp *list = c->waiting;
+
+	if (!list || (c->inflight_bytes && c->inflight_bytes + s->mtu_bytes > c->window_bytes))
+		return;
+	/* detach first: kicking may park a QP again */
+	c->waiting = NULL;
+	while (list) {
+		struct sim_qp *qp = list;
+
+		list = qp->next_parked;
+		qp->parked = 0;
+		if (!qp->active && sim_qp_has_work(qp))
+			sim_nic_kick(s, qp);
+	}
+}
+
 static void sim_nic_rx_ctrl(struct sim *s, struct sim_pkt *p)
 {
 	struct sim_qp *qp = &s->qps[p->qp];
 
+	struct sim_conn *c = sim_qp_conn(s, qp);
+
 	switch (p->kind) {
 	case SIM_PKT_CNP:
-		sim_cc_on_cnp(s, qp);
+		sim_cc_on_cnp(s, c);
 		return;
 	case SIM_PKT_NAK:
 		sim_tx_ack(s, qp, p->psn, UINT32_MAX);
@@ -395,13 +458,14 @@ static void sim_nic_rx_ctrl(struct sim *s, struct sim_pkt *p)
 	case SIM_PKT_ACK:
 		if (sim_tx_ack(s, qp, p->psn, p->sack_psn))
 			qp->rto_deadline_ps = sim_now(s) + s->cfg.rto_ps;
-		sim_cc_on_ack(s, qp, p);
+		sim_cc_on_ack(s, c, p);
 		break;
 	default:
 		return;
 	}
 	if (sim_qp_has_work(qp))
 		sim_nic_kick(s, qp);
+	sim_conn_unpark(s, c);
 }
 
 void sim_nic_receive(struct sim *s, uint32_t node, struct sim_pkt *p)

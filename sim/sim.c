@@ -22,6 +22,7 @@ void sim_config_defaults(struct sim_config *cfg)
 	cfg->qps_per_flow = 1;
 	cfg->rx = SIM_RX_DDP;
 	cfg->ack_every = 4;
+	cfg->ack_delay_ps = 1000000;		/* 1 us */
 	cfg->rto_ps = 500000000;		/* 500 us */
 	cfg->buffer_alpha = 1.0;
 	cfg->pfc = 1;
@@ -102,6 +103,7 @@ struct sim_pkt *sim_pkt_alloc(struct sim *s)
 	p->next = NULL;
 	p->ecn = 0;
 	p->nhops = 0;
+	p->ackreq = 0;
 	p->quanta = 0;
 	p->flowlet = 0;
 	p->payload_bytes = 0;
@@ -175,6 +177,7 @@ void sim_destroy(struct sim *s)
 	free(s->bitmaps);
 	free(s->local_busy_ps);
 	free(s->qps);
+	free(s->conns);
 	free(s->succ);
 	free(s->deps);
 	free(s->flows);
@@ -400,6 +403,54 @@ static void sim_size_window(struct sim *s)
 		s->window_bytes = s->mtu_bytes;
 }
 
+/*
+ * Connections: one per (source, destination, QP slot), found through an
+ * open-addressing table that lives only while flows are laid out.
+ */
+static int sim_build_conns(struct sim *s)
+{
+	uint32_t cap = 16, *slot;
+	uint64_t *key;
+
+	while (cap < 2 * s->nqps + 2)
+		cap *= 2;
+	slot = malloc(cap * sizeof(*slot));
+	key = malloc(cap * sizeof(*key));
+	s->conns = calloc(s->nqps ? s->nqps : 1, sizeof(*s->conns));
+	if (!slot || !key || !s->conns) {
+		free(slot);
+		free(key);
+		return -1;
+	}
+	memset(slot, 0xff, cap * sizeof(*slot));
+	for (uint32_t i = 0; i < s->nflows; i++) {
+		const struct sim_flow *f = &s->flows[i];
+
+		for (uint32_t k = 0; k < f->nqps; k++) {
+			struct sim_qp *qp = &s->qps[f->first_qp + k];
+			uint64_t kk = ((uint64_t)f->src << 40) ^ ((uint64_t)f->dst << 12) ^ k;
+			uint32_t h = (uint32_t)sim_mix64(kk) & (cap - 1);
+
+			while (slot[h] != SIM_NONE && key[h] != kk)
+				h = (h + 1) & (cap - 1);
+			if (slot[h] == SIM_NONE) {
+				struct sim_conn *c = &s->conns[s->nconns];
+
+				slot[h] = s->nconns++;
+				key[h] = kk;
+				c->src = f->src;
+				c->dst = f->dst;
+				c->port = s->topo->nodes[f->src].first_port + qp->plane;
+				sim_cc_init_conn(s, c, f->rate_bps);
+			}
+			qp->conn = slot[h];
+		}
+	}
+	free(slot);
+	free(key);
+	return 0;
+}
+
 static int sim_prepare(struct sim *s)
 {
 	uint32_t nq = s->cfg.qps_per_flow ? s->cfg.qps_per_flow : 1;
@@ -435,6 +486,12 @@ static int sim_prepare(struct sim *s)
 			qp->rcvd = qp->acked + words;
 			sim_nic_qp_init(s, f, qp, k);
 		}
+	}
+	if (sim_build_conns(s))
+		return -1;
+	for (uint32_t i = 0; i < s->nflows; i++) {
+		struct sim_flow *f = &s->flows[i];
+
 		if (!f->ndeps_left) {
 			sim_schedule(s, f->start_ps, &f->ev);
 			if (f->start_ps > s->mark_ps)
@@ -513,8 +570,11 @@ static void sim_dispatch(struct sim *s, struct sim_event *ev)
 	case SIM_EV_QP_TIMER:
 		sim_nic_qp_timer(s, (struct sim_qp *)ev);
 		break;
+	case SIM_EV_ACK_TIMER:
+		sim_nic_ack_timer(s, container_of(ev, struct sim_qp, ack_ev));
+		break;
 	case SIM_EV_CC_TIMER:
-		sim_cc_timer(s, container_of(ev, struct sim_qp, cc_ev));
+		sim_cc_timer(s, (struct sim_conn *)ev);
 		break;
 	case SIM_EV_FLOW_START: {
 		struct sim_flow *f = (struct sim_flow *)ev;

@@ -47,6 +47,7 @@ enum sim_ev_type {
 	SIM_EV_PORT_WAKE,	/* a paced host port may have a packet to send */
 	SIM_EV_LOCAL_DONE,	/* an intra-server (NVLink-class) transfer ended */
 	SIM_EV_SAMPLE,		/* time-series sample of the traced port */
+	SIM_EV_ACK_TIMER,	/* a receiver flushes coalesced ACKs */
 };
 
 enum sim_pkt_kind {
@@ -88,6 +89,7 @@ struct sim_pkt {
 	uint8_t prio;		/* SIM_PRIO_* */
 	uint8_t ecn;		/* CE mark set by a switch */
 	uint8_t nhops;		/* telemetry hops stamped so far */
+	uint8_t ackreq;		/* BTH AckReq: the sender will stall without an ACK */
 	uint16_t sport;		/* UDP source port: per-QP ECMP entropy */
 	uint16_t quanta;	/* PAUSE: 0 resumes */
 	struct sim_pkt *next;	/* queue link */
@@ -131,17 +133,54 @@ struct sim_portq {
 
 struct sim_flow;
 
+/*
+ * Congestion-control context of a connection: the (source, destination,
+ * QP slot) triple that NCCL-style transports keep open across messages.
+ * Flows between the same pair reuse it, so a collective's many transfers
+ * see one rate limiter and one window, not a fresh burst each.
+ */
+struct sim_conn {
+	struct sim_event cc_ev;	/* SIM_EV_CC_TIMER */
+	uint32_t src, dst;	/* host node ids */
+	uint32_t port;		/* the sender's NIC port */
+	uint32_t nactive;	/* QPs with data not yet acknowledged */
+	struct sim_qp *waiting;	/* QPs parked until the window opens */
+	uint64_t line_bps;
+	uint64_t inflight_bytes; /* sent, not acknowledged, all its QPs */
+	uint64_t window_bytes;
+	uint64_t rate_bps, target_bps;
+	uint64_t next_tx_ps;	/* pacing */
+	uint64_t last_cnp_ps;	/* receiver side: last CNP sent */
+	/* dcqcn */
+	double alpha;
+	uint64_t cc_byte_ctr;	/* bytes since the last byte-counter event */
+	uint32_t cc_stage;	/* 1 while the increase timer runs */
+	uint32_t cc_timer_ctr, cc_byte_stage;
+	uint64_t last_alpha_ps, last_decrease_ps;
+	/* telemetry */
+	double tele_u;		/* smoothed normalized load */
+	uint64_t tele_win_bytes; /* reference window W_c */
+	uint32_t tele_inc_stage;
+	uint64_t tele_update_ps; /* last reference update, once per base RTT */
+	struct sim_int_hop tele_last[SIM_MAX_HOPS];
+	uint8_t tele_last_n;
+};
+
 struct sim_qp {
 	struct sim_event ev;	/* SIM_EV_QP_TIMER */
-	struct sim_event cc_ev;	/* SIM_EV_CC_TIMER */
+	struct sim_event ack_ev; /* SIM_EV_ACK_TIMER */
 	uint8_t timer_armed;
+	uint8_t ack_armed;
 	uint8_t active;		/* on its port's round-robin list */
 	uint8_t nak_pending;	/* gbn receiver: NAK sent for rx_epsn */
 	uint8_t plane;
 	uint16_t sport;
 	uint32_t flow;
+	uint32_t conn;		/* index into sim.conns */
 	uint32_t src, dst;	/* host node ids */
 	struct sim_qp *next_active;
+	struct sim_qp *next_parked; /* on its connection's waiting list */
+	uint8_t parked;
 	/* sender */
 	uint64_t bytes;		/* this QP's share of the flow */
 	uint32_t npkts;
@@ -151,7 +190,6 @@ struct sim_qp {
 	uint32_t retx_psn;	/* ddp: next candidate to resend, < next_psn */
 	uint32_t retx_end;	/* ddp: resend scan ends here */
 	uint64_t inflight_bytes; /* sent, not acknowledged */
-	uint64_t window_bytes;
 	uint64_t rto_deadline_ps;
 	uint64_t last_tx_ps;
 	uint32_t flowlet;
@@ -161,20 +199,6 @@ struct sim_qp {
 	uint32_t rx_unacked;	/* in-order arrivals since last ACK */
 	uint64_t *rcvd;		/* receiver bitmap, psn mod bits */
 	uint32_t bitmap_bits;	/* power of two, > window in packets */
-	/* congestion control (rate in bits per second) */
-	uint64_t rate_bps, target_bps;
-	uint64_t next_tx_ps;	/* pacing */
-	double alpha;
-	uint64_t cc_byte_ctr;
-	uint32_t cc_stage, cc_timer_ctr, cc_byte_stage;
-	uint64_t last_cnp_ps;	/* receiver: last CNP sent */
-	uint64_t last_alpha_ps, last_decrease_ps;
-	double tele_u;		/* telemetry: smoothed utilization */
-	uint64_t tele_win_bytes;
-	uint32_t tele_inc_stage;
-	uint32_t tele_last_update_psn;
-	struct sim_int_hop tele_last[SIM_MAX_HOPS];
-	uint8_t tele_last_n;
 	/* stats */
 	uint64_t retx_pkts;
 };
@@ -212,6 +236,7 @@ struct sim_config {
 	uint32_t mtu_bytes;	/* 0: the topology's */
 	enum sim_rx_mode rx;
 	uint32_t ack_every;	/* coalesce in-order ACKs */
+	uint64_t ack_delay_ps;	/* ...but flush them after this long */
 	uint64_t rto_ps;
 	uint64_t stop_ps;	/* 0: run until all flows finish */
 	/* switch */
@@ -251,6 +276,8 @@ struct sim {
 	uint32_t nflows, flows_cap, flows_done;
 	struct sim_qp *qps;
 	uint32_t nqps;
+	struct sim_conn *conns;
+	uint32_t nconns;
 	uint32_t *succ;			/* flow successor lists (CSR) */
 	uint32_t *deps;			/* (a, b) pairs: b waits for a */
 	uint32_t ndeps, deps_cap;
@@ -350,14 +377,20 @@ void sim_nic_receive(struct sim *s, uint32_t node, struct sim_pkt *p);
 struct sim_pkt *sim_nic_pull(struct sim *s, uint32_t port);
 void sim_nic_flow_start(struct sim *s, struct sim_flow *f);
 void sim_nic_qp_timer(struct sim *s, struct sim_qp *qp);
+void sim_nic_ack_timer(struct sim *s, struct sim_qp *qp);
 void sim_nic_kick(struct sim *s, struct sim_qp *qp);
 
 /* cc.c */
-void sim_cc_init_qp(struct sim *s, struct sim_qp *qp, uint64_t line_bps);
-void sim_cc_on_cnp(struct sim *s, struct sim_qp *qp);
-void sim_cc_on_ack(struct sim *s, struct sim_qp *qp, const struct sim_pkt *ack);
-void sim_cc_on_sent(struct sim *s, struct sim_qp *qp, uint32_t bytes);
-void sim_cc_timer(struct sim *s, struct sim_qp *qp);
+void sim_cc_init_conn(struct sim *s, struct sim_conn *c, uint64_t line_bps);
+void sim_cc_on_cnp(struct sim *s, struct sim_conn *c);
+void sim_cc_on_ack(struct sim *s, struct sim_conn *c, const struct sim_pkt *ack);
+void sim_cc_on_sent(struct sim *s, struct sim_conn *c, uint32_t bytes);
+void sim_cc_timer(struct sim *s, struct sim_conn *c);
+
+static inline struct sim_conn *sim_qp_conn(const struct sim *s, const struct sim_qp *qp)
+{
+	return &s->conns[qp->conn];
+}
 
 static inline uint64_t sim_now(const struct sim *s)
 {

@@ -1,0 +1,429 @@
+/*
+ * Measurement driver (see bench.h). Everything outside the timed loop --
+ * schedule building, data fill and check, exchanging times -- may be slow;
+ * the timed loop is only vb_exec_run between two barriers. The same loop,
+ * on two-transfer schedules, measures point-to-point latency and bandwidth
+ * for --p2p, so those numbers use exactly the data path of the collectives.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collectives/busbw.h"
+#include "verbs/bench.h"
+#include "verbs/check.h"
+#include "verbs/plan.h"
+#include "verbs/report.h"
+
+#define VB_MAX_SIZES 256
+
+struct bench {
+	const struct vb_opts *o;
+	struct vb_boot *b;
+	struct vb_tr *tr;
+	struct vb_report rep;
+	struct vb_link_info *links;
+	uint8_t *buf;
+	uint8_t *scratch;
+	uint64_t buf_bytes;
+	double *times;			/* [nranks] seconds, gathered */
+	char *err;
+	size_t err_len;
+};
+
+static int fail(struct bench *bn, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct bench *bn, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(bn->err, bn->err_len, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int boot_fail(struct bench *bn)
+{
+	return fail(bn, VB_EXIT_RUNTIME, "%s", bn->b->err);
+}
+
+static int build_sched(struct bench *bn, struct coll_sched *s, uint64_t bytes)
+{
+	const struct vb_opts *o = bn->o;
+	struct coll_params p = {
+		.kind = o->kind, .algo = o->algo, .nranks = bn->b->nranks,
+		.bytes = bytes, .elem_bytes = (uint32_t)coll_dtype_bytes(o->dtype),
+		.nchannels = o->nchannels, .chunk_bytes = o->chunk_bytes,
+		.gpus_per_server = o->gpus_per_server,
+	};
+	int ret = coll_build(s, &p);
+
+	if (ret == -E2BIG)
+		return fail(bn, VB_EXIT_USAGE, "%" PRIu64 " bytes make too many pieces with --chunk %" PRIu64 ": raise --chunk",
+			    bytes, o->chunk_bytes);
+	if (ret == -EINVAL)
+		return fail(bn, VB_EXIT_USAGE, "%s", coll_params_error(&p));
+	if (ret)
+		return fail(bn, VB_EXIT_RUNTIME, "building the schedule: %s", strerror(-ret));
+	return 0;
+}
+
+static int exec_iters(struct bench *bn, const struct vb_plan *plan, uint32_t iters)
+{
+	struct vb_exec e;
+	int ret;
+
+	ret = vb_exec_init(&e, plan, bn->tr, bn->buf, bn->o->dtype, bn->o->redop,
+			   bn->o->timeout_s);
+	if (ret)
+		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
+	ret = vb_exec_run(&e, iters, bn->err, bn->err_len);
+	vb_exec_fini(&e);
+	return ret ? VB_EXIT_RUNTIME : 0;
+}
+
+/* One checked iteration; returns the wrong elements over all ranks. */
+static int check_size(struct bench *bn, const struct coll_sched *s,
+		      const struct vb_plan *plan, int64_t *wrong)
+{
+	const struct vb_opts *o = bn->o;
+	int64_t mine, *all;
+	uint32_t r;
+	int ret;
+
+	*wrong = -1;
+	if (!o->check)
+		return 0;
+	vb_check_fill(s, bn->buf, bn->b->rank, o->dtype, o->redop);
+	ret = exec_iters(bn, plan, 1);
+	if (ret)
+		return ret;
+	mine = (int64_t)vb_check_wrong(s, bn->buf, bn->scratch, bn->b->rank,
+				       o->dtype, o->redop);
+	all = calloc(bn->b->nranks, sizeof(*all));
+	if (!all)
+		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
+	ret = vb_boot_allgather(bn->b, &mine, all, sizeof(mine));
+	*wrong = 0;
+	for (r = 0; r < bn->b->nranks; r++)
+		*wrong += all[r];
+	free(all);
+	return ret ? boot_fail(bn) : 0;
+}
+
+/* Seconds per iteration on this rank, then everyone's into bn->times. */
+static int time_size(struct bench *bn, const struct vb_plan *plan, uint32_t warmup,
+		     uint32_t iters)
+{
+	double t0, mine;
+	int ret;
+
+	if (warmup) {
+		ret = exec_iters(bn, plan, warmup);
+		if (ret)
+			return ret;
+	}
+	if (vb_boot_barrier(bn->b))
+		return boot_fail(bn);
+	t0 = vb_now();
+	ret = exec_iters(bn, plan, iters);
+	if (ret)
+		return ret;
+	mine = (vb_now() - t0) / iters;
+	if (vb_boot_allgather(bn->b, &mine, bn->times, sizeof(mine)))
+		return boot_fail(bn);
+	return 0;
+}
+
+static void mpi_baseline(struct bench *bn, const struct coll_sched *s,
+			 struct vb_result *r)
+{
+	const struct vb_opts *o = bn->o;
+	double secs;
+
+	if (!o->baseline_mpi || o->kind != COLL_ALLREDUCE)
+		return;
+	vb_check_fill(s, bn->buf, bn->b->rank, o->dtype, o->redop);
+	if (vb_boot_mpi_allreduce(bn->b, bn->buf, s->bytes, o->dtype, o->redop,
+				  o->warmup_iters, o->iters, &secs))
+		return;
+	if (vb_boot_allgather(bn->b, &secs, bn->times, sizeof(secs)))
+		return;
+	secs = vb_combine_times(bn->times, bn->b->nranks, o->average);
+	r->has_mpi = true;
+	r->mpi_time_us = secs * 1e6;
+	r->mpi_busbw_gbps = coll_busbw_gbps(o->kind, bn->b->nranks, s->bytes, secs);
+}
+
+static int run_size(struct bench *bn, uint64_t bytes, struct vb_result *r)
+{
+	const struct vb_opts *o = bn->o;
+	struct coll_sched s;
+	struct vb_plan plan;
+	int64_t wrong;
+	int ret;
+
+	coll_sched_init(&s);
+	ret = build_sched(bn, &s, bytes);
+	if (ret)
+		goto out_free_sched;
+	if (vb_plan_build(&plan, &s, bn->b->rank, o->chunk_bytes)) {
+		ret = fail(bn, VB_EXIT_RUNTIME, "out of memory for the plan");
+		goto out_free_sched;
+	}
+	ret = check_size(bn, &s, &plan, &wrong);
+	if (ret)
+		goto out_free_plan;
+	/* Fresh data: repeated sums would overflow into infinities. */
+	vb_check_fill(&s, bn->buf, bn->b->rank, o->dtype, o->redop);
+	ret = time_size(bn, &plan, o->warmup_iters, o->iters);
+	if (ret)
+		goto out_free_plan;
+	vb_result_fill(r, o, bn->b->nranks, bytes, bn->times, wrong,
+		       bn->rep.line_rate_bps);
+	mpi_baseline(bn, &s, r);
+out_free_plan:
+	vb_plan_free(&plan);
+out_free_sched:
+	coll_sched_free(&s);
+	return ret;
+}
+
+/* A schedule of raw transfers, for --p2p. */
+static int p2p_sched(struct coll_sched *s, uint32_t nranks, uint64_t bytes)
+{
+	struct coll_xfer x = { .src_rank = 0, .dst_rank = 1, .bytes = bytes,
+			       .op = COLL_OP_COPY };
+	struct coll_xfer back = { .src_rank = 1, .dst_rank = 0, .bytes = 8,
+				  .op = COLL_OP_COPY };
+	uint32_t idx, first;
+	int ret;
+
+	coll_sched_init(s);
+	s->kind = COLL_ALLTOALL;
+	s->nranks = nranks;
+	s->nchannels = 1;
+	s->elem_bytes = 1;
+	s->bytes = bytes;
+	s->buf_bytes = bytes;
+	ret = coll_sched_add(s, &x, NULL, 0, &first);
+	if (!ret)
+		ret = coll_sched_add(s, &back, &first, 1, &idx);
+	return ret;
+}
+
+static int p2p_one(struct bench *bn, uint64_t bytes, uint32_t iters, double *secs)
+{
+	struct coll_sched s;
+	struct vb_plan plan;
+	int ret;
+
+	ret = p2p_sched(&s, bn->b->nranks, bytes);
+	if (ret || vb_plan_build(&plan, &s, bn->b->rank, bn->o->chunk_bytes)) {
+		coll_sched_free(&s);
+		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
+	}
+	ret = time_size(bn, &plan, 2, iters);
+	*secs = bn->times[0];
+	vb_plan_free(&plan);
+	coll_sched_free(&s);
+	return ret;
+}
+
+/* Ping-pong of 8 bytes, then a large write answered by 8 bytes. */
+static int measure_p2p(struct bench *bn)
+{
+	uint64_t bytes = bn->o->max_bytes < bn->buf_bytes ? bn->o->max_bytes : bn->buf_bytes;
+	double lat, bw;
+	int ret;
+
+	if (!bn->o->p2p)
+		return 0;
+	ret = p2p_one(bn, 8, 50, &lat);
+	if (!ret)
+		ret = p2p_one(bn, bytes < 8 ? 8 : bytes, bn->o->iters, &bw);
+	if (ret)
+		return ret;
+	bn->rep.has_p2p = true;
+	bn->rep.p2p_latency_us = lat / 2 * 1e6;
+	bn->rep.p2p_bw_gbps = coll_algbw_gbps(bytes, bw - lat / 2);
+	return 0;
+}
+
+static void print_links(struct bench *bn, const uint32_t *pids)
+{
+	const struct vb_opts *o = bn->o;
+	uint32_t r;
+
+	printf("# fabbench %s: %s %s over %s, %u ranks, %s %s\n", FAB_VERSION,
+	       coll_kind_name(o->kind), coll_algo_name(o->algo),
+	       vb_transport_name(o->transport), bn->b->nranks,
+	       coll_dtype_name(o->dtype), coll_redop_name(o->redop));
+	printf("# minBytes %" PRIu64 " maxBytes %" PRIu64 " step: %" PRIu64 "(%s) warmup iters: %u iters: %u validation: %d average: %s timeout: %u s\n",
+	       o->min_bytes, o->max_bytes,
+	       o->step_factor > 1 ? o->step_factor : o->step_bytes,
+	       o->step_factor > 1 ? "factor" : "bytes", o->warmup_iters, o->iters,
+	       o->check, vb_average_name(o->average), o->timeout_s);
+	printf("# channels %u chunk %" PRIu64 " depth %u qps %u launch %s\n",
+	       o->nchannels, o->chunk_bytes, o->depth, o->qps,
+	       bn->b->mpi ? "mpirun" : "standalone");
+	for (r = 0; r < bn->b->nranks && !o->quiet; r++) {
+		const struct vb_link_info *l = &bn->links[r];
+
+		printf("#  Rank %3u Pid %7u on %12s device %-8s port %u gid %d %s mtu %u (active %u) qps %u chunk %" PRIu64 " depth %u tc %d line %.1f Gb/s addr %s\n",
+		       r, pids[r], bn->rep.hosts[r], l->device, l->port, l->gid_index,
+		       l->gid[0] ? l->gid : "-", l->mtu_bytes, l->active_mtu_bytes,
+		       l->qps, l->chunk_bytes, l->depth, l->tclass,
+		       l->line_rate_bps / 1e9, l->addr);
+	}
+	fflush(stdout);
+}
+
+static int share_links(struct bench *bn, const struct vb_link_info *mine)
+{
+	uint32_t pid = (uint32_t)getpid(), *pids, r, n = bn->b->nranks;
+	int ret = VB_EXIT_OK;
+
+	pids = calloc(n, sizeof(*pids));
+	bn->links = calloc(n, sizeof(*bn->links));
+	if (!pids || !bn->links) {
+		free(pids);
+		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
+	}
+	if (vb_boot_allgather(bn->b, mine, bn->links, sizeof(*mine)) ||
+	    vb_boot_allgather(bn->b, &pid, pids, sizeof(pid))) {
+		free(pids);
+		return boot_fail(bn);
+	}
+	bn->rep.links = bn->links;
+	bn->rep.line_rate_bps = bn->links[0].line_rate_bps;
+	bn->rep.mtu_bytes = bn->links[0].mtu_bytes;
+	for (r = 1; r < n; r++) {
+		if (bn->links[r].line_rate_bps < bn->rep.line_rate_bps)
+			bn->rep.line_rate_bps = bn->links[r].line_rate_bps;
+		if (bn->links[r].mtu_bytes < bn->rep.mtu_bytes)
+			bn->rep.mtu_bytes = bn->links[r].mtu_bytes;
+	}
+	if (!bn->b->rank)
+		print_links(bn, pids);
+	free(pids);
+	return ret;
+}
+
+static int alloc_buffers(struct bench *bn, uint64_t max_bytes)
+{
+	bn->buf_bytes = bn->o->kind == COLL_ALLTOALL ? 2 * max_bytes : max_bytes;
+	if (bn->buf_bytes < 64)
+		bn->buf_bytes = 64;
+	/* Page-aligned: registration pins whole pages anyway. */
+	if (posix_memalign((void **)&bn->buf, 4096, bn->buf_bytes) ||
+	    posix_memalign((void **)&bn->scratch, 4096, bn->buf_bytes))
+		return fail(bn, VB_EXIT_RUNTIME, "cannot allocate 2 x %" PRIu64 " bytes",
+			    bn->buf_bytes);
+	memset(bn->buf, 0, bn->buf_bytes);
+	bn->times = calloc(bn->b->nranks, sizeof(*bn->times));
+	if (!bn->times)
+		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
+	if (bn->tr->ops->reg && bn->tr->ops->reg(bn->tr, bn->buf, bn->buf_bytes))
+		return fail(bn, VB_EXIT_RUNTIME, "%s", bn->tr->err);
+	return 0;
+}
+
+static int write_files(struct bench *bn)
+{
+	const struct vb_opts *o = bn->o;
+	FILE *f;
+
+	if (bn->b->rank)
+		return 0;
+	if (o->json_path && vb_report_write_json(&bn->rep, o->json_path))
+		return fail(bn, VB_EXIT_RUNTIME, "cannot write --json %s", o->json_path);
+	if (!o->csv_path)
+		return 0;
+	f = fopen(o->csv_path, "w");
+	if (!f || vb_report_write_csv(&bn->rep, f) || fclose(f))
+		return fail(bn, VB_EXIT_RUNTIME, "cannot write --csv %s", o->csv_path);
+	return 0;
+}
+
+static int verdict(struct bench *bn)
+{
+	double avg = vb_report_avg_busbw(&bn->rep);
+	uint32_t i;
+
+	for (i = 0; i < bn->rep.nres; i++)
+		if (bn->rep.res[i].wrong > 0)
+			return fail(bn, VB_EXIT_WRONG, "data check failed: %" PRId64 " wrong elements at %" PRIu64 " bytes",
+				    bn->rep.res[i].wrong, bn->rep.res[i].bytes);
+	if (bn->o->min_busbw_gbps >= 0 && avg < bn->o->min_busbw_gbps)
+		return fail(bn, VB_EXIT_SLOW, "average busbw %.3f GB/s is below --min-busbw %.3f",
+			    avg, bn->o->min_busbw_gbps);
+	return VB_EXIT_OK;
+}
+
+static int sweep(struct bench *bn, const uint64_t *sizes, uint32_t n)
+{
+	uint32_t i;
+	int ret;
+
+	if (!bn->b->rank)
+		vb_report_header(stdout, &bn->rep);
+	for (i = 0; i < n; i++) {
+		ret = run_size(bn, sizes[i], &bn->rep.res[i]);
+		if (ret)
+			return ret;
+		bn->rep.nres = i + 1;
+		if (!bn->b->rank) {
+			vb_report_row(stdout, &bn->rep, &bn->rep.res[i]);
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
+
+int vb_bench_run(const struct vb_opts *o, struct vb_boot *b, struct vb_tr *tr,
+		 const struct vb_link_info *mine, char *err, size_t err_len)
+{
+	struct bench bn = { .o = o, .b = b, .tr = tr, .err = err, .err_len = err_len };
+	uint64_t sizes[VB_MAX_SIZES];
+	int n, ret;
+
+	n = vb_opts_sizes(o, sizes, VB_MAX_SIZES);
+	if (n <= 0)
+		return fail(&bn, VB_EXIT_USAGE, "the size sweep is empty or has more than %d sizes",
+			    VB_MAX_SIZES);
+	bn.rep.o = o;
+	bn.rep.nranks = b->nranks;
+	bn.rep.hosts = (const char (*)[VB_HOST_LEN])b->hosts;
+	bn.rep.res = calloc((size_t)n, sizeof(*bn.rep.res));
+	if (!bn.rep.res)
+		return fail(&bn, VB_EXIT_RUNTIME, "out of memory");
+	ret = share_links(&bn, mine);
+	if (!ret)
+		ret = alloc_buffers(&bn, sizes[n - 1]);
+	if (!ret)
+		ret = measure_p2p(&bn);
+	if (!ret)
+		ret = sweep(&bn, sizes, (uint32_t)n);
+	if (!ret && !b->rank)
+		vb_report_footer(stdout, &bn.rep);
+	/* Nobody tears down connections a peer may still be reading from. */
+	if (!ret && vb_boot_barrier(b))
+		ret = boot_fail(&bn);
+	if (!ret)
+		ret = write_files(&bn);
+	if (!ret)
+		ret = verdict(&bn);
+	free(bn.rep.res);
+	free(bn.links);
+	free(bn.times);
+	free(bn.buf);
+	free(bn.scratch);
+	return ret;
+}

@@ -1,0 +1,70 @@
+# fabbench (verbs/): all-reduce benchmark over RDMA verbs or TCP that runs
+# the collectives/ schedules. Included by the main Makefile; uses its
+# BUILD, CC, CFLAGS_ALL, LDLIBS_ALL, SAN and libfab(-asan).a.
+#
+#   make fabbench        build/fabbench (also part of `make all`)
+#   make check-fabbench  multi-process TCP tests on localhost
+#   make check-rdma      verbs tests in the Soft-RoCE VM (tests/vm), or skip
+#   make deps-fabbench   install FABBENCH_PKGS
+# The main Makefile's `deps` should also install $(FABBENCH_PKGS).
+
+FABBENCH_PKGS := libibverbs-dev librdmacm-dev rdma-core ibverbs-utils \
+	perftest rdmacm-utils libopenmpi-dev openmpi-bin
+
+# Transport-independent parts: unit tested, also under ASan/UBSan.
+VB_LIB_SRC := verbs/opts.c verbs/plan.c verbs/exec.c verbs/check.c \
+	verbs/report.c
+# The binary: CLI, bootstrap (MPI), transports.
+VB_BIN_SRC := verbs/main.c verbs/bench.c verbs/boot.c verbs/tcp.c verbs/ib.c \
+	verbs/ib_dev.c verbs/ib_conn.c
+
+VB_LIB_OBJ := $(VB_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+VB_ASAN_OBJ := $(VB_LIB_SRC:%.c=$(BUILD)/asan/%.o)
+VB_BIN_OBJ := $(VB_BIN_SRC:%.c=$(BUILD)/obj/%.o)
+
+VB_MPI_CFLAGS = $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile 2>/dev/null)
+VB_MPI_LIBS = $(shell pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link 2>/dev/null || echo -lmpi)
+VB_LIBS = $(VB_MPI_LIBS) -lrdmacm -libverbs -lpthread
+
+.PHONY: fabbench check-fabbench check-rdma deps-fabbench
+
+all: $(BUILD)/fabbench
+fabbench: $(BUILD)/fabbench
+
+deps-fabbench:
+	@bash tests/install-deps.sh $(FABBENCH_PKGS)
+
+$(VB_BIN_OBJ): CFLAGS += $(VB_MPI_CFLAGS)
+
+$(BUILD)/libvb.a: $(VB_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libvb-asan.a: $(VB_ASAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fabbench: $(VB_BIN_OBJ) $(BUILD)/libvb.a $(BUILD)/libfab.a
+	$(CC) $(CFLAGS_ALL) -o $@ $(VB_BIN_OBJ) $(BUILD)/libvb.a \
+		$(BUILD)/libfab.a $(VB_LIBS) $(LDLIBS_ALL)
+
+# More specific than the main Makefile's tests/% rules: link libvb too.
+$(BUILD)/tests/test_vb%: tests/test_vb%.c $(BUILD)/libvb.a $(BUILD)/libfab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(BUILD)/libvb.a \
+		$(BUILD)/libfab.a $(LDLIBS_ALL) -lcmocka
+
+$(BUILD)/asan-tests/test_vb%: tests/test_vb%.c $(BUILD)/libvb-asan.a $(BUILD)/libfab-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -o $@ $< $(BUILD)/libvb-asan.a \
+		$(BUILD)/libfab-asan.a $(LDLIBS_ALL) -lcmocka
+
+check-fabbench: $(BUILD)/fabbench
+	@bash tests/fabbench/tcp.sh $(BUILD)/fabbench
+
+check-rdma: $(BUILD)/fabbench
+	@if why=$$(bash tests/vm/can-run.sh 2>&1); then \
+		bash tests/vm/run.sh tests/fabbench/rdma-vm.sh $(BUILD)/fabbench; \
+	else \
+		echo "check-rdma: skipped: $${why#vm-can-run: no: }"; \
+	fi

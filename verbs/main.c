@@ -1,0 +1,110 @@
+/*
+ * fabbench entry point: parse the command line, join the job (mpirun or
+ * --rank/--nranks/--master), connect the transport, run the sweep, and map
+ * every failure to one line naming this rank, its host and device, plus
+ * the documented exit code.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "verbs/bench.h"
+#include "verbs/boot.h"
+#include "verbs/opts.h"
+#include "verbs/transport.h"
+
+static const char *prog = "fabbench";
+
+static int usage_error(const char *msg, int rank)
+{
+	if (rank <= 0)
+		fprintf(stderr, "%s: %s (see --help)\n", prog, msg);
+	return VB_EXIT_USAGE;
+}
+
+static void report_failure(const struct vb_boot *b, const struct vb_opts *o,
+			   const char *device, const char *msg)
+{
+	char host[VB_HOST_LEN] = "?";
+
+	gethostname(host, sizeof(host) - 1);
+	if (o->transport == VB_TRANSPORT_VERBS && device && device[0])
+		fprintf(stderr, "%s: rank %u (%s, %s): %s\n", prog, b->rank, host,
+			device, msg);
+	else
+		fprintf(stderr, "%s: rank %u (%s): %s\n", prog, b->rank, host, msg);
+}
+
+static int connect_transport(struct vb_boot *b, const struct vb_opts *o,
+			     struct vb_link_info *info, struct vb_tr **tr,
+			     char *err, size_t len)
+{
+	if (o->transport == VB_TRANSPORT_TCP)
+		return vb_tcp_create(b, o, info, tr, err, len);
+	return vb_ib_create(b, o, info, tr, err, len);
+}
+
+static int run(struct vb_boot *b, const struct vb_opts *o)
+{
+	struct vb_link_info info = { 0 };
+	char err[VB_ERR_LEN] = "", dev[32];
+	struct vb_tr *tr = NULL;
+	int code;
+
+	vb_opts_device(o->device, b->rank, dev, sizeof(dev));
+	if (vb_opts_check_job(o, b->nranks, err, sizeof(err)))
+		return usage_error(err, (int)b->rank);
+	if (connect_transport(b, o, &info, &tr, err, sizeof(err))) {
+		report_failure(b, o, info.device[0] ? info.device : dev, err);
+		return VB_EXIT_RUNTIME;
+	}
+	code = vb_bench_run(o, b, tr, &info, err, sizeof(err));
+	if (code == VB_EXIT_RUNTIME || (code && !b->rank))
+		report_failure(b, o, info.device, err);
+	if (code == VB_EXIT_RUNTIME) {
+		/*
+		 * Keep our connections up a moment: the other survivors
+		 * should see the peer that died, not us leaving.
+		 */
+		usleep(500 * 1000);
+	}
+	tr->ops->destroy(tr);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	char err[VB_ERR_LEN];
+	struct vb_boot b;
+	struct vb_opts o;
+	int code, ret;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (vb_opts_parse(&o, argc, argv, err, sizeof(err)))
+		return usage_error(err, vb_boot_env_rank());
+	if (o.help) {
+		vb_opts_usage(stdout, prog);
+		return VB_EXIT_OK;
+	}
+	if (o.version) {
+		printf("fabbench %s\n", FAB_VERSION);
+		return VB_EXIT_OK;
+	}
+	if (o.baseline_mpi && !vb_boot_under_mpi())
+		return usage_error("--baseline mpi needs an mpirun launch", -1);
+	ret = vb_boot_init(&b, &o, &argc, &argv);
+	if (ret) {
+		code = ret == -EINVAL ? VB_EXIT_USAGE : VB_EXIT_RUNTIME;
+		if (code == VB_EXIT_USAGE)
+			usage_error(b.err, -1);
+		else
+			report_failure(&b, &o, NULL, b.err);
+		vb_boot_fini(&b, code);
+		return code;
+	}
+	code = run(&b, &o);
+	vb_boot_fini(&b, code);
+	return code;
+}

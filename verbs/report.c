@@ -1,0 +1,282 @@
+/*
+ * Report formatting. The table mimics nccl-tests (in-place columns only:
+ * fabbench always runs in place) so that both can be read side by side,
+ * and adds min/max time over ranks, busbw as a share of line rate and the
+ * optional MPI baseline. Rank 0 prints; every rank computes the same.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "collectives/busbw.h"
+#include "verbs/report.h"
+
+double vb_combine_times(const double *t, uint32_t n, enum vb_average a)
+{
+	double v;
+	uint32_t i;
+
+	if (!n)
+		return 0;
+	v = t[0];
+	for (i = 1; i < n; i++) {
+		switch (a) {
+		case VB_AVG_MEAN:
+			v += t[i];
+			break;
+		case VB_AVG_MIN:
+			v = t[i] < v ? t[i] : v;
+			break;
+		case VB_AVG_MAX:
+			v = t[i] > v ? t[i] : v;
+			break;
+		default:
+			break;
+		}
+	}
+	return a == VB_AVG_MEAN ? v / n : v;
+}
+
+uint64_t vb_count(enum coll_kind kind, uint64_t bytes, uint32_t elem_bytes,
+		  uint32_t nranks)
+{
+	uint64_t elems = bytes / elem_bytes;
+
+	return kind == COLL_ALLREDUCE ? elems : elems / nranks;
+}
+
+void vb_result_fill(struct vb_result *r, const struct vb_opts *o,
+		    uint32_t nranks, uint64_t bytes, const double *times_s,
+		    int64_t wrong, uint64_t line_rate_bps)
+{
+	double tmin = vb_combine_times(times_s, nranks, VB_AVG_MIN);
+	double tmax = vb_combine_times(times_s, nranks, VB_AVG_MAX);
+	double t = vb_combine_times(times_s, nranks, o->average);
+
+	memset(r, 0, sizeof(*r));
+	r->bytes = bytes;
+	r->count = vb_count(o->kind, bytes, (uint32_t)coll_dtype_bytes(o->dtype), nranks);
+	r->time_us = t * 1e6;
+	r->time_us_min = tmin * 1e6;
+	r->time_us_max = tmax * 1e6;
+	r->time_us_avg = vb_combine_times(times_s, nranks, VB_AVG_MEAN) * 1e6;
+	r->algbw_gbps = coll_algbw_gbps(bytes, t);
+	r->busbw_gbps = coll_busbw_gbps(o->kind, nranks, bytes, t);
+	r->busbw_gbps_min = coll_busbw_gbps(o->kind, nranks, bytes, tmax);
+	r->busbw_gbps_max = coll_busbw_gbps(o->kind, nranks, bytes, tmin);
+	r->line_frac = line_rate_bps ? coll_line_fraction(r->busbw_gbps, line_rate_bps) : -1;
+	r->wrong = wrong;
+}
+
+double vb_report_avg_busbw(const struct vb_report *rep)
+{
+	double sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < rep->nres; i++)
+		sum += rep->res[i].busbw_gbps;
+	return rep->nres ? sum / rep->nres : 0;
+}
+
+static bool mpi_cols(const struct vb_report *rep)
+{
+	return rep->o->baseline_mpi;
+}
+
+void vb_report_header(FILE *f, const struct vb_report *rep)
+{
+	fprintf(f, "#\n");
+	fprintf(f, "# %10s %12s %8s %6s %9s %9s %9s %7s %7s %6s %6s",
+		"size", "count", "type", "redop", "time", "t_min", "t_max",
+		"algbw", "busbw", "%line", "#wrong");
+	if (mpi_cols(rep))
+		fprintf(f, " %9s %9s", "mpi_time", "mpi_busbw");
+	fprintf(f, "\n# %10s %12s %8s %6s %9s %9s %9s %7s %7s %6s %6s",
+		"(B)", "(elements)", "", "", "(us)", "(us)", "(us)", "(GB/s)",
+		"(GB/s)", "", "");
+	if (mpi_cols(rep))
+		fprintf(f, " %9s %9s", "(us)", "(GB/s)");
+	fprintf(f, "\n");
+}
+
+void vb_report_row(FILE *f, const struct vb_report *rep, const struct vb_result *r)
+{
+	const struct vb_opts *o = rep->o;
+	char line[16], wrong[24];
+
+	if (r->line_frac >= 0)
+		snprintf(line, sizeof(line), "%5.1f%%", 100.0 * r->line_frac);
+	else
+		snprintf(line, sizeof(line), "n/a");
+	if (r->wrong >= 0)
+		snprintf(wrong, sizeof(wrong), "%" PRId64, r->wrong);
+	else
+		snprintf(wrong, sizeof(wrong), "N/A");
+	fprintf(f, "  %10" PRIu64 " %12" PRIu64 " %8s %6s %9.1f %9.1f %9.1f %7.3f %7.3f %6s %6s",
+		r->bytes, r->count, coll_dtype_name(o->dtype),
+		coll_redop_name(o->redop), r->time_us, r->time_us_min,
+		r->time_us_max, r->algbw_gbps, r->busbw_gbps, line, wrong);
+	if (mpi_cols(rep) && r->has_mpi)
+		fprintf(f, " %9.1f %9.3f", r->mpi_time_us, r->mpi_busbw_gbps);
+	else if (mpi_cols(rep))
+		fprintf(f, " %9s %9s", "n/a", "n/a");
+	fprintf(f, "\n");
+}
+
+void vb_report_footer(FILE *f, const struct vb_report *rep)
+{
+	int64_t wrong = 0;
+	uint32_t i;
+
+	for (i = 0; i < rep->nres; i++)
+		if (rep->res[i].wrong > 0)
+			wrong += rep->res[i].wrong;
+	if (rep->o->check)
+		fprintf(f, "# Out of bounds values : %" PRId64 " %s\n", wrong,
+			wrong ? "FAILED" : "OK");
+	fprintf(f, "# Avg bus bandwidth    : %g\n", vb_report_avg_busbw(rep));
+	if (rep->line_rate_bps)
+		fprintf(f, "# Avg busbw / line rate: %.1f%% of %.1f Gb/s\n",
+			100.0 * coll_line_fraction(vb_report_avg_busbw(rep), rep->line_rate_bps),
+			rep->line_rate_bps / 1e9);
+	if (rep->has_p2p)
+		fprintf(f, "# p2p rank 0 <-> 1     : latency %.2f us, bandwidth %.3f GB/s\n",
+			rep->p2p_latency_us, rep->p2p_bw_gbps);
+	fprintf(f, "#\n");
+}
+
+static json_t *link_json(const struct vb_link_info *l, const char *host, uint32_t r)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "rank", (json_int_t)r, "host", host, "device", l->device,
+			 "addr", l->addr, "port", (json_int_t)l->port,
+			 "gid_index", (json_int_t)l->gid_index, "gid", l->gid,
+			 "mtu_bytes", (json_int_t)l->mtu_bytes,
+			 "active_mtu_bytes", (json_int_t)l->active_mtu_bytes,
+			 "line_rate_bps", (json_int_t)l->line_rate_bps,
+			 "qps", (json_int_t)l->qps, "tclass", (json_int_t)l->tclass,
+			 "chunk_bytes", (json_int_t)l->chunk_bytes,
+			 "depth", (json_int_t)l->depth);
+}
+
+static json_t *result_json(const struct vb_result *r)
+{
+	json_t *j = json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
+			      "bytes", (json_int_t)r->bytes,
+			      "count", (json_int_t)r->count,
+			      "time_us", r->time_us, "time_us_min", r->time_us_min,
+			      "time_us_max", r->time_us_max, "time_us_avg", r->time_us_avg,
+			      "algbw_gbps", r->algbw_gbps, "busbw_gbps", r->busbw_gbps,
+			      "busbw_gbps_min", r->busbw_gbps_min,
+			      "busbw_gbps_max", r->busbw_gbps_max);
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "line_fraction", r->line_frac >= 0 ? json_real(r->line_frac) : json_null());
+	json_object_set_new(j, "wrong", r->wrong >= 0 ? json_integer(r->wrong) : json_null());
+	if (r->has_mpi) {
+		json_object_set_new(j, "mpi_time_us", json_real(r->mpi_time_us));
+		json_object_set_new(j, "mpi_busbw_gbps", json_real(r->mpi_busbw_gbps));
+	}
+	return j;
+}
+
+static json_t *job_json(const struct vb_report *rep)
+{
+	const struct vb_opts *o = rep->o;
+
+	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:I}",
+			 "tool", "fabbench", "version", FAB_VERSION,
+			 "nranks", (json_int_t)rep->nranks,
+			 "transport", vb_transport_name(o->transport),
+			 "collective", coll_kind_name(o->kind),
+			 "algorithm", coll_algo_name(o->algo),
+			 "dtype", coll_dtype_name(o->dtype),
+			 "op", coll_redop_name(o->redop),
+			 "nchannels", (json_int_t)o->nchannels,
+			 "gpus_per_server", (json_int_t)o->gpus_per_server,
+			 "qps", (json_int_t)o->qps,
+			 "chunk_bytes", (json_int_t)o->chunk_bytes,
+			 "depth", (json_int_t)o->depth,
+			 "iterations", (json_int_t)o->iters,
+			 "warmup_iterations", (json_int_t)o->warmup_iters,
+			 "average", vb_average_name(o->average),
+			 "check", (json_int_t)o->check);
+}
+
+json_t *vb_report_json(const struct vb_report *rep)
+{
+	json_t *j = job_json(rep), *hosts = json_array(), *ranks = json_array();
+	json_t *res = json_array();
+	uint32_t i;
+
+	if (!j || !hosts || !ranks || !res)
+		goto out_put;
+	for (i = 0; i < rep->nranks; i++) {
+		json_array_append_new(hosts, json_string(rep->hosts[i]));
+		json_array_append_new(ranks, link_json(&rep->links[i], rep->hosts[i], i));
+	}
+	json_object_set_new(j, "hosts", hosts);
+	json_object_set_new(j, "line_rate_bps", json_integer((json_int_t)rep->line_rate_bps));
+	json_object_set_new(j, "mtu_bytes", json_integer(rep->mtu_bytes));
+	json_object_set_new(j, "ranks", ranks);
+	json_object_set_new(j, "p2p_latency_us", rep->has_p2p ? json_real(rep->p2p_latency_us) : json_null());
+	json_object_set_new(j, "p2p_bw_gbps", rep->has_p2p ? json_real(rep->p2p_bw_gbps) : json_null());
+	for (i = 0; i < rep->nres; i++)
+		json_array_append_new(res, result_json(&rep->res[i]));
+	json_object_set_new(j, "results", res);
+	json_object_set_new(j, "avg_busbw_gbps", json_real(vb_report_avg_busbw(rep)));
+	return j;
+
+out_put:
+	json_decref(j);
+	json_decref(hosts);
+	json_decref(ranks);
+	json_decref(res);
+	return NULL;
+}
+
+int vb_report_write_json(const struct vb_report *rep, const char *path)
+{
+	json_t *j = vb_report_json(rep);
+	int ret;
+
+	if (!j)
+		return -ENOMEM;
+	ret = json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ? -EIO : 0;
+	json_decref(j);
+	return ret;
+}
+
+int vb_report_write_csv(const struct vb_report *rep, FILE *f)
+{
+	const struct vb_opts *o = rep->o;
+	uint32_t i;
+
+	fprintf(f, "collective,algorithm,transport,nranks,dtype,op,bytes,count,"
+		"time_us,time_us_min,time_us_max,algbw_gbps,busbw_gbps,line_fraction,"
+		"wrong,mpi_time_us,mpi_busbw_gbps\n");
+	for (i = 0; i < rep->nres; i++) {
+		const struct vb_result *r = &rep->res[i];
+
+		fprintf(f, "%s,%s,%s,%u,%s,%s,%" PRIu64 ",%" PRIu64
+			",%.3f,%.3f,%.3f,%.6f,%.6f,",
+			coll_kind_name(o->kind), coll_algo_name(o->algo),
+			vb_transport_name(o->transport), rep->nranks,
+			coll_dtype_name(o->dtype), coll_redop_name(o->redop),
+			r->bytes, r->count, r->time_us, r->time_us_min,
+			r->time_us_max, r->algbw_gbps, r->busbw_gbps);
+		if (r->line_frac >= 0)
+			fprintf(f, "%.6f", r->line_frac);
+		fprintf(f, ",");
+		if (r->wrong >= 0)
+			fprintf(f, "%" PRId64, r->wrong);
+		fprintf(f, ",");
+		if (r->has_mpi)
+			fprintf(f, "%.3f,%.6f", r->mpi_time_us, r->mpi_busbw_gbps);
+		else
+			fprintf(f, ",");
+		fprintf(f, "\n");
+	}
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * Results: combining per-rank times (nccl-tests -a), the nccl-tests style
+ * table, and the JSON/CSV files. The JSON carries everything fabsim needs
+ * to simulate the same job (verbs/README-json.md).
+ */
+#ifndef VB_REPORT_H
+#define VB_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "verbs/exec.h"
+#include "verbs/opts.h"
+#include "verbs/transport.h"
+
+struct vb_result {
+	uint64_t bytes;
+	uint64_t count;			/* elements, as nccl-tests counts them */
+	double time_us;			/* combined as -a says */
+	double time_us_min;		/* over ranks */
+	double time_us_max;
+	double time_us_avg;
+	double algbw_gbps;		/* from time_us */
+	double busbw_gbps;
+	double busbw_gbps_min;		/* from time_us_max */
+	double busbw_gbps_max;		/* from time_us_min */
+	double line_frac;		/* busbw / line rate; < 0: unknown */
+	int64_t wrong;			/* elements, over ranks; -1: not checked */
+	bool has_mpi;
+	double mpi_time_us;
+	double mpi_busbw_gbps;
+};
+
+struct vb_report {
+	const struct vb_opts *o;
+	uint32_t nranks;
+	const char (*hosts)[VB_HOST_LEN];	/* [nranks] */
+	const struct vb_link_info *links;	/* [nranks] */
+	uint64_t line_rate_bps;		/* slowest rank's; 0: unknown */
+	uint32_t mtu_bytes;		/* smallest path MTU; 0: n/a */
+	bool has_p2p;
+	double p2p_latency_us;
+	double p2p_bw_gbps;
+	struct vb_result *res;
+	uint32_t nres;
+};
+
+/* The reported time from per-rank TIMES as -a A says; 0 for n == 0. */
+double vb_combine_times(const double *times, uint32_t n, enum vb_average a);
+/* Element count of the nccl-tests "count" column. */
+uint64_t vb_count(enum coll_kind kind, uint64_t bytes, uint32_t elem_bytes,
+		  uint32_t nranks);
+/* Fills R from per-rank seconds per iteration. */
+void vb_result_fill(struct vb_result *r, const struct vb_opts *o,
+		    uint32_t nranks, uint64_t bytes, const double *times_s,
+		    int64_t wrong, uint64_t line_rate_bps);
+/* Mean busbw over the sizes: the nccl-tests "Avg bus bandwidth". */
+double vb_report_avg_busbw(const struct vb_report *rep);
+
+void vb_report_header(FILE *f, const struct vb_report *rep);
+void vb_report_row(FILE *f, const struct vb_report *rep,
+		   const struct vb_result *r);
+void vb_report_footer(FILE *f, const struct vb_report *rep);
+
+/* New reference; NULL when out of memory. */
+json_t *vb_report_json(const struct vb_report *rep);
+/* 0 or -errno. */
+int vb_report_write_json(const struct vb_report *rep, const char *path);
+int vb_report_write_csv(const struct vb_report *rep, FILE *f);
+
+#endif /* VB_REPORT_H */

@@ -1,0 +1,497 @@
+/*
+ * TCP transport: one non-blocking socket per peer, frames of a 16-byte
+ * header (stream sequence, length) plus payload. TCP's own flow control
+ * stands in for RDMA credits: a frame is only read from the socket once
+ * its receive slot is free, so a sender fills the kernel buffers and then
+ * waits, and nothing unreduced is ever overwritten. A send is complete
+ * when the kernel has the bytes, so the source buffer is free again.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "verbs/transport.h"
+
+struct tcp_frame {
+	uint64_t seq;
+	uint64_t bytes;
+};
+
+struct tcp_tx {
+	struct tcp_frame hdr;
+	const uint8_t *buf;
+};
+
+struct tcp_peer {
+	int fd;
+	struct tcp_tx *txq;		/* [depth] ring of posted chunks */
+	uint64_t posted;		/* chunks queued */
+	uint64_t written;		/* chunks fully handed to the kernel */
+	uint64_t tx_off_bytes;		/* of the frame being written */
+	uint8_t *slots;			/* [depth * slot_bytes] */
+	uint64_t received;		/* chunks fully in their slots */
+	uint64_t released;
+	struct tcp_frame rx_hdr;
+	uint64_t rx_off_bytes;		/* of the frame being read */
+};
+
+struct tcp_tr {
+	struct vb_tr tr;
+	struct tcp_peer *peers;		/* [nranks], self unused */
+	struct pollfd *pfds;		/* [nranks - 1] */
+	uint32_t *pfd_peer;
+};
+
+struct tcp_addr {
+	char ip[64];
+	uint32_t port;
+};
+
+#define to_tcp(t) ((struct tcp_tr *)(t))
+
+static int tcp_post(struct vb_tr *t, uint32_t peer, uint64_t seq,
+		    const void *buf, uint64_t bytes, bool signal)
+{
+	struct tcp_peer *p = &to_tcp(t)->peers[peer];
+	struct tcp_tx *tx;
+
+	if (p->posted - p->written >= t->depth)
+		return -EAGAIN;
+	tx = &p->txq[p->posted % t->depth];
+	tx->hdr.seq = seq;
+	tx->hdr.bytes = bytes;
+	tx->buf = buf;
+	p->posted++;
+	return 0;
+}
+
+static uint64_t tcp_sent(struct vb_tr *t, uint32_t peer)
+{
+	return to_tcp(t)->peers[peer].written;
+}
+
+static const void *tcp_peek(struct vb_tr *t, uint32_t peer, uint64_t seq)
+{
+	struct tcp_peer *p = &to_tcp(t)->peers[peer];
+
+	if (seq >= p->received)
+		return NULL;
+	return p->slots + (seq % t->depth) * t->slot_bytes;
+}
+
+static int tcp_release(struct vb_tr *t, uint32_t peer, uint64_t seq)
+{
+	to_tcp(t)->peers[peer].released = seq + 1;
+	return 0;
+}
+
+static int peer_gone(struct vb_tr *t, uint32_t peer, int err)
+{
+	if (!err || err == ECONNRESET || err == EPIPE)
+		return vb_tr_fail(t, (int)peer, -EPIPE,
+				  "closed the connection (it failed or was killed)");
+	return vb_tr_fail(t, (int)peer, -err, "connection failed: %s", strerror(err));
+}
+
+/* Writes as much of the queued frames as the socket takes. */
+static int flush_tx(struct vb_tr *t, uint32_t peer)
+{
+	struct tcp_peer *p = &to_tcp(t)->peers[peer];
+	int made = 0;
+
+	while (p->written < p->posted) {
+		struct tcp_tx *tx = &p->txq[p->written % t->depth];
+		uint64_t hb = sizeof(tx->hdr), off = p->tx_off_bytes;
+		struct iovec iov[2];
+		struct msghdr msg = { .msg_iov = iov };
+		ssize_t n;
+
+		if (off < hb) {
+			iov[msg.msg_iovlen].iov_base = (uint8_t *)&tx->hdr + off;
+			iov[msg.msg_iovlen++].iov_len = hb - off;
+			off = hb;
+		}
+		iov[msg.msg_iovlen].iov_base = (void *)(tx->buf + (off - hb));
+		iov[msg.msg_iovlen++].iov_len = tx->hdr.bytes - (off - hb);
+		n = sendmsg(p->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return made;
+			return peer_gone(t, peer, errno);
+		}
+		p->tx_off_bytes += (uint64_t)n;
+		if (p->tx_off_bytes == hb + tx->hdr.bytes) {
+			p->tx_off_bytes = 0;
+			p->written++;
+			made++;
+		}
+	}
+	return made;
+}
+
+static int bad_frame(struct vb_tr *t, uint32_t peer, const struct tcp_peer *p)
+{
+	return vb_tr_fail(t, (int)peer, -EPROTO,
+			  "sent frame %llu of %llu bytes, expected %llu of <= %llu: is it running the same options?",
+			  (unsigned long long)p->rx_hdr.seq,
+			  (unsigned long long)p->rx_hdr.bytes,
+			  (unsigned long long)p->received,
+			  (unsigned long long)t->slot_bytes);
+}
+
+/* Reads frames while their slots are free. */
+static int fill_rx(struct vb_tr *t, uint32_t peer)
+{
+	struct tcp_peer *p = &to_tcp(t)->peers[peer];
+	uint64_t hb = sizeof(p->rx_hdr);
+	int made = 0;
+	ssize_t n;
+
+	while (p->received < p->released + t->depth) {
+		uint8_t *slot = p->slots + (p->received % t->depth) * t->slot_bytes;
+
+		if (p->rx_off_bytes < hb)
+			n = recv(p->fd, (uint8_t *)&p->rx_hdr + p->rx_off_bytes,
+				 hb - p->rx_off_bytes, MSG_DONTWAIT);
+		else
+			n = recv(p->fd, slot + (p->rx_off_bytes - hb),
+				 p->rx_hdr.bytes - (p->rx_off_bytes - hb), MSG_DONTWAIT);
+		if (n == 0)
+			return peer_gone(t, peer, 0);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return made;
+			return peer_gone(t, peer, errno);
+		}
+		p->rx_off_bytes += (uint64_t)n;
+		if (p->rx_off_bytes == hb &&
+		    (p->rx_hdr.seq != p->received || p->rx_hdr.bytes > t->slot_bytes))
+			return bad_frame(t, peer, p);
+		if (p->rx_off_bytes >= hb && p->rx_off_bytes == hb + p->rx_hdr.bytes) {
+			p->rx_off_bytes = 0;
+			p->received++;
+			made++;
+		}
+	}
+	return made;
+}
+
+static int tcp_progress(struct vb_tr *t, int wait_ms)
+{
+	struct tcp_tr *tt = to_tcp(t);
+	uint32_t i, n = t->nranks - 1;
+	int ret, made = 0;
+
+	for (i = 0; i < n; i++) {
+		struct tcp_peer *p = &tt->peers[tt->pfd_peer[i]];
+
+		/* RDHUP even when our slots are full: a dead peer is news. */
+		tt->pfds[i].events = POLLRDHUP;
+		if (p->received < p->released + t->depth)
+			tt->pfds[i].events |= POLLIN;
+		if (p->written < p->posted)
+			tt->pfds[i].events |= POLLOUT;
+		tt->pfds[i].revents = 0;
+	}
+	ret = poll(tt->pfds, n, wait_ms);
+	if (ret < 0)
+		return errno == EINTR ? 0 : vb_tr_fail(t, -1, -errno, "poll: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		uint32_t peer = tt->pfd_peer[i];
+		short ev = tt->pfds[i].revents;
+
+		if (!ev)
+			continue;
+		if (ev & POLLIN) {
+			ret = fill_rx(t, peer);
+			if (ret < 0)
+				return ret;
+			made += ret;
+		} else if (ev & (POLLRDHUP | POLLHUP | POLLERR)) {
+			return peer_gone(t, peer, 0);
+		}
+	}
+	/* Post-time writes need no POLLOUT round trip. */
+	for (i = 0; i < n; i++) {
+		ret = flush_tx(t, tt->pfd_peer[i]);
+		if (ret < 0)
+			return ret;
+		made += ret;
+	}
+	return made;
+}
+
+static void tcp_destroy(struct vb_tr *t)
+{
+	struct tcp_tr *tt = to_tcp(t);
+	uint32_t r;
+
+	for (r = 0; tt->peers && r < t->nranks; r++) {
+		if (tt->peers[r].fd >= 0)
+			close(tt->peers[r].fd);
+		free(tt->peers[r].txq);
+		free(tt->peers[r].slots);
+	}
+	free(tt->peers);
+	free(tt->pfds);
+	free(tt->pfd_peer);
+	vb_tr_fini(t);
+	free(tt);
+}
+
+static const struct vb_tr_ops tcp_ops = {
+	.post = tcp_post,
+	.sent = tcp_sent,
+	.peek = tcp_peek,
+	.release = tcp_release,
+	.progress = tcp_progress,
+	.destroy = tcp_destroy,
+};
+
+static int listen_any(uint32_t *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, VB_MAX_RANKS) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static int wait_io(int fd, short ev, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = ev };
+	int ret = poll(&pfd, 1, ms);
+
+	return ret > 0 ? 0 : ret == 0 ? -ETIMEDOUT : -errno;
+}
+
+static int connect_peer(const struct tcp_addr *a, uint32_t rank, int ms)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
+	int fd, ret;
+
+	if (inet_pton(AF_INET, a->ip, &sa.sin_addr) != 1)
+		return -EINVAL;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	if (!ret && send(fd, &rank, sizeof(rank), MSG_NOSIGNAL) != sizeof(rank))
+		ret = -EPIPE;
+	(void)ms;
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int accept_peer(int lfd, uint32_t nranks, int ms, uint32_t *rank)
+{
+	int fd, ret;
+
+	ret = wait_io(lfd, POLLIN, ms);
+	if (ret)
+		return ret;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = wait_io(fd, POLLIN, ms);
+	if (!ret && (recv(fd, rank, sizeof(*rank), MSG_WAITALL) != sizeof(*rank) ||
+		     *rank >= nranks))
+		ret = -EPROTO;
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static void tune(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* Lower ranks listen, higher ranks connect: each pair exactly once. */
+static int connect_all(struct tcp_tr *tt, struct vb_boot *b, int lfd,
+		       const struct tcp_addr *addrs, char *err, size_t len)
+{
+	int ms = (int)b->timeout_s * 1000, fd;
+	uint32_t r, peer;
+
+	for (r = 0; r < b->rank; r++) {
+		fd = connect_peer(&addrs[r], b->rank, ms);
+		if (fd < 0) {
+			snprintf(err, len, "cannot connect to peer rank %u (%s) at %s:%u: %s (firewall? it must reach us too)",
+				 r, b->hosts[r], addrs[r].ip, addrs[r].port, strerror(-fd));
+			return fd;
+		}
+		tt->peers[r].fd = fd;
+	}
+	for (r = b->rank + 1; r < b->nranks; r++) {
+		fd = accept_peer(lfd, b->nranks, ms, &peer);
+		if (fd < 0 || peer <= b->rank || tt->peers[peer].fd >= 0) {
+			if (fd >= 0)
+				close(fd);
+			snprintf(err, len, "higher ranks did not all connect within %u s (-T): %s",
+				 b->timeout_s, strerror(fd < 0 ? -fd : EPROTO));
+			return fd < 0 ? fd : -EPROTO;
+		}
+		tt->peers[peer].fd = fd;
+	}
+	return 0;
+}
+
+static int alloc_peers(struct tcp_tr *tt, uint32_t n, uint32_t depth, uint64_t slot)
+{
+	uint32_t r, i = 0;
+
+	tt->peers = calloc(n, sizeof(*tt->peers));
+	tt->pfds = calloc(n, sizeof(*tt->pfds));
+	tt->pfd_peer = calloc(n, sizeof(*tt->pfd_peer));
+	if (!tt->peers || !tt->pfds || !tt->pfd_peer)
+		return -ENOMEM;
+	for (r = 0; r < n; r++) {
+		tt->peers[r].fd = -1;
+		if (r == tt->tr.rank)
+			continue;
+		tt->peers[r].txq = calloc(depth, sizeof(*tt->peers[r].txq));
+		tt->peers[r].slots = malloc(depth * slot);
+		if (!tt->peers[r].txq || !tt->peers[r].slots)
+			return -ENOMEM;
+		tt->pfd_peer[i++] = r;
+	}
+	return 0;
+}
+
+/* The NIC speed behind our address, if the kernel knows it (not for lo). */
+static uint64_t if_speed_bps(const char *ip, char *ifname, size_t len)
+{
+	struct ifaddrs *ifa, *i;
+	uint64_t bps = 0;
+	char path[128];
+	long mbps = 0;
+	FILE *f;
+
+	if (getifaddrs(&ifa))
+		return 0;
+	for (i = ifa; i; i = i->ifa_next) {
+		char buf[48];
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+			  buf, sizeof(buf));
+		if (strcmp(buf, ip))
+			continue;
+		snprintf(ifname, len, "%s", i->ifa_name);
+		snprintf(path, sizeof(path), "/sys/class/net/%s/speed", i->ifa_name);
+		f = fopen(path, "r");
+		if (f && fscanf(f, "%ld", &mbps) == 1 && mbps > 0)
+			bps = (uint64_t)mbps * 1000000ull;
+		if (f)
+			fclose(f);
+		break;
+	}
+	freeifaddrs(ifa);
+	return bps;
+}
+
+static void fill_info(struct vb_link_info *info, const struct vb_boot *b,
+		      const struct vb_opts *o, uint64_t slot)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->device, sizeof(info->device), "tcp");
+	snprintf(info->addr, sizeof(info->addr), "%s", b->addr);
+	info->line_rate_bps = if_speed_bps(b->addr, info->device, sizeof(info->device));
+	info->gid_index = -1;
+	info->tclass = -1;
+	info->qps = 1;
+	info->chunk_bytes = slot;
+	info->depth = o->depth;
+}
+
+int vb_tcp_create(struct vb_boot *b, const struct vb_opts *o,
+		  struct vb_link_info *info, struct vb_tr **out, char *err,
+		  size_t err_len)
+{
+	uint64_t slot = o->chunk_bytes;
+	struct tcp_addr mine = { 0 }, *addrs;
+	struct tcp_tr *tt;
+	uint32_t r;
+	int lfd, ret;
+
+	tt = calloc(1, sizeof(*tt));
+	addrs = calloc(b->nranks, sizeof(*addrs));
+	if (!tt || !addrs) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	ret = vb_tr_init(&tt->tr, &tcp_ops, b->rank, b->nranks, o->depth, slot,
+			 (const char (*)[VB_HOST_LEN])b->hosts);
+	if (ret)
+		goto out_free;
+	ret = alloc_peers(tt, b->nranks, o->depth, slot);
+	if (ret)
+		goto out_destroy;
+	lfd = listen_any(&mine.port);
+	if (lfd < 0) {
+		ret = lfd;
+		snprintf(err, err_len, "cannot listen on a TCP port: %s", strerror(-ret));
+		goto out_destroy;
+	}
+	snprintf(mine.ip, sizeof(mine.ip), "%s", b->addr);
+	ret = vb_boot_allgather(b, &mine, addrs, sizeof(mine));
+	if (ret) {
+		snprintf(err, err_len, "%s", b->err);
+		goto out_close;
+	}
+	ret = connect_all(tt, b, lfd, addrs, err, err_len);
+	if (ret)
+		goto out_close;
+	for (r = 0; r < b->nranks; r++)
+		if (tt->peers[r].fd >= 0)
+			tune(tt->peers[r].fd);
+	for (r = 0; r + 1 < b->nranks; r++)
+		tt->pfds[r].fd = tt->peers[tt->pfd_peer[r]].fd;
+	close(lfd);
+	free(addrs);
+	fill_info(info, b, o, slot);
+	*out = &tt->tr;
+	return 0;
+
+out_close:
+	close(lfd);
+out_destroy:
+	tcp_destroy(&tt->tr);
+	tt = NULL;
+out_free:
+	if (ret == -ENOMEM)
+		snprintf(err, err_len, "out of memory");
+	free(addrs);
+	free(tt);
+	return ret;
+}

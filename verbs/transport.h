@@ -1,0 +1,41 @@
+/*
+ * Transport constructors and what each rank reports about its link in the
+ * header and the JSON (device, port, GID, MTU, line rate). Both transports
+ * connect every pair of ranks, so that any rank notices any peer's death.
+ */
+#ifndef VB_TRANSPORT_H
+#define VB_TRANSPORT_H
+
+#include <stdint.h>
+
+#include "verbs/boot.h"
+#include "verbs/exec.h"
+#include "verbs/opts.h"
+
+struct vb_link_info {
+	char device[32];
+	uint32_t port;
+	int32_t gid_index;
+	char gid[48];
+	char addr[64];
+	uint32_t mtu_bytes;		/* path MTU in use (0: n/a) */
+	uint32_t active_mtu_bytes;	/* the port's own */
+	uint64_t line_rate_bps;		/* 0: unknown */
+	uint32_t qps;
+	int32_t tclass;
+	uint64_t chunk_bytes;
+	uint32_t depth;
+};
+
+/*
+ * Connect to every other rank and return the transport in *TR. On failure
+ * ERR holds one line saying what and how to fix it.
+ */
+int vb_tcp_create(struct vb_boot *b, const struct vb_opts *o,
+		  struct vb_link_info *info, struct vb_tr **tr, char *err,
+		  size_t err_len);
+int vb_ib_create(struct vb_boot *b, const struct vb_opts *o,
+		 struct vb_link_info *info, struct vb_tr **tr, char *err,
+		 size_t err_len);
+
+#endif /* VB_TRANSPORT_H */
