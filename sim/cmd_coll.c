@@ -342,6 +342,58 @@ static int coll_setup(struct coll_ctx *c)
 	return 0;
 }
 
+/* The same results in fabbench's --json schema (verbs/README-json.md). */
+static int coll_bench_json(const struct coll_ctx *c, const char *path)
+{
+	const struct sim_coll_job *j = &c->jobs[0];
+	json_t *root = json_object(), *hosts = json_array(), *res = json_array();
+	json_t *rows = json_object_get(json_array_get(c->jjobs, 0), "results"), *row;
+	const struct run_opts *o = c->o;
+	char name[64];
+	size_t i;
+	int rc;
+
+	json_object_set_new(root, "tool", json_string("fabsim"));
+	json_object_set_new(root, "version", json_string(FAB_VERSION));
+	json_object_set_new(root, "nranks", json_integer(j->nranks));
+	json_object_set_new(root, "transport", json_string("sim"));
+	json_object_set_new(root, "collective", json_string(coll_kind_name(j->kind)));
+	json_object_set_new(root, "algorithm", json_string(coll_algo_name(j->algo)));
+	json_object_set_new(root, "dtype", json_string(o->dtype_name ? o->dtype_name : "float"));
+	json_object_set_new(root, "op", json_string("sum"));
+	json_object_set_new(root, "nchannels", json_integer(j->nchannels ? j->nchannels : 1));
+	json_object_set_new(root, "gpus_per_server", json_integer(j->gpus_per_server));
+	json_object_set_new(root, "qps", json_integer(o->cfg.qps_per_flow));
+	json_object_set_new(root, "chunk_bytes", json_integer((json_int_t)j->chunk_bytes));
+	for (uint32_t r = 0; r < j->nranks; r++) {
+		sim_topo_node_name(c->t, c->t->hosts[j->rank_host[r]], name, sizeof(name));
+		json_array_append_new(hosts, json_string(name));
+	}
+	json_object_set_new(root, "hosts", hosts);
+	json_object_set_new(root, "line_rate_bps",
+			    json_integer((json_int_t)c->t->ports[c->t->nodes[c->t->hosts[0]].first_port].rate_bps));
+	json_object_set_new(root, "mtu_bytes", json_integer(o->cfg.mtu_bytes ? o->cfg.mtu_bytes : c->t->mtu_bytes));
+	json_object_set_new(root, "p2p_latency_us", json_null());
+	json_object_set_new(root, "p2p_bw_gbps", json_null());
+	json_array_foreach(rows, i, row) {
+		json_t *e = json_object();
+		json_t *bytes = json_object_get(row, "size_bytes");
+
+		json_object_set(e, "bytes", bytes);
+		json_object_set_new(e, "count", json_integer(json_integer_value(bytes) / j->elem_bytes));
+		json_object_set(e, "time_us", json_object_get(row, "time_us"));
+		json_object_set(e, "algbw_gbps", json_object_get(row, "algbw_gbps"));
+		json_object_set(e, "busbw_gbps", json_object_get(row, "busbw_gbps"));
+		json_array_append_new(res, e);
+	}
+	json_object_set_new(root, "results", res);
+	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	if (rc)
+		fprintf(stderr, "fabsim: cannot write %s\n", path);
+	json_decref(root);
+	return rc ? -1 : 0;
+}
+
 static int coll_finish(struct coll_ctx *c, const char *cmdline)
 {
 	json_t *j = coll_summary(c, cmdline);
@@ -354,6 +406,8 @@ static int coll_finish(struct coll_ctx *c, const char *cmdline)
 		printf("# Avg bus bandwidth (%s): %.3f GB/s, %.1f%% of the %.0f GB/s NIC line rate\n", c->jobs[k].name, avg,
 		       100 * avg / line, line);
 	}
+	if (o->bench_json && coll_bench_json(c, o->bench_json))
+		rc = 1;
 	if (o->json) {
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);
@@ -384,12 +438,18 @@ int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdli
 	c->t = t;
 	if (coll_setup(c))
 		goto out_free;
+	if (o->bench_json && c->njobs != 1) {
+		fprintf(stderr, "fabsim: --bench-json describes one job; this run has %u\n", c->njobs);
+		goto out_free;
+	}
 	rc = 0;
 	for (uint32_t k = 0; k < c->njobs && !o->quiet && !o->json; k++)
 		coll_print_header(c, &c->jobs[k]);
 	for (uint32_t i = 0; i < o->nsizes && (!rc || rc == 3); i++) {
 		int r = coll_run_size(c, o->sizes[i], i + 1 == o->nsizes, cmdline);
 
+		if (r < 0)
+			r = 1;
 		if (r)
 			rc = r;
 		if (r && r != 3)

@@ -50,6 +50,8 @@ static void run_usage(FILE *out)
 		"      --jobs FILE          several jobs: lines 'NAME KIND ALGO RANKS PLACEMENT\n"
 		"                           [SIZE] [START]'\n"
 		"      --background SIZE    plus a permutation of SIZE among hosts no job uses\n"
+		"      --bench-json FILE    also write the results as fabbench --json does,\n"
+		"                           for fabsim predict (one job)\n"
 		"routing and transport\n"
 		"  -l, --lb NAME            ecmp (default) | flowlet | spray | ar\n"
 		"      --same-seed          every switch hashes with one seed (ECMP polarization)\n"
@@ -92,7 +94,7 @@ enum {
 	OPT_DCQCN, OPT_CNP, OPT_ETA, OPT_BUFFER, OPT_ALPHA, OPT_NO_PFC, OPT_XOFF, OPT_XON,
 	OPT_NO_ECN, OPT_KMIN, OPT_KMAX, OPT_PMAX, OPT_STOP, OPT_JSON, OPT_QUIET,
 	OPT_INCAST_N, OPT_INCAST_DST, OPT_PLACEMENT, OPT_CHANNELS, OPT_CHUNK, OPT_GPS, OPT_DTYPE,
-	OPT_NVL_RATE, OPT_NVL_LAT, OPT_JOBS, OPT_BACKGROUND, OPT_TRACE, OPT_TRACE_IVL,
+	OPT_NVL_RATE, OPT_NVL_LAT, OPT_JOBS, OPT_BACKGROUND, OPT_TRACE, OPT_TRACE_IVL, OPT_BENCH_JSON,
 };
 
 static const struct option run_longopts[] = {
@@ -143,6 +145,7 @@ static const struct option run_longopts[] = {
 	{ "background", required_argument, NULL, OPT_BACKGROUND },
 	{ "trace-port", required_argument, NULL, OPT_TRACE },
 	{ "trace-interval", required_argument, NULL, OPT_TRACE_IVL },
+	{ "bench-json", required_argument, NULL, OPT_BENCH_JSON },
 	{ 0, 0, 0, 0 },
 };
 
@@ -197,6 +200,7 @@ static int run_opt_coll(struct run_opts *o, int c, const char *v)
 		if (x < 0)
 			return run_bad("--dtype", v, "float, bfloat16, half or int32");
 		o->elem_bytes = (uint32_t)coll_dtype_bytes((enum coll_dtype)x);
+		o->dtype_name = v;
 		return 0;
 	case OPT_NVL_RATE:
 		return sim_parse_rate(v, &o->nvlink_bps) ? run_bad("--nvlink-rate", v, "a rate like 3600G") : 0;
@@ -210,6 +214,9 @@ static int run_opt_coll(struct run_opts *o, int c, const char *v)
 		return sim_parse_size(v, &o->background_bytes) ? run_bad("--background", v, "a size like 4M") : 0;
 	case OPT_TRACE:
 		o->trace_spec = v;
+		return 0;
+	case OPT_BENCH_JSON:
+		o->bench_json = v;
 		return 0;
 	case OPT_TRACE_IVL:
 		return sim_parse_time(v, &o->trace_interval_ps) || !o->trace_interval_ps ?

@@ -85,6 +85,28 @@ static int sim_coll_flow(struct sim *s, const struct sim_coll_job *job, const st
 	return id;
 }
 
+/* Longest chain of dependent transfers: what per-message costs add up along. */
+static uint32_t sim_coll_depth(const struct coll_sched *sc)
+{
+	uint32_t *d = calloc(sc->nxfers ? sc->nxfers : 1, sizeof(*d)), best = 0;
+
+	if (!d)
+		return 0;
+	for (uint32_t i = 0; i < sc->nxfers; i++) {
+		const struct coll_xfer *x = &sc->xfers[i];
+		const uint32_t *deps = coll_xfer_deps(sc, x);
+
+		d[i] = 1;
+		for (uint32_t k = 0; k < x->ndeps; k++)
+			if (d[deps[k]] + 1 > d[i])
+				d[i] = d[deps[k]] + 1;
+		if (d[i] > best)
+			best = d[i];
+	}
+	free(d);
+	return best;
+}
+
 int sim_coll_add(struct sim *s, struct sim_coll_job *job)
 {
 	struct coll_params p = {
@@ -109,6 +131,7 @@ int sim_coll_add(struct sim *s, struct sim_coll_job *job)
 	job->first_flow = s->nflows;
 	job->nflows = sc.nxfers;
 	job->net_flows = 0;
+	job->depth = sim_coll_depth(&sc);
 	for (uint32_t i = 0; i < sc.nxfers && !rc; i++) {
 		const struct coll_xfer *x = &sc.xfers[i];
 		const uint32_t *deps = coll_xfer_deps(&sc, x);
@@ -119,6 +142,8 @@ int sim_coll_add(struct sim *s, struct sim_coll_job *job)
 			break;
 		}
 		s->flows[id].start_ps = job->start_ps;
+		if (x->op == COLL_OP_REDUCE && job->reduce_bps)
+			s->flows[id].post_ps = sim_ser_ps(x->bytes, job->reduce_bps);
 		s->flows[id].job = job->first_flow;
 		job->net_flows += !s->flows[id].local;
 		for (uint32_t k = 0; k < x->ndeps && !rc; k++)

@@ -32,6 +32,8 @@ struct sim_coll_job {
 	/* filled by sim_coll_add */
 	uint32_t first_flow, nflows;
 	uint32_t net_flows;		/* of them, over the network */
+	uint32_t depth;			/* transfers on the longest dependency chain */
+	uint64_t reduce_bps;		/* receiver reduction rate; 0: free */
 };
 
 struct sim_coll_result {

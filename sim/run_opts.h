@@ -37,6 +37,8 @@ struct run_opts {
 	uint32_t nsizes;
 	const char *size_arg;		/* --size as given */
 	const char *trace_spec;		/* --trace-port */
+	const char *bench_json;		/* --bench-json: results in fabbench's format */
+	const char *dtype_name;
 	uint64_t trace_interval_ps;
 };
 

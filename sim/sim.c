@@ -493,6 +493,7 @@ static int sim_prepare(struct sim *s)
 		struct sim_flow *f = &s->flows[i];
 
 		if (!f->ndeps_left) {
+			f->start_ps += s->cfg.msg_overhead_ps;
 			sim_schedule(s, f->start_ps, &f->ev);
 			if (f->start_ps > s->mark_ps)
 				s->mark_ps = f->start_ps;
@@ -508,6 +509,13 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 {
 	uint64_t now = sim_now(s);
 
+	if (f->post_ps && !f->post_done) {
+		/* the receiver still reduces what arrived before anyone may use it */
+		f->post_done = 1;
+		f->ev.type = SIM_EV_LOCAL_DONE;
+		sim_schedule(s, now + f->post_ps, &f->ev);
+		return;
+	}
 	f->finish_ps = now;
 	if (!s->flows_done++) {
 		s->first_finish_ps = now;
@@ -517,7 +525,7 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 		struct sim_flow *g = &s->flows[s->succ[f->succ_first + i]];
 
 		if (!--g->ndeps_left) {
-			g->start_ps = now > g->start_ps ? now : g->start_ps;
+			g->start_ps = (now > g->start_ps ? now : g->start_ps) + s->cfg.msg_overhead_ps;
 			sim_schedule(s, g->start_ps, &g->ev);
 		}
 	}
@@ -588,7 +596,8 @@ static void sim_dispatch(struct sim *s, struct sim_event *ev)
 	case SIM_EV_LOCAL_DONE: {
 		struct sim_flow *f = (struct sim_flow *)ev;
 
-		f->rx_bytes = f->bytes;
+		if (f->local)
+			f->rx_bytes = f->bytes;
 		sim_flow_done(s, f);
 		break;
 	}

@@ -213,6 +213,8 @@ struct sim_flow {
 	uint64_t rx_bytes;	/* payload placed so far */
 	uint8_t started;
 	uint8_t local;		/* intra-server: modelled as a fixed-rate link, no packets */
+	uint8_t post_done;	/* post_ps already waited */
+	uint64_t post_ps;	/* receiver work after the last byte (a reduction) */
 	uint64_t local_rate_bps; /* NVLink-class rate of a local flow */
 	uint64_t local_lat_ps;	/* and its latency */
 	uint32_t first_qp, nqps;
@@ -253,6 +255,7 @@ struct sim_config {
 	int dcqcn_params;	/* 0 paper, 1 Mellanox deployed */
 	double tele_eta;	/* target utilization */
 	int progress;		/* print progress to stderr */
+	uint64_t msg_overhead_ps; /* software cost before every transfer starts (calibration) */
 };
 
 struct sim_counters {

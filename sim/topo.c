@@ -509,6 +509,7 @@ void sim_topo_free(struct sim_topo *t)
 {
 	if (!t)
 		return;
+	free(t->hostmap);
 	if (t->build)
 		free(t->build->links);
 	free(t->build);

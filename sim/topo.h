@@ -101,6 +101,10 @@ struct sim_topo {
 	uint8_t *dist;		/* dist[edge * nswitches + switch], hops; 255 = unreachable */
 	/* names: explicit topologies keep user names; generated ones are derived */
 	char **names;		/* node id -> name, or NULL for generated fabrics */
+	/* hostmap = (("host/device" | "host" | "rankN", "node"), ...): where the
+	 * ranks of a measured fabbench run sit (fabsim predict) */
+	char (*hostmap)[2][64];
+	uint32_t nhostmap;
 	char *name_pool;	/* storage behind names[] */
 	struct sim_topo_layout layout;	/* generated fabrics only */
 	struct sim_topo_build *build;	/* pending links; NULL once finalized */

@@ -1115,9 +1115,41 @@ static struct sim_topo *build_fabric(const struct pctx *c, const config_setting_
 	return t;
 }
 
+/* hostmap = ( ("vm/rxe0", "h0"), ("rank3", "h3") ); for fabsim predict */
+static int parse_hostmap(const struct pctx *c, const config_setting_t *root, struct sim_topo *t)
+{
+	const config_setting_t *m = config_setting_get_member(root, "hostmap");
+	int n;
+
+	if (!m)
+		return 0;
+	if (!config_setting_is_list(m)) {
+		perr(c, m, "hostmap: expected a list of (\"host/device\", \"node\") pairs");
+		return -1;
+	}
+	n = config_setting_length(m);
+	t->hostmap = calloc(n ? (size_t)n : 1, sizeof(*t->hostmap));
+	if (!t->hostmap)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(m, (unsigned)i);
+		const char *k = e ? config_setting_get_string_elem(e, 0) : NULL;
+		const char *v = e ? config_setting_get_string_elem(e, 1) : NULL;
+
+		if (!k || !v || config_setting_length(e) != 2 || strlen(k) >= 64 || strlen(v) >= 64) {
+			perr(c, e ? e : m, "hostmap entry %d: expected (\"host/device\", \"node\"), names under 64 characters", i + 1);
+			return -1;
+		}
+		strcpy(t->hostmap[i][0], k);
+		strcpy(t->hostmap[i][1], v);
+	}
+	t->nhostmap = (uint32_t)n;
+	return 0;
+}
+
 static struct sim_topo *load_config(const struct pctx *c, config_t *cfg)
 {
-	static const char *const keys[] = { "name", "mtu", "switch", "fabric", NULL };
+	static const char *const keys[] = { "name", "mtu", "switch", "fabric", "hostmap", NULL };
 	const config_setting_t *root = config_root_setting(cfg), *fab;
 	struct globals gl;
 	struct sim_topo *t;
@@ -1135,6 +1167,10 @@ static struct sim_topo *load_config(const struct pctx *c, config_t *cfg)
 		memcpy(t->name, gl.name, sizeof(t->name));
 		t->mtu_bytes = gl.mtu_bytes;
 		t->sw = gl.sw;
+		if (parse_hostmap(c, root, t)) {
+			sim_topo_free(t);
+			t = NULL;
+		}
 	}
 	return t;
 }

@@ -79,5 +79,46 @@ else
 fi
 expect "--json prints summary" 0 '"effective_throughput"' "$FABSIM" run -t $T -s 256K --json -o ""
 
+# simulated collectives
+C=topologies/railopt-demo.topo
+expect "allreduce sweep table" 0 "Avg bus bandwidth" "$FABSIM" run -t $C -w allreduce -a hier -n 64 -s 1M:4M:x4 -o "$tmp/coll"
+if [ "$(wc -l <"$tmp/coll/collective.csv")" -eq 3 ] && [ -f "$tmp/coll/largest/flows.csv" ]; then
+	ok "collective.csv: header + 2 sizes, largest/"
+else
+	bad "collective.csv: header + 2 sizes, largest/"
+fi
+expect "bad --algo" 2 "ring, rhd, tree, hier or pairwise" "$FABSIM" run -t $C -w allreduce -a magic
+expect "hier needs whole servers" 1 "gpus_per_server" "$FABSIM" run -t $C -w allreduce -a hier -n 12 -s 1M -o "$tmp/x"
+printf 'a allreduce ring 16 random
+b alltoall pairwise 16 contiguous 1M
+' >"$tmp/jobs"
+expect "two jobs, results per job" 0 "Avg bus bandwidth \(b\)" "$FABSIM" run -t $C --jobs "$tmp/jobs" -s 2M -o "$tmp/jobs-out"
+printf 'a allreduce ring 16 random
+b allreduce spiral 16 random
+' >"$tmp/badjobs"
+expect "jobs file error names file:line" 1 "badjobs:2:" "$FABSIM" run -t $C --jobs "$tmp/badjobs" -o "$tmp/x"
+
+# predict: a simulated result fed back reproduces itself within 1%
+"$FABSIM" run -t $C -w allreduce -a ring -n 32 --placement random -s 1M:4M:x4 -l ar \
+	--bench-json "$tmp/sim.json" --quiet -o "$tmp/simrun" >/dev/null 2>&1
+if "$FABSIM" predict --bench "$tmp/sim.json" --topo $C -l ar -o "$tmp/pred" >"$tmp/out" 2>"$tmp/err" &&
+	awk -F, 'NR > 1 { e = $12 < 0 ? -$12 : $12; if (e > 0.01) bad = 1; n++ } END { exit bad || n != 2 }' "$tmp/pred/prediction.csv"; then
+	ok "predict reproduces a simulated run within 1%"
+else
+	bad "predict reproduces a simulated run within 1%"
+fi
+echo '{ "tool": "fabbench", "nranks": 4 ' >"$tmp/trunc.json"
+expect "predict: truncated results file" 1 "trunc.json:" "$FABSIM" predict --bench "$tmp/trunc.json" --topo $C -o "$tmp/x"
+jq '.hosts = ["h0"]' "$tmp/sim.json" >"$tmp/mismatch.json"
+expect "predict: hosts do not match nranks" 1 "key 'hosts'" "$FABSIM" predict --bench "$tmp/mismatch.json" --topo $C -o "$tmp/x"
+jq '.algorithm = "spiral"' "$tmp/sim.json" >"$tmp/algo.json"
+expect "predict: unknown algorithm" 1 "key 'algorithm'" "$FABSIM" predict --bench "$tmp/algo.json" --topo $C -o "$tmp/x"
+jq '.hosts[3] = "nosuchnode"' "$tmp/sim.json" >"$tmp/host.json"
+expect "predict: unknown host names it" 1 "nosuchnode" "$FABSIM" predict --bench "$tmp/host.json" --topo $C -o "$tmp/x"
+printf 'rank0 h0
+' >"$tmp/map"
+expect "predict: rank missing from map" 1 "rank 1 .*not in the map" "$FABSIM" predict --bench "$tmp/sim.json" --topo $C --map "$tmp/map" -o "$tmp/x"
+expect "predict: usage" 2 "required" "$FABSIM" predict --topo $C
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

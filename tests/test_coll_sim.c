@@ -1,0 +1,189 @@
+/*
+ * Simulated collectives against theory: a ring all-reduce on an idle
+ * fabric takes 2(n-1)/n x S / B plus one path latency per step; busbw
+ * follows nccl-tests; placement keeps servers whole and jobs disjoint;
+ * intra-server transfers take the NVLink-class path, not the NICs.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "collectives/busbw.h"
+#include "sim/coll_sim.h"
+#include "sim/units.h"
+
+static struct sim_topo *leafspine_800g(unsigned leaves, unsigned hpl)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "switch = { latency_ns = 600; buffer_mb = 64; };\n"
+		 "fabric = { kind = \"leafspine\"; leaves = %u; hosts_per_leaf = %u; spines = %u;\n"
+		 "  host_rate = \"800G\"; cable_m = 2.0; };\n", leaves, hpl, hpl);
+	return sim_topo_load_string(text, "coll.topo");
+}
+
+static void job_init(struct sim_coll_job *j, enum coll_algo algo, uint32_t n, uint64_t bytes, uint32_t g)
+{
+	memset(j, 0, sizeof(*j));
+	strcpy(j->name, "t");
+	j->kind = COLL_ALLREDUCE;
+	j->algo = algo;
+	j->nranks = n;
+	j->bytes = bytes;
+	j->elem_bytes = 4;
+	j->chunk_bytes = 1 << 20;
+	j->gpus_per_server = g;
+	j->nvlink_bps = 3600000000000ULL;
+	j->nvlink_lat_ps = 1000000;
+}
+
+/*
+ * 8 ranks on one leaf, a ring of neighbours: no link is shared. Each of
+ * the 2(n-1) steps moves S/n at the payload rate B = 800G x 4096/4178 and
+ * waits one host-leaf-host latency for the last packet.
+ */
+static void test_ring_matches_analytic(void **state)
+{
+	struct sim_topo *t = leafspine_800g(2, 8);
+	const uint32_t n = 8;
+	const uint64_t S = 64ULL << 20;
+	struct sim_coll_job j;
+	struct sim_coll_result r;
+	struct sim_config cfg;
+	uint8_t used[16] = { 0 };
+	double B = 800e9 / 8 * 4096 / 4178, hop_s, analytic;
+	struct sim *s;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	s = sim_create(t, &cfg);
+	job_init(&j, COLL_ALGO_RING, n, S, 1);
+	assert_int_equal(sim_coll_place(t, &j, used, 1), 0);
+	assert_int_equal(sim_coll_add(s, &j), 0);
+	/* 2n(n-1) transfers per chunk; a rank block of S/n = 8 MiB is 8 chunks of 1 MiB */
+	assert_int_equal(j.net_flows, 2 * n * (n - 1) * (S / n / (1 << 20)));
+	assert_int_equal(sim_run(s), 0);
+	sim_coll_result(s, &j, &r);
+	/* 2 cables (10 ns each), one switch (600 ns), one extra serialization */
+	hop_s = (2 * 10e-9 + 600e-9 + 4178 * 8 / 800e9);
+	analytic = 2.0 * (n - 1) / n * (double)S / B + 2 * (n - 1) * hop_s;
+	print_message("ring n=8 64 MiB: simulated %.2f us, analytic %.2f us\n", r.time_us, analytic * 1e6);
+	assert_true(fabs(r.time_us / (analytic * 1e6) - 1) < 0.02);
+	/* nccl-tests: busbw = S / t x 2(n-1)/n */
+	assert_true(fabs(r.busbw_gbps - (double)S / (r.time_us * 1e-6) / 1e9 * 1.75) < 1e-6);
+	assert_true(r.effective > 0.95 && r.effective < 4096.0 / 4178);
+	free(j.rank_host);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
+/* Random placement moves whole servers; a second job gets other hosts. */
+static void test_placement(void **state)
+{
+	struct sim_topo *t = leafspine_800g(4, 16);
+	struct sim_coll_job a, b;
+	uint8_t used[64] = { 0 };
+	int seen[64] = { 0 };
+
+	(void)state;
+	job_init(&a, COLL_ALGO_HIER, 32, 1 << 20, 8);
+	job_init(&b, COLL_ALGO_RING, 16, 1 << 20, 8);
+	a.placement = SIM_PLACE_RANDOM;
+	b.placement = SIM_PLACE_RANDOM;
+	assert_int_equal(sim_coll_place(t, &a, used, 3), 0);
+	assert_int_equal(sim_coll_place(t, &b, used, 4), 0);
+	for (uint32_t r = 0; r < 32; r++) {
+		/* rank r is GPU r % 8 of some server */
+		assert_int_equal(a.rank_host[r] % 8, r % 8);
+		assert_int_equal(a.rank_host[r] / 8, a.rank_host[r - r % 8] / 8);
+		seen[a.rank_host[r]]++;
+	}
+	for (uint32_t r = 0; r < 16; r++)
+		seen[b.rank_host[r]]++;
+	for (int h = 0; h < 64; h++)
+		assert_true(seen[h] <= 1);
+	/* 48 of 64 hosts taken: a third job of 32 ranks does not fit */
+	{
+		struct sim_coll_job c;
+
+		job_init(&c, COLL_ALGO_RING, 32, 1 << 20, 8);
+		assert_int_not_equal(sim_coll_place(t, &c, used, 5), 0);
+		free(c.rank_host);
+	}
+	free(a.rank_host);
+	free(b.rank_host);
+	sim_topo_free(t);
+}
+
+/*
+ * Hierarchical all-reduce on 2 servers of 8: the NICs carry only the rail
+ * rings (each GPU sends 2 x (m-1)/m x S/8 with m = 2 servers); everything
+ * else is intra-server.
+ */
+static void test_hier_uses_nvlink(void **state)
+{
+	struct sim_topo *t = leafspine_800g(2, 8);
+	struct sim_coll_job j;
+	struct sim_coll_result r;
+	struct sim_config cfg;
+	uint8_t used[16] = { 0 };
+	const uint64_t S = 16ULL << 20;
+	uint32_t local = 0;
+	struct sim *s;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	s = sim_create(t, &cfg);
+	job_init(&j, COLL_ALGO_HIER, 16, S, 8);
+	assert_int_equal(sim_coll_place(t, &j, used, 1), 0);
+	assert_int_equal(sim_coll_add(s, &j), 0);
+	assert_int_equal(sim_run(s), 0);
+	sim_coll_result(s, &j, &r);
+	for (uint32_t i = 0; i < j.nflows; i++)
+		local += s->flows[j.first_flow + i].local;
+	assert_true(local > 0);
+	assert_int_equal(local + j.net_flows, j.nflows);
+	assert_int_equal(r.nic_max_bytes, 2 * (S / 8) / 2);
+	assert_int_equal(s->flows_done, s->nflows);
+	free(j.rank_host);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
+static void test_size_sweep(void **state)
+{
+	uint64_t v[64];
+	uint32_t n;
+
+	(void)state;
+	assert_int_equal(sim_parse_sweep("1M:1G:x2", v, 64, &n), 0);
+	assert_int_equal(n, 11);
+	assert_int_equal(v[0], 1 << 20);
+	assert_int_equal(v[10], 1ULL << 30);
+	assert_int_equal(sim_parse_sweep("1M:4M:+1M", v, 64, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[3], 4 << 20);
+	assert_int_equal(sim_parse_sweep("64M", v, 64, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_not_equal(sim_parse_sweep("4M:1M", v, 64, &n), 0);
+	assert_int_not_equal(sim_parse_sweep("1M:1G:x1", v, 64, &n), 0);
+	assert_int_not_equal(sim_parse_sweep("1:1T:x2", v, 8, &n), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ring_matches_analytic),
+		cmocka_unit_test(test_placement),
+		cmocka_unit_test(test_hier_uses_nvlink),
+		cmocka_unit_test(test_size_sweep),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
