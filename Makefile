@@ -68,6 +68,7 @@ $(BUILD)/asan-tests/%: tests/%.c $(BUILD)/libfab-asan.a
 test: $(TESTS) $(BUILD)/fabsim
 	@bash tests/run-tests.sh unit $(TESTS)
 	@bash tests/cli.sh $(BUILD)/fabsim
+	@bash tests/report.sh $(BUILD)/fabsim
 
 asan-test: $(ASAN_TESTS)
 	@bash tests/run-tests.sh asan $(ASAN_TESTS)

@@ -10,6 +10,7 @@
 int sim_cmd_topo(int argc, char **argv);
 /* fabsim run ...: run a simulation (sim/cmd_run.c) */
 int sim_cmd_run(int argc, char **argv);
+int sim_cmd_report(int argc, char **argv);
 /* fabsim predict --bench RUN.json --topo FILE: simulate a measured job (sim/cmd_predict.c) */
 int sim_cmd_predict(int argc, char **argv);
 
