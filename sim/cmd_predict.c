@@ -264,11 +264,24 @@ static void pred_fmt_rate(uint64_t bps, char *buf, size_t len)
 	snprintf(buf, len, "%.3f Gb/s", bps / 1e9);
 }
 
+/* One-way time of an 8-byte message between two hosts on the model, us. */
+static double pred_one_way_us(const struct pred_opts *o, struct sim_topo *t, uint32_t a, uint32_t b)
+{
+	struct sim *s = sim_create(t, &o->cfg);
+	double us = -1;
+
+	if (s && sim_add_flow(s, a, b, 8, 0) == 0 && !sim_run(s))
+		us = (double)s->flows[0].finish_ps * 1e-6;
+	sim_destroy(s);
+	return us;
+}
+
 /*
  * Rate: --rate, else the measured point-to-point bandwidth, else the NIC
- * line rate. Overhead: --overhead, else what is left of the smallest
- * size's measured time once the fabric's own time is taken out, spread
- * over the transfers on its critical path.
+ * line rate. Overhead: --overhead, else the measured point-to-point
+ * latency less the model's own one-way latency, else what is left of the
+ * smallest size's measured time once the fabric's own time is taken out,
+ * spread over the transfers on its critical path.
  */
 static int pred_calibrate(const struct pred_opts *o, struct sim_topo *t, const struct sim_bench *b, uint32_t *rank_host,
 			  struct pred_calib *cal)
@@ -292,6 +305,16 @@ static int pred_calibrate(const struct pred_opts *o, struct sim_topo *t, const s
 		pred_set_host_rate(t, cal->rate_bps);
 	if (o->overhead_set) {
 		cal->overhead_ps = o->overhead_ps, cal->overhead_source = "--overhead";
+		return 0;
+	}
+	if (b->p2p_latency_us > 0) {
+		double wire_us = pred_one_way_us(o, t, rank_host[0], rank_host[1]);
+
+		if (wire_us < 0)
+			return -1;
+		cal->overhead_source = "measured p2p latency minus the fabric's";
+		if (b->p2p_latency_us > wire_us)
+			cal->overhead_ps = (uint64_t)((b->p2p_latency_us - wire_us) * 1e6);
 		return 0;
 	}
 	t0 = pred_simulate(o, t, b, rank_host, cal, b->bytes[0], &depth);

@@ -26,5 +26,6 @@ printf 'Permutation: ECMP delivers %.1f%% of line rate, adaptive routing %.1f%%.
 echo "== flagship (reduced): all-reduce on railopt-demo, 256 GPUs at 400G, random placement"
 FABSIM=$FABSIM OUT=$out/flagship bash experiments/flagship.sh demo
 echo
-"$FABSIM" report -o "$out" "$out/perm-ecmp" "$out/perm-ar" "$out/flagship"
+"$FABSIM" report -o "$out" "$out/perm-ecmp" "$out/perm-ar" "$out/flagship" >"$out/report-files.txt"
+echo "Plots: $(grep -c "\.png$" "$out/report-files.txt") PNG (and SVG) in $out/"
 echo "Summary with plots: $out/report.md"
