@@ -88,6 +88,7 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/fabsim/topologies
 	install -m 755 $(BUILD)/fabsim $(DESTDIR)$(PREFIX)/bin/fabsim
+	install -m 755 $(BUILD)/fabbench $(DESTDIR)$(PREFIX)/bin/fabbench
 	install -m 644 topologies/*.topo $(DESTDIR)$(PREFIX)/share/fabsim/topologies/
 
 clean:

@@ -74,6 +74,8 @@ static void run_usage(FILE *out)
 		"      --no-pfc             lossy: drop on overflow instead of pausing\n"
 		"      --pfc-xoff SIZE      XOFF per ingress port (default buffer/(2 x ports))\n"
 		"      --pfc-xon SIZE       XON (default XOFF - 2 packets)\n"
+		"      --pfc-headroom SIZE  per ingress port, past XOFF (default: 2 x cable\n"
+		"                           bytes + 2 frames + a PAUSE); beyond it, drops\n"
 		"      --no-ecn             no ECN marking\n"
 		"      --ecn-kmin SIZE      RED Kmin (default 100KB per 100G of port rate)\n"
 		"      --ecn-kmax SIZE      RED Kmax (default 400KB per 100G)\n"
@@ -95,6 +97,7 @@ enum {
 	OPT_NO_ECN, OPT_KMIN, OPT_KMAX, OPT_PMAX, OPT_STOP, OPT_JSON, OPT_QUIET,
 	OPT_INCAST_N, OPT_INCAST_DST, OPT_PLACEMENT, OPT_CHANNELS, OPT_CHUNK, OPT_GPS, OPT_DTYPE,
 	OPT_NVL_RATE, OPT_NVL_LAT, OPT_JOBS, OPT_BACKGROUND, OPT_TRACE, OPT_TRACE_IVL, OPT_BENCH_JSON,
+	OPT_HEADROOM,
 };
 
 static const struct option run_longopts[] = {
@@ -146,6 +149,7 @@ static const struct option run_longopts[] = {
 	{ "trace-port", required_argument, NULL, OPT_TRACE },
 	{ "trace-interval", required_argument, NULL, OPT_TRACE_IVL },
 	{ "bench-json", required_argument, NULL, OPT_BENCH_JSON },
+	{ "pfc-headroom", required_argument, NULL, OPT_HEADROOM },
 	{ 0, 0, 0, 0 },
 };
 
@@ -218,6 +222,8 @@ static int run_opt_coll(struct run_opts *o, int c, const char *v)
 	case OPT_BENCH_JSON:
 		o->bench_json = v;
 		return 0;
+	case OPT_HEADROOM:
+		return sim_parse_size(v, &o->cfg.pfc_headroom_bytes) ? run_bad("--pfc-headroom", v, "a size") : 0;
 	case OPT_TRACE_IVL:
 		return sim_parse_time(v, &o->trace_interval_ps) || !o->trace_interval_ps ?
 			run_bad("--trace-interval", v, "a time like 1us") : 0;

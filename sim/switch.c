@@ -56,6 +56,25 @@ static uint64_t sim_pfc_xon(const struct sim *s, uint32_t node)
 	return xoff > gap ? xoff - gap : xoff / 2;
 }
 
+/*
+ * Headroom of one ingress port: what may still arrive after XOFF is sent.
+ * The PAUSE waits behind one frame here, crosses the cable, the upstream
+ * port finishes its frame, and what it sent meanwhile crosses back; and
+ * what is still in this switch's forwarding pipeline, which the model
+ * accounts at the end of it.
+ */
+static uint64_t sim_pfc_headroom(const struct sim *s, uint32_t port)
+{
+	const struct sim_port *p = &s->topo->ports[port];
+	double bytes_per_ps = (double)p->rate_bps / 8e12;
+	uint64_t cable = (uint64_t)((double)p->delay_ps * bytes_per_ps);
+	uint64_t pipe = (uint64_t)((double)s->topo->sw.latency_ps * bytes_per_ps);
+
+	if (s->cfg.pfc_headroom_bytes)
+		return s->cfg.pfc_headroom_bytes;
+	return 2 * cable + pipe + 2 * sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA) + sim_wire_bytes(0, SIM_PKT_PAUSE);
+}
+
 static void sim_pfc_send(struct sim *s, uint32_t port, int pause)
 {
 	struct sim_pkt *f = sim_pkt_alloc(s);
@@ -95,6 +114,12 @@ void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
 	uint32_t out = sim_route_pick(s, node, p);
 	struct sim_portq *in = &s->pq[p->in_port];
 
+	/* lossless, but not boundless: past XOFF + headroom the frame is lost */
+	if (out != SIM_NONE && s->cfg.pfc && p->kind == SIM_PKT_DATA &&
+	    in->ingress_bytes + p->wire_bytes > sim_pfc_xoff(s, node) + sim_pfc_headroom(s, p->in_port)) {
+		in->drops++;	/* counted at the ingress that overflowed */
+		out = SIM_NONE;
+	}
 	if (out == SIM_NONE || !sim_admit(s, sw, out, p)) {
 		if (out != SIM_NONE)
 			s->pq[out].drops++;
