@@ -11,25 +11,39 @@ int sim_evq_init(struct sim_evq *q, size_t cap_hint)
 	q->next_seq = 0;
 	q->now_ps = 0;
 	q->peak = 0;
-	q->h = malloc(q->cap * sizeof(*q->h));
-	return q->h ? 0 : -1;
+	q->key = aligned_alloc(64, q->cap * sizeof(*q->key));
+	q->ev = malloc(q->cap * sizeof(*q->ev));
+	if (q->key && q->ev)
+		return 0;
+	sim_evq_free(q);
+	return -1;
 }
 
 void sim_evq_free(struct sim_evq *q)
 {
-	free(q->h);
-	q->h = NULL;
+	free(q->key);
+	free(q->ev);
+	q->key = NULL;
+	q->ev = NULL;
 	q->n = q->cap = 0;
 }
 
 int sim_evq_grow(struct sim_evq *q)
 {
 	size_t cap = q->cap * 2;
-	struct sim_heap_ent *h = realloc(q->h, cap * sizeof(*h));
+	struct sim_heap_key *key = aligned_alloc(64, cap * sizeof(*key));
+	struct sim_event **ev = realloc(q->ev, cap * sizeof(*ev));
 
-	if (!h)
+	if (ev)
+		q->ev = ev;
+	if (!key || !ev) {
+		free(key);
 		return -1;
-	q->h = h;
+	}
+	for (size_t i = 0; i < q->n; i++)
+		key[i] = q->key[i];
+	free(q->key);
+	q->key = key;
 	q->cap = cap;
 	return 0;
 }

@@ -23,8 +23,17 @@ struct sim_heap_ent {
 	struct sim_event *ev;
 };
 
+/* Ordering key of a pending event; kept apart from the event pointers so
+ * that the four children compared at each level share one or two cache
+ * lines. */
+struct sim_heap_key {
+	uint64_t time_ps;
+	uint64_t seq;
+};
+
 struct sim_evq {
-	struct sim_heap_ent *h;
+	struct sim_heap_key *key;
+	struct sim_event **ev;
 	size_t n, cap;		/* entries in use, allocated */
 	uint64_t next_seq;
 	uint64_t now_ps;	/* time of the event last popped */
@@ -35,7 +44,7 @@ int sim_evq_init(struct sim_evq *q, size_t cap_hint);
 void sim_evq_free(struct sim_evq *q);
 int sim_evq_grow(struct sim_evq *q);
 
-static inline int sim_ent_before(const struct sim_heap_ent *a, const struct sim_heap_ent *b)
+static inline int sim_key_before(const struct sim_heap_key *a, const struct sim_heap_key *b)
 {
 	return a->time_ps < b->time_ps || (a->time_ps == b->time_ps && a->seq < b->seq);
 }
@@ -43,7 +52,7 @@ static inline int sim_ent_before(const struct sim_heap_ent *a, const struct sim_
 /* Returns 0, or -1 when memory ran out. */
 static inline int sim_evq_push(struct sim_evq *q, uint64_t time_ps, struct sim_event *ev)
 {
-	struct sim_heap_ent e = { time_ps, q->next_seq++, ev };
+	struct sim_heap_key k = { time_ps, q->next_seq++ };
 	size_t i;
 
 	if (q->n == q->cap && sim_evq_grow(q))
@@ -52,12 +61,14 @@ static inline int sim_evq_push(struct sim_evq *q, uint64_t time_ps, struct sim_e
 	while (i) {
 		size_t parent = (i - 1) >> 2;
 
-		if (!sim_ent_before(&e, &q->h[parent]))
+		if (!sim_key_before(&k, &q->key[parent]))
 			break;
-		q->h[i] = q->h[parent];
+		q->key[i] = q->key[parent];
+		q->ev[i] = q->ev[parent];
 		i = parent;
 	}
-	q->h[i] = e;
+	q->key[i] = k;
+	q->ev[i] = ev;
 	if (q->n > q->peak)
 		q->peak = q->n;
 	return 0;
@@ -66,17 +77,21 @@ static inline int sim_evq_push(struct sim_evq *q, uint64_t time_ps, struct sim_e
 /* Pops the earliest event into *out; returns 0, or -1 when empty. */
 static inline int sim_evq_pop(struct sim_evq *q, struct sim_heap_ent *out)
 {
-	struct sim_heap_ent last;
+	struct sim_heap_key last;
+	struct sim_event *last_ev;
 	size_t i = 0, n;
 
 	if (!q->n)
 		return -1;
-	*out = q->h[0];
+	out->time_ps = q->key[0].time_ps;
+	out->seq = q->key[0].seq;
+	out->ev = q->ev[0];
 	q->now_ps = out->time_ps;
 	n = --q->n;
 	if (!n)
 		return 0;
-	last = q->h[n];
+	last = q->key[n];
+	last_ev = q->ev[n];
 	for (;;) {
 		size_t c = 4 * i + 1, best, k, end;
 
@@ -85,14 +100,16 @@ static inline int sim_evq_pop(struct sim_evq *q, struct sim_heap_ent *out)
 		best = c;
 		end = c + 4 < n ? c + 4 : n;
 		for (k = c + 1; k < end; k++)
-			if (sim_ent_before(&q->h[k], &q->h[best]))
+			if (sim_key_before(&q->key[k], &q->key[best]))
 				best = k;
-		if (!sim_ent_before(&q->h[best], &last))
+		if (!sim_key_before(&q->key[best], &last))
 			break;
-		q->h[i] = q->h[best];
+		q->key[i] = q->key[best];
+		q->ev[i] = q->ev[best];
 		i = best;
 	}
-	q->h[i] = last;
+	q->key[i] = last;
+	q->ev[i] = last_ev;
 	return 0;
 }
 

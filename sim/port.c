@@ -79,6 +79,38 @@ static struct sim_pkt *sim_port_next(struct sim *s, uint32_t port)
 	return p;
 }
 
+/* Will the port have something to send when this frame is done? */
+static int sim_port_more(const struct sim *s, uint32_t port)
+{
+	const struct sim_portq *q = &s->pq[port];
+
+	if (q->head[SIM_PRIO_CTRL])
+		return 1;
+	if (q->paused)
+		return 0;
+	return q->head[SIM_PRIO_DATA] || s->rr[port];
+}
+
+/*
+ * A port that finishes a frame with nothing queued needs no event: it is
+ * simply idle from busy_until_ps on. Only when work is waiting does the
+ * end of the frame get a TX_DONE, scheduled then or on the next enqueue.
+ */
+static int sim_port_busy(struct sim *s, struct sim_portq *q)
+{
+	if (!q->busy)
+		return 0;
+	if (q->txdone_pending)
+		return 1;
+	if (sim_now(s) >= q->busy_until_ps) {
+		q->busy = 0;
+		return 0;
+	}
+	q->txdone_pending = 1;
+	sim_schedule(s, q->busy_until_ps, &q->ev);
+	return 1;
+}
+
 void sim_port_try_start(struct sim *s, uint32_t port)
 {
 	const struct sim_port *pp = &s->topo->ports[port];
@@ -87,7 +119,7 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 	uint64_t now = sim_now(s), ser, arrive;
 	struct sim_pkt *p;
 
-	if (q->busy)
+	if (sim_port_busy(s, q))
 		return;
 	p = sim_port_next(s, port);
 	if (!p)
@@ -104,7 +136,11 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 	q->busy = 1;
 	ser = sim_ser_ps(p->wire_bytes, pp->rate_bps);
 	q->tx_bytes += p->wire_bytes;
-	sim_schedule(s, now + ser, &q->ev);
+	q->busy_until_ps = now + ser;
+	if (sim_port_more(s, port)) {
+		q->txdone_pending = 1;
+		sim_schedule(s, now + ser, &q->ev);
+	}
 	p->in_port = pp->peer;
 	peer_node = s->topo->ports[pp->peer].node;
 	arrive = now + ser + pp->delay_ps;
@@ -116,6 +152,7 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 
 void sim_port_tx_done(struct sim *s, struct sim_portq *q)
 {
+	q->txdone_pending = 0;
 	q->busy = 0;
 	sim_port_try_start(s, sim_port_of(s, q));
 }

@@ -113,7 +113,8 @@ struct sim_portq {
 	uint8_t busy;		/* serializing a packet */
 	uint8_t paused;		/* data priority paused by the peer (PFC) */
 	uint8_t xoff_sent;	/* we paused the peer's data priority */
-	uint8_t kicked;		/* a host port has a data pull pending */
+	uint8_t txdone_pending;	/* a SIM_EV_TX_DONE is scheduled */
+	uint64_t busy_until_ps;	/* end of the frame on the wire */
 	struct sim_pkt *head[SIM_NPRIO], *tail[SIM_NPRIO];
 	uint64_t qbytes[SIM_NPRIO];	/* queued, wire bytes */
 	uint64_t ingress_bytes;		/* data bytes that entered here and wait in this switch */
