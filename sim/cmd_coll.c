@@ -173,6 +173,29 @@ static void coll_print_header(const struct coll_ctx *c, const struct sim_coll_jo
 	       "slowest network flow: src->dst fct_us %line");
 }
 
+/* The fabric link that carried the most: with the slowest flow, what set the pace. */
+static uint32_t coll_busiest_link(const struct sim *s, double *util)
+{
+	const struct sim_topo *t = s->topo;
+	uint32_t best = SIM_NONE;
+	double span = (double)sim_now(s) * 1e-12;
+
+	*util = 0;
+	for (uint32_t i = 0; i < t->nports; i++) {
+		const struct sim_port *p = &t->ports[i];
+		double u;
+
+		if (t->nodes[p->node].kind != SIM_NODE_SWITCH || t->nodes[t->ports[p->peer].node].kind != SIM_NODE_SWITCH)
+			continue;
+		u = span > 0 ? (double)s->pq[i].tx_bytes * 8 / ((double)p->rate_bps * span) : 0;
+		if (best == SIM_NONE || u > *util) {
+			best = i;
+			*util = u;
+		}
+	}
+	return best;
+}
+
 static void coll_row(struct coll_ctx *c, uint32_t k, const struct sim *s, const struct sim_coll_result *r)
 {
 	const struct sim_coll_job *j = &c->jobs[k];
@@ -202,6 +225,19 @@ static void coll_row(struct coll_ctx *c, uint32_t k, const struct sim *s, const 
 	json_object_set_new(row, "slowest_flow_dst", json_integer(dst));
 	json_object_set_new(row, "slowest_flow_fct_us", json_real(r->slowest_fct_us));
 	json_object_set_new(row, "slowest_flow_line_fraction", json_real(r->slowest_frac));
+	{
+		double u;
+		uint32_t port = coll_busiest_link(s, &u);
+		char a[64] = "-", b[64] = "-", name[140];
+
+		if (port != SIM_NONE) {
+			sim_topo_node_name(s->topo, s->topo->ports[port].node, a, sizeof(a));
+			sim_topo_node_name(s->topo, s->topo->ports[s->topo->ports[port].peer].node, b, sizeof(b));
+		}
+		snprintf(name, sizeof(name), "%s:%s", a, b);
+		json_object_set_new(row, "busiest_link", json_string(name));
+		json_object_set_new(row, "busiest_link_utilization", json_real(u));
+	}
 	json_object_set_new(row, "pfc_pauses", json_integer((json_int_t)s->c.pauses));
 	json_object_set_new(row, "drops", json_integer((json_int_t)s->c.drops));
 	json_object_set_new(row, "ecn_marks", json_integer((json_int_t)s->c.ecn_marks));

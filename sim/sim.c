@@ -529,8 +529,6 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 			sim_schedule(s, g->start_ps, &g->ev);
 		}
 	}
-	if (s->on_flow_done)
-		s->on_flow_done(s, f, s->on_flow_done_arg);
 }
 
 static double sim_wall(void)

@@ -311,8 +311,6 @@ struct sim {
 	uint32_t trace_port;
 	uint64_t trace_interval_ps;
 	struct sim_event trace_ev;
-	void (*on_flow_done)(struct sim *s, struct sim_flow *f, void *arg);
-	void *on_flow_done_arg;
 };
 
 /* sim.c */
