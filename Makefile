@@ -9,7 +9,7 @@ VERSION := 0.1.0
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CSTD := -std=c11 -D_GNU_SOURCE
-OPT ?= -O2 -g
+OPT ?= -O3 -g
 CPPFLAGS += -I. -DFAB_VERSION=\"$(VERSION)\"
 PKGS := libconfig jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
