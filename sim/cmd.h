@@ -13,5 +13,7 @@ int sim_cmd_run(int argc, char **argv);
 int sim_cmd_report(int argc, char **argv);
 /* fabsim predict --bench RUN.json --topo FILE: simulate a measured job (sim/cmd_predict.c) */
 int sim_cmd_predict(int argc, char **argv);
+/* fabsim sched ...: print and check a collective schedule (sim/cmd_sched.c) */
+int sim_cmd_sched(int argc, char **argv);
 
 #endif

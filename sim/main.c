@@ -15,6 +15,7 @@ static void usage(FILE *out)
 		"  topo FILE        summarize a topology, export Graphviz DOT (--dot)\n"
 		"  run --topo FILE  simulate a workload packet by packet\n"
 		"  report DIR...    plots and report.md from results folders\n"
+		"  sched            print and check a collective's schedule\n"
 		"  predict --bench RUN.json --topo FILE\n"
 		"                   simulate the job a fabbench run measured\n"
 		"\n"
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
 		return sim_cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))
 		return sim_cmd_report(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "sched"))
+		return sim_cmd_sched(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "predict"))
 		return sim_cmd_predict(argc - 1, argv + 1);
 	fprintf(stderr, "fabsim: unknown command '%s'\n", argv[1]);

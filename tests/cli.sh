@@ -98,6 +98,17 @@ b allreduce spiral 16 random
 ' >"$tmp/badjobs"
 expect "jobs file error names file:line" 1 "badjobs:2:" "$FABSIM" run -t $C --jobs "$tmp/badjobs" -o "$tmp/x"
 
+# sched: the schedules, printed and proved
+expect "sched ring 5 ranks checks out" 0 "check: every byte" "$FABSIM" sched -n 5 -s 1000004
+expect "sched tree 7 ranks checks out" 0 "check: every byte" "$FABSIM" sched -a tree -n 7 -s 1M --chunk 64K -q
+expect "sched hier needs whole servers" 2 "gpus_per_server" "$FABSIM" sched -a hier -n 6 --gpus-per-server 4
+expect "sched bad algo" 2 "invalid --algo" "$FABSIM" sched -a spiral
+if [ "$("$FABSIM" sched -n 4 -s 64K | grep -c ' -> ')" -eq 24 ]; then
+	ok "sched ring n=4 prints 2n(n-1) = 24 transfers"
+else
+	bad "sched ring n=4 prints 2n(n-1) = 24 transfers"
+fi
+
 # predict: a simulated result fed back reproduces itself within 1%
 "$FABSIM" run -t $C -w allreduce -a ring -n 32 --placement random -s 1M:4M:x4 -l ar \
 	--bench-json "$tmp/sim.json" --quiet -o "$tmp/simrun" >/dev/null 2>&1
