@@ -77,8 +77,9 @@ static void run_usage(FILE *out)
 		"      --pfc-headroom SIZE  per ingress port, past XOFF (default: 2 x cable\n"
 		"                           bytes + 2 frames + a PAUSE); beyond it, drops\n"
 		"      --no-ecn             no ECN marking\n"
-		"      --ecn-kmin SIZE      RED Kmin (default 100KB per 100G of port rate)\n"
-		"      --ecn-kmax SIZE      RED Kmax (default 400KB per 100G)\n"
+		"      --ecn-kmin SIZE      RED Kmin (default 100KB per 100G of port rate), or\n"
+		"                           per link speed: 400G=400K,800G=800K\n"
+		"      --ecn-kmax SIZE      RED Kmax (default 400KB per 100G), same forms\n"
 		"      --ecn-pmax X         RED Pmax (default 0.2)\n"
 		"output\n"
 		"  -o, --out DIR            results folder (default results/last)\n"
@@ -174,6 +175,44 @@ static int run_double(const char *opt, const char *v, double lo, double hi, doub
 	return 0;
 }
 
+/*
+ * --ecn-kmin / --ecn-kmax: one size for every port, or per link speed:
+ * "400G=400K,800G=800K" (speeds not listed keep the scaled preset).
+ */
+static int run_ecn(struct sim_config *cfg, const char *opt, const char *v, int is_max)
+{
+	char buf[256], *save = NULL;
+
+	if (!strchr(v, '='))
+		return sim_parse_size(v, is_max ? &cfg->ecn_kmax_bytes : &cfg->ecn_kmin_bytes) ?
+			run_bad(opt, v, "a size, or RATE=SIZE pairs like 400G=400K,800G=800K") : 0;
+	if (strlen(v) >= sizeof(buf))
+		return run_bad(opt, v, "a shorter list");
+	strcpy(buf, v);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+		uint64_t rate, bytes;
+		uint32_t i;
+
+		if (!eq)
+			return run_bad(opt, v, "RATE=SIZE pairs like 400G=400K,800G=800K");
+		*eq = 0;
+		if (sim_parse_rate(t, &rate) || sim_parse_size(eq + 1, &bytes))
+			return run_bad(opt, v, "RATE=SIZE pairs like 400G=400K,800G=800K");
+		for (i = 0; i < cfg->necn && cfg->ecn_rate_bps[i] != rate; i++)
+			;
+		if (i == 8)
+			return run_bad(opt, v, "at most 8 link speeds");
+		if (i == cfg->necn)
+			cfg->ecn_rate_bps[cfg->necn++] = rate;
+		if (is_max)
+			cfg->ecn_kmax_at[i] = bytes;
+		else
+			cfg->ecn_kmin_at[i] = bytes;
+	}
+	return 0;
+}
+
 static int run_opt_coll(struct run_opts *o, int c, const char *v)
 {
 	int x;
@@ -262,9 +301,9 @@ static int run_opt_more(struct run_opts *o, int c, const char *v)
 	case OPT_XON:
 		return sim_parse_size(v, &cfg->pfc_xon_bytes) ? run_bad("--pfc-xon", v, "a size") : 0;
 	case OPT_KMIN:
-		return sim_parse_size(v, &cfg->ecn_kmin_bytes) ? run_bad("--ecn-kmin", v, "a size") : 0;
+		return run_ecn(cfg, "--ecn-kmin", v, 0);
 	case OPT_KMAX:
-		return sim_parse_size(v, &cfg->ecn_kmax_bytes) ? run_bad("--ecn-kmax", v, "a size") : 0;
+		return run_ecn(cfg, "--ecn-kmax", v, 1);
 	case OPT_PMAX:
 		return run_double("--ecn-pmax", v, 0, 1, &cfg->ecn_pmax);
 	case OPT_STOP:

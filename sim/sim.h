@@ -249,6 +249,9 @@ struct sim_config {
 	uint64_t pfc_xoff_bytes, pfc_xon_bytes, pfc_headroom_bytes;
 	int ecn;
 	uint64_t ecn_kmin_bytes, ecn_kmax_bytes; /* 0: per-speed preset */
+	/* per-speed overrides: ports of ecn_rate_bps[i] use these thresholds */
+	uint32_t necn;
+	uint64_t ecn_rate_bps[8], ecn_kmin_at[8], ecn_kmax_at[8];
 	double ecn_pmax;
 	/* congestion control */
 	enum sim_cc cc;

@@ -18,6 +18,14 @@ static void sim_ecn_thresholds(const struct sim *s, uint64_t rate_bps, uint64_t 
 
 	*kmin = s->cfg.ecn_kmin_bytes ? s->cfg.ecn_kmin_bytes : (uint64_t)(SIM_ECN_KMIN_100G * scale);
 	*kmax = s->cfg.ecn_kmax_bytes ? s->cfg.ecn_kmax_bytes : (uint64_t)(SIM_ECN_KMAX_100G * scale);
+	for (uint32_t i = 0; i < s->cfg.necn; i++) {
+		if (s->cfg.ecn_rate_bps[i] != rate_bps)
+			continue;
+		if (s->cfg.ecn_kmin_at[i])
+			*kmin = s->cfg.ecn_kmin_at[i];
+		if (s->cfg.ecn_kmax_at[i])
+			*kmax = s->cfg.ecn_kmax_at[i];
+	}
 	if (*kmax <= *kmin)
 		*kmax = *kmin + 1;
 }

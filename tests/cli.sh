@@ -98,6 +98,13 @@ b allreduce spiral 16 random
 ' >"$tmp/badjobs"
 expect "jobs file error names file:line" 1 "badjobs:2:" "$FABSIM" run -t $C --jobs "$tmp/badjobs" -o "$tmp/x"
 
+# ECN thresholds per link speed: lower ones at 800G mark more; a 400G entry leaves 800G ports alone
+m0=$("$FABSIM" run -t $T -w incast -s 2M --window unlimited --json -o "" | jq .ecn_marks)
+m1=$("$FABSIM" run -t $T -w incast -s 2M --window unlimited --ecn-kmin 800G=50K --ecn-kmax 800G=100K --json -o "" | jq .ecn_marks)
+m2=$("$FABSIM" run -t $T -w incast -s 2M --window unlimited --ecn-kmin 400G=50K --json -o "" | jq .ecn_marks)
+if [ "$m1" -gt "$m0" ] && [ "$m2" -eq "$m0" ]; then ok "ECN thresholds per link speed"; else bad "ECN thresholds per link speed ($m0 $m1 $m2)"; fi
+expect "bad ECN threshold list" 2 "RATE=SIZE" "$FABSIM" run -t $T --ecn-kmin 800G=x
+
 # sched: the schedules, printed and proved
 expect "sched ring 5 ranks checks out" 0 "check: every byte" "$FABSIM" sched -n 5 -s 1000004
 expect "sched tree 7 ranks checks out" 0 "check: every byte" "$FABSIM" sched -a tree -n 7 -s 1M --chunk 64K -q
