@@ -4,30 +4,8 @@
 # fields, and byte-identical results for the same seed.
 set -u
 FABSIM=${1:-build/fabsim}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); printf 'cli: %-60s ok\n' "$1"; }
-bad() { fail=$((fail + 1)); printf 'cli: %-60s FAILED\n' "$1"; [ -f "$tmp/err" ] && sed 's/^/    /' "$tmp/err" | head -5; }
-
-# expect NAME STATUS PATTERN CMD...: exit status and a pattern in stdout+stderr
-expect() {
-	local name=$1 want=$2 pat=$3 rc
-	shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "    exit $rc, expected $want" >>"$tmp/err"
-		bad "$name"
-	elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out" "$tmp/err"; then
-		echo "    no match for /$pat/" >>"$tmp/err"
-		bad "$name"
-	else
-		ok "$name"
-	fi
-}
+LABEL=cli
+. "$(dirname "$0")/lib.sh"
 
 expect "--help" 0 "usage: fabsim" "$FABSIM" --help
 expect "--version" 0 "^fabsim [0-9]+\.[0-9]+" "$FABSIM" --version
@@ -138,5 +116,4 @@ printf 'rank0 h0
 expect "predict: rank missing from map" 1 "rank 1 .*not in the map" "$FABSIM" predict --bench "$tmp/sim.json" --topo $C --map "$tmp/map" -o "$tmp/x"
 expect "predict: usage" 2 "required" "$FABSIM" predict --topo $C
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

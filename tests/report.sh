@@ -6,31 +6,10 @@
 # usage: tests/report.sh [BUILD/fabsim]
 set -u
 FABSIM=${1:-build/fabsim}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); printf 'report: %-60s ok\n' "$1"; }
-bad() { fail=$((fail + 1)); printf 'report: %-60s FAILED\n' "$1"; [ -f "$tmp/err" ] && sed 's/^/    /' "$tmp/err" | head -5; }
+LABEL=report
+EXPECT_GREP=-F
+. "$(dirname "$0")/lib.sh"
 check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else bad "$name"; fi; }
-
-# expect NAME STATUS PATTERN CMD...: exit status and a pattern in stdout+stderr
-expect() {
-	local name=$1 want=$2 pat=$3 rc
-	shift 3
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "    exit $rc, expected $want" >>"$tmp/err"
-		bad "$name"
-	elif [ -n "$pat" ] && ! grep -Fq -- "$pat" "$tmp/out" "$tmp/err"; then
-		echo "    no match for '$pat'" >>"$tmp/err"
-		bad "$name"
-	else
-		ok "$name"
-	fi
-}
 
 is_png() { [ -s "$1" ] && [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = "211PNG" ]; }
 
@@ -116,5 +95,4 @@ expect "unknown option: exit 2" 2 "usage: fabsim report" "$FABSIM" report --frob
 expect "bad --port: exit 2" 2 "expected FROM:TO" "$FABSIM" report --port leaf0 "$res"
 expect "--help: exit 0" 0 "usage: fabsim report" "$FABSIM" report --help
 
-echo "report: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -1,0 +1,39 @@
+# Helpers shared by the shell test scripts (cli.sh, report.sh): a scratch
+# folder, pass/fail counters, and `expect`, which checks a command's exit
+# status and a pattern in its output. Set LABEL before sourcing; patterns
+# are extended regular expressions unless EXPECT_GREP=-F (fixed strings).
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+: "${EXPECT_GREP:=-E}"
+
+ok() { pass=$((pass + 1)); printf '%s: %-60s ok\n' "$LABEL" "$1"; }
+bad() {
+	fail=$((fail + 1))
+	printf '%s: %-60s FAILED\n' "$LABEL" "$1"
+	[ -f "$tmp/err" ] && sed 's/^/    /' "$tmp/err" | head -5
+}
+
+# expect NAME STATUS PATTERN CMD...: exit status and a pattern in stdout+stderr
+expect() {
+	local name=$1 want=$2 pat=$3 rc
+	shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "    exit $rc, expected $want" >>"$tmp/err"
+		bad "$name"
+	elif [ -n "$pat" ] && ! grep "$EXPECT_GREP" -q -- "$pat" "$tmp/out" "$tmp/err"; then
+		echo "    no match for '$pat'" >>"$tmp/err"
+		bad "$name"
+	else
+		ok "$name"
+	fi
+}
+
+# The closing tally the CI reads; the exit status of the script.
+finish() {
+	echo "$LABEL: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
