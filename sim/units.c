@@ -23,74 +23,72 @@ static int sim_parse_num(const char *s, double *v, const char **rest)
 	return 0;
 }
 
+struct sim_unit {
+	const char *sfx;
+	double mul;		/* what one of this unit is in the base unit */
+};
+
+/* A number with one of the suffixes in U, scaled to the base unit. */
+static int sim_parse_scaled(const char *s, const struct sim_unit *u, size_t n, int icase, double *out)
+{
+	const char *rest;
+	double v;
+
+	if (sim_parse_num(s, &v, &rest))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (icase ? !strcasecmp(rest, u[i].sfx) : !strcmp(rest, u[i].sfx)) {
+			*out = v * u[i].mul;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int sim_parse_size(const char *s, uint64_t *bytes)
 {
-	static const struct { const char *sfx; double mul; } u[] = {
+	static const struct sim_unit u[] = {
 		{ "", 1 }, { "B", 1 }, { "K", 1024.0 }, { "KB", 1024.0 }, { "KiB", 1024.0 },
 		{ "M", 1048576.0 }, { "MB", 1048576.0 }, { "MiB", 1048576.0 },
 		{ "G", 1073741824.0 }, { "GB", 1073741824.0 }, { "GiB", 1073741824.0 },
 		{ "T", 1099511627776.0 }, { "TB", 1099511627776.0 }, { "TiB", 1099511627776.0 },
 	};
-	const char *rest;
-	double v;
+	double b;
 
-	if (sim_parse_num(s, &v, &rest))
+	/* whole bytes only: 1.5K is fine, 1.0001K is not */
+	if (sim_parse_scaled(s, u, sizeof(u) / sizeof(u[0]), 1, &b) || b > 1.8e19 || b != (double)(uint64_t)b)
 		return -1;
-	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
-		if (!strcasecmp(rest, u[i].sfx)) {
-			double b = v * u[i].mul;
-
-			if (b > 1.8e19 || b != (double)(uint64_t)b)
-				return -1;
-			*bytes = (uint64_t)b;
-			return 0;
-		}
-	}
-	return -1;
+	*bytes = (uint64_t)b;
+	return 0;
 }
 
 int sim_parse_rate(const char *s, uint64_t *bps)
 {
-	static const struct { const char *sfx; double mul; } u[] = {
+	static const struct sim_unit u[] = {
 		{ "", 1 }, { "bps", 1 }, { "K", 1e3 }, { "M", 1e6 }, { "G", 1e9 }, { "T", 1e12 },
 		{ "Kbps", 1e3 }, { "Mbps", 1e6 }, { "Gbps", 1e9 }, { "Tbps", 1e12 },
 		{ "Gb/s", 1e9 }, { "Mb/s", 1e6 }, { "Tb/s", 1e12 },
 	};
-	const char *rest;
 	double v;
 
-	if (sim_parse_num(s, &v, &rest))
+	if (sim_parse_scaled(s, u, sizeof(u) / sizeof(u[0]), 1, &v) || v < 1 || v > 1e15)
 		return -1;
-	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
-		if (!strcasecmp(rest, u[i].sfx)) {
-			if (v * u[i].mul < 1 || v * u[i].mul > 1e15)
-				return -1;
-			*bps = (uint64_t)(v * u[i].mul + 0.5);
-			return 0;
-		}
-	}
-	return -1;
+	*bps = (uint64_t)(v + 0.5);
+	return 0;
 }
 
 int sim_parse_time(const char *s, uint64_t *ps)
 {
-	static const struct { const char *sfx; double mul; } u[] = {
+	static const struct sim_unit u[] = {
 		{ "", 1e6 }, { "ps", 1 }, { "ns", 1e3 }, { "us", 1e6 }, { "ms", 1e9 }, { "s", 1e12 },
 	};
-	const char *rest;
 	double v;
 
-	if (sim_parse_num(s, &v, &rest))
+	/* case matters here: ms is not Ms */
+	if (sim_parse_scaled(s, u, sizeof(u) / sizeof(u[0]), 0, &v) || v > 1.8e19)
 		return -1;
-	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
-		if (!strcmp(rest, u[i].sfx)) {
-			if (v * u[i].mul > 1.8e19)
-				return -1;
-			*ps = (uint64_t)(v * u[i].mul + 0.5);
-			return 0;
-		}
-	}
-	return -1;
+	*ps = (uint64_t)(v + 0.5);
+	return 0;
 }
 
 int sim_parse_u32(const char *s, uint32_t *v)
