@@ -317,7 +317,7 @@ static json_t *coll_summary(const struct coll_ctx *c, const char *cmdline)
 	json_object_set_new(j, "command", json_string(cmdline));
 	json_object_set_new(j, "topology", json_string(c->t->name));
 	json_object_set_new(j, "hosts", json_integer(c->t->nhosts));
-	json_object_set_new(j, "line_rate_bps", json_integer((json_int_t)c->t->ports[c->t->nodes[c->t->hosts[0]].first_port].rate_bps));
+	json_object_set_new(j, "line_rate_bps", json_integer((json_int_t)sim_topo_nic_bps(c->t, c->t->hosts[0])));
 	json_object_set_new(j, "mtu_bytes", json_integer(o->cfg.mtu_bytes ? o->cfg.mtu_bytes : c->t->mtu_bytes));
 	json_object_set_new(j, "lb", json_string(sim_lb_name(o->cfg.lb)));
 	json_object_set_new(j, "cc", json_string(sim_cc_name(o->cfg.cc)));
@@ -407,7 +407,7 @@ static int coll_bench_json(const struct coll_ctx *c, const char *path)
 	}
 	json_object_set_new(root, "hosts", hosts);
 	json_object_set_new(root, "line_rate_bps",
-			    json_integer((json_int_t)c->t->ports[c->t->nodes[c->t->hosts[0]].first_port].rate_bps));
+			    json_integer((json_int_t)sim_topo_nic_bps(c->t, c->t->hosts[0])));
 	json_object_set_new(root, "mtu_bytes", json_integer(o->cfg.mtu_bytes ? o->cfg.mtu_bytes : c->t->mtu_bytes));
 	json_object_set_new(root, "p2p_latency_us", json_null());
 	json_object_set_new(root, "p2p_bw_gbps", json_null());
@@ -437,7 +437,7 @@ static int coll_finish(struct coll_ctx *c, const char *cmdline)
 	int rc = 0;
 
 	for (uint32_t k = 0; k < c->njobs && !o->quiet && !o->json; k++) {
-		double avg = c->busbw_sum[k] / o->nsizes, line = c->t->ports[c->t->nodes[c->t->hosts[0]].first_port].rate_bps / 8e9;
+		double avg = c->busbw_sum[k] / o->nsizes, line = sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9;
 
 		printf("# Avg bus bandwidth (%s): %.3f GB/s, %.1f%% of the %.0f GB/s NIC line rate\n", c->jobs[k].name, avg,
 		       100 * avg / line, line);

@@ -286,7 +286,7 @@ static double pred_one_way_us(const struct pred_opts *o, struct sim_topo *t, uin
 static int pred_calibrate(const struct pred_opts *o, struct sim_topo *t, const struct sim_bench *b, uint32_t *rank_host,
 			  struct pred_calib *cal)
 {
-	uint64_t topo_rate = t->ports[t->nodes[t->hosts[0]].first_port].rate_bps;
+	uint64_t topo_rate = sim_topo_nic_bps(t, t->hosts[0]);
 	uint32_t depth = 0;
 	double t0;
 

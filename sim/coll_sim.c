@@ -158,7 +158,7 @@ out_free_sched:
 
 void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct sim_coll_result *r)
 {
-	uint64_t end = 0, line = s->topo->ports[s->topo->nodes[s->topo->hosts[job->rank_host[0]]].first_port].rate_bps;
+	uint64_t end = 0, line = sim_topo_nic_bps(s->topo, s->topo->hosts[job->rank_host[0]]);
 	uint64_t *sent = calloc(s->topo->nhosts, sizeof(*sent));
 	double secs;
 

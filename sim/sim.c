@@ -213,7 +213,7 @@ int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t b
 	f->dst = t->hosts[dst_host];
 	f->bytes = bytes;
 	f->start_ps = start_ps;
-	f->rate_bps = t->ports[t->nodes[f->src].first_port].rate_bps;
+	f->rate_bps = sim_topo_nic_bps(t, f->src);
 	return (int)s->nflows++;
 }
 
@@ -383,7 +383,7 @@ static void sim_size_window(struct sim *s)
 {
 	struct sim_topo *t = s->topo;
 	uint32_t a = t->hosts[0], b = t->hosts[t->nhosts - 1];
-	uint64_t rate = t->ports[t->nodes[a].first_port].rate_bps;
+	uint64_t rate = sim_topo_nic_bps(t, a);
 
 	s->base_rtt_ps = sim_path_ps(s, a, b, sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA)) +
 			 sim_path_ps(s, b, a, sim_wire_bytes(0, SIM_PKT_ACK));

@@ -153,6 +153,12 @@ static inline uint32_t sim_topo_host_leaf(const struct sim_topo *t, uint32_t hos
 	return t->ports[t->ports[n->first_port + plane].peer].node;
 }
 
+/* NIC line rate of a host node (its plane-0 port), bits per second. */
+static inline uint64_t sim_topo_nic_bps(const struct sim_topo *t, uint32_t host_node)
+{
+	return t->ports[t->nodes[host_node].first_port].rate_bps;
+}
+
 /* Summary and export: `fabsim topo`. */
 struct sim_topo_summary {
 	uint32_t hosts, switches, tiers, planes;
