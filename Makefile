@@ -1,19 +1,48 @@
-# fabsim / fabbench build. `make demo` and `make check` install what is
-# missing (apt-get, as root), build and run; see README.md.
+# fabsim / fabbench build. Debian packages: tests/packages.txt (one list,
+# by group); installing needs root or sudo. See README.md.
+#
+#   make               build/fabsim and build/fabbench (fabbench needs the
+#                      "fabbench" packages: make deps; names them if missing)
+#   make fabsim        build/fabsim alone (needs only the "sim" packages)
+#   make demo          install the "sim" packages, build fabsim, run the demo
+#   make check         install the sim, fabbench, vm and fuzz packages, build
+#                      with -Werror and run every suite: unit, asan, cli,
+#                      report, files, fabbench-tcp, fabbench-rdma (Soft-RoCE
+#                      VM), fuzz-regress. Last line: "N passed, M failed,
+#                      K skipped"; fails if anything failed or was skipped.
+#   make check SKIP_VM=1   the same, but the VM suite may be skipped
+#   make deps          install the packages make check needs
+#   make fuzz FUZZ_S=600   run every libFuzzer harness FUZZ_S seconds
+#   make bench         simulator speed
+#   make install       PREFIX=/usr/local DESTDIR=
+#   make clean         remove build/
+#   make vm-smoke      boot the Soft-RoCE VM, run perftest, rping, MPI in it
+#   make help          this text
+# Suites alone: check-unit check-asan check-cli check-report check-files
+# check-fabbench check-rdma fuzz-regress. Options: BUILD=dir (default
+# build), WERROR=1 (-Werror, as make check does), JOBS=n (parallel jobs of
+# make demo/check unless -j is given; default: cores), CC, CFLAGS, OPT.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
 BUILD := build
 VERSION := 0.1.0
+WERROR ?= 0
+SKIP_VM ?= 0
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+# -Werror only where the project controls the compiler (make check, CI):
+# a user's newer or other compiler may warn where ours does not.
+WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
 CSTD := -std=c11 -D_GNU_SOURCE
 OPT ?= -O3 -g
 CPPFLAGS += -I. -DFAB_VERSION=\"$(VERSION)\"
 PKGS := libconfig jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lconfig -ljansson)
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
 
@@ -28,21 +57,72 @@ TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ASAN_TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/asan-tests/%)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-DEPS_PKGS := build-essential pkg-config libconfig-dev libjansson-dev \
-	libcmocka-dev gnuplot-nox jq bc time $(FABBENCH_PKGS) $(VM_PKGS)
+# make demo and make check build in parallel (one job per core) unless
+# the user chose with -j.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PAR = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 
-.PHONY: all deps check test asan-test demo bench install clean
+# Package groups (tests/packages.txt) that make deps / make check install
+# (check without the VM's packages when told to skip it).
+DEPS_GROUPS := sim fabbench vm fuzz
+CHECK_GROUPS = sim fabbench fuzz $(if $(filter 1,$(SKIP_VM)),,vm)
+pkgs = $(shell bash tests/install-deps.sh --list $(1))
+
+# Everything compiled depends on this file, rewritten only when the
+# compiler or its flags change (WERROR=1, OPT, CFLAGS...): switching
+# between `make` and `make check` rebuilds instead of mixing objects.
+FLAGS_STAMP := $(BUILD)/flags.stamp
+# := so that target-specific flags (fabbench's MPI ones), which a
+# prerequisite inherits, cannot make the signature flip between builds.
+FLAGS_SIG := $(CC) $(CFLAGS_ALL) $(SAN) $(LDLIBS_ALL)
+
+# $(call need_headers,WHO,HEADER:PACKAGE ...,CFLAGS): before compiling,
+# name the Debian packages whose headers are missing instead of leaving
+# the user a compiler error.
+need_headers = @command -v $(firstword $(CC)) >/dev/null 2>&1 || { \
+	echo "$(1): no C compiler '$(firstword $(CC))': install build-essential (make deps)" >&2; \
+	exit 1; }; \
+	missing=; for hp in $(2); do \
+		printf '\043include <%s>\n' "$${hp%%:*}" | \
+			$(CC) $(3) -E -x c - >/dev/null 2>&1 || missing="$$missing $${hp\#*:}"; \
+	done; \
+	[ -z "$$missing" ] || { \
+		echo "$(1): missing headers: install the Debian package(s)$$missing" >&2; \
+		echo "$(1): as root or with sudo: make deps (tests/packages.txt), or apt-get install$$missing" >&2; \
+		exit 1; }
+
+.PHONY: all fabsim deps deps-sim check test asan-test check-unit check-asan \
+	check-cli check-report check-files demo bench install clean help \
+	sim-headers test-headers FORCE
 
 all: $(BUILD)/fabsim
+fabsim: $(BUILD)/fabsim
+
+help:
+	@sed -n '4,/^$$/s/^# \{0,1\}//p' Makefile
 
 deps:
-	@bash tests/install-deps.sh $(DEPS_PKGS)
+	@bash tests/install-deps.sh $(DEPS_GROUPS)
 
-$(BUILD)/obj/%.o: %.c
+deps-sim:
+	@bash tests/install-deps.sh sim
+
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@sig='$(subst ','\'',$(FLAGS_SIG))'; \
+	[ "$$(cat $@ 2>/dev/null)" = "$$sig" ] || printf '%s\n' "$$sig" >$@
+
+sim-headers:
+	$(call need_headers,fabsim,libconfig.h:libconfig-dev jansson.h:libjansson-dev,$(CFLAGS_ALL))
+
+test-headers:
+	$(call need_headers,tests,cmocka.h:libcmocka-dev,$(CFLAGS_ALL))
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | sim-headers
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
-$(BUILD)/asan/%.o: %.c
+$(BUILD)/asan/%.o: %.c $(FLAGS_STAMP) | sim-headers
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -c $< -o $@
 
@@ -54,35 +134,58 @@ $(BUILD)/libfab-asan.a: $(ASAN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/fabsim: $(BUILD)/obj/sim/main.o $(BUILD)/libfab.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+$(BUILD)/fabsim: $(BUILD)/obj/sim/main.o $(BUILD)/libfab.a $(FLAGS_STAMP)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter-out $(FLAGS_STAMP),$^) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libfab.a
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libfab.a $(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(BUILD)/libfab.a $(LDLIBS_ALL) -lcmocka
 
-$(BUILD)/asan-tests/%: tests/%.c $(BUILD)/libfab-asan.a
+$(BUILD)/asan-tests/%: tests/%.c $(BUILD)/libfab-asan.a $(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -o $@ $< $(BUILD)/libfab-asan.a $(LDLIBS_ALL) -lcmocka
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -o $@ $< $(BUILD)/libfab-asan.a \
+		$(LDLIBS_ALL) -lcmocka
 
-test: $(TESTS) $(BUILD)/fabsim
+# The suites; each prints its own tally line, "LABEL: N passed, M failed".
+check-unit: $(TESTS)
 	@bash tests/run-tests.sh unit $(TESTS)
-	@bash tests/cli.sh $(BUILD)/fabsim
-	@bash tests/report.sh $(BUILD)/fabsim
 
-asan-test: $(ASAN_TESTS)
+check-asan: $(ASAN_TESTS)
 	@bash tests/run-tests.sh asan $(ASAN_TESTS)
 
-check: deps
-	@$(MAKE) --no-print-directory all $(TESTS) $(ASAN_TESTS)
-	@$(MAKE) --no-print-directory test asan-test check-fabbench check-rdma
+check-cli: $(BUILD)/fabsim
+	@bash tests/cli.sh $(BUILD)/fabsim
 
-demo: deps
-	@$(MAKE) --no-print-directory all
+check-report: $(BUILD)/fabsim
+	@bash tests/report.sh $(BUILD)/fabsim
+
+check-files: $(BUILD)/fabsim
+	@bash tests/files.sh $(BUILD)/fabsim
+
+# Older names: the simulator's suites, the sanitizer suite.
+test: check-unit check-cli check-report
+asan-test: check-asan
+
+# SUITE:TARGET pairs for tests/check.sh; suites still being written are
+# added when their script exists.
+CHECK_SUITES = unit:check-unit asan:check-asan cli:check-cli report:check-report \
+	$(if $(wildcard tests/files.sh),files:check-files) \
+	fabbench-tcp:check-fabbench fabbench-rdma:check-rdma \
+	$(if $(wildcard tests/fuzz/fuzz.mk),fuzz-regress:fuzz-regress)
+
+# Every suite runs (a failure does not hide the others); the driver adds
+# up their tallies. Sub-makes build with -Werror.
+check:
+	@bash tests/install-deps.sh $(CHECK_GROUPS)
+	@CHECK_MAKE='$(MAKE) $(PAR) --no-print-directory WERROR=1' SKIP_VM='$(SKIP_VM)' \
+		bash tests/check.sh $(CHECK_SUITES)
+
+demo: deps-sim
+	@$(MAKE) $(PAR) --no-print-directory fabsim
 	@bash tests/demo.sh $(BUILD)/fabsim
 
-bench: deps
-	@$(MAKE) --no-print-directory all
+bench: deps-sim
+	@$(MAKE) $(PAR) --no-print-directory fabsim
 	@bash tests/bench.sh $(BUILD)/fabsim
 
 install: all
@@ -94,9 +197,12 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-# fabbench (verbs/) and the Soft-RoCE VM harness (tests/vm/) keep their
-# rules beside their code.
+FORCE:
+
+# fabbench (verbs/), the Soft-RoCE VM harness (tests/vm/) and the fuzzing
+# harnesses (tests/fuzz/) keep their rules beside their code.
 -include verbs/fabbench.mk
 -include tests/vm/vm.mk
+-include tests/fuzz/fuzz.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -200,11 +200,11 @@ static int ring_step(struct coll_ctx *x, const struct coll_ring *r, uint32_t k,
 		pc.dst = r->members[(p + 1) % m];
 		pc.lo = r->base + b * r->stride_b + k * r->stride_k;
 		pc.hi = pc.lo + r->width;
-		ret = coll_emit(x, &pc, prev[s * m + p], &idx);
+		ret = coll_emit(x, &pc, prev[(uint64_t)s * m + p], &idx);
 		if (ret)
 			return ret;
 		if (idx != COLL_NONE)
-			prev[s * m + p] = idx;
+			prev[(uint64_t)s * m + p] = idx;
 	}
 	return 0;
 }

@@ -85,6 +85,8 @@ int coll_emit(struct coll_ctx *x, const struct coll_piece *pc,
 	      uint32_t extra_dep, uint32_t *idx);
 int coll_ring_run(struct coll_ctx *x, const struct coll_ring *r);
 
+/* 0, or -E2BIG / -ENOMEM with s->err set: the schedule P asks for is too large. */
+int coll_build_guard(struct coll_sched *s, const struct coll_params *p);
 int coll_build_ring(struct coll_sched *s, const struct coll_params *p);
 int coll_build_rhd(struct coll_sched *s, const struct coll_params *p);
 int coll_build_tree(struct coll_sched *s, const struct coll_params *p);

@@ -81,7 +81,7 @@ int coll_build_hier(struct coll_sched *s, const struct coll_params *p)
 	ret = coll_ctx_init(&x, s, p, radix, 4);
 	if (ret)
 		return ret;
-	h.members = malloc((h.g > h.m ? h.g : h.m) * sizeof(*h.members));
+	h.members = malloc((size_t)(h.g > h.m ? h.g : h.m) * sizeof(*h.members));
 	if (!h.members) {
 		ret = -ENOMEM;
 		goto out_ctx;

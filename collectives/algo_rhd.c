@@ -115,7 +115,7 @@ int coll_build_rhd(struct coll_sched *s, const struct coll_params *p)
 	ret = coll_ctx_init(&x, s, p, radix, 2);
 	if (ret)
 		return ret;
-	h.lo = malloc(2 * h.n2 * sizeof(*h.lo));
+	h.lo = malloc(2ull * h.n2 * sizeof(*h.lo));
 	if (!h.lo) {
 		ret = -ENOMEM;
 		goto out_ctx;

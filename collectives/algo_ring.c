@@ -64,7 +64,7 @@ int coll_build_ring(struct coll_sched *s, const struct coll_params *p)
 	uint32_t *members, i;
 	int ret;
 
-	members = malloc(s->nranks * sizeof(*members));
+	members = malloc((size_t)s->nranks * sizeof(*members));
 	if (!members)
 		return -ENOMEM;
 	for (i = 0; i < s->nranks; i++)

@@ -243,7 +243,7 @@ static int build_bnd(struct chk *c)
 	uint32_t t, r, round, before;
 	int ret = 0;
 
-	c->first = malloc((s->nranks + 1) * sizeof(*c->first));
+	c->first = malloc(((size_t)s->nranks + 1) * sizeof(*c->first));
 	if (!c->first)
 		return nomem(c);
 	for (r = 0; r < s->nranks && !ret; r++)
@@ -322,7 +322,7 @@ static int alloc_state(struct chk *c)
 	const struct coll_sched *s = c->s;
 	uint64_t nstate = c->nbnd;
 
-	c->words = (s->nranks + 63) / 64;
+	c->words = (uint32_t)(((uint64_t)s->nranks + 63) / 64);
 	if (nstate * (c->words + 3) > CHK_MAX_STATE_WORDS) {
 		fail(c, "schedule too large to check (%" PRIu64 " states)", nstate);
 		return -E2BIG;
@@ -651,6 +651,11 @@ int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len)
 		err[0] = '\0';
 	if (!s->nranks || !s->elem_bytes || !s->nchannels || s->bytes % s->elem_bytes)
 		return fail(&c, "schedule header: bad nranks, elem_bytes, channels or bytes");
+	/* every rank has a segment of at least words + 3 state words */
+	if ((uint64_t)s->nranks * 4 > CHK_MAX_STATE_WORDS) {
+		fail(&c, "schedule too large to check (%" PRIu32 " ranks)", s->nranks);
+		return -E2BIG;
+	}
 	ret = run(&c);
 	free_chk(&c);
 	return ret;

@@ -195,11 +195,18 @@ static void sched_reset(struct coll_sched *s, const struct coll_params *p)
 
 int coll_build(struct coll_sched *s, const struct coll_params *p)
 {
+	const char *why = coll_params_error(p);
 	int ret;
 
-	if (coll_params_error(p))
+	s->err[0] = 0;
+	if (why) {
+		snprintf(s->err, sizeof(s->err), "%s", why);
 		return -EINVAL;
+	}
 	sched_reset(s, p);
+	ret = coll_build_guard(s, p);
+	if (ret)
+		return ret;
 	switch (p->algo) {
 	case COLL_ALGO_RING:
 		ret = coll_build_ring(s, p);
@@ -221,6 +228,10 @@ int coll_build(struct coll_sched *s, const struct coll_params *p)
 	if (ret) {
 		s->nxfers = 0;
 		s->ndeps = 0;
+		if (!s->err[0])
+			snprintf(s->err, sizeof(s->err), "%s", ret == -E2BIG ?
+				 "too many pieces to build: raise the chunk size, or use fewer ranks or channels" :
+				 "out of memory building the schedule");
 	}
 	return ret;
 }

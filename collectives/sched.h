@@ -97,6 +97,7 @@ struct coll_sched {
 	uint32_t ndeps;
 	uint32_t deps_cap;	/* entries allocated */
 	uint32_t *deps;
+	char err[224];		/* why coll_build failed, "" otherwise */
 };
 
 /* Names; *_from_name return the enum value or -EINVAL. */
@@ -122,7 +123,8 @@ int coll_sched_add(struct coll_sched *s, const struct coll_xfer *x,
 static inline const uint32_t *coll_xfer_deps(const struct coll_sched *s,
 					     const struct coll_xfer *x)
 {
-	return s->deps + x->dep_first;
+	/* a schedule without any dependency has no deps array: NULL + 0 is UB */
+	return x->ndeps ? s->deps + x->dep_first : s->deps;
 }
 
 /*
@@ -135,9 +137,18 @@ const char *coll_params_error(const struct coll_params *p);
  * Build the schedule for P into S (initialised by coll_sched_init; previous
  * contents are dropped, allocations kept). Returns 0, -EINVAL for bad params
  * (coll_params_error says why), -E2BIG when it would have too many pieces
- * (raise chunk_bytes) or -ENOMEM. On error S holds no transfers.
+ * (raise chunk_bytes) or -ENOMEM. On error S holds no transfers and s->err
+ * says why in one line.
  */
 int coll_build(struct coll_sched *s, const struct coll_params *p);
+
+/*
+ * Upper bounds on the transfers coll_build(P) would make and the memory it
+ * would take, bytes (saturating). coll_build itself refuses, with -E2BIG or
+ * -ENOMEM and a message in s->err, what cannot be indexed or does not fit
+ * in the memory available.
+ */
+void coll_sched_estimate(const struct coll_params *p, uint64_t *nxfers, uint64_t *mem_bytes);
 
 /* Block BLOCK (a rank) of an allgather/reducescatter buffer. */
 void coll_block_range(const struct coll_sched *s, uint32_t block,

@@ -1,15 +1,32 @@
 /*
  * fabbench results files (verbs/README-json.md): read them to predict the
  * measured job, and write them from simulated runs so that a simulated
- * result can be fed back through `fabsim predict`.
+ * result can be fed back through `fabsim predict`. Also the rank maps of
+ * `fabsim predict --map`.
  */
 #ifndef SIM_BENCHFILE_H
 #define SIM_BENCHFILE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "collectives/sched.h"
 
 #define SIM_BENCH_MAX_SIZES 64
+#define SIM_BENCH_MAX_FILE_BYTES (64u << 20)	/* 1M ranks of host names fit */
+
+/*
+ * The ranges sim_bench_load() holds every field to (topologies/FORMAT.md,
+ * "fabbench results for predict"); the rates are those of topology links.
+ */
+#define SIM_BENCH_MAX_RANKS 1048576
+#define SIM_BENCH_MAX_CHANNELS 64		/* as fabbench and run --channels */
+#define SIM_BENCH_MAX_QPS 256			/* as run --qps */
+#define SIM_BENCH_MAX_BYTES (1ULL << 40)	/* chunk and message sizes: 1 TiB */
+#define SIM_BENCH_MIN_MTU 256			/* as run --mtu; 0 means unknown */
+#define SIM_BENCH_MAX_MTU 9000
+#define SIM_BENCH_MAX_TIME_US 1e12		/* 11.6 days: a picosecond clock fits */
+#define SIM_BENCH_MAX_LATENCY_US 1e6		/* one-way p2p latency: 1 s */
+#define SIM_BENCH_MAX_GBPS 1e9			/* algbw and busbw, GB/s */
 
 struct sim_bench_rank {
 	char host[64];
@@ -36,12 +53,28 @@ struct sim_bench {
 	uint32_t nsizes;
 	uint64_t bytes[SIM_BENCH_MAX_SIZES];
 	double time_us[SIM_BENCH_MAX_SIZES];
-	double algbw_gbps[SIM_BENCH_MAX_SIZES];
-	double busbw_gbps[SIM_BENCH_MAX_SIZES];
+	double algbw_gbps[SIM_BENCH_MAX_SIZES];	/* < 0: not given */
+	double busbw_gbps[SIM_BENCH_MAX_SIZES];	/* < 0: not given */
 };
 
-/* Reads and checks PATH; on error prints "PATH: what was expected" and returns -1. */
+/*
+ * Reads and checks PATH: every field it uses is range-checked. On error
+ * prints "PATH: key 'results[3].time_us' = -1 is out of range (expected
+ * ...)" (or PATH:LINE for JSON syntax) and returns -1; never exits.
+ */
 int sim_bench_load(const char *path, struct sim_bench *b);
+/* The same from LEN bytes of TEXT; NAME stands in for the path in errors. */
+int sim_bench_parse(const char *text, size_t len, const char *name, struct sim_bench *b);
 void sim_bench_free(struct sim_bench *b);
+
+/*
+ * A map file of `fabsim predict --map`: lines "KEY NODE" ('#' starts a
+ * comment), KEY rankN, host/device or host, both 1..63 characters, each KEY
+ * once. Appends the pairs to *MAP (*N of them, realloc'ed). On error prints
+ * "PATH:LINE: what was expected" and returns -1, *MAP and *N unchanged
+ * except for a larger allocation; never exits.
+ */
+int sim_bench_map_load(const char *path, char (**map)[2][64], uint32_t *n);
+int sim_bench_map_parse(const char *text, const char *name, char (**map)[2][64], uint32_t *n);
 
 #endif

@@ -136,7 +136,7 @@ void sim_cc_on_sent(struct sim *s, struct sim_conn *c, uint32_t bytes)
 	}
 	if (c->next_tx_ps < now)
 		c->next_tx_ps = now;
-	c->next_tx_ps += sim_ser_ps(bytes, c->rate_bps);
+	c->next_tx_ps = sim_add_sat_u64(c->next_tx_ps, sim_ser_ps(bytes, c->rate_bps));
 	if (s->cfg.cc != SIM_CC_DCQCN || !c->cc_stage)
 		return;
 	c->cc_byte_ctr += bytes;

@@ -26,6 +26,8 @@ struct coll_ctx {
 	FILE *csv;
 	json_t *jjobs;				/* per job: its results array */
 	double busbw_sum[SIM_MAX_JOBS];
+	uint32_t unfinished[SIM_MAX_JOBS];	/* sizes at which the job did not finish */
+	unsigned long job_line[SIM_MAX_JOBS];	/* its line in the jobs file; 0: the command line's */
 };
 
 static void coll_job_defaults(struct coll_ctx *c, struct sim_coll_job *j)
@@ -47,56 +49,117 @@ static void coll_job_defaults(struct coll_ctx *c, struct sim_coll_job *j)
 	snprintf(j->name, sizeof(j->name), "main");
 }
 
-static int coll_job_line(struct coll_ctx *c, char *line, const char *path, unsigned lno)
+/* The schedule parameters of job J at size BYTES. */
+static void coll_job_params(const struct sim_coll_job *j, uint64_t bytes, struct coll_params *p)
 {
-	char *tok[8], *save = NULL;
-	struct sim_coll_job *j;
-	int n = 0, x;
+	memset(p, 0, sizeof(*p));
+	p->kind = j->kind;
+	p->algo = j->algo;
+	p->nranks = j->nranks;
+	p->bytes = bytes;
+	p->elem_bytes = j->elem_bytes;
+	p->nchannels = j->nchannels;
+	p->chunk_bytes = j->chunk_bytes;
+	p->gpus_per_server = j->gpus_per_server;
+}
 
-	for (char *s = strtok_r(line, " \t\r\n", &save); s && n < 8; s = strtok_r(NULL, " \t\r\n", &save))
+/* "FILE:LINE: MSG" for a jobs file. */
+static int coll_job_err(const char *path, unsigned long lno, const char *msg)
+{
+	fprintf(stderr, "%s:%lu: %s\n", path, lno, msg);
+	return -1;
+}
+
+/* A job name goes into CSV rows, JSON and file names: keep it plain. */
+static int coll_job_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n > SIM_JOB_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+		      ch == '-' || ch == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+static int coll_job_line(struct coll_ctx *c, char *line, const char *path, unsigned long lno)
+{
+	char *tok[8], *save = NULL, err[320], hosts[96];
+	struct coll_params p;
+	struct sim_coll_job *j;
+	uint64_t v;
+	int n = 0, x;
+	const char *why;
+
+	for (char *s = strtok_r(line, " \t\r", &save); s && n < 8; s = strtok_r(NULL, " \t\r", &save))
 		tok[n++] = s;
 	if (!n)
 		return 0;
 	if (n < 5 || n > 7) {
-		fprintf(stderr, "%s:%u: expected 'NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]'\n", path, lno);
-		return -1;
+		snprintf(err, sizeof(err), "expected 'NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]', found %s%d fields",
+			 n > 7 ? "more than " : "", n > 7 ? 7 : n);
+		return coll_job_err(path, lno, err);
 	}
 	if (c->njobs == SIM_MAX_JOBS) {
-		fprintf(stderr, "%s:%u: at most %d jobs\n", path, lno, SIM_MAX_JOBS);
-		return -1;
+		snprintf(err, sizeof(err), "more than %d jobs", SIM_MAX_JOBS);
+		return coll_job_err(path, lno, err);
+	}
+	if (!coll_job_name_ok(tok[0])) {
+		snprintf(err, sizeof(err), "NAME '%.40s%s': expected 1 to %d letters, digits, '_', '-' or '.'", tok[0],
+			 strlen(tok[0]) > 40 ? "..." : "", SIM_JOB_NAME_MAX);
+		return coll_job_err(path, lno, err);
+	}
+	for (uint32_t k = 0; k < c->njobs; k++) {
+		if (!strcmp(c->jobs[k].name, tok[0])) {
+			snprintf(err, sizeof(err), "NAME '%s' is taken by an earlier job: expected a new name", tok[0]);
+			return coll_job_err(path, lno, err);
+		}
 	}
 	j = &c->jobs[c->njobs];
 	coll_job_defaults(c, j);
 	snprintf(j->name, sizeof(j->name), "%s", tok[0]);
 	x = coll_kind_from_name(tok[1]);
 	if (x < 0) {
-		fprintf(stderr, "%s:%u: expected a collective (allreduce, allgather, reducescatter, alltoall), got '%s'\n",
-			path, lno, tok[1]);
-		return -1;
+		snprintf(err, sizeof(err), "KIND '%s': expected allreduce, allgather, reducescatter or alltoall", tok[1]);
+		return coll_job_err(path, lno, err);
 	}
 	j->kind = (enum coll_kind)x;
 	x = coll_algo_from_name(tok[2]);
 	if (x < 0) {
-		fprintf(stderr, "%s:%u: expected an algorithm (ring, rhd, tree, hier, pairwise), got '%s'\n", path,
-			lno, tok[2]);
-		return -1;
+		snprintf(err, sizeof(err), "ALGO '%s': expected ring, rhd, tree, hier or pairwise", tok[2]);
+		return coll_job_err(path, lno, err);
 	}
 	j->algo = (enum coll_algo)x;
-	if (sim_parse_u32(tok[3], &j->nranks) || j->nranks < 2) {
-		fprintf(stderr, "%s:%u: expected a rank count >= 2, got '%s'\n", path, lno, tok[3]);
-		return -1;
-	}
+	snprintf(hosts, sizeof(hosts), ": %s has %u hosts", c->t->name, c->t->nhosts);
+	if (sim_parse_in(SIM_QTY_COUNT, "RANKS", tok[3], 2, c->t->nhosts < 2 ? 2 : c->t->nhosts, hosts, &v, err,
+			 sizeof(err)))
+		return coll_job_err(path, lno, err);
+	j->nranks = (uint32_t)v;
 	if (sim_placement_from_name(tok[4], &j->placement)) {
-		fprintf(stderr, "%s:%u: expected contiguous or random, got '%s'\n", path, lno, tok[4]);
-		return -1;
+		snprintf(err, sizeof(err), "PLACEMENT '%s': expected contiguous or random", tok[4]);
+		return coll_job_err(path, lno, err);
 	}
-	if (n > 5 && (sim_parse_size(tok[5], &c->job_bytes[c->njobs]) || !c->job_bytes[c->njobs])) {
-		fprintf(stderr, "%s:%u: expected a size like 64M, got '%s'\n", path, lno, tok[5]);
-		return -1;
+	if (n > 5) {
+		if (sim_parse_in(SIM_QTY_SIZE, "SIZE", tok[5], 1, SIM_MAX_FLOW_BYTES, NULL, &c->job_bytes[c->njobs],
+				 err, sizeof(err)))
+			return coll_job_err(path, lno, err);
 	}
-	if (n > 6 && sim_parse_time(tok[6], &j->start_ps)) {
-		fprintf(stderr, "%s:%u: expected a start time like 10us, got '%s'\n", path, lno, tok[6]);
-		return -1;
+	if (n > 6 && sim_parse_in(SIM_QTY_TIME, "START", tok[6], 0, SIM_MAX_TIME_PS, NULL, &j->start_ps, err,
+				  sizeof(err)))
+		return coll_job_err(path, lno, err);
+	c->job_line[c->njobs] = lno;
+	/* the algorithm fits the kind, the ranks and the servers, whatever the size */
+	coll_job_params(j, c->job_bytes[c->njobs] ? c->job_bytes[c->njobs] : j->elem_bytes, &p);
+	why = coll_params_error(&p);
+	if (why) {
+		snprintf(err, sizeof(err), "%s %s on %u ranks (%u GPUs per server): %s", coll_kind_name(j->kind),
+			 coll_algo_name(j->algo), j->nranks, j->gpus_per_server, why);
+		return coll_job_err(path, lno, err);
 	}
 	c->njobs++;
 	return 0;
@@ -105,25 +168,22 @@ static int coll_job_line(struct coll_ctx *c, char *line, const char *path, unsig
 static int coll_jobs_load(struct coll_ctx *c, const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char line[512];
-	unsigned lno = 0;
-	int rc = 0;
+	char line[SIM_MAX_LINE], err[160];
+	unsigned long lno = 0;
+	int rc = 0, got;
 
 	if (!f) {
 		fprintf(stderr, "fabsim: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	while (!rc && fgets(line, sizeof(line), f)) {
-		char *hash = strchr(line, '#');
-
+	while (!rc && (got = sim_read_line(f, line, sizeof(line), err, sizeof(err))) != 0) {
 		lno++;
-		if (hash)
-			*hash = 0;
-		rc = coll_job_line(c, line, path, lno);
+		rc = got < 0 ? coll_job_err(path, lno, err) : coll_job_line(c, line, path, lno);
 	}
 	fclose(f);
 	if (!rc && !c->njobs) {
-		fprintf(stderr, "%s: expected at least one job line\n", path);
+		fprintf(stderr, "%s: expected at least one job line 'NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]', "
+			"found none\n", path);
 		rc = -1;
 	}
 	return rc;
@@ -196,6 +256,37 @@ static uint32_t coll_busiest_link(const struct sim *s, double *util)
 	return best;
 }
 
+/*
+ * A size at which the job did not finish (--stop, a PFC deadlock): no
+ * time or bandwidth exists, so none is printed, no collective.csv row is
+ * written and summary.json says complete: false with the counts.
+ */
+static void coll_row_unfinished(struct coll_ctx *c, uint32_t k, const struct sim *s,
+				const struct sim_coll_result *r, json_t *row)
+{
+	const struct sim_coll_job *j = &c->jobs[k];
+
+	if (!c->o->quiet && !c->o->json)
+		printf(" %13lu  unfinished: %u of %u transfers done at %.3f us (%s); no figures\n",
+		       (unsigned long)j->bytes, r->flows_done, j->nflows, (double)sim_now(s) * 1e-6,
+		       s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped");
+	json_object_set_new(row, "size_bytes", json_integer((json_int_t)j->bytes));
+	json_object_set_new(row, "complete", json_false());
+	json_object_set_new(row, "transfers", json_integer(j->nflows));
+	json_object_set_new(row, "transfers_done", json_integer(r->flows_done));
+	json_object_set_new(row, "sim_time_us", json_real((double)sim_now(s) * 1e-6));
+	json_object_set_new(row, "time_us", json_null());
+	json_object_set_new(row, "algbw_gbps", json_null());
+	json_object_set_new(row, "busbw_gbps", json_null());
+	json_object_set_new(row, "effective_throughput", json_null());
+	json_object_set_new(row, "nic_busy", json_null());
+	json_object_set_new(row, "pfc_pauses", json_integer((json_int_t)s->c.pauses));
+	json_object_set_new(row, "drops", json_integer((json_int_t)s->c.drops));
+	json_object_set_new(row, "events", json_integer((json_int_t)s->c.events));
+	json_array_append_new(json_object_get(json_array_get(c->jjobs, k), "results"), row);
+	c->unfinished[k]++;
+}
+
 static void coll_row(struct coll_ctx *c, uint32_t k, const struct sim *s, const struct sim_coll_result *r)
 {
 	const struct sim_coll_job *j = &c->jobs[k];
@@ -203,6 +294,10 @@ static void coll_row(struct coll_ctx *c, uint32_t k, const struct sim *s, const 
 	uint32_t src = f ? s->topo->nodes[f->src].index : 0, dst = f ? s->topo->nodes[f->dst].index : 0;
 	json_t *row = json_object();
 
+	if (!r->complete) {
+		coll_row_unfinished(c, k, s, r, row);
+		return;
+	}
 	if (!c->o->quiet && !c->o->json)
 		printf(" %13lu %12.2f %10.2f %10.2f %6.1f%% %6.1f%%  %s%u->%u %.2f %.1f%%\n", (unsigned long)j->bytes,
 		       r->time_us, r->algbw_gbps, r->busbw_gbps, 100 * r->effective, 100 * r->nic_busy, f ? "h" : "-", src, dst,
@@ -214,6 +309,7 @@ static void coll_row(struct coll_ctx *c, uint32_t k, const struct sim *s, const 
 			j->net_flows, src, dst, r->slowest_fct_us, r->slowest_frac, (unsigned long)s->c.events,
 			s->wall_s);
 	json_object_set_new(row, "size_bytes", json_integer((json_int_t)j->bytes));
+	json_object_set_new(row, "complete", json_true());
 	json_object_set_new(row, "time_us", json_real(r->time_us));
 	json_object_set_new(row, "algbw_gbps", json_real(r->algbw_gbps));
 	json_object_set_new(row, "busbw_gbps", json_real(r->busbw_gbps));
@@ -267,8 +363,10 @@ static int coll_run_size(struct coll_ctx *c, uint64_t bytes, int last, const cha
 	FILE *trace = NULL;
 	int rc = -1;
 
-	if (!s || !used)
+	if (!s || !used) {
+		fprintf(stderr, "fabsim: out of memory\n");
 		goto out_free;
+	}
 	for (uint32_t k = 0; k < c->njobs; k++) {
 		struct sim_coll_job *j = &c->jobs[k];
 
@@ -285,19 +383,20 @@ static int coll_run_size(struct coll_ctx *c, uint64_t bytes, int last, const cha
 	if (last && sim_run_trace(s, c->o, &trace))
 		goto out_free;
 	if (sim_run(s)) {
-		fprintf(stderr, "fabsim: the simulation could not start (out of memory?)\n");
+		fprintf(stderr, "fabsim: the simulation failed: %s\n", *sim_error(s) ? sim_error(s) : "out of memory");
 		goto out_free;
 	}
+	rc = s->deadlock || s->stalled || s->flows_done < s->nflows ? 3 : 0;
 	for (uint32_t k = 0; k < c->njobs; k++) {
 		struct sim_coll_result r;
 
 		sim_coll_result(s, &c->jobs[k], &r);
 		coll_row(c, k, s, &r);
 	}
-	rc = s->deadlock || s->stalled ? 3 : 0;
-	if (s->deadlock)
-		fprintf(stderr, "fabsim: PFC deadlock at size %lu: the collective did not finish\n",
-			(unsigned long)bytes);
+	if (rc == 3)
+		fprintf(stderr, "fabsim: %s at size %lu: %u of %u transfers finished, no figures for it\n",
+			s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped", (unsigned long)bytes,
+			s->flows_done, s->nflows);
 	if (last && c->o->out_dir && *c->o->out_dir && coll_write_detail(c, s, cmdline))
 		rc = 1;
 out_free:
@@ -330,6 +429,7 @@ static json_t *coll_summary(const struct coll_ctx *c, const char *cmdline)
 	return j;
 }
 
+/* Reads the jobs (or makes the one of the command line) and their summary skeleton. */
 static int coll_setup(struct coll_ctx *c)
 {
 	const struct run_opts *o = c->o;
@@ -358,23 +458,115 @@ static int coll_setup(struct coll_ctx *c)
 		json_object_set_new(jj, "results", json_array());
 		json_array_append_new(c->jjobs, jj);
 	}
-	if (o->out_dir && *o->out_dir) {
-		char path[4096];
+	return 0;
+}
 
-		if (sim_mkdir_p(o->out_dir)) {
-			fprintf(stderr, "fabsim: cannot create %s: %s\n", o->out_dir, strerror(errno));
-			return -1;
-		}
-		snprintf(path, sizeof(path), "%s/collective.csv", o->out_dir);
-		c->csv = fopen(path, "w");
-		if (!c->csv) {
-			fprintf(stderr, "fabsim: cannot write %s: %s\n", path, strerror(errno));
-			return -1;
-		}
-		fprintf(c->csv, "job,collective,algorithm,ranks,placement,size_bytes,time_us,algbw_gbps,busbw_gbps,"
-				"effective_throughput,nic_busy,line_gbps,network_flows,slowest_src,slowest_dst,slowest_fct_us,"
-				"slowest_line_fraction,events,wall_s\n");
+/* Every job fits the fabric beside the others, and --background finds two free hosts. */
+static int coll_validate_places(struct coll_ctx *c)
+{
+	uint8_t *used = calloc(c->t->nhosts, 1);
+	uint32_t nfree = 0;
+	int rc = 0;
+
+	if (!used)
+		return -1;
+	for (uint32_t k = 0; k < c->njobs && !rc; k++) {
+		struct sim_coll_job *j = &c->jobs[k];
+
+		rc = sim_coll_place(c->t, j, used, c->o->cfg.seed + k);
+		free(j->rank_host);
+		j->rank_host = NULL;
+		if (rc && c->job_line[k])
+			fprintf(stderr, "%s:%lu: job %s does not fit %s\n", c->o->jobs_path, c->job_line[k], j->name,
+				k ? "beside the jobs above it" : "the fabric");
 	}
+	for (uint32_t h = 0; h < c->t->nhosts; h++)
+		nfree += !used[h];
+	if (!rc && c->o->background_bytes && nfree < 2) {
+		fprintf(stderr, "fabsim: --background needs at least two hosts that no job uses; %u %s free\n", nfree,
+			nfree == 1 ? "is" : "are");
+		rc = -1;
+	}
+	free(used);
+	return rc;
+}
+
+/*
+ * Every job at every size of the sweep: a buildable schedule, a number of
+ * transfers a run can hold, and memory for them. All before anything is
+ * printed or written, so a refused run leaves no half table behind.
+ */
+static int coll_validate(struct coll_ctx *c)
+{
+	const struct run_opts *o = c->o;
+	char err[320], what[96], sz[48];
+
+	if (coll_validate_places(c))
+		return -1;
+	for (uint32_t i = 0; i < o->nsizes; i++) {
+		double need = 0, xfers = 0;
+
+		for (uint32_t k = 0; k < c->njobs; k++) {
+			const struct sim_coll_job *j = &c->jobs[k];
+			uint64_t bytes = c->job_bytes[k] ? c->job_bytes[k] : o->sizes[i];
+			struct coll_params p;
+			const char *why;
+			double x;
+
+			coll_job_params(j, bytes, &p);
+			why = coll_params_error(&p);
+			if (why) {
+				char where[4200] = "fabsim";
+
+				if (c->job_line[k])
+					snprintf(where, sizeof(where), "%s:%lu", o->jobs_path, c->job_line[k]);
+				sim_fmt_qty(SIM_QTY_SIZE, bytes, sz, sizeof(sz));
+				fprintf(stderr, "%s: job %s (%s %s, %u ranks, %u GPUs per server, size %s, %u-byte "
+					"elements): %s\n", where, j->name, coll_kind_name(j->kind), coll_algo_name(j->algo),
+					j->nranks, j->gpus_per_server, sz, j->elem_bytes, why);
+				return -1;
+			}
+			need += sim_coll_need_bytes(&p, SIM_COLL_FLOW_BYTES, &x);
+			xfers += x;
+		}
+		sim_fmt_qty(SIM_QTY_SIZE, o->sizes[i], sz, sizeof(sz));
+		if (xfers > (double)SIM_MAX_FLOWS) {
+			fprintf(stderr, "fabsim: size %s would be %.3g transfers, more than the %u a run can hold "
+				"(fewer ranks or channels, or a larger --chunk)\n", sz, xfers, SIM_MAX_FLOWS);
+			return -1;
+		}
+		snprintf(what, sizeof(what), "size %s (%.3g transfers)", sz, xfers);
+		if (sim_mem_guard(need >= 1.8e19 ? UINT64_MAX : (uint64_t)need, what, err, sizeof(err))) {
+			fprintf(stderr, "fabsim: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Removes an earlier run's results, then starts collective.csv. */
+static int coll_open_out(struct coll_ctx *c)
+{
+	const struct run_opts *o = c->o;
+	char path[4096];
+
+	if (sim_results_clean(o->out_dir, o->bench_json))
+		return -1;
+	if (!o->out_dir || !*o->out_dir)
+		return 0;
+	if (sim_mkdir_p(o->out_dir)) {
+		fprintf(stderr, "fabsim: cannot create %s: %s\n", o->out_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/collective.csv", o->out_dir);
+	c->csv = fopen(path, "w");
+	if (!c->csv) {
+		fprintf(stderr, "fabsim: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(c->csv, "job,collective,algorithm,ranks,placement,size_bytes,time_us,algbw_gbps,busbw_gbps,"
+			"effective_throughput,nic_busy,line_gbps,network_flows,slowest_src,slowest_dst,slowest_fct_us,"
+			"slowest_line_fraction,events,wall_s\n");
 	return 0;
 }
 
@@ -430,19 +622,28 @@ static int coll_bench_json(const struct coll_ctx *c, const char *path)
 	return rc ? -1 : 0;
 }
 
-static int coll_finish(struct coll_ctx *c, const char *cmdline)
+/* RUN_RC: how the sizes went; a bench JSON only describes a run that finished. */
+static int coll_finish(struct coll_ctx *c, const char *cmdline, int run_rc)
 {
 	json_t *j = coll_summary(c, cmdline);
 	const struct run_opts *o = c->o;
 	int rc = 0;
 
 	for (uint32_t k = 0; k < c->njobs && !o->quiet && !o->json; k++) {
-		double avg = c->busbw_sum[k] / o->nsizes, line = sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9;
+		double line = sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9, avg;
 
+		if (c->unfinished[k]) {
+			printf("# Avg bus bandwidth (%s): unavailable, the job did not finish at %u of %u sizes\n",
+			       c->jobs[k].name, c->unfinished[k], o->nsizes);
+			continue;
+		}
+		avg = c->busbw_sum[k] / o->nsizes;
 		printf("# Avg bus bandwidth (%s): %.3f GB/s, %.1f%% of the %.0f GB/s NIC line rate\n", c->jobs[k].name, avg,
 		       100 * avg / line, line);
 	}
-	if (o->bench_json && coll_bench_json(c, o->bench_json))
+	if (o->bench_json && run_rc)
+		fprintf(stderr, "fabsim: %s not written: the run did not finish every size\n", o->bench_json);
+	else if (o->bench_json && coll_bench_json(c, o->bench_json))
 		rc = 1;
 	if (o->json) {
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
@@ -468,8 +669,10 @@ int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdli
 	struct coll_ctx *c = calloc(1, sizeof(*c));
 	int rc = 1;
 
-	if (!c)
+	if (!c) {
+		fprintf(stderr, "fabsim: out of memory\n");
 		return 1;
+	}
 	c->o = o;
 	c->t = t;
 	if (coll_setup(c))
@@ -478,6 +681,8 @@ int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdli
 		fprintf(stderr, "fabsim: --bench-json describes one job; this run has %u\n", c->njobs);
 		goto out_free;
 	}
+	if (coll_validate(c) || coll_open_out(c))
+		goto out_free;
 	rc = 0;
 	for (uint32_t k = 0; k < c->njobs && !o->quiet && !o->json; k++)
 		coll_print_header(c, &c->jobs[k]);
@@ -491,7 +696,7 @@ int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdli
 		if (r && r != 3)
 			break;
 	}
-	if (coll_finish(c, cmdline) && !rc)
+	if (coll_finish(c, cmdline, rc) && !rc)
 		rc = 1;
 out_free:
 	if (c->csv)

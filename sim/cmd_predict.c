@@ -6,6 +6,7 @@
  * overhead, the rate a NIC really achieves, the reduction rate) is
  * calibrated from the measurement itself and printed.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -49,12 +50,22 @@ static void pred_usage(FILE *out)
 		"                        host/device, host; without either, host names\n"
 		"                        must be topology node names\n"
 		"  -o, --out DIR         results folder (default results/predict)\n"
-		"      --rate RATE       achievable NIC rate (default: measured p2p\n"
-		"                        bandwidth, else the NIC line rate)\n"
-		"      --overhead TIME   per-message software overhead (default: fitted)\n"
-		"      --reduce-rate R   receiver reduction rate (default: free)\n"
+		"      --rate RATE       achievable NIC rate, 1M to 10T (default: measured\n"
+		"                        p2p bandwidth, else the NIC line rate)\n"
+		"      --overhead TIME   per-message software overhead, 0 to 1s\n"
+		"                        (default: fitted)\n"
+		"      --reduce-rate R   receiver reduction rate, 1M to 1000T (default: free)\n"
 		"  -l, --lb, -c, --cc, -r, --rx, -S, --seed   as in fabsim run\n"
 		"  -h, --help\n");
+}
+
+#define PRED_MAX_OVERHEAD_PS 1000000000000ULL	/* 1 s per message */
+#define PRED_MAX_REDUCE_BPS 1000000000000000ULL	/* 1000 Tb/s, above any memory */
+
+static int pred_bad(const char *err)
+{
+	fprintf(stderr, "fabsim predict: %s\n", err);
+	return -1;
 }
 
 static int pred_parse(struct pred_opts *o, int argc, char **argv)
@@ -67,6 +78,7 @@ static int pred_parse(struct pred_opts *o, int argc, char **argv)
 		{ "cc", required_argument, NULL, 'c' }, { "rx", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 },
 	};
+	char err[256];
 	uint32_t seed;
 	int c;
 
@@ -83,9 +95,22 @@ static int pred_parse(struct pred_opts *o, int argc, char **argv)
 		case 't': o->topo_path = v; break;
 		case 'm': o->map_path = v; break;
 		case 'o': o->out_dir = v; break;
-		case 'R': bad = sim_parse_rate(v, &o->rate_bps); break;
-		case 'O': bad = sim_parse_time(v, &o->overhead_ps); o->overhead_set = 1; break;
-		case 'D': bad = sim_parse_rate(v, &o->reduce_bps); break;
+		case 'R':
+			if (sim_parse_in(SIM_QTY_RATE, "--rate", v, SIM_TOPO_MIN_RATE_BPS, SIM_TOPO_MAX_RATE_BPS,
+					 NULL, &o->rate_bps, err, sizeof(err)))
+				return pred_bad(err);
+			break;
+		case 'O':
+			if (sim_parse_in(SIM_QTY_TIME, "--overhead", v, 0, PRED_MAX_OVERHEAD_PS, NULL,
+					 &o->overhead_ps, err, sizeof(err)))
+				return pred_bad(err);
+			o->overhead_set = 1;
+			break;
+		case 'D':
+			if (sim_parse_in(SIM_QTY_RATE, "--reduce-rate", v, SIM_TOPO_MIN_RATE_BPS,
+					 PRED_MAX_REDUCE_BPS, NULL, &o->reduce_bps, err, sizeof(err)))
+				return pred_bad(err);
+			break;
 		case 'l': bad = sim_lb_from_name(v, &o->cfg.lb); break;
 		case 'c': bad = sim_cc_from_name(v, &o->cfg.cc); break;
 		case 'r': bad = sim_rx_from_name(v, &o->cfg.rx); break;
@@ -105,116 +130,201 @@ static int pred_parse(struct pred_opts *o, int argc, char **argv)
 	return 0;
 }
 
-static uint32_t pred_node_host(const struct sim_topo *t, const char *name)
+/* Generated fabrics name host i "h<i>": read the index back. */
+static uint32_t pred_gen_host(const struct sim_topo *t, const char *name)
 {
-	char buf[64];
+	unsigned long v;
+	char *end;
 
-	for (uint32_t h = 0; h < t->nhosts; h++) {
-		sim_topo_node_name(t, t->hosts[h], buf, sizeof(buf));
-		if (!strcmp(buf, name))
-			return h;
+	if (name[0] != 'h' || !isdigit((unsigned char)name[1]) || (name[1] == '0' && name[2]))
+		return SIM_NONE;
+	errno = 0;
+	v = strtoul(name + 1, &end, 10);
+	return *end || errno || v >= t->nhosts ? SIM_NONE : (uint32_t)v;
+}
+
+static int pred_cmp_host_name(const void *a, const void *b, void *ctx)
+{
+	const struct sim_topo *t = ctx;
+
+	return strcmp(t->names[*(const uint32_t *)a], t->names[*(const uint32_t *)b]);
+}
+
+/* Explicit graphs keep their names: hosts sorted by name, for pred_node_host. */
+static uint32_t *pred_host_index(const struct sim_topo *t)
+{
+	uint32_t *idx;
+
+	if (!t->names)
+		return NULL;
+	idx = malloc((t->nhosts ? t->nhosts : 1) * sizeof(*idx));
+	if (!idx)
+		return NULL;
+	for (uint32_t h = 0; h < t->nhosts; h++)
+		idx[h] = h;
+	qsort_r(idx, t->nhosts, sizeof(*idx), pred_cmp_host_name, (void *)t);
+	return idx;
+}
+
+/* Host index of node NAME, or SIM_NONE; IDX from pred_host_index. */
+static uint32_t pred_node_host(const struct sim_topo *t, const uint32_t *idx, const char *name)
+{
+	uint32_t lo = 0, hi = t->nhosts;
+
+	if (!t->names)
+		return pred_gen_host(t, name);
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(name, t->names[idx[mid]]);
+
+		if (!r)
+			return idx[mid];
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
 	return SIM_NONE;
 }
 
-/* The map: the topology's hostmap, then --map lines, as (key, node) pairs. */
-static int pred_load_map(const char *path, char (**map)[2][64], uint32_t *n)
+/* Map entries sorted by key, then position: the first of equal keys wins. */
+static int pred_cmp_entry(const void *a, const void *b, void *ctx)
 {
-	FILE *f = fopen(path, "r");
-	char line[256];
-	unsigned lno = 0;
+	char (*map)[2][64] = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int r = strcmp(map[x][0], map[y][0]);
 
-	if (!f) {
-		fprintf(stderr, "fabsim predict: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char k[64], v[64], extra[2];
-		char *hash = strchr(line, '#');
-		int got;
-
-		lno++;
-		if (hash)
-			*hash = 0;
-		got = sscanf(line, "%63s %63s %1s", k, v, extra);
-		if (got <= 0)
-			continue;
-		if (got != 2) {
-			fprintf(stderr, "%s:%u: expected 'KEY NODE' (KEY: rankN, host/device or host)\n", path, lno);
-			fclose(f);
-			return -1;
-		}
-		*map = realloc(*map, (*n + 1) * sizeof(**map));
-		if (!*map) {
-			fclose(f);
-			return -1;
-		}
-		strcpy((*map)[*n][0], k);
-		strcpy((*map)[*n][1], v);
-		(*n)++;
-	}
-	fclose(f);
-	return 0;
+	return r ? r : (x > y) - (x < y);
 }
 
-static const char *pred_lookup(char (*map)[2][64], uint32_t n, const char *key)
+static uint32_t *pred_map_index(char (*map)[2][64], uint32_t n)
 {
+	uint32_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+
+	if (!idx)
+		return NULL;
 	for (uint32_t i = 0; i < n; i++)
-		if (!strcmp(map[i][0], key))
-			return map[i][1];
-	return NULL;
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), pred_cmp_entry, map);
+	return idx;
+}
+
+static const char *pred_lookup(char (*map)[2][64], const uint32_t *idx, uint32_t n, const char *key)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(map[idx[mid]][0], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !strcmp(map[idx[lo]][0], key) ? map[idx[lo]][1] : NULL;
+}
+
+struct pred_owner {
+	uint32_t host, rank;
+};
+
+static int pred_cmp_owner(const void *a, const void *b)
+{
+	const struct pred_owner *x = a, *y = b;
+
+	if (x->host != y->host)
+		return x->host < y->host ? -1 : 1;
+	return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* Two ranks on one host would share its NIC: a measured job never does. */
+static int pred_check_owners(const struct sim_topo *t, const struct sim_bench *b, const uint32_t *rank_host)
+{
+	struct pred_owner *o = malloc(b->nranks * sizeof(*o));
+	char name[64];
+	int rc = 0;
+
+	if (!o)
+		return -1;
+	for (uint32_t r = 0; r < b->nranks; r++)
+		o[r] = (struct pred_owner){ .host = rank_host[r], .rank = r };
+	qsort(o, b->nranks, sizeof(*o), pred_cmp_owner);
+	for (uint32_t i = 1; i < b->nranks && !rc; i++) {
+		if (o[i].host != o[i - 1].host)
+			continue;
+		sim_topo_node_name(t, t->hosts[o[i].host], name, sizeof(name));
+		fprintf(stderr, "fabsim predict: ranks %u and %u both map to host '%s': give each rank its own "
+			"node (rankN keys)\n", o[i - 1].rank, o[i].rank, name);
+		rc = -1;
+	}
+	free(o);
+	return rc;
+}
+
+/* The map: the topology's hostmap, then --map lines, as (key, node) pairs. */
+static int pred_map(const struct pred_opts *o, const struct sim_topo *t, char (**map)[2][64], uint32_t *n)
+{
+	if (t->nhostmap) {
+		*map = malloc(t->nhostmap * sizeof(**map));
+		if (!*map)
+			return -1;
+		memcpy(*map, t->hostmap, t->nhostmap * sizeof(**map));
+		*n = t->nhostmap;
+	}
+	return o->map_path ? sim_bench_map_load(o->map_path, map, n) : 0;
+}
+
+static int pred_place_rank(const struct pred_opts *o, const struct sim_topo *t, const struct sim_bench *b,
+			   uint32_t r, char (*map)[2][64], const uint32_t *midx, uint32_t n,
+			   const uint32_t *hidx, uint32_t *rank_host)
+{
+	char k_rank[32], k_dev[128];
+	const char *node;
+
+	snprintf(k_rank, sizeof(k_rank), "rank%u", r);
+	snprintf(k_dev, sizeof(k_dev), "%s/%s", b->ranks[r].host, b->ranks[r].device);
+	node = pred_lookup(map, midx, n, k_rank);
+	node = node ? node : pred_lookup(map, midx, n, k_dev);
+	node = node ? node : pred_lookup(map, midx, n, b->ranks[r].host);
+	node = node ? node : (n ? NULL : b->ranks[r].host);
+	if (!node) {
+		fprintf(stderr, "fabsim predict: rank %u (host %s, device %s) is not in the map: add '%s NODE' "
+			"(or 'rank%u NODE') to %s\n", r, b->ranks[r].host, b->ranks[r].device[0] ? b->ranks[r].device : "-",
+			b->ranks[r].device[0] ? k_dev : b->ranks[r].host, r,
+			o->map_path ? o->map_path : "the topology's hostmap");
+		return -1;
+	}
+	rank_host[r] = pred_node_host(t, hidx, node);
+	if (rank_host[r] == SIM_NONE) {
+		fprintf(stderr, "fabsim predict: rank %u maps to '%s', which is not a host of %s%s\n", r, node,
+			o->topo_path, n ? "" : " (give a --map or a hostmap in the topology)");
+		return -1;
+	}
+	return 0;
 }
 
 static int pred_place(const struct pred_opts *o, const struct sim_topo *t, const struct sim_bench *b, uint32_t *rank_host)
 {
 	char (*map)[2][64] = NULL;
-	uint32_t n = 0, *owner = malloc(t->nhosts * sizeof(*owner));
+	uint32_t n = 0, *midx = NULL, *hidx = NULL;
 	int rc = -1;
 
-	if (!owner)
-		return -1;
-	memset(owner, 0xff, t->nhosts * sizeof(*owner));
-	for (uint32_t i = 0; i < t->nhostmap; i++) {
-		map = realloc(map, (n + 1) * sizeof(*map));
-		if (!map)
-			goto out_free;
-		memcpy(map[n++], t->hostmap[i], sizeof(*map));
-	}
-	if (o->map_path && pred_load_map(o->map_path, &map, &n))
+	if (pred_map(o, t, &map, &n))
 		goto out_free;
-	for (uint32_t r = 0; r < b->nranks; r++) {
-		char k_rank[32], k_dev[128];
-		const char *node;
-
-		snprintf(k_rank, sizeof(k_rank), "rank%u", r);
-		snprintf(k_dev, sizeof(k_dev), "%s/%s", b->ranks[r].host, b->ranks[r].device);
-		node = pred_lookup(map, n, k_rank);
-		node = node ? node : pred_lookup(map, n, k_dev);
-		node = node ? node : pred_lookup(map, n, b->ranks[r].host);
-		node = node ? node : (n ? NULL : b->ranks[r].host);
-		if (!node) {
-			fprintf(stderr, "fabsim predict: rank %u (host %s, device %s) is not in the map: add '%s NODE' "
-				"(or 'rank%u NODE') to %s\n", r, b->ranks[r].host, b->ranks[r].device[0] ? b->ranks[r].device : "-",
-				k_dev, r, o->map_path ? o->map_path : "the topology's hostmap");
-			goto out_free;
-		}
-		rank_host[r] = pred_node_host(t, node);
-		if (rank_host[r] == SIM_NONE) {
-			fprintf(stderr, "fabsim predict: rank %u maps to '%s', which is not a host of %s%s\n", r, node,
-				o->topo_path, n ? "" : " (give a --map or a hostmap in the topology)");
-			goto out_free;
-		}
-		if (owner[rank_host[r]] != SIM_NONE) {
-			fprintf(stderr, "fabsim predict: ranks %u and %u both map to host '%s': give each rank its own "
-				"node (rankN keys)\n", owner[rank_host[r]], r, node);
-			goto out_free;
-		}
-		owner[rank_host[r]] = r;
+	midx = pred_map_index(map, n);
+	hidx = pred_host_index(t);
+	if (!midx || (t->names && !hidx)) {
+		fprintf(stderr, "fabsim predict: out of memory\n");
+		goto out_free;
 	}
-	rc = 0;
+	for (uint32_t r = 0; r < b->nranks; r++)
+		if (pred_place_rank(o, t, b, r, map, midx, n, hidx, rank_host))
+			goto out_free;
+	rc = pred_check_owners(t, b, rank_host);
 out_free:
+	free(hidx);
+	free(midx);
 	free(map);
-	free(owner);
 	return rc;
 }
 
@@ -228,6 +338,31 @@ static void pred_set_host_rate(struct sim_topo *t, uint64_t rate_bps)
 		    t->nodes[t->ports[p->peer].node].kind == SIM_NODE_HOST)
 			t->ports[i].rate_bps = rate_bps;
 	}
+}
+
+/* sim_create, saying why when the configuration is refused. */
+static struct sim *pred_sim_create(struct sim_topo *t, const struct sim_config *cfg)
+{
+	struct sim *s;
+	char err[256];
+
+	if (sim_config_check(t, cfg, err, sizeof(err))) {
+		fprintf(stderr, "fabsim predict: %s\n", err);
+		return NULL;
+	}
+	s = sim_create(t, cfg);
+	if (!s)
+		fprintf(stderr, "fabsim predict: cannot create the simulation: out of memory\n");
+	return s;
+}
+
+static int pred_sim_run(struct sim *s)
+{
+	if (!sim_run(s))
+		return 0;
+	fprintf(stderr, "fabsim predict: the simulation failed%s%s\n", *sim_error(s) ? ": " : "",
+		sim_error(s));
+	return -1;
 }
 
 /* Simulates size index K with the calibration; the collective time in us. */
@@ -248,8 +383,8 @@ static double pred_simulate(const struct pred_opts *o, struct sim_topo *t, const
 	cfg.qps_per_flow = b->qps;
 	cfg.mtu_bytes = b->mtu_bytes;
 	cfg.msg_overhead_ps = cal->overhead_ps;
-	s = sim_create(t, &cfg);
-	if (s && !sim_coll_add(s, &j) && !sim_run(s)) {
+	s = pred_sim_create(t, &cfg);
+	if (s && !sim_coll_add(s, &j) && !pred_sim_run(s)) {
 		sim_coll_result(s, &j, &r);
 		us = r.time_us;
 		if (depth)
@@ -267,10 +402,10 @@ static void pred_fmt_rate(uint64_t bps, char *buf, size_t len)
 /* One-way time of an 8-byte message between two hosts on the model, us. */
 static double pred_one_way_us(const struct pred_opts *o, struct sim_topo *t, uint32_t a, uint32_t b)
 {
-	struct sim *s = sim_create(t, &o->cfg);
+	struct sim *s = pred_sim_create(t, &o->cfg);
 	double us = -1;
 
-	if (s && sim_add_flow(s, a, b, 8, 0) == 0 && !sim_run(s))
+	if (s && sim_add_flow(s, a, b, 8, 0) == 0 && !pred_sim_run(s))
 		us = (double)s->flows[0].finish_ps * 1e-6;
 	sim_destroy(s);
 	return us;

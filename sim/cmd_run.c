@@ -3,6 +3,7 @@
  * by packet and report. Human summary on stdout, CSV and summary.json in
  * the output folder, progress on stderr only when stderr is a terminal.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,73 +24,94 @@ static void run_usage(FILE *out)
 		"\n"
 		"Simulates a workload on a fabric packet by packet and reports effective\n"
 		"throughput, FCTs, queues, drops, PFC/ECN activity and reordering.\n"
+		"Accepted ranges are in brackets; sizes are binary (8M = 8 MiB), rates\n"
+		"decimal bits per second (800G), times take ps, ns, us, ms or s.\n"
 		"\n"
 		"workload\n"
-		"  -t, --topo FILE          topology file (see topologies/)\n"
+		"  -t, --topo FILE          topology file (see topologies/); 2 hosts at least\n"
 		"  -w, --workload NAME      permutation (default) | alltoall | incast | flows,\n"
 		"                           or a collective: allreduce | allgather |\n"
 		"                           reducescatter | all-to-all (nccl-tests sizes)\n"
-		"  -s, --size SIZE          bytes per flow, binary units (default 8M);\n"
+		"  -s, --size SIZE          bytes per flow, default 8M [1 B..1 TiB];\n"
 		"                           alltoall: per host pair; collectives: a sweep\n"
 		"                           MIN:MAX:xF or MIN:MAX:+STEP, like -b/-e/-f\n"
-		"      --incast-senders N   incast fan-in (default 16)\n"
-		"      --incast-dst HOST    incast receiver (default 0)\n"
-		"  -f, --flows FILE         flow list, lines 'SRC DST SIZE [START]' (sets -w flows)\n"
-		"  -S, --seed N             seed for workload and load balancing (default 1)\n"
+		"                           (at most 64 sizes)\n"
+		"      --incast-senders N   incast fan-in, default 16 [1..hosts-1]\n"
+		"      --incast-dst HOST    incast receiver, default 0 [0..hosts-1]\n"
+		"  -f, --flows FILE         flow list, lines 'SRC DST SIZE [START]' (-w flows):\n"
+		"                           SIZE [1 B..1 TiB], START [0..100 s], '#' comments\n"
+		"  -S, --seed N             seed for workload and load balancing, default 1\n"
+		"                           [0..4294967295]\n"
 		"collectives\n"
 		"  -a, --algo NAME          ring | rhd | tree | hier | pairwise (default: ring,\n"
 		"                           pairwise for all-to-all)\n"
-		"  -n, --ranks N            ranks (default: every host)\n"
+		"  -n, --ranks N            ranks, default every host [2..hosts]\n"
 		"      --placement P        contiguous (default) | random (whole servers)\n"
-		"      --channels N         rings/trees in parallel (default 1)\n"
-		"      --chunk SIZE         pipelining chunk (default 1M)\n"
-		"      --gpus-per-server N  NVLink domain size (default: the topology's)\n"
+		"      --channels N         rings/trees in parallel, default 1 [1..64]\n"
+		"      --chunk SIZE         pipelining chunk, default 1M [1 B..1 TiB]\n"
+		"      --gpus-per-server N  NVLink domain size, default the topology's\n"
+		"                           [1..1024, at most the hosts]\n"
 		"      --dtype T            float (default) | bfloat16 | half | int32\n"
-		"      --nvlink-rate RATE   intra-server rate per GPU (default 3600G)\n"
-		"      --nvlink-latency T   intra-server latency (default 1us)\n"
+		"      --nvlink-rate RATE   intra-server rate per GPU, default 3600G\n"
+		"                           [1 Gb/s..100 Tb/s]\n"
+		"      --nvlink-latency T   intra-server latency, default 1us [0..1 ms]\n"
 		"      --jobs FILE          several jobs: lines 'NAME KIND ALGO RANKS PLACEMENT\n"
-		"                           [SIZE] [START]'\n"
+		"                           [SIZE] [START]' (at most 64)\n"
 		"      --background SIZE    plus a permutation of SIZE among hosts no job uses\n"
+		"                           [1 B..1 TiB]\n"
 		"      --bench-json FILE    also write the results as fabbench --json does,\n"
 		"                           for fabsim predict (one job)\n"
 		"routing and transport\n"
 		"  -l, --lb NAME            ecmp (default) | flowlet | spray | ar\n"
 		"      --same-seed          every switch hashes with one seed (ECMP polarization)\n"
-		"      --flowlet-gap TIME   flowlet idle gap (default 2us)\n"
-		"  -q, --qps N              queue pairs per flow (default 1)\n"
-		"      --window SIZE        in-flight bytes per QP, or 'unlimited' (a line-rate\n"
-		"                           NIC; 16 MiB in flight at most). Default: one BDP;\n"
-		"                           unlimited with --cc dcqcn (rate-based)\n"
-		"      --mtu BYTES          RoCE payload per packet (default: topology's, 4096)\n"
-		"  -r, --rx MODE            ddp (out-of-order placement, default) | gbn (go-back-N)\n"
-		"      --ack-every N        coalesce in-order ACKs (default 4)\n"
-		"      --rto TIME           retransmission timeout (default 500us)\n"
+		"      --flowlet-gap TIME   flowlet idle gap, default 2us [0..1 ms]\n"
+		"  -q, --qps N              queue pairs per flow, default 1 [1..256]\n"
+		"      --window SIZE        in-flight bytes per QP [4 KiB..16 MiB, or 'unlimited'\n"
+		"                           for a line-rate NIC, 16 MiB in flight at most];\n"
+		"                           default one BDP, unlimited with --cc dcqcn\n"
+		"      --mtu BYTES          RoCE payload per packet, default the topology's\n"
+		"                           [256..9000]\n"
+		"  -r, --rx MODE            ddp (out-of-order placement, default) | gbn\n"
+		"                           (go-back-N)\n"
+		"      --ack-every N        coalesce in-order ACKs, default 4 [1..64]\n"
+		"      --rto TIME           retransmission timeout, default 500us [1 us..1 s]\n"
 		"  -c, --cc NAME            none (default) | dcqcn | telemetry\n"
 		"      --dcqcn-params SET   mellanox (default) | paper\n"
-		"      --cnp-interval TIME  per-QP CNP spacing (default 50us)\n"
-		"      --eta X              telemetry target utilization (default 0.95)\n"
+		"      --cnp-interval TIME  per-QP CNP spacing, default 50us [0..1 ms]\n"
+		"      --eta X              telemetry target utilization, default 0.95 [0.1..1]\n"
 		"switches\n"
-		"      --buffer SIZE        shared buffer per switch (default: topology's)\n"
-		"      --alpha X            dynamic threshold (default 1; 0 = static share)\n"
+		"      --buffer SIZE        shared buffer per switch, default the topology's\n"
+		"                           [64 KiB..64 GiB]\n"
+		"      --alpha X            dynamic threshold, default 1; 0: static [0..64]\n"
 		"      --no-pfc             lossy: drop on overflow instead of pausing\n"
-		"      --pfc-xoff SIZE      XOFF per ingress port (default buffer/(2 x ports))\n"
-		"      --pfc-xon SIZE       XON (default XOFF - 2 packets)\n"
-		"      --pfc-headroom SIZE  per ingress port, past XOFF (default: 2 x cable\n"
-		"                           bytes + 2 frames + a PAUSE); beyond it, drops\n"
+		"      --pfc-xoff SIZE      XOFF per ingress port, default buffer/(2 x ports)\n"
+		"                           [1 KiB..1 GiB]\n"
+		"      --pfc-xon SIZE       XON, default XOFF - 2 packets [1 KiB..1 GiB, < XOFF]\n"
+		"      --pfc-headroom SIZE  per ingress port, past XOFF, default 2 x cable bytes\n"
+		"                           + 3 frames + a PAUSE [1 KiB..1 GiB]; beyond it, drops\n"
 		"      --no-ecn             no ECN marking\n"
-		"      --ecn-kmin SIZE      RED Kmin (default 100KB per 100G of port rate), or\n"
+		"      --ecn-kmin SIZE      RED Kmin, default 100KB per 100G of port rate, or\n"
 		"                           per link speed: 400G=400K,800G=800K\n"
-		"      --ecn-kmax SIZE      RED Kmax (default 400KB per 100G), same forms\n"
-		"      --ecn-pmax X         RED Pmax (default 0.2)\n"
+		"                           [1 KiB..1 GiB; speeds 1 Gb/s..1.6 Tb/s]\n"
+		"      --ecn-kmax SIZE      RED Kmax, default 400KB per 100G, same forms\n"
+		"                           [1 KiB..1 GiB, >= Kmin]\n"
+		"      --ecn-pmax X         RED Pmax, default 0.2 [0..1]\n"
 		"output\n"
-		"  -o, --out DIR            results folder (default results/last)\n"
-		"      --stop TIME          stop simulated time (default: when all flows finish)\n"
+		"  -o, --out DIR            results folder, default results/last; the result\n"
+		"                           files of an earlier run in it are removed first\n"
+		"      --stop TIME          stop at this simulated time [1 ns..100 s]; default:\n"
+		"                           when all flows finish\n"
 		"      --trace-port PORT    sample a port (index, or FROM:TO like leaf0:h0) into\n"
 		"                           trace.csv: queue, PFC state, counters\n"
-		"      --trace-interval T   sampling period (default 1us)\n"
+		"      --trace-interval T   sampling period, default 1us [10 ns..1 s]\n"
 		"      --json               print summary.json to stdout instead of the table\n"
 		"      --quiet              no summary on stdout\n"
-		"  -h, --help               this text\n");
+		"  -h, --help               this text\n"
+		"\n"
+		"Exit status: 0 done, 1 bad input (files, topology, a refused configuration),\n"
+		"2 bad usage (an unknown option, a value out of its range), 3 the run ended\n"
+		"with unfinished flows (--stop, PFC deadlock, nothing left to do): figures\n"
+		"that need every flow to finish are then reported as unavailable.\n");
 }
 
 enum {
@@ -154,24 +176,61 @@ static const struct option run_longopts[] = {
 	{ 0, 0, 0, 0 },
 };
 
+/*
+ * Ranges of the numeric options, with their reasons. Rates: NICs and links
+ * run at 1 Gb/s to 1.6 Tb/s, NVLink-class links up to 14.4 Tb/s per GPU
+ * today (100 Tb/s leaves headroom). Times: a timer below a packet's time on
+ * the wire only burns events, one beyond a second of simulated time is a
+ * mistake. Sizes: no AI transfer needs more than 1 TiB; a switch's shared
+ * buffer is MBs on chip (165 MB Tomahawk 5), GBs with HBM (64 GiB max).
+ */
+#define RUN_KIB 1024ULL
+#define RUN_MIB (1024ULL * 1024)
+#define RUN_GIB (1024ULL * 1024 * 1024)
+#define RUN_NS 1000ULL
+#define RUN_US 1000000ULL
+#define RUN_MS 1000000000ULL
+#define RUN_S 1000000000000ULL
+#define RUN_GBPS 1000000000ULL
+#define RUN_TBPS 1000000000000ULL
+
 static int run_bad(const char *opt, const char *val, const char *expected)
 {
 	fprintf(stderr, "fabsim run: invalid %s '%s': expected %s\n", opt, val, expected);
 	return -1;
 }
 
+/* V, a quantity of kind Q, in [LO, HI] into OUT; else a message naming OPT, V and the range. */
+static int run_in(const char *opt, const char *v, enum sim_qty q, uint64_t lo, uint64_t hi, const char *note,
+		  uint64_t *out)
+{
+	char err[320];
+
+	if (sim_parse_in(q, opt, v, lo, hi, note, out, err, sizeof(err))) {
+		fprintf(stderr, "fabsim run: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_u32(const char *opt, const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	uint64_t x;
+
+	if (run_in(opt, v, SIM_QTY_COUNT, lo, hi, NULL, &x))
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
+}
+
 static int run_double(const char *opt, const char *v, double lo, double hi, double *out)
 {
-	char *end;
-	double x = strtod(v, &end);
+	char err[320];
 
-	if (end == v || *end || x < lo || x > hi) {
-		char want[96];
-
-		snprintf(want, sizeof(want), "a number in [%g, %g]", lo, hi);
-		return run_bad(opt, v, want);
+	if (sim_parse_double_in(opt, v, lo, hi, out, err, sizeof(err))) {
+		fprintf(stderr, "fabsim run: %s\n", err);
+		return -1;
 	}
-	*out = x;
 	return 0;
 }
 
@@ -181,13 +240,13 @@ static int run_double(const char *opt, const char *v, double lo, double hi, doub
  */
 static int run_ecn(struct sim_config *cfg, const char *opt, const char *v, int is_max)
 {
-	char buf[256], *save = NULL;
+	char buf[256], *save = NULL, what[64];
 
 	if (!strchr(v, '='))
-		return sim_parse_size(v, is_max ? &cfg->ecn_kmax_bytes : &cfg->ecn_kmin_bytes) ?
-			run_bad(opt, v, "a size, or RATE=SIZE pairs like 400G=400K,800G=800K") : 0;
+		return run_in(opt, v, SIM_QTY_SIZE, RUN_KIB, RUN_GIB, NULL,
+			      is_max ? &cfg->ecn_kmax_bytes : &cfg->ecn_kmin_bytes);
 	if (strlen(v) >= sizeof(buf))
-		return run_bad(opt, v, "a shorter list");
+		return run_bad(opt, v, "a shorter list of RATE=SIZE pairs");
 	strcpy(buf, v);
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(t, '=');
@@ -197,8 +256,12 @@ static int run_ecn(struct sim_config *cfg, const char *opt, const char *v, int i
 		if (!eq)
 			return run_bad(opt, v, "RATE=SIZE pairs like 400G=400K,800G=800K");
 		*eq = 0;
-		if (sim_parse_rate(t, &rate) || sim_parse_size(eq + 1, &bytes))
-			return run_bad(opt, v, "RATE=SIZE pairs like 400G=400K,800G=800K");
+		snprintf(what, sizeof(what), "%s speed", opt);
+		if (run_in(what, t, SIM_QTY_RATE, RUN_GBPS, 1600 * RUN_GBPS, NULL, &rate))
+			return -1;
+		snprintf(what, sizeof(what), "%s at %s", opt, t);
+		if (run_in(what, eq + 1, SIM_QTY_SIZE, RUN_KIB, RUN_GIB, NULL, &bytes))
+			return -1;
 		for (i = 0; i < cfg->necn && cfg->ecn_rate_bps[i] != rate; i++)
 			;
 		if (i == 8)
@@ -225,19 +288,16 @@ static int run_opt_coll(struct run_opts *o, int c, const char *v)
 		o->algo = x;
 		return 0;
 	case 'n':
-		return sim_parse_u32(v, &o->ranks) || o->ranks < 2 ? run_bad("--ranks", v, "a count >= 2") : 0;
+		/* the upper bound is the topology's hosts, checked once it is loaded */
+		return run_u32("--ranks", v, 2, UINT32_MAX, &o->ranks);
 	case OPT_PLACEMENT:
 		return sim_placement_from_name(v, &o->placement) ? run_bad("--placement", v, "contiguous or random") : 0;
 	case OPT_CHANNELS:
-		if (sim_parse_u32(v, &o->nchannels) || !o->nchannels || o->nchannels > 64)
-			return run_bad("--channels", v, "a count in 1..64");
-		return 0;
+		return run_u32("--channels", v, 1, SIM_MAX_CHANNELS, &o->nchannels);
 	case OPT_CHUNK:
-		return sim_parse_size(v, &o->chunk_bytes) || !o->chunk_bytes ? run_bad("--chunk", v, "a size like 1M") : 0;
+		return run_in("--chunk", v, SIM_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL, &o->chunk_bytes);
 	case OPT_GPS:
-		if (sim_parse_u32(v, &o->gpus_per_server) || !o->gpus_per_server)
-			return run_bad("--gpus-per-server", v, "a count >= 1");
-		return 0;
+		return run_u32("--gpus-per-server", v, 1, SIM_MAX_GPUS_PER_SERVER, &o->gpus_per_server);
 	case OPT_DTYPE:
 		x = coll_dtype_from_name(v);
 		if (x < 0)
@@ -246,15 +306,15 @@ static int run_opt_coll(struct run_opts *o, int c, const char *v)
 		o->dtype_name = v;
 		return 0;
 	case OPT_NVL_RATE:
-		return sim_parse_rate(v, &o->nvlink_bps) ? run_bad("--nvlink-rate", v, "a rate like 3600G") : 0;
+		return run_in("--nvlink-rate", v, SIM_QTY_RATE, RUN_GBPS, 100 * RUN_TBPS, NULL, &o->nvlink_bps);
 	case OPT_NVL_LAT:
-		return sim_parse_time(v, &o->nvlink_lat_ps) ? run_bad("--nvlink-latency", v, "a time like 1us") : 0;
+		return run_in("--nvlink-latency", v, SIM_QTY_TIME, 0, RUN_MS, NULL, &o->nvlink_lat_ps);
 	case OPT_JOBS:
 		o->jobs_path = v;
 		o->collective = 1;
 		return 0;
 	case OPT_BACKGROUND:
-		return sim_parse_size(v, &o->background_bytes) ? run_bad("--background", v, "a size like 4M") : 0;
+		return run_in("--background", v, SIM_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL, &o->background_bytes);
 	case OPT_TRACE:
 		o->trace_spec = v;
 		return 0;
@@ -262,10 +322,9 @@ static int run_opt_coll(struct run_opts *o, int c, const char *v)
 		o->bench_json = v;
 		return 0;
 	case OPT_HEADROOM:
-		return sim_parse_size(v, &o->cfg.pfc_headroom_bytes) ? run_bad("--pfc-headroom", v, "a size") : 0;
+		return run_in("--pfc-headroom", v, SIM_QTY_SIZE, RUN_KIB, RUN_GIB, NULL, &o->cfg.pfc_headroom_bytes);
 	case OPT_TRACE_IVL:
-		return sim_parse_time(v, &o->trace_interval_ps) || !o->trace_interval_ps ?
-			run_bad("--trace-interval", v, "a time like 1us") : 0;
+		return run_in("--trace-interval", v, SIM_QTY_TIME, 10 * RUN_NS, RUN_S, NULL, &o->trace_interval_ps);
 	}
 	return -1;
 }
@@ -273,33 +332,31 @@ static int run_opt_coll(struct run_opts *o, int c, const char *v)
 static int run_opt_more(struct run_opts *o, int c, const char *v)
 {
 	struct sim_config *cfg = &o->cfg;
-	uint32_t u;
 
 	switch (c) {
 	case OPT_ACK_EVERY:
-		if (sim_parse_u32(v, &cfg->ack_every) || !cfg->ack_every)
-			return run_bad("--ack-every", v, "a count >= 1");
-		return 0;
+		/* NICs coalesce a handful of ACKs; 64 packets is 256 KiB at 4 KiB */
+		return run_u32("--ack-every", v, 1, 64, &cfg->ack_every);
 	case OPT_RTO:
-		return sim_parse_time(v, &cfg->rto_ps) || !cfg->rto_ps ? run_bad("--rto", v, "a time like 500us") : 0;
+		/* below 1 us an RTO fires before any fabric's round trip */
+		return run_in("--rto", v, SIM_QTY_TIME, RUN_US, RUN_S, NULL, &cfg->rto_ps);
 	case OPT_DCQCN:
 		if (strcmp(v, "paper") && strcmp(v, "mellanox"))
 			return run_bad("--dcqcn-params", v, "paper or mellanox");
 		cfg->dcqcn_params = !strcmp(v, "mellanox");
 		return 0;
 	case OPT_CNP:
-		return sim_parse_time(v, &cfg->cnp_interval_ps) ? run_bad("--cnp-interval", v, "a time like 50us") : 0;
+		return run_in("--cnp-interval", v, SIM_QTY_TIME, 0, RUN_MS, NULL, &cfg->cnp_interval_ps);
 	case OPT_ETA:
 		return run_double("--eta", v, 0.1, 1.0, &cfg->tele_eta);
 	case OPT_BUFFER:
-		return sim_parse_size(v, &cfg->buffer_bytes) || !cfg->buffer_bytes ?
-			run_bad("--buffer", v, "a size like 64M") : 0;
+		return run_in("--buffer", v, SIM_QTY_SIZE, 64 * RUN_KIB, 64 * RUN_GIB, NULL, &cfg->buffer_bytes);
 	case OPT_ALPHA:
 		return run_double("--alpha", v, 0, 64, &cfg->buffer_alpha);
 	case OPT_XOFF:
-		return sim_parse_size(v, &cfg->pfc_xoff_bytes) ? run_bad("--pfc-xoff", v, "a size") : 0;
+		return run_in("--pfc-xoff", v, SIM_QTY_SIZE, RUN_KIB, RUN_GIB, NULL, &cfg->pfc_xoff_bytes);
 	case OPT_XON:
-		return sim_parse_size(v, &cfg->pfc_xon_bytes) ? run_bad("--pfc-xon", v, "a size") : 0;
+		return run_in("--pfc-xon", v, SIM_QTY_SIZE, RUN_KIB, RUN_GIB, NULL, &cfg->pfc_xon_bytes);
 	case OPT_KMIN:
 		return run_ecn(cfg, "--ecn-kmin", v, 0);
 	case OPT_KMAX:
@@ -307,14 +364,12 @@ static int run_opt_more(struct run_opts *o, int c, const char *v)
 	case OPT_PMAX:
 		return run_double("--ecn-pmax", v, 0, 1, &cfg->ecn_pmax);
 	case OPT_STOP:
-		return sim_parse_time(v, &cfg->stop_ps) ? run_bad("--stop", v, "a time like 10ms") : 0;
+		return run_in("--stop", v, SIM_QTY_TIME, RUN_NS, SIM_MAX_TIME_PS, NULL, &cfg->stop_ps);
 	case OPT_INCAST_N:
-		return sim_parse_u32(v, &o->wl.incast_senders) ? run_bad("--incast-senders", v, "a count") : 0;
+		/* the upper bound is the topology's hosts - 1, checked once it is loaded */
+		return run_u32("--incast-senders", v, 1, UINT32_MAX, &o->wl.incast_senders);
 	case OPT_INCAST_DST:
-		if (sim_parse_u32(v, &u))
-			return run_bad("--incast-dst", v, "a host index");
-		o->wl.incast_dst = u;
-		return 0;
+		return run_u32("--incast-dst", v, 0, UINT32_MAX, &o->wl.incast_dst);
 	}
 	return run_opt_coll(o, c, v);
 }
@@ -345,9 +400,7 @@ static int run_opt(struct run_opts *o, int c, const char *v)
 	case 'l':
 		return sim_lb_from_name(v, &cfg->lb) ? run_bad("--lb", v, "ecmp, flowlet, spray or ar") : 0;
 	case 'q':
-		if (sim_parse_u32(v, &cfg->qps_per_flow) || !cfg->qps_per_flow || cfg->qps_per_flow > 256)
-			return run_bad("--qps", v, "a count in 1..256");
-		return 0;
+		return run_u32("--qps", v, 1, SIM_MAX_QPS_PER_FLOW, &cfg->qps_per_flow);
 	case 'r':
 		return sim_rx_from_name(v, &cfg->rx) ? run_bad("--rx", v, "ddp or gbn") : 0;
 	case 'c':
@@ -358,18 +411,16 @@ static int run_opt(struct run_opts *o, int c, const char *v)
 	case OPT_JSON: o->json = 1; return 0;
 	case OPT_QUIET: o->quiet = 1; return 0;
 	case OPT_FLOWLET_GAP:
-		return sim_parse_time(v, &cfg->flowlet_gap_ps) ? run_bad("--flowlet-gap", v, "a time like 2us") : 0;
+		return run_in("--flowlet-gap", v, SIM_QTY_TIME, 0, RUN_MS, NULL, &cfg->flowlet_gap_ps);
 	case OPT_WINDOW:
 		if (!strcmp(v, "unlimited")) {
 			cfg->window_bytes = SIM_WINDOW_UNLIMITED;
 			return 0;
 		}
-		return sim_parse_size(v, &cfg->window_bytes) || !cfg->window_bytes ?
-			run_bad("--window", v, "a size like 512K or 'unlimited'") : 0;
+		return run_in("--window", v, SIM_QTY_SIZE, 4 * RUN_KIB, SIM_WINDOW_UNLIMITED, ", or 'unlimited'",
+			      &cfg->window_bytes);
 	case OPT_MTU:
-		if (sim_parse_u32(v, &cfg->mtu_bytes) || cfg->mtu_bytes < 256 || cfg->mtu_bytes > 9000)
-			return run_bad("--mtu", v, "a payload size in 256..9000 bytes");
-		return 0;
+		return run_u32("--mtu", v, 256, 9000, &cfg->mtu_bytes);
 	}
 	return run_opt_more(o, c, v);
 }
@@ -378,14 +429,53 @@ static int run_opt(struct run_opts *o, int c, const char *v)
 static int run_sizes(struct run_opts *o)
 {
 	const char *v = o->size_arg ? o->size_arg : "8M";
+	char val[48];
 
-	if (!o->collective) {
-		if (sim_parse_size(v, &o->wl.bytes) || !o->wl.bytes)
-			return run_bad("--size", v, "a size like 8M");
-		return 0;
-	}
+	if (!o->collective)
+		return run_in("--size", v, SIM_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL, &o->wl.bytes);
 	if (sim_parse_sweep(v, o->sizes, SIM_MAX_SIZES, &o->nsizes) || !o->nsizes)
-		return run_bad("--size", v, "a size like 64M or a sweep like 1M:1G:x2 (at most 64 sizes)");
+		return run_bad("--size", v, "a size like 64M or a sweep like 1M:1G:x2 (at most 64 sizes, 1 B to 1 TiB)");
+	for (uint32_t i = 0; i < o->nsizes; i++) {
+		if (o->sizes[i] <= SIM_MAX_FLOW_BYTES)
+			continue;
+		sim_fmt_qty(SIM_QTY_SIZE, o->sizes[i], val, sizeof(val));
+		fprintf(stderr, "fabsim run: --size %s is out of range (1 B to 1 TiB)\n", val);
+		return -1;
+	}
+	return 0;
+}
+
+/* Options that bound each other. */
+static int run_cross_check(const struct run_opts *o)
+{
+	const struct sim_config *cfg = &o->cfg;
+	char a[48], b[48];
+
+	if (cfg->pfc_xon_bytes && cfg->pfc_xoff_bytes && cfg->pfc_xon_bytes >= cfg->pfc_xoff_bytes) {
+		sim_fmt_qty(SIM_QTY_SIZE, cfg->pfc_xon_bytes, a, sizeof(a));
+		sim_fmt_qty(SIM_QTY_SIZE, cfg->pfc_xoff_bytes, b, sizeof(b));
+		fprintf(stderr, "fabsim run: --pfc-xon %s must be below --pfc-xoff %s (else pauses never end)\n", a, b);
+		return -1;
+	}
+	if (cfg->ecn_kmin_bytes && cfg->ecn_kmax_bytes && cfg->ecn_kmin_bytes > cfg->ecn_kmax_bytes) {
+		sim_fmt_qty(SIM_QTY_SIZE, cfg->ecn_kmin_bytes, a, sizeof(a));
+		sim_fmt_qty(SIM_QTY_SIZE, cfg->ecn_kmax_bytes, b, sizeof(b));
+		fprintf(stderr, "fabsim run: --ecn-kmin %s must not exceed --ecn-kmax %s\n", a, b);
+		return -1;
+	}
+	for (uint32_t i = 0; i < cfg->necn; i++) {
+		if (!cfg->ecn_kmin_at[i] || !cfg->ecn_kmax_at[i] || cfg->ecn_kmin_at[i] <= cfg->ecn_kmax_at[i])
+			continue;
+		sim_fmt_qty(SIM_QTY_SIZE, cfg->ecn_kmin_at[i], a, sizeof(a));
+		sim_fmt_qty(SIM_QTY_SIZE, cfg->ecn_kmax_at[i], b, sizeof(b));
+		fprintf(stderr, "fabsim run: --ecn-kmin %s must not exceed --ecn-kmax %s at the same link speed\n",
+			a, b);
+		return -1;
+	}
+	if (!o->collective && (o->jobs_path || o->background_bytes || o->bench_json)) {
+		fprintf(stderr, "fabsim run: --jobs, --background and --bench-json need a collective workload\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -417,8 +507,8 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 		if (c == 'S') {
 			uint32_t seed;
 
-			if (sim_parse_u32(optarg, &seed))
-				return run_bad("--seed", optarg, "a non-negative integer");
+			if (run_u32("--seed", optarg, 0, UINT32_MAX, &seed))
+				return -1;
 			o->cfg.seed = seed;
 			continue;
 		}
@@ -433,10 +523,52 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 		fprintf(stderr, "fabsim run: --topo FILE is required (try topologies/small-800g.topo)\n");
 		return -1;
 	}
-	if (run_sizes(o))
+	if (run_sizes(o) || run_cross_check(o))
 		return -1;
 	o->wl.seed = o->cfg.seed;
 	o->cfg.progress = isatty(STDERR_FILENO);
+	return 0;
+}
+
+/* "fabsim run: OPT V is out of range (LO to HI: the hosts of T)" */
+static int run_topo_range(const struct sim_topo *t, const char *opt, uint64_t v, uint64_t lo, uint64_t hi)
+{
+	if (v >= lo && v <= hi)
+		return 0;
+	fprintf(stderr, "fabsim run: %s %llu is out of range (%llu to %llu: %s has %u hosts)\n", opt,
+		(unsigned long long)v, (unsigned long long)lo, (unsigned long long)hi, t->name, t->nhosts);
+	return -1;
+}
+
+/*
+ * The ranges that depend on the topology, once it is loaded: 2 for bad
+ * usage, 1 for a topology no workload can run on, 0.
+ */
+static int run_topo_check(const struct run_opts *o, const struct sim_topo *t)
+{
+	char err[320];
+
+	if (t->nhosts < 2) {
+		fprintf(stderr, "fabsim run: topology %s (%s) has %u host%s; every workload needs at least 2\n",
+			t->name, o->topo_path, t->nhosts, t->nhosts == 1 ? "" : "s");
+		return 1;
+	}
+	if ((o->ranks && run_topo_range(t, "--ranks", o->ranks, 2, t->nhosts)) ||
+	    (o->gpus_per_server && run_topo_range(t, "--gpus-per-server", o->gpus_per_server, 1, t->nhosts)))
+		return 2;
+	if (!o->collective && o->wl.kind == SIM_WL_INCAST &&
+	    (run_topo_range(t, "--incast-senders", o->wl.incast_senders, 1, t->nhosts - 1) ||
+	     run_topo_range(t, "--incast-dst", o->wl.incast_dst, 0, t->nhosts - 1)))
+		return 2;
+	if (o->trace_spec && sim_port_lookup(t, o->trace_spec) == SIM_NONE) {
+		fprintf(stderr, "fabsim run: --trace-port '%s': expected a port index below %u or FROM:TO node names\n",
+			o->trace_spec, t->nports);
+		return 2;
+	}
+	if (sim_config_check(t, &o->cfg, err, sizeof(err))) {
+		fprintf(stderr, "fabsim run: %s\n", err);
+		return 1;
+	}
 	return 0;
 }
 
@@ -465,6 +597,43 @@ int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
 		return -1;
 	}
 	sim_trace_port(s, port, o->trace_interval_ps, *f);
+	return 0;
+}
+
+static int run_unlink(const char *dir, const char *sub, const char *name)
+{
+	char path[4096];
+	int n = snprintf(path, sizeof(path), "%s%s%s%s%s", dir ? dir : "", dir ? "/" : "", sub ? sub : "",
+			 sub ? "/" : "", name);
+
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		fprintf(stderr, "fabsim run: output path too long: %s...\n", path);
+		return -1;
+	}
+	if (unlink(path) && errno != ENOENT && errno != ENOTDIR) {
+		fprintf(stderr, "fabsim run: cannot remove the earlier %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int sim_results_clean(const char *dir, const char *bench_json)
+{
+	static const char *const names[] = {
+		"summary.json", "flows.csv", "links.csv", "trace.csv", "collective.csv", "prediction.csv",
+	};
+	char path[4096];
+
+	if (bench_json && *bench_json && run_unlink(NULL, NULL, bench_json))
+		return -1;
+	if (!dir || !*dir)
+		return 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (run_unlink(dir, NULL, names[i]) || run_unlink(dir, "largest", names[i]))
+			return -1;
+	/* only when empty: anything else in it is the user's */
+	snprintf(path, sizeof(path), "%s/largest", dir);
+	rmdir(path);
 	return 0;
 }
 
@@ -508,8 +677,47 @@ static int run_report(struct sim *s, const struct run_opts *o, int argc, char **
 			printf("results      %s/{summary.json,flows.csv,links.csv}\n", o->out_dir);
 	}
 	free(line);
-	if (s->deadlock || s->stalled)
+	if (r.flows_done < r.flows) {
+		char t[48];
+
+		sim_fmt_qty(SIM_QTY_TIME, sim_now(s), t, sizeof(t));
+		fprintf(stderr, "fabsim run: %s at %s with %u of %u flows finished: effective throughput, per-flow "
+			"rates, FCTs and makespan are unavailable\n",
+			s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped", t, r.flows_done, r.flows);
 		rc = rc ? rc : 3;
+	}
+	return rc;
+}
+
+/* The flow workloads: permutation, all-to-all, incast, a flow list. */
+static int run_flows(struct run_opts *o, struct sim_topo *t, int argc, char **argv)
+{
+	FILE *trace = NULL;
+	struct sim *s;
+	int rc = 1;
+
+	s = sim_create(t, &o->cfg);
+	if (!s) {
+		fprintf(stderr, "fabsim run: out of memory\n");
+		return 1;
+	}
+	if (sim_workload_add(s, &o->wl))
+		goto out_destroy;
+	/* from here on this run's results replace any earlier run's */
+	if (sim_results_clean(o->out_dir, NULL) || sim_run_trace(s, o, &trace))
+		goto out_destroy;
+	if (sim_run(s)) {
+		fprintf(stderr, "fabsim run: the simulation failed: %s\n",
+			*sim_error(s) ? sim_error(s) : "no flows, or out of memory");
+		goto out_destroy;
+	}
+	rc = run_report(s, o, argc, argv);
+	if (rc < 0)
+		rc = 1;
+out_destroy:
+	if (trace)
+		fclose(trace);
+	sim_destroy(s);
 	return rc;
 }
 
@@ -517,8 +725,6 @@ int sim_cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
 	struct sim_topo *t;
-	FILE *trace = NULL;
-	struct sim *s;
 	int rc;
 
 	rc = run_parse(&o, argc, argv);
@@ -527,36 +733,17 @@ int sim_cmd_run(int argc, char **argv)
 	t = sim_topo_load(o.topo_path);
 	if (!t)
 		return 1;
+	rc = run_topo_check(&o, t);
+	if (rc)
+		goto out_free_topo;
 	if (o.collective) {
 		char *line = sim_cmdline(argc, argv);
 
 		rc = sim_run_collective(&o, t, line);
 		free(line);
-		sim_topo_free(t);
-		return rc;
+	} else {
+		rc = run_flows(&o, t, argc, argv);
 	}
-	s = sim_create(t, &o.cfg);
-	if (!s) {
-		fprintf(stderr, "fabsim run: out of memory\n");
-		rc = 1;
-		goto out_free_topo;
-	}
-	if (sim_workload_add(s, &o.wl) || sim_run_trace(s, &o, &trace)) {
-		rc = 1;
-		goto out_destroy;
-	}
-	if (sim_run(s)) {
-		fprintf(stderr, "fabsim run: could not start the simulation (no flows, or out of memory)\n");
-		rc = 1;
-		goto out_destroy;
-	}
-	rc = run_report(s, &o, argc, argv);
-	if (rc < 0)
-		rc = 1;
-out_destroy:
-	if (trace)
-		fclose(trace);
-	sim_destroy(s);
 out_free_topo:
 	sim_topo_free(t);
 	return rc;

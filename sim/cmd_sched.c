@@ -4,6 +4,7 @@
  * transfer a line, followed by the symbolic checker's verdict (every byte
  * of every rank's result produced exactly once, in dependency order).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,9 @@
 #include "collectives/reduce.h"
 #include "collectives/sched.h"
 #include "sim/cmd.h"
+#include "sim/coll_sim.h"
 #include "sim/units.h"
+#include "sim/workload.h"
 
 static void sched_usage(FILE *out)
 {
@@ -21,23 +24,62 @@ static void sched_usage(FILE *out)
 		"Prints the schedule of a collective (who sends which bytes to whom, after\n"
 		"which transfers) and checks it symbolically.\n"
 		"\n"
-		"  -w, --workload KIND     allreduce (default) | allgather | reducescatter | alltoall\n"
-		"  -a, --algo NAME         ring | rhd | tree | hier | pairwise (default: the kind's)\n"
-		"  -n, --ranks N           ranks (default 4)\n"
-		"  -s, --size SIZE         per-rank buffer S, binary units (default 64K)\n"
-		"      --dtype T           element type (default float)\n"
-		"      --channels N        rings/trees in parallel (default 1)\n"
-		"      --chunk SIZE        pipelining piece (default: none)\n"
-		"      --gpus-per-server N servers of N consecutive ranks (hier)\n"
+		"Accepted ranges are in brackets; sizes are binary (64K = 64 KiB).\n"
+		"\n"
+		"  -w, --workload KIND     allreduce (default) | allgather | reducescatter |\n"
+		"                          alltoall\n"
+		"  -a, --algo NAME         ring | rhd | tree | hier | pairwise (default: the\n"
+		"                          kind's)\n"
+		"  -n, --ranks N           ranks, default 4 [1..1024]\n"
+		"  -s, --size SIZE         per-rank buffer S, default 64K [0 B..1 TiB]\n"
+		"      --dtype T           element type: float (default) | bfloat16 | half |\n"
+		"                          int32\n"
+		"      --channels N        rings/trees in parallel, default 1 [1..64]\n"
+		"      --chunk SIZE        pipelining piece, default none [1 B..1 TiB]\n"
+		"      --gpus-per-server N servers of N consecutive ranks (hier) [1..1024]\n"
 		"  -q, --quiet             only the totals and the verdict\n"
 		"  -h, --help\n"
-		"Exit status: 0 the schedule checks out, 1 it does not, 2 bad usage.\n");
+		"A schedule that would not fit in the memory available is refused before\n"
+		"it is built (ring all-reduce makes 2n(n-1) transfers per chunk).\n"
+		"Exit status: 0 the schedule checks out, 1 it does not or cannot be built,\n"
+		"2 bad usage (an unknown option, a value out of its range).\n");
 }
+
+/*
+ * Ranks: the symbolic check costs about transfers x ranks / 64 word
+ * operations, ranks^3 / 32 for a ring: 1024 ranks print and check in
+ * about a minute, more would seem to hang. `fabsim run` simulates larger
+ * jobs without the checker. The other ranges are `fabsim run`'s.
+ */
+#define SCHED_MAX_RANKS 1024U
+/* Checker state per transfer, at least: four offset boundaries, a stamp, a stack slot. */
+#define SCHED_CHECK_BYTES 64.0
 
 static int sched_bad(const char *opt, const char *v)
 {
 	fprintf(stderr, "fabsim sched: invalid %s '%s' (see --help)\n", opt, v);
 	return -1;
+}
+
+static int sched_in(const char *opt, const char *v, enum sim_qty q, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char err[320];
+
+	if (sim_parse_in(q, opt, v, lo, hi, NULL, out, err, sizeof(err))) {
+		fprintf(stderr, "fabsim sched: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int sched_u32(const char *opt, const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	uint64_t x;
+
+	if (sched_in(opt, v, SIM_QTY_COUNT, lo, hi, &x))
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
 }
 
 static int sched_parse(int argc, char **argv, struct coll_params *p, int *quiet)
@@ -73,12 +115,12 @@ static int sched_parse(int argc, char **argv, struct coll_params *p, int *quiet)
 			algo_set = 1;
 			break;
 		case 'n':
-			if (sim_parse_u32(optarg, &p->nranks) || !p->nranks)
-				return sched_bad("--ranks", optarg);
+			if (sched_u32("--ranks", optarg, 1, SCHED_MAX_RANKS, &p->nranks))
+				return -1;
 			break;
 		case 's':
-			if (sim_parse_size(optarg, &p->bytes))
-				return sched_bad("--size", optarg);
+			if (sched_in("--size", optarg, SIM_QTY_SIZE, 0, SIM_MAX_FLOW_BYTES, &p->bytes))
+				return -1;
 			break;
 		case 'd':
 			x = coll_dtype_from_name(optarg);
@@ -87,16 +129,16 @@ static int sched_parse(int argc, char **argv, struct coll_params *p, int *quiet)
 			p->elem_bytes = (uint32_t)coll_dtype_bytes((enum coll_dtype)x);
 			break;
 		case 'c':
-			if (sim_parse_u32(optarg, &p->nchannels))
-				return sched_bad("--channels", optarg);
+			if (sched_u32("--channels", optarg, 1, SIM_MAX_CHANNELS, &p->nchannels))
+				return -1;
 			break;
 		case 'k':
-			if (sim_parse_size(optarg, &p->chunk_bytes))
-				return sched_bad("--chunk", optarg);
+			if (sched_in("--chunk", optarg, SIM_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, &p->chunk_bytes))
+				return -1;
 			break;
 		case 'g':
-			if (sim_parse_u32(optarg, &p->gpus_per_server))
-				return sched_bad("--gpus-per-server", optarg);
+			if (sched_u32("--gpus-per-server", optarg, 1, SIM_MAX_GPUS_PER_SERVER, &p->gpus_per_server))
+				return -1;
 			break;
 		case 'q':
 			*quiet = 1;
@@ -130,10 +172,18 @@ int sim_cmd_sched(int argc, char **argv)
 		fprintf(stderr, "fabsim sched: %s\n", why);
 		return 2;
 	}
+	/* the checker keeps a few boundaries and a stamp per transfer */
+	if (sim_coll_guard(&p, SCHED_CHECK_BYTES, "the schedule", err, sizeof(err))) {
+		fprintf(stderr, "fabsim sched: %s\n", err);
+		return 1;
+	}
 	coll_sched_init(&s);
 	rc = coll_build(&s, &p);
 	if (rc) {
-		fprintf(stderr, "fabsim sched: cannot build the schedule (%s)\n", strerror(-rc));
+		fprintf(stderr, "fabsim sched: cannot build the schedule (%s)\n",
+			s.err[0] ? s.err :
+			rc == -E2BIG ? "too many pieces: use a larger --chunk, or fewer ranks or channels" :
+				       strerror(-rc));
 		goto out_free;
 	}
 	if (!quiet)

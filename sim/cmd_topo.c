@@ -104,9 +104,10 @@ static json_t *topo_json(const struct sim_topo *t, const struct sim_topo_summary
 	json_object_set_new(o, "tiers", json_integer(s->tiers));
 	json_object_set_new(o, "links", json_integer(t->nports / 2));
 	json_object_set_new(o, "links_per_tier", tier_counts(s->links_per_tier, links, 4));
-	json_object_set_new(o, "bisection_bps", json_real(s->bisection_bps));
+	/* one host: no host pair, so no bisection and no diameter */
+	json_object_set_new(o, "bisection_bps", s->hosts < 2 ? json_null() : json_real(s->bisection_bps));
 	json_object_set_new(o, "oversubscription", json_real(s->oversubscription));
-	json_object_set_new(o, "diameter_hops", json_integer(s->diameter_hops));
+	json_object_set_new(o, "diameter_hops", s->hosts < 2 ? json_null() : json_integer(s->diameter_hops));
 	json_object_set_new(o, "mtu_bytes", json_integer(t->mtu_bytes));
 	json_object_set_new(sw_o, "latency_ns", json_real(t->sw.latency_ps / 1e3));
 	json_object_set_new(sw_o, "buffer_bytes", json_integer(t->sw.buffer_bytes));

@@ -119,6 +119,8 @@ static struct sim_pkt *sim_qp_emit(struct sim *s, struct sim_qp *qp)
 	uint64_t now = sim_now(s);
 	uint32_t psn;
 
+	if (!p)
+		return NULL;	/* out of memory: the run is failing */
 	if (qp->retx_psn < qp->retx_end) {
 		psn = qp->retx_psn++;
 		qp->retx_pkts++;
@@ -241,6 +243,8 @@ static void sim_nic_send_ctrl(struct sim *s, struct sim_qp *qp, enum sim_pkt_kin
 	struct sim_pkt *a = sim_pkt_alloc(s);
 	uint32_t extra = 0;
 
+	if (!a)
+		return;
 	a->kind = kind;
 	a->prio = SIM_PRIO_CTRL;
 	a->qp = (uint32_t)(qp - s->qps);
@@ -382,8 +386,16 @@ static int sim_tx_ack(struct sim *s, struct sim_qp *qp, uint32_t cum, uint32_t s
 {
 	uint32_t bits = qp->bitmap_bits, una0 = qp->una_psn;
 
+	/*
+	 * Go-back-N rewinds next_psn on a timeout, but the receiver may hold
+	 * more than that: take its cumulative ACK up to the highest PSN ever
+	 * sent and skip what need not be resent, else a spurious timeout pulls
+	 * una back every RTO and the QP livelocks on duplicates.
+	 */
+	if (cum > qp->high_psn)
+		cum = qp->high_psn;
 	if (cum > qp->next_psn)
-		cum = qp->next_psn;
+		qp->next_psn = cum;
 	while (qp->una_psn < cum) {
 		if (sim_bit(qp->acked, bits, qp->una_psn))
 			sim_bit_set(qp->acked, bits, qp->una_psn, 0);

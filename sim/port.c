@@ -35,6 +35,30 @@ void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p)
 	sim_port_try_start(s, port);
 }
 
+/*
+ * 802.1Qbb: the MAC sends a PFC frame as soon as the current frame ends,
+ * not behind queued ACKs, which would delay it past what the headroom
+ * covers. Earlier PAUSE frames keep their order (XOFF before XON).
+ */
+void sim_port_enqueue_pause(struct sim *s, uint32_t port, struct sim_pkt *p)
+{
+	struct sim_portq *q = &s->pq[port];
+	struct sim_pkt **link = &q->head[SIM_PRIO_CTRL];
+	uint64_t total;
+
+	while (*link && (*link)->kind == SIM_PKT_PAUSE)
+		link = &(*link)->next;
+	p->next = *link;
+	*link = p;
+	if (!p->next)
+		q->tail[SIM_PRIO_CTRL] = p;
+	q->qbytes[SIM_PRIO_CTRL] += p->wire_bytes;
+	total = q->qbytes[SIM_PRIO_CTRL] + q->qbytes[SIM_PRIO_DATA];
+	if (total > q->max_qbytes)
+		q->max_qbytes = total;
+	sim_port_try_start(s, port);
+}
+
 static struct sim_pkt *sim_port_dequeue(struct sim *s, struct sim_portq *q, int prio)
 {
 	struct sim_pkt *p = q->head[prio];

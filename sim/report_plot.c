@@ -22,6 +22,8 @@
 #define REP_TRACE_POINTS 3000
 #define REP_TICK_NAMES 64	/* above this, switch indices instead of names */
 #define REP_CAPTION_ITEMS 8
+#define REP_MAX_SIZE 9007199254740992.0	/* 2^53: the loader's bound on sizes */
+#define REP_HEAT_MAX_NAMES 4096	/* switches per heatmap axis; beyond, unreadable */
 
 /* One curve of the message-size plots: one job of one configuration. */
 struct rep_curve {
@@ -180,9 +182,17 @@ static int gp_finish(struct sim_report *r, FILE *f, const char *stem, const char
 /* log2 x axis with ticks at powers of two labelled as on the command line */
 static void gp_size_axis(FILE *f, double lo, double hi)
 {
-	int e, e0 = (int)floor(log2(lo)), e1 = (int)ceil(log2(hi));
-	int step = (e1 - e0) / 12 + 1;
+	int e, e0, e1, step;
 	char label[32];
+
+	/* the loader holds sizes to 1..2^53; keep the int conversions defined regardless */
+	if (!(lo >= 1 && lo <= REP_MAX_SIZE))
+		lo = 1;
+	if (!(hi >= lo && hi <= REP_MAX_SIZE))
+		hi = lo;
+	e0 = (int)floor(log2(lo));
+	e1 = (int)ceil(log2(hi));
+	step = (e1 - e0) / 12 + 1;
 
 	fprintf(f, "\tset logscale x 2\n\tset xrange [%g:%g]\n\tset xtics (", lo / 1.4, hi * 1.4);
 	for (e = e0; e <= e1; e += step) {
@@ -606,6 +616,8 @@ static int rep_heat_fill(const struct sim_rep_config *c, struct rep_heat *h)
 			continue;
 		rep_name_index(h->rows, &h->nr, c->links[i].from);
 		rep_name_index(h->cols, &h->nc, c->links[i].to);
+		if (h->nr > REP_HEAT_MAX_NAMES || h->nc > REP_HEAT_MAX_NAMES)
+			return 1;
 	}
 	h->util = calloc(h->nr * h->nc, sizeof(*h->util));
 	count = calloc(h->nr * h->nc, sizeof(*count));
@@ -657,9 +669,12 @@ static void gp_name_tics(FILE *f, const char *axis, const char **names, size_t n
 	fprintf(f, ")\n");
 }
 
-static int rep_clamp(int v, int lo, int hi)
+/* BASE + PER * N pixels within LO..HI; N is a count, possibly huge */
+static int rep_px(int base, int per, size_t n, int lo, int hi)
 {
-	return v < lo ? lo : v > hi ? hi : v;
+	size_t v = n > (size_t)hi ? (size_t)hi : (size_t)base + (size_t)per * n;
+
+	return v < (size_t)lo ? lo : v > (size_t)hi ? hi : (int)v;
 }
 
 static void gp_heat_block(FILE *f, const struct rep_heat *h)
@@ -718,8 +733,15 @@ static int rep_heatmap(struct sim_report *r, const struct sim_rep_config *c)
 		top = c->links[i].to_tier > top ? c->links[i].to_tier : top;
 	if (rep_busiest_tier(c, &h))
 		return 0;	/* a single switch: no switch-to-switch links */
-	if (rep_heat_fill(c, &h))
+	ret = rep_heat_fill(c, &h);
+	if (ret > 0)
+		fprintf(stderr, "fabsim report: %s: no heatmap, more than %d switches on one side of "
+			"its busiest tier\n", c->name, REP_HEAT_MAX_NAMES);
+	if (ret) {
+		ret = ret > 0 ? 0 : -1;
 		goto out_free;
+	}
+	ret = -1;
 	snprintf(stem, sizeof(stem), "heatmap-%s", c->stem);
 	snprintf(title, sizeof(title), "%s: %s -> %s link utilization (busiest tier; mean %.1f%%, max %.1f%%)%s",
 		 c->name, rep_tier_name(h.from_tier, top), rep_tier_name(h.to_tier, top),
@@ -728,8 +750,7 @@ static int rep_heatmap(struct sim_report *r, const struct sim_rep_config *c)
 	if (!f)
 		goto out_free;
 	gp_heat_block(f, &h);
-	gp_loop_begin(f, stem, rep_clamp(360 + 30 * (int)h.nc, 720, 1400),
-		      rep_clamp(220 + 16 * (int)h.nr, 520, 1400));
+	gp_loop_begin(f, stem, rep_px(360, 30, h.nc, 720, 1400), rep_px(220, 16, h.nr, 520, 1400));
 	gp_heat_body(f, &h, title, top);
 	snprintf(cap, sizeof(cap), "Utilization of every %s -> %s link of %s, the switch-to-switch "
 		 "tier with the highest mean utilization (%.1f%%), rows the source switch, columns "

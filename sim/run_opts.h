@@ -45,6 +45,14 @@ struct run_opts {
 /* Runs a collective workload (one or more jobs, a size sweep). Exit status. */
 int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdline);
 char *sim_cmdline(int argc, char **argv);
+/*
+ * Removes what an earlier run or prediction left in the results folder DIR
+ * (summary.json, flows.csv, links.csv, trace.csv, collective.csv,
+ * prediction.csv, the same under largest/, then largest/ if empty) and the
+ * file BENCH_JSON, before a run writes its own: a folder never mixes two
+ * runs. Other files are the user's and stay. DIR or BENCH_JSON may be NULL.
+ */
+int sim_results_clean(const char *dir, const char *bench_json);
 /* Opens OUT/trace.csv and starts sampling the port --trace-port names. */
 int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f);
 

@@ -2,6 +2,9 @@
  * Run lifecycle: creating the run-time state over a topology, the packet
  * pool, flows and their dependencies, and the main event loop.
  */
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +15,26 @@
 /* No delivery for this long, with a cycle of paused ports: a PFC deadlock. */
 #define SIM_WATCHDOG_PS 2000000000ULL
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* sim_dispatch casts a popped event to the object that embeds it first. */
+static_assert(offsetof(struct sim_pkt, ev) == 0, "sim_pkt: ev must come first");
+static_assert(offsetof(struct sim_portq, ev) == 0, "sim_portq: ev must come first");
+static_assert(offsetof(struct sim_qp, ev) == 0, "sim_qp: ev must come first");
+static_assert(offsetof(struct sim_conn, cc_ev) == 0, "sim_conn: cc_ev must come first");
+static_assert(offsetof(struct sim_flow, ev) == 0, "sim_flow: ev must come first");
+
+/* Stops the run with a reason (the first one is kept): sim_run returns -1. */
+void sim_fail(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->failed)
+		return;
+	s->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+}
 
 void sim_config_defaults(struct sim_config *cfg)
 {
@@ -58,10 +81,18 @@ uint64_t sim_wire_bytes(uint32_t payload_bytes, enum sim_pkt_kind kind)
 	return frame + SIM_PREAMBLE_IFG;
 }
 
-/* Serialization time, rounded up to the next picosecond. */
+/*
+ * Serialization time, rounded up to the next picosecond; UINT64_MAX (never)
+ * at 0 b/s. Whole transfers of any size: the product takes 128 bits.
+ */
 uint64_t sim_ser_ps(uint64_t wire_bytes, uint64_t rate_bps)
 {
-	return (wire_bytes * 8ULL * 1000000000000ULL + rate_bps - 1) / rate_bps;
+	return sim_bytes_to_ps(wire_bytes, rate_bps);
+}
+
+const char *sim_error(const struct sim *s)
+{
+	return s->err;
 }
 
 static int sim_pkt_slab(struct sim *s)
@@ -89,13 +120,14 @@ static int sim_pkt_slab(struct sim *s)
 	return 0;
 }
 
+/* NULL when memory ran out: the run then stops (sim_fail) and sim_run returns -1. */
 struct sim_pkt *sim_pkt_alloc(struct sim *s)
 {
 	struct sim_pkt *p;
 
 	if (!s->free_pkts && sim_pkt_slab(s)) {
-		fprintf(stderr, "fabsim: out of memory for packets\n");
-		exit(1);
+		sim_fail(s, "out of memory for packets (%lu in flight)", (unsigned long)s->pkts_allocated);
+		return NULL;
 	}
 	p = s->free_pkts;
 	s->free_pkts = p->next;
@@ -117,32 +149,87 @@ void sim_pkt_free(struct sim *s, struct sim_pkt *p)
 	s->free_pkts = p;
 }
 
+/*
+ * Times are sums of a now and a delay; one that wrapped comes out below
+ * now, one that saturated at UINT64_MAX beyond the horizon: either fails
+ * the run rather than reordering time.
+ */
 void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev)
 {
-	if (sim_evq_push(&s->q, t_ps, ev)) {
-		fprintf(stderr, "fabsim: out of memory for events\n");
-		exit(1);
+	if (t_ps < s->q.now_ps || t_ps > SIM_TIME_LIMIT_PS) {
+		sim_fail(s, "simulated time would pass the %.0f-day horizon of the model (%llu ps): "
+			 "a rate, size or timer is out of proportion", SIM_TIME_LIMIT_PS / 864e17,
+			 (unsigned long long)SIM_TIME_LIMIT_PS);
+		return;
 	}
+	if (sim_evq_push(&s->q, t_ps, ev))
+		sim_fail(s, "out of memory for events (%zu pending)", s->q.n);
+}
+
+uint32_t sim_config_mtu(const struct sim_topo *t, const struct sim_config *cfg)
+{
+	uint32_t mtu = cfg->mtu_bytes ? cfg->mtu_bytes : t->mtu_bytes;
+
+	return mtu ? mtu : 4096;
+}
+
+uint64_t sim_config_buffer(const struct sim_topo *t, const struct sim_config *cfg)
+{
+	return cfg->buffer_bytes ? cfg->buffer_bytes : t->sw.buffer_bytes;
+}
+
+/* PFC: the part of each switch's buffer its ingress ports own for data. */
+static void sim_pfc_reserve(struct sim *s)
+{
+	const struct sim_topo *t = s->topo;
+
+	for (uint32_t sw = 0; sw < t->nswitches && s->cfg.pfc; sw++) {
+		const struct sim_node *n = &t->nodes[t->switches[sw]];
+		uint64_t sum = 0;
+
+		for (uint32_t i = 0; i < n->nports; i++) {
+			uint64_t xoff = sim_pfc_xoff_of(&s->cfg, t, t->switches[sw], s->buffer_bytes);
+
+			sum = sim_add_sat_u64(sum, sim_add_sat_u64(xoff,
+				sim_pfc_headroom_of(&s->cfg, t, n->first_port + i, s->mtu_bytes)));
+		}
+		s->sw_reserved_bytes[sw] = sum;
+	}
+}
+
+/* Run-time state that grows with the topology, bytes. */
+static uint64_t sim_topo_state_bytes(const struct sim_topo *t)
+{
+	uint64_t per_port = sizeof(struct sim_portq) + sizeof(struct sim_qp *);
+	uint64_t per_switch = 4 * sizeof(uint64_t);
+
+	return sim_add_sat_u64(sim_mul_sat_u64(t->nports, per_port), sim_mul_sat_u64(t->nswitches, per_switch));
 }
 
 struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 {
-	struct sim *s = calloc(1, sizeof(*s));
+	char err[256];
+	struct sim *s;
 
+	/* callers run sim_config_check themselves to print its message */
+	if (sim_config_check(topo, cfg, err, sizeof(err)) ||
+	    sim_mem_guard(sim_topo_state_bytes(topo), "the fabric's port and switch state", err, sizeof(err)))
+		return NULL;
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->topo = topo;
 	s->cfg = *cfg;
 	sim_rng_seed(&s->rng, cfg->seed);
-	s->mtu_bytes = cfg->mtu_bytes ? cfg->mtu_bytes : topo->mtu_bytes;
-	if (!s->mtu_bytes)
-		s->mtu_bytes = 4096;
-	s->buffer_bytes = cfg->buffer_bytes ? cfg->buffer_bytes : topo->sw.buffer_bytes;
+	s->mtu_bytes = sim_config_mtu(topo, cfg);
+	s->buffer_bytes = sim_config_buffer(topo, cfg);
 	s->pq = calloc(topo->nports, sizeof(*s->pq));
 	s->rr = calloc(topo->nports, sizeof(*s->rr));
 	s->sw_seed = calloc(topo->nswitches, sizeof(*s->sw_seed));
 	s->sw_used_bytes = calloc(topo->nswitches, sizeof(*s->sw_used_bytes));
-	if (!s->pq || !s->rr || !s->sw_seed || !s->sw_used_bytes)
+	s->sw_ctrl_bytes = calloc(topo->nswitches, sizeof(*s->sw_ctrl_bytes));
+	s->sw_reserved_bytes = calloc(topo->nswitches, sizeof(*s->sw_reserved_bytes));
+	if (!s->pq || !s->rr || !s->sw_seed || !s->sw_used_bytes || !s->sw_ctrl_bytes || !s->sw_reserved_bytes)
 		goto out_free;
 	if (sim_evq_init(&s->q, 1 << 16))
 		goto out_free;
@@ -155,10 +242,13 @@ struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 
 		s->sw_seed[i] = sim_mix64(x);
 	}
+	sim_pfc_reserve(s);
 	s->mark_ev.type = SIM_EV_MARK;
 	return s;
 
 out_free:
+	free(s->sw_reserved_bytes);
+	free(s->sw_ctrl_bytes);
 	free(s->sw_used_bytes);
 	free(s->sw_seed);
 	free(s->rr);
@@ -182,6 +272,8 @@ void sim_destroy(struct sim *s)
 	free(s->deps);
 	free(s->flows);
 	sim_evq_free(&s->q);
+	free(s->sw_reserved_bytes);
+	free(s->sw_ctrl_bytes);
 	free(s->sw_used_bytes);
 	free(s->sw_seed);
 	free(s->rr);
@@ -189,19 +281,40 @@ void sim_destroy(struct sim *s)
 	free(s);
 }
 
-int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes, uint64_t start_ps)
+/* Why sim_add_* refused, without failing a run that may still go ahead. */
+static int sim_refuse(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int sim_refuse(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int sim_flow_new(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes, uint64_t start_ps)
 {
 	struct sim_topo *t = s->topo;
 	struct sim_flow *f;
 
-	if (src_host >= t->nhosts || dst_host >= t->nhosts || src_host == dst_host || !bytes)
-		return -1;
+	if (src_host >= t->nhosts || dst_host >= t->nhosts)
+		return sim_refuse(s, "flow from host %u to host %u: the fabric has hosts 0..%u", src_host, dst_host,
+				  t->nhosts - 1);
+	if (src_host == dst_host || !bytes)
+		return sim_refuse(s, "flow from host %u to itself or of 0 bytes", src_host);
+	if (s->nflows >= SIM_MAX_FLOWS)
+		return sim_refuse(s, "more than %u flows", SIM_MAX_FLOWS);
 	if (s->nflows == s->flows_cap) {
 		uint32_t cap = s->flows_cap ? s->flows_cap * 2 : 1024;
-		struct sim_flow *v = realloc(s->flows, cap * sizeof(*v));
+		struct sim_flow *v;
 
-		if (!v)
+		if (sim_mem_guard((uint64_t)cap * sizeof(*v), "the flow table", s->err, sizeof(s->err)))
 			return -1;
+		v = realloc(s->flows, cap * sizeof(*v));
+		if (!v)
+			return sim_refuse(s, "out of memory for %u flows", cap);
 		s->flows = v;
 		s->flows_cap = cap;
 	}
@@ -217,6 +330,20 @@ int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t b
 	return (int)s->nflows++;
 }
 
+int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes, uint64_t start_ps)
+{
+	/* PSNs are 32-bit: a flow must not need more packets than they count */
+	if (bytes / s->mtu_bytes >= SIM_MAX_FLOW_PKTS)
+		return sim_refuse(s, "a flow of %llu bytes is %llu packets of %u B; at most %llu per flow",
+				  (unsigned long long)bytes,
+				  (unsigned long long)(bytes / s->mtu_bytes + (bytes % s->mtu_bytes != 0)),
+				  s->mtu_bytes, (unsigned long long)SIM_MAX_FLOW_PKTS);
+	if (start_ps > SIM_TIME_LIMIT_PS)
+		return sim_refuse(s, "a flow start of %llu ps is past the model's horizon of %llu ps",
+				  (unsigned long long)start_ps, (unsigned long long)SIM_TIME_LIMIT_PS);
+	return sim_flow_new(s, src_host, dst_host, bytes, start_ps);
+}
+
 int sim_add_local_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes,
 		       uint64_t rate_bps, uint64_t lat_ps)
 {
@@ -224,9 +351,10 @@ int sim_add_local_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint
 	int id;
 
 	if (src_host >= t->nhosts || dst_host >= t->nhosts || !rate_bps)
-		return -1;
+		return sim_refuse(s, "local transfer from host %u to host %u at %llu b/s: no such hosts or no rate",
+				  src_host, dst_host, (unsigned long long)rate_bps);
 	/* added as a network flow first, for the bookkeeping, then marked */
-	id = sim_add_flow(s, src_host, src_host == dst_host ? (src_host + 1) % t->nhosts : dst_host,
+	id = sim_flow_new(s, src_host, src_host == dst_host ? (src_host + 1) % t->nhosts : dst_host,
 			  bytes ? bytes : 1, 0);
 	if (id < 0)
 		return -1;
@@ -250,8 +378,8 @@ static void sim_local_start(struct sim *s, struct sim_flow *f)
 	} else {
 		if (s->local_busy_ps[h] > begin)
 			begin = s->local_busy_ps[h];
-		s->local_busy_ps[h] = begin + sim_ser_ps(f->bytes, f->local_rate_bps);
-		done = s->local_busy_ps[h] + f->local_lat_ps;
+		s->local_busy_ps[h] = sim_add_sat_u64(begin, sim_ser_ps(f->bytes, f->local_rate_bps));
+		done = sim_add_sat_u64(s->local_busy_ps[h], f->local_lat_ps);
 	}
 	f->ev.type = SIM_EV_LOCAL_DONE;
 	sim_schedule(s, done, &f->ev);
@@ -275,7 +403,7 @@ static void sim_sample(struct sim *s)
 		(unsigned long)q->tx_bytes, (unsigned long)q->pauses_rcvd, (unsigned long)q->pauses_sent,
 		(unsigned long)q->ecn_marks, (unsigned long)q->drops);
 	if (s->flows_done < s->nflows)
-		sim_schedule(s, sim_now(s) + s->trace_interval_ps, &s->trace_ev);
+		sim_schedule(s, sim_add_sat_u64(sim_now(s), s->trace_interval_ps), &s->trace_ev);
 }
 
 uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec)
@@ -308,13 +436,18 @@ uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec)
 int sim_add_dep(struct sim *s, uint32_t a, uint32_t b)
 {
 	if (a >= s->nflows || b >= s->nflows || a == b)
-		return -1;
+		return sim_refuse(s, "dependency %u -> %u: no such flows", a, b);
+	if (s->ndeps >= UINT32_MAX / 2)
+		return sim_refuse(s, "more than %u dependencies", UINT32_MAX / 2);
 	if (s->ndeps == s->deps_cap) {
-		uint32_t cap = s->deps_cap ? s->deps_cap * 2 : 1024;
-		uint32_t *v = realloc(s->deps, 2 * (size_t)cap * sizeof(*v));
+		uint32_t cap = s->deps_cap ? (s->deps_cap < UINT32_MAX / 4 ? s->deps_cap * 2 : UINT32_MAX / 2) : 1024;
+		uint32_t *v;
 
-		if (!v)
+		if (sim_mem_guard(2 * (uint64_t)cap * sizeof(*v), "the flow dependencies", s->err, sizeof(s->err)))
 			return -1;
+		v = realloc(s->deps, 2 * (size_t)cap * sizeof(*v));
+		if (!v)
+			return sim_refuse(s, "out of memory for %u dependencies", cap);
 		s->deps = v;
 		s->deps_cap = cap;
 	}
@@ -355,8 +488,7 @@ static int sim_build_succ(struct sim *s)
 
 /*
  * One-way latency of a packet of WIRE bytes from host A to host B along the
- * first candidate path, plus the return of an ACK: the base RTT that sizes
- * the default window (one bandwidth-delay product).
+ * first candidate path: serialization, propagation and forwarding per hop.
  */
 static uint64_t sim_path_ps(struct sim *s, uint32_t a, uint32_t b, uint64_t wire)
 {
@@ -367,11 +499,11 @@ static uint64_t sim_path_ps(struct sim *s, uint32_t a, uint32_t b, uint64_t wire
 	for (;;) {
 		const struct sim_port *pp = &t->ports[port];
 
-		ps += sim_ser_ps(wire, pp->rate_bps) + pp->delay_ps;
+		ps = sim_add_sat_u64(ps, sim_add_sat_u64(sim_ser_ps(wire, pp->rate_bps), pp->delay_ps));
 		node = t->ports[pp->peer].node;
 		if (node == b || ++hops > 64)
 			break;
-		ps += t->sw.latency_ps;
+		ps = sim_add_sat_u64(ps, t->sw.latency_ps);
 		port = sim_route_first(s, node, b, 0);
 		if (port == SIM_NONE)
 			break;
@@ -379,28 +511,43 @@ static uint64_t sim_path_ps(struct sim *s, uint32_t a, uint32_t b, uint64_t wire
 	return ps;
 }
 
+uint64_t sim_base_rtt_ps(const struct sim_topo *t, uint32_t mtu_bytes)
+{
+	/* routing reads only the topology of the run it is given */
+	struct sim probe = { .topo = (struct sim_topo *)t };
+	uint32_t a = t->hosts[0], b = t->hosts[t->nhosts - 1];
+
+	if (t->nhosts < 2)
+		return 0;
+	return sim_add_sat_u64(sim_path_ps(&probe, a, b, sim_wire_bytes(mtu_bytes, SIM_PKT_DATA)),
+			       sim_path_ps(&probe, b, a, sim_wire_bytes(0, SIM_PKT_ACK)));
+}
+
+/*
+ * The window a QP of CFG on T may have in flight: the configured one, none
+ * (DCQCN), or one bandwidth-delay product of the base RTT in whole packets
+ * plus the packets an ACK waits for while coalescing. Saturates, never wraps.
+ */
+uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cfg, uint64_t base_rtt_ps)
+{
+	uint32_t mtu = sim_config_mtu(t, cfg);
+	uint64_t w = cfg->window_bytes, bdp, pkts;
+
+	/* DCQCN is rate-based: RoCE NICs keep no window, only the rate limiter */
+	if (!w && cfg->cc == SIM_CC_DCQCN)
+		w = SIM_WINDOW_UNLIMITED;
+	if (!w) {
+		bdp = sim_ps_to_bytes(base_rtt_ps, sim_topo_nic_bps(t, t->hosts[0]));
+		pkts = sim_add_sat_u64(bdp / mtu + (bdp % mtu != 0), cfg->ack_every);
+		w = sim_mul_sat_u64(pkts, mtu);
+	}
+	return w < mtu ? mtu : w;
+}
+
 static void sim_size_window(struct sim *s)
 {
-	struct sim_topo *t = s->topo;
-	uint32_t a = t->hosts[0], b = t->hosts[t->nhosts - 1];
-	uint64_t rate = sim_topo_nic_bps(t, a);
-
-	s->base_rtt_ps = sim_path_ps(s, a, b, sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA)) +
-			 sim_path_ps(s, b, a, sim_wire_bytes(0, SIM_PKT_ACK));
-	s->window_bytes = s->cfg.window_bytes;
-	/* DCQCN is rate-based: RoCE NICs keep no window, only the rate limiter */
-	if (!s->window_bytes && s->cfg.cc == SIM_CC_DCQCN)
-		s->window_bytes = SIM_WINDOW_UNLIMITED;
-	if (!s->window_bytes) {
-		/* round the BDP up to whole packets */
-		uint64_t bdp = (uint64_t)((double)rate * (double)s->base_rtt_ps / 8e12);
-
-		/* plus the packets an ACK waits for while coalescing */
-		s->window_bytes = (bdp + s->mtu_bytes - 1) / s->mtu_bytes * s->mtu_bytes +
-				  (uint64_t)s->cfg.ack_every * s->mtu_bytes;
-	}
-	if (s->window_bytes < s->mtu_bytes)
-		s->window_bytes = s->mtu_bytes;
+	s->base_rtt_ps = sim_base_rtt_ps(s->topo, s->mtu_bytes);
+	s->window_bytes = sim_config_window(s->topo, &s->cfg, s->base_rtt_ps);
 }
 
 /*
@@ -409,10 +556,10 @@ static void sim_size_window(struct sim *s)
  */
 static int sim_build_conns(struct sim *s)
 {
-	uint32_t cap = 16, *slot;
-	uint64_t *key;
+	uint64_t cap = 16, *key;
+	uint32_t *slot;
 
-	while (cap < 2 * s->nqps + 2)
+	while (cap < 2 * (uint64_t)s->nqps + 2)
 		cap *= 2;
 	slot = malloc(cap * sizeof(*slot));
 	key = malloc(cap * sizeof(*key));
@@ -429,7 +576,7 @@ static int sim_build_conns(struct sim *s)
 		for (uint32_t k = 0; k < f->nqps; k++) {
 			struct sim_qp *qp = &s->qps[f->first_qp + k];
 			uint64_t kk = ((uint64_t)f->src << 40) ^ ((uint64_t)f->dst << 12) ^ k;
-			uint32_t h = (uint32_t)sim_mix64(kk) & (cap - 1);
+			uint64_t h = sim_mix64(kk) & (cap - 1);
 
 			while (slot[h] != SIM_NONE && key[h] != kk)
 				h = (h + 1) & (cap - 1);
@@ -451,29 +598,61 @@ static int sim_build_conns(struct sim *s)
 	return 0;
 }
 
+/* Memory of the per-QP state a run lays out, checked before it is allocated. */
+static int sim_prepare_guard(struct sim *s, uint64_t nqps, uint64_t words)
+{
+	uint64_t per_qp = sizeof(struct sim_qp) + sizeof(struct sim_conn) + 2 * words * sizeof(uint64_t) +
+			  2 * (sizeof(uint32_t) + sizeof(uint64_t));	/* the connection table */
+	uint64_t need = sim_mul_sat_u64(nqps, per_qp);
+	char what[96];
+
+	need = sim_add_sat_u64(need, sim_mul_sat_u64(s->ndeps, sizeof(uint32_t)));
+	need = sim_add_sat_u64(need, sim_mul_sat_u64(s->topo->nhosts, sizeof(uint64_t)));
+	snprintf(what, sizeof(what), "the transport state of %llu queue pairs", (unsigned long long)nqps);
+	if (nqps > SIM_MAX_FLOWS) {
+		sim_fail(s, "%s: more than %u queue pairs", what, SIM_MAX_FLOWS);
+		return -1;
+	}
+	if (sim_mem_guard(need, what, s->err, sizeof(s->err))) {
+		s->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static int sim_prepare(struct sim *s)
 {
 	uint32_t nq = s->cfg.qps_per_flow ? s->cfg.qps_per_flow : 1;
-	uint64_t win_pkts, words;
+	uint64_t win_pkts, words, nqps = 0, bits = 64;
 
-	if (!s->nflows || s->topo->nhosts < 2)
+	if (!s->nflows || s->topo->nhosts < 2) {
+		sim_fail(s, s->nflows ? "a run needs at least 2 hosts" : "no flows to simulate");
 		return -1;
+	}
 	sim_size_window(s);
-	if (sim_build_succ(s))
+	win_pkts = s->window_bytes / s->mtu_bytes + 1;
+	if (win_pkts > SIM_MAX_WINDOW_PKTS) {
+		sim_fail(s, "a window of %llu bytes is %llu packets in flight; at most %u",
+			 (unsigned long long)s->window_bytes, (unsigned long long)win_pkts, SIM_MAX_WINDOW_PKTS);
 		return -1;
-	s->nqps = 0;
+	}
+	/* bounded: 2 x SIM_MAX_WINDOW_PKTS fits easily */
+	while (bits < 2 * win_pkts)
+		bits *= 2;
+	s->bitmap_bits = (uint32_t)bits;
+	words = bits / 64;
 	for (uint32_t i = 0; i < s->nflows; i++)
-		s->nqps += s->flows[i].local ? 0 : nq;
+		nqps += s->flows[i].local ? 0 : nq;
+	if (sim_prepare_guard(s, nqps, words))
+		return -1;
+	s->nqps = (uint32_t)nqps;
+	if (sim_build_succ(s))
+		goto out_nomem;
 	s->qps = calloc(s->nqps ? s->nqps : 1, sizeof(*s->qps));
 	s->local_busy_ps = calloc(s->topo->nhosts, sizeof(*s->local_busy_ps));
-	win_pkts = s->window_bytes / s->mtu_bytes + 1;
-	s->bitmap_bits = 64;
-	while (s->bitmap_bits < 2 * win_pkts)
-		s->bitmap_bits *= 2;
-	words = s->bitmap_bits / 64;
 	s->bitmaps = calloc(((size_t)s->nqps * 2 + 1) * words, sizeof(uint64_t));
 	if (!s->qps || !s->bitmaps || !s->local_busy_ps)
-		return -1;
+		goto out_nomem;
 	for (uint32_t i = 0, q = 0; i < s->nflows; i++) {
 		struct sim_flow *f = &s->flows[i];
 
@@ -488,12 +667,12 @@ static int sim_prepare(struct sim *s)
 		}
 	}
 	if (sim_build_conns(s))
-		return -1;
+		goto out_nomem;
 	for (uint32_t i = 0; i < s->nflows; i++) {
 		struct sim_flow *f = &s->flows[i];
 
 		if (!f->ndeps_left) {
-			f->start_ps += s->cfg.msg_overhead_ps;
+			f->start_ps = sim_add_sat_u64(f->start_ps, s->cfg.msg_overhead_ps);
 			sim_schedule(s, f->start_ps, &f->ev);
 			if (f->start_ps > s->mark_ps)
 				s->mark_ps = f->start_ps;
@@ -502,7 +681,11 @@ static int sim_prepare(struct sim *s)
 	sim_schedule(s, s->mark_ps, &s->mark_ev);
 	if (s->trace)
 		sim_schedule(s, 0, &s->trace_ev);
-	return 0;
+	return s->failed ? -1 : 0;
+
+out_nomem:
+	sim_fail(s, "out of memory laying out %u flows", s->nflows);
+	return -1;
 }
 
 void sim_flow_done(struct sim *s, struct sim_flow *f)
@@ -513,7 +696,7 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 		/* the receiver still reduces what arrived before anyone may use it */
 		f->post_done = 1;
 		f->ev.type = SIM_EV_LOCAL_DONE;
-		sim_schedule(s, now + f->post_ps, &f->ev);
+		sim_schedule(s, sim_add_sat_u64(now, f->post_ps), &f->ev);
 		return;
 	}
 	f->finish_ps = now;
@@ -525,7 +708,7 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 		struct sim_flow *g = &s->flows[s->succ[f->succ_first + i]];
 
 		if (!--g->ndeps_left) {
-			g->start_ps = (now > g->start_ps ? now : g->start_ps) + s->cfg.msg_overhead_ps;
+			g->start_ps = sim_add_sat_u64(now > g->start_ps ? now : g->start_ps, s->cfg.msg_overhead_ps);
 			sim_schedule(s, g->start_ps, &g->ev);
 		}
 	}
@@ -613,11 +796,14 @@ int sim_run(struct sim *s)
 	struct sim_heap_ent e;
 	double t0 = sim_wall(), last = t0;
 
+	if (s->failed)
+		return -1;
+	s->err[0] = 0;
 	if (!s->prepared && sim_prepare(s))
 		return -1;
 	s->prepared = 1;
 	s->stalled = 0;
-	while (s->flows_done < s->nflows && !sim_evq_pop(&s->q, &e)) {
+	while (!s->failed && s->flows_done < s->nflows && !sim_evq_pop(&s->q, &e)) {
 		if (s->cfg.stop_ps && e.time_ps > s->cfg.stop_ps) {
 			/* put it back: a later call resumes from here */
 			sim_schedule(s, e.time_ps, e.ev);
@@ -638,8 +824,14 @@ int sim_run(struct sim *s)
 	}
 	if (s->cfg.progress)
 		fprintf(stderr, "\r%72s\r", "");
+	s->wall_s = sim_wall() - t0;
+	if (s->failed)
+		return -1;
 	if (s->flows_done < s->nflows && !s->deadlock && !s->cfg.stop_ps)
 		s->stalled = 1;
-	s->wall_s = sim_wall() - t0;
+	if (sim_check(s, s->err, sizeof(s->err))) {
+		s->failed = 1;
+		return -1;
+	}
 	return 0;
 }

@@ -9,8 +9,10 @@
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "sim/arith.h"
 #include "sim/topo.h"
 #include "sim/event.h"
 #include "sim/rng.h"
@@ -36,6 +38,25 @@
 #define SIM_MAX_HOPS 8
 /* "No window": in-flight packets are still bounded by the QP's PSN bitmap. */
 #define SIM_WINDOW_UNLIMITED (16ULL << 20)
+
+/*
+ * Model limits, enforced by sim_config_check and sim_add_flow; command
+ * lines may use them as their parse-time ranges.
+ */
+#define SIM_MTU_MIN 64
+#define SIM_MTU_MAX 65536
+/* Below this a frame outlasts every timer of the model (1 Mb/s: 33 ms per 4 KiB). */
+#define SIM_MIN_RATE_BPS 1000000ULL
+/* In flight per QP: half the 24-bit RoCE PSN space, so PSNs never alias. */
+#define SIM_MAX_WINDOW_PKTS (1U << 23)
+#define SIM_MAX_QPS_PER_FLOW 256
+#define SIM_MAX_ACK_EVERY 65536
+/* Packets per flow: PSNs and their differences stay in 32 bits. */
+#define SIM_MAX_FLOW_PKTS (1ULL << 31)
+/* Flow ids are returned as int. */
+#define SIM_MAX_FLOWS (1U << 30)
+/* Simulated time horizon (about 53 days): larger times and timers are refused. */
+#define SIM_TIME_LIMIT_PS (1ULL << 62)
 
 enum sim_ev_type {
 	SIM_EV_PKT_ARRIVE = 1,	/* a packet's last bit reached a node (+ switch latency) */
@@ -314,11 +335,38 @@ struct sim {
 	uint32_t trace_port;
 	uint64_t trace_interval_ps;
 	struct sim_event trace_ev;
+	uint64_t *sw_ctrl_bytes;	/* per switch: control frames in the shared buffer */
+	uint64_t *sw_reserved_bytes;	/* per switch, PFC: XOFF + headroom of every ingress */
+	int failed;			/* out of memory or past the time horizon: stop */
+	char err[256];			/* why sim_run failed, see sim_error() */
 };
 
 /* sim.c */
 void sim_config_defaults(struct sim_config *cfg);
+/*
+ * Refuses a configuration that would hang, exhaust memory or silently
+ * misbehave on topology T (a window or ACK coalescing beyond the PSN space,
+ * a buffer smaller than a frame, an RTO below the base RTT, PFC without room
+ * for XOFF plus headroom on every port...). 0, or a negative errno with a
+ * one-line message naming the setting, its value and the accepted range in
+ * ERR. sim_create calls it too; callers call it first to print the message.
+ */
+int sim_config_check(const struct sim_topo *t, const struct sim_config *cfg, char *err, size_t errlen);
+/* sim_mem_guard (mem.c, declared in arith.h): 0 or -ENOMEM with a message. */
+int sim_mem_guard(uint64_t need_bytes, const char *what, char *err, size_t errlen);
+/* NULL on a refused configuration or no memory: sim_config_check says why. */
 struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg);
+/* The payload per packet and shared buffer a run of CFG on T uses. */
+uint32_t sim_config_mtu(const struct sim_topo *t, const struct sim_config *cfg);
+uint64_t sim_config_buffer(const struct sim_topo *t, const struct sim_config *cfg);
+/*
+ * Base RTT of the fabric: a full data packet from the first host to the
+ * last along the first candidate path, and an ACK back. It sizes the
+ * default window and bounds the RTO from below. UINT64_MAX if unbounded.
+ */
+uint64_t sim_base_rtt_ps(const struct sim_topo *t, uint32_t mtu_bytes);
+/* Bytes a QP may have in flight: cfg's, unlimited (DCQCN) or one BDP + ACK coalescing. */
+uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cfg, uint64_t base_rtt_ps);
 void sim_destroy(struct sim *s);
 /* Adds a flow of BYTES from host index a to b at START; returns its id or -1. */
 int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes, uint64_t start_ps);
@@ -338,6 +386,14 @@ int sim_add_dep(struct sim *s, uint32_t a, uint32_t b);
 /* Runs until every flow finished, cfg.stop_ps, or a deadlock. 0 on success.
  * After a stop, raising cfg.stop_ps and calling it again continues the run. */
 int sim_run(struct sim *s);
+/*
+ * Verifies queue, buffer and packet-pool accounting and byte conservation
+ * (sim_run calls it at the end of every run and fails the run when it
+ * does not hold). 0, or -EPROTO with the first violation in ERR.
+ */
+int sim_check(const struct sim *s, char *err, size_t errlen);
+/* Why the last sim_run failed ("" when it did not). */
+const char *sim_error(const struct sim *s);
 uint64_t sim_wire_bytes(uint32_t payload_bytes, enum sim_pkt_kind kind);
 uint64_t sim_ser_ps(uint64_t wire_bytes, uint64_t rate_bps);
 void sim_flow_done(struct sim *s, struct sim_flow *f);
@@ -356,6 +412,8 @@ void sim_pkt_free(struct sim *s, struct sim_pkt *p);
 
 /* port.c */
 void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p);
+/* A PFC frame goes out right after the frame on the wire: ahead of queued control frames. */
+void sim_port_enqueue_pause(struct sim *s, uint32_t port, struct sim_pkt *p);
 void sim_port_tx_done(struct sim *s, struct sim_portq *q);
 void sim_port_try_start(struct sim *s, uint32_t port);
 void sim_port_set_paused(struct sim *s, uint32_t port, int paused);
@@ -363,6 +421,19 @@ void sim_port_wake(struct sim *s, struct sim_portq *q);
 void sim_port_wake_at(struct sim *s, uint32_t port, uint64_t t_ps);
 
 /* switch.c */
+/*
+ * What ingress PORT may still receive after it sends XOFF: the cable's bytes
+ * in flight both ways, the forwarding pipeline's, three frames (the one
+ * that crossed XOFF, one on the wire at each end) and a PAUSE.
+ */
+uint64_t sim_pfc_headroom_need(const struct sim_topo *t, uint32_t port, uint32_t mtu_bytes);
+/* PFC thresholds of an ingress port of NODE; default XOFF is buffer / (2 x ports). */
+uint64_t sim_pfc_xoff_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t node,
+			 uint64_t buffer_bytes);
+uint64_t sim_pfc_headroom_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t port,
+			     uint32_t mtu_bytes);
+/* Control frames may use only the part of a switch's buffer PFC does not reserve. */
+#define SIM_CTRL_FRAME_MAX (SIM_ROCE_OVERHEAD + SIM_AETH + SIM_MAX_HOPS * SIM_INT_HOP_BYTES + SIM_PREAMBLE_IFG)
 void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p);
 void sim_switch_dequeued(struct sim *s, uint32_t port, struct sim_pkt *p);
 /* True when data is stuck behind a cycle of PFC pauses (checked on a timer). */
@@ -407,7 +478,12 @@ static inline uint32_t sim_port_of(const struct sim *s, const struct sim_portq *
 	return (uint32_t)(q - s->pq);
 }
 
-/* Schedules EV at absolute time T; aborts the run cleanly on memory exhaustion. */
+/*
+ * Schedules EV at absolute time T. Out of memory, or a time past the
+ * horizon (or one that wrapped), fails the run cleanly (sim_fail).
+ */
 void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev);
+/* Stops the run: sim_run returns -1 and sim_error() gives this reason. */
+void sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

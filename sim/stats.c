@@ -58,14 +58,9 @@ static void sim_results_flows(const struct sim *s, struct sim_results *r)
 
 		if (f->max_reorder > r->max_reorder)
 			r->max_reorder = f->max_reorder;
-		if (!f->finish_ps) {
-			/* a run stopped early: count what unfinished flows got so far */
-			if (f->started && sim_now(s) > f->start_ps) {
-				rx_bits += (double)f->rx_bytes * 8;
-				cap_bits += (double)f->rate_bps * (double)(sim_now(s) - f->start_ps) * 1e-12;
-			}
+		/* a flow that did not finish has no FCT: no figure counts it */
+		if (!f->finish_ps)
 			continue;
-		}
 		t = (double)(f->finish_ps - f->start_ps) * 1e-12;
 		cap_bits += (double)f->rate_bps * t;
 		rx_bits += (double)f->bytes * 8;
@@ -82,7 +77,8 @@ static void sim_results_flows(const struct sim *s, struct sim_results *r)
 		if (f->finish_ps > last_finish)
 			last_finish = f->finish_ps;
 	}
-	r->flows_done = n;
+	/* the simulator's count: a local copy that ended at time 0 finished too */
+	r->flows_done = s->flows_done;
 	r->effective_throughput = cap_bits > 0 ? rx_bits / cap_bits : 0;
 	r->mean_flow_frac = n ? sum_frac / n : 0;
 	r->fct_mean_us = n ? sum_fct / n : 0;
@@ -236,6 +232,17 @@ static const char *sim_status(const struct sim *s)
 	return "complete";
 }
 
+/*
+ * Figures that average over flow lifetimes (effective throughput, per-flow
+ * rates, FCTs, makespan) exist only when every flow finished: over the
+ * finished ones alone they would describe the lucky flows, and a stopped
+ * flow has no FCT.
+ */
+static int sim_results_complete(const struct sim_results *r)
+{
+	return r->flows_done == r->flows;
+}
+
 void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *out)
 {
 	const struct sim_counters *c = &s->c;
@@ -245,17 +252,26 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 	fprintf(out, "transport    lb=%s cc=%s rx=%s pfc=%s qps/flow=%u window=%lu B (base RTT %.2f us)\n",
 		sim_lb_name(s->cfg.lb), sim_cc_name(s->cfg.cc), sim_rx_name(s->cfg.rx),
 		s->cfg.pfc ? "on" : "off", s->cfg.qps_per_flow, (unsigned long)r->window_bytes, r->base_rtt_us);
-	fprintf(out, "flows        %u of %u finished (%s), %.3f GB delivered, makespan %.1f us\n",
-		r->flows_done, r->flows, sim_status(s), r->payload_bytes / 1e9, r->makespan_us);
-	fprintf(out, "effective    %.1f%% of line rate (payload / sum of rate x FCT)\n",
-		100 * r->effective_throughput);
+	if (sim_results_complete(r)) {
+		fprintf(out, "flows        %u of %u finished (%s), %.3f GB delivered, makespan %.1f us\n",
+			r->flows_done, r->flows, sim_status(s), r->payload_bytes / 1e9, r->makespan_us);
+		fprintf(out, "effective    %.1f%% of line rate (payload / sum of rate x FCT)\n",
+			100 * r->effective_throughput);
+	} else {
+		fprintf(out, "flows        %u of %u finished (%s at %.3f us), %.3f GB delivered\n", r->flows_done,
+			r->flows, sim_status(s), (double)sim_now(s) * 1e-6, r->payload_bytes / 1e9);
+		fprintf(out, "unavailable  effective throughput, per-flow rates, FCTs and makespan: %u of %u flows "
+			"did not finish\n", r->flows - r->flows_done, r->flows);
+	}
 	if (r->window_throughput >= 0)
 		fprintf(out, "all-active   %.1f%% of line rate (aggregate while every flow was active)\n",
 			100 * r->window_throughput);
-	fprintf(out, "per flow     mean %.1f%%, worst %.1f%% of line rate\n", 100 * r->mean_flow_frac,
-		100 * r->min_flow_frac);
-	fprintf(out, "FCT          p50 %.1f us, p99 %.1f us, max %.1f us\n", r->fct_p50_us, r->fct_p99_us,
-		r->fct_max_us);
+	if (sim_results_complete(r)) {
+		fprintf(out, "per flow     mean %.1f%%, worst %.1f%% of line rate\n", 100 * r->mean_flow_frac,
+			100 * r->min_flow_frac);
+		fprintf(out, "FCT          p50 %.1f us, p99 %.1f us, max %.1f us\n", r->fct_p50_us, r->fct_p99_us,
+			r->fct_max_us);
+	}
 	fprintf(out, "links        busiest fabric link %.1f%% utilized, %.0f%% of leaf uplinks used, max queue %lu B\n",
 		100 * r->max_link_util, 100 * r->uplinks_used_frac, (unsigned long)r->max_queue_bytes);
 	fprintf(out, "reordering   %lu out-of-order arrivals, deepest %u packets\n", (unsigned long)c->ooo_pkts,
@@ -269,6 +285,12 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 		(unsigned long)(r->peak_rss_kb / 1024));
 	if (s->deadlock)
 		fprintf(out, "WARNING      PFC deadlock: a cycle of paused switch ports stopped all delivery\n");
+}
+
+/* A figure of the flows' lifetimes: null when not every flow finished. */
+static json_t *sim_json_flow_fig(const struct sim_results *r, double v)
+{
+	return sim_results_complete(r) ? json_real(v) : json_null();
 }
 
 json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const char *argv_line)
@@ -291,19 +313,20 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	json_object_set_new(j, "window_bytes", json_integer((json_int_t)r->window_bytes));
 	json_object_set_new(j, "base_rtt_us", json_real(r->base_rtt_us));
 	json_object_set_new(j, "status", json_string(sim_status(s)));
+	json_object_set_new(j, "complete", json_boolean(sim_results_complete(r)));
 	json_object_set_new(j, "flows", json_integer(r->flows));
 	json_object_set_new(j, "flows_done", json_integer(r->flows_done));
 	json_object_set_new(j, "payload_bytes", json_integer((json_int_t)r->payload_bytes));
-	json_object_set_new(j, "effective_throughput", json_real(r->effective_throughput));
+	json_object_set_new(j, "effective_throughput", sim_json_flow_fig(r, r->effective_throughput));
 	json_object_set_new(j, "all_active_throughput",
 			    r->window_throughput >= 0 ? json_real(r->window_throughput) : json_null());
-	json_object_set_new(j, "mean_flow_throughput", json_real(r->mean_flow_frac));
-	json_object_set_new(j, "min_flow_throughput", json_real(r->min_flow_frac));
-	json_object_set_new(j, "fct_p50_us", json_real(r->fct_p50_us));
-	json_object_set_new(j, "fct_p99_us", json_real(r->fct_p99_us));
-	json_object_set_new(j, "fct_max_us", json_real(r->fct_max_us));
-	json_object_set_new(j, "fct_mean_us", json_real(r->fct_mean_us));
-	json_object_set_new(j, "makespan_us", json_real(r->makespan_us));
+	json_object_set_new(j, "mean_flow_throughput", sim_json_flow_fig(r, r->mean_flow_frac));
+	json_object_set_new(j, "min_flow_throughput", sim_json_flow_fig(r, r->min_flow_frac));
+	json_object_set_new(j, "fct_p50_us", sim_json_flow_fig(r, r->fct_p50_us));
+	json_object_set_new(j, "fct_p99_us", sim_json_flow_fig(r, r->fct_p99_us));
+	json_object_set_new(j, "fct_max_us", sim_json_flow_fig(r, r->fct_max_us));
+	json_object_set_new(j, "fct_mean_us", sim_json_flow_fig(r, r->fct_mean_us));
+	json_object_set_new(j, "makespan_us", sim_json_flow_fig(r, r->makespan_us));
 	json_object_set_new(j, "max_link_utilization", json_real(r->max_link_util));
 	json_object_set_new(j, "leaf_uplinks_used", json_real(r->uplinks_used_frac));
 	json_object_set_new(j, "max_queue_bytes", json_integer((json_int_t)r->max_queue_bytes));
@@ -400,7 +423,7 @@ static int sim_write_links(const struct sim *s, const char *dir)
 		sim_topo_node_name(t, peer, b, sizeof(b));
 		fprintf(f, "%u,%s,%s,%u,%u,%s,%.0f,%lu,%.6f,%lu,%.0f,%lu,%lu,%lu,%lu,%.3f\n", i, a, b,
 			t->nodes[p->node].tier, t->nodes[peer].tier, p->up ? "up" : "down", p->rate_bps / 1e9,
-			(unsigned long)q->tx_bytes, span > 0 ? q->tx_bytes * 8 / (p->rate_bps * span) : 0.0,
+			(unsigned long)q->tx_bytes, span > 0 ? (double)q->tx_bytes * 8 / (p->rate_bps * span) : 0.0,
 			(unsigned long)q->max_qbytes, sim_port_mean_queue(s, i), (unsigned long)q->drops, (unsigned long)q->ecn_marks,
 			(unsigned long)q->pauses_sent, (unsigned long)q->pauses_rcvd, paused * 1e-6);
 	}

@@ -12,12 +12,14 @@
 #define SIM_ECN_KMIN_100G (100 * 1024)
 #define SIM_ECN_KMAX_100G (400 * 1024)
 
+#define SIM_ECN_REF_BPS 100000000000ULL
+
 static void sim_ecn_thresholds(const struct sim *s, uint64_t rate_bps, uint64_t *kmin, uint64_t *kmax)
 {
-	double scale = (double)rate_bps / 100e9;
-
-	*kmin = s->cfg.ecn_kmin_bytes ? s->cfg.ecn_kmin_bytes : (uint64_t)(SIM_ECN_KMIN_100G * scale);
-	*kmax = s->cfg.ecn_kmax_bytes ? s->cfg.ecn_kmax_bytes : (uint64_t)(SIM_ECN_KMAX_100G * scale);
+	*kmin = s->cfg.ecn_kmin_bytes ? s->cfg.ecn_kmin_bytes :
+		sim_mul_div_u64(SIM_ECN_KMIN_100G, rate_bps, SIM_ECN_REF_BPS);
+	*kmax = s->cfg.ecn_kmax_bytes ? s->cfg.ecn_kmax_bytes :
+		sim_mul_div_u64(SIM_ECN_KMAX_100G, rate_bps, SIM_ECN_REF_BPS);
 	for (uint32_t i = 0; i < s->cfg.necn; i++) {
 		if (s->cfg.ecn_rate_bps[i] != rate_bps)
 			continue;
@@ -27,7 +29,7 @@ static void sim_ecn_thresholds(const struct sim *s, uint64_t rate_bps, uint64_t 
 			*kmax = s->cfg.ecn_kmax_at[i];
 	}
 	if (*kmax <= *kmin)
-		*kmax = *kmin + 1;
+		*kmax = sim_add_sat_u64(*kmin, 1);
 }
 
 static void sim_ecn_mark(struct sim *s, uint32_t port, struct sim_pkt *p)
@@ -46,13 +48,17 @@ static void sim_ecn_mark(struct sim *s, uint32_t port, struct sim_pkt *p)
 }
 
 /* XOFF threshold of one ingress port: a static share unless configured. */
+uint64_t sim_pfc_xoff_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t node,
+			 uint64_t buffer_bytes)
+{
+	if (cfg->pfc_xoff_bytes)
+		return cfg->pfc_xoff_bytes;
+	return buffer_bytes / (2 * (uint64_t)t->nodes[node].nports);
+}
+
 static uint64_t sim_pfc_xoff(const struct sim *s, uint32_t node)
 {
-	uint64_t xoff = s->cfg.pfc_xoff_bytes;
-
-	if (!xoff)
-		xoff = s->buffer_bytes / (2 * (uint64_t)s->topo->nodes[node].nports);
-	return xoff;
+	return sim_pfc_xoff_of(&s->cfg, s->topo, node, s->buffer_bytes);
 }
 
 static uint64_t sim_pfc_xon(const struct sim *s, uint32_t node)
@@ -66,27 +72,42 @@ static uint64_t sim_pfc_xon(const struct sim *s, uint32_t node)
 
 /*
  * Headroom of one ingress port: what may still arrive after XOFF is sent.
- * The PAUSE waits behind one frame here, crosses the cable, the upstream
+ * The frame that crossed XOFF overshoots it by up to a frame; the PAUSE
+ * waits behind the frame on the wire here, crosses the cable, the upstream
  * port finishes its frame, and what it sent meanwhile crosses back; and
  * what is still in this switch's forwarding pipeline, which the model
  * accounts at the end of it.
  */
+uint64_t sim_pfc_headroom_need(const struct sim_topo *t, uint32_t port, uint32_t mtu_bytes)
+{
+	const struct sim_port *p = &t->ports[port];
+	/* bytes in flight, rounded up: headroom errs on the safe side */
+	uint64_t cable = sim_mul_div_up_u64(p->delay_ps, p->rate_bps, SIM_BIT_PS_PER_S);
+	uint64_t pipe = sim_mul_div_up_u64(t->sw.latency_ps, p->rate_bps, SIM_BIT_PS_PER_S);
+	uint64_t frames = 3 * sim_wire_bytes(mtu_bytes, SIM_PKT_DATA) + sim_wire_bytes(0, SIM_PKT_PAUSE);
+
+	return sim_add_sat_u64(sim_mul_sat_u64(2, cable), sim_add_sat_u64(pipe, frames));
+}
+
+uint64_t sim_pfc_headroom_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t port,
+			     uint32_t mtu_bytes)
+{
+	if (cfg->pfc_headroom_bytes)
+		return cfg->pfc_headroom_bytes;
+	return sim_pfc_headroom_need(t, port, mtu_bytes);
+}
+
 static uint64_t sim_pfc_headroom(const struct sim *s, uint32_t port)
 {
-	const struct sim_port *p = &s->topo->ports[port];
-	double bytes_per_ps = (double)p->rate_bps / 8e12;
-	uint64_t cable = (uint64_t)((double)p->delay_ps * bytes_per_ps);
-	uint64_t pipe = (uint64_t)((double)s->topo->sw.latency_ps * bytes_per_ps);
-
-	if (s->cfg.pfc_headroom_bytes)
-		return s->cfg.pfc_headroom_bytes;
-	return 2 * cable + pipe + 2 * sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA) + sim_wire_bytes(0, SIM_PKT_PAUSE);
+	return sim_pfc_headroom_of(&s->cfg, s->topo, port, s->mtu_bytes);
 }
 
 static void sim_pfc_send(struct sim *s, uint32_t port, int pause)
 {
 	struct sim_pkt *f = sim_pkt_alloc(s);
 
+	if (!f)
+		return;	/* out of memory: the run is failing */
 	f->kind = SIM_PKT_PAUSE;
 	f->prio = SIM_PRIO_CTRL;
 	f->quanta = pause ? 0xffff : 0;
@@ -98,10 +119,15 @@ static void sim_pfc_send(struct sim *s, uint32_t port, int pause)
 		s->pq[port].pauses_sent++;
 		s->c.pauses++;
 	}
-	sim_port_enqueue(s, port, f);
+	sim_port_enqueue_pause(s, port, f);
 }
 
-/* Dynamic threshold: a queue may grow to alpha times the free buffer. */
+/*
+ * Dynamic threshold: a queue may grow to alpha times the free buffer.
+ * Under PFC every ingress owns XOFF + headroom of the buffer for data
+ * (sim_config_check makes sure the buffer holds them all), and control
+ * frames share only what is left: they can never crowd out lossless data.
+ */
 static int sim_admit(struct sim *s, uint32_t sw, uint32_t out, const struct sim_pkt *p)
 {
 	uint64_t used = s->sw_used_bytes[sw], b = s->buffer_bytes;
@@ -109,6 +135,9 @@ static int sim_admit(struct sim *s, uint32_t sw, uint32_t out, const struct sim_
 
 	if (used + p->wire_bytes > b)
 		return 0;
+	if (s->cfg.pfc && p->kind != SIM_PKT_DATA)
+		return s->sw_reserved_bytes[sw] <= b &&
+		       s->sw_ctrl_bytes[sw] + p->wire_bytes <= b - s->sw_reserved_bytes[sw];
 	if (p->prio == SIM_PRIO_CTRL || (s->cfg.pfc && p->kind == SIM_PKT_DATA))
 		return 1;
 	if (s->cfg.buffer_alpha <= 0)
@@ -136,6 +165,8 @@ void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
 		return;
 	}
 	s->sw_used_bytes[sw] += p->wire_bytes;
+	if (p->kind != SIM_PKT_DATA)
+		s->sw_ctrl_bytes[sw] += p->wire_bytes;
 	if (p->kind == SIM_PKT_DATA) {
 		if (s->cfg.ecn)
 			sim_ecn_mark(s, out, p);
@@ -148,14 +179,16 @@ void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
 
 void sim_switch_dequeued(struct sim *s, uint32_t port, struct sim_pkt *p)
 {
-	uint32_t node = s->topo->ports[port].node;
+	uint32_t node = s->topo->ports[port].node, sw = s->topo->nodes[node].index;
 	struct sim_portq *in;
 
 	if (p->kind == SIM_PKT_PAUSE)
 		return;	/* generated here, never held in the shared buffer */
-	s->sw_used_bytes[s->topo->nodes[node].index] -= p->wire_bytes;
-	if (p->kind != SIM_PKT_DATA)
+	s->sw_used_bytes[sw] -= p->wire_bytes;
+	if (p->kind != SIM_PKT_DATA) {
+		s->sw_ctrl_bytes[sw] -= p->wire_bytes;
 		return;
+	}
 	in = &s->pq[p->in_port];
 	in->ingress_bytes -= p->wire_bytes;
 	if (in->xoff_sent && in->ingress_bytes <= sim_pfc_xon(s, node))

@@ -6,8 +6,11 @@
  * it is filled, so a 100k-host fabric builds in a few hundred milliseconds.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sim/topo.h"
 
@@ -368,8 +371,12 @@ static int fin_index(struct sim_topo *t)
 	return 0;
 }
 
-/* One BFS over switches only: packets never transit a host. */
-static void dist_from_edge(struct sim_topo *t, uint32_t *queue, uint32_t edge, uint32_t src)
+/*
+ * One BFS over switches only: packets never transit a host. A switch 255 or
+ * more hops away does not fit the 8-bit table: -ERANGE and *BAD_NODE.
+ */
+static int dist_from_edge(struct sim_topo *t, uint32_t *queue, uint32_t edge, uint32_t src,
+			  uint32_t *bad_node)
 {
 	uint8_t *d = &t->dist[(uint64_t)edge * t->nswitches];
 	uint32_t head = 0, tail = 0, p;
@@ -386,17 +393,22 @@ static void dist_from_edge(struct sim_topo *t, uint32_t *queue, uint32_t edge, u
 
 			if (v->kind != SIM_NODE_SWITCH || d[v->index] != SIM_DIST_NONE)
 				continue;
-			/* saturate below "unreachable" rather than wrap */
-			d[v->index] = du + 1 < SIM_DIST_NONE ? du + 1 : SIM_DIST_NONE - 1;
+			if (du + 1 >= SIM_DIST_NONE) {
+				*bad_node = vn;
+				return -ERANGE;
+			}
+			d[v->index] = du + 1;
 			queue[tail++] = vn;
 		}
 	}
+	return 0;
 }
 
-static int fin_dist(struct sim_topo_fin *f)
+static int fin_dist(struct sim_topo_fin *f, uint32_t *bad_node)
 {
 	struct sim_topo *t = f->t;
 	uint32_t s, h, e = 0;
+	int ret = 0;
 
 	t->edge_of_switch = malloc((t->nswitches ? t->nswitches : 1) * sizeof(uint32_t));
 	if (!t->edge_of_switch)
@@ -419,10 +431,10 @@ static int fin_dist(struct sim_topo_fin *f)
 	if (!t->dist)
 		return -ENOMEM;
 	memset(t->dist, SIM_DIST_NONE, (uint64_t)e * t->nswitches);
-	for (s = 0; s < t->nswitches; s++)
+	for (s = 0; s < t->nswitches && !ret; s++)
 		if (t->edge_of_switch[s] != SIM_NONE)
-			dist_from_edge(t, f->queue, t->edge_of_switch[s], t->switches[s]);
-	return 0;
+			ret = dist_from_edge(t, f->queue, t->edge_of_switch[s], t->switches[s], bad_node);
+	return ret;
 }
 
 /* Every host must reach host 0 on each plane through switches alone. */
@@ -462,7 +474,7 @@ static int fin_build(struct sim_topo_fin *f, uint32_t *bad_node)
 	ret = fin_index(t);
 	if (ret || t->route != SIM_ROUTE_TABLE)
 		return ret;
-	ret = fin_dist(f);
+	ret = fin_dist(f, bad_node);
 	if (ret)
 		return ret;
 	return fin_check_planes(t, bad_node);
@@ -564,4 +576,143 @@ void sim_topo_node_name(const struct sim_topo *t, uint32_t node, char *buf, size
 		snprintf(buf, len, "h%u", node);
 	else
 		switch_name(t, node, buf, len);
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+uint64_t sim_topo_mem_bytes(uint64_t nnodes, uint64_t nlinks)
+{
+	/* per node: the node, hosts[] or switches[], BFS queue and distances */
+	uint64_t node = sizeof(struct sim_node) + 3 * sizeof(uint32_t);
+	/* per link: the pending link, two ports and two finalize scratch slots each */
+	uint64_t link = sizeof(struct sim_topo_link) + 2 * (sizeof(struct sim_port) + 2 * sizeof(uint32_t));
+
+	return sat_add(sat_mul(nnodes, node), sat_mul(nlinks, link));
+}
+
+uint64_t sim_topo_table_bytes(const struct sim_topo *t)
+{
+	const struct sim_topo_build *b = t->build;
+	uint64_t i, nedges = 0;
+	uint8_t *edge;
+
+	if (!b || !t->nswitches)
+		return 0;
+	edge = calloc(t->nswitches, 1);
+	if (!edge)
+		return UINT64_MAX;
+	for (i = 0; i < b->nlinks; i++) {
+		uint32_t a = b->links[i].a, c = b->links[i].b;
+		uint32_t sw = a < t->nhosts ? c : c < t->nhosts ? a : SIM_NONE;
+
+		if (sw != SIM_NONE && sw >= t->nhosts && !edge[sw - t->nhosts]) {
+			edge[sw - t->nhosts] = 1;
+			nedges++;
+		}
+	}
+	free(edge);
+	return sat_mul(nedges, t->nswitches);
+}
+
+static int read_fail(const char *path, const char *why, const char *what)
+{
+	fprintf(stderr, "%s: %s (expected %s)\n", path, why, what);
+	return -1;
+}
+
+/* Reads FD to the end, or to MAX_BYTES + 1 bytes. */
+static int read_all(int fd, size_t max_bytes, char **text, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap + 1), *nbuf;
+	ssize_t got;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			if (cap > max_bytes)
+				break;
+			cap = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
+			nbuf = realloc(buf, cap + 1);
+			if (!nbuf) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nbuf;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			got = -errno;
+			free(buf);
+			return (int)got;
+		}
+		if (!got)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = 0;
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+int sim_read_text(const char *path, size_t max_bytes, const char *what, char **text, size_t *len)
+{
+	char why[128];
+	const char *nul;
+	struct stat st;
+	int fd, ret;
+
+	*text = NULL;
+	*len = 0;
+	/* O_NONBLOCK: a FIFO without a writer must not hang the open */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
+		return read_fail(path, why, what);
+	}
+	if (fstat(fd, &st) || fcntl(fd, F_SETFL, 0)) {
+		snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
+		close(fd);
+		return read_fail(path, why, what);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return read_fail(path, "is a directory", what);
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_bytes)
+		ret = -EFBIG;
+	else
+		ret = read_all(fd, max_bytes, text, len);
+	close(fd);
+	if (!ret && *len > max_bytes)
+		ret = -EFBIG;
+	if (ret == -EFBIG)
+		snprintf(why, sizeof(why), "larger than %zu bytes", max_bytes);
+	else if (ret)
+		snprintf(why, sizeof(why), "cannot read: %s", strerror(-ret));
+	else if (!*len)
+		snprintf(why, sizeof(why), "empty file");
+	else if ((nul = memchr(*text, 0, *len)))
+		snprintf(why, sizeof(why), "binary data (a NUL byte at offset %zu)",
+			 (size_t)(nul - *text));
+	else
+		return 0;
+	free(*text);
+	*text = NULL;
+	*len = 0;
+	return read_fail(path, why, what);
 }

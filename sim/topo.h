@@ -125,7 +125,8 @@ struct sim_topo {
  *   -ENOTCONN      the graph is disconnected (*bad_node: an unreached node)
  *   -EHOSTUNREACH  TABLE mode: a host cannot reach host 0 on some plane
  *                  through switches only (*bad_node: that host)
- *   -ERANGE        TABLE mode: a switch more than 254 hops from any host
+ *   -ERANGE        TABLE mode: a switch more than 254 hops from any host, or
+ *                  from a switch with hosts (*bad_node: that switch)
  */
 struct sim_topo *sim_topo_create(uint32_t nhosts, uint32_t nswitches, uint64_t nlinks,
 				 enum sim_route_mode route);
@@ -135,12 +136,41 @@ int sim_topo_add_link(struct sim_topo *t, uint32_t a, uint32_t b, uint64_t rate_
 		      uint64_t delay_ps);
 int sim_topo_finalize(struct sim_topo *t, uint32_t *bad_node);
 
-/* Parse FILE. On error prints "FILE:LINE: what was expected" to stderr and
- * returns NULL. */
+/*
+ * Documented ranges of topology files (topologies/FORMAT.md); `fabsim
+ * predict` holds measured rates to the same link rate range.
+ */
+#define SIM_TOPO_MIN_RATE_BPS 1000000ULL	/* 1 Mb/s: a 4 KB packet takes 33 ms */
+#define SIM_TOPO_MAX_RATE_BPS 10000000000000ULL	/* 10 Tb/s */
+#define SIM_TOPO_MAX_RADIX UINT16_MAX		/* ports of one node (sim_node.nports) */
+#define SIM_TOPO_MAX_FILE_BYTES (16u << 20)	/* a topology, map or bench file */
+
+/*
+ * Parse FILE. On error prints "FILE:LINE: what was expected" to stderr and
+ * returns NULL; it never exits, whatever FILE holds (a directory, a device,
+ * binary data, a fabric too large for memory).
+ */
 struct sim_topo *sim_topo_load(const char *path);
 /* Same, from text in memory; NAME stands in for the file name in errors. */
 struct sim_topo *sim_topo_load_string(const char *text, const char *name);
 void sim_topo_free(struct sim_topo *t);
+
+/*
+ * Reads the text file PATH (also a pipe or device) whole into a malloc'ed,
+ * NUL-terminated *TEXT of *LEN bytes, for the line and JSON parsers of
+ * fabsim. Refuses a directory, more than MAX_BYTES, an empty file and binary
+ * data (a NUL byte), printing "PATH: why (expected WHAT)" on stderr; 0 or -1.
+ */
+int sim_read_text(const char *path, size_t max_bytes, const char *what, char **text, size_t *len);
+
+/*
+ * Bytes sim_topo_create() and sim_topo_finalize() need for NNODES nodes and
+ * NLINKS links (saturating), and, between the last sim_topo_add_link() and
+ * sim_topo_finalize(), the TABLE-mode distance table: edge switches x
+ * switches bytes. Callers hold them to sim_mem_guard() before building.
+ */
+uint64_t sim_topo_mem_bytes(uint64_t nnodes, uint64_t nlinks);
+uint64_t sim_topo_table_bytes(const struct sim_topo *t);
 
 /* Writes a node's printable name (e.g. "leaf12", "spine3", "h1023") */
 void sim_topo_node_name(const struct sim_topo *t, uint32_t node, char *buf, size_t len);

@@ -7,10 +7,11 @@
  * File format (libconfig syntax; comments with #, // or / * * /):
  *
  *   name = "small-800g";          # optional, default: file name stem
- *   mtu = 4096;                   # RoCE payload bytes per packet, 64..65536
+ *   mtu = 4096;                   # RoCE payload bytes per packet, 256..9000
  *   switch = {                    # optional, SN5600-like defaults
- *     latency_ns = 600;           # forwarding latency, default 600
- *     buffer_mb = 160;            # shared buffer, MB of 10^6 bytes, default 160
+ *     latency_ns = 600;           # forwarding latency, 0..10^7, default 600
+ *     buffer_mb = 160;            # shared buffer, MB of 10^6 bytes, 0.1..10^6,
+ *                                 # default 160
  *   };
  *   fabric = {
  *     kind = "leafspine";         # "leafspine", "fattree", "railopt", "explicit"
@@ -28,7 +29,7 @@
  *   fabric_cable_m = 10.0;        # switch-switch cables, default cable_m
  * Rates are strings "<number>[K|M|G|T][b/s|bps]" ("400G", "400Gb/s",
  * "1.6T") or integers in bits per second (use the L suffix beyond 2^31:
- * libconfig 1.5 silently truncates plain integers).
+ * libconfig 1.5 silently truncates plain integers), from 1M to 10T.
  *
  *   kind = "leafspine":  leaves, hosts_per_leaf, spines (required);
  *     hosts (total, default leaves * hosts_per_leaf; the last leaf may be
@@ -66,7 +67,10 @@
  *     1..63 characters; the graph must be connected.
  *
  * Unknown keys, missing required keys, wrong types and out-of-range values
- * are errors naming the key and its line.
+ * are errors naming the key and its line; topologies/FORMAT.md lists every
+ * range. So are fabrics whose switches would have more than 65535 ports,
+ * whose ids overflow 32 bits or whose state would not fit in memory, all
+ * found before anything is allocated.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -77,15 +81,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/sim.h"
 #include "sim/topo.h"
 
 #define PS_PER_NS 1000ULL
 #define CABLE_PS_PER_M 5000.0		/* ~5 ns/m in fibre or copper */
-#define MAX_RATE_BPS 10e12		/* sanity bound on one link */
 #define MAX_COUNT 16777216		/* sanity bound on any count key */
-#define MAX_NODES 67108864ULL		/* well under the uint32 id space */
-#define MAX_LINKS 268435456ULL
+#define MAX_NODES (UINT32_MAX - 1ULL)	/* node ids are 32-bit, SIM_NONE reserved */
+#define MAX_LINKS (UINT32_MAX / 4ULL)	/* port indices are 32-bit, see topo.c */
 #define NAME_MAX_LEN 63
+#define MIN_MTU 256			/* as run --mtu */
+#define MAX_MTU 9000
+#define MIN_BUFFER_MB 0.1		/* ten frames of the largest MTU */
+#define MAX_BUFFER_MB 1e6
+#define MAX_GROUP_KEYS 256		/* libconfig looks names up linearly */
+#define MAX_DEPTH 32			/* { ( [ nesting; real files use 4 */
 
 struct pctx {
 	const char *file;
@@ -97,6 +107,23 @@ struct delays {
 	uint64_t fabric_ps;
 	uint64_t core_ps;
 };
+
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+	return a / b + (a % b != 0);
+}
 
 static void __attribute__((format(printf, 3, 4)))
 perr(const struct pctx *c, const config_setting_t *s, const char *fmt, ...)
@@ -241,8 +268,8 @@ static const char *get_str(const struct pctx *c, const config_setting_t *s, cons
 	return config_setting_get_string(s);
 }
 
-/* "800G", "400Gb/s", "1.6T", "25000Mbps": bits per second, or 0 if malformed. */
-static uint64_t parse_rate_text(const char *text)
+/* "800G", "400Gb/s", "1.6T", "25000Mbps": bits per second, or -1 if malformed. */
+static double parse_rate_text(const char *text)
 {
 	static const char *const tails[] = { "", "b/s", "bps", NULL };
 	double v, mult = 1;
@@ -251,42 +278,52 @@ static uint64_t parse_rate_text(const char *text)
 	errno = 0;
 	v = strtod(text, &end);
 	if (end == text || errno || !isdigit((unsigned char)text[0]))
-		return 0;
+		return -1;
 	switch (*end) {
 	case 'K': case 'k': mult = 1e3; end++; break;
 	case 'M': mult = 1e6; end++; break;
 	case 'G': case 'g': mult = 1e9; end++; break;
 	case 'T': case 't': mult = 1e12; end++; break;
 	}
-	if (!in_list(end, tails))
-		return 0;
-	v *= mult;
-	if (!(v >= 1 && v <= MAX_RATE_BPS) || fabs(v - llround(v)) > 1e-6 * v)
-		return 0;
-	return llround(v);
+	if (!in_list(end, tails) || !isfinite(v * mult))
+		return -1;
+	return v * mult;
 }
 
 static int rate_value(const struct pctx *c, const config_setting_t *s, const char *key,
 		      uint64_t *out)
 {
-	long long v;
+	const char *text = NULL;
+	double v = -1;
 
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_STRING:
-		*out = parse_rate_text(config_setting_get_string(s));
+		text = config_setting_get_string(s);
+		v = parse_rate_text(text);
 		break;
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:
-		v = config_setting_get_int64(s);
-		*out = v > 0 && v <= MAX_RATE_BPS ? (uint64_t)v : 0;
+		v = (double)config_setting_get_int64(s);
 		break;
-	default:
-		*out = 0;
 	}
-	if (!*out)
+	if (v < 0 && !text) {
 		perr(c, s, "bad rate for '%s' (expected e.g. \"800G\", \"400Gb/s\" or an integer "
-		     "in bits per second, up to 10T)", key);
-	return *out ? 0 : -1;
+		     "in bits per second, 1M to 10T)", key);
+		return -1;
+	}
+	if (v < 0) {
+		perr(c, s, "bad rate for '%s': \"%s\" (expected e.g. \"800G\", \"400Gb/s\" or "
+		     "\"1.6T\", 1M to 10T)", key, text);
+		return -1;
+	}
+	if (!(v >= SIM_TOPO_MIN_RATE_BPS && v <= SIM_TOPO_MAX_RATE_BPS) ||
+	    fabs(v - llround(v)) > 1e-6 * v) {
+		perr(c, s, "bad rate for '%s': %.9g b/s is out of range (expected a whole number "
+		     "of b/s from 1M to 10T)", key, v);
+		return -1;
+	}
+	*out = (uint64_t)llround(v);
+	return 0;
 }
 
 static int get_rate(const struct pctx *c, const config_setting_t *group, const char *key,
@@ -374,7 +411,7 @@ static int get_spines(const struct pctx *c, const config_setting_t *g, double do
 		      const struct gen_common *gc, uint32_t lps, uint32_t *spines)
 {
 	const config_setting_t *os = config_setting_get_member(g, "oversubscription");
-	double ratio, uplinks;
+	double ratio, uplinks, n;
 
 	if (!os)
 		return get_u32(c, g, "spines", true, 0, MAX_COUNT, spines) < 0 ? -1 : 0;
@@ -385,18 +422,50 @@ static int get_spines(const struct pctx *c, const config_setting_t *g, double do
 	if (check_real(c, os, "oversubscription", 0.01, 1000, &ratio))
 		return -1;
 	uplinks = ceil(down_bps / (ratio * gc->fabric_rate_bps) - 1e-9);
-	*spines = (uint32_t)ceil(uplinks / lps - 1e-9);
+	n = ceil(uplinks / lps - 1e-9);
+	/* checked before the cast: a double beyond uint32 does not convert */
+	if (!(n <= MAX_COUNT)) {
+		perr(c, os, "'oversubscription' = %g needs %.0f spines (expected at most %d: "
+		     "a higher ratio, fabric_rate or links_per_spine)", ratio, n, MAX_COUNT);
+		return -1;
+	}
+	*spines = n > 0 ? (uint32_t)n : 0;
 	return 0;
 }
 
-static int check_size(const struct pctx *c, const config_setting_t *g, uint64_t nodes,
-		      uint64_t links)
+/* What a generated fabric will hold, checked before anything is allocated. */
+struct fab_size {
+	uint64_t hosts, switches, links;	/* over all planes */
+	const char *role[3];			/* switch roles, "leaf", ... */
+	uint64_t radix[3];			/* ports of the fullest switch of a role */
+	const char *why[3];			/* the keys its ports add up from */
+};
+
+static int check_size(const struct pctx *c, const config_setting_t *g, const struct fab_size *z)
 {
-	if (nodes <= MAX_NODES && links <= MAX_LINKS)
-		return 0;
-	perr(c, g, "fabric too large: %llu nodes, %llu links (limits %llu, %llu)",
-	     (unsigned long long)nodes, (unsigned long long)links, MAX_NODES, MAX_LINKS);
-	return -1;
+	uint64_t nodes = add_sat(z->hosts, z->switches);
+	char err[256];
+	int i;
+
+	for (i = 0; i < 3 && z->role[i]; i++) {
+		if (z->radix[i] <= SIM_TOPO_MAX_RADIX)
+			continue;
+		perr(c, g, "a %s would have %llu ports (%s), more than %u", z->role[i],
+		     (unsigned long long)z->radix[i], z->why[i], SIM_TOPO_MAX_RADIX);
+		return -1;
+	}
+	if (nodes > MAX_NODES || z->links > MAX_LINKS) {
+		perr(c, g, "fabric too large: %llu nodes, %llu links (limits %llu, %llu: node and "
+		     "port ids are 32-bit)", (unsigned long long)nodes,
+		     (unsigned long long)z->links, MAX_NODES, MAX_LINKS);
+		return -1;
+	}
+	if (sim_mem_guard(sim_topo_mem_bytes(nodes, z->links), "building it", err, sizeof(err))) {
+		perr(c, g, "fabric too large: %llu nodes, %llu links: %s",
+		     (unsigned long long)nodes, (unsigned long long)z->links, err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Hosts when the last leaf may be partial: HOSTS_KEY if given, else all of CAP. */
@@ -427,6 +496,7 @@ static struct sim_topo *gen_leafspine(const struct pctx *c, const config_setting
 	};
 	uint32_t leaves = 0, hpl = 0, spines = 0, lps = 1, per_plane, p, l, s, k, base;
 	struct gen_common gc;
+	struct fab_size z;
 	struct sim_topo *t;
 	uint64_t hosts, h;
 	int ret = 0;
@@ -444,11 +514,18 @@ static struct sim_topo *gen_leafspine(const struct pctx *c, const config_setting
 		return NULL;
 	}
 	per_plane = leaves + spines;
-	if (check_size(c, g, hosts + (uint64_t)gc.planes * per_plane,
-		       gc.planes * (hosts + (uint64_t)leaves * spines * lps)))
+	z = (struct fab_size){
+		.hosts = hosts,
+		.switches = (uint64_t)gc.planes * per_plane,
+		.links = mul_sat(gc.planes, hosts + (uint64_t)leaves * spines * lps),
+		.role = { "leaf", "spine" },
+		.radix = { (hosts < hpl ? hosts : hpl) + (uint64_t)spines * lps,
+			   (uint64_t)leaves * lps },
+		.why = { "hosts_per_leaf + spines x links_per_spine", "leaves x links_per_spine" },
+	};
+	if (check_size(c, g, &z))
 		return NULL;
-	t = sim_topo_create(hosts, gc.planes * per_plane,
-			    gc.planes * (hosts + (uint64_t)leaves * spines * lps), SIM_ROUTE_CLOS);
+	t = sim_topo_create(hosts, gc.planes * per_plane, z.links, SIM_ROUTE_CLOS);
 	if (!t)
 		goto out_nomem;
 	for (h = 0; h < hosts; h++)
@@ -489,9 +566,10 @@ static struct sim_topo *gen_railopt(const struct pctx *c, const config_setting_t
 	};
 	uint32_t servers = 0, gpus = 0, lpr = 1, spl, spines = 0, lps = 1, nleaves, per_plane;
 	uint32_t p, l, s, k, base, srv, gpu;
+	uint64_t hosts, leaves_per_plane;
 	struct gen_common gc;
+	struct fab_size z;
 	struct sim_topo *t;
-	uint64_t hosts;
 	int ret = 0;
 
 	if (check_keys(c, g, "fabric (kind \"railopt\")", common_keys, keys) ||
@@ -510,18 +588,29 @@ static struct sim_topo *gen_railopt(const struct pctx *c, const config_setting_t
 	}
 	if (get_spines(c, g, (double)spl * gc.host_rate_bps, &gc, lps, &spines))
 		return NULL;
-	nleaves = gpus * lpr;
-	if (!spines && nleaves > 1) {
-		perr(c, g, "%u rail leaves need spines (expected spines >= 1)", nleaves);
+	leaves_per_plane = (uint64_t)gpus * lpr;
+	if (!spines && leaves_per_plane > 1) {
+		perr(c, g, "%llu rail leaves need spines (expected spines >= 1)",
+		     (unsigned long long)leaves_per_plane);
 		return NULL;
 	}
 	hosts = (uint64_t)servers * gpus;
-	per_plane = nleaves + spines;
-	if (check_size(c, g, hosts + (uint64_t)gc.planes * per_plane,
-		       gc.planes * (hosts + (uint64_t)nleaves * spines * lps)))
+	z = (struct fab_size){
+		.hosts = hosts,
+		.switches = mul_sat(gc.planes, leaves_per_plane + spines),
+		.links = mul_sat(gc.planes, add_sat(hosts, mul_sat(leaves_per_plane,
+								   (uint64_t)spines * lps))),
+		.role = { "rail leaf", "spine" },
+		.radix = { spl + (uint64_t)spines * lps, mul_sat(leaves_per_plane, lps) },
+		.why = { "servers / leaves_per_rail + spines x links_per_spine",
+			 "gpus_per_server x leaves_per_rail x links_per_spine" },
+	};
+	if (check_size(c, g, &z))
 		return NULL;
-	t = sim_topo_create(hosts, gc.planes * per_plane,
-			    gc.planes * (hosts + (uint64_t)nleaves * spines * lps), SIM_ROUTE_CLOS);
+	/* all within the 32-bit id space now */
+	nleaves = (uint32_t)leaves_per_plane;
+	per_plane = nleaves + spines;
+	t = sim_topo_create(hosts, gc.planes * per_plane, z.links, SIM_ROUTE_CLOS);
 	if (!t)
 		goto out_nomem;
 	for (srv = 0; srv < servers; srv++)
@@ -559,8 +648,9 @@ out_nomem:
 }
 
 struct fattree {
-	uint32_t pods, lpp, hpl, app, cpg, lpa, lpc;
-	uint32_t nleaves;	/* per plane; only as many as the hosts need */
+	uint32_t lpp, hpl, app, cpg, lpa, lpc;
+	uint64_t pods;		/* as given, then as built */
+	uint64_t nleaves;	/* per plane; only as many as the hosts need */
 	uint64_t hosts;
 	uint64_t core_rate_bps;
 };
@@ -569,17 +659,18 @@ struct fattree {
 static int fattree_hosts(const struct pctx *c, const config_setting_t *g, struct fattree *f)
 {
 	uint64_t pod_hosts = (uint64_t)f->lpp * f->hpl;
-	int ret = get_uint(c, g, "hosts", false, 1, f->pods * pod_hosts, &f->hosts);
+	uint64_t all = mul_sat(f->pods, pod_hosts), but_one = mul_sat(f->pods - 1, pod_hosts);
+	int ret = get_uint(c, g, "hosts", false, 1, all, &f->hosts);
 
 	if (ret < 0)
 		return -1;
 	if (ret) {
-		f->hosts = f->pods * pod_hosts;
-	} else if (f->hosts <= (f->pods - 1) * pod_hosts) {
+		f->hosts = all;
+	} else if (f->hosts <= but_one) {
 		perr(c, config_setting_get_member(g, "hosts"),
-		     "'hosts' = %llu leaves pod %u empty (expected more than %llu hosts, or fewer pods)",
-		     (unsigned long long)f->hosts, f->pods - 1,
-		     (unsigned long long)((f->pods - 1) * pod_hosts));
+		     "'hosts' = %llu leaves pod %llu empty (expected more than %llu hosts, or fewer pods)",
+		     (unsigned long long)f->hosts, (unsigned long long)f->pods - 1,
+		     (unsigned long long)but_one);
 		return -1;
 	}
 	return 0;
@@ -588,6 +679,7 @@ static int fattree_hosts(const struct pctx *c, const config_setting_t *g, struct
 static int fattree_params(const struct pctx *c, const config_setting_t *g, struct fattree *f,
 			  const struct gen_common *gc)
 {
+	uint32_t pods = 0;
 	int ret;
 
 	f->lpa = f->lpc = 1;
@@ -600,17 +692,19 @@ static int fattree_params(const struct pctx *c, const config_setting_t *g, struc
 	    get_u32(c, g, "links_per_core", false, 1, 1024, &f->lpc) < 0 ||
 	    get_rate(c, g, "core_rate", false, &f->core_rate_bps) < 0)
 		return -1;
-	ret = get_u32(c, g, "pods", false, 1, MAX_COUNT, &f->pods);
+	ret = get_u32(c, g, "pods", false, 1, MAX_COUNT, &pods);
 	if (ret < 0)
 		return -1;
+	f->pods = pods;
 	if (ret && get_uint(c, g, "hosts", true, 1, MAX_NODES, &f->hosts) < 0)
 		return -1;
 	if (!ret && fattree_hosts(c, g, f))
 		return -1;
-	f->nleaves = (f->hosts + f->hpl - 1) / f->hpl;
-	f->pods = (f->nleaves + f->lpp - 1) / f->lpp;
+	f->nleaves = div_up(f->hosts, f->hpl);
+	f->pods = div_up(f->nleaves, f->lpp);
 	if (!f->cpg && f->pods > 1) {
-		perr(c, g, "%u pods need cores (expected cores_per_group >= 1)", f->pods);
+		perr(c, g, "%llu pods need cores (expected cores_per_group >= 1)",
+		     (unsigned long long)f->pods);
 		return -1;
 	}
 	return 0;
@@ -641,6 +735,28 @@ static int fattree_links(struct sim_topo *t, const struct fattree *f,
 	return ret;
 }
 
+static void fattree_size(const struct fattree *f, const struct gen_common *gc, struct fab_size *z)
+{
+	uint64_t aggs = mul_sat(f->pods, f->app), cores = (uint64_t)f->app * f->cpg;
+	uint64_t per_plane = add_sat(add_sat(f->nleaves, aggs), cores);
+	uint64_t links = add_sat(add_sat(f->hosts, mul_sat(mul_sat(f->nleaves, f->app), f->lpa)),
+				 mul_sat(mul_sat(aggs, f->cpg), f->lpc));
+
+	*z = (struct fab_size){
+		.hosts = f->hosts,
+		.switches = mul_sat(gc->planes, per_plane),
+		.links = mul_sat(gc->planes, links),
+		.role = { "leaf", "agg", "core" },
+		.radix = { (f->hosts < f->hpl ? f->hosts : f->hpl) + (uint64_t)f->app * f->lpa,
+			   (f->nleaves < f->lpp ? f->nleaves : f->lpp) * f->lpa +
+			   (uint64_t)f->cpg * f->lpc,
+			   mul_sat(f->pods, f->lpc) },
+		.why = { "hosts_per_leaf + aggs_per_pod x links_per_agg",
+			 "leaves_per_pod x links_per_agg + cores_per_group x links_per_core",
+			 "pods x links_per_core" },
+	};
+}
+
 static struct sim_topo *gen_fattree(const struct pctx *c, const config_setting_t *g)
 {
 	static const char *const keys[] = {
@@ -648,21 +764,22 @@ static struct sim_topo *gen_fattree(const struct pctx *c, const config_setting_t
 		"links_per_agg", "cores_per_group", "links_per_core", "core_rate",
 		"core_cable_m", NULL
 	};
-	uint64_t per_plane, nlinks, h;
 	struct gen_common gc;
 	struct fattree f = { 0 };
+	struct fab_size z;
 	struct sim_topo *t;
-	uint32_t p, i;
+	uint32_t p, i, per_plane;
+	uint64_t h;
 
 	if (check_keys(c, g, "fabric (kind \"fattree\")", common_keys, keys) ||
 	    get_common(c, g, &gc) || fattree_params(c, g, &f, &gc))
 		return NULL;
-	per_plane = f.nleaves + (uint64_t)f.pods * f.app + (uint64_t)f.app * f.cpg;
-	nlinks = gc.planes * (f.hosts + (uint64_t)f.nleaves * f.app * f.lpa +
-			      (uint64_t)f.pods * f.app * f.cpg * f.lpc);
-	if (check_size(c, g, f.hosts + gc.planes * per_plane, nlinks))
+	fattree_size(&f, &gc, &z);
+	if (check_size(c, g, &z))
 		return NULL;
-	t = sim_topo_create(f.hosts, gc.planes * per_plane, nlinks, SIM_ROUTE_CLOS);
+	/* all within the 32-bit id space now */
+	per_plane = z.switches / gc.planes;
+	t = sim_topo_create(f.hosts, z.switches, z.links, SIM_ROUTE_CLOS);
 	if (!t)
 		goto out_nomem;
 	for (h = 0; h < f.hosts; h++)
@@ -704,6 +821,7 @@ struct enode {
 struct explicit {
 	const struct pctx *c;
 	const config_setting_t *g;
+	const config_setting_t *links;
 	struct enode *nodes;		/* file order */
 	uint32_t *by_name;		/* indexes into nodes, sorted by name */
 	uint32_t *file_of_id;		/* node id -> index into nodes */
@@ -938,9 +1056,22 @@ static void explicit_report(const struct explicit *x, const struct sim_topo *t, 
 	} else if (err == -E2BIG) {
 		perr(x->c, e->s, "node \"%s\" has more than 65535 links", e->name);
 	} else {
-		perr(x->c, e->s, "switch \"%s\" is too far from any host (expected <= 254 hops)",
-		     e->name);
+		perr(x->c, e->s, "switch \"%s\" is more than 254 hops from a host or a host's "
+		     "switch (expected at most 254: hop counts are 8-bit)", e->name);
 	}
+}
+
+/* Shortest-path routing keeps a hop table of edge switches x switches bytes. */
+static int explicit_mem(const struct explicit *x, const struct sim_topo *t)
+{
+	uint64_t need = add_sat(sim_topo_mem_bytes(t->nnodes, config_setting_length(x->links)),
+				sim_topo_table_bytes(t));
+	char err[256];
+
+	if (!sim_mem_guard(need, "building it", err, sizeof(err)))
+		return 0;
+	perr(x->c, x->g, "graph too large: %u nodes: %s", t->nnodes, err);
+	return -1;
 }
 
 static struct sim_topo *explicit_build(struct explicit *x, const config_setting_t *links)
@@ -966,6 +1097,8 @@ static struct sim_topo *explicit_build(struct explicit *x, const config_setting_
 	for (i = 0; i < (uint32_t)config_setting_length(links); i++)
 		if (explicit_link(x, t, config_setting_get_elem(links, i)))
 			goto out_free_topo;
+	if (explicit_mem(x, t))
+		goto out_free_topo;
 	ret = sim_topo_finalize(t, &bad);
 	if (ret) {
 		explicit_report(x, t, ret, bad);
@@ -998,6 +1131,7 @@ static struct sim_topo *gen_explicit(const struct pctx *c, const config_setting_
 		perr(c, links, "'links' must be a list ( (\"a\", \"b\", \"800G\", 5.0), ... )");
 		return NULL;
 	}
+	x.links = links;
 	if (!explicit_nodes(&x, nodes))
 		t = explicit_build(&x, links);
 	free(x.file_of_id);
@@ -1037,7 +1171,7 @@ static int parse_switch(const struct pctx *c, const config_setting_t *root, stru
 		return -1;
 	if (!ret)
 		gl->sw.latency_ps = llround(v * PS_PER_NS);
-	ret = get_real(c, s, "buffer_mb", 0, 1e6, &v);
+	ret = get_real(c, s, "buffer_mb", MIN_BUFFER_MB, MAX_BUFFER_MB, &v);
 	if (ret < 0)
 		return -1;
 	if (!ret)
@@ -1071,7 +1205,7 @@ static int parse_globals(const struct pctx *c, const config_setting_t *root, str
 		snprintf(gl->name, sizeof(gl->name), "%s", name);
 	}
 	gl->mtu_bytes = 4096;
-	ret = get_u32(c, root, "mtu", false, 64, 65536, &gl->mtu_bytes);
+	ret = get_u32(c, root, "mtu", false, MIN_MTU, MAX_MTU, &gl->mtu_bytes);
 	if (ret < 0)
 		return -1;
 	/* SN5600 class: ~600 ns port to port, 160 MB shared buffer */
@@ -1136,8 +1270,10 @@ static int parse_hostmap(const struct pctx *c, const config_setting_t *root, str
 		const char *k = e ? config_setting_get_string_elem(e, 0) : NULL;
 		const char *v = e ? config_setting_get_string_elem(e, 1) : NULL;
 
-		if (!k || !v || config_setting_length(e) != 2 || strlen(k) >= 64 || strlen(v) >= 64) {
-			perr(c, e ? e : m, "hostmap entry %d: expected (\"host/device\", \"node\"), names under 64 characters", i + 1);
+		if (!k || !v || config_setting_length(e) != 2 || !*k || !*v || strlen(k) >= 64 ||
+		    strlen(v) >= 64) {
+			perr(c, e ? e : m, "hostmap entry %d: expected (\"host/device\", \"node\"), "
+			     "names of 1..63 characters", i + 1);
 			return -1;
 		}
 		strcpy(t->hostmap[i][0], k);
@@ -1182,8 +1318,6 @@ static struct sim_topo *load(const char *file, config_t *cfg, int read_ok)
 
 	if (read_ok)
 		t = load_config(&c, cfg);
-	else if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		fprintf(stderr, "%s:1: cannot read the file\n", file);
 	else
 		fprintf(stderr, "%s:%d: syntax error: %s (expected `key = value;` settings)\n",
 			file, config_error_line(cfg), config_error_text(cfg));
@@ -1191,27 +1325,96 @@ static struct sim_topo *load(const char *file, config_t *cfg, int read_ok)
 	return t;
 }
 
-struct sim_topo *sim_topo_load(const char *path)
+/*
+ * Before libconfig sees the text: it would follow @include to any file (a
+ * FIFO, /dev/zero), and it looks setting names up linearly, so that a group
+ * of 10^5 keys takes minutes to parse. Both are refused here, with the line.
+ * Strings and comments are skipped; anything malformed is left to libconfig.
+ */
+static int prescan(const char *file, const char *text)
+{
+	unsigned int keys[MAX_DEPTH + 1];	/* settings seen in each open group */
+	char open[MAX_DEPTH + 1];		/* '{', '(' or '[' */
+	int depth = 0, line = 1, bol = 1;
+	const char *p;
+
+	open[0] = '{';
+	keys[0] = 0;
+	for (p = text; *p; p++) {
+		if (*p == '\n') {
+			line++;
+			bol = 1;
+			continue;
+		}
+		if (bol && (*p == ' ' || *p == '\t' || *p == '\r'))
+			continue;
+		if (bol && !strncmp(p, "@include", 8)) {
+			fprintf(stderr, "%s:%d: @include is not supported (expected the whole "
+				"topology in one file)\n", file, line);
+			return -1;
+		}
+		bol = 0;
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				line += *p == '\n';
+			}
+		} else if (*p == '#' || (*p == '/' && p[1] == '/')) {
+			while (p[1] && p[1] != '\n')
+				p++;
+		} else if (*p == '/' && p[1] == '*') {
+			for (p += 2; *p && !(*p == '*' && p[1] == '/'); p++)
+				line += *p == '\n';
+			if (*p)
+				p++;
+		} else if (*p == '{' || *p == '(' || *p == '[') {
+			if (depth == MAX_DEPTH) {
+				fprintf(stderr, "%s:%d: groups and lists nested more than %d deep "
+					"(expected at most 4 levels)\n", file, line, MAX_DEPTH);
+				return -1;
+			}
+			open[++depth] = *p;
+			keys[depth] = 0;
+		} else if ((*p == '}' || *p == ')' || *p == ']') && depth) {
+			depth--;
+		} else if ((*p == '=' || *p == ':') && open[depth] == '{' &&
+			   ++keys[depth] > MAX_GROUP_KEYS) {
+			fprintf(stderr, "%s:%d: more than %d settings in one group (expected the "
+				"keys of topologies/FORMAT.md)\n", file, line, MAX_GROUP_KEYS);
+			return -1;
+		}
+		if (!*p)
+			break;
+	}
+	return 0;
+}
+
+static struct sim_topo *load_text(const char *text, const char *name)
 {
 	config_t cfg;
-	FILE *f;
-	int ok;
 
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "%s:1: cannot open: %s\n", path, strerror(errno));
+	if (prescan(name, text))
 		return NULL;
-	}
 	config_init(&cfg);
-	ok = config_read(&cfg, f);
-	fclose(f);
-	return load(path, &cfg, ok);
+	return load(name, &cfg, config_read_string(&cfg, text));
+}
+
+struct sim_topo *sim_topo_load(const char *path)
+{
+	struct sim_topo *t;
+	size_t len;
+	char *text;
+
+	if (sim_read_text(path, SIM_TOPO_MAX_FILE_BYTES, "a topology file, see topologies/FORMAT.md",
+			  &text, &len))
+		return NULL;
+	t = load_text(text, path);
+	free(text);
+	return t;
 }
 
 struct sim_topo *sim_topo_load_string(const char *text, const char *name)
 {
-	config_t cfg;
-
-	config_init(&cfg);
-	return load(name ? name : "<string>", &cfg, config_read_string(&cfg, text));
+	return load_text(text, name ? name : "<string>");
 }

@@ -65,6 +65,9 @@ static double clos_bisection(const struct sim_topo *t)
 	double hostbw = 0, layer[3] = { 0, 0, 0 }, down, up, best;
 	uint32_t n;
 
+	/* one host: no split, nothing crosses it (as table_bisection) */
+	if (t->nhosts < 2)
+		return 0;
 	for (n = 0; n < t->nnodes; n++) {
 		const struct sim_node *v = &t->nodes[n];
 
@@ -91,6 +94,7 @@ struct flow {
 	uint32_t *next, *to;	/* arc lists; arc ^ 1 is the reverse arc */
 	double *cap;		/* residual bits per second */
 	uint32_t *level, *iter, *queue;
+	uint32_t *path;		/* arcs of the path being grown, up to nv */
 };
 
 static void flow_arc(struct flow *f, uint32_t a, uint32_t b, double cap_ab, double cap_ba)
@@ -125,24 +129,48 @@ static int flow_bfs(struct flow *f, uint32_t s, uint32_t sink)
 	return f->level[sink] != SIM_NONE;
 }
 
-static double flow_dfs(struct flow *f, uint32_t u, uint32_t sink, double push)
+/* Pushes along one path's arcs the least residual capacity among them. */
+static double flow_push(struct flow *f, uint32_t depth)
 {
-	if (u == sink)
-		return push;
-	for (; f->iter[u] != SIM_NONE; f->iter[u] = f->next[f->iter[u]]) {
-		uint32_t a = f->iter[u], v = f->to[a];
-		double got;
+	double push = 1e300;
+	uint32_t i;
 
-		if (f->cap[a] <= 0 || f->level[v] != f->level[u] + 1)
-			continue;
-		got = flow_dfs(f, v, sink, push < f->cap[a] ? push : f->cap[a]);
-		if (got > 0) {
-			f->cap[a] -= got;
-			f->cap[a ^ 1] += got;
-			return got;
-		}
+	for (i = 0; i < depth; i++)
+		push = f->cap[f->path[i]] < push ? f->cap[f->path[i]] : push;
+	for (i = 0; i < depth; i++) {
+		f->cap[f->path[i]] -= push;
+		f->cap[f->path[i] ^ 1] += push;
 	}
-	return 0;
+	return push;
+}
+
+/*
+ * One augmenting path from S along the level graph, or 0. Iterative: in a
+ * long chain of switches the path is as long as the graph, too deep to
+ * recurse. A dead end leaves its node's arc iterator exhausted, so that it
+ * is not tried again in this phase.
+ */
+static double flow_augment(struct flow *f, uint32_t s, uint32_t sink)
+{
+	uint32_t u = s, depth = 0, a;
+
+	while (u != sink) {
+		for (; (a = f->iter[u]) != SIM_NONE; f->iter[u] = f->next[a])
+			if (f->cap[a] > 0 && f->level[f->to[a]] == f->level[u] + 1)
+				break;
+		if (a != SIM_NONE) {
+			f->path[depth++] = a;
+			u = f->to[a];
+			continue;
+		}
+		if (!depth)
+			return 0;
+		/* retreat to the arc's tail and skip the arc */
+		a = f->path[--depth];
+		u = f->to[a ^ 1];
+		f->iter[u] = f->next[a];
+	}
+	return flow_push(f, depth);
 }
 
 static int flow_alloc(struct flow *f, uint32_t nv, uint64_t narcs)
@@ -152,10 +180,12 @@ static int flow_alloc(struct flow *f, uint32_t nv, uint64_t narcs)
 	f->level = malloc(nv * sizeof(*f->level));
 	f->iter = malloc(nv * sizeof(*f->iter));
 	f->queue = malloc(nv * sizeof(*f->queue));
+	f->path = malloc(nv * sizeof(*f->path));
 	f->next = malloc(narcs * sizeof(*f->next));
 	f->to = malloc(narcs * sizeof(*f->to));
 	f->cap = malloc(narcs * sizeof(*f->cap));
-	if (!f->head || !f->level || !f->iter || !f->queue || !f->next || !f->to || !f->cap)
+	if (!f->head || !f->level || !f->iter || !f->queue || !f->path || !f->next || !f->to ||
+	    !f->cap)
 		return -ENOMEM;
 	memset(f->head, 0xff, nv * sizeof(*f->head));
 	return 0;
@@ -166,6 +196,7 @@ static void flow_free(struct flow *f)
 	free(f->cap);
 	free(f->to);
 	free(f->next);
+	free(f->path);
 	free(f->queue);
 	free(f->iter);
 	free(f->level);
@@ -203,7 +234,7 @@ static int table_bisection(const struct sim_topo *t, double *out)
 	}
 	while (flow_bfs(&f, src, sink)) {
 		memcpy(f.iter, f.head, f.nv * sizeof(*f.iter));
-		while ((got = flow_dfs(&f, src, sink, 1e300)) > 0)
+		while ((got = flow_augment(&f, src, sink)) > 0)
 			total += got;
 	}
 	*out = total;
@@ -245,13 +276,15 @@ static uint32_t pair_hops(const struct sim_topo *t, uint32_t a, uint32_t b)
 static uint32_t table_diameter(const struct sim_topo *t)
 {
 	uint32_t a, b, d, worst = 0;
+	uint64_t i;
 
 	if (t->nhosts < 2)
 		return 0;
 	if ((uint64_t)t->nhosts * t->nhosts / 2 > DIAMETER_MAX_PAIRS) {
-		for (a = 0; a < (uint64_t)t->nedges * t->nswitches; a++) {
-			d = t->dist[a];
-			if (d != DIST_NONE && t->edge_of_switch[a % t->nswitches] != SIM_NONE &&
+		/* a 64-bit index: the table may hold more than 2^32 entries */
+		for (i = 0; i < (uint64_t)t->nedges * t->nswitches; i++) {
+			d = t->dist[i];
+			if (d != DIST_NONE && t->edge_of_switch[i % t->nswitches] != SIM_NONE &&
 			    d + 2 > worst)
 				worst = d + 2;
 		}
@@ -401,14 +434,23 @@ void sim_topo_print_summary(const struct sim_topo *t, const struct sim_topo_summ
 	for (i = 0; i < 4; i++)
 		if (s->links_per_tier[i])
 			print_links(t, s, i, out);
-	fprintf(out, "%-14s %.1f Tb/s\n", "bisection", s->bisection_bps / 1e12);
+	if (s->hosts < 2)
+		fprintf(out, "%-14s - (one host: no host pair to split)\n", "bisection");
+	else
+		fprintf(out, "%-14s %.1f Tb/s\n", "bisection", s->bisection_bps / 1e12);
 	fprintf(out, "%-14s %.2f:1 (worst leaf, down:up)\n", "oversub", s->oversubscription);
-	fprintf(out, "%-14s %u hops host to host\n", "diameter", s->diameter_hops);
+	if (s->hosts < 2)
+		fprintf(out, "%-14s - (one host)\n", "diameter");
+	else
+		fprintf(out, "%-14s %u hops host to host\n", "diameter", s->diameter_hops);
 	fprintf(out, "%-14s %u bytes\n", "mtu", t->mtu_bytes);
 	fprintf(out, "%-14s %.0f ns latency, %.0f MB buffer\n", "switch",
 		t->sw.latency_ps / 1e3, t->sw.buffer_bytes / 1e6);
 	fprintf(out, "%-14s %u ports, %.1f Tb/s in use\n", "busiest switch",
 		s->max_switch_ports, s->max_switch_bps / 1e12);
+	if (s->hosts < 2)
+		fprintf(out, "%-14s only one host: nothing can be sent between hosts "
+			"(fabsim run needs at least 2)\n", "note");
 }
 
 /* Node ids as quoted DOT strings: explicit names may hold anything. */

@@ -81,7 +81,8 @@ m0=$("$FABSIM" run -t $T -w incast -s 2M --window unlimited --json -o "" | jq .e
 m1=$("$FABSIM" run -t $T -w incast -s 2M --window unlimited --ecn-kmin 800G=50K --ecn-kmax 800G=100K --json -o "" | jq .ecn_marks)
 m2=$("$FABSIM" run -t $T -w incast -s 2M --window unlimited --ecn-kmin 400G=50K --json -o "" | jq .ecn_marks)
 if [ "$m1" -gt "$m0" ] && [ "$m2" -eq "$m0" ]; then ok "ECN thresholds per link speed"; else bad "ECN thresholds per link speed ($m0 $m1 $m2)"; fi
-expect "bad ECN threshold list" 2 "RATE=SIZE" "$FABSIM" run -t $T --ecn-kmin 800G=x
+expect "bad ECN threshold list" 2 "invalid --ecn-kmin at 800G 'x'" "$FABSIM" run -t $T --ecn-kmin 800G=x
+expect "ECN threshold list without sizes" 2 "RATE=SIZE" "$FABSIM" run -t $T --ecn-kmin 800G,400G=1M
 
 # sched: the schedules, printed and proved
 expect "sched ring 5 ranks checks out" 0 "check: every byte" "$FABSIM" sched -n 5 -s 1000004
@@ -115,5 +116,139 @@ printf 'rank0 h0
 ' >"$tmp/map"
 expect "predict: rank missing from map" 1 "rank 1 .*not in the map" "$FABSIM" predict --bench "$tmp/sim.json" --topo $C --map "$tmp/map" -o "$tmp/x"
 expect "predict: usage" 2 "required" "$FABSIM" predict --topo $C
+
+# Bad input: a clear error naming the option (or FILE:LINE), the value and
+# the range; never a crash, a hang or a silent wrong answer (issue 9).
+expect "run --help gives ranges" 0 "--window SIZE .*\\[4 KiB\\.\\.16 MiB, or 'unlimited'" "$FABSIM" run --help
+expect "sched --help gives ranges" 0 "ranks, default 4 \\[1\\.\\.1024\\]" "$FABSIM" sched --help
+expect "--ranks 2^32-1 (was a heap overflow)" 2 "--ranks 4294967295 is out of range \\(2 to 256: railopt-demo has 256 hosts\\)" \
+	"$FABSIM" run -t $C -w allreduce -n 4294967295 --gpus-per-server 2 -o ""
+expect "--gpus-per-server 2^32-1 (was SIGSEGV)" 2 "--gpus-per-server 4294967295 is out of range \\(1 to 1024\\)" \
+	"$FABSIM" run -t $C -w allreduce --gpus-per-server 4294967295 -o ""
+expect "--gpus-per-server beyond the hosts" 2 "--gpus-per-server 512 is out of range \\(1 to 256" \
+	"$FABSIM" run -t $C -w allreduce --gpus-per-server 512 -o ""
+printf 'big allreduce ring 4294967295 contiguous\n' >"$tmp/hugejobs"
+expect "jobs file: RANKS 2^32-1 names file:line" 1 "hugejobs:1: RANKS 4294967295 is out of range \\(2 to 256" \
+	"$FABSIM" run -t $C --jobs "$tmp/hugejobs" -o ""
+expect "--window 8T (was an endless loop)" 2 "--window 8 TiB is out of range \\(4 KiB to 16 MiB, or 'unlimited'\\)" \
+	"$FABSIM" run -t $T --window 8T -o ""
+expect "--ack-every 2^31-1 (was an endless loop)" 2 "--ack-every 2147483647 is out of range \\(1 to 64\\)" \
+	"$FABSIM" run -t $T --ack-every 2147483647 -o ""
+expect "--buffer 1 (ran forever)" 2 "--buffer 1 B is out of range \\(64 KiB to 64 GiB\\)" "$FABSIM" run -t $T --buffer 1 -o ""
+expect "--rto 1ps --no-pfc (ran forever)" 2 "--rto 1 ps is out of range \\(1 us to 1 s\\)" \
+	"$FABSIM" run -t $T --rto 1ps --no-pfc -o ""
+expect "--stop nan (ran to 2^63)" 2 "invalid --stop 'nan': expected a time like 10us \\(1 ns to 100 s\\)" \
+	"$FABSIM" run -t $T --stop nan -o ""
+expect "--rto nan" 2 "invalid --rto 'nan'" "$FABSIM" run -t $T --rto nan -o ""
+expect "--eta nan (CC silently off)" 2 "invalid --eta 'nan': expected a number \\(0.1 to 1\\)" \
+	"$FABSIM" run -t $T -c telemetry --eta nan -o ""
+expect "--alpha nan" 2 "invalid --alpha 'nan'" "$FABSIM" run -t $T --alpha nan -o ""
+expect "--ecn-pmax inf" 2 "invalid --ecn-pmax 'inf'" "$FABSIM" run -t $T --ecn-pmax inf -o ""
+expect "--stop 1e30s overflows" 2 "--stop 1e30s is out of range" "$FABSIM" run -t $T --stop 1e30s -o ""
+expect "--size -1M" 2 "invalid --size '-1M'" "$FABSIM" run -t $T --size -1M -o ""
+expect "--size 0x10 (hex float)" 2 "invalid --size '0x10'" "$FABSIM" run -t $T --size 0x10 -o ""
+expect "--size 2T" 2 "--size 2 TiB is out of range \\(1 B to 1 TiB\\)" "$FABSIM" run -t $T --size 2T -o ""
+expect "sweep beyond 1 TiB" 2 "--size 2 TiB is out of range" "$FABSIM" run -t $C -w allreduce -s 1T:2T -o ""
+expect "--seed 2^32" 2 "--seed 4294967296 is out of range" "$FABSIM" run -t $T -S 4294967296 -o ""
+expect "--qps 0" 2 "--qps 0 is out of range \\(1 to 256\\)" "$FABSIM" run -t $T -q 0 -o ""
+expect "--incast-senders beyond the hosts" 2 "--incast-senders 128 is out of range \\(1 to 127" \
+	"$FABSIM" run -t $T -w incast --incast-senders 128 -o ""
+expect "--pfc-xon above --pfc-xoff" 2 "--pfc-xon 2 MiB must be below --pfc-xoff 1 MiB" \
+	"$FABSIM" run -t $T --pfc-xoff 1M --pfc-xon 2M -o ""
+expect "--background without a collective" 2 "need a collective workload" "$FABSIM" run -t $T --background 1M -o ""
+expect "sched -n 2^32-1 (gigabytes)" 2 "--ranks 4294967295 is out of range \\(1 to 1024\\)" "$FABSIM" sched -n 4294967295 -q
+expect "sched --channels 0" 2 "--channels 0 is out of range \\(1 to 64\\)" "$FABSIM" sched --channels 0
+expect "sched refuses a schedule too large to build" 1 "transfers, more than the" \
+	"$FABSIM" sched -n 1024 -s 1T --chunk 1 -q
+
+# flow and jobs files: FILE:LINE, what was found, what was expected
+expect "-f /dev/zero (gigabytes in seconds)" 1 "/dev/zero:1: a NUL byte" "$FABSIM" run -t $T -f /dev/zero -o ""
+printf '0 1 1M\n2 3 1M nan\n' >"$tmp/nan.flows"
+expect "flow start nan" 1 "nan.flows:2: invalid START 'nan': expected a time like 10us \\(0 ps to 100 s\\)" \
+	"$FABSIM" run -t $T -f "$tmp/nan.flows" -o ""
+printf '0 1 1e30G\n' >"$tmp/huge.flows"
+expect "flow size 1e30G" 1 "huge.flows:1: SIZE 1e30G is out of range \\(1 B to 1 TiB\\)" "$FABSIM" run -t $T -f "$tmp/huge.flows" -o ""
+printf '5 5 1M\n' >"$tmp/self.flows"
+expect "flow to itself" 1 "self.flows:1: SRC and DST are both host 5" "$FABSIM" run -t $T -f "$tmp/self.flows" -o ""
+printf '0 1 1M 0 9\n' >"$tmp/fields.flows"
+expect "flow line with 5 fields" 1 "fields.flows:1: expected 'SRC DST SIZE \\[START\\]', found more than 4 fields" \
+	"$FABSIM" run -t $T -f "$tmp/fields.flows" -o ""
+{ printf '0 1 1M'; printf '%2000s' ''; printf '2 3 1M\n'; } >"$tmp/long.flows"
+expect "over-long flow line refused, not split" 1 "long.flows:1: line longer than 1023 characters" \
+	"$FABSIM" run -t $T -f "$tmp/long.flows" -o ""
+{ printf '0 1 1M # '; printf '%2000s' ''; printf '2 3 1M\n'; } >"$tmp/longc.flows"
+"$FABSIM" run -t $T -f "$tmp/longc.flows" -o "$tmp/longc" >/dev/null 2>&1
+if [ "$(wc -l <"$tmp/longc/flows.csv")" -eq 2 ]; then
+	ok "a long comment's tail is not a flow"
+else
+	bad "a long comment's tail is not a flow"
+fi
+{ printf 'a allreduce ring 16 contiguous'; printf '%2000s' ''; printf '1M\n'; } >"$tmp/long.jobs"
+expect "over-long jobs line refused" 1 "long.jobs:1: line longer than 1023 characters" \
+	"$FABSIM" run -t $C --jobs "$tmp/long.jobs" -o ""
+printf 'a,b allreduce ring 16 contiguous\n' >"$tmp/name.jobs"
+expect "jobs NAME with a comma" 1 "name.jobs:1: NAME 'a,b': expected 1 to 31 letters" "$FABSIM" run -t $C --jobs "$tmp/name.jobs" -o ""
+printf 'a allreduce ring 16 contiguous\na allgather ring 16 contiguous\n' >"$tmp/dup.jobs"
+expect "jobs NAME used twice" 1 "dup.jobs:2: NAME 'a' is taken" "$FABSIM" run -t $C --jobs "$tmp/dup.jobs" -o ""
+printf 'a allreduce ring 16 contiguous 1M 1e30s\n' >"$tmp/start.jobs"
+expect "jobs START out of range" 1 "start.jobs:1: START 1e30s is out of range \\(0 ps to 100 s\\)" \
+	"$FABSIM" run -t $C --jobs "$tmp/start.jobs" -o ""
+printf 'a alltoall ring 16 contiguous\n' >"$tmp/algo.jobs"
+expect "jobs: algorithm does not fit the kind" 1 "algo.jobs:1: alltoall ring on 16 ranks .*use pairwise" \
+	"$FABSIM" run -t $C --jobs "$tmp/algo.jobs" -o ""
+
+# --stop before any flow finished: exit 3, no figure from unfinished flows
+expect "--stop 10us: exit 3, says what is unavailable" 3 "stopped at 10 us with 0 of 128 flows finished: effective throughput" \
+	"$FABSIM" run -t $T --stop 10us -o "$tmp/stop"
+if grep -q "unavailable  effective throughput" "$tmp/out" && ! grep -q "^effective" "$tmp/out"; then
+	ok "--stop: no effective figure printed"
+else
+	bad "--stop: no effective figure printed"
+fi
+if [ "$(jq '[.complete, .effective_throughput, .fct_p50_us, .mean_flow_throughput, .makespan_us, .flows_done]' -c \
+	"$tmp/stop/summary.json")" = '[false,null,null,null,null,0]' ]; then
+	ok "--stop: summary.json complete false, figures null"
+else
+	bad "--stop: summary.json complete false, figures null"
+fi
+expect "collective --stop: exit 3" 3 "unfinished: [0-9]+ of 1920 transfers done at 100.000 us" \
+	"$FABSIM" run -t $C -w allreduce -n 16 -s 1M:64M:x64 --stop 100us -o "$tmp/cstop"
+if [ "$(wc -l <"$tmp/cstop/collective.csv")" -eq 2 ] && grep -q "Avg bus bandwidth (main): unavailable" "$tmp/out" &&
+	[ "$(jq -c '[.jobs[0].results[] | .complete]' "$tmp/cstop/summary.json")" = '[true,false]' ]; then
+	ok "collective --stop: no row, no average for the unfinished size"
+else
+	bad "collective --stop: no row, no average for the unfinished size"
+fi
+expect "hier -n 100: error before any output" 1 "hier needs nranks to be a multiple of gpus_per_server" \
+	"$FABSIM" run -t $C -w allreduce -a hier -n 100 -o "$tmp/x"
+if [ ! -s "$tmp/out" ]; then ok "hier -n 100: no header, table or bandwidth"; else bad "hier -n 100: no header, table or bandwidth"; fi
+
+printf 'name = "one";\nfabric = { kind = "leafspine"; leaves = 1; hosts_per_leaf = 1; spines = 1; host_rate = "800G"; };\n' \
+	>"$tmp/one.topo"
+expect "1-host topology: a message" 1 "has 1 host; every workload needs at least 2" "$FABSIM" run -t "$tmp/one.topo" -o ""
+expect "1-host topology, collective" 1 "has 1 host; every workload needs at least 2" \
+	"$FABSIM" run -t "$tmp/one.topo" -w allreduce -o ""
+
+# resource guards: refused before allocating
+expect "all-to-all on 100k hosts: too many flows" 1 "all-to-all is 9999900000 flows, more than" \
+	"$FABSIM" run -t topologies/colossus-100k.topo -w alltoall -o ""
+expect "ring all-reduce on 100k ranks: too many transfers" 1 "would be 2e\\+10 transfers" \
+	"$FABSIM" run -t topologies/colossus-100k.topo -w allreduce -o ""
+expect "all-to-all with 256 QPs: more memory than available" 1 "needs [0-9.]+ GiB, more than the [0-9.]+ GiB available" \
+	"$FABSIM" run -t topologies/sn5600-2tier.topo -w alltoall -q 256 -s 1K -o ""
+
+expect "--trace-port unknown: refused before any output" 2 "--trace-port 'nowhere:h0': expected a port index" \
+	"$FABSIM" run -t $T --trace-port nowhere:h0 -o "$tmp/a"
+if [ -f "$tmp/a/summary.json" ]; then ok "a refused run leaves the earlier results"; else bad "a refused run leaves the earlier results"; fi
+
+# a results folder holds one run: an earlier run's files are removed first
+mkdir -p "$tmp/reuse" && touch "$tmp/reuse/prediction.csv" "$tmp/reuse/notes.txt"
+"$FABSIM" run -t $C -w allreduce -n 16 -s 1M --trace-port 0 -o "$tmp/reuse" >/dev/null 2>&1
+"$FABSIM" run -t $T -s 64K -o "$tmp/reuse" >/dev/null 2>&1
+if [ "$(cd "$tmp/reuse" && ls | tr '\n' ' ')" = "flows.csv links.csv notes.txt summary.json " ]; then
+	ok "--out reused: only this run's files (and the user's)"
+else
+	bad "--out reused: only this run's files (and the user's)"
+fi
 
 finish

@@ -1,17 +1,53 @@
 #!/usr/bin/env bash
-# Runs cmocka test binaries, prints each one's result and a closing tally.
+# tests/run-tests.sh LABEL BINARY... - runs cmocka test binaries and counts
+# their test cases: one line per binary, its output when it failed, and the
+# closing tally "LABEL: N passed, M failed" (make check adds these up).
+#
+# Counts come from cmocka's "[  PASSED  ] N test(s)." and "[  FAILED  ] N
+# test(s)" lines (summed over a binary's groups). A binary that exits
+# non-zero without a FAILED line (a crash, a sanitizer report, a failed
+# group setup) counts one failure more, so it can never pass silently.
 set -u
-label=$1; shift
-pass=0; fail=0
+label=$1
+shift
+pass=0
+fail=0
+skip=0
+
+# sum PATTERN TEXT: the sum of the numbers following PATTERN in TEXT.
+sum() {
+	sed -n "s/^\[ *$1 *\] \([0-9][0-9]*\) test.*/\1/p" <<<"$2" |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+
 for t in "$@"; do
-	if out=$("$t" 2>&1); then
-		pass=$((pass + 1))
-		printf '%s: %-28s ok\n' "$label" "$(basename "$t")"
+	rc=0
+	t0=$(date +%s%N)
+	out=$("$t" 2>&1) || rc=$?
+	secs=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+	p=$(sum PASSED "$out")
+	f=$(sum FAILED "$out")
+	s=$(sum SKIPPED "$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # ran nothing: not a pass
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skip=$((skip + s))
+	if [ "$f" -eq 0 ]; then
+		printf '%s: %-28s %4d passed %6s s\n' "$label" "$(basename "$t")" "$p" "$secs"
 	else
-		fail=$((fail + 1))
 		printf '%s\n' "$out"
-		printf '%s: %-28s FAILED\n' "$label" "$(basename "$t")"
+		printf '%s: %-28s %4d passed, %d FAILED (exit %d, %s s)\n' "$label" \
+			"$(basename "$t")" "$p" "$f" "$rc" "$secs"
 	fi
 done
-echo "$label: $pass passed, $fail failed"
+if [ "$skip" -gt 0 ]; then
+	echo "$label: $pass passed, $fail failed, $skip skipped"
+else
+	echo "$label: $pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]

@@ -516,6 +516,114 @@ static void test_params(void **state)
 	coll_sched_free(&s);
 }
 
+/* MemAvailable in bytes, 0 when unknown. */
+static uint64_t mem_available(void)
+{
+	unsigned long long kib = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib * 1024;
+}
+
+/*
+ * coll_sched_estimate bounds what coll_build makes, and coll_build refuses
+ * schedules it could not index or hold before allocating them.
+ */
+static void test_size_guard(void **state)
+{
+	static const uint32_t ranks[] = { 1, 2, 3, 5, 8, 13 };
+	struct coll_params p = { .elem_bytes = 4, .bytes = 4 * 1001 };
+	struct coll_sched s;
+	uint64_t nx, mem;
+	size_t c, i;
+
+	coll_sched_init(&s);
+	/* ring all-reduce, 4 ranks, 16 elements, one chunk: 4 x 2 x 3 = 24, exactly */
+	p.kind = COLL_ALLREDUCE;
+	p.algo = COLL_ALGO_RING;
+	p.nranks = 4;
+	p.bytes = 64;
+	coll_sched_estimate(&p, &nx, &mem);
+	assert_int_equal(nx, 24);
+	assert_int_equal(coll_build(&s, &p), 0);
+	assert_int_equal(s.nxfers, 24);
+	assert_string_equal(s.err, "");
+	/* an upper bound for every algorithm, channels and chunking */
+	for (c = 0; c < NCOMBOS; c++) {
+		for (i = 0; i < sizeof(ranks) / sizeof(ranks[0]); i++) {
+			p.kind = combos[c].kind;
+			p.algo = combos[c].algo;
+			p.nranks = ranks[i];
+			p.bytes = 4 * 1001;
+			p.nchannels = (uint32_t)i % 3 + 1;
+			p.chunk_bytes = i % 2 ? 48 : 0;
+			coll_sched_estimate(&p, &nx, &mem);
+			assert_int_equal(coll_build(&s, &p), 0);
+			assert_true(s.nxfers <= nx);
+			assert_true(mem >= (uint64_t)s.nxfers * sizeof(struct coll_xfer));
+		}
+	}
+	p.algo = COLL_ALGO_HIER;
+	p.kind = COLL_ALLREDUCE;
+	p.nranks = 12;
+	p.gpus_per_server = 4;
+	coll_sched_estimate(&p, &nx, &mem);
+	assert_int_equal(coll_build(&s, &p), 0);
+	assert_true(s.nxfers <= nx);
+	p.gpus_per_server = 0;
+	p.nchannels = 0;
+	p.chunk_bytes = 0;
+
+	/* 2^32 - 1 ranks all-to-all: (2^32 - 1)^2 transfers, refused at once */
+	p.kind = COLL_ALLTOALL;
+	p.algo = COLL_ALGO_PAIRWISE;
+	p.nranks = UINT32_MAX;
+	p.bytes = 1 << 16;
+	assert_int_equal(coll_build(&s, &p), -E2BIG);
+	assert_non_null(strstr(s.err, "alltoall pairwise over 4294967295 ranks would take up to"));
+	assert_non_null(strstr(s.err, "more than the 4294967292 a schedule can index"));
+	assert_int_equal(s.nxfers, 0);
+	/* ring all-reduce over 100000 ranks: 2 x 99999 x 100000 = 2e10 transfers */
+	p.kind = COLL_ALLREDUCE;
+	p.algo = COLL_ALGO_RING;
+	p.nranks = 100000;
+	assert_int_equal(coll_build(&s, &p), -E2BIG);
+	assert_non_null(strstr(s.err, "up to 19999800000 transfers"));
+	/* pairwise over 65535 ranks: 4,294,836,225 transfers of 48 B and more:
+	 * over 256 GiB, refused for memory on any machine with less available */
+	p.kind = COLL_ALLTOALL;
+	p.algo = COLL_ALGO_PAIRWISE;
+	p.nranks = 65535;
+	coll_sched_estimate(&p, &nx, &mem);
+	assert_int_equal(nx, 4294836225ULL);
+	assert_true(mem > (256ULL << 30));
+	if (mem_available() && mem_available() < mem) {
+		assert_int_equal(coll_build(&s, &p), -ENOMEM);
+		assert_non_null(strstr(s.err, "needs "));
+		assert_non_null(strstr(s.err, "GiB available"));
+	} else {
+		print_message("skipped the memory refusal: %llu bytes available\n",
+			      (unsigned long long)mem_available());
+	}
+	coll_sched_free(&s);
+
+	/* the checker refuses a header it could not hold, without touching it */
+	coll_sched_init(&s);
+	s.nranks = UINT32_MAX;
+	s.elem_bytes = 4;
+	s.nchannels = 1;
+	s.bytes = s.buf_bytes = 4;
+	assert_int_equal(coll_sched_check(&s, err, sizeof(err)), -E2BIG);
+	assert_non_null(strstr(err, "too large to check"));
+	coll_sched_free(&s);
+}
+
 static void test_names(void **state)
 {
 	int i;
@@ -605,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_checker_deps),
 		cmocka_unit_test(test_checker_corruptions),
 		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_size_guard),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_busbw),

@@ -4,6 +4,7 @@
  * follows nccl-tests; placement keeps servers whole and jobs disjoint;
  * intra-server transfers take the NVLink-class path, not the NICs.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -156,6 +157,91 @@ static void test_hier_uses_nvlink(void **state)
 	sim_topo_free(t);
 }
 
+/*
+ * Rank counts near 2^32 used to wrap the server count to a small number
+ * and overrun the arrays; now they are refused, before any allocation, and
+ * the used map is left alone.
+ */
+static void test_placement_huge(void **state)
+{
+	struct sim_topo *t = leafspine_800g(2, 8);
+	struct sim_coll_job j;
+	uint8_t used[16] = { 0 }, none[16] = { 0 };
+
+	(void)state;
+	job_init(&j, COLL_ALGO_RING, UINT32_MAX, 1 << 20, 2);
+	assert_int_not_equal(sim_coll_place(t, &j, used, 1), 0);
+	assert_null(j.rank_host);
+	job_init(&j, COLL_ALGO_RING, 16, 1 << 20, UINT32_MAX);
+	assert_int_not_equal(sim_coll_place(t, &j, used, 1), 0);
+	assert_null(j.rank_host);
+	job_init(&j, COLL_ALGO_RING, UINT32_MAX, 1 << 20, UINT32_MAX);
+	assert_int_not_equal(sim_coll_place(t, &j, used, 1), 0);
+	assert_memory_equal(used, none, sizeof(used));
+	/* 17 ranks need 3 servers of 8 on a 16-host fabric: refused too */
+	job_init(&j, COLL_ALGO_RING, 17, 1 << 20, 8);
+	assert_int_not_equal(sim_coll_place(t, &j, used, 1), 0);
+	/* exactly the fabric fits */
+	job_init(&j, COLL_ALGO_RING, 16, 1 << 20, 8);
+	assert_int_equal(sim_coll_place(t, &j, used, 1), 0);
+	for (uint32_t r = 0; r < 16; r++)
+		assert_int_equal(j.rank_host[r], r);
+	free(j.rank_host);
+	sim_topo_free(t);
+}
+
+/*
+ * The memory guard's transfer count bounds what coll_build makes, and
+ * equals it when no piece is empty (sizes that divide evenly).
+ */
+static void test_xfers_bound(void **state)
+{
+	static const struct coll_params cases[] = {
+		{ COLL_ALLREDUCE, COLL_ALGO_RING, 8, 64 << 20, 4, 1, 1 << 20, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_RING, 5, 1 << 20, 4, 2, 64 << 10, 0 },
+		{ COLL_ALLGATHER, COLL_ALGO_RING, 6, 6 << 20, 4, 2, 1 << 20, 0 },
+		{ COLL_REDUCESCATTER, COLL_ALGO_RING, 4, 4 << 20, 4, 1, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_RHD, 12, 1 << 20, 4, 1, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_RHD, 16, 1 << 20, 4, 3, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_TREE, 7, 1 << 20, 4, 1, 64 << 10, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_HIER, 32, 16 << 20, 4, 1, 1 << 20, 8 },
+		{ COLL_ALLREDUCE, COLL_ALGO_HIER, 16, 1 << 20, 4, 2, 0, 4 },
+		{ COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 9, 9 << 20, 4, 1, 0, 0 },
+		/* uneven: some pieces are empty, the bound stays above */
+		{ COLL_ALLREDUCE, COLL_ALGO_RING, 5, 12, 4, 1, 0, 0 },
+		{ COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 9, 8, 4, 1, 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct coll_sched sc;
+		double table, bound = sim_coll_xfers_max(&cases[i], &table);
+
+		coll_sched_init(&sc);
+		assert_int_equal(coll_build(&sc, &cases[i]), 0);
+		print_message("case %zu: %u transfers, bound %.0f\n", i, sc.nxfers, bound);
+		if (i < 10)
+			assert_true(bound == sc.nxfers);
+		else
+			assert_true(bound > sc.nxfers);
+		coll_sched_free(&sc);
+	}
+}
+
+/* A schedule that cannot fit is refused before it is built. */
+static void test_guard_refuses(void **state)
+{
+	struct coll_params p = { COLL_ALLREDUCE, COLL_ALGO_RING, 100000, 1ULL << 30, 4, 1, 1 << 20, 0 };
+	char err[256];
+
+	(void)state;
+	/* 2 x 100000 x 99999 transfers a chunk: more than a run holds */
+	assert_int_equal(sim_coll_guard(&p, 0, "the job", err, sizeof(err)), -E2BIG);
+	assert_non_null(strstr(err, "the job would be 2e+10 transfers"));
+	p.nranks = 4;
+	assert_int_equal(sim_coll_guard(&p, 0, "the job", err, sizeof(err)), 0);
+}
+
 static void test_size_sweep(void **state)
 {
 	uint64_t v[64];
@@ -183,6 +269,9 @@ int main(void)
 		cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_hier_uses_nvlink),
 		cmocka_unit_test(test_size_sweep),
+		cmocka_unit_test(test_placement_huge),
+		cmocka_unit_test(test_xfers_bound),
+		cmocka_unit_test(test_guard_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

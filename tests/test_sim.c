@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +327,224 @@ static void test_deterministic(void **state)
 	sim_topo_free(t);
 }
 
+/* sim_config_check refuses CFG on T with -EINVAL and a message holding WHAT; sim_create too. */
+static void refused(struct sim_topo *t, const struct sim_config *cfg, const char *what)
+{
+	char err[512];
+
+	assert_int_equal(sim_config_check(t, cfg, err, sizeof(err)), -EINVAL);
+	if (!strstr(err, what))
+		fail_msg("expected \"%s\" in \"%s\"", what, err);
+	assert_null(sim_create(t, cfg));
+}
+
+static struct sim_topo *topo_text(const char *buffer_mb, const char *host_rate)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "switch = { latency_ns = 600; buffer_mb = %s; };\n"
+		 "fabric = { kind = \"leafspine\"; leaves = 2; hosts_per_leaf = 2; spines = 1;\n"
+		 "  host_rate = \"%s\"; fabric_rate = \"800G\"; cable_m = 2.0; };\n", buffer_mb, host_rate);
+	return sim_topo_load_string(text, "check.topo");
+}
+
+/*
+ * What used to hang, run forever or drop while promising lossless is
+ * refused before anything is allocated. On leafspine(2, 2, 1) the base RTT
+ * is 3,850,560 ps (test_arith). A leaf has 3 ports; each needs, with PFC,
+ * 74,618 B of headroom (2 x 1,000 cable + 60,000 pipeline + 3 x 4,178 +
+ * 84) and a 150 B control frame: with the default XOFF of buffer / 6 per
+ * port the buffer must be 2 x 3 x 74,768 = 448,608 B.
+ */
+static void test_config_check(void **state)
+{
+	struct sim_topo *t = leafspine(2, 2, 1, "800G"), *z, *slow, *one;
+	struct sim_config cfg;
+	char err[512];
+
+	(void)state;
+	assert_non_null(t);
+	sim_config_defaults(&cfg);
+	assert_int_equal(sim_config_check(t, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+
+	/* --window 8T: 2^31 packets; the bitmap sizing loop never ended */
+	cfg.window_bytes = 8ULL << 40;
+	refused(t, &cfg, "--window 8796093022208 B (8.0 TiB) is 2147483649 packets");
+	cfg.window_bytes = (uint64_t)SIM_MAX_WINDOW_PKTS * 4096 - 4096;	/* 2^23 - 1 + 1 packets: the limit */
+	assert_int_equal(sim_config_check(t, &cfg, err, sizeof(err)), 0);
+	sim_config_defaults(&cfg);
+	/* --ack-every 2147483647 inflated the default window the same way */
+	cfg.ack_every = 2147483647;
+	refused(t, &cfg, "--ack-every 2147483647 is outside 1..65536");
+	sim_config_defaults(&cfg);
+
+	/* buffers: --buffer 1 with and without PFC, and just at the PFC minimum */
+	cfg.buffer_bytes = 1;
+	refused(t, &cfg, "at least 448608 B (438.1 KiB) in all; raise --buffer or use --no-pfc");
+	cfg.buffer_bytes = 448607;
+	refused(t, &cfg, "cannot keep PFC lossless");
+	cfg.buffer_bytes = 448608;
+	assert_int_equal(sim_config_check(t, &cfg, err, sizeof(err)), 0);
+	cfg.pfc = 0;
+	cfg.buffer_bytes = 1;
+	/* lossy: a 4,178 B frame for each of a leaf's 3 ports, 12,534 B */
+	refused(t, &cfg, "below the 12534 B (12.2 KiB) switch leaf0 needs");
+	cfg.buffer_bytes = 12534;
+	assert_int_equal(sim_config_check(t, &cfg, err, sizeof(err)), 0);
+	cfg.buffer_alpha = 0.0001;	/* admits 1.25 B of 12,534 */
+	refused(t, &cfg, "--alpha 0.0001");
+	sim_config_defaults(&cfg);
+
+	/* PFC thresholds that cannot hold what the cable delivers */
+	cfg.pfc_headroom_bytes = 74617;
+	refused(t, &cfg, "--pfc-headroom 74617 B (72.9 KiB) is below the 74618 B");
+	cfg.pfc_headroom_bytes = 74618;
+	assert_int_equal(sim_config_check(t, &cfg, err, sizeof(err)), 0);
+	cfg.pfc_xoff_bytes = 100000;
+	cfg.pfc_xon_bytes = 100001;
+	refused(t, &cfg, "--pfc-xon 100001 B");
+	sim_config_defaults(&cfg);
+
+	/* --rto 1ps --no-pfc retransmitted forever; the RTT itself is allowed */
+	cfg.pfc = 0;
+	cfg.rto_ps = 1;
+	refused(t, &cfg, "--rto 1 ps is below the fabric's base RTT of 3.851 us");
+	cfg.rto_ps = 3850559;
+	refused(t, &cfg, "--rto");
+	cfg.rto_ps = 3850560;
+	assert_int_equal(sim_config_check(t, &cfg, err, sizeof(err)), 0);
+	sim_config_defaults(&cfg);
+
+	/* NaN passes naive range checks */
+	cfg.buffer_alpha = NAN;
+	refused(t, &cfg, "--alpha nan");
+	sim_config_defaults(&cfg);
+	cfg.ecn_pmax = NAN;
+	refused(t, &cfg, "--ecn-pmax nan");
+	sim_config_defaults(&cfg);
+	cfg.tele_eta = 0;
+	refused(t, &cfg, "--eta 0");
+	sim_config_defaults(&cfg);
+	cfg.stop_ps = UINT64_MAX;
+	refused(t, &cfg, "--stop");
+	sim_config_defaults(&cfg);
+
+	/* the topology's own buffer of 0 and a 1 b/s host rate, however the
+	 * topology was made (the parser may refuse them itself) */
+	z = topo_text("64", "800G");
+	assert_non_null(z);
+	z->sw.buffer_bytes = 0;
+	refused(z, &cfg, "the 0 B switch buffer (--buffer, or the topology's buffer_mb)");
+	slow = topo_text("64", "800G");
+	assert_non_null(slow);
+	slow->ports[slow->nodes[slow->hosts[1]].first_port].rate_bps = 1;
+	refused(slow, &cfg, "link h1:leaf0 runs at 1 b/s, below the model's minimum of 1000000 b/s");
+	one = sim_topo_load_string("fabric = { kind = \"leafspine\"; leaves = 1; hosts_per_leaf = 1; spines = 0;\n"
+				   "  host_rate = \"800G\"; };\n",
+				   "one.topo");
+	assert_non_null(one);
+	refused(one, &cfg, "has 1 host; a run needs at least 2");
+	sim_topo_free(one);
+	sim_topo_free(slow);
+	sim_topo_free(z);
+	sim_topo_free(t);
+}
+
+/* The shipped presets run with the defaults. */
+static void test_config_presets(void **state)
+{
+	const char *presets[] = { "small-800g", "railopt-demo", "railopt-8gpu", "sn5600-2tier",
+				  "leafspine-oversub", "softroce-vm", "tiny-explicit" };
+	struct sim_config cfg;
+	char path[128], err[512];
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+		struct sim_topo *t;
+
+		snprintf(path, sizeof(path), "topologies/%s.topo", presets[i]);
+		t = sim_topo_load(path);
+		assert_non_null(t);
+		if (sim_config_check(t, &cfg, err, sizeof(err)))
+			fail_msg("%s: %s", path, err);
+		sim_topo_free(t);
+	}
+}
+
+static void expect_broken(struct sim *s, const char *what)
+{
+	char err[256];
+
+	assert_int_equal(sim_check(s, err, sizeof(err)), -EPROTO);
+	if (!strstr(err, what))
+		fail_msg("expected \"%s\" in \"%s\"", what, err);
+}
+
+/*
+ * sim_check holds after a run and catches each kind of broken accounting.
+ * A permutation stopped at 5 us leaves packets queued and in flight.
+ */
+static void test_sim_check(void **state)
+{
+	struct sim_topo *t = leafspine(2, 4, 2, "800G");
+	struct sim_workload_params w = { .kind = SIM_WL_PERMUTATION, .bytes = 1 << 20, .seed = 3 };
+	struct sim_config cfg;
+	struct sim *s;
+	char err[256];
+	uint32_t port = SIM_NONE;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	cfg.stop_ps = 5000000;
+	s = sim_create(t, &cfg);
+	assert_non_null(s);
+	assert_int_equal(sim_workload_add(s, &w), 0);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(sim_check(s, err, sizeof(err)), 0);
+	assert_string_equal(sim_error(s), "");
+	for (uint32_t i = 0; i < t->nports && port == SIM_NONE; i++)
+		if (s->pq[i].head[SIM_PRIO_DATA] && t->nodes[t->ports[i].node].kind == SIM_NODE_SWITCH)
+			port = i;
+	assert_true(port != SIM_NONE);	/* something is queued in a switch at 5 us */
+
+	s->pq[port].qbytes[SIM_PRIO_DATA]++;
+	expect_broken(s, "priority 1 queue holds");
+	s->pq[port].qbytes[SIM_PRIO_DATA]--;
+	s->sw_used_bytes[t->nodes[t->ports[port].node].index] += 7;
+	expect_broken(s, "buffer occupancy is");
+	s->sw_used_bytes[t->nodes[t->ports[port].node].index] -= 7;
+	s->pq[s->pq[port].head[SIM_PRIO_DATA]->in_port].ingress_bytes += 1;
+	expect_broken(s, "its ingress ports count");
+	s->pq[s->pq[port].head[SIM_PRIO_DATA]->in_port].ingress_bytes -= 1;
+	s->pkts_allocated++;
+	expect_broken(s, "packets allocated but");
+	s->pkts_allocated--;
+	s->c.delivered_bytes += 4096;
+	expect_broken(s, "the run counts");
+	s->c.delivered_bytes -= 4096;
+	s->flows[0].rx_bytes = s->flows[0].bytes + 1;
+	expect_broken(s, "flow 0 received");
+	s->flows[0].rx_bytes = 0;
+	s->c.delivered_bytes = 0;
+	for (uint32_t i = 0; i < s->nflows; i++)
+		s->c.delivered_bytes += s->flows[i].rx_bytes;
+	s->conns[0].inflight_bytes += 1;
+	expect_broken(s, "connection 0 counts");
+	s->conns[0].inflight_bytes -= 1;
+	assert_int_equal(sim_check(s, err, sizeof(err)), 0);
+
+	/* a resumed run that finds its accounting broken fails, and says why */
+	s->pq[port].qbytes[SIM_PRIO_DATA] += 3;
+	s->cfg.stop_ps = 6000000;
+	assert_int_equal(sim_run(s), -1);
+	assert_non_null(strstr(sim_error(s), "internal accounting check failed"));
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +556,9 @@ int main(void)
 		cmocka_unit_test(test_ecmp_polarization),
 		cmocka_unit_test(test_permutation_ecmp_vs_ar),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_config_check),
+		cmocka_unit_test(test_config_presets),
+		cmocka_unit_test(test_sim_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

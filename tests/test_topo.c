@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include "sim/benchfile.h"
 #include "sim/topo.h"
 
 #define G 1000000000ULL
@@ -490,27 +493,56 @@ static void test_rates(void **state)
 	}
 }
 
+/* stderr into a temporary file between capture_begin and capture_end. */
+struct capture {
+	FILE *tmp;
+	int saved;
+};
+
+static void capture_begin(struct capture *c)
+{
+	c->tmp = tmpfile();
+	assert_non_null(c->tmp);
+	fflush(stderr);
+	c->saved = dup(2);
+	dup2(fileno(c->tmp), 2);
+}
+
+/* Restores stderr; fails unless what was written holds WANT. */
+static void capture_end(struct capture *c, const char *want)
+{
+	char buf[2048] = "";
+	size_t n;
+
+	fflush(stderr);
+	dup2(c->saved, 2);
+	close(c->saved);
+	rewind(c->tmp);
+	n = fread(buf, 1, sizeof(buf) - 1, c->tmp);
+	buf[n] = 0;
+	fclose(c->tmp);
+	if (!strstr(buf, want))
+		fail_msg("expected \"%s\" in error output \"%s\"", want, buf);
+}
+
 /* Loads TEXT expecting failure; checks stderr holds WANT (e.g. "x:3: ..."). */
 static void expect_error(const char *text, const char *want)
 {
-	char buf[1024] = "";
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
-	size_t n;
+	struct capture c;
 
-	assert_non_null(tmp);
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
+	capture_begin(&c);
 	assert_null(sim_topo_load_string(text, "bad.topo"));
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, sizeof(buf) - 1, tmp);
-	buf[n] = 0;
-	fclose(tmp);
-	if (!strstr(buf, want))
-		fail_msg("expected \"%s\" in error output \"%s\"", want, buf);
+	capture_end(&c, want);
+}
+
+/* Loads the file PATH expecting failure with WANT on stderr. */
+static void expect_file_error(const char *path, const char *want)
+{
+	struct capture c;
+
+	capture_begin(&c);
+	assert_null(sim_topo_load(path));
+	capture_end(&c, want);
 }
 
 #define LS "fabric = {\n kind = \"leafspine\";\n host_rate = \"800G\";\n"
@@ -568,7 +600,7 @@ static void test_errors(void **state)
 	expect_error("switch = { latency_ns = 600;\n bufer_mb = 1; };\n" LS " };\n",
 		     "bad.topo:2: unknown key 'bufer_mb' in switch");
 	expect_error("mtu = 10;\n" LS " leaves = 1; hosts_per_leaf = 1; spines = 0; };\n",
-		     "bad.topo:1: 'mtu' = 10 is out of range");
+		     "bad.topo:1: 'mtu' = 10 is out of range (expected 256..9000)");
 	expect_error("fabric = { kind = \"fattree\"; host_rate = \"400G\";\n leaves_per_pod = 2;"
 		     " hosts_per_leaf = 2; aggs_per_pod = 2; cores_per_group = 1;\n pods = 3;\n"
 		     " hosts = 8; };\n", "bad.topo:4: 'hosts' = 8 leaves pod 2 empty");
@@ -673,6 +705,340 @@ static void test_builder(void **state)
 	sim_topo_free(t);
 }
 
+
+#define ONE_LEAF " leaves = 1; hosts_per_leaf = 2; spines = 0; };\n"
+
+/* Every numeric field is held to its documented range (FORMAT.md), at its line. */
+static void test_field_ranges(void **state)
+{
+	/* a buffer of 0 never drains: at least 0.1 MB */
+	expect_error("switch = {\n buffer_mb = 0; };\n" LS ONE_LEAF,
+		     "bad.topo:2: 'buffer_mb' = 0 is out of range (expected 0.1..1e+06)");
+	expect_error("switch = {\n buffer_mb = 0.05; };\n" LS ONE_LEAF, "bad.topo:2: 'buffer_mb' = 0.05");
+	expect_error("switch = {\n latency_ns = -1; };\n" LS ONE_LEAF,
+		     "bad.topo:2: 'latency_ns' = -1 is out of range (expected 0..1e+07)");
+	expect_error("mtu = 9001;\n" LS ONE_LEAF, "bad.topo:1: 'mtu' = 9001 is out of range (expected 256..9000)");
+	/* rates: 1 b/s never finishes a packet in time; 1M..10T */
+	expect_error("fabric = {\n kind = \"leafspine\";\n host_rate = 1;\n" ONE_LEAF,
+		     "bad.topo:3: bad rate for 'host_rate': 1 b/s is out of range (expected a whole number "
+		     "of b/s from 1M to 10T)");
+	expect_error("fabric = {\n kind = \"leafspine\";\n host_rate = \"999K\";\n" ONE_LEAF,
+		     "bad.topo:3: bad rate for 'host_rate': 999000 b/s is out of range");
+	expect_error("fabric = {\n kind = \"leafspine\";\n host_rate = \"800G\";\n fabric_rate = \"1e999G\";\n"
+		     ONE_LEAF, "bad.topo:4: bad rate for 'fabric_rate': \"1e999G\"");
+	expect_error(LS " planes = 65;\n" ONE_LEAF, "bad.topo:4: 'planes' = 65 is out of range (expected 1..64)");
+	expect_error(LS " cable_m = 1e300;\n" ONE_LEAF,
+		     "bad.topo:4: 'cable_m' = 1e+300 is out of range (expected 0..100000)");
+	expect_error(LS " leaves = 16777217;\n hosts_per_leaf = 1; spines = 1; };\n",
+		     "bad.topo:4: 'leaves' = 16777217 is out of range (expected 1..16777216)");
+	expect_error("hostmap = ( (\"\", \"h0\") );\n" LS ONE_LEAF,
+		     "bad.topo:1: hostmap entry 1: expected (\"host/device\", \"node\"), names of 1..63");
+	/* the ends of the ranges load */
+	sim_topo_free(string_ok("mtu = 256;\nswitch = { buffer_mb = 0.1; latency_ns = 0; };\n"
+				"fabric = { kind = \"leafspine\"; host_rate = \"1M\"; fabric_rate = \"10T\";"
+				ONE_LEAF));
+	sim_topo_free(string_ok("mtu = 9000;\nswitch = { buffer_mb = 1e6; latency_ns = 1e7; };\n"
+				"fabric = { kind = \"leafspine\"; host_rate = 1000000;" ONE_LEAF));
+}
+
+/* Ports of one switch fit sim_node.nports (65535); each is checked by role, before allocating. */
+static void test_radix(void **state)
+{
+	/* 65535 hosts + 1 spine uplink = 65536 */
+	expect_error(LS " leaves = 2;\n hosts_per_leaf = 65535; spines = 1; };\n",
+		     "bad.topo:1: a leaf would have 65536 ports (hosts_per_leaf + spines x links_per_spine), "
+		     "more than 65535");
+	/* 1024 rails x 16777216 leaves per rail x 1 link: 2^34 spine ports */
+	expect_error("fabric = {\n kind = \"railopt\"; host_rate = \"400G\";\n servers = 16777216;"
+		     " gpus_per_server = 1024; leaves_per_rail = 16777216; spines = 1; };\n",
+		     "bad.topo:1: a spine would have 17179869184 ports");
+	/* 70000 pods x 1 link per core */
+	expect_error("fabric = {\n kind = \"fattree\"; host_rate = \"400G\";\n pods = 70000; leaves_per_pod = 1;"
+		     " hosts_per_leaf = 1; aggs_per_pod = 1; cores_per_group = 1; };\n",
+		     "bad.topo:1: a core would have 70000 ports (pods x links_per_core)");
+}
+
+static double mem_available_gib(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	unsigned long long kib = 0;
+	char line[128];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib / 1048576.0;
+}
+
+/* Counts whose products overflow 32 or 64 bits are refused, not wrapped. */
+static void test_too_large(void **state)
+{
+	/* 32768 x 65534 hosts: 2^31 nodes and links, past the 2^30 links of 32-bit port ids */
+	expect_error(LS " leaves = 32768;\n hosts_per_leaf = 65534; spines = 1; };\n",
+		     "bad.topo:1: fabric too large: 2147450881 nodes, 2147450880 links (limits 4294967294, "
+		     "1073741823");
+	/*
+	 * 65000^2 x 60000 = 253500000000000 hosts, 65000^2 leaves, 65000 aggs
+	 * and 1 core: the 64-bit sums are exact, nothing wrapped on the way
+	 */
+	expect_error("fabric = {\n kind = \"fattree\"; host_rate = \"400G\";\n pods = 65000;"
+		     " leaves_per_pod = 65000; hosts_per_leaf = 60000; aggs_per_pod = 1;"
+		     " cores_per_group = 1; };\n", "bad.topo:1: fabric too large: 253504225065001 nodes");
+	/*
+	 * 0.01:1 for 16777216 x 800G down per leaf on 1M links: 16777216 x 8e11 /
+	 * (0.01 x 1e6) = 1342177280000000 spines, refused before the uint32 cast
+	 */
+	expect_error(LS " leaves = 2;\n hosts_per_leaf = 16777216; fabric_rate = \"1M\";\n"
+		     " oversubscription = 0.01; };\n",
+		     "bad.topo:6: 'oversubscription' = 0.01 needs 1342177280000000 spines (expected at most "
+		     "16777216");
+	/*
+	 * 16000 x 65000 hosts, 1 spine: 1.04e9 nodes and links fit the ids but not
+	 * memory: 1.04e9 x (24 + 12) + 1.04e9 x (24 + 2 x 40) bytes = 136 GiB. On
+	 * a machine with that much free it would be built, so the case is skipped.
+	 */
+	if (mem_available_gib() > 130) {
+		print_message("skipping the memory guard case: more than 130 GiB available\n");
+		return;
+	}
+	expect_error(LS " leaves = 16000;\n hosts_per_leaf = 65000; spines = 1; };\n",
+		     "bad.topo:1: fabric too large: 1040016001 nodes, 1040016000 links: building it needs "
+		     "135.6 GiB, more than the");
+}
+
+static void test_mem_bytes(void **state)
+{
+	struct sim_topo *t = sim_topo_create(2, 3, 4, SIM_ROUTE_TABLE);
+
+	/* 10 x (24 node + 3 x 4 scratch) + 5 x (24 link + 2 x (32 port + 2 x 4)) */
+	assert_int_equal(sim_topo_mem_bytes(10, 5), 880);
+	assert_int_equal(sim_topo_mem_bytes(UINT64_MAX / 8, 1), UINT64_MAX);
+	assert_int_equal(sim_topo_mem_bytes(0, UINT64_MAX / 64), UINT64_MAX);
+	/* h0-s0, h1-s1, s0-s2, s1-s2: edges s0 and s1, x 3 switches */
+	assert_non_null(t);
+	sim_topo_add_host(t, 0, 0);
+	sim_topo_add_host(t, 0, 0);
+	sim_topo_add_switch(t, 0, 0, 0);
+	sim_topo_add_switch(t, 0, 0, 0);
+	sim_topo_add_switch(t, 0, 0, 0);
+	assert_int_equal(sim_topo_table_bytes(t), 0);
+	assert_int_equal(sim_topo_add_link(t, 0, 2, G, 0), 0);
+	assert_int_equal(sim_topo_add_link(t, 1, 3, G, 0), 0);
+	assert_int_equal(sim_topo_add_link(t, 2, 4, G, 0), 0);
+	assert_int_equal(sim_topo_add_link(t, 3, 4, G, 0), 0);
+	assert_int_equal(sim_topo_table_bytes(t), 6);
+	assert_int_equal(sim_topo_finalize(t, NULL), 0);
+	assert_int_equal(t->nedges, 2);
+	sim_topo_free(t);
+}
+
+/*
+ * Hop counts are 8-bit: a chain of 260 switches with given tiers (which skip
+ * the tier computation) puts s255 255 hops from s0, the switch of host a.
+ * It was saturated to 254 before, and the diameter came out wrong.
+ */
+static void test_long_chain(void **state)
+{
+	char *text = malloc(64 * 260 + 256), *p = text;
+	int i;
+
+	assert_non_null(text);
+	p += sprintf(p, "fabric = { kind = \"explicit\"; host_rate = \"1G\"; fabric_rate = \"1G\";"
+		     " nodes = ( { name = \"a\"; kind = \"host\"; }, { name = \"b\"; kind = \"host\"; }");
+	for (i = 0; i < 260; i++)
+		p += sprintf(p, ", { name = \"s%d\"; kind = \"switch\"; tier = 1; }", i);
+	p += sprintf(p, " ); links = ( (\"a\", \"s0\"), (\"b\", \"s259\")");
+	for (i = 0; i < 259; i++)
+		p += sprintf(p, ", (\"s%d\", \"s%d\")", i, i + 1);
+	sprintf(p, " ); };\n");
+	expect_error(text, "bad.topo:1: switch \"s255\" is more than 254 hops from a host or a host's switch");
+	free(text);
+}
+
+/* What libconfig would take minutes over, or follow elsewhere, is refused first. */
+static void test_prescan(void **state)
+{
+	char *text = malloc(300 * 16 + 64), *p = text;
+	int i;
+
+	expect_error("name = \"x\";\n  @include \"/dev/zero\"\n", "bad.topo:2: @include is not supported");
+	/* '=' inside strings and comments is no setting */
+	sim_topo_free(string_ok("# a = b = c\nname = \"a=b:c\"; /* x = 1;\n y = 2; */ // z = 3\n"
+				"fabric = { kind = \"leafspine\"; host_rate = \"800G\";" ONE_LEAF));
+	assert_non_null(text);
+	for (i = 0; i < 300; i++)
+		p += sprintf(p, "k%d = 1;\n", i);
+	expect_error(text, "bad.topo:257: more than 256 settings in one group");
+	for (p = text, i = 0; i < 40; i++)
+		*p++ = '{';
+	*p = 0;
+	expect_error(text, "bad.topo:1: groups and lists nested more than 32 deep");
+	free(text);
+}
+
+/* Files that are no topology: each named, never a crash or a hang. */
+static void test_file_errors(void **state)
+{
+	char dir[] = "/tmp/test_topo.XXXXXX", path[64];
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	expect_file_error(dir, ": is a directory (expected a topology file, see topologies/FORMAT.md)");
+	snprintf(path, sizeof(path), "%s/empty.topo", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	expect_file_error(path, "empty.topo: empty file (expected a topology file");
+	snprintf(path, sizeof(path), "%s/bin.topo", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite("name\0\x01\x02", 1, 7, f);
+	fclose(f);
+	expect_file_error(path, "bin.topo: binary data (a NUL byte at offset 4)");
+	/* a FIFO without a writer reads as empty instead of blocking */
+	snprintf(path, sizeof(path), "%s/fifo.topo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	expect_file_error(path, "fifo.topo: empty file");
+	unlink(path);
+	expect_file_error("/dev/zero", "/dev/zero: larger than 16777216 bytes");
+	expect_file_error("/nonexistent/x.topo", "/nonexistent/x.topo: cannot open: No such file or directory");
+	expect_file_error("/etc/passwd/x.topo", "cannot open: Not a directory");
+	snprintf(path, sizeof(path), "%s/empty.topo", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/bin.topo", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* One host: loads, and the summary says there is no pair to measure. */
+static void test_one_host(void **state)
+{
+	struct sim_topo *t = string_ok("fabric = { kind = \"leafspine\"; host_rate = \"800G\";"
+				       " leaves = 1; hosts_per_leaf = 1; spines = 0; };\n");
+	struct sim_topo_summary s;
+	char buf[4096];
+	FILE *tmp = tmpfile();
+	size_t n;
+
+	summary_of(t, &s);
+	assert_int_equal(s.hosts, 1);
+	assert_true(s.bisection_bps == 0);
+	assert_int_equal(s.diameter_hops, 0);
+	sim_topo_print_summary(t, &s, tmp);
+	rewind(tmp);
+	n = fread(buf, 1, sizeof(buf) - 1, tmp);
+	buf[n] = 0;
+	fclose(tmp);
+	assert_non_null(strstr(buf, "bisection      - (one host: no host pair to split)"));
+	assert_non_null(strstr(buf, "diameter       - (one host)"));
+	assert_non_null(strstr(buf, "fabsim run needs at least 2"));
+	sim_topo_free(t);
+}
+
+/* A bench file in memory; the JSON path, value and range in the error. */
+static void expect_bench_error(const char *json, const char *want)
+{
+	struct sim_bench b;
+	struct capture c;
+
+	capture_begin(&c);
+	assert_int_equal(sim_bench_parse(json, strlen(json), "b.json", &b), -1);
+	capture_end(&c, want);
+	assert_null(b.ranks);
+}
+
+#define BENCH_HEAD "{ \"tool\": \"fabbench\", \"transport\": \"verbs\", \"collective\": \"allreduce\"," \
+		   " \"algorithm\": \"ring\", \"dtype\": \"float\", \"nranks\": 2, \"chunk_bytes\": 65536," \
+		   " \"hosts\": [\"a\", \"b\"]"
+#define BENCH_RES " \"results\": [ { \"bytes\": 1024, \"time_us\": 10.5 } ]"
+
+static void test_bench_ranges(void **state)
+{
+	struct sim_bench b;
+	const char *ok = BENCH_HEAD ", \"p2p_bw_gbps\": 0.000125," BENCH_RES " }";
+
+	assert_int_equal(sim_bench_parse(ok, strlen(ok), "b.json", &b), 0);
+	/* optional fields take their defaults: 1 channel, 1 QP, unknown MTU, not measured */
+	assert_int_equal(b.nchannels, 1);
+	assert_int_equal(b.qps, 1);
+	assert_int_equal(b.mtu_bytes, 0);
+	assert_true(b.p2p_latency_us < 0);
+	assert_true(b.p2p_bw_gbps == 0.000125);
+	assert_int_equal(b.bytes[0], 1024);
+	assert_true(b.algbw_gbps[0] < 0);
+	sim_bench_free(&b);
+	/* a bandwidth that makes a 0 b/s or an overflowing rate */
+	expect_bench_error(BENCH_HEAD ", \"p2p_bw_gbps\": 1e-15," BENCH_RES " }",
+			   "b.json: key 'p2p_bw_gbps' = 1e-15 is out of range (expected null or a number "
+			   "0.000125..1250 GB/s");
+	expect_bench_error(BENCH_HEAD ", \"p2p_bw_gbps\": 1e300," BENCH_RES " }",
+			   "key 'p2p_bw_gbps' = 1e+300 is out of range");
+	expect_bench_error(BENCH_HEAD ", \"qps\": 100000," BENCH_RES " }",
+			   "b.json: key 'qps' = 100000 is out of range (expected null or an integer 1..256)");
+	expect_bench_error(BENCH_HEAD ", \"nchannels\": 1000000," BENCH_RES " }",
+			   "key 'nchannels' = 1000000 is out of range (expected null or an integer 1..64)");
+	expect_bench_error(BENCH_HEAD ", \"qps\": 0," BENCH_RES " }", "key 'qps' = 0 is out of range");
+	expect_bench_error(BENCH_HEAD ", \"mtu_bytes\": 9001," BENCH_RES " }",
+			   "key 'mtu_bytes' = 9001 is out of range (expected null or 0 (unknown) or an "
+			   "integer 256..9000)");
+	expect_bench_error(BENCH_HEAD ", \"p2p_latency_us\": -3," BENCH_RES " }",
+			   "key 'p2p_latency_us' = -3 is out of range (expected null or a number > 0");
+	expect_bench_error(BENCH_HEAD ", \"results\": [ { \"bytes\": 1024, \"time_us\": 1 },"
+			   " { \"bytes\": 0, \"time_us\": 1 } ] }",
+			   "b.json: key 'results[1].bytes' = 0 is out of range (expected an integer "
+			   "1..1099511627776)");
+	expect_bench_error(BENCH_HEAD ", \"results\": [ { \"bytes\": 1024, \"time_us\": 0 } ] }",
+			   "key 'results[0].time_us' = 0 is out of range (expected a number > 0");
+	expect_bench_error(BENCH_HEAD ", \"results\": [ { \"bytes\": 1026, \"time_us\": 1 } ] }",
+			   "key 'results[0].bytes' = 1026: allreduce ring with 2 ranks cannot run it: bytes "
+			   "must be a multiple of elem_bytes");
+	expect_bench_error(BENCH_HEAD ", \"results\": [ { \"bytes\": 1024, \"time_us\": \"fast\" } ] }",
+			   "key 'results[0].time_us': expected a number > 0 and <= 1e+12 us, got \"fast\"");
+	expect_bench_error(BENCH_HEAD ", \"results\": [ { \"bytes\": 1024, \"time_us\": 1,"
+			   " \"busbw_gbps\": -1 } ] }", "key 'results[0].busbw_gbps' = -1 is out of range");
+	expect_bench_error("{ \"tool\": \"fabbench\", \"tool\": \"x\" }", "b.json:1: duplicate object key");
+	expect_bench_error("[]", "key '(top level)': expected an object, got an array of 0");
+}
+
+static void expect_map(const char *text, int want_rc, uint32_t want_n, const char *want)
+{
+	char (*map)[2][64] = NULL;
+	uint32_t n = 0;
+	struct capture c;
+
+	capture_begin(&c);
+	assert_int_equal(sim_bench_map_parse(text, "m.map", &map, &n), want_rc);
+	capture_end(&c, want);
+	assert_int_equal(n, want_n);
+	free(map);
+}
+
+/* Whole lines: a long line or comment never spills into a second entry. */
+static void test_map_lines(void **state)
+{
+	char long_line[512], (*map)[2][64] = NULL;
+	uint32_t n = 0;
+
+	assert_int_equal(sim_bench_map_parse("rank0 h0 # first\n\n  lab/mlx5_0\th3  \nb h4", "m.map",
+					     &map, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(map[1][0], "lab/mlx5_0");
+	assert_string_equal(map[1][1], "h3");
+	assert_string_equal(map[2][1], "h4");
+	free(map);
+	/* a 300-character comment whose tail looks like an entry */
+	snprintf(long_line, sizeof(long_line), "# %0300d rank1 h9\nrank0 h0\n", 0);
+	expect_map(long_line, 0, 1, "");
+	snprintf(long_line, sizeof(long_line), "rank0 h%0100d\n", 7);
+	expect_map(long_line, -1, 0, "m.map:1: NODE 'h0000000000000000000...' is 101 characters long "
+		   "(expected 1..63)");
+	expect_map("rank0 h0\nrank1 h1 h2\n", -1, 0, "m.map:2: expected 'KEY NODE'");
+	expect_map("rank0 h0\n# c\nrank0 h1\n", -1, 0, "m.map:3: key 'rank0' is already mapped on line 1");
+	expect_map("# only a comment\n", -1, 0, "m.map: no 'KEY NODE' line");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +1060,16 @@ int main(void)
 		cmocka_unit_test(test_dot),
 		cmocka_unit_test(test_print_summary),
 		cmocka_unit_test(test_builder),
+		cmocka_unit_test(test_field_ranges),
+		cmocka_unit_test(test_radix),
+		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_mem_bytes),
+		cmocka_unit_test(test_long_chain),
+		cmocka_unit_test(test_prescan),
+		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_one_host),
+		cmocka_unit_test(test_bench_ranges),
+		cmocka_unit_test(test_map_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -228,6 +229,100 @@ static void test_spray_gbn_vs_ddp(void **state)
 	sim_topo_free(t);
 }
 
+static struct sim_pkt *ctrl_pkt(struct sim *s, enum sim_pkt_kind kind, uint32_t psn)
+{
+	struct sim_pkt *p = sim_pkt_alloc(s);
+
+	assert_non_null(p);
+	p->kind = kind;
+	p->prio = SIM_PRIO_CTRL;
+	p->psn = psn;
+	p->wire_bytes = (uint32_t)sim_wire_bytes(0, kind);
+	return p;
+}
+
+/*
+ * A PFC frame leaves right after the frame on the wire, ahead of queued
+ * ACKs (which would delay it past the headroom), and PAUSE frames keep
+ * their order. With the port held busy: ACK 1, ACK 2 queued, then XOFF,
+ * XON and XOFF again give XOFF XON XOFF ACK1 ACK2, 3 x 84 + 2 x 86 B.
+ */
+static void test_pause_jumps_queue(void **state)
+{
+	struct sim_topo *t = leafspine(2, 2, 1, 64);
+	struct sim_config cfg;
+	struct sim_portq *q;
+	struct sim_pkt *p;
+	uint32_t port, want[] = { 1, 0, 1, 101, 102 }, i = 0;
+	struct sim *s;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	s = sim_create(t, &cfg);
+	assert_non_null(s);
+	port = t->ports[t->nodes[t->hosts[0]].first_port].peer;	/* leaf0 -> h0 */
+	q = &s->pq[port];
+	q->busy = 1;
+	q->txdone_pending = 1;	/* a frame is on the wire: nothing starts */
+	sim_port_enqueue(s, port, ctrl_pkt(s, SIM_PKT_ACK, 101));
+	sim_port_enqueue(s, port, ctrl_pkt(s, SIM_PKT_ACK, 102));
+	sim_port_enqueue_pause(s, port, ctrl_pkt(s, SIM_PKT_PAUSE, 1));
+	sim_port_enqueue_pause(s, port, ctrl_pkt(s, SIM_PKT_PAUSE, 0));
+	sim_port_enqueue_pause(s, port, ctrl_pkt(s, SIM_PKT_PAUSE, 1));
+	for (p = q->head[SIM_PRIO_CTRL]; p; p = p->next, i++) {
+		assert_true(i < 5);
+		assert_int_equal(p->psn, want[i]);
+		assert_int_equal(p->kind, i < 3 ? SIM_PKT_PAUSE : SIM_PKT_ACK);
+	}
+	assert_int_equal(i, 5);
+	assert_int_equal(q->tail[SIM_PRIO_CTRL]->psn, 102);
+	assert_int_equal(q->qbytes[SIM_PRIO_CTRL], 3 * 84 + 2 * 86);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
+/*
+ * PFC at the smallest buffer sim_config_check accepts stays lossless. On
+ * leafspine(2, 16, 4): a leaf has 20 ports of 800G with 20 m cables (100
+ * ns, 10,000 B in flight), 600 ns of pipeline (60,000 B), so 2 x 10,000 +
+ * 60,000 + 3 x 4,178 + 84 = 92,618 B of headroom per port, plus a 150 B
+ * control frame: with XOFF = buffer / 40 the buffer must hold 2 x 20 x
+ * 92,768 = 3,710,720 B. There, a 31-to-1 incast and an all-to-all with no
+ * window pause a lot and drop nothing.
+ */
+static void test_pfc_min_buffer_lossless(void **state)
+{
+	struct sim_topo *t = leafspine(2, 16, 4, 64);
+	struct sim_workload_params inc = { .kind = SIM_WL_INCAST, .bytes = 2 << 20, .incast_senders = 31 };
+	struct sim_workload_params a2a = { .kind = SIM_WL_ALLTOALL, .bytes = 256 << 10 };
+	struct sim_config cfg;
+	char err[512];
+	struct sim *s;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	cfg.window_bytes = SIM_WINDOW_UNLIMITED;
+	cfg.buffer_bytes = 3710719;
+	assert_int_equal(sim_config_check(t, &cfg, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "at least 3710720 B"));
+	assert_null(sim_create(t, &cfg));
+	cfg.buffer_bytes = 3710720;
+	for (int k = 0; k < 2; k++) {
+		s = sim_create(t, &cfg);
+		assert_non_null(s);
+		assert_int_equal(sim_workload_add(s, k ? &a2a : &inc), 0);
+		assert_int_equal(sim_run(s), 0);
+		print_message("%s at the minimum buffer: %lu pauses, %lu drops\n", k ? "all-to-all" : "incast",
+			      (unsigned long)s->c.pauses, (unsigned long)s->c.drops);
+		assert_int_equal(s->flows_done, s->nflows);
+		assert_true(s->c.pauses > 0);
+		assert_int_equal(s->c.drops, 0);
+		assert_int_equal(s->c.retx_pkts, 0);
+		sim_destroy(s);
+	}
+	sim_topo_free(t);
+}
+
 /*
  * Five switches in a ring, every flow two hops clockwise: each ring link
  * waits on the next, a cyclic buffer dependency. Under PFC it locks up;
@@ -288,6 +383,8 @@ int main(void)
 		cmocka_unit_test(test_telemetry_queue),
 		cmocka_unit_test(test_spray_gbn_vs_ddp),
 		cmocka_unit_test(test_pfc_deadlock_detected),
+		cmocka_unit_test(test_pfc_min_buffer_lossless),
+		cmocka_unit_test(test_pause_jumps_queue),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,10 @@
 /*
  * Tests of fabbench's command line: nccl-tests options keep their meaning
- * (-d is the data type, the device is -D), bad values are usage errors,
- * the size sweep matches nccl-tests' -b/-e/-f/-i stepping, and device
- * lists are handed out round-robin by rank.
+ * (-d is the data type, the device is -D), bad values are usage errors
+ * naming the option, the value and the range, the size sweep matches
+ * nccl-tests' -b/-e/-f/-i stepping, device lists are handed out
+ * round-robin by rank, the start-up description names exactly the options
+ * that must agree, and the memory estimate is what the ranks allocate.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -110,7 +112,9 @@ static void test_bad_options(void **state)
 		"--coll broadcast", "--algo magic", "--transport carrier-pigeon",
 		"-b 2M -e 1M", "--bogus", "-n", "--rank 1", "--rank 4 --nranks 4 --master h:1",
 		"--nranks 2", "--master nocolon --rank 0 --nranks 2", "--baseline nccl",
-		"--qps 0", "--chunk 1", "extra",
+		"--qps 0", "--chunk 1", "extra", "--master h:1",
+		"--min-busbw nan", "--min-busbw inf", "--min-busbw -1",
+		"-b 0 -e 1M -f 2", "-b 2 -e 2 -d double", "-b 1 -e 1G -i 1",
 	};
 	struct vb_opts o;
 	unsigned int i;
@@ -122,6 +126,231 @@ static void test_bad_options(void **state)
 		assert_int_equal(parse(&o, bad[i]), -EINVAL);
 		assert_true(strlen(err) > 0);
 	}
+}
+
+/* Every numeric option: the message names it, the value and the range. */
+static void test_ranges(void **state)
+{
+	static const struct {
+		const char *args;
+		const char *msg;
+	} cases[] = {
+		{ "-n 0", "bad value '0' for -n/--iters: want a whole number in 1..100000000" },
+		{ "-n 100000001", "-n/--iters: want a whole number in 1..100000000" },
+		{ "-n 1e3", "bad value '1e3' for -n/--iters" },
+		{ "-w -1", "bad value '-1' for -w/--warmup_iters: want a whole number in 0..100000000" },
+		{ "-f 0", "-f/--stepfactor: want a whole number in 1..1048576" },
+		{ "-f 1048577", "-f/--stepfactor: want a whole number in 1..1048576" },
+		{ "-b 2T", "bad value '2T' for -b/--minbytes: want a size in 0 B..1 TiB" },
+		{ "-e 0", "bad value '0' for -e/--maxbytes: want a size in 1 B..1 TiB" },
+		{ "-i 1025G", "-i/--stepbytes: want a size in 0 B..1 TiB" },
+		{ "-c 2", "-c/--check: want a whole number in 0..1" },
+		{ "-a 4", "-a/--average: want a whole number in 0..3" },
+		{ "-T 0", "-T/--timeout: want a whole number in 1..86400" },
+		{ "-T 86401", "-T/--timeout: want a whole number in 1..86400" },
+		{ "-x 65536", "-x/--gid-index: want a whole number in 0..65535" },
+		{ "--channels 0", "--channels: want a whole number in 1..64" },
+		{ "--channels 65", "--channels: want a whole number in 1..64" },
+		{ "--gpus-per-server 1025", "--gpus-per-server: want a whole number in 0..1024" },
+		{ "--ib-port 0", "--ib-port: want a whole number in 1..255" },
+		{ "--ib-port 256", "--ib-port: want a whole number in 1..255" },
+		{ "--tc 256", "bad value '256' for --tc: want a whole number in 0..255" },
+		{ "--qps 17", "--qps: want a whole number in 1..16" },
+		{ "--chunk 63", "bad value '63' for --chunk: want a size in 64 B..1 GiB" },
+		{ "--chunk 1025M", "--chunk: want a size in 64 B..1 GiB" },
+		{ "--depth 0", "--depth: want a whole number in 1..1024" },
+		{ "--depth 1025", "--depth: want a whole number in 1..1024" },
+		{ "--rank 1024", "--rank: want a whole number in 0..1023" },
+		{ "--nranks 0", "--nranks: want a whole number in 1..1024" },
+		{ "--nranks 1025", "--nranks: want a whole number in 1..1024" },
+		{ "--min-busbw nan", "bad value 'nan' for --min-busbw: want a number in 0..1e+06" },
+		{ "--min-busbw 2e6", "--min-busbw: want a number in 0..1e+06" },
+		{ "-o avg", "-o/--op: want one of sum, prod, min, max" },
+		{ "-d float128", "-d/--datatype: want one of int32, int64, half, bfloat16, float, double" },
+		{ "--coll bcast", "--coll: want one of allreduce, allgather, reducescatter, alltoall" },
+		{ "--algo magic", "--algo: want one of ring, rhd, tree, hier, pairwise" },
+		{ "--transport udp", "--transport: want verbs or tcp" },
+		{ "-b 1 -e 1G -i 1", "makes more than 256 sizes" },
+		{ "-b 2 -e 7 -d double", "-e 7 is smaller than one -d double element (8 bytes)" },
+	};
+	struct vb_opts o;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(&o, cases[i].args), -EINVAL);
+		if (!strstr(err, cases[i].msg))
+			print_error("%s: got '%s'\n", cases[i].args, err);
+		assert_non_null(strstr(err, cases[i].msg));
+	}
+	/* The edges themselves are accepted. */
+	assert_int_equal(parse(&o, "-n 100000000 -w 0 -T 86400 --qps 16 --chunk 64 --depth 1024 --channels 64 -x 65535 --tc 255 --min-busbw 1e6"), 0);
+	assert_int_equal(o.chunk_bytes, 64);
+	assert_int_equal(parse(&o, "-b 1T -e 1T --chunk 1G --depth 1"), 0);
+	assert_int_equal(o.max_bytes, 1ull << 40);
+}
+
+static void test_master(void **state)
+{
+	static const struct {
+		const char *args;
+		const char *msg;
+	} cases[] = {
+		{ "127.0.0.1:99999", "bad port '99999' in --master 127.0.0.1:99999: want a whole number in 1..65535" },
+		{ "127.0.0.1:0", "bad port '0'" },
+		{ "127.0.0.1:-1", "bad port '-1'" },
+		{ "127.0.0.1:80x", "bad port '80x'" },
+		{ "127.0.0.1:", "want HOST:PORT" },
+		{ ":29500", "want HOST:PORT" },
+		{ "nocolon", "want HOST:PORT" },
+		{ "127.0.0.300:29500", "bad host '127.0.0.300'" },
+		{ "1.2.3:29500", "bad host '1.2.3'" },
+		{ "h@st:29500", "bad host 'h@st'" },
+		{ "[::1]:29500", "IPv6 is not supported" },
+		{ "::1:29500", "IPv6 is not supported" },
+	};
+	char line[128], host[64];
+	struct vb_opts o;
+	uint16_t port;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line), "--rank 0 --nranks 2 --master %s", cases[i].args);
+		assert_int_equal(parse(&o, line), -EINVAL);
+		if (!strstr(err, cases[i].msg))
+			print_error("%s: got '%s'\n", cases[i].args, err);
+		assert_non_null(strstr(err, cases[i].msg));
+	}
+	assert_int_equal(parse(&o, "--rank 1 --nranks 2 --master node-7.lab:65535"), 0);
+	assert_int_equal(vb_opts_split_master("10.0.0.1:1", host, sizeof(host), &port,
+					      err, sizeof(err)), 0);
+	assert_string_equal(host, "10.0.0.1");
+	assert_int_equal(port, 1);
+	assert_int_equal(vb_opts_split_master("a:65536", host, sizeof(host), &port,
+					      err, sizeof(err)), -EINVAL);
+	/* --master alone would be ignored: refused instead. */
+	assert_int_equal(parse(&o, "--master 127.0.0.1:29500"), -EINVAL);
+	assert_non_null(strstr(err, "--master needs --rank and --nranks"));
+}
+
+/* D = vb_opts_describe of LINE. */
+static void describe(const char *line, char *d, size_t len)
+{
+	struct vb_opts o;
+
+	if (parse(&o, line))
+		print_error("%s: %s\n", line, err);
+	assert_int_equal(parse(&o, line), 0);
+	vb_opts_describe(&o, d, len);
+}
+
+static void test_describe_diff(void **state)
+{
+	/* Every option that must agree, changed from the defaults. */
+	static const struct {
+		const char *args;
+		const char *msg;
+	} must[] = {
+		{ "-b 1M", "option --minbytes differs: rank 0 has 33554432, rank 3 has 1048576" },
+		{ "-e 64M", "option --maxbytes differs: rank 0 has 33554432, rank 3 has 67108864" },
+		{ "-n 10", "option --iters differs: rank 0 has 20, rank 3 has 10" },
+		{ "-w 0", "option --warmup_iters differs: rank 0 has 1, rank 3 has 0" },
+		{ "-c 0", "option --check differs: rank 0 has 1, rank 3 has 0" },
+		{ "-o max", "option --op differs: rank 0 has sum, rank 3 has max" },
+		{ "-d half", "option --datatype differs: rank 0 has float, rank 3 has half" },
+		{ "--coll allgather", "option --coll differs: rank 0 has allreduce, rank 3 has allgather" },
+		{ "--algo tree", "option --algo differs: rank 0 has ring, rank 3 has tree" },
+		{ "--channels 2", "option --channels differs: rank 0 has 1, rank 3 has 2" },
+		{ "--gpus-per-server 2", "option --gpus-per-server differs: rank 0 has 0, rank 3 has 2" },
+		{ "--transport tcp", "option --transport differs: rank 0 has verbs, rank 3 has tcp" },
+		{ "--chunk 64K", "option --chunk differs: rank 0 has 131072, rank 3 has 65536" },
+		{ "--depth 4", "option --depth differs: rank 0 has 8, rank 3 has 4" },
+		{ "--qps 2", "option --qps differs: rank 0 has 1, rank 3 has 2" },
+		{ "--p2p", "option --p2p differs: rank 0 has off, rank 3 has on" },
+		{ "--baseline mpi", "option --baseline differs: rank 0 has none, rank 3 has mpi" },
+	};
+	/* Per-rank or rank-0-only settings may differ. */
+	static const char *may[] = {
+		"-T 5", "-a 0", "--json x.json", "--csv x.csv", "--min-busbw 3", "-q",
+		"-D rxe1", "-x 3", "--tc 96", "--ib-port 2",
+		"-f 4",		/* -b == -e: no step matters */
+		"-i 4K",
+	};
+	char d0[VB_OPTS_DESC_LEN], d1[VB_OPTS_DESC_LEN];
+	unsigned int i;
+
+	(void)state;
+	describe("", d0, sizeof(d0));
+	assert_true(strlen(d0) < sizeof(d0) - 1);	/* nothing cut off */
+	assert_int_equal(vb_opts_diff(d0, 0, d0, 1, err, sizeof(err)), 0);
+	for (i = 0; i < sizeof(must) / sizeof(must[0]); i++) {
+		describe(must[i].args, d1, sizeof(d1));
+		assert_int_equal(vb_opts_diff(d0, 0, d1, 3, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, must[i].msg))
+			print_error("%s: got '%s'\n", must[i].args, err);
+		assert_non_null(strstr(err, must[i].msg));
+	}
+	for (i = 0; i < sizeof(may) / sizeof(may[0]); i++) {
+		describe(may[i], d1, sizeof(d1));
+		if (vb_opts_diff(d0, 0, d1, 1, err, sizeof(err)))
+			print_error("%s: %s\n", may[i], err);
+		assert_int_equal(vb_opts_diff(d0, 0, d1, 1, err, sizeof(err)), 0);
+	}
+	/* In a sweep the steps count: -f first, -i only when -f is 1. */
+	describe("-b 1K -e 1M -f 2", d0, sizeof(d0));
+	describe("-b 1K -e 1M -f 4", d1, sizeof(d1));
+	assert_int_equal(vb_opts_diff(d0, 0, d1, 1, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "option --stepfactor differs: rank 0 has 2, rank 1 has 4"));
+	describe("-b 1K -e 1M -f 2 -i 4K", d1, sizeof(d1));
+	assert_int_equal(vb_opts_diff(d0, 0, d1, 1, err, sizeof(err)), 0);
+	describe("-b 1K -e 64K -i 1K", d0, sizeof(d0));
+	describe("-b 1K -e 64K -i 2K", d1, sizeof(d1));
+	assert_int_equal(vb_opts_diff(d0, 0, d1, 1, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "option --stepbytes differs: rank 0 has 1024, rank 1 has 2048"));
+	/* Another build's list: named as such, not as an option. */
+	assert_int_equal(vb_opts_diff("iters=1 depth=2", 0, "iters=1", 2, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "different fabbench versions"));
+	assert_int_equal(vb_opts_diff("iters=1", 0, "iterations=1", 2, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "different fabbench versions"));
+}
+
+static void test_memory(void **state)
+{
+	struct vb_mem_need m;
+	struct vb_opts o;
+
+	(void)state;
+	/* TCP: 2 x 1 MiB buffers, 3 peers x 8 slots x 128 KiB. */
+	assert_int_equal(parse(&o, "--transport tcp -b 1M -e 1M"), 0);
+	vb_opts_memory(&o, 4, &m);
+	assert_int_equal(m.buf_bytes, 2 << 20);
+	assert_int_equal(m.slot_bytes, 3 * 8 * (128 << 10));
+	/* 4^2 + 2 x 3 steps x (1M / 128K + 1 + 1 channel) pieces. */
+	assert_int_equal(m.sched_bytes, (16 + 6 * 10) * VB_SCHED_BYTES_PER_PIECE);
+	assert_int_equal(vb_mem_need_total(&m), m.buf_bytes + m.slot_bytes + m.sched_bytes);
+	/* Verbs: one slot block for every rank, ours included. */
+	assert_int_equal(parse(&o, "-b 1M -e 1M --depth 2 --chunk 1M"), 0);
+	vb_opts_memory(&o, 4, &m);
+	assert_int_equal(m.slot_bytes, 4 * 2 * (1 << 20));
+	/* Alltoall holds send and receive halves; pairwise moves whole blocks. */
+	assert_int_equal(parse(&o, "--coll alltoall -b 1K -e 3M -f 2"), 0);
+	vb_opts_memory(&o, 3, &m);
+	assert_int_equal(m.buf_bytes, 2 * 2 * (2 << 20));	/* largest: 2 MiB */
+	assert_int_equal(m.sched_bytes, 9 * VB_SCHED_BYTES_PER_PIECE);
+	/* Tiny sizes still get the 64-byte minimum buffer. */
+	assert_int_equal(parse(&o, "-b 4 -e 4"), 0);
+	vb_opts_memory(&o, 2, &m);
+	assert_int_equal(m.buf_bytes, 2 * 64);
+	/* The extremes saturate instead of wrapping. */
+	assert_int_equal(parse(&o, "-b 1T -e 1T --chunk 64 --depth 1024 --coll alltoall"), 0);
+	vb_opts_memory(&o, 1024, &m);
+	assert_int_equal(m.buf_bytes, 4ull << 40);
+	assert_int_equal(m.slot_bytes, 1024ull * 1024 * 64);
+	assert_true(vb_mem_need_total(&m) > (4ull << 40));
+	assert_int_equal(parse(&o, "-b 1T -e 1T --chunk 64"), 0);
+	vb_opts_memory(&o, 1024, &m);
+	assert_true(m.sched_bytes > (1ull << 40) * 2 * 1023 / 64);
 }
 
 static void test_sizes(void **state)
@@ -144,7 +373,7 @@ static void test_sizes(void **state)
 	assert_int_equal(parse(&o, "-b 1000 -e 300000 -f 7"), 0);
 	assert_int_equal(vb_opts_sizes(&o, s, 64), 3);
 	assert_int_equal(s[2], 49000);
-	assert_int_equal(vb_opts_sizes(&o, s, 2), -EINVAL);
+	assert_int_equal(vb_opts_sizes(&o, s, 2), -E2BIG);
 }
 
 static void test_device_list(void **state)
@@ -186,6 +415,10 @@ int main(void)
 		cmocka_unit_test(test_nccl_options),
 		cmocka_unit_test(test_fabbench_options),
 		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_master),
+		cmocka_unit_test(test_describe_diff),
+		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_device_list),
 		cmocka_unit_test(test_job_checks),

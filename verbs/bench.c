@@ -19,8 +19,6 @@
 #include "verbs/plan.h"
 #include "verbs/report.h"
 
-#define VB_MAX_SIZES 256
-
 struct bench {
 	const struct vb_opts *o;
 	struct vb_boot *b;
@@ -318,9 +316,8 @@ static int share_links(struct bench *bn, const struct vb_link_info *mine)
 
 static int alloc_buffers(struct bench *bn, uint64_t max_bytes)
 {
-	bn->buf_bytes = bn->o->kind == COLL_ALLTOALL ? 2 * max_bytes : max_bytes;
-	if (bn->buf_bytes < 64)
-		bn->buf_bytes = 64;
+	/* The start-up memory check counted exactly this (vb_opts_memory). */
+	bn->buf_bytes = vb_opts_buf_bytes(bn->o, max_bytes);
 	/* Page-aligned: registration pins whole pages anyway. */
 	if (posix_memalign((void **)&bn->buf, 4096, bn->buf_bytes) ||
 	    posix_memalign((void **)&bn->scratch, 4096, bn->buf_bytes))

@@ -14,14 +14,18 @@
 
 #include "verbs/exec.h"
 #include "verbs/opts.h"
+#include "verbs/start.h"
 
 struct vb_boot {
 	uint32_t rank;
 	uint32_t nranks;
 	bool mpi;
+	bool agreed;			/* every rank knows the start-up verdict */
 	uint32_t timeout_s;
+	const char *master;		/* standalone: --master */
 	int *fds;			/* standalone: rank 0 [nranks], else [1] */
 	char (*hosts)[VB_HOST_LEN];	/* [nranks] */
+	char host[VB_HOST_LEN];		/* ours */
 	char addr[64];			/* IPv4 the others can reach us at */
 	char err[VB_ERR_LEN];
 };
@@ -31,11 +35,21 @@ bool vb_boot_under_mpi(void);
 /* Rank from the launcher's environment before init, or -1. */
 int vb_boot_env_rank(void);
 /*
- * Joins the job. Returns 0, -EINVAL (bad launch options, message in
- * b->err) or another negative errno (a peer could not be reached).
+ * Who we are: rank and size from Open MPI (MPI_Init) or from --rank and
+ * --nranks. Nothing is exchanged yet. Returns 0, -EINVAL (bad launch
+ * options, message in b->err) or another negative errno.
  */
 int vb_boot_init(struct vb_boot *b, const struct vb_opts *o, int *argc,
 		 char ***argv);
+/*
+ * Joins the job: the standalone rendezvous at --master, then the start-up
+ * agreement (start.h): MINE goes to rank 0, its verdict comes back. A rank
+ * whose own card says it cannot run waits at most VB_START_GRACE_S for the
+ * others, so that they learn why. Returns 0 when the job may start, else
+ * the exit code, with a message to print in b->err (empty when MINE's own
+ * failure is the whole story: the caller printed it already).
+ */
+int vb_boot_join(struct vb_boot *b, const struct vb_start_card *mine);
 /* Every rank passes BYTES in MINE; ALL receives nranks * BYTES, by rank. */
 int vb_boot_allgather(struct vb_boot *b, const void *mine, void *all,
 		      size_t bytes);

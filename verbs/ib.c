@@ -51,6 +51,7 @@ static int post_send(struct vb_ib_tr *it, struct vb_ib_conn *c, struct ibv_send_
 		     bool signal)
 {
 	struct ibv_send_wr *bad;
+	int ret;
 
 	if (signal || c->unsignaled + 1 >= it->sq_depth / 4) {
 		wr->send_flags |= IBV_SEND_SIGNALED;
@@ -60,10 +61,12 @@ static int post_send(struct vb_ib_tr *it, struct vb_ib_conn *c, struct ibv_send_
 	}
 	wr->wr_id = conn_index(it, c) << IB_WR_BITS | (c->wr_posted & IB_WR_MASK);
 	c->chunks_at[c->wr_posted % it->sq_depth] = c->chunks_posted;
-	if (ibv_post_send(c->id->qp, wr, &bad))
+	/* Verbs return the error number instead of setting errno. */
+	ret = ibv_post_send(c->id->qp, wr, &bad);
+	if (ret)
 		return vb_tr_fail(&it->tr, (int)c->peer, -EIO,
 				  "ibv_post_send failed on %s: %s", it->device,
-				  strerror(errno));
+				  strerror(ret));
 	c->wr_posted++;
 	return 0;
 }
@@ -281,7 +284,14 @@ static int poll_cm(struct vb_ib_tr *it)
 	struct vb_ib_conn *c;
 	enum rdma_cm_event_type type;
 
-	while (!rdma_get_cm_event(it->ch, &ev)) {
+	for (;;) {
+		if (rdma_get_cm_event(it->ch, &ev)) {
+			/* The channel is non-blocking: EAGAIN is "no event". */
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return vb_tr_fail(&it->tr, -1, -EIO, "rdma_get_cm_event on %s: %s",
+					  it->device, strerror(errno));
+		}
 		type = ev->event;
 		c = ev->id->context;
 		rdma_ack_cm_event(ev);
@@ -294,7 +304,6 @@ static int poll_cm(struct vb_ib_tr *it)
 		return vb_tr_fail(&it->tr, (int)c->peer, -EPIPE,
 				  "disconnected (it failed or was killed)");
 	}
-	return 0;
 }
 
 static int ib_progress(struct vb_tr *t, int wait_ms)

@@ -7,6 +7,8 @@
 #ifndef VB_IB_H
 #define VB_IB_H
 
+#include <assert.h>
+#include <stddef.h>
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
 #include <stdbool.h>
@@ -86,6 +88,8 @@ struct vb_ib_tr {
 	char ip[64];
 };
 
+/* The transport hands out &vb_ib_tr.tr; the cast back needs it first. */
+static_assert(offsetof(struct vb_ib_tr, tr) == 0, "struct vb_tr must be first in struct vb_ib_tr");
 #define to_ib(t) ((struct vb_ib_tr *)(t))
 
 /* wr_id: connection index << 40 | WR counter (kept in the low 40 bits). */

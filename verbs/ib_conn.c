@@ -59,7 +59,11 @@ static int listen_on(struct vb_ib_tr *it, const struct vb_ib_choice *ch, int tcl
 			 strerror(errno));
 		return -EIO;
 	}
-	inet_pton(AF_INET, ch->ip, &sa.sin_addr);
+	if (inet_pton(AF_INET, ch->ip, &sa.sin_addr) != 1) {
+		snprintf(err, len, "GID %d of %s carries '%s', which is no IPv4 address: pick another -x",
+			 ch->gid_index, ch->device, ch->ip);
+		return -EINVAL;
+	}
 	if (rdma_bind_addr(it->listen_id, (struct sockaddr *)&sa)) {
 		snprintf(err, len, "cannot bind rdma_cm to %s (GID %d of %s): %s",
 			 ch->ip, ch->gid_index, ch->device, strerror(errno));
@@ -71,9 +75,13 @@ static int listen_on(struct vb_ib_tr *it, const struct vb_ib_choice *ch, int tcl
 			 ch->ip, ch->gid_index, ch->device, dev);
 		return -EINVAL;
 	}
-	if (tclass >= 0)
-		rdma_set_option(it->listen_id, RDMA_OPTION_ID, RDMA_OPTION_ID_TOS,
-				&tos, sizeof(tos));
+	/* Both ends ask: here for what we accept, start_connect for the rest. */
+	if (tclass >= 0 && rdma_set_option(it->listen_id, RDMA_OPTION_ID,
+					   RDMA_OPTION_ID_TOS, &tos, sizeof(tos))) {
+		snprintf(err, len, "cannot set --tc %d on %s (rdma_set_option TOS): %s",
+			 tclass, ch->device, strerror(errno));
+		return -EIO;
+	}
 	if (rdma_listen(it->listen_id, VB_MAX_RANKS)) {
 		snprintf(err, len, "rdma_listen on %s: %s", ch->ip, strerror(errno));
 		return -EIO;
@@ -155,8 +163,11 @@ static int setup_qp(struct vb_ib_tr *it, struct vb_ib_conn *c, struct rdma_cm_id
 
 	c->id = id;
 	id->context = c;
-	rdma_set_option(id, RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT, &timeout,
-			sizeof(timeout));
+	if (rdma_set_option(id, RDMA_OPTION_ID, RDMA_OPTION_ID_ACK_TIMEOUT, &timeout,
+			    sizeof(timeout)))
+		return vb_tr_fail(&it->tr, -1, -EIO,
+				  "cannot set the RDMA ACK timeout (%u) on %s for the connection to rank %u (rdma_set_option): %s",
+				  timeout, it->device, c->peer, strerror(errno));
 	if (rdma_create_qp(id, it->pd, &attr))
 		return vb_tr_fail(&it->tr, (int)c->peer, -EIO,
 				  "cannot create a QP on %s to it: %s", it->device,
@@ -188,14 +199,21 @@ static int start_connect(struct vb_ib_tr *it, struct vb_ib_conn *c, int tclass)
 				   .sin_port = htons((uint16_t)card->cm_port) };
 	uint8_t tos = (uint8_t)tclass;
 
-	inet_pton(AF_INET, it->ip, &src.sin_addr);
-	inet_pton(AF_INET, card->ip, &dst.sin_addr);
+	if (inet_pton(AF_INET, it->ip, &src.sin_addr) != 1)
+		return vb_tr_fail(&it->tr, -1, -EINVAL, "our address '%s' on %s is no IPv4 address: pick another -x",
+				  it->ip, it->device);
+	if (inet_pton(AF_INET, card->ip, &dst.sin_addr) != 1)
+		return vb_tr_fail(&it->tr, (int)c->peer, -EINVAL,
+				  "published '%s', which is no IPv4 address: is it the same fabbench build?",
+				  card->ip);
 	if (rdma_create_id(it->ch, &c->id, c, RDMA_PS_TCP))
 		return vb_tr_fail(&it->tr, (int)c->peer, -EIO, "rdma_create_id: %s",
 				  strerror(errno));
-	if (tclass >= 0)
-		rdma_set_option(c->id, RDMA_OPTION_ID, RDMA_OPTION_ID_TOS, &tos,
-				sizeof(tos));
+	if (tclass >= 0 && rdma_set_option(c->id, RDMA_OPTION_ID, RDMA_OPTION_ID_TOS,
+					   &tos, sizeof(tos)))
+		return vb_tr_fail(&it->tr, -1, -EIO,
+				  "cannot set --tc %d on %s for the connection to rank %u (rdma_set_option TOS): %s",
+				  tclass, it->device, c->peer, strerror(errno));
 	if (rdma_resolve_addr(c->id, (struct sockaddr *)&src,
 			      (struct sockaddr *)&dst, IB_CM_TIMEOUT_MS))
 		return vb_tr_fail(&it->tr, (int)c->peer, -EHOSTUNREACH,
@@ -215,7 +233,10 @@ static int on_request(struct vb_ib_tr *it, struct rdma_cm_event *ev)
 	if (!h || ev->param.conn.private_data_len < sizeof(*h) || h->magic != IB_MAGIC ||
 	    h->rank >= it->tr.nranks || h->rank <= it->tr.rank || h->qp_idx >= it->qps ||
 	    it->peers[h->rank].conns[h->qp_idx].id) {
-		rdma_reject(ev->id, NULL, 0);
+		/* Not one of ours: it times out on its own if this fails. */
+		if (rdma_reject(ev->id, NULL, 0))
+			fprintf(stderr, "fabbench: rank %u: warning: cannot reject a stray RDMA connection request: %s\n",
+				it->tr.rank, strerror(errno));
 		return 0;
 	}
 	c = &it->peers[h->rank].conns[h->qp_idx];
@@ -300,11 +321,19 @@ static int on_cm_event(struct vb_ib_tr *it, struct rdma_cm_event *ev)
 static int wait_cm(struct vb_ib_tr *it, double deadline)
 {
 	struct pollfd pfd = { .fd = it->ch->fd, .events = POLLIN };
-	double left = deadline - vb_now();
+	double left;
+	int ret;
 
-	if (left <= 0)
-		return -ETIMEDOUT;
-	return poll(&pfd, 1, (int)(left * 1000) + 1) > 0 ? 0 : -ETIMEDOUT;
+	for (;;) {
+		left = deadline - vb_now();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		ret = poll(&pfd, 1, (int)(left * 1000) + 1);
+		if (ret > 0)
+			return 0;
+		if (ret < 0 && errno != EINTR)
+			return -errno;
+	}
 }
 
 /* The first peer still missing a connection, for the timeout message. */
@@ -334,12 +363,20 @@ static int connect_all(struct vb_ib_tr *it, int tclass, uint32_t timeout_s)
 				return ret;
 		}
 	while (it->nconns_up < need) {
-		if (wait_cm(it, deadline))
+		ret = wait_cm(it, deadline);
+		if (ret == -ETIMEDOUT)
 			return vb_tr_fail(&it->tr, (int)missing_peer(it), -ETIMEDOUT,
 					  "did not connect over RDMA within %u s (-T): is it running, with the same options?",
 					  timeout_s);
-		if (rdma_get_cm_event(it->ch, &ev))
-			continue;
+		if (ret)
+			return vb_tr_fail(&it->tr, -1, ret, "waiting for rdma_cm events: %s",
+					  strerror(-ret));
+		if (rdma_get_cm_event(it->ch, &ev)) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return vb_tr_fail(&it->tr, -1, -EIO, "rdma_get_cm_event: %s",
+					  strerror(errno));
+		}
 		ret = on_cm_event(it, ev);
 		rdma_ack_cm_event(ev);
 		if (ret)
@@ -436,7 +473,7 @@ static int share_cards(struct vb_ib_tr *it, struct vb_boot *b,
 static int ib_setup(struct vb_ib_tr *it, struct vb_boot *b, const struct vb_opts *o,
 		    const struct vb_ib_choice *ch, char *err, size_t len)
 {
-	int ret;
+	int ret, flags;
 
 	ret = alloc_peers(it);
 	if (ret) {
@@ -456,7 +493,12 @@ static int ib_setup(struct vb_ib_tr *it, struct vb_boot *b, const struct vb_opts
 		return ret;
 	}
 	/* From now on the channel is polled, never waited on. */
-	fcntl(it->ch->fd, F_SETFL, fcntl(it->ch->fd, F_GETFL) | O_NONBLOCK);
+	flags = fcntl(it->ch->fd, F_GETFL);
+	if (flags < 0 || fcntl(it->ch->fd, F_SETFL, flags | O_NONBLOCK)) {
+		snprintf(err, len, "cannot make the rdma_cm event channel non-blocking (fcntl): %s",
+			 strerror(errno));
+		return -EIO;
+	}
 	return 0;
 }
 

@@ -44,13 +44,13 @@ static bool gid_ipv4(const union ibv_gid *g, char *ip, size_t len)
 
 	if (memcmp(g->raw, prefix, sizeof(prefix)))
 		return false;
-	inet_ntop(AF_INET, g->raw + 12, ip, (socklen_t)len);
-	return true;
+	return inet_ntop(AF_INET, g->raw + 12, ip, (socklen_t)len) != NULL;
 }
 
 static void gid_text(const union ibv_gid *g, char *buf, size_t len)
 {
-	inet_ntop(AF_INET6, g->raw, buf, (socklen_t)len);
+	if (!inet_ntop(AF_INET6, g->raw, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
 }
 
 /* The RoCEv2 GIDs with an IPv4 address, as "1, 3" for hints. */
@@ -127,8 +127,14 @@ static int pick_port(struct ibv_context *ctx, struct vb_ib_choice *ch, uint32_t 
 		return -EIO;
 	}
 	for (p = want ? want : 1; p <= da.phys_port_cnt; p++) {
-		if (ibv_query_port(ctx, (uint8_t)p, &pa))
-			continue;
+		if (ibv_query_port(ctx, (uint8_t)p, &pa)) {
+			/* Never silently fall back from the port asked for. */
+			if (!want)
+				continue;
+			snprintf(err, len, "cannot query port %u of %s (--ib-port): %s",
+				 p, ch->device, strerror(errno));
+			return -EIO;
+		}
 		if (pa.state == IBV_PORT_ACTIVE)
 			break;
 		if (want) {
@@ -174,7 +180,7 @@ int vb_ib_pick(const struct vb_opts *o, const char *name, struct vb_ib_choice *c
 
 	list = ibv_get_device_list(&n);
 	if (!list || n <= 0) {
-		snprintf(err, len, "no RDMA device found (ibv_devices lists none; load the driver, e.g. rdma_rxe): use --transport tcp");
+		snprintf(err, len, "no RDMA device found (ibv_devices lists none): load the NIC's driver (for Soft-RoCE: modprobe rdma_rxe; rdma link add rxe0 type rxe netdev IFACE), or use --transport tcp");
 		goto out_free;
 	}
 	list_devices(list, n, have, sizeof(have));
@@ -201,4 +207,13 @@ out_free:
 	if (list)
 		ibv_free_device_list(list);
 	return ret;
+}
+
+int vb_ib_probe(const struct vb_opts *o, uint32_t rank, char *dev, size_t dev_len,
+		char *err, size_t err_len)
+{
+	struct vb_ib_choice ch = { .gid_index = -1 };
+
+	vb_opts_device(o->device, rank, dev, dev_len);
+	return vb_ib_pick(o, dev, &ch, err, err_len);
 }

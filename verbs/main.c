@@ -5,6 +5,7 @@
  * the documented exit code.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,11 @@ static int usage_error(const char *msg, int rank)
 static void report_failure(const struct vb_boot *b, const struct vb_opts *o,
 			   const char *device, const char *msg)
 {
-	char host[VB_HOST_LEN] = "?";
-
-	gethostname(host, sizeof(host) - 1);
 	if (o->transport == VB_TRANSPORT_VERBS && device && device[0])
-		fprintf(stderr, "%s: rank %u (%s, %s): %s\n", prog, b->rank, host,
+		fprintf(stderr, "%s: rank %u (%s, %s): %s\n", prog, b->rank, b->host,
 			device, msg);
 	else
-		fprintf(stderr, "%s: rank %u (%s): %s\n", prog, b->rank, host, msg);
+		fprintf(stderr, "%s: rank %u (%s): %s\n", prog, b->rank, b->host, msg);
 }
 
 static int connect_transport(struct vb_boot *b, const struct vb_opts *o,
@@ -46,16 +44,71 @@ static int connect_transport(struct vb_boot *b, const struct vb_opts *o,
 	return vb_ib_create(b, o, info, tr, err, len);
 }
 
+/*
+ * An output file rank 0 could not write at the end would waste the whole
+ * measurement: try it now. A file that did not exist is removed again.
+ */
+static int check_output(const char *path, const char *opt, char *err, size_t len)
+{
+	bool existed;
+	FILE *f;
+	int ret;
+
+	if (!path)
+		return 0;
+	existed = !access(path, F_OK);
+	f = fopen(path, "a");
+	if (!f || fclose(f)) {
+		ret = -errno;
+		snprintf(err, len, "cannot write %s %s: %s", opt, path, strerror(-ret));
+		return ret;
+	}
+	if (!existed && remove(path)) {
+		ret = -errno;
+		snprintf(err, len, "cannot remove the test file %s %s: %s", opt, path,
+			 strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/*
+ * Whatever this rank can find out alone before the job starts: the job
+ * checks, its RDMA device, rank 0's output files. Said at once, and put in
+ * the start-up card so that the other ranks learn it too.
+ */
+static void preflight(const struct vb_boot *b, const struct vb_opts *o,
+		      struct vb_start_card *card)
+{
+	char err[VB_ERR_LEN] = "", dev[256];
+
+	vb_start_card_init(card, o, b->rank, b->nranks, b->host);
+	if (vb_opts_check_job(o, b->nranks, err, sizeof(err))) {
+		vb_start_card_fail(card, VB_EXIT_USAGE, "%s", err);
+		usage_error(err, (int)b->rank);
+		return;
+	}
+	if (o->transport == VB_TRANSPORT_VERBS &&
+	    vb_ib_probe(o, b->rank, dev, sizeof(dev), err, sizeof(err))) {
+		vb_start_card_fail(card, VB_EXIT_RUNTIME, "%s", err);
+		report_failure(b, o, dev, err);
+		return;
+	}
+	if (!b->rank && (check_output(o->json_path, "--json", err, sizeof(err)) ||
+			 check_output(o->csv_path, "--csv", err, sizeof(err)))) {
+		vb_start_card_fail(card, VB_EXIT_RUNTIME, "%s", err);
+		report_failure(b, o, NULL, err);
+	}
+}
+
 static int run(struct vb_boot *b, const struct vb_opts *o)
 {
 	struct vb_link_info info = { 0 };
-	char err[VB_ERR_LEN] = "", dev[32];
+	char err[VB_ERR_LEN] = "", dev[256];
 	struct vb_tr *tr = NULL;
 	int code;
 
 	vb_opts_device(o->device, b->rank, dev, sizeof(dev));
-	if (vb_opts_check_job(o, b->nranks, err, sizeof(err)))
-		return usage_error(err, (int)b->rank);
 	if (connect_transport(b, o, &info, &tr, err, sizeof(err))) {
 		report_failure(b, o, info.device[0] ? info.device : dev, err);
 		return VB_EXIT_RUNTIME;
@@ -76,6 +129,7 @@ static int run(struct vb_boot *b, const struct vb_opts *o)
 
 int main(int argc, char **argv)
 {
+	struct vb_start_card card;
 	char err[VB_ERR_LEN];
 	struct vb_boot b;
 	struct vb_opts o;
@@ -104,7 +158,12 @@ int main(int argc, char **argv)
 		vb_boot_fini(&b, code);
 		return code;
 	}
-	code = run(&b, &o);
+	preflight(&b, &o, &card);
+	code = vb_boot_join(&b, &card);
+	if (code && b.err[0])
+		report_failure(&b, &o, NULL, b.err);
+	if (!code)
+		code = run(&b, &o);
 	vb_boot_fini(&b, code);
 	return code;
 }

@@ -4,9 +4,12 @@
  * option. The one clash, -d, keeps its nccl-tests meaning (data type) and
  * the RDMA device moves to -D/--device.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +77,9 @@ static const struct option long_opts[] = {
 };
 
 static int bad(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -114,157 +120,270 @@ void vb_opts_default(struct vb_opts *o)
 	o->nranks = -1;
 }
 
-/* Whole decimal number in [lo, hi]. */
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
+/*
+ * Parsers of one option value: 0, or -EINVAL with what was wanted in WHY
+ * ("a whole number in 1..64"), which the caller puts after the option's
+ * name and the value given.
+ */
+static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v,
+		     char *why, size_t len)
 {
 	unsigned long long x;
 	char *end;
 
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
 	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end || x < lo || x > hi)
-		return -EINVAL;
+	x = s && *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+	if (!s || *s < '0' || *s > '9' || errno || *end || x < lo || x > hi)
+		return bad(why, len, "a whole number in %llu..%llu",
+			   (unsigned long long)lo, (unsigned long long)hi);
 	*v = x;
 	return 0;
 }
 
-static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *v)
+static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *v,
+		     char *why, size_t len)
 {
 	uint64_t x;
 
-	if (parse_u64(s, lo, hi, &x))
+	if (parse_u64(s, lo, hi, &x, why, len))
 		return -EINVAL;
 	*v = (uint32_t)x;
 	return 0;
 }
 
-static int parse_size(const char *s, uint64_t *v)
+static int parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *v,
+		      char *why, size_t len)
 {
-	return coll_size_parse(s, v);
-}
+	char a[32], b[32];
+	uint64_t x;
 
-static int parse_double(const char *s, double *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtod(s, &end);
-	if (errno || end == s || *end || *v < 0)
-		return -EINVAL;
+	if (coll_size_parse(s, &x) || x < lo || x > hi) {
+		coll_size_format(a, sizeof(a), lo);
+		coll_size_format(b, sizeof(b), hi);
+		return bad(why, len, "a size in %s..%s (%llu..%llu bytes; suffixes K M G T, K = 1024)",
+			   a, b, (unsigned long long)lo, (unsigned long long)hi);
+	}
+	*v = x;
 	return 0;
 }
 
-static int parse_transport(const char *s, enum vb_transport_kind *t)
+/* A finite decimal in [lo, hi]: "nan" and "inf" are no rates. */
+static int parse_double(const char *s, double lo, double hi, double *v,
+			char *why, size_t len)
+{
+	char *end;
+	double x;
+
+	errno = 0;
+	x = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(x) || x < lo || x > hi)
+		return bad(why, len, "a number in %g..%g", lo, hi);
+	*v = x;
+	return 0;
+}
+
+static int parse_transport(const char *s, enum vb_transport_kind *t, char *why,
+			   size_t len)
 {
 	if (!strcmp(s, "verbs") || !strcmp(s, "ib") || !strcmp(s, "rdma"))
 		*t = VB_TRANSPORT_VERBS;
 	else if (!strcmp(s, "tcp"))
 		*t = VB_TRANSPORT_TCP;
 	else
-		return -EINVAL;
+		return bad(why, len, "verbs or tcp");
 	return 0;
 }
 
-/* Options that take a value and name it in the error message. */
-static int parse_value(struct vb_opts *o, int c, const char *arg, bool *algo_set)
+/* NAME from a table of COUNT names (via NAME_OF), listed in WHY when unknown. */
+static int parse_name(const char *s, int v, int count, const char *(*name_of)(int),
+		      int *out, char *why, size_t len)
 {
-	uint32_t u;
+	size_t used;
+	int i;
+
+	if (v >= 0) {
+		*out = v;
+		return 0;
+	}
+	used = (size_t)snprintf(why, len, "one of");
+	for (i = 0; i < count && used < len; i++)
+		used += (size_t)snprintf(why + used, len - used, "%s %s",
+					 i ? "," : "", name_of(i));
+	return -EINVAL;
+}
+
+static const char *redop_name(int i) { return coll_redop_name((enum coll_redop)i); }
+static const char *dtype_name(int i) { return coll_dtype_name((enum coll_dtype)i); }
+static const char *kind_name(int i) { return coll_kind_name((enum coll_kind)i); }
+static const char *algo_name(int i) { return coll_algo_name((enum coll_algo)i); }
+
+static int parse_enum_opt(struct vb_opts *o, int c, const char *arg, bool *algo_set,
+			  char *why, size_t len)
+{
 	int v;
 
 	switch (c) {
-	case 'b': return parse_size(arg, &o->min_bytes);
-	case 'e': return parse_size(arg, &o->max_bytes);
-	case 'f': return parse_u64(arg, 1, 1u << 20, &o->step_factor);
-	case 'i': return parse_size(arg, &o->step_bytes);
-	case 'n': return parse_u32(arg, 1, 100000000, &o->iters);
-	case 'w': return parse_u32(arg, 0, 100000000, &o->warmup_iters);
-	case 'c':
-		if (parse_u32(arg, 0, 1, &u))
-			return -EINVAL;
-		o->check = u;
-		return 0;
 	case 'o':
-		v = coll_redop_from_name(arg);
-		if (v < 0)
+		if (parse_name(arg, coll_redop_from_name(arg), COLL_RED_COUNT,
+			       redop_name, &v, why, len))
 			return -EINVAL;
 		o->redop = (enum coll_redop)v;
 		return 0;
 	case 'd':
-		v = coll_dtype_from_name(arg);
-		if (v < 0)
+		if (parse_name(arg, coll_dtype_from_name(arg), COLL_DT_COUNT,
+			       dtype_name, &v, why, len))
 			return -EINVAL;
 		o->dtype = (enum coll_dtype)v;
 		return 0;
-	case 'a':
-		if (parse_u32(arg, 0, 3, &u))
-			return -EINVAL;
-		o->average = (enum vb_average)u;
-		return 0;
-	case 'T': return parse_u32(arg, 1, 86400, &o->timeout_s);
-	case 'D':
-		o->device = arg;
-		return *arg ? 0 : -EINVAL;
-	case 'x':
-		if (parse_u32(arg, 0, 65535, &u))
-			return -EINVAL;
-		o->gid_index = (int)u;
-		return 0;
 	case OPT_COLL:
-		v = coll_kind_from_name(arg);
-		if (v < 0)
+		if (parse_name(arg, coll_kind_from_name(arg), COLL_KIND_COUNT,
+			       kind_name, &v, why, len))
 			return -EINVAL;
 		o->kind = (enum coll_kind)v;
 		if (!*algo_set)
 			o->algo = coll_default_algo(o->kind);
 		return 0;
 	case OPT_ALGO:
-		v = coll_algo_from_name(arg);
-		if (v < 0)
+		if (parse_name(arg, coll_algo_from_name(arg), COLL_ALGO_COUNT,
+			       algo_name, &v, why, len))
 			return -EINVAL;
 		o->algo = (enum coll_algo)v;
 		*algo_set = true;
 		return 0;
-	case OPT_CHANNELS: return parse_u32(arg, 1, 64, &o->nchannels);
-	case OPT_GPN: return parse_u32(arg, 0, VB_MAX_RANKS, &o->gpus_per_server);
-	case OPT_TRANSPORT: return parse_transport(arg, &o->transport);
-	case OPT_JSON:
-		o->json_path = arg;
-		return 0;
-	case OPT_CSV:
-		o->csv_path = arg;
-		return 0;
-	case OPT_MIN_BUSBW: return parse_double(arg, &o->min_busbw_gbps);
+	case OPT_TRANSPORT:
+		return parse_transport(arg, &o->transport, why, len);
 	case OPT_BASELINE:
 		if (strcmp(arg, "mpi"))
-			return -EINVAL;
+			return bad(why, len, "mpi");
 		o->baseline_mpi = true;
 		return 0;
-	case OPT_IB_PORT: return parse_u32(arg, 1, 255, &o->ib_port);
+	}
+	return bad(why, len, "nothing (internal: unknown option)");
+}
+
+/* Host names and IPv4 literals only: what getaddrinfo(AF_INET) can use. */
+static bool valid_host(const char *h)
+{
+	struct in_addr a;
+	const char *p;
+	bool numeric = true;
+
+	if (!*h || strlen(h) > 253)
+		return false;
+	for (p = h; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
+			return false;
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			numeric = false;
+	}
+	/* "127.0.0.300" is no host name either. */
+	return !numeric || inet_pton(AF_INET, h, &a) == 1;
+}
+
+int vb_opts_split_master(const char *master, char *host, size_t hlen,
+			 uint16_t *port, char *err, size_t len)
+{
+	const char *colon = master ? strrchr(master, ':') : NULL;
+	char why[64];
+	uint32_t p;
+
+	if (!colon || colon == master || !colon[1])
+		return bad(err, len, "bad value '%s' for --master: want HOST:PORT (an IPv4 address or host name, and a port in 1..65535)",
+			   master ? master : "");
+	if (memchr(master, ':', (size_t)(colon - master)) || master[0] == '[')
+		return bad(err, len, "bad value '%s' for --master: IPv6 is not supported; want an IPv4 address or host name",
+			   master);
+	if (parse_u32(colon + 1, 1, 65535, &p, why, sizeof(why)))
+		return bad(err, len, "bad port '%s' in --master %s: want %s",
+			   colon + 1, master, why);
+	if ((size_t)(colon - master) >= hlen)
+		return bad(err, len, "bad value '%s' for --master: the host name is longer than %zu characters",
+			   master, hlen - 1);
+	snprintf(host, hlen, "%.*s", (int)(colon - master), master);
+	if (!valid_host(host))
+		return bad(err, len, "bad host '%s' in --master %s: want an IPv4 address (a.b.c.d, each 0..255) or a host name",
+			   host, master);
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/*
+ * Options that take a value. The ranges are the ones --help documents;
+ * they also bound every allocation and loop the values size.
+ */
+static int parse_value(struct vb_opts *o, int c, const char *arg, bool *algo_set,
+		       char *why, size_t len)
+{
+	char host[256];
+	uint16_t port;
+	uint32_t u;
+
+	switch (c) {
+	case 'b': return parse_size(arg, 0, VB_MAX_BYTES, &o->min_bytes, why, len);
+	case 'e': return parse_size(arg, 1, VB_MAX_BYTES, &o->max_bytes, why, len);
+	case 'f': return parse_u64(arg, 1, VB_MAX_STEP_FACTOR, &o->step_factor, why, len);
+	case 'i': return parse_size(arg, 0, VB_MAX_BYTES, &o->step_bytes, why, len);
+	case 'n': return parse_u32(arg, 1, VB_MAX_ITERS, &o->iters, why, len);
+	case 'w': return parse_u32(arg, 0, VB_MAX_ITERS, &o->warmup_iters, why, len);
+	case 'c':
+		if (parse_u32(arg, 0, 1, &u, why, len))
+			return -EINVAL;
+		o->check = u;
+		return 0;
+	case 'a':
+		if (parse_u32(arg, 0, 3, &u, why, len))
+			return -EINVAL;
+		o->average = (enum vb_average)u;
+		return 0;
+	case 'T': return parse_u32(arg, 1, VB_MAX_TIMEOUT_S, &o->timeout_s, why, len);
+	case 'D':
+		o->device = arg;
+		if (*arg && strlen(arg) < 256)
+			return 0;
+		return bad(why, len, "a device name or a comma list of them (up to 255 characters)");
+	case 'x':
+		if (parse_u32(arg, 0, VB_MAX_GID_INDEX, &u, why, len))
+			return -EINVAL;
+		o->gid_index = (int)u;
+		return 0;
+	case OPT_CHANNELS: return parse_u32(arg, 1, VB_MAX_CHANNELS, &o->nchannels, why, len);
+	case OPT_GPN: return parse_u32(arg, 0, VB_MAX_RANKS, &o->gpus_per_server, why, len);
+	case OPT_JSON:
+		o->json_path = arg;
+		return *arg ? 0 : bad(why, len, "a file name");
+	case OPT_CSV:
+		o->csv_path = arg;
+		return *arg ? 0 : bad(why, len, "a file name");
+	case OPT_MIN_BUSBW:
+		return parse_double(arg, 0, VB_MAX_BUSBW_GBPS, &o->min_busbw_gbps, why, len);
+	case OPT_IB_PORT: return parse_u32(arg, 1, 255, &o->ib_port, why, len);
 	case OPT_TC:
-		if (parse_u32(arg, 0, 255, &u))
+		if (parse_u32(arg, 0, 255, &u, why, len))
 			return -EINVAL;
 		o->tclass = (int)u;
 		return 0;
-	case OPT_QPS: return parse_u32(arg, 1, 16, &o->qps);
-	case OPT_CHUNK: return parse_size(arg, &o->chunk_bytes);
-	case OPT_DEPTH: return parse_u32(arg, 1, 1024, &o->depth);
+	case OPT_QPS: return parse_u32(arg, 1, VB_MAX_QPS, &o->qps, why, len);
+	case OPT_CHUNK:
+		return parse_size(arg, VB_MIN_CHUNK_BYTES, VB_MAX_CHUNK_BYTES,
+				  &o->chunk_bytes, why, len);
+	case OPT_DEPTH: return parse_u32(arg, 1, VB_MAX_DEPTH, &o->depth, why, len);
 	case OPT_RANK:
-		if (parse_u32(arg, 0, VB_MAX_RANKS - 1, &u))
+		if (parse_u32(arg, 0, VB_MAX_RANKS - 1, &u, why, len))
 			return -EINVAL;
 		o->rank = (int)u;
 		return 0;
 	case OPT_NRANKS:
-		if (parse_u32(arg, 1, VB_MAX_RANKS, &u))
+		if (parse_u32(arg, 1, VB_MAX_RANKS, &u, why, len))
 			return -EINVAL;
 		o->nranks = (int)u;
 		return 0;
 	case OPT_MASTER:
 		o->master = arg;
-		return strchr(arg, ':') ? 0 : -EINVAL;
+		/* The caller prints WHY whole: it names the part at fault. */
+		return vb_opts_split_master(arg, host, sizeof(host), &port, why, len) ?
+		       -E2BIG : 0;
 	}
-	return -EINVAL;
+	return parse_enum_opt(o, c, arg, algo_set, why, len);
 }
 
 static const char *opt_name(int c, char *buf, size_t len)
@@ -283,16 +402,43 @@ static const char *opt_name(int c, char *buf, size_t len)
 	return buf;
 }
 
-static int check_consistency(const struct vb_opts *o, char *err, size_t len)
+static int check_sweep(const struct vb_opts *o, char *err, size_t len)
 {
+	uint64_t elem = coll_dtype_bytes(o->dtype);
+	uint64_t sizes[VB_MAX_SIZES];
+	int n;
+
 	if (o->min_bytes > o->max_bytes)
 		return bad(err, len, "-b (%llu) is larger than -e (%llu)",
 			   (unsigned long long)o->min_bytes,
 			   (unsigned long long)o->max_bytes);
+	if (o->max_bytes < elem)
+		return bad(err, len, "-e %llu is smaller than one -d %s element (%llu bytes): nothing to measure",
+			   (unsigned long long)o->max_bytes, coll_dtype_name(o->dtype),
+			   (unsigned long long)elem);
 	if (o->step_factor <= 1 && !o->step_bytes && o->min_bytes != o->max_bytes)
 		return bad(err, len, "-i 0 with -f 1 would never reach -e");
-	if (o->chunk_bytes < 64 || o->chunk_bytes > (1ull << 30))
-		return bad(err, len, "--chunk must be between 64 B and 1 GiB");
+	if (o->step_factor > 1 && !o->min_bytes && o->max_bytes)
+		return bad(err, len, "-b 0 with -f %llu never grows: give -b at least 1",
+			   (unsigned long long)o->step_factor);
+	n = vb_opts_sizes(o, sizes, VB_MAX_SIZES);
+	if (n == -E2BIG)
+		return bad(err, len, "-b %llu to -e %llu makes more than %d sizes: raise -f or -i",
+			   (unsigned long long)o->min_bytes,
+			   (unsigned long long)o->max_bytes, VB_MAX_SIZES);
+	if (n <= 0)
+		return bad(err, len, "-b %llu to -e %llu holds no whole -d %s element",
+			   (unsigned long long)o->min_bytes,
+			   (unsigned long long)o->max_bytes, coll_dtype_name(o->dtype));
+	return 0;
+}
+
+static int check_consistency(const struct vb_opts *o, char *err, size_t len)
+{
+	int ret = check_sweep(o, err, len);
+
+	if (ret)
+		return ret;
 	if ((o->rank >= 0) != (o->nranks >= 0))
 		return bad(err, len, "--rank and --nranks go together");
 	if (o->rank >= 0 && o->rank >= o->nranks)
@@ -301,6 +447,8 @@ static int check_consistency(const struct vb_opts *o, char *err, size_t len)
 	if (o->nranks > 1 && !o->master)
 		return bad(err, len, "--nranks %d needs --master HOST:PORT (rank 0's address)",
 			   o->nranks);
+	if (o->master && o->rank < 0)
+		return bad(err, len, "--master needs --rank and --nranks (under mpirun, leave all three out)");
 	return 0;
 }
 
@@ -308,9 +456,9 @@ int vb_opts_parse(struct vb_opts *o, int argc, char **argv, char *err,
 		  size_t err_len)
 {
 	static const char *shorts = ":b:e:f:i:n:w:c:o:d:a:T:D:x:qhV";
+	char name[48], why[256];
 	bool algo_set = false;
-	char name[48];
-	int c;
+	int c, ret;
 
 	vb_opts_default(o);
 	optind = 0;		/* GNU: full reset, so tests can parse again */
@@ -337,9 +485,13 @@ int vb_opts_parse(struct vb_opts *o, int argc, char **argv, char *err,
 			return bad(err, err_len, "option %s needs a value",
 				   argv[optind - 1]);
 		}
-		if (parse_value(o, c, optarg, &algo_set))
-			return bad(err, err_len, "bad value '%s' for %s", optarg,
-				   opt_name(c, name, sizeof(name)));
+		why[0] = '\0';
+		ret = parse_value(o, c, optarg, &algo_set, why, sizeof(why));
+		if (ret == -E2BIG)
+			return bad(err, err_len, "%s", why);
+		if (ret)
+			return bad(err, err_len, "bad value '%s' for %s: want %s", optarg,
+				   opt_name(c, name, sizeof(name)), why);
 	}
 	if (optind < argc)
 		return bad(err, err_len, "unexpected argument '%s'", argv[optind]);
@@ -381,7 +533,7 @@ int vb_opts_sizes(const struct vb_opts *o, uint64_t *sizes, uint32_t cap)
 		s = size / elem * elem;
 		if (s && (!n || sizes[n - 1] != s)) {
 			if (n == cap)
-				return -EINVAL;
+				return -E2BIG;
 			sizes[n++] = s;
 		}
 		if (o->step_factor > 1) {
@@ -395,6 +547,158 @@ int vb_opts_sizes(const struct vb_opts *o, uint64_t *sizes, uint32_t cap)
 		}
 	}
 	return (int)n;
+}
+
+/* Appends " NAME=VALUE" to BUF. */
+static void desc_add(char *buf, size_t len, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void desc_add(char *buf, size_t len, const char *name, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used >= len)
+		return;
+	used += (size_t)snprintf(buf + used, len - used, "%s%s=", used ? " " : "", name);
+	if (used >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+void vb_opts_describe(const struct vb_opts *o, char *buf, size_t len)
+{
+	bool sweep = o->min_bytes != o->max_bytes;
+	bool by_factor = o->step_factor > 1;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	desc_add(buf, len, "minbytes", "%llu", (unsigned long long)o->min_bytes);
+	desc_add(buf, len, "maxbytes", "%llu", (unsigned long long)o->max_bytes);
+	/* Steps that cannot change the sweep do not need to agree. */
+	if (sweep)
+		desc_add(buf, len, "stepfactor", "%llu", (unsigned long long)o->step_factor);
+	else
+		desc_add(buf, len, "stepfactor", "(unused)");
+	if (sweep && !by_factor)
+		desc_add(buf, len, "stepbytes", "%llu", (unsigned long long)o->step_bytes);
+	else
+		desc_add(buf, len, "stepbytes", "(unused)");
+	desc_add(buf, len, "iters", "%u", o->iters);
+	desc_add(buf, len, "warmup_iters", "%u", o->warmup_iters);
+	desc_add(buf, len, "check", "%d", o->check);
+	desc_add(buf, len, "op", "%s", coll_redop_name(o->redop));
+	desc_add(buf, len, "datatype", "%s", coll_dtype_name(o->dtype));
+	desc_add(buf, len, "coll", "%s", coll_kind_name(o->kind));
+	desc_add(buf, len, "algo", "%s", coll_algo_name(o->algo));
+	desc_add(buf, len, "channels", "%u", o->nchannels);
+	desc_add(buf, len, "gpus-per-server", "%u", o->gpus_per_server);
+	desc_add(buf, len, "transport", "%s", vb_transport_name(o->transport));
+	desc_add(buf, len, "chunk", "%llu", (unsigned long long)o->chunk_bytes);
+	desc_add(buf, len, "depth", "%u", o->depth);
+	desc_add(buf, len, "qps", "%u", o->qps);
+	desc_add(buf, len, "p2p", "%s", o->p2p ? "on" : "off");
+	desc_add(buf, len, "baseline", "%s", o->baseline_mpi ? "mpi" : "none");
+}
+
+/* Next "NAME=VALUE" token of *P: NAME and VALUE as (pointer, length). */
+static bool desc_next(const char **p, const char **name, int *nlen,
+		      const char **val, int *vlen)
+{
+	const char *s = *p, *eq, *end;
+
+	while (*s == ' ')
+		s++;
+	if (!*s)
+		return false;
+	end = strchr(s, ' ');
+	if (!end)
+		end = s + strlen(s);
+	eq = memchr(s, '=', (size_t)(end - s));
+	if (!eq)
+		eq = end;
+	*name = s;
+	*nlen = (int)(eq - s);
+	*val = eq < end ? eq + 1 : end;
+	*vlen = (int)(end - *val);
+	*p = end;
+	return true;
+}
+
+int vb_opts_diff(const char *a, uint32_t rank_a, const char *b, uint32_t rank_b,
+		 char *err, size_t len)
+{
+	const char *na = "", *nb = "", *va = "", *vb = "";
+	int nla = 0, nlb = 0, vla = 0, vlb = 0;
+	bool ha, hb;
+
+	for (;;) {
+		ha = desc_next(&a, &na, &nla, &va, &vla);
+		hb = desc_next(&b, &nb, &nlb, &vb, &vlb);
+		if (!ha && !hb)
+			return 0;
+		if (ha != hb || nla != nlb || memcmp(na, nb, (size_t)nla))
+			return bad(err, len, "rank %u and rank %u run different fabbench versions (their option lists differ): use the same build everywhere",
+				   rank_a, rank_b);
+		if (vla != vlb || memcmp(va, vb, (size_t)vla))
+			return bad(err, len, "option --%.*s differs: rank %u has %.*s, rank %u has %.*s; every rank needs the same value",
+				   nla, na, rank_a, vla, va, rank_b, vlb, vb);
+	}
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+uint64_t vb_opts_buf_bytes(const struct vb_opts *o, uint64_t largest_bytes)
+{
+	uint64_t b = o->kind == COLL_ALLTOALL ? sat_mul(2, largest_bytes) : largest_bytes;
+
+	return b < 64 ? 64 : b;
+}
+
+/*
+ * Transfers of the largest schedule, over-estimated from how the
+ * collectives/ builders cut data: ring and tree pipelines cut every
+ * rank's share into --chunk pieces at each of their 2(n - 1) (allreduce)
+ * or n - 1 steps; rhd and pairwise move whole blocks, at most n^2.
+ */
+static uint64_t sched_pieces(const struct vb_opts *o, uint32_t nranks, uint64_t largest)
+{
+	uint64_t n = nranks, steps = 0, chunks;
+
+	if (o->algo != COLL_ALGO_RHD && o->algo != COLL_ALGO_PAIRWISE)
+		steps = o->kind == COLL_ALLREDUCE ? 2 * (n - (n > 0)) : n - (n > 0);
+	chunks = sat_add(largest / o->chunk_bytes + 1, o->nchannels);
+	return sat_add(n * n, sat_mul(steps, chunks));
+}
+
+void vb_opts_memory(const struct vb_opts *o, uint32_t nranks, struct vb_mem_need *m)
+{
+	uint64_t sizes[VB_MAX_SIZES];
+	int n = vb_opts_sizes(o, sizes, VB_MAX_SIZES);
+	uint64_t largest = n > 0 ? sizes[n - 1] : 0;
+	/* TCP keeps slots per peer; verbs one block for all, its own unused. */
+	uint64_t peers = o->transport == VB_TRANSPORT_TCP ? nranks - (nranks > 0) : nranks;
+
+	/* The data buffer and the check's scratch copy. */
+	m->buf_bytes = n > 0 ? sat_mul(2, vb_opts_buf_bytes(o, largest)) : 0;
+	m->slot_bytes = sat_mul(sat_mul(peers, o->depth), o->chunk_bytes);
+	m->sched_bytes = sat_mul(sched_pieces(o, nranks, largest), VB_SCHED_BYTES_PER_PIECE);
+}
+
+uint64_t vb_mem_need_total(const struct vb_mem_need *m)
+{
+	return sat_add(sat_add(m->buf_bytes, m->slot_bytes), m->sched_bytes);
 }
 
 void vb_opts_device(const char *spec, uint32_t rank, char *out, size_t len)
@@ -431,15 +735,18 @@ void vb_opts_usage(FILE *f, const char *prog)
 	fprintf(f,
 "usage: %s [options]              (mpirun -np N %s ... or --rank/--nranks/--master)\n"
 "Runs a collective schedule (collectives/) over RDMA verbs or TCP and reports\n"
-"nccl-tests style bandwidth. Sizes take binary suffixes (K = 1024).\n"
+"nccl-tests style bandwidth. SIZE takes binary suffixes K M G T (K = 1024).\n"
+"Every value is checked against the range in brackets before anything runs.\n"
 "\n"
 "nccl-tests options:\n"
-"  -b, --minbytes SIZE      smallest size (default 32M)\n"
-"  -e, --maxbytes SIZE      largest size (default 32M)\n"
-"  -f, --stepfactor N       multiply the size by N each step (default 1: add -i)\n"
-"  -i, --stepbytes SIZE     add SIZE each step when -f is 1 (default 1M)\n"
-"  -n, --iters N            timed iterations (default 20)\n"
-"  -w, --warmup_iters N     untimed iterations first (default 1)\n"
+"  -b, --minbytes SIZE      smallest size [0..1T] (default 32M)\n"
+"  -e, --maxbytes SIZE      largest size [1..1T] (default 32M)\n"
+"  -f, --stepfactor N       multiply the size by N each step [1..1048576]\n"
+"                           (default 1: add -i)\n"
+"  -i, --stepbytes SIZE     add SIZE each step when -f is 1 [0..1T] (default 1M);\n"
+"                           the sweep may hold at most 256 sizes\n"
+"  -n, --iters N            timed iterations [1..100000000] (default 20)\n"
+"  -w, --warmup_iters N     untimed iterations first [0..100000000] (default 1)\n"
 "  -c, --check 0|1          check results against the pattern (default 1)\n"
 "  -o, --op sum|prod|min|max  reduction (default sum)\n"
 "  -d, --datatype TYPE      float, half, bfloat16, double, int32, int64 (default float)\n"
@@ -448,31 +755,39 @@ void vb_opts_usage(FILE *f, const char *prog)
 "collective:\n"
 "  --coll allreduce|allgather|reducescatter|alltoall   (default allreduce)\n"
 "  --algo ring|rhd|tree|hier|pairwise   (default ring; pairwise for alltoall)\n"
-"  --channels N             data shares (rings/trees) (default 1)\n"
-"  --gpus-per-server N      ranks per server, for hier (default 0: 1 each)\n"
+"  --channels N             data shares (rings/trees) [1..64] (default 1)\n"
+"  --gpus-per-server N      ranks per server, for hier [0..1024] (default 0: 1 each)\n"
 "transport:\n"
 "  --transport verbs|tcp    (default verbs)\n"
 "  -D, --device NAME[,NAME..]  RDMA device; a list is taken round-robin by rank\n"
 "                           (default: first device with an active port)\n"
-"  --ib-port N              device port (default: first active)\n"
-"  -x, --gid-index N        GID index (default: the RoCEv2 IPv4-mapped GID)\n"
-"  --tc N                   traffic class byte, DSCP << 2 (default: device default)\n"
-"  --qps N                  QPs per peer, each chunk split across them (default 1)\n"
-"  --chunk SIZE             pipelining chunk and receive slot size (default 128K)\n"
-"  --depth N                chunks in flight per peer (default 8)\n"
+"  --ib-port N              device port [1..255] (default: first active)\n"
+"  -x, --gid-index N        GID index [0..65535] (default: the RoCEv2 IPv4-mapped GID)\n"
+"  --tc N                   traffic class byte, DSCP << 2 [0..255] (default: device default)\n"
+"  --qps N                  QPs per peer, each chunk split across them [1..16] (default 1)\n"
+"  --chunk SIZE             pipelining chunk and receive slot size [64..1G] (default 128K)\n"
+"  --depth N                chunks in flight per peer [1..1024] (default 8)\n"
 "launch:\n"
 "  under mpirun the rank and size come from Open MPI (MPI is used only to\n"
 "  exchange connection data); otherwise:\n"
 "  --rank R --nranks N --master HOST:PORT   rank 0 listens on HOST:PORT\n"
-"  -T, --timeout SECONDS    give up when a peer makes no progress (default 30)\n"
+"                           R in 0..N-1, N in [1..1024], HOST an IPv4 address or\n"
+"                           host name, PORT in [1..65535]\n"
+"  -T, --timeout SECONDS    give up when a peer makes no progress [1..86400] (default 30)\n"
+"  At start-up the ranks compare the options that must agree (sizes, -n, -w,\n"
+"  -c, -o, -d, --coll, --algo, --channels, --gpus-per-server, --transport,\n"
+"  --chunk, --depth, --qps, --p2p, --baseline), each rank's readiness (RDMA\n"
+"  device, output files) and the memory the ranks of each host need against\n"
+"  what it has; any mismatch or failure stops every rank at once.\n"
 "output:\n"
 "  --json FILE, --csv FILE  results (rank 0 writes them); see verbs/README-json.md\n"
-"  --min-busbw GBPS         fail (exit 4) when the average busbw is lower\n"
+"  --min-busbw GBPS         fail (exit 4) when the average busbw is lower [0..1000000]\n"
 "  --p2p                    also measure rank 0 <-> 1 latency and bandwidth\n"
 "  --baseline mpi           also time MPI_Allreduce (needs mpirun)\n"
 "  -q, --quiet              no per-rank header lines\n"
 "  -h, --help, -V, --version\n"
-"exit status: 0 ok, 1 runtime failure (peer died, device error), 2 usage,\n"
-"  3 data check failed, 4 average busbw below --min-busbw\n",
+"exit status: 0 ok, 1 runtime failure (peer died, device error, not enough\n"
+"  memory), 2 usage (bad option, options differ between ranks), 3 data check\n"
+"  failed, 4 average busbw below --min-busbw\n",
 		prog, prog);
 }

@@ -37,7 +37,26 @@ enum vb_average {
 	VB_AVG_MAX = 3,
 };
 
+/*
+ * Limits of the numeric options (documented in --help). Besides catching
+ * typos they bound what the values size: buffers, slots, loops, and the
+ * products of them, which stay far from 64-bit overflow.
+ */
 #define VB_MAX_RANKS 1024
+#define VB_MAX_BYTES (1ull << 40)		/* -b, -e, -i: 1 TiB */
+#define VB_MAX_STEP_FACTOR (1u << 20)
+#define VB_MAX_SIZES 256			/* sizes in one sweep */
+#define VB_MAX_ITERS 100000000u
+#define VB_MAX_TIMEOUT_S 86400u
+#define VB_MAX_GID_INDEX 65535u
+#define VB_MAX_CHANNELS 64u
+#define VB_MAX_QPS 16u
+#define VB_MAX_DEPTH 1024u
+#define VB_MIN_CHUNK_BYTES 64ull
+#define VB_MAX_CHUNK_BYTES (1ull << 30)
+#define VB_MAX_BUSBW_GBPS 1e6
+/* vb_opts_describe's text, exchanged by the ranks at start-up. */
+#define VB_OPTS_DESC_LEN 512
 
 struct vb_opts {
 	uint64_t min_bytes;
@@ -93,9 +112,53 @@ void vb_opts_usage(FILE *f, const char *prog);
 /*
  * The size sweep: min to max, multiplied by step_factor (or incremented by
  * step_bytes), each rounded down to whole elements; duplicates and zero
- * sizes are dropped. Returns the count (<= cap) or -EINVAL.
+ * sizes are dropped. Returns the count (<= cap), -E2BIG when there are
+ * more, or -EINVAL.
  */
 int vb_opts_sizes(const struct vb_opts *o, uint64_t *sizes, uint32_t cap);
+
+/*
+ * --master HOST:PORT: HOST an IPv4 literal or a host name, PORT 1..65535.
+ * Returns 0 or -EINVAL with a message naming the part at fault.
+ */
+int vb_opts_split_master(const char *master, char *host, size_t hlen,
+			 uint16_t *port, char *err, size_t len);
+
+/*
+ * The options every rank must run with, as "name=value" pairs (names are
+ * the long options) separated by spaces, in a fixed order. Steps that
+ * cannot change the sweep are "(unused)", so that they need not agree.
+ */
+void vb_opts_describe(const struct vb_opts *o, char *buf, size_t len);
+/*
+ * Compares the descriptions of rank A and rank B: 0 when equal, else
+ * -EINVAL with "option --iters differs: rank 0 has 20, rank 1 has 10...".
+ */
+int vb_opts_diff(const char *a, uint32_t rank_a, const char *b, uint32_t rank_b,
+		 char *err, size_t len);
+
+/* Bytes of the data buffer for the largest size (alltoall: send + receive). */
+uint64_t vb_opts_buf_bytes(const struct vb_opts *o, uint64_t largest_bytes);
+
+/* Memory one rank allocates, by purpose (see vb_opts_memory). */
+struct vb_mem_need {
+	uint64_t buf_bytes;		/* data buffer and the check's copy */
+	uint64_t slot_bytes;		/* the transport's receive slots */
+	uint64_t sched_bytes;		/* schedule and plan, estimated */
+};
+
+/*
+ * Schedule and plan memory per transfer: a coll_xfer, its deps, the plan's
+ * op, and the slack of arrays that grow by half (measured: 68-73 bytes).
+ */
+#define VB_SCHED_BYTES_PER_PIECE 96u
+
+/*
+ * Memory one rank of an NRANKS job allocates for the largest size of the
+ * sweep. Saturates instead of wrapping.
+ */
+void vb_opts_memory(const struct vb_opts *o, uint32_t nranks, struct vb_mem_need *m);
+uint64_t vb_mem_need_total(const struct vb_mem_need *m);
 
 /*
  * Device for RANK from a --device value: "rxe0" for all ranks, or a comma

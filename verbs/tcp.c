@@ -7,6 +7,8 @@
  * when the kernel has the bytes, so the source buffer is free again.
  */
 #include <arpa/inet.h>
+#include <assert.h>
+#include <stddef.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -57,6 +59,8 @@ struct tcp_addr {
 	uint32_t port;
 };
 
+/* The transport hands out &tcp_tr.tr; the cast back needs it first. */
+static_assert(offsetof(struct tcp_tr, tr) == 0, "struct vb_tr must be first in struct tcp_tr");
 #define to_tcp(t) ((struct tcp_tr *)(t))
 
 static int tcp_post(struct vb_tr *t, uint32_t peer, uint64_t seq,
@@ -281,25 +285,43 @@ static int listen_any(uint32_t *port)
 static int wait_io(int fd, short ev, int ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = ev };
-	int ret = poll(&pfd, 1, ms);
+	int ret;
 
+	do {
+		ret = poll(&pfd, 1, ms);
+	} while (ret < 0 && errno == EINTR);
 	return ret > 0 ? 0 : ret == 0 ? -ETIMEDOUT : -errno;
 }
 
+/* Small frames must not wait for Nagle: latency is what we measure. */
+static int set_nodelay(int fd)
+{
+	int one = 1;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ? -errno : 0;
+}
+
+/* Connects within MS; the socket stays non-blocking, as all its I/O is. */
 static int connect_peer(const struct tcp_addr *a, uint32_t rank, int ms)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
-	int fd, ret;
+	socklen_t len = sizeof(int);
+	int fd, ret, soerr = 0;
 
-	if (inet_pton(AF_INET, a->ip, &sa.sin_addr) != 1)
+	if (inet_pton(AF_INET, a->ip, &sa.sin_addr) != 1 || !a->port || a->port > 65535)
 		return -EINVAL;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS ? -errno : 0;
+	if (!ret)
+		ret = wait_io(fd, POLLOUT, ms);
+	if (!ret && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
+		ret = -errno;
+	if (!ret && soerr)
+		ret = -soerr;
 	if (!ret && send(fd, &rank, sizeof(rank), MSG_NOSIGNAL) != sizeof(rank))
 		ret = -EPIPE;
-	(void)ms;
 	if (ret) {
 		close(fd);
 		return ret;
@@ -326,13 +348,6 @@ static int accept_peer(int lfd, uint32_t nranks, int ms, uint32_t *rank)
 		return ret;
 	}
 	return fd;
-}
-
-static void tune(int fd)
-{
-	int one = 1;
-
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 /* Lower ranks listen, higher ranks connect: each pair exactly once. */
@@ -403,9 +418,8 @@ static uint64_t if_speed_bps(const char *ip, char *ifname, size_t len)
 
 		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
 			continue;
-		inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
-			  buf, sizeof(buf));
-		if (strcmp(buf, ip))
+		if (!inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+			       buf, sizeof(buf)) || strcmp(buf, ip))
 			continue;
 		snprintf(ifname, len, "%s", i->ifa_name);
 		snprintf(path, sizeof(path), "/sys/class/net/%s/speed", i->ifa_name);
@@ -472,9 +486,16 @@ int vb_tcp_create(struct vb_boot *b, const struct vb_opts *o,
 	ret = connect_all(tt, b, lfd, addrs, err, err_len);
 	if (ret)
 		goto out_close;
-	for (r = 0; r < b->nranks; r++)
-		if (tt->peers[r].fd >= 0)
-			tune(tt->peers[r].fd);
+	for (r = 0; r < b->nranks; r++) {
+		if (tt->peers[r].fd < 0)
+			continue;
+		ret = set_nodelay(tt->peers[r].fd);
+		if (ret) {
+			snprintf(err, err_len, "cannot set TCP_NODELAY on the connection to peer rank %u: %s",
+				 r, strerror(-ret));
+			goto out_close;
+		}
+	}
 	for (r = 0; r + 1 < b->nranks; r++)
 		tt->pfds[r].fd = tt->peers[tt->pfd_peer[r]].fd;
 	close(lfd);

@@ -34,6 +34,14 @@ struct vb_link_info {
 int vb_tcp_create(struct vb_boot *b, const struct vb_opts *o,
 		  struct vb_link_info *info, struct vb_tr **tr, char *err,
 		  size_t err_len);
+/*
+ * Before the job starts: picks RANK's RDMA device, port and GID as
+ * vb_ib_create will. Returns 0, or a negative errno with ERR saying how
+ * to fix it (load a driver, --device, -x, or --transport tcp); DEV gets
+ * the device asked for ("" for automatic).
+ */
+int vb_ib_probe(const struct vb_opts *o, uint32_t rank, char *dev, size_t dev_len,
+		char *err, size_t err_len);
 int vb_ib_create(struct vb_boot *b, const struct vb_opts *o,
 		 struct vb_link_info *info, struct vb_tr **tr, char *err,
 		 size_t err_len);

@@ -19,16 +19,23 @@ no() {
 	exit 1
 }
 
+# TOOL PACKAGE: the Debian package (tests/packages.txt) that provides TOOL.
+need_tool() {
+	command -v "$1" >/dev/null 2>&1 ||
+		no "$1 not installed (Debian package $2; 'make deps' installs it)"
+}
+
 check_tools() {
-	command -v qemu-system-x86_64 >/dev/null 2>&1 ||
-		no "qemu-system-x86_64 not installed (tests/vm/deps.sh)"
-	local bb
-	bb=$(command -v busybox 2>/dev/null) || no "busybox not installed (busybox-static)"
-	! ldd "$bb" >/dev/null 2>&1 || no "busybox is not static (install busybox-static)"
-	local t
-	for t in ibv_devices ib_write_bw rping mpirun rdma cpio; do
-		command -v "$t" >/dev/null 2>&1 || no "$t not installed (tests/vm/deps.sh)"
-	done
+	need_tool qemu-system-x86_64 qemu-system-x86
+	need_tool busybox busybox-static
+	! ldd "$(command -v busybox)" >/dev/null 2>&1 ||
+		no "busybox is not static (Debian package busybox-static)"
+	need_tool cpio cpio
+	need_tool rdma iproute2
+	need_tool ibv_devices ibverbs-utils
+	need_tool ib_write_bw perftest
+	need_tool rping rdmacm-utils
+	need_tool mpirun openmpi-bin
 }
 
 check_memory() {

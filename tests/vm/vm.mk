@@ -1,6 +1,8 @@
 # Soft-RoCE VM harness (tests/vm/): qemu TCG boots Debian's kernel with
 # rdma_rxe so real verbs programs run without RDMA hardware.
-VM_PKGS := qemu-system-x86 busybox-static xz-utils cpio kmod iproute2
+# Its Debian packages: the "vm" group of tests/packages.txt (plus "fabbench",
+# whose userland runs in the guest).
+VM_PKGS = $(call pkgs,vm)
 
 .PHONY: vm-deps vm-build vm-smoke
 vm-deps:

@@ -1,0 +1,80 @@
+/*
+ * Jobs files (`fabsim run --jobs FILE`, sim/cmd_coll.c): lines
+ * "NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]". As sim_run_collective
+ * does for the first size of a sweep: read and check the file, place every
+ * job on a 64-GPU rail-optimized fabric and build its schedule and flows,
+ * up to the point where the simulation would start. The reader is static, so
+ * this file compiles cmd_coll.c itself and the harness links without the
+ * library's copy.
+ */
+#include "sim/cmd_coll.c"
+#include "tests/fuzz/fuzz_util.h"
+
+static const char fuzz_topo_text[] =
+	"name = \"fuzz-rail64\";\n"
+	"fabric = { kind = \"railopt\"; servers = 8; gpus_per_server = 8; leaves_per_rail = 2;\n"
+	"\tspines = 2; host_rate = \"400G\"; fabric_rate = \"800G\"; };\n";
+
+static struct sim_topo *fuzz_topo;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_topo = sim_topo_load_string(fuzz_topo_text, "fuzz-rail64");
+	if (!fuzz_topo)
+		abort();
+	return 0;
+}
+
+static void fuzz_opts(struct run_opts *o, const char *jobs_path)
+{
+	memset(o, 0, sizeof(*o));
+	sim_config_defaults(&o->cfg);
+	o->algo = -1;
+	o->elem_bytes = 4;
+	o->chunk_bytes = 1 << 20;
+	o->nvlink_bps = 3600000000000ULL;
+	o->nvlink_lat_ps = 1000000;
+	o->jobs_path = jobs_path;
+	o->sizes[0] = 1 << 20;
+	o->nsizes = 1;
+	o->quiet = 1;
+}
+
+/* coll_run_size without sim_run */
+static void fuzz_build(struct coll_ctx *c)
+{
+	struct sim *s = sim_create(c->t, &c->o->cfg);
+	uint8_t *used = calloc(c->t->nhosts, 1);
+
+	for (uint32_t k = 0; s && used && k < c->njobs; k++) {
+		struct sim_coll_job *j = &c->jobs[k];
+
+		j->bytes = c->job_bytes[k] ? c->job_bytes[k] : c->o->sizes[0];
+		if (sim_coll_place(c->t, j, used, c->o->cfg.seed + k) || sim_coll_add(s, j))
+			break;
+	}
+	free(used);
+	sim_destroy(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct run_opts o;
+	struct coll_ctx *c;
+
+	fuzz_opts(&o, fuzz_file(data, size, "in.jobs"));
+	c = calloc(1, sizeof(*c));
+	if (!c || !o.jobs_path)
+		abort();
+	c->o = &o;
+	c->t = fuzz_topo;
+	fuzz_quiet();
+	if (!coll_setup(c) && !coll_validate(c))
+		fuzz_build(c);
+	fuzz_loud();
+	json_decref(c->jjobs);
+	for (uint32_t k = 0; k < c->njobs; k++)
+		free(c->jobs[k].rank_host);
+	free(c);
+	return 0;
+}
