@@ -32,7 +32,7 @@ notes=()
 # tally SUITE FILE: "P F S" from the suite's last tally line, if any.
 tally() {
 	local re='^([A-Za-z0-9_.-]+): ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?'
-	local line last= own=
+	local line last='' own=''
 	while IFS= read -r line; do
 		[[ $line =~ $re ]] || continue
 		last="${BASH_REMATCH[2]} ${BASH_REMATCH[3]} ${BASH_REMATCH[5]:-0}"

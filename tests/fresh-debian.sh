@@ -137,7 +137,7 @@ readme_commands() {
 }
 
 # The root on a tmpfs? The VM inside needs 2.5 GiB besides; the root
-# itself grows to about 4 GiB.
+# itself grows to about 2.1 GiB (packages, build, the VM's kernel).
 TMPFS_GIB=8
 use_tmpfs() {
 	local avail_kb
@@ -178,7 +178,9 @@ in_root() {
 	timeout --foreground -k 10 "$STEP_TIMEOUT" chroot "$ROOT" \
 		/usr/bin/env -i "${env[@]}" /bin/bash -c "cd $WORKDIR && $1" || {
 		local rc=$?
-		[ $rc -ne 124 ] && [ $rc -ne 137 ] || kill_chroot_procs
+		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+			kill_chroot_procs
+		fi
 		return $rc
 	}
 }
@@ -186,6 +188,7 @@ in_root() {
 bootstrap() {
 	# force-unsafe-io: no fsync per unpacked file (as Debian's container
 	# images do); a root that lives for minutes needs no crash safety.
+	# shellcheck disable=SC2054 # the comma-separated list is one argument
 	local args=(--variant=minbase --include=git,ca-certificates,make
 		--dpkgopt=force-unsafe-io) o
 	local -a mirrors opts
@@ -214,6 +217,7 @@ setup_root() {
 # before the compiler and name the fabbench packages; `make fabsim` works.
 check_plain_make() {
 	local out rc=0
+	# shellcheck disable=SC2016 # expanded by the shell inside the root
 	if in_root 'dpkg-query -W -f="\${Status}" libopenmpi-dev 2>/dev/null' |
 		grep -q 'install ok installed'; then
 		log "(skipped: the fabbench packages are installed already)"

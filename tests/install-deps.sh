@@ -18,7 +18,7 @@ check_groups() {
 	local g
 	[ $# -gt 0 ] || die "usage: $0 [--list | --missing] GROUP..."
 	for g in "$@"; do
-		grep -Eq "^$g[[:space:]]" "$LIST" ||
+		grep -Eq "^${g}[[:space:]]" "$LIST" ||
 			die "no group '$g' in $LIST (have: $(awk '/^[a-z]/ { print $1 }' "$LIST" | uniq | xargs))"
 	done
 }
@@ -40,7 +40,7 @@ missing_pkgs() {
 }
 
 install() {
-	local missing sudo= log t=$SECONDS
+	local missing sudo='' log t=$SECONDS
 	missing=$(missing_pkgs "$@" | xargs)
 	[ -z "$missing" ] && return 0
 	echo "deps: installing $missing" >&2

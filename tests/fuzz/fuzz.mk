@@ -51,7 +51,8 @@ $(FUZZ)/libfab-fuzz.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# --wrap: the memory guard sees 1 GiB available (fuzz_util.c), on any machine.
 # A harness that compiles a static parser's file itself (#include "sim/x.c")
 # defines that file's symbols, so the archive's copy is never pulled in.
 $(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/obj/tests/fuzz/fuzz_util.o $(FUZZ)/libfab-fuzz.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -Wl,--wrap=sim_mem_guard -o $@ $^ $(PKG_LIBS) -lm
