@@ -28,10 +28,10 @@ FUZZ_OBJ := $(FUZZ_NAMES:%=$(FUZZ)/obj/tests/fuzz/fuzz_%.o) $(FUZZ)/obj/tests/fu
 fuzz-build: $(FUZZ_BINS)
 
 fuzz-regress: $(FUZZ_BINS)
-	@bash tests/fuzz/run.sh regress $(FUZZ)
+	@bash tests/fuzz/run.sh regress $(FUZZ) $(FUZZ_NAMES)
 
 fuzz: $(FUZZ_BINS)
-	@bash tests/fuzz/run.sh fuzz $(FUZZ) $(FUZZ_S) $(FUZZ_ONLY)
+	@bash tests/fuzz/run.sh fuzz $(FUZZ) $(FUZZ_S) $(or $(FUZZ_ONLY),$(FUZZ_NAMES))
 
 # Says which package is missing instead of a linker error.
 fuzz-toolchain:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/fuzz/run.sh regress FUZZDIR
+# tests/fuzz/run.sh regress FUZZDIR [NAME...]
 #	Replays tests/fuzz/corpus/NAME/* (one test per harness) and every
 #	tests/fuzz/regress/NAME/* (one test each: an input that once crashed)
 #	through FUZZDIR/fuzz_NAME. Last line: "fuzz-regress: N passed, M failed".
@@ -10,9 +10,13 @@
 #	and logs to FUZZDIR/logs/NAME.log. Last line: "fuzz: N passed, M failed".
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-MODE=${1:?usage: run.sh regress|fuzz FUZZDIR [SECONDS [NAME...]]}
+MODE=${1:?usage: run.sh regress FUZZDIR [NAME...] | fuzz FUZZDIR SECONDS [NAME...]}
 FUZZ=$(cd "${2:?FUZZDIR}" && pwd)
-NAMES=(units topo flows jobs map bench report)
+# every harness fuzz.mk builds
+NAMES=()
+for b in "$FUZZ"/fuzz_*; do
+	[ -x "$b" ] && NAMES+=("${b##*/fuzz_}")
+done
 # The limits of the campaign, for replays too: a malicious input may not
 # make a parser allocate more or take longer than this.
 LIMITS=(-rss_limit_mb=2048 -timeout=10)
@@ -54,6 +58,7 @@ replay() {
 regress() {
 	local name files f log=$FUZZ/logs/regress.log
 	LABEL=fuzz-regress
+	[ $# -gt 0 ] && NAMES=("$@")
 	mkdir -p "$FUZZ/logs"
 	for name in "${NAMES[@]}"; do
 		files=("$HERE/corpus/$name"/*)
@@ -108,9 +113,9 @@ fuzz() {
 }
 
 case $MODE in
-regress) regress ;;
+regress) shift 2; regress "$@" ;;
 fuzz) shift 2; fuzz "$@" ;;
-*) echo "usage: run.sh regress|fuzz FUZZDIR [SECONDS [NAME...]]" >&2; exit 2 ;;
+*) echo "usage: run.sh regress FUZZDIR [NAME...] | fuzz FUZZDIR SECONDS [NAME...]" >&2; exit 2 ;;
 esac
 echo "$LABEL: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
