@@ -46,13 +46,23 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lconfig -ljans
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
 
-SIM_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c))
-COLL_SRC := $(wildcard collectives/*.c)
+# One static library per layer of sim/ (docs/ARCHITECTURE.md), each using
+# only the layers below it; collectives/ is the base both programs share.
+# Linked top layer first so each archive resolves against those after it.
+SIM_LAYERS := cli report results traffic fabric topo engine
+layer_src = $(filter-out sim/cli/main.c,$(shell find sim/$(1) -name '*.c' 2>/dev/null | LC_ALL=C sort))
+COLL_SRC := $(sort $(wildcard collectives/*.c))
+SIM_SRC := $(foreach l,$(SIM_LAYERS),$(call layer_src,$(l)))
 LIB_SRC := $(SIM_SRC) $(COLL_SRC)
 TEST_SRC := $(wildcard tests/test_*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/%.o)
+# $(BUILD)/lib/libsim-LAYER.a ... libcoll.a, and their -asan twins.
+SIM_LIBS := $(SIM_LAYERS:%=$(BUILD)/lib/libsim-%.a) $(BUILD)/lib/libcoll.a
+SIM_ASAN_LIBS := $(SIM_LAYERS:%=$(BUILD)/lib/libsim-%-asan.a) $(BUILD)/lib/libcoll-asan.a
+COLL_LIB := $(BUILD)/lib/libcoll.a
+COLL_ASAN_LIB := $(BUILD)/lib/libcoll-asan.a
 TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ASAN_TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/asan-tests/%)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -126,24 +136,39 @@ $(BUILD)/asan/%.o: %.c $(FLAGS_STAMP) | sim-headers
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -c $< -o $@
 
-$(BUILD)/libfab.a: $(LIB_OBJ)
+define layer_lib
+$(BUILD)/lib/libsim-$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(call layer_src,$(1)))
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+$(BUILD)/lib/libsim-$(1)-asan.a: $(patsubst %.c,$(BUILD)/asan/%.o,$(call layer_src,$(1)))
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach l,$(SIM_LAYERS),$(eval $(call layer_lib,$(l))))
+
+$(COLL_LIB): $(COLL_SRC:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libfab-asan.a: $(ASAN_OBJ)
+$(COLL_ASAN_LIB): $(COLL_SRC:%.c=$(BUILD)/asan/%.o)
+	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/fabsim: $(BUILD)/obj/sim/main.o $(BUILD)/libfab.a $(FLAGS_STAMP)
+$(BUILD)/fabsim: $(BUILD)/obj/sim/cli/main.o $(SIM_LIBS) $(FLAGS_STAMP)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter-out $(FLAGS_STAMP),$^) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libfab.a $(FLAGS_STAMP) | test-headers
+$(BUILD)/tests/%: tests/%.c $(SIM_LIBS) $(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(BUILD)/libfab.a $(LDLIBS_ALL) -lcmocka
+	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(SIM_LIBS) $(LDLIBS_ALL) -lcmocka
 
-$(BUILD)/asan-tests/%: tests/%.c $(BUILD)/libfab-asan.a $(FLAGS_STAMP) | test-headers
+$(BUILD)/asan-tests/%: tests/%.c $(SIM_ASAN_LIBS) $(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -o $@ $< $(BUILD)/libfab-asan.a \
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -o $@ $< $(SIM_ASAN_LIBS) \
 		$(LDLIBS_ALL) -lcmocka
 
 # The suites; each prints its own tally line, "LABEL: N passed, M failed".

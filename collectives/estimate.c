@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "collectives/algo.h"
-#include "sim/arith.h"
+#include "collectives/arith.h"
 
 /* Dependencies a transfer names, on average, at most (data deps + link order). */
 #define COLL_EST_DEPS 4
@@ -22,7 +22,7 @@ struct coll_est {
 
 static uint64_t mul3(uint64_t a, uint64_t b, uint64_t c)
 {
-	return sim_mul_sat_u64(sim_mul_sat_u64(a, b), c);
+	return coll_mul_sat_u64(coll_mul_sat_u64(a, b), c);
 }
 
 static void est_ring(const struct coll_params *p, uint64_t n, uint64_t nch, uint64_t elems,
@@ -34,12 +34,12 @@ static void est_ring(const struct coll_params *p, uint64_t n, uint64_t nch, uint
 		k = coll_nchunks(p, coll_div_up(elems, nch), n);
 		e->xfers = mul3(mul3(nch, k, n), 2, n - 1);
 	} else {
-		k = coll_nchunks(p, coll_div_up(elems, sim_mul_sat_u64(n, nch)), 1);
+		k = coll_nchunks(p, coll_div_up(elems, coll_mul_sat_u64(n, nch)), 1);
 		e->xfers = mul3(mul3(nch, k, n), 1, n - 1);
 	}
 	e->atoms = mul3(nch, k, n);
 	/* ring members and the previous transfer of each (step, member) */
-	e->aux_bytes = sim_add_sat_u64(sim_mul_sat_u64(n, 4), mul3(2 * sizeof(uint32_t), n, n));
+	e->aux_bytes = coll_add_sat_u64(coll_mul_sat_u64(n, 4), mul3(2 * sizeof(uint32_t), n, n));
 }
 
 static void est_rhd(uint64_t n, uint64_t nch, struct coll_est *e)
@@ -50,31 +50,31 @@ static void est_rhd(uint64_t n, uint64_t nch, struct coll_est *e)
 		n2 *= 2;
 		log2++;
 	}
-	e->xfers = sim_mul_sat_u64(nch, sim_add_sat_u64(2 * (n - n2), mul3(2, n2, log2)));
-	e->atoms = sim_mul_sat_u64(nch, n2);
-	e->aux_bytes = sim_mul_sat_u64(n2, 2 * sizeof(uint32_t));
+	e->xfers = coll_mul_sat_u64(nch, coll_add_sat_u64(2 * (n - n2), mul3(2, n2, log2)));
+	e->atoms = coll_mul_sat_u64(nch, n2);
+	e->aux_bytes = coll_mul_sat_u64(n2, 2 * sizeof(uint32_t));
 }
 
 static void est_tree(const struct coll_params *p, uint64_t n, uint64_t nch, uint64_t elems,
 		     struct coll_est *e)
 {
-	uint64_t k = coll_nchunks(p, coll_div_up(elems, sim_mul_sat_u64(2, nch)), 1);
+	uint64_t k = coll_nchunks(p, coll_div_up(elems, coll_mul_sat_u64(2, nch)), 1);
 
 	e->xfers = mul3(mul3(nch, 2, k), 2, n - 1);
 	e->atoms = mul3(nch, 2, k);
-	e->aux_bytes = sim_mul_sat_u64(n, 9 * sizeof(uint32_t));
+	e->aux_bytes = coll_mul_sat_u64(n, 9 * sizeof(uint32_t));
 }
 
 static void est_hier(const struct coll_params *p, uint64_t n, uint64_t nch, uint64_t elems,
 		     struct coll_est *e)
 {
 	uint64_t g = p->gpus_per_server ? p->gpus_per_server : 1, m = n / g;
-	uint64_t k = coll_nchunks(p, coll_div_up(elems, sim_mul_sat_u64(nch, g)), m ? m : 1);
+	uint64_t k = coll_nchunks(p, coll_div_up(elems, coll_mul_sat_u64(nch, g)), m ? m : 1);
 	uint64_t intra = mul3(mul3(2, m, k), g, g - 1), rails = mul3(mul3(g, k, m), 2, m ? m - 1 : 0);
 
-	e->xfers = sim_mul_sat_u64(nch, sim_add_sat_u64(intra, rails));
+	e->xfers = coll_mul_sat_u64(nch, coll_add_sat_u64(intra, rails));
 	e->atoms = mul3(mul3(nch, g, k), m, 1);
-	e->aux_bytes = sim_add_sat_u64(sim_mul_sat_u64(g > m ? g : m, 4),
+	e->aux_bytes = coll_add_sat_u64(coll_mul_sat_u64(g > m ? g : m, 4),
 				       mul3(2 * sizeof(uint32_t), g > m ? g : m, g > m ? g : m));
 }
 
@@ -98,16 +98,16 @@ void coll_sched_estimate(const struct coll_params *p, uint64_t *nxfers, uint64_t
 		est_hier(p, n, nch, elems, &e);
 		break;
 	default:
-		e.xfers = sim_mul_sat_u64(n, n);
-		e.aux_bytes = sim_mul_sat_u64(n, 4 * sizeof(uint32_t));
+		e.xfers = coll_mul_sat_u64(n, n);
+		e.aux_bytes = coll_mul_sat_u64(n, 4 * sizeof(uint32_t));
 		break;
 	}
 	per_xfer = sizeof(struct coll_xfer) + COLL_EST_DEPS * sizeof(uint32_t);
-	mem = sim_mul_sat_u64(e.xfers, per_xfer);
+	mem = coll_mul_sat_u64(e.xfers, per_xfer);
 	/* last-writer table, atom offsets and lengths, dependency scratch */
-	mem = sim_add_sat_u64(mem, mul3(e.atoms, n, sizeof(uint32_t)));
-	mem = sim_add_sat_u64(mem, sim_mul_sat_u64(e.atoms, 2 * sizeof(uint64_t) + 2 * sizeof(uint32_t)));
-	mem = sim_add_sat_u64(mem, e.aux_bytes);
+	mem = coll_add_sat_u64(mem, mul3(e.atoms, n, sizeof(uint32_t)));
+	mem = coll_add_sat_u64(mem, coll_mul_sat_u64(e.atoms, 2 * sizeof(uint64_t) + 2 * sizeof(uint32_t)));
+	mem = coll_add_sat_u64(mem, e.aux_bytes);
 	*nxfers = e.xfers;
 	*mem_bytes = mem;
 }
@@ -127,5 +127,5 @@ int coll_build_guard(struct coll_sched *s, const struct coll_params *p)
 	}
 	snprintf(what, sizeof(what), "the %s %s schedule over %u ranks (up to %llu transfers)",
 		 coll_kind_name(p->kind), coll_algo_name(p->algo), p->nranks, (unsigned long long)nxfers);
-	return sim_mem_guard(mem, what, s->err, sizeof(s->err));
+	return coll_mem_guard(mem, what, s->err, sizeof(s->err));
 }

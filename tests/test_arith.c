@@ -1,7 +1,7 @@
 /*
  * Arithmetic on bytes, rates and picoseconds at the extremes: 1 byte to
  * 1 TiB, 1 Gb/s to 1.6 Tb/s, 1 ps to 1 s. Every expected value is worked
- * out by hand in the comment beside it. Before sim/arith.h, sim_ser_ps
+ * out by hand in the comment beside it. Before collectives/arith.h, sim_ser_ps
  * multiplied bytes x 8 x 10^12 in 64 bits and wrapped above 2,305,843
  * bytes, which made an 8-GPU hierarchical all-reduce of 1 GiB inside one
  * server report 65 TB/s of bus bandwidth.
@@ -15,9 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/arith.h"
-#include "sim/coll_sim.h"
-#include "sim/sim.h"
+#include "collectives/arith.h"
+#include "sim/traffic/coll_sim.h"
+#include "sim/fabric/sim.h"
 
 #define KIB 1024ULL
 #define MIB (1024 * KIB)
@@ -30,37 +30,37 @@ static void test_mul_div(void **state)
 {
 	(void)state;
 	/* 10 x 3 / 4 = 7.5: down 7, up 8 */
-	assert_int_equal(sim_mul_div_u64(10, 3, 4), 7);
-	assert_int_equal(sim_mul_div_up_u64(10, 3, 4), 8);
+	assert_int_equal(coll_mul_div_u64(10, 3, 4), 7);
+	assert_int_equal(coll_mul_div_up_u64(10, 3, 4), 8);
 	/* exact quotients do not round up */
-	assert_int_equal(sim_mul_div_up_u64(12, 3, 4), 9);
+	assert_int_equal(coll_mul_div_up_u64(12, 3, 4), 9);
 	/* 2^63 x 4 = 2^65 needs 128 bits; / 8 = 2^62 */
-	assert_int_equal(sim_mul_div_u64(1ULL << 63, 4, 8), 1ULL << 62);
+	assert_int_equal(coll_mul_div_u64(1ULL << 63, 4, 8), 1ULL << 62);
 	/* (2^64 - 1)^2 / (2^64 - 1) = 2^64 - 1 exactly: not a saturation */
-	assert_true(sim_mul_div_u64(UINT64_MAX, UINT64_MAX, UINT64_MAX) == UINT64_MAX);
-	assert_true(sim_mul_div_up_u64(UINT64_MAX, UINT64_MAX, UINT64_MAX) == UINT64_MAX);
+	assert_true(coll_mul_div_u64(UINT64_MAX, UINT64_MAX, UINT64_MAX) == UINT64_MAX);
+	assert_true(coll_mul_div_up_u64(UINT64_MAX, UINT64_MAX, UINT64_MAX) == UINT64_MAX);
 	/* (2^64 - 1) x 3 / 2 > 2^64: saturates */
-	assert_true(sim_mul_div_u64(UINT64_MAX, 3, 2) == UINT64_MAX);
-	assert_true(sim_mul_div_up_u64(UINT64_MAX, 3, 2) == UINT64_MAX);
+	assert_true(coll_mul_div_u64(UINT64_MAX, 3, 2) == UINT64_MAX);
+	assert_true(coll_mul_div_up_u64(UINT64_MAX, 3, 2) == UINT64_MAX);
 	/* (2^64 - 1) x 3 / 4 = 13835058055282163711.25 fits: floor and ceil */
-	assert_true(sim_mul_div_u64(UINT64_MAX, 3, 4) == 13835058055282163711ULL);
-	assert_true(sim_mul_div_up_u64(UINT64_MAX, 3, 4) == 13835058055282163712ULL);
+	assert_true(coll_mul_div_u64(UINT64_MAX, 3, 4) == 13835058055282163711ULL);
+	assert_true(coll_mul_div_up_u64(UINT64_MAX, 3, 4) == 13835058055282163712ULL);
 	/* division by zero is "never", not a trap */
-	assert_true(sim_mul_div_u64(1, 1, 0) == UINT64_MAX);
-	assert_true(sim_mul_div_up_u64(0, 1, 0) == UINT64_MAX);
+	assert_true(coll_mul_div_u64(1, 1, 0) == UINT64_MAX);
+	assert_true(coll_mul_div_up_u64(0, 1, 0) == UINT64_MAX);
 }
 
 static void test_saturating(void **state)
 {
 	(void)state;
-	assert_int_equal(sim_add_sat_u64(2, 3), 5);
-	assert_true(sim_add_sat_u64(UINT64_MAX - 1, 1) == UINT64_MAX);
-	assert_true(sim_add_sat_u64(UINT64_MAX, 1) == UINT64_MAX);
-	assert_true(sim_add_sat_u64(1ULL << 63, 1ULL << 63) == UINT64_MAX);
+	assert_int_equal(coll_add_sat_u64(2, 3), 5);
+	assert_true(coll_add_sat_u64(UINT64_MAX - 1, 1) == UINT64_MAX);
+	assert_true(coll_add_sat_u64(UINT64_MAX, 1) == UINT64_MAX);
+	assert_true(coll_add_sat_u64(1ULL << 63, 1ULL << 63) == UINT64_MAX);
 	/* 2^32 x 2^31 = 2^63 fits; 2^32 x 2^32 = 2^64 does not */
-	assert_true(sim_mul_sat_u64(1ULL << 32, 1ULL << 31) == 1ULL << 63);
-	assert_true(sim_mul_sat_u64(1ULL << 32, 1ULL << 32) == UINT64_MAX);
-	assert_int_equal(sim_mul_sat_u64(0, UINT64_MAX), 0);
+	assert_true(coll_mul_sat_u64(1ULL << 32, 1ULL << 31) == 1ULL << 63);
+	assert_true(coll_mul_sat_u64(1ULL << 32, 1ULL << 32) == UINT64_MAX);
+	assert_int_equal(coll_mul_sat_u64(0, UINT64_MAX), 0);
 }
 
 /* bytes -> ps on the wire, rounded up */
@@ -102,17 +102,17 @@ static void test_ps_to_bytes(void **state)
 {
 	(void)state;
 	/* 1 ps at 1 Gb/s: 1.25e-4 B; at 1.6 Tb/s 0.2 B: nothing whole */
-	assert_int_equal(sim_ps_to_bytes(1, GBPS), 0);
-	assert_int_equal(sim_ps_to_bytes(1, 1600 * GBPS), 0);
+	assert_int_equal(coll_ps_to_bytes(1, GBPS), 0);
+	assert_int_equal(coll_ps_to_bytes(1, 1600 * GBPS), 0);
 	/* 5 ps at 1.6 Tb/s: 1 B */
-	assert_int_equal(sim_ps_to_bytes(5, 1600 * GBPS), 1);
+	assert_int_equal(coll_ps_to_bytes(5, 1600 * GBPS), 1);
 	/* 1 s: 2e11 B at 1.6 Tb/s, 1.25e8 B at 1 Gb/s */
-	assert_true(sim_ps_to_bytes(1000000000000ULL, 1600 * GBPS) == 200000000000ULL);
-	assert_int_equal(sim_ps_to_bytes(1000000000000ULL, GBPS), 125000000);
+	assert_true(coll_ps_to_bytes(1000000000000ULL, 1600 * GBPS) == 200000000000ULL);
+	assert_int_equal(coll_ps_to_bytes(1000000000000ULL, GBPS), 125000000);
 	/* the small-800g BDP: base RTT 4,230,560 ps x 100 B/ns = 423,056 B */
-	assert_int_equal(sim_ps_to_bytes(4230560, 800 * GBPS), 423056);
+	assert_int_equal(coll_ps_to_bytes(4230560, 800 * GBPS), 423056);
 	/* 2^62 ps at 1.6 Tb/s: 9.2e17 B, a product of 2^102 handled exactly */
-	assert_true(sim_ps_to_bytes(1ULL << 62, 1600 * GBPS) == 922337203685477580ULL);
+	assert_true(coll_ps_to_bytes(1ULL << 62, 1600 * GBPS) == 922337203685477580ULL);
 }
 
 static struct sim_topo *leafspine(unsigned hpl)
@@ -283,9 +283,9 @@ static void test_mem_guard(void **state)
 	char err[160];
 
 	(void)state;
-	assert_int_equal(sim_mem_guard(0, "nothing", err, sizeof(err)), 0);
+	assert_int_equal(coll_mem_guard(0, "nothing", err, sizeof(err)), 0);
 	assert_string_equal(err, "");
-	assert_int_equal(sim_mem_guard(UINT64_MAX, "the universe", err, sizeof(err)), -ENOMEM);
+	assert_int_equal(coll_mem_guard(UINT64_MAX, "the universe", err, sizeof(err)), -ENOMEM);
 	assert_non_null(strstr(err, "the universe needs "));
 	assert_non_null(strstr(err, " GiB, more than the "));
 	assert_non_null(strstr(err, " GiB available"));

@@ -1,6 +1,7 @@
 # fabbench (verbs/): all-reduce benchmark over RDMA verbs or TCP that runs
 # the collectives/ schedules. Included by the main Makefile; uses its
-# BUILD, CC, CFLAGS_ALL, LDLIBS_ALL, SAN and libfab(-asan).a.
+# BUILD, CC, CFLAGS_ALL, LDLIBS_ALL, SAN and libcoll(-asan).a: fabbench links
+# collectives/ and verbs/ only, never the simulator.
 #
 #   make fabbench        build/fabbench (also part of `make all`)
 #   make check-fabbench  multi-process TCP tests on localhost
@@ -49,22 +50,22 @@ $(BUILD)/libvb-asan.a: $(VB_ASAN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/fabbench: $(VB_BIN_OBJ) $(BUILD)/libvb.a $(BUILD)/libfab.a $(FLAGS_STAMP)
+$(BUILD)/fabbench: $(VB_BIN_OBJ) $(BUILD)/libvb.a $(COLL_LIB) $(FLAGS_STAMP)
 	$(CC) $(CFLAGS_ALL) -o $@ $(VB_BIN_OBJ) $(BUILD)/libvb.a \
-		$(BUILD)/libfab.a $(VB_LIBS) $(LDLIBS_ALL)
+		$(COLL_LIB) $(VB_LIBS) $(LDLIBS_ALL)
 
 # More specific than the main Makefile's tests/% rules: link libvb too.
-$(BUILD)/tests/test_vb%: tests/test_vb%.c $(BUILD)/libvb.a $(BUILD)/libfab.a \
+$(BUILD)/tests/test_vb%: tests/test_vb%.c $(BUILD)/libvb.a $(COLL_LIB) \
 		$(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(BUILD)/libvb.a \
-		$(BUILD)/libfab.a $(LDLIBS_ALL) -lcmocka
+		$(COLL_LIB) $(LDLIBS_ALL) -lcmocka
 
 $(BUILD)/asan-tests/test_vb%: tests/test_vb%.c $(BUILD)/libvb-asan.a \
-		$(BUILD)/libfab-asan.a $(FLAGS_STAMP) | test-headers
+		$(COLL_ASAN_LIB) $(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -o $@ $< $(BUILD)/libvb-asan.a \
-		$(BUILD)/libfab-asan.a $(LDLIBS_ALL) -lcmocka
+		$(COLL_ASAN_LIB) $(LDLIBS_ALL) -lcmocka
 
 check-fabbench: $(BUILD)/fabbench
 	@bash tests/fabbench/tcp.sh $(BUILD)/fabbench

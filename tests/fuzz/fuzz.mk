@@ -55,4 +55,4 @@ $(FUZZ)/libfab-fuzz.a: $(FUZZ_LIB_OBJ)
 # A harness that compiles a static parser's file itself (#include "sim/x.c")
 # defines that file's symbols, so the archive's copy is never pulled in.
 $(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/obj/tests/fuzz/fuzz_util.o $(FUZZ)/libfab-fuzz.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -Wl,--wrap=sim_mem_guard -o $@ $^ $(PKG_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -Wl,--wrap=coll_mem_guard -o $@ $^ $(PKG_LIBS) -lm

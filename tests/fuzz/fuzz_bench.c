@@ -1,6 +1,6 @@
 /*
  * fabbench --json results as `fabsim predict --bench FILE` reads them
- * (sim/benchfile.c), and what predict does with them before its first
+ * (sim/traffic/benchfile.c), and what predict does with them before its first
  * full simulation: place the ranks by host name on a 64-GPU
  * rail-optimized fabric (hosts h0..h63), calibrate the NIC rate and
  * overhead (a one-packet run when a p2p latency was measured), and build
@@ -8,7 +8,7 @@
  * compiles cmd_predict.c itself and the harness links without the
  * library's copy.
  */
-#include "sim/cmd_predict.c"
+#include "sim/cli/cmd_predict.c"
 #include "tests/fuzz/fuzz_util.h"
 
 static const char fuzz_topo_text[] =

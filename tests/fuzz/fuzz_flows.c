@@ -1,12 +1,12 @@
 /*
- * Flow lists (`fabsim run -f FILE`, sim/workload.c): lines
+ * Flow lists (`fabsim run -f FILE`, sim/traffic/workload.c): lines
  * "SRC DST SIZE [START]" read into a simulation of a 16-host leaf-spine,
  * up to the point where the run would start.
  */
 #include <stdlib.h>
-#include "sim/sim.h"
-#include "sim/topo.h"
-#include "sim/workload.h"
+#include "sim/fabric/sim.h"
+#include "sim/topo/topo.h"
+#include "sim/traffic/workload.h"
 #include "tests/fuzz/fuzz_util.h"
 
 static const char fuzz_topo_text[] =

@@ -1,5 +1,5 @@
 /*
- * Jobs files (`fabsim run --jobs FILE`, sim/cmd_coll.c): lines
+ * Jobs files (`fabsim run --jobs FILE`, sim/cli/cmd_coll.c): lines
  * "NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]". As sim_run_collective
  * does for the first size of a sweep: read and check the file, place every
  * job on a 64-GPU rail-optimized fabric and build its schedule and flows,
@@ -7,7 +7,7 @@
  * this file compiles cmd_coll.c itself and the harness links without the
  * library's copy.
  */
-#include "sim/cmd_coll.c"
+#include "sim/cli/cmd_coll.c"
 #include "tests/fuzz/fuzz_util.h"
 
 static const char fuzz_topo_text[] =

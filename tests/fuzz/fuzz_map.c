@@ -1,11 +1,11 @@
 /*
- * `fabsim predict --map FILE` (sim/cmd_predict.c): lines "KEY NODE" that
+ * `fabsim predict --map FILE` (sim/cli/cmd_predict.c): lines "KEY NODE" that
  * place the ranks of a measured run (4 ranks on hosts lab-a and lab-b,
  * devices mlx5_0 and mlx5_1) on a 16-host leaf-spine. The reader is
  * static, so this file compiles cmd_predict.c itself and the harness links
  * without the library's copy.
  */
-#include "sim/cmd_predict.c"
+#include "sim/cli/cmd_predict.c"
 #include "tests/fuzz/fuzz_util.h"
 
 static const char fuzz_topo_text[] =

@@ -1,5 +1,5 @@
 /*
- * `fabsim report` over results folders (sim/report_load.c and what
+ * `fabsim report` over results folders (sim/report/report_load.c and what
  * report_plot.c and report_md.c do with what it read): summary.json and
  * largest/summary.json, flows.csv, links.csv, trace.csv, collective.csv
  * and prediction.csv, of one or two configurations.
@@ -22,12 +22,12 @@
  */
 #define fork fuzz_fork
 #define waitpid fuzz_waitpid
-#include "sim/report_plot.c"
+#include "sim/report/report_plot.c"
 #undef fork
 #undef waitpid
 
 #include <ftw.h>
-#include "sim/cmd.h"
+#include "sim/cli/cmd.h"
 #include "tests/fuzz/fuzz_util.h"
 
 #define FUZZ_FAKE_PID 0x7fff0000

@@ -1,11 +1,11 @@
 /*
- * Topology files (sim/topo_parse.c) as `fabsim topo` and `fabsim run`
+ * Topology files (sim/topo/topo_parse.c) as `fabsim topo` and `fabsim run`
  * read them: load, summarize, print the summary and the DOT graph, and
  * set up a simulation on the result with the default configuration.
  */
 #include <stdio.h>
-#include "sim/sim.h"
-#include "sim/topo.h"
+#include "sim/fabric/sim.h"
+#include "sim/topo/topo.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

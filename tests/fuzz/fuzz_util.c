@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "sim/arith.h"
+#include "collectives/arith.h"
 #include "tests/fuzz/fuzz_util.h"
 
 /*
@@ -139,7 +139,7 @@ void fuzz_loud(void)
 }
 
 /*
- * Linked with -Wl,--wrap=sim_mem_guard: the library's memory guard sees
+ * Linked with -Wl,--wrap=coll_mem_guard: the library's memory guard sees
  * FUZZ_MEM_BYTES as the memory available, whatever the machine has, so a
  * state the guard would refuse on a small machine is refused here too and
  * every out-of-memory the fuzzer reports is an allocation no guard

@@ -1,0 +1,179 @@
+/*
+ * `fabsim topo`: loads a topology file and prints its summary, as aligned
+ * text or JSON, and optionally a Graphviz rendering. It lets a fabric be
+ * checked (counts, bisection, oversubscription) before anything is run on it.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/cli/cmd.h"
+#include "sim/topo/topo.h"
+
+struct topo_opts {
+	const char *dot_path;	/* NULL: no DOT; "-": stdout */
+	int json;
+	const char *file;
+};
+
+static void topo_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: fabsim topo [--dot FILE|-] [--json] FILE\n"
+		"\n"
+		"Load the topology FILE (see topologies/FORMAT.md) and print its summary.\n"
+		"\n"
+		"  -d, --dot FILE  also write the graph as Graphviz DOT to FILE\n"
+		"                  ('-': stdout, instead of the summary)\n"
+		"  -j, --json      print the summary as JSON\n"
+		"  -h, --help      show this help\n");
+}
+
+/* Returns -1 to exit 0 (help), 0 to go on, or 2 on bad usage. */
+static int topo_parse_args(int argc, char **argv, struct topo_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "dot", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	/* main may already have run getopt on another vector */
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+d:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->dot_path = optarg;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'h':
+			topo_usage(stdout);
+			return -1;
+		default:
+			topo_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "fabsim topo: expected exactly one topology FILE\n");
+		topo_usage(stderr);
+		return 2;
+	}
+	if (o->json && o->dot_path && !strcmp(o->dot_path, "-")) {
+		fprintf(stderr, "fabsim topo: --json and --dot - both want stdout\n");
+		return 2;
+	}
+	o->file = argv[optind];
+	return 0;
+}
+
+static json_t *tier_counts(const uint64_t *v, const char *const *names, unsigned int n)
+{
+	json_t *o = json_object();
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		json_object_set_new(o, names[i], json_integer(v[i]));
+	return o;
+}
+
+static json_t *topo_json(const struct sim_topo *t, const struct sim_topo_summary *s)
+{
+	static const char *const tiers[] = { "tier1", "tier2", "tier3", "higher" };
+	static const char *const links[] = { "host_leaf", "leaf_tier2", "tier2_tier3", "other" };
+	uint64_t sw[4];
+	json_t *o = json_object(), *sw_o = json_object();
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		sw[i] = s->switches_per_tier[i];
+	json_object_set_new(o, "name", json_string(t->name));
+	json_object_set_new(o, "kind", json_string(t->kind));
+	json_object_set_new(o, "route", json_string(t->route == SIM_ROUTE_CLOS ? "clos" : "table"));
+	json_object_set_new(o, "hosts", json_integer(s->hosts));
+	json_object_set_new(o, "gpus_per_server", json_integer(t->gpus_per_server));
+	json_object_set_new(o, "planes", json_integer(s->planes));
+	json_object_set_new(o, "host_rate_bps", json_integer(s->host_rate_bps));
+	json_object_set_new(o, "switches", json_integer(s->switches));
+	json_object_set_new(o, "switches_per_tier", tier_counts(sw, tiers, 4));
+	json_object_set_new(o, "tiers", json_integer(s->tiers));
+	json_object_set_new(o, "links", json_integer(t->nports / 2));
+	json_object_set_new(o, "links_per_tier", tier_counts(s->links_per_tier, links, 4));
+	/* one host: no host pair, so no bisection and no diameter */
+	json_object_set_new(o, "bisection_bps", s->hosts < 2 ? json_null() : json_real(s->bisection_bps));
+	json_object_set_new(o, "oversubscription", json_real(s->oversubscription));
+	json_object_set_new(o, "diameter_hops", s->hosts < 2 ? json_null() : json_integer(s->diameter_hops));
+	json_object_set_new(o, "mtu_bytes", json_integer(t->mtu_bytes));
+	json_object_set_new(sw_o, "latency_ns", json_real(t->sw.latency_ps / 1e3));
+	json_object_set_new(sw_o, "buffer_bytes", json_integer(t->sw.buffer_bytes));
+	json_object_set_new(sw_o, "max_ports", json_integer(s->max_switch_ports));
+	json_object_set_new(sw_o, "max_bps", json_integer(s->max_switch_bps));
+	json_object_set_new(o, "switch", sw_o);
+	return o;
+}
+
+static int topo_print_json(const struct sim_topo *t, const struct sim_topo_summary *s)
+{
+	json_t *o = topo_json(t, s);
+	int ret;
+
+	ret = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (ret)
+		return -1;
+	fputc('\n', stdout);
+	return 0;
+}
+
+static int topo_dot(const struct sim_topo *t, const char *path)
+{
+	FILE *out = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	int ret;
+
+	if (!out) {
+		perror(path);
+		return -1;
+	}
+	ret = sim_topo_write_dot(t, out);
+	if (out != stdout && fclose(out))
+		ret = -1;
+	if (ret)
+		fprintf(stderr, "fabsim topo: cannot write %s\n", path);
+	return ret;
+}
+
+int sim_cmd_topo(int argc, char **argv)
+{
+	struct topo_opts o = { 0 };
+	struct sim_topo_summary s;
+	struct sim_topo *t;
+	int ret;
+
+	ret = topo_parse_args(argc, argv, &o);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	t = sim_topo_load(o.file);
+	if (!t)
+		return 1;
+	ret = sim_topo_summarize(t, &s);
+	if (ret) {
+		fprintf(stderr, "%s: cannot summarize the topology\n", o.file);
+		goto out_free_topo;
+	}
+	if (o.dot_path)
+		ret = topo_dot(t, o.dot_path);
+	if (!ret && o.json)
+		ret = topo_print_json(t, &s);
+	else if (!ret && !(o.dot_path && !strcmp(o.dot_path, "-")))
+		sim_topo_print_summary(t, &s, stdout);
+	if (fflush(stdout))
+		ret = -1;
+out_free_topo:
+	sim_topo_free(t);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * Options of `fabsim run`, shared by the flow workloads (cmd_run.c) and
+ * the collective workloads (cmd_coll.c).
+ */
+#ifndef SIM_RUN_OPTS_H
+#define SIM_RUN_OPTS_H
+
+#include "collectives/sched.h"
+#include "sim/traffic/coll_sim.h"
+#include "sim/fabric/sim.h"
+#include "sim/traffic/workload.h"
+
+#define SIM_MAX_SIZES 64
+
+struct run_opts {
+	const char *topo_path;
+	const char *out_dir;
+	int json;			/* summary JSON on stdout instead of the table */
+	int quiet;
+	struct sim_config cfg;
+	struct sim_workload_params wl;
+	/* collectives */
+	int collective;			/* --workload is a collective */
+	enum coll_kind kind;
+	int algo;			/* enum coll_algo, or -1: the kind's default */
+	uint32_t ranks;			/* 0: every host */
+	enum sim_placement placement;
+	uint32_t nchannels;
+	uint64_t chunk_bytes;
+	uint32_t gpus_per_server;	/* 0: the topology's */
+	uint32_t elem_bytes;
+	uint64_t nvlink_bps;
+	uint64_t nvlink_lat_ps;
+	const char *jobs_path;
+	uint64_t background_bytes;	/* per host, permutation among free hosts */
+	uint64_t sizes[SIM_MAX_SIZES];	/* --size sweep */
+	uint32_t nsizes;
+	const char *size_arg;		/* --size as given */
+	const char *trace_spec;		/* --trace-port */
+	const char *bench_json;		/* --bench-json: results in fabbench's format */
+	const char *dtype_name;
+	uint64_t trace_interval_ps;
+};
+
+/* Runs a collective workload (one or more jobs, a size sweep). Exit status. */
+int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdline);
+char *sim_cmdline(int argc, char **argv);
+/*
+ * Removes what an earlier run or prediction left in the results folder DIR
+ * (summary.json, flows.csv, links.csv, trace.csv, collective.csv,
+ * prediction.csv, the same under largest/, then largest/ if empty) and the
+ * file BENCH_JSON, before a run writes its own: a folder never mixes two
+ * runs. Other files are the user's and stay. DIR or BENCH_JSON may be NULL.
+ */
+int sim_results_clean(const char *dir, const char *bench_json);
+/* Opens OUT/trace.csv and starts sampling the port --trace-port names. */
+int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f);
+
+#endif

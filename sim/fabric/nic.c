@@ -1,0 +1,513 @@
+/*
+ * Host NIC: the RC transport of RoCEv2 on both ends of a queue pair.
+ *
+ * Sender: round-robin over the active QPs of a port, each limited by its
+ * window of in-flight bytes and, under congestion control, by its pacing
+ * rate; retransmission on NAK (go-back-N) or timeout. Receiver: either
+ * places out-of-order packets directly and acknowledges selectively
+ * (`ddp`, BlueField-3 / ConnectX-7 style) or drops them and NAKs the first
+ * missing sequence number (`gbn`, classic RoCE). ACKs for in-order data are
+ * coalesced; CNPs answer ECN-marked data at most once per interval per QP.
+ */
+#include <string.h>
+#include "sim/fabric/sim.h"
+
+static inline int sim_bit(const uint64_t *b, uint32_t bits, uint32_t psn)
+{
+	uint32_t i = psn & (bits - 1);
+
+	return (b[i >> 6] >> (i & 63)) & 1;
+}
+
+static inline void sim_bit_set(uint64_t *b, uint32_t bits, uint32_t psn, int v)
+{
+	uint32_t i = psn & (bits - 1);
+
+	if (v)
+		b[i >> 6] |= 1ULL << (i & 63);
+	else
+		b[i >> 6] &= ~(1ULL << (i & 63));
+}
+
+static uint32_t sim_psn_bytes(const struct sim *s, const struct sim_qp *qp, uint32_t psn)
+{
+	return psn + 1 == qp->npkts ? (uint32_t)(qp->bytes - (uint64_t)psn * s->mtu_bytes) : s->mtu_bytes;
+}
+
+void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint32_t k)
+{
+	const struct sim_topo *t = s->topo;
+	uint64_t share = f->bytes / f->nqps + (k < f->bytes % f->nqps ? 1 : 0);
+
+	qp->ev.type = SIM_EV_QP_TIMER;
+	qp->ack_ev.type = SIM_EV_ACK_TIMER;
+	qp->flow = f->id;
+	qp->src = f->src;
+	qp->dst = f->dst;
+	qp->plane = (uint8_t)(k % t->nplanes);
+	/* RoCEv2 source port: hashed from the QP number, as NICs derive it */
+	qp->sport = (uint16_t)(0xc000 | (sim_mix64(((uint64_t)f->id << 8 | k) ^ s->cfg.seed) & 0x3fff));
+	qp->bytes = share;
+	qp->npkts = (uint32_t)((share + s->mtu_bytes - 1) / s->mtu_bytes);
+	qp->bitmap_bits = s->bitmap_bits;
+	if (!qp->npkts)
+		f->qps_done++;
+}
+
+/* In-flight bytes are counted per QP (its own ACKs) and per connection (its window). */
+static void sim_inflight_add(struct sim *s, struct sim_qp *qp, int64_t delta)
+{
+	struct sim_conn *c = sim_qp_conn(s, qp);
+
+	if (delta < 0 && (uint64_t)-delta > qp->inflight_bytes)
+		delta = -(int64_t)qp->inflight_bytes;
+	qp->inflight_bytes += delta;
+	c->inflight_bytes += delta;
+}
+
+static uint32_t sim_qp_port(const struct sim *s, const struct sim_qp *qp)
+{
+	return s->topo->nodes[qp->src].first_port + qp->plane;
+}
+
+static int sim_qp_has_work(const struct sim_qp *qp)
+{
+	return qp->retx_psn < qp->retx_end || qp->next_psn < qp->npkts;
+}
+
+static int sim_qp_window_open(const struct sim *s, const struct sim_qp *qp)
+{
+	uint32_t psn = qp->retx_psn < qp->retx_end ? qp->retx_psn : qp->next_psn;
+	const struct sim_conn *c = sim_qp_conn(s, qp);
+
+	if (psn - qp->una_psn >= qp->bitmap_bits / 2)
+		return 0;
+	return !c->inflight_bytes || c->inflight_bytes + s->mtu_bytes <= c->window_bytes;
+}
+
+/* Puts QP on its port's round-robin ring and gives the port a chance to send. */
+void sim_nic_kick(struct sim *s, struct sim_qp *qp)
+{
+	uint32_t port = sim_qp_port(s, qp);
+
+	if (!qp->active) {
+		struct sim_qp *tail = s->rr[port];
+
+		qp->active = 1;
+		if (tail) {
+			qp->next_active = tail->next_active;
+			tail->next_active = qp;
+		} else {
+			qp->next_active = qp;
+		}
+		s->rr[port] = qp;
+	}
+	sim_port_try_start(s, port);
+}
+
+static void sim_qp_arm_timer(struct sim *s, struct sim_qp *qp)
+{
+	if (qp->timer_armed)
+		return;
+	qp->timer_armed = 1;
+	sim_schedule(s, qp->rto_deadline_ps, &qp->ev);
+}
+
+static struct sim_pkt *sim_qp_emit(struct sim *s, struct sim_qp *qp)
+{
+	struct sim_pkt *p = sim_pkt_alloc(s);
+	uint64_t now = sim_now(s);
+	uint32_t psn;
+
+	if (!p)
+		return NULL;	/* out of memory: the run is failing */
+	if (qp->retx_psn < qp->retx_end) {
+		psn = qp->retx_psn++;
+		qp->retx_pkts++;
+		s->c.retx_pkts++;
+	} else {
+		psn = qp->next_psn++;
+		if (psn < qp->high_psn) {
+			qp->retx_pkts++;
+			s->c.retx_pkts++;
+		} else {
+			qp->high_psn = psn + 1;
+		}
+	}
+	if (s->cfg.lb == SIM_LB_FLOWLET && now - qp->last_tx_ps > s->cfg.flowlet_gap_ps)
+		qp->flowlet++;
+	p->kind = SIM_PKT_DATA;
+	p->prio = SIM_PRIO_DATA;
+	p->qp = (uint32_t)(qp - s->qps);
+	p->psn = psn;
+	p->src = qp->src;
+	p->dst = qp->dst;
+	p->sport = qp->sport;
+	p->flowlet = qp->flowlet;
+	p->payload_bytes = sim_psn_bytes(s, qp, psn);
+	p->wire_bytes = (uint32_t)sim_wire_bytes(p->payload_bytes, SIM_PKT_DATA);
+	p->sent_ps = now;
+	sim_inflight_add(s, qp, p->payload_bytes);
+	qp->last_tx_ps = now;
+	s->c.data_pkts++;
+	if (!qp->timer_armed) {
+		qp->rto_deadline_ps = now + s->cfg.rto_ps;
+		sim_qp_arm_timer(s, qp);
+	}
+	sim_cc_on_sent(s, sim_qp_conn(s, qp), p->wire_bytes);
+	/* ask for an ACK now rather than after coalescing if nothing follows */
+	p->ackreq = !sim_qp_has_work(qp) || !sim_qp_window_open(s, qp);
+	return p;
+}
+
+/* ddp: skip retransmission candidates that were acknowledged meanwhile. */
+static void sim_qp_skip_acked(struct sim_qp *qp)
+{
+	while (qp->retx_psn < qp->retx_end &&
+	       (qp->retx_psn < qp->una_psn || sim_bit(qp->acked, qp->bitmap_bits, qp->retx_psn)))
+		qp->retx_psn++;
+}
+
+static void sim_rr_remove_head(struct sim *s, uint32_t port, struct sim_qp *prev, struct sim_qp *qp)
+{
+	qp->active = 0;
+	if (prev == qp) {
+		s->rr[port] = NULL;
+		return;
+	}
+	prev->next_active = qp->next_active;
+	if (s->rr[port] == qp)
+		s->rr[port] = prev;
+}
+
+/* The port is free: the next data packet from the round-robin, if any. */
+struct sim_pkt *sim_nic_pull(struct sim *s, uint32_t port)
+{
+	uint64_t now = sim_now(s), wake = UINT64_MAX;
+	struct sim_qp *prev = s->rr[port];
+
+	while (prev) {
+		struct sim_qp *qp = prev->next_active;
+
+		struct sim_conn *c = sim_qp_conn(s, qp);
+
+		sim_qp_skip_acked(qp);
+		if (!sim_qp_has_work(qp) || !sim_qp_window_open(s, qp)) {
+			sim_rr_remove_head(s, port, prev, qp);
+			if (sim_qp_has_work(qp) && !qp->parked) {
+				/* parked on its connection until an ACK opens the window */
+				qp->parked = 1;
+				qp->next_parked = c->waiting;
+				c->waiting = qp;
+			}
+			if (!s->rr[port])
+				break;
+			continue;
+		}
+		if (c->next_tx_ps > now) {
+			if (c->next_tx_ps < wake)
+				wake = c->next_tx_ps;
+			prev = qp;
+			if (prev == s->rr[port])
+				break;	/* went all the way round */
+			continue;
+		}
+		s->rr[port] = qp;
+		return sim_qp_emit(s, qp);
+	}
+	if (wake != UINT64_MAX)
+		sim_port_wake_at(s, port, wake);
+	return NULL;
+}
+
+void sim_nic_flow_start(struct sim *s, struct sim_flow *f)
+{
+	f->started = 1;
+	if (f->qps_done == f->nqps) {
+		sim_flow_done(s, f);
+		return;
+	}
+	for (uint32_t k = 0; k < f->nqps; k++) {
+		struct sim_qp *qp = &s->qps[f->first_qp + k];
+
+		if (!qp->npkts)
+			continue;
+		sim_qp_conn(s, qp)->nactive++;
+		sim_nic_kick(s, qp);
+	}
+}
+
+static void sim_nic_send_ctrl(struct sim *s, struct sim_qp *qp, enum sim_pkt_kind kind, uint32_t psn,
+			      const struct sim_pkt *data)
+{
+	struct sim_pkt *a = sim_pkt_alloc(s);
+	uint32_t extra = 0;
+
+	if (!a)
+		return;
+	a->kind = kind;
+	a->prio = SIM_PRIO_CTRL;
+	a->qp = (uint32_t)(qp - s->qps);
+	a->psn = psn;
+	a->sack_psn = data ? data->psn : UINT32_MAX;	/* no selective part */
+	a->src = qp->dst;
+	a->dst = qp->src;
+	a->sport = qp->sport;
+	a->sent_ps = data ? data->sent_ps : 0;
+	if (data && kind == SIM_PKT_ACK && data->nhops) {
+		a->nhops = data->nhops;
+		memcpy(a->hop, data->hop, data->nhops * sizeof(a->hop[0]));
+		extra = data->nhops * SIM_INT_HOP_BYTES;
+	}
+	a->wire_bytes = (uint32_t)sim_wire_bytes(extra, kind);
+	s->c.ctrl_pkts++;
+	if (kind == SIM_PKT_NAK)
+		s->c.naks++;
+	if (kind == SIM_PKT_CNP)
+		s->c.cnps++;
+	sim_port_enqueue(s, s->topo->nodes[qp->dst].first_port + qp->plane, a);
+}
+
+static void sim_rx_complete(struct sim *s, struct sim_qp *qp)
+{
+	struct sim_flow *f = &s->flows[qp->flow];
+
+	if (++f->qps_done == f->nqps)
+		sim_flow_done(s, f);
+}
+
+static void sim_rx_deliver(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
+{
+	s->c.delivered_bytes += p->payload_bytes;
+	s->flows[qp->flow].rx_bytes += p->payload_bytes;
+}
+
+static void sim_rx_ooo(struct sim *s, struct sim_qp *qp, uint32_t psn)
+{
+	struct sim_flow *f = &s->flows[qp->flow];
+	uint32_t depth = psn - qp->rx_epsn;
+
+	f->ooo_pkts++;
+	s->c.ooo_pkts++;
+	if (depth > f->max_reorder)
+		f->max_reorder = depth;
+}
+
+static void sim_rx_ack_inorder(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
+{
+	if (++qp->rx_unacked >= s->cfg.ack_every || qp->rx_epsn == qp->npkts || p->nhops || p->ackreq) {
+		qp->rx_unacked = 0;
+		sim_nic_send_ctrl(s, qp, SIM_PKT_ACK, qp->rx_epsn, p);
+		return;
+	}
+	/* coalescing, but not forever: a stalled sender waits on this ACK */
+	if (!qp->ack_armed) {
+		qp->ack_armed = 1;
+		sim_schedule(s, sim_now(s) + s->cfg.ack_delay_ps, &qp->ack_ev);
+	}
+}
+
+void sim_nic_ack_timer(struct sim *s, struct sim_qp *qp)
+{
+	qp->ack_armed = 0;
+	if (!qp->rx_unacked)
+		return;
+	qp->rx_unacked = 0;
+	sim_nic_send_ctrl(s, qp, SIM_PKT_ACK, qp->rx_epsn, NULL);
+}
+
+static void sim_rx_gbn(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
+{
+	if (p->psn == qp->rx_epsn) {
+		qp->rx_epsn++;
+		qp->nak_pending = 0;
+		sim_rx_deliver(s, qp, p);
+		sim_rx_ack_inorder(s, qp, p);
+		if (qp->rx_epsn == qp->npkts)
+			sim_rx_complete(s, qp);
+	} else if (p->psn > qp->rx_epsn) {
+		sim_rx_ooo(s, qp, p->psn);
+		if (!qp->nak_pending) {
+			qp->nak_pending = 1;
+			sim_nic_send_ctrl(s, qp, SIM_PKT_NAK, qp->rx_epsn, p);
+		}
+	} else {
+		s->c.dup_pkts++;
+		sim_nic_send_ctrl(s, qp, SIM_PKT_ACK, qp->rx_epsn, p);
+	}
+}
+
+static void sim_rx_ddp(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
+{
+	uint32_t bits = qp->bitmap_bits;
+
+	if (p->psn < qp->rx_epsn || sim_bit(qp->rcvd, bits, p->psn)) {
+		s->c.dup_pkts++;
+		sim_nic_send_ctrl(s, qp, SIM_PKT_ACK, qp->rx_epsn, p);
+		return;
+	}
+	sim_rx_deliver(s, qp, p);
+	if (p->psn != qp->rx_epsn) {
+		sim_rx_ooo(s, qp, p->psn);
+		sim_bit_set(qp->rcvd, bits, p->psn, 1);
+		sim_nic_send_ctrl(s, qp, SIM_PKT_ACK, qp->rx_epsn, p);
+		return;
+	}
+	qp->rx_epsn++;
+	while (qp->rx_epsn < qp->npkts && sim_bit(qp->rcvd, bits, qp->rx_epsn)) {
+		sim_bit_set(qp->rcvd, bits, qp->rx_epsn, 0);
+		qp->rx_epsn++;
+	}
+	sim_rx_ack_inorder(s, qp, p);
+	if (qp->rx_epsn == qp->npkts)
+		sim_rx_complete(s, qp);
+}
+
+static void sim_nic_rx_data(struct sim *s, struct sim_pkt *p)
+{
+	struct sim_qp *qp = &s->qps[p->qp];
+	uint64_t now = sim_now(s);
+
+	struct sim_conn *c = sim_qp_conn(s, qp);
+
+	if (p->ecn && s->cfg.cc == SIM_CC_DCQCN &&
+	    (!c->last_cnp_ps || now - c->last_cnp_ps >= s->cfg.cnp_interval_ps)) {
+		c->last_cnp_ps = now;
+		sim_nic_send_ctrl(s, qp, SIM_PKT_CNP, 0, NULL);
+	}
+	if (s->cfg.rx == SIM_RX_GBN)
+		sim_rx_gbn(s, qp, p);
+	else
+		sim_rx_ddp(s, qp, p);
+}
+
+/* Everything below CUM is acknowledged; SACK is one more received psn. */
+static int sim_tx_ack(struct sim *s, struct sim_qp *qp, uint32_t cum, uint32_t sack)
+{
+	uint32_t bits = qp->bitmap_bits, una0 = qp->una_psn;
+
+	/*
+	 * Go-back-N rewinds next_psn on a timeout, but the receiver may hold
+	 * more than that: take its cumulative ACK up to the highest PSN ever
+	 * sent and skip what need not be resent, else a spurious timeout pulls
+	 * una back every RTO and the QP livelocks on duplicates.
+	 */
+	if (cum > qp->high_psn)
+		cum = qp->high_psn;
+	if (cum > qp->next_psn)
+		qp->next_psn = cum;
+	while (qp->una_psn < cum) {
+		if (sim_bit(qp->acked, bits, qp->una_psn))
+			sim_bit_set(qp->acked, bits, qp->una_psn, 0);
+		else
+			sim_inflight_add(s, qp, -(int64_t)sim_psn_bytes(s, qp, qp->una_psn));
+		qp->una_psn++;
+	}
+	if (sack >= qp->una_psn && sack < qp->next_psn && !sim_bit(qp->acked, bits, sack)) {
+		sim_bit_set(qp->acked, bits, sack, 1);
+		sim_inflight_add(s, qp, -(int64_t)sim_psn_bytes(s, qp, sack));
+	}
+	while (qp->una_psn < qp->next_psn && sim_bit(qp->acked, bits, qp->una_psn)) {
+		sim_bit_set(qp->acked, bits, qp->una_psn, 0);
+		qp->una_psn++;
+	}
+	if (una0 < qp->npkts && qp->una_psn == qp->npkts)
+		sim_qp_conn(s, qp)->nactive--;
+	return qp->una_psn != una0;
+}
+
+static void sim_tx_rewind(struct sim *s, struct sim_qp *qp, uint32_t psn)
+{
+	sim_inflight_add(s, qp, -(int64_t)qp->inflight_bytes);
+	if (s->cfg.rx == SIM_RX_GBN) {
+		/* the receiver dropped everything beyond PSN: send it all again */
+		qp->next_psn = psn;
+		return;
+	}
+	/* ddp: resend only what was not selectively acknowledged */
+	qp->retx_psn = psn;
+	qp->retx_end = qp->next_psn;
+}
+
+/*
+ * The window may have opened: put the connection's parked QPs back on the
+ * ring; the round-robin parks again those that still cannot send.
+ */
+static void sim_conn_unpark(struct sim *s, struct sim_conn *c)
+{
+	struct sim_qp *list = c->waiting;
+
+	if (!list || (c->inflight_bytes && c->inflight_bytes + s->mtu_bytes > c->window_bytes))
+		return;
+	/* detach first: kicking may park a QP again */
+	c->waiting = NULL;
+	while (list) {
+		struct sim_qp *qp = list;
+
+		list = qp->next_parked;
+		qp->parked = 0;
+		if (!qp->active && sim_qp_has_work(qp))
+			sim_nic_kick(s, qp);
+	}
+}
+
+static void sim_nic_rx_ctrl(struct sim *s, struct sim_pkt *p)
+{
+	struct sim_qp *qp = &s->qps[p->qp];
+
+	struct sim_conn *c = sim_qp_conn(s, qp);
+
+	switch (p->kind) {
+	case SIM_PKT_CNP:
+		sim_cc_on_cnp(s, c);
+		return;
+	case SIM_PKT_NAK:
+		sim_tx_ack(s, qp, p->psn, UINT32_MAX);
+		if (p->psn < qp->next_psn)
+			sim_tx_rewind(s, qp, p->psn);
+		qp->rto_deadline_ps = sim_now(s) + s->cfg.rto_ps;
+		break;
+	case SIM_PKT_ACK:
+		if (sim_tx_ack(s, qp, p->psn, p->sack_psn))
+			qp->rto_deadline_ps = sim_now(s) + s->cfg.rto_ps;
+		sim_cc_on_ack(s, c, p);
+		break;
+	default:
+		return;
+	}
+	if (sim_qp_has_work(qp))
+		sim_nic_kick(s, qp);
+	sim_conn_unpark(s, c);
+}
+
+void sim_nic_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
+{
+	(void)node;
+	if (p->kind == SIM_PKT_DATA)
+		sim_nic_rx_data(s, p);
+	else
+		sim_nic_rx_ctrl(s, p);
+	sim_pkt_free(s, p);
+}
+
+void sim_nic_qp_timer(struct sim *s, struct sim_qp *qp)
+{
+	uint64_t now = sim_now(s);
+
+	qp->timer_armed = 0;
+	if (qp->una_psn == qp->npkts)
+		return;
+	if (qp->una_psn == qp->next_psn && !sim_qp_has_work(qp))
+		return;
+	if (now < qp->rto_deadline_ps) {
+		sim_qp_arm_timer(s, qp);
+		return;
+	}
+	if (qp->una_psn == qp->next_psn)
+		return;	/* nothing outstanding: the sender is idle, not stuck */
+	s->c.timeouts++;
+	sim_tx_rewind(s, qp, qp->una_psn);
+	qp->rto_deadline_ps = now + s->cfg.rto_ps;
+	sim_qp_arm_timer(s, qp);
+	sim_nic_kick(s, qp);
+}

@@ -1,0 +1,220 @@
+/*
+ * Port transmit engine: strict-priority egress queues, one packet on the
+ * wire at a time, PFC pause of the data priority, and the hand-off of a
+ * packet to the far end after serialization plus propagation (plus the
+ * receiving switch's forwarding latency, so arrival is one event).
+ */
+#include "sim/fabric/sim.h"
+
+/* Time-weighted data queue, so reports can give the mean queue of a port. */
+static inline void sim_port_q_account(struct sim *s, struct sim_portq *q)
+{
+	uint64_t now = sim_now(s);
+
+	q->q_integral += (double)q->qbytes[SIM_PRIO_DATA] * (double)(now - q->q_last_ps);
+	q->q_last_ps = now;
+}
+
+void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p)
+{
+	struct sim_portq *q = &s->pq[port];
+	uint64_t total;
+
+	if (p->prio == SIM_PRIO_DATA)
+		sim_port_q_account(s, q);
+	p->next = NULL;
+	if (q->tail[p->prio])
+		q->tail[p->prio]->next = p;
+	else
+		q->head[p->prio] = p;
+	q->tail[p->prio] = p;
+	q->qbytes[p->prio] += p->wire_bytes;
+	total = q->qbytes[SIM_PRIO_CTRL] + q->qbytes[SIM_PRIO_DATA];
+	if (total > q->max_qbytes)
+		q->max_qbytes = total;
+	sim_port_try_start(s, port);
+}
+
+/*
+ * 802.1Qbb: the MAC sends a PFC frame as soon as the current frame ends,
+ * not behind queued ACKs, which would delay it past what the headroom
+ * covers. Earlier PAUSE frames keep their order (XOFF before XON).
+ */
+void sim_port_enqueue_pause(struct sim *s, uint32_t port, struct sim_pkt *p)
+{
+	struct sim_portq *q = &s->pq[port];
+	struct sim_pkt **link = &q->head[SIM_PRIO_CTRL];
+	uint64_t total;
+
+	while (*link && (*link)->kind == SIM_PKT_PAUSE)
+		link = &(*link)->next;
+	p->next = *link;
+	*link = p;
+	if (!p->next)
+		q->tail[SIM_PRIO_CTRL] = p;
+	q->qbytes[SIM_PRIO_CTRL] += p->wire_bytes;
+	total = q->qbytes[SIM_PRIO_CTRL] + q->qbytes[SIM_PRIO_DATA];
+	if (total > q->max_qbytes)
+		q->max_qbytes = total;
+	sim_port_try_start(s, port);
+}
+
+static struct sim_pkt *sim_port_dequeue(struct sim *s, struct sim_portq *q, int prio)
+{
+	struct sim_pkt *p = q->head[prio];
+
+	if (!p)
+		return NULL;
+	if (prio == SIM_PRIO_DATA)
+		sim_port_q_account(s, q);
+	q->head[prio] = p->next;
+	if (!q->head[prio])
+		q->tail[prio] = NULL;
+	q->qbytes[prio] -= p->wire_bytes;
+	return p;
+}
+
+/* Telemetry: the egress stamps its queue and byte counter into data packets. */
+static void sim_port_stamp(struct sim *s, uint32_t port, struct sim_pkt *p)
+{
+	struct sim_portq *q = &s->pq[port];
+	struct sim_int_hop *h;
+
+	if (p->nhops >= SIM_MAX_HOPS)
+		return;
+	h = &p->hop[p->nhops++];
+	h->qlen_bytes = (uint32_t)(q->qbytes[SIM_PRIO_DATA] > UINT32_MAX ? UINT32_MAX : q->qbytes[SIM_PRIO_DATA]);
+	h->port = port;
+	h->tx_bytes = q->tx_bytes;
+	h->ts_ps = sim_now(s);
+}
+
+static struct sim_pkt *sim_port_next(struct sim *s, uint32_t port)
+{
+	struct sim_portq *q = &s->pq[port];
+	struct sim_pkt *p = sim_port_dequeue(s, q, SIM_PRIO_CTRL);
+	uint32_t node = s->topo->ports[port].node;
+
+	if (p || q->paused)
+		return p;
+	p = sim_port_dequeue(s, q, SIM_PRIO_DATA);
+	if (!p && s->topo->nodes[node].kind == SIM_NODE_HOST)
+		p = sim_nic_pull(s, port);
+	return p;
+}
+
+/* Will the port have something to send when this frame is done? */
+static int sim_port_more(const struct sim *s, uint32_t port)
+{
+	const struct sim_portq *q = &s->pq[port];
+
+	if (q->head[SIM_PRIO_CTRL])
+		return 1;
+	if (q->paused)
+		return 0;
+	return q->head[SIM_PRIO_DATA] || s->rr[port];
+}
+
+/*
+ * A port that finishes a frame with nothing queued needs no event: it is
+ * simply idle from busy_until_ps on. Only when work is waiting does the
+ * end of the frame get a TX_DONE, scheduled then or on the next enqueue.
+ */
+static int sim_port_busy(struct sim *s, struct sim_portq *q)
+{
+	if (!q->busy)
+		return 0;
+	if (q->txdone_pending)
+		return 1;
+	if (sim_now(s) >= q->busy_until_ps) {
+		q->busy = 0;
+		return 0;
+	}
+	q->txdone_pending = 1;
+	sim_schedule(s, q->busy_until_ps, &q->ev);
+	return 1;
+}
+
+void sim_port_try_start(struct sim *s, uint32_t port)
+{
+	const struct sim_port *pp = &s->topo->ports[port];
+	struct sim_portq *q = &s->pq[port];
+	uint32_t node = pp->node, peer_node;
+	uint64_t now = sim_now(s), ser, arrive;
+	struct sim_pkt *p;
+
+	if (sim_port_busy(s, q))
+		return;
+	p = sim_port_next(s, port);
+	if (!p)
+		return;
+	if (s->topo->nodes[node].kind == SIM_NODE_SWITCH)
+		sim_switch_dequeued(s, port, p);
+	if (p->kind == SIM_PKT_DATA) {
+		if (s->cfg.cc == SIM_CC_TELEMETRY && s->topo->nodes[node].kind == SIM_NODE_SWITCH)
+			sim_port_stamp(s, port, p);
+		q->tx_payload_bytes += p->payload_bytes;
+	}
+	if (p->kind == SIM_PKT_PAUSE && p->quanta && !q->first_pause_tx_ps)
+		q->first_pause_tx_ps = now;
+	q->busy = 1;
+	ser = sim_ser_ps(p->wire_bytes, pp->rate_bps);
+	q->tx_bytes += p->wire_bytes;
+	q->busy_until_ps = now + ser;
+	if (sim_port_more(s, port)) {
+		q->txdone_pending = 1;
+		sim_schedule(s, now + ser, &q->ev);
+	}
+	p->in_port = pp->peer;
+	peer_node = s->topo->ports[pp->peer].node;
+	arrive = now + ser + pp->delay_ps;
+	/* PAUSE is consumed by the MAC, not the forwarding pipeline */
+	if (s->topo->nodes[peer_node].kind == SIM_NODE_SWITCH && p->kind != SIM_PKT_PAUSE)
+		arrive += s->topo->sw.latency_ps;
+	sim_schedule(s, arrive, &p->ev);
+}
+
+void sim_port_tx_done(struct sim *s, struct sim_portq *q)
+{
+	q->txdone_pending = 0;
+	q->busy = 0;
+	sim_port_try_start(s, sim_port_of(s, q));
+}
+
+void sim_port_wake(struct sim *s, struct sim_portq *q)
+{
+	if (q->wake_at_ps == sim_now(s))
+		q->wake_at_ps = 0;
+	sim_port_try_start(s, sim_port_of(s, q));
+}
+
+/* A paced host port asks to be tried again at T; only the earliest counts. */
+void sim_port_wake_at(struct sim *s, uint32_t port, uint64_t t_ps)
+{
+	struct sim_portq *q = &s->pq[port];
+
+	if (q->wake_at_ps && q->wake_at_ps <= t_ps && q->wake_at_ps >= sim_now(s))
+		return;
+	q->wake_at_ps = t_ps;
+	sim_schedule(s, t_ps, &q->wake_ev);
+}
+
+void sim_port_set_paused(struct sim *s, uint32_t port, int paused)
+{
+	struct sim_portq *q = &s->pq[port];
+	uint64_t now = sim_now(s);
+
+	if (paused) {
+		q->pauses_rcvd++;
+		if (!q->paused)
+			q->paused_since_ps = now;
+		if (!q->first_paused_ps)
+			q->first_paused_ps = now;
+		q->paused = 1;
+		return;
+	}
+	if (q->paused)
+		q->paused_ps += now - q->paused_since_ps;
+	q->paused = 0;
+	sim_port_try_start(s, port);
+}

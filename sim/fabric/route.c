@@ -1,0 +1,190 @@
+/*
+ * Routing and load balancing: which equal-cost egress ports lead from a
+ * switch toward a host, and which one a packet takes (ECMP hash, flowlet,
+ * per-packet spray, or adaptive least-queue).
+ *
+ * Clos fabrics route structurally: a switch sends a packet down when the
+ * destination sits below it, otherwise up; down and up ports are contiguous,
+ * sorted ranges (the port-order contract of topo.h), so the candidate set is
+ * found by a binary search, without any per-host table. Explicit graphs use
+ * the per-edge-switch hop distances.
+ */
+#include "sim/fabric/sim.h"
+
+#define SIM_ROUTE_MAX 512
+
+/* Binary search for the run of down ports whose key equals KEY. */
+static uint32_t sim_route_down(const struct sim_topo *t, const struct sim_node *n, uint32_t key,
+			       int by_pod, uint32_t *first)
+{
+	uint32_t lo = 0, hi = n->ndown, start;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		const struct sim_node *m = &t->nodes[t->ports[t->ports[n->first_port + mid].peer].node];
+		uint32_t k = by_pod ? m->pod : t->ports[t->ports[n->first_port + mid].peer].node;
+
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	start = lo;
+	hi = n->ndown;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		const struct sim_node *m = &t->nodes[t->ports[t->ports[n->first_port + mid].peer].node];
+		uint32_t k = by_pod ? m->pod : t->ports[t->ports[n->first_port + mid].peer].node;
+
+		if (k <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = n->first_port + start;
+	return lo - start;
+}
+
+/* Clos: candidates are one contiguous range [*first, *first + return). */
+static uint32_t sim_route_clos(const struct sim_topo *t, uint32_t node, uint32_t dst, uint32_t plane,
+			       uint32_t *first)
+{
+	const struct sim_node *n = &t->nodes[node];
+	uint32_t leaf = sim_topo_host_leaf(t, dst, plane);
+	const struct sim_node *l = &t->nodes[leaf];
+	uint32_t cnt = 0;
+
+	if (node == leaf) {
+		*first = t->ports[t->nodes[dst].first_port + plane].peer;
+		return 1;
+	}
+	if (n->tier == 2 && (t->ntiers == 2 || l->pod == n->pod))
+		cnt = sim_route_down(t, n, leaf, 0, first);
+	else if (n->tier == 3)
+		cnt = sim_route_down(t, n, l->pod, 1, first);
+	if (cnt)
+		return cnt;
+	*first = n->first_port + n->ndown;
+	return n->nports - n->ndown;
+}
+
+static uint32_t sim_route_table(const struct sim_topo *t, uint32_t node, uint32_t dst, uint32_t plane,
+				uint32_t *out, uint32_t max)
+{
+	const struct sim_node *n = &t->nodes[node];
+	uint32_t leaf = sim_topo_host_leaf(t, dst, plane);
+	uint32_t e = t->edge_of_switch[t->nodes[leaf].index], cnt = 0;
+	const uint8_t *d = &t->dist[(size_t)e * t->nswitches];
+	uint8_t here = d[n->index];
+
+	if (node == leaf) {
+		out[0] = t->ports[t->nodes[dst].first_port + plane].peer;
+		return 1;
+	}
+	for (uint32_t i = 0; i < n->nports && cnt < max; i++) {
+		uint32_t port = n->first_port + i;
+		const struct sim_node *m = &t->nodes[t->ports[t->ports[port].peer].node];
+
+		if (m->kind == SIM_NODE_SWITCH && d[m->index] + 1 == here)
+			out[cnt++] = port;
+	}
+	return cnt;
+}
+
+uint32_t sim_route_candidates(struct sim *s, uint32_t node, uint32_t dst, uint32_t plane,
+			      uint32_t *out, uint32_t max)
+{
+	const struct sim_topo *t = s->topo;
+	uint32_t first, cnt;
+
+	if (t->route == SIM_ROUTE_TABLE)
+		return sim_route_table(t, node, dst, plane, out, max);
+	cnt = sim_route_clos(t, node, dst, plane, &first);
+	if (cnt > max)
+		cnt = max;
+	for (uint32_t i = 0; i < cnt; i++)
+		out[i] = first + i;
+	return cnt;
+}
+
+uint32_t sim_route_first(struct sim *s, uint32_t node, uint32_t dst, uint32_t plane)
+{
+	uint32_t port;
+
+	return sim_route_candidates(s, node, dst, plane, &port, 1) ? port : SIM_NONE;
+}
+
+/* ECMP over the 5-tuple: addresses, UDP (RoCEv2 port 4791), source port. */
+static uint64_t sim_flow_hash(const struct sim *s, uint32_t node, const struct sim_pkt *p, uint32_t extra)
+{
+	uint64_t k = ((uint64_t)p->src << 32 | p->dst) ^ ((uint64_t)p->sport << 16 | 4791u) * 0x9e3779b97f4a7c15ULL;
+
+	k ^= (uint64_t)extra * 0xc2b2ae3d27d4eb4fULL;
+	return sim_mix64(k ^ s->sw_seed[s->topo->nodes[node].index]);
+}
+
+/* Least queued data bytes wins; ties are broken uniformly at random. */
+static uint32_t sim_route_ar(struct sim *s, const uint32_t *ports, uint32_t first, uint32_t n)
+{
+	uint64_t best = UINT64_MAX;
+	uint32_t pick = SIM_NONE, ties = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t port = ports ? ports[i] : first + i;
+		const struct sim_portq *q = &s->pq[port];
+		uint64_t load = q->qbytes[SIM_PRIO_DATA] + (q->paused ? (1ULL << 40) : 0);
+
+		if (load < best) {
+			best = load;
+			pick = port;
+			ties = 1;
+		} else if (load == best && sim_rng_below(&s->rng, ++ties) == 0) {
+			pick = port;
+		}
+	}
+	return pick;
+}
+
+/* Choice among N candidates: PORTS[i], or FIRST + i when PORTS is NULL. */
+static uint32_t sim_route_choose(struct sim *s, uint32_t node, const struct sim_pkt *p, const uint32_t *ports,
+				 uint32_t first, uint32_t n)
+{
+	uint32_t i;
+
+	if (n <= 1)
+		return n ? (ports ? ports[0] : first) : SIM_NONE;
+	/* control packets are not sprayed: they take the flow's ECMP path */
+	if (p->kind != SIM_PKT_DATA) {
+		i = (uint32_t)(sim_flow_hash(s, node, p, 0) % n);
+	} else {
+		switch (s->cfg.lb) {
+		case SIM_LB_FLOWLET:
+			i = (uint32_t)(sim_flow_hash(s, node, p, p->flowlet + 1) % n);
+			break;
+		case SIM_LB_SPRAY:
+			i = sim_rng_below(&s->rng, n);
+			break;
+		case SIM_LB_AR:
+			return sim_route_ar(s, ports, first, n);
+		case SIM_LB_ECMP:
+		default:
+			i = (uint32_t)(sim_flow_hash(s, node, p, 0) % n);
+			break;
+		}
+	}
+	return ports ? ports[i] : first + i;
+}
+
+uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p)
+{
+	uint32_t ports[SIM_ROUTE_MAX], first, n;
+	uint32_t plane = s->qps[p->qp].plane;
+
+	if (s->topo->route == SIM_ROUTE_CLOS) {
+		/* a contiguous range: no need to list it */
+		n = sim_route_clos(s->topo, node, p->dst, plane, &first);
+		return sim_route_choose(s, node, p, NULL, first, n);
+	}
+	n = sim_route_table(s->topo, node, p->dst, plane, ports, SIM_ROUTE_MAX);
+	return sim_route_choose(s, node, p, ports, 0, n);
+}

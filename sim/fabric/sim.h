@@ -1,0 +1,489 @@
+/*
+ * The simulated fabric at run time: packets, port queues, queue pairs,
+ * flows, run configuration and counters. The static graph lives in topo.h;
+ * this file holds everything that changes while a run advances.
+ *
+ * Packets come from a free list and are recycled, events are embedded in
+ * the objects they concern: the hot path never calls malloc.
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "collectives/arith.h"
+#include "sim/topo/topo.h"
+#include "sim/engine/event.h"
+#include "sim/engine/rng.h"
+
+/* RoCEv2 framing on Ethernet, bytes (IEEE 802.3, IBTA RoCEv2 annex). */
+#define SIM_ETH_HDR 14		/* dst, src MAC, ethertype */
+#define SIM_IPV4_HDR 20
+#define SIM_UDP_HDR 8
+#define SIM_BTH 12		/* InfiniBand base transport header */
+#define SIM_ICRC 4
+#define SIM_FCS 4
+#define SIM_PREAMBLE_IFG 20	/* 7 preamble + 1 SFD + 12 inter-frame gap */
+#define SIM_ROCE_OVERHEAD (SIM_ETH_HDR + SIM_IPV4_HDR + SIM_UDP_HDR + SIM_BTH + SIM_ICRC + SIM_FCS)
+#define SIM_AETH 4		/* ACK extended transport header */
+#define SIM_CNP_PAD 16		/* CNP carries 16 reserved bytes after BTH */
+#define SIM_ETH_MIN_FRAME 64
+/* Telemetry stamp per hop, bytes (HPCC-style INT: qlen, txbytes, ts, rate) */
+#define SIM_INT_HOP_BYTES 8
+
+#define SIM_PRIO_CTRL 0		/* CNP / ACK / NAK: traffic class 6, strict priority */
+#define SIM_PRIO_DATA 1		/* RoCE data: traffic class 3, lossless under PFC */
+#define SIM_NPRIO 2
+#define SIM_MAX_HOPS 8
+/* "No window": in-flight packets are still bounded by the QP's PSN bitmap. */
+#define SIM_WINDOW_UNLIMITED (16ULL << 20)
+
+/*
+ * Model limits, enforced by sim_config_check and sim_add_flow; command
+ * lines may use them as their parse-time ranges.
+ */
+#define SIM_MTU_MIN 64
+#define SIM_MTU_MAX 65536
+/* Below this a frame outlasts every timer of the model (1 Mb/s: 33 ms per 4 KiB). */
+#define SIM_MIN_RATE_BPS 1000000ULL
+/* In flight per QP: half the 24-bit RoCE PSN space, so PSNs never alias. */
+#define SIM_MAX_WINDOW_PKTS (1U << 23)
+#define SIM_MAX_QPS_PER_FLOW 256
+#define SIM_MAX_ACK_EVERY 65536
+/* Packets per flow: PSNs and their differences stay in 32 bits. */
+#define SIM_MAX_FLOW_PKTS (1ULL << 31)
+/* Flow ids are returned as int. */
+#define SIM_MAX_FLOWS (1U << 30)
+/* Simulated time horizon (about 53 days): larger times and timers are refused. */
+#define SIM_TIME_LIMIT_PS (1ULL << 62)
+
+enum sim_ev_type {
+	SIM_EV_PKT_ARRIVE = 1,	/* a packet's last bit reached a node (+ switch latency) */
+	SIM_EV_TX_DONE,		/* a port finished serializing its packet */
+	SIM_EV_QP_TIMER,	/* a queue pair's retransmission / pacing timer */
+	SIM_EV_FLOW_START,	/* a flow becomes ready to send */
+	SIM_EV_MARK,		/* bookkeeping instant (all flows started) */
+	SIM_EV_CC_TIMER,	/* congestion-control rate timer of a queue pair */
+	SIM_EV_PORT_WAKE,	/* a paced host port may have a packet to send */
+	SIM_EV_LOCAL_DONE,	/* an intra-server (NVLink-class) transfer ended */
+	SIM_EV_SAMPLE,		/* time-series sample of the traced port */
+	SIM_EV_ACK_TIMER,	/* a receiver flushes coalesced ACKs */
+};
+
+enum sim_pkt_kind {
+	SIM_PKT_DATA = 0,
+	SIM_PKT_ACK,
+	SIM_PKT_NAK,
+	SIM_PKT_CNP,
+	SIM_PKT_PAUSE,		/* PFC pause (quanta > 0) or resume (quanta 0) */
+};
+
+enum sim_lb {
+	SIM_LB_ECMP = 0,
+	SIM_LB_FLOWLET,
+	SIM_LB_SPRAY,
+	SIM_LB_AR,
+};
+
+enum sim_rx_mode {
+	SIM_RX_DDP = 0,		/* out-of-order placement, selective retransmit */
+	SIM_RX_GBN,		/* drop out-of-order, NAK, go-back-N */
+};
+
+enum sim_cc {
+	SIM_CC_NONE = 0,
+	SIM_CC_DCQCN,
+	SIM_CC_TELEMETRY,
+};
+
+struct sim_int_hop {
+	uint32_t qlen_bytes;	/* egress queue at departure */
+	uint32_t port;		/* global port index, identifies the link */
+	uint64_t tx_bytes;	/* bytes the port had sent, cumulative */
+	uint64_t ts_ps;		/* departure time */
+};
+
+struct sim_pkt {
+	struct sim_event ev;	/* SIM_EV_PKT_ARRIVE */
+	uint8_t kind;		/* enum sim_pkt_kind */
+	uint8_t prio;		/* SIM_PRIO_* */
+	uint8_t ecn;		/* CE mark set by a switch */
+	uint8_t nhops;		/* telemetry hops stamped so far */
+	uint8_t ackreq;		/* BTH AckReq: the sender will stall without an ACK */
+	uint16_t sport;		/* UDP source port: per-QP ECMP entropy */
+	uint16_t quanta;	/* PAUSE: 0 resumes */
+	struct sim_pkt *next;	/* queue link */
+	uint32_t qp;		/* queue pair index */
+	uint32_t psn;		/* DATA: sequence number; ACK/NAK: cumulative next expected */
+	uint32_t sack_psn;	/* ACK: the arrival that triggered it */
+	uint32_t src, dst;	/* host node ids */
+	uint32_t in_port;	/* port it arrives through, at the receiving node */
+	uint32_t payload_bytes;
+	uint32_t wire_bytes;	/* on the wire incl. headers, preamble and IFG */
+	uint32_t flowlet;	/* flowlet counter of the sending QP */
+	uint64_t sent_ps;	/* departure from the sender NIC */
+	struct sim_int_hop hop[SIM_MAX_HOPS]; /* telemetry, echoed in ACKs */
+};
+
+/* Run-time state of one port (egress queues, PFC state, counters). */
+struct sim_portq {
+	struct sim_event ev;	/* SIM_EV_TX_DONE */
+	struct sim_event wake_ev; /* SIM_EV_PORT_WAKE */
+	uint64_t wake_at_ps;	/* earliest wake pending, 0 = none */
+	uint8_t busy;		/* serializing a packet */
+	uint8_t paused;		/* data priority paused by the peer (PFC) */
+	uint8_t xoff_sent;	/* we paused the peer's data priority */
+	uint8_t txdone_pending;	/* a SIM_EV_TX_DONE is scheduled */
+	uint64_t busy_until_ps;	/* end of the frame on the wire */
+	struct sim_pkt *head[SIM_NPRIO], *tail[SIM_NPRIO];
+	uint64_t qbytes[SIM_NPRIO];	/* queued, wire bytes */
+	uint64_t ingress_bytes;		/* data bytes that entered here and wait in this switch */
+	uint64_t tx_bytes;		/* wire bytes sent, cumulative */
+	uint64_t tx_payload_bytes;	/* payload of data packets sent */
+	uint64_t max_qbytes;		/* highest queue seen, all priorities */
+	double q_integral;		/* data queue bytes x ps, for the mean queue */
+	uint64_t q_last_ps;		/* last change of the data queue */
+	uint64_t drops;			/* packets dropped at enqueue */
+	uint64_t ecn_marks;
+	uint64_t pauses_sent, pauses_rcvd;
+	uint64_t paused_ps;		/* time spent paused */
+	uint64_t paused_since_ps;
+	uint64_t first_pause_tx_ps;	/* first PAUSE frame went on the wire; 0 = never */
+	uint64_t first_paused_ps;	/* first time this port was paused; 0 = never */
+};
+
+struct sim_flow;
+
+/*
+ * Congestion-control context of a connection: the (source, destination,
+ * QP slot) triple that NCCL-style transports keep open across messages.
+ * Flows between the same pair reuse it, so a collective's many transfers
+ * see one rate limiter and one window, not a fresh burst each.
+ */
+struct sim_conn {
+	struct sim_event cc_ev;	/* SIM_EV_CC_TIMER */
+	uint32_t src, dst;	/* host node ids */
+	uint32_t port;		/* the sender's NIC port */
+	uint32_t nactive;	/* QPs with data not yet acknowledged */
+	struct sim_qp *waiting;	/* QPs parked until the window opens */
+	uint64_t line_bps;
+	uint64_t inflight_bytes; /* sent, not acknowledged, all its QPs */
+	uint64_t window_bytes;
+	uint64_t rate_bps, target_bps;
+	uint64_t next_tx_ps;	/* pacing */
+	uint64_t last_cnp_ps;	/* receiver side: last CNP sent */
+	/* dcqcn */
+	double alpha;
+	uint64_t cc_byte_ctr;	/* bytes since the last byte-counter event */
+	uint32_t cc_stage;	/* 1 while the increase timer runs */
+	uint32_t cc_timer_ctr, cc_byte_stage;
+	uint64_t last_alpha_ps, last_decrease_ps;
+	/* telemetry */
+	double tele_u;		/* smoothed normalized load */
+	uint64_t tele_win_bytes; /* reference window W_c */
+	uint32_t tele_inc_stage;
+	uint64_t tele_update_ps; /* last reference update, once per base RTT */
+	struct sim_int_hop tele_last[SIM_MAX_HOPS];
+	uint8_t tele_last_n;
+};
+
+struct sim_qp {
+	struct sim_event ev;	/* SIM_EV_QP_TIMER */
+	struct sim_event ack_ev; /* SIM_EV_ACK_TIMER */
+	uint8_t timer_armed;
+	uint8_t ack_armed;
+	uint8_t active;		/* on its port's round-robin list */
+	uint8_t nak_pending;	/* gbn receiver: NAK sent for rx_epsn */
+	uint8_t plane;
+	uint16_t sport;
+	uint32_t flow;
+	uint32_t conn;		/* index into sim.conns */
+	uint32_t src, dst;	/* host node ids */
+	struct sim_qp *next_active;
+	struct sim_qp *next_parked; /* on its connection's waiting list */
+	uint8_t parked;
+	/* sender */
+	uint64_t bytes;		/* this QP's share of the flow */
+	uint32_t npkts;
+	uint32_t next_psn;	/* next new packet */
+	uint32_t una_psn;	/* lowest not acknowledged */
+	uint32_t high_psn;	/* one past the highest psn ever sent */
+	uint32_t retx_psn;	/* ddp: next candidate to resend, < next_psn */
+	uint32_t retx_end;	/* ddp: resend scan ends here */
+	uint64_t inflight_bytes; /* sent, not acknowledged */
+	uint64_t rto_deadline_ps;
+	uint64_t last_tx_ps;
+	uint32_t flowlet;
+	uint64_t *acked;	/* sender bitmap, psn mod bits */
+	/* receiver */
+	uint32_t rx_epsn;	/* next expected */
+	uint32_t rx_unacked;	/* in-order arrivals since last ACK */
+	uint64_t *rcvd;		/* receiver bitmap, psn mod bits */
+	uint32_t bitmap_bits;	/* power of two, > window in packets */
+	/* stats */
+	uint64_t retx_pkts;
+};
+
+struct sim_flow {
+	struct sim_event ev;	/* SIM_EV_FLOW_START */
+	uint32_t id;
+	uint32_t src, dst;	/* host node ids */
+	uint64_t bytes;
+	uint64_t start_ps;
+	uint64_t finish_ps;	/* last byte placed at the receiver; 0 = not yet */
+	uint64_t rx_bytes;	/* payload placed so far */
+	uint8_t started;
+	uint8_t local;		/* intra-server: modelled as a fixed-rate link, no packets */
+	uint8_t post_done;	/* post_ps already waited */
+	uint64_t post_ps;	/* receiver work after the last byte (a reduction) */
+	uint64_t local_rate_bps; /* NVLink-class rate of a local flow */
+	uint64_t local_lat_ps;	/* and its latency */
+	uint32_t first_qp, nqps;
+	uint32_t qps_done;
+	uint64_t rate_bps;	/* sender NIC line rate */
+	/* dependencies (collectives): start when ndeps_left reaches 0 */
+	uint32_t ndeps_left;
+	uint32_t succ_first, nsucc;
+	uint32_t job;
+	uint64_t ooo_pkts;	/* out-of-order arrivals at the receiver */
+	uint32_t max_reorder;	/* deepest psn gap seen, packets */
+};
+
+struct sim_config {
+	uint64_t seed;
+	enum sim_lb lb;
+	int ecmp_same_seed;	/* all switches hash alike: shows polarization */
+	uint64_t flowlet_gap_ps;
+	uint32_t qps_per_flow;
+	uint64_t window_bytes;	/* per QP; 0: one bandwidth-delay product (dcqcn: unlimited) */
+	uint32_t mtu_bytes;	/* 0: the topology's */
+	enum sim_rx_mode rx;
+	uint32_t ack_every;	/* coalesce in-order ACKs */
+	uint64_t ack_delay_ps;	/* ...but flush them after this long */
+	uint64_t rto_ps;
+	uint64_t stop_ps;	/* 0: run until all flows finish */
+	/* switch */
+	uint64_t buffer_bytes;	/* 0: the topology's */
+	double buffer_alpha;	/* dynamic threshold; <= 0: per-port static share */
+	int pfc;		/* lossless data priority */
+	uint64_t pfc_xoff_bytes, pfc_xon_bytes, pfc_headroom_bytes;
+	int ecn;
+	uint64_t ecn_kmin_bytes, ecn_kmax_bytes; /* 0: per-speed preset */
+	/* per-speed overrides: ports of ecn_rate_bps[i] use these thresholds */
+	uint32_t necn;
+	uint64_t ecn_rate_bps[8], ecn_kmin_at[8], ecn_kmax_at[8];
+	double ecn_pmax;
+	/* congestion control */
+	enum sim_cc cc;
+	uint64_t cnp_interval_ps;
+	int dcqcn_params;	/* 0 paper, 1 Mellanox deployed */
+	double tele_eta;	/* target utilization */
+	int progress;		/* print progress to stderr */
+	uint64_t msg_overhead_ps; /* software cost before every transfer starts (calibration) */
+};
+
+struct sim_counters {
+	uint64_t events, pkt_hops;
+	uint64_t data_pkts, ctrl_pkts;
+	uint64_t drops, ecn_marks, cnps, retx_pkts, naks, timeouts;
+	uint64_t pauses, ooo_pkts, dup_pkts;
+	uint64_t delivered_bytes;	/* payload placed in order or directly */
+};
+
+struct sim {
+	struct sim_topo *topo;
+	struct sim_config cfg;
+	struct sim_evq q;
+	struct sim_rng rng;
+	struct sim_portq *pq;		/* per port */
+	uint64_t *sw_seed;		/* per switch: ECMP hash seed */
+	uint64_t *sw_used_bytes;	/* per switch: shared buffer occupancy */
+	struct sim_qp **rr;		/* per host port: active QP round-robin tail */
+	struct sim_flow *flows;
+	uint32_t nflows, flows_cap, flows_done;
+	struct sim_qp *qps;
+	uint32_t nqps;
+	struct sim_conn *conns;
+	uint32_t nconns;
+	uint32_t *succ;			/* flow successor lists (CSR) */
+	uint32_t *deps;			/* (a, b) pairs: b waits for a */
+	uint32_t ndeps, deps_cap;
+	uint64_t *bitmaps;		/* QP sender/receiver bitmaps, one arena */
+	uint64_t *local_busy_ps;	/* per host: its NVLink-class egress is busy until */
+	uint32_t bitmap_bits;		/* per bitmap, power of two */
+	struct sim_pkt *free_pkts;	/* packet free list */
+	struct sim_pkt **pkt_slabs;
+	uint32_t nslabs, slabs_cap;
+	uint64_t pkts_allocated;
+	uint32_t mtu_bytes;
+	uint64_t buffer_bytes;
+	uint64_t base_rtt_ps;
+	uint64_t window_bytes;
+	struct sim_counters c;
+	struct sim_event mark_ev;
+	uint64_t mark_ps;		/* last flow start */
+	uint64_t mark_bytes;		/* delivered by then */
+	uint64_t first_finish_ps, first_finish_bytes;
+	int deadlock;			/* stopped: PFC cycle with nothing moving */
+	int stalled;			/* stopped: nothing left to do, flows unfinished */
+	int prepared;			/* flows laid out: sim_run may be called again */
+	double wall_s;			/* wall-clock seconds of sim_run */
+	uint64_t watch_next_ps;		/* next deadlock watchdog check */
+	uint64_t watch_bytes;		/* delivered at the previous check */
+	FILE *trace;			/* time series of one port, or NULL */
+	uint32_t trace_port;
+	uint64_t trace_interval_ps;
+	struct sim_event trace_ev;
+	uint64_t *sw_ctrl_bytes;	/* per switch: control frames in the shared buffer */
+	uint64_t *sw_reserved_bytes;	/* per switch, PFC: XOFF + headroom of every ingress */
+	int failed;			/* out of memory or past the time horizon: stop */
+	char err[256];			/* why sim_run failed, see sim_error() */
+};
+
+/* sim.c */
+void sim_config_defaults(struct sim_config *cfg);
+/*
+ * Refuses a configuration that would hang, exhaust memory or silently
+ * misbehave on topology T (a window or ACK coalescing beyond the PSN space,
+ * a buffer smaller than a frame, an RTO below the base RTT, PFC without room
+ * for XOFF plus headroom on every port...). 0, or a negative errno with a
+ * one-line message naming the setting, its value and the accepted range in
+ * ERR. sim_create calls it too; callers call it first to print the message.
+ */
+int sim_config_check(const struct sim_topo *t, const struct sim_config *cfg, char *err, size_t errlen);
+/* coll_mem_guard (mem.c, declared in arith.h): 0 or -ENOMEM with a message. */
+int coll_mem_guard(uint64_t need_bytes, const char *what, char *err, size_t errlen);
+/* NULL on a refused configuration or no memory: sim_config_check says why. */
+struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg);
+/* The payload per packet and shared buffer a run of CFG on T uses. */
+uint32_t sim_config_mtu(const struct sim_topo *t, const struct sim_config *cfg);
+uint64_t sim_config_buffer(const struct sim_topo *t, const struct sim_config *cfg);
+/*
+ * Base RTT of the fabric: a full data packet from the first host to the
+ * last along the first candidate path, and an ACK back. It sizes the
+ * default window and bounds the RTO from below. UINT64_MAX if unbounded.
+ */
+uint64_t sim_base_rtt_ps(const struct sim_topo *t, uint32_t mtu_bytes);
+/* Bytes a QP may have in flight: cfg's, unlimited (DCQCN) or one BDP + ACK coalescing. */
+uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cfg, uint64_t base_rtt_ps);
+void sim_destroy(struct sim *s);
+/* Adds a flow of BYTES from host index a to b at START; returns its id or -1. */
+int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes, uint64_t start_ps);
+/*
+ * An intra-server transfer (NVLink class): it occupies the source GPU's
+ * local egress for bytes / RATE, then arrives LAT later; no packets. The
+ * same host on both ends is a local copy and takes no time.
+ */
+int sim_add_local_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes,
+		       uint64_t rate_bps, uint64_t lat_ps);
+/* Samples PORT's queue, pause state and counters every INTERVAL into OUT (CSV). */
+void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out);
+/* A port by index or as "FROM:TO" node names; SIM_NONE when there is none. */
+uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec);
+/* Flow B starts only after flow A finished (collective schedules). */
+int sim_add_dep(struct sim *s, uint32_t a, uint32_t b);
+/* Runs until every flow finished, cfg.stop_ps, or a deadlock. 0 on success.
+ * After a stop, raising cfg.stop_ps and calling it again continues the run. */
+int sim_run(struct sim *s);
+/*
+ * Verifies queue, buffer and packet-pool accounting and byte conservation
+ * (sim_run calls it at the end of every run and fails the run when it
+ * does not hold). 0, or -EPROTO with the first violation in ERR.
+ */
+int sim_check(const struct sim *s, char *err, size_t errlen);
+/* Why the last sim_run failed ("" when it did not). */
+const char *sim_error(const struct sim *s);
+uint64_t sim_wire_bytes(uint32_t payload_bytes, enum sim_pkt_kind kind);
+uint64_t sim_ser_ps(uint64_t wire_bytes, uint64_t rate_bps);
+void sim_flow_done(struct sim *s, struct sim_flow *f);
+
+/* names used on command lines and in outputs (stats.c) */
+const char *sim_lb_name(enum sim_lb lb);
+const char *sim_cc_name(enum sim_cc cc);
+const char *sim_rx_name(enum sim_rx_mode rx);
+int sim_lb_from_name(const char *name, enum sim_lb *lb);
+int sim_cc_from_name(const char *name, enum sim_cc *cc);
+int sim_rx_from_name(const char *name, enum sim_rx_mode *rx);
+
+/* pkt pool */
+struct sim_pkt *sim_pkt_alloc(struct sim *s);
+void sim_pkt_free(struct sim *s, struct sim_pkt *p);
+
+/* port.c */
+void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p);
+/* A PFC frame goes out right after the frame on the wire: ahead of queued control frames. */
+void sim_port_enqueue_pause(struct sim *s, uint32_t port, struct sim_pkt *p);
+void sim_port_tx_done(struct sim *s, struct sim_portq *q);
+void sim_port_try_start(struct sim *s, uint32_t port);
+void sim_port_set_paused(struct sim *s, uint32_t port, int paused);
+void sim_port_wake(struct sim *s, struct sim_portq *q);
+void sim_port_wake_at(struct sim *s, uint32_t port, uint64_t t_ps);
+
+/* switch.c */
+/*
+ * What ingress PORT may still receive after it sends XOFF: the cable's bytes
+ * in flight both ways, the forwarding pipeline's, three frames (the one
+ * that crossed XOFF, one on the wire at each end) and a PAUSE.
+ */
+uint64_t sim_pfc_headroom_need(const struct sim_topo *t, uint32_t port, uint32_t mtu_bytes);
+/* PFC thresholds of an ingress port of NODE; default XOFF is buffer / (2 x ports). */
+uint64_t sim_pfc_xoff_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t node,
+			 uint64_t buffer_bytes);
+uint64_t sim_pfc_headroom_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t port,
+			     uint32_t mtu_bytes);
+/* Control frames may use only the part of a switch's buffer PFC does not reserve. */
+#define SIM_CTRL_FRAME_MAX (SIM_ROCE_OVERHEAD + SIM_AETH + SIM_MAX_HOPS * SIM_INT_HOP_BYTES + SIM_PREAMBLE_IFG)
+void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p);
+void sim_switch_dequeued(struct sim *s, uint32_t port, struct sim_pkt *p);
+/* True when data is stuck behind a cycle of PFC pauses (checked on a timer). */
+int sim_pfc_deadlocked(struct sim *s);
+
+/* route.c */
+uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p);
+/* First equal-cost egress port from NODE toward host node DST on PLANE. */
+uint32_t sim_route_first(struct sim *s, uint32_t node, uint32_t dst, uint32_t plane);
+/* All equal-cost egress ports; returns how many were written to OUT (<= max). */
+uint32_t sim_route_candidates(struct sim *s, uint32_t node, uint32_t dst, uint32_t plane,
+			      uint32_t *out, uint32_t max);
+
+/* nic.c */
+void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint32_t k);
+void sim_nic_receive(struct sim *s, uint32_t node, struct sim_pkt *p);
+struct sim_pkt *sim_nic_pull(struct sim *s, uint32_t port);
+void sim_nic_flow_start(struct sim *s, struct sim_flow *f);
+void sim_nic_qp_timer(struct sim *s, struct sim_qp *qp);
+void sim_nic_ack_timer(struct sim *s, struct sim_qp *qp);
+void sim_nic_kick(struct sim *s, struct sim_qp *qp);
+
+/* cc.c */
+void sim_cc_init_conn(struct sim *s, struct sim_conn *c, uint64_t line_bps);
+void sim_cc_on_cnp(struct sim *s, struct sim_conn *c);
+void sim_cc_on_ack(struct sim *s, struct sim_conn *c, const struct sim_pkt *ack);
+void sim_cc_on_sent(struct sim *s, struct sim_conn *c, uint32_t bytes);
+void sim_cc_timer(struct sim *s, struct sim_conn *c);
+
+static inline struct sim_conn *sim_qp_conn(const struct sim *s, const struct sim_qp *qp)
+{
+	return &s->conns[qp->conn];
+}
+
+static inline uint64_t sim_now(const struct sim *s)
+{
+	return s->q.now_ps;
+}
+
+static inline uint32_t sim_port_of(const struct sim *s, const struct sim_portq *q)
+{
+	return (uint32_t)(q - s->pq);
+}
+
+/*
+ * Schedules EV at absolute time T. Out of memory, or a time past the
+ * horizon (or one that wrapped), fails the run cleanly (sim_fail).
+ */
+void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev);
+/* Stops the run: sim_run returns -1 and sim_error() gives this reason. */
+void sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

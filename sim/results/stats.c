@@ -1,0 +1,452 @@
+/*
+ * Run metrics. Effective throughput is the vendors' figure made precise:
+ * payload delivered divided by what the senders' line rates could have
+ * carried during each flow's lifetime (sum of rate x FCT). The aggregate
+ * rate over the window in which all flows were active is reported beside
+ * it, because a straggler inflates FCT-based figures differently.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/resource.h>
+#include <jansson.h>
+#include "sim/results/stats.h"
+#include "collectives/units.h"
+
+static int sim_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static double sim_pct(const double *v, uint32_t n, double p)
+{
+	uint32_t k;
+
+	if (!n)
+		return 0;
+	k = (uint32_t)(p / 100.0 * n + 0.999999);
+	if (k < 1)
+		k = 1;
+	if (k > n)
+		k = n;
+	return v[k - 1];
+}
+
+uint64_t sim_peak_rss_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (uint64_t)ru.ru_maxrss;
+}
+
+static void sim_results_flows(const struct sim *s, struct sim_results *r)
+{
+	double *fct = malloc((s->nflows ? s->nflows : 1) * sizeof(*fct));
+	double cap_bits = 0, rx_bits = 0, sum_frac = 0, sum_fct = 0;
+	uint64_t first_start = UINT64_MAX, last_finish = 0;
+	uint32_t n = 0;
+
+	r->min_flow_frac = 1;
+	for (uint32_t i = 0; i < s->nflows; i++) {
+		const struct sim_flow *f = &s->flows[i];
+		double t, frac;
+
+		if (f->max_reorder > r->max_reorder)
+			r->max_reorder = f->max_reorder;
+		/* a flow that did not finish has no FCT: no figure counts it */
+		if (!f->finish_ps)
+			continue;
+		t = (double)(f->finish_ps - f->start_ps) * 1e-12;
+		cap_bits += (double)f->rate_bps * t;
+		rx_bits += (double)f->bytes * 8;
+		frac = t > 0 ? (double)f->bytes * 8 / ((double)f->rate_bps * t) : 1;
+		sum_frac += frac;
+		if (frac < r->min_flow_frac)
+			r->min_flow_frac = frac;
+		if (fct)
+			fct[n] = t * 1e6;
+		sum_fct += t * 1e6;
+		n++;
+		if (f->start_ps < first_start)
+			first_start = f->start_ps;
+		if (f->finish_ps > last_finish)
+			last_finish = f->finish_ps;
+	}
+	/* the simulator's count: a local copy that ended at time 0 finished too */
+	r->flows_done = s->flows_done;
+	r->effective_throughput = cap_bits > 0 ? rx_bits / cap_bits : 0;
+	r->mean_flow_frac = n ? sum_frac / n : 0;
+	r->fct_mean_us = n ? sum_fct / n : 0;
+	r->makespan_us = n ? (double)(last_finish - first_start) * 1e-6 : 0;
+	if (fct && n) {
+		qsort(fct, n, sizeof(*fct), sim_cmp_double);
+		r->fct_p50_us = sim_pct(fct, n, 50);
+		r->fct_p99_us = sim_pct(fct, n, 99);
+		r->fct_max_us = fct[n - 1];
+	}
+	free(fct);
+}
+
+static double sim_line_bps_total(const struct sim *s)
+{
+	double sum = 0;
+	uint8_t *seen = calloc(s->topo->nnodes, 1);
+
+	for (uint32_t i = 0; i < s->nflows && seen; i++) {
+		if (seen[s->flows[i].src])
+			continue;
+		seen[s->flows[i].src] = 1;
+		sum += (double)s->flows[i].rate_bps;
+	}
+	free(seen);
+	return sum;
+}
+
+double sim_port_mean_queue(const struct sim *s, uint32_t port)
+{
+	const struct sim_portq *q = &s->pq[port];
+	double integral = q->q_integral + (double)q->qbytes[SIM_PRIO_DATA] * (double)(sim_now(s) - q->q_last_ps);
+
+	return sim_now(s) ? integral / (double)sim_now(s) : 0;
+}
+
+static void sim_results_links(const struct sim *s, struct sim_results *r)
+{
+	const struct sim_topo *t = s->topo;
+	double span = (double)sim_now(s) * 1e-12;
+	uint32_t up = 0, used = 0;
+
+	for (uint32_t i = 0; i < t->nports; i++) {
+		const struct sim_port *p = &t->ports[i];
+		const struct sim_node *a = &t->nodes[p->node], *b = &t->nodes[t->ports[p->peer].node];
+
+		if (s->pq[i].max_qbytes > r->max_queue_bytes)
+			r->max_queue_bytes = s->pq[i].max_qbytes;
+		if (a->kind != SIM_NODE_SWITCH || b->kind != SIM_NODE_SWITCH)
+			continue;
+		if (span > 0) {
+			double u = (double)s->pq[i].tx_bytes * 8 / ((double)p->rate_bps * span);
+
+			if (u > r->max_link_util)
+				r->max_link_util = u;
+		}
+		if (a->tier == 1 && p->up) {
+			up++;
+			used += s->pq[i].tx_payload_bytes > 0;
+		}
+	}
+	r->uplinks_used_frac = up ? (double)used / up : 0;
+}
+
+void sim_results_compute(const struct sim *s, struct sim_results *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->flows = s->nflows;
+	r->payload_bytes = s->c.delivered_bytes;
+	sim_results_flows(s, r);
+	sim_results_links(s, r);
+	r->window_throughput = -1;
+	if (s->flows_done && s->first_finish_ps > s->mark_ps) {
+		double bits = (double)(s->first_finish_bytes - s->mark_bytes) * 8;
+		double t = (double)(s->first_finish_ps - s->mark_ps) * 1e-12;
+
+		r->window_throughput = bits / (t * sim_line_bps_total(s));
+	}
+	r->base_rtt_us = (double)s->base_rtt_ps * 1e-6;
+	r->window_bytes = s->window_bytes;
+	r->wall_s = s->wall_s;
+	r->events_per_s = s->wall_s > 0 ? (double)s->c.events / s->wall_s : 0;
+	r->peak_rss_kb = sim_peak_rss_kb();
+}
+
+static const char *const sim_lb_names[] = { "ecmp", "flowlet", "spray", "ar" };
+static const char *const sim_cc_names[] = { "none", "dcqcn", "telemetry" };
+static const char *const sim_rx_names[] = { "ddp", "gbn" };
+
+const char *sim_lb_name(enum sim_lb lb)
+{
+	return sim_lb_names[lb];
+}
+
+const char *sim_cc_name(enum sim_cc cc)
+{
+	return sim_cc_names[cc];
+}
+
+const char *sim_rx_name(enum sim_rx_mode rx)
+{
+	return sim_rx_names[rx];
+}
+
+static int sim_find(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
+int sim_lb_from_name(const char *name, enum sim_lb *lb)
+{
+	int i = sim_find(sim_lb_names, 4, name);
+
+	if (i < 0)
+		return -1;
+	*lb = (enum sim_lb)i;
+	return 0;
+}
+
+int sim_cc_from_name(const char *name, enum sim_cc *cc)
+{
+	int i = sim_find(sim_cc_names, 3, name);
+
+	if (i < 0)
+		return -1;
+	*cc = (enum sim_cc)i;
+	return 0;
+}
+
+int sim_rx_from_name(const char *name, enum sim_rx_mode *rx)
+{
+	int i = sim_find(sim_rx_names, 2, name);
+
+	if (i < 0)
+		return -1;
+	*rx = (enum sim_rx_mode)i;
+	return 0;
+}
+
+static const char *sim_status(const struct sim *s)
+{
+	if (s->deadlock)
+		return "pfc-deadlock";
+	if (s->stalled)
+		return "stalled";
+	if (s->flows_done < s->nflows)
+		return "stopped";
+	return "complete";
+}
+
+/*
+ * Figures that average over flow lifetimes (effective throughput, per-flow
+ * rates, FCTs, makespan) exist only when every flow finished: over the
+ * finished ones alone they would describe the lucky flows, and a stopped
+ * flow has no FCT.
+ */
+static int sim_results_complete(const struct sim_results *r)
+{
+	return r->flows_done == r->flows;
+}
+
+void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *out)
+{
+	const struct sim_counters *c = &s->c;
+
+	fprintf(out, "fabric       %s (%s): %u hosts, %u switches\n", s->topo->name, s->topo->kind,
+		s->topo->nhosts, s->topo->nswitches);
+	fprintf(out, "transport    lb=%s cc=%s rx=%s pfc=%s qps/flow=%u window=%lu B (base RTT %.2f us)\n",
+		sim_lb_name(s->cfg.lb), sim_cc_name(s->cfg.cc), sim_rx_name(s->cfg.rx),
+		s->cfg.pfc ? "on" : "off", s->cfg.qps_per_flow, (unsigned long)r->window_bytes, r->base_rtt_us);
+	if (sim_results_complete(r)) {
+		fprintf(out, "flows        %u of %u finished (%s), %.3f GB delivered, makespan %.1f us\n",
+			r->flows_done, r->flows, sim_status(s), r->payload_bytes / 1e9, r->makespan_us);
+		fprintf(out, "effective    %.1f%% of line rate (payload / sum of rate x FCT)\n",
+			100 * r->effective_throughput);
+	} else {
+		fprintf(out, "flows        %u of %u finished (%s at %.3f us), %.3f GB delivered\n", r->flows_done,
+			r->flows, sim_status(s), (double)sim_now(s) * 1e-6, r->payload_bytes / 1e9);
+		fprintf(out, "unavailable  effective throughput, per-flow rates, FCTs and makespan: %u of %u flows "
+			"did not finish\n", r->flows - r->flows_done, r->flows);
+	}
+	if (r->window_throughput >= 0)
+		fprintf(out, "all-active   %.1f%% of line rate (aggregate while every flow was active)\n",
+			100 * r->window_throughput);
+	if (sim_results_complete(r)) {
+		fprintf(out, "per flow     mean %.1f%%, worst %.1f%% of line rate\n", 100 * r->mean_flow_frac,
+			100 * r->min_flow_frac);
+		fprintf(out, "FCT          p50 %.1f us, p99 %.1f us, max %.1f us\n", r->fct_p50_us, r->fct_p99_us,
+			r->fct_max_us);
+	}
+	fprintf(out, "links        busiest fabric link %.1f%% utilized, %.0f%% of leaf uplinks used, max queue %lu B\n",
+		100 * r->max_link_util, 100 * r->uplinks_used_frac, (unsigned long)r->max_queue_bytes);
+	fprintf(out, "reordering   %lu out-of-order arrivals, deepest %u packets\n", (unsigned long)c->ooo_pkts,
+		r->max_reorder);
+	fprintf(out, "congestion   drops %lu, ECN marks %lu, CNPs %lu, PFC pauses %lu, retransmits %lu, NAKs %lu, timeouts %lu\n",
+		(unsigned long)c->drops, (unsigned long)c->ecn_marks, (unsigned long)c->cnps,
+		(unsigned long)c->pauses, (unsigned long)c->retx_pkts, (unsigned long)c->naks,
+		(unsigned long)c->timeouts);
+	fprintf(out, "engine       %lu events (%lu packet hops) in %.2f s: %.2f M events/s, peak RSS %lu MiB\n",
+		(unsigned long)c->events, (unsigned long)c->pkt_hops, r->wall_s, r->events_per_s / 1e6,
+		(unsigned long)(r->peak_rss_kb / 1024));
+	if (s->deadlock)
+		fprintf(out, "WARNING      PFC deadlock: a cycle of paused switch ports stopped all delivery\n");
+}
+
+/* A figure of the flows' lifetimes: null when not every flow finished. */
+static json_t *sim_json_flow_fig(const struct sim_results *r, double v)
+{
+	return sim_results_complete(r) ? json_real(v) : json_null();
+}
+
+json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const char *argv_line)
+{
+	const struct sim_counters *c = &s->c;
+	json_t *j = json_object();
+
+	json_object_set_new(j, "fabsim_version", json_string(FAB_VERSION));
+	json_object_set_new(j, "command", json_string(argv_line ? argv_line : ""));
+	json_object_set_new(j, "topology", json_string(s->topo->name));
+	json_object_set_new(j, "hosts", json_integer(s->topo->nhosts));
+	json_object_set_new(j, "switches", json_integer(s->topo->nswitches));
+	json_object_set_new(j, "lb", json_string(sim_lb_name(s->cfg.lb)));
+	json_object_set_new(j, "cc", json_string(sim_cc_name(s->cfg.cc)));
+	json_object_set_new(j, "rx", json_string(sim_rx_name(s->cfg.rx)));
+	json_object_set_new(j, "pfc", json_boolean(s->cfg.pfc));
+	json_object_set_new(j, "seed", json_integer((json_int_t)s->cfg.seed));
+	json_object_set_new(j, "mtu_bytes", json_integer(s->mtu_bytes));
+	json_object_set_new(j, "qps_per_flow", json_integer(s->cfg.qps_per_flow));
+	json_object_set_new(j, "window_bytes", json_integer((json_int_t)r->window_bytes));
+	json_object_set_new(j, "base_rtt_us", json_real(r->base_rtt_us));
+	json_object_set_new(j, "status", json_string(sim_status(s)));
+	json_object_set_new(j, "complete", json_boolean(sim_results_complete(r)));
+	json_object_set_new(j, "flows", json_integer(r->flows));
+	json_object_set_new(j, "flows_done", json_integer(r->flows_done));
+	json_object_set_new(j, "payload_bytes", json_integer((json_int_t)r->payload_bytes));
+	json_object_set_new(j, "effective_throughput", sim_json_flow_fig(r, r->effective_throughput));
+	json_object_set_new(j, "all_active_throughput",
+			    r->window_throughput >= 0 ? json_real(r->window_throughput) : json_null());
+	json_object_set_new(j, "mean_flow_throughput", sim_json_flow_fig(r, r->mean_flow_frac));
+	json_object_set_new(j, "min_flow_throughput", sim_json_flow_fig(r, r->min_flow_frac));
+	json_object_set_new(j, "fct_p50_us", sim_json_flow_fig(r, r->fct_p50_us));
+	json_object_set_new(j, "fct_p99_us", sim_json_flow_fig(r, r->fct_p99_us));
+	json_object_set_new(j, "fct_max_us", sim_json_flow_fig(r, r->fct_max_us));
+	json_object_set_new(j, "fct_mean_us", sim_json_flow_fig(r, r->fct_mean_us));
+	json_object_set_new(j, "makespan_us", sim_json_flow_fig(r, r->makespan_us));
+	json_object_set_new(j, "max_link_utilization", json_real(r->max_link_util));
+	json_object_set_new(j, "leaf_uplinks_used", json_real(r->uplinks_used_frac));
+	json_object_set_new(j, "max_queue_bytes", json_integer((json_int_t)r->max_queue_bytes));
+	json_object_set_new(j, "drops", json_integer((json_int_t)c->drops));
+	json_object_set_new(j, "ecn_marks", json_integer((json_int_t)c->ecn_marks));
+	json_object_set_new(j, "cnps", json_integer((json_int_t)c->cnps));
+	json_object_set_new(j, "pfc_pauses", json_integer((json_int_t)c->pauses));
+	json_object_set_new(j, "retransmits", json_integer((json_int_t)c->retx_pkts));
+	json_object_set_new(j, "naks", json_integer((json_int_t)c->naks));
+	json_object_set_new(j, "timeouts", json_integer((json_int_t)c->timeouts));
+	json_object_set_new(j, "ooo_packets", json_integer((json_int_t)c->ooo_pkts));
+	json_object_set_new(j, "max_reorder_packets", json_integer(r->max_reorder));
+	json_object_set_new(j, "duplicate_packets", json_integer((json_int_t)c->dup_pkts));
+	json_object_set_new(j, "events", json_integer((json_int_t)c->events));
+	json_object_set_new(j, "packet_hops", json_integer((json_int_t)c->pkt_hops));
+	json_object_set_new(j, "sim_time_us", json_real((double)sim_now(s) * 1e-6));
+	json_object_set_new(j, "wall_s", json_real(r->wall_s));
+	json_object_set_new(j, "events_per_s", json_real(r->events_per_s));
+	json_object_set_new(j, "peak_rss_kb", json_integer((json_int_t)r->peak_rss_kb));
+	return j;
+}
+
+int sim_mkdir_p(const char *dir)
+{
+	char buf[4096];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != 0)
+			continue;
+		buf[i] = 0;
+		if (mkdir(buf, 0777) && errno != EEXIST)
+			return -1;
+		buf[i] = dir[i];
+	}
+	return 0;
+}
+
+static FILE *sim_open_in(const char *dir, const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, "fabsim: cannot write %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+static int sim_write_flows(const struct sim *s, const char *dir)
+{
+	FILE *f = sim_open_in(dir, "flows.csv");
+
+	if (!f)
+		return -1;
+	fprintf(f, "flow,src,dst,bytes,start_us,fct_us,throughput_gbps,line_fraction,ooo_packets,max_reorder_packets,retransmits\n");
+	for (uint32_t i = 0; i < s->nflows; i++) {
+		const struct sim_flow *fl = &s->flows[i];
+		double t = fl->finish_ps ? (double)(fl->finish_ps - fl->start_ps) * 1e-12 : 0;
+		double gbps = t > 0 ? (double)fl->bytes * 8 / t / 1e9 : 0;
+		uint64_t retx = 0;
+
+		for (uint32_t k = 0; k < fl->nqps; k++)
+			retx += s->qps[fl->first_qp + k].retx_pkts;
+		fprintf(f, "%u,%u,%u,%lu,%.6f,%.6f,%.3f,%.6f,%lu,%u,%lu\n", i, s->topo->nodes[fl->src].index,
+			s->topo->nodes[fl->dst].index, (unsigned long)fl->bytes, fl->start_ps * 1e-6,
+			fl->finish_ps ? t * 1e6 : -1.0, gbps, gbps * 1e9 / (double)fl->rate_bps,
+			(unsigned long)fl->ooo_pkts, fl->max_reorder, (unsigned long)retx);
+	}
+	return fclose(f) ? -1 : 0;
+}
+
+static int sim_write_links(const struct sim *s, const char *dir)
+{
+	const struct sim_topo *t = s->topo;
+	double span = (double)sim_now(s) * 1e-12;
+	FILE *f = sim_open_in(dir, "links.csv");
+	char a[64], b[64];
+
+	if (!f)
+		return -1;
+	fprintf(f, "port,from,to,from_tier,to_tier,direction,rate_gbps,tx_bytes,utilization,max_queue_bytes,mean_queue_bytes,drops,ecn_marks,pfc_pauses_sent,pfc_pauses_received,paused_us\n");
+	for (uint32_t i = 0; i < t->nports; i++) {
+		const struct sim_port *p = &t->ports[i];
+		const struct sim_portq *q = &s->pq[i];
+		uint32_t peer = t->ports[p->peer].node;
+		uint64_t paused = q->paused_ps + (q->paused ? sim_now(s) - q->paused_since_ps : 0);
+
+		sim_topo_node_name(t, p->node, a, sizeof(a));
+		sim_topo_node_name(t, peer, b, sizeof(b));
+		fprintf(f, "%u,%s,%s,%u,%u,%s,%.0f,%lu,%.6f,%lu,%.0f,%lu,%lu,%lu,%lu,%.3f\n", i, a, b,
+			t->nodes[p->node].tier, t->nodes[peer].tier, p->up ? "up" : "down", p->rate_bps / 1e9,
+			(unsigned long)q->tx_bytes, span > 0 ? (double)q->tx_bytes * 8 / (p->rate_bps * span) : 0.0,
+			(unsigned long)q->max_qbytes, sim_port_mean_queue(s, i), (unsigned long)q->drops, (unsigned long)q->ecn_marks,
+			(unsigned long)q->pauses_sent, (unsigned long)q->pauses_rcvd, paused * 1e-6);
+	}
+	return fclose(f) ? -1 : 0;
+}
+
+int sim_results_write(const struct sim *s, const struct sim_results *r, const char *dir, const char *argv_line)
+{
+	char path[4096];
+	json_t *j;
+	int rc;
+
+	if (sim_mkdir_p(dir)) {
+		fprintf(stderr, "fabsim: cannot create %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (sim_write_flows(s, dir) || sim_write_links(s, dir))
+		return -1;
+	j = sim_results_json(s, r, argv_line);
+	snprintf(path, sizeof(path), "%s/summary.json", dir);
+	rc = json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	json_decref(j);
+	if (rc)
+		fprintf(stderr, "fabsim: cannot write %s\n", path);
+	return rc ? -1 : 0;
+}

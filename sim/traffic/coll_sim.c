@@ -1,0 +1,346 @@
+/*
+ * From schedule to simulated traffic. Every transfer of the schedule
+ * becomes one flow, in schedule order, so transfer i of a job is flow
+ * first_flow + i and the schedule's dependencies map one to one. Transfers
+ * between GPUs of one server go over a modelled NVLink-class link (a rate
+ * and a latency per GPU, no packets); all others cross the fabric packet by
+ * packet, between the NICs of the two GPUs.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "collectives/busbw.h"
+#include "sim/traffic/coll_sim.h"
+
+int sim_placement_from_name(const char *name, enum sim_placement *p)
+{
+	if (!strcmp(name, "contiguous"))
+		*p = SIM_PLACE_CONTIGUOUS;
+	else if (!strcmp(name, "random"))
+		*p = SIM_PLACE_RANDOM;
+	else
+		return -1;
+	return 0;
+}
+
+const char *sim_placement_name(enum sim_placement p)
+{
+	return p == SIM_PLACE_RANDOM ? "random" : "contiguous";
+}
+
+/*
+ * Servers are blocks of g consecutive hosts; a job takes whole servers.
+ * Counts are 64-bit: a rank count near 2^32 must not wrap into a small
+ * server count (it used to, and the rank loop then wrote past the arrays).
+ */
+int sim_coll_place(const struct sim_topo *t, struct sim_coll_job *job, uint8_t *used, uint64_t seed)
+{
+	uint64_t g = job->gpus_per_server ? job->gpus_per_server : 1;
+	uint64_t nserv = t->nhosts / g, need = ((uint64_t)job->nranks + g - 1) / g, nfree = 0;
+	uint32_t *order;
+	struct sim_rng r;
+
+	job->rank_host = NULL;
+	if (!job->nranks || need > nserv) {
+		fprintf(stderr, "fabsim: job %s: %u ranks need %llu servers of %llu GPUs; %s has %llu such servers\n", job->name,
+			job->nranks, (unsigned long long)need, (unsigned long long)g, t->name,
+			(unsigned long long)nserv);
+		return -1;
+	}
+	order = malloc(nserv * sizeof(*order));
+	if (!order)
+		return -1;
+	for (uint64_t i = 0; i < nserv; i++)
+		if (!used[i * g])
+			order[nfree++] = (uint32_t)i;
+	if (need > nfree) {
+		fprintf(stderr, "fabsim: job %s needs %llu servers of %llu GPUs, only %llu are free\n", job->name,
+			(unsigned long long)need, (unsigned long long)g, (unsigned long long)nfree);
+		free(order);
+		return -1;
+	}
+	job->rank_host = malloc((size_t)job->nranks * sizeof(*job->rank_host));
+	if (!job->rank_host) {
+		free(order);
+		return -1;
+	}
+	if (job->placement == SIM_PLACE_RANDOM) {
+		sim_rng_seed(&r, seed ^ 0x504c4143ULL);
+		for (uint32_t i = (uint32_t)nfree - 1; i > 0; i--) {
+			uint32_t j = sim_rng_below(&r, i + 1), x = order[i];
+
+			order[i] = order[j];
+			order[j] = x;
+		}
+	}
+	for (uint32_t rank = 0; rank < job->nranks; rank++) {
+		uint64_t host = order[rank / g] * g + rank % g;
+
+		job->rank_host[rank] = (uint32_t)host;
+		used[host] = 1;
+	}
+	for (uint64_t i = 0; i < need; i++)
+		for (uint64_t k = 0; k < g; k++)
+			used[order[i] * g + k] = 1;
+	free(order);
+	return 0;
+}
+
+/* Pipelining pieces of ELEMS elements split over PARTS, as collectives/ cuts them. */
+static double sim_coll_chunks(const struct coll_params *p, double elems, double parts)
+{
+	double ce, k;
+
+	if (!p->chunk_bytes || elems < 1)
+		return 1;
+	ce = floor((double)p->chunk_bytes / p->elem_bytes);
+	if (ce < 1)
+		ce = 1;
+	k = ceil(ceil(elems / ce) / parts);
+	return k < 1 ? 1 : k;
+}
+
+/*
+ * How many transfers coll_build makes for P at most (pieces of zero bytes
+ * are dropped, so it may make fewer), and the entries of its last-writer
+ * table, from the loop bounds of collectives/algo_*.c. In doubles: the
+ * point is to refuse what cannot fit before building it, not to be exact.
+ */
+double sim_coll_xfers_max(const struct coll_params *p, double *table_entries)
+{
+	double n = p->nranks, nch = p->nchannels ? p->nchannels : 1;
+	double e = p->elem_bytes ? (double)p->bytes / p->elem_bytes : 0;
+	double k, x = 0, atoms = 0;
+
+	switch (p->algo) {
+	case COLL_ALGO_RING:
+		if (p->kind == COLL_ALLREDUCE) {
+			k = sim_coll_chunks(p, ceil(e / nch), n);
+			x = nch * k * 2 * (n - 1) * n;
+		} else {
+			k = sim_coll_chunks(p, ceil(e / (n * nch)), 1);
+			x = nch * k * (n - 1) * n;
+		}
+		atoms = nch * k * n;
+		break;
+	case COLL_ALGO_RHD: {
+		double n2 = 1, lg = 0;
+
+		while (n2 * 2 <= n) {
+			n2 *= 2;
+			lg++;
+		}
+		x = nch * (2 * (n - n2) + 2 * lg * n2);
+		atoms = nch * n2;
+		break;
+	}
+	case COLL_ALGO_TREE:
+		k = sim_coll_chunks(p, ceil(e / (2 * nch)), 1);
+		x = nch * 2 * k * 2 * (n - 1);
+		atoms = nch * 2 * k;
+		break;
+	case COLL_ALGO_HIER: {
+		double g = p->gpus_per_server ? p->gpus_per_server : 1, m = floor(n / g);
+
+		k = sim_coll_chunks(p, ceil(e / (nch * g)), m);
+		x = nch * (2 * m * k * (g - 1) * g + g * k * 2 * (m - 1) * m);
+		atoms = nch * g * k * m;
+		break;
+	}
+	default:
+		x = n * n;
+		break;
+	}
+	if (table_entries)
+		*table_entries = atoms * n;
+	return x;
+}
+
+/*
+ * Memory a schedule of P needs at least while it is built: its transfers
+ * (56 bytes and a few dependencies each, arrays that double as they grow)
+ * and the last-writer table (4 bytes an entry; above 2^30 entries
+ * coll_build refuses instead).
+ */
+static double sim_coll_sched_bytes(const struct coll_params *p, double *xfers)
+{
+	double table, x = sim_coll_xfers_max(p, &table);
+
+	*xfers = x;
+	return x * 2 * (sizeof(struct coll_xfer) + 2 * sizeof(uint32_t)) + (table <= 1073741824.0 ? 4 * table : 0);
+}
+
+double sim_coll_need_bytes(const struct coll_params *p, double per_xfer_bytes, double *xfers)
+{
+	double x, need = sim_coll_sched_bytes(p, &x);
+
+	if (xfers)
+		*xfers = x;
+	return need + x * per_xfer_bytes;
+}
+
+int sim_coll_guard(const struct coll_params *p, double per_xfer_bytes, const char *what, char *err, size_t errlen)
+{
+	double x, need = sim_coll_need_bytes(p, per_xfer_bytes, &x);
+
+	if (x > (double)SIM_MAX_FLOWS) {
+		snprintf(err, errlen, "%s would be %.3g transfers, more than the %u a schedule can hold "
+			 "(fewer ranks or channels, or a larger chunk)", what, x, SIM_MAX_FLOWS);
+		return -E2BIG;
+	}
+	return coll_mem_guard(need >= 1.8e19 ? UINT64_MAX : (uint64_t)need, what, err, errlen);
+}
+
+static int sim_coll_flow(struct sim *s, const struct sim_coll_job *job, const struct coll_xfer *x)
+{
+	uint32_t a = job->rank_host[x->src_rank], b = job->rank_host[x->dst_rank];
+	uint32_t g = job->gpus_per_server ? job->gpus_per_server : 1;
+	int same_server = a / g == b / g;
+	int id;
+
+	if (a == b || x->intra || same_server)
+		return sim_add_local_flow(s, a, b, x->bytes, job->nvlink_bps, job->nvlink_lat_ps);
+	id = sim_add_flow(s, a, b, x->bytes, job->start_ps);
+	return id;
+}
+
+/* Longest chain of dependent transfers: what per-message costs add up along. */
+static uint32_t sim_coll_depth(const struct coll_sched *sc)
+{
+	uint32_t *d = calloc(sc->nxfers ? sc->nxfers : 1, sizeof(*d)), best = 0;
+
+	if (!d)
+		return 0;
+	for (uint32_t i = 0; i < sc->nxfers; i++) {
+		const struct coll_xfer *x = &sc->xfers[i];
+		const uint32_t *deps = coll_xfer_deps(sc, x);
+
+		d[i] = 1;
+		for (uint32_t k = 0; k < x->ndeps; k++)
+			if (d[deps[k]] + 1 > d[i])
+				d[i] = d[deps[k]] + 1;
+		if (d[i] > best)
+			best = d[i];
+	}
+	free(d);
+	return best;
+}
+
+int sim_coll_add(struct sim *s, struct sim_coll_job *job)
+{
+	struct coll_params p = {
+		.kind = job->kind, .algo = job->algo, .nranks = job->nranks, .bytes = job->bytes,
+		.elem_bytes = job->elem_bytes, .nchannels = job->nchannels, .chunk_bytes = job->chunk_bytes,
+		.gpus_per_server = job->gpus_per_server,
+	};
+	struct coll_sched sc;
+	const char *why = coll_params_error(&p);
+	char err[256], what[64];
+	int rc = 0;
+
+	if (why) {
+		fprintf(stderr, "fabsim: job %s: %s\n", job->name, why);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "job %s", job->name);
+	if (sim_coll_guard(&p, SIM_COLL_FLOW_BYTES, what, err, sizeof(err))) {
+		fprintf(stderr, "fabsim: %s\n", err);
+		return -1;
+	}
+	coll_sched_init(&sc);
+	rc = coll_build(&sc, &p);
+	if (rc) {
+		fprintf(stderr, "fabsim: job %s: cannot build the schedule (%s)\n", job->name,
+			sc.err[0] ? sc.err :
+			rc == -E2BIG ? "too many pieces: use a larger --chunk, or fewer ranks or channels" :
+				       strerror(-rc));
+		goto out_free_sched;
+	}
+	job->first_flow = s->nflows;
+	job->nflows = sc.nxfers;
+	job->net_flows = 0;
+	job->depth = sim_coll_depth(&sc);
+	for (uint32_t i = 0; i < sc.nxfers && !rc; i++) {
+		const struct coll_xfer *x = &sc.xfers[i];
+		const uint32_t *deps = coll_xfer_deps(&sc, x);
+		int id = sim_coll_flow(s, job, x);
+
+		if (id < 0) {
+			fprintf(stderr, "fabsim: job %s: %s\n", job->name,
+				*sim_error(s) ? sim_error(s) : "out of memory adding its transfers");
+			rc = -2;
+			break;
+		}
+		s->flows[id].start_ps = job->start_ps;
+		if (x->op == COLL_OP_REDUCE && job->reduce_bps)
+			s->flows[id].post_ps = sim_ser_ps(x->bytes, job->reduce_bps);
+		s->flows[id].job = job->first_flow;
+		job->net_flows += !s->flows[id].local;
+		for (uint32_t k = 0; k < x->ndeps && !rc; k++)
+			rc = sim_add_dep(s, job->first_flow + deps[k], (uint32_t)id);
+	}
+	if (rc == -1)
+		fprintf(stderr, "fabsim: job %s: out of memory adding its transfers\n", job->name);
+out_free_sched:
+	coll_sched_free(&sc);
+	return rc ? -1 : 0;
+}
+
+/*
+ * Whether F finished. finish_ps is 0 for "not yet", but also for a local
+ * copy (same GPU) that ended at time 0, which placed all its bytes.
+ */
+static int sim_coll_flow_done(const struct sim_flow *f)
+{
+	return f->finish_ps || (f->local && f->started && f->rx_bytes == f->bytes && !f->post_ps);
+}
+
+void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct sim_coll_result *r)
+{
+	uint64_t end = 0, line = sim_topo_nic_bps(s->topo, s->topo->hosts[job->rank_host[0]]);
+	uint64_t *sent = calloc(s->topo->nhosts, sizeof(*sent));
+	double secs;
+
+	memset(r, 0, sizeof(*r));
+	r->slowest_flow = SIM_NONE;
+	for (uint32_t i = 0; i < job->nflows; i++) {
+		const struct sim_flow *f = &s->flows[job->first_flow + i];
+		double fct;
+
+		r->flows_done += sim_coll_flow_done(f);
+		if (f->finish_ps > end)
+			end = f->finish_ps;
+		if (f->local || !f->finish_ps)
+			continue;
+		if (sent) {
+			uint32_t h = s->topo->nodes[f->src].index;
+
+			sent[h] += f->bytes;
+			if (sent[h] > r->nic_max_bytes)
+				r->nic_max_bytes = sent[h];
+		}
+		fct = (double)(f->finish_ps - f->start_ps) * 1e-6;
+		if (r->slowest_flow == SIM_NONE || fct > r->slowest_fct_us) {
+			r->slowest_flow = job->first_flow + i;
+			r->slowest_fct_us = fct;
+			r->slowest_frac = fct > 0 ? (double)f->bytes * 8 / ((double)f->rate_bps * fct * 1e-6) : 1;
+		}
+	}
+	r->complete = r->flows_done == job->nflows;
+	if (!r->complete) {
+		/* no figure from a collective that did not finish */
+		r->slowest_flow = SIM_NONE;
+		r->line_gbps = (double)line / 1e9;
+		free(sent);
+		return;
+	}
+	secs = end > job->start_ps ? (double)(end - job->start_ps) * 1e-12 : 0;
+	r->time_us = secs * 1e6;
+	r->algbw_gbps = coll_algbw_gbps(job->bytes, secs);
+	r->busbw_gbps = coll_busbw_gbps(job->kind, job->nranks, job->bytes, secs);
+	r->line_gbps = (double)line / 1e9;
+	r->effective = coll_line_fraction(r->busbw_gbps, line);
+	r->nic_busy = secs > 0 ? (double)r->nic_max_bytes * 8 / ((double)line * secs) : 0;
+	free(sent);
+}

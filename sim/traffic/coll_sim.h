@@ -1,0 +1,89 @@
+/*
+ * Simulated collectives: a schedule from collectives/ turned into flows
+ * with the schedule's dependencies, ranks mapped onto hosts, and the
+ * nccl-tests figures (algbw, busbw, effective throughput) of the result.
+ */
+#ifndef SIM_COLL_SIM_H
+#define SIM_COLL_SIM_H
+
+#include "collectives/sched.h"
+#include "sim/fabric/sim.h"
+
+enum sim_placement {
+	SIM_PLACE_CONTIGUOUS = 0,	/* rank r on host r (of the job's hosts) */
+	SIM_PLACE_RANDOM,		/* servers in random order, GPUs of a server together */
+};
+
+struct sim_coll_job {
+	char name[32];
+	enum coll_kind kind;
+	enum coll_algo algo;
+	uint32_t nranks;
+	uint64_t bytes;			/* S, the nccl-tests size */
+	uint32_t elem_bytes;
+	uint32_t nchannels;
+	uint64_t chunk_bytes;
+	uint32_t gpus_per_server;	/* ranks per server (NVLink domain) */
+	enum sim_placement placement;
+	uint64_t nvlink_bps;		/* intra-server rate per GPU */
+	uint64_t nvlink_lat_ps;
+	uint64_t start_ps;
+	uint32_t *rank_host;		/* rank -> host index, filled by placement */
+	/* filled by sim_coll_add */
+	uint32_t first_flow, nflows;
+	uint32_t net_flows;		/* of them, over the network */
+	uint32_t depth;			/* transfers on the longest dependency chain */
+	uint64_t reduce_bps;		/* receiver reduction rate; 0: free */
+};
+
+struct sim_coll_result {
+	int complete;			/* every transfer finished: the figures below are set */
+	uint32_t flows_done;		/* transfers of the job that finished */
+	double time_us;			/* first start to last transfer's arrival */
+	double algbw_gbps, busbw_gbps;	/* GB/s, nccl-tests definitions */
+	double effective;		/* busbw / NIC line rate */
+	double line_gbps;		/* NIC line rate, Gb/s */
+	double nic_busy;		/* busiest NIC's network bytes / (line rate x time) */
+	uint64_t nic_max_bytes;		/* network payload the busiest NIC sent */
+	uint32_t slowest_flow;		/* network flow with the longest FCT */
+	double slowest_fct_us, slowest_frac; /* its FCT and rate / line rate */
+};
+
+/*
+ * Limits of collective inputs, with their reasons: GPUs per server are an
+ * NVLink domain (8 in a DGX, 72 in an NVL72 rack; 1024 leaves headroom);
+ * channels as NCCL's (at most 64); a job name goes into CSV and JSON.
+ */
+#define SIM_MAX_GPUS_PER_SERVER 1024
+#define SIM_MAX_CHANNELS 64
+#define SIM_JOB_NAME_MAX 31
+
+int sim_placement_from_name(const char *name, enum sim_placement *p);
+const char *sim_placement_name(enum sim_placement p);
+/*
+ * Chooses hosts for every job (disjoint), in order; jobs ask for nranks
+ * each. USED marks hosts taken (nhosts bytes, updated). 0, or -1 with a
+ * message when the fabric is too small; job->rank_host is then NULL.
+ */
+int sim_coll_place(const struct sim_topo *t, struct sim_coll_job *job, uint8_t *used, uint64_t seed);
+/*
+ * Upper bound on the transfers coll_build makes for P, and in *TABLE the
+ * entries of its last-writer table (4 bytes each); may be NULL.
+ */
+double sim_coll_xfers_max(const struct coll_params *p, double *table_entries);
+/*
+ * 0 when the schedule of P, plus PER_XFER_BYTES for each of its transfers
+ * (what the caller keeps per transfer: a checker's state, a simulated
+ * flow), fits in the memory available; else -E2BIG or -ENOMEM with
+ * "WHAT needs ..." in ERR. Call it before coll_build.
+ */
+/* Bytes the schedule of P and PER_XFER_BYTES per transfer need; its transfers in *XFERS. */
+double sim_coll_need_bytes(const struct coll_params *p, double per_xfer_bytes, double *xfers);
+/* A simulated transfer, at least: its flow (twice, as the array grows) and dependencies. */
+#define SIM_COLL_FLOW_BYTES (2.0 * sizeof(struct sim_flow) + 32)
+int sim_coll_guard(const struct coll_params *p, double per_xfer_bytes, const char *what, char *err, size_t errlen);
+/* Builds the job's schedule and adds its flows and dependencies to S. */
+int sim_coll_add(struct sim *s, struct sim_coll_job *job);
+void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct sim_coll_result *r);
+
+#endif

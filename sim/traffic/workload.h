@@ -1,0 +1,55 @@
+/*
+ * Traffic patterns that turn into flows: permutation, all-to-all, incast
+ * and user flow lists. Host choices draw from their own generator, seeded
+ * from the run's seed, so a workload is identical across --lb choices.
+ */
+#ifndef SIM_WORKLOAD_H
+#define SIM_WORKLOAD_H
+
+#include <stddef.h>
+#include "sim/fabric/sim.h"
+
+/*
+ * Limits of workload inputs, with their reasons:
+ * - a flow or collective size: 1 B to 1 TiB (the largest transfers an AI
+ *   job makes are GiBs; 1 TiB at 800 Gb/s is 11 s of simulated time);
+ * - a start time (and --stop): up to 100 s of simulated time, days of
+ *   wall-clock time at the simulator's speed;
+ * - flows: SIM_MAX_FLOWS (sim.h), and the memory guard refuses earlier
+ *   what would not fit;
+ * - a line of a flow or jobs file: 1 KiB of text before any '#' comment.
+ */
+#define SIM_MAX_FLOW_BYTES (1ULL << 40)
+#define SIM_MAX_TIME_PS 100000000000000ULL
+#define SIM_MAX_LINE 1024
+
+enum sim_workload {
+	SIM_WL_PERMUTATION = 0,
+	SIM_WL_ALLTOALL,
+	SIM_WL_INCAST,
+	SIM_WL_FLOWS,
+};
+
+struct sim_workload_params {
+	enum sim_workload kind;
+	uint64_t bytes;		/* per flow (all-to-all: per host pair) */
+	uint32_t incast_senders;
+	uint32_t incast_dst;	/* host index */
+	const char *flows_path;
+	uint64_t seed;
+};
+
+int sim_workload_from_name(const char *name, enum sim_workload *wl);
+const char *sim_workload_name(enum sim_workload wl);
+/*
+ * Adds the workload's flows; on error prints why (FILE:LINE, what was found
+ * and what was expected, for flow lists). Refuses, before allocating,
+ * flows that would not fit in the memory available.
+ */
+int sim_workload_add(struct sim *s, const struct sim_workload_params *w);
+/* Memory one flow of S's configuration needs at least, for coll_mem_guard. */
+uint64_t sim_flow_mem_bytes(const struct sim_config *cfg);
+/* 0, or -1 with why in ERR: a flow of BYTES needs more packets than 32-bit PSNs count. */
+int sim_flow_size_check(const struct sim *s, uint64_t bytes, char *err, size_t errlen);
+
+#endif
