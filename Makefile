@@ -6,11 +6,14 @@
 #   make fabsim        build/fabsim alone (needs only the "sim" packages)
 #   make demo          install the "sim" packages, build fabsim, run the demo
 #   make check         install the sim, fabbench, vm and fuzz packages, build
-#                      with -Werror and run every suite: unit, asan, cli,
-#                      report, files, fabbench-tcp, fabbench-rdma (Soft-RoCE
-#                      VM), fuzz-regress. Last line: "N passed, M failed,
+#                      with -Werror and run every suite: layers, unit, asan,
+#                      cli, golden, report, files, fabbench-tcp,
+#                      fabbench-rdma (Soft-RoCE VM), fuzz-regress. Last line: "N passed, M failed,
 #                      K skipped"; fails if anything failed or was skipped.
 #   make check SKIP_VM=1   the same, but the VM suite may be skipped
+#   make check T=PATTERN   only the tests matching PATTERN: a test binary
+#                      (T=test_topo), a cmocka case (T=test_pfc_*), a shell
+#                      suite's case (T='cli: --lb'); see tests/check.sh
 #   make deps          install the packages make check needs
 #   make fuzz FUZZ_S=600   run every libFuzzer harness FUZZ_S seconds
 #   make bench         simulator speed
@@ -18,10 +21,11 @@
 #   make clean         remove build/
 #   make vm-smoke      boot the Soft-RoCE VM, run perftest, rping, MPI in it
 #   make help          this text
-# Suites alone: check-unit check-asan check-cli check-report check-files
-# check-fabbench check-rdma fuzz-regress. Options: BUILD=dir (default
-# build), WERROR=1 (-Werror, as make check does), JOBS=n (parallel jobs of
-# make demo/check unless -j is given; default: cores), CC, CFLAGS, OPT.
+# Suites alone: check-layers check-unit check-asan check-cli check-golden
+# check-report check-files check-fabbench check-rdma fuzz-regress.
+# Options: BUILD=dir (default build), WERROR=1 (-Werror, as make check
+# does), JOBS=n (parallel jobs of make demo/check unless -j is given;
+# default: cores), CC, CFLAGS, OPT, T=PATTERN (check: tests to run).
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -102,7 +106,7 @@ need_headers = @command -v $(firstword $(CC)) >/dev/null 2>&1 || { \
 		exit 1; }
 
 .PHONY: all fabsim deps deps-sim check test asan-test check-unit check-asan \
-	check-cli check-report check-files demo bench install clean help \
+	check-cli check-report check-files check-layers check-golden demo bench install clean help \
 	sim-headers test-headers FORCE
 
 all: $(BUILD)/fabsim
@@ -162,14 +166,23 @@ $(COLL_ASAN_LIB): $(COLL_SRC:%.c=$(BUILD)/asan/%.o)
 $(BUILD)/fabsim: $(BUILD)/obj/sim/cli/main.o $(SIM_LIBS) $(FLAGS_STAMP)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter-out $(FLAGS_STAMP),$^) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(SIM_LIBS) $(FLAGS_STAMP) | test-headers
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(SIM_LIBS) $(LDLIBS_ALL) -lcmocka
+# Every cmocka binary links tests/filter.c, which makes it honour
+# FAB_TEST_FILTER (make check T=PATTERN).
+TEST_FILTER := $(BUILD)/obj/tests/filter.o
+TEST_FILTER_ASAN := $(BUILD)/asan/tests/filter.o
+TEST_WRAP := -Wl,--wrap=_cmocka_run_group_tests
 
-$(BUILD)/asan-tests/%: tests/%.c $(SIM_ASAN_LIBS) $(FLAGS_STAMP) | test-headers
+$(TEST_FILTER) $(TEST_FILTER_ASAN): | test-headers
+
+$(BUILD)/tests/%: tests/%.c $(TEST_FILTER) $(SIM_LIBS) $(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -o $@ $< $(SIM_ASAN_LIBS) \
+	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(TEST_FILTER) $(TEST_WRAP) $(SIM_LIBS) \
 		$(LDLIBS_ALL) -lcmocka
+
+$(BUILD)/asan-tests/%: tests/%.c $(TEST_FILTER_ASAN) $(SIM_ASAN_LIBS) $(FLAGS_STAMP) | test-headers
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -o $@ $< $(TEST_FILTER_ASAN) $(TEST_WRAP) \
+		$(SIM_ASAN_LIBS) $(LDLIBS_ALL) -lcmocka
 
 # The suites; each prints its own tally line, "LABEL: N passed, M failed".
 check-unit: $(TESTS)
@@ -187,13 +200,27 @@ check-report: $(BUILD)/fabsim
 check-files: $(BUILD)/fabsim
 	@bash tests/files.sh $(BUILD)/fabsim
 
+# No #include from a layer to one above it (docs/ARCHITECTURE.md).
+check-layers:
+	@bash tests/layers.sh
+
+# Every subcommand's outputs, byte for byte, against tests/golden/.
+check-golden: $(BUILD)/fabsim
+	@bash tests/golden.sh $(BUILD)/fabsim
+
+# make check T=PATTERN: only the tests matching PATTERN (tests/check.sh).
+ifdef T
+export T
+endif
+
 # Older names: the simulator's suites, the sanitizer suite.
 test: check-unit check-cli check-report
 asan-test: check-asan
 
 # SUITE:TARGET pairs for tests/check.sh; suites still being written are
 # added when their script exists.
-CHECK_SUITES = unit:check-unit asan:check-asan cli:check-cli report:check-report \
+CHECK_SUITES = layers:check-layers unit:check-unit asan:check-asan cli:check-cli \
+	golden:check-golden report:check-report \
 	$(if $(wildcard tests/files.sh),files:check-files) \
 	fabbench-tcp:check-fabbench fabbench-rdma:check-rdma \
 	$(if $(wildcard tests/fuzz/fuzz.mk),fuzz-regress:fuzz-regress)

@@ -1,0 +1,48 @@
+# fabsim report: ecmp: leaf -> spine link utilization (busiest tier; mean 15.2%, max 51.8%).
+# Draws heatmap-ecmp.png and heatmap-ecmp.svg: edit, then run 'gnuplot heatmap-ecmp.gp' in this folder.
+
+# rows: source switch, columns: destination switch, NaN: no link
+$heat << EOD
+0.0009 0.3454 0.1731 0.0000 0.0018 0.3454 0.1722 0.0000 0.0018 0.3454 0.0009 0.3445 0.0000 0.1740 0.5185 0.1731
+0.1740 0.1741 0.5176 0.0000 0.1731 0.3463 0.1722 0.0000 0.0018 0.0009 0.0000 0.1740 0.1722 0.1722 0.0000 0.1722
+0.0000 0.0000 0.0009 0.0010 0.1722 0.0000 0.1722 0.5177 0.0009 0.1741 0.0018 0.1731 0.1740 0.3445 0.3455 0.1732
+0.0000 0.0000 0.3455 0.1731 0.1740 0.1722 0.0009 0.1741 0.3454 0.3454 0.1722 0.1722 0.1731 0.1722 0.0009 0.0028
+0.0018 0.1722 0.0009 0.5176 0.0009 0.1722 0.3445 0.0009 0.3445 0.0011 0.5176 0.0021 0.3445 0.0009 0.0038 0.1722
+0.0000 0.0029 0.1722 0.1732 0.0000 0.3454 0.1740 0.1722 0.1722 0.0018 0.0010 0.1722 0.3454 0.1722 0.0000 0.1731
+0.0000 0.5167 0.0000 0.1731 0.0027 0.1740 0.0000 0.1741 0.1731 0.0039 0.3445 0.1731 0.3445 0.3445 0.1732 0.1733
+0.0000 0.0020 0.1741 0.1731 0.1722 0.3454 0.0009 0.0000 0.1743 0.1742 0.3454 0.3455 0.0000 0.1722 0.3454 0.0000
+EOD
+
+do for [fmt in "png svg"] {
+	reset
+	if (fmt eq "png") {
+		set terminal pngcairo size 840,520 noenhanced font 'Sans,11'
+	} else {
+		set terminal svg size 840,520 noenhanced font 'Sans,11' background rgb 'white'
+	}
+	set output 'heatmap-ecmp.' . fmt
+	set grid
+	set linetype 1 lc rgb '#1f77b4'
+	set linetype 2 lc rgb '#ff7f0e'
+	set linetype 3 lc rgb '#2ca02c'
+	set linetype 4 lc rgb '#d62728'
+	set linetype 5 lc rgb '#9467bd'
+	set linetype 6 lc rgb '#8c564b'
+	set linetype 7 lc rgb '#e377c2'
+	set linetype 8 lc rgb '#17becf'
+	set linetype cycle 8
+	unset grid
+	set title 'ecmp: leaf -> spine link utilization (busiest tier; mean 15.2%, max 51.8%)'
+	set xlabel 'destination spine'
+	set ylabel 'source leaf'
+	set xrange [-0.5:15.5]
+	set yrange [7.5:-0.5]
+	set xtics out ('spine0' 0, 'spine1' 1, 'spine2' 2, 'spine3' 3, 'spine4' 4, 'spine5' 5, 'spine6' 6, 'spine7' 7, 'spine8' 8, 'spine9' 9, 'spine10' 10, 'spine11' 11, 'spine12' 12, 'spine13' 13, 'spine14' 14, 'spine15' 15)
+	set ytics out ('leaf0' 0, 'leaf1' 1, 'leaf2' 2, 'leaf3' 3, 'leaf4' 4, 'leaf5' 5, 'leaf6' 6, 'leaf7' 7)
+	set xtics rotate by 60 right
+	set cbrange [0:1]
+	set cblabel 'utilization (fraction of line rate)'
+	set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
+	plot $heat matrix with image notitle
+	unset output
+}
