@@ -208,9 +208,10 @@ check-layers:
 check-golden: $(BUILD)/fabsim
 	@bash tests/golden.sh $(BUILD)/fabsim
 
-# make check T=PATTERN: only the tests matching PATTERN (tests/check.sh).
+# make check T=PATTERN: only the tests matching PATTERN (tests/check.sh);
+# the scripts read it as TEST_FILTER (T is a common name in scripts).
 ifdef T
-export T
+export TEST_FILTER := $(T)
 endif
 
 # Older names: the simulator's suites, the sanitizer suite.

@@ -19,7 +19,8 @@
 # matching PATTERN; the Soft-RoCE and fuzz suites run only when PATTERN
 # names them (T=fabbench-rdma), and a PATTERN that matches nothing fails.
 #
-# Env: CHECK_MAKE (default "make --no-print-directory"), SKIP_VM, T.
+# Env: CHECK_MAKE (default "make --no-print-directory"), SKIP_VM,
+# TEST_FILTER (the Makefile sets it from T).
 set -uo pipefail
 
 CHECK_MAKE=${CHECK_MAKE:-make --no-print-directory}
@@ -84,7 +85,7 @@ main() {
 	FAILED_BY_SKIP=0
 	[ $# -gt 0 ] || { echo "usage: $0 SUITE:TARGET..." >&2; exit 2; }
 	for arg in "$@"; do
-		if [ -n "${T:-}" ] && [[ ${arg%%:*} != *$T* ]]; then
+		if [ -n "${TEST_FILTER:-}" ] && [[ ${arg%%:*} != *$TEST_FILTER* ]]; then
 			case ${arg%%:*} in
 			"$VM_SUITE" | fuzz-regress) continue ;; # slow: only when named
 			esac
@@ -96,8 +97,8 @@ main() {
 	printf '%-16s %7s %7s %8s %7s\n' suite passed failed skipped time
 	for row in "${rows[@]}"; do echo "$row"; done
 	for note in "${notes[@]}"; do echo "check: $note"; done
-	if [ -n "${T:-}" ] && [ $((total_p + total_f + total_s)) -eq 0 ]; then
-		echo "check: no test matches T='$T' (a test binary, a case name or a suite's case label)"
+	if [ -n "${TEST_FILTER:-}" ] && [ $((total_p + total_f + total_s)) -eq 0 ]; then
+		echo "check: no test matches T='$TEST_FILTER' (a test binary, a case name or a suite's case label)"
 		total_f=1
 	fi
 	echo "$total_p passed, $total_f failed, $total_s skipped"

@@ -36,8 +36,9 @@ layer_of() {
 }
 
 edges() {
-	git ls-files 'sim/*.[ch]' 'collectives/*.[ch]' 'verbs/*.[ch]' |
-	while read -r f; do
+	git ls-files --cached --others --exclude-standard 'sim/*.[ch]' 'collectives/*.[ch]' 'verbs/*.[ch]' |
+	sort -u | while read -r f; do
+		[ -f "$f" ] || continue # deleted, not yet committed
 		sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f" | while read -r h; do
 			printf '%s %s %s\n' "$f" "$(layer_of "$f")" "$(layer_of "$h")"
 		done

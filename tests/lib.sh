@@ -3,8 +3,8 @@
 # status and a pattern in its output. Set LABEL before sourcing; patterns
 # are extended regular expressions unless EXPECT_GREP=-F (fixed strings).
 #
-# T=PATTERN (make check T=PATTERN, or in the environment of a suite run by
-# hand): only cases whose "LABEL: NAME" contains PATTERN (a shell glob) are
+# TEST_FILTER=PATTERN (make check T=PATTERN, or in the environment of a
+# suite run by hand): only cases whose "LABEL: NAME" contains PATTERN (a shell glob) are
 # run by expect and counted; checks written with ok/bad still run but only
 # matching ones are counted. A case that uses files an earlier case made
 # needs a pattern matching both.
@@ -14,7 +14,7 @@ pass=0
 fail=0
 : "${EXPECT_GREP:=-E}"
 
-tmatch() { [ -z "${T:-}" ] || [[ "$LABEL: $1" == *$T* ]]; }
+tmatch() { [ -z "${TEST_FILTER:-}" ] || [[ "$LABEL: $1" == *$TEST_FILTER* ]]; }
 ok() {
 	tmatch "$1" || return 0
 	pass=$((pass + 1))
@@ -49,4 +49,16 @@ expect() {
 finish() {
 	echo "$LABEL: $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
+}
+
+# wait_for PATTERN FILE SECONDS: until FILE holds PATTERN (grep -E), checked
+# every 0.1 s; status 1 when SECONDS pass first. For a log that shows a
+# background process has got somewhere (fabbench's table header).
+wait_for() {
+	local t
+	for ((t = 0; t < $3 * 10; t++)); do
+		grep -qE -- "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
 }

@@ -8,7 +8,7 @@
 # non-zero without a FAILED line (a crash, a sanitizer report, a failed
 # group setup) counts one failure more, so it can never pass silently.
 #
-# T=PATTERN (make check T=PATTERN): a binary whose name contains PATTERN
+# TEST_FILTER=PATTERN (make check T=PATTERN): a binary whose name contains PATTERN
 # runs whole; the others run only their cases matching *PATTERN* (cmocka's
 # filter, tests/filter.c) and are left out of the table when none matched.
 set -u
@@ -27,8 +27,8 @@ sum() {
 for t in "$@"; do
 	rc=0
 	filter=
-	if [ -n "${T:-}" ] && [[ $(basename "$t") != *$T* ]]; then
-		filter="*$T*"
+	if [ -n "${TEST_FILTER:-}" ] && [[ $(basename "$t") != *$TEST_FILTER* ]]; then
+		filter="*$TEST_FILTER*"
 	fi
 	t0=$(date +%s%N)
 	out=$(FAB_TEST_FILTER=$filter "$t" 2>&1) || rc=$?

@@ -145,13 +145,13 @@ void fuzz_loud(void)
  * every out-of-memory the fuzzer reports is an allocation no guard
  * covers. Replays give the same result on every machine.
  */
-int __real_sim_mem_guard(uint64_t need_bytes, const char *what, char *err, size_t errlen);
-int __wrap_sim_mem_guard(uint64_t need_bytes, const char *what, char *err, size_t errlen);
+int __real_coll_mem_guard(uint64_t need_bytes, const char *what, char *err, size_t errlen);
+int __wrap_coll_mem_guard(uint64_t need_bytes, const char *what, char *err, size_t errlen);
 
-int __wrap_sim_mem_guard(uint64_t need_bytes, const char *what, char *err, size_t errlen)
+int __wrap_coll_mem_guard(uint64_t need_bytes, const char *what, char *err, size_t errlen)
 {
 	if (need_bytes <= FUZZ_MEM_BYTES)
-		return __real_sim_mem_guard(need_bytes, what, err, errlen);
+		return __real_coll_mem_guard(need_bytes, what, err, errlen);
 	snprintf(err, errlen, "%s needs %.1f GiB, more than the %.1f GiB available (fuzzing)",
 		 what, need_bytes / 1073741824.0, FUZZ_MEM_BYTES / 1073741824.0);
 	return -ENOMEM;
