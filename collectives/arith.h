@@ -76,6 +76,13 @@ static inline uint64_t coll_ps_to_bytes(uint64_t ps, uint64_t rate_bps)
 }
 
 /*
+ * Bytes the kernel could give this process now without swapping:
+ * MemAvailable in /proc/meminfo, else sysconf; 0 when unknown. Memory
+ * cgroup limits are not looked at here (fabbench's vb_mem_avail_bytes
+ * adds them).
+ */
+uint64_t coll_mem_available_bytes(void);
+/*
  * 0 when NEED_BYTES fit in the memory available now (MemAvailable in
  * /proc/meminfo, else sysconf), or when that is unknown; else -ENOMEM and
  * "WHAT needs X GiB, more than the Y GiB available" in ERR. Call it before

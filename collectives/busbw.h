@@ -7,7 +7,8 @@
  * buffer for alltoall -- coll_sched.bytes in every case. algbw = S / t,
  * busbw = algbw * factor, factor 2(n-1)/n for allreduce and (n-1)/n for
  * allgather, reducescatter and alltoall. Bandwidths are decimal GB/s (1e9
- * bytes per second); sizes print in binary units (KiB = 1024 bytes).
+ * bytes per second); sizes are parsed and printed by units.h, in binary
+ * units (KiB = 1024 bytes).
  */
 #ifndef COLL_BUSBW_H
 #define COLL_BUSBW_H
@@ -24,10 +25,5 @@ double coll_busbw_gbps(enum coll_kind kind, uint32_t nranks, uint64_t bytes,
 		       double seconds);
 /* busbw as a fraction of a NIC's line rate given in bits per second. */
 double coll_line_fraction(double busbw_gbps, uint64_t line_rate_bps);
-/* "4 KiB", "1.50 MiB", "7 B" into buf; returns snprintf's result. */
-int coll_size_format(char *buf, size_t len, uint64_t bytes);
-/* Parses "1048576", "64K", "1M", "2GiB", "8MB" (binary: K = 1024) into
- * *bytes; returns 0 or -EINVAL. */
-int coll_size_parse(const char *text, uint64_t *bytes);
 
 #endif /* COLL_BUSBW_H */

@@ -18,7 +18,7 @@
  * happens-before questions are answered by a pruned walk of the deps.
  */
 #include <errno.h>
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -166,26 +166,27 @@ static int check_shape(struct chk *c, uint32_t t)
 	uint32_t d;
 
 	if (x->src_rank >= s->nranks || x->dst_rank >= s->nranks)
-		return fail(c, "xfer %" PRIu32 ": rank out of range", t);
+		return fail(c, "xfer %u: rank out of range", t);
 	if (!x->bytes || x->bytes % e || x->src_off_bytes % e || x->dst_off_bytes % e)
-		return fail(c, "xfer %" PRIu32 ": empty or not whole elements", t);
+		return fail(c, "xfer %u: empty or not whole elements", t);
 	if (x->src_off_bytes > buf || x->bytes > buf - x->src_off_bytes ||
 	    x->dst_off_bytes > buf || x->bytes > buf - x->dst_off_bytes)
-		return fail(c, "xfer %" PRIu32 ": outside the %" PRIu64 "-byte buffer", t, buf);
+		return fail(c, "xfer %u: outside the %llu-byte buffer", t,
+			    (unsigned long long)buf);
 	if (x->op != COLL_OP_COPY && x->op != COLL_OP_REDUCE)
-		return fail(c, "xfer %" PRIu32 ": unknown op %u", t, x->op);
+		return fail(c, "xfer %u: unknown op %u", t, x->op);
 	if (x->channel >= s->nchannels)
-		return fail(c, "xfer %" PRIu32 ": channel %" PRIu32 " >= %" PRIu32,
+		return fail(c, "xfer %u: channel %u >= %u",
 			    t, x->channel, s->nchannels);
 	if (x->src_rank == x->dst_rank &&
 	    x->src_off_bytes < x->dst_off_bytes + x->bytes &&
 	    x->dst_off_bytes < x->src_off_bytes + x->bytes)
-		return fail(c, "xfer %" PRIu32 ": source and destination overlap", t);
+		return fail(c, "xfer %u: source and destination overlap", t);
 	if (x->dep_first > s->ndeps || x->ndeps > s->ndeps - x->dep_first)
-		return fail(c, "xfer %" PRIu32 ": deps outside the deps array", t);
+		return fail(c, "xfer %u: deps outside the deps array", t);
 	for (d = 0; d < x->ndeps; d++)
 		if (deps[d] >= t)
-			return fail(c, "xfer %" PRIu32 ": dep %" PRIu32
+			return fail(c, "xfer %u: dep %u"
 				    " is not an earlier transfer (order must be topological)",
 				    t, deps[d]);
 	return 0;
@@ -324,7 +325,8 @@ static int alloc_state(struct chk *c)
 
 	c->words = (uint32_t)(((uint64_t)s->nranks + 63) / 64);
 	if (nstate * (c->words + 3) > CHK_MAX_STATE_WORDS) {
-		fail(c, "schedule too large to check (%" PRIu64 " states)", nstate);
+		fail(c, "schedule too large to check (%llu states)",
+		     (unsigned long long)nstate);
 		return -E2BIG;
 	}
 	c->bits = calloc(nstate * c->words, sizeof(*c->bits));
@@ -462,10 +464,9 @@ static int check_order(struct chk *c, uint32_t t)
 		const struct chk_query *q = &c->q[i];
 
 		if (c->stamp[q->xfer] != t + 1)
-			return fail(c, "xfer %" PRIu32 " %s xfer %" PRIu32
-				    " (rank %" PRIu32 " offset %" PRIu64
+			return fail(c, "xfer %u %s xfer %u (rank %u offset %llu"
 				    ") without depending on it", t, q->what,
-				    q->xfer, q->rank, q->off_bytes);
+				    q->xfer, q->rank, (unsigned long long)q->off_bytes);
 	}
 	return 0;
 }
@@ -479,28 +480,26 @@ static int apply_seg(struct chk *c, uint32_t t, uint32_t si, uint32_t di)
 	uint32_t dup;
 
 	if (bits_empty(c, sb))
-		return fail(c, "xfer %" PRIu32 " reads undefined data at rank %" PRIu32
-			    " offset %" PRIu64, t, x->src_rank, c->bnd[si].off_bytes);
+		return fail(c, "xfer %u reads undefined data at rank %u offset %llu", t, x->src_rank,
+			    (unsigned long long)c->bnd[si].off_bytes);
 	if (x->op == COLL_OP_COPY) {
 		if (c->delta[di] == delta && !memcmp(db, sb, c->words * sizeof(*sb)))
-			return fail(c, "xfer %" PRIu32 " is redundant: rank %" PRIu32
-				    " already holds that data at offset %" PRIu64,
-				    t, x->dst_rank, doff);
+			return fail(c, "xfer %u is redundant: rank %u already holds that data at offset %llu",
+				    t, x->dst_rank, (unsigned long long)doff);
 		memcpy(db, sb, c->words * sizeof(*sb));
 		c->delta[di] = delta;
 		return 0;
 	}
 	if (bits_empty(c, db))
-		return fail(c, "xfer %" PRIu32 " reduces into undefined data at rank %"
-			    PRIu32 " offset %" PRIu64, t, x->dst_rank, doff);
+		return fail(c, "xfer %u reduces into undefined data at rank %u"
+			    " offset %llu", t, x->dst_rank, (unsigned long long)doff);
 	if (c->delta[di] != delta)
-		return fail(c, "xfer %" PRIu32 " reduces data of different elements at rank %"
-			    PRIu32 " offset %" PRIu64, t, x->dst_rank, doff);
+		return fail(c, "xfer %u reduces data of different elements at rank %u"
+			    " offset %llu", t, x->dst_rank, (unsigned long long)doff);
 	dup = bits_common(c, db, sb);
 	if (dup != COLL_NONE)
-		return fail(c, "xfer %" PRIu32 " counts rank %" PRIu32
-			    "'s contribution twice at rank %" PRIu32 " offset %" PRIu64,
-			    t, dup, x->dst_rank, doff);
+		return fail(c, "xfer %u counts rank %u's contribution twice at rank %u offset %llu",
+			    t, dup, x->dst_rank, (unsigned long long)doff);
 	for (dup = 0; dup < c->words; dup++)
 		db[dup] |= sb[dup];
 	return 0;
@@ -596,12 +595,11 @@ static int check_result(struct chk *c, uint64_t *want)
 			continue;
 		miss = bits_missing(c, have, want);
 		if (miss != COLL_NONE)
-			return fail(c, "result: rank %" PRIu32 " offset %" PRIu64
-				    " lacks rank %" PRIu32 "'s data", b->rank,
-				    b->off_bytes, miss);
+			return fail(c, "result: rank %u offset %llu lacks rank %u's data", b->rank,
+				    (unsigned long long)b->off_bytes, miss);
 		if (memcmp(have, want, c->words * sizeof(*want)) || c->delta[seg] != delta)
-			return fail(c, "result: rank %" PRIu32 " offset %" PRIu64
-				    " holds the wrong data", b->rank, b->off_bytes);
+			return fail(c, "result: rank %u offset %llu holds the wrong data", b->rank,
+				    (unsigned long long)b->off_bytes);
 	}
 	return 0;
 }
@@ -653,7 +651,7 @@ int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len)
 		return fail(&c, "schedule header: bad nranks, elem_bytes, channels or bytes");
 	/* every rank has a segment of at least words + 3 state words */
 	if ((uint64_t)s->nranks * 4 > CHK_MAX_STATE_WORDS) {
-		fail(&c, "schedule too large to check (%" PRIu32 " ranks)", s->nranks);
+		fail(&c, "schedule too large to check (%u ranks)", s->nranks);
 		return -E2BIG;
 	}
 	ret = run(&c);

@@ -8,8 +8,7 @@
 #include <unistd.h>
 #include "collectives/arith.h"
 
-/* Bytes the kernel could give us now without swapping; 0 when unknown. */
-static uint64_t coll_mem_available(void)
+uint64_t coll_mem_available_bytes(void)
 {
 	char line[128];
 	FILE *f = fopen("/proc/meminfo", "r");
@@ -35,7 +34,7 @@ static uint64_t coll_mem_available(void)
 
 int coll_mem_guard(uint64_t need_bytes, const char *what, char *err, size_t errlen)
 {
-	uint64_t avail = coll_mem_available();
+	uint64_t avail = coll_mem_available_bytes();
 
 	if (errlen)
 		err[0] = 0;

@@ -5,7 +5,7 @@
  * (blocks, alltoall pieces) are defined in exactly one place.
  */
 #include <errno.h>
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +39,7 @@ const char *coll_algo_name(enum coll_algo algo)
 	return (unsigned int)algo < COLL_ALGO_COUNT ? algo_names[algo] : "?";
 }
 
-const char *coll_op_name(enum coll_op op)
+static const char *coll_op_name(enum coll_op op)
 {
 	return op == COLL_OP_COPY ? "copy" : op == COLL_OP_REDUCE ? "reduce" : "?";
 }
@@ -296,14 +296,13 @@ static void print_xfer(FILE *f, const struct coll_sched *s, uint32_t i)
 	const uint32_t *deps = coll_xfer_deps(s, x);
 	uint32_t d;
 
-	fprintf(f, "%6" PRIu32 " step %3" PRIu32 " ch %2" PRIu32 " %4" PRIu32
-		" -> %-4" PRIu32 " src_off %10" PRIu64 " dst_off %10" PRIu64
-		" bytes %10" PRIu64 " %-6s%s deps",
+	fprintf(f, "%6u step %3u ch %2u %4u -> %-4u src_off %10llu dst_off %10llu bytes %10llu %-6s%s deps",
 		i, x->step, x->channel, x->src_rank, x->dst_rank,
-		x->src_off_bytes, x->dst_off_bytes, x->bytes,
+		(unsigned long long)x->src_off_bytes, (unsigned long long)x->dst_off_bytes,
+		(unsigned long long)x->bytes,
 		coll_op_name(x->op), x->intra ? " intra" : "      ");
 	for (d = 0; d < x->ndeps; d++)
-		fprintf(f, "%s%" PRIu32, d ? "," : " ", deps[d]);
+		fprintf(f, "%s%u", d ? "," : " ", deps[d]);
 	if (!x->ndeps)
 		fprintf(f, " -");
 	fputc('\n', f);
@@ -313,12 +312,11 @@ void coll_sched_print(FILE *f, const struct coll_sched *s)
 {
 	uint32_t i;
 
-	fprintf(f, "# %s %s: %" PRIu32 " ranks, %" PRIu64 " bytes (elem %" PRIu32
-		"), %" PRIu32 " channels, buffer %" PRIu64 " bytes, %" PRIu32
-		" transfers, %" PRIu32 " deps\n",
+	fprintf(f, "# %s %s: %u ranks, %llu bytes (elem %u), %u channels, buffer %llu bytes, "
+		"%u transfers, %u deps\n",
 		coll_kind_name(s->kind), coll_algo_name(s->algo), s->nranks,
-		s->bytes, s->elem_bytes, s->nchannels, s->buf_bytes, s->nxfers,
-		s->ndeps);
+		(unsigned long long)s->bytes, s->elem_bytes, s->nchannels,
+		(unsigned long long)s->buf_bytes, s->nxfers, s->ndeps);
 	for (i = 0; i < s->nxfers; i++)
 		print_xfer(f, s, i);
 }

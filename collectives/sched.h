@@ -103,7 +103,6 @@ struct coll_sched {
 /* Names; *_from_name return the enum value or -EINVAL. */
 const char *coll_kind_name(enum coll_kind kind);
 const char *coll_algo_name(enum coll_algo algo);
-const char *coll_op_name(enum coll_op op);
 int coll_kind_from_name(const char *name);
 int coll_algo_from_name(const char *name);
 /* The usual algorithm for a kind: ring, or pairwise for alltoall. */

@@ -1,5 +1,6 @@
 /*
- * Unit parsing and formatting shared by the command lines and file readers.
+ * Unit parsing and formatting shared by both programs' command lines and
+ * by fabsim's file readers (see units.h).
  *
  * Numbers are strict: decimal digits with an optional fraction and
  * exponent, nothing else. strtod alone would also take "nan", "inf",
@@ -16,32 +17,26 @@
 #include "collectives/units.h"
 
 /* 2^64: the first double no uint64_t holds */
-#define SIM_TWO64 18446744073709551616.0
+#define COLL_TWO64 18446744073709551616.0
 
-enum coll_num_err {
-	SIM_NUM_OK = 0,
-	SIM_NUM_BAD,		/* not a number with a known suffix */
-	SIM_NUM_RANGE,		/* a number, but too large for the type */
-};
-
-/* Decimal digits, '.', then optionally e/E, a sign and digits. */
+/* Decimal digits, '.', then optionally e/E, a sign and digits. 0, -EINVAL or -ERANGE. */
 static int coll_parse_num(const char *s, double *v, const char **rest)
 {
 	const char *p = s;
 	char *end;
 
 	if (!s || !(isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1]))))
-		return SIM_NUM_BAD;
+		return -EINVAL;
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		return SIM_NUM_BAD;
+		return -EINVAL;
 	errno = 0;
 	*v = strtod(s, &end);
 	if (end == s)
-		return SIM_NUM_BAD;
+		return -EINVAL;
 	*rest = end;
 	if (errno == ERANGE || !isfinite(*v))
-		return SIM_NUM_RANGE;
-	return SIM_NUM_OK;
+		return -ERANGE;
+	return 0;
 }
 
 struct coll_unit {
@@ -66,144 +61,147 @@ static const struct coll_unit coll_time_units[] = {
 	{ "", 1e6 }, { "ps", 1 }, { "ns", 1e3 }, { "us", 1e6 }, { "ms", 1e9 }, { "s", 1e12 },
 };
 
-#define SIM_NUNITS(u) (sizeof(u) / sizeof((u)[0]))
+#define COLL_NUNITS(u) (sizeof(u) / sizeof((u)[0]))
 
-/* A number with one of the suffixes in U, scaled to the base unit. */
-static int coll_parse_scaled(const char *s, const struct coll_unit *u, size_t n, int icase, double *out)
+/* How a kind of quantity is written and what it is in its base unit. */
+struct coll_unit_set {
+	const struct coll_unit *u;
+	size_t n;
+	bool icase;		/* 8m is 8M; but ms is not Ms */
+	bool whole;		/* refused unless a whole number of the base unit; else rounded */
+};
+
+static const struct coll_unit_set coll_unit_sets[] = {
+	[COLL_QTY_SIZE] = { coll_size_units, COLL_NUNITS(coll_size_units), true, true },
+	[COLL_QTY_RATE] = { coll_rate_units, COLL_NUNITS(coll_rate_units), true, false },
+	[COLL_QTY_TIME] = { coll_time_units, COLL_NUNITS(coll_time_units), false, false },
+};
+
+static bool coll_all_digits(const char *s, const char *end)
+{
+	for (const char *p = s; p < end; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	return true;
+}
+
+/*
+ * Digits times a whole MUL, exact in 64 bits, where a double would round
+ * a value above 2^53 (9007199254740993 would read as ...992).
+ */
+static int coll_scaled_int(const char *s, double mul, uint64_t *out)
+{
+	unsigned long long x;
+	uint64_t v;
+
+	errno = 0;
+	x = strtoull(s, NULL, 10);
+	if (errno == ERANGE || __builtin_mul_overflow((uint64_t)x, (uint64_t)mul, &v))
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* A number with one of the suffixes of SET, in the base unit. */
+static int coll_parse_scaled(const char *s, const struct coll_unit_set *set, uint64_t *out)
 {
 	const char *rest;
-	double v;
+	double v, r;
 	int rc = coll_parse_num(s, &v, &rest);
 
-	if (rc == SIM_NUM_BAD)
+	if (rc == -EINVAL)
 		return rc;
-	for (size_t i = 0; i < n; i++) {
-		if (icase ? !strcasecmp(rest, u[i].sfx) : !strcmp(rest, u[i].sfx)) {
-			if (rc)
-				return rc;
-			*out = v * u[i].mul;
-			return isfinite(*out) ? SIM_NUM_OK : SIM_NUM_RANGE;
-		}
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->icase ? strcasecmp(rest, set->u[i].sfx) : strcmp(rest, set->u[i].sfx))
+			continue;
+		/* every unit is a whole number of the base unit */
+		if (coll_all_digits(s, rest))
+			return coll_scaled_int(s, set->u[i].mul, out);
+		if (rc)
+			return rc;
+		/* round(), not + 0.5: from 2^52 on, v + 0.5 is inexact and may land one up */
+		r = set->whole ? v * set->u[i].mul : round(v * set->u[i].mul);
+		if (!isfinite(r) || r >= COLL_TWO64)
+			return -ERANGE;
+		/* whole bytes only: 1.5K is fine, 1.0001K is not */
+		if (r != floor(r))
+			return -EINVAL;
+		*out = (uint64_t)r;
+		return 0;
 	}
-	return SIM_NUM_BAD;
-}
-
-static int coll_size_num(const char *s, uint64_t *bytes)
-{
-	double b;
-	int rc = coll_parse_scaled(s, coll_size_units, SIM_NUNITS(coll_size_units), 1, &b);
-
-	if (rc)
-		return rc;
-	if (b >= SIM_TWO64)
-		return SIM_NUM_RANGE;
-	/* whole bytes only: 1.5K is fine, 1.0001K is not */
-	if (b != floor(b))
-		return SIM_NUM_BAD;
-	*bytes = (uint64_t)b;
-	return SIM_NUM_OK;
-}
-
-static int coll_rate_num(const char *s, uint64_t *bps)
-{
-	double v;
-	int rc = coll_parse_scaled(s, coll_rate_units, SIM_NUNITS(coll_rate_units), 1, &v);
-
-	if (rc)
-		return rc;
-	if (v + 0.5 >= SIM_TWO64)
-		return SIM_NUM_RANGE;
-	*bps = (uint64_t)(v + 0.5);
-	return SIM_NUM_OK;
-}
-
-static int coll_time_num(const char *s, uint64_t *ps)
-{
-	double v;
-	/* case matters here: ms is not Ms */
-	int rc = coll_parse_scaled(s, coll_time_units, SIM_NUNITS(coll_time_units), 0, &v);
-
-	if (rc)
-		return rc;
-	if (v + 0.5 >= SIM_TWO64)
-		return SIM_NUM_RANGE;
-	*ps = (uint64_t)(v + 0.5);
-	return SIM_NUM_OK;
+	return -EINVAL;
 }
 
 static int coll_count_num(const char *s, uint64_t *v)
 {
-	char *end;
-	unsigned long long x;
-
-	for (const char *p = s; p && *p; p++)
-		if (!isdigit((unsigned char)*p))
-			return SIM_NUM_BAD;
-	if (!s || !*s)
-		return SIM_NUM_BAD;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return SIM_NUM_RANGE;
-	*v = x;
-	return SIM_NUM_OK;
+	if (!s || !*s || !coll_all_digits(s, s + strlen(s)))
+		return -EINVAL;
+	return coll_scaled_int(s, 1, v);
 }
 
-int coll_parse_size(const char *s, uint64_t *bytes)
+/* S as a quantity of kind Q: 0, -EINVAL (not one) or -ERANGE (too large for 64 bits). */
+static int coll_qty_num(enum coll_qty q, const char *s, uint64_t *v)
 {
-	return coll_size_num(s, bytes) ? -1 : 0;
+	if (q == COLL_QTY_COUNT || (size_t)q >= COLL_NUNITS(coll_unit_sets))
+		return coll_count_num(s, v);
+	return coll_parse_scaled(s, &coll_unit_sets[q], v);
 }
 
-int coll_parse_rate(const char *s, uint64_t *bps)
+int coll_parse_qty(enum coll_qty q, const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	uint64_t v;
+	int rc = coll_qty_num(q, s, &v);
 
-	if (coll_rate_num(s, &v) || v < 1 || v > 1000000000000000ULL)
-		return -1;
-	*bps = v;
+	if (rc)
+		return rc;
+	if (v < lo || v > hi)
+		return -ERANGE;
+	*out = v;
 	return 0;
 }
 
-int coll_parse_time(const char *s, uint64_t *ps)
+/* Whole bytes, any size a uint64_t holds: the sizes of a sweep. */
+static int coll_parse_size(const char *s, uint64_t *bytes)
 {
-	return coll_time_num(s, ps) ? -1 : 0;
+	return coll_qty_num(COLL_QTY_SIZE, s, bytes);
 }
 
 int coll_parse_u32(const char *s, uint32_t *v)
 {
 	uint64_t x;
+	int rc = coll_parse_qty(COLL_QTY_COUNT, s, 0, UINT32_MAX, &x);
 
-	if (coll_count_num(s, &x) || x > UINT32_MAX)
-		return -1;
-	*v = (uint32_t)x;
-	return 0;
+	if (!rc)
+		*v = (uint32_t)x;
+	return rc;
 }
 
 int coll_parse_double(const char *s, double *v)
 {
 	const char *rest;
+	int rc = coll_parse_num(s, v, &rest);
 
-	if (coll_parse_num(s, v, &rest) || *rest)
-		return -1;
-	return 0;
+	if (!rc && *rest)
+		return -EINVAL;
+	return rc;
 }
 
 /*
  * V in UNIT with at most three decimals, when that is exact (1.5 MiB,
- * 1.6 Tb/s); 0 when it is not, so a bound is never shown rounded.
+ * 1.6 Tb/s); false when it is not, so a bound is never shown rounded.
  */
-static int coll_fmt_exact(uint64_t v, uint64_t unit, const char *sfx, char *buf, size_t len)
+static bool coll_fmt_exact(uint64_t v, uint64_t unit, const char *sfx, char *buf, size_t len)
 {
 	uint64_t milli;
 	char frac[8] = "";
 
 	if (v % unit == 0) {
 		snprintf(buf, len, "%llu %s", (unsigned long long)(v / unit), sfx);
-		return 1;
+		return true;
 	}
 	/* in thousandths of UNIT, without overflow (V < 2^64 / 1000) */
 	if (v > UINT64_MAX / 1000 || (v * 1000) % unit)
-		return 0;
+		return false;
 	milli = v * 1000 / unit;
 	if (milli % 1000) {
 		unsigned m = (unsigned)(milli % 1000), digits = 3;
@@ -214,7 +212,7 @@ static int coll_fmt_exact(uint64_t v, uint64_t unit, const char *sfx, char *buf,
 		snprintf(frac, sizeof(frac), ".%0*u", (int)digits, m);
 	}
 	snprintf(buf, len, "%llu%s %s", (unsigned long long)(milli / 1000), frac, sfx);
-	return 1;
+	return true;
 }
 
 struct coll_fmt_unit {
@@ -222,39 +220,61 @@ struct coll_fmt_unit {
 	const char *sfx;
 };
 
-void coll_fmt_qty(enum coll_qty q, uint64_t v, char *buf, size_t len)
+#define COLL_FMT_NUNITS 5	/* per kind, largest first, the base unit last */
+
+/* The units V of kind Q is shown in; NULL for a plain count. */
+static const struct coll_fmt_unit *coll_fmt_units(enum coll_qty q)
 {
-	static const struct coll_fmt_unit size_u[] = {
+	static const struct coll_fmt_unit size_u[COLL_FMT_NUNITS] = {
 		{ 1ULL << 40, "TiB" }, { 1ULL << 30, "GiB" }, { 1ULL << 20, "MiB" }, { 1ULL << 10, "KiB" },
 		{ 1, "B" },
 	};
-	static const struct coll_fmt_unit rate_u[] = {
+	static const struct coll_fmt_unit rate_u[COLL_FMT_NUNITS] = {
 		{ 1000000000000ULL, "Tb/s" }, { 1000000000ULL, "Gb/s" }, { 1000000ULL, "Mb/s" },
 		{ 1000ULL, "Kb/s" }, { 1, "b/s" },
 	};
-	static const struct coll_fmt_unit time_u[] = {
+	static const struct coll_fmt_unit time_u[COLL_FMT_NUNITS] = {
 		{ 1000000000000ULL, "s" }, { 1000000000ULL, "ms" }, { 1000000ULL, "us" }, { 1000ULL, "ns" },
 		{ 1, "ps" },
 	};
-	const struct coll_fmt_unit *u;
 
 	switch (q) {
-	case COLL_QTY_SIZE: u = size_u; break;
-	case COLL_QTY_RATE: u = rate_u; break;
-	case COLL_QTY_TIME: u = time_u; break;
-	default:
+	case COLL_QTY_SIZE: return size_u;
+	case COLL_QTY_RATE: return rate_u;
+	case COLL_QTY_TIME: return time_u;
+	case COLL_QTY_COUNT: break;
+	}
+	return NULL;
+}
+
+/* V in the largest unit not above it; when that is not exact, rounded or in the base unit. */
+static void coll_fmt(enum coll_qty q, uint64_t v, bool rounded, char *buf, size_t len)
+{
+	const struct coll_fmt_unit *u = coll_fmt_units(q);
+	int i = 0;
+
+	if (!u) {
 		snprintf(buf, len, "%llu", (unsigned long long)v);
 		return;
 	}
-	/* the largest unit not above V, if it shows V exactly; else the base unit */
-	for (int i = 0; i < 4; i++) {
-		if (v < u[i].unit)
-			continue;
-		if (coll_fmt_exact(v, u[i].unit, u[i].sfx, buf, len))
-			return;
-		break;
-	}
-	snprintf(buf, len, "%llu %s", (unsigned long long)v, u[4].sfx);
+	while (i < COLL_FMT_NUNITS - 1 && v < u[i].unit)
+		i++;
+	if (coll_fmt_exact(v, u[i].unit, u[i].sfx, buf, len))
+		return;
+	if (rounded)
+		snprintf(buf, len, "%.2f %s", (double)v / (double)u[i].unit, u[i].sfx);
+	else
+		snprintf(buf, len, "%llu %s", (unsigned long long)v, u[COLL_FMT_NUNITS - 1].sfx);
+}
+
+void coll_fmt_qty(enum coll_qty q, uint64_t v, char *buf, size_t len)
+{
+	coll_fmt(q, v, false, buf, len);
+}
+
+void coll_fmt_qty_round(enum coll_qty q, uint64_t v, char *buf, size_t len)
+{
+	coll_fmt(q, v, true, buf, len);
 }
 
 static const char *coll_qty_example(enum coll_qty q)
@@ -282,27 +302,22 @@ int coll_parse_in(enum coll_qty q, const char *what, const char *s, uint64_t lo,
 {
 	char range[160], val[48];
 	uint64_t v = 0;
-	int rc;
+	int rc = coll_qty_num(q, s, &v);
 
-	switch (q) {
-	case COLL_QTY_SIZE: rc = coll_size_num(s, &v); break;
-	case COLL_QTY_RATE: rc = coll_rate_num(s, &v); break;
-	case COLL_QTY_TIME: rc = coll_time_num(s, &v); break;
-	default: rc = coll_count_num(s, &v); break;
-	}
 	coll_fmt_range(q, lo, hi, note, range, sizeof(range));
-	if (rc == SIM_NUM_BAD) {
+	if (rc == -EINVAL) {
 		snprintf(err, errlen, "invalid %s '%s': expected %s (%s)", what, s ? s : "", coll_qty_example(q), range);
-		return -1;
+		return rc;
 	}
-	if (rc == SIM_NUM_RANGE) {
+	/* a value no uint64_t holds is shown as given */
+	if (rc) {
 		snprintf(err, errlen, "%s %s is out of range (%s)", what, s, range);
-		return -1;
+		return rc;
 	}
 	if (v < lo || v > hi) {
 		coll_fmt_qty(q, v, val, sizeof(val));
 		snprintf(err, errlen, "%s %s is out of range (%s)", what, val, range);
-		return -1;
+		return -ERANGE;
 	}
 	*out = v;
 	if (errlen)
@@ -317,13 +332,13 @@ int coll_parse_double_in(const char *what, const char *s, double lo, double hi, 
 	double v;
 	int rc = coll_parse_num(s, &v, &rest);
 
-	if (rc == SIM_NUM_BAD || *rest) {
+	if (rc == -EINVAL || *rest) {
 		snprintf(err, errlen, "invalid %s '%s': expected a number (%g to %g)", what, s ? s : "", lo, hi);
-		return -1;
+		return -EINVAL;
 	}
-	if (rc == SIM_NUM_RANGE || v < lo || v > hi) {
+	if (rc || v < lo || v > hi) {
 		snprintf(err, errlen, "%s %s is out of range (%g to %g)", what, s, lo, hi);
-		return -1;
+		return -ERANGE;
 	}
 	*out = v;
 	if (errlen)
@@ -335,17 +350,17 @@ int coll_parse_sweep(const char *s, uint64_t *sizes, uint32_t max, uint32_t *n)
 {
 	char buf[128], *a, *b, *c;
 	uint64_t lo, hi, step;
-	int mul;
+	bool mul;
 
 	if (strlen(s) >= sizeof(buf))
-		return -1;
+		return -EINVAL;
 	strcpy(buf, s);
 	a = buf;
 	b = strchr(a, ':');
 	*n = 0;
 	if (!b) {
 		if (coll_parse_size(a, &lo) || !lo || !max)
-			return -1;
+			return -EINVAL;
 		sizes[(*n)++] = lo;
 		return 0;
 	}
@@ -354,21 +369,21 @@ int coll_parse_sweep(const char *s, uint64_t *sizes, uint32_t max, uint32_t *n)
 	if (c)
 		*c++ = 0;
 	if (coll_parse_size(a, &lo) || coll_parse_size(b, &hi) || !lo || hi < lo)
-		return -1;
+		return -EINVAL;
 	mul = !c || *c == 'x';
 	if (!c) {
 		step = 2;
 	} else if (*c == 'x' || *c == '+') {
 		if (coll_parse_size(c + 1, &step) || !step)
-			return -1;
+			return -EINVAL;
 		if (mul && step < 2)
-			return -1;
+			return -EINVAL;
 	} else {
-		return -1;
+		return -EINVAL;
 	}
 	for (uint64_t v = lo; v <= hi;) {
 		if (*n == max)
-			return -1;
+			return -E2BIG;
 		sizes[(*n)++] = v;
 		/* stop before the next size would wrap */
 		if (mul ? v > UINT64_MAX / step : v > UINT64_MAX - step)
@@ -378,49 +393,36 @@ int coll_parse_sweep(const char *s, uint64_t *sizes, uint32_t max, uint32_t *n)
 	return 0;
 }
 
-void coll_fmt_size(uint64_t bytes, char *buf, unsigned len)
-{
-	static const char *sfx[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)bytes;
-	int i = 0;
-
-	while (v >= 1024 && i < 4 && bytes % 1024 == 0) {
-		v /= 1024;
-		bytes /= 1024;
-		i++;
-	}
-	snprintf(buf, len, "%.0f%s", v, sfx[i]);
-}
-
 int coll_read_line(FILE *f, char *buf, size_t len, char *err, size_t errlen)
 {
 	size_t n = 0;
-	int c, comment = 0, any = 0;
+	bool comment = false, any = false;
+	int c;
 
 	if (errlen)
 		err[0] = 0;
 	while ((c = getc(f)) != EOF) {
-		any = 1;
+		any = true;
 		if (c == '\n')
 			break;
 		if (c == 0) {
 			snprintf(err, errlen, "a NUL byte: binary data where text was expected");
-			return -1;
+			return -EINVAL;
 		}
 		if (c == '#')
-			comment = 1;
+			comment = true;
 		if (comment)
 			continue;
 		if (n + 1 >= len) {
 			snprintf(err, errlen, "line longer than %zu characters (comments after '#' may be longer)",
 				 len - 1);
-			return -1;
+			return -EINVAL;
 		}
 		buf[n++] = (char)c;
 	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "read error: %s", strerror(errno));
-		return -1;
+		return -EIO;
 	}
 	buf[n] = 0;
 	return any;

@@ -12,6 +12,7 @@
 # markdown table of effective throughput (busbw / NIC line rate) per size,
 # and draws the plots with `fabsim report`.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 FABSIM=${FABSIM:-build/fabsim}
 mode=${1:-full}
 if [ "$mode" = demo ]; then
@@ -35,11 +36,16 @@ done
 echo "| algorithm | size | RoCE (ECMP+DCQCN+GBN) busbw | %line | NIC busy | Spectrum-X style (AR+telemetry+DDP) busbw | %line | NIC busy |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for algo in hier ring; do
-	paste -d, <(tail -n +2 "$out/roce-$algo/collective.csv") <(tail -n +2 "$out/spcx-$algo/collective.csv") |
-		awk -F, -v a="$algo" '{
-			s = $6; u = "B";
+	# by column name (lib.sh): the two runs' columns side by side, prefixed
+	paste -d, <(csv_prefix roce_ "$out/roce-$algo/collective.csv") \
+		<(csv_prefix spcx_ "$out/spcx-$algo/collective.csv") |
+		awk -F, -v a="$algo" "$CSV_AWK"'
+		NR == 1 { csv_header(); next }
+		{
+			s = col("roce_size_bytes") + 0; u = "B";
 			if (s >= 1073741824) { s /= 1073741824; u = "GiB" } else if (s >= 1048576) { s /= 1048576; u = "MiB" }
 			printf "| %s | %g %s | %.1f GB/s | %.1f%% | %.1f%% | %.1f GB/s | %.1f%% | %.1f%% |\n", a, s, u,
-				$9, 100 * $10, 100 * $11, $28, 100 * $29, 100 * $30 }'
+				col("roce_busbw_gbps"), 100 * col("roce_effective_throughput"), 100 * col("roce_nic_busy"),
+				col("spcx_busbw_gbps"), 100 * col("spcx_effective_throughput"), 100 * col("spcx_nic_busy") }'
 done
 "$FABSIM" report -o "$out" "$out" >/dev/null 2>&1 || true

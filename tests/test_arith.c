@@ -191,7 +191,7 @@ static void test_local_flow_extremes(void **state)
 	/* 1 TiB at 1 b/s would take 8.8e24 ps: the run fails, it does not wrap */
 	s = mksim(t);
 	assert_int_equal(sim_add_local_flow(s, 0, 1, TIB, 1, 0), 0);
-	assert_int_equal(sim_run(s), -1);
+	assert_int_equal(sim_run(s), -ERANGE);
 	assert_non_null(strstr(sim_error(s), "horizon"));
 	sim_destroy(s);
 	sim_topo_free(t);
@@ -209,10 +209,10 @@ static void test_flow_size_limits(void **state)
 	/* 1 TiB in 4096 B packets is 2^28 packets: accepted */
 	assert_int_equal(sim_add_flow(s, 0, 3, TIB, 0), 0);
 	/* 2^31 x 4096 B = 8 TiB is 2^31 packets: refused, with the reason */
-	assert_int_equal(sim_add_flow(s, 0, 3, (1ULL << 31) * 4096, 0), -1);
+	assert_int_equal(sim_add_flow(s, 0, 3, (1ULL << 31) * 4096, 0), -EINVAL);
 	assert_non_null(strstr(sim_error(s), "packets"));
 	/* a start past the 2^62 ps horizon is refused */
-	assert_int_equal(sim_add_flow(s, 0, 3, 1, SIM_TIME_LIMIT_PS + 1), -1);
+	assert_int_equal(sim_add_flow(s, 0, 3, 1, SIM_TIME_LIMIT_PS + 1), -EINVAL);
 	assert_non_null(strstr(sim_error(s), "horizon"));
 	assert_int_equal(s->nflows, 1);
 	sim_destroy(s);
@@ -241,8 +241,8 @@ static uint64_t coll_end_ps(struct sim_topo *t, struct sim_coll_job *j)
 	struct sim *s = mksim(t);
 	uint64_t end = 0;
 
-	assert_int_equal(sim_coll_place(t, j, used, 1), 0);
-	assert_int_equal(sim_coll_add(s, j), 0);
+	assert_int_equal(sim_coll_place(t, j, used, 1, NULL, 0), 0);
+	assert_int_equal(sim_coll_add(s, j, NULL, 0), 0);
 	assert_int_equal(sim_run(s), 0);
 	for (uint32_t i = 0; i < s->nflows; i++)
 		if (s->flows[i].finish_ps > end)

@@ -662,9 +662,6 @@ static void test_print(void **state)
 
 static void test_busbw(void **state)
 {
-	char buf[32];
-	uint64_t v;
-
 	assert_true(coll_busbw_factor(COLL_ALLREDUCE, 8) == 1.75);
 	assert_true(coll_busbw_factor(COLL_ALLGATHER, 8) == 0.875);
 	assert_true(coll_busbw_factor(COLL_REDUCESCATTER, 8) == 0.875);
@@ -677,22 +674,7 @@ static void test_busbw(void **state)
 	assert_true(coll_algbw_gbps(1, 0) == 0);
 	/* 50 GB/s of busbw on a 400 Gb/s NIC is line rate. */
 	assert_float_equal(coll_line_fraction(50, 400000000000ull), 1.0, 1e-12);
-	coll_size_format(buf, sizeof(buf), 4096);
-	assert_string_equal(buf, "4 KiB");
-	coll_size_format(buf, sizeof(buf), 1536 * 1024);
-	assert_string_equal(buf, "1.50 MiB");
-	coll_size_format(buf, sizeof(buf), 7);
-	assert_string_equal(buf, "7 B");
-	assert_int_equal(coll_size_parse("64K", &v), 0);
-	assert_int_equal(v, 65536);
-	assert_int_equal(coll_size_parse("2GiB", &v), 0);
-	assert_int_equal(v, 2ull << 30);
-	assert_int_equal(coll_size_parse("8MB", &v), 0);
-	assert_int_equal(v, 8ull << 20);
-	assert_int_equal(coll_size_parse("1000003", &v), 0);
-	assert_int_equal(v, 1000003);
-	assert_int_equal(coll_size_parse("12X", &v), -EINVAL);
-	assert_int_equal(coll_size_parse("-1", &v), -EINVAL);
+	/* sizes: collectives/units.c, tested in test_units.c */
 }
 
 int main(void)

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collectives/busbw.h"
-#include "sim/coll_sim.h"
-#include "sim/units.h"
+#include "sim/traffic/coll_sim.h"
+#include "collectives/units.h"
 
 static struct sim_topo *leafspine_800g(unsigned leaves, unsigned hpl)
 {
@@ -65,8 +65,8 @@ static void test_ring_matches_analytic(void **state)
 	sim_config_defaults(&cfg);
 	s = sim_create(t, &cfg);
 	job_init(&j, COLL_ALGO_RING, n, S, 1);
-	assert_int_equal(sim_coll_place(t, &j, used, 1), 0);
-	assert_int_equal(sim_coll_add(s, &j), 0);
+	assert_int_equal(sim_coll_place(t, &j, used, 1, NULL, 0), 0);
+	assert_int_equal(sim_coll_add(s, &j, NULL, 0), 0);
 	/* 2n(n-1) transfers per chunk; a rank block of S/n = 8 MiB is 8 chunks of 1 MiB */
 	assert_int_equal(j.net_flows, 2 * n * (n - 1) * (S / n / (1 << 20)));
 	assert_int_equal(sim_run(s), 0);
@@ -97,8 +97,8 @@ static void test_placement(void **state)
 	job_init(&b, COLL_ALGO_RING, 16, 1 << 20, 8);
 	a.placement = SIM_PLACE_RANDOM;
 	b.placement = SIM_PLACE_RANDOM;
-	assert_int_equal(sim_coll_place(t, &a, used, 3), 0);
-	assert_int_equal(sim_coll_place(t, &b, used, 4), 0);
+	assert_int_equal(sim_coll_place(t, &a, used, 3, NULL, 0), 0);
+	assert_int_equal(sim_coll_place(t, &b, used, 4, NULL, 0), 0);
 	for (uint32_t r = 0; r < 32; r++) {
 		/* rank r is GPU r % 8 of some server */
 		assert_int_equal(a.rank_host[r] % 8, r % 8);
@@ -114,7 +114,7 @@ static void test_placement(void **state)
 		struct sim_coll_job c;
 
 		job_init(&c, COLL_ALGO_RING, 32, 1 << 20, 8);
-		assert_int_not_equal(sim_coll_place(t, &c, used, 5), 0);
+		assert_int_not_equal(sim_coll_place(t, &c, used, 5, NULL, 0), 0);
 		free(c.rank_host);
 	}
 	free(a.rank_host);
@@ -142,8 +142,8 @@ static void test_hier_uses_nvlink(void **state)
 	sim_config_defaults(&cfg);
 	s = sim_create(t, &cfg);
 	job_init(&j, COLL_ALGO_HIER, 16, S, 8);
-	assert_int_equal(sim_coll_place(t, &j, used, 1), 0);
-	assert_int_equal(sim_coll_add(s, &j), 0);
+	assert_int_equal(sim_coll_place(t, &j, used, 1, NULL, 0), 0);
+	assert_int_equal(sim_coll_add(s, &j, NULL, 0), 0);
 	assert_int_equal(sim_run(s), 0);
 	sim_coll_result(s, &j, &r);
 	for (uint32_t i = 0; i < j.nflows; i++)
@@ -170,20 +170,20 @@ static void test_placement_huge(void **state)
 
 	(void)state;
 	job_init(&j, COLL_ALGO_RING, UINT32_MAX, 1 << 20, 2);
-	assert_int_not_equal(sim_coll_place(t, &j, used, 1), 0);
+	assert_int_not_equal(sim_coll_place(t, &j, used, 1, NULL, 0), 0);
 	assert_null(j.rank_host);
 	job_init(&j, COLL_ALGO_RING, 16, 1 << 20, UINT32_MAX);
-	assert_int_not_equal(sim_coll_place(t, &j, used, 1), 0);
+	assert_int_not_equal(sim_coll_place(t, &j, used, 1, NULL, 0), 0);
 	assert_null(j.rank_host);
 	job_init(&j, COLL_ALGO_RING, UINT32_MAX, 1 << 20, UINT32_MAX);
-	assert_int_not_equal(sim_coll_place(t, &j, used, 1), 0);
+	assert_int_not_equal(sim_coll_place(t, &j, used, 1, NULL, 0), 0);
 	assert_memory_equal(used, none, sizeof(used));
 	/* 17 ranks need 3 servers of 8 on a 16-host fabric: refused too */
 	job_init(&j, COLL_ALGO_RING, 17, 1 << 20, 8);
-	assert_int_not_equal(sim_coll_place(t, &j, used, 1), 0);
+	assert_int_not_equal(sim_coll_place(t, &j, used, 1, NULL, 0), 0);
 	/* exactly the fabric fits */
 	job_init(&j, COLL_ALGO_RING, 16, 1 << 20, 8);
-	assert_int_equal(sim_coll_place(t, &j, used, 1), 0);
+	assert_int_equal(sim_coll_place(t, &j, used, 1, NULL, 0), 0);
 	for (uint32_t r = 0; r < 16; r++)
 		assert_int_equal(j.rank_host[r], r);
 	free(j.rank_host);
@@ -248,18 +248,18 @@ static void test_size_sweep(void **state)
 	uint32_t n;
 
 	(void)state;
-	assert_int_equal(sim_parse_sweep("1M:1G:x2", v, 64, &n), 0);
+	assert_int_equal(coll_parse_sweep("1M:1G:x2", v, 64, &n), 0);
 	assert_int_equal(n, 11);
 	assert_int_equal(v[0], 1 << 20);
 	assert_int_equal(v[10], 1ULL << 30);
-	assert_int_equal(sim_parse_sweep("1M:4M:+1M", v, 64, &n), 0);
+	assert_int_equal(coll_parse_sweep("1M:4M:+1M", v, 64, &n), 0);
 	assert_int_equal(n, 4);
 	assert_int_equal(v[3], 4 << 20);
-	assert_int_equal(sim_parse_sweep("64M", v, 64, &n), 0);
+	assert_int_equal(coll_parse_sweep("64M", v, 64, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_not_equal(sim_parse_sweep("4M:1M", v, 64, &n), 0);
-	assert_int_not_equal(sim_parse_sweep("1M:1G:x1", v, 64, &n), 0);
-	assert_int_not_equal(sim_parse_sweep("1:1T:x2", v, 8, &n), 0);
+	assert_int_not_equal(coll_parse_sweep("4M:1M", v, 64, &n), 0);
+	assert_int_not_equal(coll_parse_sweep("1M:1G:x1", v, 64, &n), 0);
+	assert_int_not_equal(coll_parse_sweep("1:1T:x2", v, 8, &n), 0);
 }
 
 int main(void)

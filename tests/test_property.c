@@ -37,10 +37,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "sim/coll_sim.h"
-#include "sim/sim.h"
-#include "sim/stats.h"
-#include "sim/workload.h"
+#include "sim/traffic/coll_sim.h"
+#include "sim/fabric/sim.h"
+#include "sim/results/stats.h"
+#include "sim/traffic/workload.h"
 
 #define PROP_CASES 50
 #define PROP_MASTER_SEED 0x70726f7065727479ULL	/* "property" */
@@ -449,20 +449,20 @@ static int prop_add_workload(const struct prop_case *c, struct prop_run *run)
 	switch (c->wl) {
 	case PROP_PERM:
 		w.kind = SIM_WL_PERMUTATION;
-		return sim_workload_add(run->s, &w);
+		return sim_workload_add(run->s, &w, NULL, 0);
 	case PROP_A2A:
 		w.kind = SIM_WL_ALLTOALL;
-		return sim_workload_add(run->s, &w);
+		return sim_workload_add(run->s, &w, NULL, 0);
 	case PROP_INCAST:
 		w.kind = SIM_WL_INCAST;
 		w.incast_senders = c->incast_senders;
 		w.incast_dst = c->incast_dst;
-		return sim_workload_add(run->s, &w);
+		return sim_workload_add(run->s, &w, NULL, 0);
 	case PROP_FLOWS:
 		prop_flows_path(c, path, sizeof(path));
 		w.kind = SIM_WL_FLOWS;
 		w.flows_path = path;
-		return sim_workload_add(run->s, &w);
+		return sim_workload_add(run->s, &w, NULL, 0);
 	default:
 		break;
 	}
@@ -484,9 +484,9 @@ static int prop_add_workload(const struct prop_case *c, struct prop_run *run)
 	if (!used)
 		return -1;
 	run->has_job = 1;
-	rc = sim_coll_place(t, j, used, c->cfg.seed);
+	rc = sim_coll_place(t, j, used, c->cfg.seed, NULL, 0);
 	if (!rc)
-		rc = sim_coll_add(run->s, j);
+		rc = sim_coll_add(run->s, j, NULL, 0);
 	free(used);
 	return rc;
 }
@@ -1019,8 +1019,8 @@ static int prop_run_once(const struct prop_case *c, struct sim_topo *t, const st
 		return -1;
 	}
 	sim_results_compute(run->s, &r);
-	if (sim_results_write(run->s, &r, run->dir, "test_property"))
-		prop_fail(e, "stats writer could not write %s", run->dir);
+	if (sim_results_write(run->s, &r, run->dir, "test_property", err, sizeof(err)))
+		prop_fail(e, "stats writer could not write %s: %s", run->dir, err);
 	return 0;
 }
 

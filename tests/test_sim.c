@@ -14,9 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/sim.h"
-#include "sim/stats.h"
-#include "sim/workload.h"
+#include "sim/fabric/sim.h"
+#include "sim/results/stats.h"
+#include "sim/traffic/workload.h"
 
 #define LAT_PS 600000ULL	/* switch latency, 600 ns */
 #define CABLE_PS 10000ULL	/* 2 m at 5 ns/m */
@@ -232,7 +232,7 @@ static double permutation(struct sim_topo *t, enum sim_lb lb, uint64_t seed, str
 	struct sim_results r;
 	struct sim *s = mksim(t, lb, seed);
 
-	assert_int_equal(sim_workload_add(s, &w), 0);
+	assert_int_equal(sim_workload_add(s, &w, NULL, 0), 0);
 	assert_int_equal(sim_run(s), 0);
 	assert_int_equal(s->flows_done, s->nflows);
 	sim_results_compute(s, &r);
@@ -286,11 +286,12 @@ static void run_to(struct sim_topo *t, uint64_t seed, const char *dir)
 	struct sim_workload_params w = { .kind = SIM_WL_PERMUTATION, .bytes = 1 << 20, .seed = seed };
 	struct sim_results r;
 	struct sim *s = mksim(t, SIM_LB_SPRAY, seed);
+	char err[4608];
 
-	sim_workload_add(s, &w);
+	sim_workload_add(s, &w, NULL, 0);
 	sim_run(s);
 	sim_results_compute(s, &r);
-	assert_int_equal(sim_results_write(s, &r, dir, "test"), 0);
+	assert_int_equal(sim_results_write(s, &r, dir, "test", err, sizeof(err)), 0);
 	sim_destroy(s);
 }
 
@@ -501,7 +502,7 @@ static void test_sim_check(void **state)
 	cfg.stop_ps = 5000000;
 	s = sim_create(t, &cfg);
 	assert_non_null(s);
-	assert_int_equal(sim_workload_add(s, &w), 0);
+	assert_int_equal(sim_workload_add(s, &w, NULL, 0), 0);
 	assert_int_equal(sim_run(s), 0);
 	assert_int_equal(sim_check(s, err, sizeof(err)), 0);
 	assert_string_equal(sim_error(s), "");
@@ -519,9 +520,9 @@ static void test_sim_check(void **state)
 	s->pq[s->pq[port].head[SIM_PRIO_DATA]->in_port].ingress_bytes += 1;
 	expect_broken(s, "its ingress ports count");
 	s->pq[s->pq[port].head[SIM_PRIO_DATA]->in_port].ingress_bytes -= 1;
-	s->pkts_allocated++;
+	s->pkts.allocated++;
 	expect_broken(s, "packets allocated but");
-	s->pkts_allocated--;
+	s->pkts.allocated--;
 	s->c.delivered_bytes += 4096;
 	expect_broken(s, "the run counts");
 	s->c.delivered_bytes -= 4096;
@@ -539,7 +540,7 @@ static void test_sim_check(void **state)
 	/* a resumed run that finds its accounting broken fails, and says why */
 	s->pq[port].qbytes[SIM_PRIO_DATA] += 3;
 	s->cfg.stop_ps = 6000000;
-	assert_int_equal(sim_run(s), -1);
+	assert_int_equal(sim_run(s), -EPROTO);
 	assert_non_null(strstr(sim_error(s), "internal accounting check failed"));
 	sim_destroy(s);
 	sim_topo_free(t);

@@ -1,8 +1,10 @@
 /*
- * Unit tests of the topology module: generator counts and the port order
- * contract the router relies on, explicit graphs and their distance tables,
- * summary numbers, the presets in topologies/ and file:line errors on
- * malformed input. Expected values are worked out by hand in the comments.
+ * Unit tests of the topology layer: the generators called from C with
+ * parameter structs (counts, rates and equal-cost path counts derived by
+ * hand), the same fabrics from .topo files, the port order contract the
+ * router relies on, explicit graphs and their distance tables, summary
+ * numbers, the presets in topologies/ and FILE:LINE errors on malformed
+ * input. Expected values are worked out by hand in the comments.
  * Run from the repository root (presets are opened as topologies/x.topo).
  */
 #include <stdarg.h>
@@ -21,8 +23,9 @@
 
 #include <sys/stat.h>
 
-#include "sim/benchfile.h"
-#include "sim/topo.h"
+#include "sim/traffic/benchfile.h"
+#include "sim/topo/gen.h"
+#include "sim/topo/topo.h"
 
 #define G 1000000000ULL
 
@@ -482,14 +485,9 @@ static void test_rates(void **state)
 		sim_topo_free(t);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		FILE *saved = stderr;
-
 		snprintf(text, sizeof(text), "fabric = { kind = \"leafspine\"; host_rate = %s;"
 			 " leaves = 1; hosts_per_leaf = 2; spines = 0; };", bad[i]);
-		stderr = fopen("/dev/null", "w");
-		assert_null(sim_topo_load_string(text, "bad.topo"));
-		fclose(stderr);
-		stderr = saved;
+		expect_error(text, "bad.topo:1: bad rate for 'host_rate'");
 	}
 }
 
@@ -508,6 +506,9 @@ static void capture_begin(struct capture *c)
 	dup2(fileno(c->tmp), 2);
 }
 
+/* Bytes the last capture_end() found written. */
+static size_t capture_bytes;
+
 /* Restores stderr; fails unless what was written holds WANT. */
 static void capture_end(struct capture *c, const char *want)
 {
@@ -520,29 +521,40 @@ static void capture_end(struct capture *c, const char *want)
 	rewind(c->tmp);
 	n = fread(buf, 1, sizeof(buf) - 1, c->tmp);
 	buf[n] = 0;
+	capture_bytes = n;
 	fclose(c->tmp);
 	if (!strstr(buf, want))
 		fail_msg("expected \"%s\" in error output \"%s\"", want, buf);
 }
 
-/* Loads TEXT expecting failure; checks stderr holds WANT (e.g. "x:3: ..."). */
-static void expect_error(const char *text, const char *want)
+/* A failed load: a negative errno, no topology, one line holding WANT. */
+static void failed_with(int ret, const struct sim_topo *t, const char *err, const char *want)
 {
-	struct capture c;
-
-	capture_begin(&c);
-	assert_null(sim_topo_load_string(text, "bad.topo"));
-	capture_end(&c, want);
+	assert_true(ret < 0);
+	assert_null(t);
+	assert_null(strchr(err, '\n'));
+	if (!strstr(err, want))
+		fail_msg("expected \"%s\" in error \"%s\"", want, err);
 }
 
-/* Loads the file PATH expecting failure with WANT on stderr. */
+/* Loads TEXT expecting failure with WANT in the message (e.g. "x:3: ..."). */
+static void expect_error(const char *text, const char *want)
+{
+	char err[SIM_TOPO_ERR_LEN];
+	struct sim_topo *t;
+	int ret = sim_topo_parse(text, "bad.topo", &t, err, sizeof(err));
+
+	failed_with(ret, t, err, want);
+}
+
+/* Loads the file PATH expecting failure with WANT in the message. */
 static void expect_file_error(const char *path, const char *want)
 {
-	struct capture c;
+	char err[SIM_TOPO_ERR_LEN];
+	struct sim_topo *t;
+	int ret = sim_topo_read(path, &t, err, sizeof(err));
 
-	capture_begin(&c);
-	assert_null(sim_topo_load(path));
-	capture_end(&c, want);
+	failed_with(ret, t, err, want);
 }
 
 #define LS "fabric = {\n kind = \"leafspine\";\n host_rate = \"800G\";\n"
@@ -611,12 +623,13 @@ static void test_errors(void **state)
 
 static void test_missing_file(void **state)
 {
-	FILE *saved = stderr;
+	char err[SIM_TOPO_ERR_LEN];
+	struct sim_topo *t;
 
-	stderr = fopen("/dev/null", "w");
-	assert_null(sim_topo_load("topologies/does-not-exist.topo"));
-	fclose(stderr);
-	stderr = saved;
+	assert_int_equal(sim_topo_read("topologies/does-not-exist.topo", &t, err, sizeof(err)),
+			 -ENOENT);
+	assert_null(t);
+	assert_non_null(strstr(err, "topologies/does-not-exist.topo: cannot open"));
 }
 
 /* Every preset loads, is valid, and stays within a 51.2 Tb/s SN5600. */
@@ -941,11 +954,12 @@ static void test_one_host(void **state)
 static void expect_bench_error(const char *json, const char *want)
 {
 	struct sim_bench b;
-	struct capture c;
+	char err[SIM_BENCH_ERR];
 
-	capture_begin(&c);
-	assert_int_equal(sim_bench_parse(json, strlen(json), "b.json", &b), -1);
-	capture_end(&c, want);
+	/* the reader does not print: the message is in ERR */
+	assert_true(sim_bench_parse(json, strlen(json), "b.json", &b, err, sizeof(err)) < 0);
+	if (!strstr(err, want))
+		fail_msg("expected \"%s\" in the error \"%s\"", want, err);
 	assert_null(b.ranks);
 }
 
@@ -959,7 +973,7 @@ static void test_bench_ranges(void **state)
 	struct sim_bench b;
 	const char *ok = BENCH_HEAD ", \"p2p_bw_gbps\": 0.000125," BENCH_RES " }";
 
-	assert_int_equal(sim_bench_parse(ok, strlen(ok), "b.json", &b), 0);
+	assert_int_equal(sim_bench_parse(ok, strlen(ok), "b.json", &b, NULL, 0), 0);
 	/* optional fields take their defaults: 1 channel, 1 QP, unknown MTU, not measured */
 	assert_int_equal(b.nchannels, 1);
 	assert_int_equal(b.qps, 1);
@@ -1004,13 +1018,14 @@ static void test_bench_ranges(void **state)
 
 static void expect_map(const char *text, int want_rc, uint32_t want_n, const char *want)
 {
-	char (*map)[2][64] = NULL;
+	char (*map)[2][64] = NULL, err[SIM_BENCH_ERR];
 	uint32_t n = 0;
-	struct capture c;
+	int rc = sim_bench_map_parse(text, "m.map", &map, &n, err, sizeof(err));
 
-	capture_begin(&c);
-	assert_int_equal(sim_bench_map_parse(text, "m.map", &map, &n), want_rc);
-	capture_end(&c, want);
+	/* a negative errno, the message in ERR (empty on success) */
+	assert_int_equal(rc < 0 ? -1 : rc, want_rc);
+	if (!strstr(err, want))
+		fail_msg("expected \"%s\" in the error \"%s\"", want, err);
 	assert_int_equal(n, want_n);
 	free(map);
 }
@@ -1022,7 +1037,7 @@ static void test_map_lines(void **state)
 	uint32_t n = 0;
 
 	assert_int_equal(sim_bench_map_parse("rank0 h0 # first\n\n  lab/mlx5_0\th3  \nb h4", "m.map",
-					     &map, &n), 0);
+					     &map, &n, NULL, 0), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(map[1][0], "lab/mlx5_0");
 	assert_string_equal(map[1][1], "h3");
@@ -1037,6 +1052,505 @@ static void test_map_lines(void **state)
 	expect_map("rank0 h0\nrank1 h1 h2\n", -1, 0, "m.map:2: expected 'KEY NODE'");
 	expect_map("rank0 h0\n# c\nrank0 h1\n", -1, 0, "m.map:3: key 'rank0' is already mapped on line 1");
 	expect_map("# only a comment\n", -1, 0, "m.map: no 'KEY NODE' line");
+}
+
+/* Generators from C --------------------------------------------------------- */
+
+/*
+ * Shortest paths from host A to host B and their length in links, counted
+ * port by port (parallel links are distinct paths); hosts relay nothing.
+ * Independent of the router: a plain breadth-first search.
+ */
+static uint64_t count_paths(const struct sim_topo *t, uint32_t a, uint32_t b, uint32_t *hops)
+{
+	uint32_t *dist = malloc(t->nnodes * sizeof(*dist));
+	uint32_t *queue = malloc(t->nnodes * sizeof(*queue));
+	uint64_t *ways = calloc(t->nnodes, sizeof(*ways)), n;
+	uint32_t head = 0, tail = 0, u, p;
+
+	assert_non_null(dist);
+	assert_non_null(queue);
+	assert_non_null(ways);
+	memset(dist, 0xff, t->nnodes * sizeof(*dist));
+	dist[a] = 0;
+	ways[a] = 1;
+	queue[tail++] = a;
+	while (head < tail) {
+		u = queue[head++];
+		if (u != a && t->nodes[u].kind == SIM_NODE_HOST)
+			continue;
+		for (p = 0; p < t->nodes[u].nports; p++) {
+			uint32_t v = t->ports[t->ports[t->nodes[u].first_port + p].peer].node;
+
+			if (dist[v] == UINT32_MAX) {
+				dist[v] = dist[u] + 1;
+				queue[tail++] = v;
+			}
+			if (dist[v] == dist[u] + 1)
+				ways[v] += ways[u];
+		}
+	}
+	*hops = dist[b];
+	n = ways[b];
+	free(ways);
+	free(queue);
+	free(dist);
+	return n;
+}
+
+static void paths_are(const struct sim_topo *t, uint32_t a, uint32_t b, uint32_t want_hops,
+		      uint64_t want_paths)
+{
+	uint32_t hops;
+
+	assert_int_equal(count_paths(t, a, b, &hops), want_paths);
+	assert_int_equal(hops, want_hops);
+}
+
+/* Every port of a link class (by the tiers of its ends) runs at RATE. */
+static void rates_are(const struct sim_topo *t, unsigned int lo_tier, uint64_t rate_bps,
+		      uint64_t delay_ps, uint32_t want_links)
+{
+	uint32_t i, links = 0;
+
+	for (i = 0; i < t->nports; i++) {
+		const struct sim_port *port = &t->ports[i];
+		uint8_t a = t->nodes[port->node].tier, b = t->nodes[t->ports[port->peer].node].tier;
+
+		if ((a < b ? a : b) != lo_tier)
+			continue;
+		assert_int_equal(port->rate_bps, rate_bps);
+		assert_int_equal(port->delay_ps, delay_ps);
+		links += i < port->peer;
+	}
+	assert_int_equal(links, want_links);
+}
+
+static struct sim_topo *leafspine_ok(const struct sim_leafspine_params *p)
+{
+	char err[256] = "";
+	struct sim_topo *t;
+
+	if (sim_topo_leafspine(p, &t, err, sizeof(err)))
+		fail_msg("sim_topo_leafspine: %s", err);
+	check_invariants(t);
+	return t;
+}
+
+/*
+ * L = 4 leaves x H = 5 hosts, S = 3 spines: L*H + L + S = 27 nodes, L*H
+ * host links and L*S uplinks; S equal-cost paths of 4 links between hosts
+ * on different leaves, one of 2 on the same leaf. With 2 links per
+ * leaf-spine pair, each spine offers 2 x 2 port paths: 4*S.
+ */
+static void test_gen_leafspine(void **state)
+{
+	struct sim_leafspine_params p = {
+		.c = { .host_rate_bps = 400 * G, .fabric_rate_bps = 800 * G,
+		       .host_delay_ps = 15000, .fabric_delay_ps = 100000 },
+		.leaves = 4, .hosts_per_leaf = 5, .spines = 3,
+	};
+	struct sim_topo_summary s;
+	struct sim_topo *t = leafspine_ok(&p);
+	uint32_t h;
+
+	assert_string_equal(t->kind, "leafspine");
+	assert_int_equal(t->nhosts, 20);
+	assert_int_equal(t->nswitches, 7);
+	assert_int_equal(t->nnodes, 27);
+	assert_int_equal(t->nports, 2 * (20 + 4 * 3));
+	assert_int_equal(t->ntiers, 2);
+	rates_are(t, 0, 400 * G, 15000, 20);
+	rates_are(t, 1, 800 * G, 100000, 12);
+	for (h = 0; h < 20; h++)
+		assert_int_equal(sim_topo_host_leaf(t, h, 0), 20 + h / 5);
+	paths_are(t, 0, 4, 2, 1);
+	paths_are(t, 0, 5, 4, 3);
+	paths_are(t, 19, 0, 4, 3);
+	/* leaf: 5 hosts down, 3 up; 2 x 400G down vs 3 x 800G up: not oversubscribed */
+	assert_int_equal(t->nodes[20].nports, 8);
+	assert_int_equal(t->nodes[20].ndown, 5);
+	summary_of(t, &s);
+	assert_true(s.oversubscription == 1.0);
+	sim_topo_free(t);
+
+	/* 2 links per pair, 18 hosts: the last leaf holds 3 */
+	p.links_per_spine = 2;
+	p.hosts = 18;
+	t = leafspine_ok(&p);
+	assert_int_equal(t->nhosts, 18);
+	assert_int_equal(t->nports, 2 * (18 + 4 * 3 * 2));
+	paths_are(t, 0, 17, 4, 3 * 2 * 2);
+	assert_int_equal(t->nodes[18 + 3].ndown, 3);
+	sim_topo_free(t);
+
+	/* 2:1 for 5 x 400G down per leaf on 800G: ceil(2.5 / 2) = 2 uplinks, 1 spine of 2 */
+	p.spines = 0;
+	p.oversubscription = 2.0;
+	t = leafspine_ok(&p);
+	assert_int_equal(t->nswitches, 5);
+	paths_are(t, 0, 17, 4, 1 * 2 * 2);
+	sim_topo_free(t);
+}
+
+static struct sim_topo *fattree_ok(const struct sim_fattree_params *p)
+{
+	char err[256] = "";
+	struct sim_topo *t;
+
+	if (sim_topo_fattree(p, &t, err, sizeof(err)))
+		fail_msg("sim_topo_fattree: %s", err);
+	check_invariants(t);
+	return t;
+}
+
+/*
+ * The k-ary fat-tree of Al-Fares et al.: k pods of k/2 leaves and k/2 aggs,
+ * k/2 hosts per leaf, (k/2)^2 cores. k^3/4 hosts, 5k^2/4 switches, k^3/4
+ * links in each of the three layers. Between pods (k/2)^2 shortest paths
+ * of 6 links, within a pod k/2 of 4, under one leaf 1 of 2.
+ */
+static void test_gen_fattree(void **state)
+{
+	static const uint32_t ks[] = { 4, 6, 8 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		uint32_t k = ks[i], half = k / 2, pod_hosts = half * half;
+		struct sim_fattree_params p = {
+			.c = { .host_rate_bps = 100 * G, .host_delay_ps = 1000,
+			       .fabric_delay_ps = 2000, .core_delay_ps = 3000 },
+			.pods = k, .leaves_per_pod = half, .hosts_per_leaf = half,
+			.aggs_per_pod = half, .cores_per_group = half, .core_rate_bps = 200 * G,
+		};
+		struct sim_topo_summary s;
+		struct sim_topo *t = fattree_ok(&p);
+
+		assert_string_equal(t->kind, "fattree");
+		assert_int_equal(t->nhosts, k * k * k / 4);
+		assert_int_equal(t->nswitches, 5 * k * k / 4);
+		assert_int_equal(t->nports, 2 * 3 * (k * k * k / 4));
+		assert_int_equal(t->ntiers, 3);
+		rates_are(t, 0, 100 * G, 1000, k * k * k / 4);
+		rates_are(t, 1, 100 * G, 2000, k * k * k / 4);
+		rates_are(t, 2, 200 * G, 3000, k * k * k / 4);
+		paths_are(t, 0, 1, 2, 1);
+		paths_are(t, 0, half, 4, half);
+		paths_are(t, 0, pod_hosts, 6, half * half);
+		paths_are(t, 0, t->nhosts - 1, 6, half * half);
+		/* host pod_hosts is the first of pod 1 */
+		assert_int_equal(t->nodes[pod_hosts].pod, 1);
+		assert_int_equal(t->nodes[pod_hosts - 1].pod, 0);
+		summary_of(t, &s);
+		assert_int_equal(s.diameter_hops, 6);
+		assert_int_equal(s.switches_per_tier[2], half * half);
+		sim_topo_free(t);
+	}
+}
+
+static struct sim_topo *railopt_ok(const struct sim_railopt_params *p)
+{
+	char err[256] = "";
+	struct sim_topo *t;
+
+	if (sim_topo_railopt(p, &t, err, sizeof(err)))
+		fail_msg("sim_topo_railopt: %s", err);
+	check_invariants(t);
+	return t;
+}
+
+/*
+ * 5 servers x 2 GPUs (rails), 2 leaves per rail of ceil(5/2) = 3 servers,
+ * 3 spines: 10 hosts, 4 leaves + 3 spines, 10 + 4 x 3 links. GPU g of
+ * server v is host 2v + g on leaf 2g + v/3. Same rail and block: 1 path of
+ * 2 links; otherwise one per spine, of 4.
+ */
+static void test_gen_railopt(void **state)
+{
+	struct sim_railopt_params p = {
+		.c = { .host_rate_bps = 400 * G, .fabric_rate_bps = 800 * G, .planes = 2 },
+		.servers = 5, .gpus_per_server = 2, .leaves_per_rail = 2, .spines = 3,
+	};
+	struct sim_topo *t = railopt_ok(&p);
+	uint32_t v, g;
+
+	assert_string_equal(t->kind, "railopt");
+	assert_int_equal(t->nhosts, 10);
+	assert_int_equal(t->nplanes, 2);
+	assert_int_equal(t->nswitches, 2 * 7);
+	assert_int_equal(t->nports, 2 * 2 * (10 + 4 * 3));
+	assert_int_equal(t->gpus_per_server, 2);
+	rates_are(t, 0, 400 * G, 0, 2 * 10);
+	rates_are(t, 1, 800 * G, 0, 2 * 12);
+	for (v = 0; v < 5; v++)
+		for (g = 0; g < 2; g++) {
+			assert_int_equal(sim_topo_host_leaf(t, 2 * v + g, 0), 10 + 2 * g + v / 3);
+			assert_int_equal(sim_topo_host_leaf(t, 2 * v + g, 1), 10 + 7 + 2 * g + v / 3);
+			assert_int_equal(t->nodes[2 * v + g].group, g);
+		}
+	name_is(t, 10 + 7 + 3, "p1-rail1-leaf1");
+	/* one plane's worth of paths on each of the 2 planes */
+	paths_are(t, 0, 2, 2, 2 * 1);
+	paths_are(t, 0, 6, 4, 2 * 3);
+	paths_are(t, 0, 1, 4, 2 * 3);
+	sim_topo_free(t);
+}
+
+/* Parameters out of range come back as -EINVAL with the key; nothing is printed. */
+static void gen_fails(int ret, int want_ret, const char *err, const char *want)
+{
+	assert_int_equal(ret, want_ret);
+	if (!strstr(err, want))
+		fail_msg("expected \"%s\" in \"%s\"", want, err);
+}
+
+static void test_gen_errors(void **state)
+{
+	struct sim_leafspine_params ls = { .c = { .host_rate_bps = 800 * G }, .leaves = 2,
+					   .hosts_per_leaf = 2, .spines = 1 };
+	struct sim_fattree_params ft = { .c = { .host_rate_bps = 800 * G }, .pods = 2,
+					 .leaves_per_pod = 1, .hosts_per_leaf = 1,
+					 .aggs_per_pod = 1 };
+	struct sim_railopt_params ro = { .c = { .host_rate_bps = 800 * G }, .servers = 2,
+					 .gpus_per_server = 2, .spines = 1 };
+	static struct sim_topo sentinel;
+	struct sim_leafspine_params p;
+	struct sim_topo *t = &sentinel;
+	char err[256];
+
+	p = ls;
+	p.leaves = 0;
+	gen_fails(sim_topo_leafspine(&p, &t, err, sizeof(err)), -EINVAL, err,
+		  "'leaves' = 0 is out of range (expected 1..16777216)");
+	assert_null(t);
+	p = ls;
+	p.c.host_rate_bps = 0;
+	gen_fails(sim_topo_leafspine(&p, &t, err, sizeof(err)), -EINVAL, err, "missing 'host_rate'");
+	p = ls;
+	p.spines = 0;
+	gen_fails(sim_topo_leafspine(&p, &t, err, sizeof(err)), -EINVAL, err,
+		  "2 leaves need spines (expected spines >= 1)");
+	p.oversubscription = -1;
+	gen_fails(sim_topo_leafspine(&p, &t, err, sizeof(err)), -EINVAL, err,
+		  "'oversubscription' = -1 is out of range (expected 0.01..1000)");
+	p = ls;
+	p.oversubscription = 2;
+	gen_fails(sim_topo_leafspine(&p, &t, err, sizeof(err)), -EINVAL, err,
+		  "give either 'spines' or 'oversubscription', not both");
+	p = ls;
+	p.hosts = 2;
+	gen_fails(sim_topo_leafspine(&p, &t, err, sizeof(err)), -EINVAL, err,
+		  "'hosts' = 2 leaves a leaf empty (expected 3..4)");
+	p = ls;
+	p.hosts_per_leaf = 65535;
+	gen_fails(sim_topo_leafspine(&p, &t, err, sizeof(err)), -E2BIG, err,
+		  "a leaf would have 65536 ports (hosts_per_leaf + spines x links_per_spine)");
+	ft.cores_per_group = 0;
+	gen_fails(sim_topo_fattree(&ft, &t, err, sizeof(err)), -EINVAL, err,
+		  "2 pods need cores (expected cores_per_group >= 1)");
+	ft.pods = 0;
+	gen_fails(sim_topo_fattree(&ft, &t, err, sizeof(err)), -EINVAL, err, "missing 'hosts'");
+	ro.leaves_per_rail = 3;
+	gen_fails(sim_topo_railopt(&ro, &t, err, sizeof(err)), -EINVAL, err,
+		  "'leaves_per_rail' = 3 is out of range (expected 1..2)");
+	ro.leaves_per_rail = 1;
+	ro.c.planes = 65;
+	gen_fails(sim_topo_railopt(&ro, &t, err, sizeof(err)), -EINVAL, err,
+		  "'planes' = 65 is out of range (expected 1..64)");
+	assert_null(t);
+}
+
+/* The explicit builder from C: ids, names, tiers, and errors by node index. */
+static void test_gen_explicit(void **state)
+{
+	struct sim_explicit_node nodes[] = {
+		{ .name = "sw", .kind = SIM_NODE_SWITCH },
+		{ .name = "a", .kind = SIM_NODE_HOST },
+		{ .name = "b", .kind = SIM_NODE_HOST },
+		{ .name = "lonely", .kind = SIM_NODE_SWITCH, .tier = 2 },
+	};
+	struct sim_explicit_link links[] = {
+		{ .a = 1, .b = 0, .rate_bps = 100 * G, .delay_ps = 7 },
+		{ .a = 0, .b = 2, .rate_bps = 100 * G, .delay_ps = 7 },
+		{ .a = 0, .b = 3, .rate_bps = 200 * G, .delay_ps = 9 },
+	};
+	struct sim_explicit_params p = { .nodes = nodes, .nnodes = 4, .links = links, .nlinks = 3 };
+	struct sim_topo *t;
+	uint32_t bad;
+	char err[256];
+
+	assert_int_equal(sim_topo_explicit(&p, &t, &bad, err, sizeof(err)), 0);
+	assert_int_equal(bad, SIM_NONE);
+	check_invariants(t);
+	/* hosts first: a = 0, b = 1, then sw = 2, lonely = 3 */
+	name_is(t, 0, "a");
+	name_is(t, 2, "sw");
+	assert_int_equal(t->route, SIM_ROUTE_TABLE);
+	assert_int_equal(t->nodes[2].tier, 1);
+	assert_int_equal(t->nodes[3].tier, 2);
+	paths_are(t, 0, 1, 2, 1);
+	sim_topo_free(t);
+
+	/* without the link to it, "lonely" (index 3) is cut off */
+	p.nlinks = 2;
+	gen_fails(sim_topo_explicit(&p, &t, &bad, err, sizeof(err)), -ENOTCONN, err,
+		  "node \"lonely\" is not connected to the rest of the graph");
+	assert_int_equal(bad, 3);
+	assert_null(t);
+	p.nlinks = 3;
+	links[2] = (struct sim_explicit_link){ .a = 1, .b = 2, .rate_bps = G };
+	gen_fails(sim_topo_explicit(&p, &t, &bad, err, sizeof(err)), -EINVAL, err,
+		  "link joins hosts \"a\" and \"b\" (hosts attach to switches only)");
+	links[2] = (struct sim_explicit_link){ .a = 0, .b = 3, .rate_bps = G };
+	nodes[3].name = "a";
+	gen_fails(sim_topo_explicit(&p, &t, &bad, err, sizeof(err)), -EINVAL, err,
+		  "duplicate node name \"a\" (first given as node 1)");
+	assert_int_equal(bad, 3);
+	nodes[3].name = "lonely";
+	links[1].rate_bps = 0;
+	gen_fails(sim_topo_explicit(&p, &t, &bad, err, sizeof(err)), -EINVAL, err,
+		  "link sw-b: rate 0 b/s is out of range");
+}
+
+/* Field by field: the loader and a generator built the same graph. */
+static void same_graph(const struct sim_topo *a, const struct sim_topo *b)
+{
+	char na[80], nb[80];
+	uint32_t i;
+
+	assert_string_equal(a->kind, b->kind);
+	assert_int_equal(a->route, b->route);
+	assert_int_equal(a->nnodes, b->nnodes);
+	assert_int_equal(a->nports, b->nports);
+	assert_int_equal(a->nhosts, b->nhosts);
+	assert_int_equal(a->ntiers, b->ntiers);
+	assert_int_equal(a->nplanes, b->nplanes);
+	assert_int_equal(a->gpus_per_server, b->gpus_per_server);
+	assert_memory_equal(&a->layout, &b->layout, sizeof(a->layout));
+	for (i = 0; i < a->nnodes; i++) {
+		const struct sim_node *x = &a->nodes[i], *y = &b->nodes[i];
+
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->tier, y->tier);
+		assert_int_equal(x->nports, y->nports);
+		assert_int_equal(x->ndown, y->ndown);
+		assert_int_equal(x->first_port, y->first_port);
+		assert_int_equal(x->pod, y->pod);
+		assert_int_equal(x->group, y->group);
+		assert_int_equal(x->index, y->index);
+		sim_topo_node_name(a, i, na, sizeof(na));
+		sim_topo_node_name(b, i, nb, sizeof(nb));
+		assert_string_equal(na, nb);
+	}
+	for (i = 0; i < a->nports; i++) {
+		assert_int_equal(a->ports[i].node, b->ports[i].node);
+		assert_int_equal(a->ports[i].peer, b->ports[i].peer);
+		assert_int_equal(a->ports[i].rate_bps, b->ports[i].rate_bps);
+		assert_int_equal(a->ports[i].delay_ps, b->ports[i].delay_ps);
+		assert_int_equal(a->ports[i].up, b->ports[i].up);
+	}
+	assert_int_equal(a->nedges, b->nedges);
+	if (a->route == SIM_ROUTE_TABLE) {
+		assert_memory_equal(a->edge_of_switch, b->edge_of_switch,
+				    a->nswitches * sizeof(*a->edge_of_switch));
+		assert_memory_equal(a->dist, b->dist, (size_t)a->nedges * a->nswitches);
+	}
+}
+
+/* The presets, and what their keys mean in C (cable metres x 5 ns). */
+static void test_loader_is_generator(void **state)
+{
+	const struct sim_leafspine_params small = {
+		.c = { .host_rate_bps = 800 * G, .host_delay_ps = 3 * 5000,
+		       .fabric_delay_ps = 20 * 5000, .core_delay_ps = 20 * 5000 },
+		.leaves = 8, .hosts_per_leaf = 16, .spines = 16, .links_per_spine = 1,
+	};
+	const struct sim_railopt_params rail = {
+		.c = { .host_rate_bps = 400 * G, .fabric_rate_bps = 800 * G,
+		       .host_delay_ps = 3 * 5000, .fabric_delay_ps = 30 * 5000 },
+		.servers = 128, .gpus_per_server = 8, .leaves_per_rail = 2, .spines = 8,
+		.links_per_spine = 4,
+	};
+	const struct sim_fattree_params colossus = {
+		.c = { .host_rate_bps = 400 * G, .fabric_rate_bps = 800 * G,
+		       .host_delay_ps = 3 * 5000, .fabric_delay_ps = 30 * 5000,
+		       .core_delay_ps = 100 * 5000 },
+		.hosts = 100000, .pods = 49, .leaves_per_pod = 32, .hosts_per_leaf = 64,
+		.aggs_per_pod = 32, .cores_per_group = 32, .core_rate_bps = 800 * G,
+	};
+	static const struct sim_explicit_node nodes[] = {
+		{ "h0", SIM_NODE_HOST, 0, 0, 0 }, { "h1", SIM_NODE_HOST, 0, 0, 0 },
+		{ "h2", SIM_NODE_HOST, 0, 0, 0 }, { "h3", SIM_NODE_HOST, 0, 0, 0 },
+		{ "leaf0", SIM_NODE_SWITCH, 0, 0, 0 }, { "leaf1", SIM_NODE_SWITCH, 0, 0, 0 },
+		{ "spine0", SIM_NODE_SWITCH, 2, 0, 0 }, { "spine1", SIM_NODE_SWITCH, 2, 0, 0 },
+	};
+	static const struct sim_explicit_link links[] = {
+		{ 0, 4, 800 * G, 25000 }, { 1, 4, 800 * G, 25000 },
+		{ 2, 5, 800 * G, 15000 }, { 3, 5, 800 * G, 15000 },
+		{ 4, 6, 800 * G, 100000 }, { 4, 7, 800 * G, 100000 },
+		{ 5, 6, 800 * G, 100000 }, { 5, 7, 800 * G, 100000 },
+	};
+	const struct sim_explicit_params tiny = { nodes, 8, links, 8 };
+	struct sim_topo *file, *gen;
+	char err[256];
+
+	file = load_ok("topologies/small-800g.topo");
+	assert_int_equal(sim_topo_leafspine(&small, &gen, err, sizeof(err)), 0);
+	same_graph(file, gen);
+	assert_string_equal(gen->name, "leafspine");
+	sim_topo_free(gen);
+	sim_topo_free(file);
+
+	file = load_ok("topologies/railopt-8gpu.topo");
+	assert_int_equal(sim_topo_railopt(&rail, &gen, err, sizeof(err)), 0);
+	same_graph(file, gen);
+	sim_topo_free(gen);
+	sim_topo_free(file);
+
+	file = load_ok("topologies/colossus-100k.topo");
+	assert_int_equal(sim_topo_fattree(&colossus, &gen, err, sizeof(err)), 0);
+	same_graph(file, gen);
+	sim_topo_free(gen);
+	sim_topo_free(file);
+
+	file = load_ok("topologies/tiny-explicit.topo");
+	assert_int_equal(sim_topo_explicit(&tiny, &gen, NULL, err, sizeof(err)), 0);
+	same_graph(file, gen);
+	sim_topo_free(gen);
+	sim_topo_free(file);
+}
+
+/*
+ * The library writes errors into the caller's buffer and prints nothing;
+ * sim_topo_load() and sim_topo_load_string() print exactly that line.
+ */
+static void test_error_buffer(void **state)
+{
+	const char *text = "fabric = {\n kind = \"leafspine\";\n host_rate = \"800X\"; };\n";
+	const char *want = "bad.topo:3: bad rate for 'host_rate': \"800X\" (expected e.g. \"800G\", "
+			   "\"400Gb/s\" or \"1.6T\", 1M to 10T)";
+	char err[SIM_TOPO_ERR_LEN], line[1024];
+	struct sim_topo *t;
+	struct capture c;
+
+	capture_begin(&c);
+	assert_int_equal(sim_topo_parse(text, "bad.topo", &t, err, sizeof(err)), -EINVAL);
+	assert_null(t);
+	assert_string_equal(err, want);
+	assert_int_equal(sim_topo_read("/nonexistent/x.topo", &t, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "/nonexistent/x.topo: cannot open: No such file or directory "
+			    "(expected a topology file, see topologies/FORMAT.md)");
+	/* a short buffer holds the start of the message */
+	assert_int_equal(sim_topo_parse(text, "bad.topo", &t, err, 12), -EINVAL);
+	assert_string_equal(err, "bad.topo:3:");
+	capture_end(&c, "");
+	assert_int_equal(capture_bytes, 0);
+
+	snprintf(line, sizeof(line), "%s\n", want);
+	capture_begin(&c);
+	assert_null(sim_topo_load_string(text, "bad.topo"));
+	capture_end(&c, line);
+	assert_int_equal(capture_bytes, strlen(line));
 }
 
 int main(void)
@@ -1070,6 +1584,13 @@ int main(void)
 		cmocka_unit_test(test_one_host),
 		cmocka_unit_test(test_bench_ranges),
 		cmocka_unit_test(test_map_lines),
+		cmocka_unit_test(test_gen_leafspine),
+		cmocka_unit_test(test_gen_fattree),
+		cmocka_unit_test(test_gen_railopt),
+		cmocka_unit_test(test_gen_errors),
+		cmocka_unit_test(test_gen_explicit),
+		cmocka_unit_test(test_loader_is_generator),
+		cmocka_unit_test(test_error_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

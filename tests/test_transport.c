@@ -14,9 +14,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "sim/sim.h"
-#include "sim/stats.h"
-#include "sim/workload.h"
+#include "sim/fabric/sim.h"
+#include "sim/results/stats.h"
+#include "sim/traffic/workload.h"
 
 static struct sim_topo *leafspine(unsigned leaves, unsigned hpl, unsigned spines, unsigned buffer_mb)
 {
@@ -36,7 +36,7 @@ static struct sim *incast(struct sim_topo *t, struct sim_config *cfg, unsigned n
 	struct sim *s = sim_create(t, cfg);
 
 	assert_non_null(s);
-	assert_int_equal(sim_workload_add(s, &w), 0);
+	assert_int_equal(sim_workload_add(s, &w, NULL, 0), 0);
 	assert_int_equal(sim_run(s), 0);
 	return s;
 }
@@ -202,7 +202,7 @@ static double spray_perm(struct sim_topo *t, enum sim_rx_mode rx, struct sim_cou
 	cfg.rx = rx;
 	cfg.seed = 3;
 	s = sim_create(t, &cfg);
-	sim_workload_add(s, &w);
+	sim_workload_add(s, &w, NULL, 0);
 	assert_int_equal(sim_run(s), 0);
 	assert_int_equal(s->flows_done, s->nflows);
 	sim_results_compute(s, &r);
@@ -310,7 +310,7 @@ static void test_pfc_min_buffer_lossless(void **state)
 	for (int k = 0; k < 2; k++) {
 		s = sim_create(t, &cfg);
 		assert_non_null(s);
-		assert_int_equal(sim_workload_add(s, k ? &a2a : &inc), 0);
+		assert_int_equal(sim_workload_add(s, k ? &a2a : &inc, NULL, 0), 0);
 		assert_int_equal(sim_run(s), 0);
 		print_message("%s at the minimum buffer: %lu pauses, %lu drops\n", k ? "all-to-all" : "incast",
 			      (unsigned long)s->c.pauses, (unsigned long)s->c.drops);

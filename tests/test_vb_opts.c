@@ -23,7 +23,11 @@ static int parse(struct vb_opts *o, const char *line)
 {
 	static char buf[512];	/* options point into it */
 	char *argv[64], *tok, *save = NULL;
+	struct vb_opts scratch;
 	int argc = 0;
+
+	if (!o)
+		o = &scratch;
 
 	snprintf(buf, sizeof(buf), "fabbench %s", line);
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
@@ -31,6 +35,15 @@ static int parse(struct vb_opts *o, const char *line)
 	argv[argc] = NULL;
 	err[0] = '\0';
 	return vb_opts_parse(o, argc, argv, err, sizeof(err));
+}
+
+/* LINE is a usage error whose message holds MSG. */
+static void refused(const char *line, const char *msg)
+{
+	assert_int_equal(parse(NULL, line), -EINVAL);
+	if (!strstr(err, msg))
+		print_error("%s: got '%s', want '%s'\n", line, err, msg);
+	assert_non_null(strstr(err, msg));
 }
 
 static void test_defaults(void **state)
@@ -73,6 +86,34 @@ static void test_nccl_options(void **state)
 	assert_int_equal(o.max_bytes, 4096);
 	assert_int_equal(o.dtype, COLL_DT_BFLOAT16);
 	assert_int_equal(o.redop, COLL_RED_PROD);
+}
+
+/* Sizes go through fabsim's parser (collectives/units.c): decimals that make whole bytes. */
+static void test_size_syntax(void **state)
+{
+	struct vb_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "-b 1.5M -e 2.5G -f 2 -i 1.5K --chunk 0.5M"), 0);
+	assert_int_equal(o.min_bytes, 1572864);
+	assert_int_equal(o.max_bytes, 5ull << 29);
+	assert_int_equal(o.step_bytes, 1536);
+	assert_int_equal(o.chunk_bytes, 512 << 10);
+	assert_int_equal(parse(&o, "-b 64KiB -e 8MB -f 2 -i 2e3"), 0);
+	assert_int_equal(o.min_bytes, 65536);
+	assert_int_equal(o.max_bytes, 8 << 20);
+	assert_int_equal(o.step_bytes, 2000);
+	/* not whole bytes, or no size at all */
+	refused("-b 1.5", "bad value '1.5' for -b/--minbytes: want a size in 0 B..1 TiB");
+	refused("-e 1.0001K", "bad value '1.0001K' for -e/--maxbytes");
+	refused("-b nan", "bad value 'nan' for -b/--minbytes");
+	refused("-b -1", "bad value '-1' for -b/--minbytes");
+	refused("-b 0x10", "bad value '0x10' for -b/--minbytes");
+	refused("--chunk 1e30G", "bad value '1e30G' for --chunk: want a size in 64 B..1 GiB");
+	/* counts and numbers are as strict: no sign, blank or hex */
+	refused("-n +5", "bad value '+5' for -n/--iters");
+	refused("--min-busbw +1", "bad value '+1' for --min-busbw: want a number in 0..1e+06");
+	refused("--min-busbw 0x1p3", "bad value '0x1p3' for --min-busbw");
 }
 
 static void test_fabbench_options(void **state)
@@ -177,12 +218,8 @@ static void test_ranges(void **state)
 	unsigned int i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(parse(&o, cases[i].args), -EINVAL);
-		if (!strstr(err, cases[i].msg))
-			print_error("%s: got '%s'\n", cases[i].args, err);
-		assert_non_null(strstr(err, cases[i].msg));
-	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		refused(cases[i].args, cases[i].msg);
 	/* The edges themselves are accepted. */
 	assert_int_equal(parse(&o, "-n 100000000 -w 0 -T 86400 --qps 16 --chunk 64 --depth 1024 --channels 64 -x 65535 --tc 255 --min-busbw 1e6"), 0);
 	assert_int_equal(o.chunk_bytes, 64);
@@ -217,10 +254,7 @@ static void test_master(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(line, sizeof(line), "--rank 0 --nranks 2 --master %s", cases[i].args);
-		assert_int_equal(parse(&o, line), -EINVAL);
-		if (!strstr(err, cases[i].msg))
-			print_error("%s: got '%s'\n", cases[i].args, err);
-		assert_non_null(strstr(err, cases[i].msg));
+		refused(line, cases[i].msg);
 	}
 	assert_int_equal(parse(&o, "--rank 1 --nranks 2 --master node-7.lab:65535"), 0);
 	assert_int_equal(vb_opts_split_master("10.0.0.1:1", host, sizeof(host), &port,
@@ -230,8 +264,7 @@ static void test_master(void **state)
 	assert_int_equal(vb_opts_split_master("a:65536", host, sizeof(host), &port,
 					      err, sizeof(err)), -EINVAL);
 	/* --master alone would be ignored: refused instead. */
-	assert_int_equal(parse(&o, "--master 127.0.0.1:29500"), -EINVAL);
-	assert_non_null(strstr(err, "--master needs --rank and --nranks"));
+	refused("--master 127.0.0.1:29500", "--master needs --rank and --nranks");
 }
 
 /* D = vb_opts_describe of LINE. */
@@ -413,6 +446,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_nccl_options),
+		cmocka_unit_test(test_size_syntax),
 		cmocka_unit_test(test_fabbench_options),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_ranges),

@@ -72,22 +72,18 @@ static void test_table(void **state)
 {
 	char hosts[4][VB_HOST_LEN] = { "a", "b", "c", "d" };
 	struct vb_link_info links[4] = { { .device = "rxe0" } };
-	struct vb_report rep = { 0 };
 	struct vb_result r;
 	struct vb_opts o;
+	struct vb_report rep = {
+		.o = &o, .nranks = 4, .hosts = (const char (*)[VB_HOST_LEN])hosts, .links = links,
+		.res = &r, .nres = 1, .line_rate_bps = 100000000000ull,
+	};
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	(void)state;
 	fill(&o, &r);
-	rep.o = &o;
-	rep.nranks = 4;
-	rep.hosts = (const char (*)[VB_HOST_LEN])hosts;
-	rep.links = links;
-	rep.res = &r;
-	rep.nres = 1;
-	rep.line_rate_bps = 100000000000ull;
 	f = open_memstream(&text, &len);
 	vb_report_header(f, &rep);
 	vb_report_row(f, &rep, &r);
@@ -108,26 +104,19 @@ static void test_json(void **state)
 		{ .device = "rxe0", .mtu_bytes = 4096, .line_rate_bps = 10000000000ull },
 		{ .device = "rxe1", .mtu_bytes = 4096, .line_rate_bps = 10000000000ull },
 	};
-	struct vb_report rep = { 0 };
 	struct vb_result r[2];
 	struct vb_opts o;
+	struct vb_report rep = {
+		.o = &o, .nranks = 2, .hosts = (const char (*)[VB_HOST_LEN])hosts, .links = links,
+		.res = r, .nres = 2, .line_rate_bps = 10000000000ull, .mtu_bytes = 4096,
+		.has_p2p = true, .p2p_latency_us = 3.5, .p2p_bw_gbps = 1.25,
+	};
 	json_t *j, *res;
 
 	(void)state;
 	fill(&o, &r[0]);
 	fill(&o, &r[1]);
 	r[1].bytes = 16 << 20;
-	rep.o = &o;
-	rep.nranks = 2;
-	rep.hosts = (const char (*)[VB_HOST_LEN])hosts;
-	rep.links = links;
-	rep.res = r;
-	rep.nres = 2;
-	rep.line_rate_bps = 10000000000ull;
-	rep.mtu_bytes = 4096;
-	rep.has_p2p = true;
-	rep.p2p_latency_us = 3.5;
-	rep.p2p_bw_gbps = 1.25;
 	j = vb_report_json(&rep);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "transport")), "verbs");
@@ -148,19 +137,15 @@ static void test_json(void **state)
 
 static void test_csv(void **state)
 {
-	struct vb_report rep = { 0 };
 	struct vb_result r;
 	struct vb_opts o;
+	struct vb_report rep = { .o = &o, .nranks = 4, .res = &r, .nres = 1 };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	(void)state;
 	fill(&o, &r);
-	rep.o = &o;
-	rep.nranks = 4;
-	rep.res = &r;
-	rep.nres = 1;
 	f = open_memstream(&text, &len);
 	assert_int_equal(vb_report_write_csv(&rep, f), 0);
 	fclose(f);

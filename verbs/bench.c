@@ -6,7 +6,7 @@
  * for --p2p, so those numbers use exactly the data path of the collectives.
  */
 #include <errno.h>
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,8 +63,8 @@ static int build_sched(struct bench *bn, struct coll_sched *s, uint64_t bytes)
 	int ret = coll_build(s, &p);
 
 	if (ret == -E2BIG)
-		return fail(bn, VB_EXIT_USAGE, "%" PRIu64 " bytes make too many pieces with --chunk %" PRIu64 ": raise --chunk",
-			    bytes, o->chunk_bytes);
+		return fail(bn, VB_EXIT_USAGE, "%llu bytes make too many pieces with --chunk %llu: raise --chunk",
+			    (unsigned long long)bytes, (unsigned long long)o->chunk_bytes);
 	if (ret == -EINVAL)
 		return fail(bn, VB_EXIT_USAGE, "%s", coll_params_error(&p));
 	if (ret)
@@ -263,21 +263,21 @@ static void print_links(struct bench *bn, const uint32_t *pids)
 	       coll_kind_name(o->kind), coll_algo_name(o->algo),
 	       vb_transport_name(o->transport), bn->b->nranks,
 	       coll_dtype_name(o->dtype), coll_redop_name(o->redop));
-	printf("# minBytes %" PRIu64 " maxBytes %" PRIu64 " step: %" PRIu64 "(%s) warmup iters: %u iters: %u validation: %d average: %s timeout: %u s\n",
-	       o->min_bytes, o->max_bytes,
-	       o->step_factor > 1 ? o->step_factor : o->step_bytes,
+	printf("# minBytes %llu maxBytes %llu step: %llu(%s) warmup iters: %u iters: %u validation: %d average: %s timeout: %u s\n",
+	       (unsigned long long)o->min_bytes, (unsigned long long)o->max_bytes,
+	       (unsigned long long)(o->step_factor > 1 ? o->step_factor : o->step_bytes),
 	       o->step_factor > 1 ? "factor" : "bytes", o->warmup_iters, o->iters,
 	       o->check, vb_average_name(o->average), o->timeout_s);
-	printf("# channels %u chunk %" PRIu64 " depth %u qps %u launch %s\n",
-	       o->nchannels, o->chunk_bytes, o->depth, o->qps,
+	printf("# channels %u chunk %llu depth %u qps %u launch %s\n",
+	       o->nchannels, (unsigned long long)o->chunk_bytes, o->depth, o->qps,
 	       bn->b->mpi ? "mpirun" : "standalone");
 	for (r = 0; r < bn->b->nranks && !o->quiet; r++) {
 		const struct vb_link_info *l = &bn->links[r];
 
-		printf("#  Rank %3u Pid %7u on %12s device %-8s port %u gid %d %s mtu %u (active %u) qps %u chunk %" PRIu64 " depth %u tc %d line %.1f Gb/s addr %s\n",
+		printf("#  Rank %3u Pid %7u on %12s device %-8s port %u gid %d %s mtu %u (active %u) qps %u chunk %llu depth %u tc %d line %.1f Gb/s addr %s\n",
 		       r, pids[r], bn->rep.hosts[r], l->device, l->port, l->gid_index,
 		       l->gid[0] ? l->gid : "-", l->mtu_bytes, l->active_mtu_bytes,
-		       l->qps, l->chunk_bytes, l->depth, l->tclass,
+		       l->qps, (unsigned long long)l->chunk_bytes, l->depth, l->tclass,
 		       l->line_rate_bps / 1e9, l->addr);
 	}
 	fflush(stdout);
@@ -321,8 +321,8 @@ static int alloc_buffers(struct bench *bn, uint64_t max_bytes)
 	/* Page-aligned: registration pins whole pages anyway. */
 	if (posix_memalign((void **)&bn->buf, 4096, bn->buf_bytes) ||
 	    posix_memalign((void **)&bn->scratch, 4096, bn->buf_bytes))
-		return fail(bn, VB_EXIT_RUNTIME, "cannot allocate 2 x %" PRIu64 " bytes",
-			    bn->buf_bytes);
+		return fail(bn, VB_EXIT_RUNTIME, "cannot allocate 2 x %llu bytes",
+			    (unsigned long long)bn->buf_bytes);
 	memset(bn->buf, 0, bn->buf_bytes);
 	bn->times = calloc(bn->b->nranks, sizeof(*bn->times));
 	if (!bn->times)
@@ -356,8 +356,9 @@ static int verdict(struct bench *bn)
 
 	for (i = 0; i < bn->rep.nres; i++)
 		if (bn->rep.res[i].wrong > 0)
-			return fail(bn, VB_EXIT_WRONG, "data check failed: %" PRId64 " wrong elements at %" PRIu64 " bytes",
-				    bn->rep.res[i].wrong, bn->rep.res[i].bytes);
+			return fail(bn, VB_EXIT_WRONG, "data check failed: %lld wrong elements at %llu bytes",
+				    (long long)bn->rep.res[i].wrong,
+				    (unsigned long long)bn->rep.res[i].bytes);
 	if (bn->o->min_busbw_gbps >= 0 && avg < bn->o->min_busbw_gbps)
 		return fail(bn, VB_EXIT_SLOW, "average busbw %.3f GB/s is below --min-busbw %.3f",
 			    avg, bn->o->min_busbw_gbps);

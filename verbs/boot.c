@@ -48,24 +48,6 @@ static int boot_err(struct vb_boot *b, int ret, const char *fmt, ...)
 	return ret;
 }
 
-static int wait_fd(int fd, short events, double deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	double left;
-	int ret;
-
-	for (;;) {
-		left = deadline - vb_now();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		ret = poll(&pfd, 1, (int)(left * 1000) + 1);
-		if (ret > 0)
-			return 0;
-		if (ret < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
 /* 0, -ETIMEDOUT, -EPIPE (peer closed) or another -errno. */
 static int io_all(int fd, void *buf, size_t len, bool rd, double deadline)
 {
@@ -74,7 +56,7 @@ static int io_all(int fd, void *buf, size_t len, bool rd, double deadline)
 	int ret;
 
 	while (len) {
-		ret = wait_fd(fd, rd ? POLLIN : POLLOUT, deadline);
+		ret = vb_wait_fd(fd, rd ? POLLIN : POLLOUT, deadline);
 		if (ret)
 			return ret;
 		n = rd ? recv(fd, p, len, 0) : send(fd, p, len, MSG_NOSIGNAL);
@@ -91,8 +73,17 @@ static int io_all(int fd, void *buf, size_t len, bool rd, double deadline)
 	return 0;
 }
 
-/* Bootstrap messages are small and latency bound: no Nagle. */
-static int set_nodelay(int fd)
+int vb_accept(int lfd, double deadline)
+{
+	int fd, ret = vb_wait_fd(lfd, POLLIN, deadline);
+
+	if (ret)
+		return ret;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int vb_set_nodelay(int fd)
 {
 	int one = 1;
 
@@ -230,15 +221,14 @@ static int read_card(struct vb_boot *b, struct star_root *st, int fd, double lim
 
 static int accept_card(struct vb_boot *b, struct star_root *st, int lfd, double limit)
 {
-	int fd, ret;
+	int fd = vb_accept(lfd, limit), ret;
 
-	ret = wait_fd(lfd, POLLIN, limit);
-	if (ret)
-		return ret;
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	/* a signal, or a client that gave up before we took it: wait for the next */
+	if (fd == -EINTR || fd == -ECONNABORTED)
+		return 0;
 	if (fd < 0)
-		return errno == EINTR || errno == ECONNABORTED ? 0 : -errno;
-	ret = set_nodelay(fd);
+		return fd;
+	ret = vb_set_nodelay(fd);
 	if (ret) {
 		close(fd);
 		vb_start_verdict_set(&st->v, VB_EXIT_RUNTIME, 0, VB_VERDICT_LAUNCH,
@@ -354,7 +344,7 @@ static int try_connect(const struct sockaddr_in *sa, double deadline)
 		return -errno;
 	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) && errno != EINPROGRESS)
 		goto out_close;
-	ret = wait_fd(fd, POLLOUT, deadline);
+	ret = vb_wait_fd(fd, POLLOUT, deadline);
 	if (ret) {
 		errno = -ret;
 		goto out_close;
@@ -363,7 +353,7 @@ static int try_connect(const struct sockaddr_in *sa, double deadline)
 		errno = ret ? ret : errno;
 		goto out_close;
 	}
-	if (set_nodelay(fd))
+	if (vb_set_nodelay(fd))
 		goto out_close;
 	return fd;
 

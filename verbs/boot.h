@@ -54,6 +54,14 @@ int vb_boot_join(struct vb_boot *b, const struct vb_start_card *mine);
 int vb_boot_allgather(struct vb_boot *b, const void *mine, void *all,
 		      size_t bytes);
 int vb_boot_barrier(struct vb_boot *b);
+/* The next connection on listening socket LFD by DEADLINE (vb_now()): an fd or -errno. */
+int vb_accept(int lfd, double deadline);
+/*
+ * TCP_NODELAY on FD: bootstrap messages and the TCP transport's small
+ * frames are latency bound, and latency is what fabbench measures.
+ * 0 or -errno.
+ */
+int vb_set_nodelay(int fd);
 /* Leaves the job; FAILED makes an MPI job abort instead of finalizing. */
 void vb_boot_fini(struct vb_boot *b, int exit_code);
 

@@ -5,6 +5,7 @@
  * an error naming it within the timeout.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,25 @@ double vb_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int vb_wait_fd(int fd, short events, double deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	double left;
+	int ret;
+
+	for (;;) {
+		left = deadline - vb_now();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		/* rounded up: a wait of 0 ms would spin until the deadline */
+		ret = poll(&pfd, 1, (int)(left * 1000) + 1);
+		if (ret > 0)
+			return 0;
+		if (ret < 0 && errno != EINTR)
+			return -errno;
+	}
 }
 
 int vb_tr_init(struct vb_tr *tr, const struct vb_tr_ops *ops, uint32_t rank,
@@ -202,6 +222,17 @@ static int run_locals(struct vb_exec *e)
 	return (int)made;
 }
 
+/* Op K moves on from IDLE once its local deps are ready; false until then. */
+static bool op_start(struct vb_exec *e, uint32_t k, const struct vb_op *op)
+{
+	if (e->state[k] != VB_OP_IDLE)
+		return true;
+	if (!deps_ready(e, op))
+		return false;
+	e->state[k] = VB_OP_STARTED;
+	return true;
+}
+
 static int pump_sends(struct vb_exec *e, uint32_t peer)
 {
 	const struct vb_plan *p = e->plan;
@@ -212,11 +243,8 @@ static int pump_sends(struct vb_exec *e, uint32_t peer)
 		uint32_t k = p->send_ops[e->send_head[peer]];
 		const struct vb_op *op = &p->ops[k];
 
-		if (e->state[k] == VB_OP_IDLE) {
-			if (!deps_ready(e, op))
-				return made;
-			e->state[k] = VB_OP_STARTED;
-		}
+		if (!op_start(e, k, op))
+			return made;
 		while (e->chunks_done[k] < op->nchunks) {
 			uint32_t c = e->chunks_done[k];
 			uint64_t off = (uint64_t)c * p->chunk_bytes;
@@ -270,11 +298,8 @@ static int pump_recvs(struct vb_exec *e, uint32_t peer)
 		uint32_t k = p->recv_ops[e->recv_head[peer]];
 		const struct vb_op *op = &p->ops[k];
 
-		if (e->state[k] == VB_OP_IDLE) {
-			if (!deps_ready(e, op))
-				return made;
-			e->state[k] = VB_OP_STARTED;
-		}
+		if (!op_start(e, k, op))
+			return made;
 		while (e->chunks_done[k] < op->nchunks) {
 			uint32_t c = e->chunks_done[k];
 			uint64_t seq = tr->rx_base[peer] + op->first_chunk + c;

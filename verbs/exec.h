@@ -128,5 +128,11 @@ void vb_exec_end(struct vb_exec *e);
 
 /* Monotonic seconds. */
 double vb_now(void);
+/*
+ * Waits until FD is ready for EVENTS (poll's POLLIN, POLLOUT) or DEADLINE
+ * (vb_now() seconds) passes; signals do not extend the wait. Returns 0,
+ * -ETIMEDOUT, or another negative errno.
+ */
+int vb_wait_fd(int fd, short events, double deadline);
 
 #endif /* VB_EXEC_H */

@@ -318,24 +318,6 @@ static int on_cm_event(struct vb_ib_tr *it, struct rdma_cm_event *ev)
 	}
 }
 
-static int wait_cm(struct vb_ib_tr *it, double deadline)
-{
-	struct pollfd pfd = { .fd = it->ch->fd, .events = POLLIN };
-	double left;
-	int ret;
-
-	for (;;) {
-		left = deadline - vb_now();
-		if (left <= 0)
-			return -ETIMEDOUT;
-		ret = poll(&pfd, 1, (int)(left * 1000) + 1);
-		if (ret > 0)
-			return 0;
-		if (ret < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
 /* The first peer still missing a connection, for the timeout message. */
 static uint32_t missing_peer(const struct vb_ib_tr *it)
 {
@@ -363,7 +345,7 @@ static int connect_all(struct vb_ib_tr *it, int tclass, uint32_t timeout_s)
 				return ret;
 		}
 	while (it->nconns_up < need) {
-		ret = wait_cm(it, deadline);
+		ret = vb_wait_fd(it->ch->fd, POLLIN, deadline);
 		if (ret == -ETIMEDOUT)
 			return vb_tr_fail(&it->tr, (int)missing_peer(it), -ETIMEDOUT,
 					  "did not connect over RDMA within %u s (-T): is it running, with the same options?",

@@ -8,13 +8,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectives/busbw.h"
+#include "collectives/units.h"
 #include "verbs/opts.h"
 
 enum {
@@ -121,22 +119,17 @@ void vb_opts_default(struct vb_opts *o)
 }
 
 /*
- * Parsers of one option value: 0, or -EINVAL with what was wanted in WHY
- * ("a whole number in 1..64"), which the caller puts after the option's
- * name and the value given.
+ * Parsers of one option value, through collectives/units.h like fabsim's
+ * options: 0, or -EINVAL with what was wanted in WHY ("a whole number in
+ * 1..64"), which the caller puts after the option's name and the value
+ * given.
  */
 static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *v,
 		     char *why, size_t len)
 {
-	unsigned long long x;
-	char *end;
-
-	errno = 0;
-	x = s && *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
-	if (!s || *s < '0' || *s > '9' || errno || *end || x < lo || x > hi)
+	if (coll_parse_qty(COLL_QTY_COUNT, s, lo, hi, v))
 		return bad(why, len, "a whole number in %llu..%llu",
 			   (unsigned long long)lo, (unsigned long long)hi);
-	*v = x;
 	return 0;
 }
 
@@ -151,32 +144,28 @@ static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *v,
 	return 0;
 }
 
+/* Whole bytes, with binary suffixes and decimals: 1.5M is 1572864. */
 static int parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *v,
 		      char *why, size_t len)
 {
-	char a[32], b[32];
-	uint64_t x;
+	char a[48], b[48];
 
-	if (coll_size_parse(s, &x) || x < lo || x > hi) {
-		coll_size_format(a, sizeof(a), lo);
-		coll_size_format(b, sizeof(b), hi);
+	if (coll_parse_qty(COLL_QTY_SIZE, s, lo, hi, v)) {
+		coll_fmt_qty(COLL_QTY_SIZE, lo, a, sizeof(a));
+		coll_fmt_qty(COLL_QTY_SIZE, hi, b, sizeof(b));
 		return bad(why, len, "a size in %s..%s (%llu..%llu bytes; suffixes K M G T, K = 1024)",
 			   a, b, (unsigned long long)lo, (unsigned long long)hi);
 	}
-	*v = x;
 	return 0;
 }
 
-/* A finite decimal in [lo, hi]: "nan" and "inf" are no rates. */
+/* A finite decimal in [lo, hi]: "nan", "inf", signs and hex are no rates. */
 static int parse_double(const char *s, double lo, double hi, double *v,
 			char *why, size_t len)
 {
-	char *end;
 	double x;
 
-	errno = 0;
-	x = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(x) || x < lo || x > hi)
+	if (coll_parse_double(s, &x) || x < lo || x > hi)
 		return bad(why, len, "a number in %g..%g", lo, hi);
 	*v = x;
 	return 0;
@@ -735,7 +724,8 @@ void vb_opts_usage(FILE *f, const char *prog)
 	fprintf(f,
 "usage: %s [options]              (mpirun -np N %s ... or --rank/--nranks/--master)\n"
 "Runs a collective schedule (collectives/) over RDMA verbs or TCP and reports\n"
-"nccl-tests style bandwidth. SIZE takes binary suffixes K M G T (K = 1024).\n"
+"nccl-tests style bandwidth. SIZE takes binary suffixes K M G T (K = 1024)\n"
+"and decimals that come to whole bytes (1.5M = 1572864), as fabsim's sizes.\n"
 "Every value is checked against the range in brackets before anything runs.\n"
 "\n"
 "nccl-tests options:\n"

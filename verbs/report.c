@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "collectives/bench_keys.h"
 #include "collectives/busbw.h"
 #include "verbs/report.h"
 
@@ -148,35 +149,37 @@ void vb_report_footer(FILE *f, const struct vb_report *rep)
 static json_t *link_json(const struct vb_link_info *l, const char *host, uint32_t r)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "rank", (json_int_t)r, "host", host, "device", l->device,
-			 "addr", l->addr, "port", (json_int_t)l->port,
-			 "gid_index", (json_int_t)l->gid_index, "gid", l->gid,
-			 "mtu_bytes", (json_int_t)l->mtu_bytes,
-			 "active_mtu_bytes", (json_int_t)l->active_mtu_bytes,
-			 "line_rate_bps", (json_int_t)l->line_rate_bps,
-			 "qps", (json_int_t)l->qps, "tclass", (json_int_t)l->tclass,
-			 "chunk_bytes", (json_int_t)l->chunk_bytes,
-			 "depth", (json_int_t)l->depth);
+			 COLL_BENCH_RANK_RANK, (json_int_t)r, COLL_BENCH_RANK_HOST, host,
+			 COLL_BENCH_RANK_DEVICE, l->device,
+			 COLL_BENCH_RANK_ADDR, l->addr, COLL_BENCH_RANK_PORT, (json_int_t)l->port,
+			 COLL_BENCH_RANK_GID_INDEX, (json_int_t)l->gid_index, COLL_BENCH_RANK_GID, l->gid,
+			 COLL_BENCH_RANK_MTU_BYTES, (json_int_t)l->mtu_bytes,
+			 COLL_BENCH_RANK_ACTIVE_MTU_BYTES, (json_int_t)l->active_mtu_bytes,
+			 COLL_BENCH_RANK_LINE_RATE_BPS, (json_int_t)l->line_rate_bps,
+			 COLL_BENCH_RANK_QPS, (json_int_t)l->qps, COLL_BENCH_RANK_TCLASS, (json_int_t)l->tclass,
+			 COLL_BENCH_RANK_CHUNK_BYTES, (json_int_t)l->chunk_bytes,
+			 COLL_BENCH_RANK_DEPTH, (json_int_t)l->depth);
 }
 
 static json_t *result_json(const struct vb_result *r)
 {
 	json_t *j = json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
-			      "bytes", (json_int_t)r->bytes,
-			      "count", (json_int_t)r->count,
-			      "time_us", r->time_us, "time_us_min", r->time_us_min,
-			      "time_us_max", r->time_us_max, "time_us_avg", r->time_us_avg,
-			      "algbw_gbps", r->algbw_gbps, "busbw_gbps", r->busbw_gbps,
-			      "busbw_gbps_min", r->busbw_gbps_min,
-			      "busbw_gbps_max", r->busbw_gbps_max);
+			      COLL_BENCH_RES_BYTES, (json_int_t)r->bytes,
+			      COLL_BENCH_RES_COUNT, (json_int_t)r->count,
+			      COLL_BENCH_RES_TIME_US, r->time_us, COLL_BENCH_RES_TIME_US_MIN, r->time_us_min,
+			      COLL_BENCH_RES_TIME_US_MAX, r->time_us_max, COLL_BENCH_RES_TIME_US_AVG, r->time_us_avg,
+			      COLL_BENCH_RES_ALGBW_GBPS, r->algbw_gbps, COLL_BENCH_RES_BUSBW_GBPS, r->busbw_gbps,
+			      COLL_BENCH_RES_BUSBW_GBPS_MIN, r->busbw_gbps_min,
+			      COLL_BENCH_RES_BUSBW_GBPS_MAX, r->busbw_gbps_max);
 
 	if (!j)
 		return NULL;
-	json_object_set_new(j, "line_fraction", r->line_frac >= 0 ? json_real(r->line_frac) : json_null());
-	json_object_set_new(j, "wrong", r->wrong >= 0 ? json_integer(r->wrong) : json_null());
+	json_object_set_new(j, COLL_BENCH_RES_LINE_FRACTION,
+			    r->line_frac >= 0 ? json_real(r->line_frac) : json_null());
+	json_object_set_new(j, COLL_BENCH_RES_WRONG, r->wrong >= 0 ? json_integer(r->wrong) : json_null());
 	if (r->has_mpi) {
-		json_object_set_new(j, "mpi_time_us", json_real(r->mpi_time_us));
-		json_object_set_new(j, "mpi_busbw_gbps", json_real(r->mpi_busbw_gbps));
+		json_object_set_new(j, COLL_BENCH_RES_MPI_TIME_US, json_real(r->mpi_time_us));
+		json_object_set_new(j, COLL_BENCH_RES_MPI_BUSBW_GBPS, json_real(r->mpi_busbw_gbps));
 	}
 	return j;
 }
@@ -186,22 +189,22 @@ static json_t *job_json(const struct vb_report *rep)
 	const struct vb_opts *o = rep->o;
 
 	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:I}",
-			 "tool", "fabbench", "version", FAB_VERSION,
-			 "nranks", (json_int_t)rep->nranks,
-			 "transport", vb_transport_name(o->transport),
-			 "collective", coll_kind_name(o->kind),
-			 "algorithm", coll_algo_name(o->algo),
-			 "dtype", coll_dtype_name(o->dtype),
-			 "op", coll_redop_name(o->redop),
-			 "nchannels", (json_int_t)o->nchannels,
-			 "gpus_per_server", (json_int_t)o->gpus_per_server,
-			 "qps", (json_int_t)o->qps,
-			 "chunk_bytes", (json_int_t)o->chunk_bytes,
-			 "depth", (json_int_t)o->depth,
-			 "iterations", (json_int_t)o->iters,
-			 "warmup_iterations", (json_int_t)o->warmup_iters,
-			 "average", vb_average_name(o->average),
-			 "check", (json_int_t)o->check);
+			 COLL_BENCH_TOOL, "fabbench", COLL_BENCH_VERSION, FAB_VERSION,
+			 COLL_BENCH_NRANKS, (json_int_t)rep->nranks,
+			 COLL_BENCH_TRANSPORT, vb_transport_name(o->transport),
+			 COLL_BENCH_COLLECTIVE, coll_kind_name(o->kind),
+			 COLL_BENCH_ALGORITHM, coll_algo_name(o->algo),
+			 COLL_BENCH_DTYPE, coll_dtype_name(o->dtype),
+			 COLL_BENCH_OP, coll_redop_name(o->redop),
+			 COLL_BENCH_NCHANNELS, (json_int_t)o->nchannels,
+			 COLL_BENCH_GPUS_PER_SERVER, (json_int_t)o->gpus_per_server,
+			 COLL_BENCH_QPS, (json_int_t)o->qps,
+			 COLL_BENCH_CHUNK_BYTES, (json_int_t)o->chunk_bytes,
+			 COLL_BENCH_DEPTH, (json_int_t)o->depth,
+			 COLL_BENCH_ITERATIONS, (json_int_t)o->iters,
+			 COLL_BENCH_WARMUP_ITERATIONS, (json_int_t)o->warmup_iters,
+			 COLL_BENCH_AVERAGE, vb_average_name(o->average),
+			 COLL_BENCH_CHECK, (json_int_t)o->check);
 }
 
 json_t *vb_report_json(const struct vb_report *rep)
@@ -216,16 +219,17 @@ json_t *vb_report_json(const struct vb_report *rep)
 		json_array_append_new(hosts, json_string(rep->hosts[i]));
 		json_array_append_new(ranks, link_json(&rep->links[i], rep->hosts[i], i));
 	}
-	json_object_set_new(j, "hosts", hosts);
-	json_object_set_new(j, "line_rate_bps", json_integer((json_int_t)rep->line_rate_bps));
-	json_object_set_new(j, "mtu_bytes", json_integer(rep->mtu_bytes));
-	json_object_set_new(j, "ranks", ranks);
-	json_object_set_new(j, "p2p_latency_us", rep->has_p2p ? json_real(rep->p2p_latency_us) : json_null());
-	json_object_set_new(j, "p2p_bw_gbps", rep->has_p2p ? json_real(rep->p2p_bw_gbps) : json_null());
+	json_object_set_new(j, COLL_BENCH_HOSTS, hosts);
+	json_object_set_new(j, COLL_BENCH_LINE_RATE_BPS, json_integer((json_int_t)rep->line_rate_bps));
+	json_object_set_new(j, COLL_BENCH_MTU_BYTES, json_integer(rep->mtu_bytes));
+	json_object_set_new(j, COLL_BENCH_RANKS, ranks);
+	json_object_set_new(j, COLL_BENCH_P2P_LATENCY_US,
+			    rep->has_p2p ? json_real(rep->p2p_latency_us) : json_null());
+	json_object_set_new(j, COLL_BENCH_P2P_BW_GBPS, rep->has_p2p ? json_real(rep->p2p_bw_gbps) : json_null());
 	for (i = 0; i < rep->nres; i++)
 		json_array_append_new(res, result_json(&rep->res[i]));
-	json_object_set_new(j, "results", res);
-	json_object_set_new(j, "avg_busbw_gbps", json_real(vb_report_avg_busbw(rep)));
+	json_object_set_new(j, COLL_BENCH_RESULTS, res);
+	json_object_set_new(j, COLL_BENCH_AVG_BUSBW_GBPS, json_real(vb_report_avg_busbw(rep)));
 	return j;
 
 out_put:
@@ -253,9 +257,7 @@ int vb_report_write_csv(const struct vb_report *rep, FILE *f)
 	const struct vb_opts *o = rep->o;
 	uint32_t i;
 
-	fprintf(f, "collective,algorithm,transport,nranks,dtype,op,bytes,count,"
-		"time_us,time_us_min,time_us_max,algbw_gbps,busbw_gbps,line_fraction,"
-		"wrong,mpi_time_us,mpi_busbw_gbps\n");
+	fputs(COLL_BENCH_CSV_HEADER "\n", f);
 	for (i = 0; i < rep->nres; i++) {
 		const struct vb_result *r = &rep->res[i];
 

@@ -3,13 +3,14 @@
  * vb_mem_avail_bytes, which reads /proc and /sys.
  */
 #include <errno.h>
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectives/busbw.h"
+#include "collectives/arith.h"
+#include "collectives/units.h"
 #include "verbs/start.h"
 
 void vb_start_card_init(struct vb_start_card *c, const struct vb_opts *o,
@@ -92,11 +93,11 @@ static int host_short(const struct vb_start_card *cards, uint32_t n, uint32_t fi
 	}
 	if (!c->avail_bytes || need <= c->avail_bytes)
 		return 0;
-	coll_size_format(a, sizeof(a), need);
-	coll_size_format(b, sizeof(b), c->avail_bytes);
-	coll_size_format(d, sizeof(d), c->need.buf_bytes);
-	coll_size_format(s, sizeof(s), c->need.slot_bytes);
-	coll_size_format(t, sizeof(t), c->need.sched_bytes);
+	coll_fmt_qty_round(COLL_QTY_SIZE, need, a, sizeof(a));
+	coll_fmt_qty_round(COLL_QTY_SIZE, c->avail_bytes, b, sizeof(b));
+	coll_fmt_qty_round(COLL_QTY_SIZE, c->need.buf_bytes, d, sizeof(d));
+	coll_fmt_qty_round(COLL_QTY_SIZE, c->need.slot_bytes, s, sizeof(s));
+	coll_fmt_qty_round(COLL_QTY_SIZE, c->need.sched_bytes, t, sizeof(t));
 	return vb_start_verdict_set(v, 1, (int)first, VB_VERDICT_MEMORY,
 				    "%u rank%s on %s need %s of memory (each: %s data buffers, %s receive slots, about %s schedule) but %s is available there: start fewer ranks on %s, or lower -e (buffers), --depth or --chunk (slots), or raise --chunk (schedule)",
 				    on_host, on_host == 1 ? "" : "s", c->host, a, d, s, t,
@@ -138,26 +139,6 @@ int vb_start_judge(const struct vb_start_card *cards, uint32_t n,
 			return ret;
 	}
 	return vb_start_check_memory(cards, n, v);
-}
-
-/* "Key:   N kB" from /proc/meminfo, in bytes; 0 when absent. */
-static uint64_t meminfo_bytes(const char *key)
-{
-	unsigned long long kb = 0;
-	size_t klen = strlen(key);
-	char line[256];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			if (sscanf(line + klen + 1, "%llu", &kb) != 1)
-				kb = 0;
-			break;
-		}
-	fclose(f);
-	return kb > UINT64_MAX / 1024 ? UINT64_MAX : (uint64_t)kb * 1024;
 }
 
 /* A number from FILE; 0 for "max", a missing file or junk. */
@@ -234,7 +215,7 @@ static uint64_t cgroup_room_bytes(void)
 
 uint64_t vb_mem_avail_bytes(void)
 {
-	uint64_t avail = meminfo_bytes("MemAvailable"), room = cgroup_room_bytes();
+	uint64_t avail = coll_mem_available_bytes(), room = cgroup_room_bytes();
 
 	if (room && (!avail || room < avail))
 		avail = room;

@@ -83,8 +83,9 @@ int vb_start_judge(const struct vb_start_card *cards, uint32_t n,
 		   struct vb_start_verdict *v);
 
 /*
- * Memory this process could still get: MemAvailable, capped by its cgroup
- * v2 limit when there is one. 0 when unknown.
+ * Memory this process could still get: coll_mem_available_bytes (as
+ * fabsim's memory guard sees it), capped by the room under the tightest
+ * memory cgroup limit (v2 or v1) when there is one. 0 when unknown.
  */
 uint64_t vb_mem_avail_bytes(void);
 

@@ -13,7 +13,6 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,27 +281,8 @@ static int listen_any(uint32_t *port)
 	return fd;
 }
 
-static int wait_io(int fd, short ev, int ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = ev };
-	int ret;
-
-	do {
-		ret = poll(&pfd, 1, ms);
-	} while (ret < 0 && errno == EINTR);
-	return ret > 0 ? 0 : ret == 0 ? -ETIMEDOUT : -errno;
-}
-
-/* Small frames must not wait for Nagle: latency is what we measure. */
-static int set_nodelay(int fd)
-{
-	int one = 1;
-
-	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ? -errno : 0;
-}
-
-/* Connects within MS; the socket stays non-blocking, as all its I/O is. */
-static int connect_peer(const struct tcp_addr *a, uint32_t rank, int ms)
+/* Connects by DEADLINE; the socket stays non-blocking, as all its I/O is. */
+static int connect_peer(const struct tcp_addr *a, uint32_t rank, double deadline)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
 	socklen_t len = sizeof(int);
@@ -315,7 +295,7 @@ static int connect_peer(const struct tcp_addr *a, uint32_t rank, int ms)
 		return -errno;
 	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS ? -errno : 0;
 	if (!ret)
-		ret = wait_io(fd, POLLOUT, ms);
+		ret = vb_wait_fd(fd, POLLOUT, deadline);
 	if (!ret && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
 		ret = -errno;
 	if (!ret && soerr)
@@ -329,17 +309,13 @@ static int connect_peer(const struct tcp_addr *a, uint32_t rank, int ms)
 	return fd;
 }
 
-static int accept_peer(int lfd, uint32_t nranks, int ms, uint32_t *rank)
+static int accept_peer(int lfd, uint32_t nranks, double deadline, uint32_t *rank)
 {
-	int fd, ret;
+	int fd = vb_accept(lfd, deadline), ret;
 
-	ret = wait_io(lfd, POLLIN, ms);
-	if (ret)
-		return ret;
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	ret = wait_io(fd, POLLIN, ms);
+		return fd;
+	ret = vb_wait_fd(fd, POLLIN, deadline);
 	if (!ret && (recv(fd, rank, sizeof(*rank), MSG_WAITALL) != sizeof(*rank) ||
 		     *rank >= nranks))
 		ret = -EPROTO;
@@ -354,11 +330,11 @@ static int accept_peer(int lfd, uint32_t nranks, int ms, uint32_t *rank)
 static int connect_all(struct tcp_tr *tt, struct vb_boot *b, int lfd,
 		       const struct tcp_addr *addrs, char *err, size_t len)
 {
-	int ms = (int)b->timeout_s * 1000, fd;
 	uint32_t r, peer;
+	int fd;
 
 	for (r = 0; r < b->rank; r++) {
-		fd = connect_peer(&addrs[r], b->rank, ms);
+		fd = connect_peer(&addrs[r], b->rank, vb_now() + b->timeout_s);
 		if (fd < 0) {
 			snprintf(err, len, "cannot connect to peer rank %u (%s) at %s:%u: %s (firewall? it must reach us too)",
 				 r, b->hosts[r], addrs[r].ip, addrs[r].port, strerror(-fd));
@@ -367,7 +343,7 @@ static int connect_all(struct tcp_tr *tt, struct vb_boot *b, int lfd,
 		tt->peers[r].fd = fd;
 	}
 	for (r = b->rank + 1; r < b->nranks; r++) {
-		fd = accept_peer(lfd, b->nranks, ms, &peer);
+		fd = accept_peer(lfd, b->nranks, vb_now() + b->timeout_s, &peer);
 		if (fd < 0 || peer <= b->rank || tt->peers[peer].fd >= 0) {
 			if (fd >= 0)
 				close(fd);
@@ -489,7 +465,7 @@ int vb_tcp_create(struct vb_boot *b, const struct vb_opts *o,
 	for (r = 0; r < b->nranks; r++) {
 		if (tt->peers[r].fd < 0)
 			continue;
-		ret = set_nodelay(tt->peers[r].fd);
+		ret = vb_set_nodelay(tt->peers[r].fd);
 		if (ret) {
 			snprintf(err, err_len, "cannot set TCP_NODELAY on the connection to peer rank %u: %s",
 				 r, strerror(-ret));

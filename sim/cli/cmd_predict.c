@@ -8,14 +8,15 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "collectives/busbw.h"
 #include "sim/traffic/benchfile.h"
 #include "sim/cli/cmd.h"
+#include "sim/cli/opt.h"
 #include "sim/traffic/coll_sim.h"
+#include "sim/results/schema.h"
 #include "sim/results/stats.h"
 #include "collectives/units.h"
 
@@ -36,94 +37,103 @@ struct pred_calib {
 	uint64_t reduce_bps;
 };
 
-static void pred_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: fabsim predict --bench RUN.json --topo FILE [options]\n"
-		"\n"
-		"Simulates the collective a fabbench --json file measured, on a model of\n"
-		"the same fabric, and writes predicted next to measured.\n"
-		"\n"
-		"  -b, --bench FILE      fabbench results (--json)\n"
-		"  -t, --topo FILE       topology; its 'hostmap' places the ranks\n"
-		"  -m, --map FILE        or a map file: lines 'KEY NODE', KEY one of rankN,\n"
-		"                        host/device, host; without either, host names\n"
-		"                        must be topology node names\n"
-		"  -o, --out DIR         results folder (default results/predict)\n"
-		"      --rate RATE       achievable NIC rate, 1M to 10T (default: measured\n"
-		"                        p2p bandwidth, else the NIC line rate)\n"
-		"      --overhead TIME   per-message software overhead, 0 to 1s\n"
-		"                        (default: fitted)\n"
-		"      --reduce-rate R   receiver reduction rate, 1M to 1000T (default: free)\n"
-		"  -l, --lb, -c, --cc, -r, --rx, -S, --seed   as in fabsim run\n"
-		"  -h, --help\n");
-}
-
 #define PRED_MAX_OVERHEAD_PS 1000000000000ULL	/* 1 s per message */
 #define PRED_MAX_REDUCE_BPS 1000000000000000ULL	/* 1000 Tb/s, above any memory */
 
-static int pred_bad(const char *err)
+/* --lb, --cc, --rx, --seed refuse a value as they always have: by their short name */
+static int pred_opt_invalid(const struct sim_opt *opt, const char *v, char *err, size_t errlen)
 {
-	fprintf(stderr, "fabsim predict: %s\n", err);
-	return -1;
+	snprintf(err, errlen, "invalid value '%s' for -%c (see --help)", v, opt->key);
+	return -EINVAL;
 }
 
+static int pred_opt_lb(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	return sim_lb_from_name(v, &((struct pred_opts *)obj)->cfg.lb) ? pred_opt_invalid(opt, v, err, errlen) : 0;
+}
+
+static int pred_opt_cc(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	return sim_cc_from_name(v, &((struct pred_opts *)obj)->cfg.cc) ? pred_opt_invalid(opt, v, err, errlen) : 0;
+}
+
+static int pred_opt_rx(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	return sim_rx_from_name(v, &((struct pred_opts *)obj)->cfg.rx) ? pred_opt_invalid(opt, v, err, errlen) : 0;
+}
+
+static int pred_opt_seed(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	uint32_t seed;
+
+	if (coll_parse_u32(v, &seed))
+		return pred_opt_invalid(opt, v, err, errlen);
+	((struct pred_opts *)obj)->cfg.seed = seed;
+	return 0;
+}
+
+/* --overhead: a time, and that it was given (0 is a valid overhead) */
+static int pred_opt_overhead(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	int rc = sim_opt_qty(opt, v, obj, err, errlen);
+
+	if (!rc)
+		((struct pred_opts *)obj)->overhead_set = 1;
+	return rc;
+}
+
+#define PO struct pred_opts
+/* the options of fabsim run, listed on one --help line of their own */
+#define PRED_OPT_AS_RUN(NAME, KEY, PARSE) \
+	{ .name = (NAME), .key = (KEY), .arg = "NAME", .parse = (PARSE), .hidden = true }
+
+static const struct sim_opt pred_opts_table[] = {
+	SIM_OPT_STR("bench", 'b', "FILE", PO, bench_path, "fabbench results (--json)"),
+	SIM_OPT_STR("topo", 't', "FILE", PO, topo_path, "topology; its 'hostmap' places the ranks"),
+	SIM_OPT_STR("map", 'm', "FILE", PO, map_path,
+		    "or a map file: lines 'KEY NODE', KEY one of rankN,\n"
+		    "host/device, host; without either, host names\nmust be topology node names"),
+	SIM_OPT_STR("out", 'o', "DIR", PO, out_dir, "results folder (default results/predict)"),
+	SIM_OPT_QTY("rate", 0, "RATE", PO, rate_bps, COLL_QTY_RATE, SIM_TOPO_MIN_RATE_BPS, SIM_TOPO_MAX_RATE_BPS, NULL,
+		    "achievable NIC rate, 1M to 10T (default: measured\np2p bandwidth, else the NIC line rate)"),
+	{ .name = "overhead", .arg = "TIME", .parse = pred_opt_overhead,
+	  .offset = SIM_OPT_OFFSET(PO, overhead_ps, uint64_t), .qty = COLL_QTY_TIME, .lo = 0,
+	  .hi = PRED_MAX_OVERHEAD_PS, .help = "per-message software overhead, 0 to 1s\n(default: fitted)" },
+	SIM_OPT_QTY("reduce-rate", 0, "R", PO, reduce_bps, COLL_QTY_RATE, SIM_TOPO_MIN_RATE_BPS, PRED_MAX_REDUCE_BPS,
+		    NULL, "receiver reduction rate, 1M to 1000T (default: free)"),
+	PRED_OPT_AS_RUN("lb", 'l', pred_opt_lb),
+	PRED_OPT_AS_RUN("cc", 'c', pred_opt_cc),
+	PRED_OPT_AS_RUN("rx", 'r', pred_opt_rx),
+	PRED_OPT_AS_RUN("seed", 'S', pred_opt_seed),
+	SIM_OPT_TEXT("  -l, --lb, -c, --cc, -r, --rx, -S, --seed   as in fabsim run"),
+	SIM_OPT_HELP(NULL),
+};
+
+static const struct sim_opt_group pred_groups[] = { SIM_OPT_GROUP(NULL, pred_opts_table) };
+
+static const struct sim_opt_cmd pred_cmd = {
+	.name = "fabsim predict",
+	.usage_head = "usage: fabsim predict --bench RUN.json --topo FILE [options]\n"
+		      "\n"
+		      "Simulates the collective a fabbench --json file measured, on a model of\n"
+		      "the same fabric, and writes predicted next to measured.\n"
+		      "\n",
+	.help_col = 24,
+	SIM_OPT_GROUPS(pred_groups),
+};
+
+/* 0: parsed; 1: --help was printed (exit 0); -1: bad usage, said on stderr (exit 2). */
 static int pred_parse(struct pred_opts *o, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "bench", required_argument, NULL, 'b' }, { "topo", required_argument, NULL, 't' },
-		{ "map", required_argument, NULL, 'm' }, { "out", required_argument, NULL, 'o' },
-		{ "rate", required_argument, NULL, 'R' }, { "overhead", required_argument, NULL, 'O' },
-		{ "reduce-rate", required_argument, NULL, 'D' }, { "lb", required_argument, NULL, 'l' },
-		{ "cc", required_argument, NULL, 'c' }, { "rx", required_argument, NULL, 'r' },
-		{ "seed", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 },
-	};
-	char err[256];
-	uint32_t seed;
-	int c;
+	int first, rc;
 
 	memset(o, 0, sizeof(*o));
 	sim_config_defaults(&o->cfg);
 	o->out_dir = "results/predict";
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:t:m:o:l:c:r:S:h", lo, NULL)) != -1) {
-		const char *v = optarg;
-		int bad = 0;
-
-		switch (c) {
-		case 'b': o->bench_path = v; break;
-		case 't': o->topo_path = v; break;
-		case 'm': o->map_path = v; break;
-		case 'o': o->out_dir = v; break;
-		case 'R':
-			if (coll_parse_in(COLL_QTY_RATE, "--rate", v, SIM_TOPO_MIN_RATE_BPS, SIM_TOPO_MAX_RATE_BPS,
-					 NULL, &o->rate_bps, err, sizeof(err)))
-				return pred_bad(err);
-			break;
-		case 'O':
-			if (coll_parse_in(COLL_QTY_TIME, "--overhead", v, 0, PRED_MAX_OVERHEAD_PS, NULL,
-					 &o->overhead_ps, err, sizeof(err)))
-				return pred_bad(err);
-			o->overhead_set = 1;
-			break;
-		case 'D':
-			if (coll_parse_in(COLL_QTY_RATE, "--reduce-rate", v, SIM_TOPO_MIN_RATE_BPS,
-					 PRED_MAX_REDUCE_BPS, NULL, &o->reduce_bps, err, sizeof(err)))
-				return pred_bad(err);
-			break;
-		case 'l': bad = sim_lb_from_name(v, &o->cfg.lb); break;
-		case 'c': bad = sim_cc_from_name(v, &o->cfg.cc); break;
-		case 'r': bad = sim_rx_from_name(v, &o->cfg.rx); break;
-		case 'S': bad = coll_parse_u32(v, &seed); o->cfg.seed = seed; break;
-		case 'h': pred_usage(stdout); return 1;
-		default: fprintf(stderr, "Try 'fabsim predict --help'.\n"); return -1;
-		}
-		if (bad) {
-			fprintf(stderr, "fabsim predict: invalid value '%s' for -%c (see --help)\n", v, c);
-			return -1;
-		}
-	}
-	if (optind < argc || !o->bench_path || !o->topo_path) {
+	rc = sim_opt_parse(&pred_cmd, argc, argv, o, &first);
+	if (rc)
+		return rc;
+	if (first < argc || !o->bench_path || !o->topo_path) {
 		fprintf(stderr, "fabsim predict: --bench FILE and --topo FILE are required (see --help)\n");
 		return -1;
 	}
@@ -271,7 +281,15 @@ static int pred_map(const struct pred_opts *o, const struct sim_topo *t, char (*
 		memcpy(*map, t->hostmap, t->nhostmap * sizeof(**map));
 		*n = t->nhostmap;
 	}
-	return o->map_path ? sim_bench_map_load(o->map_path, map, n) : 0;
+	if (o->map_path) {
+		char err[SIM_BENCH_ERR];
+
+		if (sim_bench_map_load(o->map_path, map, n, err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int pred_place_rank(const struct pred_opts *o, const struct sim_topo *t, const struct sim_bench *b,
@@ -378,13 +396,18 @@ static double pred_simulate(const struct pred_opts *o, struct sim_topo *t, const
 	struct sim_coll_result r;
 	struct sim *s;
 	double us = -1;
+	char err[1024];
 
 	strcpy(j.name, "measured");
 	cfg.qps_per_flow = b->qps;
 	cfg.mtu_bytes = b->mtu_bytes;
 	cfg.msg_overhead_ps = cal->overhead_ps;
 	s = pred_sim_create(t, &cfg);
-	if (s && !sim_coll_add(s, &j) && !pred_sim_run(s)) {
+	if (!s)
+		return -1;
+	if (sim_coll_add(s, &j, err, sizeof(err))) {
+		fprintf(stderr, "fabsim: %s\n", err);
+	} else if (!pred_sim_run(s)) {
 		sim_coll_result(s, &j, &r);
 		us = r.time_us;
 		if (depth)
@@ -477,15 +500,20 @@ static void pred_print_calib(const struct sim_bench *b, const struct pred_calib 
 		printf("#   measured p2p latency  %.3f us, bandwidth %.3f GB/s\n", b->p2p_latency_us, b->p2p_bw_gbps);
 }
 
+/* Keys of summary.json in the order of sim/results/schema.h (asserted). */
+#define PSUM(K, V) sim_schema_set(root, &sim_schema_pred_summary, SIM_PSUM_##K, (V))
+#define PCAL(K, V) sim_schema_set(j, &sim_schema_pred_calib, SIM_PCAL_##K, (V))
+#define PRES(K, V) sim_schema_set(e, &sim_schema_pred_result, SIM_PRES_##K, (V))
+
 static json_t *pred_json_calib(const struct pred_calib *c)
 {
 	json_t *j = json_object();
 
-	json_object_set_new(j, "nic_rate_bps", json_integer((json_int_t)c->rate_bps));
-	json_object_set_new(j, "nic_rate_source", json_string(c->rate_source));
-	json_object_set_new(j, "overhead_us", json_real(c->overhead_ps / 1e6));
-	json_object_set_new(j, "overhead_source", json_string(c->overhead_source));
-	json_object_set_new(j, "reduce_rate_bps", json_integer((json_int_t)c->reduce_bps));
+	PCAL(NIC_RATE_BPS, json_integer((json_int_t)c->rate_bps));
+	PCAL(NIC_RATE_SOURCE, json_string(c->rate_source));
+	PCAL(OVERHEAD_US, json_real(c->overhead_ps / 1e6));
+	PCAL(OVERHEAD_SOURCE, json_string(c->overhead_source));
+	PCAL(REDUCE_RATE_BPS, json_integer((json_int_t)c->reduce_bps));
 	return j;
 }
 
@@ -507,7 +535,7 @@ static int pred_run(const struct pred_opts *o, struct sim_topo *t, const struct 
 		rc = 1;
 		goto out_json;
 	}
-	snprintf(path, sizeof(path), "%s/prediction.csv", o->out_dir);
+	snprintf(path, sizeof(path), "%s/%s", o->out_dir, sim_schema_pred.file);
 	csv = fopen(path, "w");
 	if (!csv) {
 		fprintf(stderr, "fabsim predict: cannot write %s\n", path);
@@ -519,8 +547,7 @@ static int pred_run(const struct pred_opts *o, struct sim_topo *t, const struct 
 	pred_print_calib(b, &cal);
 	printf("#%13s %12s %12s %10s %10s %9s\n", "size (B)", "measured us", "predicted us", "meas busbw", "pred busbw",
 	       "error");
-	fprintf(csv, "collective,algorithm,nranks,size_bytes,measured_time_us,measured_algbw_gbps,measured_busbw_gbps,"
-		     "predicted_time_us,predicted_algbw_gbps,predicted_busbw_gbps,line_gbps,rel_error\n");
+	sim_schema_write_header(&sim_schema_pred, csv);
 	for (uint32_t k = 0; k < b->nsizes; k++) {
 		double tp = pred_simulate(o, t, b, rank_host, &cal, b->bytes[k], NULL), tm = b->time_us[k];
 		double mb = coll_busbw_gbps(b->kind, b->nranks, b->bytes[k], tm * 1e-6);
@@ -528,6 +555,7 @@ static int pred_run(const struct pred_opts *o, struct sim_topo *t, const struct 
 		json_t *e = json_object();
 
 		if (tp < 0) {
+			json_decref(e);
 			rc = 1;
 			break;
 		}
@@ -536,23 +564,23 @@ static int pred_run(const struct pred_opts *o, struct sim_topo *t, const struct 
 			coll_algo_name(b->algo), b->nranks, (unsigned long)b->bytes[k], tm,
 			coll_algbw_gbps(b->bytes[k], tm * 1e-6), mb, tp, coll_algbw_gbps(b->bytes[k], tp * 1e-6), pb,
 			cal.rate_bps / 1e9, err);
-		json_object_set_new(e, "size_bytes", json_integer((json_int_t)b->bytes[k]));
-		json_object_set_new(e, "measured_time_us", json_real(tm));
-		json_object_set_new(e, "predicted_time_us", json_real(tp));
-		json_object_set_new(e, "measured_busbw_gbps", json_real(mb));
-		json_object_set_new(e, "predicted_busbw_gbps", json_real(pb));
-		json_object_set_new(e, "rel_error", json_real(err));
+		PRES(SIZE_BYTES, json_integer((json_int_t)b->bytes[k]));
+		PRES(MEASURED_TIME_US, json_real(tm));
+		PRES(PREDICTED_TIME_US, json_real(tp));
+		PRES(MEASURED_BUSBW_GBPS, json_real(mb));
+		PRES(PREDICTED_BUSBW_GBPS, json_real(pb));
+		PRES(REL_ERROR, json_real(err));
 		json_array_append_new(res, e);
 	}
 	fclose(csv);
-	json_object_set_new(root, "bench", json_string(b->path));
-	json_object_set_new(root, "topology", json_string(t->name));
-	json_object_set_new(root, "collective", json_string(coll_kind_name(b->kind)));
-	json_object_set_new(root, "algorithm", json_string(coll_algo_name(b->algo)));
-	json_object_set_new(root, "nranks", json_integer(b->nranks));
-	json_object_set_new(root, "calibration", pred_json_calib(&cal));
-	json_object_set_new(root, "results", json_incref(res));
-	snprintf(path, sizeof(path), "%s/summary.json", o->out_dir);
+	PSUM(BENCH, json_string(b->path));
+	PSUM(TOPOLOGY, json_string(t->name));
+	PSUM(COLLECTIVE, json_string(coll_kind_name(b->kind)));
+	PSUM(ALGORITHM, json_string(coll_algo_name(b->algo)));
+	PSUM(NRANKS, json_integer(b->nranks));
+	PSUM(CALIBRATION, pred_json_calib(&cal));
+	PSUM(RESULTS, json_incref(res));
+	snprintf(path, sizeof(path), "%s/%s", o->out_dir, sim_schema_summary.file);
 	if (json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)))
 		rc = 1;
 	printf("# results: %s/{prediction.csv,summary.json}\n", o->out_dir);
@@ -568,12 +596,15 @@ int sim_cmd_predict(int argc, char **argv)
 	struct sim_bench b;
 	struct sim_topo *t;
 	uint32_t *rank_host;
+	char err[SIM_BENCH_ERR];
 	int rc = pred_parse(&o, argc, argv);
 
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	if (sim_bench_load(o.bench_path, &b))
+	if (sim_bench_load(o.bench_path, &b, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
 		return 1;
+	}
 	t = sim_topo_load(o.topo_path);
 	if (!t) {
 		sim_bench_free(&b);

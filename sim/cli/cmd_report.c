@@ -3,19 +3,19 @@
  * `fabsim predict` into gnuplot plots (PNG, SVG and the .gp script that
  * made them) and a report.md that embeds them with the key figures. This
  * file handles the command line, finds the configurations (a results folder,
- * or the results folders one level below) and owns the list of files
- * written; sim/report/report_load.c reads, sim/report/report_plot.c and sim/report/report_md.c
- * write.
+ * or the results folders one level below) and prints the files written and
+ * any error; sim/report/ reads (report_load.c) and writes (report_plot.c,
+ * report_md.c) without printing or calling back into sim/cli.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "sim/cli/cmd.h"
+#include "sim/cli/opt.h"
 #include "sim/report/report.h"
 #include "sim/results/stats.h"
 
@@ -26,9 +26,34 @@ struct report_opts {
 	int ndirs;
 };
 
-static void report_usage(FILE *out)
+/* --port FROM:TO: two node names, checked before anything is read */
+static int report_opt_port(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
 {
-	fprintf(out,
+	const char *colon = strchr(arg, ':');
+
+	if (!colon || colon == arg || !colon[1] || strchr(colon + 1, ':')) {
+		snprintf(err, errlen, "--port '%s': expected FROM:TO node names, like leaf0:spine0", arg);
+		return -1;
+	}
+	((struct report_opts *)obj)->port = arg;
+	return 0;
+}
+
+static const struct sim_opt report_opts_table[] = {
+	SIM_OPT_STR("out", 'o', "OUTDIR", struct report_opts, out_dir, "where to write (default: the first DIR)"),
+	SIM_OPT_CUSTOM("port", 'p', "FROM:TO", report_opt_port, NULL,
+		       "port the queue plots and the port table are about\n"
+		       "(default: each run's --trace-port)"),
+	SIM_OPT_HELP("show this help"),
+};
+
+static const struct sim_opt_group report_groups[] = {
+	SIM_OPT_GROUP(NULL, report_opts_table),
+};
+
+static const struct sim_opt_cmd report_cmd = {
+	.name = "fabsim report",
+	.usage_head =
 		"usage: fabsim report [-o OUTDIR] [--port FROM:TO] DIR [DIR...]\n"
 		"\n"
 		"Plot and summarize results folders written by 'fabsim run' and 'fabsim predict'.\n"
@@ -37,117 +62,46 @@ static void report_usage(FILE *out)
 		"named by its folder name. Writes PNG and SVG plots, the gnuplot script of each\n"
 		"(<plot>.gp, rerun with 'gnuplot <plot>.gp' inside OUTDIR) and report.md, and\n"
 		"prints the files written.\n"
-		"\n"
-		"  -o, --out OUTDIR     where to write (default: the first DIR)\n"
-		"  -p, --port FROM:TO   port the queue plots and the port table are about\n"
-		"                       (default: each run's --trace-port)\n"
-		"  -h, --help           show this help\n"
+		"\n",
+	.usage_tail =
 		"\n"
 		"plots: effective-vs-size, busbw-vs-size, nic-busy-vs-size (collectives),\n"
 		"fct-cdf, heatmap-<config> (busiest switch tier), queue-<config> (trace.csv),\n"
-		"predicted-vs-measured-<collective> (prediction.csv).\n");
-}
-
-static int report_check_port(const char *port)
-{
-	const char *colon = strchr(port, ':');
-
-	if (colon && colon != port && colon[1] && !strchr(colon + 1, ':'))
-		return 0;
-	fprintf(stderr, "fabsim report: --port '%s': expected FROM:TO node names, like leaf0:spine0\n",
-		port);
-	return 2;
-}
+		"predicted-vs-measured-<collective> (prediction.csv).\n",
+	.help_col = 23,
+	.stop_at_arg = true,
+	.usage_on_error = true,
+	SIM_OPT_GROUPS(report_groups),
+};
 
 /* Returns -1 to exit 0 (help), 0 to go on, or 2 on bad usage. */
 static int report_parse_args(int argc, char **argv, struct report_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c;
+	int first, rc = sim_opt_parse(&report_cmd, argc, argv, o, &first);
 
-	/* main may already have run getopt on another vector */
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+o:p:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o->out_dir = optarg;
-			break;
-		case 'p':
-			if (report_check_port(optarg))
-				return 2;
-			o->port = optarg;
-			break;
-		case 'h':
-			report_usage(stdout);
-			return -1;
-		default:
-			report_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind >= argc) {
+	if (rc)
+		return rc > 0 ? -1 : 2;
+	if (first >= argc) {
 		fprintf(stderr, "fabsim report: expected at least one results DIR\n");
-		report_usage(stderr);
+		sim_opt_usage(&report_cmd, stderr);
 		return 2;
 	}
 	if (o->out_dir && !*o->out_dir) {
 		fprintf(stderr, "fabsim report: --out needs a folder name\n");
 		return 2;
 	}
-	o->dirs = argv + optind;
-	o->ndirs = argc - optind;
+	o->dirs = argv + first;
+	o->ndirs = argc - first;
 	return 0;
-}
-
-int sim_rep_add_file(struct sim_report *r, const char *name)
-{
-	char **files = realloc(r->files, (r->nfiles + 1) * sizeof(*files));
-	size_t len = strlen(r->out_dir) + strlen(name) + 2;
-	char *path = malloc(len);
-
-	if (files)
-		r->files = files;
-	if (!files || !path) {
-		free(path);
-		fprintf(stderr, "fabsim report: out of memory\n");
-		return -1;
-	}
-	snprintf(path, len, "%s/%s", r->out_dir, name);
-	r->files[r->nfiles++] = path;
-	return 0;
-}
-
-/* Binary units as the sizes are typed on the fabsim command line: 64M. */
-void sim_rep_size_label(double bytes, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "K", "M", "G", "T" };
-	double v = bytes;
-	int i = 0;
-
-	while (i < 4 && v >= 1024) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(buf, len, "%g%s", v, units[i]);
-}
-
-const char *sim_rep_port(const struct sim_report *r, const struct sim_rep_config *c)
-{
-	if (r->port)
-		return r->port;
-	return c->trace_port[0] ? c->trace_port : NULL;
 }
 
 static int report_add_config(struct sim_report *r, size_t *cap, const char *dir)
 {
 	if (sim_rep_grow(&r->cfg, cap, r->ncfg, sizeof(*r->cfg)))
 		return -1;
-	if (sim_rep_load(&r->cfg[r->ncfg], dir)) {
+	if (sim_rep_load(&r->cfg[r->ncfg], dir, r->err, sizeof(r->err))) {
+		fprintf(stderr, "%s\n", r->err);
+		r->err[0] = 0;
 		sim_rep_config_free(&r->cfg[r->ncfg]);
 		return -1;
 	}
@@ -265,8 +219,12 @@ static int report_build(struct sim_report *r, const struct report_opts *o)
 		fprintf(stderr, "fabsim report: cannot create %s: %s\n", r->out_dir, strerror(errno));
 		return -1;
 	}
-	if (sim_rep_plots(r) || sim_rep_write_md(r))
+	/* the report layer does not print: it leaves the reason in r->err */
+	if (sim_rep_plots(r) || sim_rep_write_md(r)) {
+		if (r->err[0])
+			fprintf(stderr, "fabsim report: %s\n", r->err);
 		return -1;
+	}
 	return 0;
 }
 

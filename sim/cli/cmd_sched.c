@@ -5,45 +5,16 @@
  * of every rank's result produced exactly once, in dependency order).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include "collectives/busbw.h"
 #include "collectives/reduce.h"
 #include "collectives/sched.h"
 #include "sim/cli/cmd.h"
+#include "sim/cli/opt.h"
 #include "sim/traffic/coll_sim.h"
 #include "collectives/units.h"
 #include "sim/traffic/workload.h"
-
-static void sched_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: fabsim sched [options]\n"
-		"\n"
-		"Prints the schedule of a collective (who sends which bytes to whom, after\n"
-		"which transfers) and checks it symbolically.\n"
-		"\n"
-		"Accepted ranges are in brackets; sizes are binary (64K = 64 KiB).\n"
-		"\n"
-		"  -w, --workload KIND     allreduce (default) | allgather | reducescatter |\n"
-		"                          alltoall\n"
-		"  -a, --algo NAME         ring | rhd | tree | hier | pairwise (default: the\n"
-		"                          kind's)\n"
-		"  -n, --ranks N           ranks, default 4 [1..1024]\n"
-		"  -s, --size SIZE         per-rank buffer S, default 64K [0 B..1 TiB]\n"
-		"      --dtype T           element type: float (default) | bfloat16 | half |\n"
-		"                          int32\n"
-		"      --channels N        rings/trees in parallel, default 1 [1..64]\n"
-		"      --chunk SIZE        pipelining piece, default none [1 B..1 TiB]\n"
-		"      --gpus-per-server N servers of N consecutive ranks (hier) [1..1024]\n"
-		"  -q, --quiet             only the totals and the verdict\n"
-		"  -h, --help\n"
-		"A schedule that would not fit in the memory available is refused before\n"
-		"it is built (ring all-reduce makes 2n(n-1) transfers per chunk).\n"
-		"Exit status: 0 the schedule checks out, 1 it does not or cannot be built,\n"
-		"2 bad usage (an unknown option, a value out of its range).\n");
-}
 
 /*
  * Ranks: the symbolic check costs about transfers x ranks / 64 word
@@ -55,130 +26,139 @@ static void sched_usage(FILE *out)
 /* Checker state per transfer, at least: four offset boundaries, a stamp, a stack slot. */
 #define SCHED_CHECK_BYTES 64.0
 
-static int sched_bad(const char *opt, const char *v)
-{
-	fprintf(stderr, "fabsim sched: invalid %s '%s' (see --help)\n", opt, v);
-	return -1;
-}
+struct sched_opts {
+	struct coll_params p;
+	bool algo_set;		/* else the kind's default algorithm */
+	bool quiet;
+};
 
-static int sched_in(const char *opt, const char *v, enum coll_qty q, uint64_t lo, uint64_t hi, uint64_t *out)
+static int sched_opt_kind(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
 {
-	char err[320];
+	int x = coll_kind_from_name(arg);
 
-	if (coll_parse_in(q, opt, v, lo, hi, NULL, out, err, sizeof(err))) {
-		fprintf(stderr, "fabsim sched: %s\n", err);
-		return -1;
-	}
+	if (x < 0)
+		return sim_opt_bad(opt, arg, err, errlen);
+	((struct sched_opts *)obj)->p.kind = (enum coll_kind)x;
 	return 0;
 }
 
-static int sched_u32(const char *opt, const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
+static int sched_opt_algo(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
 {
-	uint64_t x;
+	struct sched_opts *o = obj;
+	int x = coll_algo_from_name(arg);
 
-	if (sched_in(opt, v, COLL_QTY_COUNT, lo, hi, &x))
-		return -1;
-	*out = (uint32_t)x;
+	if (x < 0)
+		return sim_opt_bad(opt, arg, err, errlen);
+	o->p.algo = (enum coll_algo)x;
+	o->algo_set = true;
 	return 0;
 }
 
-static int sched_parse(int argc, char **argv, struct coll_params *p, int *quiet)
+static int sched_opt_dtype(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
 {
-	static const struct option lo[] = {
-		{ "workload", required_argument, NULL, 'w' }, { "algo", required_argument, NULL, 'a' },
-		{ "ranks", required_argument, NULL, 'n' }, { "size", required_argument, NULL, 's' },
-		{ "dtype", required_argument, NULL, 'd' }, { "channels", required_argument, NULL, 'c' },
-		{ "chunk", required_argument, NULL, 'k' }, { "gpus-per-server", required_argument, NULL, 'g' },
-		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 },
-	};
-	int c, x, algo_set = 0;
+	int x = coll_dtype_from_name(arg);
 
-	memset(p, 0, sizeof(*p));
-	p->kind = COLL_ALLREDUCE;
-	p->nranks = 4;
-	p->bytes = 64 << 10;
-	p->elem_bytes = 4;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "w:a:n:s:qh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'w':
-			x = coll_kind_from_name(optarg);
-			if (x < 0)
-				return sched_bad("--workload", optarg);
-			p->kind = (enum coll_kind)x;
-			break;
-		case 'a':
-			x = coll_algo_from_name(optarg);
-			if (x < 0)
-				return sched_bad("--algo", optarg);
-			p->algo = (enum coll_algo)x;
-			algo_set = 1;
-			break;
-		case 'n':
-			if (sched_u32("--ranks", optarg, 1, SCHED_MAX_RANKS, &p->nranks))
-				return -1;
-			break;
-		case 's':
-			if (sched_in("--size", optarg, COLL_QTY_SIZE, 0, SIM_MAX_FLOW_BYTES, &p->bytes))
-				return -1;
-			break;
-		case 'd':
-			x = coll_dtype_from_name(optarg);
-			if (x < 0)
-				return sched_bad("--dtype", optarg);
-			p->elem_bytes = (uint32_t)coll_dtype_bytes((enum coll_dtype)x);
-			break;
-		case 'c':
-			if (sched_u32("--channels", optarg, 1, SIM_MAX_CHANNELS, &p->nchannels))
-				return -1;
-			break;
-		case 'k':
-			if (sched_in("--chunk", optarg, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, &p->chunk_bytes))
-				return -1;
-			break;
-		case 'g':
-			if (sched_u32("--gpus-per-server", optarg, 1, SIM_MAX_GPUS_PER_SERVER, &p->gpus_per_server))
-				return -1;
-			break;
-		case 'q':
-			*quiet = 1;
-			break;
-		case 'h':
-			sched_usage(stdout);
-			return 1;
-		default:
-			fprintf(stderr, "Try 'fabsim sched --help'.\n");
-			return -1;
-		}
+	if (x < 0)
+		return sim_opt_bad(opt, arg, err, errlen);
+	((struct sched_opts *)obj)->p.elem_bytes = (uint32_t)coll_dtype_bytes((enum coll_dtype)x);
+	return 0;
+}
+
+/* What the schedule is: the collective, its ranks and buffer. */
+static const struct sim_opt sched_opts_coll[] = {
+	SIM_OPT_CUSTOM("workload", 'w', "KIND", sched_opt_kind, NULL,
+		       "allreduce (default) | allgather | reducescatter |\nalltoall"),
+	SIM_OPT_CUSTOM("algo", 'a', "NAME", sched_opt_algo, NULL,
+		       "ring | rhd | tree | hier | pairwise (default: the\nkind's)"),
+	SIM_OPT_U32("ranks", 'n', "N", struct sched_opts, p.nranks, 1, SCHED_MAX_RANKS,
+		    "ranks, default 4 [1..1024]"),
+	SIM_OPT_QTY("size", 's', "SIZE", struct sched_opts, p.bytes, COLL_QTY_SIZE, 0, SIM_MAX_FLOW_BYTES, NULL,
+		    "per-rank buffer S, default 64K [0 B..1 TiB]"),
+	SIM_OPT_CUSTOM("dtype", 0, "T", sched_opt_dtype, NULL,
+		       "element type: float (default) | bfloat16 | half |\nint32"),
+	SIM_OPT_U32("channels", 0, "N", struct sched_opts, p.nchannels, 1, SIM_MAX_CHANNELS,
+		    "rings/trees in parallel, default 1 [1..64]"),
+	SIM_OPT_QTY("chunk", 0, "SIZE", struct sched_opts, p.chunk_bytes, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL,
+		    "pipelining piece, default none [1 B..1 TiB]"),
+	SIM_OPT_U32("gpus-per-server", 0, "N", struct sched_opts, p.gpus_per_server, 1, SIM_MAX_GPUS_PER_SERVER,
+		    "servers of N consecutive ranks (hier) [1..1024]"),
+};
+
+static const struct sim_opt sched_opts_output[] = {
+	SIM_OPT_FLAG("quiet", 'q', struct sched_opts, quiet, true, "only the totals and the verdict"),
+	SIM_OPT_HELP(NULL),
+};
+
+static const struct sim_opt_group sched_groups[] = {
+	SIM_OPT_GROUP(NULL, sched_opts_coll),
+	SIM_OPT_GROUP(NULL, sched_opts_output),
+};
+
+static const struct sim_opt_cmd sched_cmd = {
+	.name = "fabsim sched",
+	.usage_head =
+		"usage: fabsim sched [options]\n"
+		"\n"
+		"Prints the schedule of a collective (who sends which bytes to whom, after\n"
+		"which transfers) and checks it symbolically.\n"
+		"\n"
+		"Accepted ranges are in brackets; sizes are binary (64K = 64 KiB).\n"
+		"\n",
+	.usage_tail =
+		"A schedule that would not fit in the memory available is refused before\n"
+		"it is built (ring all-reduce makes 2n(n-1) transfers per chunk).\n"
+		"Exit status: 0 the schedule checks out, 1 it does not or cannot be built,\n"
+		"2 bad usage (an unknown option, a value out of its range).\n",
+	.help_col = 26,
+	SIM_OPT_GROUPS(sched_groups),
+};
+
+/* 0: go on; 1: --help printed; -1: bad usage, said. */
+static int sched_parse(int argc, char **argv, struct sched_opts *o)
+{
+	int first, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->p.kind = COLL_ALLREDUCE;
+	o->p.nranks = 4;
+	o->p.bytes = 64 << 10;
+	o->p.elem_bytes = 4;
+	rc = sim_opt_parse(&sched_cmd, argc, argv, o, &first);
+	if (rc)
+		return rc;
+	if (!o->algo_set)
+		o->p.algo = coll_default_algo(o->p.kind);
+	if (first < argc) {
+		fprintf(stderr, "fabsim sched: invalid argument '%s' (see --help)\n", argv[first]);
+		return -1;
 	}
-	if (!algo_set)
-		p->algo = coll_default_algo(p->kind);
-	return optind < argc ? sched_bad("argument", argv[optind]) : 0;
+	return 0;
 }
 
 int sim_cmd_sched(int argc, char **argv)
 {
-	struct coll_params p;
+	struct sched_opts o;
+	const struct coll_params *p = &o.p;
 	struct coll_sched s;
 	const char *why;
 	char err[256];
-	int quiet = 0, rc = sched_parse(argc, argv, &p, &quiet);
+	int rc = sched_parse(argc, argv, &o);
 	uint64_t max_tx = 0;
 
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	why = coll_params_error(&p);
+	why = coll_params_error(p);
 	if (why) {
 		fprintf(stderr, "fabsim sched: %s\n", why);
 		return 2;
 	}
 	/* the checker keeps a few boundaries and a stamp per transfer */
-	if (sim_coll_guard(&p, SCHED_CHECK_BYTES, "the schedule", err, sizeof(err))) {
+	if (sim_coll_guard(p, SCHED_CHECK_BYTES, "the schedule", err, sizeof(err))) {
 		fprintf(stderr, "fabsim sched: %s\n", err);
 		return 1;
 	}
 	coll_sched_init(&s);
-	rc = coll_build(&s, &p);
+	rc = coll_build(&s, p);
 	if (rc) {
 		fprintf(stderr, "fabsim sched: cannot build the schedule (%s)\n",
 			s.err[0] ? s.err :
@@ -186,7 +166,7 @@ int sim_cmd_sched(int argc, char **argv)
 				       strerror(-rc));
 		goto out_free;
 	}
-	if (!quiet)
+	if (!o.quiet)
 		coll_sched_print(stdout, &s);
 	for (uint32_t r = 0; r < s.nranks; r++) {
 		uint64_t tx = coll_sched_tx_bytes(&s, r);
@@ -194,9 +174,9 @@ int sim_cmd_sched(int argc, char **argv)
 		if (tx > max_tx)
 			max_tx = tx;
 	}
-	printf("# %s %s, %u ranks, %lu bytes: %u transfers, %u dependencies, busiest rank sends %lu bytes "
+	printf("# %s %s, %u ranks, %llu bytes: %u transfers, %u dependencies, busiest rank sends %llu bytes "
 	       "(busbw factor %.4f)\n", coll_kind_name(s.kind), coll_algo_name(s.algo), s.nranks,
-	       (unsigned long)s.bytes, s.nxfers, s.ndeps, (unsigned long)max_tx, coll_busbw_factor(s.kind, s.nranks));
+	       (unsigned long long)s.bytes, s.nxfers, s.ndeps, (unsigned long long)max_tx, coll_busbw_factor(s.kind, s.nranks));
 	rc = coll_sched_check(&s, err, sizeof(err));
 	if (rc)
 		printf("# check: FAILED: %s\n", err);

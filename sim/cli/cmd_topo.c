@@ -3,72 +3,61 @@
  * text or JSON, and optionally a Graphviz rendering. It lets a fabric be
  * checked (counts, bisection, oversubscription) before anything is run on it.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sim/cli/cmd.h"
+#include "sim/cli/opt.h"
 #include "sim/topo/topo.h"
 
 struct topo_opts {
 	const char *dot_path;	/* NULL: no DOT; "-": stdout */
-	int json;
+	bool json;
 	const char *file;
 };
 
-static void topo_usage(FILE *out)
-{
-	fprintf(out,
+static const struct sim_opt topo_opts_table[] = {
+	SIM_OPT_STR("dot", 'd', "FILE", struct topo_opts, dot_path,
+		    "also write the graph as Graphviz DOT to FILE\n('-': stdout, instead of the summary)"),
+	SIM_OPT_FLAG("json", 'j', struct topo_opts, json, true, "print the summary as JSON"),
+	SIM_OPT_HELP("show this help"),
+};
+
+static const struct sim_opt_group topo_groups[] = {
+	SIM_OPT_GROUP(NULL, topo_opts_table),
+};
+
+static const struct sim_opt_cmd topo_cmd = {
+	.name = "fabsim topo",
+	.usage_head =
 		"usage: fabsim topo [--dot FILE|-] [--json] FILE\n"
 		"\n"
 		"Load the topology FILE (see topologies/FORMAT.md) and print its summary.\n"
-		"\n"
-		"  -d, --dot FILE  also write the graph as Graphviz DOT to FILE\n"
-		"                  ('-': stdout, instead of the summary)\n"
-		"  -j, --json      print the summary as JSON\n"
-		"  -h, --help      show this help\n");
-}
+		"\n",
+	.help_col = 18,
+	.stop_at_arg = true,
+	.usage_on_error = true,
+	SIM_OPT_GROUPS(topo_groups),
+};
 
 /* Returns -1 to exit 0 (help), 0 to go on, or 2 on bad usage. */
 static int topo_parse_args(int argc, char **argv, struct topo_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "dot", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c;
+	int first, rc = sim_opt_parse(&topo_cmd, argc, argv, o, &first);
 
-	/* main may already have run getopt on another vector */
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+d:jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			o->dot_path = optarg;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'h':
-			topo_usage(stdout);
-			return -1;
-		default:
-			topo_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
+	if (rc)
+		return rc > 0 ? -1 : 2;
+	if (first != argc - 1) {
 		fprintf(stderr, "fabsim topo: expected exactly one topology FILE\n");
-		topo_usage(stderr);
+		sim_opt_usage(&topo_cmd, stderr);
 		return 2;
 	}
 	if (o->json && o->dot_path && !strcmp(o->dot_path, "-")) {
 		fprintf(stderr, "fabsim topo: --json and --dot - both want stdout\n");
 		return 2;
 	}
-	o->file = argv[optind];
+	o->file = argv[first];
 	return 0;
 }
 

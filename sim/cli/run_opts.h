@@ -1,10 +1,14 @@
 /*
- * Options of `fabsim run`, shared by the flow workloads (cmd_run.c) and
- * the collective workloads (cmd_coll.c).
+ * `fabsim run`: its options (parsed by cmd_run.c from the tables there),
+ * and what the flow workloads (cmd_run.c) and the collective workloads
+ * (run_coll.c) share for their output (run_out.c). cmd_run.c calls
+ * run_coll.c and run_out.c, run_coll.c calls run_out.c: no cycle.
  */
 #ifndef SIM_RUN_OPTS_H
 #define SIM_RUN_OPTS_H
 
+#include <stdbool.h>
+#include <stdio.h>
 #include "collectives/sched.h"
 #include "sim/traffic/coll_sim.h"
 #include "sim/fabric/sim.h"
@@ -15,12 +19,12 @@
 struct run_opts {
 	const char *topo_path;
 	const char *out_dir;
-	int json;			/* summary JSON on stdout instead of the table */
-	int quiet;
+	bool json;			/* summary JSON on stdout instead of the table */
+	bool quiet;
 	struct sim_config cfg;
 	struct sim_workload_params wl;
 	/* collectives */
-	int collective;			/* --workload is a collective */
+	bool collective;		/* --workload is a collective, or --jobs */
 	enum coll_kind kind;
 	int algo;			/* enum coll_algo, or -1: the kind's default */
 	uint32_t ranks;			/* 0: every host */
@@ -42,8 +46,11 @@ struct run_opts {
 	uint64_t trace_interval_ps;
 };
 
-/* Runs a collective workload (one or more jobs, a size sweep). Exit status. */
+/* run_coll.c: runs a collective workload (one or more jobs, a size sweep). Exit status. */
 int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdline);
+
+/* run_out.c */
+/* "fabsim ARGV...", for summary.json; NULL out of memory. */
 char *sim_cmdline(int argc, char **argv);
 /*
  * Removes what an earlier run or prediction left in the results folder DIR
@@ -55,5 +62,7 @@ char *sim_cmdline(int argc, char **argv);
 int sim_results_clean(const char *dir, const char *bench_json);
 /* Opens OUT/trace.csv and starts sampling the port --trace-port names. */
 int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f);
+/* Installs the progress line on stderr (when it is a terminal) into CFG. */
+void sim_run_progress_setup(struct sim_config *cfg);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * Storage of the event heap; the hot push/pop paths are inline in event.h.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include "sim/engine/event.h"
 
@@ -16,7 +17,7 @@ int sim_evq_init(struct sim_evq *q, size_t cap_hint)
 	if (q->key && q->ev)
 		return 0;
 	sim_evq_free(q);
-	return -1;
+	return -ENOMEM;
 }
 
 void sim_evq_free(struct sim_evq *q)
@@ -38,7 +39,7 @@ int sim_evq_grow(struct sim_evq *q)
 		q->ev = ev;
 	if (!key || !ev) {
 		free(key);
-		return -1;
+		return -ENOMEM;
 	}
 	for (size_t i = 0; i < q->n; i++)
 		key[i] = q->key[i];

@@ -78,13 +78,17 @@ static const char *sim_fmt_bps(char *buf, size_t len, uint64_t bps)
 static int sim_check_enums(struct sim_cfgchk *c)
 {
 	const struct sim_config *cfg = c->cfg;
+	char names[128];
 
-	if ((unsigned int)cfg->lb > SIM_LB_AR)
-		return sim_refused(c, "load balancing %d is not one of ecmp, flowlet, spray, ar", (int)cfg->lb);
-	if ((unsigned int)cfg->rx > SIM_RX_GBN)
-		return sim_refused(c, "receiver mode %d is not one of ddp, gbn", (int)cfg->rx);
-	if ((unsigned int)cfg->cc > SIM_CC_TELEMETRY)
-		return sim_refused(c, "congestion control %d is not one of none, dcqcn, telemetry", (int)cfg->cc);
+	if ((unsigned int)cfg->lb >= sim_lb_count())
+		return sim_refused(c, "load balancing %d is not one of %s", (int)cfg->lb,
+				   sim_lb_names(names, sizeof(names), ", ", ", "));
+	if ((unsigned int)cfg->rx >= SIM_RX_COUNT)
+		return sim_refused(c, "receiver mode %d is not one of %s", (int)cfg->rx,
+				   sim_rx_names(names, sizeof(names), ", ", ", "));
+	if ((unsigned int)cfg->cc >= sim_cc_count())
+		return sim_refused(c, "congestion control %d is not one of %s", (int)cfg->cc,
+				   sim_cc_names(names, sizeof(names), ", ", ", "));
 	if (cfg->necn > 8)
 		return sim_refused(c, "%u per-speed ECN thresholds; at most 8", cfg->necn);
 	return 0;

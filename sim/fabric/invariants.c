@@ -62,7 +62,7 @@ static int64_t sim_inv_queue(struct sim_inv *v, uint32_t port, int prio, uint64_
 	char name[160];
 
 	for (p = q->head[prio]; p; p = p->next) {
-		if ((uint64_t)n++ > s->pkts_allocated) {
+		if ((uint64_t)n++ > s->pkts.allocated) {
 			sim_inv_fail(v, "%s: priority %d queue has more packets than were ever allocated (a cycle)",
 				     sim_inv_port(s, port, name, sizeof(name)), prio);
 			return -1;
@@ -142,14 +142,14 @@ static int sim_inv_pool(struct sim_inv *v, uint64_t queued)
 	const struct sim *s = v->s;
 	uint64_t nfree = 0, wire = 0;
 
-	for (const struct sim_pkt *p = s->free_pkts; p; p = p->next)
-		if (++nfree > s->pkts_allocated)
-			return sim_inv_fail(v, "the packet free list is longer than the pool (a cycle)");
-	for (size_t i = 0; i < s->q.n; i++)
-		wire += s->q.ev[i]->type == SIM_EV_PKT_ARRIVE;
-	if (nfree + queued + wire != s->pkts_allocated)
+	nfree = sim_pool_count_free(&s->pkts, s->pkts.allocated);
+	if (nfree > s->pkts.allocated)
+		return sim_inv_fail(v, "the packet free list is longer than the pool (a cycle)");
+	for (size_t i = 0; i < s->eng.q.n; i++)
+		wire += s->eng.q.ev[i]->type == SIM_EV_PKT_ARRIVE;
+	if (nfree + queued + wire != s->pkts.allocated)
 		return sim_inv_fail(v, "%llu packets allocated but %llu free + %llu queued + %llu on the wire",
-				    (unsigned long long)s->pkts_allocated, (unsigned long long)nfree,
+				    (unsigned long long)s->pkts.allocated, (unsigned long long)nfree,
 				    (unsigned long long)queued, (unsigned long long)wire);
 	return 0;
 }
@@ -213,7 +213,7 @@ static int sim_inv_idle(struct sim_inv *v, uint64_t queued)
 	const struct sim *s = v->s;
 	char name[160];
 
-	if (s->q.n)
+	if (s->eng.q.n)
 		return 0;
 	if (queued)
 		return sim_inv_fail(v, "%llu packets queued with no event left to send them",
@@ -223,7 +223,8 @@ static int sim_inv_idle(struct sim_inv *v, uint64_t queued)
 
 		if (q->paused || q->xoff_sent || q->ingress_bytes)
 			return sim_inv_fail(v, "%s idle but paused %u, XOFF sent %u, ingress %llu B",
-					    sim_inv_port(s, port, name, sizeof(name)), q->paused, q->xoff_sent,
+					    sim_inv_port(s, port, name, sizeof(name)), (unsigned int)q->paused,
+					    (unsigned int)q->xoff_sent,
 					    (unsigned long long)q->ingress_bytes);
 	}
 	return 0;

@@ -7,10 +7,13 @@
  * places out-of-order packets directly and acknowledges selectively
  * (`ddp`, BlueField-3 / ConnectX-7 style) or drops them and NAKs the first
  * missing sequence number (`gbn`, classic RoCE). ACKs for in-order data are
- * coalesced; CNPs answer ECN-marked data at most once per interval per QP.
+ * coalesced; CNPs answer ECN-marked data at most once per interval per
+ * connection when the congestion control asks for them (cc/cc.h), and the
+ * congestion control sees every ACK, CNP and sent frame of the sender.
  */
 #include <string.h>
-#include "sim/fabric/sim.h"
+#include "sim/fabric/cc/cc.h"
+#include "sim/fabric/lb/lb.h"
 
 static inline int sim_bit(const uint64_t *b, uint32_t bits, uint32_t psn)
 {
@@ -86,7 +89,7 @@ static int sim_qp_window_open(const struct sim *s, const struct sim_qp *qp)
 }
 
 /* Puts QP on its port's round-robin ring and gives the port a chance to send. */
-void sim_nic_kick(struct sim *s, struct sim_qp *qp)
+static void sim_nic_kick(struct sim *s, struct sim_qp *qp)
 {
 	uint32_t port = sim_qp_port(s, qp);
 
@@ -134,7 +137,7 @@ static struct sim_pkt *sim_qp_emit(struct sim *s, struct sim_qp *qp)
 			qp->high_psn = psn + 1;
 		}
 	}
-	if (s->cfg.lb == SIM_LB_FLOWLET && now - qp->last_tx_ps > s->cfg.flowlet_gap_ps)
+	if (sim_lb_of(s)->needs_flowlet && now - qp->last_tx_ps > s->cfg.flowlet_gap_ps)
 		qp->flowlet++;
 	p->kind = SIM_PKT_DATA;
 	p->prio = SIM_PRIO_DATA;
@@ -154,7 +157,7 @@ static struct sim_pkt *sim_qp_emit(struct sim *s, struct sim_qp *qp)
 		qp->rto_deadline_ps = now + s->cfg.rto_ps;
 		sim_qp_arm_timer(s, qp);
 	}
-	sim_cc_on_sent(s, sim_qp_conn(s, qp), p->wire_bytes);
+	sim_cc_of(s)->on_sent(s, sim_qp_conn(s, qp), p->wire_bytes);
 	/* ask for an ACK now rather than after coalescing if nothing follows */
 	p->ackreq = !sim_qp_has_work(qp) || !sim_qp_window_open(s, qp);
 	return p;
@@ -181,7 +184,7 @@ static void sim_rr_remove_head(struct sim *s, uint32_t port, struct sim_qp *prev
 }
 
 /* The port is free: the next data packet from the round-robin, if any. */
-struct sim_pkt *sim_nic_pull(struct sim *s, uint32_t port)
+static struct sim_pkt *sim_nic_pull(struct sim *s, uint32_t port)
 {
 	uint64_t now = sim_now(s), wake = UINT64_MAX;
 	struct sim_qp *prev = s->rr[port];
@@ -370,7 +373,7 @@ static void sim_nic_rx_data(struct sim *s, struct sim_pkt *p)
 
 	struct sim_conn *c = sim_qp_conn(s, qp);
 
-	if (p->ecn && s->cfg.cc == SIM_CC_DCQCN &&
+	if (p->ecn && sim_cc_of(s)->needs_cnp &&
 	    (!c->last_cnp_ps || now - c->last_cnp_ps >= s->cfg.cnp_interval_ps)) {
 		c->last_cnp_ps = now;
 		sim_nic_send_ctrl(s, qp, SIM_PKT_CNP, 0, NULL);
@@ -459,7 +462,7 @@ static void sim_nic_rx_ctrl(struct sim *s, struct sim_pkt *p)
 
 	switch (p->kind) {
 	case SIM_PKT_CNP:
-		sim_cc_on_cnp(s, c);
+		sim_cc_of(s)->on_cnp(s, c);
 		return;
 	case SIM_PKT_NAK:
 		sim_tx_ack(s, qp, p->psn, UINT32_MAX);
@@ -470,7 +473,7 @@ static void sim_nic_rx_ctrl(struct sim *s, struct sim_pkt *p)
 	case SIM_PKT_ACK:
 		if (sim_tx_ack(s, qp, p->psn, p->sack_psn))
 			qp->rto_deadline_ps = sim_now(s) + s->cfg.rto_ps;
-		sim_cc_on_ack(s, c, p);
+		sim_cc_of(s)->on_ack(s, c, p);
 		break;
 	default:
 		return;
@@ -480,7 +483,7 @@ static void sim_nic_rx_ctrl(struct sim *s, struct sim_pkt *p)
 	sim_conn_unpark(s, c);
 }
 
-void sim_nic_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
+static void sim_nic_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
 {
 	(void)node;
 	if (p->kind == SIM_PKT_DATA)
@@ -489,6 +492,19 @@ void sim_nic_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
 		sim_nic_rx_ctrl(s, p);
 	sim_pkt_free(s, p);
 }
+
+/* Whether sim_nic_pull may find a QP for PORT: one is on its round-robin list. */
+static bool sim_nic_pending(const struct sim *s, uint32_t port)
+{
+	return s->rr[port] != NULL;
+}
+
+/* What a host's ports (port.c) hand frames to and take them from. */
+const struct sim_port_owner_ops sim_nic_port_ops = {
+	.receive = sim_nic_receive,
+	.pull = sim_nic_pull,
+	.pending = sim_nic_pending,
+};
 
 void sim_nic_qp_timer(struct sim *s, struct sim_qp *qp)
 {

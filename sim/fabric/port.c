@@ -3,8 +3,20 @@
  * wire at a time, PFC pause of the data priority, and the hand-off of a
  * packet to the far end after serialization plus propagation (plus the
  * receiving switch's forwarding latency, so arrival is one event).
+ *
+ * A port knows its owner only through the owner's table (struct
+ * sim_port_owner_ops, per node kind): it asks the owner for the next frame
+ * when its queues are empty (a NIC's queue pairs), tells it when a frame
+ * leaves a queue (a switch's shared buffer), and hands an arriving frame to
+ * the owner of the far end. It handles PAUSE frames itself, as the MAC does.
+ *
+ * State of struct sim_portq: txdone_pending implies busy; while busy and
+ * not txdone_pending the port sends nothing before busy_until_ps, and the
+ * next enqueue then schedules the TX_DONE. qbytes[prio] is the sum of
+ * wire_bytes over head[prio] (invariants.c checks it).
  */
-#include "sim/fabric/sim.h"
+#include <assert.h>
+#include "sim/fabric/cc/cc.h"
 
 /* Time-weighted data queue, so reports can give the mean queue of a port. */
 static inline void sim_port_q_account(struct sim *s, struct sim_portq *q)
@@ -89,30 +101,29 @@ static void sim_port_stamp(struct sim *s, uint32_t port, struct sim_pkt *p)
 	h->ts_ps = sim_now(s);
 }
 
-static struct sim_pkt *sim_port_next(struct sim *s, uint32_t port)
+static struct sim_pkt *sim_port_next(struct sim *s, uint32_t port, const struct sim_port_owner_ops *own)
 {
 	struct sim_portq *q = &s->pq[port];
 	struct sim_pkt *p = sim_port_dequeue(s, q, SIM_PRIO_CTRL);
-	uint32_t node = s->topo->ports[port].node;
 
 	if (p || q->paused)
 		return p;
 	p = sim_port_dequeue(s, q, SIM_PRIO_DATA);
-	if (!p && s->topo->nodes[node].kind == SIM_NODE_HOST)
-		p = sim_nic_pull(s, port);
+	if (!p && own->pull)
+		p = own->pull(s, port);
 	return p;
 }
 
 /* Will the port have something to send when this frame is done? */
-static int sim_port_more(const struct sim *s, uint32_t port)
+static bool sim_port_more(const struct sim *s, uint32_t port, const struct sim_port_owner_ops *own)
 {
 	const struct sim_portq *q = &s->pq[port];
 
 	if (q->head[SIM_PRIO_CTRL])
-		return 1;
+		return true;
 	if (q->paused)
-		return 0;
-	return q->head[SIM_PRIO_DATA] || s->rr[port];
+		return false;
+	return q->head[SIM_PRIO_DATA] || (own->pending && own->pending(s, port));
 }
 
 /*
@@ -120,49 +131,50 @@ static int sim_port_more(const struct sim *s, uint32_t port)
  * simply idle from busy_until_ps on. Only when work is waiting does the
  * end of the frame get a TX_DONE, scheduled then or on the next enqueue.
  */
-static int sim_port_busy(struct sim *s, struct sim_portq *q)
+static bool sim_port_busy(struct sim *s, struct sim_portq *q)
 {
 	if (!q->busy)
-		return 0;
+		return false;
 	if (q->txdone_pending)
-		return 1;
+		return true;
 	if (sim_now(s) >= q->busy_until_ps) {
-		q->busy = 0;
-		return 0;
+		q->busy = false;
+		return false;
 	}
-	q->txdone_pending = 1;
+	q->txdone_pending = true;
 	sim_schedule(s, q->busy_until_ps, &q->ev);
-	return 1;
+	return true;
 }
 
 void sim_port_try_start(struct sim *s, uint32_t port)
 {
 	const struct sim_port *pp = &s->topo->ports[port];
 	struct sim_portq *q = &s->pq[port];
-	uint32_t node = pp->node, peer_node;
+	const struct sim_port_owner_ops *own = sim_port_owner(s, pp->node);
 	uint64_t now = sim_now(s), ser, arrive;
+	uint32_t peer_node;
 	struct sim_pkt *p;
 
 	if (sim_port_busy(s, q))
 		return;
-	p = sim_port_next(s, port);
+	p = sim_port_next(s, port, own);
 	if (!p)
 		return;
-	if (s->topo->nodes[node].kind == SIM_NODE_SWITCH)
-		sim_switch_dequeued(s, port, p);
+	if (own->dequeued)
+		own->dequeued(s, port, p);
 	if (p->kind == SIM_PKT_DATA) {
-		if (s->cfg.cc == SIM_CC_TELEMETRY && s->topo->nodes[node].kind == SIM_NODE_SWITCH)
+		if (own->stamps_int && sim_cc_of(s)->needs_int)
 			sim_port_stamp(s, port, p);
 		q->tx_payload_bytes += p->payload_bytes;
 	}
 	if (p->kind == SIM_PKT_PAUSE && p->quanta && !q->first_pause_tx_ps)
 		q->first_pause_tx_ps = now;
-	q->busy = 1;
+	q->busy = true;
 	ser = sim_ser_ps(p->wire_bytes, pp->rate_bps);
 	q->tx_bytes += p->wire_bytes;
 	q->busy_until_ps = now + ser;
-	if (sim_port_more(s, port)) {
-		q->txdone_pending = 1;
+	if (sim_port_more(s, port, own)) {
+		q->txdone_pending = true;
 		sim_schedule(s, now + ser, &q->ev);
 	}
 	p->in_port = pp->peer;
@@ -176,30 +188,14 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 
 void sim_port_tx_done(struct sim *s, struct sim_portq *q)
 {
-	q->txdone_pending = 0;
-	q->busy = 0;
+	assert(q->busy && q->txdone_pending);	/* scheduled only by the one who set both */
+	q->txdone_pending = false;
+	q->busy = false;
 	sim_port_try_start(s, sim_port_of(s, q));
 }
 
-void sim_port_wake(struct sim *s, struct sim_portq *q)
-{
-	if (q->wake_at_ps == sim_now(s))
-		q->wake_at_ps = 0;
-	sim_port_try_start(s, sim_port_of(s, q));
-}
-
-/* A paced host port asks to be tried again at T; only the earliest counts. */
-void sim_port_wake_at(struct sim *s, uint32_t port, uint64_t t_ps)
-{
-	struct sim_portq *q = &s->pq[port];
-
-	if (q->wake_at_ps && q->wake_at_ps <= t_ps && q->wake_at_ps >= sim_now(s))
-		return;
-	q->wake_at_ps = t_ps;
-	sim_schedule(s, t_ps, &q->wake_ev);
-}
-
-void sim_port_set_paused(struct sim *s, uint32_t port, int paused)
+/* A PAUSE frame for PORT: QUANTA 0 resumes it. */
+static void sim_port_set_paused(struct sim *s, uint32_t port, bool paused)
 {
 	struct sim_portq *q = &s->pq[port];
 	uint64_t now = sim_now(s);
@@ -210,11 +206,42 @@ void sim_port_set_paused(struct sim *s, uint32_t port, int paused)
 			q->paused_since_ps = now;
 		if (!q->first_paused_ps)
 			q->first_paused_ps = now;
-		q->paused = 1;
+		q->paused = true;
 		return;
 	}
 	if (q->paused)
 		q->paused_ps += now - q->paused_since_ps;
-	q->paused = 0;
+	q->paused = false;
 	sim_port_try_start(s, port);
 }
+
+void sim_port_arrive(struct sim *s, struct sim_pkt *p)
+{
+	uint32_t node = s->topo->ports[p->in_port].node;
+
+	s->c.pkt_hops++;
+	if (p->kind == SIM_PKT_PAUSE) {
+		sim_port_set_paused(s, p->in_port, p->quanta != 0);
+		sim_pkt_free(s, p);
+		return;
+	}
+	sim_port_owner(s, node)->receive(s, node, p);
+}
+
+void sim_port_wake(struct sim *s, struct sim_portq *q)
+{
+	if (q->wake_at_ps == sim_now(s))
+		q->wake_at_ps = 0;
+	sim_port_try_start(s, sim_port_of(s, q));
+}
+
+void sim_port_wake_at(struct sim *s, uint32_t port, uint64_t t_ps)
+{
+	struct sim_portq *q = &s->pq[port];
+
+	if (q->wake_at_ps && q->wake_at_ps <= t_ps && q->wake_at_ps >= sim_now(s))
+		return;
+	q->wake_at_ps = t_ps;
+	sim_schedule(s, t_ps, &q->wake_ev);
+}
+

@@ -1,7 +1,7 @@
 /*
- * Routing and load balancing: which equal-cost egress ports lead from a
- * switch toward a host, and which one a packet takes (ECMP hash, flowlet,
- * per-packet spray, or adaptive least-queue).
+ * Routing: which equal-cost egress ports lead from a switch toward a host;
+ * which one a data packet takes is the load-balancing mode's choice
+ * (lb/lb.h: ECMP hash, flowlet, per-packet spray, adaptive least-queue...).
  *
  * Clos fabrics route structurally: a switch sends a packet down when the
  * destination sits below it, otherwise up; down and up ports are contiguous,
@@ -9,7 +9,7 @@
  * found by a binary search, without any per-host table. Explicit graphs use
  * the per-edge-switch hop distances.
  */
-#include "sim/fabric/sim.h"
+#include "sim/fabric/lb/lb.h"
 
 #define SIM_ROUTE_MAX 512
 
@@ -114,65 +114,16 @@ uint32_t sim_route_first(struct sim *s, uint32_t node, uint32_t dst, uint32_t pl
 	return sim_route_candidates(s, node, dst, plane, &port, 1) ? port : SIM_NONE;
 }
 
-/* ECMP over the 5-tuple: addresses, UDP (RoCEv2 port 4791), source port. */
-static uint64_t sim_flow_hash(const struct sim *s, uint32_t node, const struct sim_pkt *p, uint32_t extra)
-{
-	uint64_t k = ((uint64_t)p->src << 32 | p->dst) ^ ((uint64_t)p->sport << 16 | 4791u) * 0x9e3779b97f4a7c15ULL;
-
-	k ^= (uint64_t)extra * 0xc2b2ae3d27d4eb4fULL;
-	return sim_mix64(k ^ s->sw_seed[s->topo->nodes[node].index]);
-}
-
-/* Least queued data bytes wins; ties are broken uniformly at random. */
-static uint32_t sim_route_ar(struct sim *s, const uint32_t *ports, uint32_t first, uint32_t n)
-{
-	uint64_t best = UINT64_MAX;
-	uint32_t pick = SIM_NONE, ties = 0;
-
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t port = ports ? ports[i] : first + i;
-		const struct sim_portq *q = &s->pq[port];
-		uint64_t load = q->qbytes[SIM_PRIO_DATA] + (q->paused ? (1ULL << 40) : 0);
-
-		if (load < best) {
-			best = load;
-			pick = port;
-			ties = 1;
-		} else if (load == best && sim_rng_below(&s->rng, ++ties) == 0) {
-			pick = port;
-		}
-	}
-	return pick;
-}
-
 /* Choice among N candidates: PORTS[i], or FIRST + i when PORTS is NULL. */
 static uint32_t sim_route_choose(struct sim *s, uint32_t node, const struct sim_pkt *p, const uint32_t *ports,
 				 uint32_t first, uint32_t n)
 {
-	uint32_t i;
-
 	if (n <= 1)
-		return n ? (ports ? ports[0] : first) : SIM_NONE;
+		return n ? sim_lb_port(ports, first, 0) : SIM_NONE;
 	/* control packets are not sprayed: they take the flow's ECMP path */
-	if (p->kind != SIM_PKT_DATA) {
-		i = (uint32_t)(sim_flow_hash(s, node, p, 0) % n);
-	} else {
-		switch (s->cfg.lb) {
-		case SIM_LB_FLOWLET:
-			i = (uint32_t)(sim_flow_hash(s, node, p, p->flowlet + 1) % n);
-			break;
-		case SIM_LB_SPRAY:
-			i = sim_rng_below(&s->rng, n);
-			break;
-		case SIM_LB_AR:
-			return sim_route_ar(s, ports, first, n);
-		case SIM_LB_ECMP:
-		default:
-			i = (uint32_t)(sim_flow_hash(s, node, p, 0) % n);
-			break;
-		}
-	}
-	return ports ? ports[i] : first + i;
+	if (p->kind != SIM_PKT_DATA)
+		return sim_lb_port(ports, first, (uint32_t)(sim_lb_hash(s, node, p, 0) % n));
+	return sim_lb_of(s)->pick(s, node, p, ports, first, n);
 }
 
 uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p)

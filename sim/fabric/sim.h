@@ -3,18 +3,23 @@
  * flows, run configuration and counters. The static graph lives in topo.h;
  * this file holds everything that changes while a run advances.
  *
- * Packets come from a free list and are recycled, events are embedded in
- * the objects they concern: the hot path never calls malloc.
+ * Packets come from a pool (engine/pool.h) and are recycled, events are
+ * embedded in the objects they concern: the hot path never calls malloc.
+ * Each event type is handled by one element (the table in run.c).
  */
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "collectives/arith.h"
 #include "sim/topo/topo.h"
+#include "sim/engine/engine.h"
 #include "sim/engine/event.h"
+#include "sim/engine/pool.h"
 #include "sim/engine/rng.h"
 
 /* RoCEv2 framing on Ethernet, bytes (IEEE 802.3, IBTA RoCEv2 annex). */
@@ -58,6 +63,11 @@
 /* Simulated time horizon (about 53 days): larger times and timers are refused. */
 #define SIM_TIME_LIMIT_PS (1ULL << 62)
 
+/*
+ * struct sim_event.type of a fabric run: the index of its handler in
+ * run.c's sim_fabric_engine_ops (0 is never used; below SIM_ENGINE_MAX_TYPES).
+ * A new type is a constant here and a line in that table.
+ */
 enum sim_ev_type {
 	SIM_EV_PKT_ARRIVE = 1,	/* a packet's last bit reached a node (+ switch latency) */
 	SIM_EV_TX_DONE,		/* a port finished serializing its packet */
@@ -79,6 +89,11 @@ enum sim_pkt_kind {
 	SIM_PKT_PAUSE,		/* PFC pause (quanta > 0) or resume (quanta 0) */
 };
 
+/*
+ * Load balancing: an index into sim_lb_table (lb/lb.c), in --lb order. The
+ * constants name the built-in modes; a new mode needs its file and a
+ * registry line there, not a constant here.
+ */
 enum sim_lb {
 	SIM_LB_ECMP = 0,
 	SIM_LB_FLOWLET,
@@ -89,13 +104,17 @@ enum sim_lb {
 enum sim_rx_mode {
 	SIM_RX_DDP = 0,		/* out-of-order placement, selective retransmit */
 	SIM_RX_GBN,		/* drop out-of-order, NAK, go-back-N */
+	SIM_RX_COUNT
 };
 
+/* Congestion control: an index into sim_cc_table (cc/cc.c), as sim_lb is. */
 enum sim_cc {
 	SIM_CC_NONE = 0,
 	SIM_CC_DCQCN,
 	SIM_CC_TELEMETRY,
 };
+/* Per-connection state of any CC, 64-bit words (struct sim_conn.cc_state). */
+#define SIM_CC_STATE_WORDS 32
 
 struct sim_int_hop {
 	uint32_t qlen_bytes;	/* egress queue at departure */
@@ -108,12 +127,12 @@ struct sim_pkt {
 	struct sim_event ev;	/* SIM_EV_PKT_ARRIVE */
 	uint8_t kind;		/* enum sim_pkt_kind */
 	uint8_t prio;		/* SIM_PRIO_* */
-	uint8_t ecn;		/* CE mark set by a switch */
+	bool ecn;		/* CE mark set by a switch */
 	uint8_t nhops;		/* telemetry hops stamped so far */
-	uint8_t ackreq;		/* BTH AckReq: the sender will stall without an ACK */
+	bool ackreq;		/* BTH AckReq: the sender will stall without an ACK */
 	uint16_t sport;		/* UDP source port: per-QP ECMP entropy */
 	uint16_t quanta;	/* PAUSE: 0 resumes */
-	struct sim_pkt *next;	/* queue link */
+	struct sim_pkt *next;	/* queue link; the pool's free list while free */
 	uint32_t qp;		/* queue pair index */
 	uint32_t psn;		/* DATA: sequence number; ACK/NAK: cumulative next expected */
 	uint32_t sack_psn;	/* ACK: the arrival that triggered it */
@@ -131,10 +150,10 @@ struct sim_portq {
 	struct sim_event ev;	/* SIM_EV_TX_DONE */
 	struct sim_event wake_ev; /* SIM_EV_PORT_WAKE */
 	uint64_t wake_at_ps;	/* earliest wake pending, 0 = none */
-	uint8_t busy;		/* serializing a packet */
-	uint8_t paused;		/* data priority paused by the peer (PFC) */
-	uint8_t xoff_sent;	/* we paused the peer's data priority */
-	uint8_t txdone_pending;	/* a SIM_EV_TX_DONE is scheduled */
+	bool busy;		/* serializing a packet (until busy_until_ps) */
+	bool paused;		/* data priority paused by the peer (PFC) */
+	bool xoff_sent;		/* we paused the peer's data priority */
+	bool txdone_pending;	/* ev (SIM_EV_TX_DONE) is scheduled; implies busy */
 	uint64_t busy_until_ps;	/* end of the frame on the wire */
 	struct sim_pkt *head[SIM_NPRIO], *tail[SIM_NPRIO];
 	uint64_t qbytes[SIM_NPRIO];	/* queued, wire bytes */
@@ -170,22 +189,15 @@ struct sim_conn {
 	uint64_t line_bps;
 	uint64_t inflight_bytes; /* sent, not acknowledged, all its QPs */
 	uint64_t window_bytes;
-	uint64_t rate_bps, target_bps;
+	uint64_t rate_bps;	/* pacing rate the CC sets */
 	uint64_t next_tx_ps;	/* pacing */
 	uint64_t last_cnp_ps;	/* receiver side: last CNP sent */
-	/* dcqcn */
-	double alpha;
-	uint64_t cc_byte_ctr;	/* bytes since the last byte-counter event */
-	uint32_t cc_stage;	/* 1 while the increase timer runs */
-	uint32_t cc_timer_ctr, cc_byte_stage;
-	uint64_t last_alpha_ps, last_decrease_ps;
-	/* telemetry */
-	double tele_u;		/* smoothed normalized load */
-	uint64_t tele_win_bytes; /* reference window W_c */
-	uint32_t tele_inc_stage;
-	uint64_t tele_update_ps; /* last reference update, once per base RTT */
-	struct sim_int_hop tele_last[SIM_MAX_HOPS];
-	uint8_t tele_last_n;
+	/*
+	 * The run's CC keeps its own state here (SIM_CC_STATE in cc/cc.h),
+	 * zero when the connection is made. Sized for the largest built-in
+	 * one (telemetry: a window's worth of INT hops).
+	 */
+	uint64_t cc_state[SIM_CC_STATE_WORDS];
 };
 
 struct sim_qp {
@@ -226,16 +238,16 @@ struct sim_qp {
 };
 
 struct sim_flow {
-	struct sim_event ev;	/* SIM_EV_FLOW_START */
+	struct sim_event ev;	/* SIM_EV_FLOW_START, then SIM_EV_LOCAL_DONE (local or post_ps) */
 	uint32_t id;
 	uint32_t src, dst;	/* host node ids */
 	uint64_t bytes;
 	uint64_t start_ps;
 	uint64_t finish_ps;	/* last byte placed at the receiver; 0 = not yet */
 	uint64_t rx_bytes;	/* payload placed so far */
-	uint8_t started;
-	uint8_t local;		/* intra-server: modelled as a fixed-rate link, no packets */
-	uint8_t post_done;	/* post_ps already waited */
+	bool started;
+	bool local;		/* intra-server: modelled as a fixed-rate link, no packets */
+	bool post_done;		/* post_ps already waited */
 	uint64_t post_ps;	/* receiver work after the last byte (a reduction) */
 	uint64_t local_rate_bps; /* NVLink-class rate of a local flow */
 	uint64_t local_lat_ps;	/* and its latency */
@@ -249,6 +261,17 @@ struct sim_flow {
 	uint64_t ooo_pkts;	/* out-of-order arrivals at the receiver */
 	uint32_t max_reorder;	/* deepest psn gap seen, packets */
 };
+
+/* What a progress callback (sim_config.progress) is told. */
+struct sim_progress {
+	uint64_t now_ps;	/* simulated time */
+	uint64_t events;	/* handled so far */
+	uint32_t flows_done, nflows;
+	double wall_s;		/* wall-clock seconds since this sim_run began */
+	bool final;		/* sim_run is returning: the last call of this run */
+};
+
+typedef void (*sim_progress_fn)(void *arg, const struct sim_progress *p);
 
 struct sim_config {
 	uint64_t seed;
@@ -279,7 +302,14 @@ struct sim_config {
 	uint64_t cnp_interval_ps;
 	int dcqcn_params;	/* 0 paper, 1 Mellanox deployed */
 	double tele_eta;	/* target utilization */
-	int progress;		/* print progress to stderr */
+	/*
+	 * Called with the state of a running sim_run about every
+	 * progress_interval_s of wall-clock time, and once when it returns
+	 * (p->final); NULL: none. The library itself never prints.
+	 */
+	sim_progress_fn progress;
+	void *progress_arg;
+	double progress_interval_s;
 	uint64_t msg_overhead_ps; /* software cost before every transfer starts (calibration) */
 };
 
@@ -291,11 +321,22 @@ struct sim_counters {
 	uint64_t delivered_bytes;	/* payload placed in order or directly */
 };
 
+/* Node kinds that own ports (enum sim_node_kind), for struct sim.owner. */
+#define SIM_NODE_KINDS 2
+
+/*
+ * The run. Lifecycle: sim_create, then sim_add_flow / sim_add_local_flow /
+ * sim_add_dep, then sim_run (lays the flows out once: prepared), which may
+ * be called again after a cfg.stop_ps stop to continue; sim_destroy. Once
+ * error is set the run is over: sim_run returns it.
+ */
 struct sim {
 	struct sim_topo *topo;
 	struct sim_config cfg;
-	struct sim_evq q;
+	struct sim_engine eng;		/* event queue and clock (sim_now) */
 	struct sim_rng rng;
+	/* per node kind: what a port of such a node hands frames to and takes them from */
+	const struct sim_port_owner_ops *owner[SIM_NODE_KINDS];
 	struct sim_portq *pq;		/* per port */
 	uint64_t *sw_seed;		/* per switch: ECMP hash seed */
 	uint64_t *sw_used_bytes;	/* per switch: shared buffer occupancy */
@@ -312,10 +353,7 @@ struct sim {
 	uint64_t *bitmaps;		/* QP sender/receiver bitmaps, one arena */
 	uint64_t *local_busy_ps;	/* per host: its NVLink-class egress is busy until */
 	uint32_t bitmap_bits;		/* per bitmap, power of two */
-	struct sim_pkt *free_pkts;	/* packet free list */
-	struct sim_pkt **pkt_slabs;
-	uint32_t nslabs, slabs_cap;
-	uint64_t pkts_allocated;
+	struct sim_pool pkts;		/* struct sim_pkt, linked through next while free */
 	uint32_t mtu_bytes;
 	uint64_t buffer_bytes;
 	uint64_t base_rtt_ps;
@@ -325,24 +363,39 @@ struct sim {
 	uint64_t mark_ps;		/* last flow start */
 	uint64_t mark_bytes;		/* delivered by then */
 	uint64_t first_finish_ps, first_finish_bytes;
-	int deadlock;			/* stopped: PFC cycle with nothing moving */
-	int stalled;			/* stopped: nothing left to do, flows unfinished */
-	int prepared;			/* flows laid out: sim_run may be called again */
+	bool deadlock;			/* stopped: PFC cycle with nothing moving */
+	bool stalled;			/* stopped: nothing left to do, flows unfinished */
+	bool prepared;			/* flows laid out: sim_run may be called again */
 	double wall_s;			/* wall-clock seconds of sim_run */
-	uint64_t watch_next_ps;		/* next deadlock watchdog check */
-	uint64_t watch_bytes;		/* delivered at the previous check */
+	double run_t0_s, progress_last_s; /* wall clock: sim_run began, progress last told */
+	uint64_t watch_bytes;		/* delivered at the previous watchdog check */
 	FILE *trace;			/* time series of one port, or NULL */
 	uint32_t trace_port;
 	uint64_t trace_interval_ps;
 	struct sim_event trace_ev;
 	uint64_t *sw_ctrl_bytes;	/* per switch: control frames in the shared buffer */
 	uint64_t *sw_reserved_bytes;	/* per switch, PFC: XOFF + headroom of every ingress */
-	int failed;			/* out of memory or past the time horizon: stop */
-	char err[256];			/* why sim_run failed, see sim_error() */
+	int error;			/* 0, or the negative errno that stopped the run (sim_fail) */
+	char err[256];			/* why sim_run or sim_add_* failed, see sim_error() */
 };
 
-/* sim.c */
+/*
+ * sim.c: the run's state over a topology. sim_create copies CFG and keeps
+ * TOPO, which must outlive the run; NULL on a refused configuration or no
+ * memory (sim_config_check says why: callers call it first to print it).
+ */
 void sim_config_defaults(struct sim_config *cfg);
+struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg);
+void sim_destroy(struct sim *s);
+/* The payload per packet and shared buffer a run of CFG on T uses. */
+uint32_t sim_config_mtu(const struct sim_topo *t, const struct sim_config *cfg);
+uint64_t sim_config_buffer(const struct sim_topo *t, const struct sim_config *cfg);
+/* Why the last sim_run or sim_add_* failed ("" when it did not). */
+const char *sim_error(const struct sim *s);
+uint64_t sim_wire_bytes(uint32_t payload_bytes, enum sim_pkt_kind kind);
+uint64_t sim_ser_ps(uint64_t wire_bytes, uint64_t rate_bps);
+
+/* config_check.c */
 /*
  * Refuses a configuration that would hang, exhaust memory or silently
  * misbehave on topology T (a window or ACK coalescing beyond the PSN space,
@@ -354,21 +407,14 @@ void sim_config_defaults(struct sim_config *cfg);
 int sim_config_check(const struct sim_topo *t, const struct sim_config *cfg, char *err, size_t errlen);
 /* coll_mem_guard (mem.c, declared in arith.h): 0 or -ENOMEM with a message. */
 int coll_mem_guard(uint64_t need_bytes, const char *what, char *err, size_t errlen);
-/* NULL on a refused configuration or no memory: sim_config_check says why. */
-struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg);
-/* The payload per packet and shared buffer a run of CFG on T uses. */
-uint32_t sim_config_mtu(const struct sim_topo *t, const struct sim_config *cfg);
-uint64_t sim_config_buffer(const struct sim_topo *t, const struct sim_config *cfg);
+
 /*
- * Base RTT of the fabric: a full data packet from the first host to the
- * last along the first candidate path, and an ACK back. It sizes the
- * default window and bounds the RTO from below. UINT64_MAX if unbounded.
+ * flows.c: flows and their dependencies, added before the first sim_run.
+ * Each returns a flow id (sim_add_flow, sim_add_local_flow) or 0, or a
+ * negative errno with the reason in sim_error(): -EINVAL for arguments the
+ * model refuses, -ENOMEM. A refusal does not fail the run.
  */
-uint64_t sim_base_rtt_ps(const struct sim_topo *t, uint32_t mtu_bytes);
-/* Bytes a QP may have in flight: cfg's, unlimited (DCQCN) or one BDP + ACK coalescing. */
-uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cfg, uint64_t base_rtt_ps);
-void sim_destroy(struct sim *s);
-/* Adds a flow of BYTES from host index a to b at START; returns its id or -1. */
+/* A flow of BYTES from host index SRC_HOST to DST_HOST, ready at START_PS. */
 int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes, uint64_t start_ps);
 /*
  * An intra-server transfer (NVLink class): it occupies the source GPU's
@@ -377,47 +423,109 @@ int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t b
  */
 int sim_add_local_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes,
 		       uint64_t rate_bps, uint64_t lat_ps);
-/* Samples PORT's queue, pause state and counters every INTERVAL into OUT (CSV). */
-void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out);
-/* A port by index or as "FROM:TO" node names; SIM_NONE when there is none. */
-uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec);
 /* Flow B starts only after flow A finished (collective schedules). */
 int sim_add_dep(struct sim *s, uint32_t a, uint32_t b);
-/* Runs until every flow finished, cfg.stop_ps, or a deadlock. 0 on success.
- * After a stop, raising cfg.stop_ps and calling it again continues the run. */
+/* Lays the dependencies out as successor lists, once, before the run: 0 or -ENOMEM. */
+int sim_flows_link(struct sim *s);
+/* SIM_EV_FLOW_START of F: a local transfer takes the GPU's egress, a network flow the NIC. */
+void sim_flow_start(struct sim *s, struct sim_flow *f);
+/* SIM_EV_LOCAL_DONE of F: its local transfer or its receiver's work (post_ps) ended. */
+void sim_flow_local_done(struct sim *s, struct sim_flow *f);
+/* F placed its last byte: after post_ps it is done and its successors may start. */
+void sim_flow_done(struct sim *s, struct sim_flow *f);
+
+/* run.c: laying a run out and running it */
+/*
+ * Base RTT of the fabric: a full data packet from the first host to the
+ * last along the first candidate path, and an ACK back. It sizes the
+ * default window and bounds the RTO from below. UINT64_MAX if unbounded.
+ */
+uint64_t sim_base_rtt_ps(const struct sim_topo *t, uint32_t mtu_bytes);
+/* Bytes a QP may have in flight: cfg's, unlimited (rate-based CC) or one BDP + ACK coalescing. */
+uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cfg, uint64_t base_rtt_ps);
+/*
+ * Runs until every flow finished, cfg.stop_ps, or a deadlock (s->deadlock),
+ * or until nothing is left to happen (s->stalled). 0, or a negative errno
+ * with the reason in sim_error(): -EINVAL (nothing to run), -ENOMEM, -ERANGE
+ * (past the model's time horizon), -EPROTO (sim_check failed); a failed run
+ * stays failed. After a stop, raising cfg.stop_ps and calling it again
+ * continues the run.
+ */
 int sim_run(struct sim *s);
+
+/* trace.c */
+/* Samples PORT's queue, pause state and counters every INTERVAL into OUT (CSV rows; the caller writes the header). */
+void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out);
+/* SIM_EV_SAMPLE: one line of the trace, and the next sample while flows run. */
+void sim_trace_sample(struct sim *s);
+/* A port by index or as "FROM:TO" node names; SIM_NONE when there is none. */
+uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec);
+
+/* invariants.c */
 /*
  * Verifies queue, buffer and packet-pool accounting and byte conservation
  * (sim_run calls it at the end of every run and fails the run when it
  * does not hold). 0, or -EPROTO with the first violation in ERR.
  */
 int sim_check(const struct sim *s, char *err, size_t errlen);
-/* Why the last sim_run failed ("" when it did not). */
-const char *sim_error(const struct sim *s);
-uint64_t sim_wire_bytes(uint32_t payload_bytes, enum sim_pkt_kind kind);
-uint64_t sim_ser_ps(uint64_t wire_bytes, uint64_t rate_bps);
-void sim_flow_done(struct sim *s, struct sim_flow *f);
 
-/* names used on command lines and in outputs (stats.c) */
+/*
+ * names.c: the names used on command lines and in outputs, each from its
+ * one table (sim_lb_table, sim_cc_table, the rx names). sim_X_name: NULL
+ * past the table's end, so a caller may walk it. sim_X_from_name: 0, or -1
+ * for a name not in the table. sim_X_names: every name into BUF, SEP
+ * between two and LAST before the final one (", " and " or " give "ddp or
+ * gbn"), cut at LEN; returns BUF.
+ */
 const char *sim_lb_name(enum sim_lb lb);
 const char *sim_cc_name(enum sim_cc cc);
 const char *sim_rx_name(enum sim_rx_mode rx);
 int sim_lb_from_name(const char *name, enum sim_lb *lb);
 int sim_cc_from_name(const char *name, enum sim_cc *cc);
 int sim_rx_from_name(const char *name, enum sim_rx_mode *rx);
+const char *sim_lb_names(char *buf, size_t len, const char *sep, const char *last);
+const char *sim_cc_names(char *buf, size_t len, const char *sep, const char *last);
+const char *sim_rx_names(char *buf, size_t len, const char *sep, const char *last);
 
-/* pkt pool */
-struct sim_pkt *sim_pkt_alloc(struct sim *s);
-void sim_pkt_free(struct sim *s, struct sim_pkt *p);
+/*
+ * port.c: a port is the MAC and the wire. Frames come from its owner (the
+ * node's NIC or switch) and go to the owner of the far end, through the
+ * owner's table, chosen per node kind at sim_create (struct sim.owner):
+ * port.c names neither nic.c nor switch.c.
+ */
+struct sim_port_owner_ops {
+	/* P reached NODE through P->in_port (the MAC keeps PAUSE frames). Required. */
+	void (*receive)(struct sim *s, uint32_t node, struct sim_pkt *p);
+	/* The next frame for idle, unpaused PORT when its queues are empty; NULL: none. */
+	struct sim_pkt *(*pull)(struct sim *s, uint32_t port);
+	/* Whether pull may have a frame for PORT once the frame on the wire ends. */
+	bool (*pending)(const struct sim *s, uint32_t port);
+	/* P left PORT's queue for the wire. */
+	void (*dequeued)(struct sim *s, uint32_t port, struct sim_pkt *p);
+	/* Data frames leaving its ports carry INT hops when the CC needs them. */
+	bool stamps_int;
+};
+/* The owners: switch.c, nic.c. pull, pending and dequeued may be NULL. */
+extern const struct sim_port_owner_ops sim_switch_port_ops;
+extern const struct sim_port_owner_ops sim_nic_port_ops;
 
-/* port.c */
+static inline const struct sim_port_owner_ops *sim_port_owner(const struct sim *s, uint32_t node)
+{
+	return s->owner[s->topo->nodes[node].kind];
+}
+
 void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p);
 /* A PFC frame goes out right after the frame on the wire: ahead of queued control frames. */
 void sim_port_enqueue_pause(struct sim *s, uint32_t port, struct sim_pkt *p);
+/* SIM_EV_PKT_ARRIVE: P's last bit reached P->in_port (plus a switch's pipeline). */
+void sim_port_arrive(struct sim *s, struct sim_pkt *p);
+/* SIM_EV_TX_DONE of Q: the frame on its wire ended. */
 void sim_port_tx_done(struct sim *s, struct sim_portq *q);
+/* Sends the next frame if PORT is idle and has one. */
 void sim_port_try_start(struct sim *s, uint32_t port);
-void sim_port_set_paused(struct sim *s, uint32_t port, int paused);
+/* SIM_EV_PORT_WAKE of Q: a paced sender may have a frame now. */
 void sim_port_wake(struct sim *s, struct sim_portq *q);
+/* A paced host port asks to be tried again at T; only the earliest counts. */
 void sim_port_wake_at(struct sim *s, uint32_t port, uint64_t t_ps);
 
 /* switch.c */
@@ -434,10 +542,8 @@ uint64_t sim_pfc_headroom_of(const struct sim_config *cfg, const struct sim_topo
 			     uint32_t mtu_bytes);
 /* Control frames may use only the part of a switch's buffer PFC does not reserve. */
 #define SIM_CTRL_FRAME_MAX (SIM_ROCE_OVERHEAD + SIM_AETH + SIM_MAX_HOPS * SIM_INT_HOP_BYTES + SIM_PREAMBLE_IFG)
-void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p);
-void sim_switch_dequeued(struct sim *s, uint32_t port, struct sim_pkt *p);
-/* True when data is stuck behind a cycle of PFC pauses (checked on a timer). */
-int sim_pfc_deadlocked(struct sim *s);
+/* True when data is stuck behind a cycle of PFC pauses (the run's watchdog asks). */
+bool sim_pfc_deadlocked(struct sim *s);
 
 /* route.c */
 uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p);
@@ -449,19 +555,20 @@ uint32_t sim_route_candidates(struct sim *s, uint32_t node, uint32_t dst, uint32
 
 /* nic.c */
 void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint32_t k);
-void sim_nic_receive(struct sim *s, uint32_t node, struct sim_pkt *p);
-struct sim_pkt *sim_nic_pull(struct sim *s, uint32_t port);
 void sim_nic_flow_start(struct sim *s, struct sim_flow *f);
 void sim_nic_qp_timer(struct sim *s, struct sim_qp *qp);
 void sim_nic_ack_timer(struct sim *s, struct sim_qp *qp);
-void sim_nic_kick(struct sim *s, struct sim_qp *qp);
 
-/* cc.c */
+/* cc/cc.c (the CC ops table is in cc/cc.h) */
+/* A new connection at LINE: the shared fields, then the run's CC's init. */
 void sim_cc_init_conn(struct sim *s, struct sim_conn *c, uint64_t line_bps);
-void sim_cc_on_cnp(struct sim *s, struct sim_conn *c);
-void sim_cc_on_ack(struct sim *s, struct sim_conn *c, const struct sim_pkt *ack);
-void sim_cc_on_sent(struct sim *s, struct sim_conn *c, uint32_t bytes);
+/* SIM_EV_CC_TIMER of C: the run's CC's timer. */
 void sim_cc_timer(struct sim *s, struct sim_conn *c);
+/* Whether CC keeps no window by default (rate-based); false for a CC not in the table. */
+bool sim_cc_window_unlimited(enum sim_cc cc);
+/* Entries of sim_cc_table and sim_lb_table (lb/lb.c). */
+uint32_t sim_cc_count(void);
+uint32_t sim_lb_count(void);
 
 static inline struct sim_conn *sim_qp_conn(const struct sim *s, const struct sim_qp *qp)
 {
@@ -470,7 +577,7 @@ static inline struct sim_conn *sim_qp_conn(const struct sim *s, const struct sim
 
 static inline uint64_t sim_now(const struct sim *s)
 {
-	return s->q.now_ps;
+	return sim_engine_now(&s->eng);
 }
 
 static inline uint32_t sim_port_of(const struct sim *s, const struct sim_portq *q)
@@ -483,7 +590,42 @@ static inline uint32_t sim_port_of(const struct sim *s, const struct sim_portq *
  * horizon (or one that wrapped), fails the run cleanly (sim_fail).
  */
 void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev);
-/* Stops the run: sim_run returns -1 and sim_error() gives this reason. */
-void sim_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Stops the run: sim_run returns ERR (a negative errno) and sim_error()
+ * gives this reason. The first failure is kept.
+ */
+void sim_fail(struct sim *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * The packet pool. A packet comes with no event pending, no queue link,
+ * no marks, telemetry or payload; its sender sets kind, prio, wire_bytes
+ * and the addresses. NULL when memory ran out: the run then fails.
+ */
+static inline struct sim_pkt *sim_pkt_alloc(struct sim *s)
+{
+	struct sim_pkt *p = sim_pool_get(&s->pkts);
+
+	if (!p) {
+		sim_fail(s, -ENOMEM, "out of memory for packets (%llu in flight)",
+			 (unsigned long long)s->pkts.allocated);
+		return NULL;
+	}
+	p->ev.type = SIM_EV_PKT_ARRIVE;
+	p->next = NULL;
+	p->ecn = false;
+	p->nhops = 0;
+	p->ackreq = false;
+	p->quanta = 0;
+	p->flowlet = 0;
+	p->payload_bytes = 0;
+	p->sack_psn = 0;
+	return p;
+}
+
+/* P must be neither queued nor on a wire. */
+static inline void sim_pkt_free(struct sim *s, struct sim_pkt *p)
+{
+	sim_pool_put(&s->pkts, p);
+}
 
 #endif

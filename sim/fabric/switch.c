@@ -4,6 +4,13 @@
  * priority (per-ingress accounting, XOFF/XON pause frames that travel the
  * link like any frame). Also the watchdog that recognises a PFC deadlock:
  * a cycle of switches each waiting on a paused port toward the next.
+ *
+ * Ports reach the switch through sim_switch_port_ops: a frame arrives
+ * (admission, marking, XOFF), a frame leaves an egress queue (the buffer
+ * is released, XON). Accounting: sw_used_bytes is every frame held, data
+ * and control; sw_ctrl_bytes the control part; an ingress port's
+ * ingress_bytes the data that entered through it and is still held here.
+ * PAUSE frames are generated at the egress and never held in the buffer.
  */
 #include <stdlib.h>
 #include "sim/fabric/sim.h"
@@ -102,7 +109,7 @@ static uint64_t sim_pfc_headroom(const struct sim *s, uint32_t port)
 	return sim_pfc_headroom_of(&s->cfg, s->topo, port, s->mtu_bytes);
 }
 
-static void sim_pfc_send(struct sim *s, uint32_t port, int pause)
+static void sim_pfc_send(struct sim *s, uint32_t port, bool pause)
 {
 	struct sim_pkt *f = sim_pkt_alloc(s);
 
@@ -114,7 +121,7 @@ static void sim_pfc_send(struct sim *s, uint32_t port, int pause)
 	f->wire_bytes = (uint32_t)sim_wire_bytes(0, SIM_PKT_PAUSE);
 	f->qp = 0;
 	f->src = f->dst = s->topo->ports[port].node;
-	s->pq[port].xoff_sent = pause ? 1 : 0;
+	s->pq[port].xoff_sent = pause;
 	if (pause) {
 		s->pq[port].pauses_sent++;
 		s->c.pauses++;
@@ -128,24 +135,24 @@ static void sim_pfc_send(struct sim *s, uint32_t port, int pause)
  * (sim_config_check makes sure the buffer holds them all), and control
  * frames share only what is left: they can never crowd out lossless data.
  */
-static int sim_admit(struct sim *s, uint32_t sw, uint32_t out, const struct sim_pkt *p)
+static bool sim_admit(struct sim *s, uint32_t sw, uint32_t out, const struct sim_pkt *p)
 {
 	uint64_t used = s->sw_used_bytes[sw], b = s->buffer_bytes;
 	const struct sim_portq *q = &s->pq[out];
 
 	if (used + p->wire_bytes > b)
-		return 0;
+		return false;
 	if (s->cfg.pfc && p->kind != SIM_PKT_DATA)
 		return s->sw_reserved_bytes[sw] <= b &&
 		       s->sw_ctrl_bytes[sw] + p->wire_bytes <= b - s->sw_reserved_bytes[sw];
 	if (p->prio == SIM_PRIO_CTRL || (s->cfg.pfc && p->kind == SIM_PKT_DATA))
-		return 1;
+		return true;
 	if (s->cfg.buffer_alpha <= 0)
 		return q->qbytes[p->prio] + p->wire_bytes <= b / s->topo->nodes[s->topo->ports[out].node].nports;
 	return (double)(q->qbytes[p->prio] + p->wire_bytes) <= s->cfg.buffer_alpha * (double)(b - used);
 }
 
-void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
+static void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
 {
 	uint32_t sw = s->topo->nodes[node].index;
 	uint32_t out = sim_route_pick(s, node, p);
@@ -172,12 +179,12 @@ void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
 			sim_ecn_mark(s, out, p);
 		in->ingress_bytes += p->wire_bytes;
 		if (s->cfg.pfc && !in->xoff_sent && in->ingress_bytes >= sim_pfc_xoff(s, node))
-			sim_pfc_send(s, p->in_port, 1);
+			sim_pfc_send(s, p->in_port, true);
 	}
 	sim_port_enqueue(s, out, p);
 }
 
-void sim_switch_dequeued(struct sim *s, uint32_t port, struct sim_pkt *p)
+static void sim_switch_dequeued(struct sim *s, uint32_t port, struct sim_pkt *p)
 {
 	uint32_t node = s->topo->ports[port].node, sw = s->topo->nodes[node].index;
 	struct sim_portq *in;
@@ -192,11 +199,17 @@ void sim_switch_dequeued(struct sim *s, uint32_t port, struct sim_pkt *p)
 	in = &s->pq[p->in_port];
 	in->ingress_bytes -= p->wire_bytes;
 	if (in->xoff_sent && in->ingress_bytes <= sim_pfc_xon(s, node))
-		sim_pfc_send(s, p->in_port, 0);
+		sim_pfc_send(s, p->in_port, false);
 }
 
+const struct sim_port_owner_ops sim_switch_port_ops = {
+	.receive = sim_switch_receive,
+	.dequeued = sim_switch_dequeued,
+	.stamps_int = true,
+};
+
 /* Does switch SW wait, through a paused port holding data, on another switch? */
-static int sim_wait_dfs(struct sim *s, uint32_t sw, uint8_t *color)
+static bool sim_wait_dfs(struct sim *s, uint32_t sw, uint8_t *color)
 {
 	const struct sim_topo *t = s->topo;
 	const struct sim_node *n = &t->nodes[t->switches[sw]];
@@ -210,26 +223,26 @@ static int sim_wait_dfs(struct sim *s, uint32_t sw, uint8_t *color)
 		if (!q->paused || !q->qbytes[SIM_PRIO_DATA] || m->kind != SIM_NODE_SWITCH)
 			continue;
 		if (color[m->index] == 1)
-			return 1;
+			return true;
 		if (!color[m->index] && sim_wait_dfs(s, m->index, color))
-			return 1;
+			return true;
 	}
 	color[sw] = 2;
-	return 0;
+	return false;
 }
 
-int sim_pfc_deadlocked(struct sim *s)
+bool sim_pfc_deadlocked(struct sim *s)
 {
 	uint8_t *color;
-	int found = 0;
+	bool found = false;
 
 	if (!s->cfg.pfc || s->c.delivered_bytes != s->watch_bytes) {
 		s->watch_bytes = s->c.delivered_bytes;
-		return 0;
+		return false;
 	}
 	color = calloc(s->topo->nswitches, 1);
 	if (!color)
-		return 0;
+		return false;	/* no memory to look with: the next check tries again */
 	for (uint32_t i = 0; i < s->topo->nswitches && !found; i++)
 		if (!color[i])
 			found = sim_wait_dfs(s, i, color);

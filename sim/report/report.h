@@ -1,7 +1,10 @@
 /*
- * Private to `fabsim report`: what sim/report/report_load.c reads from a results
- * folder, and the bookkeeping sim/report/report_plot.c and sim/report/report_md.c share
- * (plots made, files written). Nothing outside the report files uses it.
+ * Private to `fabsim report` (sim/cli/cmd_report.c and sim/report/): what
+ * report_load.c reads from a results folder, and the bookkeeping the plot
+ * families (plot_*.c through the gnuplot kit, gnuplot.h) and report_md.c
+ * share (plots made, files written). Functions return 0 or a negative errno;
+ * those that take the report leave the reason in r->err, for the caller to
+ * print after "fabsim report: ".
  */
 #ifndef SIM_REPORT_H
 #define SIM_REPORT_H
@@ -10,6 +13,7 @@
 #include <jansson.h>
 
 #define SIM_REP_NAME 128
+#define SIM_REP_ERR 4608		/* a path of PATH_MAX and the reason */
 
 enum sim_rep_kind {
 	SIM_REP_FLOWS,		/* fabsim run with a flow workload */
@@ -96,7 +100,7 @@ struct sim_rep_config {
 /* A plot written as <stem>.gp, <stem>.png and <stem>.svg. */
 struct sim_rep_plot {
 	char stem[SIM_REP_NAME + 32];
-	char section[64];		/* report.md heading it goes under */
+	const char *section;		/* report.md heading: its family's */
 	char *caption;			/* what it shows, one or two sentences */
 };
 
@@ -109,24 +113,30 @@ struct sim_report {
 	size_t nplots;
 	char **files;			/* written, in order, for stdout */
 	size_t nfiles;
+	char err[SIM_REP_ERR];		/* why the last call failed */
 };
 
 /* sim/report/report_load.c */
 int sim_rep_is_results(const char *dir);
-int sim_rep_load(struct sim_rep_config *c, const char *dir);
+/* 0, or a negative errno with the whole message ("PATH:LINE: ...") in ERR */
+int sim_rep_load(struct sim_rep_config *c, const char *dir, char *err, size_t errlen);
 void sim_rep_config_free(struct sim_rep_config *c);
 double sim_rep_num(const json_t *obj, const char *key);
 int sim_rep_join(char *buf, size_t len, const char *dir, const char *name);
 int sim_rep_grow(void *arr, size_t *cap, size_t n, size_t elem);
 
-/* sim/report/report_plot.c */
+/* sim/report/report_plot.c: every plot family, in the order report.md shows them */
 int sim_rep_plots(struct sim_report *r);
 
 /* sim/report/report_md.c */
 int sim_rep_write_md(struct sim_report *r);
 
-/* sim/cli/cmd_report.c */
+/* sim/report/report.c: what the plots and report.md share */
 int sim_rep_add_file(struct sim_report *r, const char *name);
+int sim_rep_fail(struct sim_report *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void sim_rep_cat(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void sim_rep_size_label(double bytes, char *buf, size_t len);
 const char *sim_rep_port(const struct sim_report *r, const struct sim_rep_config *c);
 

@@ -1,81 +1,65 @@
 /*
  * `fabsim report` input: reads one results folder of `fabsim run` (flow
  * workload or collective sweep) or `fabsim predict` into a
- * struct sim_rep_config. Columns are found by their header name, not their
- * position, so that the report survives columns being added to the CSVs.
+ * struct sim_rep_config. The files are laid out as sim/results/schema.h
+ * says; columns are found by their header name, not their position, so
+ * that the report survives columns being added or reordered.
  * Every value is checked against the range of its column or key before it
  * is used (no NaN, infinity or out-of-range number reaches a plot, a table
  * or a conversion to an integer), and every error names the file (and
- * line), the column or key, the value and what was expected there.
+ * line), the column or key, the value and what was expected there. Errors
+ * are returned (a negative errno, the message in the caller's buffer),
+ * never printed.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "sim/report/report.h"
-#include "sim/topo/topo.h"
+#include "sim/results/schema.h"
 
 #define REP_CSV_MAX_COLS 64
 #define REP_PATH_MAX 4096
 #define REP_MAX_LINE 65536		/* bytes of one CSV line */
 
-/* Limits shared by the columns and keys below. */
-#define REP_MAX_US 1e12			/* times: 11.6 days, a picosecond clock fits */
-#define REP_MAX_BYTES 9007199254740992.0	/* sizes: 2^53, exact in a double */
-#define REP_MAX_COUNT 9.2e18		/* counters: int64 */
-#define REP_MAX_GBPS 1e9		/* bandwidths */
-#define REP_MAX_RATIO 1e6		/* throughput ratios; above 1 only in broken runs */
+_Static_assert(SIM_SCHEMA_JOB_NAME < SIM_REP_NAME, "a job name must fit struct sim_rep_coll");
 
-enum {
-	REP_TEXT = 1,		/* a string, not a number */
-	REP_INT = 2,		/* a whole number */
-	REP_BLANK = 4,		/* may be empty: undefined, shown as a dash */
-	REP_ABOVE = 8,		/* strictly above min */
-	REP_MINUS1 = 16,	/* -1 allowed too (fct_us of an unfinished flow) */
+/* Where a failing loader puts its message, for the caller to print. */
+struct rep_err {
+	char *buf;
+	size_t len;
 };
 
-/* A column wanted from a CSV file and the values it may hold. */
-struct rep_col {
-	const char *name;
-	unsigned int flags;
-	double min, max;	/* numbers; for REP_TEXT, max is the longest length */
-};
+__attribute__((format(printf, 3, 4)))
+static int rep_fail(const struct rep_err *e, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->buf, e->len, fmt, ap);
+	va_end(ap);
+	return rc;
+}
 
 struct rep_csv {
 	const char *path;
-	const char *what;		/* "flows.csv", for error messages */
+	const struct sim_schema *sc;	/* its columns; sc->file names it in errors */
+	const struct rep_err *e;
 	FILE *f;
 	char *line;
 	size_t cap;
 	unsigned int lineno;
 	char *field[REP_CSV_MAX_COLS];
 	unsigned int nfield;
-	const struct rep_col *cols;	/* the columns wanted */
-	int col[REP_CSV_MAX_COLS];	/* where each wanted column is */
+	int col[SIM_SCHEMA_MAX_COLS];	/* field of each schema column, -1 absent */
 };
-
-int sim_rep_grow(void *arr, size_t *cap, size_t n, size_t elem)
-{
-	void *old, *p;
-	size_t ncap;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	memcpy(&old, arr, sizeof(old));
-	p = realloc(old, ncap * elem);
-	if (!p) {
-		fprintf(stderr, "fabsim report: out of memory\n");
-		return -1;
-	}
-	memcpy(arr, &p, sizeof(p));
-	*cap = ncap;
-	return 0;
-}
 
 /* dir/name; a path too long comes out cut short, and then is not found */
 int sim_rep_join(char *buf, size_t len, const char *dir, const char *name)
@@ -115,10 +99,42 @@ static void rep_csv_close(struct rep_csv *c)
 		fclose(c->f);
 }
 
+/* sim_rep_grow without its message: -ENOMEM, for the loaders' error buffer */
+static int rep_grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+	void *old, *p;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	memcpy(&old, arr, sizeof(old));
+	p = realloc(old, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	memcpy(arr, &p, sizeof(p));
+	*cap = ncap;
+	return 0;
+}
+
+int sim_rep_grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+	if (!rep_grow(arr, cap, n, elem))
+		return 0;
+	fprintf(stderr, "fabsim report: out of memory\n");
+	return -1;
+}
+
+static int rep_oom(const struct rep_err *e)
+{
+	return rep_fail(e, -ENOMEM, "fabsim report: out of memory");
+}
+
 /*
- * One line into c->line: 1, 0 at the end, -1 (reported) on a read error, a
- * NUL byte (binary data) or a line longer than REP_MAX_LINE, so that no
- * file, /dev/zero included, can make it allocate without bound.
+ * One line into c->line: 1, 0 at the end, a negative errno (message in
+ * c->e) on a read error, a NUL byte (binary data) or a line longer than
+ * REP_MAX_LINE, so that no file, /dev/zero included, can make it allocate
+ * without bound.
  */
 static int rep_csv_getline(struct rep_csv *c)
 {
@@ -128,73 +144,71 @@ static int rep_csv_getline(struct rep_csv *c)
 	if (!c->line) {
 		c->cap = 256;
 		c->line = malloc(c->cap);
-		if (!c->line) {
-			fprintf(stderr, "fabsim report: out of memory\n");
-			return -1;
-		}
+		if (!c->line)
+			return rep_oom(c->e);
 	}
 	while ((ch = getc(c->f)) != EOF && ch != '\n') {
-		if (!ch || n + 2 > REP_MAX_LINE) {
-			fprintf(stderr, "%s:%u: %s (expected a text line of a fabsim %s)\n", c->path,
-				c->lineno + 1, ch ? "line too long" : "binary data (a NUL byte)", c->what);
-			return -1;
-		}
-		if (n + 2 > c->cap && sim_rep_grow(&c->line, &c->cap, n + 1, 1))
-			return -1;
+		if (!ch || n + 2 > REP_MAX_LINE)
+			return rep_fail(c->e, -EINVAL, "%s:%u: %s (expected a text line of a fabsim %s)", c->path,
+					c->lineno + 1, ch ? "line too long" : "binary data (a NUL byte)",
+					c->sc->file);
+		if (n + 2 > c->cap && rep_grow(&c->line, &c->cap, n + 1, 1))
+			return rep_oom(c->e);
 		c->line[n++] = (char)ch;
 	}
 	c->line[n] = 0;
-	if (ferror(c->f)) {
-		fprintf(stderr, "%s: read error: %s\n", c->path, strerror(errno));
-		return -1;
-	}
+	if (ferror(c->f))
+		return rep_fail(c->e, -EIO, "%s: read error: %s", c->path, strerror(errno));
 	if (ch == EOF && !n)
 		return 0;
 	c->lineno++;
 	return 1;
 }
 
-static int rep_csv_open(struct rep_csv *c, const char *path, const char *what,
-			const struct rep_col *cols, unsigned int n)
+/* Where each column of the schema is in the header; the last of equal names wins. */
+static int rep_csv_header(struct rep_csv *c)
 {
-	unsigned int i, j;
+	const struct sim_schema *sc = c->sc;
+
+	rep_csv_split(c);
+	for (unsigned int i = 0; i < sc->ncols; i++) {
+		c->col[i] = -1;
+		for (unsigned int j = 0; j < c->nfield; j++)
+			if (!strcmp(c->field[j], sc->cols[i].name))
+				c->col[i] = (int)j;
+		if (c->col[i] < 0 && sc->cols[i].flags & SIM_COL_REQUIRED)
+			return rep_fail(c->e, -EINVAL, "%s: header has no '%s' column: not a fabsim %s", c->path,
+					sc->cols[i].name, sc->file);
+	}
+	return 0;
+}
+
+/* PATH, a file laid out as SC, with its header read. */
+static int rep_csv_open(struct rep_csv *c, const char *path, const struct sim_schema *sc,
+			const struct rep_err *e)
+{
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->path = path;
-	c->what = what;
-	c->cols = cols;
+	c->sc = sc;
+	c->e = e;
 	c->f = fopen(path, "r");
 	if (!c->f) {
-		fprintf(stderr, "fabsim report: cannot read %s: %s\n", path, strerror(errno));
-		return -1;
+		rc = errno ? -errno : -EIO;
+		return rep_fail(e, rc, "fabsim report: cannot read %s: %s", path, strerror(-rc));
 	}
 	rc = rep_csv_getline(c);
-	if (rc <= 0) {
-		if (!rc)
-			fprintf(stderr, "%s: empty, expected a %s header line\n", path, what);
-		goto out_close;
-	}
-	rep_csv_split(c);
-	for (i = 0; i < n; i++) {
-		c->col[i] = -1;
-		for (j = 0; j < c->nfield; j++)
-			if (!strcmp(c->field[j], cols[i].name))
-				c->col[i] = (int)j;
-		if (c->col[i] < 0) {
-			fprintf(stderr, "%s: header has no '%s' column: not a fabsim %s\n",
-				path, cols[i].name, what);
-			goto out_close;
-		}
-	}
-	return 0;
-
-out_close:
-	rep_csv_close(c);
-	return -1;
+	if (!rc)
+		rc = rep_fail(e, -EINVAL, "%s: empty, expected a %s header line", path, sc->file);
+	if (rc > 0)
+		rc = rep_csv_header(c);
+	if (rc)
+		rep_csv_close(c);
+	return rc < 0 ? rc : 0;
 }
 
-/* 1: a row is in c->field, 0: end of file, -1: read error (reported). */
+/* 1: a row is in c->field, 0: end of file, a negative errno on a read error. */
 static int rep_csv_next(struct rep_csv *c)
 {
 	int rc;
@@ -210,89 +224,86 @@ static int rep_csv_next(struct rep_csv *c)
 	return 1;
 }
 
+/* The field of schema column I in this row, NULL when the row is short. */
 static const char *rep_csv_str(const struct rep_csv *c, unsigned int i)
 {
-	unsigned int k = (unsigned int)c->col[i];
+	unsigned int k;
 
+	assert(i < c->sc->ncols);
+	k = (unsigned int)c->col[i];	/* -1, an absent optional column, is above any field */
 	return k < c->nfield ? c->field[k] : NULL;
 }
 
 /* A bound as the errors show it: whole numbers in full up to 2^53, else %g. */
-static void rep_bound_text(const struct rep_col *col, double v, char *buf, size_t len)
+static void rep_bound_text(const struct sim_col *col, double v, char *buf, size_t len)
 {
-	if (col->flags & REP_INT && fabs(v) <= 9007199254740992.0)
+	if (col->flags & SIM_COL_INT && fabs(v) <= 9007199254740992.0)
 		snprintf(buf, len, "%.0f", v);
 	else
 		snprintf(buf, len, "%g", v);
 }
 
 /* "a whole number 1..9007199254740992", as the errors say it. */
-static void rep_range_text(const struct rep_col *col, char *buf, size_t len)
+static void rep_range_text(const struct sim_col *col, char *buf, size_t len)
 {
-	const char *kind = col->flags & REP_INT ? "a whole number" : "a number";
-	const char *m1 = col->flags & REP_MINUS1 ? "-1 or " : "";
-	const char *blank = col->flags & REP_BLANK ? ", or empty" : "";
+	const char *kind = col->flags & SIM_COL_INT ? "a whole number" : "a number";
+	const char *m1 = col->flags & SIM_COL_MINUS1 ? "-1 or " : "";
+	const char *blank = col->flags & SIM_COL_BLANK ? ", or empty" : "";
 	char lo[32], hi[32];
 
 	rep_bound_text(col, col->min, lo, sizeof(lo));
 	rep_bound_text(col, col->max, hi, sizeof(hi));
-	if (col->flags & REP_ABOVE)
+	if (col->flags & SIM_COL_ABOVE)
 		snprintf(buf, len, "%s%s above %s, up to %s%s", m1, kind, lo, hi, blank);
 	else
 		snprintf(buf, len, "%s%s %s..%s%s", m1, kind, lo, hi, blank);
 }
 
-static int rep_in_range(const struct rep_col *col, double v)
+static bool rep_in_range(const struct sim_col *col, double v)
 {
-	if (col->flags & REP_MINUS1 && v == -1)
-		return 1;
+	if (col->flags & SIM_COL_MINUS1 && v == -1)
+		return true;
 	if (!(v >= col->min && v <= col->max))	/* NaN fails too */
-		return 0;
-	if (col->flags & REP_ABOVE && v == col->min)
-		return 0;
-	return !(col->flags & REP_INT) || v == floor(v);
+		return false;
+	if (col->flags & SIM_COL_ABOVE && v == col->min)
+		return false;
+	return !(col->flags & SIM_COL_INT) || v == floor(v);
 }
 
 /*
- * Column I as a number within its range. An empty field reads as NAN where
- * the column allows it: writers leave undefined ratios blank.
+ * Schema column I as a number within its range. An empty field reads as
+ * NAN where the column allows it: writers leave undefined ratios blank.
  */
 static int rep_csv_num(const struct rep_csv *c, unsigned int i, double *v)
 {
-	const struct rep_col *col = &c->cols[i];
+	const struct sim_col *col = &c->sc->cols[i];
 	const char *s = rep_csv_str(c, i);
 	char range[128];
 	char *end;
 
-	if (s && !*s && col->flags & REP_BLANK) {
+	if (s && !*s && col->flags & SIM_COL_BLANK) {
 		*v = NAN;
 		return 0;
 	}
 	rep_range_text(col, range, sizeof(range));
-	if (!s || !*s) {
-		fprintf(stderr, "%s:%u: column '%s': %s (expected %s)\n", c->path, c->lineno,
-			col->name, s ? "empty" : "missing", range);
-		return -1;
-	}
+	if (!s || !*s)
+		return rep_fail(c->e, -EINVAL, "%s:%u: column '%s': %s (expected %s)", c->path, c->lineno,
+				col->name, s ? "empty" : "missing", range);
 	errno = 0;
 	*v = strtod(s, &end);
-	if (end == s || *end || isspace((unsigned char)*s)) {
-		fprintf(stderr, "%s:%u: column '%s': expected %s, got '%.40s'\n",
-			c->path, c->lineno, col->name, range, s);
-		return -1;
-	}
-	if (!rep_in_range(col, *v)) {
-		fprintf(stderr, "%s:%u: column '%s': %.40s is out of range (expected %s)\n",
-			c->path, c->lineno, col->name, s, range);
-		return -1;
-	}
+	if (end == s || *end || isspace((unsigned char)*s))
+		return rep_fail(c->e, -EINVAL, "%s:%u: column '%s': expected %s, got '%.40s'", c->path,
+				c->lineno, col->name, range, s);
+	if (!rep_in_range(col, *v))
+		return rep_fail(c->e, -EINVAL, "%s:%u: column '%s': %.40s is out of range (expected %s)",
+				c->path, c->lineno, col->name, s, range);
 	return 0;
 }
 
-/* Column I as text of 1..max characters into DST. */
+/* Schema column I as text of 1..max characters into DST. */
 static int rep_csv_text(const struct rep_csv *c, unsigned int i, char *dst, size_t len)
 {
-	const struct rep_col *col = &c->cols[i];
+	const struct sim_col *col = &c->sc->cols[i];
 	const char *s = rep_csv_str(c, i);
 	size_t max = (size_t)col->max < len - 1 ? (size_t)col->max : len - 1;
 
@@ -300,13 +311,12 @@ static int rep_csv_text(const struct rep_csv *c, unsigned int i, char *dst, size
 		memcpy(dst, s, strlen(s) + 1);
 		return 0;
 	}
-	fprintf(stderr, "%s:%u: column '%s': %s%.40s%s (expected a name of 1..%zu characters)\n",
-		c->path, c->lineno, col->name, !s ? "missing" : !*s ? "empty" : "'",
-		s && *s ? s : "", s && *s ? "...' is too long" : "", max);
-	return -1;
+	return rep_fail(c->e, -EINVAL, "%s:%u: column '%s': %s%.40s%s (expected a name of 1..%zu characters)",
+			c->path, c->lineno, col->name, !s ? "missing" : !*s ? "empty" : "'", s && *s ? s : "",
+			s && *s ? "...' is too long" : "", max);
 }
 
-static int rep_exists(const char *dir, const char *name)
+static bool rep_exists(const char *dir, const char *name)
 {
 	char path[REP_PATH_MAX];
 	struct stat st;
@@ -317,8 +327,8 @@ static int rep_exists(const char *dir, const char *name)
 
 int sim_rep_is_results(const char *dir)
 {
-	return rep_exists(dir, "summary.json") || rep_exists(dir, "collective.csv") ||
-	       rep_exists(dir, "prediction.csv");
+	return rep_exists(dir, sim_schema_summary.file) || rep_exists(dir, sim_schema_coll.file) ||
+	       rep_exists(dir, sim_schema_pred.file);
 }
 
 static int rep_cmp_double(const void *a, const void *b)
@@ -328,30 +338,28 @@ static int rep_cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int rep_load_flows(struct sim_rep_config *c, const char *path)
+static int rep_load_flows(struct sim_rep_config *c, const char *path, const struct rep_err *e)
 {
-	static const struct rep_col cols[] = {
-		{ "fct_us", REP_MINUS1, 0, REP_MAX_US },
-	};
 	struct rep_csv csv;
 	size_t cap = 0;
 	double v;
 	int rc;
 
-	if (rep_csv_open(&csv, path, "flows.csv", cols, 1))
-		return -1;
+	rc = rep_csv_open(&csv, path, &sim_schema_flows, e);
+	if (rc)
+		return rc;
 	while ((rc = rep_csv_next(&csv)) > 0) {
-		if (rep_csv_num(&csv, 0, &v)) {
-			rc = -1;
+		rc = rep_csv_num(&csv, SIM_FLOWS_FCT_US, &v);
+		if (rc)
 			break;
-		}
 		c->nflows++;
 		/* fct_us -1: the flow never finished; the CDF stops short of 1 */
 		if (v == -1)
 			continue;
-		rc = sim_rep_grow(&c->fct_us, &cap, c->nfct, sizeof(*c->fct_us));
-		if (rc)
+		if (rep_grow(&c->fct_us, &cap, c->nfct, sizeof(*c->fct_us))) {
+			rc = rep_oom(e);
 			break;
+		}
 		c->fct_us[c->nfct++] = v;
 	}
 	rep_csv_close(&csv);
@@ -363,42 +371,41 @@ static int rep_load_flows(struct sim_rep_config *c, const char *path)
 static int rep_link_row(const struct rep_csv *csv, struct sim_rep_link *l)
 {
 	double ft, tt;
+	int rc;
 
-	if (rep_csv_text(csv, 0, l->from, sizeof(l->from)) ||
-	    rep_csv_text(csv, 1, l->to, sizeof(l->to)) || rep_csv_num(csv, 2, &ft) || rep_csv_num(csv, 3, &tt) ||
-	    rep_csv_num(csv, 4, &l->util) || rep_csv_num(csv, 5, &l->max_queue_bytes) ||
-	    rep_csv_num(csv, 6, &l->drops) || rep_csv_num(csv, 7, &l->ecn_marks) ||
-	    rep_csv_num(csv, 8, &l->pauses_sent) || rep_csv_num(csv, 9, &l->pauses_rcvd) ||
-	    rep_csv_num(csv, 10, &l->paused_us))
-		return -1;
+	if ((rc = rep_csv_text(csv, SIM_LINKS_FROM, l->from, sizeof(l->from))) ||
+	    (rc = rep_csv_text(csv, SIM_LINKS_TO, l->to, sizeof(l->to))) ||
+	    (rc = rep_csv_num(csv, SIM_LINKS_FROM_TIER, &ft)) || (rc = rep_csv_num(csv, SIM_LINKS_TO_TIER, &tt)) ||
+	    (rc = rep_csv_num(csv, SIM_LINKS_UTILIZATION, &l->util)) ||
+	    (rc = rep_csv_num(csv, SIM_LINKS_MAX_QUEUE_BYTES, &l->max_queue_bytes)) ||
+	    (rc = rep_csv_num(csv, SIM_LINKS_DROPS, &l->drops)) ||
+	    (rc = rep_csv_num(csv, SIM_LINKS_ECN_MARKS, &l->ecn_marks)) ||
+	    (rc = rep_csv_num(csv, SIM_LINKS_PFC_PAUSES_SENT, &l->pauses_sent)) ||
+	    (rc = rep_csv_num(csv, SIM_LINKS_PFC_PAUSES_RECEIVED, &l->pauses_rcvd)) ||
+	    (rc = rep_csv_num(csv, SIM_LINKS_PAUSED_US, &l->paused_us)))
+		return rc;
 	/* whole numbers 0..255 by their columns' range: the casts are exact */
 	l->from_tier = (int)ft;
 	l->to_tier = (int)tt;
 	return 0;
 }
 
-static int rep_load_links(struct sim_rep_config *c, const char *path)
+static int rep_load_links(struct sim_rep_config *c, const char *path, const struct rep_err *e)
 {
-	static const struct rep_col cols[] = {
-		{ "from", REP_TEXT, 0, 63 }, { "to", REP_TEXT, 0, 63 },
-		{ "from_tier", REP_INT, 0, 255 }, { "to_tier", REP_INT, 0, 255 },
-		/* a fraction of the line rate, with slack for rounding */
-		{ "utilization", 0, 0, 1.1 },
-		{ "max_queue_bytes", REP_INT, 0, REP_MAX_BYTES },
-		{ "drops", REP_INT, 0, REP_MAX_COUNT }, { "ecn_marks", REP_INT, 0, REP_MAX_COUNT },
-		{ "pfc_pauses_sent", REP_INT, 0, REP_MAX_COUNT },
-		{ "pfc_pauses_received", REP_INT, 0, REP_MAX_COUNT },
-		{ "paused_us", 0, 0, REP_MAX_US },
-	};
 	struct rep_csv csv;
 	size_t cap = 0;
 	int rc;
 
-	if (rep_csv_open(&csv, path, "links.csv", cols, sizeof(cols) / sizeof(cols[0])))
-		return -1;
+	rc = rep_csv_open(&csv, path, &sim_schema_links, e);
+	if (rc)
+		return rc;
 	while ((rc = rep_csv_next(&csv)) > 0) {
-		rc = sim_rep_grow(&c->links, &cap, c->nlinks, sizeof(*c->links));
-		if (rc || (rc = rep_link_row(&csv, &c->links[c->nlinks])))
+		if (rep_grow(&c->links, &cap, c->nlinks, sizeof(*c->links))) {
+			rc = rep_oom(e);
+			break;
+		}
+		rc = rep_link_row(&csv, &c->links[c->nlinks]);
+		if (rc)
 			break;
 		c->nlinks++;
 	}
@@ -406,30 +413,36 @@ static int rep_load_links(struct sim_rep_config *c, const char *path)
 	return rc;
 }
 
-static int rep_load_trace(struct sim_rep_config *c, const char *path)
+static int rep_trace_row(const struct rep_csv *csv, struct sim_rep_sample *s)
 {
-	static const struct rep_col cols[] = {
-		{ "time_us", 0, 0, REP_MAX_US }, { "data_queue_bytes", REP_INT, 0, REP_MAX_BYTES },
-		{ "paused", REP_INT, 0, 1 }, { "pauses_received", REP_INT, 0, REP_MAX_COUNT },
-		{ "pauses_sent", REP_INT, 0, REP_MAX_COUNT }, { "ecn_marks", REP_INT, 0, REP_MAX_COUNT },
-		{ "drops", REP_INT, 0, REP_MAX_COUNT },
-	};
-	struct sim_rep_sample *s;
+	int rc;
+
+	if ((rc = rep_csv_num(csv, SIM_TRACE_TIME_US, &s->time_us)) ||
+	    (rc = rep_csv_num(csv, SIM_TRACE_DATA_QUEUE_BYTES, &s->queue_bytes)) ||
+	    (rc = rep_csv_num(csv, SIM_TRACE_PAUSED, &s->paused)) ||
+	    (rc = rep_csv_num(csv, SIM_TRACE_PAUSES_RECEIVED, &s->pauses_rcvd)) ||
+	    (rc = rep_csv_num(csv, SIM_TRACE_PAUSES_SENT, &s->pauses_sent)) ||
+	    (rc = rep_csv_num(csv, SIM_TRACE_ECN_MARKS, &s->ecn_marks)) ||
+	    (rc = rep_csv_num(csv, SIM_TRACE_DROPS, &s->drops)))
+		return rc;
+	return 0;
+}
+
+static int rep_load_trace(struct sim_rep_config *c, const char *path, const struct rep_err *e)
+{
 	struct rep_csv csv;
 	size_t cap = 0;
 	int rc;
 
-	if (rep_csv_open(&csv, path, "trace.csv", cols, sizeof(cols) / sizeof(cols[0])))
-		return -1;
+	rc = rep_csv_open(&csv, path, &sim_schema_trace, e);
+	if (rc)
+		return rc;
 	while ((rc = rep_csv_next(&csv)) > 0) {
-		rc = sim_rep_grow(&c->trace, &cap, c->ntrace, sizeof(*c->trace));
-		if (rc)
+		if (rep_grow(&c->trace, &cap, c->ntrace, sizeof(*c->trace))) {
+			rc = rep_oom(e);
 			break;
-		s = &c->trace[c->ntrace];
-		rc = rep_csv_num(&csv, 0, &s->time_us) || rep_csv_num(&csv, 1, &s->queue_bytes) ||
-		     rep_csv_num(&csv, 2, &s->paused) || rep_csv_num(&csv, 3, &s->pauses_rcvd) ||
-		     rep_csv_num(&csv, 4, &s->pauses_sent) || rep_csv_num(&csv, 5, &s->ecn_marks) ||
-		     rep_csv_num(&csv, 6, &s->drops) ? -1 : 0;
+		}
+		rc = rep_trace_row(&csv, &c->trace[c->ntrace]);
 		if (rc)
 			break;
 		c->ntrace++;
@@ -441,112 +454,101 @@ static int rep_load_trace(struct sim_rep_config *c, const char *path)
 static int rep_coll_row(const struct rep_csv *csv, struct sim_rep_coll *r)
 {
 	double ranks;
+	int rc;
 
-	if (rep_csv_text(csv, 0, r->job, sizeof(r->job)) ||
-	    rep_csv_text(csv, 1, r->collective, sizeof(r->collective)) ||
-	    rep_csv_text(csv, 2, r->algorithm, sizeof(r->algorithm)) || rep_csv_num(csv, 3, &ranks) || rep_csv_num(csv, 4, &r->size_bytes) ||
-	    rep_csv_num(csv, 5, &r->time_us) || rep_csv_num(csv, 6, &r->busbw_gbyte_s) ||
-	    rep_csv_num(csv, 7, &r->eff) || rep_csv_num(csv, 8, &r->nic_busy) ||
-	    rep_csv_num(csv, 9, &r->line_gbps))
-		return -1;
+	if ((rc = rep_csv_text(csv, SIM_COLL_JOB, r->job, sizeof(r->job))) ||
+	    (rc = rep_csv_text(csv, SIM_COLL_COLLECTIVE, r->collective, sizeof(r->collective))) ||
+	    (rc = rep_csv_text(csv, SIM_COLL_ALGORITHM, r->algorithm, sizeof(r->algorithm))) ||
+	    (rc = rep_csv_num(csv, SIM_COLL_RANKS, &ranks)) ||
+	    (rc = rep_csv_num(csv, SIM_COLL_SIZE_BYTES, &r->size_bytes)) ||
+	    (rc = rep_csv_num(csv, SIM_COLL_TIME_US, &r->time_us)) ||
+	    (rc = rep_csv_num(csv, SIM_COLL_BUSBW_GBPS, &r->busbw_gbyte_s)) ||
+	    (rc = rep_csv_num(csv, SIM_COLL_EFFECTIVE_THROUGHPUT, &r->eff)) ||
+	    (rc = rep_csv_num(csv, SIM_COLL_NIC_BUSY, &r->nic_busy)) ||
+	    (rc = rep_csv_num(csv, SIM_COLL_LINE_GBPS, &r->line_gbps)))
+		return rc;
 	r->ranks = (unsigned int)ranks;	/* a whole number 2..2^32-1 by its range */
 	return 0;
 }
 
-static int rep_load_coll(struct sim_rep_config *c, const char *path)
+static int rep_load_coll(struct sim_rep_config *c, const char *path, const struct rep_err *e)
 {
-	static const struct rep_col cols[] = {
-		{ "job", REP_TEXT, 0, SIM_REP_NAME - 1 }, { "collective", REP_TEXT, 0, 31 },
-		{ "algorithm", REP_TEXT, 0, 31 }, { "ranks", REP_INT, 2, UINT32_MAX },
-		{ "size_bytes", REP_INT, 1, REP_MAX_BYTES },
-		{ "time_us", REP_ABOVE, 0, REP_MAX_US },
-		{ "busbw_gbps", 0, 0, REP_MAX_GBPS },
-		{ "effective_throughput", REP_BLANK, 0, REP_MAX_RATIO },
-		{ "nic_busy", REP_BLANK, 0, REP_MAX_RATIO },
-		{ "line_gbps", REP_BLANK | REP_ABOVE, 0, SIM_TOPO_MAX_RATE_BPS / 1e9 },
-	};
 	struct rep_csv csv;
 	size_t cap = 0;
 	int rc;
 
-	if (rep_csv_open(&csv, path, "collective.csv", cols, sizeof(cols) / sizeof(cols[0])))
-		return -1;
+	rc = rep_csv_open(&csv, path, &sim_schema_coll, e);
+	if (rc)
+		return rc;
 	while ((rc = rep_csv_next(&csv)) > 0) {
-		rc = sim_rep_grow(&c->coll, &cap, c->ncoll, sizeof(*c->coll));
-		if (rc || (rc = rep_coll_row(&csv, &c->coll[c->ncoll])))
+		if (rep_grow(&c->coll, &cap, c->ncoll, sizeof(*c->coll))) {
+			rc = rep_oom(e);
+			break;
+		}
+		rc = rep_coll_row(&csv, &c->coll[c->ncoll]);
+		if (rc)
 			break;
 		c->ncoll++;
 	}
 	rep_csv_close(&csv);
-	if (!rc && !c->ncoll) {
-		fprintf(stderr, "%s: no rows, expected one per job and message size\n", path);
-		rc = -1;
-	}
+	if (!rc && !c->ncoll)
+		rc = rep_fail(e, -EINVAL, "%s: no rows, expected one per job and message size", path);
 	return rc;
 }
 
 static int rep_pred_row(const struct rep_csv *csv, struct sim_rep_pred *p)
 {
 	double n;
+	int rc;
 
-	if (rep_csv_text(csv, 0, p->collective, sizeof(p->collective)) ||
-	    rep_csv_text(csv, 1, p->algorithm, sizeof(p->algorithm)) || rep_csv_num(csv, 2, &n) || rep_csv_num(csv, 3, &p->size_bytes) ||
-	    rep_csv_num(csv, 4, &p->meas_time_us) || rep_csv_num(csv, 5, &p->meas_busbw_gbyte_s) ||
-	    rep_csv_num(csv, 6, &p->pred_time_us) || rep_csv_num(csv, 7, &p->pred_busbw_gbyte_s) ||
-	    rep_csv_num(csv, 8, &p->line_gbps) || rep_csv_num(csv, 9, &p->rel_error))
-		return -1;
+	if ((rc = rep_csv_text(csv, SIM_PRED_COLLECTIVE, p->collective, sizeof(p->collective))) ||
+	    (rc = rep_csv_text(csv, SIM_PRED_ALGORITHM, p->algorithm, sizeof(p->algorithm))) ||
+	    (rc = rep_csv_num(csv, SIM_PRED_NRANKS, &n)) ||
+	    (rc = rep_csv_num(csv, SIM_PRED_SIZE_BYTES, &p->size_bytes)) ||
+	    (rc = rep_csv_num(csv, SIM_PRED_MEASURED_TIME_US, &p->meas_time_us)) ||
+	    (rc = rep_csv_num(csv, SIM_PRED_MEASURED_BUSBW_GBPS, &p->meas_busbw_gbyte_s)) ||
+	    (rc = rep_csv_num(csv, SIM_PRED_PREDICTED_TIME_US, &p->pred_time_us)) ||
+	    (rc = rep_csv_num(csv, SIM_PRED_PREDICTED_BUSBW_GBPS, &p->pred_busbw_gbyte_s)) ||
+	    (rc = rep_csv_num(csv, SIM_PRED_LINE_GBPS, &p->line_gbps)) ||
+	    (rc = rep_csv_num(csv, SIM_PRED_REL_ERROR, &p->rel_error)))
+		return rc;
 	p->nranks = (unsigned int)n;	/* a whole number 2..2^32-1 by its range */
 	return 0;
 }
 
-static int rep_load_pred(struct sim_rep_config *c, const char *path)
+static int rep_load_pred(struct sim_rep_config *c, const char *path, const struct rep_err *e)
 {
-	static const struct rep_col cols[] = {
-		{ "collective", REP_TEXT, 0, 31 }, { "algorithm", REP_TEXT, 0, 31 },
-		{ "nranks", REP_INT, 2, UINT32_MAX }, { "size_bytes", REP_INT, 1, REP_MAX_BYTES },
-		{ "measured_time_us", REP_ABOVE, 0, REP_MAX_US },
-		{ "measured_busbw_gbps", 0, 0, REP_MAX_GBPS },
-		{ "predicted_time_us", REP_ABOVE, 0, REP_MAX_US },
-		{ "predicted_busbw_gbps", 0, 0, REP_MAX_GBPS },
-		{ "line_gbps", REP_BLANK | REP_ABOVE, 0, SIM_TOPO_MAX_RATE_BPS / 1e9 },
-		/* predicted / measured time - 1: above -1 as both times are */
-		{ "rel_error", REP_BLANK, -1, REP_MAX_COUNT },
-	};
 	struct rep_csv csv;
 	size_t cap = 0;
 	int rc;
 
-	if (rep_csv_open(&csv, path, "prediction.csv", cols, sizeof(cols) / sizeof(cols[0])))
-		return -1;
+	rc = rep_csv_open(&csv, path, &sim_schema_pred, e);
+	if (rc)
+		return rc;
 	while ((rc = rep_csv_next(&csv)) > 0) {
-		rc = sim_rep_grow(&c->pred, &cap, c->npred, sizeof(*c->pred));
-		if (rc || (rc = rep_pred_row(&csv, &c->pred[c->npred])))
+		if (rep_grow(&c->pred, &cap, c->npred, sizeof(*c->pred))) {
+			rc = rep_oom(e);
+			break;
+		}
+		rc = rep_pred_row(&csv, &c->pred[c->npred]);
+		if (rc)
 			break;
 		c->npred++;
 	}
 	rep_csv_close(&csv);
-	if (!rc && !c->npred) {
-		fprintf(stderr, "%s: no rows, expected one per collective and message size\n", path);
-		rc = -1;
-	}
+	if (!rc && !c->npred)
+		rc = rep_fail(e, -EINVAL, "%s: no rows, expected one per collective and message size", path);
 	return rc;
 }
 
-/* The keys of summary.json the report reads, and their ranges; all may be null. */
-static const struct rep_col rep_summary_keys[] = {
-	{ "flows", REP_INT, 0, REP_MAX_BYTES },
-	{ "effective_throughput", 0, 0, REP_MAX_RATIO },
-	{ "fct_p99_us", 0, 0, REP_MAX_US },
-	{ "pfc_pauses", REP_INT, 0, REP_MAX_COUNT },
-	{ "drops", REP_INT, 0, REP_MAX_COUNT },
-	{ "topology", REP_TEXT, 0, 0 }, { "lb", REP_TEXT, 0, 0 }, { "cc", REP_TEXT, 0, 0 },
-	{ "rx", REP_TEXT, 0, 0 }, { "command", REP_TEXT, 0, 0 },
+/* The keys of summary.json the report reads, checked in this order; all may be null. */
+static const unsigned int rep_summary_keys[] = {
+	SIM_SUM_FLOWS, SIM_SUM_EFFECTIVE_THROUGHPUT, SIM_SUM_FCT_P99_US, SIM_SUM_PFC_PAUSES,
+	SIM_SUM_DROPS, SIM_SUM_TOPOLOGY, SIM_SUM_LB, SIM_SUM_CC, SIM_SUM_RX, SIM_SUM_COMMAND,
 };
 
-static const struct rep_col rep_job_keys[] = {
-	{ "pfc_pauses", REP_INT, 0, REP_MAX_COUNT },
-	{ "drops", REP_INT, 0, REP_MAX_COUNT },
-};
+/* and of each jobs[].results[] entry of a collective's */
+static const unsigned int rep_job_keys[] = { SIM_CSUM_PFC_PAUSES, SIM_CSUM_DROPS };
 
 static void rep_json_show(const json_t *v, char *buf, size_t len)
 {
@@ -561,38 +563,40 @@ static void rep_json_show(const json_t *v, char *buf, size_t len)
 			 json_is_boolean(v) ? "a boolean" : "null");
 }
 
-/* KEYS of OBJ (jansson parses no NaN or infinity): absent, null or in range. */
-static int rep_check_keys(const char *path, const char *prefix, const json_t *obj,
-			  const struct rep_col *keys, size_t n)
+/* KEYS (columns of SC) of OBJ (jansson parses no NaN or infinity): absent, null or in range. */
+static int rep_check_keys(const char *path, const char *prefix, const json_t *obj, const struct sim_schema *sc,
+			  const unsigned int *keys, size_t n, const struct rep_err *e)
 {
 	char range[128], got[64];
+	const struct sim_col *k;
 	const json_t *v;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		v = json_object_get(obj, keys[i].name);
+		k = &sc->cols[keys[i]];
+		v = json_object_get(obj, k->name);
 		if (!v || json_is_null(v))
 			continue;
-		if (keys[i].flags & REP_TEXT ? json_is_string(v) :
-		    json_is_number(v) && rep_in_range(&keys[i], json_number_value(v)))
+		if (k->flags & SIM_COL_TEXT ? json_is_string(v) :
+		    json_is_number(v) && rep_in_range(k, json_number_value(v)))
 			continue;
-		if (keys[i].flags & REP_TEXT)
+		if (k->flags & SIM_COL_TEXT)
 			snprintf(range, sizeof(range), "a string");
 		else
-			rep_range_text(&keys[i], range, sizeof(range));
+			rep_range_text(k, range, sizeof(range));
 		rep_json_show(v, got, sizeof(got));
-		fprintf(stderr, "%s: key '%s%s' = %s is out of range (expected null or %s)\n", path,
-			prefix, keys[i].name, got, range);
-		return -1;
+		return rep_fail(e, -EINVAL, "%s: key '%s%s' = %s is out of range (expected null or %s)", path,
+				prefix, k->name, got, range);
 	}
 	return 0;
 }
 
-static int rep_check_jobs(const char *path, const json_t *jobs)
+static int rep_check_jobs(const char *path, const json_t *jobs, const struct rep_err *e)
 {
 	const json_t *j, *res, *r;
 	char prefix[64];
 	size_t i, k;
+	int rc;
 
 	if (!jobs || json_is_null(jobs))
 		return 0;
@@ -606,52 +610,52 @@ static int rep_check_jobs(const char *path, const json_t *jobs)
 			goto out_bad;
 		json_array_foreach(res, k, r) {
 			snprintf(prefix, sizeof(prefix), "jobs[%zu].results[%zu].", i, k);
-			if (!json_is_object(r)) {
-				fprintf(stderr, "%s: key '%.*s': expected an object\n", path,
-					(int)strlen(prefix) - 1, prefix);
-				return -1;
-			}
-			if (rep_check_keys(path, prefix, r, rep_job_keys,
-					   sizeof(rep_job_keys) / sizeof(rep_job_keys[0])))
-				return -1;
+			if (!json_is_object(r))
+				return rep_fail(e, -EINVAL, "%s: key '%.*s': expected an object", path,
+						(int)strlen(prefix) - 1, prefix);
+			rc = rep_check_keys(path, prefix, r, &sim_schema_coll_result, rep_job_keys,
+					    sizeof(rep_job_keys) / sizeof(rep_job_keys[0]), e);
+			if (rc)
+				return rc;
 		}
 	}
 	return 0;
 
 out_bad:
-	fprintf(stderr, "%s: key 'jobs': expected an array of { \"name\": ..., \"results\": [...] } "
-		"objects\n", path);
-	return -1;
+	return rep_fail(e, -EINVAL, "%s: key 'jobs': expected an array of { \"name\": ..., \"results\": [...] } "
+			"objects", path);
 }
 
-static json_t *rep_load_json(const char *path)
+static int rep_load_json(const char *path, json_t **out, const struct rep_err *e)
 {
 	json_error_t err;
 	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	int rc;
 
-	if (!j) {
-		fprintf(stderr, "%s:%d: %s: expected the summary.json fabsim writes\n",
-			path, err.line, err.text);
-		return NULL;
-	}
+	*out = NULL;
+	if (!j)
+		return rep_fail(e, -EINVAL, "%s:%d: %s: expected the summary.json fabsim writes", path, err.line,
+				err.text);
 	if (!json_is_object(j)) {
-		fprintf(stderr, "%s: expected a JSON object (fabsim summary)\n", path);
 		json_decref(j);
-		return NULL;
+		return rep_fail(e, -EINVAL, "%s: expected a JSON object (fabsim summary)", path);
 	}
-	if (rep_check_keys(path, "", j, rep_summary_keys,
-			   sizeof(rep_summary_keys) / sizeof(rep_summary_keys[0])) ||
-	    rep_check_jobs(path, json_object_get(j, "jobs"))) {
+	rc = rep_check_keys(path, "", j, &sim_schema_summary, rep_summary_keys,
+			    sizeof(rep_summary_keys) / sizeof(rep_summary_keys[0]), e);
+	if (!rc)
+		rc = rep_check_jobs(path, json_object_get(j, "jobs"), e);
+	if (rc) {
 		json_decref(j);
-		return NULL;
+		return rc;
 	}
-	return j;
+	*out = j;
+	return 0;
 }
 
 /* The run's own --trace-port, from the command line it recorded. */
 static void rep_trace_port(struct sim_rep_config *c)
 {
-	const char *cmd = json_string_value(json_object_get(c->summary, "command"));
+	const char *cmd = json_string_value(json_object_get(c->summary, sim_schema_summary.cols[SIM_SUM_COMMAND].name));
 	const char *p = cmd ? strstr(cmd, "--trace-port") : NULL;
 	size_t n;
 
@@ -687,97 +691,104 @@ static void rep_name(struct sim_rep_config *c, const char *dir)
 }
 
 /* flows.csv, links.csv, trace.csv: each optional, read where present. */
-static int rep_load_detail(struct sim_rep_config *c, const char *dir, const char *trace_dir)
+static int rep_load_detail(struct sim_rep_config *c, const char *dir, const char *trace_dir,
+			   const struct rep_err *e)
 {
 	char path[REP_PATH_MAX];
+	int rc;
 
-	if (rep_exists(dir, "flows.csv")) {
-		sim_rep_join(path, sizeof(path), dir, "flows.csv");
-		if (rep_load_flows(c, path))
-			return -1;
+	if (rep_exists(dir, sim_schema_flows.file)) {
+		sim_rep_join(path, sizeof(path), dir, sim_schema_flows.file);
+		rc = rep_load_flows(c, path, e);
+		if (rc)
+			return rc;
 	}
-	if (rep_exists(dir, "links.csv")) {
-		sim_rep_join(path, sizeof(path), dir, "links.csv");
-		if (rep_load_links(c, path))
-			return -1;
+	if (rep_exists(dir, sim_schema_links.file)) {
+		sim_rep_join(path, sizeof(path), dir, sim_schema_links.file);
+		rc = rep_load_links(c, path, e);
+		if (rc)
+			return rc;
 	}
-	if (!rep_exists(trace_dir, "trace.csv"))
+	if (!rep_exists(trace_dir, sim_schema_trace.file))
 		trace_dir = dir;
-	if (rep_exists(trace_dir, "trace.csv")) {
-		sim_rep_join(path, sizeof(path), trace_dir, "trace.csv");
-		if (rep_load_trace(c, path))
-			return -1;
+	if (rep_exists(trace_dir, sim_schema_trace.file)) {
+		sim_rep_join(path, sizeof(path), trace_dir, sim_schema_trace.file);
+		return rep_load_trace(c, path, e);
 	}
 	return 0;
 }
 
-static int rep_load_summary(struct sim_rep_config *c, int required)
+static int rep_load_summary(struct sim_rep_config *c, bool required, const struct rep_err *e)
 {
 	char path[REP_PATH_MAX];
+	int rc;
 
-	sim_rep_join(path, sizeof(path), c->dir, "summary.json");
-	if (!rep_exists(c->dir, "summary.json")) {
-		if (required)
-			fprintf(stderr, "%s: missing, expected the run summary\n", path);
-		return required ? -1 : 0;
-	}
-	c->summary = rep_load_json(path);
-	if (!c->summary)
-		return -1;
+	sim_rep_join(path, sizeof(path), c->dir, sim_schema_summary.file);
+	if (!rep_exists(c->dir, sim_schema_summary.file))
+		return required ? rep_fail(e, -ENOENT, "%s: missing, expected the run summary", path) : 0;
+	rc = rep_load_json(path, &c->summary, e);
+	if (rc)
+		return rc;
 	rep_trace_port(c);
 	/* null: the run did not finish, and the report says so with a dash */
-	if (c->kind == SIM_REP_FLOWS && !json_object_get(c->summary, "effective_throughput")) {
-		fprintf(stderr, "%s: no effective_throughput: not a fabsim run summary\n", path);
-		return -1;
-	}
+	if (c->kind == SIM_REP_FLOWS &&
+	    !json_object_get(c->summary, sim_schema_summary.cols[SIM_SUM_EFFECTIVE_THROUGHPUT].name))
+		return rep_fail(e, -EINVAL, "%s: no effective_throughput: not a fabsim run summary", path);
 	return 0;
 }
 
-static int rep_load_coll_dir(struct sim_rep_config *c)
+static int rep_load_coll_dir(struct sim_rep_config *c, const struct rep_err *e)
 {
 	char path[REP_PATH_MAX], *largest;
-	int ret = -1;
+	int rc;
 
-	sim_rep_join(path, sizeof(path), c->dir, "collective.csv");
-	if (rep_load_coll(c, path) || rep_load_summary(c, 0))
-		return -1;
+	sim_rep_join(path, sizeof(path), c->dir, sim_schema_coll.file);
+	rc = rep_load_coll(c, path, e);
+	if (!rc)
+		rc = rep_load_summary(c, false, e);
+	if (rc)
+		return rc;
 	/* per-flow detail is kept for the largest size only */
 	if (asprintf(&largest, "%s/largest", c->dir) < 0)
-		return -1;
-	if (rep_exists(largest, "summary.json")) {
-		sim_rep_join(path, sizeof(path), largest, "summary.json");
-		c->largest = rep_load_json(path);
-		if (!c->largest)
+		return rep_oom(e);
+	if (rep_exists(largest, sim_schema_summary.file)) {
+		sim_rep_join(path, sizeof(path), largest, sim_schema_summary.file);
+		rc = rep_load_json(path, &c->largest, e);
+		if (rc)
 			goto out_free_largest;
 	}
-	ret = rep_load_detail(c, largest, c->dir);
+	rc = rep_load_detail(c, largest, c->dir, e);
 out_free_largest:
 	free(largest);
-	return ret;
+	return rc;
 }
 
-int sim_rep_load(struct sim_rep_config *c, const char *dir)
+int sim_rep_load(struct sim_rep_config *c, const char *dir, char *err, size_t errlen)
 {
+	const struct rep_err e = { err, errlen };
 	char path[REP_PATH_MAX];
+	int rc;
 
 	memset(c, 0, sizeof(*c));
+	if (errlen)
+		err[0] = 0;
 	c->dir = strdup(dir);
 	if (!c->dir)
-		return -1;
+		return rep_oom(&e);
 	rep_name(c, dir);
-	if (rep_exists(dir, "prediction.csv")) {
+	if (rep_exists(dir, sim_schema_pred.file)) {
 		c->kind = SIM_REP_PRED;
-		sim_rep_join(path, sizeof(path), dir, "prediction.csv");
-		return rep_load_pred(c, path) || rep_load_summary(c, 0) ? -1 : 0;
+		sim_rep_join(path, sizeof(path), dir, sim_schema_pred.file);
+		rc = rep_load_pred(c, path, &e);
+		return rc ? rc : rep_load_summary(c, false, &e);
 	}
-	if (rep_exists(dir, "collective.csv")) {
+	if (rep_exists(dir, sim_schema_coll.file)) {
 		c->kind = SIM_REP_COLL;
-		return rep_load_coll_dir(c);
+		return rep_load_coll_dir(c, &e);
 	}
 	c->kind = SIM_REP_FLOWS;
-	if (rep_load_summary(c, 1))
-		return -1;
-	return rep_load_detail(c, dir, dir);
+	rc = rep_load_summary(c, true, &e);
+	return rc ? rc : rep_load_detail(c, dir, dir, &e);
 }
 
 void sim_rep_config_free(struct sim_rep_config *c)

@@ -1,12 +1,14 @@
 /*
  * `fabsim report` report.md: the key figures of every configuration, the
- * definitions behind them, the plots sim/report/report_plot.c made (embedded PNG,
- * links to SVG and script) with their captions, and the per-size tables.
+ * definitions behind them, the plots the families of report_plot.c made
+ * (embedded PNG, links to SVG and script) with their captions under their
+ * family's section, and the per-size tables.
  * Nothing in it depends on the clock, so the same folders give the same
  * report byte for byte.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +83,7 @@ static void md_flow_row(FILE *f, const struct sim_rep_config *c)
 	md_num(f, " %.0f |\n", sim_rep_num(c->summary, "drops"));
 }
 
-static void md_coll_row(FILE *f, const struct sim_rep_config *c, const char *job, int name_job)
+static void md_coll_row(FILE *f, const struct sim_rep_config *c, const char *job, bool name_job)
 {
 	const struct sim_rep_coll *first = NULL, *last = NULL;
 	char lo[32], hi[32];
@@ -117,14 +119,15 @@ static void md_coll_row(FILE *f, const struct sim_rep_config *c, const char *job
 	md_num(f, " %.0f |\n", md_job_sum(c->summary, job, "drops"));
 }
 
-static int md_job_first(const struct sim_rep_config *c, size_t k)
+/* Whether row K is the first of its job. */
+static bool md_job_first(const struct sim_rep_config *c, size_t k)
 {
 	size_t i;
 
 	for (i = 0; i < k; i++)
 		if (!strcmp(c->coll[i].job, c->coll[k].job))
-			return 0;
-	return 1;
+			return false;
+	return true;
 }
 
 static void md_pred_row(FILE *f, const struct sim_rep_config *c)
@@ -364,12 +367,13 @@ int sim_rep_write_md(struct sim_report *r)
 {
 	char path[4096];
 	FILE *f;
+	int err;
 
 	sim_rep_join(path, sizeof(path), r->out_dir, "report.md");
 	f = fopen(path, "w");
 	if (!f) {
-		fprintf(stderr, "fabsim report: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
+		err = errno;
+		return sim_rep_fail(r, -err, "cannot write %s: %s", path, strerror(err));
 	}
 	fprintf(f, "# fabsim report\n\n%zu configuration%s.\n\n", r->ncfg, r->ncfg > 1 ? "s" : "");
 	md_key_table(f, r);
@@ -378,9 +382,7 @@ int sim_rep_write_md(struct sim_report *r)
 	md_coll_table(f, r);
 	md_pred_table(f, r);
 	md_port_table(f, r);
-	if (fclose(f)) {
-		fprintf(stderr, "fabsim report: cannot write %s\n", path);
-		return -1;
-	}
+	if (fclose(f))
+		return sim_rep_fail(r, -EIO, "cannot write %s", path);
 	return sim_rep_add_file(r, "report.md");
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <jansson.h>
+#include "sim/results/schema.h"
 #include "sim/results/stats.h"
 #include "collectives/units.h"
 
@@ -164,63 +165,6 @@ void sim_results_compute(const struct sim *s, struct sim_results *r)
 	r->peak_rss_kb = sim_peak_rss_kb();
 }
 
-static const char *const sim_lb_names[] = { "ecmp", "flowlet", "spray", "ar" };
-static const char *const sim_cc_names[] = { "none", "dcqcn", "telemetry" };
-static const char *const sim_rx_names[] = { "ddp", "gbn" };
-
-const char *sim_lb_name(enum sim_lb lb)
-{
-	return sim_lb_names[lb];
-}
-
-const char *sim_cc_name(enum sim_cc cc)
-{
-	return sim_cc_names[cc];
-}
-
-const char *sim_rx_name(enum sim_rx_mode rx)
-{
-	return sim_rx_names[rx];
-}
-
-static int sim_find(const char *const *names, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(names[i], name))
-			return i;
-	return -1;
-}
-
-int sim_lb_from_name(const char *name, enum sim_lb *lb)
-{
-	int i = sim_find(sim_lb_names, 4, name);
-
-	if (i < 0)
-		return -1;
-	*lb = (enum sim_lb)i;
-	return 0;
-}
-
-int sim_cc_from_name(const char *name, enum sim_cc *cc)
-{
-	int i = sim_find(sim_cc_names, 3, name);
-
-	if (i < 0)
-		return -1;
-	*cc = (enum sim_cc)i;
-	return 0;
-}
-
-int sim_rx_from_name(const char *name, enum sim_rx_mode *rx)
-{
-	int i = sim_find(sim_rx_names, 2, name);
-
-	if (i < 0)
-		return -1;
-	*rx = (enum sim_rx_mode)i;
-	return 0;
-}
-
 static const char *sim_status(const struct sim *s)
 {
 	if (s->deadlock)
@@ -293,100 +237,122 @@ static json_t *sim_json_flow_fig(const struct sim_results *r, double v)
 	return sim_results_complete(r) ? json_real(v) : json_null();
 }
 
+/* summary.json's key K of sim/results/schema.h, in the table's order */
+#define SUM(K, V) sim_schema_set(j, &sim_schema_summary, SIM_SUM_##K, (V))
+
 json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const char *argv_line)
 {
 	const struct sim_counters *c = &s->c;
 	json_t *j = json_object();
 
-	json_object_set_new(j, "fabsim_version", json_string(FAB_VERSION));
-	json_object_set_new(j, "command", json_string(argv_line ? argv_line : ""));
-	json_object_set_new(j, "topology", json_string(s->topo->name));
-	json_object_set_new(j, "hosts", json_integer(s->topo->nhosts));
-	json_object_set_new(j, "switches", json_integer(s->topo->nswitches));
-	json_object_set_new(j, "lb", json_string(sim_lb_name(s->cfg.lb)));
-	json_object_set_new(j, "cc", json_string(sim_cc_name(s->cfg.cc)));
-	json_object_set_new(j, "rx", json_string(sim_rx_name(s->cfg.rx)));
-	json_object_set_new(j, "pfc", json_boolean(s->cfg.pfc));
-	json_object_set_new(j, "seed", json_integer((json_int_t)s->cfg.seed));
-	json_object_set_new(j, "mtu_bytes", json_integer(s->mtu_bytes));
-	json_object_set_new(j, "qps_per_flow", json_integer(s->cfg.qps_per_flow));
-	json_object_set_new(j, "window_bytes", json_integer((json_int_t)r->window_bytes));
-	json_object_set_new(j, "base_rtt_us", json_real(r->base_rtt_us));
-	json_object_set_new(j, "status", json_string(sim_status(s)));
-	json_object_set_new(j, "complete", json_boolean(sim_results_complete(r)));
-	json_object_set_new(j, "flows", json_integer(r->flows));
-	json_object_set_new(j, "flows_done", json_integer(r->flows_done));
-	json_object_set_new(j, "payload_bytes", json_integer((json_int_t)r->payload_bytes));
-	json_object_set_new(j, "effective_throughput", sim_json_flow_fig(r, r->effective_throughput));
-	json_object_set_new(j, "all_active_throughput",
-			    r->window_throughput >= 0 ? json_real(r->window_throughput) : json_null());
-	json_object_set_new(j, "mean_flow_throughput", sim_json_flow_fig(r, r->mean_flow_frac));
-	json_object_set_new(j, "min_flow_throughput", sim_json_flow_fig(r, r->min_flow_frac));
-	json_object_set_new(j, "fct_p50_us", sim_json_flow_fig(r, r->fct_p50_us));
-	json_object_set_new(j, "fct_p99_us", sim_json_flow_fig(r, r->fct_p99_us));
-	json_object_set_new(j, "fct_max_us", sim_json_flow_fig(r, r->fct_max_us));
-	json_object_set_new(j, "fct_mean_us", sim_json_flow_fig(r, r->fct_mean_us));
-	json_object_set_new(j, "makespan_us", sim_json_flow_fig(r, r->makespan_us));
-	json_object_set_new(j, "max_link_utilization", json_real(r->max_link_util));
-	json_object_set_new(j, "leaf_uplinks_used", json_real(r->uplinks_used_frac));
-	json_object_set_new(j, "max_queue_bytes", json_integer((json_int_t)r->max_queue_bytes));
-	json_object_set_new(j, "drops", json_integer((json_int_t)c->drops));
-	json_object_set_new(j, "ecn_marks", json_integer((json_int_t)c->ecn_marks));
-	json_object_set_new(j, "cnps", json_integer((json_int_t)c->cnps));
-	json_object_set_new(j, "pfc_pauses", json_integer((json_int_t)c->pauses));
-	json_object_set_new(j, "retransmits", json_integer((json_int_t)c->retx_pkts));
-	json_object_set_new(j, "naks", json_integer((json_int_t)c->naks));
-	json_object_set_new(j, "timeouts", json_integer((json_int_t)c->timeouts));
-	json_object_set_new(j, "ooo_packets", json_integer((json_int_t)c->ooo_pkts));
-	json_object_set_new(j, "max_reorder_packets", json_integer(r->max_reorder));
-	json_object_set_new(j, "duplicate_packets", json_integer((json_int_t)c->dup_pkts));
-	json_object_set_new(j, "events", json_integer((json_int_t)c->events));
-	json_object_set_new(j, "packet_hops", json_integer((json_int_t)c->pkt_hops));
-	json_object_set_new(j, "sim_time_us", json_real((double)sim_now(s) * 1e-6));
-	json_object_set_new(j, "wall_s", json_real(r->wall_s));
-	json_object_set_new(j, "events_per_s", json_real(r->events_per_s));
-	json_object_set_new(j, "peak_rss_kb", json_integer((json_int_t)r->peak_rss_kb));
+	SUM(FABSIM_VERSION, json_string(FAB_VERSION));
+	SUM(COMMAND, json_string(argv_line ? argv_line : ""));
+	SUM(TOPOLOGY, json_string(s->topo->name));
+	SUM(HOSTS, json_integer(s->topo->nhosts));
+	SUM(SWITCHES, json_integer(s->topo->nswitches));
+	SUM(LB, json_string(sim_lb_name(s->cfg.lb)));
+	SUM(CC, json_string(sim_cc_name(s->cfg.cc)));
+	SUM(RX, json_string(sim_rx_name(s->cfg.rx)));
+	SUM(PFC, json_boolean(s->cfg.pfc));
+	SUM(SEED, json_integer((json_int_t)s->cfg.seed));
+	SUM(MTU_BYTES, json_integer(s->mtu_bytes));
+	SUM(QPS_PER_FLOW, json_integer(s->cfg.qps_per_flow));
+	SUM(WINDOW_BYTES, json_integer((json_int_t)r->window_bytes));
+	SUM(BASE_RTT_US, json_real(r->base_rtt_us));
+	SUM(STATUS, json_string(sim_status(s)));
+	SUM(COMPLETE, json_boolean(sim_results_complete(r)));
+	SUM(FLOWS, json_integer(r->flows));
+	SUM(FLOWS_DONE, json_integer(r->flows_done));
+	SUM(PAYLOAD_BYTES, json_integer((json_int_t)r->payload_bytes));
+	SUM(EFFECTIVE_THROUGHPUT, sim_json_flow_fig(r, r->effective_throughput));
+	SUM(ALL_ACTIVE_THROUGHPUT, r->window_throughput >= 0 ? json_real(r->window_throughput) : json_null());
+	SUM(MEAN_FLOW_THROUGHPUT, sim_json_flow_fig(r, r->mean_flow_frac));
+	SUM(MIN_FLOW_THROUGHPUT, sim_json_flow_fig(r, r->min_flow_frac));
+	SUM(FCT_P50_US, sim_json_flow_fig(r, r->fct_p50_us));
+	SUM(FCT_P99_US, sim_json_flow_fig(r, r->fct_p99_us));
+	SUM(FCT_MAX_US, sim_json_flow_fig(r, r->fct_max_us));
+	SUM(FCT_MEAN_US, sim_json_flow_fig(r, r->fct_mean_us));
+	SUM(MAKESPAN_US, sim_json_flow_fig(r, r->makespan_us));
+	SUM(MAX_LINK_UTILIZATION, json_real(r->max_link_util));
+	SUM(LEAF_UPLINKS_USED, json_real(r->uplinks_used_frac));
+	SUM(MAX_QUEUE_BYTES, json_integer((json_int_t)r->max_queue_bytes));
+	SUM(DROPS, json_integer((json_int_t)c->drops));
+	SUM(ECN_MARKS, json_integer((json_int_t)c->ecn_marks));
+	SUM(CNPS, json_integer((json_int_t)c->cnps));
+	SUM(PFC_PAUSES, json_integer((json_int_t)c->pauses));
+	SUM(RETRANSMITS, json_integer((json_int_t)c->retx_pkts));
+	SUM(NAKS, json_integer((json_int_t)c->naks));
+	SUM(TIMEOUTS, json_integer((json_int_t)c->timeouts));
+	SUM(OOO_PACKETS, json_integer((json_int_t)c->ooo_pkts));
+	SUM(MAX_REORDER_PACKETS, json_integer(r->max_reorder));
+	SUM(DUPLICATE_PACKETS, json_integer((json_int_t)c->dup_pkts));
+	SUM(EVENTS, json_integer((json_int_t)c->events));
+	SUM(PACKET_HOPS, json_integer((json_int_t)c->pkt_hops));
+	SUM(SIM_TIME_US, json_real((double)sim_now(s) * 1e-6));
+	SUM(WALL_S, json_real(r->wall_s));
+	SUM(EVENTS_PER_S, json_real(r->events_per_s));
+	SUM(PEAK_RSS_KB, json_integer((json_int_t)r->peak_rss_kb));
 	return j;
 }
+
+#undef SUM
 
 int sim_mkdir_p(const char *dir)
 {
 	char buf[4096];
 	size_t n = strlen(dir);
 
-	if (n >= sizeof(buf))
-		return -1;
+	if (n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -ENAMETOOLONG;
+	}
 	memcpy(buf, dir, n + 1);
 	for (size_t i = 1; i <= n; i++) {
 		if (buf[i] != '/' && buf[i] != 0)
 			continue;
 		buf[i] = 0;
 		if (mkdir(buf, 0777) && errno != EEXIST)
-			return -1;
+			return -errno;
 		buf[i] = dir[i];
 	}
 	return 0;
 }
 
-static FILE *sim_open_in(const char *dir, const char *name)
+/* DIR/FILE of SC for writing, with its header line; NULL with the reason in ERR */
+static FILE *sim_open_csv(const char *dir, const struct sim_schema *sc, char *err, size_t errlen, int *rc)
 {
 	char path[4096];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, sc->file);
 	f = fopen(path, "w");
-	if (!f)
-		fprintf(stderr, "fabsim: cannot write %s: %s\n", path, strerror(errno));
+	if (!f) {
+		*rc = -errno;
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	sim_schema_write_header(sc, f);
 	return f;
 }
 
-static int sim_write_flows(const struct sim *s, const char *dir)
+/* fclose, and the error a full disk shows only then */
+static int sim_close_csv(FILE *f, const char *dir, const struct sim_schema *sc, char *err, size_t errlen)
 {
-	FILE *f = sim_open_in(dir, "flows.csv");
+	int bad = ferror(f);
+
+	if (!fclose(f) && !bad)
+		return 0;
+	snprintf(err, errlen, "cannot write %s/%s", dir, sc->file);
+	return -EIO;
+}
+
+static int sim_write_flows(const struct sim *s, const char *dir, char *err, size_t errlen)
+{
+	int rc = 0;
+	FILE *f = sim_open_csv(dir, &sim_schema_flows, err, errlen, &rc);
 
 	if (!f)
-		return -1;
-	fprintf(f, "flow,src,dst,bytes,start_us,fct_us,throughput_gbps,line_fraction,ooo_packets,max_reorder_packets,retransmits\n");
+		return rc;
 	for (uint32_t i = 0; i < s->nflows; i++) {
 		const struct sim_flow *fl = &s->flows[i];
 		double t = fl->finish_ps ? (double)(fl->finish_ps - fl->start_ps) * 1e-12 : 0;
@@ -400,19 +366,19 @@ static int sim_write_flows(const struct sim *s, const char *dir)
 			fl->finish_ps ? t * 1e6 : -1.0, gbps, gbps * 1e9 / (double)fl->rate_bps,
 			(unsigned long)fl->ooo_pkts, fl->max_reorder, (unsigned long)retx);
 	}
-	return fclose(f) ? -1 : 0;
+	return sim_close_csv(f, dir, &sim_schema_flows, err, errlen);
 }
 
-static int sim_write_links(const struct sim *s, const char *dir)
+static int sim_write_links(const struct sim *s, const char *dir, char *err, size_t errlen)
 {
 	const struct sim_topo *t = s->topo;
 	double span = (double)sim_now(s) * 1e-12;
-	FILE *f = sim_open_in(dir, "links.csv");
+	int rc = 0;
+	FILE *f = sim_open_csv(dir, &sim_schema_links, err, errlen, &rc);
 	char a[64], b[64];
 
 	if (!f)
-		return -1;
-	fprintf(f, "port,from,to,from_tier,to_tier,direction,rate_gbps,tx_bytes,utilization,max_queue_bytes,mean_queue_bytes,drops,ecn_marks,pfc_pauses_sent,pfc_pauses_received,paused_us\n");
+		return rc;
 	for (uint32_t i = 0; i < t->nports; i++) {
 		const struct sim_port *p = &t->ports[i];
 		const struct sim_portq *q = &s->pq[i];
@@ -427,26 +393,32 @@ static int sim_write_links(const struct sim *s, const char *dir)
 			(unsigned long)q->max_qbytes, sim_port_mean_queue(s, i), (unsigned long)q->drops, (unsigned long)q->ecn_marks,
 			(unsigned long)q->pauses_sent, (unsigned long)q->pauses_rcvd, paused * 1e-6);
 	}
-	return fclose(f) ? -1 : 0;
+	return sim_close_csv(f, dir, &sim_schema_links, err, errlen);
 }
 
-int sim_results_write(const struct sim *s, const struct sim_results *r, const char *dir, const char *argv_line)
+int sim_results_write(const struct sim *s, const struct sim_results *r, const char *dir, const char *argv_line,
+		      char *err, size_t errlen)
 {
 	char path[4096];
 	json_t *j;
 	int rc;
 
-	if (sim_mkdir_p(dir)) {
-		fprintf(stderr, "fabsim: cannot create %s: %s\n", dir, strerror(errno));
-		return -1;
+	rc = sim_mkdir_p(dir);
+	if (rc) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-rc));
+		return rc;
 	}
-	if (sim_write_flows(s, dir) || sim_write_links(s, dir))
-		return -1;
+	rc = sim_write_flows(s, dir, err, errlen);
+	if (!rc)
+		rc = sim_write_links(s, dir, err, errlen);
+	if (rc)
+		return rc;
 	j = sim_results_json(s, r, argv_line);
-	snprintf(path, sizeof(path), "%s/summary.json", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, sim_schema_summary.file);
 	rc = json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	json_decref(j);
-	if (rc)
-		fprintf(stderr, "fabsim: cannot write %s\n", path);
-	return rc ? -1 : 0;
+	if (!rc)
+		return 0;
+	snprintf(err, errlen, "cannot write %s", path);
+	return -EIO;
 }

@@ -1,6 +1,7 @@
 /*
  * Metrics of a finished run and their outputs: the human summary, per-flow
- * and per-link CSV, and summary.json.
+ * and per-link CSV, and summary.json, laid out as sim/results/schema.h
+ * says.
  */
 #ifndef SIM_STATS_H
 #define SIM_STATS_H
@@ -28,15 +29,20 @@ struct sim_results {
 
 void sim_results_compute(const struct sim *s, struct sim_results *r);
 void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *out);
-/* Writes flows.csv, links.csv and summary.json into DIR (created if needed). */
+/*
+ * Writes flows.csv, links.csv and summary.json into DIR (created if
+ * needed), as sim/results/schema.h lays them out. 0, or a negative errno
+ * with "cannot write PATH: why" in ERR for the caller to print.
+ */
 int sim_results_write(const struct sim *s, const struct sim_results *r, const char *dir,
-		      const char *argv_line);
+		      const char *argv_line, char *err, size_t errlen);
 /* summary.json's object (caller decref's); used by --json too */
 struct json_t;
 struct json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const char *argv_line);
 uint64_t sim_peak_rss_kb(void);
 /* Time-averaged data queue of a port over the run, bytes. */
 double sim_port_mean_queue(const struct sim *s, uint32_t port);
+/* mkdir -p DIR: 0, or a negative errno (errno set too). */
 int sim_mkdir_p(const char *dir);
 
 #endif

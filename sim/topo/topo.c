@@ -1,16 +1,14 @@
 /*
- * Topology builder. Generators and the explicit-graph parser add nodes and
+ * Topology builder. The generators (gen_*.c, explicit.c) add nodes and
  * links here; sim_topo_finalize() then turns the link list into the flat,
  * sorted port array the router relies on (see the port order contract in
  * topo.h). Every array is a single allocation sized from counts known before
  * it is filled, so a 100k-host fabric builds in a few hundred milliseconds.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "sim/topo/topo.h"
 
@@ -578,6 +576,17 @@ void sim_topo_node_name(const struct sim_topo *t, uint32_t node, char *buf, size
 		switch_name(t, node, buf, len);
 }
 
+const char *sim_topo_fmt_rate(uint64_t bps, char *buf, size_t len)
+{
+	if (bps && !(bps % 1000000000ULL))
+		snprintf(buf, len, "%lluG", (unsigned long long)(bps / 1000000000ULL));
+	else if (bps && !(bps % 1000000ULL))
+		snprintf(buf, len, "%lluM", (unsigned long long)(bps / 1000000ULL));
+	else
+		snprintf(buf, len, "%llub/s", (unsigned long long)bps);
+	return buf;
+}
+
 static uint64_t sat_mul(uint64_t a, uint64_t b)
 {
 	uint64_t r;
@@ -622,97 +631,4 @@ uint64_t sim_topo_table_bytes(const struct sim_topo *t)
 	}
 	free(edge);
 	return sat_mul(nedges, t->nswitches);
-}
-
-static int read_fail(const char *path, const char *why, const char *what)
-{
-	fprintf(stderr, "%s: %s (expected %s)\n", path, why, what);
-	return -1;
-}
-
-/* Reads FD to the end, or to MAX_BYTES + 1 bytes. */
-static int read_all(int fd, size_t max_bytes, char **text, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap + 1), *nbuf;
-	ssize_t got;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			if (cap > max_bytes)
-				break;
-			cap = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
-			nbuf = realloc(buf, cap + 1);
-			if (!nbuf) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nbuf;
-		}
-		got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			got = -errno;
-			free(buf);
-			return (int)got;
-		}
-		if (!got)
-			break;
-		n += (size_t)got;
-	}
-	buf[n] = 0;
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
-int sim_read_text(const char *path, size_t max_bytes, const char *what, char **text, size_t *len)
-{
-	char why[128];
-	const char *nul;
-	struct stat st;
-	int fd, ret;
-
-	*text = NULL;
-	*len = 0;
-	/* O_NONBLOCK: a FIFO without a writer must not hang the open */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
-		return read_fail(path, why, what);
-	}
-	if (fstat(fd, &st) || fcntl(fd, F_SETFL, 0)) {
-		snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
-		close(fd);
-		return read_fail(path, why, what);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		return read_fail(path, "is a directory", what);
-	}
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_bytes)
-		ret = -EFBIG;
-	else
-		ret = read_all(fd, max_bytes, text, len);
-	close(fd);
-	if (!ret && *len > max_bytes)
-		ret = -EFBIG;
-	if (ret == -EFBIG)
-		snprintf(why, sizeof(why), "larger than %zu bytes", max_bytes);
-	else if (ret)
-		snprintf(why, sizeof(why), "cannot read: %s", strerror(-ret));
-	else if (!*len)
-		snprintf(why, sizeof(why), "empty file");
-	else if ((nul = memchr(*text, 0, *len)))
-		snprintf(why, sizeof(why), "binary data (a NUL byte at offset %zu)",
-			 (size_t)(nul - *text));
-	else
-		return 0;
-	free(*text);
-	*text = NULL;
-	*len = 0;
-	return read_fail(path, why, what);
 }

@@ -11,6 +11,7 @@
 #ifndef SIM_TOPO_H
 #define SIM_TOPO_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -135,6 +136,8 @@ uint32_t sim_topo_add_switch(struct sim_topo *t, uint8_t tier, uint32_t pod, uin
 int sim_topo_add_link(struct sim_topo *t, uint32_t a, uint32_t b, uint64_t rate_bps,
 		      uint64_t delay_ps);
 int sim_topo_finalize(struct sim_topo *t, uint32_t *bad_node);
+/* Frees T, finalized or not; NULL is fine. */
+void sim_topo_free(struct sim_topo *t);
 
 /*
  * Documented ranges of topology files (topologies/FORMAT.md); `fabsim
@@ -146,21 +149,37 @@ int sim_topo_finalize(struct sim_topo *t, uint32_t *bad_node);
 #define SIM_TOPO_MAX_FILE_BYTES (16u << 20)	/* a topology, map or bench file */
 
 /*
- * Parse FILE. On error prints "FILE:LINE: what was expected" to stderr and
- * returns NULL; it never exits, whatever FILE holds (a directory, a device,
- * binary data, a fabric too large for memory).
+ * Loads the topology file PATH (topologies/FORMAT.md): 0 and *OUT, or a
+ * negative errno (-EINVAL a bad file, -E2BIG or -ENOMEM a fabric too
+ * large, or why the file cannot be read) with one line in ERR:
+ * "PATH:LINE: what was expected", or "PATH: why (expected a topology file,
+ * see topologies/FORMAT.md)". Never prints and never exits, whatever PATH
+ * holds (a directory, a device, binary data, a fabric too large for memory).
+ * The generators behind it take C structs (sim/topo/gen.h).
+ */
+int sim_topo_read(const char *path, struct sim_topo **out, char *err, size_t errlen);
+/* Same, from TEXT in memory; NAME stands in for the file name in errors. */
+int sim_topo_parse(const char *text, const char *name, struct sim_topo **out, char *err,
+		   size_t errlen);
+/* Room for any message of the above: a path and names from the file. */
+#define SIM_TOPO_ERR_LEN 16384
+
+/*
+ * For programs and tests that want the message on stderr: sim_topo_read()
+ * and sim_topo_parse() that print it, and return the topology or NULL.
  */
 struct sim_topo *sim_topo_load(const char *path);
-/* Same, from text in memory; NAME stands in for the file name in errors. */
 struct sim_topo *sim_topo_load_string(const char *text, const char *name);
-void sim_topo_free(struct sim_topo *t);
 
 /*
  * Reads the text file PATH (also a pipe or device) whole into a malloc'ed,
  * NUL-terminated *TEXT of *LEN bytes, for the line and JSON parsers of
  * fabsim. Refuses a directory, more than MAX_BYTES, an empty file and binary
- * data (a NUL byte), printing "PATH: why (expected WHAT)" on stderr; 0 or -1.
+ * data (a NUL byte): a negative errno and "PATH: why (expected WHAT)" in
+ * ERR. sim_read_text() prints that message on stderr instead and returns -1.
  */
+int sim_read_file(const char *path, size_t max_bytes, const char *what, char **text,
+		  size_t *len, char *err, size_t errlen);
 int sim_read_text(const char *path, size_t max_bytes, const char *what, char **text, size_t *len);
 
 /*
@@ -174,6 +193,8 @@ uint64_t sim_topo_table_bytes(const struct sim_topo *t);
 
 /* Writes a node's printable name (e.g. "leaf12", "spine3", "h1023") */
 void sim_topo_node_name(const struct sim_topo *t, uint32_t node, char *buf, size_t len);
+/* Writes a rate as `fabsim topo` shows it ("800G", "100M", "1500b/s"); returns BUF. */
+const char *sim_topo_fmt_rate(uint64_t bps, char *buf, size_t len);
 
 /* Leaf (edge switch) node a host reaches on plane p. */
 static inline uint32_t sim_topo_host_leaf(const struct sim_topo *t, uint32_t host_node, uint32_t plane)

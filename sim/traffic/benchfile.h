@@ -1,5 +1,6 @@
 /*
- * fabbench results files (verbs/README-json.md): read them to predict the
+ * fabbench results files (verbs/README-json.md, keys in
+ * collectives/bench_keys.h): read them to predict the
  * measured job, and write them from simulated runs so that a simulated
  * result can be fed back through `fabsim predict`. Also the rank maps of
  * `fabsim predict --map`.
@@ -27,6 +28,7 @@
 #define SIM_BENCH_MAX_TIME_US 1e12		/* 11.6 days: a picosecond clock fits */
 #define SIM_BENCH_MAX_LATENCY_US 1e6		/* one-way p2p latency: 1 s */
 #define SIM_BENCH_MAX_GBPS 1e9			/* algbw and busbw, GB/s */
+#define SIM_BENCH_ERR 4608			/* a message below: a path of PATH_MAX and why */
 
 struct sim_bench_rank {
 	char host[64];
@@ -58,23 +60,26 @@ struct sim_bench {
 };
 
 /*
- * Reads and checks PATH: every field it uses is range-checked. On error
- * prints "PATH: key 'results[3].time_us' = -1 is out of range (expected
- * ...)" (or PATH:LINE for JSON syntax) and returns -1; never exits.
+ * Reads and checks PATH: every field it uses is range-checked. 0, or a
+ * negative errno with "PATH: key 'results[3].time_us' = -1 is out of range
+ * (expected ...)" (or PATH:LINE for JSON syntax) in ERR for the caller to
+ * print; never prints or exits. ERR may be NULL when ERRLEN is 0.
  */
-int sim_bench_load(const char *path, struct sim_bench *b);
+int sim_bench_load(const char *path, struct sim_bench *b, char *err, size_t errlen);
 /* The same from LEN bytes of TEXT; NAME stands in for the path in errors. */
-int sim_bench_parse(const char *text, size_t len, const char *name, struct sim_bench *b);
+int sim_bench_parse(const char *text, size_t len, const char *name, struct sim_bench *b, char *err,
+		    size_t errlen);
 void sim_bench_free(struct sim_bench *b);
 
 /*
  * A map file of `fabsim predict --map`: lines "KEY NODE" ('#' starts a
  * comment), KEY rankN, host/device or host, both 1..63 characters, each KEY
- * once. Appends the pairs to *MAP (*N of them, realloc'ed). On error prints
- * "PATH:LINE: what was expected" and returns -1, *MAP and *N unchanged
- * except for a larger allocation; never exits.
+ * once. Appends the pairs to *MAP (*N of them, realloc'ed). On error
+ * returns a negative errno with "PATH:LINE: what was expected" in ERR, *MAP
+ * and *N unchanged except for a larger allocation; never prints or exits.
  */
-int sim_bench_map_load(const char *path, char (**map)[2][64], uint32_t *n);
-int sim_bench_map_parse(const char *text, const char *name, char (**map)[2][64], uint32_t *n);
+int sim_bench_map_load(const char *path, char (**map)[2][64], uint32_t *n, char *err, size_t errlen);
+int sim_bench_map_parse(const char *text, const char *name, char (**map)[2][64], uint32_t *n, char *err,
+			size_t errlen);
 
 #endif

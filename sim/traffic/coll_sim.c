@@ -8,9 +8,11 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "collectives/busbw.h"
+#include "collectives/units.h"
 #include "sim/traffic/coll_sim.h"
 
 int sim_placement_from_name(const char *name, enum sim_placement *p)
@@ -29,12 +31,59 @@ const char *sim_placement_name(enum sim_placement p)
 	return p == SIM_PLACE_RANDOM ? "random" : "contiguous";
 }
 
+static int sim_coll_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The reason into ERR (if any); returns RC, a negative errno. */
+static int sim_coll_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+void sim_coll_job_params(const struct sim_coll_job *job, uint64_t bytes, struct coll_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->kind = job->kind;
+	p->algo = job->algo;
+	p->nranks = job->nranks;
+	p->bytes = bytes;
+	p->elem_bytes = job->elem_bytes;
+	p->nchannels = job->nchannels;
+	p->chunk_bytes = job->chunk_bytes;
+	p->gpus_per_server = job->gpus_per_server;
+}
+
+int sim_coll_job_size_check(const struct sim_coll_job *job, uint64_t bytes, char *err, size_t errlen)
+{
+	struct coll_params p;
+	uint64_t nxfers, mem_bytes;
+	char sz[48];
+
+	sim_coll_job_params(job, bytes, &p);
+	coll_sched_estimate(&p, &nxfers, &mem_bytes);
+	if (nxfers <= SIM_MAX_JOB_XFERS)
+		return 0;
+	coll_fmt_qty(COLL_QTY_SIZE, bytes, sz, sizeof(sz));
+	return sim_coll_fail(err, errlen, -E2BIG,
+			     "%s %s on %u ranks at %s would be %.3g transfers, more than the %u a job may have "
+			     "(fewer ranks or channels, a smaller size or a larger chunk)", coll_kind_name(job->kind),
+			     coll_algo_name(job->algo), job->nranks, sz, (double)nxfers, SIM_MAX_JOB_XFERS);
+}
+
 /*
  * Servers are blocks of g consecutive hosts; a job takes whole servers.
  * Counts are 64-bit: a rank count near 2^32 must not wrap into a small
  * server count (it used to, and the rank loop then wrote past the arrays).
  */
-int sim_coll_place(const struct sim_topo *t, struct sim_coll_job *job, uint8_t *used, uint64_t seed)
+int sim_coll_place(const struct sim_topo *t, struct sim_coll_job *job, uint8_t *used, uint64_t seed, char *err,
+		   size_t errlen)
 {
 	uint64_t g = job->gpus_per_server ? job->gpus_per_server : 1;
 	uint64_t nserv = t->nhosts / g, need = ((uint64_t)job->nranks + g - 1) / g, nfree = 0;
@@ -42,28 +91,27 @@ int sim_coll_place(const struct sim_topo *t, struct sim_coll_job *job, uint8_t *
 	struct sim_rng r;
 
 	job->rank_host = NULL;
-	if (!job->nranks || need > nserv) {
-		fprintf(stderr, "fabsim: job %s: %u ranks need %llu servers of %llu GPUs; %s has %llu such servers\n", job->name,
-			job->nranks, (unsigned long long)need, (unsigned long long)g, t->name,
-			(unsigned long long)nserv);
-		return -1;
-	}
+	if (!job->nranks || need > nserv)
+		return sim_coll_fail(err, errlen, -ENOSPC,
+				     "job %s: %u ranks need %llu servers of %llu GPUs; %s has %llu such servers",
+				     job->name, job->nranks, (unsigned long long)need, (unsigned long long)g, t->name,
+				     (unsigned long long)nserv);
 	order = malloc(nserv * sizeof(*order));
 	if (!order)
-		return -1;
+		return sim_coll_fail(err, errlen, -ENOMEM, "job %s: out of memory placing its ranks", job->name);
 	for (uint64_t i = 0; i < nserv; i++)
 		if (!used[i * g])
 			order[nfree++] = (uint32_t)i;
 	if (need > nfree) {
-		fprintf(stderr, "fabsim: job %s needs %llu servers of %llu GPUs, only %llu are free\n", job->name,
-			(unsigned long long)need, (unsigned long long)g, (unsigned long long)nfree);
 		free(order);
-		return -1;
+		return sim_coll_fail(err, errlen, -ENOSPC, "job %s needs %llu servers of %llu GPUs, only %llu are free",
+				     job->name, (unsigned long long)need, (unsigned long long)g,
+				     (unsigned long long)nfree);
 	}
 	job->rank_host = malloc((size_t)job->nranks * sizeof(*job->rank_host));
 	if (!job->rank_host) {
 		free(order);
-		return -1;
+		return sim_coll_fail(err, errlen, -ENOMEM, "job %s: out of memory placing its ranks", job->name);
 	}
 	if (job->placement == SIM_PLACE_RANDOM) {
 		sim_rng_seed(&r, seed ^ 0x504c4143ULL);
@@ -196,7 +244,7 @@ static int sim_coll_flow(struct sim *s, const struct sim_coll_job *job, const st
 {
 	uint32_t a = job->rank_host[x->src_rank], b = job->rank_host[x->dst_rank];
 	uint32_t g = job->gpus_per_server ? job->gpus_per_server : 1;
-	int same_server = a / g == b / g;
+	bool same_server = a / g == b / g;
 	int id;
 
 	if (a == b || x->intra || same_server)
@@ -227,34 +275,32 @@ static uint32_t sim_coll_depth(const struct coll_sched *sc)
 	return best;
 }
 
-int sim_coll_add(struct sim *s, struct sim_coll_job *job)
+int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errlen)
 {
-	struct coll_params p = {
-		.kind = job->kind, .algo = job->algo, .nranks = job->nranks, .bytes = job->bytes,
-		.elem_bytes = job->elem_bytes, .nchannels = job->nchannels, .chunk_bytes = job->chunk_bytes,
-		.gpus_per_server = job->gpus_per_server,
-	};
+	struct coll_params p;
 	struct coll_sched sc;
-	const char *why = coll_params_error(&p);
-	char err[256], what[64];
+	const char *why;
+	char what[64], msg[256];
 	int rc = 0;
 
-	if (why) {
-		fprintf(stderr, "fabsim: job %s: %s\n", job->name, why);
-		return -1;
-	}
+	sim_coll_job_params(job, job->bytes, &p);
+	why = coll_params_error(&p);
+	if (why)
+		return sim_coll_fail(err, errlen, -EINVAL, "job %s: %s", job->name, why);
+	rc = sim_coll_job_size_check(job, job->bytes, msg, sizeof(msg));
+	if (rc)
+		return sim_coll_fail(err, errlen, rc, "job %s: %s", job->name, msg);
 	snprintf(what, sizeof(what), "job %s", job->name);
-	if (sim_coll_guard(&p, SIM_COLL_FLOW_BYTES, what, err, sizeof(err))) {
-		fprintf(stderr, "fabsim: %s\n", err);
-		return -1;
-	}
+	rc = sim_coll_guard(&p, SIM_COLL_FLOW_BYTES, what, err, errlen);
+	if (rc)
+		return rc;
 	coll_sched_init(&sc);
 	rc = coll_build(&sc, &p);
 	if (rc) {
-		fprintf(stderr, "fabsim: job %s: cannot build the schedule (%s)\n", job->name,
-			sc.err[0] ? sc.err :
-			rc == -E2BIG ? "too many pieces: use a larger --chunk, or fewer ranks or channels" :
-				       strerror(-rc));
+		sim_coll_fail(err, errlen, rc, "job %s: cannot build the schedule (%s)", job->name,
+			      sc.err[0] ? sc.err :
+			      rc == -E2BIG ? "too many pieces: use a larger --chunk, or fewer ranks or channels" :
+					     strerror(-rc));
 		goto out_free_sched;
 	}
 	job->first_flow = s->nflows;
@@ -267,9 +313,8 @@ int sim_coll_add(struct sim *s, struct sim_coll_job *job)
 		int id = sim_coll_flow(s, job, x);
 
 		if (id < 0) {
-			fprintf(stderr, "fabsim: job %s: %s\n", job->name,
-				*sim_error(s) ? sim_error(s) : "out of memory adding its transfers");
-			rc = -2;
+			rc = sim_coll_fail(err, errlen, -ENOMEM, "job %s: %s", job->name,
+					   *sim_error(s) ? sim_error(s) : "out of memory adding its transfers");
 			break;
 		}
 		s->flows[id].start_ps = job->start_ps;
@@ -278,20 +323,20 @@ int sim_coll_add(struct sim *s, struct sim_coll_job *job)
 		s->flows[id].job = job->first_flow;
 		job->net_flows += !s->flows[id].local;
 		for (uint32_t k = 0; k < x->ndeps && !rc; k++)
-			rc = sim_add_dep(s, job->first_flow + deps[k], (uint32_t)id);
+			if (sim_add_dep(s, job->first_flow + deps[k], (uint32_t)id))
+				rc = sim_coll_fail(err, errlen, -ENOMEM, "job %s: out of memory adding its transfers",
+						   job->name);
 	}
-	if (rc == -1)
-		fprintf(stderr, "fabsim: job %s: out of memory adding its transfers\n", job->name);
 out_free_sched:
 	coll_sched_free(&sc);
-	return rc ? -1 : 0;
+	return rc;
 }
 
 /*
  * Whether F finished. finish_ps is 0 for "not yet", but also for a local
  * copy (same GPU) that ended at time 0, which placed all its bytes.
  */
-static int sim_coll_flow_done(const struct sim_flow *f)
+static bool sim_coll_flow_done(const struct sim_flow *f)
 {
 	return f->finish_ps || (f->local && f->started && f->rx_bytes == f->bytes && !f->post_ps);
 }

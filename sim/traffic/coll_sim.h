@@ -2,10 +2,13 @@
  * Simulated collectives: a schedule from collectives/ turned into flows
  * with the schedule's dependencies, ranks mapped onto hosts, and the
  * nccl-tests figures (algbw, busbw, effective throughput) of the result.
+ * Nothing here prints: functions return 0 or a negative errno with the
+ * reason in ERR (ERR may be NULL), for the command line to print.
  */
 #ifndef SIM_COLL_SIM_H
 #define SIM_COLL_SIM_H
 
+#include <stdbool.h>
 #include "collectives/sched.h"
 #include "sim/fabric/sim.h"
 
@@ -37,7 +40,7 @@ struct sim_coll_job {
 };
 
 struct sim_coll_result {
-	int complete;			/* every transfer finished: the figures below are set */
+	bool complete;			/* every transfer finished: the figures below are set */
 	uint32_t flows_done;		/* transfers of the job that finished */
 	double time_us;			/* first start to last transfer's arrival */
 	double algbw_gbps, busbw_gbps;	/* GB/s, nccl-tests definitions */
@@ -57,33 +60,56 @@ struct sim_coll_result {
 #define SIM_MAX_GPUS_PER_SERVER 1024
 #define SIM_MAX_CHANNELS 64
 #define SIM_JOB_NAME_MAX 31
+/*
+ * Transfers one job's schedule may have. The largest schedule the
+ * experiments run (ring all-reduce on 1,024 ranks at 1 GiB, 1 MiB chunks)
+ * has 2.1M; 16.8M leaves 8x headroom. Beyond it a job builds for minutes
+ * and simulates for hours (27 ranks at 1 TiB: 5.45e7 transfers built for
+ * over 10 minutes before the memory guard refused it), so it is refused
+ * up front with the job, its size and this limit.
+ */
+#define SIM_MAX_JOB_XFERS (1U << 24)
 
 int sim_placement_from_name(const char *name, enum sim_placement *p);
 const char *sim_placement_name(enum sim_placement p);
 /*
  * Chooses hosts for every job (disjoint), in order; jobs ask for nranks
- * each. USED marks hosts taken (nhosts bytes, updated). 0, or -1 with a
- * message when the fabric is too small; job->rank_host is then NULL.
+ * each. USED marks hosts taken (nhosts bytes, updated). 0, or -ENOSPC with
+ * "job NAME: ..." in ERR when the fabric is too small (-ENOMEM out of
+ * memory); job->rank_host is then NULL.
  */
-int sim_coll_place(const struct sim_topo *t, struct sim_coll_job *job, uint8_t *used, uint64_t seed);
+int sim_coll_place(const struct sim_topo *t, struct sim_coll_job *job, uint8_t *used, uint64_t seed, char *err,
+		   size_t errlen);
+/* The schedule parameters of JOB at size BYTES (its own bytes field aside). */
+void sim_coll_job_params(const struct sim_coll_job *job, uint64_t bytes, struct coll_params *p);
+/*
+ * 0 when JOB's schedule at BYTES has at most SIM_MAX_JOB_XFERS transfers
+ * (coll_sched_estimate's bound, nothing is built), else -E2BIG with
+ * "allreduce ring on 27 ranks at 1 TiB would be ... transfers, more than
+ * the ... a job may have (...)" in ERR.
+ */
+int sim_coll_job_size_check(const struct sim_coll_job *job, uint64_t bytes, char *err, size_t errlen);
 /*
  * Upper bound on the transfers coll_build makes for P, and in *TABLE the
  * entries of its last-writer table (4 bytes each); may be NULL.
  */
 double sim_coll_xfers_max(const struct coll_params *p, double *table_entries);
+/* Bytes the schedule of P and PER_XFER_BYTES per transfer need; its transfers in *XFERS. */
+double sim_coll_need_bytes(const struct coll_params *p, double per_xfer_bytes, double *xfers);
+/* A simulated transfer, at least: its flow (twice, as the array grows) and dependencies. */
+#define SIM_COLL_FLOW_BYTES (2.0 * sizeof(struct sim_flow) + 32)
 /*
  * 0 when the schedule of P, plus PER_XFER_BYTES for each of its transfers
  * (what the caller keeps per transfer: a checker's state, a simulated
  * flow), fits in the memory available; else -E2BIG or -ENOMEM with
  * "WHAT needs ..." in ERR. Call it before coll_build.
  */
-/* Bytes the schedule of P and PER_XFER_BYTES per transfer need; its transfers in *XFERS. */
-double sim_coll_need_bytes(const struct coll_params *p, double per_xfer_bytes, double *xfers);
-/* A simulated transfer, at least: its flow (twice, as the array grows) and dependencies. */
-#define SIM_COLL_FLOW_BYTES (2.0 * sizeof(struct sim_flow) + 32)
 int sim_coll_guard(const struct coll_params *p, double per_xfer_bytes, const char *what, char *err, size_t errlen);
-/* Builds the job's schedule and adds its flows and dependencies to S. */
-int sim_coll_add(struct sim *s, struct sim_coll_job *job);
+/*
+ * Builds the job's schedule and adds its flows and dependencies to S.
+ * 0, or a negative errno with "job NAME: ..." in ERR.
+ */
+int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errlen);
 void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct sim_coll_result *r);
 
 #endif

@@ -1,9 +1,11 @@
 /*
  * Workload generators. Permutation draws a random derangement (every host
  * sends to one other host and receives from exactly one), the pattern
- * behind the vendors' "ECMP delivers ~60%" figures.
+ * behind the vendors' "ECMP delivers ~60%" figures. Nothing here prints:
+ * errors are a negative errno and a message in the caller's buffer.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "collectives/units.h"
@@ -13,7 +15,7 @@ static const char *const sim_wl_names[] = { "permutation", "alltoall", "incast",
 
 int sim_workload_from_name(const char *name, enum sim_workload *wl)
 {
-	for (int i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(sim_wl_names) / sizeof(sim_wl_names[0]); i++) {
 		if (!strcmp(name, sim_wl_names[i])) {
 			*wl = (enum sim_workload)i;
 			return 0;
@@ -26,16 +28,11 @@ int sim_workload_from_name(const char *name, enum sim_workload *wl)
 	return -1;
 }
 
-const char *sim_workload_name(enum sim_workload wl)
-{
-	return sim_wl_names[wl];
-}
-
 /*
  * One flow's state, at least: the flow, its QPs and their connections,
  * the smallest PSN bitmaps, a queued event; doubled for array growth.
  */
-uint64_t sim_flow_mem_bytes(const struct sim_config *cfg)
+static uint64_t sim_flow_mem_bytes(const struct sim_config *cfg)
 {
 	uint64_t nq = cfg->qps_per_flow ? cfg->qps_per_flow : 1;
 
@@ -43,29 +40,46 @@ uint64_t sim_flow_mem_bytes(const struct sim_config *cfg)
 		    nq * (sizeof(struct sim_qp) + sizeof(struct sim_conn) + 2 * sizeof(uint64_t)));
 }
 
+/* Where a workload says why it failed; ERR may be NULL. */
+struct sim_wl_err {
+	char *buf;
+	size_t len;
+};
+
+static int sim_wl_fail(const struct sim_wl_err *e, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The reason into E; returns RC, a negative errno. */
+static int sim_wl_fail(const struct sim_wl_err *e, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->buf && e->len) {
+		va_start(ap, fmt);
+		vsnprintf(e->buf, e->len, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
 /* Refuses NFLOWS flows that cannot be numbered or would not fit in memory. */
-static int sim_wl_guard(const struct sim *s, uint64_t nflows, const char *what)
+static int sim_wl_guard(const struct sim *s, uint64_t nflows, const char *what, const struct sim_wl_err *e)
 {
 	char err[256], desc[160];
+	int rc;
 
-	if (nflows > SIM_MAX_FLOWS) {
-		fprintf(stderr, "fabsim: %s is %llu flows, more than the %u a run can hold\n", what,
-			(unsigned long long)nflows, SIM_MAX_FLOWS);
-		return -1;
-	}
+	if (nflows > SIM_MAX_FLOWS)
+		return sim_wl_fail(e, -E2BIG, "%s is %llu flows, more than the %u a run can hold", what,
+				   (unsigned long long)nflows, SIM_MAX_FLOWS);
 	snprintf(desc, sizeof(desc), "%s (%llu flows)", what, (unsigned long long)nflows);
-	if (coll_mem_guard(nflows * sim_flow_mem_bytes(&s->cfg), desc, err, sizeof(err))) {
-		fprintf(stderr, "fabsim: %s\n", err);
-		return -1;
-	}
-	return 0;
+	rc = coll_mem_guard(nflows * sim_flow_mem_bytes(&s->cfg), desc, err, sizeof(err));
+	return rc ? sim_wl_fail(e, rc, "%s", err) : 0;
 }
 
 /*
  * A flow's packets are numbered by 32-bit PSNs (SIM_MAX_FLOW_PKTS, as
  * sim_add_flow checks): say so with the remedy (1 TiB at a 256-byte MTU).
  */
-int sim_flow_size_check(const struct sim *s, uint64_t bytes, char *err, size_t errlen)
+static int sim_flow_size_check(const struct sim *s, uint64_t bytes, char *err, size_t errlen)
 {
 	char sz[48];
 
@@ -80,33 +94,32 @@ int sim_flow_size_check(const struct sim *s, uint64_t bytes, char *err, size_t e
 }
 
 /* sim_add_flow refused: it said why in sim_error. */
-static int sim_wl_failed(const struct sim *s)
+static int sim_wl_failed(const struct sim *s, const struct sim_wl_err *e)
 {
-	fprintf(stderr, "fabsim: %s\n", *sim_error(s) ? sim_error(s) : "out of memory adding flows");
-	return -1;
+	return sim_wl_fail(e, -ENOMEM, "%s", *sim_error(s) ? sim_error(s) : "out of memory adding flows");
 }
 
-static int sim_wl_size(const struct sim *s, uint64_t bytes)
+static int sim_wl_size(const struct sim *s, uint64_t bytes, const struct sim_wl_err *e)
 {
 	char err[256];
 
 	if (!sim_flow_size_check(s, bytes, err, sizeof(err)))
 		return 0;
-	fprintf(stderr, "fabsim: --size: %s\n", err);
-	return -1;
+	return sim_wl_fail(e, -E2BIG, "--size: %s", err);
 }
 
-static int sim_wl_permutation(struct sim *s, const struct sim_workload_params *w)
+static int sim_wl_permutation(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
 {
 	uint32_t n = s->topo->nhosts, *perm;
 	struct sim_rng r;
-	int rc = 0;
+	int rc;
 
-	if (sim_wl_guard(s, n, "a permutation"))
-		return -1;
+	rc = sim_wl_guard(s, n, "a permutation", e);
+	if (rc)
+		return rc;
 	perm = malloc(n * sizeof(*perm));
 	if (!perm)
-		return -1;
+		return sim_wl_fail(e, -ENOMEM, "out of memory for a permutation of %u hosts", n);
 	sim_rng_seed(&r, w->seed ^ 0x5045524dULL);
 	for (uint32_t i = 0; i < n; i++)
 		perm[i] = i;
@@ -120,44 +133,43 @@ static int sim_wl_permutation(struct sim *s, const struct sim_workload_params *w
 	for (uint32_t i = 0; i < n && !rc; i++)
 		rc = sim_add_flow(s, i, perm[i], w->bytes, 0) < 0;
 	free(perm);
-	return rc ? sim_wl_failed(s) : 0;
+	return rc ? sim_wl_failed(s, e) : 0;
 }
 
-static int sim_wl_alltoall(struct sim *s, const struct sim_workload_params *w)
+static int sim_wl_alltoall(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
 {
 	uint32_t n = s->topo->nhosts;
+	int rc = sim_wl_guard(s, (uint64_t)n * (n - 1), "all-to-all", e);
 
-	if (sim_wl_guard(s, (uint64_t)n * (n - 1), "all-to-all"))
-		return -1;
+	if (rc)
+		return rc;
 	for (uint32_t i = 0; i < n; i++)
 		for (uint32_t k = 1; k < n; k++)
 			if (sim_add_flow(s, i, (i + k) % n, w->bytes, 0) < 0)
-				return sim_wl_failed(s);
+				return sim_wl_failed(s, e);
 	return 0;
 }
 
-static int sim_wl_incast(struct sim *s, const struct sim_workload_params *w)
+static int sim_wl_incast(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
 {
 	uint32_t n = s->topo->nhosts, m = w->incast_senders;
 
-	if (w->incast_dst >= n || !m || m >= n) {
-		fprintf(stderr, "fabsim: incast needs 1..%u senders and a destination below %u\n", n - 1, n);
-		return -1;
-	}
+	if (w->incast_dst >= n || !m || m >= n)
+		return sim_wl_fail(e, -EINVAL, "incast needs 1..%u senders and a destination below %u", n - 1, n);
 	for (uint32_t i = 1; i <= m; i++)
 		if (sim_add_flow(s, (w->incast_dst + i) % n, w->incast_dst, w->bytes, 0) < 0)
-			return sim_wl_failed(s);
+			return sim_wl_failed(s, e);
 	return 0;
 }
 
-/* Prints "FILE:LINE: MSG" for a flow list. */
-static int sim_wl_err(const char *path, unsigned long lno, const char *msg)
+/* "FILE:LINE: MSG" for a flow list; -EBADMSG says the message is located. */
+static int sim_wl_err(const struct sim_wl_err *e, const char *path, unsigned long lno, const char *msg)
 {
-	fprintf(stderr, "%s:%lu: %s\n", path, lno, msg);
-	return -1;
+	return sim_wl_fail(e, -EBADMSG, "%s:%lu: %s", path, lno, msg);
 }
 
-static int sim_wl_flow_line(struct sim *s, char *line, const char *path, unsigned long lno)
+static int sim_wl_flow_line(struct sim *s, char *line, const char *path, unsigned long lno,
+			    const struct sim_wl_err *e)
 {
 	uint64_t src, dst, bytes, start = 0, nh = s->topo->nhosts;
 	char *tok[5], *save = NULL, err[320], hosts[96];
@@ -170,7 +182,7 @@ static int sim_wl_flow_line(struct sim *s, char *line, const char *path, unsigne
 	if (n < 3 || n > 4) {
 		snprintf(err, sizeof(err), "expected 'SRC DST SIZE [START]', found %s%d fields", n > 4 ? "more than " : "",
 			 n > 4 ? 4 : n);
-		return sim_wl_err(path, lno, err);
+		return sim_wl_err(e, path, lno, err);
 	}
 	snprintf(hosts, sizeof(hosts), ": the hosts of %s", s->topo->name);
 	if (coll_parse_in(COLL_QTY_COUNT, "SRC", tok[0], 0, nh - 1, hosts, &src, err, sizeof(err)) ||
@@ -178,71 +190,103 @@ static int sim_wl_flow_line(struct sim *s, char *line, const char *path, unsigne
 	    coll_parse_in(COLL_QTY_SIZE, "SIZE", tok[2], 1, SIM_MAX_FLOW_BYTES, NULL, &bytes, err, sizeof(err)) ||
 	    (n == 4 && coll_parse_in(COLL_QTY_TIME, "START", tok[3], 0, SIM_MAX_TIME_PS, NULL, &start, err,
 				    sizeof(err))))
-		return sim_wl_err(path, lno, err);
+		return sim_wl_err(e, path, lno, err);
 	if (src == dst) {
 		snprintf(err, sizeof(err), "SRC and DST are both host %llu: expected two distinct hosts",
 			 (unsigned long long)src);
-		return sim_wl_err(path, lno, err);
+		return sim_wl_err(e, path, lno, err);
 	}
 	if (sim_flow_size_check(s, bytes, err, sizeof(err)))
-		return sim_wl_err(path, lno, err);
+		return sim_wl_err(e, path, lno, err);
 	/* every doubling of the flow array, check that the next one fits */
 	if (s->nflows >= 65536 && !(s->nflows & (s->nflows - 1)) &&
-	    sim_wl_guard(s, 2 * (uint64_t)s->nflows, "the flow list"))
-		return sim_wl_err(path, lno, "too many flows for the memory available");
+	    sim_wl_guard(s, 2 * (uint64_t)s->nflows, "the flow list", e)) {
+		/* one line, located: "FILE:LINE: too many flows ...: the flow list (N flows) needs ..." */
+		snprintf(err, sizeof(err), "too many flows for the memory available: %s", e->buf ? e->buf : "");
+		return sim_wl_err(e, path, lno, err);
+	}
 	if (sim_add_flow(s, (uint32_t)src, (uint32_t)dst, bytes, start) < 0)
-		return sim_wl_err(path, lno, sim_error(s));
+		return sim_wl_err(e, path, lno, sim_error(s));
 	return 0;
 }
 
-static int sim_wl_flows(struct sim *s, const struct sim_workload_params *w)
+static int sim_wl_flows(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
 {
 	FILE *f = fopen(w->flows_path, "r");
 	char line[SIM_MAX_LINE], err[160];
 	unsigned long lno = 0;
 	int rc = 0, got;
 
-	if (!f) {
-		fprintf(stderr, "fabsim: %s: %s\n", w->flows_path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return sim_wl_fail(e, -errno, "%s: %s", w->flows_path, strerror(errno));
 	while (!rc && (got = coll_read_line(f, line, sizeof(line), err, sizeof(err))) != 0) {
 		lno++;
 		if (got < 0)
-			rc = sim_wl_err(w->flows_path, lno, err);
+			rc = sim_wl_err(e, w->flows_path, lno, err);
 		else
-			rc = sim_wl_flow_line(s, line, w->flows_path, lno);
+			rc = sim_wl_flow_line(s, line, w->flows_path, lno, e);
 	}
 	fclose(f);
-	if (!rc && !s->nflows) {
-		fprintf(stderr, "%s: expected at least one flow 'SRC DST SIZE [START]', found none\n", w->flows_path);
-		rc = -1;
-	}
+	if (!rc && !s->nflows)
+		rc = sim_wl_fail(e, -EBADMSG, "%s: expected at least one flow 'SRC DST SIZE [START]', found none",
+				 w->flows_path);
 	return rc;
 }
 
-int sim_workload_add(struct sim *s, const struct sim_workload_params *w)
+int sim_workload_add(struct sim *s, const struct sim_workload_params *w, char *err, size_t errlen)
 {
-	if (s->topo->nhosts < 2) {
-		fprintf(stderr, "fabsim: topology %s has %u host%s; a workload needs at least 2\n", s->topo->name,
-			s->topo->nhosts, s->topo->nhosts == 1 ? "" : "s");
-		return -1;
+	const struct sim_wl_err e = { err, errlen };
+	int rc;
+
+	if (s->topo->nhosts < 2)
+		return sim_wl_fail(&e, -EINVAL, "topology %s has %u host%s; a workload needs at least 2", s->topo->name,
+				   s->topo->nhosts, s->topo->nhosts == 1 ? "" : "s");
+	if (w->kind != SIM_WL_FLOWS && !w->bytes)
+		return sim_wl_fail(&e, -EINVAL, "the workload needs --size greater than 0");
+	if (w->kind != SIM_WL_FLOWS) {
+		rc = sim_wl_size(s, w->bytes, &e);
+		if (rc)
+			return rc;
 	}
-	if (w->kind != SIM_WL_FLOWS && !w->bytes) {
-		fprintf(stderr, "fabsim: the workload needs --size greater than 0\n");
-		return -1;
-	}
-	if (w->kind != SIM_WL_FLOWS && sim_wl_size(s, w->bytes))
-		return -1;
 	switch (w->kind) {
 	case SIM_WL_PERMUTATION:
-		return sim_wl_permutation(s, w);
+		return sim_wl_permutation(s, w, &e);
 	case SIM_WL_ALLTOALL:
-		return sim_wl_alltoall(s, w);
+		return sim_wl_alltoall(s, w, &e);
 	case SIM_WL_INCAST:
-		return sim_wl_incast(s, w);
+		return sim_wl_incast(s, w, &e);
 	case SIM_WL_FLOWS:
-		return sim_wl_flows(s, w);
+		return sim_wl_flows(s, w, &e);
 	}
-	return -1;
+	return sim_wl_fail(&e, -EINVAL, "unknown workload %d", (int)w->kind);
+}
+
+/* Hosts no job took send a permutation among themselves. */
+int sim_workload_background(struct sim *s, const uint8_t *used, uint64_t bytes, uint64_t seed, char *err,
+			    size_t errlen)
+{
+	const struct sim_wl_err e = { err, errlen };
+	uint32_t n = s->topo->nhosts, m = 0, *free_hosts = malloc(n * sizeof(*free_hosts));
+	struct sim_rng r;
+	int rc = 0;
+
+	if (!free_hosts)
+		return sim_wl_fail(&e, -ENOMEM, "out of memory for the background traffic");
+	for (uint32_t i = 0; i < n; i++)
+		if (!used[i])
+			free_hosts[m++] = i;
+	sim_rng_seed(&r, seed ^ 0x424b47ULL);
+	for (uint32_t i = m ? m - 1 : 0; i > 0; i--) {	/* Sattolo: one cycle, no fixed point */
+		uint32_t j = sim_rng_below(&r, i), x = free_hosts[i];
+
+		free_hosts[i] = free_hosts[j];
+		free_hosts[j] = x;
+	}
+	for (uint32_t i = 0; m > 1 && i < m && !rc; i++)
+		if (sim_add_flow(s, free_hosts[i], free_hosts[(i + 1) % m], bytes, 0) < 0)
+			rc = sim_wl_failed(s, &e);
+	free(free_hosts);
+	if (!rc && m < 2)
+		rc = sim_wl_fail(&e, -ENOSPC, "background traffic needs at least two hosts that no job uses");
+	return rc;
 }

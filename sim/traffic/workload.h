@@ -40,16 +40,21 @@ struct sim_workload_params {
 };
 
 int sim_workload_from_name(const char *name, enum sim_workload *wl);
-const char *sim_workload_name(enum sim_workload wl);
 /*
- * Adds the workload's flows; on error prints why (FILE:LINE, what was found
- * and what was expected, for flow lists). Refuses, before allocating,
- * flows that would not fit in the memory available.
+ * Adds the workload's flows. Refuses, before allocating, flows that would
+ * not fit in the memory available. 0, or a negative errno with why in ERR
+ * (may be NULL): -EBADMSG for a line of the flow list, the message then
+ * starts with FILE:LINE (or FILE:) and says what was found and what was
+ * expected; other messages are about the run as a whole.
  */
-int sim_workload_add(struct sim *s, const struct sim_workload_params *w);
-/* Memory one flow of S's configuration needs at least, for coll_mem_guard. */
-uint64_t sim_flow_mem_bytes(const struct sim_config *cfg);
-/* 0, or -1 with why in ERR: a flow of BYTES needs more packets than 32-bit PSNs count. */
-int sim_flow_size_check(const struct sim *s, uint64_t bytes, char *err, size_t errlen);
+int sim_workload_add(struct sim *s, const struct sim_workload_params *w, char *err, size_t errlen);
+/*
+ * Background traffic beside collective jobs: the hosts USED does not mark
+ * (nhosts bytes) send BYTES each in a random permutation among themselves.
+ * 0, -ENOSPC when fewer than two hosts are free, or another negative errno,
+ * with why in ERR.
+ */
+int sim_workload_background(struct sim *s, const uint8_t *used, uint64_t bytes, uint64_t seed, char *err,
+			    size_t errlen);
 
 #endif

@@ -12,6 +12,11 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../vm/lib.sh
 . "$HERE/../vm/lib.sh"
+# wait_for; its ok and bad give way to this suite's own below.
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 BIN=${1:-build/fabbench}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 DIR=$(mktemp -d)
@@ -28,11 +33,8 @@ bad() {
 	printf 'fabbench-rdma: %-56s FAILED: %s\n' "$1" "$2"
 	[ -n "${3:-}" ] && sed 's/^/    /' "$3" | tail -n 30
 }
-
-rows_ok() { # FILE: every table row has 0 wrong elements
-	awk '!/^#/ && NF >= 11 { n++; if ($11 != "0") bad++ }
-	     END { exit !(n > 0 && !bad) }' "$1"
-}
+# For judge_rows: the log is in the output already.
+failed() { bad "$1" "$2"; }
 
 # NAME N ARGS...: N standalone verbs ranks, devices alternating.
 ranks() {
@@ -47,13 +49,7 @@ ranks() {
 	for r in "${pids[@]}"; do wait "$r" || rc=$?; done
 	cat "$DIR/out.0"
 	cat "$DIR"/out.[1-9]* 2>/dev/null
-	if [ "$rc" -ne 0 ]; then
-		bad "$name" "exit $rc"
-	elif ! rows_ok "$DIR/out.0"; then
-		bad "$name" "wrong data or no results"
-	else
-		ok "$name"
-	fi
+	judge_rows "$name" "$rc" "$DIR/out.0"
 }
 
 mpiranks() {
@@ -62,13 +58,7 @@ mpiranks() {
 	timeout 300 mpirun "${VM_MPIRUN_FLAGS[@]}" -np "$n" "$BIN" --device "$DEVS" -T "$T" "$@" \
 		> "$DIR/mpi.out" 2>&1 || rc=$?
 	cat "$DIR/mpi.out"
-	if [ "$rc" -ne 0 ]; then
-		bad "$name" "exit $rc"
-	elif ! rows_ok "$DIR/mpi.out"; then
-		bad "$name" "wrong data or no results"
-	else
-		ok "$name"
-	fi
+	judge_rows "$name" "$rc" "$DIR/mpi.out"
 }
 
 # NAME WANT_RC PATTERN ARGS...: two standalone ranks that must both fail so.
@@ -93,17 +83,14 @@ expect_pair() {
 }
 
 killed_peer() {
-	local r pids=() rc start t victim=2 good=0
+	local r pids=() rc start victim=2 good=0
 	PORT=$((PORT + 1))
 	for r in 0 1 2 3; do
 		"$BIN" --device "$DEVS" --rank "$r" --nranks 4 --master "127.0.0.1:$PORT" \
 			-b 64K -e 64K -n 1000000 -T 10 -q > "$DIR/kill.$r" 2>&1 &
 		pids+=($!)
 	done
-	for ((t = 0; t < 600; t++)); do
-		grep -q "size" "$DIR/kill.0" 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_for size "$DIR/kill.0" 60
 	sleep 2
 	kill -9 "${pids[$victim]}"
 	start=$SECONDS

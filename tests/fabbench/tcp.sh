@@ -13,6 +13,8 @@ set -u
 LABEL=fabbench-tcp
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BIN=${1:-build/fabbench}
 [ -x "$BIN" ] || { echo "$LABEL: $BIN not built" >&2; exit 1; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
@@ -37,12 +39,6 @@ failed() {
 	return 0
 }
 
-# Table rows must all report 0 wrong elements (column 11).
-rows_ok() { # FILE
-	awk '!/^#/ && NF >= 11 { n++; if ($11 != "0") bad++ }
-	     END { exit !(n > 0 && !bad) }' "$1"
-}
-
 # NAME N ARGS...: N standalone ranks; all must exit 0 with no wrong data.
 ranks() {
 	local name=$1 n=$2 r rc=0 pids=()
@@ -55,13 +51,7 @@ ranks() {
 	done
 	for r in "${pids[@]}"; do wait "$r" || rc=$?; done
 	cat "$DIR"/out.[1-9]* >> "$DIR/out.0" 2>/dev/null
-	if [ "$rc" -ne 0 ]; then
-		failed "$name" "exit $rc" "$DIR/out.0"
-	elif ! rows_ok "$DIR/out.0"; then
-		failed "$name" "wrong data or no results" "$DIR/out.0"
-	else
-		ok "$name"
-	fi
+	judge_rows "$name" "$rc" "$DIR/out.0"
 	rm -f "$DIR"/out.*
 }
 
@@ -71,13 +61,7 @@ mpiranks() {
 	shift 2
 	timeout 120 "${MPIRUN[@]}" -np "$n" "$BIN" --transport tcp -T 20 -q "$@" \
 		> "$DIR/mpi.out" 2>&1 || rc=$?
-	if [ "$rc" -ne 0 ]; then
-		failed "$name" "exit $rc" "$DIR/mpi.out"
-	elif ! rows_ok "$DIR/mpi.out"; then
-		failed "$name" "wrong data or no results" "$DIR/mpi.out"
-	else
-		ok "$name"
-	fi
+	judge_rows "$name" "$rc" "$DIR/mpi.out"
 }
 
 # A job of standalone ranks started one by one, then judged together:
@@ -167,6 +151,9 @@ algorithms() {
 		--chunk 1K --depth 1 "${SIZES[@]}"
 	ranks "allreduce tree n=7 chunk 512 depth 2 -a 3" 7 --algo tree \
 		--chunk 512 --depth 2 -a 3 "${SIZES[@]}"
+	# Sizes read as fabsim reads them: 1.5K is 1536 bytes.
+	ranks "allreduce ring n=3 -b 1.5K -e 6K --chunk 0.5K" 3 -b 1.5K -e 6K -f 2 \
+		--chunk 0.5K -n 2 -w 1
 }
 
 types_ops() {
@@ -319,22 +306,24 @@ no_rdma() {
 		1 2 "$pat"
 }
 
+# mid_run SIGNAL R: once the job's table header shows (until then the ranks
+# are still connecting), SIGNAL to its rank R; the job's clock restarts.
+mid_run() {
+	wait_for size "$DIR/r.0" 10
+	sleep 0.5
+	kill -"$1" "${JOB_PIDS[$2]}"
+	JOB_T0=$EPOCHREALTIME
+}
+
 # Kill one of 4 ranks mid-run: the others fail at once (not at -T 30),
 # naming it. VICTIM 0 is also the bootstrap's hub.
 killed_peer() { # VICTIM
-	local victim=$1 r t name="killed rank $1 mid-run: survivors exit 1 naming it"
+	local victim=$1 r name="killed rank $1 mid-run: survivors exit 1 naming it"
 	job
 	for r in 0 1 2 3; do
 		start "$r" --nranks 4 --transport tcp -b 256K -e 256K -n 1000000 -q
 	done
-	# Until the table header shows, the ranks are still connecting.
-	for ((t = 0; t < 100; t++)); do
-		grep -q "size" "$DIR/r.0" 2>/dev/null && break
-		sleep 0.1
-	done
-	sleep 0.5
-	kill -KILL "${JOB_PIDS[$victim]}"
-	JOB_T0=$EPOCHREALTIME
+	mid_run KILL "$victim"
 	local args=()
 	for r in 0 1 2 3; do
 		[ "$r" -eq "$victim" ] && continue
@@ -348,18 +337,12 @@ killed_peer() { # VICTIM
 # A peer that stops (SIGSTOP) without dying: its neighbour names it within
 # -T; the others, starved in turn, fail as quickly, naming whom they wait on.
 stopped_peer() {
-	local r t
+	local r
 	job
 	for r in 0 1 2; do
 		start "$r" --nranks 3 --transport tcp -b 256K -e 256K -n 1000000 -q -T 2
 	done
-	for ((t = 0; t < 100; t++)); do
-		grep -q "size" "$DIR/r.0" 2>/dev/null && break
-		sleep 0.1
-	done
-	sleep 0.5
-	kill -STOP "${JOB_PIDS[2]}"
-	JOB_T0=$EPOCHREALTIME
+	mid_run STOP 2
 	verdict "stopped rank 2 (-T 2): the others exit 1 naming it" 5 \
 		0 1 "peer rank 2 \(.*\) stopped responding: no data from it for 2 s" \
 		1 1 "peer rank [02] \(.*\) (stopped responding|closed the connection)"
@@ -378,6 +361,7 @@ bad_values() {
 -f 0|-f/--stepfactor: want a whole number in 1\.\.1048576
 -b 2T|-b/--minbytes: want a size in 0 B\.\.1 TiB
 -e 0|-e/--maxbytes: want a size in 1 B\.\.1 TiB
+-b 1.5|bad value '1\.5' for -b/--minbytes: want a size in 0 B\.\.1 TiB
 -c 2|-c/--check: want a whole number in 0\.\.1
 -a 4|-a/--average: want a whole number in 0\.\.3
 -T 0|-T/--timeout: want a whole number in 1\.\.86400

@@ -33,7 +33,7 @@ static void fuzz_build(const struct pred_opts *o, struct sim_topo *t, const stru
 	cfg.msg_overhead_ps = cal->overhead_ps;
 	s = sim_create(t, &cfg);
 	if (s)
-		sim_coll_add(s, &j);
+		sim_coll_add(s, &j, NULL, 0);
 	sim_destroy(s);
 }
 
@@ -63,13 +63,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pred_opts o = { .topo_path = "fuzz-rail64" };
 	struct sim_bench b;
+	char err[SIM_BENCH_ERR];
 
 	sim_config_defaults(&o.cfg);
 	o.bench_path = fuzz_file(data, size, "in.json");
 	if (!o.bench_path)
 		return 0;
 	fuzz_quiet();
-	if (!sim_bench_load(o.bench_path, &b)) {
+	if (!sim_bench_load(o.bench_path, &b, err, sizeof(err))) {
 		fuzz_predict(&o, &b);
 		sim_bench_free(&b);
 	}

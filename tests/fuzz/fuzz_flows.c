@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_quiet();
 	s = sim_create(fuzz_topo, &cfg);
 	if (s)
-		sim_workload_add(s, &w);
+		sim_workload_add(s, &w, NULL, 0);
 	sim_destroy(s);
 	fuzz_loud();
 	return 0;

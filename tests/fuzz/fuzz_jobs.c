@@ -1,13 +1,13 @@
 /*
- * Jobs files (`fabsim run --jobs FILE`, sim/cli/cmd_coll.c): lines
+ * Jobs files (`fabsim run --jobs FILE`, sim/cli/run_coll.c): lines
  * "NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]". As sim_run_collective
  * does for the first size of a sweep: read and check the file, place every
  * job on a 64-GPU rail-optimized fabric and build its schedule and flows,
  * up to the point where the simulation would start. The reader is static, so
- * this file compiles cmd_coll.c itself and the harness links without the
+ * this file compiles run_coll.c itself and the harness links without the
  * library's copy.
  */
-#include "sim/cli/cmd_coll.c"
+#include "sim/cli/run_coll.c"
 #include "tests/fuzz/fuzz_util.h"
 
 static const char fuzz_topo_text[] =
@@ -41,16 +41,17 @@ static void fuzz_opts(struct run_opts *o, const char *jobs_path)
 }
 
 /* coll_run_size without sim_run */
-static void fuzz_build(struct coll_ctx *c)
+static void fuzz_build(struct run_coll *c)
 {
 	struct sim *s = sim_create(c->t, &c->o->cfg);
 	uint8_t *used = calloc(c->t->nhosts, 1);
 
-	for (uint32_t k = 0; s && used && k < c->njobs; k++) {
-		struct sim_coll_job *j = &c->jobs[k];
+	for (uint32_t k = 0; s && used && k < c->js.n; k++) {
+		struct sim_coll_job *j = &c->js.job[k];
 
-		j->bytes = c->job_bytes[k] ? c->job_bytes[k] : c->o->sizes[0];
-		if (sim_coll_place(c->t, j, used, c->o->cfg.seed + k) || sim_coll_add(s, j))
+		j->bytes = c->js.fixed_bytes[k] ? c->js.fixed_bytes[k] : c->o->sizes[0];
+		if (sim_coll_place(c->t, j, used, c->o->cfg.seed + k, NULL, 0) ||
+		    sim_coll_add(s, j, NULL, 0))
 			break;
 	}
 	free(used);
@@ -60,7 +61,7 @@ static void fuzz_build(struct coll_ctx *c)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct run_opts o;
-	struct coll_ctx *c;
+	struct run_coll *c;
 
 	fuzz_opts(&o, fuzz_file(data, size, "in.jobs"));
 	c = calloc(1, sizeof(*c));
@@ -69,12 +70,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c->o = &o;
 	c->t = fuzz_topo;
 	fuzz_quiet();
-	if (!coll_setup(c) && !coll_validate(c))
+	if (!run_coll_setup(c) && !run_coll_validate(c))
 		fuzz_build(c);
 	fuzz_loud();
 	json_decref(c->jjobs);
-	for (uint32_t k = 0; k < c->njobs; k++)
-		free(c->jobs[k].rank_host);
+	for (uint32_t k = 0; k < c->js.n; k++)
+		free(c->js.job[k].rank_host);
 	free(c);
 	return 0;
 }

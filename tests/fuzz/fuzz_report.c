@@ -1,6 +1,6 @@
 /*
  * `fabsim report` over results folders (sim/report/report_load.c and what
- * report_plot.c and report_md.c do with what it read): summary.json and
+ * the plot families and report_md.c do with what it read): summary.json and
  * largest/summary.json, flows.csv, links.csv, trace.csv, collective.csv
  * and prediction.csv, of one or two configurations.
  *
@@ -16,13 +16,13 @@
  * A name goes to configuration folder a/ unless it starts with "b/";
  * "--port" passes its first line as `report --port`. The harness writes
  * the folders and runs the real command, `fabsim report -o OUT DIR`.
- * gnuplot is not run: report_plot.c is compiled here with fork() and
+ * gnuplot is not run: sim/report/gnuplot.c is compiled here with fork() and
  * waitpid() standing for a gnuplot that succeeds, so the scripts are
  * written in full without a process per plot.
  */
 #define fork fuzz_fork
 #define waitpid fuzz_waitpid
-#include "sim/report/report_plot.c"
+#include "sim/report/gnuplot.c"
 #undef fork
 #undef waitpid
 

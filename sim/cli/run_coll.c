@@ -1,10 +1,11 @@
 /*
  * `fabsim run --workload allreduce ...`: simulated collectives. One or
- * more jobs (each a collective on its own ranks and placement), optional
- * background traffic, over a sweep of sizes like nccl-tests' -b/-e/-f; a
- * fresh fabric per size. Prints an nccl-tests-like table per job and
- * writes collective.csv and summary.json, plus the flows and links of the
- * largest size under largest/.
+ * more jobs (each a collective on its own ranks and placement; a jobs file
+ * is read by sim/traffic/coll_jobs.c), optional background traffic, over a
+ * sweep of sizes like nccl-tests' -b/-e/-f; a fresh fabric per size.
+ * Prints an nccl-tests-like table per job and writes collective.csv and
+ * summary.json, plus the flows and links of the largest size under
+ * largest/. Called by cmd_run.c; uses run_out.c, never cmd_run.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,27 +13,25 @@
 #include <jansson.h>
 #include "collectives/busbw.h"
 #include "sim/cli/run_opts.h"
+#include "sim/results/schema.h"
 #include "sim/results/stats.h"
+#include "sim/traffic/coll_jobs.h"
 #include "collectives/units.h"
 
-#define SIM_MAX_JOBS 64
-
-struct coll_ctx {
+/* A collective run: its jobs and what their results are collected into. */
+struct run_coll {
 	struct run_opts *o;
 	struct sim_topo *t;
-	struct sim_coll_job jobs[SIM_MAX_JOBS];
-	uint64_t job_bytes[SIM_MAX_JOBS];	/* 0: follow the sweep */
-	uint32_t njobs;
+	struct sim_coll_jobs js;
 	FILE *csv;
 	json_t *jjobs;				/* per job: its results array */
 	double busbw_sum[SIM_MAX_JOBS];
 	uint32_t unfinished[SIM_MAX_JOBS];	/* sizes at which the job did not finish */
-	unsigned long job_line[SIM_MAX_JOBS];	/* its line in the jobs file; 0: the command line's */
 };
 
-static void coll_job_defaults(struct coll_ctx *c, struct sim_coll_job *j)
+static void run_coll_job_defaults(const struct run_coll *c, struct sim_coll_job *j)
 {
-	struct run_opts *o = c->o;
+	const struct run_opts *o = c->o;
 
 	memset(j, 0, sizeof(*j));
 	j->kind = o->kind;
@@ -49,192 +48,43 @@ static void coll_job_defaults(struct coll_ctx *c, struct sim_coll_job *j)
 	snprintf(j->name, sizeof(j->name), "main");
 }
 
-/* The schedule parameters of job J at size BYTES. */
-static void coll_job_params(const struct sim_coll_job *j, uint64_t bytes, struct coll_params *p)
+/* The jobs file: opened here, so that its messages are all FILE:LINE. */
+static int run_coll_jobs_load(struct run_coll *c, const char *path)
 {
-	memset(p, 0, sizeof(*p));
-	p->kind = j->kind;
-	p->algo = j->algo;
-	p->nranks = j->nranks;
-	p->bytes = bytes;
-	p->elem_bytes = j->elem_bytes;
-	p->nchannels = j->nchannels;
-	p->chunk_bytes = j->chunk_bytes;
-	p->gpus_per_server = j->gpus_per_server;
-}
-
-/* "FILE:LINE: MSG" for a jobs file. */
-static int coll_job_err(const char *path, unsigned long lno, const char *msg)
-{
-	fprintf(stderr, "%s:%lu: %s\n", path, lno, msg);
-	return -1;
-}
-
-/* A job name goes into CSV rows, JSON and file names: keep it plain. */
-static int coll_job_name_ok(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!n || n > SIM_JOB_NAME_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = name[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-		      ch == '-' || ch == '.'))
-			return 0;
-	}
-	return 1;
-}
-
-static int coll_job_line(struct coll_ctx *c, char *line, const char *path, unsigned long lno)
-{
-	char *tok[8], *save = NULL, err[320], hosts[96];
-	struct coll_params p;
-	struct sim_coll_job *j;
-	uint64_t v;
-	int n = 0, x;
-	const char *why;
-
-	for (char *s = strtok_r(line, " \t\r", &save); s && n < 8; s = strtok_r(NULL, " \t\r", &save))
-		tok[n++] = s;
-	if (!n)
-		return 0;
-	if (n < 5 || n > 7) {
-		snprintf(err, sizeof(err), "expected 'NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]', found %s%d fields",
-			 n > 7 ? "more than " : "", n > 7 ? 7 : n);
-		return coll_job_err(path, lno, err);
-	}
-	if (c->njobs == SIM_MAX_JOBS) {
-		snprintf(err, sizeof(err), "more than %d jobs", SIM_MAX_JOBS);
-		return coll_job_err(path, lno, err);
-	}
-	if (!coll_job_name_ok(tok[0])) {
-		snprintf(err, sizeof(err), "NAME '%.40s%s': expected 1 to %d letters, digits, '_', '-' or '.'", tok[0],
-			 strlen(tok[0]) > 40 ? "..." : "", SIM_JOB_NAME_MAX);
-		return coll_job_err(path, lno, err);
-	}
-	for (uint32_t k = 0; k < c->njobs; k++) {
-		if (!strcmp(c->jobs[k].name, tok[0])) {
-			snprintf(err, sizeof(err), "NAME '%s' is taken by an earlier job: expected a new name", tok[0]);
-			return coll_job_err(path, lno, err);
-		}
-	}
-	j = &c->jobs[c->njobs];
-	coll_job_defaults(c, j);
-	snprintf(j->name, sizeof(j->name), "%s", tok[0]);
-	x = coll_kind_from_name(tok[1]);
-	if (x < 0) {
-		snprintf(err, sizeof(err), "KIND '%s': expected allreduce, allgather, reducescatter or alltoall", tok[1]);
-		return coll_job_err(path, lno, err);
-	}
-	j->kind = (enum coll_kind)x;
-	x = coll_algo_from_name(tok[2]);
-	if (x < 0) {
-		snprintf(err, sizeof(err), "ALGO '%s': expected ring, rhd, tree, hier or pairwise", tok[2]);
-		return coll_job_err(path, lno, err);
-	}
-	j->algo = (enum coll_algo)x;
-	snprintf(hosts, sizeof(hosts), ": %s has %u hosts", c->t->name, c->t->nhosts);
-	if (coll_parse_in(COLL_QTY_COUNT, "RANKS", tok[3], 2, c->t->nhosts < 2 ? 2 : c->t->nhosts, hosts, &v, err,
-			 sizeof(err)))
-		return coll_job_err(path, lno, err);
-	j->nranks = (uint32_t)v;
-	if (sim_placement_from_name(tok[4], &j->placement)) {
-		snprintf(err, sizeof(err), "PLACEMENT '%s': expected contiguous or random", tok[4]);
-		return coll_job_err(path, lno, err);
-	}
-	if (n > 5) {
-		if (coll_parse_in(COLL_QTY_SIZE, "SIZE", tok[5], 1, SIM_MAX_FLOW_BYTES, NULL, &c->job_bytes[c->njobs],
-				 err, sizeof(err)))
-			return coll_job_err(path, lno, err);
-	}
-	if (n > 6 && coll_parse_in(COLL_QTY_TIME, "START", tok[6], 0, SIM_MAX_TIME_PS, NULL, &j->start_ps, err,
-				  sizeof(err)))
-		return coll_job_err(path, lno, err);
-	c->job_line[c->njobs] = lno;
-	/* the algorithm fits the kind, the ranks and the servers, whatever the size */
-	coll_job_params(j, c->job_bytes[c->njobs] ? c->job_bytes[c->njobs] : j->elem_bytes, &p);
-	why = coll_params_error(&p);
-	if (why) {
-		snprintf(err, sizeof(err), "%s %s on %u ranks (%u GPUs per server): %s", coll_kind_name(j->kind),
-			 coll_algo_name(j->algo), j->nranks, j->gpus_per_server, why);
-		return coll_job_err(path, lno, err);
-	}
-	c->njobs++;
-	return 0;
-}
-
-static int coll_jobs_load(struct coll_ctx *c, const char *path)
-{
+	struct sim_coll_job defaults;
+	char err[4608];
 	FILE *f = fopen(path, "r");
-	char line[SIM_MAX_LINE], err[160];
-	unsigned long lno = 0;
-	int rc = 0, got;
+	int rc;
 
 	if (!f) {
 		fprintf(stderr, "fabsim: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	while (!rc && (got = coll_read_line(f, line, sizeof(line), err, sizeof(err))) != 0) {
-		lno++;
-		rc = got < 0 ? coll_job_err(path, lno, err) : coll_job_line(c, line, path, lno);
-	}
+	run_coll_job_defaults(c, &defaults);
+	rc = sim_coll_jobs_read(&c->js, f, path, &defaults, c->t, err, sizeof(err));
 	fclose(f);
-	if (!rc && !c->njobs) {
-		fprintf(stderr, "%s: expected at least one job line 'NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]', "
-			"found none\n", path);
-		rc = -1;
-	}
+	if (rc)
+		fprintf(stderr, "%s\n", err);
 	return rc;
 }
 
-/* Hosts no job took send a permutation among themselves. */
-static int coll_background(struct sim *s, const uint8_t *used, uint64_t bytes, uint64_t seed)
-{
-	uint32_t n = s->topo->nhosts, m = 0, *free_hosts = malloc(n * sizeof(*free_hosts));
-	struct sim_rng r;
-
-	if (!free_hosts)
-		return -1;
-	for (uint32_t i = 0; i < n; i++)
-		if (!used[i])
-			free_hosts[m++] = i;
-	sim_rng_seed(&r, seed ^ 0x424b47ULL);
-	for (uint32_t i = m ? m - 1 : 0; i > 0; i--) {	/* Sattolo: one cycle, no fixed point */
-		uint32_t j = sim_rng_below(&r, i), x = free_hosts[i];
-
-		free_hosts[i] = free_hosts[j];
-		free_hosts[j] = x;
-	}
-	for (uint32_t i = 0; i + 1 < m || (m > 1 && i < m); i++) {
-		uint32_t src = free_hosts[(i + 1) % m];
-
-		if (i >= m)
-			break;
-		sim_add_flow(s, free_hosts[i], src, bytes, 0);
-	}
-	free(free_hosts);
-	return m > 1 ? 0 : -1;
-}
-
-static void coll_print_header(const struct coll_ctx *c, const struct sim_coll_job *j)
+static void run_coll_print_header(const struct run_coll *c, const struct sim_coll_job *j)
 {
 	const struct run_opts *o = c->o;
 
 	printf("# fabsim %s job '%s': %s, %u ranks (%s, %u GPUs per server) on %s\n", coll_kind_name(j->kind), j->name,
 	       coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement), j->gpus_per_server,
 	       c->t->name);
-	printf("# lb=%s cc=%s rx=%s pfc=%s qps/flow=%u chunk=%lu channels=%u nvlink=%.0f Gb/s\n",
+	printf("# lb=%s cc=%s rx=%s pfc=%s qps/flow=%u chunk=%llu channels=%u nvlink=%.0f Gb/s\n",
 	       sim_lb_name(o->cfg.lb), sim_cc_name(o->cfg.cc), sim_rx_name(o->cfg.rx), o->cfg.pfc ? "on" : "off",
-	       o->cfg.qps_per_flow, (unsigned long)j->chunk_bytes, j->nchannels ? j->nchannels : 1,
+	       o->cfg.qps_per_flow, (unsigned long long)j->chunk_bytes, j->nchannels ? j->nchannels : 1,
 	       j->nvlink_bps / 1e9);
 	printf("#%13s %12s %10s %10s %7s %7s  %s\n", "size (B)", "time (us)", "algbw", "busbw", "%line", "NIC%",
 	       "slowest network flow: src->dst fct_us %line");
 }
 
 /* The fabric link that carried the most: with the slowest flow, what set the pace. */
-static uint32_t coll_busiest_link(const struct sim *s, double *util)
+static uint32_t run_coll_busiest_link(const struct sim *s, double *util)
 {
 	const struct sim_topo *t = s->topo;
 	uint32_t best = SIM_NONE;
@@ -261,14 +111,14 @@ static uint32_t coll_busiest_link(const struct sim *s, double *util)
  * time or bandwidth exists, so none is printed, no collective.csv row is
  * written and summary.json says complete: false with the counts.
  */
-static void coll_row_unfinished(struct coll_ctx *c, uint32_t k, const struct sim *s,
+static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct sim *s,
 				const struct sim_coll_result *r, json_t *row)
 {
-	const struct sim_coll_job *j = &c->jobs[k];
+	const struct sim_coll_job *j = &c->js.job[k];
 
 	if (!c->o->quiet && !c->o->json)
-		printf(" %13lu  unfinished: %u of %u transfers done at %.3f us (%s); no figures\n",
-		       (unsigned long)j->bytes, r->flows_done, j->nflows, (double)sim_now(s) * 1e-6,
+		printf(" %13llu  unfinished: %u of %u transfers done at %.3f us (%s); no figures\n",
+		       (unsigned long long)j->bytes, r->flows_done, j->nflows, (double)sim_now(s) * 1e-6,
 		       s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped");
 	json_object_set_new(row, "size_bytes", json_integer((json_int_t)j->bytes));
 	json_object_set_new(row, "complete", json_false());
@@ -287,26 +137,26 @@ static void coll_row_unfinished(struct coll_ctx *c, uint32_t k, const struct sim
 	c->unfinished[k]++;
 }
 
-static void coll_row(struct coll_ctx *c, uint32_t k, const struct sim *s, const struct sim_coll_result *r)
+static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, const struct sim_coll_result *r)
 {
-	const struct sim_coll_job *j = &c->jobs[k];
+	const struct sim_coll_job *j = &c->js.job[k];
 	const struct sim_flow *f = r->slowest_flow != SIM_NONE ? &s->flows[r->slowest_flow] : NULL;
 	uint32_t src = f ? s->topo->nodes[f->src].index : 0, dst = f ? s->topo->nodes[f->dst].index : 0;
 	json_t *row = json_object();
 
 	if (!r->complete) {
-		coll_row_unfinished(c, k, s, r, row);
+		run_coll_row_unfinished(c, k, s, r, row);
 		return;
 	}
 	if (!c->o->quiet && !c->o->json)
-		printf(" %13lu %12.2f %10.2f %10.2f %6.1f%% %6.1f%%  %s%u->%u %.2f %.1f%%\n", (unsigned long)j->bytes,
+		printf(" %13llu %12.2f %10.2f %10.2f %6.1f%% %6.1f%%  %s%u->%u %.2f %.1f%%\n", (unsigned long long)j->bytes,
 		       r->time_us, r->algbw_gbps, r->busbw_gbps, 100 * r->effective, 100 * r->nic_busy, f ? "h" : "-", src, dst,
 		       r->slowest_fct_us, 100 * r->slowest_frac);
 	if (c->csv)
-		fprintf(c->csv, "%s,%s,%s,%u,%s,%lu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%u,%u,%u,%.3f,%.6f,%lu,%.3f\n", j->name,
+		fprintf(c->csv, "%s,%s,%s,%u,%s,%llu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%u,%u,%u,%.3f,%.6f,%llu,%.3f\n", j->name,
 			coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement),
-			(unsigned long)j->bytes, r->time_us, r->algbw_gbps, r->busbw_gbps, r->effective, r->nic_busy, r->line_gbps,
-			j->net_flows, src, dst, r->slowest_fct_us, r->slowest_frac, (unsigned long)s->c.events,
+			(unsigned long long)j->bytes, r->time_us, r->algbw_gbps, r->busbw_gbps, r->effective, r->nic_busy, r->line_gbps,
+			j->net_flows, src, dst, r->slowest_fct_us, r->slowest_frac, (unsigned long long)s->c.events,
 			s->wall_s);
 	json_object_set_new(row, "size_bytes", json_integer((json_int_t)j->bytes));
 	json_object_set_new(row, "complete", json_true());
@@ -323,7 +173,7 @@ static void coll_row(struct coll_ctx *c, uint32_t k, const struct sim *s, const 
 	json_object_set_new(row, "slowest_flow_line_fraction", json_real(r->slowest_frac));
 	{
 		double u;
-		uint32_t port = coll_busiest_link(s, &u);
+		uint32_t port = run_coll_busiest_link(s, &u);
 		char a[64] = "-", b[64] = "-", name[140];
 
 		if (port != SIM_NONE) {
@@ -346,40 +196,58 @@ static void coll_row(struct coll_ctx *c, uint32_t k, const struct sim *s, const 
 }
 
 /* The flows and links of one size, for `fabsim report`. */
-static int coll_write_detail(const struct coll_ctx *c, struct sim *s, const char *cmdline)
+static int run_coll_write_detail(const struct run_coll *c, struct sim *s, const char *cmdline)
 {
-	char dir[4096];
+	char dir[4096], err[4608];
 	struct sim_results r;
 
 	snprintf(dir, sizeof(dir), "%s/largest", c->o->out_dir);
 	sim_results_compute(s, &r);
-	return sim_results_write(s, &r, dir, cmdline);
+	if (!sim_results_write(s, &r, dir, cmdline, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "fabsim: %s\n", err);
+	return -1;
 }
 
-static int coll_run_size(struct coll_ctx *c, uint64_t bytes, int last, const char *cmdline)
+/* Hosts no job took send a permutation among themselves. */
+static int run_coll_background(const struct run_coll *c, struct sim *s, const uint8_t *used)
+{
+	char err[320];
+	int rc = sim_workload_background(s, used, c->o->background_bytes, c->o->cfg.seed, err, sizeof(err));
+
+	if (rc == -ENOSPC)
+		fprintf(stderr, "fabsim: --background needs at least two hosts that no job uses\n");
+	else if (rc)
+		fprintf(stderr, "fabsim: %s\n", err);
+	return rc;
+}
+
+static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, const char *cmdline)
 {
 	struct sim *s = sim_create(c->t, &c->o->cfg);
 	uint8_t *used = calloc(c->t->nhosts, 1);
 	FILE *trace = NULL;
+	char err[320];
 	int rc = -1;
 
 	if (!s || !used) {
 		fprintf(stderr, "fabsim: out of memory\n");
 		goto out_free;
 	}
-	for (uint32_t k = 0; k < c->njobs; k++) {
-		struct sim_coll_job *j = &c->jobs[k];
+	for (uint32_t k = 0; k < c->js.n; k++) {
+		struct sim_coll_job *j = &c->js.job[k];
 
 		free(j->rank_host);
 		j->rank_host = NULL;
-		j->bytes = c->job_bytes[k] ? c->job_bytes[k] : bytes;
-		if (sim_coll_place(c->t, j, used, c->o->cfg.seed + k) || sim_coll_add(s, j))
+		j->bytes = c->js.fixed_bytes[k] ? c->js.fixed_bytes[k] : bytes;
+		if (sim_coll_place(c->t, j, used, c->o->cfg.seed + k, err, sizeof(err)) ||
+		    sim_coll_add(s, j, err, sizeof(err))) {
+			fprintf(stderr, "fabsim: %s\n", err);
 			goto out_free;
+		}
 	}
-	if (c->o->background_bytes && coll_background(s, used, c->o->background_bytes, c->o->cfg.seed)) {
-		fprintf(stderr, "fabsim: --background needs at least two hosts that no job uses\n");
+	if (c->o->background_bytes && run_coll_background(c, s, used))
 		goto out_free;
-	}
 	if (last && sim_run_trace(s, c->o, &trace))
 		goto out_free;
 	if (sim_run(s)) {
@@ -387,17 +255,17 @@ static int coll_run_size(struct coll_ctx *c, uint64_t bytes, int last, const cha
 		goto out_free;
 	}
 	rc = s->deadlock || s->stalled || s->flows_done < s->nflows ? 3 : 0;
-	for (uint32_t k = 0; k < c->njobs; k++) {
+	for (uint32_t k = 0; k < c->js.n; k++) {
 		struct sim_coll_result r;
 
-		sim_coll_result(s, &c->jobs[k], &r);
-		coll_row(c, k, s, &r);
+		sim_coll_result(s, &c->js.job[k], &r);
+		run_coll_row(c, k, s, &r);
 	}
 	if (rc == 3)
-		fprintf(stderr, "fabsim: %s at size %lu: %u of %u transfers finished, no figures for it\n",
-			s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped", (unsigned long)bytes,
+		fprintf(stderr, "fabsim: %s at size %llu: %u of %u transfers finished, no figures for it\n",
+			s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped", (unsigned long long)bytes,
 			s->flows_done, s->nflows);
-	if (last && c->o->out_dir && *c->o->out_dir && coll_write_detail(c, s, cmdline))
+	if (last && c->o->out_dir && *c->o->out_dir && run_coll_write_detail(c, s, cmdline))
 		rc = 1;
 out_free:
 	if (trace)
@@ -407,7 +275,7 @@ out_free:
 	return rc;
 }
 
-static json_t *coll_summary(const struct coll_ctx *c, const char *cmdline)
+static json_t *run_coll_summary(const struct run_coll *c, const char *cmdline)
 {
 	const struct run_opts *o = c->o;
 	json_t *j = json_object();
@@ -430,20 +298,20 @@ static json_t *coll_summary(const struct coll_ctx *c, const char *cmdline)
 }
 
 /* Reads the jobs (or makes the one of the command line) and their summary skeleton. */
-static int coll_setup(struct coll_ctx *c)
+static int run_coll_setup(struct run_coll *c)
 {
 	const struct run_opts *o = c->o;
 
 	if (o->jobs_path) {
-		if (coll_jobs_load(c, o->jobs_path))
+		if (run_coll_jobs_load(c, o->jobs_path))
 			return -1;
 	} else {
-		coll_job_defaults(c, &c->jobs[0]);
-		c->njobs = 1;
+		run_coll_job_defaults(c, &c->js.job[0]);
+		c->js.n = 1;
 	}
 	c->jjobs = json_array();
-	for (uint32_t k = 0; k < c->njobs; k++) {
-		const struct sim_coll_job *j = &c->jobs[k];
+	for (uint32_t k = 0; k < c->js.n; k++) {
+		const struct sim_coll_job *j = &c->js.job[k];
 		json_t *jj = json_object();
 
 		json_object_set_new(jj, "name", json_string(j->name));
@@ -462,22 +330,27 @@ static int coll_setup(struct coll_ctx *c)
 }
 
 /* Every job fits the fabric beside the others, and --background finds two free hosts. */
-static int coll_validate_places(struct coll_ctx *c)
+static int run_coll_validate_places(struct run_coll *c)
 {
 	uint8_t *used = calloc(c->t->nhosts, 1);
 	uint32_t nfree = 0;
+	char err[320];
 	int rc = 0;
 
-	if (!used)
+	if (!used) {
+		fprintf(stderr, "fabsim: out of memory\n");
 		return -1;
-	for (uint32_t k = 0; k < c->njobs && !rc; k++) {
-		struct sim_coll_job *j = &c->jobs[k];
+	}
+	for (uint32_t k = 0; k < c->js.n && !rc; k++) {
+		struct sim_coll_job *j = &c->js.job[k];
 
-		rc = sim_coll_place(c->t, j, used, c->o->cfg.seed + k);
+		rc = sim_coll_place(c->t, j, used, c->o->cfg.seed + k, err, sizeof(err));
 		free(j->rank_host);
 		j->rank_host = NULL;
-		if (rc && c->job_line[k])
-			fprintf(stderr, "%s:%lu: job %s does not fit %s\n", c->o->jobs_path, c->job_line[k], j->name,
+		if (rc)
+			fprintf(stderr, "fabsim: %s\n", err);
+		if (rc && c->js.line[k])
+			fprintf(stderr, "%s:%lu: job %s does not fit %s\n", c->o->jobs_path, c->js.line[k], j->name,
 				k ? "beside the jobs above it" : "the fabric");
 	}
 	for (uint32_t h = 0; h < c->t->nhosts; h++)
@@ -491,39 +364,53 @@ static int coll_validate_places(struct coll_ctx *c)
 	return rc;
 }
 
+/* "FILE:LINE" of job K in the jobs file, or "fabsim" for the command line's. */
+static const char *run_coll_where(const struct run_coll *c, uint32_t k, char *buf, size_t len)
+{
+	if (c->js.line[k])
+		snprintf(buf, len, "%s:%lu", c->o->jobs_path, c->js.line[k]);
+	else
+		snprintf(buf, len, "fabsim");
+	return buf;
+}
+
 /*
- * Every job at every size of the sweep: a buildable schedule, a number of
+ * Every job at every size of the sweep: a buildable schedule, at most
+ * SIM_MAX_JOB_XFERS transfers a job (named with its FILE:LINE), a number of
  * transfers a run can hold, and memory for them. All before anything is
  * printed or written, so a refused run leaves no half table behind.
  */
-static int coll_validate(struct coll_ctx *c)
+static int run_coll_validate(struct run_coll *c)
 {
 	const struct run_opts *o = c->o;
-	char err[320], what[96], sz[48];
+	char err[320], what[96], sz[48], where[4200];
 
-	if (coll_validate_places(c))
+	if (run_coll_validate_places(c))
 		return -1;
 	for (uint32_t i = 0; i < o->nsizes; i++) {
 		double need = 0, xfers = 0;
 
-		for (uint32_t k = 0; k < c->njobs; k++) {
-			const struct sim_coll_job *j = &c->jobs[k];
-			uint64_t bytes = c->job_bytes[k] ? c->job_bytes[k] : o->sizes[i];
+		for (uint32_t k = 0; k < c->js.n; k++) {
+			const struct sim_coll_job *j = &c->js.job[k];
+			uint64_t bytes = c->js.fixed_bytes[k] ? c->js.fixed_bytes[k] : o->sizes[i];
 			struct coll_params p;
 			const char *why;
 			double x;
 
-			coll_job_params(j, bytes, &p);
+			sim_coll_job_params(j, bytes, &p);
 			why = coll_params_error(&p);
 			if (why) {
-				char where[4200] = "fabsim";
-
-				if (c->job_line[k])
-					snprintf(where, sizeof(where), "%s:%lu", o->jobs_path, c->job_line[k]);
 				coll_fmt_qty(COLL_QTY_SIZE, bytes, sz, sizeof(sz));
 				fprintf(stderr, "%s: job %s (%s %s, %u ranks, %u GPUs per server, size %s, %u-byte "
-					"elements): %s\n", where, j->name, coll_kind_name(j->kind), coll_algo_name(j->algo),
-					j->nranks, j->gpus_per_server, sz, j->elem_bytes, why);
+					"elements): %s\n", run_coll_where(c, k, where, sizeof(where)), j->name,
+					coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks, j->gpus_per_server, sz,
+					j->elem_bytes, why);
+				return -1;
+			}
+			/* before anything is built: a job of 5e7 transfers would build for minutes */
+			if (sim_coll_job_size_check(j, bytes, err, sizeof(err))) {
+				fprintf(stderr, "%s: job '%s': %s\n", run_coll_where(c, k, where, sizeof(where)), j->name,
+					err);
 				return -1;
 			}
 			need += sim_coll_need_bytes(&p, SIM_COLL_FLOW_BYTES, &x);
@@ -545,7 +432,7 @@ static int coll_validate(struct coll_ctx *c)
 }
 
 /* Removes an earlier run's results, then starts collective.csv. */
-static int coll_open_out(struct coll_ctx *c)
+static int run_coll_open_out(struct run_coll *c)
 {
 	const struct run_opts *o = c->o;
 	char path[4096];
@@ -564,16 +451,14 @@ static int coll_open_out(struct coll_ctx *c)
 		fprintf(stderr, "fabsim: cannot write %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	fprintf(c->csv, "job,collective,algorithm,ranks,placement,size_bytes,time_us,algbw_gbps,busbw_gbps,"
-			"effective_throughput,nic_busy,line_gbps,network_flows,slowest_src,slowest_dst,slowest_fct_us,"
-			"slowest_line_fraction,events,wall_s\n");
+	sim_schema_write_header(&sim_schema_coll, c->csv);
 	return 0;
 }
 
 /* The same results in fabbench's --json schema (verbs/README-json.md). */
-static int coll_bench_json(const struct coll_ctx *c, const char *path)
+static int run_coll_bench_json(const struct run_coll *c, const char *path)
 {
-	const struct sim_coll_job *j = &c->jobs[0];
+	const struct sim_coll_job *j = &c->js.job[0];
 	json_t *root = json_object(), *hosts = json_array(), *res = json_array();
 	json_t *rows = json_object_get(json_array_get(c->jjobs, 0), "results"), *row;
 	const struct run_opts *o = c->o;
@@ -623,27 +508,27 @@ static int coll_bench_json(const struct coll_ctx *c, const char *path)
 }
 
 /* RUN_RC: how the sizes went; a bench JSON only describes a run that finished. */
-static int coll_finish(struct coll_ctx *c, const char *cmdline, int run_rc)
+static int run_coll_finish(struct run_coll *c, const char *cmdline, int run_rc)
 {
-	json_t *j = coll_summary(c, cmdline);
+	json_t *j = run_coll_summary(c, cmdline);
 	const struct run_opts *o = c->o;
 	int rc = 0;
 
-	for (uint32_t k = 0; k < c->njobs && !o->quiet && !o->json; k++) {
+	for (uint32_t k = 0; k < c->js.n && !o->quiet && !o->json; k++) {
 		double line = sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9, avg;
 
 		if (c->unfinished[k]) {
 			printf("# Avg bus bandwidth (%s): unavailable, the job did not finish at %u of %u sizes\n",
-			       c->jobs[k].name, c->unfinished[k], o->nsizes);
+			       c->js.job[k].name, c->unfinished[k], o->nsizes);
 			continue;
 		}
 		avg = c->busbw_sum[k] / o->nsizes;
-		printf("# Avg bus bandwidth (%s): %.3f GB/s, %.1f%% of the %.0f GB/s NIC line rate\n", c->jobs[k].name, avg,
+		printf("# Avg bus bandwidth (%s): %.3f GB/s, %.1f%% of the %.0f GB/s NIC line rate\n", c->js.job[k].name, avg,
 		       100 * avg / line, line);
 	}
 	if (o->bench_json && run_rc)
 		fprintf(stderr, "fabsim: %s not written: the run did not finish every size\n", o->bench_json);
-	else if (o->bench_json && coll_bench_json(c, o->bench_json))
+	else if (o->bench_json && run_coll_bench_json(c, o->bench_json))
 		rc = 1;
 	if (o->json) {
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
@@ -666,7 +551,7 @@ static int coll_finish(struct coll_ctx *c, const char *cmdline, int run_rc)
 
 int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdline)
 {
-	struct coll_ctx *c = calloc(1, sizeof(*c));
+	struct run_coll *c = calloc(1, sizeof(*c));
 	int rc = 1;
 
 	if (!c) {
@@ -675,19 +560,19 @@ int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdli
 	}
 	c->o = o;
 	c->t = t;
-	if (coll_setup(c))
+	if (run_coll_setup(c))
 		goto out_free;
-	if (o->bench_json && c->njobs != 1) {
-		fprintf(stderr, "fabsim: --bench-json describes one job; this run has %u\n", c->njobs);
+	if (o->bench_json && c->js.n != 1) {
+		fprintf(stderr, "fabsim: --bench-json describes one job; this run has %u\n", c->js.n);
 		goto out_free;
 	}
-	if (coll_validate(c) || coll_open_out(c))
+	if (run_coll_validate(c) || run_coll_open_out(c))
 		goto out_free;
 	rc = 0;
-	for (uint32_t k = 0; k < c->njobs && !o->quiet && !o->json; k++)
-		coll_print_header(c, &c->jobs[k]);
+	for (uint32_t k = 0; k < c->js.n && !o->quiet && !o->json; k++)
+		run_coll_print_header(c, &c->js.job[k]);
 	for (uint32_t i = 0; i < o->nsizes && (!rc || rc == 3); i++) {
-		int r = coll_run_size(c, o->sizes[i], i + 1 == o->nsizes, cmdline);
+		int r = run_coll_run_size(c, o->sizes[i], i + 1 == o->nsizes, cmdline);
 
 		if (r < 0)
 			r = 1;
@@ -696,14 +581,14 @@ int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdli
 		if (r && r != 3)
 			break;
 	}
-	if (coll_finish(c, cmdline, rc) && !rc)
+	if (run_coll_finish(c, cmdline, rc) && !rc)
 		rc = 1;
 out_free:
 	if (c->csv)
 		fclose(c->csv);
 	json_decref(c->jjobs);
-	for (uint32_t k = 0; k < c->njobs; k++)
-		free(c->jobs[k].rank_host);
+	for (uint32_t k = 0; k < c->js.n; k++)
+		free(c->js.job[k].rank_host);
 	free(c);
 	return rc;
 }

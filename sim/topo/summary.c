@@ -1,9 +1,9 @@
 /*
- * Topology reports for `fabsim topo`: the summary numbers (counts, bisection
- * bandwidth, oversubscription, diameter), their human-readable rendering and
- * a Graphviz export. Clos fabrics are measured structurally, in time linear
- * in the port count; explicit graphs by max-flow and BFS, which is fine for
- * the hand-written sizes they come in.
+ * The summary of `fabsim topo`: counts, bisection bandwidth,
+ * oversubscription and diameter, and their human-readable rendering (the
+ * Graphviz export is dot.c). Clos fabrics are measured structurally, in
+ * time linear in the port count; explicit graphs by max-flow and BFS, which
+ * is fine for the hand-written sizes they come in.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -364,17 +364,6 @@ int sim_topo_summarize(const struct sim_topo *t, struct sim_topo_summary *s)
 	return table_bisection(t, &s->bisection_bps);
 }
 
-static const char *fmt_rate(uint64_t bps, char *buf, size_t len)
-{
-	if (bps && !(bps % 1000000000ULL))
-		snprintf(buf, len, "%lluG", (unsigned long long)(bps / 1000000000ULL));
-	else if (bps && !(bps % 1000000ULL))
-		snprintf(buf, len, "%lluM", (unsigned long long)(bps / 1000000ULL));
-	else
-		snprintf(buf, len, "%llub/s", (unsigned long long)bps);
-	return buf;
-}
-
 static const char *tier_name(const struct sim_topo *t, unsigned int tier)
 {
 	static const char *const clos[] = { "host", "leaf", "spine", "core" };
@@ -406,9 +395,9 @@ static void print_links(const struct sim_topo *t, const struct sim_topo_summary 
 		hi = t->ports[i].rate_bps > hi ? t->ports[i].rate_bps : hi;
 	}
 	fprintf(out, "  %-12s %8llu x %s", names[cls],
-		(unsigned long long)s->links_per_tier[cls], fmt_rate(lo, a, sizeof(a)));
+		(unsigned long long)s->links_per_tier[cls], sim_topo_fmt_rate(lo, a, sizeof(a)));
 	if (hi != lo)
-		fprintf(out, "..%s", fmt_rate(hi, b, sizeof(b)));
+		fprintf(out, "..%s", sim_topo_fmt_rate(hi, b, sizeof(b)));
 	fputc('\n', out);
 }
 
@@ -421,7 +410,7 @@ void sim_topo_print_summary(const struct sim_topo *t, const struct sim_topo_summ
 	fprintf(out, "%-14s %s, %s routing, %u switch tier%s\n", "kind", t->kind,
 		t->route == SIM_ROUTE_CLOS ? "clos" : "table", s->tiers, s->tiers == 1 ? "" : "s");
 	fprintf(out, "%-14s %u, %u x %s NIC port%s each (%u plane%s)", "hosts", s->hosts,
-		s->planes, fmt_rate(s->host_rate_bps, r, sizeof(r)), s->planes == 1 ? "" : "s",
+		s->planes, sim_topo_fmt_rate(s->host_rate_bps, r, sizeof(r)), s->planes == 1 ? "" : "s",
 		s->planes, s->planes == 1 ? "" : "s");
 	if (t->gpus_per_server > 1)
 		fprintf(out, ", %u GPUs per server", t->gpus_per_server);
@@ -451,65 +440,4 @@ void sim_topo_print_summary(const struct sim_topo *t, const struct sim_topo_summ
 	if (s->hosts < 2)
 		fprintf(out, "%-14s only one host: nothing can be sent between hosts "
 			"(fabsim run needs at least 2)\n", "note");
-}
-
-/* Node ids as quoted DOT strings: explicit names may hold anything. */
-static void dot_id(const struct sim_topo *t, uint32_t node, FILE *out)
-{
-	char name[80];
-	const char *c;
-
-	sim_topo_node_name(t, node, name, sizeof(name));
-	fputc('"', out);
-	for (c = name; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			fputc('\\', out);
-		fputc(*c, out);
-	}
-	fputc('"', out);
-}
-
-static void dot_ranks(const struct sim_topo *t, FILE *out)
-{
-	uint32_t tier, n;
-
-	for (tier = 0; tier <= t->ntiers; tier++) {
-		fprintf(out, "\t{ rank=same;");
-		for (n = 0; n < t->nnodes; n++) {
-			if (t->nodes[n].tier != tier)
-				continue;
-			fputc(' ', out);
-			dot_id(t, n, out);
-			fputc(';', out);
-		}
-		fprintf(out, " }\n");
-	}
-}
-
-int sim_topo_write_dot(const struct sim_topo *t, FILE *out)
-{
-	char rate[32];
-	uint32_t i;
-
-	fprintf(out, "graph \"");
-	for (i = 0; t->name[i]; i++)
-		fprintf(out, "%s%c", t->name[i] == '"' || t->name[i] == '\\' ? "\\" : "", t->name[i]);
-	fprintf(out, "\" {\n\trankdir=BT;\n\tnode [shape=box];\n");
-	for (i = 0; i < t->nhosts; i++) {
-		fputc('\t', out);
-		dot_id(t, i, out);
-		fprintf(out, " [shape=ellipse];\n");
-	}
-	dot_ranks(t, out);
-	for (i = 0; i < t->nports; i++) {
-		if (i > t->ports[i].peer)
-			continue;
-		fputc('\t', out);
-		dot_id(t, t->ports[i].node, out);
-		fprintf(out, " -- ");
-		dot_id(t, port_peer(t, i)->node, out);
-		fprintf(out, " [label=\"%s\"];\n", fmt_rate(t->ports[i].rate_bps, rate, sizeof(rate)));
-	}
-	fprintf(out, "}\n");
-	return ferror(out) ? -EIO : 0;
 }

@@ -1,0 +1,79 @@
+/*
+ * The keys of fabbench's --json results file (verbs/README-json.md), spelt
+ * once: fabbench writes them (verbs/report.c), `fabsim predict` reads them
+ * (sim/traffic/benchfile.c) and `fabsim run --bench-json` writes a
+ * simulated run with them. Here, not in sim/results/schema.h, because
+ * fabbench links collectives/ but not the simulator. Units are in the
+ * names: _bytes, _bps (bits/s), _us, _gbps (GB/s, 1e9 bytes/s).
+ */
+#ifndef COLL_BENCH_KEYS_H
+#define COLL_BENCH_KEYS_H
+
+/* The top-level object, in the order fabbench writes it. */
+#define COLL_BENCH_TOOL "tool"			/* "fabbench" (or "fabsim") */
+#define COLL_BENCH_VERSION "version"
+#define COLL_BENCH_NRANKS "nranks"
+#define COLL_BENCH_TRANSPORT "transport"	/* "verbs", "tcp", "sim" */
+#define COLL_BENCH_COLLECTIVE "collective"
+#define COLL_BENCH_ALGORITHM "algorithm"
+#define COLL_BENCH_DTYPE "dtype"
+#define COLL_BENCH_OP "op"
+#define COLL_BENCH_NCHANNELS "nchannels"
+#define COLL_BENCH_GPUS_PER_SERVER "gpus_per_server"
+#define COLL_BENCH_QPS "qps"
+#define COLL_BENCH_CHUNK_BYTES "chunk_bytes"
+#define COLL_BENCH_DEPTH "depth"
+#define COLL_BENCH_ITERATIONS "iterations"
+#define COLL_BENCH_WARMUP_ITERATIONS "warmup_iterations"
+#define COLL_BENCH_AVERAGE "average"
+#define COLL_BENCH_CHECK "check"
+#define COLL_BENCH_HOSTS "hosts"		/* host name per rank */
+#define COLL_BENCH_LINE_RATE_BPS "line_rate_bps"
+#define COLL_BENCH_MTU_BYTES "mtu_bytes"
+#define COLL_BENCH_RANKS "ranks"		/* [] of the per-rank keys below */
+#define COLL_BENCH_P2P_LATENCY_US "p2p_latency_us"
+#define COLL_BENCH_P2P_BW_GBPS "p2p_bw_gbps"
+#define COLL_BENCH_RESULTS "results"		/* [] of the per-size keys below */
+#define COLL_BENCH_AVG_BUSBW_GBPS "avg_busbw_gbps"
+
+/* Each ranks[] entry. */
+#define COLL_BENCH_RANK_RANK "rank"
+#define COLL_BENCH_RANK_HOST "host"
+#define COLL_BENCH_RANK_DEVICE "device"
+#define COLL_BENCH_RANK_ADDR "addr"
+#define COLL_BENCH_RANK_PORT "port"
+#define COLL_BENCH_RANK_GID_INDEX "gid_index"
+#define COLL_BENCH_RANK_GID "gid"
+#define COLL_BENCH_RANK_MTU_BYTES "mtu_bytes"
+#define COLL_BENCH_RANK_ACTIVE_MTU_BYTES "active_mtu_bytes"
+#define COLL_BENCH_RANK_LINE_RATE_BPS "line_rate_bps"
+#define COLL_BENCH_RANK_QPS "qps"
+#define COLL_BENCH_RANK_TCLASS "tclass"
+#define COLL_BENCH_RANK_CHUNK_BYTES "chunk_bytes"
+#define COLL_BENCH_RANK_DEPTH "depth"
+
+/* Each results[] entry. */
+#define COLL_BENCH_RES_BYTES "bytes"
+#define COLL_BENCH_RES_COUNT "count"
+#define COLL_BENCH_RES_TIME_US "time_us"
+#define COLL_BENCH_RES_TIME_US_MIN "time_us_min"
+#define COLL_BENCH_RES_TIME_US_MAX "time_us_max"
+#define COLL_BENCH_RES_TIME_US_AVG "time_us_avg"
+#define COLL_BENCH_RES_ALGBW_GBPS "algbw_gbps"
+#define COLL_BENCH_RES_BUSBW_GBPS "busbw_gbps"
+#define COLL_BENCH_RES_BUSBW_GBPS_MIN "busbw_gbps_min"
+#define COLL_BENCH_RES_BUSBW_GBPS_MAX "busbw_gbps_max"
+#define COLL_BENCH_RES_LINE_FRACTION "line_fraction"
+#define COLL_BENCH_RES_WRONG "wrong"
+#define COLL_BENCH_RES_MPI_TIME_US "mpi_time_us"
+#define COLL_BENCH_RES_MPI_BUSBW_GBPS "mpi_busbw_gbps"
+
+/* fabbench --csv: one row per size, its columns named as the JSON keys. */
+#define COLL_BENCH_CSV_HEADER \
+	COLL_BENCH_COLLECTIVE "," COLL_BENCH_ALGORITHM "," COLL_BENCH_TRANSPORT "," COLL_BENCH_NRANKS "," \
+	COLL_BENCH_DTYPE "," COLL_BENCH_OP "," COLL_BENCH_RES_BYTES "," COLL_BENCH_RES_COUNT "," \
+	COLL_BENCH_RES_TIME_US "," COLL_BENCH_RES_TIME_US_MIN "," COLL_BENCH_RES_TIME_US_MAX "," \
+	COLL_BENCH_RES_ALGBW_GBPS "," COLL_BENCH_RES_BUSBW_GBPS "," COLL_BENCH_RES_LINE_FRACTION "," \
+	COLL_BENCH_RES_WRONG "," COLL_BENCH_RES_MPI_TIME_US "," COLL_BENCH_RES_MPI_BUSBW_GBPS
+
+#endif

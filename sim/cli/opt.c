@@ -1,0 +1,222 @@
+/*
+ * Option tables (sim/cli/opt.h): getopt_long's arrays and --help built
+ * from one description of each option, and the parsers of its values.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include "sim/cli/opt.h"
+
+/* getopt_long's value of a long-only option: above every character */
+#define SIM_OPT_LONG_BASE 256
+
+struct sim_opt_set {
+	const struct sim_opt *opt[SIM_OPT_MAX];
+	size_t n;
+	struct option lo[SIM_OPT_MAX + 1];
+	char shortopts[2 + 2 * SIM_OPT_MAX + 1];
+};
+
+/* Two entries with one name would make getopt take the first silently. */
+static void sim_opt_assert_unique(const struct sim_opt_set *set, const struct sim_opt *o)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		assert(strcmp(set->opt[i]->name, o->name));
+		assert(!o->key || set->opt[i]->key != o->key);
+	}
+}
+
+static void sim_opt_add(struct sim_opt_set *set, const struct sim_opt *o)
+{
+	struct option *l = &set->lo[set->n];
+	size_t len = strlen(set->shortopts);
+
+	assert(set->n < SIM_OPT_MAX);
+	assert(o->key >= 0 && o->key < SIM_OPT_LONG_BASE);
+	sim_opt_assert_unique(set, o);
+	l->name = o->name;
+	l->has_arg = o->arg ? required_argument : no_argument;
+	l->flag = NULL;
+	l->val = o->key ? o->key : SIM_OPT_LONG_BASE + (int)set->n;
+	if (o->key) {
+		set->shortopts[len++] = (char)o->key;
+		if (o->arg)
+			set->shortopts[len++] = ':';
+		set->shortopts[len] = '\0';
+	}
+	set->opt[set->n++] = o;
+}
+
+static void sim_opt_build(struct sim_opt_set *set, const struct sim_opt_cmd *cmd)
+{
+	memset(set, 0, sizeof(*set));
+	if (cmd->stop_at_arg)
+		strcpy(set->shortopts, "+");
+	for (size_t g = 0; g < cmd->ngroups; g++)
+		for (size_t i = 0; i < cmd->groups[g].nopts; i++)
+			if (cmd->groups[g].opts[i].name)
+				sim_opt_add(set, &cmd->groups[g].opts[i]);
+}
+
+static const struct sim_opt *sim_opt_find(const struct sim_opt_set *set, int c)
+{
+	if (c >= SIM_OPT_LONG_BASE)
+		return (size_t)(c - SIM_OPT_LONG_BASE) < set->n ? set->opt[c - SIM_OPT_LONG_BASE] : NULL;
+	for (size_t i = 0; i < set->n; i++)
+		if (set->opt[i]->key == c)
+			return set->opt[i];
+	return NULL;
+}
+
+static int sim_opt_unknown(const struct sim_opt_cmd *cmd)
+{
+	if (cmd->usage_on_error)
+		sim_opt_usage(cmd, stderr);
+	else
+		fprintf(stderr, "Try '%s --help'.\n", cmd->name);
+	return -1;
+}
+
+int sim_opt_parse(const struct sim_opt_cmd *cmd, int argc, char **argv, void *obj, int *first_arg)
+{
+	struct sim_opt_set set;
+	char err[320];
+	int c;
+
+	sim_opt_build(&set, cmd);
+	/* 0, not 1: main may already have run getopt on another vector */
+	optind = 0;
+	while ((c = getopt_long(argc, argv, set.shortopts, set.lo, NULL)) != -1) {
+		const struct sim_opt *o = sim_opt_find(&set, c);
+
+		if (!o)
+			return sim_opt_unknown(cmd);
+		if (!o->parse) {
+			sim_opt_usage(cmd, stdout);
+			return 1;
+		}
+		if (o->parse(o, optarg, obj, err, sizeof(err))) {
+			fprintf(stderr, "%s: %s\n", cmd->name, err);
+			return -1;
+		}
+	}
+	*first_arg = optind;
+	return 0;
+}
+
+/* "  -t, --topo FILE" padded to the help column, then the help text's lines. */
+static void sim_opt_usage_line(const struct sim_opt_cmd *cmd, const struct sim_opt *o, FILE *out)
+{
+	const char *s = o->help;
+	int n;
+
+	if (o->hidden)
+		return;
+	if (!o->name) {
+		fprintf(out, "%s\n", o->help);
+		return;
+	}
+	if (o->key)
+		n = fprintf(out, "  -%c, --%s", o->key, o->name);
+	else
+		n = fprintf(out, "      --%s", o->name);
+	if (o->arg)
+		n += fprintf(out, " %s", o->arg);
+	if (!s) {
+		fputc('\n', out);
+		return;
+	}
+	for (;;) {
+		size_t len = strcspn(s, "\n");
+
+		fprintf(out, "%*s%.*s\n", n < (int)cmd->help_col ? (int)cmd->help_col - n : 1, "", (int)len, s);
+		if (!s[len])
+			break;
+		s += len + 1;
+		n = 0;
+	}
+}
+
+void sim_opt_usage(const struct sim_opt_cmd *cmd, FILE *out)
+{
+	fputs(cmd->usage_head, out);
+	for (size_t g = 0; g < cmd->ngroups; g++) {
+		if (cmd->groups[g].heading)
+			fprintf(out, "%s\n", cmd->groups[g].heading);
+		for (size_t i = 0; i < cmd->groups[g].nopts; i++)
+			sim_opt_usage_line(cmd, &cmd->groups[g].opts[i], out);
+	}
+	if (cmd->usage_tail)
+		fputs(cmd->usage_tail, out);
+}
+
+int sim_opt_expected(const struct sim_opt *opt, const char *arg, const char *expected, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "invalid --%s '%s': expected %s", opt->name, arg, expected);
+	return -EINVAL;
+}
+
+int sim_opt_bad(const struct sim_opt *opt, const char *arg, char *err, size_t errlen)
+{
+	if (opt->expected)
+		return sim_opt_expected(opt, arg, opt->expected, err, errlen);
+	snprintf(err, errlen, "invalid --%s '%s' (see --help)", opt->name, arg);
+	return -EINVAL;
+}
+
+int sim_opt_str(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
+{
+	*(const char **)sim_opt_field(opt, obj) = arg;
+	return 0;
+}
+
+/* "--NAME", as the messages of coll_parse_in name the option */
+static const char *sim_opt_dashed(const struct sim_opt *opt, char *buf, size_t len)
+{
+	snprintf(buf, len, "--%s", opt->name);
+	return buf;
+}
+
+int sim_opt_qty(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
+{
+	char what[64];
+
+	return coll_parse_in(opt->qty, sim_opt_dashed(opt, what, sizeof(what)), arg, opt->lo, opt->hi,
+			     opt->expected, sim_opt_field(opt, obj), err, errlen);
+}
+
+int sim_opt_u32(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
+{
+	char what[64];
+	uint64_t v;
+	int rc;
+
+	assert(opt->hi <= UINT32_MAX);
+	rc = coll_parse_in(COLL_QTY_COUNT, sim_opt_dashed(opt, what, sizeof(what)), arg, opt->lo, opt->hi, NULL, &v,
+			   err, errlen);
+	if (rc)
+		return rc;
+	*(uint32_t *)sim_opt_field(opt, obj) = (uint32_t)v;
+	return 0;
+}
+
+int sim_opt_double(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
+{
+	char what[64];
+
+	return coll_parse_double_in(sim_opt_dashed(opt, what, sizeof(what)), arg, opt->min, opt->max,
+				    sim_opt_field(opt, obj), err, errlen);
+}
+
+int sim_opt_set_bool(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
+{
+	*(bool *)sim_opt_field(opt, obj) = opt->value;
+	return 0;
+}
+
+int sim_opt_set_int(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
+{
+	*(int *)sim_opt_field(opt, obj) = opt->value;
+	return 0;
+}

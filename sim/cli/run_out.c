@@ -1,0 +1,121 @@
+/*
+ * What the flow and the collective workloads of `fabsim run` share for
+ * their output: the command line recorded in summary.json, a results
+ * folder emptied of an earlier run's files, the --trace-port file and the
+ * progress line on a terminal.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "sim/cli/run_opts.h"
+#include "sim/results/schema.h"
+#include "sim/results/stats.h"
+
+/* The progress line is redrawn about twice a second. */
+#define RUN_PROGRESS_INTERVAL_S 0.5
+
+int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
+{
+	char path[4096];
+	uint32_t port;
+
+	*f = NULL;
+	if (!o->trace_spec)
+		return 0;
+	port = sim_port_lookup(s->topo, o->trace_spec);
+	if (port == SIM_NONE) {
+		fprintf(stderr, "fabsim run: --trace-port '%s': expected a port index below %u or FROM:TO node names\n",
+			o->trace_spec, s->topo->nports);
+		return -1;
+	}
+	if (!o->out_dir || !*o->out_dir || sim_mkdir_p(o->out_dir)) {
+		fprintf(stderr, "fabsim run: --trace-port needs a writable --out folder\n");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/trace.csv", o->out_dir);
+	*f = fopen(path, "w");
+	if (!*f) {
+		fprintf(stderr, "fabsim run: cannot write %s\n", path);
+		return -1;
+	}
+	/* the rows are sim.c's, in the columns of sim/results/schema.h */
+	sim_schema_write_header(&sim_schema_trace, *f);
+	sim_trace_port(s, port, o->trace_interval_ps, *f);
+	return 0;
+}
+
+static int run_unlink(const char *dir, const char *sub, const char *name)
+{
+	char path[4096];
+	int n = snprintf(path, sizeof(path), "%s%s%s%s%s", dir ? dir : "", dir ? "/" : "", sub ? sub : "",
+			 sub ? "/" : "", name);
+
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		fprintf(stderr, "fabsim run: output path too long: %s...\n", path);
+		return -1;
+	}
+	if (unlink(path) && errno != ENOENT && errno != ENOTDIR) {
+		fprintf(stderr, "fabsim run: cannot remove the earlier %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int sim_results_clean(const char *dir, const char *bench_json)
+{
+	static const char *const names[] = {
+		"summary.json", "flows.csv", "links.csv", "trace.csv", "collective.csv", "prediction.csv",
+	};
+	char path[4096];
+
+	if (bench_json && *bench_json && run_unlink(NULL, NULL, bench_json))
+		return -1;
+	if (!dir || !*dir)
+		return 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (run_unlink(dir, NULL, names[i]) || run_unlink(dir, "largest", names[i]))
+			return -1;
+	/* only when empty: anything else in it is the user's */
+	snprintf(path, sizeof(path), "%s/largest", dir);
+	rmdir(path);
+	return 0;
+}
+
+char *sim_cmdline(int argc, char **argv)
+{
+	size_t len = 16;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	strcpy(s, "fabsim");
+	for (int i = 0; i < argc; i++) {
+		strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* One line, redrawn in place; erased when the run returns. */
+static void run_progress(void *arg, const struct sim_progress *p)
+{
+	if (p->final) {
+		fprintf(stderr, "\r%72s\r", "");
+		return;
+	}
+	fprintf(stderr, "\r  t=%.3f us  flows %u/%u  events %.1fM  %.1fs   ", p->now_ps / 1e6, p->flows_done,
+		p->nflows, p->events / 1e6, p->wall_s);
+}
+
+void sim_run_progress_setup(struct sim_config *cfg)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	cfg->progress = run_progress;
+	cfg->progress_arg = NULL;
+	cfg->progress_interval_s = RUN_PROGRESS_INTERVAL_S;
+}

@@ -1,0 +1,130 @@
+/*
+ * The run loop of a discrete-event simulation, knowing nothing of what it
+ * simulates.
+ *
+ * It pops events in (time, sequence) order from its queue (event.h) and
+ * hands each to the handler its type names, in a table the model fills in
+ * (struct sim_engine_ops). Around that it keeps the clock, counts events,
+ * stops before an event later than a given time (leaving it queued, so a
+ * later call resumes exactly there), returns before the next event once
+ * the model said the run is over (sim_engine_stop), calls a watch hook
+ * periodically in simulated time (the fabric's PFC deadlock watchdog) and
+ * a tick hook every SIM_ENGINE_TICK_EVENTS events (the caller's progress
+ * display).
+ *
+ * One engine per run; single-threaded. A handler may schedule events at
+ * or after now, never before (sim_evq_push does not check; the model's
+ * scheduling wrapper does).
+ */
+#ifndef SIM_ENGINE_H
+#define SIM_ENGINE_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "sim/engine/event.h"
+
+/* Event types are 1 .. SIM_ENGINE_MAX_TYPES - 1 (struct sim_event.type); 0 is never valid. */
+#define SIM_ENGINE_MAX_TYPES 16
+/* The tick hook runs once per this many events; a power of two. */
+#define SIM_ENGINE_TICK_EVENTS (1U << 20)
+
+_Static_assert((SIM_ENGINE_TICK_EVENTS & (SIM_ENGINE_TICK_EVENTS - 1)) == 0,
+	       "SIM_ENGINE_TICK_EVENTS must be a power of two");
+
+/* Handles one event of its type; CTX is sim_engine.ctx. */
+typedef void (*sim_ev_handler)(void *ctx, struct sim_event *ev);
+
+/*
+ * What the model supplies. Every event type it schedules has a handler;
+ * watch and tick are optional (NULL).
+ */
+struct sim_engine_ops {
+	sim_ev_handler handler[SIM_ENGINE_MAX_TYPES];	/* by sim_event.type */
+	/*
+	 * Called after the first event at or past the next watch time (the
+	 * first event of all, then every watch_period_ps after the event
+	 * that last called it); true stops the run.
+	 */
+	bool (*watch)(void *ctx);
+	uint64_t watch_period_ps;
+	/* Called after every SIM_ENGINE_TICK_EVENTS-th event. */
+	void (*tick)(void *ctx);
+};
+
+/* Why sim_engine_run returned. */
+enum sim_engine_end {
+	SIM_ENGINE_DONE = 0,	/* the model said the run is over (sim_engine_stop) */
+	SIM_ENGINE_IDLE,	/* no event left */
+	SIM_ENGINE_STOPPED,	/* the next event lies past stop_ps: it stays queued, now = stop_ps */
+	SIM_ENGINE_WATCHED,	/* ops->watch stopped the run */
+};
+
+struct sim_engine {
+	struct sim_evq q;	/* pending events; q.now_ps is the clock */
+	void *ctx;		/* handed to every handler and hook */
+	uint64_t events;	/* handled so far, over every sim_engine_run */
+	uint64_t watch_next_ps;	/* ops->watch runs after the first event at or past it */
+	/*
+	 * Set by the model (sim_engine_stop) when the run is over: the loop
+	 * returns before the next event. The model clears it (or sets it)
+	 * before each sim_engine_run from its own state.
+	 */
+	bool stop;
+};
+
+/* 0, or -ENOMEM. CAP_HINT sizes the queue (0: a default). */
+int sim_engine_init(struct sim_engine *e, void *ctx, size_t cap_hint);
+void sim_engine_free(struct sim_engine *e);
+
+/*
+ * Handles events until e->stop, an empty queue, ops->watch, or an event
+ * later than STOP_PS (0: no limit). Returns an enum sim_engine_end, or
+ * -ENOMEM when the event held back at STOP_PS could not be queued again
+ * (the clock still reads STOP_PS).
+ *
+ * Inline on purpose: a model that passes its ops table as a constant gets
+ * direct calls to its hooks, and the loop costs what a hand-written loop
+ * over a switch did (the handlers are called through the table, as a
+ * switch jumps through its own).
+ */
+static inline int sim_engine_run(struct sim_engine *e, const struct sim_engine_ops *ops, uint64_t stop_ps)
+{
+	struct sim_heap_ent h;
+
+	while (!e->stop) {
+		if (sim_evq_pop(&e->q, &h))
+			return SIM_ENGINE_IDLE;
+		if (stop_ps && h.time_ps > stop_ps) {
+			/* put it back (behind its equals): a later call resumes here */
+			int rc = sim_evq_push(&e->q, h.time_ps, h.ev) ? -ENOMEM : SIM_ENGINE_STOPPED;
+
+			e->q.now_ps = stop_ps;
+			return rc;
+		}
+		e->events++;
+		ops->handler[h.ev->type](e->ctx, h.ev);
+		if (ops->tick && !(e->events & (SIM_ENGINE_TICK_EVENTS - 1)))
+			ops->tick(e->ctx);
+		if (ops->watch && h.time_ps >= e->watch_next_ps) {
+			if (ops->watch(e->ctx))
+				return SIM_ENGINE_WATCHED;
+			e->watch_next_ps = h.time_ps + ops->watch_period_ps;
+		}
+	}
+	return SIM_ENGINE_DONE;
+}
+
+/* The run is over: sim_engine_run returns SIM_ENGINE_DONE before the next event. */
+static inline void sim_engine_stop(struct sim_engine *e)
+{
+	e->stop = true;
+}
+
+static inline uint64_t sim_engine_now(const struct sim_engine *e)
+{
+	return e->q.now_ps;
+}
+
+#endif

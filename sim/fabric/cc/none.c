@@ -1,0 +1,20 @@
+/*
+ * No congestion control: a line-rate NIC held back only by its window and,
+ * under PFC, by pauses. It ignores ECN marks (no CNPs) and telemetry.
+ */
+#include "sim/fabric/cc/cc.h"
+
+static void sim_none_on_sent(struct sim *s, struct sim_conn *c, uint32_t bytes)
+{
+	c->next_tx_ps = 0;	/* never paced */
+}
+
+const struct sim_cc_ops sim_cc_none = {
+	.name = "none",
+	.window = SIM_CC_WINDOW_BDP,
+	.init = sim_cc_nop_init,
+	.on_ack = sim_cc_nop_ack,
+	.on_cnp = sim_cc_nop_cnp,
+	.on_sent = sim_none_on_sent,
+	.timer = sim_cc_nop_timer,
+};

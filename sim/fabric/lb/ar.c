@@ -1,0 +1,32 @@
+/*
+ * Adaptive routing, per packet: the candidate with the fewest queued data
+ * bytes (a paused port counts as full); ties are broken uniformly at random.
+ */
+#include "sim/fabric/lb/lb.h"
+
+static uint32_t sim_ar_pick(struct sim *s, uint32_t node, const struct sim_pkt *p, const uint32_t *ports,
+			    uint32_t first, uint32_t n)
+{
+	uint64_t best = UINT64_MAX;
+	uint32_t pick = SIM_NONE, ties = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t port = sim_lb_port(ports, first, i);
+		const struct sim_portq *q = &s->pq[port];
+		uint64_t load = q->qbytes[SIM_PRIO_DATA] + (q->paused ? (1ULL << 40) : 0);
+
+		if (load < best) {
+			best = load;
+			pick = port;
+			ties = 1;
+		} else if (load == best && sim_rng_below(&s->rng, ++ties) == 0) {
+			pick = port;
+		}
+	}
+	return pick;
+}
+
+const struct sim_lb_ops sim_lb_ar = {
+	.name = "ar",
+	.pick = sim_ar_pick,
+};

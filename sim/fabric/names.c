@@ -1,0 +1,124 @@
+/*
+ * The names of the policy tables, for command lines, messages and every
+ * output: congestion controls (cc/cc.c), load-balancing modes (lb/lb.c)
+ * and receiver modes. Each name is written once, in its table.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "sim/fabric/cc/cc.h"
+#include "sim/fabric/lb/lb.h"
+
+static const char *const sim_rx_table[SIM_RX_COUNT] = {
+	[SIM_RX_DDP] = "ddp",
+	[SIM_RX_GBN] = "gbn",
+};
+
+const char *sim_cc_name(enum sim_cc cc)
+{
+	const struct sim_cc_ops *ops = sim_cc_ops(cc);
+
+	return ops ? ops->name : NULL;
+}
+
+const char *sim_lb_name(enum sim_lb lb)
+{
+	const struct sim_lb_ops *ops = sim_lb_ops(lb);
+
+	return ops ? ops->name : NULL;
+}
+
+const char *sim_rx_name(enum sim_rx_mode rx)
+{
+	return (unsigned int)rx < SIM_RX_COUNT ? sim_rx_table[rx] : NULL;
+}
+
+/* The walkers below see every table as index -> name, NULL past its end. */
+static const char *sim_cc_at(uint32_t i)
+{
+	return sim_cc_name((enum sim_cc)i);
+}
+
+static const char *sim_lb_at(uint32_t i)
+{
+	return sim_lb_name((enum sim_lb)i);
+}
+
+static const char *sim_rx_at(uint32_t i)
+{
+	return sim_rx_name((enum sim_rx_mode)i);
+}
+
+static int sim_names_find(const char *(*at)(uint32_t), const char *name)
+{
+	const char *n;
+
+	for (uint32_t i = 0; (n = at(i)); i++)
+		if (!strcmp(n, name))
+			return (int)i;
+	return -1;
+}
+
+static const char *sim_names_join(const char *(*at)(uint32_t), char *buf, size_t len, const char *sep,
+				  const char *last)
+{
+	size_t used = 0;
+	const char *n;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (uint32_t i = 0; (n = at(i)) && used < len; i++) {
+		const char *glue = !i ? "" : at(i + 1) ? sep : last;
+		int w = snprintf(buf + used, len - used, "%s%s", glue, n);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return buf;
+}
+
+int sim_cc_from_name(const char *name, enum sim_cc *cc)
+{
+	int i = sim_names_find(sim_cc_at, name);
+
+	if (i < 0)
+		return -1;
+	*cc = (enum sim_cc)i;
+	return 0;
+}
+
+int sim_lb_from_name(const char *name, enum sim_lb *lb)
+{
+	int i = sim_names_find(sim_lb_at, name);
+
+	if (i < 0)
+		return -1;
+	*lb = (enum sim_lb)i;
+	return 0;
+}
+
+int sim_rx_from_name(const char *name, enum sim_rx_mode *rx)
+{
+	int i = sim_names_find(sim_rx_at, name);
+
+	if (i < 0)
+		return -1;
+	*rx = (enum sim_rx_mode)i;
+	return 0;
+}
+
+const char *sim_cc_names(char *buf, size_t len, const char *sep, const char *last)
+{
+	return sim_names_join(sim_cc_at, buf, len, sep, last);
+}
+
+const char *sim_lb_names(char *buf, size_t len, const char *sep, const char *last)
+{
+	return sim_names_join(sim_lb_at, buf, len, sep, last);
+}
+
+const char *sim_rx_names(char *buf, size_t len, const char *sep, const char *last)
+{
+	return sim_names_join(sim_rx_at, buf, len, sep, last);
+}

@@ -1,0 +1,120 @@
+/*
+ * Plot family "flow completion times": the CDF of every configuration's
+ * finished flows on one plot (collectives: the flows of the largest message
+ * size). Unfinished flows count in the denominator, so a curve that stops
+ * below 1 shows flows that never finished.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "sim/report/gnuplot.h"
+
+#define REP_CDF_POINTS 2000	/* plenty for a smooth curve, small scripts */
+
+static double rep_p99_us(const struct sim_rep_config *c)
+{
+	return sim_rep_num(c->kind == SIM_REP_COLL ? c->largest : c->summary, "fct_p99_us");
+}
+
+static void rep_cdf_title(const struct sim_rep_config *c, char *buf, size_t len)
+{
+	char size[32];
+	double max = 0;
+	size_t i;
+
+	if (c->kind == SIM_REP_COLL) {
+		for (i = 0; i < c->ncoll; i++)
+			max = fmax(max, c->coll[i].size_bytes);
+		sim_rep_size_label(max, size, sizeof(size));
+		snprintf(buf, len, "%s, %s %s (%zu flows", c->name, size, c->coll[0].collective,
+			 c->nflows);
+	} else {
+		snprintf(buf, len, "%s (%zu flows", c->name, c->nflows);
+	}
+	if (c->nflows > c->nfct)
+		sim_rep_cat(buf, len, ", %zu unfinished", c->nflows - c->nfct);
+	sim_rep_cat(buf, len, ")");
+}
+
+/* Unfinished flows count in the denominator, so their CDF stops below 1. */
+static void gp_cdf_block(FILE *f, const struct sim_rep_config *c, size_t idx)
+{
+	size_t i, k, step = c->nfct / REP_CDF_POINTS + 1;
+	char var[32];
+
+	snprintf(var, sizeof(var), "f%zu", idx);
+	sim_gp_data_begin(f, var, "%s: FCT (us), fraction of flows finished by then", c->name);
+	for (i = 0; i < c->nfct; i += step) {
+		k = i + step - 1 < c->nfct ? i + step - 1 : c->nfct - 1;
+		if (!i)
+			fprintf(f, "%.6g %.6g\n", c->fct_us[0], 1.0 / (double)c->nflows);
+		fprintf(f, "%.6g %.6g\n", c->fct_us[k], (double)(k + 1) / (double)c->nflows);
+	}
+	sim_gp_data_end(f);
+}
+
+static void rep_cdf_caption(const struct sim_report *r, const struct sim_rep_family *fam,
+			    char *cap, size_t len)
+{
+	size_t i, k = 0;
+
+	snprintf(cap, len, "Cumulative distribution of flow completion times, one curve per "
+		 "configuration (collectives: the flows of the largest message size, intra-server "
+		 "transfers included, which finish first); the further left and the steeper, the "
+		 "better, and a long tail on the right is what stalls a collective. p99 FCT: ");
+	for (i = 0; i < r->ncfg; i++) {
+		const struct sim_rep_config *c = &r->cfg[i];
+
+		if (!sim_rep_has(c, fam->needs) || k++ >= SIM_REP_CAPTION_ITEMS)
+			continue;
+		sim_rep_cat(cap, len, "%s%s %.1f us", k > 1 ? ", " : "", c->name, rep_p99_us(c));
+	}
+	sim_rep_cat(cap, len, "%s.", k > SIM_REP_CAPTION_ITEMS ? ", ..." : "");
+}
+
+int sim_rep_plot_fct(struct sim_report *r, const struct sim_rep_family *fam)
+{
+	static const char stem[] = "fct-cdf";
+	double lo = INFINITY, hi = 0;
+	char cap[SIM_REP_CAPTION], title[SIM_REP_NAME * 2];
+	size_t i, n = 0;
+	bool log_x;
+	FILE *f;
+	int ret;
+
+	for (i = 0; i < r->ncfg; i++) {
+		if (!sim_rep_has(&r->cfg[i], fam->needs))
+			continue;
+		lo = fmin(lo, r->cfg[i].fct_us[0]);
+		hi = fmax(hi, r->cfg[i].fct_us[r->cfg[i].nfct - 1]);
+		n++;
+	}
+	if (!n)
+		return 0;
+	ret = sim_gp_open(r, stem, "flow completion time CDF per configuration", &f);
+	if (ret)
+		return ret;
+	for (i = 0; i < r->ncfg; i++)
+		if (sim_rep_has(&r->cfg[i], fam->needs))
+			gp_cdf_block(f, &r->cfg[i], i);
+	sim_gp_loop_begin(f, stem, 960, 600);
+	/* a log axis only pays when the FCTs span more than two decades */
+	log_x = lo > 0 && hi / lo > 100;
+	if (log_x)
+		fprintf(f, "\tset logscale x 10\n\tset format x '%%g'\n");
+	fprintf(f, "\tset title 'Flow completion time CDF'\n"
+		"\tset xlabel 'flow completion time (us%s)'\n"
+		"\tset ylabel 'fraction of flows completed'\n"
+		"\tset yrange [0:1.02]\n\tset key below\n\tplot ",
+		log_x ? ", log scale" : "");
+	for (i = 0, n = 0; i < r->ncfg; i++) {
+		if (!sim_rep_has(&r->cfg[i], fam->needs))
+			continue;
+		rep_cdf_title(&r->cfg[i], title, sizeof(title));
+		fprintf(f, "%s$f%zu using 1:2 with lines lw 2 title ", n++ ? ", \\\n\t\t" : "", i);
+		sim_gp_str(f, title);
+	}
+	fprintf(f, "\n");
+	rep_cdf_caption(r, fam, cap, sizeof(cap));
+	return sim_gp_finish(r, f, fam, stem, cap);
+}

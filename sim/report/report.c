@@ -1,0 +1,78 @@
+/*
+ * What every part of `fabsim report` shares once the results are loaded:
+ * the list of files written (printed by the command, in order), the error
+ * message of a failed step (r->err: library code does not print, the
+ * command does), the size labels of axes, captions and tables, and which
+ * port the queue plots and the port table are about.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/report/report.h"
+
+/* Records R->out_dir/NAME as written. */
+int sim_rep_add_file(struct sim_report *r, const char *name)
+{
+	char **files = realloc(r->files, (r->nfiles + 1) * sizeof(*files));
+	size_t len = strlen(r->out_dir) + strlen(name) + 2;
+	char *path = malloc(len);
+
+	if (files)
+		r->files = files;
+	if (!files || !path) {
+		free(path);
+		return sim_rep_fail(r, -ENOMEM, "out of memory");
+	}
+	snprintf(path, len, "%s/%s", r->out_dir, name);
+	r->files[r->nfiles++] = path;
+	return 0;
+}
+
+/* Leaves the reason in r->err and returns ERR (a negative errno). */
+int sim_rep_fail(struct sim_report *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* Appends to BUF, truncating at LEN like snprintf. */
+void sim_rep_cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n >= len - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Binary units as the sizes are typed on the fabsim command line: 64M. */
+void sim_rep_size_label(double bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "K", "M", "G", "T" };
+	double v = bytes;
+	int i = 0;
+
+	while (i < 4 && v >= 1024) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(buf, len, "%g%s", v, units[i]);
+}
+
+/* --port if given, else the port the run traced; NULL if neither. */
+const char *sim_rep_port(const struct sim_report *r, const struct sim_rep_config *c)
+{
+	if (r->port)
+		return r->port;
+	return c->trace_port[0] ? c->trace_port : NULL;
+}

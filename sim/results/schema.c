@@ -1,0 +1,84 @@
+/*
+ * The tables of sim/results/schema.h, made from its X-macro lists, and the
+ * few functions writers and readers use them through.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+#include <jansson.h>
+#include "sim/results/schema.h"
+
+#define SIM_COL_ROW(ID, NAME, FLAGS, MIN, MAX, MEANING) \
+	{ .name = (NAME), .flags = (FLAGS), .min = (MIN), .max = (MAX), .meaning = (MEANING) },
+#define SIM_SCHEMA_DEF(VAR, FILE, LIST, N) \
+	static const struct sim_col VAR##_cols[] = { LIST(SIM_COL_ROW) }; \
+	_Static_assert(sizeof(VAR##_cols) / sizeof(VAR##_cols[0]) == (N), "enum and table differ"); \
+	_Static_assert((N) <= SIM_SCHEMA_MAX_COLS, "raise SIM_SCHEMA_MAX_COLS"); \
+	const struct sim_schema VAR = { (FILE), VAR##_cols, (N) }
+
+SIM_SCHEMA_DEF(sim_schema_flows, "flows.csv", SIM_FLOWS_COLUMNS, SIM_FLOWS_NCOLS);
+SIM_SCHEMA_DEF(sim_schema_links, "links.csv", SIM_LINKS_COLUMNS, SIM_LINKS_NCOLS);
+SIM_SCHEMA_DEF(sim_schema_trace, "trace.csv", SIM_TRACE_COLUMNS, SIM_TRACE_NCOLS);
+SIM_SCHEMA_DEF(sim_schema_coll, "collective.csv", SIM_COLL_COLUMNS, SIM_COLL_NCOLS);
+SIM_SCHEMA_DEF(sim_schema_pred, "prediction.csv", SIM_PRED_COLUMNS, SIM_PRED_NCOLS);
+SIM_SCHEMA_DEF(sim_schema_summary, "summary.json", SIM_SUM_KEYS, SIM_SUM_NKEYS);
+SIM_SCHEMA_DEF(sim_schema_coll_result, "summary.json jobs[].results[]", SIM_CSUM_RESULT_KEYS, SIM_CSUM_NKEYS);
+SIM_SCHEMA_DEF(sim_schema_pred_summary, "summary.json (predict)", SIM_PSUM_KEYS, SIM_PSUM_NKEYS);
+SIM_SCHEMA_DEF(sim_schema_pred_calib, "summary.json (predict) calibration", SIM_PCAL_KEYS, SIM_PCAL_NKEYS);
+SIM_SCHEMA_DEF(sim_schema_pred_result, "summary.json (predict) results[]", SIM_PRES_KEYS, SIM_PRES_NKEYS);
+
+const struct sim_schema *const *sim_schema_all(size_t *n)
+{
+	static const struct sim_schema *const all[] = {
+		&sim_schema_flows, &sim_schema_links, &sim_schema_trace, &sim_schema_coll,
+		&sim_schema_pred, &sim_schema_summary, &sim_schema_coll_result,
+		&sim_schema_pred_summary, &sim_schema_pred_calib, &sim_schema_pred_result,
+	};
+
+	*n = sizeof(all) / sizeof(all[0]);
+	return all;
+}
+
+int sim_schema_find(const struct sim_schema *sc, const char *name)
+{
+	for (unsigned int i = 0; i < sc->ncols; i++)
+		if (!strcmp(sc->cols[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int sim_schema_header(const struct sim_schema *sc, char *buf, size_t len)
+{
+	size_t n = 0;
+	int w;
+
+	assert(len > 0);
+	buf[0] = 0;
+	for (unsigned int i = 0; i < sc->ncols; i++) {
+		w = snprintf(buf + n, len - n, "%s%s", i ? "," : "", sc->cols[i].name);
+		if (w < 0 || (size_t)w >= len - n) {
+			buf[n] = 0;	/* whole names only */
+			return -ENOSPC;
+		}
+		n += (size_t)w;
+	}
+	return (int)n;
+}
+
+int sim_schema_write_header(const struct sim_schema *sc, FILE *f)
+{
+	for (unsigned int i = 0; i < sc->ncols; i++) {
+		if (i)
+			putc(',', f);
+		fputs(sc->cols[i].name, f);
+	}
+	putc('\n', f);
+	return ferror(f) ? -EIO : 0;
+}
+
+void sim_schema_set(json_t *obj, const struct sim_schema *sc, unsigned int key, json_t *v)
+{
+	/* in table order into a new object: the file's keys are the table's */
+	assert(key < sc->ncols && json_object_size(obj) == key);
+	json_object_set_new(obj, sc->cols[key].name, v);
+}

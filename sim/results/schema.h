@@ -1,0 +1,317 @@
+/*
+ * The result files of fabsim, one table each: every column of flows.csv,
+ * links.csv, trace.csv, collective.csv and prediction.csv and every key of
+ * summary.json, in the order the writers put them, with unit, meaning and
+ * the type and range a reader accepts. Writers generate their CSV header
+ * line from the table (sim_schema_write_header) and set JSON keys through
+ * it (sim_schema_set, which asserts the table's order); `fabsim report`
+ * finds columns by name and checks values against the ranges here. A
+ * column is added or renamed here, once. fabbench's JSON keys are in
+ * collectives/bench_keys.h, because fabbench does not link the simulator.
+ *
+ * Each list is an X-macro, X(ID, "name", flags, min, max, "unit: meaning"),
+ * which makes both the table and the enum of column indexes (ID).
+ */
+#ifndef SIM_SCHEMA_H
+#define SIM_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "sim/topo/topo.h"
+
+/* Limits shared by the columns and keys below. */
+#define SIM_SCHEMA_MAX_US 1e12			/* times: 11.6 days, a picosecond clock fits */
+#define SIM_SCHEMA_MAX_BYTES 9007199254740992.0	/* sizes: 2^53, exact in a double */
+#define SIM_SCHEMA_MAX_COUNT 9.2e18		/* counters: int64 */
+#define SIM_SCHEMA_MAX_GBPS 1e9			/* bandwidths */
+#define SIM_SCHEMA_MAX_RATIO 1e6		/* throughput ratios; above 1 only in broken runs */
+#define SIM_SCHEMA_MAX_LINE_GBPS (SIM_TOPO_MAX_RATE_BPS / 1e9)
+#define SIM_SCHEMA_MAX_U32 4294967295.0
+#define SIM_SCHEMA_NODE_NAME 63			/* characters of a node name */
+#define SIM_SCHEMA_JOB_NAME 127			/* characters of a job name */
+#define SIM_SCHEMA_KIND_NAME 31			/* collective, algorithm, placement */
+
+/* What a column or key holds; readers check values with these. */
+enum {
+	SIM_COL_TEXT = 1,	/* a string, not a number; max is its longest length (0: any) */
+	SIM_COL_INT = 2,	/* a whole number */
+	SIM_COL_BLANK = 4,	/* CSV: may be empty (undefined, shown as a dash) */
+	SIM_COL_ABOVE = 8,	/* strictly above min */
+	SIM_COL_MINUS1 = 16,	/* -1 allowed too (fct_us of an unfinished flow) */
+	SIM_COL_NULL = 32,	/* JSON: null when undefined (a run that did not finish) */
+	SIM_COL_BOOL = 64,	/* JSON true or false */
+	SIM_COL_OBJECT = 128,	/* JSON object, keys in its own table */
+	SIM_COL_ARRAY = 256,	/* JSON array, entries in their own table */
+	SIM_COL_REQUIRED = 512,	/* readers refuse a file without it */
+};
+
+struct sim_col {
+	const char *name;
+	unsigned int flags;
+	double min, max;	/* numbers; for SIM_COL_TEXT, max is the longest length */
+	const char *meaning;	/* unit, then what it is */
+};
+
+struct sim_schema {
+	const char *file;	/* "links.csv", or the JSON path of an object: "results[]" */
+	const struct sim_col *cols;
+	unsigned int ncols;
+};
+
+#define SIM_COL_ENUM(ID, NAME, FLAGS, MIN, MAX, MEANING) ID,
+
+/* flows.csv: one row per flow (sim/results/stats.c) */
+#define SIM_FLOWS_COLUMNS(X) \
+	X(SIM_FLOWS_FLOW, "flow", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "index, in the order flows were added") \
+	X(SIM_FLOWS_SRC, "src", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "host index of the sender") \
+	X(SIM_FLOWS_DST, "dst", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "host index of the receiver") \
+	X(SIM_FLOWS_BYTES, "bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, "bytes: payload") \
+	X(SIM_FLOWS_START_US, "start_us", 0, 0, SIM_SCHEMA_MAX_US, "us: start time") \
+	X(SIM_FLOWS_FCT_US, "fct_us", SIM_COL_MINUS1 | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, \
+	  "us: flow completion time, -1 if it did not finish") \
+	X(SIM_FLOWS_THROUGHPUT_GBPS, "throughput_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, \
+	  "Gb/s: payload bits / FCT, 0 if unfinished") \
+	X(SIM_FLOWS_LINE_FRACTION, "line_fraction", 0, 0, SIM_SCHEMA_MAX_RATIO, "fraction of the sender's line rate") \
+	X(SIM_FLOWS_OOO_PACKETS, "ooo_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "packets: out-of-order arrivals") \
+	X(SIM_FLOWS_MAX_REORDER_PACKETS, "max_reorder_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, \
+	  "packets: deepest reordering") \
+	X(SIM_FLOWS_RETRANSMITS, "retransmits", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets: retransmitted, all QPs")
+
+/* links.csv: one row per port, i.e. per direction of a link (sim/results/stats.c) */
+#define SIM_LINKS_COLUMNS(X) \
+	X(SIM_LINKS_PORT, "port", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "port index (run --trace-port)") \
+	X(SIM_LINKS_FROM, "from", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_NODE_NAME, "node that sends") \
+	X(SIM_LINKS_TO, "to", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_NODE_NAME, "node that receives") \
+	X(SIM_LINKS_FROM_TIER, "from_tier", SIM_COL_INT | SIM_COL_REQUIRED, 0, 255, \
+	  "tier of from: 0 host, 1 leaf, 2 spine/agg, 3 core") \
+	X(SIM_LINKS_TO_TIER, "to_tier", SIM_COL_INT | SIM_COL_REQUIRED, 0, 255, "tier of to") \
+	X(SIM_LINKS_DIRECTION, "direction", SIM_COL_TEXT, 0, 4, "up (towards the core) or down") \
+	X(SIM_LINKS_RATE_GBPS, "rate_gbps", SIM_COL_ABOVE, 0, SIM_SCHEMA_MAX_LINE_GBPS, "Gb/s: line rate") \
+	X(SIM_LINKS_TX_BYTES, "tx_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "bytes: sent, headers included") \
+	/* a fraction of the line rate, with slack for rounding */ \
+	X(SIM_LINKS_UTILIZATION, "utilization", SIM_COL_REQUIRED, 0, 1.1, "fraction of the line rate over the run") \
+	X(SIM_LINKS_MAX_QUEUE_BYTES, "max_queue_bytes", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_BYTES, \
+	  "bytes: deepest queue") \
+	X(SIM_LINKS_MEAN_QUEUE_BYTES, "mean_queue_bytes", 0, 0, SIM_SCHEMA_MAX_BYTES, \
+	  "bytes: time-averaged data queue") \
+	X(SIM_LINKS_DROPS, "drops", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_COUNT, "packets dropped") \
+	X(SIM_LINKS_ECN_MARKS, "ecn_marks", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "packets ECN-marked") \
+	X(SIM_LINKS_PFC_PAUSES_SENT, "pfc_pauses_sent", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "PFC pause frames sent upstream") \
+	X(SIM_LINKS_PFC_PAUSES_RECEIVED, "pfc_pauses_received", SIM_COL_INT | SIM_COL_REQUIRED, 0, \
+	  SIM_SCHEMA_MAX_COUNT, "PFC pause frames received") \
+	X(SIM_LINKS_PAUSED_US, "paused_us", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, "us: time spent paused")
+
+/* trace.csv: samples of one port, run --trace-port (sim/fabric/sim.c; header sim/cli/cmd_run.c) */
+#define SIM_TRACE_COLUMNS(X) \
+	X(SIM_TRACE_TIME_US, "time_us", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, "us: sample time") \
+	X(SIM_TRACE_DATA_QUEUE_BYTES, "data_queue_bytes", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_BYTES, \
+	  "bytes: data queue") \
+	X(SIM_TRACE_CTRL_QUEUE_BYTES, "ctrl_queue_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, \
+	  "bytes: control queue (ACKs, CNPs)") \
+	X(SIM_TRACE_PAUSED, "paused", SIM_COL_INT | SIM_COL_REQUIRED, 0, 1, "1 while PFC holds the port") \
+	X(SIM_TRACE_TX_BYTES, "tx_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "bytes sent since t = 0") \
+	X(SIM_TRACE_PAUSES_RECEIVED, "pauses_received", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "PFC pauses received since t = 0") \
+	X(SIM_TRACE_PAUSES_SENT, "pauses_sent", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "PFC pauses sent since t = 0") \
+	X(SIM_TRACE_ECN_MARKS, "ecn_marks", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "ECN marks since t = 0") \
+	X(SIM_TRACE_DROPS, "drops", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_COUNT, "drops since t = 0")
+
+/* collective.csv: one row per job and message size, run -w COLLECTIVE (sim/cli/cmd_coll.c) */
+#define SIM_COLL_COLUMNS(X) \
+	X(SIM_COLL_JOB, "job", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_JOB_NAME, "job name") \
+	X(SIM_COLL_COLLECTIVE, "collective", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
+	  "allreduce, allgather, reducescatter or alltoall") \
+	X(SIM_COLL_ALGORITHM, "algorithm", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
+	  "ring, rhd, tree, hier or pairwise") \
+	X(SIM_COLL_RANKS, "ranks", SIM_COL_INT | SIM_COL_REQUIRED, 2, SIM_SCHEMA_MAX_U32, "ranks (GPUs) of the job") \
+	X(SIM_COLL_PLACEMENT, "placement", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "how ranks were placed on hosts") \
+	X(SIM_COLL_SIZE_BYTES, "size_bytes", SIM_COL_INT | SIM_COL_REQUIRED, 1, SIM_SCHEMA_MAX_BYTES, \
+	  "bytes: message size, as nccl-tests") \
+	X(SIM_COLL_TIME_US, "time_us", SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, "us: collective time") \
+	X(SIM_COLL_ALGBW_GBPS, "algbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: size / time") \
+	X(SIM_COLL_BUSBW_GBPS, "busbw_gbps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, \
+	  "GB/s: bus bandwidth, as nccl-tests") \
+	X(SIM_COLL_EFFECTIVE_THROUGHPUT, "effective_throughput", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, \
+	  SIM_SCHEMA_MAX_RATIO, "busbw / NIC line rate") \
+	X(SIM_COLL_NIC_BUSY, "nic_busy", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "fraction of the time the busiest NIC sent") \
+	X(SIM_COLL_LINE_GBPS, "line_gbps", SIM_COL_BLANK | SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, \
+	  SIM_SCHEMA_MAX_LINE_GBPS, "Gb/s: NIC line rate") \
+	X(SIM_COLL_NETWORK_FLOWS, "network_flows", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "transfers over the network") \
+	X(SIM_COLL_SLOWEST_SRC, "slowest_src", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, \
+	  "host index sending the slowest transfer") \
+	X(SIM_COLL_SLOWEST_DST, "slowest_dst", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "host index receiving it") \
+	X(SIM_COLL_SLOWEST_FCT_US, "slowest_fct_us", 0, 0, SIM_SCHEMA_MAX_US, "us: its completion time") \
+	X(SIM_COLL_SLOWEST_LINE_FRACTION, "slowest_line_fraction", 0, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "its throughput / line rate") \
+	X(SIM_COLL_EVENTS, "events", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "events the engine ran") \
+	X(SIM_COLL_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time of the simulation")
+
+/* prediction.csv: one row per measured size, fabsim predict (sim/cli/cmd_predict.c) */
+#define SIM_PRED_COLUMNS(X) \
+	X(SIM_PRED_COLLECTIVE, "collective", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
+	  "allreduce, allgather, reducescatter or alltoall") \
+	X(SIM_PRED_ALGORITHM, "algorithm", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
+	  "ring, rhd, tree, hier or pairwise") \
+	X(SIM_PRED_NRANKS, "nranks", SIM_COL_INT | SIM_COL_REQUIRED, 2, SIM_SCHEMA_MAX_U32, \
+	  "ranks of the measured job") \
+	X(SIM_PRED_SIZE_BYTES, "size_bytes", SIM_COL_INT | SIM_COL_REQUIRED, 1, SIM_SCHEMA_MAX_BYTES, \
+	  "bytes: message size") \
+	X(SIM_PRED_MEASURED_TIME_US, "measured_time_us", SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, \
+	  "us: as fabbench measured it") \
+	X(SIM_PRED_MEASURED_ALGBW_GBPS, "measured_algbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRED_MEASURED_BUSBW_GBPS, "measured_busbw_gbps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRED_PREDICTED_TIME_US, "predicted_time_us", SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, \
+	  "us: as the simulator predicts it") \
+	X(SIM_PRED_PREDICTED_ALGBW_GBPS, "predicted_algbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRED_PREDICTED_BUSBW_GBPS, "predicted_busbw_gbps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRED_LINE_GBPS, "line_gbps", SIM_COL_BLANK | SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, \
+	  SIM_SCHEMA_MAX_LINE_GBPS, "Gb/s: the NIC rate the calibration chose") \
+	/* predicted / measured time - 1: above -1 as both times are */ \
+	X(SIM_PRED_REL_ERROR, "rel_error", SIM_COL_BLANK | SIM_COL_REQUIRED, -1, SIM_SCHEMA_MAX_COUNT, \
+	  "predicted / measured time - 1")
+
+/* summary.json of a flow run (sim/results/stats.c, also run --json) */
+#define SIM_SUM_KEYS(X) \
+	X(SIM_SUM_FABSIM_VERSION, "fabsim_version", SIM_COL_TEXT, 0, 0, "version of the fabsim that ran") \
+	X(SIM_SUM_COMMAND, "command", SIM_COL_TEXT, 0, 0, "the command line") \
+	X(SIM_SUM_TOPOLOGY, "topology", SIM_COL_TEXT, 0, 0, "topology name") \
+	X(SIM_SUM_HOSTS, "hosts", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "hosts of the topology") \
+	X(SIM_SUM_SWITCHES, "switches", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "switches of the topology") \
+	X(SIM_SUM_LB, "lb", SIM_COL_TEXT, 0, 0, "load balancing") \
+	X(SIM_SUM_CC, "cc", SIM_COL_TEXT, 0, 0, "congestion control") \
+	X(SIM_SUM_RX, "rx", SIM_COL_TEXT, 0, 0, "receive mode") \
+	X(SIM_SUM_PFC, "pfc", SIM_COL_BOOL, 0, 0, "PFC on") \
+	X(SIM_SUM_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "random seed") \
+	X(SIM_SUM_MTU_BYTES, "mtu_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "bytes: MTU") \
+	X(SIM_SUM_QPS_PER_FLOW, "qps_per_flow", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "QPs per flow") \
+	X(SIM_SUM_WINDOW_BYTES, "window_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "bytes: send window") \
+	X(SIM_SUM_BASE_RTT_US, "base_rtt_us", 0, 0, SIM_SCHEMA_MAX_US, "us: unloaded round trip") \
+	X(SIM_SUM_STATUS, "status", SIM_COL_TEXT, 0, 0, "complete, stopped, stalled or pfc-deadlock") \
+	X(SIM_SUM_COMPLETE, "complete", SIM_COL_BOOL, 0, 0, "every flow finished") \
+	X(SIM_SUM_FLOWS, "flows", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, "flows of the workload") \
+	X(SIM_SUM_FLOWS_DONE, "flows_done", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "flows that finished") \
+	X(SIM_SUM_PAYLOAD_BYTES, "payload_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "bytes delivered") \
+	X(SIM_SUM_EFFECTIVE_THROUGHPUT, "effective_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "payload / sum of line rate x FCT") \
+	X(SIM_SUM_ALL_ACTIVE_THROUGHPUT, "all_active_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "aggregate rate / line rates while every flow was active") \
+	X(SIM_SUM_MEAN_FLOW_THROUGHPUT, "mean_flow_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "mean over flows of throughput / line rate") \
+	X(SIM_SUM_MIN_FLOW_THROUGHPUT, "min_flow_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, "worst flow's") \
+	X(SIM_SUM_FCT_P50_US, "fct_p50_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: median FCT") \
+	X(SIM_SUM_FCT_P99_US, "fct_p99_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: 99th percentile FCT") \
+	X(SIM_SUM_FCT_MAX_US, "fct_max_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: longest FCT") \
+	X(SIM_SUM_FCT_MEAN_US, "fct_mean_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: mean FCT") \
+	X(SIM_SUM_MAKESPAN_US, "makespan_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: first start to last finish") \
+	X(SIM_SUM_MAX_LINK_UTILIZATION, "max_link_utilization", 0, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "busiest switch-to-switch link") \
+	X(SIM_SUM_LEAF_UPLINKS_USED, "leaf_uplinks_used", 0, 0, 1, "fraction of leaf uplinks that carried data") \
+	X(SIM_SUM_MAX_QUEUE_BYTES, "max_queue_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, "bytes: deepest queue") \
+	X(SIM_SUM_DROPS, "drops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets dropped") \
+	X(SIM_SUM_ECN_MARKS, "ecn_marks", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets ECN-marked") \
+	X(SIM_SUM_CNPS, "cnps", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "congestion notification packets") \
+	X(SIM_SUM_PFC_PAUSES, "pfc_pauses", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "PFC pause frames") \
+	X(SIM_SUM_RETRANSMITS, "retransmits", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets retransmitted") \
+	X(SIM_SUM_NAKS, "naks", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "NAKs sent") \
+	X(SIM_SUM_TIMEOUTS, "timeouts", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "retransmission timeouts") \
+	X(SIM_SUM_OOO_PACKETS, "ooo_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "out-of-order arrivals") \
+	X(SIM_SUM_MAX_REORDER_PACKETS, "max_reorder_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, \
+	  "packets: deepest reordering") \
+	X(SIM_SUM_DUPLICATE_PACKETS, "duplicate_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "duplicates received") \
+	X(SIM_SUM_EVENTS, "events", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "events the engine ran") \
+	X(SIM_SUM_PACKET_HOPS, "packet_hops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packet transmissions") \
+	X(SIM_SUM_SIM_TIME_US, "sim_time_us", 0, 0, SIM_SCHEMA_MAX_US, "us: simulated time at the end") \
+	X(SIM_SUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time") \
+	X(SIM_SUM_EVENTS_PER_S, "events_per_s", 0, 0, SIM_SCHEMA_MAX_COUNT, "engine speed") \
+	X(SIM_SUM_PEAK_RSS_KB, "peak_rss_kb", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "KiB: peak resident memory")
+
+/*
+ * summary.json of a collective run: the keys of each jobs[].results[]
+ * entry that readers check (the writer, sim/cli/cmd_coll.c, writes more).
+ */
+#define SIM_CSUM_RESULT_KEYS(X) \
+	X(SIM_CSUM_PFC_PAUSES, "pfc_pauses", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "PFC pause frames at this size") \
+	X(SIM_CSUM_DROPS, "drops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets dropped at this size")
+
+/* summary.json of fabsim predict (sim/cli/cmd_predict.c) */
+#define SIM_PSUM_KEYS(X) \
+	X(SIM_PSUM_BENCH, "bench", SIM_COL_TEXT, 0, 0, "the fabbench --json file") \
+	X(SIM_PSUM_TOPOLOGY, "topology", SIM_COL_TEXT, 0, 0, "topology name") \
+	X(SIM_PSUM_COLLECTIVE, "collective", SIM_COL_TEXT, 0, 0, "as measured") \
+	X(SIM_PSUM_ALGORITHM, "algorithm", SIM_COL_TEXT, 0, 0, "as measured") \
+	X(SIM_PSUM_NRANKS, "nranks", SIM_COL_INT, 2, SIM_SCHEMA_MAX_U32, "ranks") \
+	X(SIM_PSUM_CALIBRATION, "calibration", SIM_COL_OBJECT, 0, 0, "what predict calibrated, below") \
+	X(SIM_PSUM_RESULTS, "results", SIM_COL_ARRAY, 0, 0, "one entry per size, below")
+
+#define SIM_PCAL_KEYS(X) \
+	X(SIM_PCAL_NIC_RATE_BPS, "nic_rate_bps", SIM_COL_INT, 0, SIM_TOPO_MAX_RATE_BPS, "b/s: NIC rate achieved") \
+	X(SIM_PCAL_NIC_RATE_SOURCE, "nic_rate_source", SIM_COL_TEXT, 0, 0, "where that rate came from") \
+	X(SIM_PCAL_OVERHEAD_US, "overhead_us", 0, 0, SIM_SCHEMA_MAX_US, "us: software overhead per message") \
+	X(SIM_PCAL_OVERHEAD_SOURCE, "overhead_source", SIM_COL_TEXT, 0, 0, "where that overhead came from") \
+	X(SIM_PCAL_REDUCE_RATE_BPS, "reduce_rate_bps", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "b/s: reduction rate, 0 free")
+
+#define SIM_PRES_KEYS(X) \
+	X(SIM_PRES_SIZE_BYTES, "size_bytes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_BYTES, "bytes: message size") \
+	X(SIM_PRES_MEASURED_TIME_US, "measured_time_us", 0, 0, SIM_SCHEMA_MAX_US, "us") \
+	X(SIM_PRES_PREDICTED_TIME_US, "predicted_time_us", 0, 0, SIM_SCHEMA_MAX_US, "us") \
+	X(SIM_PRES_MEASURED_BUSBW_GBPS, "measured_busbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRES_PREDICTED_BUSBW_GBPS, "predicted_busbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRES_REL_ERROR, "rel_error", 0, -1, SIM_SCHEMA_MAX_COUNT, "predicted / measured time - 1")
+
+enum sim_flows_col { SIM_FLOWS_COLUMNS(SIM_COL_ENUM) SIM_FLOWS_NCOLS };
+enum sim_links_col { SIM_LINKS_COLUMNS(SIM_COL_ENUM) SIM_LINKS_NCOLS };
+enum sim_trace_col { SIM_TRACE_COLUMNS(SIM_COL_ENUM) SIM_TRACE_NCOLS };
+enum sim_coll_col { SIM_COLL_COLUMNS(SIM_COL_ENUM) SIM_COLL_NCOLS };
+enum sim_pred_col { SIM_PRED_COLUMNS(SIM_COL_ENUM) SIM_PRED_NCOLS };
+enum sim_sum_key { SIM_SUM_KEYS(SIM_COL_ENUM) SIM_SUM_NKEYS };
+enum sim_csum_key { SIM_CSUM_RESULT_KEYS(SIM_COL_ENUM) SIM_CSUM_NKEYS };
+enum sim_psum_key { SIM_PSUM_KEYS(SIM_COL_ENUM) SIM_PSUM_NKEYS };
+enum sim_pcal_key { SIM_PCAL_KEYS(SIM_COL_ENUM) SIM_PCAL_NKEYS };
+enum sim_pres_key { SIM_PRES_KEYS(SIM_COL_ENUM) SIM_PRES_NKEYS };
+
+/* The most columns of one table: readers size their index arrays with it. */
+#define SIM_SCHEMA_MAX_COLS 64
+
+extern const struct sim_schema sim_schema_flows;	/* flows.csv */
+extern const struct sim_schema sim_schema_links;	/* links.csv */
+extern const struct sim_schema sim_schema_trace;	/* trace.csv */
+extern const struct sim_schema sim_schema_coll;		/* collective.csv */
+extern const struct sim_schema sim_schema_pred;		/* prediction.csv */
+extern const struct sim_schema sim_schema_summary;	/* summary.json of a flow run */
+extern const struct sim_schema sim_schema_coll_result;	/* collective summary.json jobs[].results[] */
+extern const struct sim_schema sim_schema_pred_summary;	/* predict summary.json */
+extern const struct sim_schema sim_schema_pred_calib;	/* its "calibration" */
+extern const struct sim_schema sim_schema_pred_result;	/* its "results[]" */
+
+/* Every table above, for tests and documentation; *N gets their number. */
+const struct sim_schema *const *sim_schema_all(size_t *n);
+
+/* Index of column NAME in SC, or -1. */
+int sim_schema_find(const struct sim_schema *sc, const char *name);
+/*
+ * The CSV header line of SC, names joined by commas, without the newline,
+ * into BUF; its length, or -ENOSPC when it does not fit (BUF then holds
+ * the names that did, without a trailing comma).
+ */
+int sim_schema_header(const struct sim_schema *sc, char *buf, size_t len);
+/* The header line and its newline onto F; 0 or -EIO. */
+int sim_schema_write_header(const struct sim_schema *sc, FILE *f);
+
+/*
+ * OBJ[name of column KEY of SC] = V (reference stolen, as
+ * json_object_set_new). Writers set every key in table order into a new
+ * object, and the assert holds them to it, so the file's keys and their
+ * order are the table's.
+ */
+struct json_t;
+void sim_schema_set(struct json_t *obj, const struct sim_schema *sc, unsigned int key, struct json_t *v);
+
+#endif

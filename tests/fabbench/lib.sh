@@ -1,0 +1,21 @@
+# shellcheck shell=bash
+# Helpers of the fabbench suites (tcp.sh, rdma-vm.sh). Each suite defines
+# ok NAME and failed NAME WHY [LOG] before it calls them.
+
+# rows_ok FILE: fabbench's table rows all report 0 wrong elements (column 11).
+rows_ok() {
+	awk '!/^#/ && NF >= 11 { n++; if ($11 != "0") bad++ }
+	     END { exit !(n > 0 && !bad) }' "$1"
+}
+
+# judge_rows NAME RC LOG: a job that had to exit 0 (its status RC) and print
+# a table of right data (LOG).
+judge_rows() {
+	if [ "$2" -ne 0 ]; then
+		failed "$1" "exit $2" "$3"
+	elif ! rows_ok "$3"; then
+		failed "$1" "wrong data or no results" "$3"
+	else
+		ok "$1"
+	fi
+}
