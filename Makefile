@@ -7,7 +7,7 @@
 #   make demo          install the "sim" packages, build fabsim, run the demo
 #   make check         install the sim, fabbench, vm and fuzz packages, build
 #                      with -Werror and run every suite: layers, unit, asan,
-#                      cli, golden, report, files, fabbench-tcp,
+#                      cli, golden, exports, report, files, fabbench-tcp,
 #                      fabbench-rdma (Soft-RoCE VM), fuzz-regress. Last line: "N passed, M failed,
 #                      K skipped"; fails if anything failed or was skipped.
 #   make check SKIP_VM=1   the same, but the VM suite may be skipped
@@ -22,7 +22,7 @@
 #   make vm-smoke      boot the Soft-RoCE VM, run perftest, rping, MPI in it
 #   make help          this text
 # Suites alone: check-layers check-unit check-asan check-cli check-golden
-# check-report check-files check-fabbench check-rdma fuzz-regress.
+# check-exports check-report check-files check-fabbench check-rdma fuzz-regress.
 # Options: BUILD=dir (default build), WERROR=1 (-Werror, as make check
 # does), JOBS=n (parallel jobs of make demo/check unless -j is given;
 # default: cores), CC, CFLAGS, OPT, T=PATTERN (check: tests to run).
@@ -106,7 +106,7 @@ need_headers = @command -v $(firstword $(CC)) >/dev/null 2>&1 || { \
 		exit 1; }
 
 .PHONY: all fabsim deps deps-sim check test asan-test check-unit check-asan \
-	check-cli check-report check-files check-layers check-golden demo bench install clean help \
+	check-cli check-report check-files check-layers check-golden check-exports demo bench install clean help \
 	sim-headers test-headers FORCE
 
 all: $(BUILD)/fabsim
@@ -168,20 +168,20 @@ $(BUILD)/fabsim: $(BUILD)/obj/sim/cli/main.o $(SIM_LIBS) $(FLAGS_STAMP)
 
 # Every cmocka binary links tests/filter.c, which makes it honour
 # FAB_TEST_FILTER (make check T=PATTERN).
-TEST_FILTER := $(BUILD)/obj/tests/filter.o
-TEST_FILTER_ASAN := $(BUILD)/asan/tests/filter.o
+TEST_FILTER_OBJ := $(BUILD)/obj/tests/filter.o
+TEST_FILTER_ASAN_OBJ := $(BUILD)/asan/tests/filter.o
 TEST_WRAP := -Wl,--wrap=_cmocka_run_group_tests
 
-$(TEST_FILTER) $(TEST_FILTER_ASAN): | test-headers
+$(TEST_FILTER_OBJ) $(TEST_FILTER_ASAN_OBJ): | test-headers
 
-$(BUILD)/tests/%: tests/%.c $(TEST_FILTER) $(SIM_LIBS) $(FLAGS_STAMP) | test-headers
+$(BUILD)/tests/%: tests/%.c $(TEST_FILTER_OBJ) $(SIM_LIBS) $(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(TEST_FILTER) $(TEST_WRAP) $(SIM_LIBS) \
+	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(TEST_FILTER_OBJ) $(TEST_WRAP) $(SIM_LIBS) \
 		$(LDLIBS_ALL) -lcmocka
 
-$(BUILD)/asan-tests/%: tests/%.c $(TEST_FILTER_ASAN) $(SIM_ASAN_LIBS) $(FLAGS_STAMP) | test-headers
+$(BUILD)/asan-tests/%: tests/%.c $(TEST_FILTER_ASAN_OBJ) $(SIM_ASAN_LIBS) $(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -o $@ $< $(TEST_FILTER_ASAN) $(TEST_WRAP) \
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -o $@ $< $(TEST_FILTER_ASAN_OBJ) $(TEST_WRAP) \
 		$(SIM_ASAN_LIBS) $(LDLIBS_ALL) -lcmocka
 
 # The suites; each prints its own tally line, "LABEL: N passed, M failed".
@@ -208,6 +208,10 @@ check-layers:
 check-golden: $(BUILD)/fabsim
 	@bash tests/golden.sh $(BUILD)/fabsim
 
+# No exported function that nothing calls (tests/exports.sh).
+check-exports: $(BUILD)/fabsim $(BUILD)/fabbench
+	@bash tests/exports.sh $(BUILD)
+
 # make check T=PATTERN: only the tests matching PATTERN (tests/check.sh);
 # the scripts read it as TEST_FILTER (T is a common name in scripts).
 ifdef T
@@ -221,7 +225,7 @@ asan-test: check-asan
 # SUITE:TARGET pairs for tests/check.sh; suites still being written are
 # added when their script exists.
 CHECK_SUITES = layers:check-layers unit:check-unit asan:check-asan cli:check-cli \
-	golden:check-golden report:check-report \
+	golden:check-golden exports:check-exports report:check-report \
 	$(if $(wildcard tests/files.sh),files:check-files) \
 	fabbench-tcp:check-fabbench fabbench-rdma:check-rdma \
 	$(if $(wildcard tests/fuzz/fuzz.mk),fuzz-regress:fuzz-regress)

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "collectives/arith.h"
 #include "collectives/sched.h"
 
 #define COLL_MAX_LEVELS 4
@@ -85,13 +86,26 @@ int coll_emit(struct coll_ctx *x, const struct coll_piece *pc,
 	      uint32_t extra_dep, uint32_t *idx);
 int coll_ring_run(struct coll_ctx *x, const struct coll_ring *r);
 
+/*
+ * An algorithm's estimate hook (struct coll_algo_ops) reads the inputs and
+ * sets the bounds; all of it saturates (coll_mul_sat_u64, coll_est_mul3).
+ */
+struct coll_est {
+	/* inputs: nranks, nchannels and elements of P, 0 read as 1 for the first two */
+	uint64_t n, nch, elems;
+	/* bounds */
+	uint64_t xfers;
+	uint64_t atoms;		/* per rank */
+	uint64_t aux_bytes;	/* per-rank arrays of the builder */
+};
+
+static inline uint64_t coll_est_mul3(uint64_t a, uint64_t b, uint64_t c)
+{
+	return coll_mul_sat_u64(coll_mul_sat_u64(a, b), c);
+}
+
 /* 0, or -E2BIG / -ENOMEM with s->err set: the schedule P asks for is too large. */
 int coll_build_guard(struct coll_sched *s, const struct coll_params *p);
-int coll_build_ring(struct coll_sched *s, const struct coll_params *p);
-int coll_build_rhd(struct coll_sched *s, const struct coll_params *p);
-int coll_build_tree(struct coll_sched *s, const struct coll_params *p);
-int coll_build_hier(struct coll_sched *s, const struct coll_params *p);
-int coll_build_pairwise(struct coll_sched *s, const struct coll_params *p);
 
 /* Tree shape, exposed for tests: parent of each rank, COLL_NONE at root. */
 void coll_tree_parents(uint32_t nranks, unsigned int tree, uint32_t *parent);

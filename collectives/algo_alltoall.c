@@ -38,10 +38,12 @@ static int pair_send(struct coll_sched *s, const struct coll_params *p,
 	return 0;
 }
 
-int coll_build_pairwise(struct coll_sched *s, const struct coll_params *p)
+static int pairwise_build(struct coll_sched *s, const struct coll_params *p)
 {
 	uint32_t n = s->nranks, step, r, *mem, *sent, *recvd, *psent, *precvd;
 	int ret = 0;
+
+	s->nchannels = 1;	/* one exchange: nothing to share among channels */
 
 	mem = malloc(4ull * n * sizeof(*mem));
 	if (!mem)
@@ -60,3 +62,18 @@ int coll_build_pairwise(struct coll_sched *s, const struct coll_params *p)
 	free(mem);
 	return ret;
 }
+
+static void pairwise_estimate(const struct coll_params *p, struct coll_est *e)
+{
+	e->xfers = coll_mul_sat_u64(e->n, e->n);
+	e->aux_bytes = coll_mul_sat_u64(e->n, 4 * sizeof(uint32_t));
+}
+
+const struct coll_algo_ops coll_algo_pairwise = {
+	.name = "pairwise",
+	.kinds = COLL_KIND_BIT(COLL_ALLTOALL),
+	.default_for = COLL_KIND_BIT(COLL_ALLTOALL),
+	.wrong_kind = "pairwise implements alltoall only",
+	.build = pairwise_build,
+	.estimate = pairwise_estimate,
+};

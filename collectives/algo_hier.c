@@ -64,7 +64,7 @@ static int rails(struct hier *h, uint32_t c)
 	return ret;
 }
 
-int coll_build_hier(struct coll_sched *s, const struct coll_params *p)
+static int hier_build(struct coll_sched *s, const struct coll_params *p)
 {
 	uint64_t elems = s->bytes / s->elem_bytes, radix[4];
 	struct coll_ctx x = { 0 };
@@ -97,3 +97,37 @@ out_ctx:
 	coll_ctx_fini(&x);
 	return ret;
 }
+
+static const char *hier_check(const struct coll_params *p)
+{
+	if (!p->gpus_per_server)
+		return "hier needs gpus_per_server";
+	if (p->nranks % p->gpus_per_server)
+		return "hier needs nranks to be a multiple of gpus_per_server";
+	return NULL;
+}
+
+static void hier_estimate(const struct coll_params *p, struct coll_est *e)
+{
+	uint64_t g = p->gpus_per_server ? p->gpus_per_server : 1, m = e->n / g, gm = g > m ? g : m;
+	uint64_t k = coll_nchunks(p, coll_div_up(e->elems, coll_mul_sat_u64(e->nch, g)), m ? m : 1);
+	uint64_t intra = coll_est_mul3(coll_est_mul3(2, m, k), g, g - 1);
+	uint64_t rails = coll_est_mul3(coll_est_mul3(g, k, m), 2, m ? m - 1 : 0);
+
+	e->xfers = coll_mul_sat_u64(e->nch, coll_add_sat_u64(intra, rails));
+	e->atoms = coll_est_mul3(coll_est_mul3(e->nch, g, k), m, 1);
+	e->aux_bytes = coll_add_sat_u64(coll_mul_sat_u64(gm, 4), coll_est_mul3(2 * sizeof(uint32_t), gm, gm));
+}
+
+static const char *const hier_aliases[] = { "hierarchical", NULL };
+
+const struct coll_algo_ops coll_algo_hier = {
+	.name = "hier",
+	.aliases = hier_aliases,
+	.kinds = COLL_KIND_BIT(COLL_ALLREDUCE),
+	.chunked = true,
+	.wrong_kind = "hier implements allreduce only",
+	.check = hier_check,
+	.build = hier_build,
+	.estimate = hier_estimate,
+};

@@ -98,7 +98,7 @@ static int rhd_channel(struct rhd *h, uint32_t c)
 	return ret;
 }
 
-int coll_build_rhd(struct coll_sched *s, const struct coll_params *p)
+static int rhd_build(struct coll_sched *s, const struct coll_params *p)
 {
 	struct coll_ctx x = { 0 };
 	struct rhd h = { .x = &x, .n2 = 1 };
@@ -128,3 +128,27 @@ out_ctx:
 	coll_ctx_fini(&x);
 	return ret;
 }
+
+static void rhd_estimate(const struct coll_params *p, struct coll_est *e)
+{
+	uint64_t n = e->n, n2 = 1, log2 = 0;
+
+	while (n2 <= n / 2) {
+		n2 *= 2;
+		log2++;
+	}
+	e->xfers = coll_mul_sat_u64(e->nch, coll_add_sat_u64(2 * (n - n2), coll_est_mul3(2, n2, log2)));
+	e->atoms = coll_mul_sat_u64(e->nch, n2);
+	e->aux_bytes = coll_mul_sat_u64(n2, 2 * sizeof(uint32_t));
+}
+
+static const char *const rhd_aliases[] = { "rabenseifner", "halving-doubling", NULL };
+
+const struct coll_algo_ops coll_algo_rhd = {
+	.name = "rhd",
+	.aliases = rhd_aliases,
+	.kinds = COLL_KIND_BIT(COLL_ALLREDUCE),
+	.wrong_kind = "rhd and tree implement allreduce only",
+	.build = rhd_build,
+	.estimate = rhd_estimate,
+};

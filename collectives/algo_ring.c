@@ -58,7 +58,7 @@ static int ring_blocks(struct coll_ctx *x, const uint32_t *members, bool rs)
 	return ret;
 }
 
-int coll_build_ring(struct coll_sched *s, const struct coll_params *p)
+static int ring_build(struct coll_sched *s, const struct coll_params *p)
 {
 	struct coll_ctx x = { 0 };
 	uint32_t *members, i;
@@ -79,3 +79,31 @@ int coll_build_ring(struct coll_sched *s, const struct coll_params *p)
 	free(members);
 	return ret;
 }
+
+static void ring_estimate(const struct coll_params *p, struct coll_est *e)
+{
+	uint64_t n = e->n, nch = e->nch, k;
+
+	if (p->kind == COLL_ALLREDUCE) {
+		k = coll_nchunks(p, coll_div_up(e->elems, nch), n);
+		e->xfers = coll_est_mul3(coll_est_mul3(nch, k, n), 2, n - 1);
+	} else {
+		k = coll_nchunks(p, coll_div_up(e->elems, coll_mul_sat_u64(n, nch)), 1);
+		e->xfers = coll_est_mul3(coll_est_mul3(nch, k, n), 1, n - 1);
+	}
+	e->atoms = coll_est_mul3(nch, k, n);
+	/* ring members and the previous transfer of each (step, member) */
+	e->aux_bytes = coll_add_sat_u64(coll_mul_sat_u64(n, 4), coll_est_mul3(2 * sizeof(uint32_t), n, n));
+}
+
+const struct coll_algo_ops coll_algo_ring = {
+	.name = "ring",
+	.kinds = COLL_KIND_BIT(COLL_ALLREDUCE) | COLL_KIND_BIT(COLL_ALLGATHER) |
+		 COLL_KIND_BIT(COLL_REDUCESCATTER),
+	.default_for = COLL_KIND_BIT(COLL_ALLREDUCE) | COLL_KIND_BIT(COLL_ALLGATHER) |
+		       COLL_KIND_BIT(COLL_REDUCESCATTER),
+	.chunked = true,
+	.wrong_kind = "ring does not implement alltoall (use pairwise)",
+	.build = ring_build,
+	.estimate = ring_estimate,
+};

@@ -140,7 +140,7 @@ static int tree_run(struct coll_ctx *x, struct tree *t, uint32_t k)
 	return 0;
 }
 
-int coll_build_tree(struct coll_sched *s, const struct coll_params *p)
+static int tree_build(struct coll_sched *s, const struct coll_params *p)
 {
 	uint64_t elems = s->bytes / s->elem_bytes;
 	uint32_t n = s->nranks, k, tr, *mem;
@@ -176,3 +176,21 @@ out_ctx:
 	coll_ctx_fini(&x);
 	return ret;
 }
+
+static void tree_estimate(const struct coll_params *p, struct coll_est *e)
+{
+	uint64_t k = coll_nchunks(p, coll_div_up(e->elems, coll_mul_sat_u64(2, e->nch)), 1);
+
+	e->xfers = coll_est_mul3(coll_est_mul3(e->nch, 2, k), 2, e->n - 1);
+	e->atoms = coll_est_mul3(e->nch, 2, k);
+	e->aux_bytes = coll_mul_sat_u64(e->n, 9 * sizeof(uint32_t));
+}
+
+const struct coll_algo_ops coll_algo_tree = {
+	.name = "tree",
+	.kinds = COLL_KIND_BIT(COLL_ALLREDUCE),
+	.chunked = true,
+	.wrong_kind = "rhd and tree implement allreduce only",
+	.build = tree_build,
+	.estimate = tree_estimate,
+};

@@ -1,8 +1,9 @@
 /*
- * Schedule container, parameter validation, names, buffer layout helpers
- * and the human-readable dump. The algorithms live in algo_*.c; this file
- * only dispatches to them, so the layout rules every consumer relies on
- * (blocks, alltoall pieces) are defined in exactly one place.
+ * Schedule container, the algorithm registry, parameter validation, names,
+ * buffer layout helpers and the human-readable dump. The algorithms live in
+ * algo_*.c; this file only dispatches to them through their table entries,
+ * so the layout rules every consumer relies on (blocks, alltoall pieces)
+ * are defined in exactly one place.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,13 +22,35 @@ static const char *const kind_names[COLL_KIND_COUNT] = {
 	[COLL_ALLTOALL] = "alltoall",
 };
 
-static const char *const algo_names[COLL_ALGO_COUNT] = {
-	[COLL_ALGO_RING] = "ring",
-	[COLL_ALGO_RHD] = "rhd",
-	[COLL_ALGO_TREE] = "tree",
-	[COLL_ALGO_HIER] = "hier",
-	[COLL_ALGO_PAIRWISE] = "pairwise",
+/*
+ * The registry: X(VALUE, NAME) puts coll_algo_NAME, defined in its own
+ * algo_*.c file, at its enum coll_algo value. Table order is the order of
+ * names in lists and messages.
+ */
+#define COLL_ALGO_REGISTRY(X)          \
+	X(COLL_ALGO_RING, ring)         \
+	X(COLL_ALGO_RHD, rhd)           \
+	X(COLL_ALGO_TREE, tree)         \
+	X(COLL_ALGO_HIER, hier)         \
+	X(COLL_ALGO_PAIRWISE, pairwise)
+
+#define COLL_ALGO_DECLARE(value, name) extern const struct coll_algo_ops coll_algo_##name;
+#define COLL_ALGO_ENTRY(value, name) [value] = &coll_algo_##name,
+#define COLL_ALGO_ONE(value, name) +1
+
+COLL_ALGO_REGISTRY(COLL_ALGO_DECLARE)
+
+static const struct coll_algo_ops *const algo_table[COLL_ALGO_COUNT] = {
+	COLL_ALGO_REGISTRY(COLL_ALGO_ENTRY)
 };
+
+_Static_assert(0 COLL_ALGO_REGISTRY(COLL_ALGO_ONE) == COLL_ALGO_COUNT,
+	       "every enum coll_algo value needs its registry line");
+
+const struct coll_algo_ops *coll_algo_ops(enum coll_algo algo)
+{
+	return (unsigned int)algo < COLL_ALGO_COUNT ? algo_table[algo] : NULL;
+}
 
 const char *coll_kind_name(enum coll_kind kind)
 {
@@ -36,7 +59,9 @@ const char *coll_kind_name(enum coll_kind kind)
 
 const char *coll_algo_name(enum coll_algo algo)
 {
-	return (unsigned int)algo < COLL_ALGO_COUNT ? algo_names[algo] : "?";
+	const struct coll_algo_ops *ops = coll_algo_ops(algo);
+
+	return ops ? ops->name : "?";
 }
 
 static const char *coll_op_name(enum coll_op op)
@@ -59,19 +84,55 @@ int coll_kind_from_name(const char *name)
 	return name_lookup(kind_names, COLL_KIND_COUNT, name);
 }
 
+static bool algo_answers_to(const struct coll_algo_ops *ops, const char *name)
+{
+	const char *const *alias;
+
+	if (!strcmp(ops->name, name))
+		return true;
+	for (alias = ops->aliases; alias && *alias; alias++)
+		if (!strcmp(*alias, name))
+			return true;
+	return false;
+}
+
 int coll_algo_from_name(const char *name)
 {
-	/* Common spellings from other tools (NCCL_ALGO, MPI papers). */
-	if (name && (!strcmp(name, "rabenseifner") || !strcmp(name, "halving-doubling")))
-		return COLL_ALGO_RHD;
-	if (name && !strcmp(name, "hierarchical"))
-		return COLL_ALGO_HIER;
-	return name_lookup(algo_names, COLL_ALGO_COUNT, name);
+	int i;
+
+	for (i = 0; name && i < COLL_ALGO_COUNT; i++)
+		if (algo_answers_to(algo_table[i], name))
+			return i;
+	return -EINVAL;
+}
+
+const char *coll_algo_names(char *buf, size_t len, const char *sep, const char *last)
+{
+	size_t used = 0;
+	int i, w;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (i = 0; i < COLL_ALGO_COUNT && used < len; i++) {
+		w = snprintf(buf + used, len - used, "%s%s",
+			     !i ? "" : i + 1 < COLL_ALGO_COUNT ? sep : last, algo_table[i]->name);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return buf;
 }
 
 enum coll_algo coll_default_algo(enum coll_kind kind)
 {
-	return kind == COLL_ALLTOALL ? COLL_ALGO_PAIRWISE : COLL_ALGO_RING;
+	int i;
+
+	for (i = 0; i < COLL_ALGO_COUNT; i++)
+		if ((unsigned int)kind < COLL_KIND_COUNT &&
+		    (algo_table[i]->default_for & COLL_KIND_BIT(kind)))
+			return (enum coll_algo)i;
+	return COLL_ALGO_RING;
 }
 
 void coll_sched_init(struct coll_sched *s)
@@ -135,33 +196,16 @@ int coll_sched_add(struct coll_sched *s, const struct coll_xfer *x,
 	return 0;
 }
 
-static const char *algo_kind_error(const struct coll_params *p)
+/* The kinds the algorithm builds first, then its own rules. */
+static const char *algo_error(const struct coll_params *p)
 {
-	switch (p->algo) {
-	case COLL_ALGO_RING:
-		if (p->kind == COLL_ALLTOALL)
-			return "ring does not implement alltoall (use pairwise)";
-		return NULL;
-	case COLL_ALGO_PAIRWISE:
-		if (p->kind != COLL_ALLTOALL)
-			return "pairwise implements alltoall only";
-		return NULL;
-	case COLL_ALGO_HIER:
-		if (p->kind != COLL_ALLREDUCE)
-			return "hier implements allreduce only";
-		if (!p->gpus_per_server)
-			return "hier needs gpus_per_server";
-		if (p->nranks % p->gpus_per_server)
-			return "hier needs nranks to be a multiple of gpus_per_server";
-		return NULL;
-	case COLL_ALGO_RHD:
-	case COLL_ALGO_TREE:
-		if (p->kind != COLL_ALLREDUCE)
-			return "rhd and tree implement allreduce only";
-		return NULL;
-	default:
+	const struct coll_algo_ops *ops = coll_algo_ops(p->algo);
+
+	if (!ops)
 		return "unknown algorithm";
-	}
+	if (!(ops->kinds & COLL_KIND_BIT(p->kind)))
+		return ops->wrong_kind;
+	return ops->check ? ops->check(p) : NULL;
 }
 
 const char *coll_params_error(const struct coll_params *p)
@@ -176,7 +220,7 @@ const char *coll_params_error(const struct coll_params *p)
 		return "bytes must be a multiple of elem_bytes";
 	if (p->kind == COLL_ALLTOALL && p->bytes > UINT64_MAX / 2)
 		return "bytes too large";
-	return algo_kind_error(p);
+	return algo_error(p);
 }
 
 static void sched_reset(struct coll_sched *s, const struct coll_params *p)
@@ -207,24 +251,7 @@ int coll_build(struct coll_sched *s, const struct coll_params *p)
 	ret = coll_build_guard(s, p);
 	if (ret)
 		return ret;
-	switch (p->algo) {
-	case COLL_ALGO_RING:
-		ret = coll_build_ring(s, p);
-		break;
-	case COLL_ALGO_RHD:
-		ret = coll_build_rhd(s, p);
-		break;
-	case COLL_ALGO_TREE:
-		ret = coll_build_tree(s, p);
-		break;
-	case COLL_ALGO_HIER:
-		ret = coll_build_hier(s, p);
-		break;
-	default:
-		ret = coll_build_pairwise(s, p);
-		s->nchannels = 1;
-		break;
-	}
+	ret = coll_algo_ops(p->algo)->build(s, p);
 	if (ret) {
 		s->nxfers = 0;
 		s->ndeps = 0;

@@ -29,6 +29,7 @@
 #ifndef COLL_SCHED_H
 #define COLL_SCHED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +44,10 @@ enum coll_kind {
 	COLL_KIND_COUNT,
 };
 
+/*
+ * Values are stable: options, files and outputs use them. Each names one
+ * entry of the algorithm table (struct coll_algo_ops below).
+ */
 enum coll_algo {
 	COLL_ALGO_RING = 0,	/* allreduce, allgather, reducescatter */
 	COLL_ALGO_RHD,		/* allreduce: recursive halving-doubling */
@@ -100,12 +105,45 @@ struct coll_sched {
 	char err[224];		/* why coll_build failed, "" otherwise */
 };
 
+/* Bit of KIND in a set of kinds (struct coll_algo_ops.kinds). */
+#define COLL_KIND_BIT(kind) (1u << (kind))
+
+struct coll_est;
+
+/*
+ * One collective algorithm: a file collectives/algo_NAME.c defines
+ * `const struct coll_algo_ops coll_algo_NAME`, and one line of the registry
+ * in sched.c puts it at its enum coll_algo value. That is all adding an
+ * algorithm takes: its name then parses in both programs and appears in
+ * every message and output, and coll_params_error, coll_build and
+ * coll_sched_estimate follow its kinds, rules and bounds.
+ */
+struct coll_algo_ops {
+	const char *name;		/* --algo NAME, and in every output */
+	const char *const *aliases;	/* other spellings, NULL-terminated; may be NULL */
+	uint32_t kinds;			/* COLL_KIND_BIT of every kind it builds */
+	uint32_t default_for;		/* kinds it is the default algorithm of */
+	bool chunked;			/* every step moves chunk_bytes pieces (pipelined) */
+	const char *wrong_kind;		/* why a kind outside KINDS is refused: names what works */
+	/* Its own rules for P, once P's kind is one of KINDS: NULL (fine) or why not. May be NULL. */
+	const char *(*check)(const struct coll_params *p);
+	/* The schedule of P into S, whose header coll_build has set: 0 or a negative errno. */
+	int (*build)(struct coll_sched *s, const struct coll_params *p);
+	/* Upper bounds on what build makes for P (estimate.c: struct coll_est). */
+	void (*estimate)(const struct coll_params *p, struct coll_est *e);
+};
+
+/* The table entry of ALGO, NULL outside the table. */
+const struct coll_algo_ops *coll_algo_ops(enum coll_algo algo);
+
 /* Names; *_from_name return the enum value or -EINVAL. */
 const char *coll_kind_name(enum coll_kind kind);
 const char *coll_algo_name(enum coll_algo algo);
 int coll_kind_from_name(const char *name);
 int coll_algo_from_name(const char *name);
-/* The usual algorithm for a kind: ring, or pairwise for alltoall. */
+/* Every algorithm name in table order, joined by SEP, LAST before the last: BUF. */
+const char *coll_algo_names(char *buf, size_t len, const char *sep, const char *last);
+/* The usual algorithm for a kind (its table entry's default_for): ring, or pairwise for alltoall. */
 enum coll_algo coll_default_algo(enum coll_kind kind);
 
 /* Zeroed, empty schedule; coll_sched_free releases it (and may be reused). */
@@ -148,6 +186,8 @@ int coll_build(struct coll_sched *s, const struct coll_params *p);
  * in the memory available.
  */
 void coll_sched_estimate(const struct coll_params *p, uint64_t *nxfers, uint64_t *mem_bytes);
+/* The same bound on transfers, and the entries of the builder's last-writer table. */
+void coll_sched_bounds(const struct coll_params *p, uint64_t *nxfers, uint64_t *table_entries);
 
 /* Block BLOCK (a rank) of an allgather/reducescatter buffer. */
 void coll_block_range(const struct coll_sched *s, uint32_t block,

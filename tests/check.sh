@@ -15,9 +15,12 @@
 # Exit status 0 only if nothing failed and nothing was skipped; skipping the
 # Soft-RoCE suite (fabbench-rdma) is allowed with SKIP_VM=1.
 #
-# With T=PATTERN (make check T=PATTERN) every suite runs only its cases
-# matching PATTERN; the Soft-RoCE and fuzz suites run only when PATTERN
-# names them (T=fabbench-rdma), and a PATTERN that matches nothing fails.
+# With T=PATTERN (make check T=PATTERN) the suites run only their cases
+# matching PATTERN (a shell glob on "SUITE: case name", or on cmocka's
+# binary and case names): "SUITE: …" runs that suite alone, test_* only
+# the cmocka suites (unit, asan), anything else every suite except the
+# Soft-RoCE and fuzz ones unless PATTERN names them (T=fabbench-rdma). A
+# PATTERN that matches nothing fails.
 #
 # Env: CHECK_MAKE (default "make --no-print-directory"), SKIP_VM,
 # TEST_FILTER (the Makefile sets it from T).
@@ -80,20 +83,33 @@ run_suite() { # SUITE TARGET
 	rows+=("$(printf '%-16s %7d %7d %8d %6ds' "$suite" "$p" "$f" "$s" "$secs")")
 }
 
+# wanted SUITE: whether SUITE runs under TEST_FILTER. "SUITE: case" runs
+# that suite alone; test_* (a cmocka binary or case) the unit and asan
+# suites; anything else every suite but the slow VM and fuzz ones, which
+# run only when the pattern names them.
+wanted() {
+	local suite=$1 f=${TEST_FILTER:-}
+	[ -n "$f" ] || return 0
+	if [[ $f =~ ^([A-Za-z0-9_.-]+):\  ]]; then
+		[ "${BASH_REMATCH[1]}" = "$suite" ]
+		return
+	fi
+	case $f in
+	test_*) [ "$suite" = unit ] || [ "$suite" = asan ] ;;
+	*) [[ $suite == *$f* ]] || { [ "$suite" != "$VM_SUITE" ] && [ "$suite" != fuzz-regress ]; } ;;
+	esac
+}
+
 main() {
 	local arg t0=$SECONDS note row
 	FAILED_BY_SKIP=0
 	[ $# -gt 0 ] || { echo "usage: $0 SUITE:TARGET..." >&2; exit 2; }
 	for arg in "$@"; do
-		if [ -n "${TEST_FILTER:-}" ] && [[ ${arg%%:*} != *$TEST_FILTER* ]]; then
-			case ${arg%%:*} in
-			"$VM_SUITE" | fuzz-regress) continue ;; # slow: only when named
-			esac
-		fi
+		wanted "${arg%%:*}" || continue
 		run_suite "${arg%%:*}" "${arg#*:}"
 	done
 	echo
-	echo "==== make check: $# suites in $((SECONDS - t0)) s"
+	echo "==== make check: ${#rows[@]} suites in $((SECONDS - t0)) s"
 	printf '%-16s %7s %7s %8s %7s\n' suite passed failed skipped time
 	for row in "${rows[@]}"; do echo "$row"; done
 	for note in "${notes[@]}"; do echo "check: $note"; done

@@ -6,6 +6,8 @@ set -u
 FABSIM=${1:-build/fabsim}
 LABEL=cli
 . "$(dirname "$0")/lib.sh"
+# CSV columns by name: $CSV_AWK (experiments/lib.sh)
+. "$(dirname "$0")/../experiments/lib.sh"
 
 expect "--help" 0 "usage: fabsim" "$FABSIM" --help
 expect "--version" 0 "^fabsim [0-9]+\.[0-9]+" "$FABSIM" --version
@@ -99,7 +101,9 @@ fi
 "$FABSIM" run -t $C -w allreduce -a ring -n 32 --placement random -s 1M:4M:x4 -l ar \
 	--bench-json "$tmp/sim.json" --quiet -o "$tmp/simrun" >/dev/null 2>&1
 if "$FABSIM" predict --bench "$tmp/sim.json" --topo $C -l ar -o "$tmp/pred" >"$tmp/out" 2>"$tmp/err" &&
-	awk -F, 'NR > 1 { e = $12 < 0 ? -$12 : $12; if (e > 0.01) bad = 1; n++ } END { exit bad || n != 2 }' "$tmp/pred/prediction.csv"; then
+	awk -F, "$CSV_AWK"'NR == 1 { csv_header(); next }
+		{ e = col("rel_error"); e = e < 0 ? -e : e; if (e > 0.01) bad = 1; n++ }
+		END { exit bad || n != 2 }' "$tmp/pred/prediction.csv"; then
 	ok "predict reproduces a simulated run within 1%"
 else
 	bad "predict reproduces a simulated run within 1%"

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sim/cli/load.h"
 #include "collectives/arith.h"
 #include "sim/traffic/coll_sim.h"
 #include "sim/fabric/sim.h"

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "sim/cli/load.h"
 #include "sim/fabric/sim.h"
 #include "sim/fabric/cc/cc.h"
 #include "sim/fabric/lb/lb.h"

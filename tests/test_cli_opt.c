@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sim/cli/load.h"
 #include "sim/cli/opt.h"
+#include "sim/fabric/sim.h"
 #include "sim/traffic/coll_jobs.h"
 
 struct t_opts {
@@ -86,6 +88,61 @@ static void test_usage_layout(void **state)
 	fclose(f);
 	assert_string_equal(buf, want);
 	free(buf);
+}
+
+/* 60 characters, exactly what fits from column 20 to 80, then one word more */
+static const char *t_help_long(char *buf, size_t len)
+{
+	snprintf(buf, len, "aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee ffffffffff z");
+	return buf;
+}
+
+static const struct sim_opt t_opts_made[] = {
+	SIM_OPT_NAMES("long", 0, "N", t_opt_name, t_help_long),
+	SIM_OPT_NAMES("rx", 'r', "MODE", t_opt_name, sim_rx_help),
+};
+
+static const struct sim_opt_group t_groups_made[] = {
+	SIM_OPT_GROUP(NULL, t_opts_made),
+};
+
+static const struct sim_opt_cmd t_cmd_made = {
+	.name = "fabsim t",
+	.usage_head = "",
+	.help_col = 20,
+	SIM_OPT_GROUPS(t_groups_made),
+};
+
+/* Help made from a table is wrapped at spaces so that no line passes column 80. */
+static void test_usage_made(void **state)
+{
+	static const char want[] =
+		"      --long N      aaaaaaaaa bbbbbbbbb ccccccccc ddddddddd eeeeeeeee ffffffffff\n"
+		"                    z\n"
+		"  -r, --rx MODE     ddp (out-of-order placement, default) | gbn (go-back-N)\n";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	sim_opt_usage(&t_cmd_made, f);
+	fclose(f);
+	assert_string_equal(buf, want);
+	free(buf);
+}
+
+/* --lb, --cc, --rx list their tables, the default of sim_config_defaults marked. */
+static void test_table_help(void **state)
+{
+	char buf[512];
+
+	assert_string_equal(sim_lb_help(buf, sizeof(buf)), "ecmp (default) | flowlet | spray | ar");
+	assert_string_equal(sim_rx_help(buf, sizeof(buf)), "ddp (out-of-order placement, default) | gbn (go-back-N)");
+	/* every entry of the table: a new CC shows in --help without an edit of the cli */
+	sim_cc_help(buf, sizeof(buf));
+	assert_int_equal(strncmp(buf, "none (default) | ", 17), 0);
+	for (uint32_t i = 0; i < sim_cc_count(); i++)
+		assert_non_null(strstr(buf, sim_cc_name((enum sim_cc)i)));
 }
 
 static int t_parse(struct t_opts *o, int *first, ...)
@@ -245,6 +302,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage_layout),
+		cmocka_unit_test(test_usage_made),
+		cmocka_unit_test(test_table_help),
 		cmocka_unit_test(test_parse_values),
 		cmocka_unit_test(test_parse_refusals),
 		cmocka_unit_test(test_parser_messages),

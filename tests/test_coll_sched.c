@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -638,6 +640,126 @@ static void test_names(void **state)
 	assert_int_equal(coll_default_algo(COLL_ALLTOALL), COLL_ALGO_PAIRWISE);
 }
 
+/* Whether MSG names WORD as a whole word (so "allreduce" is not "reduce"). */
+static bool names_word(const char *msg, const char *word)
+{
+	size_t len = strlen(word);
+	const char *at;
+
+	for (at = strstr(msg, word); at; at = strstr(at + 1, word)) {
+		bool start = at == msg || !isalnum((unsigned char)at[-1]);
+		bool end = !isalnum((unsigned char)at[len]);
+
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A refused kind's message names what would work: every kind the
+ * algorithm builds, or every algorithm that builds the kind asked for.
+ */
+static bool names_what_works(const char *msg, int algo, int kind)
+{
+	bool all_kinds = true, all_algos = true;
+	int i;
+
+	for (i = 0; i < COLL_KIND_COUNT; i++)
+		if ((coll_algo_ops(algo)->kinds & COLL_KIND_BIT(i)) && !names_word(msg, coll_kind_name(i)))
+			all_kinds = false;
+	for (i = 0; i < COLL_ALGO_COUNT; i++)
+		if ((coll_algo_ops(i)->kinds & COLL_KIND_BIT(kind)) && !names_word(msg, coll_algo_name(i)))
+			all_algos = false;
+	return all_kinds || all_algos;
+}
+
+/* One kind K of algorithm A: built and checked when A has it, else refused. */
+static void algo_kind(int a, int k)
+{
+	const struct coll_algo_ops *ops = coll_algo_ops(a);
+	/* 8 ranks in servers of 4 (hier), 3 channels, 2 chunks a block */
+	struct coll_params p = {
+		.kind = k, .algo = a, .nranks = 8, .bytes = 4 * 8 * 3 * 16,
+		.elem_bytes = 4, .nchannels = 3, .chunk_bytes = 32, .gpus_per_server = 4,
+	};
+	uint64_t bound, table;
+	struct coll_sched s;
+
+	coll_sched_init(&s);
+	if (!(ops->kinds & COLL_KIND_BIT(k))) {
+		assert_string_equal(coll_params_error(&p), ops->wrong_kind);
+		assert_int_equal(coll_build(&s, &p), -EINVAL);
+		assert_string_equal(s.err, ops->wrong_kind);
+		assert_int_equal(s.nxfers, 0);
+		if (!names_what_works(s.err, a, k))
+			fail_msg("%s for %s: '%s' names neither its kinds nor the algorithms of %s",
+				 ops->name, coll_kind_name(k), s.err, coll_kind_name(k));
+		return;
+	}
+	assert_null(coll_params_error(&p));
+	assert_int_equal(coll_build(&s, &p), 0);
+	assert_int_equal(s.kind, k);
+	assert_int_equal(s.algo, a);
+	assert_true(s.nxfers > 0);
+	check_ok(&s, ops->name);
+	coll_sched_bounds(&p, &bound, &table);
+	assert_true(bound >= s.nxfers);
+	coll_sched_free(&s);
+}
+
+/*
+ * The algorithm table: every entry has a name that round-trips through the
+ * parser (and so do its aliases), a builder and its bounds, at least one
+ * kind; it builds each of its kinds and refuses the others with a message
+ * naming what works; each kind has exactly one default, which builds it.
+ */
+static void test_algo_table(void **state)
+{
+	const uint32_t all_kinds = (1u << COLL_KIND_COUNT) - 1;
+	struct coll_params p = { .kind = COLL_ALLREDUCE, .nranks = 4, .bytes = 64, .elem_bytes = 4 };
+	char names[64];
+	int a, k, ndefault;
+
+	for (a = 0; a < COLL_ALGO_COUNT; a++) {
+		const struct coll_algo_ops *ops = coll_algo_ops(a);
+		const char *const *alias;
+
+		assert_non_null(ops);
+		assert_non_null(ops->name);
+		assert_true(ops->name[0]);
+		assert_string_equal(coll_algo_name(a), ops->name);
+		assert_int_equal(coll_algo_from_name(ops->name), a);
+		for (alias = ops->aliases; alias && *alias; alias++)
+			assert_int_equal(coll_algo_from_name(*alias), a);
+		assert_non_null(ops->build);
+		assert_non_null(ops->estimate);
+		assert_true(ops->kinds && !(ops->kinds & ~all_kinds));
+		assert_true(!(ops->default_for & ~ops->kinds));
+		if (ops->kinds != all_kinds)
+			assert_non_null(ops->wrong_kind);
+		for (k = 0; k < COLL_KIND_COUNT; k++)
+			algo_kind(a, k);
+	}
+	for (k = 0; k < COLL_KIND_COUNT; k++) {
+		for (a = 0, ndefault = 0; a < COLL_ALGO_COUNT; a++)
+			ndefault += !!(coll_algo_ops(a)->default_for & COLL_KIND_BIT(k));
+		assert_int_equal(ndefault, 1);
+		assert_true(coll_algo_ops(coll_default_algo(k))->default_for & COLL_KIND_BIT(k));
+	}
+	assert_int_equal(coll_default_algo(COLL_ALLREDUCE), COLL_ALGO_RING);
+	/* outside the table */
+	assert_null(coll_algo_ops(COLL_ALGO_COUNT));
+	assert_string_equal(coll_algo_name(COLL_ALGO_COUNT), "?");
+	p.algo = COLL_ALGO_COUNT;
+	assert_string_equal(coll_params_error(&p), "unknown algorithm");
+	/* the list every "expected ..." message shows, and a buffer too short for it */
+	assert_string_equal(coll_algo_names(names, sizeof(names), ", ", " or "),
+			    "ring, rhd, tree, hier or pairwise");
+	assert_string_equal(coll_algo_names(names, sizeof(names), "|", "|"), "ring|rhd|tree|hier|pairwise");
+	assert_string_equal(coll_algo_names(names, 8, ", ", " or "), "ring, r");
+}
+
 static void test_print(void **state)
 {
 	struct coll_sched s;
@@ -697,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_size_guard),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_algo_table),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_busbw),
 	};

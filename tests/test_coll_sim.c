@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sim/cli/load.h"
 #include "collectives/busbw.h"
 #include "sim/traffic/coll_sim.h"
 #include "collectives/units.h"

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "sim/cli/load.h"
 #include "sim/fabric/sim.h"
 
 struct counts {

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "sim/cli/load.h"
 #include "sim/traffic/coll_sim.h"
 #include "sim/fabric/sim.h"
 #include "sim/results/stats.h"
@@ -49,6 +50,7 @@
 #define PROP_NVLINK_BPS 3600000000000ULL	/* fabsim run's defaults */
 #define PROP_NVLINK_LAT_PS 1000000ULL
 #define PROP_ALARM_S 120		/* wall-clock guard per case (ASan included) */
+#define PROP_MAX_TABLE 16		/* entries of the lb and cc tables the coverage test counts */
 
 enum prop_topo { PROP_LEAFSPINE, PROP_FATTREE, PROP_RAILOPT };
 enum prop_wl { PROP_PERM, PROP_A2A, PROP_INCAST, PROP_FLOWS, PROP_COLL, PROP_NWL };
@@ -269,9 +271,10 @@ static void prop_draw_transport(struct sim_rng *r, struct prop_case *c)
 
 	sim_config_defaults(cfg);
 	cfg->seed = sim_rng_next(r) >> 33;	/* fits --seed's uint32 */
-	cfg->lb = (enum sim_lb)sim_rng_below(r, 4);
-	cfg->cc = (enum sim_cc)sim_rng_below(r, 3);
-	cfg->rx = (enum sim_rx_mode)sim_rng_below(r, 2);
+	/* every entry of each table, so that a new one is tested too */
+	cfg->lb = (enum sim_lb)sim_rng_below(r, sim_lb_count());
+	cfg->cc = (enum sim_cc)sim_rng_below(r, sim_cc_count());
+	cfg->rx = (enum sim_rx_mode)sim_rng_below(r, SIM_RX_COUNT);
 	cfg->pfc = sim_rng_below(r, 3) != 0;
 	cfg->ecn = sim_rng_below(r, 4) != 0;
 	cfg->qps_per_flow = pick(r, 1, 4);
@@ -1142,10 +1145,11 @@ static void test_property_case(void **state)
 /* The generator covers what the issue lists: a case of every kind of each knob. */
 static void test_property_coverage(void **state)
 {
-	unsigned topo[3] = { 0 }, wl[PROP_NWL] = { 0 }, lb[4] = { 0 }, cc[3] = { 0 }, rx[2] = { 0 }, pfc[2] = { 0 };
-	unsigned ecn[2] = { 0 }, qps[5] = { 0 };
+	unsigned topo[3] = { 0 }, wl[PROP_NWL] = { 0 }, lb[PROP_MAX_TABLE] = { 0 }, cc[PROP_MAX_TABLE] = { 0 };
+	unsigned rx[SIM_RX_COUNT] = { 0 }, pfc[2] = { 0 }, ecn[2] = { 0 }, qps[5] = { 0 };
 
 	(void)state;
+	assert_true(sim_lb_count() <= PROP_MAX_TABLE && sim_cc_count() <= PROP_MAX_TABLE);
 	for (unsigned i = 0; i < PROP_CASES; i++) {
 		struct prop_case c;
 
@@ -1161,13 +1165,19 @@ static void test_property_coverage(void **state)
 		assert_true(c.nhosts >= 2);
 	}
 	for (int i = 0; i < 3; i++)
-		assert_true(topo[i] > 0 && cc[i] > 0);
+		assert_true(topo[i] > 0);
 	for (int i = 0; i < PROP_NWL; i++)
 		assert_true(wl[i] > 0);
+	for (uint32_t i = 0; i < sim_lb_count(); i++)
+		assert_true(lb[i] > 0);
+	for (uint32_t i = 0; i < sim_cc_count(); i++)
+		assert_true(cc[i] > 0);
+	for (int i = 0; i < SIM_RX_COUNT; i++)
+		assert_true(rx[i] > 0);
 	for (int i = 0; i < 4; i++)
-		assert_true(lb[i] > 0 && qps[i + 1] > 0);
+		assert_true(qps[i + 1] > 0);
 	for (int i = 0; i < 2; i++)
-		assert_true(rx[i] > 0 && pfc[i] > 0 && ecn[i] > 0);
+		assert_true(pfc[i] > 0 && ecn[i] > 0);
 }
 
 static unsigned prop_env_u(const char *name, unsigned dflt)

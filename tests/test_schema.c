@@ -201,7 +201,7 @@ static void test_schema_tables(void **state)
 	size_t n;
 
 	all = sim_schema_all(&n);
-	assert_int_equal(n, 10);
+	assert_int_equal(n, 12);
 	for (size_t t = 0; t < n; t++) {
 		const struct sim_schema *sc = all[t];
 
@@ -268,6 +268,28 @@ static void check_keys(const json_t *obj, const struct sim_schema *sc)
 	assert_int_equal(i, sc->ncols);
 }
 
+/*
+ * OBJ's keys are some of SC's, in the table's order, and KEYS of them
+ * (a results[] entry of a collective leaves out what its size lacks).
+ */
+static void check_some_keys(const json_t *obj, const struct sim_schema *sc, unsigned int keys)
+{
+	const char *key;
+	json_t *v;
+	unsigned int i = 0, n = 0;
+
+	assert_true(json_is_object(obj));
+	json_object_foreach((json_t *)obj, key, v) {
+		while (i < sc->ncols && strcmp(key, sc->cols[i].name))
+			i++;
+		if (i == sc->ncols)
+			fail_msg("%s: key '%s' is not in the schema, or out of its order", sc->file, key);
+		i++;
+		n++;
+	}
+	assert_int_equal(n, keys);
+}
+
 static json_t *load_json(const char *dir, const char *name)
 {
 	char path[512];
@@ -286,11 +308,18 @@ static void test_writer_json_keys(void **state)
 	json_t *sum = load_json(run_dir, "summary.json");
 	json_t *pred = load_json(pred_dir, "summary.json");
 	json_t *bench = load_json(tmp, "bench.json");
+	json_t *coll = load_json(coll_dir, "summary.json");
+	json_t *job = json_array_get(json_object_get(coll, "jobs"), 0);
 
 	check_keys(sum, &sim_schema_summary);
 	check_keys(pred, &sim_schema_pred_summary);
 	check_keys(json_object_get(pred, "calibration"), &sim_schema_pred_calib);
 	check_keys(json_array_get(json_object_get(pred, "results"), 1), &sim_schema_pred_result);
+	check_keys(coll, &sim_schema_coll_summary);
+	check_keys(job, &sim_schema_coll_job);
+	/* a finished size: every key but the three of an unfinished one */
+	check_some_keys(json_array_get(json_object_get(job, "results"), 1), &sim_schema_coll_result,
+			SIM_CSUM_NKEYS - 3);
 	/* the bench file a simulated run writes: the keys fabsim predict reads */
 	assert_string_equal(json_string_value(json_object_get(bench, COLL_BENCH_TOOL)), "fabsim");
 	assert_int_equal(json_integer_value(json_object_get(bench, COLL_BENCH_NRANKS)), 16);
@@ -300,6 +329,7 @@ static void test_writer_json_keys(void **state)
 	json_decref(sum);
 	json_decref(pred);
 	json_decref(bench);
+	json_decref(coll);
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sim/cli/load.h"
 #include "sim/fabric/sim.h"
 #include "sim/results/stats.h"
 #include "sim/traffic/workload.h"

@@ -26,6 +26,7 @@
 #include "sim/traffic/benchfile.h"
 #include "sim/topo/gen.h"
 #include "sim/topo/topo.h"
+#include "sim/cli/load.h"
 
 #define G 1000000000ULL
 

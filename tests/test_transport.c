@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "sim/cli/load.h"
 #include "sim/fabric/sim.h"
 #include "sim/results/stats.h"
 #include "sim/traffic/workload.h"

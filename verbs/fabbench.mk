@@ -55,16 +55,16 @@ $(BUILD)/fabbench: $(VB_BIN_OBJ) $(BUILD)/libvb.a $(COLL_LIB) $(FLAGS_STAMP)
 		$(COLL_LIB) $(VB_LIBS) $(LDLIBS_ALL)
 
 # More specific than the main Makefile's tests/% rules: link libvb too.
-$(BUILD)/tests/test_vb%: tests/test_vb%.c $(TEST_FILTER) $(BUILD)/libvb.a $(COLL_LIB) \
+$(BUILD)/tests/test_vb%: tests/test_vb%.c $(TEST_FILTER_OBJ) $(BUILD)/libvb.a $(COLL_LIB) \
 		$(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(TEST_FILTER) $(TEST_WRAP) $(BUILD)/libvb.a \
+	$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(TEST_FILTER_OBJ) $(TEST_WRAP) $(BUILD)/libvb.a \
 		$(COLL_LIB) $(LDLIBS_ALL) -lcmocka
 
-$(BUILD)/asan-tests/test_vb%: tests/test_vb%.c $(TEST_FILTER_ASAN) $(BUILD)/libvb-asan.a \
+$(BUILD)/asan-tests/test_vb%: tests/test_vb%.c $(TEST_FILTER_ASAN_OBJ) $(BUILD)/libvb-asan.a \
 		$(COLL_ASAN_LIB) $(FLAGS_STAMP) | test-headers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -o $@ $< $(TEST_FILTER_ASAN) $(TEST_WRAP) \
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -o $@ $< $(TEST_FILTER_ASAN_OBJ) $(TEST_WRAP) \
 		$(BUILD)/libvb-asan.a \
 		$(COLL_ASAN_LIB) $(LDLIBS_ALL) -lcmocka
 

@@ -657,15 +657,16 @@ uint64_t vb_opts_buf_bytes(const struct vb_opts *o, uint64_t largest_bytes)
 
 /*
  * Transfers of the largest schedule, over-estimated from how the
- * collectives/ builders cut data: ring and tree pipelines cut every
+ * collectives/ builders cut data: chunked ones (ring, tree, hier) cut every
  * rank's share into --chunk pieces at each of their 2(n - 1) (allreduce)
- * or n - 1 steps; rhd and pairwise move whole blocks, at most n^2.
+ * or n - 1 steps; the others (rhd, pairwise) move whole blocks, at most n^2.
  */
 static uint64_t sched_pieces(const struct vb_opts *o, uint32_t nranks, uint64_t largest)
 {
+	const struct coll_algo_ops *ops = coll_algo_ops(o->algo);
 	uint64_t n = nranks, steps = 0, chunks;
 
-	if (o->algo != COLL_ALGO_RHD && o->algo != COLL_ALGO_PAIRWISE)
+	if (ops && ops->chunked)
 		steps = o->kind == COLL_ALLREDUCE ? 2 * (n - (n > 0)) : n - (n > 0);
 	chunks = sat_add(largest / o->chunk_bytes + 1, o->nchannels);
 	return sat_add(n * n, sat_mul(steps, chunks));
@@ -721,6 +722,8 @@ const char *vb_average_name(enum vb_average a)
 
 void vb_opts_usage(FILE *f, const char *prog)
 {
+	char algos[128];
+
 	fprintf(f,
 "usage: %s [options]              (mpirun -np N %s ... or --rank/--nranks/--master)\n"
 "Runs a collective schedule (collectives/) over RDMA verbs or TCP and reports\n"
@@ -744,7 +747,7 @@ void vb_opts_usage(FILE *f, const char *prog)
 "  -a, --average 0|1|2|3    time reported: 0 rank 0, 1 mean, 2 min, 3 max over ranks (default 1)\n"
 "collective:\n"
 "  --coll allreduce|allgather|reducescatter|alltoall   (default allreduce)\n"
-"  --algo ring|rhd|tree|hier|pairwise   (default ring; pairwise for alltoall)\n"
+"  --algo %s   (default ring; pairwise for alltoall)\n"
 "  --channels N             data shares (rings/trees) [1..64] (default 1)\n"
 "  --gpus-per-server N      ranks per server, for hier [0..1024] (default 0: 1 each)\n"
 "transport:\n"
@@ -779,5 +782,5 @@ void vb_opts_usage(FILE *f, const char *prog)
 "exit status: 0 ok, 1 runtime failure (peer died, device error, not enough\n"
 "  memory), 2 usage (bad option, options differ between ranks), 3 data check\n"
 "  failed, 4 average busbw below --min-busbw\n",
-		prog, prog);
+		prog, prog, coll_algo_names(algos, sizeof(algos), "|", "|"));
 }

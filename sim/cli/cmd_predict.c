@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "sim/cli/load.h"
 #include "collectives/busbw.h"
 #include "sim/traffic/benchfile.h"
 #include "sim/cli/cmd.h"

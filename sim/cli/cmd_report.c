@@ -97,16 +97,19 @@ static int report_parse_args(int argc, char **argv, struct report_opts *o)
 
 static int report_add_config(struct sim_report *r, size_t *cap, const char *dir)
 {
-	if (sim_rep_grow(&r->cfg, cap, r->ncfg, sizeof(*r->cfg)))
-		return -1;
+	if (sim_rep_grow(&r->cfg, cap, r->ncfg, sizeof(*r->cfg), r->err, sizeof(r->err)))
+		goto out_print;
 	if (sim_rep_load(&r->cfg[r->ncfg], dir, r->err, sizeof(r->err))) {
-		fprintf(stderr, "%s\n", r->err);
-		r->err[0] = 0;
 		sim_rep_config_free(&r->cfg[r->ncfg]);
-		return -1;
+		goto out_print;
 	}
 	r->ncfg++;
 	return 0;
+
+out_print:
+	fprintf(stderr, "%s\n", r->err);
+	r->err[0] = 0;
+	return -1;
 }
 
 static int report_is_dir(const char *path)
@@ -240,6 +243,7 @@ int sim_cmd_report(int argc, char **argv)
 		return ret < 0 ? 0 : ret;
 	r.out_dir = o.out_dir ? o.out_dir : o.dirs[0];
 	r.port = o.port;
+	r.warn = stderr;
 	ret = report_build(&r, &o);
 	if (!ret) {
 		for (i = 0; i < r.nfiles; i++)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "sim/cli/load.h"
 #include "sim/cli/cmd.h"
 #include "sim/cli/opt.h"
 #include "sim/cli/run_opts.h"
@@ -55,9 +56,10 @@ static int run_opt_flows(const struct sim_opt *opt, const char *v, void *obj, ch
 static int run_opt_algo(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	int x = coll_algo_from_name(v);
+	char names[128];
 
 	if (x < 0)
-		return sim_opt_bad(opt, v, err, errlen);
+		return sim_opt_expected(opt, v, coll_algo_names(names, sizeof(names), ", ", " or "), err, errlen);
 	((struct run_opts *)obj)->algo = x;
 	return 0;
 }
@@ -213,7 +215,7 @@ static const struct sim_opt run_opts_workload[] = {
 
 /* The collective jobs: schedule, ranks, placement, intra-server links. */
 static const struct sim_opt run_opts_coll[] = {
-	SIM_OPT_CUSTOM("algo", 'a', "NAME", run_opt_algo, "ring, rhd, tree, hier or pairwise",
+	SIM_OPT_CUSTOM("algo", 'a', "NAME", run_opt_algo, NULL,
 		       "ring | rhd | tree | hier | pairwise (default: ring,\npairwise for all-to-all)"),
 	/* the upper bound is the topology's hosts, checked once it is loaded */
 	SIM_OPT_U32("ranks", 'n', "N", RO, ranks, 2, UINT32_MAX, "ranks, default every host [2..hosts]"),
@@ -241,8 +243,7 @@ static const struct sim_opt run_opts_coll[] = {
 
 /* Which path a packet takes: the switches' load balancing. */
 static const struct sim_opt run_opts_routing[] = {
-	SIM_OPT_CUSTOM("lb", 'l', "NAME", run_opt_lb, "ecmp, flowlet, spray or ar",
-		       "ecmp (default) | flowlet | spray | ar"),
+	SIM_OPT_NAMES("lb", 'l', "NAME", run_opt_lb, sim_lb_help),
 	SIM_OPT_FLAG("same-seed", 0, RO, cfg.ecmp_same_seed, 1,
 		     "every switch hashes with one seed (ECMP polarization)"),
 	SIM_OPT_QTY("flowlet-gap", 0, "TIME", RO, cfg.flowlet_gap_ps, COLL_QTY_TIME, 0, SIM_OPT_MS, NULL,
@@ -261,8 +262,7 @@ static const struct sim_opt run_opts_transport[] = {
 		  "default one BDP, unlimited with --cc dcqcn" },
 	SIM_OPT_U32("mtu", 0, "BYTES", RO, cfg.mtu_bytes, 256, 9000,
 		    "RoCE payload per packet, default the topology's\n[256..9000]"),
-	SIM_OPT_CUSTOM("rx", 'r', "MODE", run_opt_rx, "ddp or gbn",
-		       "ddp (out-of-order placement, default) | gbn\n(go-back-N)"),
+	SIM_OPT_NAMES("rx", 'r', "MODE", run_opt_rx, sim_rx_help),
 	/* NICs coalesce a handful of ACKs; 64 packets is 256 KiB at 4 KiB */
 	SIM_OPT_U32("ack-every", 0, "N", RO, cfg.ack_every, 1, 64, "coalesce in-order ACKs, default 4 [1..64]"),
 	/* below 1 us an RTO fires before any fabric's round trip */
@@ -272,7 +272,7 @@ static const struct sim_opt run_opts_transport[] = {
 
 /* Congestion control at the NICs. */
 static const struct sim_opt run_opts_cc[] = {
-	SIM_OPT_CUSTOM("cc", 'c', "NAME", run_opt_cc, "none, dcqcn or telemetry", "none (default) | dcqcn | telemetry"),
+	SIM_OPT_NAMES("cc", 'c', "NAME", run_opt_cc, sim_cc_help),
 	SIM_OPT_CUSTOM("dcqcn-params", 0, "SET", run_opt_dcqcn, "paper or mellanox", "mellanox (default) | paper"),
 	SIM_OPT_QTY("cnp-interval", 0, "TIME", RO, cfg.cnp_interval_ps, COLL_QTY_TIME, 0, SIM_OPT_MS, NULL,
 		    "per-QP CNP spacing, default 50us [0..1 ms]"),

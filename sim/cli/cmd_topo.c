@@ -10,6 +10,7 @@
 #include "sim/cli/cmd.h"
 #include "sim/cli/opt.h"
 #include "sim/topo/topo.h"
+#include "sim/cli/load.h"
 
 struct topo_opts {
 	const char *dot_path;	/* NULL: no DOT; "-": stdout */

@@ -105,14 +105,38 @@ int sim_opt_parse(const struct sim_opt_cmd *cmd, int argc, char **argv, void *ob
 	return 0;
 }
 
+/*
+ * Breaks S at spaces so that no line, from column COL on, goes past
+ * SIM_OPT_WIDTH (a word longer than that stays whole).
+ */
+static void sim_opt_wrap(char *s, unsigned int col)
+{
+	char *line = s, *space = NULL;
+
+	for (char *p = s; *p; p++) {
+		if (*p == ' ')
+			space = p;
+		if (col + (size_t)(p - line) >= SIM_OPT_WIDTH && space) {
+			*space = '\n';
+			line = space + 1;
+			space = NULL;
+		}
+	}
+}
+
 /* "  -t, --topo FILE" padded to the help column, then the help text's lines. */
 static void sim_opt_usage_line(const struct sim_opt_cmd *cmd, const struct sim_opt *o, FILE *out)
 {
 	const char *s = o->help;
+	char made[512];
 	int n;
 
 	if (o->hidden)
 		return;
+	if (o->help_fn) {
+		s = o->help_fn(made, sizeof(made));
+		sim_opt_wrap(made, cmd->help_col);
+	}
 	if (!o->name) {
 		fprintf(out, "%s\n", o->help);
 		return;

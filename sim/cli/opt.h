@@ -41,6 +41,8 @@
 
 /* At most this many options per command (getopt's arrays live on the stack). */
 #define SIM_OPT_MAX 96
+/* Columns of a --help line that HELP_FN's text is wrapped to. */
+#define SIM_OPT_WIDTH 80
 
 struct sim_opt;
 
@@ -66,6 +68,8 @@ struct sim_opt {
 	const char *expected;	/* names: the accepted ones ("ecmp, flowlet, spray or ar");
 				 * numbers: a note after the range (", or 'unlimited'") */
 	const char *help;	/* --help text; '\n' starts a line indented like the first */
+	/* --help text made when printed (a table's names, HELP_FN(buf, len)), wrapped at SIM_OPT_WIDTH */
+	const char *(*help_fn)(char *buf, size_t len);
 	bool hidden;		/* no --help line: a SIM_OPT_TEXT line lists it with others */
 };
 
@@ -125,6 +129,12 @@ struct sim_opt_cmd {
 #define SIM_OPT_CUSTOM(NAME, KEY, ARG, PARSE, EXPECTED, HELP) \
 	{ .name = (NAME), .key = (KEY), .arg = (ARG), .parse = (PARSE), .expected = (EXPECTED), \
 	  .help = (HELP) }
+/*
+ * A name from a table that grows (--cc, --lb): PARSE reads it, HELP_FN
+ * lists the table's names for --help, so a new entry needs no edit here.
+ */
+#define SIM_OPT_NAMES(NAME, KEY, ARG, PARSE, HELP_FN) \
+	{ .name = (NAME), .key = (KEY), .arg = (ARG), .parse = (PARSE), .help_fn = (HELP_FN) }
 /* -h, --help: prints the usage on stdout */
 #define SIM_OPT_HELP(HELP) { .name = "help", .key = 'h', .help = (HELP) }
 /* a --help line that is not an option */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "collectives/bench_keys.h"
 #include "collectives/busbw.h"
 #include "sim/cli/run_opts.h"
 #include "sim/results/schema.h"
@@ -106,6 +107,17 @@ static uint32_t run_coll_busiest_link(const struct sim *s, double *util)
 	return best;
 }
 
+/* Keys of summary.json in the order of sim/results/schema.h (asserted). */
+#define CRUN(K, V) sim_schema_set(j, &sim_schema_coll_summary, SIM_CRUN_##K, (V))
+#define CJOB(K, V) sim_schema_set(jj, &sim_schema_coll_job, SIM_CJOB_##K, (V))
+#define CRES(K, V) sim_schema_set_some(row, &sim_schema_coll_result, SIM_CSUM_##K, (V))
+
+/* The results[] array of job K's summary entry, where each size's row goes. */
+static json_t *run_coll_results(const struct run_coll *c, uint32_t k)
+{
+	return json_object_get(json_array_get(c->jjobs, k), sim_schema_coll_job.cols[SIM_CJOB_RESULTS].name);
+}
+
 /*
  * A size at which the job did not finish (--stop, a PFC deadlock): no
  * time or bandwidth exists, so none is printed, no collective.csv row is
@@ -120,20 +132,20 @@ static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct
 		printf(" %13llu  unfinished: %u of %u transfers done at %.3f us (%s); no figures\n",
 		       (unsigned long long)j->bytes, r->flows_done, j->nflows, (double)sim_now(s) * 1e-6,
 		       s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped");
-	json_object_set_new(row, "size_bytes", json_integer((json_int_t)j->bytes));
-	json_object_set_new(row, "complete", json_false());
-	json_object_set_new(row, "transfers", json_integer(j->nflows));
-	json_object_set_new(row, "transfers_done", json_integer(r->flows_done));
-	json_object_set_new(row, "sim_time_us", json_real((double)sim_now(s) * 1e-6));
-	json_object_set_new(row, "time_us", json_null());
-	json_object_set_new(row, "algbw_gbps", json_null());
-	json_object_set_new(row, "busbw_gbps", json_null());
-	json_object_set_new(row, "effective_throughput", json_null());
-	json_object_set_new(row, "nic_busy", json_null());
-	json_object_set_new(row, "pfc_pauses", json_integer((json_int_t)s->c.pauses));
-	json_object_set_new(row, "drops", json_integer((json_int_t)s->c.drops));
-	json_object_set_new(row, "events", json_integer((json_int_t)s->c.events));
-	json_array_append_new(json_object_get(json_array_get(c->jjobs, k), "results"), row);
+	CRES(SIZE_BYTES, json_integer((json_int_t)j->bytes));
+	CRES(COMPLETE, json_false());
+	CRES(TRANSFERS, json_integer(j->nflows));
+	CRES(TRANSFERS_DONE, json_integer(r->flows_done));
+	CRES(SIM_TIME_US, json_real((double)sim_now(s) * 1e-6));
+	CRES(TIME_US, json_null());
+	CRES(ALGBW_GBPS, json_null());
+	CRES(BUSBW_GBPS, json_null());
+	CRES(EFFECTIVE_THROUGHPUT, json_null());
+	CRES(NIC_BUSY, json_null());
+	CRES(PFC_PAUSES, json_integer((json_int_t)s->c.pauses));
+	CRES(DROPS, json_integer((json_int_t)s->c.drops));
+	CRES(EVENTS, json_integer((json_int_t)s->c.events));
+	json_array_append_new(run_coll_results(c, k), row);
 	c->unfinished[k]++;
 }
 
@@ -158,19 +170,19 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 			(unsigned long long)j->bytes, r->time_us, r->algbw_gbps, r->busbw_gbps, r->effective, r->nic_busy, r->line_gbps,
 			j->net_flows, src, dst, r->slowest_fct_us, r->slowest_frac, (unsigned long long)s->c.events,
 			s->wall_s);
-	json_object_set_new(row, "size_bytes", json_integer((json_int_t)j->bytes));
-	json_object_set_new(row, "complete", json_true());
-	json_object_set_new(row, "time_us", json_real(r->time_us));
-	json_object_set_new(row, "algbw_gbps", json_real(r->algbw_gbps));
-	json_object_set_new(row, "busbw_gbps", json_real(r->busbw_gbps));
-	json_object_set_new(row, "effective_throughput", json_real(r->effective));
-	json_object_set_new(row, "nic_busy", json_real(r->nic_busy));
-	json_object_set_new(row, "nic_max_bytes", json_integer((json_int_t)r->nic_max_bytes));
-	json_object_set_new(row, "network_flows", json_integer(j->net_flows));
-	json_object_set_new(row, "slowest_flow_src", json_integer(src));
-	json_object_set_new(row, "slowest_flow_dst", json_integer(dst));
-	json_object_set_new(row, "slowest_flow_fct_us", json_real(r->slowest_fct_us));
-	json_object_set_new(row, "slowest_flow_line_fraction", json_real(r->slowest_frac));
+	CRES(SIZE_BYTES, json_integer((json_int_t)j->bytes));
+	CRES(COMPLETE, json_true());
+	CRES(TIME_US, json_real(r->time_us));
+	CRES(ALGBW_GBPS, json_real(r->algbw_gbps));
+	CRES(BUSBW_GBPS, json_real(r->busbw_gbps));
+	CRES(EFFECTIVE_THROUGHPUT, json_real(r->effective));
+	CRES(NIC_BUSY, json_real(r->nic_busy));
+	CRES(NIC_MAX_BYTES, json_integer((json_int_t)r->nic_max_bytes));
+	CRES(NETWORK_FLOWS, json_integer(j->net_flows));
+	CRES(SLOWEST_FLOW_SRC, json_integer(src));
+	CRES(SLOWEST_FLOW_DST, json_integer(dst));
+	CRES(SLOWEST_FLOW_FCT_US, json_real(r->slowest_fct_us));
+	CRES(SLOWEST_FLOW_LINE_FRACTION, json_real(r->slowest_frac));
 	{
 		double u;
 		uint32_t port = run_coll_busiest_link(s, &u);
@@ -181,17 +193,17 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 			sim_topo_node_name(s->topo, s->topo->ports[s->topo->ports[port].peer].node, b, sizeof(b));
 		}
 		snprintf(name, sizeof(name), "%s:%s", a, b);
-		json_object_set_new(row, "busiest_link", json_string(name));
-		json_object_set_new(row, "busiest_link_utilization", json_real(u));
+		CRES(BUSIEST_LINK, json_string(name));
+		CRES(BUSIEST_LINK_UTILIZATION, json_real(u));
 	}
-	json_object_set_new(row, "pfc_pauses", json_integer((json_int_t)s->c.pauses));
-	json_object_set_new(row, "drops", json_integer((json_int_t)s->c.drops));
-	json_object_set_new(row, "ecn_marks", json_integer((json_int_t)s->c.ecn_marks));
-	json_object_set_new(row, "retransmits", json_integer((json_int_t)s->c.retx_pkts));
-	json_object_set_new(row, "ooo_packets", json_integer((json_int_t)s->c.ooo_pkts));
-	json_object_set_new(row, "events", json_integer((json_int_t)s->c.events));
-	json_object_set_new(row, "wall_s", json_real(s->wall_s));
-	json_array_append_new(json_object_get(json_array_get(c->jjobs, k), "results"), row);
+	CRES(PFC_PAUSES, json_integer((json_int_t)s->c.pauses));
+	CRES(DROPS, json_integer((json_int_t)s->c.drops));
+	CRES(ECN_MARKS, json_integer((json_int_t)s->c.ecn_marks));
+	CRES(RETRANSMITS, json_integer((json_int_t)s->c.retx_pkts));
+	CRES(OOO_PACKETS, json_integer((json_int_t)s->c.ooo_pkts));
+	CRES(EVENTS, json_integer((json_int_t)s->c.events));
+	CRES(WALL_S, json_real(s->wall_s));
+	json_array_append_new(run_coll_results(c, k), row);
 	c->busbw_sum[k] += r->busbw_gbps;
 }
 
@@ -280,20 +292,20 @@ static json_t *run_coll_summary(const struct run_coll *c, const char *cmdline)
 	const struct run_opts *o = c->o;
 	json_t *j = json_object();
 
-	json_object_set_new(j, "fabsim_version", json_string(FAB_VERSION));
-	json_object_set_new(j, "command", json_string(cmdline));
-	json_object_set_new(j, "topology", json_string(c->t->name));
-	json_object_set_new(j, "hosts", json_integer(c->t->nhosts));
-	json_object_set_new(j, "line_rate_bps", json_integer((json_int_t)sim_topo_nic_bps(c->t, c->t->hosts[0])));
-	json_object_set_new(j, "mtu_bytes", json_integer(o->cfg.mtu_bytes ? o->cfg.mtu_bytes : c->t->mtu_bytes));
-	json_object_set_new(j, "lb", json_string(sim_lb_name(o->cfg.lb)));
-	json_object_set_new(j, "cc", json_string(sim_cc_name(o->cfg.cc)));
-	json_object_set_new(j, "rx", json_string(sim_rx_name(o->cfg.rx)));
-	json_object_set_new(j, "pfc", json_boolean(o->cfg.pfc));
-	json_object_set_new(j, "qps_per_flow", json_integer(o->cfg.qps_per_flow));
-	json_object_set_new(j, "seed", json_integer((json_int_t)o->cfg.seed));
-	json_object_set_new(j, "nvlink_bps", json_integer((json_int_t)o->nvlink_bps));
-	json_object_set_new(j, "jobs", json_incref(c->jjobs));
+	CRUN(FABSIM_VERSION, json_string(FAB_VERSION));
+	CRUN(COMMAND, json_string(cmdline));
+	CRUN(TOPOLOGY, json_string(c->t->name));
+	CRUN(HOSTS, json_integer(c->t->nhosts));
+	CRUN(LINE_RATE_BPS, json_integer((json_int_t)sim_topo_nic_bps(c->t, c->t->hosts[0])));
+	CRUN(MTU_BYTES, json_integer(o->cfg.mtu_bytes ? o->cfg.mtu_bytes : c->t->mtu_bytes));
+	CRUN(LB, json_string(sim_lb_name(o->cfg.lb)));
+	CRUN(CC, json_string(sim_cc_name(o->cfg.cc)));
+	CRUN(RX, json_string(sim_rx_name(o->cfg.rx)));
+	CRUN(PFC, json_boolean(o->cfg.pfc));
+	CRUN(QPS_PER_FLOW, json_integer(o->cfg.qps_per_flow));
+	CRUN(SEED, json_integer((json_int_t)o->cfg.seed));
+	CRUN(NVLINK_BPS, json_integer((json_int_t)o->nvlink_bps));
+	CRUN(JOBS, json_incref(c->jjobs));
 	return j;
 }
 
@@ -314,16 +326,16 @@ static int run_coll_setup(struct run_coll *c)
 		const struct sim_coll_job *j = &c->js.job[k];
 		json_t *jj = json_object();
 
-		json_object_set_new(jj, "name", json_string(j->name));
-		json_object_set_new(jj, "collective", json_string(coll_kind_name(j->kind)));
-		json_object_set_new(jj, "algorithm", json_string(coll_algo_name(j->algo)));
-		json_object_set_new(jj, "ranks", json_integer(j->nranks));
-		json_object_set_new(jj, "placement", json_string(sim_placement_name(j->placement)));
-		json_object_set_new(jj, "gpus_per_server", json_integer(j->gpus_per_server));
-		json_object_set_new(jj, "channels", json_integer(j->nchannels ? j->nchannels : 1));
-		json_object_set_new(jj, "chunk_bytes", json_integer((json_int_t)j->chunk_bytes));
-		json_object_set_new(jj, "busbw_factor", json_real(coll_busbw_factor(j->kind, j->nranks)));
-		json_object_set_new(jj, "results", json_array());
+		CJOB(NAME, json_string(j->name));
+		CJOB(COLLECTIVE, json_string(coll_kind_name(j->kind)));
+		CJOB(ALGORITHM, json_string(coll_algo_name(j->algo)));
+		CJOB(RANKS, json_integer(j->nranks));
+		CJOB(PLACEMENT, json_string(sim_placement_name(j->placement)));
+		CJOB(GPUS_PER_SERVER, json_integer(j->gpus_per_server));
+		CJOB(CHANNELS, json_integer(j->nchannels ? j->nchannels : 1));
+		CJOB(CHUNK_BYTES, json_integer((json_int_t)j->chunk_bytes));
+		CJOB(BUSBW_FACTOR, json_real(coll_busbw_factor(j->kind, j->nranks)));
+		CJOB(RESULTS, json_array());
 		json_array_append_new(c->jjobs, jj);
 	}
 	return 0;
@@ -445,7 +457,7 @@ static int run_coll_open_out(struct run_coll *c)
 		fprintf(stderr, "fabsim: cannot create %s: %s\n", o->out_dir, strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/collective.csv", o->out_dir);
+	snprintf(path, sizeof(path), "%s/%s", o->out_dir, sim_schema_coll.file);
 	c->csv = fopen(path, "w");
 	if (!c->csv) {
 		fprintf(stderr, "fabsim: cannot write %s: %s\n", path, strerror(errno));
@@ -455,51 +467,58 @@ static int run_coll_open_out(struct run_coll *c)
 	return 0;
 }
 
+/* Name of key K of a summary.json results[] entry. */
+static const char *run_coll_key(enum sim_csum_key k)
+{
+	return sim_schema_coll_result.cols[k].name;
+}
+
 /* The same results in fabbench's --json schema (verbs/README-json.md). */
 static int run_coll_bench_json(const struct run_coll *c, const char *path)
 {
 	const struct sim_coll_job *j = &c->js.job[0];
 	json_t *root = json_object(), *hosts = json_array(), *res = json_array();
-	json_t *rows = json_object_get(json_array_get(c->jjobs, 0), "results"), *row;
+	json_t *rows = run_coll_results(c, 0), *row;
 	const struct run_opts *o = c->o;
 	char name[64];
 	size_t i;
 	int rc;
 
-	json_object_set_new(root, "tool", json_string("fabsim"));
-	json_object_set_new(root, "version", json_string(FAB_VERSION));
-	json_object_set_new(root, "nranks", json_integer(j->nranks));
-	json_object_set_new(root, "transport", json_string("sim"));
-	json_object_set_new(root, "collective", json_string(coll_kind_name(j->kind)));
-	json_object_set_new(root, "algorithm", json_string(coll_algo_name(j->algo)));
-	json_object_set_new(root, "dtype", json_string(o->dtype_name ? o->dtype_name : "float"));
-	json_object_set_new(root, "op", json_string("sum"));
-	json_object_set_new(root, "nchannels", json_integer(j->nchannels ? j->nchannels : 1));
-	json_object_set_new(root, "gpus_per_server", json_integer(j->gpus_per_server));
-	json_object_set_new(root, "qps", json_integer(o->cfg.qps_per_flow));
-	json_object_set_new(root, "chunk_bytes", json_integer((json_int_t)j->chunk_bytes));
+	json_object_set_new(root, COLL_BENCH_TOOL, json_string("fabsim"));
+	json_object_set_new(root, COLL_BENCH_VERSION, json_string(FAB_VERSION));
+	json_object_set_new(root, COLL_BENCH_NRANKS, json_integer(j->nranks));
+	json_object_set_new(root, COLL_BENCH_TRANSPORT, json_string("sim"));
+	json_object_set_new(root, COLL_BENCH_COLLECTIVE, json_string(coll_kind_name(j->kind)));
+	json_object_set_new(root, COLL_BENCH_ALGORITHM, json_string(coll_algo_name(j->algo)));
+	json_object_set_new(root, COLL_BENCH_DTYPE, json_string(o->dtype_name ? o->dtype_name : "float"));
+	json_object_set_new(root, COLL_BENCH_OP, json_string("sum"));
+	json_object_set_new(root, COLL_BENCH_NCHANNELS, json_integer(j->nchannels ? j->nchannels : 1));
+	json_object_set_new(root, COLL_BENCH_GPUS_PER_SERVER, json_integer(j->gpus_per_server));
+	json_object_set_new(root, COLL_BENCH_QPS, json_integer(o->cfg.qps_per_flow));
+	json_object_set_new(root, COLL_BENCH_CHUNK_BYTES, json_integer((json_int_t)j->chunk_bytes));
 	for (uint32_t r = 0; r < j->nranks; r++) {
 		sim_topo_node_name(c->t, c->t->hosts[j->rank_host[r]], name, sizeof(name));
 		json_array_append_new(hosts, json_string(name));
 	}
-	json_object_set_new(root, "hosts", hosts);
-	json_object_set_new(root, "line_rate_bps",
+	json_object_set_new(root, COLL_BENCH_HOSTS, hosts);
+	json_object_set_new(root, COLL_BENCH_LINE_RATE_BPS,
 			    json_integer((json_int_t)sim_topo_nic_bps(c->t, c->t->hosts[0])));
-	json_object_set_new(root, "mtu_bytes", json_integer(o->cfg.mtu_bytes ? o->cfg.mtu_bytes : c->t->mtu_bytes));
-	json_object_set_new(root, "p2p_latency_us", json_null());
-	json_object_set_new(root, "p2p_bw_gbps", json_null());
+	json_object_set_new(root, COLL_BENCH_MTU_BYTES,
+			    json_integer(o->cfg.mtu_bytes ? o->cfg.mtu_bytes : c->t->mtu_bytes));
+	json_object_set_new(root, COLL_BENCH_P2P_LATENCY_US, json_null());
+	json_object_set_new(root, COLL_BENCH_P2P_BW_GBPS, json_null());
 	json_array_foreach(rows, i, row) {
 		json_t *e = json_object();
-		json_t *bytes = json_object_get(row, "size_bytes");
+		json_t *bytes = json_object_get(row, run_coll_key(SIM_CSUM_SIZE_BYTES));
 
-		json_object_set(e, "bytes", bytes);
-		json_object_set_new(e, "count", json_integer(json_integer_value(bytes) / j->elem_bytes));
-		json_object_set(e, "time_us", json_object_get(row, "time_us"));
-		json_object_set(e, "algbw_gbps", json_object_get(row, "algbw_gbps"));
-		json_object_set(e, "busbw_gbps", json_object_get(row, "busbw_gbps"));
+		json_object_set(e, COLL_BENCH_RES_BYTES, bytes);
+		json_object_set_new(e, COLL_BENCH_RES_COUNT, json_integer(json_integer_value(bytes) / j->elem_bytes));
+		json_object_set(e, COLL_BENCH_RES_TIME_US, json_object_get(row, run_coll_key(SIM_CSUM_TIME_US)));
+		json_object_set(e, COLL_BENCH_RES_ALGBW_GBPS, json_object_get(row, run_coll_key(SIM_CSUM_ALGBW_GBPS)));
+		json_object_set(e, COLL_BENCH_RES_BUSBW_GBPS, json_object_get(row, run_coll_key(SIM_CSUM_BUSBW_GBPS)));
 		json_array_append_new(res, e);
 	}
-	json_object_set_new(root, "results", res);
+	json_object_set_new(root, COLL_BENCH_RESULTS, res);
 	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 	if (rc)
 		fprintf(stderr, "fabsim: cannot write %s\n", path);
@@ -537,7 +556,7 @@ static int run_coll_finish(struct run_coll *c, const char *cmdline, int run_rc)
 	if (o->out_dir && *o->out_dir) {
 		char path[4096];
 
-		snprintf(path, sizeof(path), "%s/summary.json", o->out_dir);
+		snprintf(path, sizeof(path), "%s/%s", o->out_dir, sim_schema_summary.file);
 		if (json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))) {
 			fprintf(stderr, "fabsim: cannot write %s\n", path);
 			rc = 1;

@@ -33,7 +33,7 @@ int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
 		fprintf(stderr, "fabsim run: --trace-port needs a writable --out folder\n");
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/trace.csv", o->out_dir);
+	snprintf(path, sizeof(path), "%s/%s", o->out_dir, sim_schema_trace.file);
 	*f = fopen(path, "w");
 	if (!*f) {
 		fprintf(stderr, "fabsim run: cannot write %s\n", path);
@@ -64,8 +64,10 @@ static int run_unlink(const char *dir, const char *sub, const char *name)
 
 int sim_results_clean(const char *dir, const char *bench_json)
 {
-	static const char *const names[] = {
-		"summary.json", "flows.csv", "links.csv", "trace.csv", "collective.csv", "prediction.csv",
+	/* every result file */
+	static const struct sim_schema *const files[] = {
+		&sim_schema_summary, &sim_schema_flows, &sim_schema_links, &sim_schema_trace, &sim_schema_coll,
+		&sim_schema_pred,
 	};
 	char path[4096];
 
@@ -73,8 +75,8 @@ int sim_results_clean(const char *dir, const char *bench_json)
 		return -1;
 	if (!dir || !*dir)
 		return 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (run_unlink(dir, NULL, names[i]) || run_unlink(dir, "largest", names[i]))
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (run_unlink(dir, NULL, files[i]->file) || run_unlink(dir, "largest", files[i]->file))
 			return -1;
 	/* only when empty: anything else in it is the user's */
 	snprintf(path, sizeof(path), "%s/largest", dir);

@@ -8,9 +8,13 @@
 #include "sim/fabric/cc/cc.h"
 #include "sim/fabric/lb/lb.h"
 
-static const char *const sim_rx_table[SIM_RX_COUNT] = {
-	[SIM_RX_DDP] = "ddp",
-	[SIM_RX_GBN] = "gbn",
+/* The receiver modes, with what --help says of each. */
+static const struct {
+	const char *name;
+	const char *what;
+} sim_rx_table[SIM_RX_COUNT] = {
+	[SIM_RX_DDP] = { "ddp", "out-of-order placement" },
+	[SIM_RX_GBN] = { "gbn", "go-back-N" },
 };
 
 const char *sim_cc_name(enum sim_cc cc)
@@ -29,7 +33,7 @@ const char *sim_lb_name(enum sim_lb lb)
 
 const char *sim_rx_name(enum sim_rx_mode rx)
 {
-	return (unsigned int)rx < SIM_RX_COUNT ? sim_rx_table[rx] : NULL;
+	return (unsigned int)rx < SIM_RX_COUNT ? sim_rx_table[rx].name : NULL;
 }
 
 /* The walkers below see every table as index -> name, NULL past its end. */
@@ -46,6 +50,11 @@ static const char *sim_lb_at(uint32_t i)
 static const char *sim_rx_at(uint32_t i)
 {
 	return sim_rx_name((enum sim_rx_mode)i);
+}
+
+static const char *sim_rx_what(uint32_t i)
+{
+	return i < SIM_RX_COUNT ? sim_rx_table[i].what : NULL;
 }
 
 static int sim_names_find(const char *(*at)(uint32_t), const char *name)
@@ -121,4 +130,58 @@ const char *sim_lb_names(char *buf, size_t len, const char *sep, const char *las
 const char *sim_rx_names(char *buf, size_t len, const char *sep, const char *last)
 {
 	return sim_names_join(sim_rx_at, buf, len, sep, last);
+}
+
+/*
+ * Every name joined by " | ", each followed in parentheses by what WHAT
+ * (may be NULL) says of it and, for DFLT, "default":
+ * "ddp (out-of-order placement, default) | gbn (go-back-N)".
+ */
+static const char *sim_names_help(const char *(*at)(uint32_t), const char *(*what)(uint32_t), uint32_t dflt,
+				  char *buf, size_t len)
+{
+	size_t used = 0;
+	const char *n;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (uint32_t i = 0; (n = at(i)) && used < len; i++) {
+		const char *w = what ? what(i) : NULL;
+		int k;
+
+		if (w || i == dflt)
+			k = snprintf(buf + used, len - used, "%s%s (%s%s%s)", i ? " | " : "", n, w ? w : "",
+				     w && i == dflt ? ", " : "", i == dflt ? "default" : "");
+		else
+			k = snprintf(buf + used, len - used, "%s%s", i ? " | " : "", n);
+		if (k < 0)
+			break;
+		used += (size_t)k;
+	}
+	return buf;
+}
+
+const char *sim_cc_help(char *buf, size_t len)
+{
+	struct sim_config d;
+
+	sim_config_defaults(&d);
+	return sim_names_help(sim_cc_at, NULL, d.cc, buf, len);
+}
+
+const char *sim_lb_help(char *buf, size_t len)
+{
+	struct sim_config d;
+
+	sim_config_defaults(&d);
+	return sim_names_help(sim_lb_at, NULL, d.lb, buf, len);
+}
+
+const char *sim_rx_help(char *buf, size_t len)
+{
+	struct sim_config d;
+
+	sim_config_defaults(&d);
+	return sim_names_help(sim_rx_at, sim_rx_what, d.rx, buf, len);
 }

@@ -194,7 +194,7 @@ void sim_port_tx_done(struct sim *s, struct sim_portq *q)
 	sim_port_try_start(s, sim_port_of(s, q));
 }
 
-/* A PAUSE frame for PORT: QUANTA 0 resumes it. */
+/* PORT received a PAUSE frame: PAUSED false (quanta 0) resumes it. The time held counts for links.csv. */
 static void sim_port_set_paused(struct sim *s, uint32_t port, bool paused)
 {
 	struct sim_portq *q = &s->pq[port];

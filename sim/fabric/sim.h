@@ -475,7 +475,9 @@ int sim_check(const struct sim *s, char *err, size_t errlen);
  * past the table's end, so a caller may walk it. sim_X_from_name: 0, or -1
  * for a name not in the table. sim_X_names: every name into BUF, SEP
  * between two and LAST before the final one (", " and " or " give "ddp or
- * gbn"), cut at LEN; returns BUF.
+ * gbn"), cut at LEN; returns BUF. sim_X_help: --help's list, the default
+ * of sim_config_defaults marked: "ddp (out-of-order placement, default) |
+ * gbn (go-back-N)"; returns BUF.
  */
 const char *sim_lb_name(enum sim_lb lb);
 const char *sim_cc_name(enum sim_cc cc);
@@ -486,6 +488,9 @@ int sim_rx_from_name(const char *name, enum sim_rx_mode *rx);
 const char *sim_lb_names(char *buf, size_t len, const char *sep, const char *last);
 const char *sim_cc_names(char *buf, size_t len, const char *sep, const char *last);
 const char *sim_rx_names(char *buf, size_t len, const char *sep, const char *last);
+const char *sim_lb_help(char *buf, size_t len);
+const char *sim_cc_help(char *buf, size_t len);
+const char *sim_rx_help(char *buf, size_t len);
 
 /*
  * port.c: a port is the MAC and the wire. Frames come from its owner (the

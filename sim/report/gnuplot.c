@@ -4,9 +4,11 @@
  * line styles of every figure, the message-size axis and key that the
  * bandwidth plots share, and running gnuplot on the finished script. The
  * fuzz harness tests/fuzz/fuzz_report.c compiles this file with fork() and
- * waitpid() replaced, so all that starts a process stays here.
+ * waitpid() replaced, so all that starts a process stays here; with no
+ * child, the pipe gp_run reads reaches its end at once, as after an exec.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -159,35 +161,70 @@ void sim_gp_line_rates(FILE *f, const double *gbps, size_t n, bool percent)
 	}
 }
 
+/* What the child could not do before gnuplot ran, sent to the parent. */
+enum gp_step {
+	GP_STEP_CHDIR,
+	GP_STEP_EXEC,
+};
+
 /*
- * gnuplot SCRIPT in DIR. The child can only report its own failure on
- * stderr before it exits; the parent's reason goes to r->err.
+ * The child's side: enter DIR, become gnuplot. On failure the step and
+ * errno go down FD (close-on-exec, so a successful exec closes it empty).
  */
+static void gp_child(int fd, const char *dir, const char *script)
+{
+	int why[2] = { GP_STEP_CHDIR, 0 };
+	ssize_t n;
+
+	/* the script names its outputs relative to its own folder */
+	if (!chdir(dir)) {
+		why[0] = GP_STEP_EXEC;
+		execlp("gnuplot", "gnuplot", script, (char *)NULL);
+	}
+	why[1] = errno;
+	n = write(fd, why, sizeof(why));
+	(void)n;	/* nothing to do but exit */
+	_exit(127);
+}
+
+/* gnuplot SCRIPT in DIR; the reason of a failure, the child's too, goes to r->err. */
 static int gp_run(struct sim_report *r, const char *dir, const char *script)
 {
-	int status, err;
+	int status, err, fd[2], why[2];
+	ssize_t n;
 	pid_t pid;
 
+	if (pipe2(fd, O_CLOEXEC))
+		goto out_errno;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		err = errno;
-		return sim_rep_fail(r, -err, "cannot fork gnuplot: %s", strerror(err));
+		close(fd[0]);
+		close(fd[1]);
+		errno = err;
+		goto out_errno;
 	}
-	if (!pid) {
-		/* the script names its outputs relative to its own folder */
-		if (chdir(dir)) {
-			fprintf(stderr, "fabsim report: cannot enter %s: %s\n", dir, strerror(errno));
-			_exit(127);
-		}
-		execlp("gnuplot", "gnuplot", script, (char *)NULL);
-		fprintf(stderr, "fabsim report: cannot run gnuplot: %s (is gnuplot installed?)\n",
-			strerror(errno));
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+	if (!pid)
+		gp_child(fd[1], dir, script);
+	close(fd[1]);
+	do
+		n = read(fd[0], why, sizeof(why));
+	while (n < 0 && errno == EINTR);
+	close(fd[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		status = -1;
+	if (n == sizeof(why) && why[0] == GP_STEP_CHDIR)
+		return sim_rep_fail(r, -why[1], "cannot enter %s: %s", dir, strerror(why[1]));
+	if (n == sizeof(why))
+		return sim_rep_fail(r, -why[1], "cannot run gnuplot: %s (is gnuplot installed?)", strerror(why[1]));
+	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		return sim_rep_fail(r, -EIO, "gnuplot failed on %s/%s", dir, script);
 	return 0;
+
+out_errno:
+	err = errno;
+	return sim_rep_fail(r, -err, "cannot fork gnuplot: %s", strerror(err));
 }
 
 static int gp_add_plot(struct sim_report *r, const char *stem, const char *section,

@@ -237,8 +237,9 @@ int sim_rep_plot_heatmap(struct sim_report *r, const struct sim_rep_family *fam,
 	ret = rep_heat_fill(c, &h);
 	if (ret > 0) {
 		/* a warning, not an error: the rest of the report is still worth having */
-		fprintf(stderr, "fabsim report: %s: no heatmap, more than %d switches on one side of "
-			"its busiest tier\n", c->name, REP_HEAT_MAX_NAMES);
+		if (r->warn)
+			fprintf(r->warn, "fabsim report: %s: no heatmap, more than %d switches on one side of "
+				"its busiest tier\n", c->name, REP_HEAT_MAX_NAMES);
 		ret = 0;
 	} else if (ret < 0) {
 		ret = sim_rep_fail(r, ret, "out of memory");

@@ -10,6 +10,7 @@
 #define SIM_REPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 
 #define SIM_REP_NAME 128
@@ -114,6 +115,7 @@ struct sim_report {
 	char **files;			/* written, in order, for stdout */
 	size_t nfiles;
 	char err[SIM_REP_ERR];		/* why the last call failed */
+	FILE *warn;			/* where a plot that is left out says why; NULL: nowhere */
 };
 
 /* sim/report/report_load.c */
@@ -123,7 +125,8 @@ int sim_rep_load(struct sim_rep_config *c, const char *dir, char *err, size_t er
 void sim_rep_config_free(struct sim_rep_config *c);
 double sim_rep_num(const json_t *obj, const char *key);
 int sim_rep_join(char *buf, size_t len, const char *dir, const char *name);
-int sim_rep_grow(void *arr, size_t *cap, size_t n, size_t elem);
+/* Room for entry N of the array *ARR, doubling *CAP: 0, or -ENOMEM with the message in ERR. */
+int sim_rep_grow(void *arr, size_t *cap, size_t n, size_t elem, char *err, size_t errlen);
 
 /* sim/report/report_plot.c: every plot family, in the order report.md shows them */
 int sim_rep_plots(struct sim_report *r);

@@ -99,7 +99,7 @@ static void rep_csv_close(struct rep_csv *c)
 		fclose(c->f);
 }
 
-/* sim_rep_grow without its message: -ENOMEM, for the loaders' error buffer */
+/* Room for entry N of the array *ARR (ELEM bytes each), doubling *CAP: 0 or -ENOMEM. */
 static int rep_grow(void *arr, size_t *cap, size_t n, size_t elem)
 {
 	void *old, *p;
@@ -117,17 +117,16 @@ static int rep_grow(void *arr, size_t *cap, size_t n, size_t elem)
 	return 0;
 }
 
-int sim_rep_grow(void *arr, size_t *cap, size_t n, size_t elem)
-{
-	if (!rep_grow(arr, cap, n, elem))
-		return 0;
-	fprintf(stderr, "fabsim report: out of memory\n");
-	return -1;
-}
-
 static int rep_oom(const struct rep_err *e)
 {
 	return rep_fail(e, -ENOMEM, "fabsim report: out of memory");
+}
+
+int sim_rep_grow(void *arr, size_t *cap, size_t n, size_t elem, char *err, size_t errlen)
+{
+	const struct rep_err e = { err, errlen };
+
+	return rep_grow(arr, cap, n, elem) ? rep_oom(&e) : 0;
 }
 
 /*
@@ -169,17 +168,21 @@ static int rep_csv_getline(struct rep_csv *c)
 static int rep_csv_header(struct rep_csv *c)
 {
 	const struct sim_schema *sc = c->sc;
+	unsigned int i;
+	int k;
 
 	rep_csv_split(c);
-	for (unsigned int i = 0; i < sc->ncols; i++) {
+	for (i = 0; i < sc->ncols; i++)
 		c->col[i] = -1;
-		for (unsigned int j = 0; j < c->nfield; j++)
-			if (!strcmp(c->field[j], sc->cols[i].name))
-				c->col[i] = (int)j;
+	for (i = 0; i < c->nfield; i++) {
+		k = sim_schema_find(sc, c->field[i]);
+		if (k >= 0)
+			c->col[k] = (int)i;
+	}
+	for (i = 0; i < sc->ncols; i++)
 		if (c->col[i] < 0 && sc->cols[i].flags & SIM_COL_REQUIRED)
 			return rep_fail(c->e, -EINVAL, "%s: header has no '%s' column: not a fabsim %s", c->path,
 					sc->cols[i].name, sc->file);
-	}
 	return 0;
 }
 
@@ -338,6 +341,37 @@ static int rep_cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Every row of PATH, a CSV laid out as SC, through ROW into the next entry
+ * of the array *ARR (ELEM bytes each, *N of them, grown as needed).
+ */
+static int rep_load_rows(const char *path, const struct sim_schema *sc,
+			 int (*row)(const struct rep_csv *csv, void *dst), void *arr, size_t elem, size_t *n,
+			 const struct rep_err *e)
+{
+	struct rep_csv csv;
+	size_t cap = 0;
+	char *base;
+	int rc;
+
+	rc = rep_csv_open(&csv, path, sc, e);
+	if (rc)
+		return rc;
+	while ((rc = rep_csv_next(&csv)) > 0) {
+		if (rep_grow(arr, &cap, *n, elem)) {
+			rc = rep_oom(e);
+			break;
+		}
+		memcpy(&base, arr, sizeof(base));
+		rc = row(&csv, base + *n * elem);
+		if (rc)
+			break;
+		(*n)++;
+	}
+	rep_csv_close(&csv);
+	return rc;
+}
+
 static int rep_load_flows(struct sim_rep_config *c, const char *path, const struct rep_err *e)
 {
 	struct rep_csv csv;
@@ -368,8 +402,9 @@ static int rep_load_flows(struct sim_rep_config *c, const char *path, const stru
 	return rc;
 }
 
-static int rep_link_row(const struct rep_csv *csv, struct sim_rep_link *l)
+static int rep_link_row(const struct rep_csv *csv, void *row)
 {
+	struct sim_rep_link *l = row;
 	double ft, tt;
 	int rc;
 
@@ -392,29 +427,12 @@ static int rep_link_row(const struct rep_csv *csv, struct sim_rep_link *l)
 
 static int rep_load_links(struct sim_rep_config *c, const char *path, const struct rep_err *e)
 {
-	struct rep_csv csv;
-	size_t cap = 0;
-	int rc;
-
-	rc = rep_csv_open(&csv, path, &sim_schema_links, e);
-	if (rc)
-		return rc;
-	while ((rc = rep_csv_next(&csv)) > 0) {
-		if (rep_grow(&c->links, &cap, c->nlinks, sizeof(*c->links))) {
-			rc = rep_oom(e);
-			break;
-		}
-		rc = rep_link_row(&csv, &c->links[c->nlinks]);
-		if (rc)
-			break;
-		c->nlinks++;
-	}
-	rep_csv_close(&csv);
-	return rc;
+	return rep_load_rows(path, &sim_schema_links, rep_link_row, &c->links, sizeof(*c->links), &c->nlinks, e);
 }
 
-static int rep_trace_row(const struct rep_csv *csv, struct sim_rep_sample *s)
+static int rep_trace_row(const struct rep_csv *csv, void *row)
 {
+	struct sim_rep_sample *s = row;
 	int rc;
 
 	if ((rc = rep_csv_num(csv, SIM_TRACE_TIME_US, &s->time_us)) ||
@@ -430,29 +448,12 @@ static int rep_trace_row(const struct rep_csv *csv, struct sim_rep_sample *s)
 
 static int rep_load_trace(struct sim_rep_config *c, const char *path, const struct rep_err *e)
 {
-	struct rep_csv csv;
-	size_t cap = 0;
-	int rc;
-
-	rc = rep_csv_open(&csv, path, &sim_schema_trace, e);
-	if (rc)
-		return rc;
-	while ((rc = rep_csv_next(&csv)) > 0) {
-		if (rep_grow(&c->trace, &cap, c->ntrace, sizeof(*c->trace))) {
-			rc = rep_oom(e);
-			break;
-		}
-		rc = rep_trace_row(&csv, &c->trace[c->ntrace]);
-		if (rc)
-			break;
-		c->ntrace++;
-	}
-	rep_csv_close(&csv);
-	return rc;
+	return rep_load_rows(path, &sim_schema_trace, rep_trace_row, &c->trace, sizeof(*c->trace), &c->ntrace, e);
 }
 
-static int rep_coll_row(const struct rep_csv *csv, struct sim_rep_coll *r)
+static int rep_coll_row(const struct rep_csv *csv, void *row)
 {
+	struct sim_rep_coll *r = row;
 	double ranks;
 	int rc;
 
@@ -473,31 +474,16 @@ static int rep_coll_row(const struct rep_csv *csv, struct sim_rep_coll *r)
 
 static int rep_load_coll(struct sim_rep_config *c, const char *path, const struct rep_err *e)
 {
-	struct rep_csv csv;
-	size_t cap = 0;
-	int rc;
+	int rc = rep_load_rows(path, &sim_schema_coll, rep_coll_row, &c->coll, sizeof(*c->coll), &c->ncoll, e);
 
-	rc = rep_csv_open(&csv, path, &sim_schema_coll, e);
-	if (rc)
-		return rc;
-	while ((rc = rep_csv_next(&csv)) > 0) {
-		if (rep_grow(&c->coll, &cap, c->ncoll, sizeof(*c->coll))) {
-			rc = rep_oom(e);
-			break;
-		}
-		rc = rep_coll_row(&csv, &c->coll[c->ncoll]);
-		if (rc)
-			break;
-		c->ncoll++;
-	}
-	rep_csv_close(&csv);
 	if (!rc && !c->ncoll)
 		rc = rep_fail(e, -EINVAL, "%s: no rows, expected one per job and message size", path);
 	return rc;
 }
 
-static int rep_pred_row(const struct rep_csv *csv, struct sim_rep_pred *p)
+static int rep_pred_row(const struct rep_csv *csv, void *row)
 {
+	struct sim_rep_pred *p = row;
 	double n;
 	int rc;
 
@@ -518,24 +504,8 @@ static int rep_pred_row(const struct rep_csv *csv, struct sim_rep_pred *p)
 
 static int rep_load_pred(struct sim_rep_config *c, const char *path, const struct rep_err *e)
 {
-	struct rep_csv csv;
-	size_t cap = 0;
-	int rc;
+	int rc = rep_load_rows(path, &sim_schema_pred, rep_pred_row, &c->pred, sizeof(*c->pred), &c->npred, e);
 
-	rc = rep_csv_open(&csv, path, &sim_schema_pred, e);
-	if (rc)
-		return rc;
-	while ((rc = rep_csv_next(&csv)) > 0) {
-		if (rep_grow(&c->pred, &cap, c->npred, sizeof(*c->pred))) {
-			rc = rep_oom(e);
-			break;
-		}
-		rc = rep_pred_row(&csv, &c->pred[c->npred]);
-		if (rc)
-			break;
-		c->npred++;
-	}
-	rep_csv_close(&csv);
 	if (!rc && !c->npred)
 		rc = rep_fail(e, -EINVAL, "%s: no rows, expected one per collective and message size", path);
 	return rc;

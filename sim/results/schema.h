@@ -232,13 +232,76 @@ struct sim_schema {
 	X(SIM_SUM_EVENTS_PER_S, "events_per_s", 0, 0, SIM_SCHEMA_MAX_COUNT, "engine speed") \
 	X(SIM_SUM_PEAK_RSS_KB, "peak_rss_kb", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "KiB: peak resident memory")
 
+/* summary.json of a collective run, run -w COLLECTIVE (sim/cli/run_coll.c) */
+#define SIM_CRUN_KEYS(X) \
+	X(SIM_CRUN_FABSIM_VERSION, "fabsim_version", SIM_COL_TEXT, 0, 0, "version of the fabsim that ran") \
+	X(SIM_CRUN_COMMAND, "command", SIM_COL_TEXT, 0, 0, "the command line") \
+	X(SIM_CRUN_TOPOLOGY, "topology", SIM_COL_TEXT, 0, 0, "topology name") \
+	X(SIM_CRUN_HOSTS, "hosts", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "hosts of the topology") \
+	X(SIM_CRUN_LINE_RATE_BPS, "line_rate_bps", SIM_COL_INT, 0, SIM_TOPO_MAX_RATE_BPS, "b/s: NIC line rate") \
+	X(SIM_CRUN_MTU_BYTES, "mtu_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "bytes: MTU") \
+	X(SIM_CRUN_LB, "lb", SIM_COL_TEXT, 0, 0, "load balancing") \
+	X(SIM_CRUN_CC, "cc", SIM_COL_TEXT, 0, 0, "congestion control") \
+	X(SIM_CRUN_RX, "rx", SIM_COL_TEXT, 0, 0, "receive mode") \
+	X(SIM_CRUN_PFC, "pfc", SIM_COL_BOOL, 0, 0, "PFC on") \
+	X(SIM_CRUN_QPS_PER_FLOW, "qps_per_flow", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "QPs per transfer") \
+	X(SIM_CRUN_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "random seed") \
+	X(SIM_CRUN_NVLINK_BPS, "nvlink_bps", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "b/s: intra-server rate per GPU") \
+	X(SIM_CRUN_JOBS, "jobs", SIM_COL_ARRAY, 0, 0, "one entry per job, below")
+
+/* its jobs[] entries */
+#define SIM_CJOB_KEYS(X) \
+	X(SIM_CJOB_NAME, "name", SIM_COL_TEXT, 0, SIM_SCHEMA_JOB_NAME, "job name") \
+	X(SIM_CJOB_COLLECTIVE, "collective", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, \
+	  "allreduce, allgather, reducescatter or alltoall") \
+	X(SIM_CJOB_ALGORITHM, "algorithm", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "ring, rhd, tree, hier or pairwise") \
+	X(SIM_CJOB_RANKS, "ranks", SIM_COL_INT, 2, SIM_SCHEMA_MAX_U32, "ranks (GPUs) of the job") \
+	X(SIM_CJOB_PLACEMENT, "placement", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "how ranks were placed on hosts") \
+	X(SIM_CJOB_GPUS_PER_SERVER, "gpus_per_server", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "GPUs sharing a server") \
+	X(SIM_CJOB_CHANNELS, "channels", SIM_COL_INT, 1, SIM_SCHEMA_MAX_U32, "channels (rings or trees)") \
+	X(SIM_CJOB_CHUNK_BYTES, "chunk_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, "bytes: pipelining chunk, 0 none") \
+	X(SIM_CJOB_BUSBW_FACTOR, "busbw_factor", 0, 0, 2, "busbw / algbw, as nccl-tests") \
+	X(SIM_CJOB_RESULTS, "results", SIM_COL_ARRAY, 0, 0, "one entry per message size, below")
+
 /*
- * summary.json of a collective run: the keys of each jobs[].results[]
- * entry that readers check (the writer, sim/cli/cmd_coll.c, writes more).
+ * Each jobs[].results[] entry. A size whose job did not finish (--stop, a
+ * PFC deadlock) has the keys up to nic_busy, its figures null, then
+ * pfc_pauses, drops and events; a finished one has every key but
+ * transfers, transfers_done and sim_time_us. Readers check pfc_pauses and
+ * drops, which both have.
  */
 #define SIM_CSUM_RESULT_KEYS(X) \
+	X(SIM_CSUM_SIZE_BYTES, "size_bytes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_BYTES, "bytes: message size") \
+	X(SIM_CSUM_COMPLETE, "complete", SIM_COL_BOOL, 0, 0, "every transfer finished") \
+	X(SIM_CSUM_TRANSFERS, "transfers", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "unfinished: transfers of the job") \
+	X(SIM_CSUM_TRANSFERS_DONE, "transfers_done", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, \
+	  "unfinished: transfers that finished") \
+	X(SIM_CSUM_SIM_TIME_US, "sim_time_us", 0, 0, SIM_SCHEMA_MAX_US, "unfinished: us: simulated time at the end") \
+	X(SIM_CSUM_TIME_US, "time_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: collective time") \
+	X(SIM_CSUM_ALGBW_GBPS, "algbw_gbps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: size / time") \
+	X(SIM_CSUM_BUSBW_GBPS, "busbw_gbps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: bus bandwidth, as nccl-tests") \
+	X(SIM_CSUM_EFFECTIVE_THROUGHPUT, "effective_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "busbw / NIC line rate") \
+	X(SIM_CSUM_NIC_BUSY, "nic_busy", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "fraction of the time the busiest NIC sent") \
+	X(SIM_CSUM_NIC_MAX_BYTES, "nic_max_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "bytes the busiest NIC sent") \
+	X(SIM_CSUM_NETWORK_FLOWS, "network_flows", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "transfers over the network") \
+	X(SIM_CSUM_SLOWEST_FLOW_SRC, "slowest_flow_src", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, \
+	  "host index sending the slowest transfer") \
+	X(SIM_CSUM_SLOWEST_FLOW_DST, "slowest_flow_dst", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "host index receiving it") \
+	X(SIM_CSUM_SLOWEST_FLOW_FCT_US, "slowest_flow_fct_us", 0, 0, SIM_SCHEMA_MAX_US, "us: its completion time") \
+	X(SIM_CSUM_SLOWEST_FLOW_LINE_FRACTION, "slowest_flow_line_fraction", 0, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "its throughput / line rate") \
+	X(SIM_CSUM_BUSIEST_LINK, "busiest_link", SIM_COL_TEXT, 0, 0, "FROM:TO of the busiest switch link, -:- if none") \
+	X(SIM_CSUM_BUSIEST_LINK_UTILIZATION, "busiest_link_utilization", 0, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "its utilization") \
 	X(SIM_CSUM_PFC_PAUSES, "pfc_pauses", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "PFC pause frames at this size") \
-	X(SIM_CSUM_DROPS, "drops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets dropped at this size")
+	X(SIM_CSUM_DROPS, "drops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets dropped at this size") \
+	X(SIM_CSUM_ECN_MARKS, "ecn_marks", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets ECN-marked") \
+	X(SIM_CSUM_RETRANSMITS, "retransmits", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets retransmitted") \
+	X(SIM_CSUM_OOO_PACKETS, "ooo_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "out-of-order arrivals") \
+	X(SIM_CSUM_EVENTS, "events", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "events the engine ran") \
+	X(SIM_CSUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time of the simulation")
 
 /* summary.json of fabsim predict (sim/cli/cmd_predict.c) */
 #define SIM_PSUM_KEYS(X) \
@@ -272,6 +335,8 @@ enum sim_trace_col { SIM_TRACE_COLUMNS(SIM_COL_ENUM) SIM_TRACE_NCOLS };
 enum sim_coll_col { SIM_COLL_COLUMNS(SIM_COL_ENUM) SIM_COLL_NCOLS };
 enum sim_pred_col { SIM_PRED_COLUMNS(SIM_COL_ENUM) SIM_PRED_NCOLS };
 enum sim_sum_key { SIM_SUM_KEYS(SIM_COL_ENUM) SIM_SUM_NKEYS };
+enum sim_crun_key { SIM_CRUN_KEYS(SIM_COL_ENUM) SIM_CRUN_NKEYS };
+enum sim_cjob_key { SIM_CJOB_KEYS(SIM_COL_ENUM) SIM_CJOB_NKEYS };
 enum sim_csum_key { SIM_CSUM_RESULT_KEYS(SIM_COL_ENUM) SIM_CSUM_NKEYS };
 enum sim_psum_key { SIM_PSUM_KEYS(SIM_COL_ENUM) SIM_PSUM_NKEYS };
 enum sim_pcal_key { SIM_PCAL_KEYS(SIM_COL_ENUM) SIM_PCAL_NKEYS };
@@ -286,7 +351,9 @@ extern const struct sim_schema sim_schema_trace;	/* trace.csv */
 extern const struct sim_schema sim_schema_coll;		/* collective.csv */
 extern const struct sim_schema sim_schema_pred;		/* prediction.csv */
 extern const struct sim_schema sim_schema_summary;	/* summary.json of a flow run */
-extern const struct sim_schema sim_schema_coll_result;	/* collective summary.json jobs[].results[] */
+extern const struct sim_schema sim_schema_coll_summary;	/* summary.json of a collective run */
+extern const struct sim_schema sim_schema_coll_job;	/* its jobs[] */
+extern const struct sim_schema sim_schema_coll_result;	/* its jobs[].results[] */
 extern const struct sim_schema sim_schema_pred_summary;	/* predict summary.json */
 extern const struct sim_schema sim_schema_pred_calib;	/* its "calibration" */
 extern const struct sim_schema sim_schema_pred_result;	/* its "results[]" */
@@ -313,5 +380,11 @@ int sim_schema_write_header(const struct sim_schema *sc, FILE *f);
  */
 struct json_t;
 void sim_schema_set(struct json_t *obj, const struct sim_schema *sc, unsigned int key, struct json_t *v);
+/*
+ * The same for an object that leaves some keys of SC out (a collective
+ * size that did not finish has no slowest transfer): those it has are
+ * still set in table order, which the assert checks.
+ */
+void sim_schema_set_some(struct json_t *obj, const struct sim_schema *sc, unsigned int key, struct json_t *v);
 
 #endif

@@ -37,7 +37,8 @@ static double sim_pct(const double *v, uint32_t n, double p)
 	return v[k - 1];
 }
 
-uint64_t sim_peak_rss_kb(void)
+/* KiB: the peak resident memory of this process so far. */
+static uint64_t sim_peak_rss_kb(void)
 {
 	struct rusage ru;
 

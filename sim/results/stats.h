@@ -39,7 +39,6 @@ int sim_results_write(const struct sim *s, const struct sim_results *r, const ch
 /* summary.json's object (caller decref's); used by --json too */
 struct json_t;
 struct json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const char *argv_line);
-uint64_t sim_peak_rss_kb(void);
 /* Time-averaged data queue of a port over the run, bytes. */
 double sim_port_mean_queue(const struct sim *s, uint32_t port);
 /* mkdir -p DIR: 0, or a negative errno (errno set too). */

@@ -164,23 +164,16 @@ int sim_topo_parse(const char *text, const char *name, struct sim_topo **out, ch
 /* Room for any message of the above: a path and names from the file. */
 #define SIM_TOPO_ERR_LEN 16384
 
-/*
- * For programs and tests that want the message on stderr: sim_topo_read()
- * and sim_topo_parse() that print it, and return the topology or NULL.
- */
-struct sim_topo *sim_topo_load(const char *path);
-struct sim_topo *sim_topo_load_string(const char *text, const char *name);
 
 /*
  * Reads the text file PATH (also a pipe or device) whole into a malloc'ed,
  * NUL-terminated *TEXT of *LEN bytes, for the line and JSON parsers of
  * fabsim. Refuses a directory, more than MAX_BYTES, an empty file and binary
  * data (a NUL byte): a negative errno and "PATH: why (expected WHAT)" in
- * ERR. sim_read_text() prints that message on stderr instead and returns -1.
+ * ERR. (sim/cli/load.h has the form that prints it.)
  */
 int sim_read_file(const char *path, size_t max_bytes, const char *what, char **text,
 		  size_t *len, char *err, size_t errlen);
-int sim_read_text(const char *path, size_t max_bytes, const char *what, char **text, size_t *len);
 
 /*
  * Bytes sim_topo_create() and sim_topo_finalize() need for NNODES nodes and

@@ -181,6 +181,7 @@ static int bench_names(const struct bench_ctx *x, const json_t *root)
 {
 	struct sim_bench *b = x->b;
 	const char *coll, *algo, *dtype;
+	char names[128];
 	int k, a, dt, rc;
 
 	if ((rc = bench_str(x, root, BENCH_TOP(COLL_BENCH_COLLECTIVE), 1, 32, &coll)) ||
@@ -195,7 +196,7 @@ static int bench_names(const struct bench_ctx *x, const json_t *root)
 				  "allreduce, allgather, reducescatter or alltoall");
 	if (a < 0)
 		return bench_fail(x, COLL_BENCH_ALGORITHM, json_object_get(root, COLL_BENCH_ALGORITHM),
-				  "ring, rhd, tree, hier or pairwise");
+				  coll_algo_names(names, sizeof(names), ", ", " or "));
 	if (dt < 0)
 		return bench_fail(x, COLL_BENCH_DTYPE, json_object_get(root, COLL_BENCH_DTYPE),
 				  "a fabbench data type (float, half, bfloat16, int32, ...)");

@@ -53,7 +53,7 @@ static int sim_jobs_name(const struct sim_coll_jobs *js, const char *name, char 
 static int sim_jobs_fields(struct sim_coll_job *j, uint64_t *fixed_bytes, char **tok, int n,
 			   const struct sim_topo *t, char *msg, size_t len)
 {
-	char hosts[96];
+	char hosts[96], names[128];
 	uint64_t v;
 	int x;
 
@@ -65,7 +65,8 @@ static int sim_jobs_fields(struct sim_coll_job *j, uint64_t *fixed_bytes, char *
 	j->kind = (enum coll_kind)x;
 	x = coll_algo_from_name(tok[2]);
 	if (x < 0) {
-		snprintf(msg, len, "ALGO '%s': expected ring, rhd, tree, hier or pairwise", tok[2]);
+		snprintf(msg, len, "ALGO '%s': expected %s", tok[2],
+			 coll_algo_names(names, sizeof(names), ", ", " or "));
 		return -1;
 	}
 	j->algo = (enum coll_algo)x;
@@ -88,22 +89,15 @@ static int sim_jobs_fields(struct sim_coll_job *j, uint64_t *fixed_bytes, char *
 static int sim_jobs_line(struct sim_coll_jobs *js, char *line, const struct sim_coll_job *defaults,
 			 const struct sim_topo *t, char *msg, size_t len)
 {
-	char *tok[8], *save = NULL;
+	char *tok[7];
 	struct sim_coll_job *j = &js->job[js->n];
 	uint64_t *fixed_bytes = &js->fixed_bytes[js->n];
 	struct coll_params p;
 	const char *why;
-	int n = 0;
+	int n = sim_line_fields(line, tok, 5, 7, "NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]", msg, len);
 
-	for (char *s = strtok_r(line, " \t\r", &save); s && n < 8; s = strtok_r(NULL, " \t\r", &save))
-		tok[n++] = s;
-	if (!n)
-		return 0;
-	if (n < 5 || n > 7) {
-		snprintf(msg, len, "expected 'NAME KIND ALGO RANKS PLACEMENT [SIZE] [START]', found %s%d fields",
-			 n > 7 ? "more than " : "", n > 7 ? 7 : n);
-		return -1;
-	}
+	if (n <= 0)
+		return n;
 	if (js->n == SIM_MAX_JOBS) {
 		snprintf(msg, len, "more than %d jobs", SIM_MAX_JOBS);
 		return -1;

@@ -7,7 +7,6 @@
  * packet, between the NICs of the two GPUs.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,74 +134,20 @@ int sim_coll_place(const struct sim_topo *t, struct sim_coll_job *job, uint8_t *
 	return 0;
 }
 
-/* Pipelining pieces of ELEMS elements split over PARTS, as collectives/ cuts them. */
-static double sim_coll_chunks(const struct coll_params *p, double elems, double parts)
-{
-	double ce, k;
-
-	if (!p->chunk_bytes || elems < 1)
-		return 1;
-	ce = floor((double)p->chunk_bytes / p->elem_bytes);
-	if (ce < 1)
-		ce = 1;
-	k = ceil(ceil(elems / ce) / parts);
-	return k < 1 ? 1 : k;
-}
-
 /*
  * How many transfers coll_build makes for P at most (pieces of zero bytes
  * are dropped, so it may make fewer), and the entries of its last-writer
- * table, from the loop bounds of collectives/algo_*.c. In doubles: the
+ * table: the algorithm's own bounds (coll_sched_bounds). In doubles: the
  * point is to refuse what cannot fit before building it, not to be exact.
  */
 double sim_coll_xfers_max(const struct coll_params *p, double *table_entries)
 {
-	double n = p->nranks, nch = p->nchannels ? p->nchannels : 1;
-	double e = p->elem_bytes ? (double)p->bytes / p->elem_bytes : 0;
-	double k, x = 0, atoms = 0;
+	uint64_t xfers, table;
 
-	switch (p->algo) {
-	case COLL_ALGO_RING:
-		if (p->kind == COLL_ALLREDUCE) {
-			k = sim_coll_chunks(p, ceil(e / nch), n);
-			x = nch * k * 2 * (n - 1) * n;
-		} else {
-			k = sim_coll_chunks(p, ceil(e / (n * nch)), 1);
-			x = nch * k * (n - 1) * n;
-		}
-		atoms = nch * k * n;
-		break;
-	case COLL_ALGO_RHD: {
-		double n2 = 1, lg = 0;
-
-		while (n2 * 2 <= n) {
-			n2 *= 2;
-			lg++;
-		}
-		x = nch * (2 * (n - n2) + 2 * lg * n2);
-		atoms = nch * n2;
-		break;
-	}
-	case COLL_ALGO_TREE:
-		k = sim_coll_chunks(p, ceil(e / (2 * nch)), 1);
-		x = nch * 2 * k * 2 * (n - 1);
-		atoms = nch * 2 * k;
-		break;
-	case COLL_ALGO_HIER: {
-		double g = p->gpus_per_server ? p->gpus_per_server : 1, m = floor(n / g);
-
-		k = sim_coll_chunks(p, ceil(e / (nch * g)), m);
-		x = nch * (2 * m * k * (g - 1) * g + g * k * 2 * (m - 1) * m);
-		atoms = nch * g * k * m;
-		break;
-	}
-	default:
-		x = n * n;
-		break;
-	}
+	coll_sched_bounds(p, &xfers, &table);
 	if (table_entries)
-		*table_entries = atoms * n;
-	return x;
+		*table_entries = (double)table;
+	return (double)xfers;
 }
 
 /*

@@ -168,22 +168,37 @@ static int sim_wl_err(const struct sim_wl_err *e, const char *path, unsigned lon
 	return sim_wl_fail(e, -EBADMSG, "%s:%lu: %s", path, lno, msg);
 }
 
+int sim_line_fields(char *line, char **tok, int min, int max, const char *form, char *err, size_t errlen)
+{
+	char *save = NULL;
+	bool more = false;
+	int n = 0;
+
+	for (char *t = strtok_r(line, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save)) {
+		if (n == max) {
+			more = true;
+			break;
+		}
+		tok[n++] = t;
+	}
+	if (n && (more || n < min)) {
+		snprintf(err, errlen, "expected '%s', found %s%d fields", form, more ? "more than " : "", n);
+		return -1;
+	}
+	return n;
+}
+
 static int sim_wl_flow_line(struct sim *s, char *line, const char *path, unsigned long lno,
 			    const struct sim_wl_err *e)
 {
 	uint64_t src, dst, bytes, start = 0, nh = s->topo->nhosts;
-	char *tok[5], *save = NULL, err[320], hosts[96];
-	int n = 0;
+	char *tok[4], err[320], hosts[96];
+	int n = sim_line_fields(line, tok, 3, 4, "SRC DST SIZE [START]", err, sizeof(err));
 
-	for (char *t = strtok_r(line, " \t\r", &save); t && n < 5; t = strtok_r(NULL, " \t\r", &save))
-		tok[n++] = t;
+	if (n < 0)
+		return sim_wl_err(e, path, lno, err);
 	if (!n)
 		return 0;
-	if (n < 3 || n > 4) {
-		snprintf(err, sizeof(err), "expected 'SRC DST SIZE [START]', found %s%d fields", n > 4 ? "more than " : "",
-			 n > 4 ? 4 : n);
-		return sim_wl_err(e, path, lno, err);
-	}
 	snprintf(hosts, sizeof(hosts), ": the hosts of %s", s->topo->name);
 	if (coll_parse_in(COLL_QTY_COUNT, "SRC", tok[0], 0, nh - 1, hosts, &src, err, sizeof(err)) ||
 	    coll_parse_in(COLL_QTY_COUNT, "DST", tok[1], 0, nh - 1, hosts, &dst, err, sizeof(err)) ||

@@ -56,5 +56,11 @@ int sim_workload_add(struct sim *s, const struct sim_workload_params *w, char *e
  */
 int sim_workload_background(struct sim *s, const uint8_t *used, uint64_t bytes, uint64_t seed, char *err,
 			    size_t errlen);
+/*
+ * A line of a flow or jobs file split at blanks into TOK (MAX entries):
+ * the number of fields, 0 for a blank line, or -1 with "expected 'FORM',
+ * found N fields" in ERR when it has fewer than MIN or more than MAX.
+ */
+int sim_line_fields(char *line, char **tok, int min, int max, const char *form, char *err, size_t errlen);
 
 #endif

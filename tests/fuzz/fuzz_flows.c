@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include "sim/fabric/sim.h"
 #include "sim/topo/topo.h"
+#include "sim/cli/load.h"
 #include "sim/traffic/workload.h"
 #include "tests/fuzz/fuzz_util.h"
 

@@ -7,6 +7,7 @@
  * this file compiles run_coll.c itself and the harness links without the
  * library's copy.
  */
+#include "sim/cli/load.h"
 #include "sim/cli/run_coll.c"
 #include "tests/fuzz/fuzz_util.h"
 

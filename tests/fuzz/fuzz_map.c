@@ -5,6 +5,7 @@
  * static, so this file compiles cmd_predict.c itself and the harness links
  * without the library's copy.
  */
+#include "sim/cli/load.h"
 #include "sim/cli/cmd_predict.c"
 #include "tests/fuzz/fuzz_util.h"
 

@@ -1,12 +1,11 @@
 /*
- * The print-on-error forms of the loader and the file reader, for main
- * programs and tests that have nothing better to do with the message than
- * show it: the library functions write it into a buffer, these put it on
- * stderr. The only place in sim/topo/ that writes to stderr.
+ * The print-on-error forms of the topology loader (load.h), for the subcommands and tests that have nothing better to do
+ * with the message than show it. The library functions (sim/topo/) write
+ * it into a buffer and never print; these put it on stderr.
  */
 #include <stdio.h>
 
-#include "sim/topo/topo.h"
+#include "sim/cli/load.h"
 
 static struct sim_topo *print_failure(int ret, struct sim_topo *t, const char *err)
 {
@@ -35,14 +34,4 @@ struct sim_topo *sim_topo_load_string(const char *text, const char *name)
 
 	ret = sim_topo_parse(text, name, &t, err, sizeof(err));
 	return print_failure(ret, t, err);
-}
-
-int sim_read_text(const char *path, size_t max_bytes, const char *what, char **text, size_t *len)
-{
-	char err[SIM_TOPO_ERR_LEN];
-
-	if (!sim_read_file(path, max_bytes, what, text, len, err, sizeof(err)))
-		return 0;
-	fprintf(stderr, "%s\n", err);
-	return -1;
 }
