@@ -12,6 +12,7 @@
 
 #include "collectives/algo.h"
 #include "collectives/sched.h"
+#include "collectives/units.h"
 
 #define COLL_MIN_CAP 64
 
@@ -106,22 +107,14 @@ int coll_algo_from_name(const char *name)
 	return -EINVAL;
 }
 
+static const char *coll_algo_name_at(uint32_t i)
+{
+	return i < COLL_ALGO_COUNT ? algo_table[i]->name : NULL;
+}
+
 const char *coll_algo_names(char *buf, size_t len, const char *sep, const char *last)
 {
-	size_t used = 0;
-	int i, w;
-
-	if (!len)
-		return buf;
-	buf[0] = 0;
-	for (i = 0; i < COLL_ALGO_COUNT && used < len; i++) {
-		w = snprintf(buf + used, len - used, "%s%s",
-			     !i ? "" : i + 1 < COLL_ALGO_COUNT ? sep : last, algo_table[i]->name);
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	return buf;
+	return coll_fmt_names(coll_algo_name_at, buf, len, sep, last);
 }
 
 enum coll_algo coll_default_algo(enum coll_kind kind)

@@ -277,6 +277,26 @@ void coll_fmt_qty_round(enum coll_qty q, uint64_t v, char *buf, size_t len)
 	coll_fmt(q, v, true, buf, len);
 }
 
+const char *coll_fmt_names(const char *(*at)(uint32_t i), char *buf, size_t len, const char *sep,
+			   const char *last)
+{
+	size_t used = 0;
+	const char *n;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (uint32_t i = 0; (n = at(i)) && used < len; i++) {
+		const char *glue = !i ? "" : at(i + 1) ? sep : last;
+		int w = snprintf(buf + used, len - used, "%s%s", glue, n);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return buf;
+}
+
 static const char *coll_qty_example(enum coll_qty q)
 {
 	switch (q) {

@@ -60,6 +60,14 @@ void coll_fmt_qty(enum coll_qty q, uint64_t v, char *buf, size_t len);
 void coll_fmt_qty_round(enum coll_qty q, uint64_t v, char *buf, size_t len);
 
 /*
+ * The names AT(0), AT(1), ... (until AT returns NULL) joined into BUF for
+ * messages and help: SEP between them, LAST before the final one ("ring,
+ * rhd or tree"). Truncated to LEN bytes with the NUL; returns BUF.
+ */
+const char *coll_fmt_names(const char *(*at)(uint32_t i), char *buf, size_t len, const char *sep,
+			   const char *last);
+
+/*
  * Reads one line of a text file into BUF (LEN bytes with the NUL; newline
  * and any '#' comment removed, comments may be of any length). 1 for a
  * line, 0 at the end of the file, a negative errno with the reason in

@@ -311,6 +311,34 @@ static void test_fmt_round_trip(void **state)
 	round_trip(COLL_QTY_TIME, UINT64_MAX);
 }
 
+static const char *const three_names[] = { "ring", "rhd", "tree", NULL };
+
+static const char *three_at(uint32_t i)
+{
+	return i < 3 ? three_names[i] : NULL;
+}
+
+static const char *none_at(uint32_t i)
+{
+	(void)i;
+	return NULL;
+}
+
+/* Name lists for messages: SEP between names, LAST before the final one. */
+static void test_fmt_names(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(coll_fmt_names(three_at, buf, sizeof(buf), ", ", " or "), "ring, rhd or tree");
+	assert_string_equal(coll_fmt_names(three_at, buf, sizeof(buf), " | ", " | "), "ring | rhd | tree");
+	assert_string_equal(coll_fmt_names(none_at, buf, sizeof(buf), ", ", " or "), "");
+	/* 8 bytes hold "ring, r" and the NUL: cut, never overrun */
+	memset(buf, 'x', sizeof(buf));
+	assert_string_equal(coll_fmt_names(three_at, buf, 8, ", ", " or "), "ring, r");
+	assert_int_equal(buf[8], 'x');
+}
+
 static void test_sweep(void **state)
 {
 	uint64_t v[64];
@@ -410,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_ranged_messages),
 		cmocka_unit_test(test_fmt_qty),
 		cmocka_unit_test(test_fmt_round_trip),
+		cmocka_unit_test(test_fmt_names),
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_read_line),
 		cmocka_unit_test(test_read_line_refusals),

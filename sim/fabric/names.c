@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "collectives/units.h"
 #include "sim/fabric/cc/cc.h"
 #include "sim/fabric/lb/lb.h"
 
@@ -67,26 +68,6 @@ static int sim_names_find(const char *(*at)(uint32_t), const char *name)
 	return -1;
 }
 
-static const char *sim_names_join(const char *(*at)(uint32_t), char *buf, size_t len, const char *sep,
-				  const char *last)
-{
-	size_t used = 0;
-	const char *n;
-
-	if (!len)
-		return buf;
-	buf[0] = 0;
-	for (uint32_t i = 0; (n = at(i)) && used < len; i++) {
-		const char *glue = !i ? "" : at(i + 1) ? sep : last;
-		int w = snprintf(buf + used, len - used, "%s%s", glue, n);
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	return buf;
-}
-
 int sim_cc_from_name(const char *name, enum sim_cc *cc)
 {
 	int i = sim_names_find(sim_cc_at, name);
@@ -119,17 +100,17 @@ int sim_rx_from_name(const char *name, enum sim_rx_mode *rx)
 
 const char *sim_cc_names(char *buf, size_t len, const char *sep, const char *last)
 {
-	return sim_names_join(sim_cc_at, buf, len, sep, last);
+	return coll_fmt_names(sim_cc_at, buf, len, sep, last);
 }
 
 const char *sim_lb_names(char *buf, size_t len, const char *sep, const char *last)
 {
-	return sim_names_join(sim_lb_at, buf, len, sep, last);
+	return coll_fmt_names(sim_lb_at, buf, len, sep, last);
 }
 
 const char *sim_rx_names(char *buf, size_t len, const char *sep, const char *last)
 {
-	return sim_names_join(sim_rx_at, buf, len, sep, last);
+	return coll_fmt_names(sim_rx_at, buf, len, sep, last);
 }
 
 /*
