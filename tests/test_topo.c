@@ -1554,6 +1554,28 @@ static void test_error_buffer(void **state)
 	assert_int_equal(capture_bytes, strlen(line));
 }
 
+/*
+ * A libconfig string may span lines; the message quotes it with the line
+ * breaks and tabs escaped as C writes them, so it stays one line.
+ */
+static void test_error_one_line(void **state)
+{
+	const char *text = "fabric = {\n kind = \"leafspine\";\n host_rate = \"8\n\t00G\"; };\n";
+	const char *want = "bad.topo:3: bad rate for 'host_rate': \"8\\n\\t00G\" (expected e.g. \"800G\", "
+			   "\"400Gb/s\" or \"1.6T\", 1M to 10T)";
+	char err[SIM_TOPO_ERR_LEN];
+	struct sim_topo *t;
+
+	(void)state;
+	assert_int_equal(sim_topo_parse(text, "bad.topo", &t, err, sizeof(err)), -EINVAL);
+	assert_null(t);
+	assert_string_equal(err, want);
+	assert_null(strchr(err, '\n'));
+	/* an escape that does not fit is left out whole, never cut in two */
+	assert_int_equal(sim_topo_parse(text, "bad.topo", &t, err, 42), -EINVAL);
+	assert_string_equal(err, "bad.topo:3: bad rate for 'host_rate': \"8");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1592,6 +1614,7 @@ int main(void)
 		cmocka_unit_test(test_gen_explicit),
 		cmocka_unit_test(test_loader_is_generator),
 		cmocka_unit_test(test_error_buffer),
+		cmocka_unit_test(test_error_one_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

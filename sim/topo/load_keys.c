@@ -14,8 +14,41 @@
 
 #include "sim/topo/load_priv.h"
 
+/*
+ * Appends MSG to DST (LEN bytes with the NUL) with control characters
+ * escaped as C does ("\n", "\x01"): messages quote the user's strings,
+ * and a libconfig string may span lines, yet an error is one line.
+ */
+static void ld_put_escaped(char *dst, size_t len, const char *msg)
+{
+	static const char named[] = { ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't' };
+	size_t used = 0;
+
+	for (; *msg && used + 1 < len; msg++) {
+		unsigned char ch = (unsigned char)*msg;
+		char esc[5];
+		size_t k;
+
+		if (ch >= 0x20 && ch != 0x7f) {
+			dst[used++] = (char)ch;
+			continue;
+		}
+		if (ch < sizeof(named) && named[ch])
+			snprintf(esc, sizeof(esc), "\\%c", named[ch]);
+		else
+			snprintf(esc, sizeof(esc), "\\x%02x", ch);
+		k = strlen(esc);
+		if (used + k + 1 > len)
+			break;
+		memcpy(dst + used, esc, k);
+		used += k;
+	}
+	dst[used] = 0;
+}
+
 static void ld_verr(struct ld_ctx *c, int line, int ret, const char *fmt, va_list ap)
 {
+	char msg[SIM_TOPO_ERR_LEN];
 	int n;
 
 	/* the first error ends the load; nothing after it is reported */
@@ -25,8 +58,10 @@ static void ld_verr(struct ld_ctx *c, int line, int ret, const char *fmt, va_lis
 	if (!c->errlen)
 		return;
 	n = snprintf(c->err, c->errlen, "%s:%d: ", c->file, line > 0 ? line : 1);
-	if (n >= 0 && (size_t)n < c->errlen)
-		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+	if (n < 0 || (size_t)n >= c->errlen)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ld_put_escaped(c->err + n, c->errlen - n, msg);
 }
 
 void ld_err_line(struct ld_ctx *c, int line, int ret, const char *fmt, ...)
