@@ -151,8 +151,9 @@ static void test_rtt_window_headroom(void **state)
 	cfg.cc = SIM_CC_DCQCN;
 	assert_int_equal(sim_config_window(t, &cfg, 3850560), SIM_WINDOW_UNLIMITED);
 	/* PFC headroom of a leaf port: 2 x 1,000 B of cable + 60,000 B of
-	 * pipeline + 3 x 4,178 B frames + an 84 B PAUSE = 74,618 B */
-	assert_int_equal(sim_pfc_headroom_need(t, t->ports[t->nodes[t->hosts[0]].first_port].peer, 4096), 74618);
+	 * pipeline + 3 x 4,178 B frames + an 84 B PAUSE + the upstream's
+	 * reaction, 394 quanta x 512 bits / 8 = 25,216 B: 99,834 B */
+	assert_int_equal(sim_pfc_headroom_need(t, t->ports[t->nodes[t->hosts[0]].first_port].peer, 4096), 99834);
 	sim_topo_free(t);
 }
 

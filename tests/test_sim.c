@@ -355,9 +355,9 @@ static struct sim_topo *topo_text(const char *buffer_mb, const char *host_rate)
  * What used to hang, run forever or drop while promising lossless is
  * refused before anything is allocated. On leafspine(2, 2, 1) the base RTT
  * is 3,850,560 ps (test_arith). A leaf has 3 ports; each needs, with PFC,
- * 74,618 B of headroom (2 x 1,000 cable + 60,000 pipeline + 3 x 4,178 +
- * 84) and a 150 B control frame: with the default XOFF of buffer / 6 per
- * port the buffer must be 2 x 3 x 74,768 = 448,608 B.
+ * 99,834 B of headroom (2 x 1,000 cable + 60,000 pipeline + 3 x 4,178 +
+ * 84 + 25,216 of upstream reaction), a 150 B control frame and, with the
+ * dynamic XOFF, a 4,178 B frame of shared pool: 3 x 104,162 = 312,486 B.
  */
 static void test_config_check(void **state)
 {
@@ -384,10 +384,10 @@ static void test_config_check(void **state)
 
 	/* buffers: --buffer 1 with and without PFC, and just at the PFC minimum */
 	cfg.buffer_bytes = 1;
-	refused(t, &cfg, "at least 448608 B (438.1 KiB) in all; raise --buffer or use --no-pfc");
-	cfg.buffer_bytes = 448607;
+	refused(t, &cfg, "at least 312486 B (305.2 KiB) in all; raise --buffer or use --no-pfc");
+	cfg.buffer_bytes = 312485;
 	refused(t, &cfg, "cannot keep PFC lossless");
-	cfg.buffer_bytes = 448608;
+	cfg.buffer_bytes = 312486;
 	assert_int_equal(sim_config_check(t, &cfg, err, sizeof(err)), 0);
 	cfg.pfc = 0;
 	cfg.buffer_bytes = 1;
@@ -400,9 +400,9 @@ static void test_config_check(void **state)
 	sim_config_defaults(&cfg);
 
 	/* PFC thresholds that cannot hold what the cable delivers */
-	cfg.pfc_headroom_bytes = 74617;
-	refused(t, &cfg, "--pfc-headroom 74617 B (72.9 KiB) is below the 74618 B");
-	cfg.pfc_headroom_bytes = 74618;
+	cfg.pfc_headroom_bytes = 99833;
+	refused(t, &cfg, "--pfc-headroom 99833 B (97.5 KiB) is below the 99834 B");
+	cfg.pfc_headroom_bytes = 99834;
 	assert_int_equal(sim_config_check(t, &cfg, err, sizeof(err)), 0);
 	cfg.pfc_xoff_bytes = 100000;
 	cfg.pfc_xon_bytes = 100001;

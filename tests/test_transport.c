@@ -286,10 +286,11 @@ static void test_pause_jumps_queue(void **state)
  * PFC at the smallest buffer sim_config_check accepts stays lossless. On
  * leafspine(2, 16, 4): a leaf has 20 ports of 800G with 20 m cables (100
  * ns, 10,000 B in flight), 600 ns of pipeline (60,000 B), so 2 x 10,000 +
- * 60,000 + 3 x 4,178 + 84 = 92,618 B of headroom per port, plus a 150 B
- * control frame: with XOFF = buffer / 40 the buffer must hold 2 x 20 x
- * 92,768 = 3,710,720 B. There, a 31-to-1 incast and an all-to-all with no
- * window pause a lot and drop nothing.
+ * 60,000 + 3 x 4,178 + 84 + 25,216 (upstream reaction) = 117,834 B of
+ * headroom per port, plus a 150 B control frame and a 4,178 B frame of
+ * shared pool: the buffer must hold 20 x 122,162 = 2,443,240 B. There, a
+ * 31-to-1 incast and an all-to-all with no window pause a lot and drop
+ * nothing.
  */
 static void test_pfc_min_buffer_lossless(void **state)
 {
@@ -303,11 +304,11 @@ static void test_pfc_min_buffer_lossless(void **state)
 	(void)state;
 	sim_config_defaults(&cfg);
 	cfg.window_bytes = SIM_WINDOW_UNLIMITED;
-	cfg.buffer_bytes = 3710719;
+	cfg.buffer_bytes = 2443239;
 	assert_int_equal(sim_config_check(t, &cfg, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "at least 3710720 B"));
+	assert_non_null(strstr(err, "at least 2443240 B"));
 	assert_null(sim_create(t, &cfg));
-	cfg.buffer_bytes = 3710720;
+	cfg.buffer_bytes = 2443240;
 	for (int k = 0; k < 2; k++) {
 		s = sim_create(t, &cfg);
 		assert_non_null(s);

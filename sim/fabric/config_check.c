@@ -170,9 +170,11 @@ static uint64_t sim_lossy_min_buffer(struct sim_cfgchk *c, uint32_t node)
 }
 
 /*
- * PFC is lossless only if every ingress port of a switch can take XOFF
- * bytes plus the headroom of what arrives after its PAUSE, all at once,
- * and control frames still find room (they use only the unreserved part).
+ * PFC is lossless only if every ingress port of a switch can take its
+ * headroom (what arrives after its PAUSE) all at once, besides a shared
+ * pool that holds a frame per port under the dynamic XOFF (or every
+ * static XOFF with --pfc-xoff), and control frames still find room (they
+ * use only the unreserved part).
  * Returns the smallest buffer that does it for NODE, or 0 after refusing
  * a headroom below what the cable and pipeline hold.
  */
@@ -191,7 +193,8 @@ static uint64_t sim_pfc_min_buffer(struct sim_cfgchk *c, uint32_t node, uint64_t
 		if (cfg->pfc_headroom_bytes && cfg->pfc_headroom_bytes < phys) {
 			sim_topo_node_name(t, node, name, sizeof(name));
 			sim_refused(c, "--pfc-headroom %s is below the %s an ingress port of %s needs with PFC on "
-				    "(2 x cable + forwarding pipeline + 3 frames + a PAUSE): frames would be dropped",
+				    "(2 x cable + forwarding pipeline + 3 frames + a PAUSE + the upstream's reaction): "
+				    "frames would be dropped",
 				    sim_fmt_bytes(b, sizeof(b), cfg->pfc_headroom_bytes),
 				    sim_fmt_bytes(m, sizeof(m), phys), name);
 			return 0;
@@ -199,10 +202,19 @@ static uint64_t sim_pfc_min_buffer(struct sim_cfgchk *c, uint32_t node, uint64_t
 		hr_sum = coll_add_sat_u64(hr_sum, sim_pfc_headroom_of(cfg, t, port, c->mtu_bytes));
 	}
 	*xoff_out = sim_pfc_xoff_of(cfg, t, node, c->buffer_bytes);
-	/* the default XOFF is buffer / (2 x ports): then the buffer must hold twice the rest */
+	/* dynamic XOFF: the shared pool must hold at least a frame per ingress port */
 	if (!cfg->pfc_xoff_bytes)
-		return coll_mul_sat_u64(2, coll_add_sat_u64(hr_sum, ctrl));
+		return coll_add_sat_u64(coll_add_sat_u64(hr_sum, ctrl),
+					coll_mul_sat_u64(n->nports, sim_wire_bytes(c->mtu_bytes, SIM_PKT_DATA)));
 	return coll_add_sat_u64(coll_add_sat_u64(coll_mul_sat_u64(n->nports, cfg->pfc_xoff_bytes), hr_sum), ctrl);
+}
+
+static const char *sim_xoff_words(char *buf, size_t len, uint64_t xoff)
+{
+	char b[48];
+
+	snprintf(buf, len, "XOFF (%.48s each)", sim_fmt_bytes(b, sizeof(b), xoff));
+	return buf;
 }
 
 /* The buffer is one setting for every switch: the most demanding one decides. */
@@ -220,7 +232,7 @@ static int sim_check_buffers(struct sim_cfgchk *c)
 
 		if (!need)
 			return -EINVAL;
-		if (cfg->pfc && cfg->pfc_xon_bytes > x_sw)
+		if (cfg->pfc && x_sw && cfg->pfc_xon_bytes > x_sw)
 			return sim_refused(c, "--pfc-xon %s is above XOFF %s: the pause would never be lifted in order",
 					   sim_fmt_bytes(b, sizeof(b), cfg->pfc_xon_bytes),
 					   sim_fmt_bytes(x, sizeof(x), x_sw));
@@ -238,10 +250,11 @@ static int sim_check_buffers(struct sim_cfgchk *c)
 					   sim_fmt_bytes(b, sizeof(b), c->buffer_bytes), sim_fmt_bytes(m, sizeof(m), worst),
 					   name, (unsigned long long)frame, t->nodes[worst_node].nports);
 		return sim_refused(c, "the %s switch buffer (--buffer, or the topology's buffer_mb) cannot keep PFC "
-				   "lossless on %s: its %u ingress ports need XOFF (%s each) plus headroom and a "
+				   "lossless on %s: its %u ingress ports need %s plus headroom and a "
 				   "control frame, at least %s in all; raise --buffer%s or use --no-pfc",
 				   sim_fmt_bytes(b, sizeof(b), c->buffer_bytes), name, t->nodes[worst_node].nports,
-				   sim_fmt_bytes(x, sizeof(x), xoff), sim_fmt_bytes(m, sizeof(m), worst),
+				   xoff ? sim_xoff_words(x, sizeof(x), xoff) : "a frame of shared pool each",
+				   sim_fmt_bytes(m, sizeof(m), worst),
 				   cfg->pfc_xoff_bytes ? ", lower --pfc-xoff" : "");
 	}
 	if (!cfg->pfc && cfg->buffer_alpha > 0 && cfg->buffer_alpha * (double)c->buffer_bytes < (double)frame)

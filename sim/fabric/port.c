@@ -1,6 +1,7 @@
 /*
  * Port transmit engine: strict-priority egress queues, one packet on the
- * wire at a time, PFC pause of the data priority, and the hand-off of a
+ * wire at a time, PFC pause of the data priority (a received PAUSE holds
+ * for its quanta and runs out unless refreshed), and the hand-off of a
  * packet to the far end after serialization plus propagation (plus the
  * receiving switch's forwarding latency, so arrival is one event).
  *
@@ -194,25 +195,41 @@ void sim_port_tx_done(struct sim *s, struct sim_portq *q)
 	sim_port_try_start(s, sim_port_of(s, q));
 }
 
-/* PORT received a PAUSE frame: PAUSED false (quanta 0) resumes it. The time held counts for links.csv. */
-static void sim_port_set_paused(struct sim *s, uint32_t port, bool paused)
+/*
+ * PORT received a PAUSE frame of QUANTA: 0 resumes it; otherwise it stays
+ * paused for QUANTA x 512 bit times at its rate (IEEE 802.3 Annex 31B, as
+ * 802.1Qbb uses it per priority), counted from this frame: a refresh
+ * extends the pause, and one not refreshed runs out (SIM_EV_PAUSE_EXPIRE).
+ * The time held counts for links.csv.
+ */
+static void sim_port_set_paused(struct sim *s, uint32_t port, uint32_t quanta)
 {
 	struct sim_portq *q = &s->pq[port];
 	uint64_t now = sim_now(s);
 
-	if (paused) {
+	if (quanta) {
 		q->pauses_rcvd++;
 		if (!q->paused)
 			q->paused_since_ps = now;
 		if (!q->first_paused_ps)
 			q->first_paused_ps = now;
 		q->paused = true;
+		q->paused_until_ps = now + sim_pause_ps(quanta, s->topo->ports[port].rate_bps);
+		sim_schedule(s, q->paused_until_ps, &q->pause_ev);
 		return;
 	}
 	if (q->paused)
 		q->paused_ps += now - q->paused_since_ps;
 	q->paused = false;
+	q->paused_until_ps = 0;
 	sim_port_try_start(s, port);
+}
+
+void sim_port_pause_expire(struct sim *s, struct sim_portq *q)
+{
+	if (!q->paused || q->paused_until_ps != sim_now(s))
+		return;	/* stale: resumed by XON, or refreshed to a later expiry */
+	sim_port_set_paused(s, sim_port_of(s, q), 0);
 }
 
 void sim_port_arrive(struct sim *s, struct sim_pkt *p)
@@ -221,7 +238,7 @@ void sim_port_arrive(struct sim *s, struct sim_pkt *p)
 
 	s->c.pkt_hops++;
 	if (p->kind == SIM_PKT_PAUSE) {
-		sim_port_set_paused(s, p->in_port, p->quanta != 0);
+		sim_port_set_paused(s, p->in_port, p->quanta);
 		sim_pkt_free(s, p);
 		return;
 	}

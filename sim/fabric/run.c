@@ -242,7 +242,7 @@ static_assert(offsetof(struct sim_portq, ev) == 0, "sim_portq: ev must come firs
 static_assert(offsetof(struct sim_qp, ev) == 0, "sim_qp: ev must come first");
 static_assert(offsetof(struct sim_conn, cc_ev) == 0, "sim_conn: cc_ev must come first");
 static_assert(offsetof(struct sim_flow, ev) == 0, "sim_flow: ev must come first");
-static_assert(SIM_EV_ACK_TIMER < SIM_ENGINE_MAX_TYPES, "enum sim_ev_type: more types than the engine's table");
+static_assert(SIM_EV_PAUSE_REFRESH < SIM_ENGINE_MAX_TYPES, "enum sim_ev_type: more types than the engine's table");
 
 static void sim_on_pkt_arrive(void *ctx, struct sim_event *ev)
 {
@@ -257,6 +257,16 @@ static void sim_on_tx_done(void *ctx, struct sim_event *ev)
 static void sim_on_port_wake(void *ctx, struct sim_event *ev)
 {
 	sim_port_wake(ctx, container_of(ev, struct sim_portq, wake_ev));
+}
+
+static void sim_on_pause_expire(void *ctx, struct sim_event *ev)
+{
+	sim_port_pause_expire(ctx, container_of(ev, struct sim_portq, pause_ev));
+}
+
+static void sim_on_pause_refresh(void *ctx, struct sim_event *ev)
+{
+	sim_pfc_refresh(ctx, container_of(ev, struct sim_portq, refresh_ev));
 }
 
 static void sim_on_qp_timer(void *ctx, struct sim_event *ev)
@@ -353,6 +363,8 @@ static const struct sim_engine_ops sim_fabric_engine_ops = {
 		[SIM_EV_LOCAL_DONE] = sim_on_local_done,
 		[SIM_EV_SAMPLE] = sim_on_sample,
 		[SIM_EV_ACK_TIMER] = sim_on_ack_timer,
+		[SIM_EV_PAUSE_EXPIRE] = sim_on_pause_expire,
+		[SIM_EV_PAUSE_REFRESH] = sim_on_pause_refresh,
 	},
 	.watch = sim_watchdog,
 	.watch_period_ps = SIM_WATCHDOG_PS,

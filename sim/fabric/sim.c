@@ -55,7 +55,7 @@ void sim_config_defaults(struct sim_config *cfg)
 	cfg->buffer_alpha = 1.0;
 	cfg->pfc = 1;
 	cfg->ecn = 1;
-	cfg->ecn_pmax = 0.2;
+	cfg->ecn_pmax = SIM_ECN_PMAX_ROCE;	/* switch.c: NVIDIA's RoCE profile */
 	cfg->cc = SIM_CC_NONE;
 	cfg->cnp_interval_ps = 50000000;	/* 50 us, per QP */
 	cfg->dcqcn_params = 1;
@@ -125,7 +125,11 @@ uint64_t sim_config_buffer(const struct sim_topo *t, const struct sim_config *cf
 	return cfg->buffer_bytes ? cfg->buffer_bytes : t->sw.buffer_bytes;
 }
 
-/* PFC: the part of each switch's buffer its ingress ports own for data. */
+/*
+ * PFC: the part of each switch's buffer its ingress ports own: every
+ * headroom, plus every static XOFF share when --pfc-xoff fixes one. The
+ * rest is the shared pool (switch.c).
+ */
 static void sim_pfc_reserve(struct sim *s)
 {
 	const struct sim_topo *t = s->topo;
@@ -164,7 +168,9 @@ static int sim_alloc_state(struct sim *s)
 	s->sw_used_bytes = calloc(t->nswitches, sizeof(*s->sw_used_bytes));
 	s->sw_ctrl_bytes = calloc(t->nswitches, sizeof(*s->sw_ctrl_bytes));
 	s->sw_reserved_bytes = calloc(t->nswitches, sizeof(*s->sw_reserved_bytes));
-	if (!s->pq || !s->rr || !s->sw_seed || !s->sw_used_bytes || !s->sw_ctrl_bytes || !s->sw_reserved_bytes)
+	s->sw_hdrm_bytes = calloc(t->nswitches, sizeof(*s->sw_hdrm_bytes));
+	if (!s->pq || !s->rr || !s->sw_seed || !s->sw_used_bytes || !s->sw_ctrl_bytes || !s->sw_reserved_bytes ||
+	    !s->sw_hdrm_bytes)
 		return -ENOMEM;
 	return 0;
 }
@@ -172,6 +178,7 @@ static int sim_alloc_state(struct sim *s)
 static void sim_free_state(struct sim *s)
 {
 	free(s->sw_reserved_bytes);
+	free(s->sw_hdrm_bytes);
 	free(s->sw_ctrl_bytes);
 	free(s->sw_used_bytes);
 	free(s->sw_seed);
@@ -206,6 +213,8 @@ struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 	for (uint32_t i = 0; i < topo->nports; i++) {
 		s->pq[i].ev.type = SIM_EV_TX_DONE;
 		s->pq[i].wake_ev.type = SIM_EV_PORT_WAKE;
+		s->pq[i].pause_ev.type = SIM_EV_PAUSE_EXPIRE;
+		s->pq[i].refresh_ev.type = SIM_EV_PAUSE_REFRESH;
 	}
 	for (uint32_t i = 0; i < topo->nswitches; i++) {
 		uint64_t x = cfg->seed * 0x9e3779b97f4a7c15ULL + (cfg->ecmp_same_seed ? 0 : i + 1);

@@ -79,6 +79,8 @@ enum sim_ev_type {
 	SIM_EV_LOCAL_DONE,	/* an intra-server (NVLink-class) transfer ended */
 	SIM_EV_SAMPLE,		/* time-series sample of the traced port */
 	SIM_EV_ACK_TIMER,	/* a receiver flushes coalesced ACKs */
+	SIM_EV_PAUSE_EXPIRE,	/* the PFC pause a port received runs out */
+	SIM_EV_PAUSE_REFRESH,	/* a congested ingress re-sends its PAUSE before it expires */
 };
 
 enum sim_pkt_kind {
@@ -149,6 +151,10 @@ struct sim_pkt {
 struct sim_portq {
 	struct sim_event ev;	/* SIM_EV_TX_DONE */
 	struct sim_event wake_ev; /* SIM_EV_PORT_WAKE */
+	struct sim_event pause_ev; /* SIM_EV_PAUSE_EXPIRE */
+	struct sim_event refresh_ev; /* SIM_EV_PAUSE_REFRESH */
+	uint64_t paused_until_ps;	/* the received PAUSE expires then (quanta x 512 bit times) */
+	uint64_t refresh_at_ps;		/* our XOFF to the peer is re-sent then, 0 = none */
 	uint64_t wake_at_ps;	/* earliest wake pending, 0 = none */
 	bool busy;		/* serializing a packet (until busy_until_ps) */
 	bool paused;		/* data priority paused by the peer (PFC) */
@@ -158,6 +164,7 @@ struct sim_portq {
 	struct sim_pkt *head[SIM_NPRIO], *tail[SIM_NPRIO];
 	uint64_t qbytes[SIM_NPRIO];	/* queued, wire bytes */
 	uint64_t ingress_bytes;		/* data bytes that entered here and wait in this switch */
+	uint64_t hdrm_bytes;		/* the part of ingress_bytes held in this port's PFC headroom */
 	uint64_t tx_bytes;		/* wire bytes sent, cumulative */
 	uint64_t tx_payload_bytes;	/* payload of data packets sent */
 	uint64_t max_qbytes;		/* highest queue seen, all priorities */
@@ -374,7 +381,8 @@ struct sim {
 	uint64_t trace_interval_ps;
 	struct sim_event trace_ev;
 	uint64_t *sw_ctrl_bytes;	/* per switch: control frames in the shared buffer */
-	uint64_t *sw_reserved_bytes;	/* per switch, PFC: XOFF + headroom of every ingress */
+	uint64_t *sw_reserved_bytes;	/* per switch, PFC: headroom (+ static XOFF) of every ingress */
+	uint64_t *sw_hdrm_bytes;	/* per switch, PFC: data held in the ingress headrooms */
 	int error;			/* 0, or the negative errno that stopped the run (sim_fail) */
 	char err[256];			/* why sim_run or sim_add_* failed, see sim_error() */
 };
@@ -532,19 +540,41 @@ void sim_port_try_start(struct sim *s, uint32_t port);
 void sim_port_wake(struct sim *s, struct sim_portq *q);
 /* A paced host port asks to be tried again at T; only the earliest counts. */
 void sim_port_wake_at(struct sim *s, uint32_t port, uint64_t t_ps);
+/* SIM_EV_PAUSE_EXPIRE of Q: the PAUSE it received ran out unless refreshed. */
+void sim_port_pause_expire(struct sim *s, struct sim_portq *q);
 
 /* switch.c */
 /*
  * What ingress PORT may still receive after it sends XOFF: the cable's bytes
  * in flight both ways, the forwarding pipeline's, three frames (the one
- * that crossed XOFF, one on the wire at each end) and a PAUSE.
+ * that crossed XOFF, one on the wire at each end), a PAUSE, and the
+ * upstream MAC's reaction allowance (SIM_PFC_REACTION_BITS).
  */
 uint64_t sim_pfc_headroom_need(const struct sim_topo *t, uint32_t port, uint32_t mtu_bytes);
-/* PFC thresholds of an ingress port of NODE; default XOFF is buffer / (2 x ports). */
+/* Static XOFF of an ingress port of NODE (--pfc-xoff); 0: dynamic (sim_pfc_xoff_now). */
 uint64_t sim_pfc_xoff_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t node,
 			 uint64_t buffer_bytes);
 uint64_t sim_pfc_headroom_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t port,
 			     uint32_t mtu_bytes);
+/* XOFF of ingress PORT now: alpha x the free shared buffer of its switch, or the static one. */
+uint64_t sim_pfc_xoff_now(const struct sim *s, uint32_t port);
+/* How long QUANTA (512 bit times each) pause a port of RATE_BPS, ps. */
+uint64_t sim_pause_ps(uint32_t quanta, uint64_t rate_bps);
+/* SIM_EV_PAUSE_REFRESH of Q: re-send XOFF while congested, else XON. */
+void sim_pfc_refresh(struct sim *s, struct sim_portq *q);
+/* RED thresholds of an egress port of RATE_BPS, bytes (per-speed preset or the options). */
+void sim_ecn_thresholds_of(const struct sim_config *cfg, uint64_t rate_bps, uint64_t *kmin, uint64_t *kmax);
+/*
+ * PFC: PAUSE frames carry the largest pause, 0xffff quanta (41.9 us at
+ * 800G), and the upstream MAC may keep sending for its reaction time after
+ * one arrives: 394 pause quanta, the PAUSE reaction delay of 100GBASE-R in
+ * IEEE 802.3 Annex 31B (Table 31B-1), 201,728 bit times, taken at every
+ * speed (headroom: 25,216 B).
+ */
+#define SIM_PFC_QUANTA 0xffffu
+#define SIM_PFC_REACTION_BITS (394ULL * 512)
+/* RED Pmax of NVIDIA's RoCE profile (probability 100 %), the --ecn-pmax default. */
+#define SIM_ECN_PMAX_ROCE 1.0
 /* Control frames may use only the part of a switch's buffer PFC does not reserve. */
 #define SIM_CTRL_FRAME_MAX (SIM_ROCE_OVERHEAD + SIM_AETH + SIM_MAX_HOPS * SIM_INT_HOP_BYTES + SIM_PREAMBLE_IFG)
 /* True when data is stuck behind a cycle of PFC pauses (the run's watchdog asks). */
