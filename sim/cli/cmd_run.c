@@ -283,23 +283,26 @@ static const struct sim_opt run_opts_cc[] = {
 static const struct sim_opt run_opts_switch[] = {
 	SIM_OPT_QTY("buffer", 0, "SIZE", RO, cfg.buffer_bytes, COLL_QTY_SIZE, 64 * SIM_OPT_KIB, 64 * SIM_OPT_GIB, NULL,
 		    "shared buffer per switch, default the topology's\n[64 KiB..64 GiB]"),
-	SIM_OPT_DOUBLE("alpha", 0, "X", RO, cfg.buffer_alpha, 0, 64, "dynamic threshold, default 1; 0: static [0..64]"),
+	SIM_OPT_DOUBLE("alpha", 0, "X", RO, cfg.buffer_alpha, 0, 64, "dynamic threshold (lossy egress queues, lossless\n"
+		       "ingress ports), default 1; 0: static [0..64]"),
 	SIM_OPT_FLAG("no-pfc", 0, RO, cfg.pfc, 0, "lossy: drop on overflow instead of pausing"),
 	SIM_OPT_QTY("pfc-xoff", 0, "SIZE", RO, cfg.pfc_xoff_bytes, COLL_QTY_SIZE, SIM_OPT_KIB, SIM_OPT_GIB, NULL,
-		    "XOFF per ingress port, default buffer/(2 x ports)\n[1 KiB..1 GiB]"),
+		    "static XOFF per ingress port, default dynamic:\n"
+		    "alpha x free shared buffer [1 KiB..1 GiB]"),
 	SIM_OPT_QTY("pfc-xon", 0, "SIZE", RO, cfg.pfc_xon_bytes, COLL_QTY_SIZE, SIM_OPT_KIB, SIM_OPT_GIB, NULL,
-		    "XON, default XOFF - 2 packets [1 KiB..1 GiB, < XOFF]"),
+		    "static XON, default 2 packets below XOFF\n[1 KiB..1 GiB, < XOFF]"),
 	SIM_OPT_QTY("pfc-headroom", 0, "SIZE", RO, cfg.pfc_headroom_bytes, COLL_QTY_SIZE, SIM_OPT_KIB, SIM_OPT_GIB, NULL,
 		    "per ingress port, past XOFF, default 2 x cable bytes\n"
-		    "+ 3 frames + a PAUSE [1 KiB..1 GiB]; beyond it, drops"),
+		    "+ pipeline + 3 frames + a PAUSE + 394 quanta of\n"
+		    "upstream reaction [1 KiB..1 GiB]; beyond it, drops"),
 	SIM_OPT_FLAG("no-ecn", 0, RO, cfg.ecn, 0, "no ECN marking"),
 	{ .name = "ecn-kmin", .arg = "SIZE", .parse = run_opt_ecn, .value = 0,
-	  .help = "RED Kmin, default 100KB per 100G of port rate, or\n"
+	  .help = "RED Kmin, default 150000 B (NVIDIA RoCE), or\n"
 		  "per link speed: 400G=400K,800G=800K\n"
 		  "[1 KiB..1 GiB; speeds 1 Gb/s..1.6 Tb/s]" },
 	{ .name = "ecn-kmax", .arg = "SIZE", .parse = run_opt_ecn, .value = 1,
-	  .help = "RED Kmax, default 400KB per 100G, same forms\n[1 KiB..1 GiB, >= Kmin]" },
-	SIM_OPT_DOUBLE("ecn-pmax", 0, "X", RO, cfg.ecn_pmax, 0, 1, "RED Pmax, default 0.2 [0..1]"),
+	  .help = "RED Kmax, default 1500000 B, same forms\n[1 KiB..1 GiB, >= Kmin]" },
+	SIM_OPT_DOUBLE("ecn-pmax", 0, "X", RO, cfg.ecn_pmax, 0, 1, "RED Pmax, default 1 [0..1]"),
 };
 
 /* What the run writes and prints, and when it stops. */

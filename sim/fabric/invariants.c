@@ -97,7 +97,7 @@ static int sim_inv_switches(struct sim_inv *v, uint64_t *queued)
 
 	for (uint32_t node = 0; node < t->nnodes; node++) {
 		const struct sim_node *n = &t->nodes[node];
-		uint64_t data = 0, ctrl = 0, ingress = 0;
+		uint64_t data = 0, ctrl = 0, ingress = 0, hdrm = 0;
 
 		for (uint32_t i = 0; i < n->nports; i++) {
 			uint32_t port = n->first_port + i;
@@ -110,6 +110,11 @@ static int sim_inv_switches(struct sim_inv *v, uint64_t *queued)
 				*queued += (uint64_t)k;
 			}
 			ingress += s->pq[port].ingress_bytes;
+			hdrm += s->pq[port].hdrm_bytes;
+			if (s->pq[port].hdrm_bytes > s->pq[port].ingress_bytes)
+				return sim_inv_fail(v, "port %u holds %llu B in its PFC headroom of %llu B held", port,
+						    (unsigned long long)s->pq[port].hdrm_bytes,
+						    (unsigned long long)s->pq[port].ingress_bytes);
 		}
 		if (n->kind != SIM_NODE_SWITCH) {
 			if (ingress)
@@ -121,6 +126,9 @@ static int sim_inv_switches(struct sim_inv *v, uint64_t *queued)
 		if (ingress != data)
 			return sim_inv_fail(v, "switch %s queues %llu B of data but its ingress ports count %llu B",
 					    name, (unsigned long long)data, (unsigned long long)ingress);
+		if (s->sw_hdrm_bytes[n->index] != hdrm)
+			return sim_inv_fail(v, "switch %s counts %llu B in PFC headrooms, its ports %llu B", name,
+					    (unsigned long long)s->sw_hdrm_bytes[n->index], (unsigned long long)hdrm);
 		if (s->sw_ctrl_bytes[n->index] != ctrl)
 			return sim_inv_fail(v, "switch %s queues %llu B of control frames but counts %llu B", name,
 					    (unsigned long long)ctrl, (unsigned long long)s->sw_ctrl_bytes[n->index]);

@@ -215,7 +215,7 @@ static uint64_t sim_pfc_headroom(const struct sim *s, uint32_t port)
 /* 802.3 Annex 31B: a pause quantum is 512 bit times at the port's rate. */
 uint64_t sim_pause_ps(uint32_t quanta, uint64_t rate_bps)
 {
-	return coll_mul_div_up_u64((uint64_t)quanta * 512, COLL_BIT_PS_PER_S, rate_bps);
+	return coll_mul_div_up_u64((uint64_t)quanta * 512, COLL_PS_PER_S, rate_bps);
 }
 
 static void sim_pfc_send(struct sim *s, uint32_t port, bool pause)
