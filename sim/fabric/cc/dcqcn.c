@@ -281,6 +281,7 @@ static void sim_dcqcn_increase(struct sim *s, struct sim_conn *c)
 	double line = (double)c->line_bps, k = sim_dcqcn_scale(d, c);
 	uint32_t hi = q->t_stage > q->bc_stage ? q->t_stage : q->bc_stage;
 	uint32_t lo = q->t_stage < q->bc_stage ? q->t_stage : q->bc_stage;
+	double rate;
 
 	if (hi > d->threshold) {
 		if (lo > d->threshold)
@@ -290,7 +291,10 @@ static void sim_dcqcn_increase(struct sim *s, struct sim_conn *c)
 		if (q->target_bps > line)
 			q->target_bps = line;
 	}
-	sim_cc_set_rate(c, (q->target_bps + (double)c->rate_bps) / 2);
+	rate = (q->target_bps + (double)c->rate_bps) / 2;
+	if (q->target_bps - rate < 1.0)
+		rate = q->target_bps;	/* within 1 b/s: halving would never land on it */
+	sim_cc_set_rate(c, rate);
 	if (c->rate_bps >= c->line_bps && q->target_bps >= line)
 		q->inc_at_ps = 0;	/* back at line rate: nothing left to recover */
 }
