@@ -121,9 +121,8 @@ static int run_opt_cc(const struct sim_opt *opt, const char *v, void *obj, char 
 
 static int run_opt_dcqcn(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
-	if (strcmp(v, "paper") && strcmp(v, "mellanox"))
+	if (sim_dcqcn_set_from_name(v, &((struct run_opts *)obj)->cfg.dcqcn_params))
 		return sim_opt_bad(opt, v, err, errlen);
-	((struct run_opts *)obj)->cfg.dcqcn_params = !strcmp(v, "mellanox");
 	return 0;
 }
 
@@ -273,9 +272,10 @@ static const struct sim_opt run_opts_transport[] = {
 /* Congestion control at the NICs. */
 static const struct sim_opt run_opts_cc[] = {
 	SIM_OPT_NAMES("cc", 'c', "NAME", run_opt_cc, sim_cc_help),
-	SIM_OPT_CUSTOM("dcqcn-params", 0, "SET", run_opt_dcqcn, "paper or mellanox", "mellanox (default) | paper"),
-	SIM_OPT_QTY("cnp-interval", 0, "TIME", RO, cfg.cnp_interval_ps, COLL_QTY_TIME, 0, SIM_OPT_MS, NULL,
-		    "per-QP CNP spacing, default 50us [0..1 ms]"),
+	SIM_OPT_CUSTOM("dcqcn-params", 0, "SET", run_opt_dcqcn, "connectx, connectx-unscaled, paper or mellanox",
+		       "connectx (default; alias mellanox) | connectx-unscaled\n| paper"),
+	SIM_OPT_QTY("cnp-interval", 0, "TIME", RO, cfg.cnp_interval_ps, COLL_QTY_TIME, 1000 /* 1 ns: 0 is the set's */, SIM_OPT_MS, NULL,
+		    "per-QP CNP spacing, default the set's: connectx 4us,\npaper 50us [1 ns..1 ms]"),
 	SIM_OPT_DOUBLE("eta", 0, "X", RO, cfg.tele_eta, 0.1, 1.0, "telemetry target utilization, default 0.95 [0.1..1]"),
 };
 

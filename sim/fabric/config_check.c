@@ -89,6 +89,9 @@ static int sim_check_enums(struct sim_cfgchk *c)
 	if ((unsigned int)cfg->cc >= sim_cc_count())
 		return sim_refused(c, "congestion control %d is not one of %s", (int)cfg->cc,
 				   sim_cc_names(names, sizeof(names), ", ", ", "));
+	if ((unsigned int)cfg->dcqcn_params >= SIM_DCQCN_SET_COUNT)
+		return sim_refused(c, "DCQCN parameter set %d is not one of 0..%d (--dcqcn-params)",
+				   (int)cfg->dcqcn_params, SIM_DCQCN_SET_COUNT - 1);
 	if (cfg->necn > 8)
 		return sim_refused(c, "%u per-speed ECN thresholds; at most 8", cfg->necn);
 	return 0;

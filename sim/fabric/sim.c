@@ -57,8 +57,8 @@ void sim_config_defaults(struct sim_config *cfg)
 	cfg->ecn = 1;
 	cfg->ecn_pmax = SIM_ECN_PMAX_ROCE;	/* switch.c: NVIDIA's RoCE profile */
 	cfg->cc = SIM_CC_NONE;
-	cfg->cnp_interval_ps = 50000000;	/* 50 us, per QP */
-	cfg->dcqcn_params = 1;
+	cfg->cnp_interval_ps = 0;		/* the DCQCN set's: connectx 4 us, paper 50 us */
+	cfg->dcqcn_params = SIM_DCQCN_CONNECTX;
 	cfg->tele_eta = 0.95;
 	cfg->progress_interval_s = 0.5;
 }

@@ -115,6 +115,20 @@ enum sim_cc {
 	SIM_CC_DCQCN,
 	SIM_CC_TELEMETRY,
 };
+/*
+ * DCQCN parameter sets (--dcqcn-params), cc/dcqcn.c; the values keep the
+ * old int field's meaning (0 paper, 1 the deployed NIC).
+ */
+enum sim_dcqcn_set {
+	SIM_DCQCN_PAPER = 0,		/* Zhu et al. 2015 as written */
+	SIM_DCQCN_CONNECTX,		/* ConnectX firmware defaults, byte counter and AI/HAI scaled to line rate */
+	SIM_DCQCN_CONNECTX_UNSCALED,	/* ConnectX firmware defaults as absolute values */
+	SIM_DCQCN_SET_COUNT
+};
+/* The set's --dcqcn-params name, NULL past the end; from a name ("mellanox": connectx): 0, or -1. */
+const char *sim_dcqcn_set_name(enum sim_dcqcn_set set);
+int sim_dcqcn_set_from_name(const char *name, enum sim_dcqcn_set *set);
+
 /* Per-connection state of any CC, 64-bit words (struct sim_conn.cc_state). */
 #define SIM_CC_STATE_WORDS 32
 
@@ -306,8 +320,8 @@ struct sim_config {
 	double ecn_pmax;
 	/* congestion control */
 	enum sim_cc cc;
-	uint64_t cnp_interval_ps;
-	int dcqcn_params;	/* 0 paper, 1 Mellanox deployed */
+	uint64_t cnp_interval_ps;	/* NP: per-QP CNP spacing; 0: the DCQCN set's */
+	enum sim_dcqcn_set dcqcn_params;
 	double tele_eta;	/* target utilization */
 	/*
 	 * Called with the state of a running sim_run about every
