@@ -4,7 +4,7 @@
  * unknown names are refused with the list of known ones; and each
  * congestion control reacts as its paper says, against values derived by
  * hand (DCQCN's decrease, alpha decay, fast recovery and pacing; telemetry's
- * HPCC window rule; none ignoring signals), as do adaptive routing and ECMP.
+ * window rule is in test_telemetry.c; none ignoring signals), as do adaptive routing and ECMP.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -302,64 +302,6 @@ static void ack_hop(struct sim_pkt *ack, uint32_t port, uint32_t qlen, uint64_t 
 	ack->hop[0].ts_ps = ts_ps;
 }
 
-/*
- * Telemetry (HPCC), eta = 0.95, window W = BDP at the start. The first ACK
- * only records the hop. The second reports the 800G link busy for DT >= T
- * (the base RTT): U = tx / (DT x 100 GB/s) = 1, the EWMA weight tau/T is 1,
- * so U >= eta and W = W_c / (U / eta) + W_AI with W_AI = BDP (1 - eta) / 16:
- * W = (0.95 + 0.003125) BDP, and the rate W x 8 / T (at most the line rate:
- * the BDP window is rounded up to packets, plus the ACK coalescing). The third reports the
- * link idle: U = 0 < eta, so additive increase: W = W_c + W_AI = 0.95625
- * BDP. An ACK whose hop moved to another port (adaptive routing) changes
- * nothing.
- */
-static void test_telemetry_window(void **state)
-{
-	struct sim_topo *t = small_fabric();
-	struct sim *s = cc_sim(t, SIM_CC_TELEMETRY, 1);
-	struct sim_conn *c = &s->conns[0];
-	const struct sim_cc_ops *ops = sim_cc_of(s);
-	double bdp = (double)s->window_bytes, rtt = (double)s->base_rtt_ps, rate;
-	uint64_t dt = (s->base_rtt_ps / 10 + 1) * 10, ts = 1000000, tx = 0;
-	uint32_t port = c->port;
-	struct sim_pkt ack;
-
-	(void)state;
-	assert_true(fabs(s->cfg.tele_eta - 0.95) < 1e-12);
-	assert_int_equal(c->window_bytes, s->window_bytes);
-	s->eng.q.now_ps = 50000000;
-	ack_hop(&ack, port, 0, tx, ts);
-	ops->on_ack(s, c, &ack);
-	assert_int_equal(c->window_bytes, s->window_bytes);
-	assert_int_equal(c->rate_bps, LINE_BPS);
-
-	s->eng.q.now_ps += dt;
-	ts += dt;
-	tx += dt / 10;		/* 100 bytes per ns: the link flat out */
-	ack_hop(&ack, port, 0, tx, ts);
-	ops->on_ack(s, c, &ack);
-	assert_true(fabs((double)c->window_bytes - 0.953125 * bdp) <= 1);
-	rate = 0.953125 * bdp * 8e12 / rtt;
-	assert_true(fabs((double)c->rate_bps - (rate < LINE_BPS ? rate : LINE_BPS)) <= 1e-9 * LINE_BPS);
-
-	s->eng.q.now_ps += dt;
-	ts += dt;
-	ack_hop(&ack, port, 0, tx, ts);
-	ops->on_ack(s, c, &ack);
-	assert_true(fabs((double)c->window_bytes - 0.95625 * bdp) <= 2);
-
-	s->eng.q.now_ps += dt;
-	ts += dt;
-	ack_hop(&ack, port + 1, 0, tx, ts);
-	ops->on_ack(s, c, &ack);
-	assert_true(fabs((double)c->window_bytes - 0.95625 * bdp) <= 2);
-	/* and a CNP (never sent to it) would change nothing */
-	ops->on_cnp(s, c);
-	assert_true(fabs((double)c->window_bytes - 0.95625 * bdp) <= 2);
-	sim_destroy(s);
-	sim_topo_free(t);
-}
-
 /* none: a line-rate NIC, one-BDP window; CNPs and telemetry do nothing, nothing is paced. */
 static void test_none_ignores(void **state)
 {
@@ -438,7 +380,6 @@ int main(void)
 		cmocka_unit_test(test_unknown_names),
 		cmocka_unit_test(test_dcqcn_decrease),
 		cmocka_unit_test(test_dcqcn_recovery),
-		cmocka_unit_test(test_telemetry_window),
 		cmocka_unit_test(test_none_ignores),
 		cmocka_unit_test(test_lb_pick),
 	};

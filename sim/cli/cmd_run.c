@@ -276,7 +276,14 @@ static const struct sim_opt run_opts_cc[] = {
 		       "connectx (default; alias mellanox) | connectx-unscaled\n| paper"),
 	SIM_OPT_QTY("cnp-interval", 0, "TIME", RO, cfg.cnp_interval_ps, COLL_QTY_TIME, 1000 /* 1 ns: 0 is the set's */, SIM_OPT_MS, NULL,
 		    "per-QP CNP spacing, default the set's: connectx 4us,\npaper 50us [1 ns..1 ms]"),
-	SIM_OPT_DOUBLE("eta", 0, "X", RO, cfg.tele_eta, 0.1, 1.0, "telemetry target utilization, default 0.95 [0.1..1]"),
+	/* HPCC (Li et al. 2019): eta 95%, maxStage 5; W_AI from its ns-3 run.py, 10 Mb/s per 25G of NIC */
+	SIM_OPT_DOUBLE("eta", 0, "X", RO, cfg.tele_eta, 0.1, 1.0,
+		       "telemetry target utilization of every hop's wire\nrate, default 0.95 (HPCC) [0.1..1]"),
+	SIM_OPT_QTY("tele-wai", 0, "RATE", RO, cfg.tele_wai_bps, COLL_QTY_RATE, 1000000, 100 * SIM_OPT_GBPS, NULL,
+		    "telemetry additive increase W_AI per base RTT,\n"
+		    "default NIC rate / 2500 = 320M at 800G (HPCC ns-3)\n[1 Mb/s..100 Gb/s]"),
+	SIM_OPT_U32("tele-max-stage", 0, "N", RO, cfg.tele_max_stage, 0, 64,
+		    "telemetry additive steps before a multiplicative\none, default 5 (HPCC maxStage) [0..64]"),
 };
 
 /* The switches: shared buffer, PFC, ECN. */

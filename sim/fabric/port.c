@@ -87,19 +87,42 @@ static struct sim_pkt *sim_port_dequeue(struct sim *s, struct sim_portq *q, int 
 	return p;
 }
 
-/* Telemetry: the egress stamps its queue and byte counter into data packets. */
+/*
+ * Telemetry: the egress stamps its queue, byte counter, time and its own
+ * transmit rate into data packets (HPCC++ INT, draft-miao-ccwg-hpcc).
+ *
+ * The rate is the switch's, not the sender's, difference of txBytes: HPCC
+ * (Li et al. 2019, Algorithm 1) has the sender subtract the previous ACK's
+ * txBytes of the same hop, which needs both packets to have left through
+ * the same port. Under per-packet adaptive routing consecutive packets
+ * leave a leaf through different uplinks, so the sender would have no rate
+ * for any hop but the last. The port keeps two snapshots (time, tx_bytes),
+ * rolled forward when the newer is a window old, and reports the rate since
+ * the older one: an interval of one to two windows, ending now.
+ */
 static void sim_port_stamp(struct sim *s, uint32_t port, struct sim_pkt *p)
 {
 	struct sim_portq *q = &s->pq[port];
+	uint64_t now = sim_now(s), win_ps = s->base_rtt_ps / SIM_INT_RATE_WINDOW_DIV;
 	struct sim_int_hop *h;
 
+	if (now - q->int_cur_ps >= win_ps) {
+		q->int_prev_ps = q->int_cur_ps;
+		q->int_prev_tx = q->int_cur_tx;
+		q->int_cur_ps = now;
+		q->int_cur_tx = q->tx_bytes;
+	}
 	if (p->nhops >= SIM_MAX_HOPS)
 		return;
 	h = &p->hop[p->nhops++];
 	h->qlen_bytes = (uint32_t)(q->qbytes[SIM_PRIO_DATA] > UINT32_MAX ? UINT32_MAX : q->qbytes[SIM_PRIO_DATA]);
 	h->port = port;
 	h->tx_bytes = q->tx_bytes;
-	h->ts_ps = sim_now(s);
+	h->ts_ps = now;
+	h->tx_rate_bps = 0;
+	if (now > q->int_prev_ps)
+		h->tx_rate_bps = (uint64_t)((double)(q->tx_bytes - q->int_prev_tx) * 8e12 /
+					    (double)(now - q->int_prev_ps));
 }
 
 static struct sim_pkt *sim_port_next(struct sim *s, uint32_t port, const struct sim_port_owner_ops *own)

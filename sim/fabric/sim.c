@@ -59,7 +59,8 @@ void sim_config_defaults(struct sim_config *cfg)
 	cfg->cc = SIM_CC_NONE;
 	cfg->cnp_interval_ps = 0;		/* the DCQCN set's: connectx 4 us, paper 50 us */
 	cfg->dcqcn_params = SIM_DCQCN_CONNECTX;
-	cfg->tele_eta = 0.95;
+	cfg->tele_eta = 0.95;		/* HPCC (Li et al. 2019) eta; ns-3 mix/config.txt U_TARGET */
+	cfg->tele_max_stage = 5;	/* HPCC paper maxStage */
 	cfg->progress_interval_s = 0.5;
 }
 

@@ -36,6 +36,13 @@
 #define SIM_ETH_MIN_FRAME 64
 /* Telemetry stamp per hop, bytes (HPCC-style INT: qlen, txbytes, ts, rate) */
 #define SIM_INT_HOP_BYTES 8
+/*
+ * A switch egress measures the tx rate it stamps over an interval of
+ * between 1 and 2 x (base RTT / this): short against the sender's EWMA over
+ * one base RTT (so it adds little lag), long enough to span several frames
+ * (about 25 frames of 4 KiB at 800G on a 4.2 us RTT).
+ */
+#define SIM_INT_RATE_WINDOW_DIV 4
 
 #define SIM_PRIO_CTRL 0		/* CNP / ACK / NAK: traffic class 6, strict priority */
 #define SIM_PRIO_DATA 1		/* RoCE data: traffic class 3, lossless under PFC */
@@ -132,11 +139,20 @@ int sim_dcqcn_set_from_name(const char *name, enum sim_dcqcn_set *set);
 /* Per-connection state of any CC, 64-bit words (struct sim_conn.cc_state). */
 #define SIM_CC_STATE_WORDS 32
 
+/*
+ * One switch egress's INT record (HPCC++, draft-miao-ccwg-hpcc: qLen,
+ * txBytes, TS, and B through the port). tx_rate_bps is the port's own
+ * transmit rate over its last SIM_INT_RATE_WINDOW_DIV-th of a base RTT
+ * (sim_port_stamp), so a sender can read the load of a hop without a
+ * previous sample of the same port: adaptive routing may send the next
+ * packet through another port of the same tier.
+ */
 struct sim_int_hop {
-	uint32_t qlen_bytes;	/* egress queue at departure */
-	uint32_t port;		/* global port index, identifies the link */
-	uint64_t tx_bytes;	/* bytes the port had sent, cumulative */
+	uint32_t qlen_bytes;	/* egress data queue at departure, wire bytes */
+	uint32_t port;		/* global port index: identifies the link and its rate B */
+	uint64_t tx_bytes;	/* wire bytes the port had sent, cumulative */
 	uint64_t ts_ps;		/* departure time */
+	uint64_t tx_rate_bps;	/* port's tx rate over its own recent interval, bits/s */
 };
 
 struct sim_pkt {
@@ -183,6 +199,8 @@ struct sim_portq {
 	uint64_t tx_payload_bytes;	/* payload of data packets sent */
 	uint64_t max_qbytes;		/* highest queue seen, all priorities */
 	double q_integral;		/* data queue bytes x ps, for the mean queue */
+	/* telemetry: two (time, tx_bytes) snapshots the egress rate is measured between */
+	uint64_t int_prev_ps, int_prev_tx, int_cur_ps, int_cur_tx;
 	uint64_t q_last_ps;		/* last change of the data queue */
 	uint64_t drops;			/* packets dropped at enqueue */
 	uint64_t ecn_marks;
@@ -323,6 +341,8 @@ struct sim_config {
 	uint64_t cnp_interval_ps;	/* NP: per-QP CNP spacing; 0: the DCQCN set's */
 	enum sim_dcqcn_set dcqcn_params;
 	double tele_eta;	/* target utilization */
+	uint64_t tele_wai_bps;	/* HPCC W_AI as a rate, bits/s; 0: NIC rate / 2500 */
+	uint32_t tele_max_stage; /* HPCC maxStage: additive steps before a multiplicative one */
 	/*
 	 * Called with the state of a running sim_run about every
 	 * progress_interval_s of wall-clock time, and once when it returns

@@ -193,6 +193,8 @@ struct sim_schema {
 	X(SIM_SUM_QPS_PER_FLOW, "qps_per_flow", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "QPs per flow") \
 	X(SIM_SUM_WINDOW_BYTES, "window_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "bytes: send window") \
 	X(SIM_SUM_BASE_RTT_US, "base_rtt_us", 0, 0, SIM_SCHEMA_MAX_US, "us: unloaded round trip") \
+	X(SIM_SUM_CC_TARGET_UTIL, "cc_target_utilization", SIM_COL_NULL, 0, 1, \
+	  "telemetry: the fraction of wire rate it holds each bottleneck at (eta); null for other CCs") \
 	X(SIM_SUM_STATUS, "status", SIM_COL_TEXT, 0, 0, "complete, stopped, stalled or pfc-deadlock") \
 	X(SIM_SUM_COMPLETE, "complete", SIM_COL_BOOL, 0, 0, "every flow finished") \
 	X(SIM_SUM_FLOWS, "flows", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, "flows of the workload") \

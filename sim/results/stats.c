@@ -197,6 +197,11 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 	fprintf(out, "transport    lb=%s cc=%s rx=%s pfc=%s qps/flow=%u window=%lu B (base RTT %.2f us)\n",
 		sim_lb_name(s->cfg.lb), sim_cc_name(s->cfg.cc), sim_rx_name(s->cfg.rx),
 		s->cfg.pfc ? "on" : "off", s->cfg.qps_per_flow, (unsigned long)r->window_bytes, r->base_rtt_us);
+	if (s->cfg.cc == SIM_CC_TELEMETRY)
+		fprintf(out, "cc target    telemetry holds each bottleneck at eta=%.0f%% of line (wire bytes): "
+			"%.1f%% payload at %u B MTU\n", 100 * s->cfg.tele_eta,
+			100 * s->cfg.tele_eta * s->mtu_bytes / (double)sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA),
+			s->mtu_bytes);
 	if (sim_results_complete(r)) {
 		fprintf(out, "flows        %u of %u finished (%s), %.3f GB delivered, makespan %.1f us\n",
 			r->flows_done, r->flows, sim_status(s), r->payload_bytes / 1e9, r->makespan_us);
@@ -260,6 +265,7 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(QPS_PER_FLOW, json_integer(s->cfg.qps_per_flow));
 	SUM(WINDOW_BYTES, json_integer((json_int_t)r->window_bytes));
 	SUM(BASE_RTT_US, json_real(r->base_rtt_us));
+	SUM(CC_TARGET_UTIL, s->cfg.cc == SIM_CC_TELEMETRY ? json_real(s->cfg.tele_eta) : json_null());
 	SUM(STATUS, json_string(sim_status(s)));
 	SUM(COMPLETE, json_boolean(sim_results_complete(r)));
 	SUM(FLOWS, json_integer(r->flows));
