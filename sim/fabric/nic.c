@@ -1,9 +1,11 @@
 /*
  * Host NIC: the RC transport of RoCEv2 on both ends of a queue pair.
  *
- * Sender: round-robin over the active QPs of a port, each limited by its
- * window of in-flight bytes and, under congestion control, by its pacing
- * rate; retransmission on NAK (go-back-N) or timeout. Receiver: either
+ * Sender: a connection (src, dst, QP slot) is one hardware QP: the flows
+ * posted on it send new data in posting order (struct sim_conn.sq_head), as
+ * a QP executes its work requests in order. The port round-robins over the
+ * QPs that may send, each limited by its connection's window (only when the
+ * CC is window-based or --window is given) and pacing rate; retransmission on NAK (go-back-N) or timeout. Receiver: either
  * places out-of-order packets directly and acknowledges selectively
  * (`ddp`, BlueField-3 / ConnectX-7 style) or drops them and NAKs the first
  * missing sequence number (`gbn`, classic RoCE). ACKs for in-order data are

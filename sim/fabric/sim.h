@@ -288,7 +288,7 @@ struct sim_config {
 	int ecmp_same_seed;	/* all switches hash alike: shows polarization */
 	uint64_t flowlet_gap_ps;
 	uint32_t qps_per_flow;
-	uint64_t window_bytes;	/* per QP; 0: one bandwidth-delay product (dcqcn: unlimited) */
+	uint64_t window_bytes;	/* per QP; 0: unlimited, one BDP for a window-based CC (telemetry) */
 	uint32_t mtu_bytes;	/* 0: the topology's */
 	enum sim_rx_mode rx;
 	uint32_t ack_every;	/* coalesce in-order ACKs */
