@@ -1,9 +1,11 @@
 /*
  * Host NIC: the RC transport of RoCEv2 on both ends of a queue pair.
  *
- * Sender: round-robin over the active QPs of a port, each limited by its
- * window of in-flight bytes and, under congestion control, by its pacing
- * rate; retransmission on NAK (go-back-N) or timeout. Receiver: either
+ * Sender: a connection (src, dst, QP slot) is one hardware QP: the flows
+ * posted on it send new data in posting order (struct sim_conn.sq_head), as
+ * a QP executes its work requests in order. The port round-robins over the
+ * QPs that may send, each limited by its connection's window (only when the
+ * CC is window-based or --window is given) and pacing rate; retransmission on NAK (go-back-N) or timeout. Receiver: either
  * places out-of-order packets directly and acknowledges selectively
  * (`ddp`, BlueField-3 / ConnectX-7 style) or drops them and NAKs the first
  * missing sequence number (`gbn`, classic RoCE). ACKs for in-order data are
@@ -88,12 +90,12 @@ static int sim_qp_window_open(const struct sim *s, const struct sim_qp *qp)
 	return !c->inflight_bytes || c->inflight_bytes + s->mtu_bytes <= c->window_bytes;
 }
 
-/* Puts QP on its port's round-robin ring and gives the port a chance to send. */
-static void sim_nic_kick(struct sim *s, struct sim_qp *qp)
+/* Puts QP on its port's round-robin ring (unless it waits behind another flow's QP). */
+static void sim_rr_add(struct sim *s, struct sim_qp *qp)
 {
 	uint32_t port = sim_qp_port(s, qp);
 
-	if (!qp->active) {
+	if (!qp->active && !qp->sq_blocked) {
 		struct sim_qp *tail = s->rr[port];
 
 		qp->active = 1;
@@ -105,7 +107,52 @@ static void sim_nic_kick(struct sim *s, struct sim_qp *qp)
 		}
 		s->rr[port] = qp;
 	}
-	sim_port_try_start(s, port);
+}
+
+/* Puts QP on its port's round-robin ring and gives the port a chance to send. */
+static void sim_nic_kick(struct sim *s, struct sim_qp *qp)
+{
+	sim_rr_add(s, qp);
+	sim_port_try_start(s, sim_qp_port(s, qp));
+}
+
+/*
+ * Posts QP's data on its connection's send queue: it may send at once when
+ * nothing of an earlier flow on the same connection is still unsent.
+ */
+static void sim_sq_post(struct sim *s, struct sim_qp *qp)
+{
+	struct sim_conn *c = sim_qp_conn(s, qp);
+
+	qp->next_sq = NULL;
+	qp->sq_blocked = c->sq_head != NULL;
+	if (c->sq_tail)
+		c->sq_tail->next_sq = qp;
+	else
+		c->sq_head = qp;
+	c->sq_tail = qp;
+}
+
+/*
+ * QP sent its last new packet: the next flow's QP on the connection may
+ * start. Called from the port's pull, so it only joins the ring; the port
+ * asks again when this frame ends.
+ */
+static void sim_sq_advance(struct sim *s, struct sim_qp *qp)
+{
+	struct sim_conn *c = sim_qp_conn(s, qp);
+	struct sim_qp *next;
+
+	if (c->sq_head != qp)
+		return;
+	next = qp->next_sq;
+	c->sq_head = next;
+	if (!next) {
+		c->sq_tail = NULL;
+		return;
+	}
+	next->sq_blocked = 0;
+	sim_rr_add(s, next);
 }
 
 static void sim_qp_arm_timer(struct sim *s, struct sim_qp *qp)
@@ -135,6 +182,8 @@ static struct sim_pkt *sim_qp_emit(struct sim *s, struct sim_qp *qp)
 			s->c.retx_pkts++;
 		} else {
 			qp->high_psn = psn + 1;
+			if (qp->high_psn == qp->npkts)
+				sim_sq_advance(s, qp);
 		}
 	}
 	if (sim_lb_of(s)->needs_flowlet && now - qp->last_tx_ps > s->cfg.flowlet_gap_ps)
@@ -236,6 +285,7 @@ void sim_nic_flow_start(struct sim *s, struct sim_flow *f)
 		if (!qp->npkts)
 			continue;
 		sim_qp_conn(s, qp)->nactive++;
+		sim_sq_post(s, qp);
 		sim_nic_kick(s, qp);
 	}
 }

@@ -58,7 +58,8 @@ uint64_t sim_base_rtt_ps(const struct sim_topo *t, uint32_t mtu_bytes)
 
 /*
  * The window a QP of CFG on T may have in flight: the configured one, none
- * (DCQCN), or one bandwidth-delay product of the base RTT in whole packets
+ * (every CC but a window-based one: ConnectX RoCE keeps no byte window),
+ * or, for a window-based CC (telemetry), one bandwidth-delay product of the base RTT in whole packets
  * plus the packets an ACK waits for while coalescing. Saturates, never wraps.
  */
 uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cfg, uint64_t base_rtt_ps)
@@ -66,7 +67,7 @@ uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cf
 	uint32_t mtu = sim_config_mtu(t, cfg);
 	uint64_t w = cfg->window_bytes, bdp, pkts;
 
-	/* DCQCN is rate-based: RoCE NICs keep no window, only the rate limiter */
+	/* rate-based or no CC: RoCE NICs keep no window, only the rate limiter */
 	if (!w && sim_cc_window_unlimited(cfg->cc))
 		w = SIM_WINDOW_UNLIMITED;
 	if (!w) {

@@ -225,6 +225,13 @@ struct sim_conn {
 	uint32_t port;		/* the sender's NIC port */
 	uint32_t nactive;	/* QPs with data not yet acknowledged */
 	struct sim_qp *waiting;	/* QPs parked until the window opens */
+	/*
+	 * The send queue of the hardware QP this connection stands for: the
+	 * QPs of successive flows in the order they were posted. Only the
+	 * head sends new data (a QP executes its work requests in order);
+	 * it leaves when its last packet went out once.
+	 */
+	struct sim_qp *sq_head, *sq_tail;
 	uint64_t line_bps;
 	uint64_t inflight_bytes; /* sent, not acknowledged, all its QPs */
 	uint64_t window_bytes;
@@ -253,7 +260,9 @@ struct sim_qp {
 	uint32_t src, dst;	/* host node ids */
 	struct sim_qp *next_active;
 	struct sim_qp *next_parked; /* on its connection's waiting list */
+	struct sim_qp *next_sq;	/* behind it on its connection's send queue */
 	uint8_t parked;
+	uint8_t sq_blocked;	/* posted behind an earlier flow's QP on its connection */
 	/* sender */
 	uint64_t bytes;		/* this QP's share of the flow */
 	uint32_t npkts;
@@ -318,7 +327,7 @@ struct sim_config {
 	int ecmp_same_seed;	/* all switches hash alike: shows polarization */
 	uint64_t flowlet_gap_ps;
 	uint32_t qps_per_flow;
-	uint64_t window_bytes;	/* per QP; 0: one bandwidth-delay product (dcqcn: unlimited) */
+	uint64_t window_bytes;	/* per QP; 0: unlimited, one BDP for a window-based CC (telemetry) */
 	uint32_t mtu_bytes;	/* 0: the topology's */
 	enum sim_rx_mode rx;
 	uint32_t ack_every;	/* coalesce in-order ACKs */
