@@ -20,6 +20,11 @@
 
 #define LINE_BPS 800000000000ULL
 #define US 1000000ULL
+/*
+ * connectx increase timer at 800G: rpg_time_reset 300 us is kept up to
+ * 100G and shrinks in proportion above, 300 us x 100G / 800G = 37.5 us.
+ */
+#define TIMER_PS (300 * US * 100 / 800)
 /* connectx alpha gain: dce_tcp_g 1019 -> g = 5/1024 */
 #define G (5.0 / 1024)
 
@@ -120,11 +125,11 @@ static void test_dcqcn_cnp_spacing(void **state)
 /*
  * The bug this replaces: the increase timer stopped on an idle QP. After
  * the first cut (408.1385 G, target still 800 G: no timer increase yet, so
- * no clamping) the timer fires every rpg_time_reset = 300 us although the
+ * no clamping) the timer fires every 37.5 us (TIMER_PS) although the
  * QP has nothing to send; each event is fast recovery or (once past F = 1)
  * additive increase with the target capped at line, both moving the rate
  * halfway to 800 G: after k events the gap is 391.86 G / 2^k. Event 4
- * (1.2 ms after the cut) brings it to 775.51 G, the first >= 95% of line
+ * (150 us after the cut) brings it to 775.51 G, the first >= 95% of line
  * (event 3: 751.02 G = 93.9%). The gap falls below 1 b/s after
  * log2(391.86e9) = 38.5 events: the rate lands on line rate and the timer
  * stops, so at most 40 events happen.
@@ -141,7 +146,7 @@ static void test_dcqcn_idle_recovery(void **state)
 	(void)state;
 	while ((at = pop_cc(s, c))) {
 		k++;
-		assert_int_equal(at, cut + k * 300 * US);
+		assert_int_equal(at, cut + k * TIMER_PS);
 		sim_cc_of(s)->timer(s, c);
 		gap /= 2;
 		if (k <= 30)
@@ -186,12 +191,12 @@ static void test_dcqcn_clamp(void **state)
 	ops->timer(s, c);
 	after_cut = (double)c->rate_bps;
 	assert_true(after_cut < before);
-	/* the timer armed by the first cut fires at t0 + 304 us, finds nothing due and re-arms */
-	assert_int_equal(pop_cc(s, c), t0 + 304 * US);
+	/* the timer armed by the first cut (t0 + 4 us + 37.5 us) is a stale copy: nothing happens */
+	assert_int_equal(pop_cc(s, c), t0 + 4 * US + TIMER_PS);
 	ops->timer(s, c);
 	assert_true((double)c->rate_bps == after_cut);
-	at = pop_cc(s, c);			/* the timer, 300 us after the second cut */
-	assert_int_equal(at, t0 + 308 * US);
+	at = pop_cc(s, c);			/* the timer, 37.5 us after the second cut */
+	assert_int_equal(at, t0 + 8 * US + TIMER_PS);
 	ops->timer(s, c);
 	assert_true(fabs(2 * (double)c->rate_bps - after_cut - (double)LINE_BPS) < 4);
 	/* now a timer increase happened: the next cut clamps the target to the rate it cuts */
@@ -202,11 +207,17 @@ static void test_dcqcn_clamp(void **state)
 	ops->timer(s, c);
 	after_cut = (double)c->rate_bps;
 	assert_true(after_cut < before);
-	/* the firing armed before this cut, at t0 + 608 us, is a stale copy now: nothing happens */
-	assert_int_equal(pop_cc(s, c), t0 + 608 * US);
+	/*
+	 * the CNP at t0 + 46.5 us is cut at the next 4 us boundary since the
+	 * first CNP, t0 + 48 us; the firing armed before it, at + 37.5 us =
+	 * t0 + 83 us, is a stale copy now: nothing happens; the timer then
+	 * fires 37.5 us after the cut
+	 */
+	assert_int_equal(at, t0 + 48 * US);
+	assert_int_equal(pop_cc(s, c), t0 + 8 * US + 2 * TIMER_PS);
 	ops->timer(s, c);
 	assert_true((double)c->rate_bps == after_cut);
-	assert_int_equal(pop_cc(s, c), at + 300 * US);
+	assert_int_equal(pop_cc(s, c), at + TIMER_PS);
 	ops->timer(s, c);
 	assert_true(fabs(2 * (double)c->rate_bps - after_cut - before) < 4);
 	sim_destroy(s);
