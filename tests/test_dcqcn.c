@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "sim/cli/load.h"
 #include "sim/fabric/sim.h"
@@ -253,6 +254,215 @@ static void test_dcqcn_byte_counter(void **state)
 	sim_topo_free(t);
 }
 
+/*
+ * Acceptance at 800G with connectx: one 800G switch, hosts h1..hN sending
+ * to h0, so the only bottleneck is the switch's egress port to h0 (3 m
+ * cables, 600 ns switch, 160 MB buffer as small-800g.topo).
+ */
+static struct sim_topo *star(unsigned int hosts, const char *rate)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "switch = { latency_ns = 600; buffer_mb = 160; };\n"
+		 "fabric = { kind = \"leafspine\"; leaves = 1; hosts_per_leaf = %u; spines = 1;\n"
+		 "  host_rate = \"%s\"; fabric_rate = \"%s\"; host_cable_m = 3.0; fabric_cable_m = 3.0; };\n",
+		 hosts, rate, rate);
+	return sim_topo_load_string(text, "star.topo");
+}
+
+/* The switch port that sends to host H. */
+static uint32_t port_to(const struct sim_topo *t, uint32_t h)
+{
+	return t->ports[t->nodes[t->hosts[h]].first_port].peer;
+}
+
+/* What one window of a run saw on the bottleneck port, and each flow's bytes. */
+struct window {
+	double util;		/* wire bytes sent / (line x window) */
+	double q_mean;		/* data queue, time average, bytes */
+	uint64_t pauses;	/* PAUSE frames sent by every port of the run */
+	uint64_t rx[16];	/* payload each flow placed in the window */
+};
+
+static double q_integral_now(const struct sim *s, uint32_t port)
+{
+	const struct sim_portq *q = &s->pq[port];
+
+	return q->q_integral + (double)q->qbytes[SIM_PRIO_DATA] * (double)(sim_now(s) - q->q_last_ps);
+}
+
+static uint64_t pauses_sent(const struct sim *s)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < s->topo->nports; i++)
+		n += s->pq[i].pauses_sent;
+	return n;
+}
+
+/* Runs S from its current stop to FROM_PS, then to TO_PS, and measures the second span on PORT. */
+static void run_window(struct sim *s, uint32_t port, uint64_t line_bps, uint64_t from_ps, uint64_t to_ps,
+		       struct window *w)
+{
+	uint64_t tx0, p0, rx0[16];
+	double qi0;
+
+	s->cfg.stop_ps = from_ps;
+	assert_int_equal(sim_run(s), 0);
+	tx0 = s->pq[port].tx_bytes;
+	qi0 = q_integral_now(s, port);
+	p0 = pauses_sent(s);
+	for (uint32_t f = 0; f < s->nflows && f < 16; f++)
+		rx0[f] = s->flows[f].rx_bytes;
+	s->cfg.stop_ps = to_ps;
+	assert_int_equal(sim_run(s), 0);
+	w->util = (double)(s->pq[port].tx_bytes - tx0) * 8 / ((double)line_bps * (double)(to_ps - from_ps) * 1e-12);
+	w->q_mean = (q_integral_now(s, port) - qi0) / (double)(to_ps - from_ps);
+	w->pauses = pauses_sent(s) - p0;
+	for (uint32_t f = 0; f < s->nflows && f < 16; f++)
+		w->rx[f] = s->flows[f].rx_bytes - rx0[f];
+}
+
+static struct sim *incast_sim(struct sim_topo *t, enum sim_dcqcn_set set, unsigned int n, uint64_t bytes)
+{
+	struct sim_config cfg;
+	struct sim *s;
+
+	sim_config_defaults(&cfg);
+	cfg.cc = SIM_CC_DCQCN;
+	cfg.dcqcn_params = set;
+	s = sim_create(t, &cfg);
+	assert_non_null(s);
+	for (uint32_t h = 1; h <= n; h++)
+		assert_true(sim_add_flow(s, h, 0, bytes, 0) >= 0);
+	return s;
+}
+
+/*
+ * N long flows into h0 at 800G, connectx (2: fairness checked too). The first cuts come with alpha
+ * ~ 1 (initial_alpha_value 1023) while the queue built in the first
+ * feedback delay drains: every QP is cut by half each 4 us until the queue
+ * is below Kmin, then recovers by the increase timer (37.5 us) and the byte
+ * counter (1 MiB). That transient lasts up to ~800 us for 8 flows
+ * (small-800g traces, README); the steady state is measured from 1 ms to
+ * 2 ms. Expected: the link busy >= 90 % (the issue's figure), each flow
+ * within 10 % of the fair share C/N, the mean queue between 0 and Kmax
+ * (1.5 MB: RED's range, where DCQCN's fixed point sits, q* = Kmin +
+ * p* (Kmax - Kmin) with p* << 1), and no PAUSE in the window (PFC only in
+ * the first RTTs, if at all).
+ */
+static void steady(unsigned int n, bool fair)
+{
+	struct sim_topo *t = star(n + 1, "800G");
+	struct sim *s = incast_sim(t, SIM_DCQCN_CONNECTX, n, 1ULL << 30);
+	uint32_t port = port_to(t, 0);
+	struct window w;
+	uint64_t sum = 0;
+
+	run_window(s, port, LINE_BPS, 1000 * US, 2000 * US, &w);
+	for (uint32_t f = 0; f < n; f++)
+		sum += w.rx[f];
+	print_message("%u flows: util %.3f, queue mean %.0f B, pauses %llu\n", n, w.util, w.q_mean,
+		      (unsigned long long)w.pauses);
+	for (uint32_t f = 0; f < n; f++) {
+		double share = (double)w.rx[f] * n / (double)sum;
+
+		print_message("  flow %u: %.3f of fair share\n", f, share);
+		if (fair)
+			assert_true(share > 0.9 && share < 1.1);
+	}
+	assert_true(w.util >= 0.90);
+	assert_true(w.q_mean <= 1500000);
+	assert_int_equal(w.pauses, 0);
+	assert_int_equal(s->c.drops, 0);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
+static void test_dcqcn_800g_two_flows(void **state)
+{
+	(void)state;
+	steady(2, true);
+}
+
+static void test_dcqcn_800g_incast8(void **state)
+{
+	(void)state;
+	steady(8, false);	/* the issue asks utilization, queue and PFC of the incast */
+}
+
+/*
+ * Recovery after a congestion episode. An 8-to-1 incast of 8 MiB each into
+ * h0 ends at T_END (its last flow's last byte); h1's QP got its last CNP
+ * before that, so its last cut is at most T_END + 4 us (the CNP's return,
+ * about 1 us, plus one rate_reduce_monitor_period). Cuts come every 4 us
+ * during the episode and each restarts the 37.5 us increase timer, so no
+ * timer increase falls between two cuts and the target is never clamped:
+ * it is still line rate (clamp_tgt_rate 0, clamp_tgt_rate_after_time_inc
+ * 1). From then on the timer runs on the idle QP and every event halves the
+ * gap to line: from any rate, even the floor, 5 events leave at most
+ * 1/2^5 = 3.1 % of line, so the documented recovery time is
+ * 5 x 37.5 us = 187.5 us after the last cut. A lone 8 MiB flow h1 -> h0
+ * started T_END + 4 us + 187.5 us + 8.5 us (margin) = T_END + 200 us later
+ * on the same QP therefore runs at >= 95 % of line from its first packet:
+ * its FCT is at most the uncongested FCT / 0.95. Started at T_END + 10 us
+ * instead, it starts near its share of the episode (about 100 G) and must
+ * be slower than that: the recovery time is what makes the difference.
+ *
+ * SKIPPED, because it fails and the failure is the model's finding: after
+ * an episode that converged (from ~800 us on, marks are sparse and cuts
+ * more than 37.5 us apart), a timer increase does fall between two cuts
+ * and the next cut clamps the target to the fair-share rate. Recovery is
+ * then additive (160 Mb/s per timer event on an idle QP) and hyper
+ * (1.6 Gb/s x (stage - 1) per event) only after 2 MiB sent: measured FCT
+ * 270 us at +200 us and 272 us at +10 us against 86 us idle. A bound for
+ * the clamped case (byte-bound, not time-bound) is still to be derived.
+ */
+static uint64_t lone_fct(struct sim_topo *t, bool episode, uint64_t start_ps)
+{
+	struct sim *s = episode ? incast_sim(t, SIM_DCQCN_CONNECTX, 8, 8 << 20)
+				: incast_sim(t, SIM_DCQCN_CONNECTX, 0, 0);
+	int f = sim_add_flow(s, 1, 0, 8 << 20, start_ps);
+	uint64_t fct;
+
+	assert_true(f >= 0);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->flows_done, s->nflows);
+	fct = s->flows[f].finish_ps - s->flows[f].start_ps;
+	sim_destroy(s);
+	return fct;
+}
+
+/* not in main(): see the comment above; the lead decides */
+__attribute__((unused)) static void test_dcqcn_800g_recovery(void **state)
+{
+	struct sim_topo *t = star(9, "800G");
+	struct sim *s = incast_sim(t, SIM_DCQCN_CONNECTX, 8, 8 << 20);
+	uint64_t t_end = 0, fct0, fct_late, fct_early;
+
+	(void)state;
+	sim_destroy(s);
+	sim_topo_free(t);
+	skip();
+	t = star(9, "800G");
+	s = incast_sim(t, SIM_DCQCN_CONNECTX, 8, 8 << 20);
+	assert_int_equal(sim_run(s), 0);
+	for (uint32_t f = 0; f < s->nflows; f++)
+		t_end = s->flows[f].finish_ps > t_end ? s->flows[f].finish_ps : t_end;
+	sim_destroy(s);
+	fct0 = lone_fct(t, false, 0);
+	fct_late = lone_fct(t, true, t_end + 200 * US);
+	fct_early = lone_fct(t, true, t_end + 10 * US);
+	print_message("episode ends %.1f us; lone 8 MiB FCT: idle %.1f us, +200 us %.1f us, +10 us %.1f us\n",
+		      (double)t_end / US, (double)fct0 / US, (double)fct_late / US, (double)fct_early / US);
+	/* uncongested: 2048 packets of 4178 wire bytes at 800G = 85.6 us, plus about 1.3 us of path */
+	assert_true(fct0 > 85 * US && fct0 < 90 * US);
+	assert_true((double)fct_late <= (double)fct0 / 0.95);
+	assert_true((double)fct_early > (double)fct0 / 0.95);
+	sim_topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +471,8 @@ int main(void)
 		cmocka_unit_test(test_dcqcn_idle_recovery),
 		cmocka_unit_test(test_dcqcn_clamp),
 		cmocka_unit_test(test_dcqcn_byte_counter),
+		cmocka_unit_test(test_dcqcn_800g_two_flows),
+		cmocka_unit_test(test_dcqcn_800g_incast8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
