@@ -37,6 +37,19 @@
  * defaults date from: 32767 B = 10.5 us at 25G, 1 MiB at 800G), keeping
  * their time constants; `connectx-unscaled` runs the literal values for
  * comparison. NVIDIA publishes no 400/800G values for these parameters.
+ * The AI/HAI scaling by line / 25G is also what the HPCC authors' DCQCN
+ * runs use (alibaba-edu/High-Precision-Congestion-Control simulation/
+ * run.py: ai = 5 x bw/25, hai = 50 x bw/25 Mb/s, timer 300 us, 4 us
+ * decrease, 1 us alpha). The increase timer rpg_time_reset (300 us) is
+ * kept up to 100G and shrinks as 100G / line above (37.5 us at 800G): at
+ * 300 us an 800G QP cut to the floor by the alpha ~ 1 cuts of the first
+ * episode waits 300 us per recovery step (incast at 13-86 % for 2 ms);
+ * at 9.4 us (25G / line) increases outrun the cuts (10-20 MB queue).
+ * The decrease side (4 us CNP spacing and reduce period, 1 us alpha
+ * period, g, initial alpha 1023, 50 % max cut) is kept literally: it is
+ * time-based in the firmware and does not depend on the line rate.
+ * Sensitivity (small-800g, the README's table): k = 300 us / timer = 1,
+ * 4, 8 (this set), 16.
  *
  * State is per connection, and a connection (struct sim_conn) is one
  * (source, destination, QP slot): it is per QP, as ConnectX keeps it.
