@@ -43,7 +43,7 @@
  * decrease, 1 us alpha). The increase timer rpg_time_reset (300 us) is
  * kept up to 100G and shrinks as 100G / line above (37.5 us at 800G): at
  * 300 us an 800G QP cut to the floor by the alpha ~ 1 cuts of the first
- * episode waits 300 us per recovery step (incast at 13-86 % for 2 ms);
+ * episode waits 300 us per recovery step (8-to-1 incast between 0.7 % and 91 % per 200 us for 2 ms);
  * at 9.4 us (25G / line) increases outrun the cuts (10-20 MB queue).
  * The decrease side (4 us CNP spacing and reduce period, 1 us alpha
  * period, g, initial alpha 1023, 50 % max cut) is kept literally: it is
