@@ -34,6 +34,33 @@ expect "missing topology file" 1 "nope.topo" "$FABSIM" run --topo "$tmp/nope.top
 T=topologies/small-800g.topo
 expect "run: bad --lb" 2 "ecmp, flowlet, spray or ar" "$FABSIM" run -t $T --lb magic
 expect "run: bad --size" 2 "invalid --size" "$FABSIM" run -t $T --size lots
+# the DCQCN sets come from cc/dcqcn.c's table (mellanox is an alias of connectx)
+expect "run: bad --dcqcn-params lists the sets" 2 "paper, connectx or connectx-unscaled" \
+	"$FABSIM" run -t $T --dcqcn-params magic
+expect "run: --cnp-interval 0 refused (1 ns minimum)" 2 "out of range \(1 ns to 1 ms\)" \
+	"$FABSIM" run -t $T --cnp-interval 0
+expect "run: --tele-max-stage 65 refused" 2 "out of range \(0 to 64\)" "$FABSIM" run -t $T --tele-max-stage 65
+expect "run: --tele-wai below 1 Mb/s refused" 2 "out of range \(1 Mb/s to 100 Gb/s\)" \
+	"$FABSIM" run -t $T --tele-wai 500k
+# telemetry's eta cap is stated: 0.95 of the wire rate = 0.95 x 4096 / 4178 = 93.1 % of payload,
+# --eta 0.5: 0.5 x 4096 / 4178 = 49.0 %; summary.json has it, null for a CC without a target
+expect "run: telemetry states its eta cap" 0 "eta=95% of line \\(wire bytes\\): 93\\.1% payload at 4096 B MTU" \
+	"$FABSIM" run -t $T -s 256K -c telemetry -o "$tmp/tele"
+expect "run: --eta 0.5 cap" 0 "eta=50% of line \\(wire bytes\\): 49\\.0% payload" \
+	"$FABSIM" run -t $T -s 256K -c telemetry --eta 0.5 -o ""
+[ -e "$tmp/tele/summary.json" ] || "$FABSIM" run -t $T -s 256K -c telemetry -o "$tmp/tele" >/dev/null 2>&1
+if [ "$(jq .cc_target_utilization "$tmp/tele/summary.json" 2>/dev/null)" = 0.95 ]; then
+	ok "summary.json: cc_target_utilization 0.95 with telemetry"
+else
+	bad "summary.json: cc_target_utilization 0.95 with telemetry"
+fi
+"$FABSIM" run -t $T -s 256K -c dcqcn -o "$tmp/dcqcn" >"$tmp/dcqcn.out" 2>&1
+if [ "$(jq .cc_target_utilization "$tmp/dcqcn/summary.json" 2>/dev/null)" = null ] &&
+	! grep -q "^cc target" "$tmp/dcqcn.out"; then
+	ok "dcqcn: no cc target line, cc_target_utilization null"
+else
+	bad "dcqcn: no cc target line, cc_target_utilization null"
+fi
 expect "run: missing --topo" 2 "--topo FILE is required" "$FABSIM" run
 printf '0 1 1M\n# comment\n2 3 4X\n' >"$tmp/bad.flows"
 expect "flow list error names file:line" 1 "bad.flows:3:" "$FABSIM" run -t $T -f "$tmp/bad.flows" -o "$tmp/f"

@@ -35,6 +35,7 @@ declare -A TEST_API=(
 	[sim_bench_map_parse]="sim_bench_map_load on text in memory"
 	[sim_coll_xfers_max]="the bound the memory check uses, against real schedules"
 	[sim_port_mean_queue]="the links.csv mean queue, on a hand-computed run"
+	[sim_pfc_xoff_now]="the dynamic XOFF (alpha x free shared buffer) at a given fill, checked by hand"
 	[sim_route_candidates]="the ECMP candidate set that every lb mode picks from"
 	[sim_schema_all]="every result table, to check them all"
 	[sim_schema_header]="a CSV header as a string, against the headers before the schema"

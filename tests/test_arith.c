@@ -132,7 +132,8 @@ static struct sim_topo *leafspine(unsigned hpl)
  * Data 4178 B: 41,780 ps per hop; 4 hops + 3 switches = 4 x 51,780 +
  * 1,800,000 = 2,007,120 ps. ACK 86 B: 860 ps per hop, 4 x 10,860 +
  * 1,800,000 = 1,843,440 ps. RTT 3,850,560 ps; BDP 385,056 B = 94.01
- * packets, up to 95, plus 4 coalesced: 99 x 4096 = 405,504 B.
+ * packets, up to 95, plus 4 coalesced: 99 x 4096 = 405,504 B for a
+ * window-based CC; the others keep no window.
  */
 static void test_rtt_window_headroom(void **state)
 {
@@ -143,11 +144,18 @@ static void test_rtt_window_headroom(void **state)
 	assert_non_null(t);
 	sim_config_defaults(&cfg);
 	assert_int_equal(sim_base_rtt_ps(t, 4096), 3850560);
+	/* the one-BDP window belongs to the window-based CC (telemetry) */
+	cfg.cc = SIM_CC_TELEMETRY;
 	assert_int_equal(sim_config_window(t, &cfg, 3850560), 405504);
-	/* a configured window is taken as is, DCQCN's default is unlimited */
+	/* a configured window is taken as is, whatever the CC */
 	cfg.window_bytes = 1 << 20;
 	assert_int_equal(sim_config_window(t, &cfg, 3850560), 1 << 20);
+	cfg.cc = SIM_CC_NONE;
+	assert_int_equal(sim_config_window(t, &cfg, 3850560), 1 << 20);
+	/* rate-based or no CC (the default none, DCQCN): no window, as a
+	 * ConnectX RoCE QP, only the PSN space bounds what is in flight */
 	cfg.window_bytes = 0;
+	assert_int_equal(sim_config_window(t, &cfg, 3850560), SIM_WINDOW_UNLIMITED);
 	cfg.cc = SIM_CC_DCQCN;
 	assert_int_equal(sim_config_window(t, &cfg, 3850560), SIM_WINDOW_UNLIMITED);
 	/* PFC headroom of a leaf port: 2 x 1,000 B of cable + 60,000 B of

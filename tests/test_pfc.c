@@ -232,12 +232,20 @@ static void test_pfc_headroom_no_drops(void **state)
  * serves them in proportion to what they deliver: about half each, so
  * h34's flow takes ~400 Gb/s of leaf2's uplink; leaf2's own ingress ports
  * (h34, h35) are paused alike, so the victim gets about the same, ~50 %
- * of line: congestion spreading. Assert 40 % .. 60 %. With a CC that
- * works (DCQCN connectx, telemetry) h34 falls to its 50 Gb/s share and
- * the victim must keep >= 80 % (FABSIM_VICTIM_CC=1 asserts it; the lead
- * enables it once the new DCQCN and telemetry are merged).
+ * of line: congestion spreading. Assert 40 % .. 60 %.
+ *
+ * With a CC that works h34 falls to its share and the victim keeps
+ * >= 80 % of line (issue 11). Telemetry holds every hop at eta = 0.95 of
+ * its wire rate: h34 gets 0.95 x 800 / 16 = 47.5 Gb/s at the spine, the
+ * victim what is left of leaf2's uplink, 760 - 47.5 = 712.5 Gb/s of wire,
+ * x 4096 / 4178 = 698.5 Gb/s of payload = 87.3 % of line, and never more
+ * than a flow alone under the cap, 0.95 x 4096 / 4178 = 93.1 %: assert
+ * 80 % .. 93.2 %. DCQCN is run with the ConnectX set (--dcqcn-params
+ * connectx) whatever the default; its >= 80 % is asserted only with
+ * FABSIM_VICTIM_CC=1 while its parameters are being tuned (62.3 % at
+ * commit d5964c1).
  */
-static double victim_fraction(enum sim_cc cc)
+static double victim_fraction(enum sim_cc cc, enum sim_dcqcn_set set)
 {
 	struct sim_topo *t = topo(3, 17, 160);
 	struct sim_config cfg;
@@ -247,6 +255,7 @@ static double victim_fraction(enum sim_cc cc)
 
 	sim_config_defaults(&cfg);
 	cfg.cc = cc;
+	cfg.dcqcn_params = set;
 	if (cc == SIM_CC_NONE)
 		cfg.window_bytes = SIM_WINDOW_UNLIMITED;
 	s = sim_create(t, &cfg);
@@ -258,7 +267,9 @@ static double victim_fraction(enum sim_cc cc)
 	assert_true(v >= 0);
 	assert_int_equal(sim_run(s), 0);
 	f = (double)(16 << 20) * 8 / ((double)(s->flows[s->nflows - 1].finish_ps - 20000000) * 1e-12) / 800e9;
-	print_message("victim at %.1f %% of line (cc %d)\n", 100 * f, (int)cc);
+	print_message("victim at %.1f %% of line (cc %s%s%s), %lu PFC pauses\n", 100 * f, sim_cc_name(cc),
+		      cc == SIM_CC_DCQCN ? " " : "", cc == SIM_CC_DCQCN ? sim_dcqcn_set_name(set) : "",
+		      (unsigned long)s->c.pauses);
 	sim_destroy(s);
 	sim_topo_free(t);
 	return f;
@@ -266,14 +277,16 @@ static double victim_fraction(enum sim_cc cc)
 
 static void test_pfc_victim(void **state)
 {
-	double f = victim_fraction(SIM_CC_NONE);
+	double none, tele, dcqcn;
 
 	(void)state;
-	assert_true(f > 0.40 && f < 0.60);
-	if (getenv("FABSIM_VICTIM_CC")) {
-		assert_true(victim_fraction(SIM_CC_DCQCN) >= 0.80);
-		assert_true(victim_fraction(SIM_CC_TELEMETRY) >= 0.80);
-	}
+	none = victim_fraction(SIM_CC_NONE, SIM_DCQCN_CONNECTX);
+	assert_true(none > 0.40 && none < 0.60);
+	tele = victim_fraction(SIM_CC_TELEMETRY, SIM_DCQCN_CONNECTX);
+	assert_true(tele >= 0.80 && tele <= 0.932);
+	dcqcn = victim_fraction(SIM_CC_DCQCN, SIM_DCQCN_CONNECTX);
+	if (getenv("FABSIM_VICTIM_CC"))
+		assert_true(dcqcn >= 0.80);
 }
 
 int main(void)

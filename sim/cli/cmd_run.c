@@ -119,11 +119,21 @@ static int run_opt_cc(const struct sim_opt *opt, const char *v, void *obj, char 
 	return sim_opt_expected(opt, v, sim_cc_names(names, sizeof(names), ", ", " or "), err, errlen);
 }
 
+static const char *run_dcqcn_set_at(uint32_t i)
+{
+	return sim_dcqcn_set_name((enum sim_dcqcn_set)i);
+}
+
+/* --dcqcn-params: a set of cc/dcqcn.c's table, named from the table */
 static int run_opt_dcqcn(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
-	if (sim_dcqcn_set_from_name(v, &((struct run_opts *)obj)->cfg.dcqcn_params))
-		return sim_opt_bad(opt, v, err, errlen);
-	return 0;
+	char names[128], expected[160];
+
+	if (!sim_dcqcn_set_from_name(v, &((struct run_opts *)obj)->cfg.dcqcn_params))
+		return 0;
+	coll_fmt_names(run_dcqcn_set_at, names, sizeof(names), ", ", " or ");
+	snprintf(expected, sizeof(expected), "%s (mellanox: connectx)", names);
+	return sim_opt_expected(opt, v, expected, err, errlen);
 }
 
 /* --window: a size, or 'unlimited' */
@@ -258,7 +268,7 @@ static const struct sim_opt run_opts_transport[] = {
 	  .hi = SIM_WINDOW_UNLIMITED, .expected = ", or 'unlimited'",
 	  .help = "in-flight bytes per QP [4 KiB..16 MiB, or 'unlimited'\n"
 		  "for a line-rate NIC, 16 MiB in flight at most];\n"
-		  "default one BDP, unlimited with --cc dcqcn" },
+		  "default unlimited (RoCE NICs keep no window); one\nBDP with --cc telemetry, which is window-based" },
 	SIM_OPT_U32("mtu", 0, "BYTES", RO, cfg.mtu_bytes, 256, 9000,
 		    "RoCE payload per packet, default the topology's\n[256..9000]"),
 	SIM_OPT_NAMES("rx", 'r', "MODE", run_opt_rx, sim_rx_help),
@@ -272,7 +282,7 @@ static const struct sim_opt run_opts_transport[] = {
 /* Congestion control at the NICs. */
 static const struct sim_opt run_opts_cc[] = {
 	SIM_OPT_NAMES("cc", 'c', "NAME", run_opt_cc, sim_cc_help),
-	SIM_OPT_CUSTOM("dcqcn-params", 0, "SET", run_opt_dcqcn, "connectx, connectx-unscaled, paper or mellanox",
+	SIM_OPT_CUSTOM("dcqcn-params", 0, "SET", run_opt_dcqcn, NULL,
 		       "connectx (default; alias mellanox) | connectx-unscaled\n| paper"),
 	SIM_OPT_QTY("cnp-interval", 0, "TIME", RO, cfg.cnp_interval_ps, COLL_QTY_TIME, 1000 /* 1 ns: 0 is the set's */, SIM_OPT_MS, NULL,
 		    "per-QP CNP spacing, default the set's: connectx 4us,\npaper 50us [1 ns..1 ms]"),

@@ -605,8 +605,6 @@ uint64_t sim_pfc_xoff_now(const struct sim *s, uint32_t port);
 uint64_t sim_pause_ps(uint32_t quanta, uint64_t rate_bps);
 /* SIM_EV_PAUSE_REFRESH of Q: re-send XOFF while congested, else XON. */
 void sim_pfc_refresh(struct sim *s, struct sim_portq *q);
-/* RED thresholds of an egress port of RATE_BPS, bytes (per-speed preset or the options). */
-void sim_ecn_thresholds_of(const struct sim_config *cfg, uint64_t rate_bps, uint64_t *kmin, uint64_t *kmax);
 /*
  * PFC: PAUSE frames carry the largest pause, 0xffff quanta (41.9 us at
  * 800G), and the upstream MAC may keep sending for its reaction time after

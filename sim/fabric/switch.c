@@ -59,7 +59,8 @@ static const struct sim_ecn_preset {
 #define SIM_ECN_KMIN_ROCE 150000
 #define SIM_ECN_KMAX_ROCE 1500000
 
-void sim_ecn_thresholds_of(const struct sim_config *cfg, uint64_t rate_bps, uint64_t *kmin, uint64_t *kmax)
+/* RED thresholds of an egress port of RATE_BPS, bytes: the per-speed preset, then the options. */
+static void sim_ecn_thresholds_of(const struct sim_config *cfg, uint64_t rate_bps, uint64_t *kmin, uint64_t *kmax)
 {
 	*kmin = SIM_ECN_KMIN_ROCE;
 	*kmax = SIM_ECN_KMAX_ROCE;
