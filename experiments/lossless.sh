@@ -18,15 +18,11 @@ for wl in permutation incast; do
 		for cc in none dcqcn telemetry; do
 			for rx in gbn ddp; do
 				d=$out/$wl-$lb-$cc-$rx
-				win=()
-				# "none" is a line-rate NIC held back by PFC only; dcqcn is
-				# rate-based (no window) by default; telemetry sets its own
-				[ $cc = none ] && win=(--window unlimited)
 				stop=${STOP:-300us}
 				[ $wl = incast ] && stop=${STOP:-2ms}
 				# exit 3: stopped with unfinished flows, whose figures are null
 				"$FABSIM" run -t "$T" -w $wl -s "$SIZE" --incast-senders 16 -l $lb -c $cc -r $rx \
-					"${win[@]}" -S 1 --stop "$stop" --quiet -o "$d" || [ $? -eq 3 ]
+					-S 1 --stop "$stop" --quiet -o "$d" || [ $? -eq 3 ]
 				jq -r --arg w $wl --arg l $lb --arg c $cc --arg r $rx \
 					'"| \($w) | \($l) | \($c) | \($r) | \(if .complete then "\(.effective_throughput * 1000 | round / 10)% | \(.fct_p99_us | round)" else "unfinished (\(.flows_done) of \(.flows)) | -" end) | \(.pfc_pauses) | \(.drops) | \(.retransmits) | \(.cnps) |"' \
 					"$d/summary.json"
