@@ -206,12 +206,13 @@ static void test_unknown_names(void **state)
 }
 
 /*
- * DCQCN, the paper's parameters (g = 1/256, K = T = 55 us, F = 5): alpha
- * starts at 1, so a CNP halves the rate: R_C = R_C (1 - alpha/2) with
- * alpha = (1-g) + g = 1. A second CNP at once (no minimum decrease
+ * DCQCN, the paper's parameters (g = 1/256, K = T = 55 us, F = 5) and its
+ * equation (1): a CNP cuts R_C = R_C (1 - alpha/2) with alpha as it is,
+ * then alpha = (1-g) alpha + g. Alpha starts at 1, so a CNP halves the
+ * rate and alpha stays 1. A second CNP at once (no minimum decrease
  * interval in the paper) halves it again. After 10 alpha periods without
- * CNP, alpha = (1-g)^10 (1-g) + g = 0.957861 + 0.003906 = 0.961767, and the
- * third CNP gives 200 G x (1 - 0.480884) = 103.823 Gb/s.
+ * CNP, alpha = (1-g)^10 = 0.961617, and the third CNP gives
+ * 200 G x (1 - 0.480809) = 103.838 Gb/s.
  */
 static void test_dcqcn_decrease(void **state)
 {
@@ -234,7 +235,7 @@ static void test_dcqcn_decrease(void **state)
 	assert_int_equal(c->rate_bps, LINE_BPS / 4);
 	s->eng.q.now_ps = t0 + 10 * 55000000ULL;
 	ops->on_cnp(s, c);
-	assert_true(fabs((double)c->rate_bps - 103823302495.0) < 1e3);
+	assert_true(fabs((double)c->rate_bps - 103838295838.4) < 1e3);
 	sim_destroy(s);
 	sim_topo_free(t);
 }

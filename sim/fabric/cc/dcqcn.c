@@ -271,13 +271,17 @@ static void sim_dcqcn_on_cnp(struct sim *s, struct sim_conn *c)
 	uint64_t now = sim_now(s);
 
 	if (!d->decrease_period_ps) {
-		/* paper: alpha decays lazily once per K since the last CNP, then rises by g */
+		/*
+		 * paper, equation (1): the cut uses alpha as it is (after the
+		 * lazy decay once per K since the last CNP), then alpha rises by g
+		 */
 		uint64_t k = q->started ? (now - q->alpha_ps) / d->alpha_period_ps : 0;
 
-		q->alpha = q->alpha * pow(1 - d->g, (double)k) * (1 - d->g) + d->g;
+		q->alpha *= pow(1 - d->g, (double)k);
 		q->alpha_ps = now;
 		q->started = true;
 		sim_dcqcn_cut(s, c);
+		q->alpha = (1 - d->g) * q->alpha + d->g;
 		sim_dcqcn_arm(s, c);
 		return;
 	}
