@@ -424,7 +424,7 @@ static void sim_nic_rx_data(struct sim *s, struct sim_pkt *p)
 	struct sim_conn *c = sim_qp_conn(s, qp);
 
 	if (p->ecn && sim_cc_of(s)->needs_cnp &&
-	    (!c->last_cnp_ps || now - c->last_cnp_ps >= sim_dcqcn_cnp_interval_ps(s))) {
+	    (!c->last_cnp_ps || now - c->last_cnp_ps >= sim_cc_of(s)->cnp_interval_ps(s))) {
 		c->last_cnp_ps = now;
 		sim_nic_send_ctrl(s, qp, SIM_PKT_CNP, 0, NULL);
 	}

@@ -93,3 +93,8 @@ void sim_cc_nop_cnp(struct sim *s, struct sim_conn *c)
 void sim_cc_nop_timer(struct sim *s, struct sim_conn *c)
 {
 }
+
+uint64_t sim_cc_nop_cnp_interval(const struct sim *s)
+{
+	return s->cfg.cnp_interval_ps;
+}

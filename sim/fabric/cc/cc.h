@@ -45,6 +45,8 @@ struct sim_cc_ops {
 	void (*on_sent)(struct sim *s, struct sim_conn *c, uint32_t bytes);
 	/* c->cc_ev fired; only the algorithm itself schedules it */
 	void (*timer)(struct sim *s, struct sim_conn *c);
+	/* the receiver's (NP's) least time between two CNPs of one QP; asked only when needs_cnp */
+	uint64_t (*cnp_interval_ps)(const struct sim *s);
 };
 
 /* The registry, sim_cc_count() entries (cc.c). */
@@ -73,7 +75,7 @@ const struct sim_cc_ops *sim_cc_ops(enum sim_cc cc);
 		return (type *)(void *)c->cc_state;                                         \
 	}
 
-/* The NP's per-QP CNP spacing: cfg.cnp_interval_ps, or the DCQCN set's when 0 (dcqcn.c). */
+/* DCQCN's cnp_interval_ps: cfg.cnp_interval_ps, or the parameter set's when 0 (dcqcn.c). */
 uint64_t sim_dcqcn_cnp_interval_ps(const struct sim *s);
 
 /* Helpers the algorithms share (cc.c). */
@@ -88,5 +90,7 @@ void sim_cc_nop_init(struct sim *s, struct sim_conn *c);
 void sim_cc_nop_ack(struct sim *s, struct sim_conn *c, const struct sim_pkt *ack);
 void sim_cc_nop_cnp(struct sim *s, struct sim_conn *c);
 void sim_cc_nop_timer(struct sim *s, struct sim_conn *c);
+/* cfg.cnp_interval_ps as it is */
+uint64_t sim_cc_nop_cnp_interval(const struct sim *s);
 
 #endif

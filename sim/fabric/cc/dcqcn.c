@@ -377,4 +377,5 @@ const struct sim_cc_ops sim_cc_dcqcn = {
 	.on_cnp = sim_dcqcn_on_cnp,
 	.on_sent = sim_dcqcn_on_sent,
 	.timer = sim_dcqcn_timer,
+	.cnp_interval_ps = sim_dcqcn_cnp_interval_ps,
 };

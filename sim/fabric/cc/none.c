@@ -20,4 +20,5 @@ const struct sim_cc_ops sim_cc_none = {
 	.on_cnp = sim_cc_nop_cnp,
 	.on_sent = sim_none_on_sent,
 	.timer = sim_cc_nop_timer,
+	.cnp_interval_ps = sim_cc_nop_cnp_interval,
 };

@@ -201,4 +201,5 @@ const struct sim_cc_ops sim_cc_telemetry = {
 	.on_cnp = sim_cc_nop_cnp,
 	.on_sent = sim_tele_on_sent,
 	.timer = sim_cc_nop_timer,
+	.cnp_interval_ps = sim_cc_nop_cnp_interval,
 };
