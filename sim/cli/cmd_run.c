@@ -262,7 +262,7 @@ static const struct sim_opt run_opts_routing[] = {
 /* The NICs' RC transport: QPs, window, packets, ACKs, loss recovery. */
 static const struct sim_opt run_opts_transport[] = {
 	SIM_OPT_U32("qps", 'q', "N", RO, cfg.qps_per_flow, 1, SIM_MAX_QPS_PER_FLOW,
-		    "queue pairs per flow, default 1 [1..256]"),
+		    "queue pairs per connection, a flow split over them,\ndefault 1 [1..256]"),
 	{ .name = "window", .arg = "SIZE", .parse = run_opt_window,
 	  .offset = SIM_OPT_OFFSET(RO, cfg.window_bytes, uint64_t), .qty = COLL_QTY_SIZE, .lo = 4 * SIM_OPT_KIB,
 	  .hi = SIM_WINDOW_UNLIMITED, .expected = ", or 'unlimited'",

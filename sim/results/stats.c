@@ -194,9 +194,13 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 
 	fprintf(out, "fabric       %s (%s): %u hosts, %u switches\n", s->topo->name, s->topo->kind,
 		s->topo->nhosts, s->topo->nswitches);
-	fprintf(out, "transport    lb=%s cc=%s rx=%s pfc=%s qps/flow=%u window=%lu B (base RTT %.2f us)\n",
-		sim_lb_name(s->cfg.lb), sim_cc_name(s->cfg.cc), sim_rx_name(s->cfg.rx),
-		s->cfg.pfc ? "on" : "off", s->cfg.qps_per_flow, (unsigned long)r->window_bytes, r->base_rtt_us);
+	fprintf(out, "transport    lb=%s cc=%s rx=%s pfc=%s qps/flow=%u ", sim_lb_name(s->cfg.lb),
+		sim_cc_name(s->cfg.cc), sim_rx_name(s->cfg.rx), s->cfg.pfc ? "on" : "off", s->cfg.qps_per_flow);
+	/* no window: RoCE NICs send what their work requests hold (the PSN space bounds it) */
+	if (r->window_bytes >= SIM_WINDOW_UNLIMITED)
+		fprintf(out, "window=none (base RTT %.2f us)\n", r->base_rtt_us);
+	else
+		fprintf(out, "window=%lu B (base RTT %.2f us)\n", (unsigned long)r->window_bytes, r->base_rtt_us);
 	if (s->cfg.cc == SIM_CC_TELEMETRY)
 		fprintf(out, "cc target    telemetry holds each bottleneck at eta=%.0f%% of line (wire bytes): "
 			"%.1f%% payload at %u B MTU\n", 100 * s->cfg.tele_eta,
