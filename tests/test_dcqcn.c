@@ -112,13 +112,13 @@ static void test_dcqcn_cnp_spacing(void **state)
 
 	(void)state;
 	s = dcqcn_sim(t, SIM_DCQCN_CONNECTX, 0);
-	assert_int_equal(sim_dcqcn_cnp_interval_ps(s), 4 * US);
+	assert_int_equal(sim_cc_of(s)->cnp_interval_ps(s), 4 * US);
 	sim_destroy(s);
 	s = dcqcn_sim(t, SIM_DCQCN_PAPER, 0);
-	assert_int_equal(sim_dcqcn_cnp_interval_ps(s), 50 * US);
+	assert_int_equal(sim_cc_of(s)->cnp_interval_ps(s), 50 * US);
 	sim_destroy(s);
 	s = dcqcn_sim(t, SIM_DCQCN_CONNECTX, 7 * US);
-	assert_int_equal(sim_dcqcn_cnp_interval_ps(s), 7 * US);
+	assert_int_equal(sim_cc_of(s)->cnp_interval_ps(s), 7 * US);
 	sim_destroy(s);
 	sim_topo_free(t);
 }

@@ -75,9 +75,6 @@ const struct sim_cc_ops *sim_cc_ops(enum sim_cc cc);
 		return (type *)(void *)c->cc_state;                                         \
 	}
 
-/* DCQCN's cnp_interval_ps: cfg.cnp_interval_ps, or the parameter set's when 0 (dcqcn.c). */
-uint64_t sim_dcqcn_cnp_interval_ps(const struct sim *s);
-
 /* Helpers the algorithms share (cc.c). */
 /* Sets C's pacing rate to BPS, clamped to [SIM_CC_MIN_RATE_FRAC, 1] x line rate. */
 void sim_cc_set_rate(struct sim_conn *c, double bps);

@@ -182,7 +182,8 @@ int sim_dcqcn_set_from_name(const char *name, enum sim_dcqcn_set *set)
 	return -1;
 }
 
-uint64_t sim_dcqcn_cnp_interval_ps(const struct sim *s)
+/* The NP's spacing of CNPs per QP: --cnp-interval, or the parameter set's when 0. */
+static uint64_t sim_dcqcn_cnp_interval_ps(const struct sim *s)
 {
 	return s->cfg.cnp_interval_ps ? s->cfg.cnp_interval_ps : sim_dcqcn(s)->cnp_interval_ps;
 }
