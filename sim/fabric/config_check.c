@@ -204,7 +204,7 @@ static uint64_t sim_pfc_min_buffer(struct sim_cfgchk *c, uint32_t node, uint64_t
 		}
 		hr_sum = coll_add_sat_u64(hr_sum, sim_pfc_headroom_of(cfg, t, port, c->mtu_bytes));
 	}
-	*xoff_out = sim_pfc_xoff_of(cfg, t, node, c->buffer_bytes);
+	*xoff_out = cfg->pfc_xoff_bytes;	/* 0: dynamic (sim_pfc_xoff_now) */
 	/* dynamic XOFF: the shared pool must hold at least a frame per ingress port */
 	if (!cfg->pfc_xoff_bytes)
 		return coll_add_sat_u64(coll_add_sat_u64(hr_sum, ctrl),

@@ -5,7 +5,8 @@
  * posted on it send new data in posting order (struct sim_conn.sq_head), as
  * a QP executes its work requests in order. The port round-robins over the
  * QPs that may send, each limited by its connection's window (only when the
- * CC is window-based or --window is given) and pacing rate; retransmission on NAK (go-back-N) or timeout. Receiver: either
+ * CC is window-based or --window is given) and pacing rate; retransmission
+ * on NAK (go-back-N) or timeout. Receiver: either
  * places out-of-order packets directly and acknowledges selectively
  * (`ddp`, BlueField-3 / ConnectX-7 style) or drops them and NAKs the first
  * missing sequence number (`gbn`, classic RoCE). ACKs for in-order data are

@@ -140,7 +140,8 @@ static void sim_pfc_reserve(struct sim *s)
 		uint64_t sum = 0;
 
 		for (uint32_t i = 0; i < n->nports; i++) {
-			uint64_t xoff = sim_pfc_xoff_of(&s->cfg, t, t->switches[sw], s->buffer_bytes);
+			/* a static XOFF is owned by its port; a dynamic one is shared pool */
+			uint64_t xoff = s->cfg.pfc_xoff_bytes;
 
 			sum = coll_add_sat_u64(sum, coll_add_sat_u64(xoff,
 				sim_pfc_headroom_of(&s->cfg, t, n->first_port + i, s->mtu_bytes)));

@@ -594,9 +594,6 @@ void sim_port_pause_expire(struct sim *s, struct sim_portq *q);
  * upstream MAC's reaction allowance (SIM_PFC_REACTION_BITS).
  */
 uint64_t sim_pfc_headroom_need(const struct sim_topo *t, uint32_t port, uint32_t mtu_bytes);
-/* Static XOFF of an ingress port of NODE (--pfc-xoff); 0: dynamic (sim_pfc_xoff_now). */
-uint64_t sim_pfc_xoff_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t node,
-			 uint64_t buffer_bytes);
 uint64_t sim_pfc_headroom_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t port,
 			     uint32_t mtu_bytes);
 /* XOFF of ingress PORT now: alpha x the free shared buffer of its switch, or the static one. */

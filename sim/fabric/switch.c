@@ -101,16 +101,6 @@ static void sim_ecn_mark(struct sim *s, uint32_t port, struct sim_pkt *p)
 	s->c.ecn_marks++;
 }
 
-/* Static XOFF of an ingress port (--pfc-xoff); 0 means the dynamic threshold. */
-uint64_t sim_pfc_xoff_of(const struct sim_config *cfg, const struct sim_topo *t, uint32_t node,
-			 uint64_t buffer_bytes)
-{
-	(void)t;
-	(void)node;
-	(void)buffer_bytes;
-	return cfg->pfc_xoff_bytes;
-}
-
 /* Shared pool of switch SW: the buffer less what its ingress ports own. */
 static uint64_t sim_pool_bytes(const struct sim *s, uint32_t sw)
 {
