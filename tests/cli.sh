@@ -288,4 +288,67 @@ else
 	bad "--out reused: only this run's files (and the user's)"
 fi
 
+# --seeds (issue 12): bad sets refused by the option table, before anything runs
+expect "--seeds B < A refused" 2 "invalid --seeds '5:2': expected A:B \(A <= B\)" "$FABSIM" run -t $T --seeds 5:2
+expect "--seeds repeated seed refused" 2 "1 is repeated" "$FABSIM" run -t $T --seeds 1,2,1
+expect "--seeds beyond 1000 refused" 2 "at most 1000 seeds" "$FABSIM" run -t $T --seeds 1:1001
+expect "--seeds junk refused" 2 "--seeds" "$FABSIM" run -t $T --seeds x
+# flow workload: one row per seed in seeds.csv, mean [min..max] over seeds in the summary and summary.json
+expect "--seeds 1:3 permutation: figures over seeds" 0 "over seeds   effective [0-9.]+% \[[0-9.]+\.\.[0-9.]+\] \| all-active" \
+	"$FABSIM" run -t $T -s 64K --seeds 1:3 -o "$tmp/seeds"
+if [ "$(cut -d, -f1 "$tmp/seeds/seeds.csv" | tr '\n' ' ')" = "seed 1 2 3 " ] &&
+	[ "$(jq -c .seeds "$tmp/seeds/summary.json")" = "[1,2,3]" ] &&
+	jq -e '.seed_stats.effective_throughput | .min <= .mean and .mean <= .max' "$tmp/seeds/summary.json" >/dev/null; then
+	ok "--seeds: seeds.csv has seeds 1 2 3, summary.json min <= mean <= max"
+else
+	bad "--seeds: seeds.csv has seeds 1 2 3, summary.json min <= mean <= max"
+fi
+# the mean in summary.json is the mean of seeds.csv's rows (to 6 decimals)
+m=$(awk -F, 'NR > 1 { s += $3; n++ } END { printf "%.4f", s / n }' "$tmp/seeds/seeds.csv")
+if [ "$m" = "$(jq '.seed_stats.effective_throughput.mean * 10000 | round / 10000' "$tmp/seeds/summary.json" |
+	xargs printf '%.4f')" ]; then
+	ok "--seeds: summary.json's mean effective = mean of seeds.csv ($m)"
+else
+	bad "--seeds: summary.json's mean effective = mean of seeds.csv ($m)"
+fi
+"$FABSIM" run -t $T -s 64K --seeds 1:3 -o "$tmp/seeds2" >/dev/null 2>&1
+if cmp -s "$tmp/seeds/seeds.csv" "$tmp/seeds2/seeds.csv" && cmp -s "$tmp/seeds/flows.csv" "$tmp/seeds2/flows.csv"; then
+	ok "--seeds: same inputs, byte-identical seeds.csv and flows.csv"
+else
+	bad "--seeds: same inputs, byte-identical seeds.csv and flows.csv"
+fi
+# all-to-all leads with all-active
+expect "alltoall: all-active first" 0 "^throughput   all-active [0-9.]+% \| effective" "$FABSIM" run -t $T -w alltoall -s 4K -o ""
+# collectives: one line per size with mean [min..max], every seed's row in collective.csv
+expect "--seeds 1:3 allreduce: one line per size, mean [min..max]" 0 \
+	"^ +262144 +[0-9.]+ \[[0-9.]+\.\.[0-9.]+\] " "$FABSIM" run -t $T -w allreduce -n 16 -s 256K:512K:x2 --seeds 1:3 -o "$tmp/cseeds"
+if [ "$(awk -F, 'NR > 1 { print $6 ":" $NF }' "$tmp/cseeds/collective.csv" | tr '\n' ' ')" = \
+	"262144:1 262144:2 262144:3 524288:1 524288:2 524288:3 " ] &&
+	[ "$(jq '.jobs[0].seed_stats | length' "$tmp/cseeds/summary.json")" = 2 ] &&
+	[ "$(jq '.jobs[0].seed_stats[0].seeds_complete' "$tmp/cseeds/summary.json")" = 3 ]; then
+	ok "--seeds collective: 6 rows (size:seed) in collective.csv, 2 seed_stats entries of 3 seeds"
+else
+	bad "--seeds collective: 6 rows (size:seed) in collective.csv, 2 seed_stats entries of 3 seeds"
+fi
+"$FABSIM" run -t $T -w allreduce -n 16 -s 256K:512K:x2 --seeds 1:3 -o "$tmp/cseeds2" >/dev/null 2>&1
+if cmp -s <(cut -d, -f1-18,20- "$tmp/cseeds/collective.csv") <(cut -d, -f1-18,20- "$tmp/cseeds2/collective.csv") &&
+	cmp -s <(jq -S 'del(.command, .jobs[].results[].wall_s)' "$tmp/cseeds/summary.json") \
+		<(jq -S 'del(.command, .jobs[].results[].wall_s)' "$tmp/cseeds2/summary.json"); then
+	ok "--seeds collective: same inputs, identical collective.csv and summary.json (but wall-clock)"
+else
+	bad "--seeds collective: same inputs, identical collective.csv and summary.json (but wall-clock)"
+fi
+# busbw per NIC of the server: hier on 8-GPU servers; busbw_per_nic = busbw x 8 / (8 x line_gbps)
+"$FABSIM" run -t $T -w allreduce -a hier --gpus-per-server 8 -n 32 -s 4M -o "$tmp/hier" >/dev/null 2>&1
+if awk -F, 'NR == 2 { want = $9 * 8 / (8 * $12); d = $20 - want; exit !(d < 1e-5 && d > -1e-5 && $20 <= 1) }' \
+	"$tmp/hier/collective.csv"; then
+	ok "hier: busbw_per_nic = busbw x 8 / (8 NICs x line) and at most 1"
+else
+	bad "hier: busbw_per_nic = busbw x 8 / (8 NICs x line) and at most 1"
+fi
+expect "collective header names bw/NIC" 0 "bw/NIC: busbw per NIC of the server = busbw / \(8 NICs x 100 GB/s\)" \
+	"$FABSIM" run -t $T -w allreduce -a hier --gpus-per-server 8 -n 32 -s 1M -o ""
+expect "--seeds with --bench-json refused" 1 "--bench-json describes one run per size" \
+	"$FABSIM" run -t $T -w allreduce -n 16 -s 256K --seeds 1:2 --bench-json "$tmp/b.json" -o ""
+
 finish

@@ -13,6 +13,7 @@
 #include "sim/cli/cmd.h"
 #include "sim/cli/opt.h"
 #include "sim/cli/run_opts.h"
+#include "sim/results/schema.h"
 #include "sim/results/stats.h"
 #include "collectives/units.h"
 #include "collectives/reduce.h"
@@ -220,6 +221,11 @@ static const struct sim_opt run_opts_workload[] = {
 		       "SIZE [1 B..1 TiB], START [0..100 s], '#' comments"),
 	SIM_OPT_QTY("seed", 'S', "N", RO, cfg.seed, COLL_QTY_COUNT, 0, UINT32_MAX, NULL,
 		    "seed for workload and load balancing, default 1\n[0..4294967295]"),
+	SIM_OPT_SEEDS("seeds", 0, "A:B|A,B,..", RO, seeds, 0, UINT32_MAX,
+		      "run each configuration (each size) once per seed\n"
+		      "and report mean [min..max]; every seed's row in\n"
+		      "collective.csv or seeds.csv; replaces --seed\n"
+		      "[0..4294967295, at most 1000 seeds]"),
 };
 
 /* The collective jobs: schedule, ranks, placement, intra-server links. */
@@ -356,8 +362,15 @@ static const struct sim_opt_cmd run_cmd = {
 	.usage_head =
 		"usage: fabsim run --topo FILE [options]\n"
 		"\n"
-		"Simulates a workload on a fabric packet by packet and reports effective\n"
-		"throughput, FCTs, queues, drops, PFC/ECN activity and reordering.\n"
+		"Simulates a workload on a fabric packet by packet and reports throughput,\n"
+		"FCTs, queues, drops, PFC/ECN activity and reordering.\n"
+		"Flow workloads: 'effective' is payload / sum of line rate x FCT (harmonic,\n"
+		"FCT-based), 'all-active' the aggregate rate while every flow ran, 'mean per\n"
+		"flow' the arithmetic mean of flow rates (vendors' \"60%\" figures are the\n"
+		"last two). Collectives: busbw as nccl-tests, 'bw/NIC' (busbw_per_nic) =\n"
+		"busbw / (NICs per server x NIC rate), NIC% the busiest NIC's busy time;\n"
+		"effective_throughput (CSV/JSON, kept for scripts) is busbw / one NIC's\n"
+		"rate, above 100% when a server's NICs share the work.\n"
 		"Accepted ranges are in brackets; sizes are binary (8M = 8 MiB), rates\n"
 		"decimal bits per second (800G), times take ps, ns, us, ms or s.\n"
 		"\n",
@@ -426,6 +439,11 @@ static int run_cross_check(const struct run_opts *o)
 			a, b);
 		return -1;
 	}
+	if (o->seeds.n && o->trace_spec) {
+		fprintf(stderr, "fabsim run: --trace-port samples one run; with --seeds it would describe only the last "
+			"seed (use --seed)\n");
+		return -1;
+	}
 	if (!o->collective && (o->jobs_path || o->background_bytes || o->bench_json)) {
 		fprintf(stderr, "fabsim run: --jobs, --background and --bench-json need a collective workload\n");
 		return -1;
@@ -467,6 +485,8 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 	}
 	if (run_sizes(o) || run_cross_check(o))
 		return -1;
+	if (o->seeds.n)
+		o->cfg.seed = o->seeds.v[0];
 	o->wl.seed = o->cfg.seed;
 	sim_run_progress_setup(&o->cfg);
 	return 0;
@@ -514,13 +534,54 @@ static int run_topo_check(const struct run_opts *o, const struct sim_topo *t)
 	return 0;
 }
 
-static int run_report(struct sim *s, const struct run_opts *o, int argc, char **argv)
+/* A flow run over --seeds: every seed's figures, for seeds.csv and summary.json. */
+struct run_seeds {
+	FILE *csv;			/* OUT/seeds.csv, or NULL */
+	struct sim_flow_seed_stats st;
+	uint32_t unfinished;		/* seeds with flows left */
+};
+
+/* "48.1% [44.9..52.6]" */
+static const char *run_seed_fig(char *buf, size_t len, const struct sim_seed_stat *st)
 {
-	struct sim_results r;
+	if (!st->n)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.1f%% [%.1f..%.1f]", 100 * sim_seed_stat_mean(st), 100 * st->min, 100 * st->max);
+	return buf;
+}
+
+static void run_seeds_print(const struct run_opts *o, const struct run_seeds *sd)
+{
+	char e[48], a[48], m[48];
+
+	run_seed_fig(e, sizeof(e), &sd->st.effective);
+	run_seed_fig(a, sizeof(a), &sd->st.all_active);
+	run_seed_fig(m, sizeof(m), &sd->st.mean_flow);
+	printf("seeds        %u (%llu..%llu), mean [min..max]; the lines above are seed %llu's\n", o->seeds.n,
+	       (unsigned long long)o->seeds.v[0], (unsigned long long)o->seeds.v[o->seeds.n - 1],
+	       (unsigned long long)o->seeds.v[o->seeds.n - 1]);
+	if (o->wl.kind == SIM_WL_ALLTOALL)
+		printf("over seeds   all-active %s | effective %s | mean per flow %s\n", a, e, m);
+	else
+		printf("over seeds   effective %s | all-active %s | mean per flow %s\n", e, a, m);
+	if (sd->st.complete < o->seeds.n)
+		printf("over seeds   effective and mean per flow over the %u of %u seeds whose flows all finished\n",
+		       sd->st.complete, o->seeds.n);
+}
+
+static int run_report(struct sim *s, const struct run_opts *o, int argc, char **argv, struct sim_results *res,
+		      const struct run_seeds *sd)
+{
+	struct sim_results r = *res;
 	char *line = sim_cmdline(argc, argv);
 	int rc = 0;
 
-	sim_results_compute(s, &r);
+	if (sd) {
+		r.seeds = o->seeds.v;
+		r.nseeds = o->seeds.n;
+		r.seed_stats = &sd->st;
+	}
 	if (o->json) {
 		json_t *j = sim_results_json(s, &r, line);
 
@@ -529,6 +590,8 @@ static int run_report(struct sim *s, const struct run_opts *o, int argc, char **
 		json_decref(j);
 	} else if (!o->quiet) {
 		sim_results_print(s, &r, stdout);
+		if (sd)
+			run_seeds_print(o, sd);
 	}
 	if (o->out_dir && *o->out_dir) {
 		char err[4608];
@@ -537,7 +600,8 @@ static int run_report(struct sim *s, const struct run_opts *o, int argc, char **
 		if (rc)
 			fprintf(stderr, "fabsim: %s\n", err);
 		else if (!o->json && !o->quiet)
-			printf("results      %s/{summary.json,flows.csv,links.csv}\n", o->out_dir);
+			printf("results      %s/{summary.json,flows.csv,links.csv%s}\n", o->out_dir,
+			       sd ? ",seeds.csv" : "");
 	}
 	free(line);
 	if (r.flows_done < r.flows) {
@@ -563,13 +627,53 @@ static int run_workload_add(struct sim *s, const struct sim_workload_params *w)
 	return rc;
 }
 
-/* The flow workloads: permutation, all-to-all, incast, a flow list. */
-static int run_flows(struct run_opts *o, struct sim_topo *t, int argc, char **argv)
+/* One seed's row of seeds.csv, and its figures into the seed statistics. */
+static void run_seeds_add(struct run_seeds *sd, const struct sim *s, const struct sim_results *r)
 {
+	bool done = r->flows_done == r->flows, aa = r->window_throughput >= 0;
+
+	if (done) {
+		sd->st.complete++;
+		sim_seed_stat_add(&sd->st.effective, r->effective_throughput);
+		sim_seed_stat_add(&sd->st.mean_flow, r->mean_flow_frac);
+	} else {
+		sd->unfinished++;
+	}
+	if (aa)
+		sim_seed_stat_add(&sd->st.all_active, r->window_throughput);
+	if (!sd->csv)
+		return;
+	fprintf(sd->csv, "%llu,%s,", (unsigned long long)s->cfg.seed,
+		s->deadlock ? "pfc-deadlock" : s->stalled ? "stalled" : done ? "complete" : "stopped");
+	if (done)
+		fprintf(sd->csv, "%.6f,", r->effective_throughput);
+	else
+		fprintf(sd->csv, ",");
+	if (aa)
+		fprintf(sd->csv, "%.6f,", r->window_throughput);
+	else
+		fprintf(sd->csv, ",");
+	if (done)
+		fprintf(sd->csv, "%.6f,%.6f,%.3f,", r->mean_flow_frac, r->min_flow_frac, r->fct_p99_us);
+	else
+		fprintf(sd->csv, ",,,");
+	fprintf(sd->csv, "%.6f\n", r->max_link_util);
+}
+
+/*
+ * One run of a flow workload with o->cfg.seed. With SD (--seeds), its
+ * figures go into SD and only the LAST seed's run is reported and written
+ * (flows.csv, links.csv, summary.json with the seed statistics).
+ */
+static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char **argv, struct run_seeds *sd,
+			  bool last)
+{
+	struct sim_results r;
 	FILE *trace = NULL;
 	struct sim *s;
 	int rc = 1;
 
+	o->wl.seed = o->cfg.seed;
 	s = sim_create(t, &o->cfg);
 	if (!s) {
 		fprintf(stderr, "fabsim run: out of memory\n");
@@ -577,21 +681,82 @@ static int run_flows(struct run_opts *o, struct sim_topo *t, int argc, char **ar
 	}
 	if (run_workload_add(s, &o->wl))
 		goto out_destroy;
-	/* from here on this run's results replace any earlier run's */
-	if (sim_results_clean(o->out_dir, NULL) || sim_run_trace(s, o, &trace))
+	if (sim_run_trace(s, o, &trace))
 		goto out_destroy;
 	if (sim_run(s)) {
 		fprintf(stderr, "fabsim run: the simulation failed: %s\n",
 			*sim_error(s) ? sim_error(s) : "no flows, or out of memory");
 		goto out_destroy;
 	}
-	rc = run_report(s, o, argc, argv);
-	if (rc < 0)
-		rc = 1;
+	sim_results_compute(s, &r);
+	/* all-to-all's flows end together: the aggregate while all run describes it */
+	r.all_active_first = o->wl.kind == SIM_WL_ALLTOALL;
+	if (sd)
+		run_seeds_add(sd, s, &r);
+	if (!sd || last) {
+		rc = run_report(s, o, argc, argv, &r, sd);
+		if (rc < 0)
+			rc = 1;
+	} else {
+		rc = r.flows_done < r.flows ? 3 : 0;
+	}
 out_destroy:
 	if (trace)
 		fclose(trace);
 	sim_destroy(s);
+	return rc;
+}
+
+/* seeds.csv in the results folder, with its header */
+static int run_seeds_open(const struct run_opts *o, struct run_seeds *sd)
+{
+	char path[4096];
+
+	if (!o->out_dir || !*o->out_dir)
+		return 0;
+	if (sim_mkdir_p(o->out_dir)) {
+		fprintf(stderr, "fabsim run: cannot create %s: %s\n", o->out_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", o->out_dir, sim_schema_seeds.file);
+	sd->csv = fopen(path, "w");
+	if (!sd->csv) {
+		fprintf(stderr, "fabsim run: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	sim_schema_write_header(&sim_schema_seeds, sd->csv);
+	return 0;
+}
+
+/* The flow workloads: permutation, all-to-all, incast, a flow list; once per seed with --seeds. */
+static int run_flows(struct run_opts *o, struct sim_topo *t, int argc, char **argv)
+{
+	struct run_seeds sd;
+	int rc = 0;
+
+	/* from here on this run's results replace any earlier run's */
+	if (sim_results_clean(o->out_dir, NULL))
+		return 1;
+	if (!o->seeds.n)
+		return run_flows_seed(o, t, argc, argv, NULL, true);
+	memset(&sd, 0, sizeof(sd));
+	if (run_seeds_open(o, &sd))
+		return 1;
+	for (uint32_t i = 0; i < o->seeds.n; i++) {
+		int r;
+
+		o->cfg.seed = o->seeds.v[i];
+		r = run_flows_seed(o, t, argc, argv, &sd, i + 1 == o->seeds.n);
+		if (r && r != 3) {
+			rc = r;
+			break;
+		}
+		rc = rc ? rc : r;
+	}
+	if (sd.csv && fclose(sd.csv)) {
+		fprintf(stderr, "fabsim run: cannot write %s/%s\n", o->out_dir, sim_schema_seeds.file);
+		rc = rc ? rc : 1;
+	}
 	return rc;
 }
 

@@ -233,6 +233,76 @@ int sim_opt_double(const struct sim_opt *opt, const char *arg, void *obj, char *
 				    sim_opt_field(opt, obj), err, errlen);
 }
 
+/* One seed of a --seeds list, in [LO, HI]; WHAT names it in the message. */
+static int sim_opt_seed_one(const struct sim_opt *opt, const char *v, uint64_t *out, char *err, size_t errlen)
+{
+	char what[64];
+
+	return coll_parse_in(COLL_QTY_COUNT, sim_opt_dashed(opt, what, sizeof(what)), v, opt->lo, opt->hi, NULL, out,
+			     err, errlen);
+}
+
+/* V onto SEEDS, unless it is there already (a seed twice would weigh twice in the mean) */
+static int sim_opt_seed_push(const struct sim_opt *opt, const char *arg, struct sim_opt_seeds *seeds, uint64_t v,
+			     char *err, size_t errlen)
+{
+	char why[96];
+
+	for (uint32_t i = 0; i < seeds->n; i++) {
+		if (seeds->v[i] != v)
+			continue;
+		snprintf(why, sizeof(why), "each seed once (%llu is repeated)", (unsigned long long)v);
+		return sim_opt_expected(opt, arg, why, err, errlen);
+	}
+	if (seeds->n == SIM_OPT_MAX_SEEDS) {
+		snprintf(why, sizeof(why), "at most %u seeds", SIM_OPT_MAX_SEEDS);
+		return sim_opt_expected(opt, arg, why, err, errlen);
+	}
+	seeds->v[seeds->n++] = v;
+	return 0;
+}
+
+int sim_opt_seeds(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
+{
+	struct sim_opt_seeds *seeds = sim_opt_field(opt, obj);
+	const char *form = "A:B (A <= B) or a list A,B,C";
+	char buf[4096], *colon, *save = NULL;
+	uint64_t a, b;
+	int rc;
+
+	seeds->n = 0;
+	if (!*arg || strlen(arg) >= sizeof(buf))
+		return sim_opt_expected(opt, arg, form, err, errlen);
+	strcpy(buf, arg);
+	colon = strchr(buf, ':');
+	if (colon) {
+		*colon = 0;
+		if (strchr(colon + 1, ':') || strchr(buf, ',') || strchr(colon + 1, ','))
+			return sim_opt_expected(opt, arg, form, err, errlen);
+		if ((rc = sim_opt_seed_one(opt, buf, &a, err, errlen)) ||
+		    (rc = sim_opt_seed_one(opt, colon + 1, &b, err, errlen)))
+			return rc;
+		if (b < a)
+			return sim_opt_expected(opt, arg, form, err, errlen);
+		if (b - a >= SIM_OPT_MAX_SEEDS) {
+			snprintf(buf, sizeof(buf), "at most %u seeds", SIM_OPT_MAX_SEEDS);
+			return sim_opt_expected(opt, arg, buf, err, errlen);
+		}
+		for (uint64_t v = a; v <= b; v++)
+			seeds->v[seeds->n++] = v;
+		return 0;
+	}
+	/* strtok_r would skip empty items: "1,,2" and a trailing comma are refused here */
+	if (strstr(buf, ",,") || buf[0] == ',' || buf[strlen(buf) - 1] == ',')
+		return sim_opt_expected(opt, arg, form, err, errlen);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if ((rc = sim_opt_seed_one(opt, t, &a, err, errlen)) ||
+		    (rc = sim_opt_seed_push(opt, arg, seeds, a, err, errlen)))
+			return rc;
+	}
+	return 0;
+}
+
 int sim_opt_set_bool(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
 {
 	*(bool *)sim_opt_field(opt, obj) = opt->value;

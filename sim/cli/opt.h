@@ -135,6 +135,22 @@ struct sim_opt_cmd {
  */
 #define SIM_OPT_NAMES(NAME, KEY, ARG, PARSE, HELP_FN) \
 	{ .name = (NAME), .key = (KEY), .arg = (ARG), .parse = (PARSE), .help_fn = (HELP_FN) }
+/*
+ * A set of seeds, --seeds A:B (every seed from A to B) or A,B,C: each
+ * configuration runs once per seed, in this order. At most
+ * SIM_OPT_MAX_SEEDS: each seed is a whole simulation, so run time grows
+ * linearly with them and 1,000 is already hours on a large fabric.
+ */
+#define SIM_OPT_MAX_SEEDS 1000
+struct sim_opt_seeds {
+	uint32_t n;			/* 0: not given */
+	uint64_t v[SIM_OPT_MAX_SEEDS];
+};
+/* seeds in [LO, HI] into a struct sim_opt_seeds; duplicates and B < A refused */
+#define SIM_OPT_SEEDS(NAME, KEY, ARG, T, FIELD, LO, HI, HELP) \
+	{ .name = (NAME), .key = (KEY), .arg = (ARG), .parse = sim_opt_seeds, \
+	  .offset = SIM_OPT_OFFSET(T, FIELD, struct sim_opt_seeds), .qty = COLL_QTY_COUNT, .lo = (LO), \
+	  .hi = (HI), .help = (HELP) }
 /* -h, --help: prints the usage on stdout */
 #define SIM_OPT_HELP(HELP) { .name = "help", .key = 'h', .help = (HELP) }
 /* a --help line that is not an option */
@@ -171,5 +187,6 @@ int sim_opt_u32(const struct sim_opt *opt, const char *arg, void *obj, char *err
 int sim_opt_double(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen);
 int sim_opt_set_bool(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen);
 int sim_opt_set_int(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen);
+int sim_opt_seeds(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen);
 
 #endif

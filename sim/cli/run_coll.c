@@ -26,8 +26,16 @@ struct run_coll {
 	struct sim_coll_jobs js;
 	FILE *csv;
 	json_t *jjobs;				/* per job: its results array */
-	double busbw_sum[SIM_MAX_JOBS];
-	uint32_t unfinished[SIM_MAX_JOBS];	/* sizes at which the job did not finish */
+	double busbw_sum[SIM_MAX_JOBS];		/* over every finished (size, seed) */
+	uint32_t finished[SIM_MAX_JOBS];	/* (size, seed) runs that finished */
+	uint32_t unfinished[SIM_MAX_JOBS];	/* (size, seed) runs at which the job did not finish */
+	const uint64_t *seeds;			/* --seeds, or the one --seed */
+	uint32_t nseeds;
+	uint64_t seed;				/* of the run under way */
+	struct run_coll_acc {			/* job K at the size under way, over its seeds */
+		uint32_t runs;
+		struct sim_seed_stat time_us, busbw, per_nic, nic_busy;
+	} acc[SIM_MAX_JOBS];
 };
 
 static void run_coll_job_defaults(const struct run_coll *c, struct sim_coll_job *j)
@@ -80,7 +88,15 @@ static void run_coll_print_header(const struct run_coll *c, const struct sim_col
 	       sim_lb_name(o->cfg.lb), sim_cc_name(o->cfg.cc), sim_rx_name(o->cfg.rx), o->cfg.pfc ? "on" : "off",
 	       o->cfg.qps_per_flow, (unsigned long long)j->chunk_bytes, j->nchannels ? j->nchannels : 1,
 	       j->nvlink_bps / 1e9);
-	printf("#%13s %12s %10s %10s %7s %7s  %s\n", "size (B)", "time (us)", "algbw", "busbw", "%line", "NIC%",
+	printf("# bw/NIC: busbw per NIC of the server = busbw / (%u NICs x %.0f GB/s); NIC%%: time the busiest NIC "
+	       "sent\n", j->gpus_per_server, sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9);
+	if (c->nseeds > 1) {
+		printf("# %u seeds (%llu..%llu) per size: mean [min..max]; every seed's row in collective.csv\n",
+		       c->nseeds, (unsigned long long)c->seeds[0], (unsigned long long)c->seeds[c->nseeds - 1]);
+		printf("#%13s %24s %24s %21s %21s\n", "size (B)", "time (us)", "busbw (GB/s)", "bw/NIC %", "NIC %");
+		return;
+	}
+	printf("#%13s %12s %10s %10s %7s %7s  %s\n", "size (B)", "time (us)", "algbw", "busbw", "bw/NIC", "NIC%",
 	       "slowest network flow: src->dst fct_us %line");
 }
 
@@ -128,11 +144,12 @@ static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct
 {
 	const struct sim_coll_job *j = &c->js.job[k];
 
-	if (!c->o->quiet && !c->o->json)
+	if (!c->o->quiet && !c->o->json && c->nseeds == 1)
 		printf(" %13llu  unfinished: %u of %u transfers done at %.3f us (%s); no figures\n",
 		       (unsigned long long)j->bytes, r->flows_done, j->nflows, (double)sim_now(s) * 1e-6,
 		       s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped");
 	CRES(SIZE_BYTES, json_integer((json_int_t)j->bytes));
+	CRES(SEED, json_integer((json_int_t)c->seed));
 	CRES(COMPLETE, json_false());
 	CRES(TRANSFERS, json_integer(j->nflows));
 	CRES(TRANSFERS_DONE, json_integer(r->flows_done));
@@ -141,12 +158,14 @@ static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct
 	CRES(ALGBW_GBPS, json_null());
 	CRES(BUSBW_GBPS, json_null());
 	CRES(EFFECTIVE_THROUGHPUT, json_null());
+	CRES(BUSBW_PER_NIC, json_null());
 	CRES(NIC_BUSY, json_null());
 	CRES(PFC_PAUSES, json_integer((json_int_t)s->c.pauses));
 	CRES(DROPS, json_integer((json_int_t)s->c.drops));
 	CRES(EVENTS, json_integer((json_int_t)s->c.events));
 	json_array_append_new(run_coll_results(c, k), row);
 	c->unfinished[k]++;
+	c->acc[k].runs++;
 }
 
 static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, const struct sim_coll_result *r)
@@ -154,28 +173,34 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	const struct sim_coll_job *j = &c->js.job[k];
 	const struct sim_flow *f = r->slowest_flow != SIM_NONE ? &s->flows[r->slowest_flow] : NULL;
 	uint32_t src = f ? s->topo->nodes[f->src].index : 0, dst = f ? s->topo->nodes[f->dst].index : 0;
+	/* every GPU has its NIC in fabsim's host model: a server has gpus_per_server of them */
+	double per_nic = sim_busbw_per_nic(r->busbw_gbps, j->gpus_per_server, r->line_gbps);
+	struct run_coll_acc *acc = &c->acc[k];
 	json_t *row = json_object();
 
 	if (!r->complete) {
 		run_coll_row_unfinished(c, k, s, r, row);
 		return;
 	}
-	if (!c->o->quiet && !c->o->json)
+	if (!c->o->quiet && !c->o->json && c->nseeds == 1)
 		printf(" %13llu %12.2f %10.2f %10.2f %6.1f%% %6.1f%%  %s%u->%u %.2f %.1f%%\n", (unsigned long long)j->bytes,
-		       r->time_us, r->algbw_gbps, r->busbw_gbps, 100 * r->effective, 100 * r->nic_busy, f ? "h" : "-", src, dst,
+		       r->time_us, r->algbw_gbps, r->busbw_gbps, 100 * per_nic, 100 * r->nic_busy, f ? "h" : "-", src, dst,
 		       r->slowest_fct_us, 100 * r->slowest_frac);
 	if (c->csv)
-		fprintf(c->csv, "%s,%s,%s,%u,%s,%llu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%u,%u,%u,%.3f,%.6f,%llu,%.3f\n", j->name,
-			coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement),
-			(unsigned long long)j->bytes, r->time_us, r->algbw_gbps, r->busbw_gbps, r->effective, r->nic_busy, r->line_gbps,
-			j->net_flows, src, dst, r->slowest_fct_us, r->slowest_frac, (unsigned long long)s->c.events,
-			s->wall_s);
+		fprintf(c->csv, "%s,%s,%s,%u,%s,%llu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%u,%u,%u,%.3f,%.6f,%llu,%.3f,%.6f,%llu\n",
+			j->name, coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks,
+			sim_placement_name(j->placement), (unsigned long long)j->bytes, r->time_us, r->algbw_gbps,
+			r->busbw_gbps, r->effective, r->nic_busy, r->line_gbps, j->net_flows, src, dst,
+			r->slowest_fct_us, r->slowest_frac, (unsigned long long)s->c.events, s->wall_s, per_nic,
+			(unsigned long long)c->seed);
 	CRES(SIZE_BYTES, json_integer((json_int_t)j->bytes));
+	CRES(SEED, json_integer((json_int_t)c->seed));
 	CRES(COMPLETE, json_true());
 	CRES(TIME_US, json_real(r->time_us));
 	CRES(ALGBW_GBPS, json_real(r->algbw_gbps));
 	CRES(BUSBW_GBPS, json_real(r->busbw_gbps));
 	CRES(EFFECTIVE_THROUGHPUT, json_real(r->effective));
+	CRES(BUSBW_PER_NIC, json_real(per_nic));
 	CRES(NIC_BUSY, json_real(r->nic_busy));
 	CRES(NIC_MAX_BYTES, json_integer((json_int_t)r->nic_max_bytes));
 	CRES(NETWORK_FLOWS, json_integer(j->net_flows));
@@ -205,7 +230,64 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	CRES(WALL_S, json_real(s->wall_s));
 	json_array_append_new(run_coll_results(c, k), row);
 	c->busbw_sum[k] += r->busbw_gbps;
+	c->finished[k]++;
+	acc->runs++;
+	sim_seed_stat_add(&acc->time_us, r->time_us);
+	sim_seed_stat_add(&acc->busbw, r->busbw_gbps);
+	sim_seed_stat_add(&acc->per_nic, per_nic);
+	sim_seed_stat_add(&acc->nic_busy, r->nic_busy);
 }
+
+/* "12.3 [11.0..14.2]": one figure over the seeds, scaled by MUL */
+static void run_coll_print_stat(const struct sim_seed_stat *st, double mul, int width)
+{
+	char buf[80];
+
+	if (!st->n)
+		snprintf(buf, sizeof(buf), "-");
+	else
+		snprintf(buf, sizeof(buf), "%.2f [%.2f..%.2f]", mul * sim_seed_stat_mean(st), mul * st->min,
+			 mul * st->max);
+	printf(" %*s", width, buf);
+}
+
+#define CSEED(K, V) sim_schema_set(e, &sim_schema_coll_seed_stats, SIM_CSEED_##K, (V))
+
+/*
+ * Job K at size BYTES over every seed: its seed_stats[] entry in
+ * summary.json and, with several seeds, its line of the table. The
+ * figures are over the seeds that finished; the line says how many did not.
+ */
+static void run_coll_seed_row(struct run_coll *c, uint32_t k, uint64_t bytes)
+{
+	struct run_coll_acc *a = &c->acc[k];
+	json_t *e = json_object();
+
+	if (c->js.fixed_bytes[k])
+		bytes = c->js.fixed_bytes[k];
+	CSEED(SIZE_BYTES, json_integer((json_int_t)bytes));
+	CSEED(SEEDS, json_integer(a->runs));
+	CSEED(SEEDS_COMPLETE, json_integer(a->busbw.n));
+	CSEED(TIME_US, sim_seed_stat_json(&a->time_us));
+	CSEED(BUSBW_GBPS, sim_seed_stat_json(&a->busbw));
+	CSEED(BUSBW_PER_NIC, sim_seed_stat_json(&a->per_nic));
+	CSEED(NIC_BUSY, sim_seed_stat_json(&a->nic_busy));
+	json_array_append_new(json_object_get(json_array_get(c->jjobs, k),
+					      sim_schema_coll_job.cols[SIM_CJOB_SEED_STATS].name), e);
+	if (c->nseeds > 1 && !c->o->quiet && !c->o->json) {
+		printf(" %13llu", (unsigned long long)bytes);
+		run_coll_print_stat(&a->time_us, 1, 24);
+		run_coll_print_stat(&a->busbw, 1, 24);
+		run_coll_print_stat(&a->per_nic, 100, 21);
+		run_coll_print_stat(&a->nic_busy, 100, 21);
+		if (a->busbw.n < a->runs)
+			printf("  unfinished at %u of %u seeds", a->runs - a->busbw.n, a->runs);
+		printf("\n");
+	}
+	memset(a, 0, sizeof(*a));
+}
+
+#undef CSEED
 
 /* The flows and links of one size, for `fabsim report`. */
 static int run_coll_write_detail(const struct run_coll *c, struct sim *s, const char *cmdline)
@@ -303,7 +385,14 @@ static json_t *run_coll_summary(const struct run_coll *c, const char *cmdline)
 	CRUN(RX, json_string(sim_rx_name(o->cfg.rx)));
 	CRUN(PFC, json_boolean(o->cfg.pfc));
 	CRUN(QPS_PER_FLOW, json_integer(o->cfg.qps_per_flow));
-	CRUN(SEED, json_integer((json_int_t)o->cfg.seed));
+	CRUN(SEED, json_integer((json_int_t)c->seeds[0]));
+	{
+		json_t *seeds = json_array();
+
+		for (uint32_t i = 0; i < c->nseeds; i++)
+			json_array_append_new(seeds, json_integer((json_int_t)c->seeds[i]));
+		CRUN(SEEDS, seeds);
+	}
 	CRUN(NVLINK_BPS, json_integer((json_int_t)o->nvlink_bps));
 	CRUN(JOBS, json_incref(c->jjobs));
 	return j;
@@ -336,6 +425,7 @@ static int run_coll_setup(struct run_coll *c)
 		CJOB(CHUNK_BYTES, json_integer((json_int_t)j->chunk_bytes));
 		CJOB(BUSBW_FACTOR, json_real(coll_busbw_factor(j->kind, j->nranks)));
 		CJOB(RESULTS, json_array());
+		CJOB(SEED_STATS, json_array());
 		json_array_append_new(c->jjobs, jj);
 	}
 	return 0;
@@ -535,15 +625,16 @@ static int run_coll_finish(struct run_coll *c, const char *cmdline, int run_rc)
 
 	for (uint32_t k = 0; k < c->js.n && !o->quiet && !o->json; k++) {
 		double line = sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9, avg;
+		uint32_t nics = c->js.job[k].gpus_per_server;
 
 		if (c->unfinished[k]) {
-			printf("# Avg bus bandwidth (%s): unavailable, the job did not finish at %u of %u sizes\n",
-			       c->js.job[k].name, c->unfinished[k], o->nsizes);
+			printf("# Avg bus bandwidth (%s): unavailable, the job did not finish at %u of %u runs "
+			       "(sizes x seeds)\n", c->js.job[k].name, c->unfinished[k], o->nsizes * c->nseeds);
 			continue;
 		}
-		avg = c->busbw_sum[k] / o->nsizes;
-		printf("# Avg bus bandwidth (%s): %.3f GB/s, %.1f%% of the %.0f GB/s NIC line rate\n", c->js.job[k].name, avg,
-		       100 * avg / line, line);
+		avg = c->finished[k] ? c->busbw_sum[k] / c->finished[k] : 0;
+		printf("# Avg bus bandwidth (%s): %.3f GB/s, %.1f%% per NIC of the server (%u x %.0f GB/s)\n",
+		       c->js.job[k].name, avg, 100 * avg / (nics * line), nics, line);
 	}
 	if (o->bench_json && run_rc)
 		fprintf(stderr, "fabsim: %s not written: the run did not finish every size\n", o->bench_json);
@@ -579,10 +670,16 @@ int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdli
 	}
 	c->o = o;
 	c->t = t;
+	c->seeds = o->seeds.n ? o->seeds.v : &o->cfg.seed;
+	c->nseeds = o->seeds.n ? o->seeds.n : 1;
 	if (run_coll_setup(c))
 		goto out_free;
 	if (o->bench_json && c->js.n != 1) {
 		fprintf(stderr, "fabsim: --bench-json describes one job; this run has %u\n", c->js.n);
+		goto out_free;
+	}
+	if (o->bench_json && c->nseeds > 1) {
+		fprintf(stderr, "fabsim: --bench-json describes one run per size; --seeds gives %u\n", c->nseeds);
 		goto out_free;
 	}
 	if (run_coll_validate(c) || run_coll_open_out(c))
@@ -591,15 +688,24 @@ int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdli
 	for (uint32_t k = 0; k < c->js.n && !o->quiet && !o->json; k++)
 		run_coll_print_header(c, &c->js.job[k]);
 	for (uint32_t i = 0; i < o->nsizes && (!rc || rc == 3); i++) {
-		int r = run_coll_run_size(c, o->sizes[i], i + 1 == o->nsizes, cmdline);
+		for (uint32_t n = 0; n < c->nseeds && (!rc || rc == 3); n++) {
+			int r;
 
-		if (r < 0)
-			r = 1;
-		if (r)
-			rc = r;
-		if (r && r != 3)
+			/* a fresh fabric per (size, seed): placement, hashing and background follow the seed */
+			c->seed = c->seeds[n];
+			o->cfg.seed = c->seed;
+			r = run_coll_run_size(c, o->sizes[i], i + 1 == o->nsizes && n + 1 == c->nseeds, cmdline);
+			if (r < 0)
+				r = 1;
+			if (r)
+				rc = r;
+		}
+		if (rc && rc != 3)
 			break;
+		for (uint32_t k = 0; k < c->js.n; k++)
+			run_coll_seed_row(c, k, o->sizes[i]);
 	}
+	o->cfg.seed = c->seeds[0];
 	if (run_coll_finish(c, cmdline, rc) && !rc)
 		rc = 1;
 out_free:

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "collectives/sched.h"
+#include "sim/cli/opt.h"
 #include "sim/traffic/coll_sim.h"
 #include "sim/fabric/sim.h"
 #include "sim/traffic/workload.h"
@@ -44,6 +45,8 @@ struct run_opts {
 	const char *bench_json;		/* --bench-json: results in fabbench's format */
 	const char *dtype_name;
 	uint64_t trace_interval_ps;
+	/* --seeds: each configuration once per seed; n == 0: the one cfg.seed */
+	struct sim_opt_seeds seeds;
 };
 
 /* run_coll.c: runs a collective workload (one or more jobs, a size sweep). Exit status. */

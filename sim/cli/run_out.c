@@ -67,7 +67,7 @@ int sim_results_clean(const char *dir, const char *bench_json)
 	/* every result file */
 	static const struct sim_schema *const files[] = {
 		&sim_schema_summary, &sim_schema_flows, &sim_schema_links, &sim_schema_trace, &sim_schema_coll,
-		&sim_schema_pred,
+		&sim_schema_pred, &sim_schema_seeds,
 	};
 	char path[4096];
 

@@ -28,6 +28,10 @@ SIM_SCHEMA_DEF(sim_schema_coll_result, "summary.json jobs[].results[]", SIM_CSUM
 SIM_SCHEMA_DEF(sim_schema_pred_summary, "summary.json (predict)", SIM_PSUM_KEYS, SIM_PSUM_NKEYS);
 SIM_SCHEMA_DEF(sim_schema_pred_calib, "summary.json (predict) calibration", SIM_PCAL_KEYS, SIM_PCAL_NKEYS);
 SIM_SCHEMA_DEF(sim_schema_pred_result, "summary.json (predict) results[]", SIM_PRES_KEYS, SIM_PRES_NKEYS);
+SIM_SCHEMA_DEF(sim_schema_seeds, "seeds.csv", SIM_SEEDS_COLUMNS, SIM_SEEDS_NCOLS);
+SIM_SCHEMA_DEF(sim_schema_flow_seed_stats, "summary.json seed_stats", SIM_FSEED_KEYS, SIM_FSEED_NKEYS);
+SIM_SCHEMA_DEF(sim_schema_coll_seed_stats, "summary.json jobs[].seed_stats[]", SIM_CSEED_KEYS, SIM_CSEED_NKEYS);
+SIM_SCHEMA_DEF(sim_schema_seed_stat, "summary.json seed_stats: a figure", SIM_SEEDSTAT_KEYS, SIM_SEEDSTAT_NKEYS);
 
 const struct sim_schema *const *sim_schema_all(size_t *n)
 {
@@ -36,6 +40,7 @@ const struct sim_schema *const *sim_schema_all(size_t *n)
 		&sim_schema_pred, &sim_schema_summary, &sim_schema_coll_summary, &sim_schema_coll_job,
 		&sim_schema_coll_result,
 		&sim_schema_pred_summary, &sim_schema_pred_calib, &sim_schema_pred_result,
+		&sim_schema_seeds, &sim_schema_flow_seed_stats, &sim_schema_coll_seed_stats, &sim_schema_seed_stat,
 	};
 
 	*n = sizeof(all) / sizeof(all[0]);

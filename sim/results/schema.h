@@ -137,8 +137,9 @@ struct sim_schema {
 	X(SIM_COLL_ALGBW_GBPS, "algbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: size / time") \
 	X(SIM_COLL_BUSBW_GBPS, "busbw_gbps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, \
 	  "GB/s: bus bandwidth, as nccl-tests") \
+	/* kept for scripts; above 1 when a server's NICs share the work (hier): busbw_per_nic is the honest one */ \
 	X(SIM_COLL_EFFECTIVE_THROUGHPUT, "effective_throughput", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, \
-	  SIM_SCHEMA_MAX_RATIO, "busbw / NIC line rate") \
+	  SIM_SCHEMA_MAX_RATIO, "busbw / one NIC's line rate") \
 	X(SIM_COLL_NIC_BUSY, "nic_busy", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "fraction of the time the busiest NIC sent") \
 	X(SIM_COLL_LINE_GBPS, "line_gbps", SIM_COL_BLANK | SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, \
@@ -151,7 +152,11 @@ struct sim_schema {
 	X(SIM_COLL_SLOWEST_LINE_FRACTION, "slowest_line_fraction", 0, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "its throughput / line rate") \
 	X(SIM_COLL_EVENTS, "events", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "events the engine ran") \
-	X(SIM_COLL_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time of the simulation")
+	X(SIM_COLL_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time of the simulation") \
+	/* issue 12, after the older columns so that their positions stay */ \
+	X(SIM_COLL_BUSBW_PER_NIC, "busbw_per_nic", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "busbw / (NICs per server x NIC line rate): busbw per NIC of the server") \
+	X(SIM_COLL_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "the row's seed (--seed, or one of --seeds)")
 
 /* prediction.csv: one row per measured size, fabsim predict (sim/cli/cmd_predict.c) */
 #define SIM_PRED_COLUMNS(X) \
@@ -232,7 +237,40 @@ struct sim_schema {
 	X(SIM_SUM_SIM_TIME_US, "sim_time_us", 0, 0, SIM_SCHEMA_MAX_US, "us: simulated time at the end") \
 	X(SIM_SUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time") \
 	X(SIM_SUM_EVENTS_PER_S, "events_per_s", 0, 0, SIM_SCHEMA_MAX_COUNT, "engine speed") \
-	X(SIM_SUM_PEAK_RSS_KB, "peak_rss_kb", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "KiB: peak resident memory")
+	X(SIM_SUM_PEAK_RSS_KB, "peak_rss_kb", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "KiB: peak resident memory") \
+	/* --seeds only: the keys above describe the last seed's run */ \
+	X(SIM_SUM_SEEDS, "seeds", SIM_COL_ARRAY, 0, 0, "--seeds: the seeds run, in order") \
+	X(SIM_SUM_SEED_STATS, "seed_stats", SIM_COL_OBJECT, 0, 0, \
+	  "--seeds: mean, min and max over the seeds of each figure, below")
+
+/* its seed_stats: each figure an object of SIM_SEEDSTAT_KEYS, null when no seed finished */
+#define SIM_FSEED_KEYS(X) \
+	X(SIM_FSEED_SEEDS_COMPLETE, "seeds_complete", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, \
+	  "seeds whose every flow finished: the flow-lifetime figures are over these") \
+	X(SIM_FSEED_EFFECTIVE, "effective_throughput", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, "as above, per seed") \
+	X(SIM_FSEED_ALL_ACTIVE, "all_active_throughput", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, "as above, per seed") \
+	X(SIM_FSEED_MEAN_FLOW, "mean_flow_throughput", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, "as above, per seed")
+
+/* mean, min and max of one figure over seeds (sim_seed_stat_json) */
+#define SIM_SEEDSTAT_KEYS(X) \
+	X(SIM_SEEDSTAT_MEAN, "mean", 0, 0, SIM_SCHEMA_MAX_COUNT, "arithmetic mean over the seeds") \
+	X(SIM_SEEDSTAT_MIN, "min", 0, 0, SIM_SCHEMA_MAX_COUNT, "lowest seed's") \
+	X(SIM_SEEDSTAT_MAX, "max", 0, 0, SIM_SCHEMA_MAX_COUNT, "highest seed's")
+
+/* seeds.csv: a flow run with --seeds, one row per seed (sim/cli/cmd_run.c) */
+#define SIM_SEEDS_COLUMNS(X) \
+	X(SIM_SEEDS_SEED, "seed", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_U32, "random seed") \
+	X(SIM_SEEDS_STATUS, "status", SIM_COL_TEXT, 0, 16, "complete, stopped, stalled or pfc-deadlock") \
+	X(SIM_SEEDS_EFFECTIVE, "effective_throughput", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "payload / sum of line rate x FCT (harmonic, FCT-based)") \
+	X(SIM_SEEDS_ALL_ACTIVE, "all_active_throughput", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "aggregate rate / line rates while every flow was active") \
+	X(SIM_SEEDS_MEAN_FLOW, "mean_flow_throughput", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "mean over flows of throughput / line rate") \
+	X(SIM_SEEDS_MIN_FLOW, "min_flow_throughput", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, "worst flow's") \
+	X(SIM_SEEDS_FCT_P99_US, "fct_p99_us", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_US, "us: 99th percentile FCT") \
+	X(SIM_SEEDS_MAX_LINK_UTILIZATION, "max_link_utilization", 0, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "busiest switch-to-switch link")
 
 /* summary.json of a collective run, run -w COLLECTIVE (sim/cli/run_coll.c) */
 #define SIM_CRUN_KEYS(X) \
@@ -247,7 +285,8 @@ struct sim_schema {
 	X(SIM_CRUN_RX, "rx", SIM_COL_TEXT, 0, 0, "receive mode") \
 	X(SIM_CRUN_PFC, "pfc", SIM_COL_BOOL, 0, 0, "PFC on") \
 	X(SIM_CRUN_QPS_PER_FLOW, "qps_per_flow", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "QPs per transfer") \
-	X(SIM_CRUN_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "random seed") \
+	X(SIM_CRUN_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "random seed (--seeds: the first)") \
+	X(SIM_CRUN_SEEDS, "seeds", SIM_COL_ARRAY, 0, 0, "the seeds each size ran with, in order (--seed: one)") \
 	X(SIM_CRUN_NVLINK_BPS, "nvlink_bps", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "b/s: intra-server rate per GPU") \
 	X(SIM_CRUN_JOBS, "jobs", SIM_COL_ARRAY, 0, 0, "one entry per job, below")
 
@@ -263,7 +302,19 @@ struct sim_schema {
 	X(SIM_CJOB_CHANNELS, "channels", SIM_COL_INT, 1, SIM_SCHEMA_MAX_U32, "channels (rings or trees)") \
 	X(SIM_CJOB_CHUNK_BYTES, "chunk_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, "bytes: pipelining chunk, 0 none") \
 	X(SIM_CJOB_BUSBW_FACTOR, "busbw_factor", 0, 0, 2, "busbw / algbw, as nccl-tests") \
-	X(SIM_CJOB_RESULTS, "results", SIM_COL_ARRAY, 0, 0, "one entry per message size, below")
+	X(SIM_CJOB_RESULTS, "results", SIM_COL_ARRAY, 0, 0, "one entry per message size and seed, below") \
+	X(SIM_CJOB_SEED_STATS, "seed_stats", SIM_COL_ARRAY, 0, 0, "one entry per message size: figures over seeds")
+
+/* its seed_stats[] entries: each figure an object of SIM_SEEDSTAT_KEYS over the finished seeds, or null */
+#define SIM_CSEED_KEYS(X) \
+	X(SIM_CSEED_SIZE_BYTES, "size_bytes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_BYTES, "bytes: message size") \
+	X(SIM_CSEED_SEEDS, "seeds", SIM_COL_INT, 1, SIM_SCHEMA_MAX_U32, "seeds run at this size") \
+	X(SIM_CSEED_SEEDS_COMPLETE, "seeds_complete", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "of them, finished") \
+	X(SIM_CSEED_TIME_US, "time_us", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, "us: collective time") \
+	X(SIM_CSEED_BUSBW_GBPS, "busbw_gbps", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, "GB/s: bus bandwidth") \
+	X(SIM_CSEED_BUSBW_PER_NIC, "busbw_per_nic", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, \
+	  "busbw / (NICs per server x NIC line rate)") \
+	X(SIM_CSEED_NIC_BUSY, "nic_busy", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, "busiest NIC's busy fraction")
 
 /*
  * Each jobs[].results[] entry. A size whose job did not finish (--stop, a
@@ -274,6 +325,7 @@ struct sim_schema {
  */
 #define SIM_CSUM_RESULT_KEYS(X) \
 	X(SIM_CSUM_SIZE_BYTES, "size_bytes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_BYTES, "bytes: message size") \
+	X(SIM_CSUM_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "the seed of this run") \
 	X(SIM_CSUM_COMPLETE, "complete", SIM_COL_BOOL, 0, 0, "every transfer finished") \
 	X(SIM_CSUM_TRANSFERS, "transfers", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "unfinished: transfers of the job") \
 	X(SIM_CSUM_TRANSFERS_DONE, "transfers_done", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, \
@@ -283,7 +335,9 @@ struct sim_schema {
 	X(SIM_CSUM_ALGBW_GBPS, "algbw_gbps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: size / time") \
 	X(SIM_CSUM_BUSBW_GBPS, "busbw_gbps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: bus bandwidth, as nccl-tests") \
 	X(SIM_CSUM_EFFECTIVE_THROUGHPUT, "effective_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
-	  "busbw / NIC line rate") \
+	  "busbw / one NIC's line rate (kept for scripts; see busbw_per_nic)") \
+	X(SIM_CSUM_BUSBW_PER_NIC, "busbw_per_nic", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "busbw / (NICs per server x NIC line rate): busbw per NIC of the server") \
 	X(SIM_CSUM_NIC_BUSY, "nic_busy", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "fraction of the time the busiest NIC sent") \
 	X(SIM_CSUM_NIC_MAX_BYTES, "nic_max_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "bytes the busiest NIC sent") \
@@ -343,6 +397,10 @@ enum sim_csum_key { SIM_CSUM_RESULT_KEYS(SIM_COL_ENUM) SIM_CSUM_NKEYS };
 enum sim_psum_key { SIM_PSUM_KEYS(SIM_COL_ENUM) SIM_PSUM_NKEYS };
 enum sim_pcal_key { SIM_PCAL_KEYS(SIM_COL_ENUM) SIM_PCAL_NKEYS };
 enum sim_pres_key { SIM_PRES_KEYS(SIM_COL_ENUM) SIM_PRES_NKEYS };
+enum sim_fseed_key { SIM_FSEED_KEYS(SIM_COL_ENUM) SIM_FSEED_NKEYS };
+enum sim_seedstat_key { SIM_SEEDSTAT_KEYS(SIM_COL_ENUM) SIM_SEEDSTAT_NKEYS };
+enum sim_seeds_col { SIM_SEEDS_COLUMNS(SIM_COL_ENUM) SIM_SEEDS_NCOLS };
+enum sim_cseed_key { SIM_CSEED_KEYS(SIM_COL_ENUM) SIM_CSEED_NKEYS };
 
 /* The most columns of one table: readers size their index arrays with it. */
 #define SIM_SCHEMA_MAX_COLS 64
@@ -359,6 +417,10 @@ extern const struct sim_schema sim_schema_coll_result;	/* its jobs[].results[] *
 extern const struct sim_schema sim_schema_pred_summary;	/* predict summary.json */
 extern const struct sim_schema sim_schema_pred_calib;	/* its "calibration" */
 extern const struct sim_schema sim_schema_pred_result;	/* its "results[]" */
+extern const struct sim_schema sim_schema_seeds;	/* seeds.csv of a flow run with --seeds */
+extern const struct sim_schema sim_schema_flow_seed_stats; /* summary.json's seed_stats (flow run) */
+extern const struct sim_schema sim_schema_coll_seed_stats; /* summary.json jobs[].seed_stats[] */
+extern const struct sim_schema sim_schema_seed_stat;	/* each figure's {mean, min, max} */
 
 /* Every table above, for tests and documentation; *N gets their number. */
 const struct sim_schema *const *sim_schema_all(size_t *n);

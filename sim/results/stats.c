@@ -23,7 +23,7 @@ static int sim_cmp_double(const void *a, const void *b)
 }
 
 /* Nearest-rank percentile of a sorted array. */
-static double sim_pct(const double *v, uint32_t n, double p)
+static double sim_results_pct(const double *v, uint32_t n, double p)
 {
 	uint32_t k;
 
@@ -87,8 +87,8 @@ static void sim_results_flows(const struct sim *s, struct sim_results *r)
 	r->makespan_us = n ? (double)(last_finish - first_start) * 1e-6 : 0;
 	if (fct && n) {
 		qsort(fct, n, sizeof(*fct), sim_cmp_double);
-		r->fct_p50_us = sim_pct(fct, n, 50);
-		r->fct_p99_us = sim_pct(fct, n, 99);
+		r->fct_p50_us = sim_results_pct(fct, n, 50);
+		r->fct_p99_us = sim_results_pct(fct, n, 99);
 		r->fct_max_us = fct[n - 1];
 	}
 	free(fct);
@@ -188,6 +188,46 @@ static int sim_results_complete(const struct sim_results *r)
 	return r->flows_done == r->flows;
 }
 
+/* "48.0%", or "n/a" for a figure that does not exist */
+static const char *sim_results_fig(char *buf, size_t len, bool ok, double v)
+{
+	if (ok)
+		snprintf(buf, len, "%.1f%%", 100 * v);
+	else
+		snprintf(buf, len, "n/a");
+	return buf;
+}
+
+/*
+ * The three throughput figures side by side on one line, then one line
+ * each saying what it is: they answer different questions, and a vendor's
+ * "60%" is the all-active (or mean per flow) one, not the effective one.
+ * All-to-all leads with all-active (r->all_active_first): its flows end
+ * together, so the aggregate while all run is the figure that describes it.
+ */
+static void sim_results_print_throughput(const struct sim_results *r, FILE *out)
+{
+	bool done = sim_results_complete(r), aa = r->window_throughput >= 0;
+	char e[16], a[16], m[16], w[16];
+
+	sim_results_fig(e, sizeof(e), done, r->effective_throughput);
+	sim_results_fig(a, sizeof(a), aa, r->window_throughput);
+	sim_results_fig(m, sizeof(m), done, r->mean_flow_frac);
+	sim_results_fig(w, sizeof(w), done, r->min_flow_frac);
+	if (r->all_active_first)
+		fprintf(out, "throughput   all-active %s | effective %s | mean per flow %s of line rate\n", a, e, m);
+	else
+		fprintf(out, "throughput   effective %s | all-active %s | mean per flow %s of line rate\n", e, a, m);
+	if (aa && r->all_active_first)
+		fprintf(out, "all-active   %s: aggregate rate / line rates while every flow was active\n", a);
+	if (done)
+		fprintf(out, "effective    %s: harmonic, payload / sum of line rate x FCT (FCT-based)\n", e);
+	if (aa && !r->all_active_first)
+		fprintf(out, "all-active   %s: aggregate rate / line rates while every flow was active\n", a);
+	if (done)
+		fprintf(out, "per flow     mean %s (arithmetic mean of flow rates), worst %s of line rate\n", m, w);
+}
+
 void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *out)
 {
 	const struct sim_counters *c = &s->c;
@@ -206,26 +246,19 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 			"%.1f%% payload at %u B MTU\n", 100 * s->cfg.tele_eta,
 			100 * s->cfg.tele_eta * s->mtu_bytes / (double)sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA),
 			s->mtu_bytes);
-	if (sim_results_complete(r)) {
+	if (sim_results_complete(r))
 		fprintf(out, "flows        %u of %u finished (%s), %.3f GB delivered, makespan %.1f us\n",
 			r->flows_done, r->flows, sim_status(s), r->payload_bytes / 1e9, r->makespan_us);
-		fprintf(out, "effective    %.1f%% of line rate (payload / sum of rate x FCT)\n",
-			100 * r->effective_throughput);
-	} else {
+	else
 		fprintf(out, "flows        %u of %u finished (%s at %.3f us), %.3f GB delivered\n", r->flows_done,
 			r->flows, sim_status(s), (double)sim_now(s) * 1e-6, r->payload_bytes / 1e9);
+	sim_results_print_throughput(r, out);
+	if (!sim_results_complete(r))
 		fprintf(out, "unavailable  effective throughput, per-flow rates, FCTs and makespan: %u of %u flows "
 			"did not finish\n", r->flows - r->flows_done, r->flows);
-	}
-	if (r->window_throughput >= 0)
-		fprintf(out, "all-active   %.1f%% of line rate (aggregate while every flow was active)\n",
-			100 * r->window_throughput);
-	if (sim_results_complete(r)) {
-		fprintf(out, "per flow     mean %.1f%%, worst %.1f%% of line rate\n", 100 * r->mean_flow_frac,
-			100 * r->min_flow_frac);
+	if (sim_results_complete(r))
 		fprintf(out, "FCT          p50 %.1f us, p99 %.1f us, max %.1f us\n", r->fct_p50_us, r->fct_p99_us,
 			r->fct_max_us);
-	}
 	fprintf(out, "links        busiest fabric link %.1f%% utilized, %.0f%% of leaf uplinks used, max queue %lu B\n",
 		100 * r->max_link_util, 100 * r->uplinks_used_frac, (unsigned long)r->max_queue_bytes);
 	fprintf(out, "reordering   %lu out-of-order arrivals, deepest %u packets\n", (unsigned long)c->ooo_pkts,
@@ -246,6 +279,8 @@ static json_t *sim_json_flow_fig(const struct sim_results *r, double v)
 {
 	return sim_results_complete(r) ? json_real(v) : json_null();
 }
+
+static void sim_results_json_seeds(json_t *sum, const struct sim_results *r);
 
 /* summary.json's key K of sim/results/schema.h, in the table's order */
 #define SUM(K, V) sim_schema_set(j, &sim_schema_summary, SIM_SUM_##K, (V))
@@ -303,10 +338,69 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(WALL_S, json_real(r->wall_s));
 	SUM(EVENTS_PER_S, json_real(r->events_per_s));
 	SUM(PEAK_RSS_KB, json_integer((json_int_t)r->peak_rss_kb));
+	if (r->nseeds)
+		sim_results_json_seeds(j, r);
 	return j;
 }
 
 #undef SUM
+
+double sim_busbw_per_nic(double busbw_gbps, uint32_t nics, double line_gbps)
+{
+	/* busbw is GB/s (bytes, as nccl-tests), the line Gb/s */
+	return nics && line_gbps > 0 ? busbw_gbps * 8 / ((double)nics * line_gbps) : 0;
+}
+
+void sim_seed_stat_add(struct sim_seed_stat *st, double v)
+{
+	if (!st->n || v < st->min)
+		st->min = v;
+	if (!st->n || v > st->max)
+		st->max = v;
+	st->sum += v;
+	st->n++;
+}
+
+double sim_seed_stat_mean(const struct sim_seed_stat *st)
+{
+	return st->n ? st->sum / st->n : 0;
+}
+
+#define STAT(K, V) sim_schema_set(j, &sim_schema_seed_stat, SIM_SEEDSTAT_##K, (V))
+
+json_t *sim_seed_stat_json(const struct sim_seed_stat *st)
+{
+	json_t *j;
+
+	if (!st->n)
+		return json_null();
+	j = json_object();
+	STAT(MEAN, json_real(sim_seed_stat_mean(st)));
+	STAT(MIN, json_real(st->min));
+	STAT(MAX, json_real(st->max));
+	return j;
+}
+
+#undef STAT
+#define FSEED(K, V) sim_schema_set(j, &sim_schema_flow_seed_stats, SIM_FSEED_##K, (V))
+
+/* summary.json's seeds and seed_stats of a --seeds run */
+static void sim_results_json_seeds(json_t *sum, const struct sim_results *r)
+{
+	const struct sim_flow_seed_stats *st = r->seed_stats;
+	json_t *seeds = json_array(), *j = json_object();
+
+	for (uint32_t i = 0; i < r->nseeds; i++)
+		json_array_append_new(seeds, json_integer((json_int_t)r->seeds[i]));
+	FSEED(SEEDS_COMPLETE, json_integer(st->complete));
+	FSEED(EFFECTIVE, sim_seed_stat_json(&st->effective));
+	FSEED(ALL_ACTIVE, sim_seed_stat_json(&st->all_active));
+	FSEED(MEAN_FLOW, sim_seed_stat_json(&st->mean_flow));
+	sim_schema_set_some(sum, &sim_schema_summary, SIM_SUM_SEEDS, seeds);
+	sim_schema_set_some(sum, &sim_schema_summary, SIM_SUM_SEED_STATS, j);
+}
+
+#undef FSEED
 
 int sim_mkdir_p(const char *dir)
 {

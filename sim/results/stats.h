@@ -8,6 +8,8 @@
 
 #include "sim/fabric/sim.h"
 
+struct sim_flow_seed_stats;
+
 struct sim_results {
 	uint32_t flows, flows_done;
 	uint64_t payload_bytes;		/* delivered */
@@ -25,6 +27,11 @@ struct sim_results {
 	uint64_t window_bytes;
 	double wall_s, events_per_s;
 	uint64_t peak_rss_kb;
+	bool all_active_first;		/* all-to-all: the human summary leads with all-active */
+	/* --seeds: set by the caller, summary.json then has seeds and seed_stats */
+	const uint64_t *seeds;
+	uint32_t nseeds;
+	const struct sim_flow_seed_stats *seed_stats;
 };
 
 void sim_results_compute(const struct sim *s, struct sim_results *r);
@@ -36,9 +43,42 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
  */
 int sim_results_write(const struct sim *s, const struct sim_results *r, const char *dir,
 		      const char *argv_line, char *err, size_t errlen);
-/* summary.json's object (caller decref's); used by --json too */
 struct json_t;
+/* summary.json's object (caller decref's); used by --json too */
 struct json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const char *argv_line);
+/*
+ * Busbw per NIC of the server: busbw (GB/s) over the NICs a server has
+ * times their rate (Gb/s), a fraction. nccl-tests' busbw is per rank, and
+ * a hierarchical algorithm carries a server's inter-server traffic through
+ * all its NICs, so busbw over one NIC reads above 1 (694% on railopt-demo);
+ * over the server's NICs it is at most 1 when every GPU has its NIC, as
+ * in fabsim's host model (NICS = GPUs per server). 0 when NICS or LINE is 0.
+ */
+double sim_busbw_per_nic(double busbw_gbps, uint32_t nics, double line_gbps);
+
+/*
+ * Mean, min and max of one figure over the seeds of a --seeds run, in the
+ * order the seeds ran (the same inputs give the same sum, bit for bit).
+ * Zeroed: no value yet.
+ */
+struct sim_seed_stat {
+	uint32_t n;		/* values added */
+	double sum, min, max;
+};
+void sim_seed_stat_add(struct sim_seed_stat *st, double v);
+/* sum / n; 0 with no value */
+double sim_seed_stat_mean(const struct sim_seed_stat *st);
+/* {"mean": .., "min": .., "max": ..} as schema.h's SIM_SEEDSTAT_KEYS; null with no value */
+struct json_t *sim_seed_stat_json(const struct sim_seed_stat *st);
+
+/* A flow run's figures over seeds: summary.json's seed_stats, seeds.csv's columns. */
+struct sim_flow_seed_stats {
+	uint32_t complete;			/* seeds whose every flow finished */
+	struct sim_seed_stat effective;		/* over complete seeds */
+	struct sim_seed_stat all_active;	/* over seeds where it exists */
+	struct sim_seed_stat mean_flow;		/* over complete seeds */
+};
+
 /* Time-averaged data queue of a port over the run, bytes. */
 double sim_port_mean_queue(const struct sim *s, uint32_t port);
 /* mkdir -p DIR: 0, or a negative errno (errno set too). */
