@@ -660,13 +660,34 @@ static void run_seeds_add(struct run_seeds *sd, const struct sim *s, const struc
 	fprintf(sd->csv, "%.6f\n", r->max_link_util);
 }
 
+/* seeds.csv in the results folder, with its header */
+static int run_seeds_open(const struct run_opts *o, struct run_seeds *sd)
+{
+	char path[4096];
+
+	if (!o->out_dir || !*o->out_dir)
+		return 0;
+	if (sim_mkdir_p(o->out_dir)) {
+		fprintf(stderr, "fabsim run: cannot create %s: %s\n", o->out_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", o->out_dir, sim_schema_seeds.file);
+	sd->csv = fopen(path, "w");
+	if (!sd->csv) {
+		fprintf(stderr, "fabsim run: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	sim_schema_write_header(&sim_schema_seeds, sd->csv);
+	return 0;
+}
+
 /*
  * One run of a flow workload with o->cfg.seed. With SD (--seeds), its
  * figures go into SD and only the LAST seed's run is reported and written
  * (flows.csv, links.csv, summary.json with the seed statistics).
  */
 static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char **argv, struct run_seeds *sd,
-			  bool last)
+			  bool first, bool last)
 {
 	struct sim_results r;
 	FILE *trace = NULL;
@@ -680,6 +701,9 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 		return 1;
 	}
 	if (run_workload_add(s, &o->wl))
+		goto out_destroy;
+	/* the workload is valid: from here on this run's results replace any earlier run's */
+	if (first && (sim_results_clean(o->out_dir, NULL) || (sd && run_seeds_open(o, sd))))
 		goto out_destroy;
 	if (sim_run_trace(s, o, &trace))
 		goto out_destroy;
@@ -707,46 +731,20 @@ out_destroy:
 	return rc;
 }
 
-/* seeds.csv in the results folder, with its header */
-static int run_seeds_open(const struct run_opts *o, struct run_seeds *sd)
-{
-	char path[4096];
-
-	if (!o->out_dir || !*o->out_dir)
-		return 0;
-	if (sim_mkdir_p(o->out_dir)) {
-		fprintf(stderr, "fabsim run: cannot create %s: %s\n", o->out_dir, strerror(errno));
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/%s", o->out_dir, sim_schema_seeds.file);
-	sd->csv = fopen(path, "w");
-	if (!sd->csv) {
-		fprintf(stderr, "fabsim run: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	sim_schema_write_header(&sim_schema_seeds, sd->csv);
-	return 0;
-}
-
 /* The flow workloads: permutation, all-to-all, incast, a flow list; once per seed with --seeds. */
 static int run_flows(struct run_opts *o, struct sim_topo *t, int argc, char **argv)
 {
 	struct run_seeds sd;
 	int rc = 0;
 
-	/* from here on this run's results replace any earlier run's */
-	if (sim_results_clean(o->out_dir, NULL))
-		return 1;
 	if (!o->seeds.n)
-		return run_flows_seed(o, t, argc, argv, NULL, true);
+		return run_flows_seed(o, t, argc, argv, NULL, true, true);
 	memset(&sd, 0, sizeof(sd));
-	if (run_seeds_open(o, &sd))
-		return 1;
 	for (uint32_t i = 0; i < o->seeds.n; i++) {
 		int r;
 
 		o->cfg.seed = o->seeds.v[i];
-		r = run_flows_seed(o, t, argc, argv, &sd, i + 1 == o->seeds.n);
+		r = run_flows_seed(o, t, argc, argv, &sd, i == 0, i + 1 == o->seeds.n);
 		if (r && r != 3) {
 			rc = r;
 			break;
