@@ -69,6 +69,16 @@ static int run_opt_placement(const struct sim_opt *opt, const char *v, void *obj
 	return sim_placement_from_name(v, &((struct run_opts *)obj)->placement) ? sim_opt_bad(opt, v, err, errlen) : 0;
 }
 
+static int run_opt_pxn(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	struct run_opts *o = obj;
+
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return sim_opt_bad(opt, v, err, errlen);
+	o->pxn_off = !strcmp(v, "off");
+	return 0;
+}
+
 static int run_opt_dtype(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	struct run_opts *o = obj;
@@ -231,7 +241,9 @@ static const struct sim_opt run_opts_coll[] = {
 	SIM_OPT_CUSTOM("placement", 0, "P", run_opt_placement, "contiguous or random",
 		       "contiguous (default) | random (whole servers)"),
 	SIM_OPT_U32("channels", 0, "N", RO, nchannels, 1, SIM_MAX_CHANNELS,
-		    "rings/trees in parallel, default 1 [1..64]"),
+		    "rings/trees in parallel, default 1, for rings over\nservers one per NIC of a server [1..64]"),
+	SIM_OPT_CUSTOM("pxn", 0, "on|off", run_opt_pxn, "on or off",
+		       "NCCL's PXN: a send to another rail crosses NVLink\nfirst, then the NIC on that rail (default on)"),
 	SIM_OPT_QTY("chunk", 0, "SIZE", RO, chunk_bytes, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL,
 		    "pipelining chunk, default 1M [1 B..1 TiB]"),
 	SIM_OPT_U32("gpus-per-server", 0, "N", RO, gpus_per_server, 1, SIM_MAX_GPUS_PER_SERVER,

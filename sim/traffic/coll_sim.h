@@ -28,6 +28,7 @@ struct sim_coll_job {
 	uint64_t chunk_bytes;
 	uint32_t gpus_per_server;	/* ranks per server (NVLink domain) */
 	enum sim_placement placement;
+	uint8_t pxn;			/* struct coll_params.pxn: NCCL's PXN, default on */
 	uint64_t nvlink_bps;		/* intra-server rate per GPU */
 	uint64_t nvlink_lat_ps;
 	uint64_t start_ps;
@@ -38,6 +39,9 @@ struct sim_coll_job {
 	uint32_t depth;			/* transfers on the longest dependency chain */
 	uint64_t reduce_bps;		/* receiver reduction rate; 0: free */
 };
+
+/* Channels JOB runs: its own, else coll_default_channels (one per NIC of a server for rings on rails). */
+uint32_t sim_coll_job_channels(const struct sim_coll_job *job);
 
 struct sim_coll_result {
 	bool complete;			/* every transfer finished: the figures below are set */
