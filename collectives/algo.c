@@ -19,6 +19,24 @@ bool coll_is_intra(const struct coll_params *p, uint32_t a, uint32_t b)
 	return p->gpus_per_server && a / p->gpus_per_server == b / p->gpus_per_server;
 }
 
+/*
+ * PXN applies to a GPU -> NIC path when the NIC is not the GPU's own and a
+ * GPU of the same server reaches it through NVLink: NCCL src/graph/paths.c
+ * ncclTopoComputePaths, "PXN = PCI + NVLink" (addInterStep GPU -> GPU ->
+ * NET, "only enabling it in the GPU->NIC direction for now to favor
+ * receiving locally and sending remotely"). In fabsim a GPU's own NIC sits
+ * on the rail of its local index, so a transfer to another server uses the
+ * destination's rail through the source server's GPU of that index.
+ */
+bool coll_is_pxn(const struct coll_params *p, uint32_t src, uint32_t dst, bool intra)
+{
+	uint32_t g = p->gpus_per_server;
+
+	if (!p->pxn || intra || g < 2 || src % g == dst % g)
+		return false;
+	return coll_pxn_relay(g, src, dst) < p->nranks;
+}
+
 uint32_t coll_nchunks(const struct coll_params *p, uint64_t elems, uint64_t parts)
 {
 	uint64_t chunk_elems, k;
@@ -167,6 +185,7 @@ int coll_emit(struct coll_ctx *x, const struct coll_piece *pc,
 	xf.channel = pc->channel;
 	xf.step = pc->step;
 	xf.intra = coll_is_intra(x->p, pc->src, pc->dst);
+	xf.pxn = coll_is_pxn(x->p, pc->src, pc->dst, xf.intra);
 	ndeps = gather_deps(x, pc, extra_dep);
 	ret = coll_sched_add(x->s, &xf, x->scratch, ndeps, idx);
 	if (ret)
@@ -196,6 +215,8 @@ static int ring_step(struct coll_ctx *x, const struct coll_ring *r, uint32_t k,
 
 	for (p = 0; p < m; p++) {
 		b = reduce ? (p + 2 * m - s - 1) % m : (p + 2 * m - (s - (m - 1))) % m;
+		if (r->blocks)
+			b = r->blocks[b];
 		pc.src = r->members[p];
 		pc.dst = r->members[(p + 1) % m];
 		pc.lo = r->base + b * r->stride_b + k * r->stride_k;

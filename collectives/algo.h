@@ -50,6 +50,8 @@ struct coll_piece {
  */
 struct coll_ring {
 	const uint32_t *members;
+	/* ring block b is block blocks[b] of the atom layout; NULL: b itself */
+	const uint32_t *blocks;
 	uint32_t m;		/* members */
 	uint32_t base, stride_b, stride_k, width;	/* atoms */
 	uint32_t nchunks;
@@ -74,6 +76,8 @@ static inline uint64_t coll_div_up(uint64_t a, uint64_t b)
 }
 
 bool coll_is_intra(const struct coll_params *p, uint32_t a, uint32_t b);
+/* Whether a transfer SRC -> DST goes through PXN (struct coll_xfer.pxn). */
+bool coll_is_pxn(const struct coll_params *p, uint32_t src, uint32_t dst, bool intra);
 /* Chunks so that a chunk of ELEMS elements split in PARTS fits chunk_bytes. */
 uint32_t coll_nchunks(const struct coll_params *p, uint64_t elems, uint64_t parts);
 

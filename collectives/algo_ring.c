@@ -1,8 +1,35 @@
 /*
- * Ring collectives. Every channel runs the same ring (rank order 0 -> 1 ->
- * ... -> n-1 -> 0) on its own share of the data; channels are independent,
- * which is what lets a fabric spread them over paths. Within a channel the
- * data is cut into chunks that are pipelined around the ring.
+ * Ring collectives. Every channel runs a ring on its own share of the data;
+ * channels are independent, which is what lets a fabric spread them over
+ * paths. Within a channel the data is cut into chunks that are pipelined
+ * around the ring.
+ *
+ * Rank order. Without servers (gpus_per_server 0 or 1, or fewer than two
+ * whole servers) every channel is 0 -> 1 -> ... -> n-1 -> 0. On servers of
+ * G GPUs, each with its own NIC on the rail of its local index, the order
+ * is NCCL's ring graph, so that channel c crosses between servers on rail
+ * c mod G instead of every channel leaving through the same NIC:
+ *  - NCCL's search (src/graph/search.cc, ncclTopoSearchRec*) builds each
+ *    channel as NET -> GPU ... GPU -> NET: it enters the server through a
+ *    NIC at the GPU closest to it (GPU c for NIC c on an 8 GPU x 8 NIC
+ *    server), and with crossNic 0 "goes back to the same net": the channel
+ *    leaves through NIC c as well (ncclTopoSearchRecGpu, the backToNet step
+ *    skips nets with another asic/port, or another railId in 2.2x).
+ *  - Inside the server, on NVSwitch systems the search tries the next GPU
+ *    first ("NVSwitches prefer when we talk to a limited set of peers. Try
+ *    to use neighbors first", ncclTopoSearchNextGpuSort: nextGpu =
+ *    (index + 1) % ngpus), so the order is c, c+1, ..., G-1, 0, ..., c-1.
+ *  - The last GPU, c-1, is not NIC c's: NCCL sends through NIC c anyway via
+ *    PXN (src/graph/paths.cc: GPU c-1 -> NVLink -> GPU c -> NIC c), and
+ *    the next server receives on its NIC c at its GPU c ("favor receiving
+ *    locally and sending remotely").
+ * So channel c's inter-server hop is GPU c-1 of server s to GPU c of
+ * server s+1, and with PXN (coll_params.pxn, struct coll_xfer.pxn) NIC c
+ * to NIC c, both on rail c. Without PXN it leaves through GPU c-1's own
+ * NIC, rail c-1, and crosses rails in the fabric. Servers keep their order
+ * in every channel (NCCL's connectRings chains the nodes in node order).
+ * NCCL then duplicates the channels (connect.cc, "Duplicate channels
+ * rings/trees"); the copies follow the same NICs, see coll_default_channels.
  *
  * allreduce: share -> chunk -> ring block (NCCL's loop: each chunk is one
  * reduce-scatter plus all-gather over n blocks), 2n(n-1) transfers a chunk.
@@ -14,7 +41,45 @@
 
 #include "collectives/algo.h"
 
-static int ring_allreduce(struct coll_ctx *x, const uint32_t *members)
+bool coll_ring_on_rails(uint32_t nranks, uint32_t gpus_per_server)
+{
+	uint32_t g = gpus_per_server;
+
+	return g > 1 && nranks % g == 0 && nranks / g >= 2;
+}
+
+void coll_ring_order(uint32_t nranks, uint32_t gpus_per_server, uint32_t channel, uint32_t *members)
+{
+	uint32_t g = gpus_per_server, i;
+
+	for (i = 0; i < nranks; i++)
+		members[i] = i;
+	if (!coll_ring_on_rails(nranks, g))
+		return;
+	/* server s visits its local GPUs c, c+1, ..., c-1 (mod G) */
+	for (i = 0; i < nranks; i++)
+		members[i] = i - i % g + (channel + i % g) % g;
+}
+
+/*
+ * NCCL's search on an 8 GPU x 8 NIC server finds one ring per NIC (each
+ * NET -> GPU c ... -> NET c at the NIC's bandwidth, search.cc), then
+ * ncclTopoPostset duplicates them (connect.cc "Duplicate channels
+ * rings/trees"), which is why NCCL_DEBUG=INFO prints 16 coll channels on
+ * DGX H100. A duplicate follows the same GPUs and NICs as its original;
+ * in the simulator it only halves the flows' sizes and doubles their
+ * count (past the 2^24 transfers a job may have at 1,024 ranks), so the
+ * default here is one channel per NIC: every NIC and rail carries one.
+ */
+uint32_t coll_default_channels(const struct coll_params *p)
+{
+	if (p->algo != COLL_ALGO_RING || p->kind == COLL_ALLTOALL ||
+	    !coll_ring_on_rails(p->nranks, p->gpus_per_server))
+		return 1;
+	return p->gpus_per_server < 32 ? p->gpus_per_server : 32;
+}
+
+static int ring_allreduce(struct coll_ctx *x, uint32_t *members)
 {
 	const struct coll_sched *s = x->s;
 	uint64_t elems = s->bytes / s->elem_bytes;
@@ -29,6 +94,7 @@ static int ring_allreduce(struct coll_ctx *x, const uint32_t *members)
 
 	ret = coll_ctx_init(x, x->s, x->p, radix, 3);
 	for (c = 0; c < nch && !ret; c++) {
+		coll_ring_order(n, s->gpus_per_server, c, members);
 		r.channel = c;
 		r.base = c * k * n;
 		ret = coll_ring_run(x, &r);
@@ -36,7 +102,7 @@ static int ring_allreduce(struct coll_ctx *x, const uint32_t *members)
 	return ret;
 }
 
-static int ring_blocks(struct coll_ctx *x, const uint32_t *members, bool rs)
+static int ring_blocks(struct coll_ctx *x, uint32_t *members, bool rs)
 {
 	const struct coll_sched *s = x->s;
 	uint64_t elems = s->bytes / s->elem_bytes;
@@ -44,13 +110,15 @@ static int ring_blocks(struct coll_ctx *x, const uint32_t *members, bool rs)
 	uint32_t k = coll_nchunks(x->p, coll_div_up(elems, (uint64_t)n * nch), 1);
 	uint64_t radix[] = { n, nch, k };
 	struct coll_ring r = {
-		.members = members, .m = n, .stride_b = nch * k, .stride_k = 1,
+		/* ring block p is rank members[p]'s block: the result layout's */
+		.members = members, .blocks = members, .m = n, .stride_b = nch * k, .stride_k = 1,
 		.width = 1, .nchunks = k, .rs = rs, .ag = !rs,
 	};
 	int ret;
 
 	ret = coll_ctx_init(x, x->s, x->p, radix, 3);
 	for (c = 0; c < nch && !ret; c++) {
+		coll_ring_order(n, s->gpus_per_server, c, members);
 		r.channel = c;
 		r.base = c * k;
 		ret = coll_ring_run(x, &r);
@@ -61,14 +129,12 @@ static int ring_blocks(struct coll_ctx *x, const uint32_t *members, bool rs)
 static int ring_build(struct coll_sched *s, const struct coll_params *p)
 {
 	struct coll_ctx x = { 0 };
-	uint32_t *members, i;
+	uint32_t *members;
 	int ret;
 
 	members = malloc((size_t)s->nranks * sizeof(*members));
 	if (!members)
 		return -ENOMEM;
-	for (i = 0; i < s->nranks; i++)
-		members[i] = i;
 	x.s = s;
 	x.p = p;
 	if (s->kind == COLL_ALLREDUCE)

@@ -640,6 +640,43 @@ static int run(struct chk *c)
 	return ret;
 }
 
+/*
+ * The construction on rails (algo_ring.c): a PXN transfer crosses servers
+ * between GPUs of different local indices through a GPU that exists; on a
+ * ring on rails channel c enters every server at local GPU c and leaves it
+ * from local GPU c-1, through NIC c with PXN (through its own NIC without).
+ */
+static int check_rails(struct chk *c)
+{
+	const struct coll_sched *s = c->s;
+	uint32_t g = s->gpus_per_server, t;
+	bool rings = s->algo == COLL_ALGO_RING && coll_ring_on_rails(s->nranks, g);
+
+	for (t = 0; t < s->nxfers; t++) {
+		const struct coll_xfer *x = &s->xfers[t];
+		uint32_t lc, nic;
+		bool inter = g > 1 && x->src_rank / g != x->dst_rank / g;
+
+		if (x->src_rank >= s->nranks || x->dst_rank >= s->nranks)
+			continue;	/* check_shape says so */
+		if (x->pxn && (!inter || x->src_rank % g == x->dst_rank % g ||
+			       coll_pxn_relay(g, x->src_rank, x->dst_rank) >= s->nranks))
+			return fail(c, "xfer %u: PXN %u->%u is not an inter-server transfer between local "
+				    "indices that differ", t, x->src_rank, x->dst_rank);
+		if (!rings || !inter)
+			continue;
+		lc = x->channel % g;
+		nic = coll_xfer_nic_rank(s, x) % g;
+		if (x->dst_rank % g != lc || x->src_rank % g != (lc + g - 1) % g)
+			return fail(c, "xfer %u: channel %u's inter-server hop %u->%u is not local GPU %u -> %u",
+				    t, x->channel, x->src_rank, x->dst_rank, (lc + g - 1) % g, lc);
+		if (s->pxn && nic != lc)
+			return fail(c, "xfer %u: channel %u's inter-server hop %u->%u uses NIC %u, not %u",
+				    t, x->channel, x->src_rank, x->dst_rank, nic, lc);
+	}
+	return 0;
+}
+
 int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len)
 {
 	struct chk c = { .s = s, .err = err, .err_len = err_len };
@@ -654,6 +691,9 @@ int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len)
 		fail(&c, "schedule too large to check (%u ranks)", s->nranks);
 		return -E2BIG;
 	}
+	ret = check_rails(&c);
+	if (ret)
+		return ret;
 	ret = run(&c);
 	free_chk(&c);
 	return ret;

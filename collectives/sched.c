@@ -223,6 +223,7 @@ static void sched_reset(struct coll_sched *s, const struct coll_params *p)
 	s->nranks = p->nranks;
 	s->nchannels = p->nchannels ? p->nchannels : 1;
 	s->gpus_per_server = p->gpus_per_server;
+	s->pxn = p->pxn;
 	s->elem_bytes = p->elem_bytes;
 	s->bytes = p->bytes;
 	s->buf_bytes = p->kind == COLL_ALLTOALL ? 2 * p->bytes : p->bytes;
@@ -320,12 +321,36 @@ static void print_xfer(FILE *f, const struct coll_sched *s, uint32_t i)
 		i, x->step, x->channel, x->src_rank, x->dst_rank,
 		(unsigned long long)x->src_off_bytes, (unsigned long long)x->dst_off_bytes,
 		(unsigned long long)x->bytes,
-		coll_op_name(x->op), x->intra ? " intra" : "      ");
+		coll_op_name(x->op), x->intra ? " intra" : x->pxn ? " pxn  " : "      ");
 	for (d = 0; d < x->ndeps; d++)
 		fprintf(f, "%s%u", d ? "," : " ", deps[d]);
 	if (!x->ndeps)
 		fprintf(f, " -");
 	fputc('\n', f);
+}
+
+void coll_sched_print_rings(FILE *f, const struct coll_sched *s)
+{
+	uint32_t g = s->gpus_per_server, n = s->nranks, c, i, *m;
+
+	if (s->algo != COLL_ALGO_RING || s->kind == COLL_ALLTOALL || !coll_ring_on_rails(n, g))
+		return;
+	m = malloc((size_t)n * sizeof(*m));
+	if (!m)
+		return;
+	fprintf(f, "# rings on rails: %u servers of %u GPUs, one NIC per GPU on the rail of its local index, PXN %s\n",
+		n / g, g, s->pxn ? "on" : "off");
+	for (c = 0; c < s->nchannels; c++) {
+		uint32_t out = (c + g - 1) % g, in = c % g;
+
+		coll_ring_order(n, g, c, m);
+		fprintf(f, "# channel %u: in each server local GPUs", c);
+		for (i = 0; i < g; i++)
+			fprintf(f, " %u", m[i]);
+		fprintf(f, "; server s -> s+1: GPU %u -> GPU %u, NIC %u -> NIC %u%s\n", out, in,
+			s->pxn ? in : out, in, s->pxn ? " (PXN: NVLink to GPU first)" : "");
+	}
+	free(m);
 }
 
 void coll_sched_print(FILE *f, const struct coll_sched *s)

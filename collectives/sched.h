@@ -74,6 +74,13 @@ struct coll_xfer {
 	uint32_t ndeps;
 	uint8_t op;		/* enum coll_op */
 	uint8_t intra;		/* 1: both ranks in one server (NVLink class) */
+	/*
+	 * 1: PXN ("PCI x NVLink", NCCL >= 2.12): the data crosses over NVLink
+	 * to the source server's GPU on the destination's rail (local index
+	 * dst_rank % gpus_per_server, coll_pxn_relay) and leaves through that
+	 * GPU's NIC, so the network hop stays on the destination's rail.
+	 */
+	uint8_t pxn;
 };
 
 struct coll_params {
@@ -85,6 +92,12 @@ struct coll_params {
 	uint32_t nchannels;	/* ring/tree/rhd/hier data shares; 0 means 1 */
 	uint64_t chunk_bytes;	/* pipelining piece bound; 0: no chunking */
 	uint32_t gpus_per_server; /* consecutive ranks per server; 0: 1 each */
+	/*
+	 * 1: inter-server transfers whose two GPUs have different local
+	 * indices go through PXN (struct coll_xfer.pxn). NCCL's default is on
+	 * (NCCL_PXN_DISABLE=0); 0 here keeps fabbench's schedules as before.
+	 */
+	uint8_t pxn;
 };
 
 struct coll_sched {
@@ -93,6 +106,7 @@ struct coll_sched {
 	uint32_t nranks;
 	uint32_t nchannels;	/* channels actually used */
 	uint32_t gpus_per_server; /* 0 when unknown: only self copies intra */
+	uint8_t pxn;		/* struct coll_params.pxn */
 	uint32_t elem_bytes;
 	uint64_t bytes;		/* S, the nccl-tests size (busbw input) */
 	uint64_t buf_bytes;	/* per-rank buffer footprint: S, or 2S alltoall */
@@ -212,6 +226,39 @@ uint64_t coll_sched_tx_bytes(const struct coll_sched *s, uint32_t rank);
  * the transfer in ERR, -E2BIG (too large to check) or -ENOMEM.
  */
 int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len);
+
+/*
+ * Rings on rails (NCCL's ring graph on servers of one GPU and one NIC per
+ * local index, algo_ring.c): true when ring schedules of NRANKS ranks in
+ * servers of G GPUs rotate each channel's order, i.e. G > 1 and the ranks
+ * fill at least two whole servers.
+ */
+bool coll_ring_on_rails(uint32_t nranks, uint32_t gpus_per_server);
+/*
+ * MEMBERS[p] (NRANKS entries): the rank at position p of CHANNEL's ring;
+ * members[p] sends to members[p + 1]. Identity unless coll_ring_on_rails.
+ */
+void coll_ring_order(uint32_t nranks, uint32_t gpus_per_server, uint32_t channel, uint32_t *members);
+/*
+ * Channels of P when it asks for none (nchannels 0): for a ring on rails
+ * one per NIC of a server, G (at most 32, NCCL's MAXCHANNELS); else 1.
+ */
+uint32_t coll_default_channels(const struct coll_params *p);
+/* The rank whose NIC a PXN transfer SRC -> DST leaves through: SRC's server, DST's local index. */
+static inline uint32_t coll_pxn_relay(uint32_t gpus_per_server, uint32_t src, uint32_t dst)
+{
+	return src - src % gpus_per_server + dst % gpus_per_server;
+}
+/* The rank whose NIC carries X (its source, or its PXN relay). */
+static inline uint32_t coll_xfer_nic_rank(const struct coll_sched *s, const struct coll_xfer *x)
+{
+	return x->pxn ? coll_pxn_relay(s->gpus_per_server, x->src_rank, x->dst_rank) : x->src_rank;
+}
+/*
+ * For ring schedules on rails: one line per channel with its order inside
+ * a server and the GPUs and NICs of its inter-server hops. Nothing otherwise.
+ */
+void coll_sched_print_rings(FILE *f, const struct coll_sched *s);
 
 /* One line per transfer: idx, step, channel, src->dst, offsets, bytes, op, deps. */
 void coll_sched_print(FILE *f, const struct coll_sched *s);

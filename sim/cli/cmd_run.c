@@ -70,6 +70,32 @@ static int run_opt_placement(const struct sim_opt *opt, const char *v, void *obj
 	return sim_placement_from_name(v, &((struct run_opts *)obj)->placement) ? sim_opt_bad(opt, v, err, errlen) : 0;
 }
 
+/* --channels: a count, or 'nccl' for as many as NCCL builds (one per NIC of a server for rings over servers) */
+static int run_opt_channels(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	struct run_opts *o = obj;
+	uint64_t n;
+
+	if (!strcmp(v, "nccl")) {
+		o->nchannels = SIM_COLL_CHANNELS_NCCL;
+		return 0;
+	}
+	if (coll_parse_in(COLL_QTY_COUNT, "--channels", v, 1, SIM_MAX_CHANNELS, "or 'nccl'", &n, err, errlen))
+		return -1;
+	o->nchannels = (uint32_t)n;
+	return 0;
+}
+
+static int run_opt_pxn(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	struct run_opts *o = obj;
+
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return sim_opt_bad(opt, v, err, errlen);
+	o->pxn_off = !strcmp(v, "off");
+	return 0;
+}
+
 static int run_opt_dtype(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	struct run_opts *o = obj;
@@ -236,8 +262,10 @@ static const struct sim_opt run_opts_coll[] = {
 	SIM_OPT_U32("ranks", 'n', "N", RO, ranks, 2, UINT32_MAX, "ranks, default every host [2..hosts]"),
 	SIM_OPT_CUSTOM("placement", 0, "P", run_opt_placement, "contiguous or random",
 		       "contiguous (default) | random (whole servers)"),
-	SIM_OPT_U32("channels", 0, "N", RO, nchannels, 1, SIM_MAX_CHANNELS,
-		    "rings/trees in parallel, default 1 [1..64]"),
+	SIM_OPT_CUSTOM("channels", 0, "N", run_opt_channels, "a count 1..64 or 'nccl'",
+		       "rings/trees in parallel, default 1 [1..64]; nccl:\nas NCCL builds them, one per NIC of a server for\nrings over servers"),
+	SIM_OPT_CUSTOM("pxn", 0, "on|off", run_opt_pxn, "on or off",
+		       "NCCL's PXN: a send to another rail crosses NVLink\nfirst, then the NIC on that rail (default off;\nNCCL's is on)"),
 	SIM_OPT_QTY("chunk", 0, "SIZE", RO, chunk_bytes, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL,
 		    "pipelining chunk, default 1M [1 B..1 TiB]"),
 	SIM_OPT_U32("gpus-per-server", 0, "N", RO, gpus_per_server, 1, SIM_MAX_GPUS_PER_SERVER,
@@ -455,6 +483,8 @@ static void run_defaults(struct run_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	sim_config_defaults(&o->cfg);
+	/* NCCL's default is on (NCCL_PXN_DISABLE=0); off keeps the rings fabsim's flagship was run with */
+	o->pxn_off = true;
 	o->out_dir = "results/last";
 	o->algo = -1;
 	o->elem_bytes = 4;

@@ -54,6 +54,14 @@ static int sched_opt_algo(const struct sim_opt *opt, const char *arg, void *obj,
 	return 0;
 }
 
+static int sched_opt_pxn(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
+{
+	if (strcmp(arg, "on") && strcmp(arg, "off"))
+		return sim_opt_bad(opt, arg, err, errlen);
+	((struct sched_opts *)obj)->p.pxn = !strcmp(arg, "on");
+	return 0;
+}
+
 static int sched_opt_dtype(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
 {
 	int x = coll_dtype_from_name(arg);
@@ -81,7 +89,9 @@ static const struct sim_opt sched_opts_coll[] = {
 	SIM_OPT_QTY("chunk", 0, "SIZE", struct sched_opts, p.chunk_bytes, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL,
 		    "pipelining piece, default none [1 B..1 TiB]"),
 	SIM_OPT_U32("gpus-per-server", 0, "N", struct sched_opts, p.gpus_per_server, 1, SIM_MAX_GPUS_PER_SERVER,
-		    "servers of N consecutive ranks (hier) [1..1024]"),
+		    "servers of N consecutive ranks (hier; rings on\nrails) [1..1024]"),
+	SIM_OPT_CUSTOM("pxn", 0, "on|off", sched_opt_pxn, "on or off",
+		       "NCCL's PXN for sends to another rail (default off;\nNCCL's is on)"),
 };
 
 static const struct sim_opt sched_opts_output[] = {
@@ -123,6 +133,7 @@ static int sched_parse(int argc, char **argv, struct sched_opts *o)
 	o->p.nranks = 4;
 	o->p.bytes = 64 << 10;
 	o->p.elem_bytes = 4;
+	o->p.pxn = 0;	/* as fabsim run; NCCL's default is on (NCCL_PXN_DISABLE=0) */
 	rc = sim_opt_parse(&sched_cmd, argc, argv, o, &first);
 	if (rc)
 		return rc;
@@ -168,6 +179,7 @@ int sim_cmd_sched(int argc, char **argv)
 	}
 	if (!o.quiet)
 		coll_sched_print(stdout, &s);
+	coll_sched_print_rings(stdout, &s);
 	for (uint32_t r = 0; r < s.nranks; r++) {
 		uint64_t tx = coll_sched_tx_bytes(&s, r);
 

@@ -52,6 +52,7 @@ static void run_coll_job_defaults(const struct run_coll *c, struct sim_coll_job 
 	j->gpus_per_server = o->gpus_per_server ? o->gpus_per_server :
 			     (c->t->gpus_per_server ? c->t->gpus_per_server : 1);
 	j->placement = o->placement;
+	j->pxn = !o->pxn_off;
 	j->nvlink_bps = o->nvlink_bps;
 	j->nvlink_lat_ps = o->nvlink_lat_ps;
 	snprintf(j->name, sizeof(j->name), "main");
@@ -84,10 +85,10 @@ static void run_coll_print_header(const struct run_coll *c, const struct sim_col
 	printf("# fabsim %s job '%s': %s, %u ranks (%s, %u GPUs per server) on %s\n", coll_kind_name(j->kind), j->name,
 	       coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement), j->gpus_per_server,
 	       c->t->name);
-	printf("# lb=%s cc=%s rx=%s pfc=%s qps/flow=%u chunk=%llu channels=%u nvlink=%.0f Gb/s\n",
+	printf("# lb=%s cc=%s rx=%s pfc=%s qps/flow=%u chunk=%llu channels=%u pxn=%s nvlink=%.0f Gb/s\n",
 	       sim_lb_name(o->cfg.lb), sim_cc_name(o->cfg.cc), sim_rx_name(o->cfg.rx), o->cfg.pfc ? "on" : "off",
-	       o->cfg.qps_per_flow, (unsigned long long)j->chunk_bytes, j->nchannels ? j->nchannels : 1,
-	       j->nvlink_bps / 1e9);
+	       o->cfg.qps_per_flow, (unsigned long long)j->chunk_bytes, sim_coll_job_channels(j),
+	       j->pxn ? "on" : "off", j->nvlink_bps / 1e9);
 	printf("# bw/NIC: busbw per NIC of the server = busbw / (%u NICs x %.0f GB/s); NIC%%: time the busiest NIC "
 	       "sent\n", j->gpus_per_server, sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9);
 	if (c->nseeds > 1) {
@@ -421,7 +422,7 @@ static int run_coll_setup(struct run_coll *c)
 		CJOB(RANKS, json_integer(j->nranks));
 		CJOB(PLACEMENT, json_string(sim_placement_name(j->placement)));
 		CJOB(GPUS_PER_SERVER, json_integer(j->gpus_per_server));
-		CJOB(CHANNELS, json_integer(j->nchannels ? j->nchannels : 1));
+		CJOB(CHANNELS, json_integer(sim_coll_job_channels(j)));
 		CJOB(CHUNK_BYTES, json_integer((json_int_t)j->chunk_bytes));
 		CJOB(BUSBW_FACTOR, json_real(coll_busbw_factor(j->kind, j->nranks)));
 		CJOB(RESULTS, json_array());
@@ -582,7 +583,7 @@ static int run_coll_bench_json(const struct run_coll *c, const char *path)
 	json_object_set_new(root, COLL_BENCH_ALGORITHM, json_string(coll_algo_name(j->algo)));
 	json_object_set_new(root, COLL_BENCH_DTYPE, json_string(o->dtype_name ? o->dtype_name : "float"));
 	json_object_set_new(root, COLL_BENCH_OP, json_string("sum"));
-	json_object_set_new(root, COLL_BENCH_NCHANNELS, json_integer(j->nchannels ? j->nchannels : 1));
+	json_object_set_new(root, COLL_BENCH_NCHANNELS, json_integer(sim_coll_job_channels(j)));
 	json_object_set_new(root, COLL_BENCH_GPUS_PER_SERVER, json_integer(j->gpus_per_server));
 	json_object_set_new(root, COLL_BENCH_QPS, json_integer(o->cfg.qps_per_flow));
 	json_object_set_new(root, COLL_BENCH_CHUNK_BYTES, json_integer((json_int_t)j->chunk_bytes));

@@ -30,9 +30,10 @@ struct run_opts {
 	int algo;			/* enum coll_algo, or -1: the kind's default */
 	uint32_t ranks;			/* 0: every host */
 	enum sim_placement placement;
-	uint32_t nchannels;
+	uint32_t nchannels;		/* 0: 1; SIM_COLL_CHANNELS_NCCL: NCCL's count */
 	uint64_t chunk_bytes;
 	uint32_t gpus_per_server;	/* 0: the topology's */
+	bool pxn_off;			/* --pxn off (NCCL_PXN_DISABLE=1) */
 	uint32_t elem_bytes;
 	uint64_t nvlink_bps;
 	uint64_t nvlink_lat_ps;

@@ -46,6 +46,18 @@ static int sim_coll_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
+uint32_t sim_coll_job_channels(const struct sim_coll_job *job)
+{
+	struct coll_params p = {
+		.kind = job->kind, .algo = job->algo, .nranks = job->nranks,
+		.gpus_per_server = job->gpus_per_server,
+	};
+
+	if (job->nchannels == SIM_COLL_CHANNELS_NCCL)
+		return coll_default_channels(&p);
+	return job->nchannels ? job->nchannels : 1;
+}
+
 void sim_coll_job_params(const struct sim_coll_job *job, uint64_t bytes, struct coll_params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -54,9 +66,10 @@ void sim_coll_job_params(const struct sim_coll_job *job, uint64_t bytes, struct 
 	p->nranks = job->nranks;
 	p->bytes = bytes;
 	p->elem_bytes = job->elem_bytes;
-	p->nchannels = job->nchannels;
+	p->nchannels = sim_coll_job_channels(job);
 	p->chunk_bytes = job->chunk_bytes;
 	p->gpus_per_server = job->gpus_per_server;
+	p->pxn = job->pxn;
 }
 
 int sim_coll_job_size_check(const struct sim_coll_job *job, uint64_t bytes, char *err, size_t errlen)
@@ -185,15 +198,25 @@ int sim_coll_guard(const struct coll_params *p, double per_xfer_bytes, const cha
 	return coll_mem_guard(need >= 1.8e19 ? UINT64_MAX : (uint64_t)need, what, err, errlen);
 }
 
+/*
+ * A PXN transfer leaves through the NIC of the relay GPU (the source
+ * server's GPU on the destination's rail: placement keeps rank % g the
+ * host's local index). Its NVLink leg, source GPU -> relay GPU, is not a
+ * flow of its own: NCCL pipelines it with the network send (the proxy of
+ * the relay GPU posts each chunk as it lands), and at 3.6 Tb/s a GPU it is
+ * 9x faster than the 400 Gb/s NIC, so the NIC is what bounds the transfer.
+ */
 static int sim_coll_flow(struct sim *s, const struct sim_coll_job *job, const struct coll_xfer *x)
 {
-	uint32_t a = job->rank_host[x->src_rank], b = job->rank_host[x->dst_rank];
 	uint32_t g = job->gpus_per_server ? job->gpus_per_server : 1;
+	uint32_t src = x->pxn ? coll_pxn_relay(g, x->src_rank, x->dst_rank) : x->src_rank;
+	uint32_t a = job->rank_host[src], b = job->rank_host[x->dst_rank];
 	bool same_server = a / g == b / g;
 	int id;
 
 	if (a == b || x->intra || same_server)
-		return sim_add_local_flow(s, a, b, x->bytes, job->nvlink_bps, job->nvlink_lat_ps);
+		return sim_add_local_flow(s, job->rank_host[x->src_rank], b, x->bytes, job->nvlink_bps,
+					  job->nvlink_lat_ps);
 	id = sim_add_flow(s, a, b, x->bytes, job->start_ps);
 	return id;
 }

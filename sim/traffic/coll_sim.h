@@ -17,6 +17,9 @@ enum sim_placement {
 	SIM_PLACE_RANDOM,		/* servers in random order, GPUs of a server together */
 };
 
+/* --channels nccl: as many channels as NCCL builds for the job (coll_default_channels). */
+#define SIM_COLL_CHANNELS_NCCL UINT32_MAX
+
 struct sim_coll_job {
 	char name[32];
 	enum coll_kind kind;
@@ -24,10 +27,11 @@ struct sim_coll_job {
 	uint32_t nranks;
 	uint64_t bytes;			/* S, the nccl-tests size */
 	uint32_t elem_bytes;
-	uint32_t nchannels;
+	uint32_t nchannels;	/* 0: 1; SIM_COLL_CHANNELS_NCCL: as NCCL picks (coll_default_channels) */
 	uint64_t chunk_bytes;
 	uint32_t gpus_per_server;	/* ranks per server (NVLink domain) */
 	enum sim_placement placement;
+	uint8_t pxn;			/* struct coll_params.pxn: NCCL's PXN, default on */
 	uint64_t nvlink_bps;		/* intra-server rate per GPU */
 	uint64_t nvlink_lat_ps;
 	uint64_t start_ps;
@@ -38,6 +42,9 @@ struct sim_coll_job {
 	uint32_t depth;			/* transfers on the longest dependency chain */
 	uint64_t reduce_bps;		/* receiver reduction rate; 0: free */
 };
+
+/* Channels JOB runs: its own, 1 by default, or with --channels nccl coll_default_channels (one per NIC of a server for rings on rails). */
+uint32_t sim_coll_job_channels(const struct sim_coll_job *job);
 
 struct sim_coll_result {
 	bool complete;			/* every transfer finished: the figures below are set */
