@@ -76,8 +76,6 @@ static inline uint64_t coll_div_up(uint64_t a, uint64_t b)
 }
 
 bool coll_is_intra(const struct coll_params *p, uint32_t a, uint32_t b);
-/* Whether a transfer SRC -> DST goes through PXN (struct coll_xfer.pxn). */
-bool coll_is_pxn(const struct coll_params *p, uint32_t src, uint32_t dst, bool intra);
 /* Chunks so that a chunk of ELEMS elements split in PARTS fits chunk_bytes. */
 uint32_t coll_nchunks(const struct coll_params *p, uint64_t elems, uint64_t parts);
 
