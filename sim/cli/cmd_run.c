@@ -693,21 +693,15 @@ static void run_seeds_add(struct run_seeds *sd, const struct sim *s, const struc
 /* seeds.csv in the results folder, with its header */
 static int run_seeds_open(const struct run_opts *o, struct run_seeds *sd)
 {
-	char path[4096];
+	char err[4200];
 
 	if (!o->out_dir || !*o->out_dir)
 		return 0;
-	if (sim_mkdir_p(o->out_dir)) {
-		fprintf(stderr, "fabsim run: cannot create %s: %s\n", o->out_dir, strerror(errno));
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/%s", o->out_dir, sim_schema_seeds.file);
-	sd->csv = fopen(path, "w");
+	sd->csv = sim_results_csv_create(o->out_dir, &sim_schema_seeds, err, sizeof(err));
 	if (!sd->csv) {
-		fprintf(stderr, "fabsim run: cannot write %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "fabsim run: %s\n", err);
 		return -1;
 	}
-	sim_schema_write_header(&sim_schema_seeds, sd->csv);
 	return 0;
 }
 

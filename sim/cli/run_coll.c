@@ -538,23 +538,17 @@ static int run_coll_validate(struct run_coll *c)
 static int run_coll_open_out(struct run_coll *c)
 {
 	const struct run_opts *o = c->o;
-	char path[4096];
+	char err[4200];
 
 	if (sim_results_clean(o->out_dir, o->bench_json))
 		return -1;
 	if (!o->out_dir || !*o->out_dir)
 		return 0;
-	if (sim_mkdir_p(o->out_dir)) {
-		fprintf(stderr, "fabsim: cannot create %s: %s\n", o->out_dir, strerror(errno));
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/%s", o->out_dir, sim_schema_coll.file);
-	c->csv = fopen(path, "w");
+	c->csv = sim_results_csv_create(o->out_dir, &sim_schema_coll, err, sizeof(err));
 	if (!c->csv) {
-		fprintf(stderr, "fabsim: cannot write %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "fabsim: %s\n", err);
 		return -1;
 	}
-	sim_schema_write_header(&sim_schema_coll, c->csv);
 	return 0;
 }
 

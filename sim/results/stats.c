@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include "sim/results/schema.h"
 #include "sim/results/stats.h"
+#include "sim/fabric/cc/cc.h"
 #include "collectives/units.h"
 
 static int sim_cmp_double(const void *a, const void *b)
@@ -231,6 +232,7 @@ static void sim_results_print_throughput(const struct sim_results *r, FILE *out)
 void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *out)
 {
 	const struct sim_counters *c = &s->c;
+	double eta = sim_cc_of(s)->target_util(s);
 
 	fprintf(out, "fabric       %s (%s): %u hosts, %u switches\n", s->topo->name, s->topo->kind,
 		s->topo->nhosts, s->topo->nswitches);
@@ -241,11 +243,10 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 		fprintf(out, "window=none (base RTT %.2f us)\n", r->base_rtt_us);
 	else
 		fprintf(out, "window=%lu B (base RTT %.2f us)\n", (unsigned long)r->window_bytes, r->base_rtt_us);
-	if (s->cfg.cc == SIM_CC_TELEMETRY)
-		fprintf(out, "cc target    telemetry holds each bottleneck at eta=%.0f%% of line (wire bytes): "
-			"%.1f%% payload at %u B MTU\n", 100 * s->cfg.tele_eta,
-			100 * s->cfg.tele_eta * s->mtu_bytes / (double)sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA),
-			s->mtu_bytes);
+	if (eta > 0)
+		fprintf(out, "cc target    %s holds each bottleneck at eta=%.0f%% of line (wire bytes): "
+			"%.1f%% payload at %u B MTU\n", sim_cc_name(s->cfg.cc), 100 * eta,
+			100 * eta * s->mtu_bytes / (double)sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA), s->mtu_bytes);
 	if (sim_results_complete(r))
 		fprintf(out, "flows        %u of %u finished (%s), %.3f GB delivered, makespan %.1f us\n",
 			r->flows_done, r->flows, sim_status(s), r->payload_bytes / 1e9, r->makespan_us);
@@ -288,6 +289,7 @@ static void sim_results_json_seeds(json_t *sum, const struct sim_results *r);
 json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const char *argv_line)
 {
 	const struct sim_counters *c = &s->c;
+	double eta = sim_cc_of(s)->target_util(s);
 	json_t *j = json_object();
 
 	SUM(FABSIM_VERSION, json_string(FAB_VERSION));
@@ -304,7 +306,7 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(QPS_PER_FLOW, json_integer(s->cfg.qps_per_flow));
 	SUM(WINDOW_BYTES, json_integer((json_int_t)r->window_bytes));
 	SUM(BASE_RTT_US, json_real(r->base_rtt_us));
-	SUM(CC_TARGET_UTIL, s->cfg.cc == SIM_CC_TELEMETRY ? json_real(s->cfg.tele_eta) : json_null());
+	SUM(CC_TARGET_UTIL, eta > 0 ? json_real(eta) : json_null());
 	SUM(STATUS, json_string(sim_status(s)));
 	SUM(COMPLETE, json_boolean(sim_results_complete(r)));
 	SUM(FLOWS, json_integer(r->flows));
@@ -438,6 +440,17 @@ static FILE *sim_open_csv(const char *dir, const struct sim_schema *sc, char *er
 	}
 	sim_schema_write_header(sc, f);
 	return f;
+}
+
+FILE *sim_results_csv_create(const char *dir, const struct sim_schema *sc, char *err, size_t errlen)
+{
+	int rc = sim_mkdir_p(dir);
+
+	if (rc) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-rc));
+		return NULL;
+	}
+	return sim_open_csv(dir, sc, err, errlen, &rc);
 }
 
 /* fclose, and the error a full disk shows only then */

@@ -83,5 +83,12 @@ struct sim_flow_seed_stats {
 double sim_port_mean_queue(const struct sim *s, uint32_t port);
 /* mkdir -p DIR: 0, or a negative errno (errno set too). */
 int sim_mkdir_p(const char *dir);
+/*
+ * DIR/file of SC for writing, DIR created if need be, its header line
+ * written; NULL with "cannot create DIR: ..." or "cannot write PATH: ..."
+ * in ERR.
+ */
+struct sim_schema;
+FILE *sim_results_csv_create(const char *dir, const struct sim_schema *sc, char *err, size_t errlen);
 
 #endif

@@ -98,3 +98,8 @@ uint64_t sim_cc_nop_cnp_interval(const struct sim *s)
 {
 	return s->cfg.cnp_interval_ps;
 }
+
+double sim_cc_nop_target_util(const struct sim *s)
+{
+	return 0;
+}

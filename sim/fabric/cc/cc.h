@@ -47,6 +47,8 @@ struct sim_cc_ops {
 	void (*timer)(struct sim *s, struct sim_conn *c);
 	/* the receiver's (NP's) least time between two CNPs of one QP; asked only when needs_cnp */
 	uint64_t (*cnp_interval_ps)(const struct sim *s);
+	/* the fraction of a bottleneck's wire rate the CC holds it at by design; 0: no such cap */
+	double (*target_util)(const struct sim *s);
 };
 
 /* The registry, sim_cc_count() entries (cc.c). */
@@ -89,5 +91,7 @@ void sim_cc_nop_cnp(struct sim *s, struct sim_conn *c);
 void sim_cc_nop_timer(struct sim *s, struct sim_conn *c);
 /* cfg.cnp_interval_ps as it is */
 uint64_t sim_cc_nop_cnp_interval(const struct sim *s);
+/* no utilization cap: 0 */
+double sim_cc_nop_target_util(const struct sim *s);
 
 #endif

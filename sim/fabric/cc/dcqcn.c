@@ -379,4 +379,5 @@ const struct sim_cc_ops sim_cc_dcqcn = {
 	.on_sent = sim_dcqcn_on_sent,
 	.timer = sim_dcqcn_timer,
 	.cnp_interval_ps = sim_dcqcn_cnp_interval_ps,
+	.target_util = sim_cc_nop_target_util,
 };

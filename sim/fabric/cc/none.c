@@ -21,4 +21,5 @@ const struct sim_cc_ops sim_cc_none = {
 	.on_sent = sim_none_on_sent,
 	.timer = sim_cc_nop_timer,
 	.cnp_interval_ps = sim_cc_nop_cnp_interval,
+	.target_util = sim_cc_nop_target_util,
 };

@@ -192,6 +192,12 @@ static void sim_tele_on_sent(struct sim *s, struct sim_conn *c, uint32_t bytes)
 	sim_cc_pace(s, c, bytes);
 }
 
+/* HPCC holds every hop at eta of its wire rate (--eta) */
+static double sim_tele_target_util(const struct sim *s)
+{
+	return s->cfg.tele_eta;
+}
+
 const struct sim_cc_ops sim_cc_telemetry = {
 	.name = "telemetry",
 	.needs_int = true,
@@ -202,4 +208,5 @@ const struct sim_cc_ops sim_cc_telemetry = {
 	.on_sent = sim_tele_on_sent,
 	.timer = sim_cc_nop_timer,
 	.cnp_interval_ps = sim_cc_nop_cnp_interval,
+	.target_util = sim_tele_target_util,
 };
