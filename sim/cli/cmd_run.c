@@ -263,9 +263,9 @@ static const struct sim_opt run_opts_coll[] = {
 	SIM_OPT_CUSTOM("placement", 0, "P", run_opt_placement, "contiguous or random",
 		       "contiguous (default) | random (whole servers)"),
 	SIM_OPT_CUSTOM("channels", 0, "N", run_opt_channels, "a count 1..64 or 'nccl'",
-		       "rings/trees in parallel, default 1 [1..64]; nccl:\nas NCCL builds them, one per NIC of a server for\nrings over servers"),
+		       "rings/trees in parallel [1..64], default nccl: as\nNCCL builds them, one ring per NIC of a server for\nrings over servers, else 1"),
 	SIM_OPT_CUSTOM("pxn", 0, "on|off", run_opt_pxn, "on or off",
-		       "NCCL's PXN: a send to another rail crosses NVLink\nfirst, then the NIC on that rail (default off;\nNCCL's is on)"),
+		       "NCCL's PXN: a send to another rail crosses NVLink\nfirst, then the NIC on that rail (default on, as\nNCCL's)"),
 	SIM_OPT_QTY("chunk", 0, "SIZE", RO, chunk_bytes, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL,
 		    "pipelining chunk, default 1M [1 B..1 TiB]"),
 	SIM_OPT_U32("gpus-per-server", 0, "N", RO, gpus_per_server, 1, SIM_MAX_GPUS_PER_SERVER,
@@ -483,8 +483,13 @@ static void run_defaults(struct run_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	sim_config_defaults(&o->cfg);
-	/* NCCL's default is on (NCCL_PXN_DISABLE=0); off keeps the rings fabsim's flagship was run with */
-	o->pxn_off = true;
+	/*
+	 * Collectives run as NCCL runs them unless told otherwise: PXN on
+	 * (NCCL_PXN_DISABLE=0, NCCL >= 2.12) and as many channels as NCCL
+	 * builds (coll_default_channels).
+	 */
+	o->pxn_off = false;
+	o->nchannels = SIM_COLL_CHANNELS_NCCL;
 	o->out_dir = "results/last";
 	o->algo = -1;
 	o->elem_bytes = 4;

@@ -85,13 +85,13 @@ static const struct sim_opt sched_opts_coll[] = {
 	SIM_OPT_CUSTOM("dtype", 0, "T", sched_opt_dtype, NULL,
 		       "element type: float (default) | bfloat16 | half |\nint32"),
 	SIM_OPT_U32("channels", 0, "N", struct sched_opts, p.nchannels, 1, SIM_MAX_CHANNELS,
-		    "rings/trees in parallel, default 1 [1..64]"),
+		    "rings/trees in parallel [1..64], default as NCCL\nbuilds them (as fabsim run)"),
 	SIM_OPT_QTY("chunk", 0, "SIZE", struct sched_opts, p.chunk_bytes, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL,
 		    "pipelining piece, default none [1 B..1 TiB]"),
 	SIM_OPT_U32("gpus-per-server", 0, "N", struct sched_opts, p.gpus_per_server, 1, SIM_MAX_GPUS_PER_SERVER,
 		    "servers of N consecutive ranks (hier; rings on\nrails) [1..1024]"),
 	SIM_OPT_CUSTOM("pxn", 0, "on|off", sched_opt_pxn, "on or off",
-		       "NCCL's PXN for sends to another rail (default off;\nNCCL's is on)"),
+		       "NCCL's PXN for sends to another rail (default on,\nas NCCL's)"),
 };
 
 static const struct sim_opt sched_opts_output[] = {
@@ -133,12 +133,14 @@ static int sched_parse(int argc, char **argv, struct sched_opts *o)
 	o->p.nranks = 4;
 	o->p.bytes = 64 << 10;
 	o->p.elem_bytes = 4;
-	o->p.pxn = 0;	/* as fabsim run; NCCL's default is on (NCCL_PXN_DISABLE=0) */
+	o->p.pxn = 1;	/* as fabsim run and NCCL (NCCL_PXN_DISABLE=0) */
 	rc = sim_opt_parse(&sched_cmd, argc, argv, o, &first);
 	if (rc)
 		return rc;
 	if (!o->algo_set)
 		o->p.algo = coll_default_algo(o->p.kind);
+	if (!o->p.nchannels)
+		o->p.nchannels = coll_default_channels(&o->p);
 	if (first < argc) {
 		fprintf(stderr, "fabsim sched: invalid argument '%s' (see --help)\n", argv[first]);
 		return -1;
