@@ -21,6 +21,7 @@
 #define COLL_BENCH_NCHANNELS "nchannels"
 #define COLL_BENCH_GPUS_PER_SERVER "gpus_per_server"
 #define COLL_BENCH_QPS "qps"
+#define COLL_BENCH_SPLIT_QPS "split_qps"	/* "on" | "off", optional: absent is on (fabbench splits) */
 #define COLL_BENCH_CHUNK_BYTES "chunk_bytes"
 #define COLL_BENCH_DEPTH "depth"
 #define COLL_BENCH_ITERATIONS "iterations"

@@ -401,6 +401,8 @@ static double pred_simulate(const struct pred_opts *o, struct sim_topo *t, const
 
 	strcpy(j.name, "measured");
 	cfg.qps_per_flow = b->qps;
+	/* as the measured run did: fabbench splits every chunk over its QPs (verbs/ib.c) */
+	cfg.split_qps = b->split_qps ? SIM_SPLIT_QPS_ON : SIM_SPLIT_QPS_OFF;
 	cfg.mtu_bytes = b->mtu_bytes;
 	cfg.msg_overhead_ps = cal->overhead_ps;
 	s = pred_sim_create(t, &cfg);

@@ -96,6 +96,16 @@ static int run_opt_pxn(const struct sim_opt *opt, const char *v, void *obj, char
 	return 0;
 }
 
+static int run_opt_split_qps(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	struct run_opts *o = obj;
+
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return sim_opt_bad(opt, v, err, errlen);
+	o->cfg.split_qps = !strcmp(v, "on") ? SIM_SPLIT_QPS_ON : SIM_SPLIT_QPS_OFF;
+	return 0;
+}
+
 static int run_opt_dtype(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	struct run_opts *o = obj;
@@ -295,8 +305,15 @@ static const struct sim_opt run_opts_routing[] = {
 
 /* The NICs' RC transport: QPs, window, packets, ACKs, loss recovery. */
 static const struct sim_opt run_opts_transport[] = {
+	/* NCCL_IB_QPS_PER_CONNECTION, default 1 (src/transport/net_ib.cc) */
 	SIM_OPT_U32("qps", 'q', "N", RO, cfg.qps_per_flow, 1, SIM_MAX_QPS_PER_FLOW,
-		    "queue pairs per connection, a flow split over them,\ndefault 1 [1..256]"),
+		    "queue pairs per connection (src, dst, and for a\ncollective job and channel), default 1 [1..256]"),
+	/* NCCL_IB_SPLIT_DATA_ON_QPS, default 0 (src/transport/net_ib.cc, NCCL env docs) */
+	SIM_OPT_CUSTOM("split-qps", 0, "on|off", run_opt_split_qps, "on or off",
+		       "on: each message split over the connection's QPs;\n"
+		       "off: whole messages round-robin over them\n"
+		       "(NCCL_IB_SPLIT_DATA_ON_QPS); default off for\n"
+		       "collectives (NCCL's), on for flow workloads"),
 	{ .name = "window", .arg = "SIZE", .parse = run_opt_window,
 	  .offset = SIM_OPT_OFFSET(RO, cfg.window_bytes, uint64_t), .qty = COLL_QTY_SIZE, .lo = 4 * SIM_OPT_KIB,
 	  .hi = SIM_WINDOW_UNLIMITED, .expected = ", or 'unlimited'",

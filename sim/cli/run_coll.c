@@ -85,9 +85,9 @@ static void run_coll_print_header(const struct run_coll *c, const struct sim_col
 	printf("# fabsim %s job '%s': %s, %u ranks (%s, %u GPUs per server) on %s\n", coll_kind_name(j->kind), j->name,
 	       coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement), j->gpus_per_server,
 	       c->t->name);
-	printf("# lb=%s cc=%s rx=%s pfc=%s qps/flow=%u chunk=%llu channels=%u pxn=%s nvlink=%.0f Gb/s\n",
+	printf("# lb=%s cc=%s rx=%s pfc=%s qps=%u split-qps=%s chunk=%llu channels=%u pxn=%s nvlink=%.0f Gb/s\n",
 	       sim_lb_name(o->cfg.lb), sim_cc_name(o->cfg.cc), sim_rx_name(o->cfg.rx), o->cfg.pfc ? "on" : "off",
-	       o->cfg.qps_per_flow, (unsigned long long)j->chunk_bytes, sim_coll_job_channels(j),
+	       o->cfg.qps_per_flow, sim_split_qps_name(o->cfg.split_qps, true), (unsigned long long)j->chunk_bytes, sim_coll_job_channels(j),
 	       j->pxn ? "on" : "off", j->nvlink_bps / 1e9);
 	printf("# bw/NIC: busbw per NIC of the server = busbw / (%u NICs x %.0f GB/s); NIC%%: time the busiest NIC "
 	       "sent\n", j->gpus_per_server, sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9);
@@ -386,6 +386,7 @@ static json_t *run_coll_summary(const struct run_coll *c, const char *cmdline)
 	CRUN(RX, json_string(sim_rx_name(o->cfg.rx)));
 	CRUN(PFC, json_boolean(o->cfg.pfc));
 	CRUN(QPS_PER_FLOW, json_integer(o->cfg.qps_per_flow));
+	CRUN(SPLIT_QPS, json_string(sim_split_qps_name(o->cfg.split_qps, true)));
 	CRUN(SEED, json_integer((json_int_t)c->seeds[0]));
 	{
 		json_t *seeds = json_array();
@@ -580,6 +581,7 @@ static int run_coll_bench_json(const struct run_coll *c, const char *path)
 	json_object_set_new(root, COLL_BENCH_NCHANNELS, json_integer(sim_coll_job_channels(j)));
 	json_object_set_new(root, COLL_BENCH_GPUS_PER_SERVER, json_integer(j->gpus_per_server));
 	json_object_set_new(root, COLL_BENCH_QPS, json_integer(o->cfg.qps_per_flow));
+	json_object_set_new(root, COLL_BENCH_SPLIT_QPS, json_string(sim_split_qps_name(o->cfg.split_qps, true)));
 	json_object_set_new(root, COLL_BENCH_CHUNK_BYTES, json_integer((json_int_t)j->chunk_bytes));
 	for (uint32_t r = 0; r < j->nranks; r++) {
 		sim_topo_node_name(c->t, c->t->hosts[j->rank_host[r]], name, sizeof(name));

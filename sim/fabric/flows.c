@@ -103,6 +103,34 @@ int sim_add_local_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint
 	return id;
 }
 
+uint32_t sim_conn_tags(struct sim *s, uint32_t n)
+{
+	uint32_t first = s->conn_tags + 1;
+
+	if (s->prepared || n > UINT32_MAX - 1 - s->conn_tags) {
+		sim_refuse(s, -EINVAL, "more than %u connections, or the run is laid out", UINT32_MAX - 1);
+		return 0;
+	}
+	s->conn_tags += n ? n : 1;
+	return first;
+}
+
+int sim_flow_set_conn_tag(struct sim *s, uint32_t id, uint32_t tag)
+{
+	if (id >= s->nflows || s->prepared || tag > s->conn_tags)
+		return sim_refuse(s, -EINVAL, "connection tag %u of flow %u: no such flow or tag, or the run is laid out",
+				  tag, id);
+	s->flows[id].conn_tag = tag;
+	return 0;
+}
+
+bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f)
+{
+	if (s->cfg.split_qps == SIM_SPLIT_QPS_AUTO)
+		return !f->conn_tag;
+	return s->cfg.split_qps == SIM_SPLIT_QPS_ON;
+}
+
 int sim_add_dep(struct sim *s, uint32_t a, uint32_t b)
 {
 	int rc;

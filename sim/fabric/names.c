@@ -37,6 +37,13 @@ const char *sim_rx_name(enum sim_rx_mode rx)
 	return (unsigned int)rx < SIM_RX_COUNT ? sim_rx_table[rx].name : NULL;
 }
 
+const char *sim_split_qps_name(enum sim_split_qps split, bool collective)
+{
+	if (split == SIM_SPLIT_QPS_AUTO)
+		return collective ? "off" : "on";
+	return split == SIM_SPLIT_QPS_ON ? "on" : "off";
+}
+
 /* The walkers below see every table as index -> name, NULL past its end. */
 static const char *sim_cc_at(uint32_t i)
 {

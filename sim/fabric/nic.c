@@ -1,7 +1,7 @@
 /*
  * Host NIC: the RC transport of RoCEv2 on both ends of a queue pair.
  *
- * Sender: a connection (src, dst, QP slot) is one hardware QP: the flows
+ * Sender: a connection (src, dst, tag, QP slot) is one hardware QP: the flows
  * posted on it send new data in posting order (struct sim_conn.sq_head), as
  * a QP executes its work requests in order. The port round-robins over the
  * QPs that may send, each limited by its connection's window (only when the
@@ -40,7 +40,30 @@ static uint32_t sim_psn_bytes(const struct sim *s, const struct sim_qp *qp, uint
 	return psn + 1 == qp->npkts ? (uint32_t)(qp->bytes - (uint64_t)psn * s->mtu_bytes) : s->mtu_bytes;
 }
 
-void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint32_t k)
+/*
+ * The RoCEv2 UDP source port is the ECMP entropy of a QP (the destination
+ * port is always 4791; IBTA Annex A17 RoCEv2, 2014: the source port is an
+ * opaque flow identifier for ECMP). It belongs to the hardware QP, not to
+ * a message: without RDMA-CM it is hashed from the local and remote QP
+ * numbers when the QP connects and kept for the QP's life ("[RFC] RoCE
+ * v2.0 UDP Source Port Entropy", Mellanox, linux-rdma 2019; Linux
+ * include/rdma/ib_verbs.h rdma_calc_flow_label(lqpn, rqpn) and
+ * rdma_flow_label_to_udp_sport, 0xC000 | 14 bits), and NCCL keeps its QPs
+ * per connection for the communicator's life (src/transport/net_ib.cc).
+ * So it is hashed here from the connection and slot, which stand for the
+ * two QP numbers: every message of a connection takes the same ECMP path;
+ * slots and channels differ. The seed stands for the QP numbers a run
+ * happened to get.
+ */
+uint16_t sim_qp_sport(uint64_t seed, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot)
+{
+	uint64_t h = sim_mix64((uint64_t)src << 32 | dst);
+
+	h = sim_mix64(h ^ ((uint64_t)tag << 32 | slot) ^ seed);
+	return (uint16_t)(0xc000 | (h & 0x3fff));
+}
+
+void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint32_t k, uint32_t slot)
 {
 	const struct sim_topo *t = s->topo;
 	uint64_t share = f->bytes / f->nqps + (k < f->bytes % f->nqps ? 1 : 0);
@@ -50,9 +73,9 @@ void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint3
 	qp->flow = f->id;
 	qp->src = f->src;
 	qp->dst = f->dst;
-	qp->plane = (uint8_t)(k % t->nplanes);
-	/* RoCEv2 source port: hashed from the QP number, as NICs derive it */
-	qp->sport = (uint16_t)(0xc000 | (sim_mix64(((uint64_t)f->id << 8 | k) ^ s->cfg.seed) & 0x3fff));
+	qp->slot = slot;
+	qp->plane = (uint8_t)(slot % t->nplanes);
+	qp->sport = sim_qp_sport(s->cfg.seed, f->src, f->dst, f->conn_tag, slot);
 	qp->bytes = share;
 	qp->npkts = (uint32_t)((share + s->mtu_bytes - 1) / s->mtu_bytes);
 	qp->bitmap_bits = s->bitmap_bits;

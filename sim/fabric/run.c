@@ -1,7 +1,7 @@
 /*
  * Laying a run out and running it. The first sim_run sizes the window,
  * gives every network flow its queue pairs and every (source, destination,
- * QP slot) its connection, and schedules the flows that wait on nothing.
+ * connection tag, QP slot) its connection, and schedules the flows that wait on nothing.
  * Then the engine (engine/engine.h) pops events and hands each to its
  * handler in sim_fabric_engine_ops below, the one place that maps an event
  * type to the element that owns it; the run ends when every flow finished,
@@ -85,58 +85,128 @@ static void sim_size_window(struct sim *s)
 }
 
 /*
- * Connections: one per (source, destination, QP slot), found through an
- * open-addressing table that lives only while flows are laid out.
+ * Connections: one per (source, destination, connection tag, QP slot),
+ * found through open-addressing tables that live only while flows are
+ * laid out. A table maps a two-word key to a dense index.
  */
-static int sim_build_conns(struct sim *s)
-{
-	uint64_t cap = 16, *key;
-	uint32_t *slot;
+struct sim_ktab {
+	uint64_t cap;		/* power of two, > 2 x entries */
+	uint64_t *key;		/* two words per entry */
+	uint32_t *val;		/* SIM_NONE: empty */
+	uint32_t n;		/* entries */
+};
 
-	while (cap < 2 * (uint64_t)s->nqps + 2)
-		cap *= 2;
-	slot = malloc(cap * sizeof(*slot));
-	key = malloc(cap * sizeof(*key));
-	s->conns = calloc(s->nqps ? s->nqps : 1, sizeof(*s->conns));
-	if (!slot || !key || !s->conns) {
-		free(slot);
-		free(key);
+static int sim_ktab_init(struct sim_ktab *t, uint64_t entries)
+{
+	t->cap = 16;
+	t->n = 0;
+	while (t->cap < 2 * entries + 2)
+		t->cap *= 2;
+	t->key = malloc(t->cap * 2 * sizeof(*t->key));
+	t->val = malloc(t->cap * sizeof(*t->val));
+	if (!t->key || !t->val) {
+		free(t->key);
+		free(t->val);
 		return -ENOMEM;
 	}
-	memset(slot, 0xff, cap * sizeof(*slot));
+	memset(t->val, 0xff, t->cap * sizeof(*t->val));
+	return 0;
+}
+
+static void sim_ktab_free(struct sim_ktab *t)
+{
+	free(t->key);
+	free(t->val);
+}
+
+/* The index of key (A, B), the next free one (t->n, then counted) if new: *FRESH says which. */
+static uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *fresh)
+{
+	uint64_t h = sim_mix64(a ^ sim_mix64(b)) & (t->cap - 1);
+
+	while (t->val[h] != SIM_NONE && (t->key[2 * h] != a || t->key[2 * h + 1] != b))
+		h = (h + 1) & (t->cap - 1);
+	*fresh = t->val[h] == SIM_NONE;
+	if (*fresh) {
+		t->val[h] = t->n++;
+		t->key[2 * h] = a;
+		t->key[2 * h + 1] = b;
+	}
+	return t->val[h];
+}
+
+static int sim_build_conns(struct sim *s)
+{
+	struct sim_ktab tab;
+
+	s->conns = calloc(s->nqps ? s->nqps : 1, sizeof(*s->conns));
+	if (!s->conns || sim_ktab_init(&tab, s->nqps))
+		return -ENOMEM;
 	for (uint32_t i = 0; i < s->nflows; i++) {
 		const struct sim_flow *f = &s->flows[i];
 
 		for (uint32_t k = 0; k < f->nqps; k++) {
 			struct sim_qp *qp = &s->qps[f->first_qp + k];
-			uint64_t kk = ((uint64_t)f->src << 40) ^ ((uint64_t)f->dst << 12) ^ k;
-			uint64_t h = sim_mix64(kk) & (cap - 1);
+			bool fresh;
 
-			while (slot[h] != SIM_NONE && key[h] != kk)
-				h = (h + 1) & (cap - 1);
-			if (slot[h] == SIM_NONE) {
-				struct sim_conn *c = &s->conns[s->nconns];
+			qp->conn = sim_ktab_get(&tab, (uint64_t)f->src << 32 | f->dst,
+						(uint64_t)f->conn_tag << 32 | qp->slot, &fresh);
+			if (fresh) {
+				struct sim_conn *c = &s->conns[qp->conn];
 
-				slot[h] = s->nconns++;
-				key[h] = kk;
 				c->src = f->src;
 				c->dst = f->dst;
+				c->tag = f->conn_tag;
+				c->slot = qp->slot;
 				c->port = s->topo->nodes[f->src].first_port + qp->plane;
 				sim_cc_init_conn(s, c, f->rate_bps);
 			}
-			qp->conn = slot[h];
 		}
 	}
-	free(slot);
-	free(key);
+	s->nconns = tab.n;
+	sim_ktab_free(&tab);
+	return 0;
+}
+
+/*
+ * The QP slot each network flow starts at, in FIRST_SLOT: 0 for a flow
+ * split over all slots; for a whole message (split off), its rank among
+ * its connection's messages in flow id order (the order a schedule posts
+ * them) modulo NQ, the round-robin of ncclIbMultiSend (qpIndex advances
+ * by one per message, src/transport/net_ib.cc). 0 or -ENOMEM.
+ */
+static int sim_first_slots(struct sim *s, uint32_t nq, uint32_t *first_slot)
+{
+	struct sim_ktab tab;
+	uint32_t *count;
+
+	count = calloc(s->nflows, sizeof(*count));
+	if (!count || sim_ktab_init(&tab, s->nflows)) {
+		free(count);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < s->nflows; i++) {
+		const struct sim_flow *f = &s->flows[i];
+		uint32_t g;
+		bool fresh;
+
+		first_slot[i] = 0;
+		if (f->local || sim_flow_split_qps(s, f))
+			continue;
+		g = sim_ktab_get(&tab, (uint64_t)f->src << 32 | f->dst, f->conn_tag, &fresh);
+		first_slot[i] = count[g]++ % nq;
+	}
+	sim_ktab_free(&tab);
+	free(count);
 	return 0;
 }
 
 /* Memory of the per-QP state a run lays out, checked before it is allocated. */
 static int sim_prepare_guard(struct sim *s, uint64_t nqps, uint64_t words)
 {
+	/* the connection table, and the one that ranks a connection's messages (a flow at least per QP) */
 	uint64_t per_qp = sizeof(struct sim_qp) + sizeof(struct sim_conn) + 2 * words * sizeof(uint64_t) +
-			  2 * (sizeof(uint32_t) + sizeof(uint64_t));	/* the connection table */
+			  2 * 2 * (sizeof(uint32_t) + 2 * sizeof(uint64_t)) + 2 * sizeof(uint32_t);
 	uint64_t need = coll_mul_sat_u64(nqps, per_qp);
 	char what[96], err[sizeof(s->err)];
 	int rc;
@@ -159,6 +229,7 @@ static int sim_prepare_qps(struct sim *s)
 {
 	uint32_t nq = s->cfg.qps_per_flow ? s->cfg.qps_per_flow : 1;
 	uint64_t win_pkts, words, nqps = 0, bits = 64;
+	uint32_t *first_slot = NULL;
 	int rc;
 
 	win_pkts = s->window_bytes / s->mtu_bytes + 1;
@@ -173,7 +244,7 @@ static int sim_prepare_qps(struct sim *s)
 	s->bitmap_bits = (uint32_t)bits;
 	words = bits / 64;
 	for (uint32_t i = 0; i < s->nflows; i++)
-		nqps += s->flows[i].local ? 0 : nq;
+		nqps += s->flows[i].local ? 0 : sim_flow_split_qps(s, &s->flows[i]) ? nq : 1;
 	rc = sim_prepare_guard(s, nqps, words);
 	if (rc)
 		return rc;
@@ -183,26 +254,30 @@ static int sim_prepare_qps(struct sim *s)
 	s->qps = calloc(s->nqps ? s->nqps : 1, sizeof(*s->qps));
 	s->local_busy_ps = calloc(s->topo->nhosts, sizeof(*s->local_busy_ps));
 	s->bitmaps = calloc(((size_t)s->nqps * 2 + 1) * words, sizeof(uint64_t));
-	if (!s->qps || !s->bitmaps || !s->local_busy_ps)
+	first_slot = malloc((s->nflows ? s->nflows : 1) * sizeof(*first_slot));
+	if (!s->qps || !s->bitmaps || !s->local_busy_ps || !first_slot || sim_first_slots(s, nq, first_slot))
 		goto out_nomem;
 	for (uint32_t i = 0, q = 0; i < s->nflows; i++) {
 		struct sim_flow *f = &s->flows[i];
 
 		f->first_qp = q;
-		f->nqps = f->local ? 0 : nq;
+		f->nqps = f->local ? 0 : sim_flow_split_qps(s, f) ? nq : 1;
 		for (uint32_t k = 0; k < f->nqps; k++, q++) {
 			struct sim_qp *qp = &s->qps[q];
 
 			qp->acked = &s->bitmaps[(size_t)q * 2 * words];
 			qp->rcvd = qp->acked + words;
-			sim_nic_qp_init(s, f, qp, k);
+			sim_nic_qp_init(s, f, qp, k, first_slot[i] + k);
 		}
 	}
+	free(first_slot);
+	first_slot = NULL;
 	if (sim_build_conns(s))
 		goto out_nomem;
 	return 0;
 
 out_nomem:
+	free(first_slot);
 	sim_fail(s, -ENOMEM, "out of memory laying out %u flows", s->nflows);
 	return -ENOMEM;
 }

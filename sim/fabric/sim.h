@@ -110,6 +110,23 @@ enum sim_lb {
 	SIM_LB_AR,
 };
 
+/*
+ * How a message (a flow) uses its connection's N QPs (cfg.qps_per_flow),
+ * NCCL_IB_SPLIT_DATA_ON_QPS: split evenly over all N (1), or whole on one
+ * QP, the connection's next in round-robin order (0, NCCL's default:
+ * NCCL_PARAM(IbSplitDataOnQps, "IB_SPLIT_DATA_ON_QPS", 0) and
+ * ncclIbMultiSend, src/transport/net_ib.cc; NCCL's env docs: "Operations
+ * which do not send multiple messages will not use all QPs"). AUTO: off
+ * for a flow with a connection tag (a collective's transfer), on for a
+ * flow without (a flow workload's flow is one message, and --qps on a
+ * permutation has always split it).
+ */
+enum sim_split_qps {
+	SIM_SPLIT_QPS_AUTO = 0,
+	SIM_SPLIT_QPS_ON,
+	SIM_SPLIT_QPS_OFF,
+};
+
 enum sim_rx_mode {
 	SIM_RX_DDP = 0,		/* out-of-order placement, selective retransmit */
 	SIM_RX_GBN,		/* drop out-of-order, NAK, go-back-N */
@@ -214,14 +231,19 @@ struct sim_portq {
 struct sim_flow;
 
 /*
- * Congestion-control context of a connection: the (source, destination,
- * QP slot) triple that NCCL-style transports keep open across messages.
- * Flows between the same pair reuse it, so a collective's many transfers
- * see one rate limiter and one window, not a fresh burst each.
+ * One hardware QP of an NCCL-style connection: the (source, destination,
+ * connection tag, QP slot) that the transport keeps open across messages
+ * (NCCL: one connection per peer and channel, NCCL_IB_QPS_PER_CONNECTION
+ * QPs each, for the communicator's life; src/transport/net_ib.cc). Flows
+ * of the same connection reuse it, so a collective's many transfers see
+ * one rate limiter, one window and one UDP source port (one ECMP path),
+ * not a fresh burst on a fresh path each.
  */
 struct sim_conn {
 	struct sim_event cc_ev;	/* SIM_EV_CC_TIMER */
 	uint32_t src, dst;	/* host node ids */
+	uint32_t tag;		/* struct sim_flow.conn_tag of its flows */
+	uint32_t slot;		/* QP slot within the connection, 0..qps_per_flow-1 */
 	uint32_t port;		/* the sender's NIC port */
 	uint32_t nactive;	/* QPs with data not yet acknowledged */
 	struct sim_qp *waiting;	/* QPs parked until the window opens */
@@ -254,7 +276,8 @@ struct sim_qp {
 	uint8_t active;		/* on its port's round-robin list */
 	uint8_t nak_pending;	/* gbn receiver: NAK sent for rx_epsn */
 	uint8_t plane;
-	uint16_t sport;
+	uint16_t sport;		/* RoCEv2 UDP source port, from its connection (sim_qp_sport) */
+	uint32_t slot;		/* QP slot of its connection, 0..qps_per_flow-1 */
 	uint32_t flow;
 	uint32_t conn;		/* index into sim.conns */
 	uint32_t src, dst;	/* host node ids */
@@ -306,6 +329,12 @@ struct sim_flow {
 	uint32_t ndeps_left;
 	uint32_t succ_first, nsucc;
 	uint32_t job;
+	/*
+	 * Connection the flow is a message of, with src and dst: 0 for a flow
+	 * workload's flows, one per (job, channel) for a collective's
+	 * (sim_conn_tags, sim_flow_set_conn_tag).
+	 */
+	uint32_t conn_tag;
 	uint64_t ooo_pkts;	/* out-of-order arrivals at the receiver */
 	uint32_t max_reorder;	/* deepest psn gap seen, packets */
 };
@@ -326,7 +355,8 @@ struct sim_config {
 	enum sim_lb lb;
 	int ecmp_same_seed;	/* all switches hash alike: shows polarization */
 	uint64_t flowlet_gap_ps;
-	uint32_t qps_per_flow;
+	uint32_t qps_per_flow;	/* QPs per connection, NCCL_IB_QPS_PER_CONNECTION (default 1) */
+	enum sim_split_qps split_qps; /* a message over them: NCCL_IB_SPLIT_DATA_ON_QPS */
 	uint64_t window_bytes;	/* per QP; 0: unlimited, one BDP for a window-based CC (telemetry) */
 	uint32_t mtu_bytes;	/* 0: the topology's */
 	enum sim_rx_mode rx;
@@ -397,6 +427,7 @@ struct sim {
 	uint32_t nqps;
 	struct sim_conn *conns;
 	uint32_t nconns;
+	uint32_t conn_tags;		/* connection tags handed out (sim_conn_tags) */
 	uint32_t *succ;			/* flow successor lists (CSR) */
 	uint32_t *deps;			/* (a, b) pairs: b waits for a */
 	uint32_t ndeps, deps_cap;
@@ -474,6 +505,16 @@ int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t b
  */
 int sim_add_local_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes,
 		       uint64_t rate_bps, uint64_t lat_ps);
+/*
+ * N fresh connection tags, the first returned (never 0, the flow
+ * workloads' tag): a collective takes one per channel of a job. 0 with
+ * the reason in sim_error() when the tags run out.
+ */
+uint32_t sim_conn_tags(struct sim *s, uint32_t n);
+/* Flow ID is a message of connection TAG (with its src and dst): 0, or -EINVAL. */
+int sim_flow_set_conn_tag(struct sim *s, uint32_t id, uint32_t tag);
+/* Whether F's message is split over its connection's QPs (cfg.split_qps, AUTO resolved for F). */
+bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f);
 /* Flow B starts only after flow A finished (collective schedules). */
 int sim_add_dep(struct sim *s, uint32_t a, uint32_t b);
 /* Lays the dependencies out as successor lists, once, before the run: 0 or -ENOMEM. */
@@ -533,6 +574,8 @@ int sim_check(const struct sim *s, char *err, size_t errlen);
 const char *sim_lb_name(enum sim_lb lb);
 const char *sim_cc_name(enum sim_cc cc);
 const char *sim_rx_name(enum sim_rx_mode rx);
+/* "on" or "off": SPLIT as it applies to a collective's transfers (COLLECTIVE) or a flow workload's flows. */
+const char *sim_split_qps_name(enum sim_split_qps split, bool collective);
 int sim_lb_from_name(const char *name, enum sim_lb *lb);
 int sim_cc_from_name(const char *name, enum sim_cc *cc);
 int sim_rx_from_name(const char *name, enum sim_rx_mode *rx);
@@ -627,7 +670,14 @@ uint32_t sim_route_candidates(struct sim *s, uint32_t node, uint32_t dst, uint32
 			      uint32_t *out, uint32_t max);
 
 /* nic.c */
-void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint32_t k);
+/*
+ * QP K of flow F's NQPS, on slot SLOT of its connection: the flow's
+ * bytes / nqps (the first bytes % nqps QPs one more), the slot's plane
+ * and UDP source port.
+ */
+void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint32_t k, uint32_t slot);
+/* RoCEv2 UDP source port of QP slot SLOT of connection (SRC, DST, TAG) in a run of SEED. */
+uint16_t sim_qp_sport(uint64_t seed, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot);
 void sim_nic_flow_start(struct sim *s, struct sim_flow *f);
 void sim_nic_qp_timer(struct sim *s, struct sim_qp *qp);
 void sim_nic_ack_timer(struct sim *s, struct sim_qp *qp);

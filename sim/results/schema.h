@@ -195,7 +195,8 @@ struct sim_schema {
 	X(SIM_SUM_PFC, "pfc", SIM_COL_BOOL, 0, 0, "PFC on") \
 	X(SIM_SUM_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "random seed") \
 	X(SIM_SUM_MTU_BYTES, "mtu_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "bytes: MTU") \
-	X(SIM_SUM_QPS_PER_FLOW, "qps_per_flow", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "QPs per flow") \
+	X(SIM_SUM_QPS_PER_FLOW, "qps_per_flow", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "QPs per connection") \
+	X(SIM_SUM_SPLIT_QPS, "split_qps", SIM_COL_TEXT, 0, 3, "on: a flow split over its QPs; off: whole, round-robin") \
 	X(SIM_SUM_WINDOW_BYTES, "window_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "bytes: send window") \
 	X(SIM_SUM_BASE_RTT_US, "base_rtt_us", 0, 0, SIM_SCHEMA_MAX_US, "us: unloaded round trip") \
 	X(SIM_SUM_CC_TARGET_UTIL, "cc_target_utilization", SIM_COL_NULL, 0, 1, \
@@ -284,7 +285,9 @@ struct sim_schema {
 	X(SIM_CRUN_CC, "cc", SIM_COL_TEXT, 0, 0, "congestion control") \
 	X(SIM_CRUN_RX, "rx", SIM_COL_TEXT, 0, 0, "receive mode") \
 	X(SIM_CRUN_PFC, "pfc", SIM_COL_BOOL, 0, 0, "PFC on") \
-	X(SIM_CRUN_QPS_PER_FLOW, "qps_per_flow", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "QPs per transfer") \
+	X(SIM_CRUN_QPS_PER_FLOW, "qps_per_flow", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "QPs per connection") \
+	X(SIM_CRUN_SPLIT_QPS, "split_qps", SIM_COL_TEXT, 0, 3, \
+	  "on: a transfer split over its connection's QPs; off: whole, round-robin (NCCL's default)") \
 	X(SIM_CRUN_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "random seed (--seeds: the first)") \
 	X(SIM_CRUN_SEEDS, "seeds", SIM_COL_ARRAY, 0, 0, "the seeds each size ran with, in order (--seed: one)") \
 	X(SIM_CRUN_NVLINK_BPS, "nvlink_bps", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "b/s: intra-server rate per GPU") \

@@ -236,8 +236,9 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 
 	fprintf(out, "fabric       %s (%s): %u hosts, %u switches\n", s->topo->name, s->topo->kind,
 		s->topo->nhosts, s->topo->nswitches);
-	fprintf(out, "transport    lb=%s cc=%s rx=%s pfc=%s qps/flow=%u ", sim_lb_name(s->cfg.lb),
-		sim_cc_name(s->cfg.cc), sim_rx_name(s->cfg.rx), s->cfg.pfc ? "on" : "off", s->cfg.qps_per_flow);
+	fprintf(out, "transport    lb=%s cc=%s rx=%s pfc=%s qps=%u split-qps=%s ", sim_lb_name(s->cfg.lb),
+		sim_cc_name(s->cfg.cc), sim_rx_name(s->cfg.rx), s->cfg.pfc ? "on" : "off", s->cfg.qps_per_flow,
+		sim_split_qps_name(s->cfg.split_qps, false));
 	/* no window: RoCE NICs send what their work requests hold (the PSN space bounds it) */
 	if (r->window_bytes >= SIM_WINDOW_UNLIMITED)
 		fprintf(out, "window=none (base RTT %.2f us)\n", r->base_rtt_us);
@@ -304,6 +305,7 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(SEED, json_integer((json_int_t)s->cfg.seed));
 	SUM(MTU_BYTES, json_integer(s->mtu_bytes));
 	SUM(QPS_PER_FLOW, json_integer(s->cfg.qps_per_flow));
+	SUM(SPLIT_QPS, json_string(sim_split_qps_name(s->cfg.split_qps, false)));
 	SUM(WINDOW_BYTES, json_integer((json_int_t)r->window_bytes));
 	SUM(BASE_RTT_US, json_real(r->base_rtt_us));
 	SUM(CC_TARGET_UTIL, eta > 0 ? json_real(eta) : json_null());

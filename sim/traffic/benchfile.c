@@ -247,6 +247,29 @@ static int bench_p2p(const struct bench_ctx *x, const json_t *root)
 	return rc ? rc : bench_real(x, root, BENCH_TOP(COLL_BENCH_P2P_BW_GBPS), &bw, &x->b->p2p_bw_gbps);
 }
 
+/*
+ * split_qps, optional: fabbench splits every chunk over the peer's QPs
+ * (verbs/ib.c), so a file without it (fabbench's) is on; fabsim run
+ * --bench-json writes the value its run resolved.
+ */
+static int bench_split(const struct bench_ctx *x, const json_t *root)
+{
+	const json_t *v = json_object_get(root, COLL_BENCH_SPLIT_QPS);
+	const char *str;
+	int rc;
+
+	x->b->split_qps = true;
+	if (!v || json_is_null(v))
+		return 0;
+	rc = bench_str(x, root, BENCH_TOP(COLL_BENCH_SPLIT_QPS), 2, 3, &str);
+	if (rc)
+		return rc;
+	if (strcmp(str, "on") && strcmp(str, "off"))
+		return bench_fail(x, COLL_BENCH_SPLIT_QPS, v, "\"on\" or \"off\"");
+	x->b->split_qps = !strcmp(str, "on");
+	return 0;
+}
+
 static int bench_head(const struct bench_ctx *x, const json_t *root)
 {
 	struct sim_bench *b = x->b;
@@ -260,7 +283,7 @@ static int bench_head(const struct bench_ctx *x, const json_t *root)
 		return rc;
 	snprintf(b->tool, sizeof(b->tool), "%s", tool);
 	snprintf(b->transport, sizeof(b->transport), "%s", transport);
-	return 0;
+	return bench_split(x, root);
 }
 
 /* ranks[] is optional; when given, one object per rank, with an optional device. */

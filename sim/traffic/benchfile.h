@@ -46,6 +46,7 @@ struct sim_bench {
 	uint32_t nchannels;
 	uint32_t gpus_per_server;
 	uint32_t qps;
+	bool split_qps;			/* every message split over the qps; absent: true, as fabbench does */
 	uint64_t chunk_bytes;
 	uint64_t line_rate_bps;		/* 0 unknown */
 	uint32_t mtu_bytes;		/* 0 unknown */
