@@ -64,12 +64,16 @@ void coll_ring_order(uint32_t nranks, uint32_t gpus_per_server, uint32_t channel
 /*
  * NCCL's search on an 8 GPU x 8 NIC server finds one ring per NIC (each
  * NET -> GPU c ... -> NET c at the NIC's bandwidth, search.cc), then
- * ncclTopoPostset duplicates them (connect.cc "Duplicate channels
- * rings/trees"), which is why NCCL_DEBUG=INFO prints 16 coll channels on
- * DGX H100. A duplicate follows the same GPUs and NICs as its original;
- * in the simulator it only halves the flows' sizes and doubles their
- * count (past the 2^24 transfers a job may have at 1,024 ranks), so the
- * default here is one channel per NIC: every NIC and rail carries one.
+ * ncclTopoPostset duplicates them when the intra-server bandwidth allows
+ * (connect.cc "Duplicate channels rings/trees", bwIntra >= 25 GB/s: any
+ * NVLink server), which is why NCCL_DEBUG=INFO prints Ring 00..15 on
+ * 8 x H100 (NVIDIA/nccl issues #578, #1519). A duplicate follows the same
+ * GPUs and NICs as its original, with its own connections (QPs, and so
+ * its own ECMP path) and half of the data. The schedule keeps one
+ * channel per NIC (a duplicate would double the transfers, past the 2^24
+ * a job may have at 1,024 ranks) and the simulator spreads each message
+ * over coll_default_dup connections (struct sim_flow.conn_dup), which
+ * moves the same bytes on the same connections as the twin channels.
  */
 uint32_t coll_default_channels(const struct coll_params *p)
 {
@@ -77,6 +81,11 @@ uint32_t coll_default_channels(const struct coll_params *p)
 	    !coll_ring_on_rails(p->nranks, p->gpus_per_server))
 		return 1;
 	return p->gpus_per_server < 32 ? p->gpus_per_server : 32;
+}
+
+uint32_t coll_default_dup(const struct coll_params *p)
+{
+	return coll_default_channels(p) > 1 ? 2 : 1;
 }
 
 static int ring_allreduce(struct coll_ctx *x, uint32_t *members)

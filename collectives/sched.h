@@ -244,6 +244,8 @@ void coll_ring_order(uint32_t nranks, uint32_t gpus_per_server, uint32_t channel
  * one per NIC of a server, G (at most 32, NCCL's MAXCHANNELS); else 1.
  */
 uint32_t coll_default_channels(const struct coll_params *p);
+/* How many times NCCL runs each of those channels (its duplicates): 2 for rings on rails, else 1. */
+uint32_t coll_default_dup(const struct coll_params *p);
 /* The rank whose NIC a PXN transfer SRC -> DST leaves through: SRC's server, DST's local index. */
 static inline uint32_t coll_pxn_relay(uint32_t gpus_per_server, uint32_t src, uint32_t dst)
 {

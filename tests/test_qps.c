@@ -340,6 +340,68 @@ static void test_qps_sport_of_connection(void **state)
 	assert_true(differ >= 3 * 64 - 3);
 }
 
+/*
+ * (e) NCCL's duplicated channels (coll_default_dup): a message spread
+ * over 2 connections with 2 QPs each, split on, is 4 QPs of a quarter of
+ * the bytes, on 4 connections: tags t and t+1, slots 0 and 1 of each.
+ * And the default spreads over 2 exactly where NCCL duplicates: rings
+ * on rails with the NCCL channel count, not an explicit --channels.
+ */
+static void test_qps_duplicated_channel(void **state)
+{
+	struct sim_topo *t = leafspine();
+	struct sim_config cfg;
+	struct sim *s;
+	struct sim_coll_job j;
+	uint32_t tag, conns[4];
+	int id;
+
+	(void)state;
+	assert_non_null(t);
+	sim_config_defaults(&cfg);
+	cfg.qps_per_flow = 2;
+	cfg.split_qps = SIM_SPLIT_QPS_ON;
+	s = sim_create(t, &cfg);
+	assert_non_null(s);
+	tag = sim_conn_tags(s, 2);
+	id = sim_add_flow(s, 0, 5, 1 << 20, 0);
+	assert_true(id >= 0);
+	assert_int_equal(sim_flow_set_conn_tag(s, (uint32_t)id, tag), 0);
+	assert_int_equal(sim_flow_set_conn_dup(s, (uint32_t)id, 2), 0);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->nqps, 4);
+	for (uint32_t k = 0; k < 4; k++) {
+		const struct sim_qp *qp = &s->qps[k];
+		const struct sim_conn *c = &s->conns[qp->conn];
+
+		assert_int_equal(qp->bytes, (1 << 20) / 4);
+		assert_int_equal(c->tag, tag + k / 2);
+		assert_int_equal(c->slot, k % 2);
+		conns[k] = qp->conn;
+		for (uint32_t i = 0; i < k; i++)
+			assert_int_not_equal(conns[i], conns[k]);
+	}
+	sim_destroy(s);
+	sim_topo_free(t);
+
+	memset(&j, 0, sizeof(j));
+	j.kind = COLL_ALLREDUCE;
+	j.algo = COLL_ALGO_RING;
+	j.nranks = 32;
+	j.gpus_per_server = 8;
+	j.nchannels = SIM_COLL_CHANNELS_NCCL;
+	assert_int_equal(sim_coll_job_channels(&j), 8);
+	assert_int_equal(sim_coll_job_dup(&j), 2);
+	j.nchannels = 8;
+	assert_int_equal(sim_coll_job_dup(&j), 1);
+	j.nchannels = SIM_COLL_CHANNELS_NCCL;
+	j.gpus_per_server = 1;	/* no servers: one ring, as NCCL on one GPU per node */
+	assert_int_equal(sim_coll_job_dup(&j), 1);
+	j.gpus_per_server = 8;
+	j.algo = COLL_ALGO_HIER;
+	assert_int_equal(sim_coll_job_dup(&j), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_qps_split_uneven_flow),
 		cmocka_unit_test(test_qps_same_seed_same_run),
 		cmocka_unit_test(test_qps_sport_of_connection),
+		cmocka_unit_test(test_qps_duplicated_channel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

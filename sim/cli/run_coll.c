@@ -85,9 +85,10 @@ static void run_coll_print_header(const struct run_coll *c, const struct sim_col
 	printf("# fabsim %s job '%s': %s, %u ranks (%s, %u GPUs per server) on %s\n", coll_kind_name(j->kind), j->name,
 	       coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement), j->gpus_per_server,
 	       c->t->name);
-	printf("# lb=%s cc=%s rx=%s pfc=%s qps=%u split-qps=%s chunk=%llu channels=%u pxn=%s nvlink=%.0f Gb/s\n",
+	printf("# lb=%s cc=%s rx=%s pfc=%s qps=%u split-qps=%s chunk=%llu channels=%u%s pxn=%s nvlink=%.0f Gb/s\n",
 	       sim_lb_name(o->cfg.lb), sim_cc_name(o->cfg.cc), sim_rx_name(o->cfg.rx), o->cfg.pfc ? "on" : "off",
-	       o->cfg.qps_per_flow, sim_split_qps_name(o->cfg.split_qps, true), (unsigned long long)j->chunk_bytes, sim_coll_job_channels(j),
+	       o->cfg.qps_per_flow, sim_split_qps_name(o->cfg.split_qps, true), (unsigned long long)j->chunk_bytes,
+	       sim_coll_job_channels(j), sim_coll_job_dup(j) > 1 ? "x2 (NCCL's duplicates)" : "",
 	       j->pxn ? "on" : "off", j->nvlink_bps / 1e9);
 	printf("# bw/NIC: busbw per NIC of the server = busbw / (%u NICs x %.0f GB/s); NIC%%: time the busiest NIC "
 	       "sent\n", j->gpus_per_server, sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9);
@@ -424,6 +425,7 @@ static int run_coll_setup(struct run_coll *c)
 		CJOB(PLACEMENT, json_string(sim_placement_name(j->placement)));
 		CJOB(GPUS_PER_SERVER, json_integer(j->gpus_per_server));
 		CJOB(CHANNELS, json_integer(sim_coll_job_channels(j)));
+		CJOB(CHANNEL_DUP, json_integer(sim_coll_job_dup(j)));
 		CJOB(CHUNK_BYTES, json_integer((json_int_t)j->chunk_bytes));
 		CJOB(BUSBW_FACTOR, json_real(coll_busbw_factor(j->kind, j->nranks)));
 		CJOB(RESULTS, json_array());

@@ -124,6 +124,15 @@ int sim_flow_set_conn_tag(struct sim *s, uint32_t id, uint32_t tag)
 	return 0;
 }
 
+int sim_flow_set_conn_dup(struct sim *s, uint32_t id, uint32_t dup)
+{
+	if (id >= s->nflows || s->prepared || !dup || !s->flows[id].conn_tag ||
+	    s->flows[id].conn_tag + dup - 1 > s->conn_tags)
+		return sim_refuse(s, -EINVAL, "flow %u spread over %u connections: no such flow or tags", id, dup);
+	s->flows[id].conn_dup = dup;
+	return 0;
+}
+
 bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f)
 {
 	if (s->cfg.split_qps == SIM_SPLIT_QPS_AUTO)

@@ -75,7 +75,7 @@ void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint3
 	qp->dst = f->dst;
 	qp->slot = slot;
 	qp->plane = (uint8_t)(slot % t->nplanes);
-	qp->sport = sim_qp_sport(s->cfg.seed, f->src, f->dst, f->conn_tag, slot);
+	qp->sport = sim_qp_sport(s->cfg.seed, f->src, f->dst, sim_flow_qp_tag(f, k), slot);
 	qp->bytes = share;
 	qp->npkts = (uint32_t)((share + s->mtu_bytes - 1) / s->mtu_bytes);
 	qp->bitmap_bits = s->bitmap_bits;

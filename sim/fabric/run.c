@@ -135,6 +135,19 @@ static uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *f
 	return t->val[h];
 }
 
+static uint32_t sim_flow_dup(const struct sim_flow *f)
+{
+	return f->conn_dup > 1 ? f->conn_dup : 1;
+}
+
+/* QPs of flow F with NQ per connection: one or NQ (split) on each connection it is spread over. */
+static uint32_t sim_flow_nqps(const struct sim *s, const struct sim_flow *f, uint32_t nq)
+{
+	if (f->local)
+		return 0;
+	return (sim_flow_split_qps(s, f) ? nq : 1) * sim_flow_dup(f);
+}
+
 static int sim_build_conns(struct sim *s)
 {
 	struct sim_ktab tab;
@@ -149,14 +162,16 @@ static int sim_build_conns(struct sim *s)
 			struct sim_qp *qp = &s->qps[f->first_qp + k];
 			bool fresh;
 
+			uint32_t tag = sim_flow_qp_tag(f, k);
+
 			qp->conn = sim_ktab_get(&tab, (uint64_t)f->src << 32 | f->dst,
-						(uint64_t)f->conn_tag << 32 | qp->slot, &fresh);
+						(uint64_t)tag << 32 | qp->slot, &fresh);
 			if (fresh) {
 				struct sim_conn *c = &s->conns[qp->conn];
 
 				c->src = f->src;
 				c->dst = f->dst;
-				c->tag = f->conn_tag;
+				c->tag = tag;
 				c->slot = qp->slot;
 				c->port = s->topo->nodes[f->src].first_port + qp->plane;
 				sim_cc_init_conn(s, c, f->rate_bps);
@@ -244,7 +259,7 @@ static int sim_prepare_qps(struct sim *s)
 	s->bitmap_bits = (uint32_t)bits;
 	words = bits / 64;
 	for (uint32_t i = 0; i < s->nflows; i++)
-		nqps += s->flows[i].local ? 0 : sim_flow_split_qps(s, &s->flows[i]) ? nq : 1;
+		nqps += sim_flow_nqps(s, &s->flows[i], nq);
 	rc = sim_prepare_guard(s, nqps, words);
 	if (rc)
 		return rc;
@@ -261,13 +276,14 @@ static int sim_prepare_qps(struct sim *s)
 		struct sim_flow *f = &s->flows[i];
 
 		f->first_qp = q;
-		f->nqps = f->local ? 0 : sim_flow_split_qps(s, f) ? nq : 1;
+		f->nqps = sim_flow_nqps(s, f, nq);
 		for (uint32_t k = 0; k < f->nqps; k++, q++) {
 			struct sim_qp *qp = &s->qps[q];
 
 			qp->acked = &s->bitmaps[(size_t)q * 2 * words];
 			qp->rcvd = qp->acked + words;
-			sim_nic_qp_init(s, f, qp, k, first_slot[i] + k);
+			/* the slots of one connection repeat on each of its duplicates */
+			sim_nic_qp_init(s, f, qp, k, first_slot[i] + k % (f->nqps / sim_flow_dup(f)));
 		}
 	}
 	free(first_slot);

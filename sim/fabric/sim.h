@@ -335,6 +335,14 @@ struct sim_flow {
 	 * (sim_conn_tags, sim_flow_set_conn_tag).
 	 */
 	uint32_t conn_tag;
+	/*
+	 * Connections the message is spread over, tags conn_tag ..
+	 * conn_tag + conn_dup - 1, an equal share on each (0 or 1: one).
+	 * NCCL's duplicated channels: each ring is run twice on the same
+	 * GPUs and NICs, so every message has a twin on another connection
+	 * (coll_default_dup).
+	 */
+	uint32_t conn_dup;
 	uint64_t ooo_pkts;	/* out-of-order arrivals at the receiver */
 	uint32_t max_reorder;	/* deepest psn gap seen, packets */
 };
@@ -513,6 +521,15 @@ int sim_add_local_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint
 uint32_t sim_conn_tags(struct sim *s, uint32_t n);
 /* Flow ID is a message of connection TAG (with its src and dst): 0, or -EINVAL. */
 int sim_flow_set_conn_tag(struct sim *s, uint32_t id, uint32_t tag);
+/* Spread flow ID over DUP connections from its tag on (struct sim_flow.conn_dup); tags must exist. */
+int sim_flow_set_conn_dup(struct sim *s, uint32_t id, uint32_t dup);
+/* The connection tag of the K-th QP of F (its share of a duplicated message). */
+static inline uint32_t sim_flow_qp_tag(const struct sim_flow *f, uint32_t k)
+{
+	uint32_t dup = f->conn_dup > 1 ? f->conn_dup : 1;
+
+	return f->conn_tag + k / (f->nqps / dup);
+}
 /* Whether F's message is split over its connection's QPs (cfg.split_qps, AUTO resolved for F). */
 bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f);
 /* Flow B starts only after flow A finished (collective schedules). */

@@ -303,6 +303,8 @@ struct sim_schema {
 	X(SIM_CJOB_PLACEMENT, "placement", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "how ranks were placed on hosts") \
 	X(SIM_CJOB_GPUS_PER_SERVER, "gpus_per_server", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "GPUs sharing a server") \
 	X(SIM_CJOB_CHANNELS, "channels", SIM_COL_INT, 1, SIM_SCHEMA_MAX_U32, "channels (rings or trees)") \
+	X(SIM_CJOB_CHANNEL_DUP, "channel_connections", SIM_COL_INT, 1, SIM_SCHEMA_MAX_U32, \
+	  "connections each channel's messages are spread over (NCCL's duplicated channels)") \
 	X(SIM_CJOB_CHUNK_BYTES, "chunk_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, "bytes: pipelining chunk, 0 none") \
 	X(SIM_CJOB_BUSBW_FACTOR, "busbw_factor", 0, 0, 2, "busbw / algbw, as nccl-tests") \
 	X(SIM_CJOB_RESULTS, "results", SIM_COL_ARRAY, 0, 0, "one entry per message size and seed, below") \

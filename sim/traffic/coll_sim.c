@@ -58,6 +58,16 @@ uint32_t sim_coll_job_channels(const struct sim_coll_job *job)
 	return job->nchannels ? job->nchannels : 1;
 }
 
+uint32_t sim_coll_job_dup(const struct sim_coll_job *job)
+{
+	struct coll_params p = {
+		.kind = job->kind, .algo = job->algo, .nranks = job->nranks,
+		.gpus_per_server = job->gpus_per_server,
+	};
+
+	return job->nchannels == SIM_COLL_CHANNELS_NCCL ? coll_default_dup(&p) : 1;
+}
+
 void sim_coll_job_params(const struct sim_coll_job *job, uint64_t bytes, struct coll_params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -206,7 +216,8 @@ int sim_coll_guard(const struct coll_params *p, double per_xfer_bytes, const cha
  * the relay GPU posts each chunk as it lands), and at 3.6 Tb/s a GPU it is
  * 9x faster than the 400 Gb/s NIC, so the NIC is what bounds the transfer.
  */
-static int sim_coll_flow(struct sim *s, const struct sim_coll_job *job, const struct coll_xfer *x, uint32_t tag0)
+static int sim_coll_flow(struct sim *s, const struct sim_coll_job *job, const struct coll_xfer *x, uint32_t tag0,
+			 uint32_t dup)
 {
 	uint32_t g = job->gpus_per_server ? job->gpus_per_server : 1;
 	uint32_t src = x->pxn ? coll_pxn_relay(g, x->src_rank, x->dst_rank) : x->src_rank;
@@ -218,7 +229,8 @@ static int sim_coll_flow(struct sim *s, const struct sim_coll_job *job, const st
 		return sim_add_local_flow(s, job->rank_host[x->src_rank], b, x->bytes, job->nvlink_bps,
 					  job->nvlink_lat_ps);
 	id = sim_add_flow(s, a, b, x->bytes, job->start_ps);
-	if (id >= 0 && sim_flow_set_conn_tag(s, (uint32_t)id, tag0 + x->channel))
+	if (id >= 0 && (sim_flow_set_conn_tag(s, (uint32_t)id, tag0 + x->channel * dup) ||
+			sim_flow_set_conn_dup(s, (uint32_t)id, dup)))
 		return -EINVAL;
 	return id;
 }
@@ -231,14 +243,14 @@ static int sim_coll_flow(struct sim *s, const struct sim_coll_job *job, const st
  * transfers of a job's channel between two hosts are messages of one
  * connection, its QPs and their ECMP paths. 0 if the tags ran out.
  */
-static uint32_t sim_coll_tags(struct sim *s, const struct coll_sched *sc)
+static uint32_t sim_coll_tags(struct sim *s, const struct coll_sched *sc, uint32_t dup)
 {
 	uint32_t n = 1;
 
 	for (uint32_t i = 0; i < sc->nxfers; i++)
 		if (sc->xfers[i].channel >= n)
 			n = sc->xfers[i].channel + 1;
-	return sim_conn_tags(s, n);
+	return sim_conn_tags(s, n * dup);
 }
 
 /* Longest chain of dependent transfers: what per-message costs add up along. */
@@ -269,7 +281,7 @@ int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errl
 	struct coll_sched sc;
 	const char *why;
 	char what[64], msg[256];
-	uint32_t tag0;
+	uint32_t tag0, dup;
 	int rc = 0;
 
 	sim_coll_job_params(job, job->bytes, &p);
@@ -296,7 +308,8 @@ int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errl
 	job->nflows = sc.nxfers;
 	job->net_flows = 0;
 	job->depth = sim_coll_depth(&sc);
-	tag0 = sim_coll_tags(s, &sc);
+	dup = sim_coll_job_dup(job);
+	tag0 = sim_coll_tags(s, &sc, dup);
 	if (!tag0) {
 		rc = sim_coll_fail(err, errlen, -EINVAL, "job %s: %s", job->name, sim_error(s));
 		goto out_free_sched;
@@ -304,7 +317,7 @@ int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errl
 	for (uint32_t i = 0; i < sc.nxfers && !rc; i++) {
 		const struct coll_xfer *x = &sc.xfers[i];
 		const uint32_t *deps = coll_xfer_deps(&sc, x);
-		int id = sim_coll_flow(s, job, x, tag0);
+		int id = sim_coll_flow(s, job, x, tag0, dup);
 
 		if (id < 0) {
 			rc = sim_coll_fail(err, errlen, -ENOMEM, "job %s: %s", job->name,

@@ -45,6 +45,8 @@ struct sim_coll_job {
 
 /* Channels JOB runs: its own, 1 by default, or with --channels nccl coll_default_channels (one per NIC of a server for rings on rails). */
 uint32_t sim_coll_job_channels(const struct sim_coll_job *job);
+/* Connections each channel's messages are spread over: NCCL's duplicated channels (coll_default_dup). */
+uint32_t sim_coll_job_dup(const struct sim_coll_job *job);
 
 struct sim_coll_result {
 	bool complete;			/* every transfer finished: the figures below are set */
