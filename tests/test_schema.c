@@ -465,8 +465,9 @@ static void test_reader_by_name(void **state)
 	static const char *const run_csvs[] = { "flows.csv", "links.csv", "trace.csv", NULL };
 	static const char *const run_copies[] = { "summary.json", NULL };
 	static const char *const pred_csvs[] = { "prediction.csv", NULL };
-	/* a collective folder: the largest size's detail is under largest/ */
-	static const char *const coll_csvs[] = { "collective.csv", "largest/flows.csv", "largest/links.csv", NULL };
+	/* a collective folder: the largest size's detail is under largest/, its default trace too */
+	static const char *const coll_csvs[] = { "collective.csv", "largest/flows.csv", "largest/links.csv",
+						 "largest/trace.csv", NULL };
 	static const char *const coll_copies[] = { "summary.json", "largest/summary.json", NULL };
 	struct sim_rep_config a;
 	char out[300], sub[320];
@@ -478,7 +479,7 @@ static void test_reader_by_name(void **state)
 	check_shuffled(coll_dir, "coll-shuffled", coll_csvs, coll_copies);
 	/* the detail is really there: not two empty loads compared */
 	load_ok(&a, coll_dir);
-	assert_true(a.nflows > 0 && a.nlinks > 0 && a.ncoll == 2);
+	assert_true(a.nflows > 0 && a.nlinks > 0 && a.ncoll == 2 && a.ntrace > 0 && a.trace_port[0]);
 	sim_rep_config_free(&a);
 	/* and the flow run read something of every file */
 	load_ok(&a, run_dir);

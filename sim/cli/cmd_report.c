@@ -43,7 +43,7 @@ static const struct sim_opt report_opts_table[] = {
 	SIM_OPT_STR("out", 'o', "OUTDIR", struct report_opts, out_dir, "where to write (default: the first DIR)"),
 	SIM_OPT_CUSTOM("port", 'p', "FROM:TO", report_opt_port, NULL,
 		       "port the queue plots and the port table are about\n"
-		       "(default: each run's --trace-port)"),
+		       "(default: each run's traced port, trace_port)"),
 	SIM_OPT_HELP("show this help"),
 };
 

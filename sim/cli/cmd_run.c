@@ -383,9 +383,13 @@ static const struct sim_opt run_opts_output[] = {
 	/* checked against the topology once it is loaded */
 	SIM_OPT_STR("trace-port", 0, "PORT", RO, trace_spec,
 		    "sample a port (index, or FROM:TO like leaf0:h0) into\n"
-		    "trace.csv: queue, PFC state, counters"),
+		    "trace.csv: queue, PFC state, counters. Default: every\n"
+		    "switch egress is sampled (<= 512 samples each, the\n"
+		    "interval doubling to fit) and trace.csv holds the one\n"
+		    "with the highest peak queue (summary.json trace_port,\n"
+		    "trace_interval_ps; collectives: largest/)"),
 	SIM_OPT_QTY("trace-interval", 0, "T", RO, trace_interval_ps, COLL_QTY_TIME, 10 * SIM_OPT_NS, SIM_OPT_S, NULL,
-		    "sampling period, default 1us [10 ns..1 s]"),
+		    "sampling period (the default trace's first),\ndefault 1us [10 ns..1 s]"),
 	SIM_OPT_FLAG("json", 0, RO, json, true, "print summary.json to stdout instead of the table"),
 	SIM_OPT_FLAG("quiet", 0, RO, quiet, true, "no summary on stdout"),
 	SIM_OPT_HELP("this text"),
@@ -410,9 +414,11 @@ static const struct sim_opt_cmd run_cmd = {
 		"Simulates a workload on a fabric packet by packet and reports throughput,\n"
 		"FCTs, queues, drops, PFC/ECN activity and reordering.\n"
 		"Flow workloads: 'effective' is payload / sum of line rate x FCT (harmonic,\n"
-		"FCT-based), 'all-active' the aggregate rate while every flow ran, 'mean per\n"
-		"flow' the arithmetic mean of flow rates (vendors' \"60%\" figures are the\n"
-		"last two). Collectives: busbw as nccl-tests, 'bw/NIC' (busbw_per_nic) =\n"
+		"FCT-based), 'all-active' the aggregate rate / line rates from the last\n"
+		"flow's first byte at its receiver to the first finish (n/a when a flow\n"
+		"finished before every flow delivered), 'mean per flow' the arithmetic\n"
+		"mean of flow rates (vendors' \"60%\" figures are the last two).\n"
+		"Collectives: busbw as nccl-tests, 'bw/NIC' (busbw_per_nic) =\n"
 		"busbw / (NICs per server x NIC rate), NIC% the busiest NIC's busy time;\n"
 		"effective_throughput (CSV/JSON, kept for scripts) is busbw / one NIC's\n"
 		"rate, above 100% when a server's NICs share the work.\n"
@@ -648,12 +654,18 @@ static int run_report(struct sim *s, const struct run_opts *o, int argc, char **
 	if (o->out_dir && *o->out_dir) {
 		char err[4608];
 
+		uint64_t tint;
+		uint32_t tport;
+		bool traced = sim_results_trace(s, &tport, &tint);
+
 		rc = sim_results_write(s, &r, o->out_dir, line, err, sizeof(err));
 		if (rc)
 			fprintf(stderr, "fabsim: %s\n", err);
 		else if (!o->json && !o->quiet)
-			printf("results      %s/{summary.json,flows.csv,links.csv%s}\n", o->out_dir,
-			       sd ? ",seeds.csv" : "");
+			printf("results      %s/{summary.json,flows.csv,links.csv%s%s}\n", o->out_dir,
+			       traced ? ",trace.csv" : "", sd ? ",seeds.csv" : "");
+		if (!rc && sim_run_trace_write(s, o->out_dir, !o->json && !o->quiet))
+			rc = 1;
 	}
 	free(line);
 	if (r.flows_done < r.flows) {
@@ -751,7 +763,8 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	/* the workload is valid: from here on this run's results replace any earlier run's */
 	if (first && (sim_results_clean(o->out_dir, NULL) || (sd && run_seeds_open(o, sd))))
 		goto out_destroy;
-	if (sim_run_trace(s, o, &trace))
+	/* with --seeds only the last seed's run is written, its trace too */
+	if ((!sd || last) && sim_run_trace(s, o, &trace))
 		goto out_destroy;
 	if (sim_run(s)) {
 		fprintf(stderr, "fabsim run: the simulation failed: %s\n",

@@ -299,8 +299,9 @@ static int run_coll_write_detail(const struct run_coll *c, struct sim *s, const 
 
 	snprintf(dir, sizeof(dir), "%s/largest", c->o->out_dir);
 	sim_results_compute(s, &r);
+	/* the default trace of the largest size goes beside its summary, which names its port */
 	if (!sim_results_write(s, &r, dir, cmdline, err, sizeof(err)))
-		return 0;
+		return sim_run_trace_write(s, dir, false);
 	fprintf(stderr, "fabsim: %s\n", err);
 	return -1;
 }

@@ -64,8 +64,20 @@ char *sim_cmdline(int argc, char **argv);
  * runs. Other files are the user's and stay. DIR or BENCH_JSON may be NULL.
  */
 int sim_results_clean(const char *dir, const char *bench_json);
-/* Opens OUT/trace.csv and starts sampling the port --trace-port names. */
+/*
+ * With --trace-port: opens OUT/trace.csv and starts sampling that port
+ * (*F, closed by the caller). Without: starts the default trace of every
+ * switch egress port when there is an OUT folder (sim_trace_all), which
+ * sim_run_trace_write writes after the run. 0, or -1 after a message.
+ */
 int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f);
+/*
+ * The default trace's trace.csv in DIR: the samples of the port
+ * sim_trace_pick chose (summary.json names it: trace_port,
+ * trace_interval_ps); SAY: a line on stdout. Nothing for a --trace-port run
+ * or without samples. 0, or -1 after a message.
+ */
+int sim_run_trace_write(const struct sim *s, const char *dir, bool say);
 /* Installs the progress line on stderr (when it is a terminal) into CFG. */
 void sim_run_progress_setup(struct sim_config *cfg);
 

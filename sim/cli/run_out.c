@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "collectives/units.h"
 #include "sim/cli/run_opts.h"
 #include "sim/results/schema.h"
 #include "sim/results/stats.h"
@@ -15,14 +16,32 @@
 /* The progress line is redrawn about twice a second. */
 #define RUN_PROGRESS_INTERVAL_S 0.5
 
+/*
+ * The default trace: at most this many samples per switch egress port (a
+ * power of two; when full, every other one goes and the interval doubles),
+ * fewer on fabrics where that would take more than RUN_TRACE_BUDGET.
+ * 512 samples keep the shape of a queue over a run of any length (the
+ * report's plot draws up to 3,000 points); 64 MiB is 1.7 M samples of 40
+ * bytes: 512 for each of railopt-8gpu's 2,048 switch egress ports.
+ */
+#define RUN_TRACE_SAMPLES 512
+#define RUN_TRACE_BUDGET (64ULL << 20)
+
 int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
 {
 	char path[4096];
 	uint32_t port;
 
 	*f = NULL;
-	if (!o->trace_spec)
-		return 0;
+	if (!o->trace_spec) {
+		/* nowhere to write it: sample nothing */
+		if (!o->out_dir || !*o->out_dir)
+			return 0;
+		if (!sim_trace_all(s, o->trace_interval_ps, RUN_TRACE_SAMPLES, RUN_TRACE_BUDGET))
+			return 0;
+		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
+		return -1;
+	}
 	port = sim_port_lookup(s->topo, o->trace_spec);
 	if (port == SIM_NONE) {
 		fprintf(stderr, "fabsim run: --trace-port '%s': expected a port index below %u or FROM:TO node names\n",
@@ -42,6 +61,40 @@ int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
 	/* the rows are sim.c's, in the columns of sim/results/schema.h */
 	sim_schema_write_header(&sim_schema_trace, *f);
 	sim_trace_port(s, port, o->trace_interval_ps, *f);
+	return 0;
+}
+
+int sim_run_trace_write(const struct sim *s, const char *dir, bool say)
+{
+	char path[4096], name[160], every[48];
+	uint64_t interval;
+	uint32_t port;
+	FILE *f;
+
+	/* the --trace-port file is written as the run goes */
+	if (s->trace || !sim_results_trace(s, &port, &interval))
+		return 0;
+	if (sim_mkdir_p(dir)) {
+		fprintf(stderr, "fabsim run: cannot create %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, sim_schema_trace.file);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "fabsim run: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	sim_schema_write_header(&sim_schema_trace, f);
+	sim_trace_write(s, port, f);
+	if (ferror(f) | fclose(f)) {
+		fprintf(stderr, "fabsim run: cannot write %s\n", path);
+		return -1;
+	}
+	if (say) {
+		coll_fmt_qty(COLL_QTY_TIME, interval, every, sizeof(every));
+		printf("trace        %s: port %s (highest peak queue), sampled every %s\n", path,
+		       sim_results_port_name(s, port, name, sizeof(name)), every);
+	}
 	return 0;
 }
 

@@ -9,6 +9,7 @@ int sim_engine_init(struct sim_engine *e, void *ctx, size_t cap_hint)
 	e->ctx = ctx;
 	e->events = 0;
 	e->watch_next_ps = 0;
+	e->probe_next_ps = UINT64_MAX;
 	e->stop = false;
 	return sim_evq_init(&e->q, cap_hint);
 }

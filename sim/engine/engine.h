@@ -8,9 +8,12 @@
  * stops before an event later than a given time (leaving it queued, so a
  * later call resumes exactly there), returns before the next event once
  * the model said the run is over (sim_engine_stop), calls a watch hook
- * periodically in simulated time (the fabric's PFC deadlock watchdog) and
- * a tick hook every SIM_ENGINE_TICK_EVENTS events (the caller's progress
- * display).
+ * periodically in simulated time (the fabric's PFC deadlock watchdog), a
+ * tick hook every SIM_ENGINE_TICK_EVENTS events (the caller's progress
+ * display) and a probe hook before the first event past a time the model
+ * sets (the fabric's queue sampler: it reads the state between events
+ * without being one, so it changes neither the order, the sequence numbers
+ * nor the count of events, nor when the watch hook runs).
  *
  * One engine per run; single-threaded. A handler may schedule events at
  * or after now, never before (sim_evq_push does not check; the model's
@@ -51,6 +54,12 @@ struct sim_engine_ops {
 	uint64_t watch_period_ps;
 	/* Called after every SIM_ENGINE_TICK_EVENTS-th event. */
 	void (*tick)(void *ctx);
+	/*
+	 * Called before the first event later than sim_engine.probe_next_ps,
+	 * with that event's time; it must move probe_next_ps to NEXT_PS or
+	 * later. Not an event: it must not schedule any.
+	 */
+	void (*probe)(void *ctx, uint64_t next_ps);
 };
 
 /* Why sim_engine_run returned. */
@@ -66,6 +75,7 @@ struct sim_engine {
 	void *ctx;		/* handed to every handler and hook */
 	uint64_t events;	/* handled so far, over every sim_engine_run */
 	uint64_t watch_next_ps;	/* ops->watch runs after the first event at or past it */
+	uint64_t probe_next_ps;	/* ops->probe runs before the first event past it; UINT64_MAX: never */
 	/*
 	 * Set by the model (sim_engine_stop) when the run is over: the loop
 	 * returns before the next event. The model clears it (or sets it)
@@ -103,6 +113,8 @@ static inline int sim_engine_run(struct sim_engine *e, const struct sim_engine_o
 			e->q.now_ps = stop_ps;
 			return rc;
 		}
+		if (ops->probe && h.time_ps > e->probe_next_ps)
+			ops->probe(e->ctx, h.time_ps);
 		e->events++;
 		ops->handler[h.ev->type](e->ctx, h.ev);
 		if (ops->tick && !(e->events & (SIM_ENGINE_TICK_EVENTS - 1)))

@@ -229,6 +229,19 @@ void sim_flow_local_done(struct sim *s, struct sim_flow *f)
 	sim_flow_done(s, f);
 }
 
+void sim_flow_first_byte(struct sim *s, struct sim_flow *f)
+{
+	/*
+	 * Before any flow finished only the flows that wait on nothing can
+	 * deliver (the others start after a finish), so counting every first
+	 * byte counts theirs; once one finished the window can no longer open.
+	 */
+	if (++s->first_byte_flows != s->first_byte_need || s->flows_done)
+		return;
+	s->mark_ps = sim_now(s);
+	s->mark_bytes = s->c.delivered_bytes;
+}
+
 void sim_flow_done(struct sim *s, struct sim_flow *f)
 {
 	uint64_t now = sim_now(s);

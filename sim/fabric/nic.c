@@ -355,8 +355,13 @@ static void sim_rx_complete(struct sim *s, struct sim_qp *qp)
 
 static void sim_rx_deliver(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
 {
+	struct sim_flow *f = &s->flows[qp->flow];
+	bool first = !f->rx_bytes;
+
 	s->c.delivered_bytes += p->payload_bytes;
-	s->flows[qp->flow].rx_bytes += p->payload_bytes;
+	f->rx_bytes += p->payload_bytes;
+	if (first)
+		sim_flow_first_byte(s, f);
 }
 
 static void sim_rx_ooo(struct sim *s, struct sim_qp *qp, uint32_t psn)

@@ -316,11 +316,10 @@ static int sim_prepare(struct sim *s)
 		if (!f->ndeps_left) {
 			f->start_ps = coll_add_sat_u64(f->start_ps, s->cfg.msg_overhead_ps);
 			sim_schedule(s, f->start_ps, &f->ev);
-			if (f->start_ps > s->mark_ps)
-				s->mark_ps = f->start_ps;
+			/* the all-active window waits for these (flows.c, sim_flow_first_byte) */
+			s->first_byte_need += !f->local;
 		}
 	}
-	sim_schedule(s, s->mark_ps, &s->mark_ev);
 	if (s->trace)
 		sim_schedule(s, 0, &s->trace_ev);
 	return s->error;
@@ -391,12 +390,10 @@ static void sim_on_sample(void *ctx, struct sim_event *ev)
 	sim_trace_sample(ctx);
 }
 
-/* All flows started by now: what was delivered before counts as ramp-up. */
-static void sim_on_mark(void *ctx, struct sim_event *ev)
+/* Not an event: the default trace's samples of the instants before NEXT_PS. */
+static void sim_on_probe(void *ctx, uint64_t next_ps)
 {
-	struct sim *s = ctx;
-
-	s->mark_bytes = s->c.delivered_bytes;
+	sim_trace_probe(ctx, next_ps);
 }
 
 static bool sim_watchdog(void *ctx)
@@ -449,7 +446,6 @@ static const struct sim_engine_ops sim_fabric_engine_ops = {
 		[SIM_EV_TX_DONE] = sim_on_tx_done,
 		[SIM_EV_QP_TIMER] = sim_on_qp_timer,
 		[SIM_EV_FLOW_START] = sim_on_flow_start,
-		[SIM_EV_MARK] = sim_on_mark,
 		[SIM_EV_CC_TIMER] = sim_on_cc_timer,
 		[SIM_EV_PORT_WAKE] = sim_on_port_wake,
 		[SIM_EV_LOCAL_DONE] = sim_on_local_done,
@@ -461,6 +457,7 @@ static const struct sim_engine_ops sim_fabric_engine_ops = {
 	.watch = sim_watchdog,
 	.watch_period_ps = SIM_WATCHDOG_PS,
 	.tick = sim_tick,
+	.probe = sim_on_probe,
 };
 
 int sim_run(struct sim *s)

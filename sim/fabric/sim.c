@@ -224,7 +224,6 @@ struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 		s->sw_seed[i] = sim_mix64(x);
 	}
 	sim_pfc_reserve(s);
-	s->mark_ev.type = SIM_EV_MARK;
 	return s;
 
 out_free_state:
@@ -237,6 +236,7 @@ void sim_destroy(struct sim *s)
 {
 	if (!s)
 		return;
+	sim_trace_free(s);
 	sim_pool_destroy(&s->pkts);
 	free(s->bitmaps);
 	free(s->local_busy_ps);

@@ -80,7 +80,6 @@ enum sim_ev_type {
 	SIM_EV_TX_DONE,		/* a port finished serializing its packet */
 	SIM_EV_QP_TIMER,	/* a queue pair's retransmission / pacing timer */
 	SIM_EV_FLOW_START,	/* a flow becomes ready to send */
-	SIM_EV_MARK,		/* bookkeeping instant (all flows started) */
 	SIM_EV_CC_TIMER,	/* congestion-control rate timer of a queue pair */
 	SIM_EV_PORT_WAKE,	/* a paced host port may have a packet to send */
 	SIM_EV_LOCAL_DONE,	/* an intra-server (NVLink-class) transfer ended */
@@ -229,6 +228,7 @@ struct sim_portq {
 };
 
 struct sim_flow;
+struct sim_tracer;
 
 /*
  * One hardware QP of an NCCL-style connection: the (source, destination,
@@ -448,9 +448,16 @@ struct sim {
 	uint64_t base_rtt_ps;
 	uint64_t window_bytes;
 	struct sim_counters c;
-	struct sim_event mark_ev;
-	uint64_t mark_ps;		/* last flow start */
-	uint64_t mark_bytes;		/* delivered by then */
+	/*
+	 * The all-active window opens when every network flow that waits on
+	 * no other (first_byte_need of them) has placed its first byte at its
+	 * receiver (first_byte_flows counts them), if no flow finished before:
+	 * then mark_ps is that arrival and mark_bytes the payload delivered up
+	 * to and including it; 0 and 0 when the window never opened.
+	 */
+	uint32_t first_byte_need, first_byte_flows;
+	uint64_t mark_ps;
+	uint64_t mark_bytes;
 	uint64_t first_finish_ps, first_finish_bytes;
 	bool deadlock;			/* stopped: PFC cycle with nothing moving */
 	bool stalled;			/* stopped: nothing left to do, flows unfinished */
@@ -462,6 +469,7 @@ struct sim {
 	uint32_t trace_port;
 	uint64_t trace_interval_ps;
 	struct sim_event trace_ev;
+	struct sim_tracer *tracer;	/* every switch egress sampled (sim_trace_all), or NULL */
 	uint64_t *sw_ctrl_bytes;	/* per switch: control frames in the shared buffer */
 	uint64_t *sw_reserved_bytes;	/* per switch, PFC: headroom (+ static XOFF) of every ingress */
 	uint64_t *sw_hdrm_bytes;	/* per switch, PFC: data held in the ingress headrooms */
@@ -540,6 +548,12 @@ int sim_flows_link(struct sim *s);
 void sim_flow_start(struct sim *s, struct sim_flow *f);
 /* SIM_EV_LOCAL_DONE of F: its local transfer or its receiver's work (post_ps) ended. */
 void sim_flow_local_done(struct sim *s, struct sim_flow *f);
+/*
+ * Network flow F placed its first byte at its receiver (nic.c): when the
+ * last of the first_byte_need flows does, before any flow finished, the
+ * all-active window opens (mark_ps, mark_bytes).
+ */
+void sim_flow_first_byte(struct sim *s, struct sim_flow *f);
 /* F placed its last byte: after post_ps it is done and its successors may start. */
 void sim_flow_done(struct sim *s, struct sim_flow *f);
 
@@ -563,10 +577,39 @@ uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cf
 int sim_run(struct sim *s);
 
 /* trace.c */
+/* Default sampling interval of both traces, ps (fabsim run --trace-interval). */
+#define SIM_TRACE_INTERVAL_PS 1000000ULL
 /* Samples PORT's queue, pause state and counters every INTERVAL into OUT (CSV rows; the caller writes the header). */
 void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out);
 /* SIM_EV_SAMPLE: one line of the trace, and the next sample while flows run. */
 void sim_trace_sample(struct sim *s);
+/*
+ * The default trace: samples every switch egress port at the same
+ * instants 0, I, 2I, ... (I = INTERVAL_PS, 0: the default) through the engine's probe hook,
+ * not as events, so the run is the same event for event. At most
+ * MAX_SAMPLES per port (a power of two >= 2, lowered so that the records
+ * fit in BUDGET_BYTES, down to SIM_TRACE_MIN_SAMPLES): when full, every
+ * other sample is dropped and I doubles. 0, or -ENOMEM / -EINVAL with the
+ * reason in sim_error(). Before the first sim_run.
+ */
+int sim_trace_all(struct sim *s, uint64_t interval_ps, uint32_t max_samples, uint64_t budget_bytes);
+/* The engine's probe: the samples of every instant before NEXT_PS not yet taken. */
+void sim_trace_probe(struct sim *s, uint64_t next_ps);
+/*
+ * The port the default trace reports: the switch egress port with the
+ * highest peak queue (struct sim_portq.max_qbytes, links.csv's
+ * max_queue_bytes; lowest index on a tie) once a frame ever waited behind
+ * another there (a peak above one full data frame); else the busiest
+ * switch-to-switch port by bytes sent (else the busiest switch egress).
+ * SIM_NONE without switches.
+ */
+uint32_t sim_trace_pick(const struct sim *s);
+/* Samples per port kept, and the sampling interval they are spaced by now. */
+uint32_t sim_trace_count(const struct sim *s);
+uint64_t sim_trace_interval(const struct sim *s);
+/* PORT's samples as trace.csv rows (the caller writes the header): 0, or -EINVAL for a port not sampled. */
+int sim_trace_write(const struct sim *s, uint32_t port, FILE *out);
+void sim_trace_free(struct sim *s);
 /* A port by index or as "FROM:TO" node names; SIM_NONE when there is none. */
 uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec);
 

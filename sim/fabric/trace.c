@@ -1,17 +1,51 @@
 /*
- * The time series of one port (fabsim run --trace): its queues, pause
- * state and counters, sampled at a fixed interval of simulated time while
- * flows run, as CSV. Also how a command line names a port.
+ * Time series of ports: queues, pause state and counters, as trace.csv
+ * rows. Two ways to get one. Named (fabsim run --trace-port): one port,
+ * sampled by an event every interval while flows run. By default: every
+ * switch egress port at the same instants, through the engine's probe
+ * hook (engine.h), which reads the state between events without being
+ * one, so a traced run is the untraced run event for event; memory stays
+ * bounded by halving the samples and doubling the interval when a port's
+ * buffer fills, and at the end the port with the highest peak queue is
+ * the one reported (sim_trace_pick). Also how a command line names a port.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sim/fabric/sim.h"
+
+/* Below this many samples per port a trace no longer shows a shape. */
+#define SIM_TRACE_MIN_SAMPLES 16
+
+/*
+ * One port at one instant. Counters and the control queue are kept in 32
+ * bits (saturating): 2^32 packets through one port is 16 TiB of 4 KiB
+ * frames, beyond any run the simulator holds; the data queue and bytes
+ * sent keep 64 (--buffer reaches 64 GiB).
+ */
+struct sim_trace_rec {
+	uint64_t data_bytes;	/* data queue, wire bytes */
+	uint64_t tx_bytes;	/* wire bytes sent since t = 0 */
+	uint32_t ctrl_bytes;	/* control queue, wire bytes */
+	uint32_t pauses_rcvd, pauses_sent, ecn_marks, drops;
+	uint8_t paused;
+};
+
+struct sim_tracer {
+	uint32_t nports;	/* switch egress ports */
+	uint32_t *port;		/* their indices, ascending */
+	uint32_t *slot;		/* per port of the topology: index into port[], or SIM_NONE */
+	uint32_t cap;		/* samples per port, a power of two */
+	uint32_t n;		/* samples taken per port (all alike) */
+	uint64_t interval_ps;	/* sample k is at k x interval_ps */
+	struct sim_trace_rec *rec;	/* nports x cap, port after port */
+};
 
 void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out)
 {
 	s->trace = out;
 	s->trace_port = port;
-	s->trace_interval_ps = interval_ps ? interval_ps : 1000000;
+	s->trace_interval_ps = interval_ps ? interval_ps : SIM_TRACE_INTERVAL_PS;
 	s->trace_ev.type = SIM_EV_SAMPLE;
 }
 
@@ -24,8 +58,191 @@ void sim_trace_sample(struct sim *s)
 		(unsigned int)q->paused, (unsigned long long)q->tx_bytes, (unsigned long long)q->pauses_rcvd,
 		(unsigned long long)q->pauses_sent, (unsigned long long)q->ecn_marks,
 		(unsigned long long)q->drops);
-	if (s->flows_done < s->nflows)
+	/* an empty queue: nothing else will happen, and the sampler must not keep the run alive */
+	if (s->flows_done < s->nflows && s->eng.q.n)
 		sim_schedule(s, coll_add_sat_u64(sim_now(s), s->trace_interval_ps), &s->trace_ev);
+}
+
+static uint32_t sim_trace_sat32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+int sim_trace_all(struct sim *s, uint64_t interval_ps, uint32_t max_samples, uint64_t budget_bytes)
+{
+	const struct sim_topo *t = s->topo;
+	struct sim_tracer *tr;
+	uint32_t cap = max_samples;
+	uint64_t need;
+	char err[160];
+
+	if (s->tracer || s->prepared || cap < 2 || (cap & (cap - 1))) {
+		snprintf(s->err, sizeof(s->err), "default trace: set once before the run, with a power of two "
+			 ">= 2 samples per port (%u)", max_samples);
+		return -EINVAL;
+	}
+	tr = calloc(1, sizeof(*tr));
+	if (!tr)
+		goto out_nomem;
+	s->tracer = tr;
+	tr->slot = malloc((size_t)t->nports * sizeof(*tr->slot));
+	tr->port = malloc((size_t)t->nports * sizeof(*tr->port));
+	if (!tr->slot || !tr->port)
+		goto out_free;
+	for (uint32_t i = 0; i < t->nports; i++) {
+		tr->slot[i] = SIM_NONE;
+		if (t->nodes[t->ports[i].node].kind != SIM_NODE_SWITCH)
+			continue;
+		tr->slot[i] = tr->nports;
+		tr->port[tr->nports++] = i;
+	}
+	/* big fabrics: fewer samples per port before the memory they take */
+	while (cap > SIM_TRACE_MIN_SAMPLES &&
+	       coll_mul_sat_u64((uint64_t)tr->nports * cap, sizeof(*tr->rec)) > budget_bytes)
+		cap /= 2;
+	need = coll_mul_sat_u64((uint64_t)tr->nports * cap, sizeof(*tr->rec));
+	if (coll_mem_guard(need, "the default trace", err, sizeof(err))) {
+		snprintf(s->err, sizeof(s->err), "%s", err);
+		sim_trace_free(s);
+		return -ENOMEM;
+	}
+	tr->rec = malloc(need ? need : 1);
+	if (!tr->rec)
+		goto out_free;
+	tr->cap = cap;
+	tr->interval_ps = interval_ps ? interval_ps : SIM_TRACE_INTERVAL_PS;
+	/* the first sample, at t = 0, before the first event past it */
+	s->eng.probe_next_ps = 0;
+	return 0;
+
+out_free:
+	sim_trace_free(s);
+out_nomem:
+	snprintf(s->err, sizeof(s->err), "out of memory for the default trace");
+	return -ENOMEM;
+}
+
+/* Full: keep samples 0, 2, 4, ... (the instants of the doubled interval). */
+static void sim_trace_decimate(struct sim_tracer *tr)
+{
+	for (uint32_t p = 0; p < tr->nports; p++) {
+		struct sim_trace_rec *r = &tr->rec[(size_t)p * tr->cap];
+
+		for (uint32_t i = 1; i < tr->cap / 2; i++)
+			r[i] = r[2 * i];
+	}
+	tr->n = tr->cap / 2;
+	tr->interval_ps *= 2;
+}
+
+static void sim_trace_take(struct sim *s, struct sim_tracer *tr)
+{
+	for (uint32_t p = 0; p < tr->nports; p++) {
+		const struct sim_portq *q = &s->pq[tr->port[p]];
+		struct sim_trace_rec *r = &tr->rec[(size_t)p * tr->cap + tr->n];
+
+		r->data_bytes = q->qbytes[SIM_PRIO_DATA];
+		r->tx_bytes = q->tx_bytes;
+		r->ctrl_bytes = sim_trace_sat32(q->qbytes[SIM_PRIO_CTRL]);
+		r->pauses_rcvd = sim_trace_sat32(q->pauses_rcvd);
+		r->pauses_sent = sim_trace_sat32(q->pauses_sent);
+		r->ecn_marks = sim_trace_sat32(q->ecn_marks);
+		r->drops = sim_trace_sat32(q->drops);
+		r->paused = q->paused;
+	}
+	if (++tr->n == tr->cap)
+		sim_trace_decimate(tr);
+}
+
+void sim_trace_probe(struct sim *s, uint64_t next_ps)
+{
+	struct sim_tracer *tr = s->tracer;
+	uint64_t at = UINT64_MAX;
+
+	/*
+	 * The state does not change between events: every instant before
+	 * NEXT_PS not yet sampled sees the state the last event left (events
+	 * at the instant itself included). Stops past the model's horizon.
+	 */
+	while (tr) {
+		at = coll_mul_sat_u64(tr->n, tr->interval_ps);
+		if (at >= next_ps || at >= SIM_TIME_LIMIT_PS)
+			break;
+		sim_trace_take(s, tr);
+	}
+	s->eng.probe_next_ps = at;
+}
+
+uint32_t sim_trace_pick(const struct sim *s)
+{
+	const struct sim_topo *t = s->topo;
+	uint64_t frame = sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA), peak = 0, fabric_tx = 0, any_tx = 0;
+	uint32_t by_queue = SIM_NONE, by_fabric = SIM_NONE, by_any = SIM_NONE;
+
+	for (uint32_t i = 0; i < t->nports; i++) {
+		const struct sim_portq *q = &s->pq[i];
+
+		if (t->nodes[t->ports[i].node].kind != SIM_NODE_SWITCH)
+			continue;
+		if (by_any == SIM_NONE || q->tx_bytes > any_tx) {
+			by_any = i;
+			any_tx = q->tx_bytes;
+		}
+		if (q->max_qbytes > frame && q->max_qbytes > peak) {
+			by_queue = i;
+			peak = q->max_qbytes;
+		}
+		if (t->nodes[t->ports[t->ports[i].peer].node].kind == SIM_NODE_SWITCH &&
+		    (by_fabric == SIM_NONE || q->tx_bytes > fabric_tx)) {
+			by_fabric = i;
+			fabric_tx = q->tx_bytes;
+		}
+	}
+	if (by_queue != SIM_NONE)
+		return by_queue;
+	return by_fabric != SIM_NONE ? by_fabric : by_any;
+}
+
+uint32_t sim_trace_count(const struct sim *s)
+{
+	return s->tracer ? s->tracer->n : 0;
+}
+
+uint64_t sim_trace_interval(const struct sim *s)
+{
+	return s->tracer ? s->tracer->interval_ps : s->trace_interval_ps;
+}
+
+int sim_trace_write(const struct sim *s, uint32_t port, FILE *out)
+{
+	const struct sim_tracer *tr = s->tracer;
+	const struct sim_trace_rec *r;
+
+	if (!tr || port >= s->topo->nports || tr->slot[port] == SIM_NONE)
+		return -EINVAL;
+	r = &tr->rec[(size_t)tr->slot[port] * tr->cap];
+	/* the named trace's format, row for row */
+	for (uint32_t i = 0; i < tr->n; i++, r++)
+		fprintf(out, "%.3f,%llu,%llu,%u,%llu,%llu,%llu,%llu,%llu\n",
+			(double)((uint64_t)i * tr->interval_ps) * 1e-6, (unsigned long long)r->data_bytes,
+			(unsigned long long)r->ctrl_bytes, (unsigned int)r->paused, (unsigned long long)r->tx_bytes,
+			(unsigned long long)r->pauses_rcvd, (unsigned long long)r->pauses_sent,
+			(unsigned long long)r->ecn_marks, (unsigned long long)r->drops);
+	return 0;
+}
+
+void sim_trace_free(struct sim *s)
+{
+	struct sim_tracer *tr = s->tracer;
+
+	if (!tr)
+		return;
+	free(tr->rec);
+	free(tr->port);
+	free(tr->slot);
+	free(tr);
+	s->tracer = NULL;
+	s->eng.probe_next_ps = UINT64_MAX;
 }
 
 uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec)

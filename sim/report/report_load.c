@@ -622,13 +622,22 @@ static int rep_load_json(const char *path, json_t **out, const struct rep_err *e
 	return 0;
 }
 
-/* The run's own --trace-port, from the command line it recorded. */
-static void rep_trace_port(struct sim_rep_config *c)
+/*
+ * The port of the run's trace.csv: its summary's trace_port (J: the flow
+ * run's summary.json, or a collective's largest/summary.json), else its
+ * --trace-port from the command line it recorded (runs before trace_port).
+ */
+static void rep_trace_port(struct sim_rep_config *c, const json_t *j)
 {
 	const char *cmd = json_string_value(json_object_get(c->summary, sim_schema_summary.cols[SIM_SUM_COMMAND].name));
+	const char *key = json_string_value(json_object_get(j, sim_schema_summary.cols[SIM_SUM_TRACE_PORT].name));
 	const char *p = cmd ? strstr(cmd, "--trace-port") : NULL;
 	size_t n;
 
+	if (key) {
+		snprintf(c->trace_port, sizeof(c->trace_port), "%s", key);
+		return;
+	}
 	if (!p)
 		return;
 	p += strlen("--trace-port");
@@ -699,7 +708,7 @@ static int rep_load_summary(struct sim_rep_config *c, bool required, const struc
 	rc = rep_load_json(path, &c->summary, e);
 	if (rc)
 		return rc;
-	rep_trace_port(c);
+	rep_trace_port(c, c->summary);
 	/* null: the run did not finish, and the report says so with a dash */
 	if (c->kind == SIM_REP_FLOWS &&
 	    !json_object_get(c->summary, sim_schema_summary.cols[SIM_SUM_EFFECTIVE_THROUGHPUT].name))
@@ -726,6 +735,8 @@ static int rep_load_coll_dir(struct sim_rep_config *c, const struct rep_err *e)
 		rc = rep_load_json(path, &c->largest, e);
 		if (rc)
 			goto out_free_largest;
+		if (!json_object_get(c->summary, sim_schema_summary.cols[SIM_SUM_TRACE_PORT].name))
+			rep_trace_port(c, c->largest);
 	}
 	rc = rep_load_detail(c, largest, c->dir, e);
 out_free_largest:

@@ -356,7 +356,7 @@ static void md_port_table(FILE *f, const struct sim_report *r)
 				"| configuration | port | utilization | max queue (KB) | ECN marks "
 				"| pauses sent | pauses received | paused (us) | drops |\n"
 				"|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
-				r->port ? "--port" : "each run's --trace-port");
+				r->port ? "--port" : "each run's traced port: summary.json's trace_port");
 		md_port_row(f, &r->cfg[i], port);
 	}
 	if (n)

@@ -105,7 +105,7 @@ struct sim_schema {
 	  SIM_SCHEMA_MAX_COUNT, "PFC pause frames received") \
 	X(SIM_LINKS_PAUSED_US, "paused_us", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, "us: time spent paused")
 
-/* trace.csv: samples of one port, run --trace-port (sim/fabric/sim.c; header sim/cli/cmd_run.c) */
+/* trace.csv: samples of one port, run --trace-port or the default trace (sim/fabric/trace.c; header sim/cli/run_out.c) */
 #define SIM_TRACE_COLUMNS(X) \
 	X(SIM_TRACE_TIME_US, "time_us", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, "us: sample time") \
 	X(SIM_TRACE_DATA_QUEUE_BYTES, "data_queue_bytes", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_BYTES, \
@@ -209,7 +209,7 @@ struct sim_schema {
 	X(SIM_SUM_EFFECTIVE_THROUGHPUT, "effective_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "payload / sum of line rate x FCT") \
 	X(SIM_SUM_ALL_ACTIVE_THROUGHPUT, "all_active_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
-	  "aggregate rate / line rates while every flow was active") \
+	  "aggregate payload rate / line rates from the last flow's first byte at its receiver to the first finish") \
 	X(SIM_SUM_MEAN_FLOW_THROUGHPUT, "mean_flow_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "mean over flows of throughput / line rate") \
 	X(SIM_SUM_MIN_FLOW_THROUGHPUT, "min_flow_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, "worst flow's") \
@@ -239,6 +239,10 @@ struct sim_schema {
 	X(SIM_SUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time") \
 	X(SIM_SUM_EVENTS_PER_S, "events_per_s", 0, 0, SIM_SCHEMA_MAX_COUNT, "engine speed") \
 	X(SIM_SUM_PEAK_RSS_KB, "peak_rss_kb", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "KiB: peak resident memory") \
+	X(SIM_SUM_TRACE_PORT, "trace_port", SIM_COL_TEXT | SIM_COL_NULL, 0, 2 * SIM_SCHEMA_NODE_NAME + 1, \
+	  "FROM:TO of the port trace.csv samples (--trace-port, else the highest peak queue); null: none") \
+	X(SIM_SUM_TRACE_INTERVAL_PS, "trace_interval_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "ps: spacing of trace.csv's samples (the default trace doubles it to fit); null: no trace") \
 	/* --seeds only: the keys above describe the last seed's run */ \
 	X(SIM_SUM_SEEDS, "seeds", SIM_COL_ARRAY, 0, 0, "--seeds: the seeds run, in order") \
 	X(SIM_SUM_SEED_STATS, "seed_stats", SIM_COL_OBJECT, 0, 0, \
@@ -265,7 +269,7 @@ struct sim_schema {
 	X(SIM_SEEDS_EFFECTIVE, "effective_throughput", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "payload / sum of line rate x FCT (harmonic, FCT-based)") \
 	X(SIM_SEEDS_ALL_ACTIVE, "all_active_throughput", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO, \
-	  "aggregate rate / line rates while every flow was active") \
+	  "aggregate payload rate / line rates from the last flow's first byte at its receiver to the first finish") \
 	X(SIM_SEEDS_MEAN_FLOW, "mean_flow_throughput", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "mean over flows of throughput / line rate") \
 	X(SIM_SEEDS_MIN_FLOW, "min_flow_throughput", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, "worst flow's") \

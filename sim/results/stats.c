@@ -3,7 +3,10 @@
  * payload delivered divided by what the senders' line rates could have
  * carried during each flow's lifetime (sum of rate x FCT). The aggregate
  * rate over the window in which all flows were active is reported beside
- * it, because a straggler inflates FCT-based figures differently.
+ * it, because a straggler inflates FCT-based figures differently: that
+ * window opens when the last flow's first byte reaches its receiver (not
+ * at its start, which would count the first one-way delay, when nothing
+ * can arrive yet, as idle line) and closes at the first finish.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -124,12 +127,15 @@ static void sim_results_links(const struct sim *s, struct sim_results *r)
 	double span = (double)sim_now(s) * 1e-12;
 	uint32_t up = 0, used = 0;
 
+	r->max_queue_port = SIM_NONE;
 	for (uint32_t i = 0; i < t->nports; i++) {
 		const struct sim_port *p = &t->ports[i];
 		const struct sim_node *a = &t->nodes[p->node], *b = &t->nodes[t->ports[p->peer].node];
 
-		if (s->pq[i].max_qbytes > r->max_queue_bytes)
+		if (s->pq[i].max_qbytes > r->max_queue_bytes) {
 			r->max_queue_bytes = s->pq[i].max_qbytes;
+			r->max_queue_port = i;
+		}
 		if (a->kind != SIM_NODE_SWITCH || b->kind != SIM_NODE_SWITCH)
 			continue;
 		if (span > 0) {
@@ -154,7 +160,8 @@ void sim_results_compute(const struct sim *s, struct sim_results *r)
 	sim_results_flows(s, r);
 	sim_results_links(s, r);
 	r->window_throughput = -1;
-	if (s->flows_done && s->first_finish_ps > s->mark_ps) {
+	/* from the last first byte to the first finish: empty when a flow finished before all delivered */
+	if (s->flows_done && s->mark_ps && s->first_finish_ps > s->mark_ps) {
 		double bits = (double)(s->first_finish_bytes - s->mark_bytes) * 8;
 		double t = (double)(s->first_finish_ps - s->mark_ps) * 1e-12;
 
@@ -199,6 +206,10 @@ static const char *sim_results_fig(char *buf, size_t len, bool ok, double v)
 	return buf;
 }
 
+/* What the all-active line says: the window in a few words. */
+#define SIM_ALL_ACTIVE_DEF "aggregate rate / line rates while every flow was delivering " \
+	"(last first byte to first finish)"
+
 /*
  * The three throughput figures side by side on one line, then one line
  * each saying what it is: they answer different questions, and a vendor's
@@ -220,11 +231,11 @@ static void sim_results_print_throughput(const struct sim_results *r, FILE *out)
 	else
 		fprintf(out, "throughput   effective %s | all-active %s | mean per flow %s of line rate\n", e, a, m);
 	if (aa && r->all_active_first)
-		fprintf(out, "all-active   %s: aggregate rate / line rates while every flow was active\n", a);
+		fprintf(out, "all-active   %s: %s\n", a, SIM_ALL_ACTIVE_DEF);
 	if (done)
 		fprintf(out, "effective    %s: harmonic, payload / sum of line rate x FCT (FCT-based)\n", e);
 	if (aa && !r->all_active_first)
-		fprintf(out, "all-active   %s: aggregate rate / line rates while every flow was active\n", a);
+		fprintf(out, "all-active   %s: %s\n", a, SIM_ALL_ACTIVE_DEF);
 	if (done)
 		fprintf(out, "per flow     mean %s (arithmetic mean of flow rates), worst %s of line rate\n", m, w);
 }
@@ -261,8 +272,14 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 	if (sim_results_complete(r))
 		fprintf(out, "FCT          p50 %.1f us, p99 %.1f us, max %.1f us\n", r->fct_p50_us, r->fct_p99_us,
 			r->fct_max_us);
-	fprintf(out, "links        busiest fabric link %.1f%% utilized, %.0f%% of leaf uplinks used, max queue %lu B\n",
+	fprintf(out, "links        busiest fabric link %.1f%% utilized, %.0f%% of leaf uplinks used, max queue %lu B",
 		100 * r->max_link_util, 100 * r->uplinks_used_frac, (unsigned long)r->max_queue_bytes);
+	if (r->max_queue_port != SIM_NONE) {
+		char name[2 * SIM_SCHEMA_NODE_NAME + 2];
+
+		fprintf(out, " at %s", sim_results_port_name(s, r->max_queue_port, name, sizeof(name)));
+	}
+	fprintf(out, "\n");
 	fprintf(out, "reordering   %lu out-of-order arrivals, deepest %u packets\n", (unsigned long)c->ooo_pkts,
 		r->max_reorder);
 	fprintf(out, "congestion   drops %lu, ECN marks %lu, CNPs %lu, PFC pauses %lu, retransmits %lu, NAKs %lu, timeouts %lu\n",
@@ -274,6 +291,29 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 		(unsigned long)(r->peak_rss_kb / 1024));
 	if (s->deadlock)
 		fprintf(out, "WARNING      PFC deadlock: a cycle of paused switch ports stopped all delivery\n");
+}
+
+const char *sim_results_port_name(const struct sim *s, uint32_t port, char *buf, size_t len)
+{
+	const struct sim_topo *t = s->topo;
+	char a[SIM_SCHEMA_NODE_NAME + 1], b[SIM_SCHEMA_NODE_NAME + 1];
+
+	sim_topo_node_name(t, t->ports[port].node, a, sizeof(a));
+	sim_topo_node_name(t, t->ports[t->ports[port].peer].node, b, sizeof(b));
+	snprintf(buf, len, "%s:%s", a, b);
+	return buf;
+}
+
+bool sim_results_trace(const struct sim *s, uint32_t *port, uint64_t *interval_ps)
+{
+	if (s->trace) {
+		*port = s->trace_port;
+		*interval_ps = s->trace_interval_ps;
+		return true;
+	}
+	*port = sim_trace_pick(s);
+	*interval_ps = sim_trace_interval(s);
+	return s->tracer && sim_trace_count(s) && *port != SIM_NONE;
 }
 
 /* A figure of the flows' lifetimes: null when not every flow finished. */
@@ -291,7 +331,10 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 {
 	const struct sim_counters *c = &s->c;
 	double eta = sim_cc_of(s)->target_util(s);
+	char tname[2 * SIM_SCHEMA_NODE_NAME + 2];
 	json_t *j = json_object();
+	uint64_t tint;
+	uint32_t tport;
 
 	SUM(FABSIM_VERSION, json_string(FAB_VERSION));
 	SUM(COMMAND, json_string(argv_line ? argv_line : ""));
@@ -342,6 +385,13 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(WALL_S, json_real(r->wall_s));
 	SUM(EVENTS_PER_S, json_real(r->events_per_s));
 	SUM(PEAK_RSS_KB, json_integer((json_int_t)r->peak_rss_kb));
+	if (sim_results_trace(s, &tport, &tint)) {
+		SUM(TRACE_PORT, json_string(sim_results_port_name(s, tport, tname, sizeof(tname))));
+		SUM(TRACE_INTERVAL_PS, json_integer((json_int_t)tint));
+	} else {
+		SUM(TRACE_PORT, json_null());
+		SUM(TRACE_INTERVAL_PS, json_null());
+	}
 	if (r->nseeds)
 		sim_results_json_seeds(j, r);
 	return j;

@@ -22,6 +22,7 @@ struct sim_results {
 	double max_link_util;		/* busiest fabric (switch-to-switch) link */
 	double uplinks_used_frac;	/* leaf uplinks that carried data */
 	uint64_t max_queue_bytes;
+	uint32_t max_queue_port;	/* where max_queue_bytes was, SIM_NONE: no queue anywhere */
 	uint32_t max_reorder;		/* packets */
 	double base_rtt_us;
 	uint64_t window_bytes;
@@ -43,6 +44,14 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
  */
 int sim_results_write(const struct sim *s, const struct sim_results *r, const char *dir,
 		      const char *argv_line, char *err, size_t errlen);
+/* "FROM:TO" node names of PORT into BUF; returns BUF. */
+const char *sim_results_port_name(const struct sim *s, uint32_t port, char *buf, size_t len);
+/*
+ * Whether the run has a trace to write (trace.csv): the --trace-port one,
+ * or the default one with samples and a port to report (sim_trace_pick);
+ * then its PORT and the spacing of its samples.
+ */
+bool sim_results_trace(const struct sim *s, uint32_t *port, uint64_t *interval_ps);
 struct json_t;
 /* summary.json's object (caller decref's); used by --json too */
 struct json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const char *argv_line);
