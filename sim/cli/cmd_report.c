@@ -59,15 +59,18 @@ static const struct sim_opt_cmd report_cmd = {
 		"Plot and summarize results folders written by 'fabsim run' and 'fabsim predict'.\n"
 		"A DIR is a results folder (summary.json, collective.csv or prediction.csv) or\n"
 		"holds results folders one level down; each results folder is a configuration,\n"
-		"named by its folder name. Writes PNG and SVG plots, the gnuplot script of each\n"
-		"(<plot>.gp, rerun with 'gnuplot <plot>.gp' inside OUTDIR) and report.md, and\n"
-		"prints the files written.\n"
+		"named by its folder name; a DIR with a ladder.csv (experiments/flagship.sh)\n"
+		"adds the ablation ladder's charts and table. Writes PNG and SVG plots, the\n"
+		"gnuplot script of each (<plot>.gp, rerun with 'gnuplot <plot>.gp' inside\n"
+		"OUTDIR) and report.md, and prints the files written.\n"
 		"\n",
 	.usage_tail =
 		"\n"
-		"plots: effective-vs-size, busbw-vs-size, nic-busy-vs-size (collectives),\n"
-		"fct-cdf, heatmap-<config> (busiest switch tier), queue-<config> (trace.csv),\n"
-		"predicted-vs-measured-<collective> (prediction.csv).\n",
+		"plots: ladder-<workload> (ladder.csv), effective-vs-size, busbw-vs-size,\n"
+		"busbw-per-nic-vs-size, nic-busy-vs-size, time-vs-size (collectives),\n"
+		"flow-throughput (flow workloads), fct-cdf, heatmap-<config> (busiest switch\n"
+		"tier), queue-<config> (trace.csv), predicted-vs-measured-<collective>\n"
+		"(prediction.csv). Several seeds (--seeds): mean, with min-max error bars.\n",
 	.help_col = 23,
 	.stop_at_arg = true,
 	.usage_on_error = true,
@@ -127,7 +130,7 @@ static int report_not_results(const char *dir)
 }
 
 /* Subfolders in name order, so that curves and tables come out the same. */
-static int report_scan_subdirs(struct sim_report *r, size_t *cap, const char *dir)
+static int report_scan_subdirs(struct sim_report *r, size_t *cap, const char *dir, int ladder)
 {
 	struct dirent **ents;
 	char sub[4096];
@@ -149,20 +152,29 @@ static int report_scan_subdirs(struct sim_report *r, size_t *cap, const char *di
 		free(ents[i]);
 	}
 	free(ents);
-	if (!ret && !found)
+	if (!ret && !found && !ladder)
 		return report_not_results(dir);
 	return ret;
 }
 
 static int report_scan(struct sim_report *r, size_t *cap, const char *dir)
 {
+	int ladder;
+
 	if (!report_is_dir(dir)) {
 		fprintf(stderr, "%s: no such folder, expected a fabsim results folder\n", dir);
 		return -1;
 	}
+	/* the flagship's ablation ladder: its folder may hold no run of its own */
+	ladder = sim_rep_load_ladder(r, dir);
+	if (ladder < 0) {
+		fprintf(stderr, "%s\n", r->err);
+		r->err[0] = 0;
+		return -1;
+	}
 	if (sim_rep_is_results(dir))
 		return report_add_config(r, cap, dir);
-	return report_scan_subdirs(r, cap, dir);
+	return report_scan_subdirs(r, cap, dir, ladder);
 }
 
 static int report_stem_taken(const struct sim_report *r, size_t n, const char *stem)
@@ -201,6 +213,7 @@ static void report_free(struct sim_report *r)
 	for (i = 0; i < r->ncfg; i++)
 		sim_rep_config_free(&r->cfg[i]);
 	free(r->cfg);
+	free(r->ladder);
 	for (i = 0; i < r->nplots; i++)
 		free(r->plots[i].caption);
 	free(r->plots);

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,9 @@ void sim_gp_str(FILE *f, const char *s)
 
 static void gp_terminals(FILE *f, const char *stem, int w_px, int h_px)
 {
-	fprintf(f, "do for [fmt in \"png svg\"] {\n"
+	/* labels may carry UTF-8 (the ladder's minus sign) */
+	fprintf(f, "set encoding utf8\n"
+		"do for [fmt in \"png svg\"] {\n"
 		"\treset\n"
 		"\tif (fmt eq \"png\") {\n"
 		"\t\tset terminal pngcairo size %d,%d noenhanced font 'Sans,11'\n"
@@ -91,7 +94,8 @@ static void gp_styles(FILE *f)
 		"\tset linetype 3 lc rgb '#2ca02c'\n\tset linetype 4 lc rgb '#d62728'\n"
 		"\tset linetype 5 lc rgb '#9467bd'\n\tset linetype 6 lc rgb '#8c564b'\n"
 		"\tset linetype 7 lc rgb '#e377c2'\n\tset linetype 8 lc rgb '#17becf'\n"
-		"\tset linetype cycle 8\n");
+		"\tset linetype 9 lc rgb '#7f7f7f'\n\tset linetype 10 lc rgb '#bcbd22'\n"
+		"\tset linetype cycle 10\n");
 }
 
 /* Everything after this is drawn twice, once per output format. */
@@ -99,6 +103,18 @@ void sim_gp_loop_begin(FILE *f, const char *stem, int w_px, int h_px)
 {
 	gp_terminals(f, stem, w_px, h_px);
 	gp_styles(f);
+}
+
+/* A title of two lines: what the plot shows, then the run it is about (LINE2 may be empty). */
+void sim_gp_title2(FILE *f, const char *line1, const char *line2)
+{
+	fprintf(f, "\tset title ");
+	sim_gp_str(f, line1);
+	if (line2 && *line2) {
+		fprintf(f, " . \"\\n\" . ");
+		sim_gp_str(f, line2);
+	}
+	fputc('\n', f);
 }
 
 /* log2 x axis with ticks at powers of two labelled as on the command line */
@@ -125,16 +141,23 @@ void sim_gp_size_axis(FILE *f, double lo, double hi)
 }
 
 /*
- * Bandwidth grows with message size, so the lower right corner is free for
- * the key; headroom above keeps the line-rate reference off the border.
+ * The key outside the data area, so that no curve hides behind it: right
+ * of the plot while NCURVES entries of up to LONGEST characters fit in a
+ * column, below it otherwise.
  */
-void sim_gp_size_key(FILE *f, size_t ncurves)
+void sim_gp_key(FILE *f, size_t ncurves, size_t longest)
+{
+	if (ncurves > 12 || longest > 40)
+		fprintf(f, "\tset key outside below center horizontal maxrows 6\n");
+	else
+		fprintf(f, "\tset key outside right top vertical Left reverse\n");
+}
+
+/* Headroom above keeps the line-rate reference off the border. */
+void sim_gp_size_key(FILE *f, size_t ncurves, size_t longest)
 {
 	fprintf(f, "\tset yrange [0:*]\n\tset offsets 0, 0, graph 0.08, 0\n");
-	if (ncurves > 8)
-		fprintf(f, "\tset key below\n");
-	else
-		fprintf(f, "\tset key bottom right opaque box\n");
+	sim_gp_key(f, ncurves, longest);
 }
 
 /*
@@ -159,6 +182,110 @@ void sim_gp_line_rates(FILE *f, const double *gbps, size_t n, bool percent)
 			"title 'NIC line rate (%.4g Gb/s = %.3g GB/s)'", gbps[i] / 8, 2 + k++,
 			gbps[i], gbps[i] / 8);
 	}
+}
+
+/* Slots between two clusters of bars: one empty bar's width. */
+#define GP_BAR_GAP 1
+
+static double gp_bar_x(const struct sim_gp_bars *b, size_t k, size_t s)
+{
+	return (double)(k * (b->nseries + GP_BAR_GAP) + s);
+}
+
+static bool gp_bar_has_range(const struct sim_gp_bars *b, size_t s)
+{
+	size_t k, i;
+
+	for (k = 0; k < b->nclusters; k++) {
+		i = k * b->nseries + s;
+		if (!isnan(b->mean[i]) && b->lo[i] < b->hi[i])
+			return true;
+	}
+	return false;
+}
+
+static bool gp_bar_has_value(const struct sim_gp_bars *b, size_t s)
+{
+	size_t k;
+
+	for (k = 0; k < b->nclusters; k++)
+		if (!isnan(b->mean[k * b->nseries + s]))
+			return true;
+	return false;
+}
+
+/*
+ * A datablock $bar<s> per series: x, mean, min, max and the value printed
+ * above the bar; a bar without a value (NAN) is left out.
+ */
+void sim_gp_bars_data(FILE *f, const struct sim_gp_bars *b)
+{
+	char var[32];
+	size_t k, s, i;
+	double top;
+
+	for (s = 0; s < b->nseries; s++) {
+		snprintf(var, sizeof(var), "bar%zu", s);
+		sim_gp_data_begin(f, var, "%s: x, mean, min, max, label (%s)", b->series[s], b->unit);
+		for (k = 0; k < b->nclusters; k++) {
+			i = k * b->nseries + s;
+			if (isnan(b->mean[i]))
+				continue;
+			top = isnan(b->hi[i]) ? b->mean[i] : b->hi[i];
+			fprintf(f, "%g %.6g %.6g %.6g \"%.1f\"\n", gp_bar_x(b, k, s), b->mean[i],
+				isnan(b->lo[i]) ? b->mean[i] : b->lo[i], top, b->mean[i]);
+		}
+		sim_gp_data_end(f);
+	}
+}
+
+/* Wide enough that each bar has room for its value: pixels across. */
+int sim_gp_bars_width(const struct sim_gp_bars *b)
+{
+	size_t slots = b->nclusters * (b->nseries + GP_BAR_GAP);
+	size_t w = 380 + 34 * slots;
+
+	return w < 960 ? 960 : w > 2400 ? 2400 : (int)w;
+}
+
+/* The axes, the cluster names under them and the plot command of the bars. */
+void sim_gp_bars_plot(FILE *f, const struct sim_gp_bars *b)
+{
+	size_t k, s, i, longest = 0;
+	double ymax = 0;
+
+	for (i = 0; i < b->nclusters * b->nseries; i++)
+		if (!isnan(b->mean[i]))
+			ymax = fmax(ymax, isnan(b->hi[i]) ? b->mean[i] : fmax(b->hi[i], b->mean[i]));
+	for (s = 0; s < b->nseries; s++)
+		longest = strlen(b->series[s]) > longest ? strlen(b->series[s]) : longest;
+	/* room above the tallest bar for its value */
+	fprintf(f, "\tset yrange [0:%g]\n\tset xrange [%g:%g]\n\tset grid noxtics ytics\n"
+		"\tset boxwidth 0.85\n\tset style fill solid 0.85 border rgb 'black'\n"
+		"\tset xtics scale 0 (",
+		ymax > 0 ? ymax * 1.15 : 1, -1.0, gp_bar_x(b, b->nclusters, 0) - GP_BAR_GAP);
+	for (k = 0; k < b->nclusters; k++) {
+		fprintf(f, "%s", k ? ", " : "");
+		sim_gp_str(f, b->cluster[k]);
+		fprintf(f, " %g", gp_bar_x(b, k, 0) + (double)(b->nseries - 1) / 2);
+	}
+	fprintf(f, ")\n");
+	if (b->nclusters > 4)
+		fprintf(f, "\tset xtics rotate by 20 right\n");
+	sim_gp_key(f, b->nseries, longest);
+	fprintf(f, "\tplot ");
+	for (s = 0, k = 0; s < b->nseries; s++) {
+		/* a series without a value (older results): no bars, and gnuplot has nothing to warn of */
+		if (!gp_bar_has_value(b, s))
+			continue;
+		fprintf(f, "%s$bar%zu using 1:2 with boxes lc %zu title ", k++ ? ", \\\n\t\t" : "", s, s + 1);
+		sim_gp_str(f, b->series[s]);
+		if (gp_bar_has_range(b, s))
+			fprintf(f, ", \\\n\t\t$bar%zu " SIM_GP_RANGE_BAR " lc rgb 'black' lw 1.2 notitle", s);
+		fprintf(f, ", \\\n\t\t$bar%zu using 1:4:5 with labels offset 0,0.7 font ',%d' notitle", s,
+			b->nclusters * (b->nseries + GP_BAR_GAP) > 24 ? 8 : 10);
+	}
+	fprintf(f, "\n");
 }
 
 /* What the child could not do before gnuplot ran, sent to the parent. */

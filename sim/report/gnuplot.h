@@ -29,6 +29,7 @@ enum sim_rep_need {
 	SIM_REP_NEED_LINKS = 1 << 2,	/* links.csv */
 	SIM_REP_NEED_TRACE = 1 << 3,	/* trace.csv */
 	SIM_REP_NEED_PRED = 1 << 4,	/* prediction.csv */
+	SIM_REP_NEED_FLOWRUN = 1 << 5,	/* a flow workload's summary.json */
 };
 
 struct sim_rep_family {
@@ -53,6 +54,27 @@ int sim_rep_plot_heatmap(struct sim_report *r, const struct sim_rep_family *fam,
 int sim_rep_plot_queue(struct sim_report *r, const struct sim_rep_family *fam,
 		       const struct sim_rep_config *c);
 int sim_rep_plot_predictions(struct sim_report *r, const struct sim_rep_family *fam);
+int sim_rep_plot_flows(struct sim_report *r, const struct sim_rep_family *fam);
+int sim_rep_plot_ladder(struct sim_report *r, const struct sim_rep_family *fam);
+
+/*
+ * Clustered bars with min-max error bars and the value printed above each
+ * bar: cluster k, series s at index k * nseries + s of the three arrays.
+ */
+struct sim_gp_bars {
+	size_t nclusters, nseries;
+	const char *const *cluster;	/* names under the x axis */
+	const char *const *series;	/* the key */
+	const double *mean, *lo, *hi;	/* NAN mean: no bar; lo, hi NAN: no error bar */
+	const char *unit;		/* of the values, for the script's comments */
+};
+
+/*
+ * A min-max error bar from columns 3 (min) and 4 (max) of a datablock: a
+ * vector with flat heads, as gnuplot 5.4's yerrorbars punch a white hole
+ * around the point they draw at the mean.
+ */
+#define SIM_GP_RANGE_BAR "using 1:3:(0):($4-$3) with vectors heads size screen 0.004,90"
 
 /* The kit: sim/report/gnuplot.c */
 int sim_gp_open(struct sim_report *r, const char *stem, const char *what, FILE **out);
@@ -61,9 +83,14 @@ void sim_gp_data_begin(FILE *f, const char *var, const char *fmt, ...)
 void sim_gp_data_end(FILE *f);
 void sim_gp_loop_begin(FILE *f, const char *stem, int w_px, int h_px);
 void sim_gp_str(FILE *f, const char *s);
+void sim_gp_title2(FILE *f, const char *line1, const char *line2);
 void sim_gp_size_axis(FILE *f, double lo, double hi);
-void sim_gp_size_key(FILE *f, size_t ncurves);
+void sim_gp_key(FILE *f, size_t ncurves, size_t longest);
+void sim_gp_size_key(FILE *f, size_t ncurves, size_t longest);
 void sim_gp_line_rates(FILE *f, const double *gbps, size_t n, bool percent);
+void sim_gp_bars_data(FILE *f, const struct sim_gp_bars *b);
+int sim_gp_bars_width(const struct sim_gp_bars *b);
+void sim_gp_bars_plot(FILE *f, const struct sim_gp_bars *b);
 int sim_gp_finish(struct sim_report *r, FILE *f, const struct sim_rep_family *fam,
 		  const char *stem, const char *caption);
 

@@ -4,7 +4,9 @@
  * size). Unfinished flows count in the denominator, so a curve that stops
  * below 1 shows flows that never finished.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/report/gnuplot.h"
@@ -16,7 +18,8 @@ static double rep_p99_us(const struct sim_rep_config *c)
 	return sim_rep_num(c->kind == SIM_REP_COLL ? c->largest : c->summary, "fct_p99_us");
 }
 
-static void rep_cdf_title(const struct sim_rep_config *c, char *buf, size_t len)
+/* C's key entry: NAME, what differs from the other curves (legend), its flows */
+static void rep_cdf_title(const struct sim_rep_config *c, const char *legend, char *buf, size_t len)
 {
 	char size[32];
 	double max = 0;
@@ -26,10 +29,10 @@ static void rep_cdf_title(const struct sim_rep_config *c, char *buf, size_t len)
 		for (i = 0; i < c->ncoll; i++)
 			max = fmax(max, c->coll[i].size_bytes);
 		sim_rep_size_label(max, size, sizeof(size));
-		snprintf(buf, len, "%s, %s %s (%zu flows", c->name, size, c->coll[0].collective,
+		snprintf(buf, len, "%s, %s %s (%zu flows", legend, size, c->coll[0].collective,
 			 c->nflows);
 	} else {
-		snprintf(buf, len, "%s (%zu flows", c->name, c->nflows);
+		snprintf(buf, len, "%s (%zu flows", legend, c->nflows);
 	}
 	if (c->nflows > c->nfct)
 		sim_rep_cat(buf, len, ", %zu unfinished", c->nflows - c->nfct);
@@ -72,11 +75,38 @@ static void rep_cdf_caption(const struct sim_report *r, const struct sim_rep_fam
 	sim_rep_cat(cap, len, "%s.", k > SIM_REP_CAPTION_ITEMS ? ", ..." : "");
 }
 
+/* What the N curves share (COMMON, for the title) and what differs (LEGEND[k], curve k's). */
+static void rep_cdf_context(const struct sim_report *r, const struct sim_rep_family *fam, size_t n,
+			    char *common, size_t len, char (*legend)[SIM_REP_LEGEND])
+{
+	struct sim_rep_ctx *x = calloc(n, sizeof(*x));
+	const char **name = calloc(n, sizeof(*name));
+	size_t i, k = 0;
+
+	common[0] = 0;
+	for (i = 0; i < r->ncfg && k < n; i++) {
+		if (!sim_rep_has(&r->cfg[i], fam->needs))
+			continue;
+		snprintf(legend[k], SIM_REP_LEGEND, "%s", r->cfg[i].name);
+		if (x && name) {
+			sim_rep_ctx_of(&r->cfg[i], NULL, &x[k]);
+			name[k] = r->cfg[i].name;
+		}
+		k++;
+	}
+	/* out of memory: the folder names alone, as before titles had context */
+	if (x && name)
+		sim_rep_ctx_split(x, name, n, common, len, legend);
+	free(x);
+	free(name);
+}
+
 int sim_rep_plot_fct(struct sim_report *r, const struct sim_rep_family *fam)
 {
 	static const char stem[] = "fct-cdf";
 	double lo = INFINITY, hi = 0;
-	char cap[SIM_REP_CAPTION], title[SIM_REP_NAME * 2];
+	char cap[SIM_REP_CAPTION], title[SIM_REP_LEGEND * 2], common[256];
+	char (*legend)[SIM_REP_LEGEND];
 	size_t i, n = 0;
 	bool log_x;
 	FILE *f;
@@ -91,9 +121,14 @@ int sim_rep_plot_fct(struct sim_report *r, const struct sim_rep_family *fam)
 	}
 	if (!n)
 		return 0;
+	legend = calloc(n, sizeof(*legend));
+	if (!legend)
+		return sim_rep_fail(r, -ENOMEM, "out of memory");
 	ret = sim_gp_open(r, stem, "flow completion time CDF per configuration", &f);
-	if (ret)
+	if (ret) {
+		free(legend);
 		return ret;
+	}
 	for (i = 0; i < r->ncfg; i++)
 		if (sim_rep_has(&r->cfg[i], fam->needs))
 			gp_cdf_block(f, &r->cfg[i], i);
@@ -102,19 +137,23 @@ int sim_rep_plot_fct(struct sim_report *r, const struct sim_rep_family *fam)
 	log_x = lo > 0 && hi / lo > 100;
 	if (log_x)
 		fprintf(f, "\tset logscale x 10\n\tset format x '%%g'\n");
-	fprintf(f, "\tset title 'Flow completion time CDF'\n"
-		"\tset xlabel 'flow completion time (us%s)'\n"
+	rep_cdf_context(r, fam, n, common, sizeof(common), legend);
+	sim_rep_title(title, sizeof(title), common, "flow completion time CDF");
+	fprintf(f, "\tset title ");
+	sim_gp_str(f, title);
+	fprintf(f, "\n\tset xlabel 'flow completion time (us%s)'\n"
 		"\tset ylabel 'fraction of flows completed'\n"
 		"\tset yrange [0:1.02]\n\tset key below\n\tplot ",
 		log_x ? ", log scale" : "");
 	for (i = 0, n = 0; i < r->ncfg; i++) {
 		if (!sim_rep_has(&r->cfg[i], fam->needs))
 			continue;
-		rep_cdf_title(&r->cfg[i], title, sizeof(title));
+		rep_cdf_title(&r->cfg[i], legend[n], title, sizeof(title));
 		fprintf(f, "%s$f%zu using 1:2 with lines lw 2 title ", n++ ? ", \\\n\t\t" : "", i);
 		sim_gp_str(f, title);
 	}
 	fprintf(f, "\n");
+	free(legend);
 	rep_cdf_caption(r, fam, cap, sizeof(cap));
 	return sim_gp_finish(r, f, fam, stem, cap);
 }

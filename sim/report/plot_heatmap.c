@@ -167,13 +167,13 @@ static void gp_heat_block(FILE *f, const struct rep_heat *h)
 }
 
 static void gp_heat_body(FILE *f, const struct rep_heat *h,
-			 const char *title, int top)
+			 const char *title, const char *ctx, int top)
 {
 	const char *src = rep_tier_name(h->from_tier, top), *dst = rep_tier_name(h->to_tier, top);
 
-	fprintf(f, "\tunset grid\n\tset title ");
-	sim_gp_str(f, title);
-	fprintf(f, "\n\tset xlabel 'destination %s%s'\n\tset ylabel 'source %s%s'\n",
+	fprintf(f, "\tunset grid\n");
+	sim_gp_title2(f, title, ctx);
+	fprintf(f, "\tset xlabel 'destination %s%s'\n\tset ylabel 'source %s%s'\n",
 		dst, h->nc > REP_TICK_NAMES ? " (index)" : "",
 		src, h->nr > REP_TICK_NAMES ? " (index)" : "");
 	/* first source switch on top, as in a table */
@@ -205,10 +205,11 @@ static void rep_heat_caption(const struct sim_rep_config *c, const struct rep_he
 static int rep_heat_plot(struct sim_report *r, const struct sim_rep_family *fam,
 			 const struct sim_rep_config *c, const struct rep_heat *h, int top)
 {
-	char stem[SIM_REP_NAME + 16], title[512], cap[SIM_REP_CAPTION];
+	char stem[SIM_REP_NAME + 16], title[512], ctx[SIM_REP_LEGEND], cap[SIM_REP_CAPTION];
 	FILE *f;
 	int ret;
 
+	sim_rep_ctx_line(c, ctx, sizeof(ctx));
 	snprintf(stem, sizeof(stem), "heatmap-%s", c->stem);
 	snprintf(title, sizeof(title), "%s: %s -> %s link utilization (busiest tier; mean %.1f%%, max %.1f%%)%s",
 		 c->name, rep_tier_name(h->from_tier, top), rep_tier_name(h->to_tier, top),
@@ -218,7 +219,7 @@ static int rep_heat_plot(struct sim_report *r, const struct sim_rep_family *fam,
 		return ret;
 	gp_heat_block(f, h);
 	sim_gp_loop_begin(f, stem, rep_px(360, 30, h->nc, 720, 1400), rep_px(220, 16, h->nr, 520, 1400));
-	gp_heat_body(f, h, title, top);
+	gp_heat_body(f, h, title, ctx, top);
 	rep_heat_caption(c, h, top, cap, sizeof(cap));
 	return sim_gp_finish(r, f, fam, stem, cap);
 }

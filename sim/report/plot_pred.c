@@ -114,7 +114,7 @@ static int rep_pred_plot(struct sim_report *r, const struct sim_rep_family *fam,
 	fprintf(f, "\tset title ");
 	sim_gp_str(f, title);
 	fprintf(f, "\n\tset ylabel 'bus bandwidth (GB/s)'\n");
-	sim_gp_size_key(f, 2 * ncurves);
+	sim_gp_size_key(f, 2 * ncurves, 40);
 	fprintf(f, "\tplot ");
 	for (i = 0; i < r->ncfg; i++) {
 		for (k = 0; k < r->cfg[i].npred; k++) {

@@ -33,7 +33,7 @@ static void gp_trace_block(FILE *f, const struct sim_rep_config *c)
 	sim_gp_data_end(f);
 }
 
-static void gp_queue_body(FILE *f, const struct sim_rep_config *c, const char *title)
+static void gp_queue_body(FILE *f, const struct sim_rep_config *c, const char *title, const char *ctx)
 {
 	const struct sim_rep_sample *end = &c->trace[c->ntrace - 1];
 	double qmax = 0, nmax;
@@ -45,12 +45,16 @@ static void gp_queue_body(FILE *f, const struct sim_rep_config *c, const char *t
 	nmax = fmax(fmax(end->ecn_marks, end->drops), fmax(end->pauses_rcvd, end->pauses_sent));
 	fprintf(f, "\tset multiplot title ");
 	sim_gp_str(f, title);
+	if (*ctx) {
+		fprintf(f, " . \"\\n\" . ");
+		sim_gp_str(f, ctx);
+	}
 	fprintf(f, "\n\tset lmargin 12\n\tset rmargin 34\n"
 		"\tset origin 0,0.36\n\tset size 1,0.58\n"
 		"\tset ylabel 'data queue (KB)'\n\tset yrange [0:%s]\n"
 		"\tset y2label 'PFC pause state'\n\tset y2range [0:1.05]\n"
 		"\tset y2tics ('running' 0, 'paused' 1)\n\tset format x ''\n"
-		"\tset key top right opaque\n%s"
+		"\tset key outside right top\n%s"
 		"\tplot $trace using 1:3 axes x1y2 with fillsteps fs transparent solid 0.3 noborder "
 		"lc rgb '#d62728' title 'paused by PFC', \\\n"
 		"\t\t$trace using 1:2 with lines lw 1.5 lc rgb '#1f77b4' title 'data queue'\n",
@@ -92,11 +96,12 @@ int sim_rep_plot_queue(struct sim_report *r, const struct sim_rep_family *fam,
 		       const struct sim_rep_config *c)
 {
 	const char *port = sim_rep_port(r, c);
-	char stem[SIM_REP_NAME + 16], title[512], cap[SIM_REP_CAPTION];
+	char stem[SIM_REP_NAME + 16], title[512], ctx[SIM_REP_LEGEND], cap[SIM_REP_CAPTION];
 	FILE *f;
 	int ret;
 
 	assert(c->ntrace > 0);	/* SIM_REP_NEED_TRACE */
+	sim_rep_ctx_line(c, ctx, sizeof(ctx));
 	snprintf(stem, sizeof(stem), "queue-%s", c->stem);
 	snprintf(title, sizeof(title), "%s: queue and PFC at port %s%s", c->name,
 		 port ? port : "(traced port)", c->kind == SIM_REP_COLL ? ", largest size" : "");
@@ -105,7 +110,7 @@ int sim_rep_plot_queue(struct sim_report *r, const struct sim_rep_family *fam,
 		return ret;
 	gp_trace_block(f, c);
 	sim_gp_loop_begin(f, stem, 1100, 700);
-	gp_queue_body(f, c, title);
+	gp_queue_body(f, c, title, ctx);
 	rep_queue_caption(c, port, cap, sizeof(cap));
 	return sim_gp_finish(r, f, fam, stem, cap);
 }

@@ -6,6 +6,7 @@
  * port the queue plots and the port table are about.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,4 +76,39 @@ const char *sim_rep_port(const struct sim_report *r, const struct sim_rep_config
 	if (r->port)
 		return r->port;
 	return c->trace_port[0] ? c->trace_port : NULL;
+}
+
+void sim_rep_agg_init(struct sim_rep_agg *a)
+{
+	a->mean = a->min = a->max = NAN;
+	a->sum = 0;
+	a->n = 0;
+}
+
+/* A seed that did not finish has a blank figure: it is left out, not a zero. */
+void sim_rep_agg_add(struct sim_rep_agg *a, double v)
+{
+	if (isnan(v))
+		return;
+	a->min = a->n ? fmin(a->min, v) : v;
+	a->max = a->n ? fmax(a->max, v) : v;
+	a->sum += v;
+	a->n++;
+}
+
+void sim_rep_agg_end(struct sim_rep_agg *a)
+{
+	a->mean = a->n ? a->sum / (double)a->n : NAN;
+}
+
+void sim_rep_agg_text(const struct sim_rep_agg *a, double scale, int prec, const char *unit, char *buf,
+		      size_t len)
+{
+	if (!a->n)
+		snprintf(buf, len, "–");
+	else if (a->n == 1)
+		snprintf(buf, len, "%.*f%s", prec, scale * a->mean, unit);
+	else
+		snprintf(buf, len, "%.*f%s [%.*f..%.*f]", prec, scale * a->mean, unit, prec, scale * a->min,
+			 prec, scale * a->max);
 }

@@ -9,6 +9,7 @@
 #ifndef SIM_REPORT_H
 #define SIM_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <jansson.h>
@@ -34,6 +35,41 @@ struct sim_rep_coll {
 	double eff;		/* busbw / NIC line rate, fraction */
 	double nic_busy;	/* fraction */
 	double line_gbps;	/* NIC line rate, Gb/s (bits) */
+	double busbw_per_nic;	/* busbw / (NICs per server x line rate), fraction; NAN: older file */
+	double seed;		/* the row's seed; NAN: a file from before --seeds */
+};
+
+/* One row of seeds.csv: one seed of a flow run with --seeds; figures are fractions, NAN blank. */
+struct sim_rep_seed {
+	double seed;
+	double eff;		/* effective_throughput: harmonic, FCT-based */
+	double all_active;	/* all_active_throughput */
+	double mean_flow;	/* mean_flow_throughput */
+	double fct_p99_us;
+};
+
+/*
+ * One row of ladder.csv, the ablation ladder experiments/flagship.sh
+ * writes: one workload, size, configuration and seed.
+ */
+struct sim_rep_rung {
+	char workload[32];	/* ring, hier or all-to-all */
+	double size_bytes;
+	unsigned int order;	/* bar order: 0 is RoCE as deployed */
+	char config[64];
+	char label[128];	/* as the legend shows it (UTF-8) */
+	double seed;
+	double busbw_gbyte_s;	/* GB/s, the CSV's busbw_gbps */
+	double per_nic;		/* busbw_per_nic, fraction; NAN blank */
+	double nic_busy;	/* fraction; NAN blank */
+	double time_us;		/* NAN blank */
+};
+
+/* Mean, min and max of one figure over seeds; NAN values are left out. */
+struct sim_rep_agg {
+	double mean, min, max;	/* NAN when n == 0 */
+	double sum;
+	size_t n;
 };
 
 /* One row of prediction.csv. */
@@ -91,6 +127,8 @@ struct sim_rep_config {
 	double *fct_us;			/* finished flows, ascending */
 	size_t nfct;
 	size_t nflows;			/* finished or not */
+	struct sim_rep_seed *seeds;	/* seeds.csv of a flow run with --seeds */
+	size_t nseeds;
 	struct sim_rep_link *links;
 	size_t nlinks;
 	struct sim_rep_sample *trace;
@@ -114,6 +152,8 @@ struct sim_report {
 	size_t nplots;
 	char **files;			/* written, in order, for stdout */
 	size_t nfiles;
+	struct sim_rep_rung *ladder;	/* every ladder.csv found, rows in file order */
+	size_t nladder;
 	char err[SIM_REP_ERR];		/* why the last call failed */
 	FILE *warn;			/* where a plot that is left out says why; NULL: nowhere */
 };
@@ -127,6 +167,74 @@ double sim_rep_num(const json_t *obj, const char *key);
 int sim_rep_join(char *buf, size_t len, const char *dir, const char *name);
 /* Room for entry N of the array *ARR, doubling *CAP: 0, or -ENOMEM with the message in ERR. */
 int sim_rep_grow(void *arr, size_t *cap, size_t n, size_t elem, char *err, size_t errlen);
+
+/* 0 when DIR has no ladder.csv, 1 when its rows were added to r->ladder, or a negative errno (r->err) */
+int sim_rep_load_ladder(struct sim_report *r, const char *dir);
+
+/*
+ * What a run is, as plot titles and legends name it (sim/report/report_ctx.c):
+ * each field a short text, "" when the results do not say (older files).
+ */
+enum sim_rep_ctx_field {
+	SIM_REP_CTX_WHAT,	/* "allreduce ring", "permutation" */
+	SIM_REP_CTX_TOPO,	/* topology name */
+	SIM_REP_CTX_SCALE,	/* "256 ranks", "128 hosts" */
+	SIM_REP_CTX_LB,		/* "lb=ecmp" */
+	SIM_REP_CTX_CC,		/* "cc=dcqcn" */
+	SIM_REP_CTX_RX,		/* "rx=gbn" */
+	SIM_REP_CTX_N,
+};
+
+#define SIM_REP_CTX_LEN 64
+#define SIM_REP_LEGEND (SIM_REP_NAME * 3)
+
+struct sim_rep_ctx {
+	char f[SIM_REP_CTX_N][SIM_REP_CTX_LEN];
+};
+
+void sim_rep_ctx_of(const struct sim_rep_config *c, const char *job, struct sim_rep_ctx *x);
+/*
+ * Of N runs (contexts X, legend names NAME): into COMMON the fields all
+ * share, into LEGEND[i] NAME[i] and the fields that differ.
+ */
+void sim_rep_ctx_split(const struct sim_rep_ctx *x, const char *const *name, size_t n,
+		       char *common, size_t clen, char (*legend)[SIM_REP_LEGEND]);
+/* Everything known of one run ("" when nothing is): the second title line of its own plots */
+void sim_rep_ctx_line(const struct sim_rep_config *c, char *buf, size_t len);
+/* "TOPIC" prefixed with COMMON: "COMMON: TOPIC", or TOPIC alone */
+void sim_rep_title(char *buf, size_t len, const char *common, const char *topic);
+
+/* sim/report/plot_flows.c: figure I (0 effective, 1 all-active, 2 mean per flow) over C's seeds */
+void sim_rep_flow_fig(const struct sim_rep_config *c, int i, struct sim_rep_agg *a);
+
+/*
+ * sim/report/plot_ladder.c: one workload of the ladder as its chart and
+ * table show it, sizes ascending, configurations in their order, each
+ * cell busbw_per_nic over the seeds.
+ */
+struct sim_rep_ladder_view {
+	const char *workload;
+	double *size;
+	size_t nsize;
+	const struct sim_rep_rung **rung;	/* per configuration, a row naming it */
+	size_t nrung;
+	struct sim_rep_agg *cell;		/* [configuration * nsize + size] */
+	size_t seeds;				/* most seeds of one cell */
+};
+
+/* The workloads of r->ladder in order of first appearance, into W (room for r->nladder): how many. */
+size_t sim_rep_ladder_workloads(const struct sim_report *r, const char **w);
+int sim_rep_ladder_view(const struct sim_report *r, const char *workload, struct sim_rep_ladder_view *v);
+void sim_rep_ladder_view_free(struct sim_rep_ladder_view *v);
+const char *sim_rep_ladder_name(const char *workload);
+
+/* sim/report/report.c: figures over seeds */
+void sim_rep_agg_init(struct sim_rep_agg *a);
+void sim_rep_agg_add(struct sim_rep_agg *a, double v);
+void sim_rep_agg_end(struct sim_rep_agg *a);
+/* "45.0% [40.0..50.0]": SCALE x the figure, PREC decimals (1 seed: "45.0%"), "–" when there is none */
+void sim_rep_agg_text(const struct sim_rep_agg *a, double scale, int prec, const char *unit, char *buf,
+		      size_t len);
 
 /* sim/report/report_plot.c: every plot family, in the order report.md shows them */
 int sim_rep_plots(struct sim_report *r);

@@ -107,7 +107,9 @@ static int rep_grow(void *arr, size_t *cap, size_t n, size_t elem)
 
 	if (n < *cap)
 		return 0;
-	ncap = *cap ? *cap * 2 : 64;
+	/* an array filled before (a second ladder.csv) comes with *CAP 0 and N above it */
+	for (ncap = *cap ? *cap * 2 : 64; ncap <= n; ncap *= 2)
+		;
 	memcpy(&old, arr, sizeof(old));
 	p = realloc(old, ncap * elem);
 	if (!p)
@@ -303,6 +305,16 @@ static int rep_csv_num(const struct rep_csv *c, unsigned int i, double *v)
 	return 0;
 }
 
+/* An optional column: NAN when the file has none (written before it existed). */
+static int rep_csv_opt_num(const struct rep_csv *c, unsigned int i, double *v)
+{
+	if (c->col[i] < 0) {
+		*v = NAN;
+		return 0;
+	}
+	return rep_csv_num(c, i, v);
+}
+
 /* Schema column I as text of 1..max characters into DST. */
 static int rep_csv_text(const struct rep_csv *c, unsigned int i, char *dst, size_t len)
 {
@@ -466,7 +478,9 @@ static int rep_coll_row(const struct rep_csv *csv, void *row)
 	    (rc = rep_csv_num(csv, SIM_COLL_BUSBW_GBPS, &r->busbw_gbyte_s)) ||
 	    (rc = rep_csv_num(csv, SIM_COLL_EFFECTIVE_THROUGHPUT, &r->eff)) ||
 	    (rc = rep_csv_num(csv, SIM_COLL_NIC_BUSY, &r->nic_busy)) ||
-	    (rc = rep_csv_num(csv, SIM_COLL_LINE_GBPS, &r->line_gbps)))
+	    (rc = rep_csv_num(csv, SIM_COLL_LINE_GBPS, &r->line_gbps)) ||
+	    (rc = rep_csv_opt_num(csv, SIM_COLL_BUSBW_PER_NIC, &r->busbw_per_nic)) ||
+	    (rc = rep_csv_opt_num(csv, SIM_COLL_SEED, &r->seed)))
 		return rc;
 	r->ranks = (unsigned int)ranks;	/* a whole number 2..2^32-1 by its range */
 	return 0;
@@ -515,6 +529,7 @@ static int rep_load_pred(struct sim_rep_config *c, const char *path, const struc
 static const unsigned int rep_summary_keys[] = {
 	SIM_SUM_FLOWS, SIM_SUM_EFFECTIVE_THROUGHPUT, SIM_SUM_FCT_P99_US, SIM_SUM_PFC_PAUSES,
 	SIM_SUM_DROPS, SIM_SUM_TOPOLOGY, SIM_SUM_LB, SIM_SUM_CC, SIM_SUM_RX, SIM_SUM_COMMAND,
+	SIM_SUM_HOSTS, SIM_SUM_ALL_ACTIVE_THROUGHPUT, SIM_SUM_MEAN_FLOW_THROUGHPUT,
 };
 
 /* and of each jobs[].results[] entry of a collective's */
@@ -669,6 +684,31 @@ static void rep_name(struct sim_rep_config *c, const char *dir)
 	c->stem[i] = 0;
 }
 
+static int rep_seed_row(const struct rep_csv *csv, void *row)
+{
+	struct sim_rep_seed *s = row;
+	int rc;
+
+	if ((rc = rep_csv_num(csv, SIM_SEEDS_SEED, &s->seed)) ||
+	    (rc = rep_csv_num(csv, SIM_SEEDS_EFFECTIVE, &s->eff)) ||
+	    (rc = rep_csv_num(csv, SIM_SEEDS_ALL_ACTIVE, &s->all_active)) ||
+	    (rc = rep_csv_num(csv, SIM_SEEDS_MEAN_FLOW, &s->mean_flow)) ||
+	    (rc = rep_csv_opt_num(csv, SIM_SEEDS_FCT_P99_US, &s->fct_p99_us)))
+		return rc;
+	return 0;
+}
+
+/* seeds.csv of a flow run with --seeds: every seed's figures, which the report aggregates */
+static int rep_load_seeds(struct sim_rep_config *c, const char *dir, const struct rep_err *e)
+{
+	char path[REP_PATH_MAX];
+
+	if (!rep_exists(dir, sim_schema_seeds.file))
+		return 0;
+	sim_rep_join(path, sizeof(path), dir, sim_schema_seeds.file);
+	return rep_load_rows(path, &sim_schema_seeds, rep_seed_row, &c->seeds, sizeof(*c->seeds), &c->nseeds, e);
+}
+
 /* flows.csv, links.csv, trace.csv: each optional, read where present. */
 static int rep_load_detail(struct sim_rep_config *c, const char *dir, const char *trace_dir,
 			   const struct rep_err *e)
@@ -769,6 +809,8 @@ int sim_rep_load(struct sim_rep_config *c, const char *dir, char *err, size_t er
 	}
 	c->kind = SIM_REP_FLOWS;
 	rc = rep_load_summary(c, true, &e);
+	if (!rc)
+		rc = rep_load_seeds(c, dir, &e);
 	return rc ? rc : rep_load_detail(c, dir, dir, &e);
 }
 
@@ -780,6 +822,100 @@ void sim_rep_config_free(struct sim_rep_config *c)
 	free(c->coll);
 	free(c->pred);
 	free(c->fct_us);
+	free(c->seeds);
 	free(c->links);
 	free(c->trace);
+}
+
+/*
+ * ladder.csv: the ablation ladder experiments/flagship.sh writes, one row
+ * per workload, message size, configuration and seed. A shell script
+ * writes it, so its columns live here, beside their only reader, in the
+ * form of sim/results/schema.h. busbw_per_nic and nic_busy are fractions.
+ */
+enum rep_ladder_col {
+	REP_LAD_WORKLOAD, REP_LAD_SIZE_BYTES, REP_LAD_ORDER, REP_LAD_CONFIG, REP_LAD_LABEL, REP_LAD_SEED,
+	REP_LAD_BUSBW_GBPS, REP_LAD_BUSBW_PER_NIC, REP_LAD_NIC_BUSY, REP_LAD_TIME_US, REP_LAD_NCOLS,
+};
+
+static const struct sim_col rep_ladder_cols[REP_LAD_NCOLS] = {
+	{ "workload", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, 31, "ring, hier or all-to-all" },
+	{ "size_bytes", SIM_COL_INT | SIM_COL_REQUIRED, 1, SIM_SCHEMA_MAX_BYTES, "bytes: message size" },
+	{ "order", SIM_COL_INT | SIM_COL_REQUIRED, 0, 1000, "bar order, 0 = RoCE as deployed" },
+	{ "config", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, 63, "configuration id" },
+	{ "label", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, 127, "its name in legends and tables" },
+	{ "seed", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_U32, "random seed" },
+	{ "busbw_gbps", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: bus bandwidth" },
+	{ "busbw_per_nic", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO,
+	  "busbw / (NICs per server x NIC line rate)" },
+	{ "nic_busy", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, "busiest NIC's busy fraction" },
+	{ "time_us", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_US, "us: collective time" },
+};
+
+static const struct sim_schema rep_ladder_schema = { "ladder.csv", rep_ladder_cols, REP_LAD_NCOLS };
+
+static int rep_rung_row(const struct rep_csv *csv, void *row)
+{
+	struct sim_rep_rung *g = row;
+	double order;
+	int rc;
+
+	if ((rc = rep_csv_text(csv, REP_LAD_WORKLOAD, g->workload, sizeof(g->workload))) ||
+	    (rc = rep_csv_num(csv, REP_LAD_SIZE_BYTES, &g->size_bytes)) ||
+	    (rc = rep_csv_num(csv, REP_LAD_ORDER, &order)) ||
+	    (rc = rep_csv_text(csv, REP_LAD_CONFIG, g->config, sizeof(g->config))) ||
+	    (rc = rep_csv_text(csv, REP_LAD_LABEL, g->label, sizeof(g->label))) ||
+	    (rc = rep_csv_num(csv, REP_LAD_SEED, &g->seed)) ||
+	    (rc = rep_csv_opt_num(csv, REP_LAD_BUSBW_GBPS, &g->busbw_gbyte_s)) ||
+	    (rc = rep_csv_num(csv, REP_LAD_BUSBW_PER_NIC, &g->per_nic)) ||
+	    (rc = rep_csv_opt_num(csv, REP_LAD_NIC_BUSY, &g->nic_busy)) ||
+	    (rc = rep_csv_opt_num(csv, REP_LAD_TIME_US, &g->time_us)))
+		return rc;
+	g->order = (unsigned int)order;	/* a whole number 0..1000 by its range */
+	return 0;
+}
+
+/*
+ * One bar per (workload, order) needs one configuration and label, and one
+ * value per seed: a row that breaks either would draw a wrong bar silently.
+ */
+static int rep_ladder_check(const struct sim_rep_rung *g, size_t n, const char *path, const struct rep_err *e)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < i; k++) {
+			if (strcmp(g[i].workload, g[k].workload) || g[i].order != g[k].order)
+				continue;
+			if (strcmp(g[i].config, g[k].config) || strcmp(g[i].label, g[k].label))
+				return rep_fail(e, -EINVAL, "%s: workload %s, order %u is both '%s' (%s) and '%s' (%s): "
+						"expected one configuration per order", path, g[i].workload,
+						g[i].order, g[k].label, g[k].config, g[i].label, g[i].config);
+			if (g[i].size_bytes == g[k].size_bytes && g[i].seed == g[k].seed)
+				return rep_fail(e, -EINVAL, "%s: workload %s, size %.0f, %s: seed %.0f appears twice",
+						path, g[i].workload, g[i].size_bytes, g[i].config, g[i].seed);
+		}
+	}
+	return 0;
+}
+
+int sim_rep_load_ladder(struct sim_report *r, const char *dir)
+{
+	const struct rep_err e = { r->err, sizeof(r->err) };
+	char path[REP_PATH_MAX];
+	size_t first = r->nladder;
+	int rc;
+
+	if (!rep_exists(dir, rep_ladder_schema.file))
+		return 0;
+	sim_rep_join(path, sizeof(path), dir, rep_ladder_schema.file);
+	/* a second ladder.csv (two DIRs) appends: the check below covers both */
+	rc = rep_load_rows(path, &rep_ladder_schema, rep_rung_row, &r->ladder, sizeof(*r->ladder),
+			   &r->nladder, &e);
+	if (!rc && r->nladder == first)
+		rc = rep_fail(&e, -EINVAL, "%s: no rows, expected one per workload, size, configuration and seed",
+			      path);
+	if (!rc)
+		rc = rep_ladder_check(r->ladder, r->nladder, path, &e);
+	return rc ? rc : 1;
 }

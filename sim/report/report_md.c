@@ -2,7 +2,9 @@
  * `fabsim report` report.md: the key figures of every configuration, the
  * definitions behind them, the plots the families of report_plot.c made
  * (embedded PNG, links to SVG and script) with their captions under their
- * family's section, and the per-size tables.
+ * family's section, the ablation ladder's table (ladder.csv), the flow
+ * workloads' three figures and the per-size tables, figures of several
+ * seeds as mean [min..max].
  * Nothing in it depends on the clock, so the same folders give the same
  * report byte for byte.
  */
@@ -69,38 +71,103 @@ static double md_job_sum(const json_t *summary, const char *job, const char *key
 	return NAN;
 }
 
+/* "permutation on small-800g, 128 hosts, lb=ar cc=none rx=ddp", or a dash when unknown */
+static void md_flow_context(FILE *f, const struct sim_rep_config *c)
+{
+	struct sim_rep_ctx x;
+	char buf[SIM_REP_LEGEND];
+	const char *name = "";
+
+	sim_rep_ctx_of(c, NULL, &x);
+	sim_rep_ctx_split(&x, &name, 1, buf, sizeof(buf), NULL);
+	md_text(f, buf[0] ? buf : "–");
+}
+
 static void md_flow_row(FILE *f, const struct sim_rep_config *c)
 {
+	struct sim_rep_agg a;
+	char v[96];
+
 	fputs("| ", f);
 	md_text(f, c->name);
 	fprintf(f, " | flow workload: %.0f flows on %s |", sim_rep_num(c->summary, "flows"),
 		md_str(c->summary, "topology"));
 	md_stack(f, c->summary);
-	md_num(f, " %.1f%% |", 100 * sim_rep_num(c->summary, "effective_throughput"));
+	sim_rep_flow_fig(c, 0, &a);
+	sim_rep_agg_text(&a, 100, 1, "%", v, sizeof(v));
+	fprintf(f, " %s |", v);
 	fputs(" – |", f);
 	md_num(f, " %.1f |", sim_rep_num(c->summary, "fct_p99_us"));
 	md_num(f, " %.0f |", sim_rep_num(c->summary, "pfc_pauses"));
 	md_num(f, " %.0f |\n", sim_rep_num(c->summary, "drops"));
 }
 
-static void md_coll_row(FILE *f, const struct sim_rep_config *c, const char *job, bool name_job)
+/* Per distinct size of JOB, ascending: each figure over the seeds run at that size. */
+struct md_size {
+	double size_bytes;
+	const struct sim_rep_coll *row;	/* the first of the size */
+	struct sim_rep_agg time_us, busbw, per_nic, eff, nic_busy;
+};
+
+static int md_cmp_size(const void *a, const void *b)
 {
-	const struct sim_rep_coll *first = NULL, *last = NULL;
-	char lo[32], hi[32];
-	double busbw = 0;
-	size_t i, n = 0;
+	double x = ((const struct md_size *)a)->size_bytes, y = ((const struct md_size *)b)->size_bytes;
+
+	return (x > y) - (x < y);
+}
+
+/* Into SZ (room for c->ncoll): how many sizes JOB ran. */
+static size_t md_coll_sizes(const struct sim_rep_config *c, const char *job, struct md_size *sz)
+{
+	const struct sim_rep_coll *row;
+	size_t i, k, n = 0;
 
 	for (i = 0; i < c->ncoll; i++) {
-		if (strcmp(c->coll[i].job, job))
+		row = &c->coll[i];
+		if (strcmp(row->job, job))
 			continue;
-		first = first ? first : &c->coll[i];
-		if (!last || c->coll[i].size_bytes >= last->size_bytes)
-			last = &c->coll[i];
-		busbw += c->coll[i].busbw_gbyte_s;
-		n++;
+		for (k = 0; k < n && sz[k].size_bytes != row->size_bytes; k++)
+			;
+		if (k == n) {
+			memset(&sz[n], 0, sizeof(sz[n]));
+			sz[n].size_bytes = row->size_bytes;
+			sz[n].row = row;
+			sim_rep_agg_init(&sz[n].time_us);
+			sim_rep_agg_init(&sz[n].busbw);
+			sim_rep_agg_init(&sz[n].per_nic);
+			sim_rep_agg_init(&sz[n].eff);
+			sim_rep_agg_init(&sz[n].nic_busy);
+			n++;
+		}
+		sim_rep_agg_add(&sz[k].time_us, row->time_us);
+		sim_rep_agg_add(&sz[k].busbw, row->busbw_gbyte_s);
+		sim_rep_agg_add(&sz[k].per_nic, row->busbw_per_nic);
+		sim_rep_agg_add(&sz[k].eff, row->eff);
+		sim_rep_agg_add(&sz[k].nic_busy, row->nic_busy);
 	}
-	sim_rep_size_label(first->size_bytes, lo, sizeof(lo));
-	sim_rep_size_label(last->size_bytes, hi, sizeof(hi));
+	for (k = 0; k < n; k++) {
+		sim_rep_agg_end(&sz[k].time_us);
+		sim_rep_agg_end(&sz[k].busbw);
+		sim_rep_agg_end(&sz[k].per_nic);
+		sim_rep_agg_end(&sz[k].eff);
+		sim_rep_agg_end(&sz[k].nic_busy);
+	}
+	qsort(sz, n, sizeof(*sz), md_cmp_size);
+	return n;
+}
+
+static void md_coll_row(FILE *f, const struct sim_rep_config *c, const char *job, bool name_job,
+			struct md_size *sz)
+{
+	size_t i, n = md_coll_sizes(c, job, sz);
+	const struct sim_rep_coll *first = sz[0].row;
+	char lo[32], hi[32], v[96];
+	double busbw = 0;
+
+	for (i = 0; i < n; i++)
+		busbw += sz[i].busbw.mean;
+	sim_rep_size_label(sz[0].size_bytes, lo, sizeof(lo));
+	sim_rep_size_label(sz[n - 1].size_bytes, hi, sizeof(hi));
 	fputs("| ", f);
 	md_text(f, c->name);
 	if (name_job) {
@@ -113,7 +180,9 @@ static void md_coll_row(FILE *f, const struct sim_rep_config *c, const char *job
 		fprintf(f, "–%s", hi);
 	fprintf(f, " on %s |", c->summary ? md_str(c->summary, "topology") : "?");
 	md_stack(f, c->summary);
-	fprintf(f, " %.1f%% (%s) | %.2f |", 100 * last->eff, hi, busbw / (double)n);
+	sim_rep_agg_text(&sz[n - 1].eff, 100, 1, "%", v, sizeof(v));
+	/* avg busbw: nccl-tests' mean over sizes, of each size's mean over seeds */
+	fprintf(f, " %s (%s) | %.2f |", v, hi, busbw / (double)n);
 	md_num(f, " %.1f |", sim_rep_num(c->largest, "fct_p99_us"));
 	md_num(f, " %.0f |", md_job_sum(c->summary, job, "pfc_pauses"));
 	md_num(f, " %.0f |\n", md_job_sum(c->summary, job, "drops"));
@@ -151,7 +220,7 @@ static void md_pred_row(FILE *f, const struct sim_rep_config *c)
 	fputs(" | – | – | – | – | – | – |\n", f);
 }
 
-static void md_key_table(FILE *f, const struct sim_report *r)
+static void md_key_table(FILE *f, const struct sim_report *r, struct md_size *sz)
 {
 	size_t i, k, jobs;
 
@@ -170,7 +239,7 @@ static void md_key_table(FILE *f, const struct sim_report *r)
 			jobs += md_job_first(c, k);
 		for (k = 0; c->kind == SIM_REP_COLL && k < c->ncoll; k++)
 			if (md_job_first(c, k))
-				md_coll_row(f, c, c->coll[k].job, jobs > 1);
+				md_coll_row(f, c, c->coll[k].job, jobs > 1, sz);
 	}
 	fprintf(f, "\nFolders: ");
 	for (i = 0; i < r->ncfg; i++) {
@@ -192,8 +261,17 @@ static void md_definitions(FILE *f)
 		"convention, 2(n-1)/n for all-reduce), algbw = message size / collective time. "
 		"**avg busbw** is the mean over the message sizes run, as nccl-tests' "
 		"\"Avg bus bandwidth\". 1 GB/s = 8 Gb/s; a 400 Gb/s NIC peaks at 50 GB/s.\n"
+		"- **All-active** (flow workloads): aggregate payload rate / the senders' line rates "
+		"while every flow was active; **mean per flow**: arithmetic mean of each flow's "
+		"payload / (line rate × FCT). Effective is the harmonic counterpart of the latter.\n"
+		"- **busbw per NIC** of the server: busbw / (NICs per server × NIC line rate), at "
+		"most 100%%, where effective throughput (busbw / one NIC) can exceed it for "
+		"hierarchical algorithms.\n"
 		"- **NIC busy**: bytes sent over the network by the busiest NIC / (line rate × "
 		"collective time).\n"
+		"- **mean [min..max]**: a run over several seeds (--seeds): the mean of the seeds' "
+		"figures and the lowest and highest of them; plots draw the mean with a min-max "
+		"error bar.\n"
 		"- **p99 FCT**: 99th percentile flow completion time (collectives: flows of the "
 		"largest size).\n"
 		"- **PFC pauses**, **drops**: pause frames sent and packets dropped in the whole "
@@ -223,34 +301,138 @@ static void md_plots(FILE *f, const struct sim_report *r)
 	}
 }
 
-static void md_coll_table(FILE *f, const struct sim_report *r)
+static void md_coll_rows(FILE *f, const struct sim_rep_config *c, const char *job, struct md_size *sz)
 {
-	char size[32];
+	char size[32], t[96], b[96], pn[96], e[96], nb[96];
+	size_t i, n = md_coll_sizes(c, job, sz);
+
+	for (i = 0; i < n; i++) {
+		sim_rep_size_label(sz[i].size_bytes, size, sizeof(size));
+		sim_rep_agg_text(&sz[i].time_us, 1, 1, "", t, sizeof(t));
+		sim_rep_agg_text(&sz[i].busbw, 1, 2, "", b, sizeof(b));
+		sim_rep_agg_text(&sz[i].per_nic, 100, 1, "%", pn, sizeof(pn));
+		sim_rep_agg_text(&sz[i].eff, 100, 1, "%", e, sizeof(e));
+		sim_rep_agg_text(&sz[i].nic_busy, 100, 1, "%", nb, sizeof(nb));
+		fputs("| ", f);
+		md_text(f, c->name);
+		fputs(" | ", f);
+		md_text(f, job);
+		fprintf(f, " | %s %s | %u | %s | %zu | %s | %s | %s | %s | %s |\n", sz[i].row->collective,
+			sz[i].row->algorithm, sz[i].row->ranks, size, sz[i].time_us.n, t, b, pn, e, nb);
+	}
+}
+
+static void md_coll_table(FILE *f, const struct sim_report *r, struct md_size *sz)
+{
 	size_t i, k, n = 0;
 
 	for (i = 0; i < r->ncfg; i++) {
 		const struct sim_rep_config *c = &r->cfg[i];
 
 		for (k = 0; k < c->ncoll; k++) {
-			const struct sim_rep_coll *row = &c->coll[k];
-
+			if (!md_job_first(c, k))
+				continue;
 			if (!n++)
 				fprintf(f, "## Collectives per message size\n\n"
-					"| configuration | job | collective | ranks | size | time (us) "
-					"| busbw (GB/s) | effective throughput | NIC busy |\n"
-					"|---|---|---|---:|---:|---:|---:|---:|---:|\n");
-			sim_rep_size_label(row->size_bytes, size, sizeof(size));
-			fputs("| ", f);
-			md_text(f, c->name);
-			fputs(" | ", f);
-			md_text(f, row->job);
-			fprintf(f, " | %s %s | %u | %s | %.1f | %.2f | %.1f%% | %.1f%% |\n",
-				row->collective, row->algorithm, row->ranks, size, row->time_us,
-				row->busbw_gbyte_s, 100 * row->eff, 100 * row->nic_busy);
+					"Several seeds: mean [min..max] over them.\n\n"
+					"| configuration | job | collective | ranks | size | seeds | time (us) "
+					"| busbw (GB/s) | busbw per NIC | effective throughput | NIC busy |\n"
+					"|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+			md_coll_rows(f, c, c->coll[k].job, sz);
 		}
 	}
 	if (n)
 		fputc('\n', f);
+}
+
+/* The three figures of each flow run side by side, over its seeds. */
+static void md_flow_table(FILE *f, const struct sim_report *r)
+{
+	struct sim_rep_agg a;
+	size_t i, n = 0;
+	char v[96];
+	int j;
+
+	for (i = 0; i < r->ncfg; i++) {
+		const struct sim_rep_config *c = &r->cfg[i];
+
+		if (c->kind != SIM_REP_FLOWS || !c->summary)
+			continue;
+		if (!n++)
+			fprintf(f, "## Flow workloads\n\n"
+				"Percent of the senders' line rate; several seeds: mean [min..max] over "
+				"them (seeds.csv).\n\n"
+				"| configuration | context | seeds | effective | all-active | mean per flow |\n"
+				"|---|---|---:|---:|---:|---:|\n");
+		fputs("| ", f);
+		md_text(f, c->name);
+		fputs(" | ", f);
+		md_flow_context(f, c);
+		fprintf(f, " | %zu |", c->nseeds ? c->nseeds : 1);
+		for (j = 0; j < 3; j++) {
+			sim_rep_flow_fig(c, j, &a);
+			sim_rep_agg_text(&a, 100, 1, "%", v, sizeof(v));
+			fprintf(f, " %s |", v);
+		}
+		fputc('\n', f);
+	}
+	if (n)
+		fputc('\n', f);
+}
+
+static void md_ladder_one(FILE *f, const struct sim_rep_ladder_view *v)
+{
+	char size[32], cell[96];
+	size_t o, s;
+
+	fprintf(f, "### %s\n\n| order | configuration |", sim_rep_ladder_name(v->workload));
+	for (s = 0; s < v->nsize; s++) {
+		sim_rep_size_label(v->size[s], size, sizeof(size));
+		fprintf(f, " %s |", size);
+	}
+	fputs("\n|---:|---|", f);
+	for (s = 0; s < v->nsize; s++)
+		fputs("---:|", f);
+	fputc('\n', f);
+	for (o = 0; o < v->nrung; o++) {
+		fprintf(f, "| %u | ", v->rung[o]->order);
+		md_text(f, v->rung[o]->label);
+		fputs(" |", f);
+		for (s = 0; s < v->nsize; s++) {
+			sim_rep_agg_text(&v->cell[o * v->nsize + s], 100, 1, "%", cell, sizeof(cell));
+			fprintf(f, " %s |", cell);
+		}
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
+static int md_ladder(FILE *f, const struct sim_report *r)
+{
+	struct sim_rep_ladder_view v;
+	const char **w;
+	size_t i, n;
+
+	if (!r->nladder)
+		return 0;
+	w = calloc(r->nladder, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	fprintf(f, "## Ablation ladder\n\n"
+		"From ladder.csv: busbw per NIC of the server (busbw / (NICs per server × NIC line "
+		"rate)), mean [min..max] over the seeds, per configuration (rows, in the ladder's order) "
+		"and message size (columns).\n\n");
+	n = sim_rep_ladder_workloads(r, w);
+	for (i = 0; i < n; i++) {
+		if (sim_rep_ladder_view(r, w[i], &v)) {
+			free(w);
+			return -ENOMEM;
+		}
+		md_ladder_one(f, &v);
+		sim_rep_ladder_view_free(&v);
+	}
+	free(w);
+	return 0;
 }
 
 static void md_pred_rows(FILE *f, const struct sim_rep_config *c)
@@ -365,9 +547,11 @@ static void md_port_table(FILE *f, const struct sim_report *r)
 
 int sim_rep_write_md(struct sim_report *r)
 {
+	struct md_size *sz;
+	size_t i, rows = 0;
 	char path[4096];
+	int err, ret;
 	FILE *f;
-	int err;
 
 	sim_rep_join(path, sizeof(path), r->out_dir, "report.md");
 	f = fopen(path, "w");
@@ -375,14 +559,29 @@ int sim_rep_write_md(struct sim_report *r)
 		err = errno;
 		return sim_rep_fail(r, -err, "cannot write %s: %s", path, strerror(err));
 	}
-	fprintf(f, "# fabsim report\n\n%zu configuration%s.\n\n", r->ncfg, r->ncfg > 1 ? "s" : "");
-	md_key_table(f, r);
+	for (i = 0; i < r->ncfg; i++)
+		rows = r->cfg[i].ncoll > rows ? r->cfg[i].ncoll : rows;
+	sz = calloc(rows ? rows : 1, sizeof(*sz));
+	if (!sz) {
+		fclose(f);
+		return sim_rep_fail(r, -ENOMEM, "out of memory");
+	}
+	fprintf(f, "# fabsim report\n\n%zu configuration%s%s.\n\n", r->ncfg, r->ncfg == 1 ? "" : "s",
+		r->nladder ? " and an ablation ladder" : "");
+	if (r->ncfg)
+		md_key_table(f, r, sz);
 	md_definitions(f);
+	ret = md_ladder(f, r);
 	md_plots(f, r);
-	md_coll_table(f, r);
+	md_flow_table(f, r);
+	md_coll_table(f, r, sz);
 	md_pred_table(f, r);
 	md_port_table(f, r);
-	if (fclose(f))
+	free(sz);
+	err = fclose(f);
+	if (ret)
+		return sim_rep_fail(r, ret, "out of memory");
+	if (err)
 		return sim_rep_fail(r, -EIO, "cannot write %s", path);
 	return sim_rep_add_file(r, "report.md");
 }

@@ -8,9 +8,13 @@
 #include "sim/report/gnuplot.h"
 
 static const struct sim_rep_family rep_families[] = {
-	{ .plots = "effective-vs-size, busbw-vs-size, nic-busy-vs-size",
+	{ .plots = "ladder-<workload>", .section = "Ablation ladder",
+	  .needs = 0, .across = sim_rep_plot_ladder },
+	{ .plots = "effective-vs-size, busbw-vs-size, busbw-per-nic-vs-size, nic-busy-vs-size, time-vs-size",
 	  .section = "Collectives across configurations",
 	  .needs = SIM_REP_NEED_COLL, .across = sim_rep_plot_sizes },
+	{ .plots = "flow-throughput", .section = "Flow workloads",
+	  .needs = SIM_REP_NEED_FLOWRUN, .across = sim_rep_plot_flows },
 	{ .plots = "fct-cdf", .section = "Flow completion times",
 	  .needs = SIM_REP_NEED_FCT, .across = sim_rep_plot_fct },
 	{ .plots = "heatmap-<config>", .section = "Link utilization",
@@ -32,6 +36,8 @@ bool sim_rep_has(const struct sim_rep_config *c, unsigned int needs)
 	if ((needs & SIM_REP_NEED_TRACE) && !c->ntrace)
 		return false;
 	if ((needs & SIM_REP_NEED_PRED) && !c->npred)
+		return false;
+	if ((needs & SIM_REP_NEED_FLOWRUN) && !(c->kind == SIM_REP_FLOWS && c->summary))
 		return false;
 	return true;
 }
