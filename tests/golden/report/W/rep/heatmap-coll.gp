@@ -1,9 +1,8 @@
-# fabsim report: coll: leaf -> spine link utilization (busiest tier; mean 0.2%, max 7.7%), largest size.
+# fabsim report: coll: leaf -> spine link utilization (busiest tier; mean 0.0%, max 0.0%), largest size.
 # Draws heatmap-coll.png and heatmap-coll.svg: edit, then run 'gnuplot heatmap-coll.gp' in this folder.
 
 # rows: source switch, columns: destination switch, NaN: no link
 $heat << EOD
-0.0018 0.0013 0.0020 0.0018
 0.0000 0.0000 0.0000 0.0000
 0.0000 0.0000 0.0000 0.0000
 0.0000 0.0000 0.0000 0.0000
@@ -31,12 +30,14 @@ $heat << EOD
 0.0000 0.0000 0.0000 0.0000
 0.0000 0.0000 0.0000 0.0000
 0.0000 0.0000 0.0000 0.0000
-0.0642 0.0664 0.0765 0.0630
+0.0000 0.0000 0.0000 0.0000
+0.0000 0.0000 0.0000 0.0000
 0.0000 0.0000 0.0000 0.0000
 0.0000 0.0000 0.0000 0.0000
 0.0000 0.0000 0.0000 0.0000
 EOD
 
+set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {
@@ -54,9 +55,11 @@ do for [fmt in "png svg"] {
 	set linetype 6 lc rgb '#8c564b'
 	set linetype 7 lc rgb '#e377c2'
 	set linetype 8 lc rgb '#17becf'
-	set linetype cycle 8
+	set linetype 9 lc rgb '#7f7f7f'
+	set linetype 10 lc rgb '#bcbd22'
+	set linetype cycle 10
 	unset grid
-	set title 'coll: leaf -> spine link utilization (busiest tier; mean 0.2%, max 7.7%), largest size'
+	set title 'coll: leaf -> spine link utilization (busiest tier; mean 0.0%, max 0.0%), largest size' . "\n" . 'allreduce ring on railopt-demo, 16 ranks, lb=ar cc=telemetry rx=ddp'
 	set xlabel 'destination spine'
 	set ylabel 'source leaf'
 	set xrange [-0.5:3.5]

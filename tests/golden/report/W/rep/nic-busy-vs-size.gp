@@ -1,18 +1,19 @@
-# fabsim report: allreduce (ring): NIC busy vs message size.
+# fabsim report: allreduce ring on railopt-demo, 16 ranks, lb=ar cc=telemetry rx=ddp: NIC busy vs message size.
 # Draws nic-busy-vs-size.png and nic-busy-vs-size.svg: edit, then run 'gnuplot nic-busy-vs-size.gp' in this folder.
 
-# coll: message size (bytes), value
+# coll: message size (bytes), mean, min, max over 1 seed
 $c0 << EOD
-65536 6.9421
-262144 26.4871
+65536 1.0596 1.0596 1.0596
+262144 4.2014 4.2014 4.2014
 EOD
 
+set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {
-		set terminal pngcairo size 960,600 noenhanced font 'Sans,11'
+		set terminal pngcairo size 1100,600 noenhanced font 'Sans,11'
 	} else {
-		set terminal svg size 960,600 noenhanced font 'Sans,11' background rgb 'white'
+		set terminal svg size 1100,600 noenhanced font 'Sans,11' background rgb 'white'
 	}
 	set output 'nic-busy-vs-size.' . fmt
 	set grid
@@ -24,17 +25,19 @@ do for [fmt in "png svg"] {
 	set linetype 6 lc rgb '#8c564b'
 	set linetype 7 lc rgb '#e377c2'
 	set linetype 8 lc rgb '#17becf'
-	set linetype cycle 8
+	set linetype 9 lc rgb '#7f7f7f'
+	set linetype 10 lc rgb '#bcbd22'
+	set linetype cycle 10
 	set logscale x 2
 	set xrange [46811.4:367002]
 	set xtics ('64K' 65536, '128K' 131072, '256K' 262144)
 	set xlabel 'message size (bytes; 1K = 1024)'
-	set title 'allreduce (ring): NIC busy vs message size'
+	set title 'allreduce ring on railopt-demo, 16 ranks, lb=ar cc=telemetry rx=ddp: NIC busy vs message size'
 	set ylabel 'NIC busy (% of collective time at line rate)'
 	set yrange [0:*]
 	set offsets 0, 0, graph 0.08, 0
-	set key bottom right opaque box
-	plot $c0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 title 'coll', \
+	set key outside right top vertical Left reverse
+	plot $c0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc 1 title 'coll', \
 		100 with lines dt 2 lw 1.5 lc rgb 'black' title 'NIC line rate (100%)'
 	unset output
 }

@@ -8,6 +8,7 @@ $p3000 << EOD
 1048576 0.191813 0.27678
 EOD
 
+set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {
@@ -25,7 +26,9 @@ do for [fmt in "png svg"] {
 	set linetype 6 lc rgb '#8c564b'
 	set linetype 7 lc rgb '#e377c2'
 	set linetype 8 lc rgb '#17becf'
-	set linetype cycle 8
+	set linetype 9 lc rgb '#7f7f7f'
+	set linetype 10 lc rgb '#bcbd22'
+	set linetype cycle 10
 	set logscale x 2
 	set xrange [46811.4:1.46801e+06]
 	set xtics ('64K' 65536, '128K' 131072, '256K' 262144, '512K' 524288, '1M' 1048576)
@@ -34,7 +37,7 @@ do for [fmt in "png svg"] {
 	set ylabel 'bus bandwidth (GB/s)'
 	set yrange [0:*]
 	set offsets 0, 0, graph 0.08, 0
-	set key bottom right opaque box
+	set key outside right top vertical Left reverse
 	plot $p3000 using 1:2 with linespoints lw 2 pt 7 lc 1 title 'pred: ring, 4 ranks'. ', measured', \
 		$p3000 using 1:3 with lines lw 2 dt 4 lc 1 title 'pred: ring, 4 ranks'. ', predicted', \
 		0.3 with lines dt 2 lw 1.5 lc rgb 'black' title 'NIC line rate (2.4 Gb/s = 0.3 GB/s)'

@@ -6,11 +6,12 @@ $trace << EOD
 0.000 0.000 0 0 0 0 0
 1.000 0.000 0 0 0 0 0
 2.000 0.000 0 0 0 0 0
-3.000 4.080 0 0 0 0 0
+3.000 0.000 0 0 0 0 0
 4.000 0.000 0 0 0 0 0
 5.000 0.000 0 0 0 0 0
 EOD
 
+set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {
@@ -28,19 +29,22 @@ do for [fmt in "png svg"] {
 	set linetype 6 lc rgb '#8c564b'
 	set linetype 7 lc rgb '#e377c2'
 	set linetype 8 lc rgb '#17becf'
-	set linetype cycle 8
-	set multiplot title 'ar: queue and PFC at port leaf0:spine0'
+	set linetype 9 lc rgb '#7f7f7f'
+	set linetype 10 lc rgb '#bcbd22'
+	set linetype cycle 10
+	set multiplot title 'ar: queue and PFC at port leaf0:spine0' . "\n" . 'permutation on small-800g, 128 hosts, lb=ar cc=none rx=ddp'
 	set lmargin 12
 	set rmargin 34
 	set origin 0,0.36
 	set size 1,0.58
 	set ylabel 'data queue (KB)'
-	set yrange [0:*]
+	set yrange [0:1]
 	set y2label 'PFC pause state'
 	set y2range [0:1.05]
 	set y2tics ('running' 0, 'paused' 1)
 	set format x ''
-	set key top right opaque
+	set key outside right top
+	set label 1 'the queue stayed empty at this port' at graph 0.5, 0.5 center
 	plot $trace using 1:3 axes x1y2 with fillsteps fs transparent solid 0.3 noborder lc rgb '#d62728' title 'paused by PFC', \
 		$trace using 1:2 with lines lw 1.5 lc rgb '#1f77b4' title 'data queue'
 	set origin 0,0

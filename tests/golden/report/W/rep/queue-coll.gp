@@ -33,16 +33,9 @@ $trace << EOD
 27.000 0.000 0 0 0 0 0
 28.000 0.000 0 0 0 0 0
 29.000 0.000 0 0 0 0 0
-30.000 0.000 0 0 0 0 0
-31.000 0.000 0 0 0 0 0
-32.000 0.000 0 0 0 0 0
-33.000 0.000 0 0 0 0 0
-34.000 0.000 0 0 0 0 0
-35.000 0.000 0 0 0 0 0
-36.000 0.000 0 0 0 0 0
-37.000 0.000 0 0 0 0 0
 EOD
 
+set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {
@@ -60,8 +53,10 @@ do for [fmt in "png svg"] {
 	set linetype 6 lc rgb '#8c564b'
 	set linetype 7 lc rgb '#e377c2'
 	set linetype 8 lc rgb '#17becf'
-	set linetype cycle 8
-	set multiplot title 'coll: queue and PFC at port rail0-leaf0:spine0, largest size'
+	set linetype 9 lc rgb '#7f7f7f'
+	set linetype 10 lc rgb '#bcbd22'
+	set linetype cycle 10
+	set multiplot title 'coll: queue and PFC at port rail0-leaf0:spine0, largest size' . "\n" . 'allreduce ring on railopt-demo, 16 ranks, lb=ar cc=telemetry rx=ddp'
 	set lmargin 12
 	set rmargin 34
 	set origin 0,0.36
@@ -72,7 +67,7 @@ do for [fmt in "png svg"] {
 	set y2range [0:1.05]
 	set y2tics ('running' 0, 'paused' 1)
 	set format x ''
-	set key top right opaque
+	set key outside right top
 	set label 1 'the queue stayed empty at this port' at graph 0.5, 0.5 center
 	plot $trace using 1:3 axes x1y2 with fillsteps fs transparent solid 0.3 noborder lc rgb '#d62728' title 'paused by PFC', \
 		$trace using 1:2 with lines lw 1.5 lc rgb '#1f77b4' title 'data queue'

@@ -19,8 +19,12 @@ $trace << EOD
 13.000 0.000 0 0 0 0 0
 14.000 0.000 0 0 0 0 0
 15.000 0.000 0 0 0 0 0
+16.000 0.000 0 0 0 0 0
+17.000 0.000 0 0 0 0 0
+18.000 0.000 0 0 0 0 0
 EOD
 
+set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {
@@ -38,8 +42,10 @@ do for [fmt in "png svg"] {
 	set linetype 6 lc rgb '#8c564b'
 	set linetype 7 lc rgb '#e377c2'
 	set linetype 8 lc rgb '#17becf'
-	set linetype cycle 8
-	set multiplot title 'ecmp: queue and PFC at port leaf0:spine0'
+	set linetype 9 lc rgb '#7f7f7f'
+	set linetype 10 lc rgb '#bcbd22'
+	set linetype cycle 10
+	set multiplot title 'ecmp: queue and PFC at port leaf0:spine0' . "\n" . 'permutation on small-800g, 128 hosts, lb=ecmp cc=none rx=ddp'
 	set lmargin 12
 	set rmargin 34
 	set origin 0,0.36
@@ -50,7 +56,7 @@ do for [fmt in "png svg"] {
 	set y2range [0:1.05]
 	set y2tics ('running' 0, 'paused' 1)
 	set format x ''
-	set key top right opaque
+	set key outside right top
 	set label 1 'the queue stayed empty at this port' at graph 0.5, 0.5 center
 	plot $trace using 1:3 axes x1y2 with fillsteps fs transparent solid 0.3 noborder lc rgb '#d62728' title 'paused by PFC', \
 		$trace using 1:2 with lines lw 1.5 lc rgb '#1f77b4' title 'data queue'
