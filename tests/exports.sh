@@ -34,6 +34,7 @@ declare -A TEST_API=(
 	[sim_bench_parse]="sim_bench_load on text in memory: tests need no files"
 	[sim_bench_map_parse]="sim_bench_map_load on text in memory"
 	[sim_coll_xfers_max]="the bound the memory check uses, against real schedules"
+	[sim_qp_sport]="a QP's UDP source port from its connection, checked for stability and spread"
 	[sim_port_mean_queue]="the links.csv mean queue, on a hand-computed run"
 	[sim_pfc_xoff_now]="the dynamic XOFF (alpha x free shared buffer) at a given fill, checked by hand"
 	[sim_route_candidates]="the ECMP candidate set that every lb mode picks from"

@@ -227,6 +227,30 @@ static void test_ranges(void **state)
 	assert_int_equal(o.max_bytes, 1ull << 40);
 }
 
+/*
+ * --channels nccl: the rings fabsim runs by default, one per NIC of a
+ * server (8 on 8-GPU servers, coll_default_channels), known once the
+ * ranks are; 1 where there are no two whole servers; a count stays.
+ */
+static void test_channels_nccl(void **state)
+{
+	struct vb_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, "--channels nccl --gpus-per-server 8"), 0);
+	vb_opts_resolve_channels(&o, 16);
+	assert_int_equal(o.nchannels, 8);
+	assert_int_equal(parse(&o, "--channels nccl --gpus-per-server 8"), 0);
+	vb_opts_resolve_channels(&o, 8);	/* one server: no rings over servers */
+	assert_int_equal(o.nchannels, 1);
+	assert_int_equal(parse(&o, "--channels nccl"), 0);
+	vb_opts_resolve_channels(&o, 16);
+	assert_int_equal(o.nchannels, 1);
+	assert_int_equal(parse(&o, "--channels 3 --gpus-per-server 8"), 0);
+	vb_opts_resolve_channels(&o, 16);
+	assert_int_equal(o.nchannels, 3);
+}
+
 static void test_master(void **state)
 {
 	static const struct {
@@ -450,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_fabbench_options),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_channels_nccl),
 		cmocka_unit_test(test_master),
 		cmocka_unit_test(test_describe_diff),
 		cmocka_unit_test(test_memory),

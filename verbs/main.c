@@ -158,6 +158,7 @@ int main(int argc, char **argv)
 		vb_boot_fini(&b, code);
 		return code;
 	}
+	vb_opts_resolve_channels(&o, b.nranks);
 	preflight(&b, &o, &card);
 	code = vb_boot_join(&b, &card);
 	if (code && b.err[0])

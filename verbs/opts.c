@@ -335,7 +335,13 @@ static int parse_value(struct vb_opts *o, int c, const char *arg, bool *algo_set
 			return -EINVAL;
 		o->gid_index = (int)u;
 		return 0;
-	case OPT_CHANNELS: return parse_u32(arg, 1, VB_MAX_CHANNELS, &o->nchannels, why, len);
+	case OPT_CHANNELS:
+		/* 'nccl': as NCCL builds them, known once the ranks are (vb_opts_resolve_channels) */
+		if (!strcmp(arg, "nccl")) {
+			o->nchannels = 0;
+			return 0;
+		}
+		return parse_u32(arg, 1, VB_MAX_CHANNELS, &o->nchannels, why, len);
 	case OPT_GPN: return parse_u32(arg, 0, VB_MAX_RANKS, &o->gpus_per_server, why, len);
 	case OPT_JSON:
 		o->json_path = arg;
@@ -485,6 +491,17 @@ int vb_opts_parse(struct vb_opts *o, int argc, char **argv, char *err,
 	if (optind < argc)
 		return bad(err, err_len, "unexpected argument '%s'", argv[optind]);
 	return check_consistency(o, err, err_len);
+}
+
+void vb_opts_resolve_channels(struct vb_opts *o, uint32_t nranks)
+{
+	struct coll_params p = {
+		.kind = o->kind, .algo = o->algo, .nranks = nranks,
+		.gpus_per_server = o->gpus_per_server,
+	};
+
+	if (!o->nchannels)
+		o->nchannels = coll_default_channels(&p);
 }
 
 int vb_opts_check_job(const struct vb_opts *o, uint32_t nranks, char *err,
@@ -748,7 +765,9 @@ void vb_opts_usage(FILE *f, const char *prog)
 "collective:\n"
 "  --coll allreduce|allgather|reducescatter|alltoall   (default allreduce)\n"
 "  --algo %s   (default ring; pairwise for alltoall)\n"
-"  --channels N             data shares (rings/trees) [1..64] (default 1)\n"
+"  --channels N|nccl        data shares (rings/trees) [1..64] (default 1); nccl:\n"
+"                           as NCCL builds them, one ring per NIC of a server\n"
+"                           with --gpus-per-server (the rings fabsim runs)\n"
 "  --gpus-per-server N      ranks per server, for hier [0..1024] (default 0: 1 each)\n"
 "transport:\n"
 "  --transport verbs|tcp    (default verbs)\n"

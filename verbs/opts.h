@@ -105,6 +105,8 @@ void vb_opts_default(struct vb_opts *o);
 int vb_opts_parse(struct vb_opts *o, int argc, char **argv, char *err,
 		  size_t err_len);
 /* Checks that need the job size: rank/nranks, pattern limits, ... */
+/* --channels nccl (0 until now): NCCL's count for NRANKS ranks, coll_default_channels. */
+void vb_opts_resolve_channels(struct vb_opts *o, uint32_t nranks);
 int vb_opts_check_job(const struct vb_opts *o, uint32_t nranks, char *err,
 		      size_t err_len);
 void vb_opts_usage(FILE *f, const char *prog);
