@@ -6,6 +6,7 @@
 #
 #   bash experiments/flagship.sh            # full: railopt-8gpu, 1,024 GPUs
 #   bash experiments/flagship.sh demo       # reduced: railopt-demo, 256 GPUs
+#   bash experiments/flagship.sh table [FILE]   # the tables of a ladder.csv again
 #
 # Collectives run as NCCL runs them (fabsim's defaults): one ring per NIC
 # of a server, PXN on, one QP per connection, messages round-robin over a
@@ -84,48 +85,21 @@ run_one() {
 		$opts --quiet --out "$out/$w/$name"
 }
 
-mkdir -p "$out"
-rm -f "$out/.failed"
-for w in $workloads; do
-	for entry in "${ladder[@]}"; do
-		selected "${entry%%|*}" || continue
-		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
-			wait -n || true
-		done
-		{ run_one "$w" "$entry" || echo "$w ${entry%%|*}" >>"$out/.failed"; } &
-	done
-done
-wait
-if [ -s "$out/.failed" ]; then
-	echo "flagship.sh: simulations failed (see above): $(tr '\n' ';' <"$out/.failed")" >&2
-	exit 1
-fi
-
-# ladder.csv: every seed's row of every configuration, by column name (lib.sh)
-echo "workload,size_bytes,order,config,label,seed,busbw_gbps,busbw_per_nic,nic_busy,time_us" >"$out/ladder.csv"
-for w in $workloads; do
-	for entry in "${ladder[@]}"; do
-		IFS='|' read -r name order label _ <<<"$entry"
-		selected "$name" || continue
-		awk -F, -v w="$w" -v n="$name" -v o="$order" -v l="$label" "$CSV_AWK"'
-			NR == 1 { csv_header(); next }
-			{ printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", w, col("size_bytes"), o, n, l, col("seed"),
-				col("busbw_gbps"), col("busbw_per_nic"), col("nic_busy"), col("time_us") }' \
-			"$out/$w/$name/collective.csv" >>"$out/ladder.csv"
-	done
-done
-
-# the tables: busbw per NIC of the server, mean [min..max] over the seeds
-for w in $workloads; do
-	echo
-	echo "$w: busbw per NIC of the server, % (mean [min..max] over seeds $seeds)"
-	awk -F, -v w="$w" "$CSV_AWK"'
+# the tables: busbw per NIC of the server, mean [min..max] over the seeds,
+# one per workload of ladder.csv $1
+tables() {
+	local w
+	for w in $(awk -F, 'NR > 1 && !seen[$1]++ { print $1 }' "$1"); do
+		echo
+		echo "$w: busbw per NIC of the server, % (mean [min..max] over the seeds)"
+		awk -F, -v w="$w" "$CSV_AWK"'
 		NR == 1 { csv_header(); next }
 		col("workload") != w { next }
 		{
 			k = col("order") SUBSEP col("size_bytes"); v = 100 * col("busbw_per_nic")
 			if (!(k in n)) { lo[k] = v; hi[k] = v }
 			n[k]++; sum[k] += v; if (v < lo[k]) lo[k] = v; if (v > hi[k]) hi[k] = v
+			seeds[k] = seeds[k] " " col("seed")
 			label[col("order")] = col("label"); sz[col("size_bytes")] = 1
 			if (col("order") > maxo) maxo = col("order")
 		}
@@ -146,11 +120,50 @@ for w in $workloads; do
 				line = "| " label[o] " |"
 				for (i = 1; i <= ns; i++) {
 					k = o SUBSEP list[i]
-					if (k in n) line = line sprintf(" %.1f [%.1f..%.1f] |", sum[k] / n[k], lo[k], hi[k])
-					else line = line " |"
+					if (!(k in n)) line = line " |"
+					else if (n[k] == 1) line = line sprintf(" %.1f |", sum[k])
+					else line = line sprintf(" %.1f [%.1f..%.1f] |", sum[k] / n[k], lo[k], hi[k])
 				}
 				print line
 			}
-		}' "$out/ladder.csv"
+		}' "$1"
+	done
+}
+
+if [ "$mode" = table ]; then
+	tables "${2:-$out/ladder.csv}"
+	exit 0
+fi
+mkdir -p "$out"
+rm -f "$out/.failed"
+for w in $workloads; do
+	for entry in "${ladder[@]}"; do
+		selected "${entry%%|*}" || continue
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+			wait -n || true
+		done
+		{ run_one "$w" "$entry" || echo "$w ${entry%%|*}" >>"$out/.failed"; } &
+	done
 done
+wait
+if [ -s "$out/.failed" ]; then
+	echo "flagship.sh: simulations failed (see above): $(tr '\n' ';' <"$out/.failed")" >&2
+	exit 1
+fi
+
+# ladder.csv: every seed's row of every configuration, by column name (lib.sh)
+echo "workload,size_bytes,order,config,label,seed,busbw_gbps,busbw_per_nic,nic_busy,time_us,topology,ranks" >"$out/ladder.csv"
+for w in $workloads; do
+	for entry in "${ladder[@]}"; do
+		IFS='|' read -r name order label _ <<<"$entry"
+		selected "$name" || continue
+		awk -F, -v w="$w" -v n="$name" -v o="$order" -v l="$label" -v t="$(basename "$topo" .topo)" "$CSV_AWK"'
+			NR == 1 { csv_header(); next }
+			{ printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", w, col("size_bytes"), o, n, l, col("seed"),
+				col("busbw_gbps"), col("busbw_per_nic"), col("nic_busy"), col("time_us"), t, col("ranks") }' \
+			"$out/$w/$name/collective.csv" >>"$out/ladder.csv"
+	done
+done
+
+tables "$out/ladder.csv"
 "$FABSIM" report -o "$out" "$out" >/dev/null 2>&1 || true

@@ -206,8 +206,8 @@ static void rep_ladder_bars_free(struct sim_gp_bars *b)
 static int rep_ladder_plot(struct sim_report *r, const struct sim_rep_family *fam,
 			   const struct sim_rep_ladder_view *v)
 {
-	char stem[64], title[512], cap[SIM_REP_CAPTION], (*size)[32];
-	const char *topo = rep_ladder_topo(r);
+	char stem[64], title[512], line2[160], where[128] = "", cap[SIM_REP_CAPTION], (*size)[32];
+	const char *topo = v->nrung && v->rung[0]->topology[0] ? v->rung[0]->topology : rep_ladder_topo(r);
 	struct sim_gp_bars b;
 	size_t i;
 	FILE *f;
@@ -222,17 +222,20 @@ static int rep_ladder_plot(struct sim_report *r, const struct sim_rep_family *fa
 	for (i = 0; v->workload[i] && i < 40; i++)
 		stem[7 + i] = strchr("/ '\"\\", v->workload[i]) ? '-' : v->workload[i];
 	stem[7 + i] = 0;
-	snprintf(title, sizeof(title), "Ablation ladder: %s%s%s, busbw per NIC of the server (mean of %zu seed%s%s)",
-		 sim_rep_ladder_name(v->workload), topo ? " on " : "", topo ? topo : "", v->seeds,
+	if (topo)
+		snprintf(where, sizeof(where), " on %s", topo);
+	if (v->nrung && v->rung[0]->ranks == v->rung[0]->ranks)	/* not NAN */
+		snprintf(where + strlen(where), sizeof(where) - strlen(where), ", %.0f ranks", v->rung[0]->ranks);
+	snprintf(title, sizeof(title), "Ablation ladder: %s%s", sim_rep_ladder_name(v->workload), where);
+	snprintf(line2, sizeof(line2), "busbw per NIC of the server, mean of %zu seed%s%s", v->seeds,
 		 v->seeds > 1 ? "s" : "", v->seeds > 1 ? ", bars min-max" : "");
 	ret = sim_gp_open(r, stem, title, &f);
 	if (ret)
 		goto out_free;
 	sim_gp_bars_data(f, &b);
 	sim_gp_loop_begin(f, stem, sim_gp_bars_width(&b), 640);
-	fprintf(f, "\tset title ");
-	sim_gp_str(f, title);
-	fprintf(f, "\n\tset ylabel 'busbw per NIC of the server (%%)'\n\tset xlabel 'message size'\n");
+	sim_gp_title2(f, title, line2);
+	fprintf(f, "\tset ylabel 'busbw per NIC of the server (%%)'\n\tset xlabel 'message size'\n");
 	sim_gp_bars_plot(f, &b);
 	rep_ladder_caption(v, cap, sizeof(cap));
 	ret = sim_gp_finish(r, f, fam, stem, cap);

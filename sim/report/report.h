@@ -63,6 +63,8 @@ struct sim_rep_rung {
 	double per_nic;		/* busbw_per_nic, fraction; NAN blank */
 	double nic_busy;	/* fraction; NAN blank */
 	double time_us;		/* NAN blank */
+	char topology[64];	/* "" when the file has no topology column */
+	double ranks;		/* NAN blank */
 };
 
 /* Mean, min and max of one figure over seeds; NAN values are left out. */

@@ -835,7 +835,8 @@ void sim_rep_config_free(struct sim_rep_config *c)
  */
 enum rep_ladder_col {
 	REP_LAD_WORKLOAD, REP_LAD_SIZE_BYTES, REP_LAD_ORDER, REP_LAD_CONFIG, REP_LAD_LABEL, REP_LAD_SEED,
-	REP_LAD_BUSBW_GBPS, REP_LAD_BUSBW_PER_NIC, REP_LAD_NIC_BUSY, REP_LAD_TIME_US, REP_LAD_NCOLS,
+	REP_LAD_BUSBW_GBPS, REP_LAD_BUSBW_PER_NIC, REP_LAD_NIC_BUSY, REP_LAD_TIME_US, REP_LAD_TOPOLOGY,
+	REP_LAD_RANKS, REP_LAD_NCOLS,
 };
 
 static const struct sim_col rep_ladder_cols[REP_LAD_NCOLS] = {
@@ -850,6 +851,9 @@ static const struct sim_col rep_ladder_cols[REP_LAD_NCOLS] = {
 	  "busbw / (NICs per server x NIC line rate)" },
 	{ "nic_busy", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, "busiest NIC's busy fraction" },
 	{ "time_us", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_US, "us: collective time" },
+	/* optional, for the chart's title: what ran where */
+	{ "topology", SIM_COL_TEXT | SIM_COL_BLANK, 0, 63, "topology name" },
+	{ "ranks", SIM_COL_BLANK, 2, SIM_SCHEMA_MAX_U32, "ranks of the collective" },
 };
 
 static const struct sim_schema rep_ladder_schema = { "ladder.csv", rep_ladder_cols, REP_LAD_NCOLS };
@@ -869,7 +873,12 @@ static int rep_rung_row(const struct rep_csv *csv, void *row)
 	    (rc = rep_csv_opt_num(csv, REP_LAD_BUSBW_GBPS, &g->busbw_gbyte_s)) ||
 	    (rc = rep_csv_num(csv, REP_LAD_BUSBW_PER_NIC, &g->per_nic)) ||
 	    (rc = rep_csv_opt_num(csv, REP_LAD_NIC_BUSY, &g->nic_busy)) ||
-	    (rc = rep_csv_opt_num(csv, REP_LAD_TIME_US, &g->time_us)))
+	    (rc = rep_csv_opt_num(csv, REP_LAD_TIME_US, &g->time_us)) ||
+	    (rc = rep_csv_opt_num(csv, REP_LAD_RANKS, &g->ranks)))
+		return rc;
+	g->topology[0] = 0;
+	if (rep_csv_str(csv, REP_LAD_TOPOLOGY) && *rep_csv_str(csv, REP_LAD_TOPOLOGY) &&
+	    (rc = rep_csv_text(csv, REP_LAD_TOPOLOGY, g->topology, sizeof(g->topology))))
 		return rc;
 	g->order = (unsigned int)order;	/* a whole number 0..1000 by its range */
 	return 0;
