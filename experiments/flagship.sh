@@ -166,4 +166,8 @@ for w in $workloads; do
 done
 
 tables "$out/ladder.csv"
+# the ladder charts, then each workload's configurations side by side
 "$FABSIM" report -o "$out" "$out" >/dev/null 2>&1 || true
+for w in $workloads; do
+	"$FABSIM" report -o "$out/$w" "$out/$w" >/dev/null 2>&1 || true
+done
