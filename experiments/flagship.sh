@@ -27,7 +27,9 @@
 # Environment: SIZES (a fabsim --size sweep, default 64M:1G:x4 full, 64M
 # demo), SEEDS (a --seeds range, default 1:5), WORKLOADS (default "ring
 # hier all-to-all" full, "ring hier" demo), CONFIGS (names below, default
-# all), JOBS (simulations at once, default the cores), OUT, FABSIM.
+# all), JOBS (simulations at once, default the cores), OUT, FABSIM,
+# RESUME=1 (keep the configurations that already have results: finish an
+# interrupted run, or gather runs made separately into one ladder.csv).
 #
 # Writes OUT/<workload>/<config>/ (each a fabsim run folder whose
 # collective.csv keeps every seed), OUT/ladder.csv (one row per workload,
@@ -80,6 +82,9 @@ run_one() {
 	all-to-all) wl="--workload all-to-all" ;;
 	*) echo "flagship.sh: unknown workload '$w' (ring, hier or all-to-all)" >&2; return 2 ;;
 	esac
+	if [ -n "${RESUME:-}" ] && [ -s "$out/$w/$name/collective.csv" ]; then
+		return 0
+	fi
 	# shellcheck disable=SC2086 # the options are words
 	"$FABSIM" run --topo "$topo" $wl --placement random --size "$sizes" --seeds "$seeds" \
 		$opts --quiet --out "$out/$w/$name"
