@@ -269,6 +269,43 @@ static void test_no_servers_unchanged(void **state)
 	assert_int_equal(coll_default_channels(&p), 1);
 }
 
+/*
+ * fabsim sched's construction lines (coll_sched_print_trees) for 4 x 8:
+ * the node trees of test_node_trees, channel 3's chain 3..2 with head GPU
+ * and NIC 3; nothing for a ring or without servers.
+ */
+static void test_print_trees(void **state)
+{
+	struct coll_sched s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	build(&s, 32, GPUS, GPUS, 64 << 10, 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	coll_sched_print_trees(f, &s);
+	fclose(f);
+	assert_non_null(strstr(buf, "# tree 0 over servers | 0: root, children 2 | 1: parent 2, children - | "
+				 "2: parent 0, children 1,3 | 3: parent 2, children -\n"));
+	assert_non_null(strstr(buf, "# tree 1 over servers | 0: parent 1, children - | 1: parent 3, children 0,2 | "
+				 "2: parent 1, children - | 3: root, children 1\n"));
+	assert_non_null(strstr(buf, "# channel 3: in each server the chain local GPUs 3 4 5 6 7 0 1 2 "
+				 "(reduce towards the head GPU 3); between servers GPU 3 <-> GPU 3, NIC 3 <-> NIC 3"));
+	assert_null(strstr(buf, "# channel 8"));
+	free(buf);
+	coll_sched_free(&s);
+	build(&s, 8, 0, 2, 64 << 10, 0);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	coll_sched_print_trees(f, &s);
+	fclose(f);
+	assert_int_equal(len, 0);
+	free(buf);
+	coll_sched_free(&s);
+}
+
 /* SERVERS servers x 8 GPUs, one rail leaf per rail: a same-rail hop never climbs to a spine. */
 static struct sim_topo *railopt(uint32_t servers)
 {
@@ -352,8 +389,8 @@ static void tree_run(uint32_t servers, uint64_t S, struct tree_run *out)
  * down in the other: 2h = 1 MiB = S / channels, every one of the 16 NICs
  * the same payload, and the same wire bytes (data + ACKs of the 1 MiB it
  * receives) within 1%. On rail c's leaf: nothing to the spines, no flow
- * crossing rails. (Before, the tree over ranks sent from ranks 0..15 to
- * arbitrary GPUs: 7 of 8 inter-server edges of tree 0 left rail.)
+ * crossing rails. (Before, the tree over ranks, ignoring servers, sent
+ * through 6 of the 16 NICs, 4 to 8 MiB each, with PXN on: README draft.)
  */
 static void test_every_nic_same_bytes(void **state)
 {
@@ -417,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_node_trees),
 		cmocka_unit_test(test_checker_refuses),
 		cmocka_unit_test(test_no_servers_unchanged),
+		cmocka_unit_test(test_print_trees),
 		cmocka_unit_test(test_every_nic_same_bytes),
 		cmocka_unit_test(test_bytes_per_nic_by_degree),
 	};
