@@ -77,8 +77,18 @@ void coll_ring_order(uint32_t nranks, uint32_t gpus_per_server, uint32_t channel
  */
 uint32_t coll_default_channels(const struct coll_params *p)
 {
-	if (p->algo != COLL_ALGO_RING || p->kind == COLL_ALLTOALL ||
-	    !coll_ring_on_rails(p->nranks, p->gpus_per_server))
+	/*
+	 * Trees: NCCL runs as many tree channels as ring channels (init.cc
+	 * searches the tree graph with minChannels = maxChannels =
+	 * ringGraph->nChannels, pattern BALANCED_TREE, then sets
+	 * comm->nChannels = min(treeGraph->nChannels, ringGraph->nChannels)),
+	 * duplicated as the rings (connect.cc connectTrees: the duplicate
+	 * channel c + nChannels runs tree 1 of the double tree).
+	 */
+	bool graph = (p->algo == COLL_ALGO_RING && p->kind != COLL_ALLTOALL) ||
+		     (p->algo == COLL_ALGO_TREE && p->kind == COLL_ALLREDUCE);
+
+	if (!graph || !coll_ring_on_rails(p->nranks, p->gpus_per_server))
 		return 1;
 	return p->gpus_per_server < 32 ? p->gpus_per_server : 32;
 }

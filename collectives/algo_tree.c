@@ -1,18 +1,51 @@
 /*
  * Double binary tree all-reduce, after NCCL. Tree 0 is NCCL's binary tree
- * over ranks (rank 0 the root with one child; a rank's level is its lowest
- * set bit); tree 1 is its mirror (n even: rank r plays n - 1 - r) or its
- * shift by one (n odd), so that ranks that are leaves in one tree are inner
- * nodes in the other. Each tree handles half of every channel's share.
+ * (src/graph/trees.cc ncclGetBtree: node 0 the root with one child; a
+ * node's level is its lowest set bit); tree 1 is its mirror (n even: node
+ * v plays n - 1 - v) or its shift by one (n odd, ncclGetDtree), so that
+ * nodes that are leaves in one tree are inner nodes in the other. Each tree
+ * handles half of every channel's share.
+ *
+ * What the trees are over. Without servers (gpus_per_server 0 or 1, or
+ * fewer than two whole servers: coll_ring_on_rails false) the nodes are the
+ * ranks, as before. On servers of G GPUs, each with its own NIC on the rail
+ * of its local index, the tree is NCCL's (src/graph/connect.cc):
+ *  - Inside a server the GPUs of channel c form a chain (ncclTopoPreset:
+ *    tree.up = treeIntra[i-1], tree.down[0] = treeIntra[i+1]), in the
+ *    order NCCL's search finds on NVSwitch servers, c, c+1, ..., c-1, as
+ *    the ring's (search.cc ncclTopoSearchNextGpuSort). Its head, GPU c,
+ *    is the GPU next to the channel's NIC c: the tree search starts from
+ *    the NET, and with the TREE/BALANCED_TREE patterns goes back to the
+ *    same NET from the first GPU (ncclTopoSearchParams: backToNet 0;
+ *    crossNic 0: the same NIC).
+ *  - Across servers the heads form the double binary tree over NODE
+ *    indices (connectTrees calls ncclGetDtree(nNodes, node, ...) and links
+ *    treeToParent/treeToChild of the parent and child nodes, all of them
+ *    the channel's head). So channel c's inter-server edges join GPU c of
+ *    one server and GPU c of another: NIC c to NIC c, rail c, no PXN.
+ *    NCCL's BALANCED_TREE pattern hangs one child node off the chain's
+ *    second GPU (through the same NIC c, over PCIe); fabsim keeps every
+ *    NIC edge at the head (pattern TREE): the same NIC and rail, only the
+ *    NVLink end of that child differs.
+ *  - NCCL runs tree 0 on channel c and tree 1 on its duplicate c + nc
+ *    (connectTrees: channel0 / channel1 = channel0 + nChannels); here both
+ *    halves are channel c's, spread over coll_default_dup connections.
+ * A rank's parent is its predecessor in the chain, or for a head the head
+ * of its server's parent in the node tree (coll_tree_rank_parents); the
+ * whole is one tree over ranks, run by the same machinery below.
  *
  * Atoms: share -> tree half -> chunk. For each chunk a rank reduces its
- * piece into its parent once all its children have reduced into it, then
- * the root's result is copied down. Two children reducing into one parent
- * are chained (write after write), as the parent's single NIC serialises
- * them anyway. A transfer also waits for the previous chunk on its link, so
- * chunks stream through the tree in order (reduce and broadcast overlap).
+ * piece into its parent once all its children have reduced into it (up the
+ * chain to the head, then up the node tree to the root server), then the
+ * root's result is copied down (down the node tree, then down each chain).
+ * Several children reducing into one parent are chained (write after
+ * write), as the parent's single NIC serialises them anyway. A transfer
+ * also waits for the previous chunk on its link, so chunks stream through
+ * the tree in order (reduce and broadcast overlap), as NCCL's
+ * runTreeUpDown pipelines chunks through its FIFOs.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,22 +62,47 @@ static uint32_t btree_parent(uint32_t n, uint32_t r)
 	return up < n ? up : r ^ bit;
 }
 
+uint32_t coll_tree_parent(uint32_t n, unsigned int tree, uint32_t v)
+{
+	uint32_t w, up;
+
+	if (!tree)
+		return btree_parent(n, v);
+	/* w is the tree-0 node v plays in tree 1 (ncclGetDtree) */
+	w = n % 2 ? (v + n - 1) % n : n - 1 - v;
+	up = btree_parent(n, w);
+	if (up == COLL_NONE)
+		return COLL_NONE;
+	return n % 2 ? (up + 1) % n : n - 1 - up;
+}
+
 void coll_tree_parents(uint32_t n, unsigned int tree, uint32_t *parent)
 {
-	uint32_t r, v, up;
+	uint32_t r;
 
-	for (r = 0; r < n; r++) {
-		if (!tree) {
-			parent[r] = btree_parent(n, r);
+	for (r = 0; r < n; r++)
+		parent[r] = coll_tree_parent(n, tree, r);
+}
+
+void coll_tree_rank_parents(uint32_t nranks, uint32_t gpus_per_server, uint32_t channel,
+			    unsigned int tree, uint32_t *parent)
+{
+	uint32_t g = gpus_per_server, head, r, pos, up;
+
+	if (!coll_ring_on_rails(nranks, g)) {
+		coll_tree_parents(nranks, tree, parent);
+		return;
+	}
+	head = channel % g;
+	for (r = 0; r < nranks; r++) {
+		/* position in the server's chain head, head+1, ..., head-1 */
+		pos = (r % g + g - head) % g;
+		if (pos) {
+			parent[r] = r - r % g + (head + pos - 1) % g;
 			continue;
 		}
-		/* v is the tree-0 rank r plays in tree 1. */
-		v = n % 2 ? (r + n - 1) % n : n - 1 - r;
-		up = btree_parent(n, v);
-		if (up == COLL_NONE)
-			parent[r] = COLL_NONE;
-		else
-			parent[r] = n % 2 ? (up + 1) % n : n - 1 - up;
+		up = coll_tree_parent(nranks / g, tree, r / g);
+		parent[r] = up == COLL_NONE ? COLL_NONE : up * g + head;
 	}
 }
 
@@ -55,30 +113,61 @@ struct tree {
 	uint32_t *down_prev;	/* [n] last chunk's transfer from the parent */
 };
 
-static uint32_t depth_of(const uint32_t *parent, uint32_t r)
+/*
+ * Depth of every rank: walk up to the first rank whose depth is known (or
+ * past the root), then fill in the path, so each rank is walked about once
+ * (a chain of a server of 1,024 GPUs is 1,023 deep).
+ */
+static uint32_t fill_depths(uint32_t n, const uint32_t *parent, uint32_t *depth)
 {
-	uint32_t d = 0;
+	uint32_t r, x, d, maxd = 0;
 
-	for (; parent[r] != COLL_NONE; r = parent[r])
-		d++;
-	return d;
+	memset(depth, 0xff, n * sizeof(*depth));
+	for (r = 0; r < n; r++) {
+		for (x = r, d = 0; x != COLL_NONE && depth[x] == COLL_NONE; x = parent[x])
+			d++;
+		/* d ranks walked: above the root (depth 0), or above x */
+		d = x == COLL_NONE ? d - 1 : depth[x] + d;
+		if (d > maxd)
+			maxd = d;
+		for (x = r; x != COLL_NONE && depth[x] == COLL_NONE; x = parent[x])
+			depth[x] = d--;
+	}
+	return maxd;
 }
 
-/* Deepest first, ties by rank: children always precede their parent. */
+/*
+ * Deepest first, ties by rank: children always precede their parent. A
+ * counting sort on depth; COUNT has room for n entries (depth < n).
+ */
 static void order_by_depth(uint32_t n, const uint32_t *parent, uint32_t *order,
-			   uint32_t *depth)
+			   uint32_t *depth, uint32_t *count)
 {
-	uint32_t r, i, j, maxd = 0;
+	uint32_t r, d, maxd = fill_depths(n, parent, depth), at = 0, k;
 
-	for (r = 0; r < n; r++) {
-		depth[r] = depth_of(parent, r);
-		if (depth[r] > maxd)
-			maxd = depth[r];
+	memset(count, 0, (maxd + 1) * sizeof(*count));
+	for (r = 0; r < n; r++)
+		count[depth[r]]++;
+	/* count[d] becomes the first slot of depth d, deepest at slot 0 */
+	for (d = maxd + 1; d-- > 0;) {
+		k = count[d];
+		count[d] = at;
+		at += k;
 	}
-	for (i = 0, j = maxd + 1; j-- > 0;)
-		for (r = 0; r < n; r++)
-			if (depth[r] == j)
-				order[i++] = r;
+	for (r = 0; r < n; r++)
+		order[count[depth[r]]++] = r;
+}
+
+/* Both trees of CHANNEL: parents and order (UP_PREV serves as scratch). */
+static void tree_shape(const struct coll_sched *s, struct tree *t, uint32_t c,
+		       uint32_t *depth)
+{
+	uint32_t tr;
+
+	for (tr = 0; tr < 2; tr++) {
+		coll_tree_rank_parents(s->nranks, s->gpus_per_server, c, tr, t[tr].parent);
+		order_by_depth(s->nranks, t[tr].parent, t[tr].order, depth, t[tr].up_prev);
+	}
 }
 
 static int tree_chunk(struct coll_ctx *x, struct tree *t, uint32_t atom,
@@ -119,12 +208,16 @@ static int tree_chunk(struct coll_ctx *x, struct tree *t, uint32_t atom,
 	return 0;
 }
 
-static int tree_run(struct coll_ctx *x, struct tree *t, uint32_t k)
+static int tree_run(struct coll_ctx *x, struct tree *t, uint32_t k, uint32_t *depth)
 {
 	uint32_t n = x->s->nranks, c, j, tr;
+	bool rails = coll_ring_on_rails(n, x->s->gpus_per_server);
 	int ret;
 
 	for (c = 0; c < x->s->nchannels; c++) {
+		/* without servers every channel has the trees over ranks */
+		if (rails || !c)
+			tree_shape(x->s, t, c, depth);
 		for (tr = 0; tr < 2; tr++) {
 			memset(t[tr].up_prev, 0xff, n * sizeof(uint32_t));
 			memset(t[tr].down_prev, 0xff, n * sizeof(uint32_t));
@@ -167,10 +260,8 @@ static int tree_build(struct coll_sched *s, const struct coll_params *p)
 		t[tr].order = mem + (4 * tr + 1) * n;
 		t[tr].up_prev = mem + (4 * tr + 2) * n;
 		t[tr].down_prev = mem + (4 * tr + 3) * n;
-		coll_tree_parents(n, tr, t[tr].parent);
-		order_by_depth(n, t[tr].parent, t[tr].order, mem + 8 * n);
 	}
-	ret = tree_run(&x, t, k);
+	ret = tree_run(&x, t, k, mem + 8 * n);
 	free(mem);
 out_ctx:
 	coll_ctx_fini(&x);

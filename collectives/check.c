@@ -16,6 +16,10 @@
  * ordered by deps against the previous write (read or write after write)
  * and each write against the reads since (write after read); those
  * happens-before questions are answered by a pruned walk of the deps.
+ *
+ * Before any of that, on servers, the construction itself: PXN flags, the
+ * NICs of rings on rails (check_rails) and the chains and node trees of
+ * trees on rails (check_trees), as NCCL builds them.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -677,6 +681,63 @@ static int check_rails(struct chk *c)
 	return 0;
 }
 
+/* Local GPUs A and B are neighbours in the chain HEAD, HEAD+1, ..., HEAD-1 of G GPUs. */
+static bool chain_link(uint32_t g, uint32_t head, uint32_t a, uint32_t b)
+{
+	uint32_t pa = (a + g - head) % g, pb = (b + g - head) % g;
+
+	return pa + 1 == pb || pb + 1 == pa;
+}
+
+/* Servers A and B are parent and child in tree 0 or 1 over NN servers. */
+static bool node_link(uint32_t nn, uint32_t a, uint32_t b)
+{
+	unsigned int tr;
+
+	for (tr = 0; tr < 2; tr++)
+		if (coll_tree_parent(nn, tr, a) == b || coll_tree_parent(nn, tr, b) == a)
+			return true;
+	return false;
+}
+
+/*
+ * The tree on rails (algo_tree.c, NCCL's connectTrees): inside a server
+ * channel c links local GPUs adjacent in its chain c, c+1, ..., c-1; across
+ * servers only its heads talk, GPU c to GPU c (NIC c to NIC c, rail c), and
+ * only between servers that are parent and child in one of the two trees
+ * over servers.
+ */
+static int check_trees(struct chk *c)
+{
+	const struct coll_sched *s = c->s;
+	uint32_t g = s->gpus_per_server, t;
+
+	if (s->algo != COLL_ALGO_TREE || !coll_ring_on_rails(s->nranks, g))
+		return 0;
+	for (t = 0; t < s->nxfers; t++) {
+		const struct coll_xfer *x = &s->xfers[t];
+		uint32_t head = x->channel % g, a = x->src_rank, b = x->dst_rank, nic;
+
+		if (a >= s->nranks || b >= s->nranks || a == b)
+			continue;	/* check_shape says so */
+		if (a / g == b / g) {
+			if (!chain_link(g, head, a % g, b % g))
+				return fail(c, "xfer %u: %u->%u is not a link of channel %u's chain in server %u "
+					    "(local GPUs %u, %u+1, ...)", t, a, b, x->channel, a / g, head, head);
+			continue;
+		}
+		nic = coll_xfer_nic_rank(s, x) % g;
+		if (a % g != head || b % g != head || nic != head)
+			return fail(c, "xfer %u: channel %u's inter-server transfer %u->%u is local GPU %u -> %u "
+				    "through NIC %u, not GPU %u -> %u through NIC %u (its head, rail %u)", t,
+				    x->channel, a, b, a % g, b % g, nic, head, head, head, head);
+		if (!node_link(s->nranks / g, a / g, b / g))
+			return fail(c, "xfer %u: servers %u and %u are not parent and child in either tree "
+				    "over servers", t, a / g, b / g);
+	}
+	return 0;
+}
+
 int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len)
 {
 	struct chk c = { .s = s, .err = err, .err_len = err_len };
@@ -692,6 +753,8 @@ int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len)
 		return -E2BIG;
 	}
 	ret = check_rails(&c);
+	if (!ret)
+		ret = check_trees(&c);
 	if (ret)
 		return ret;
 	ret = run(&c);

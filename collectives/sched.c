@@ -353,6 +353,52 @@ void coll_sched_print_rings(FILE *f, const struct coll_sched *s)
 	free(m);
 }
 
+/* "parent P children A,B" of server V in TREE over NN servers ("-": none). */
+static void print_node(FILE *f, uint32_t nn, unsigned int tree, uint32_t v)
+{
+	uint32_t up = coll_tree_parent(nn, tree, v), w, kids = 0;
+
+	if (up == COLL_NONE)
+		fprintf(f, " | %u: root, children", v);
+	else
+		fprintf(f, " | %u: parent %u, children", v, up);
+	for (w = 0; w < nn; w++) {
+		if (w == v || coll_tree_parent(nn, tree, w) != v)
+			continue;
+		fprintf(f, "%s%u", kids++ ? "," : " ", w);
+	}
+	if (!kids)
+		fprintf(f, " -");
+}
+
+void coll_sched_print_trees(FILE *f, const struct coll_sched *s)
+{
+	uint32_t g = s->gpus_per_server, n = s->nranks, nn, c, i, v;
+	unsigned int tr;
+
+	if (s->algo != COLL_ALGO_TREE || !coll_ring_on_rails(n, g))
+		return;
+	nn = n / g;
+	fprintf(f, "# trees on rails: %u servers of %u GPUs, one NIC per GPU on the rail of its local index; "
+		"in each server a chain to the channel's head GPU, across servers NCCL's double binary tree "
+		"over servers (trees.cc ncclGetDtree), each tree half of every channel's share\n", nn, g);
+	for (tr = 0; tr < 2; tr++) {
+		fprintf(f, "# tree %u over servers", tr);
+		for (v = 0; v < nn; v++)
+			print_node(f, nn, tr, v);
+		fputc('\n', f);
+	}
+	for (c = 0; c < s->nchannels; c++) {
+		uint32_t head = c % g;
+
+		fprintf(f, "# channel %u: in each server the chain local GPUs", c);
+		for (i = 0; i < g; i++)
+			fprintf(f, " %u", (head + i) % g);
+		fprintf(f, " (reduce towards the head GPU %u); between servers GPU %u <-> GPU %u, NIC %u <-> NIC %u "
+			"(rail %u, no PXN)\n", head, head, head, head, head, head);
+	}
+}
+
 void coll_sched_print(FILE *f, const struct coll_sched *s)
 {
 	uint32_t i;

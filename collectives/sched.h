@@ -222,7 +222,9 @@ uint64_t coll_sched_tx_bytes(const struct coll_sched *s, uint32_t rank);
  * Symbolically execute S and prove it computes its collective: every result
  * byte holds each expected contribution exactly once, every read sees data
  * its dependencies guarantee, and no two accesses to the same bytes (a write
- * and anything else) are unordered. Returns 0, -EINVAL with a message naming
+ * and anything else) are unordered; on servers, rings and trees on rails
+ * follow NCCL's construction (their NICs, chains and trees over servers).
+ * Returns 0, -EINVAL with a message naming
  * the transfer in ERR, -E2BIG (too large to check) or -ENOMEM.
  */
 int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len);
@@ -240,11 +242,27 @@ bool coll_ring_on_rails(uint32_t nranks, uint32_t gpus_per_server);
  */
 void coll_ring_order(uint32_t nranks, uint32_t gpus_per_server, uint32_t channel, uint32_t *members);
 /*
- * Channels of P when it asks for none (nchannels 0): for a ring on rails
- * one per NIC of a server, G (at most 32, NCCL's MAXCHANNELS); else 1.
+ * NCCL's double binary tree (src/graph/trees.cc ncclGetDtree) over N
+ * nodes: the parent of node V in TREE 0 (the binary tree rooted at 0) or 1
+ * (its mirror, or its shift by one for N odd); COLL_NONE at the root.
+ */
+uint32_t coll_tree_parent(uint32_t n, unsigned int tree, uint32_t v);
+/*
+ * PARENT[r] (NRANKS entries): rank r's parent in TREE (0 or 1) of CHANNEL's
+ * double binary tree, COLL_NONE at the root. When coll_ring_on_rails, NCCL's
+ * tree on servers (algo_tree.c): each server a chain of local GPUs c, c+1,
+ * ..., c-1 (c = CHANNEL mod G) reducing towards its head GPU c, the heads
+ * linked by coll_tree_parent over server indices; else the tree over ranks.
+ */
+void coll_tree_rank_parents(uint32_t nranks, uint32_t gpus_per_server, uint32_t channel,
+			    unsigned int tree, uint32_t *parent);
+/*
+ * Channels of P when it asks for none (nchannels 0): for a ring or a tree
+ * on rails one per NIC of a server, G (at most 32, NCCL's MAXCHANNELS);
+ * else 1.
  */
 uint32_t coll_default_channels(const struct coll_params *p);
-/* How many times NCCL runs each of those channels (its duplicates): 2 for rings on rails, else 1. */
+/* How many times NCCL runs each of those channels (its duplicates): 2 for rings and trees on rails, else 1. */
 uint32_t coll_default_dup(const struct coll_params *p);
 /* The rank whose NIC a PXN transfer SRC -> DST leaves through: SRC's server, DST's local index. */
 static inline uint32_t coll_pxn_relay(uint32_t gpus_per_server, uint32_t src, uint32_t dst)
@@ -261,6 +279,12 @@ static inline uint32_t coll_xfer_nic_rank(const struct coll_sched *s, const stru
  * a server and the GPUs and NICs of its inter-server hops. Nothing otherwise.
  */
 void coll_sched_print_rings(FILE *f, const struct coll_sched *s);
+/*
+ * For tree schedules on rails: the two trees over servers (each server's
+ * parent and children) and one line per channel with its chain inside a
+ * server and its head GPU and NIC. Nothing otherwise.
+ */
+void coll_sched_print_trees(FILE *f, const struct coll_sched *s);
 
 /* One line per transfer: idx, step, channel, src->dst, offsets, bytes, op, deps. */
 void coll_sched_print(FILE *f, const struct coll_sched *s);

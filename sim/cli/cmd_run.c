@@ -70,7 +70,7 @@ static int run_opt_placement(const struct sim_opt *opt, const char *v, void *obj
 	return sim_placement_from_name(v, &((struct run_opts *)obj)->placement) ? sim_opt_bad(opt, v, err, errlen) : 0;
 }
 
-/* --channels: a count, or 'nccl' for as many as NCCL builds (one per NIC of a server for rings over servers) */
+/* --channels: a count, or 'nccl' for as many as NCCL builds (one per NIC of a server for rings and trees over servers) */
 static int run_opt_channels(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	struct run_opts *o = obj;
@@ -273,7 +273,7 @@ static const struct sim_opt run_opts_coll[] = {
 	SIM_OPT_CUSTOM("placement", 0, "P", run_opt_placement, "contiguous or random",
 		       "contiguous (default) | random (whole servers)"),
 	SIM_OPT_CUSTOM("channels", 0, "N", run_opt_channels, "a count 1..64 or 'nccl'",
-		       "rings/trees in parallel [1..64], default nccl: as\nNCCL builds them, one ring per NIC of a server for\nrings over servers, else 1"),
+		       "rings/trees in parallel [1..64], default nccl: as\nNCCL builds them, one per NIC of a server for rings\nand trees over servers, else 1"),
 	SIM_OPT_CUSTOM("pxn", 0, "on|off", run_opt_pxn, "on or off",
 		       "NCCL's PXN: a send to another rail crosses NVLink\nfirst, then the NIC on that rail (default on, as\nNCCL's)"),
 	SIM_OPT_QTY("chunk", 0, "SIZE", RO, chunk_bytes, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL,

@@ -89,7 +89,7 @@ static const struct sim_opt sched_opts_coll[] = {
 	SIM_OPT_QTY("chunk", 0, "SIZE", struct sched_opts, p.chunk_bytes, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL,
 		    "pipelining piece, default none [1 B..1 TiB]"),
 	SIM_OPT_U32("gpus-per-server", 0, "N", struct sched_opts, p.gpus_per_server, 1, SIM_MAX_GPUS_PER_SERVER,
-		    "servers of N consecutive ranks (hier; rings on\nrails) [1..1024]"),
+		    "servers of N consecutive ranks (hier; rings and\ntrees on rails) [1..1024]"),
 	SIM_OPT_CUSTOM("pxn", 0, "on|off", sched_opt_pxn, "on or off",
 		       "NCCL's PXN for sends to another rail (default on,\nas NCCL's)"),
 };
@@ -182,6 +182,7 @@ int sim_cmd_sched(int argc, char **argv)
 	if (!o.quiet)
 		coll_sched_print(stdout, &s);
 	coll_sched_print_rings(stdout, &s);
+	coll_sched_print_trees(stdout, &s);
 	for (uint32_t r = 0; r < s.nranks; r++) {
 		uint64_t tx = coll_sched_tx_bytes(&s, r);
 

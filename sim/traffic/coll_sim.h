@@ -43,7 +43,7 @@ struct sim_coll_job {
 	uint64_t reduce_bps;		/* receiver reduction rate; 0: free */
 };
 
-/* Channels JOB runs: its own, 1 by default, or with --channels nccl coll_default_channels (one per NIC of a server for rings on rails). */
+/* Channels JOB runs: its own, 1 by default, or with --channels nccl coll_default_channels (one per NIC of a server for rings and trees on rails). */
 uint32_t sim_coll_job_channels(const struct sim_coll_job *job);
 /* Connections each channel's messages are spread over: NCCL's duplicated channels (coll_default_dup). */
 uint32_t sim_coll_job_dup(const struct sim_coll_job *job);
