@@ -14,6 +14,17 @@ double coll_busbw_factor(enum coll_kind kind, uint32_t nranks)
 	return kind == COLL_ALLREDUCE ? 2 * f : f;
 }
 
+double coll_busbw_net_ranks(enum coll_kind kind, uint32_t nranks, uint32_t gpus_per_server)
+{
+	uint32_t g = gpus_per_server ? gpus_per_server : 1;
+
+	if (kind != COLL_ALLTOALL || nranks < 2)
+		return 1;
+	if (g >= nranks)
+		return 0;	/* one server: nothing crosses the network */
+	return (double)g * (nranks - g) / (nranks - 1);
+}
+
 double coll_algbw_gbps(uint64_t bytes, double seconds)
 {
 	return seconds > 0 ? (double)bytes / seconds / 1e9 : 0;

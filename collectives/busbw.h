@@ -19,6 +19,15 @@
 #include "collectives/sched.h"
 
 double coll_busbw_factor(enum coll_kind kind, uint32_t nranks);
+/*
+ * How many of a server's G ranks' busbw its NICs carry: busbw per NIC of
+ * the server is busbw x this / (NICs x line rate). A ring, tree or
+ * hierarchical schedule on servers sends 1/G of each rank's bus bytes
+ * over the network (one hop in G leaves the server), so the server's NICs
+ * carry one rank's busbw: 1. All-to-all sends every byte bound for
+ * another server through the rank's own NIC: G (n - G) / (n - 1).
+ */
+double coll_busbw_net_ranks(enum coll_kind kind, uint32_t nranks, uint32_t gpus_per_server);
 /* GB/s; 0 when seconds <= 0. */
 double coll_algbw_gbps(uint64_t bytes, double seconds);
 double coll_busbw_gbps(enum coll_kind kind, uint32_t nranks, uint64_t bytes,

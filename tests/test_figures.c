@@ -13,6 +13,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "sim/cli/opt.h"
+#include "collectives/busbw.h"
 #include "sim/results/stats.h"
 
 /*
@@ -29,6 +30,18 @@ static void test_busbw_per_nic(void **state)
 	assert_float_equal(sim_busbw_per_nic(25, 4, 400), 0.125, 1e-12);
 	assert_float_equal(sim_busbw_per_nic(10, 0, 400), 0, 0);
 	assert_float_equal(sim_busbw_per_nic(10, 8, 0), 0, 0);
+	/*
+	 * The server's NICs carry one rank's busbw for ring/tree/hier (1/G of
+	 * each rank's bus bytes leave the server), G (n - G) / (n - 1) ranks'
+	 * for all-to-all: 1,024 ranks on 8-GPU servers, 14.0573 GB/s busbw at
+	 * 400G is 14.0573 x 8 x 8 x 1016/1023 / (8 x 400) = 27.92% per NIC.
+	 */
+	assert_float_equal(coll_busbw_net_ranks(COLL_ALLREDUCE, 1024, 8), 1, 0);
+	assert_float_equal(coll_busbw_net_ranks(COLL_ALLTOALL, 1024, 8), 8.0 * 1016 / 1023, 1e-12);
+	assert_float_equal(coll_busbw_net_ranks(COLL_ALLTOALL, 16, 1), 1, 1e-12);
+	assert_float_equal(coll_busbw_net_ranks(COLL_ALLTOALL, 8, 8), 0, 0);
+	assert_float_equal(sim_busbw_per_nic(14.0573 * coll_busbw_net_ranks(COLL_ALLTOALL, 1024, 8), 8, 400),
+			   14.0573 * 8 * 8 * 1016.0 / 1023 / 3200, 1e-12);
 }
 
 /*

@@ -176,7 +176,8 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	const struct sim_flow *f = r->slowest_flow != SIM_NONE ? &s->flows[r->slowest_flow] : NULL;
 	uint32_t src = f ? s->topo->nodes[f->src].index : 0, dst = f ? s->topo->nodes[f->dst].index : 0;
 	/* every GPU has its NIC in fabsim's host model: a server has gpus_per_server of them */
-	double per_nic = sim_busbw_per_nic(r->busbw_gbps, j->gpus_per_server, r->line_gbps);
+	double per_nic = sim_busbw_per_nic(r->busbw_gbps * coll_busbw_net_ranks(j->kind, j->nranks, j->gpus_per_server),
+					   j->gpus_per_server, r->line_gbps);
 	struct run_coll_acc *acc = &c->acc[k];
 	json_t *row = json_object();
 
