@@ -36,6 +36,8 @@ done
 echo
 
 echo "== flagship ladder (reduced): all-reduce on railopt-demo, 256 GPUs at 400G, random placement"
+echo "(rows are rungs of the full ladder, each with the mechanisms of the rungs above it: '+ out-of-order'"
+echo " is ECMP -> AR and go-back-N -> out-of-order placement with 4 QPs and DCQCN; experiments/flagship.sh)"
 FABSIM=$FABSIM OUT=$out/flagship CONFIGS="roce qps4 ooo spcx spcx-ar" bash experiments/flagship.sh demo
 echo
 "$FABSIM" report -o "$out" "$out/perm-ecmp" "$out/perm-ar" "$out/flagship" >"$out/report-files.txt"
