@@ -7,6 +7,7 @@
 #   bash experiments/flagship.sh            # full: railopt-8gpu, 1,024 GPUs
 #   bash experiments/flagship.sh demo       # reduced: railopt-demo, 256 GPUs
 #   bash experiments/flagship.sh table [FILE]   # the tables of a ladder.csv again
+#   bash experiments/flagship.sh gather     # ladder.csv, tables and plots of what OUT holds
 #
 # Collectives run as NCCL runs them (fabsim's defaults): one ring per NIC
 # of a server, PXN on, one QP per connection, messages round-robin over a
@@ -41,7 +42,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 FABSIM=${FABSIM:-build/fabsim}
 mode=${1:-full}
-if [ "$mode" = demo ]; then
+if [ "$mode" = gather ]; then
+	out=${OUT:-results/flagship}
+	workloads=${WORKLOADS:-ring hier all-to-all}
+elif [ "$mode" = demo ]; then
 	topo=topologies/railopt-demo.topo sizes=${SIZES:-64M} out=${OUT:-results/demo}
 	workloads=${WORKLOADS:-ring hier}
 else
@@ -141,7 +145,7 @@ if [ "$mode" = table ]; then
 fi
 mkdir -p "$out"
 rm -f "$out/.failed"
-for w in $workloads; do
+[ "$mode" = gather ] || for w in $workloads; do
 	for entry in "${ladder[@]}"; do
 		selected "${entry%%|*}" || continue
 		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
@@ -162,7 +166,9 @@ for w in $workloads; do
 	for entry in "${ladder[@]}"; do
 		IFS='|' read -r name order label _ <<<"$entry"
 		selected "$name" || continue
-		awk -F, -v w="$w" -v n="$name" -v o="$order" -v l="$label" -v t="$(basename "$topo" .topo)" "$CSV_AWK"'
+		# gather: what OUT holds
+		[ -s "$out/$w/$name/collective.csv" ] || [ "$mode" != gather ] || continue
+		awk -F, -v w="$w" -v n="$name" -v o="$order" -v l="$label" -v t="$(jq -r '.topology // ""' "$out/$w/$name/summary.json")" "$CSV_AWK"'
 			NR == 1 { csv_header(); next }
 			{ printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", w, col("size_bytes"), o, n, l, col("seed"),
 				col("busbw_gbps"), col("busbw_per_nic"), col("nic_busy"), col("time_us"), t, col("ranks") }' \
@@ -174,5 +180,5 @@ tables "$out/ladder.csv"
 # the ladder charts, then each workload's configurations side by side
 "$FABSIM" report -o "$out" "$out" >/dev/null 2>&1 || true
 for w in $workloads; do
-	"$FABSIM" report -o "$out/$w" "$out/$w" >/dev/null 2>&1 || true
+	[ -d "$out/$w" ] && { "$FABSIM" report -o "$out/report-$w" "$out/$w" >/dev/null 2>&1 || true; }
 done
