@@ -30,6 +30,7 @@ declare -A TEST_API=(
 	[coll_f16_to_float]="as coll_bf16_to_float"
 	[coll_float_to_f16]="as coll_bf16_to_float"
 	[coll_reduce_ref]="the naive reference the vector kernels are compared with"
+	[coll_tree_rank_parents]="a channel's tree over ranks on servers, checked by hand against NCCL's construction"
 	[coll_tree_parents]="the double binary tree's shape, checked against NCCL's"
 	[sim_bench_parse]="sim_bench_load on text in memory: tests need no files"
 	[sim_bench_map_parse]="sim_bench_map_load on text in memory"
