@@ -25,6 +25,9 @@
 # table) become @. PNG and SVG plots depend on the gnuplot version: only
 # their names are kept.
 set -u
+# The locale of a fresh Debian root (C): gnuplot and sort behave there as
+# in CI's fresh-root run, not as under this machine's C.UTF-8.
+export LC_ALL=C
 update=0
 if [ "${1-}" = --update ]; then
 	update=1

@@ -73,9 +73,12 @@ void sim_gp_str(FILE *f, const char *s)
 
 static void gp_terminals(FILE *f, const char *stem, int w_px, int h_px)
 {
-	/* labels may carry UTF-8 (the ladder's minus sign) */
-	fprintf(f, "set encoding utf8\n"
-		"do for [fmt in \"png svg\"] {\n"
+	/*
+	 * No 'set encoding utf8': cairo and SVG take labels' UTF-8 as it is,
+	 * and under a non-UTF-8 locale (a fresh Debian root has only C)
+	 * gnuplot warns on every script that sets it.
+	 */
+	fprintf(f, "do for [fmt in \"png svg\"] {\n"
 		"\treset\n"
 		"\tif (fmt eq \"png\") {\n"
 		"\t\tset terminal pngcairo size %d,%d noenhanced font 'Sans,11'\n"

@@ -134,7 +134,6 @@ $f0 << EOD
 18.2135 1
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {

@@ -16,7 +16,6 @@ $bar2 << EOD
 2 42.5509 42.5509 42.5509 "42.6"
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {

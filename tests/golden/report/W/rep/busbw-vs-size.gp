@@ -7,7 +7,6 @@ $c0 << EOD
 262144 16.8055 16.8055 16.8055
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {

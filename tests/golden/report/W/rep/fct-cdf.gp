@@ -2192,7 +2192,6 @@ $f2 << EOD
 18.2135 1
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {

@@ -19,7 +19,6 @@ $bar2 << EOD
 6 42.5509 42.5509 42.5509 "42.6"
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {

@@ -13,7 +13,6 @@ $heat << EOD
 0.4140 0.4515 0.4144 0.4388 0.4388 0.4604 0.4291 0.4370 0.4298 0.4196 0.4388 0.4530 0.4311 0.4542 0.4430 0.4294
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {

@@ -37,7 +37,6 @@ $heat << EOD
 0.0000 0.0000 0.0000 0.0000
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {

@@ -13,7 +13,6 @@ $heat << EOD
 0.4412 0.1483 0.1476 0.0000 0.1468 0.0008 0.1476 0.1476 0.0008 0.1483 0.1468 0.0008 0.2936 0.0000 0.2951 0.0008
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {

@@ -8,7 +8,6 @@ $p3000 << EOD
 1048576 0.191813 0.27678
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {

@@ -35,7 +35,6 @@ $trace << EOD
 29.000 0.000 0 0 0 0 0
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {

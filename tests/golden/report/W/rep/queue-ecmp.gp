@@ -24,7 +24,6 @@ $trace << EOD
 18.000 0.000 0 0 0 0 0
 EOD
 
-set encoding utf8
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {
