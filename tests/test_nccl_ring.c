@@ -66,7 +66,10 @@ static void ring_run(uint8_t pxn, uint64_t S, struct ring_run *out)
 	j.nvlink_lat_ps = 1000000;
 	j.pxn = pxn;
 	j.placement = SIM_PLACE_RANDOM;
-	/* fabsim's default is one channel; --channels nccl: one ring per NIC of a server */
+	/*
+	 * A job that names no channel count runs one; SIM_COLL_CHANNELS_NCCL
+	 * (fabsim run's default) one ring per NIC of a server.
+	 */
 	assert_int_equal(sim_coll_job_channels(&j), 1);
 	j.nchannels = SIM_COLL_CHANNELS_NCCL;
 	assert_int_equal(sim_coll_job_channels(&j), GPUS);

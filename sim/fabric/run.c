@@ -135,11 +135,6 @@ static uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *f
 	return t->val[h];
 }
 
-static uint32_t sim_flow_dup(const struct sim_flow *f)
-{
-	return f->conn_dup > 1 ? f->conn_dup : 1;
-}
-
 /* QPs of flow F with NQ per connection: one or NQ (split) on each connection it is spread over. */
 static uint32_t sim_flow_nqps(const struct sim *s, const struct sim_flow *f, uint32_t nq)
 {

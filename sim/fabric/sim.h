@@ -532,11 +532,15 @@ int sim_flow_set_conn_tag(struct sim *s, uint32_t id, uint32_t tag);
 /* Spread flow ID over DUP connections from its tag on (struct sim_flow.conn_dup); tags must exist. */
 int sim_flow_set_conn_dup(struct sim *s, uint32_t id, uint32_t dup);
 /* The connection tag of the K-th QP of F (its share of a duplicated message). */
+/* Connections flow F is spread over: conn_dup, 0 meaning one. */
+static inline uint32_t sim_flow_dup(const struct sim_flow *f)
+{
+	return f->conn_dup > 1 ? f->conn_dup : 1;
+}
+
 static inline uint32_t sim_flow_qp_tag(const struct sim_flow *f, uint32_t k)
 {
-	uint32_t dup = f->conn_dup > 1 ? f->conn_dup : 1;
-
-	return f->conn_tag + k / (f->nqps / dup);
+	return f->conn_tag + k / (f->nqps / sim_flow_dup(f));
 }
 /* Whether F's message is split over its connection's QPs (cfg.split_qps, AUTO resolved for F). */
 bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f);

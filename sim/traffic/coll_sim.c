@@ -46,12 +46,20 @@ static int sim_coll_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-uint32_t sim_coll_job_channels(const struct sim_coll_job *job)
+/* What NCCL's channel defaults depend on: the collective, its algorithm and ranks, the servers. */
+static struct coll_params sim_coll_job_shape(const struct sim_coll_job *job)
 {
 	struct coll_params p = {
 		.kind = job->kind, .algo = job->algo, .nranks = job->nranks,
 		.gpus_per_server = job->gpus_per_server,
 	};
+
+	return p;
+}
+
+uint32_t sim_coll_job_channels(const struct sim_coll_job *job)
+{
+	struct coll_params p = sim_coll_job_shape(job);
 
 	if (job->nchannels == SIM_COLL_CHANNELS_NCCL)
 		return coll_default_channels(&p);
@@ -60,10 +68,7 @@ uint32_t sim_coll_job_channels(const struct sim_coll_job *job)
 
 uint32_t sim_coll_job_dup(const struct sim_coll_job *job)
 {
-	struct coll_params p = {
-		.kind = job->kind, .algo = job->algo, .nranks = job->nranks,
-		.gpus_per_server = job->gpus_per_server,
-	};
+	struct coll_params p = sim_coll_job_shape(job);
 
 	return job->nchannels == SIM_COLL_CHANNELS_NCCL ? coll_default_dup(&p) : 1;
 }
