@@ -28,12 +28,13 @@ static const char *const kind_names[COLL_KIND_COUNT] = {
  * algo_*.c file, at its enum coll_algo value. Table order is the order of
  * names in lists and messages.
  */
-#define COLL_ALGO_REGISTRY(X)          \
+#define COLL_ALGO_REGISTRY(X)           \
 	X(COLL_ALGO_RING, ring)         \
 	X(COLL_ALGO_RHD, rhd)           \
 	X(COLL_ALGO_TREE, tree)         \
 	X(COLL_ALGO_HIER, hier)         \
-	X(COLL_ALGO_PAIRWISE, pairwise)
+	X(COLL_ALGO_PAIRWISE, pairwise) \
+	X(COLL_ALGO_HIERTREE, hiertree)
 
 #define COLL_ALGO_DECLARE(value, name) extern const struct coll_algo_ops coll_algo_##name;
 #define COLL_ALGO_ENTRY(value, name) [value] = &coll_algo_##name,

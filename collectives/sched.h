@@ -54,6 +54,7 @@ enum coll_algo {
 	COLL_ALGO_TREE,		/* allreduce: NCCL-style double binary tree */
 	COLL_ALGO_HIER,		/* allreduce: intra RS, per-rail ring, intra AG */
 	COLL_ALGO_PAIRWISE,	/* alltoall */
+	COLL_ALGO_HIERTREE,	/* allreduce: intra RS, per-rail double binary tree, intra AG */
 	COLL_ALGO_COUNT,
 };
 
@@ -123,6 +124,7 @@ struct coll_sched {
 #define COLL_KIND_BIT(kind) (1u << (kind))
 
 struct coll_est;
+struct coll_gen;
 
 /*
  * One collective algorithm: a file collectives/algo_NAME.c defines
@@ -145,6 +147,8 @@ struct coll_algo_ops {
 	int (*build)(struct coll_sched *s, const struct coll_params *p);
 	/* Upper bounds on what build makes for P (estimate.c: struct coll_est). */
 	void (*estimate)(const struct coll_params *p, struct coll_est *e);
+	/* Its own generator (gen.h), NULL: coll_gen_create wraps coll_build's schedule */
+	int (*gen)(struct coll_gen *g, const struct coll_params *p);
 };
 
 /* The table entry of ALGO, NULL outside the table. */
