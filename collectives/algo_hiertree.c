@@ -20,11 +20,13 @@
  *
  * The schedule is a generator (gen.h): transfers are pure functions of
  * their id, nothing proportional to ranks x atoms exists before time 0.
- * Data: the S bytes are cut into N = C x g x 2 x K atoms (channel c, shard
- * l, tree t, chunk j; chunk fastest) by one flat split, the first ones one
- * element larger; atom a = ((c g + l) 2 + t) K + j. Only the first
- * A = min(N, elements) atoms are non-empty, a prefix, so dropping the
- * empty ones keeps ids dense. Every atom moves through 2(n - 1) transfers:
+ * Data: the S bytes are cut into C x g x 2 streams (channel c, shard l,
+ * tree half t; stream b = (c g + l) 2 + t), each into K chunks, at element
+ * granularity (the first ones one element larger), so a tree's half-shard
+ * is S / 2Cg give or take an element; atom a = b K + j. K is held to what
+ * leaves no atom empty (ht_dims), so the A atoms are all of them, or with
+ * fewer elements than streams the first E streams of one element: ids stay
+ * dense. Every atom moves through 2(n - 1) transfers:
  * m(g - 1) reduce-scatter (per server the ring chain of shard l: GPU l+1
  * -> l+2 -> ... -> l), m - 1 up the tree, m - 1 down, m(g - 1) all-gather
  * (GPU l -> l+1 -> ... -> l-1). Ids are atom-major, id = a P + i with
@@ -57,7 +59,7 @@ struct ht {
 	uint64_t k;		/* chunks per tree half */
 	uint64_t natoms;	/* A: non-empty atoms */
 	uint64_t per_atom;	/* P = 2(n - 1) transfers an atom */
-	uint64_t q_elems, r;	/* atom a holds q_elems + (a < r) elements */
+	uint64_t q_elems, r;	/* stream b holds q_elems + (b < r) elements */
 	uint32_t elem_bytes;
 	uint64_t rs_len;	/* m(g - 1): transfers of a phase inside servers */
 	/* tree 0 over roles 0..m-1 (role 0 the root), shared by both trees */
@@ -78,28 +80,35 @@ struct ht_id {
 };
 
 /*
- * Chunks K so that an atom fits chunk_bytes, atoms N and non-empty atoms A
- * for P: the one place the layout's sizes come from (gen and estimate).
+ * The layout's sizes for P (gen and estimate): K chunks a stream (of
+ * streams = C g 2) and A non-empty atoms. Streams split the elements
+ * evenly (the first ones one element more), chunks split a stream the same
+ * way, K as coll_nchunks asks for chunk_bytes; but at most as many as the
+ * shortest stream has elements, so that no atom is empty (with chunks of
+ * one element, the longer streams' chunks may then hold two). Fewer
+ * elements than streams: one chunk, the first E streams of one element.
  */
-static void ht_dims(const struct coll_params *p, uint64_t *k, uint64_t *natoms_all,
-		    uint64_t *natoms)
+static void ht_dims(const struct coll_params *p, uint64_t *streams, uint64_t *k, uint64_t *natoms)
 {
 	uint64_t g = p->gpus_per_server ? p->gpus_per_server : 1;
 	uint64_t nch = p->nchannels ? p->nchannels : 1;
 	uint64_t elems = p->elem_bytes ? p->bytes / p->elem_bytes : 0;
-	uint64_t streams = coll_est_mul3(nch, g, 2);
+	uint64_t q;
 
-	*k = coll_nchunks(p, elems, streams);
-	*natoms_all = coll_mul_sat_u64(streams, *k);
-	*natoms = *natoms_all < elems ? *natoms_all : elems;
+	*streams = coll_est_mul3(nch, g, 2);
+	q = elems / *streams;
+	*k = coll_nchunks(p, elems, *streams);
+	if (*k > q)
+		*k = q ? q : 1;
+	*natoms = q ? *streams * *k : elems;
 }
 
 /* Transfers of P: A atoms of 2(n - 1) each (saturating). */
 static uint64_t ht_count_of(const struct coll_params *p)
 {
-	uint64_t k, all, a;
+	uint64_t streams, k, a;
 
-	ht_dims(p, &k, &all, &a);
+	ht_dims(p, &streams, &k, &a);
 	return coll_mul_sat_u64(a, p->nranks ? 2ull * (p->nranks - 1) : 0);
 }
 
@@ -381,14 +390,16 @@ static void ht_xfer(const struct coll_gen *g, uint64_t id, struct coll_xfer *x)
 	const struct ht *h = ht_of(g);
 	uint32_t gg = h->g, a, b;
 	struct ht_id d;
-	uint64_t off;
+	uint64_t st, off, sub_off, len;
 
 	ht_decode(h, id, &d);
 	memset(x, 0, sizeof(*x));
-	off = d.a * h->q_elems + (d.a < h->r ? d.a : h->r);
-	x->src_off_bytes = off * h->elem_bytes;
+	st = d.a / h->k;
+	off = st * h->q_elems + (st < h->r ? st : h->r);
+	coll_split(h->q_elems + (st < h->r), h->k, d.j, &sub_off, &len);
+	x->src_off_bytes = (off + sub_off) * h->elem_bytes;
 	x->dst_off_bytes = x->src_off_bytes;
-	x->bytes = (h->q_elems + (d.a < h->r)) * h->elem_bytes;
+	x->bytes = len * h->elem_bytes;
 	x->channel = d.c;
 	switch (d.phase) {
 	case HT_RS:
@@ -486,7 +497,7 @@ static int ht_shape(struct ht *h)
 static int hiertree_gen(struct coll_gen *g, const struct coll_params *p)
 {
 	const char *why = coll_params_error(p);
-	uint64_t all;
+	uint64_t streams;
 	struct ht *h;
 	int ret;
 
@@ -505,16 +516,16 @@ static int hiertree_gen(struct coll_gen *g, const struct coll_params *p)
 	h->elem_bytes = p->elem_bytes;
 	h->per_atom = 2ull * (h->n - 1);
 	h->rs_len = (uint64_t)h->m * (h->g - 1);
-	ht_dims(p, &h->k, &all, &h->natoms);
-	if (all == UINT64_MAX || (h->per_atom && h->natoms > UINT64_MAX / h->per_atom)) {
+	ht_dims(p, &streams, &h->k, &h->natoms);
+	if (h->per_atom && h->natoms > UINT64_MAX / h->per_atom) {
 		free(h);
 		snprintf(g->err, sizeof(g->err), "hier-tree: too many pieces: raise the chunk size");
 		return -E2BIG;
 	}
 	if (!h->per_atom)
 		h->natoms = 0;	/* one rank: nothing to move */
-	h->q_elems = p->bytes / p->elem_bytes / all;
-	h->r = p->bytes / p->elem_bytes % all;
+	h->q_elems = p->bytes / p->elem_bytes / streams;
+	h->r = p->bytes / p->elem_bytes % streams;
 	ret = ht_shape(h);
 	if (ret) {
 		free(h->parent);
