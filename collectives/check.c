@@ -705,13 +705,38 @@ static bool node_link(uint32_t nn, uint32_t a, uint32_t b)
  * channel c links local GPUs adjacent in its chain c, c+1, ..., c-1; across
  * servers only its heads talk, GPU c to GPU c (NIC c to NIC c, rail c), and
  * only between servers that are parent and child in one of the two trees
- * over servers.
+ * over servers. hier-tree (algo_hiertree.c): across servers GPU l to GPU l
+ * of the same local index (NIC l, rail l), between servers linked in a tree.
  */
+static int check_hiertree(struct chk *c)
+{
+	const struct coll_sched *s = c->s;
+	uint32_t g = s->gpus_per_server, t;
+
+	for (t = 0; t < s->nxfers; t++) {
+		const struct coll_xfer *x = &s->xfers[t];
+		uint32_t a = x->src_rank, b = x->dst_rank;
+
+		if (a >= s->nranks || b >= s->nranks || !g || a / g == b / g)
+			continue;	/* check_shape says so, or inside a server */
+		if (a % g != b % g || coll_xfer_nic_rank(s, x) != a)
+			return fail(c, "xfer %u: hier-tree's inter-server transfer %u->%u leaves its rail "
+				    "(local GPU %u -> %u, NIC %u)", t, a, b, a % g, b % g,
+				    coll_xfer_nic_rank(s, x) % g);
+		if (!node_link(s->nranks / g, a / g, b / g))
+			return fail(c, "xfer %u: servers %u and %u are not parent and child in either tree "
+				    "over servers", t, a / g, b / g);
+	}
+	return 0;
+}
+
 static int check_trees(struct chk *c)
 {
 	const struct coll_sched *s = c->s;
 	uint32_t g = s->gpus_per_server, t;
 
+	if (s->algo == COLL_ALGO_HIERTREE)
+		return check_hiertree(c);
 	if (s->algo != COLL_ALGO_TREE || !coll_ring_on_rails(s->nranks, g))
 		return 0;
 	for (t = 0; t < s->nxfers; t++) {

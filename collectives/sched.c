@@ -372,23 +372,39 @@ static void print_node(FILE *f, uint32_t nn, unsigned int tree, uint32_t v)
 		fprintf(f, " -");
 }
 
-void coll_sched_print_trees(FILE *f, const struct coll_sched *s)
+/* The two trees over NN servers, one line each. */
+static void print_node_trees(FILE *f, uint32_t nn)
 {
-	uint32_t g = s->gpus_per_server, n = s->nranks, nn, c, i, v;
+	uint32_t v;
 	unsigned int tr;
 
-	if (s->algo != COLL_ALGO_TREE || !coll_ring_on_rails(n, g))
-		return;
-	nn = n / g;
-	fprintf(f, "# trees on rails: %u servers of %u GPUs, one NIC per GPU on the rail of its local index; "
-		"in each server a chain to the channel's head GPU, across servers NCCL's double binary tree "
-		"over servers (trees.cc ncclGetDtree), each tree half of every channel's share\n", nn, g);
 	for (tr = 0; tr < 2; tr++) {
 		fprintf(f, "# tree %u over servers", tr);
 		for (v = 0; v < nn; v++)
 			print_node(f, nn, tr, v);
 		fputc('\n', f);
 	}
+}
+
+void coll_sched_print_trees(FILE *f, const struct coll_sched *s)
+{
+	uint32_t g = s->gpus_per_server, n = s->nranks, nn, c, i;
+
+	if (s->algo == COLL_ALGO_HIERTREE && g && n % g == 0 && n / g >= 2) {
+		fprintf(f, "# hier-tree: %u servers of %u GPUs; in each server a reduce-scatter over NVLink "
+			"(local GPU l owns shard l), then on each rail l NCCL's double binary tree over servers "
+			"(trees.cc ncclGetDtree) on shard l, each tree half of it (GPU l <-> GPU l, NIC l, no PXN), "
+			"then an all-gather over NVLink\n", n / g, g);
+		print_node_trees(f, n / g);
+		return;
+	}
+	if (s->algo != COLL_ALGO_TREE || !coll_ring_on_rails(n, g))
+		return;
+	nn = n / g;
+	fprintf(f, "# trees on rails: %u servers of %u GPUs, one NIC per GPU on the rail of its local index; "
+		"in each server a chain to the channel's head GPU, across servers NCCL's double binary tree "
+		"over servers (trees.cc ncclGetDtree), each tree half of every channel's share\n", nn, g);
+	print_node_trees(f, nn);
 	for (c = 0; c < s->nchannels; c++) {
 		uint32_t head = c % g;
 

@@ -434,6 +434,39 @@ static void test_depth(void **state)
 	coll_sched_free(&s);
 }
 
+/*
+ * The checker holds hier-tree to its construction: an inter-server
+ * transfer that changes rail, or joins servers no tree links, is refused
+ * even when the data would still add up.
+ */
+static void test_checker_refuses(void **state)
+{
+	struct coll_params p = params(32, 8, 4 * 1024, 1, 0);
+	struct coll_sched s;
+	uint32_t i;
+
+	coll_sched_init(&s);
+	build_checked(&s, &p);
+	for (i = 0; i < s.nxfers && s.xfers[i].intra; i++)
+		;
+	assert_true(i < s.nxfers);
+	s.xfers[i].dst_rank = s.xfers[i].dst_rank / 8 * 8 + (s.xfers[i].dst_rank + 1) % 8;
+	assert_int_equal(coll_sched_check(&s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "leaves its rail"));
+	build_checked(&s, &p);
+	/*
+	 * Over 4 servers tree 0 is 0 - 2 - {1, 3}, tree 1 its mirror 3 - 1 - {2, 0}:
+	 * servers 0 and 3 are linked in neither
+	 */
+	for (i = 0; i < s.nxfers && (s.xfers[i].intra || s.xfers[i].src_rank / 8 != 0); i++)
+		;
+	assert_true(i < s.nxfers);
+	s.xfers[i].dst_rank = 3 * 8 + s.xfers[i].src_rank % 8;
+	assert_int_equal(coll_sched_check(&s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not parent and child"));
+	coll_sched_free(&s);
+}
+
 /* Names: hier-tree and hiertree parse, allreduce only, servers required. */
 static void test_names_and_rules(void **state)
 {
@@ -470,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_100k),
 		cmocka_unit_test(test_estimate),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_checker_refuses),
 		cmocka_unit_test(test_names_and_rules),
 	};
 
