@@ -94,7 +94,7 @@ if [ "$(wc -l <"$tmp/coll/collective.csv")" -eq 3 ] && [ -f "$tmp/coll/largest/f
 else
 	bad "collective.csv: header + 2 sizes, largest/"
 fi
-expect "bad --algo" 2 "ring, rhd, tree, hier or pairwise" "$FABSIM" run -t $C -w allreduce -a magic
+expect "bad --algo" 2 "ring, rhd, tree, hier, pairwise or hier-tree" "$FABSIM" run -t $C -w allreduce -a magic
 expect "hier needs whole servers" 1 "gpus_per_server" "$FABSIM" run -t $C -w allreduce -a hier -n 12 -s 1M -o "$tmp/x"
 printf 'a allreduce ring 16 random
 b alltoall pairwise 16 contiguous 1M

@@ -209,7 +209,7 @@ static void test_ranges(void **state)
 		{ "-o avg", "-o/--op: want one of sum, prod, min, max" },
 		{ "-d float128", "-d/--datatype: want one of int32, int64, half, bfloat16, float, double" },
 		{ "--coll bcast", "--coll: want one of allreduce, allgather, reducescatter, alltoall" },
-		{ "--algo magic", "--algo: want one of ring, rhd, tree, hier, pairwise" },
+		{ "--algo magic", "--algo: want one of ring, rhd, tree, hier, pairwise, hier-tree" },
 		{ "--transport udp", "--transport: want verbs or tcp" },
 		{ "-b 1 -e 1G -i 1", "makes more than 256 sizes" },
 		{ "-b 2 -e 7 -d double", "-e 7 is smaller than one -d double element (8 bytes)" },

@@ -65,6 +65,16 @@ static int run_opt_algo(const struct sim_opt *opt, const char *v, void *obj, cha
 	return 0;
 }
 
+/* --algo's help: the algorithm table's names, so a new algorithm needs no edit here. */
+static const char *run_algo_help(char *buf, size_t len)
+{
+	char names[160];
+
+	snprintf(buf, len, "%s (default: ring, pairwise for all-to-all)",
+		 coll_algo_names(names, sizeof(names), " | ", " | "));
+	return buf;
+}
+
 static int run_opt_placement(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	return sim_placement_from_name(v, &((struct run_opts *)obj)->placement) ? sim_opt_bad(opt, v, err, errlen) : 0;
@@ -266,8 +276,7 @@ static const struct sim_opt run_opts_workload[] = {
 
 /* The collective jobs: schedule, ranks, placement, intra-server links. */
 static const struct sim_opt run_opts_coll[] = {
-	SIM_OPT_CUSTOM("algo", 'a', "NAME", run_opt_algo, NULL,
-		       "ring | rhd | tree | hier | pairwise (default: ring,\npairwise for all-to-all)"),
+	SIM_OPT_NAMES("algo", 'a', "NAME", run_opt_algo, run_algo_help),
 	/* the upper bound is the topology's hosts, checked once it is loaded */
 	SIM_OPT_U32("ranks", 'n', "N", RO, ranks, 2, UINT32_MAX, "ranks, default every host [2..hosts]"),
 	SIM_OPT_CUSTOM("placement", 0, "P", run_opt_placement, "contiguous or random",

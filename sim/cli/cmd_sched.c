@@ -54,6 +54,15 @@ static int sched_opt_algo(const struct sim_opt *opt, const char *arg, void *obj,
 	return 0;
 }
 
+/* --algo's help: the algorithm table's names, so a new algorithm needs no edit here. */
+static const char *sched_algo_help(char *buf, size_t len)
+{
+	char names[160];
+
+	snprintf(buf, len, "%s (default: the kind's)", coll_algo_names(names, sizeof(names), " | ", " | "));
+	return buf;
+}
+
 static int sched_opt_pxn(const struct sim_opt *opt, const char *arg, void *obj, char *err, size_t errlen)
 {
 	if (strcmp(arg, "on") && strcmp(arg, "off"))
@@ -76,8 +85,7 @@ static int sched_opt_dtype(const struct sim_opt *opt, const char *arg, void *obj
 static const struct sim_opt sched_opts_coll[] = {
 	SIM_OPT_CUSTOM("workload", 'w', "KIND", sched_opt_kind, NULL,
 		       "allreduce (default) | allgather | reducescatter |\nalltoall"),
-	SIM_OPT_CUSTOM("algo", 'a', "NAME", sched_opt_algo, NULL,
-		       "ring | rhd | tree | hier | pairwise (default: the\nkind's)"),
+	SIM_OPT_NAMES("algo", 'a', "NAME", sched_opt_algo, sched_algo_help),
 	SIM_OPT_U32("ranks", 'n', "N", struct sched_opts, p.nranks, 1, SCHED_MAX_RANKS,
 		    "ranks, default 4 [1..1024]"),
 	SIM_OPT_QTY("size", 's', "SIZE", struct sched_opts, p.bytes, COLL_QTY_SIZE, 0, SIM_MAX_FLOW_BYTES, NULL,

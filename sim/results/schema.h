@@ -128,7 +128,7 @@ struct sim_schema {
 	X(SIM_COLL_COLLECTIVE, "collective", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
 	  "allreduce, allgather, reducescatter or alltoall") \
 	X(SIM_COLL_ALGORITHM, "algorithm", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
-	  "ring, rhd, tree, hier or pairwise") \
+	  "ring, rhd, tree, hier, pairwise or hier-tree") \
 	X(SIM_COLL_RANKS, "ranks", SIM_COL_INT | SIM_COL_REQUIRED, 2, SIM_SCHEMA_MAX_U32, "ranks (GPUs) of the job") \
 	X(SIM_COLL_PLACEMENT, "placement", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "how ranks were placed on hosts") \
 	X(SIM_COLL_SIZE_BYTES, "size_bytes", SIM_COL_INT | SIM_COL_REQUIRED, 1, SIM_SCHEMA_MAX_BYTES, \
@@ -163,7 +163,7 @@ struct sim_schema {
 	X(SIM_PRED_COLLECTIVE, "collective", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
 	  "allreduce, allgather, reducescatter or alltoall") \
 	X(SIM_PRED_ALGORITHM, "algorithm", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
-	  "ring, rhd, tree, hier or pairwise") \
+	  "ring, rhd, tree, hier, pairwise or hier-tree") \
 	X(SIM_PRED_NRANKS, "nranks", SIM_COL_INT | SIM_COL_REQUIRED, 2, SIM_SCHEMA_MAX_U32, \
 	  "ranks of the measured job") \
 	X(SIM_PRED_SIZE_BYTES, "size_bytes", SIM_COL_INT | SIM_COL_REQUIRED, 1, SIM_SCHEMA_MAX_BYTES, \
@@ -302,7 +302,7 @@ struct sim_schema {
 	X(SIM_CJOB_NAME, "name", SIM_COL_TEXT, 0, SIM_SCHEMA_JOB_NAME, "job name") \
 	X(SIM_CJOB_COLLECTIVE, "collective", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, \
 	  "allreduce, allgather, reducescatter or alltoall") \
-	X(SIM_CJOB_ALGORITHM, "algorithm", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "ring, rhd, tree, hier or pairwise") \
+	X(SIM_CJOB_ALGORITHM, "algorithm", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "ring, rhd, tree, hier, pairwise or hier-tree") \
 	X(SIM_CJOB_RANKS, "ranks", SIM_COL_INT, 2, SIM_SCHEMA_MAX_U32, "ranks (GPUs) of the job") \
 	X(SIM_CJOB_PLACEMENT, "placement", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "how ranks were placed on hosts") \
 	X(SIM_CJOB_GPUS_PER_SERVER, "gpus_per_server", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "GPUs sharing a server") \
