@@ -15,7 +15,7 @@
  *     rail, no PXN;
  *  3. intra-server ring all-gather of the g shards.
  * Where hier's ring across servers takes 2(m - 1) latency-bound steps
- * (25,000 at 12,500 servers), a tree is 2 log2(m) deep and pipelined, so a
+ * (25,000 at 12,500 servers), a tree is O(log2 m) deep and pipelined, so a
  * 100,000-GPU all-reduce stays bandwidth-bound.
  *
  * The schedule is a generator (gen.h): transfers are pure functions of
