@@ -285,3 +285,54 @@ const struct coll_algo_ops coll_algo_tree = {
 	.build = tree_build,
 	.estimate = tree_estimate,
 };
+
+/* floor(log2(n)) for n >= 1, NCCL's log2i */
+static uint32_t coll_log2i(uint64_t n)
+{
+	uint32_t l = 0;
+
+	while (n >>= 1)
+		l++;
+	return l;
+}
+
+/*
+ * NCCL's tree chunk (enqueue.cc, ncclPatternTreeUpDown with the Simple
+ * protocol): a step of NCCL_BUFFSIZE / NCCL_STEPS = 4 MiB / 8 = 512 KiB,
+ * halved while a channel's share holds fewer than 8 x depth chunks (not
+ * below 128 KiB), then 4 x depth (not below 64 KiB), then depth (not below
+ * 32 KiB). NCCL's tree depth is localRanks - 1 + log2i(nNodes)
+ * (connect.cc, connectTrees) and its channel count includes the twin
+ * channels of the double tree. hier-tree has no intra-server chain (its
+ * NVLink phases are separate) and each rail's two trees carry the rail's
+ * shard, S / G.
+ */
+uint64_t coll_default_chunk(const struct coll_params *p)
+{
+	uint32_t g = p->gpus_per_server ? p->gpus_per_server : 1;
+	uint32_t servers = p->nranks / g ? p->nranks / g : 1;
+	uint64_t chunk = 512 << 10, bytes = p->bytes, nch, depth;
+	static const struct { uint32_t per_depth; uint64_t floor_bytes; } pass[] = {
+		{ 8, 128 << 10 }, { 4, 64 << 10 }, { 1, 32 << 10 },
+	};
+
+	if (p->kind != COLL_ALLREDUCE || (p->algo != COLL_ALGO_TREE && p->algo != COLL_ALGO_HIERTREE))
+		return COLL_CHUNK_DEFAULT;
+	nch = p->nchannels ? p->nchannels : coll_default_channels(p);
+	if (p->algo == COLL_ALGO_HIERTREE) {
+		bytes /= g;
+		nch *= 2;
+		depth = coll_log2i(servers);
+	} else if (coll_ring_on_rails(p->nranks, g)) {
+		nch *= coll_default_dup(p);
+		depth = g - 1 + coll_log2i(servers);
+	} else {
+		depth = coll_log2i(p->nranks);
+	}
+	if (!depth)
+		depth = 1;
+	for (size_t i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
+		while (bytes / (nch * chunk) < pass[i].per_depth * depth && chunk > pass[i].floor_bytes)
+			chunk /= 2;
+	return chunk;
+}

@@ -268,6 +268,16 @@ void coll_tree_rank_parents(uint32_t nranks, uint32_t gpus_per_server, uint32_t 
 uint32_t coll_default_channels(const struct coll_params *p);
 /* How many times NCCL runs each of those channels (its duplicates): 2 for rings and trees on rails, else 1. */
 uint32_t coll_default_dup(const struct coll_params *p);
+/* The pipelining chunk when none is asked for, bytes (the rings' and fabsim's default). */
+#define COLL_CHUNK_DEFAULT (1ULL << 20)
+/*
+ * The chunk NCCL pipelines P with when it asks for none: for trees
+ * (tree, hier-tree all-reduce) NCCL's rule, which halves a 512 KiB step
+ * until every channel carries enough chunks to fill the tree's depth;
+ * else COLL_CHUNK_DEFAULT. Uses P's kind, algo, nranks, bytes,
+ * gpus_per_server and nchannels (0: coll_default_channels).
+ */
+uint64_t coll_default_chunk(const struct coll_params *p);
 /* The rank whose NIC a PXN transfer SRC -> DST leaves through: SRC's server, DST's local index. */
 static inline uint32_t coll_pxn_relay(uint32_t gpus_per_server, uint32_t src, uint32_t dst)
 {

@@ -1,31 +1,88 @@
 #!/usr/bin/env bash
-# `make bench`: simulator speed. A fixed permutation on a 1,024-host 800G
-# leaf-spine (packet-hop events per second, peak memory), and the time and
-# memory to build the Colossus-scale topology. Never part of `make check`:
-# timings depend on the machine.
+# `make bench`: simulator speed at growing scale. Never part of `make
+# check`: timings depend on the machine. For every scenario: events, data
+# packets delivered, wall time of the run loop, events per second, cost
+# per event and per delivered data packet (ns), events per data packet and
+# peak memory; the table on stdout and every figure in
+# results/bench/bench.json.
+#
+# Scenarios: an 8 MiB permutation (ECMP and AR) on 128 hosts
+# (small-800g), on 1,024 hosts (the historic 32 x 32 leaf-spine of earlier
+# closing notes) and on 1,024 and 8,192 hosts of a 2-tier fabric of
+# 128-port switches (64 down, 64 up per leaf); a hierarchical all-reduce
+# with NCCL's double binary tree across servers on all 100,000 GPUs of
+# colossus-100k; building the Colossus topology.
+#
+# BENCH_ONLY=REGEX runs the scenarios whose name matches.
 set -euo pipefail
 FABSIM=${1:-build/fabsim}
 out=results/bench
 mkdir -p "$out"
-topo=$out/leafspine-1024.topo
-cat >"$topo" <<'TOPO'
+only=${BENCH_ONLY:-.}
+
+cat >"$out/leafspine-1024.topo" <<'TOPO'
 # 1,024 hosts at 800G: 32 leaves x 32 hosts, 32 spines, non-blocking.
 name = "bench-1024";
 switch = { latency_ns = 600; buffer_mb = 160; };
 fabric = { kind = "leafspine"; leaves = 32; hosts_per_leaf = 32; spines = 32;
 	host_rate = "800G"; fabric_rate = "800G"; host_cable_m = 3.0; fabric_cable_m = 20.0; };
 TOPO
-
-echo "# fabsim bench: $(nproc) cores, $(uname -m), fabsim $("$FABSIM" --version | cut -d' ' -f2)"
-# ev/pkt: events per delivered data packet (payload / MTU: the flows are
-# whole MTU multiples), the engine's cost per unit of useful work.
-printf '%-34s %10s %12s %8s %11s %11s %7s %9s\n' scenario events "packet hops" wall_s "M events/s" "M hops/s" ev/pkt "peak MiB"
-for lb in ecmp ar; do
-	"$FABSIM" run -t "$topo" -w permutation -s 8M -l "$lb" -S 1 --json -o "$out/perm-$lb" >"$out/perm-$lb.json"
-	jq -r --arg n "permutation 1024x8MiB lb=$lb" \
-		'"\($n)|\(.events)|\(.packet_hops)|\(.wall_s)|\(.events_per_s/1e6)|\(.packet_hops/.wall_s/1e6)|\(.events/(.payload_bytes/.mtu_bytes))|\(.peak_rss_kb/1024)"' \
-		"$out/perm-$lb.json" |
-		awk -F'|' '{ printf "%-34s %10d %12d %8.2f %11.2f %11.2f %7.2f %9.1f\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+# 128-port switches (SN5600 as 128 x 400G, or 64 x 800G split): a leaf
+# has 64 hosts and 64 uplinks, one to each spine.
+for n in 1024 8192; do
+	cat >"$out/ls128-$n.topo" <<TOPO
+# $n hosts at 400G on 128-port switches: $((n / 64)) leaves x 64 hosts, 64 spines.
+name = "ls128-$n";
+switch = { latency_ns = 600; buffer_mb = 160; };
+fabric = { kind = "leafspine"; leaves = $((n / 64)); hosts_per_leaf = 64; spines = 64;
+	host_rate = "400G"; fabric_rate = "400G"; host_cable_m = 3.0; fabric_cable_m = 20.0; };
+TOPO
 done
-read -r wall rss < <({ /usr/bin/time -f '%e %M' "$FABSIM" topo topologies/colossus-100k.topo >/dev/null; } 2>&1 | tail -1)
-printf '%-34s %10s %12s %8.2f %11s %11s %7s %9.1f\n' "build colossus-100k topology" - - "$wall" - - - "$(echo "$rss / 1024" | bc -l)"
+
+scen=()	# name|fabsim arguments
+for lb in ecmp ar; do
+	scen+=("perm-128-$lb|-t topologies/small-800g.topo -w permutation -s 8M -l $lb")
+	scen+=("perm-1024-$lb|-t $out/leafspine-1024.topo -w permutation -s 8M -l $lb")
+	scen+=("perm-ls128-1024-$lb|-t $out/ls128-1024.topo -w permutation -s 8M -l $lb")
+	scen+=("perm-ls128-8192-$lb|-t $out/ls128-8192.topo -w permutation -s 8M -l $lb")
+done
+if "$FABSIM" run --help | grep -q hier-tree; then
+	scen+=("allreduce-100k-hier-tree-1M|-t topologies/colossus-100k.topo -w allreduce -a hier-tree -s 1M --gpus-per-server 8 -l ar")
+fi
+
+echo "# fabsim bench: $(nproc) cores, $(uname -m), $("$FABSIM" --version)"
+fmt='%-30s %11s %10s %8s %9s %8s %9s %7s %9s\n'
+printf "$fmt" scenario events "data pkts" wall_s "M ev/s" "ns/ev" "ns/pkt" ev/pkt "peak MiB"
+rows=()
+for s in "${scen[@]}"; do
+	name=${s%%|*}
+	args=${s#*|}
+	[[ $name =~ $only ]] || continue
+	# shellcheck disable=SC2086
+	"$FABSIM" run $args -S 1 --json -o "$out/$name" >"$out/$name.json"
+	# data packets: the counter when the build has it, else payload / MTU
+	# (the permutation's flows are whole MTU multiples)
+	row=$(jq -c --arg n "$name" --arg a "$args" '
+		(.data_packets_delivered // (.payload_bytes / .mtu_bytes)) as $pk |
+		{scenario: $n, args: $a, events, data_packets: $pk, wall_s,
+		 events_per_s, ns_per_event: (.wall_s * 1e9 / .events),
+		 ns_per_data_packet: (.wall_s * 1e9 / $pk),
+		 events_per_data_packet: (.events / $pk),
+		 peak_mib: (.peak_rss_kb / 1024)}' "$out/$name.json")
+	rows+=("$row")
+	jq -r '[.scenario, .events, .data_packets, .wall_s, .events_per_s / 1e6, .ns_per_event,
+		.ns_per_data_packet, .events_per_data_packet, .peak_mib] | @tsv' <<<"$row" |
+		awk -F'\t' '{ printf "%-30s %11d %10d %8.2f %9.2f %8.1f %9.1f %7.2f %9.1f\n",
+			$1, $2, $3, $4, $5, $6, $7, $8, $9 }'
+done
+topo_row=null
+if [[ topo-colossus =~ $only ]]; then
+	read -r wall rss < <({ /usr/bin/time -f '%e %M' "$FABSIM" topo topologies/colossus-100k.topo >/dev/null; } 2>&1 | tail -1)
+	printf '%-30s %11s %10s %8.2f %9s %8s %9s %7s %9.1f\n' "build colossus-100k topology" - - "$wall" - - - - \
+		"$(echo "$rss / 1024" | bc -l)"
+	topo_row=$(jq -n --argjson w "$wall" --argjson r "$rss" '{wall_s: $w, peak_mib: ($r / 1024)}')
+fi
+printf '%s\n' "${rows[@]}" | jq -s --arg v "$("$FABSIM" --version)" --argjson cores "$(nproc)" \
+	--argjson topo "$topo_row" '{fabsim: $v, cores: $cores, scenarios: ., colossus_topology: $topo}' \
+	>"$out/bench.json"
+echo "# every figure: $out/bench.json"

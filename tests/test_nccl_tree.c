@@ -446,10 +446,53 @@ static void test_bytes_per_nic_by_degree(void **state)
 	assert_int_equal(r.leaf_up_bytes, 0);
 }
 
+/*
+ * NCCL's tree chunk (coll_default_chunk), worked by hand from enqueue.cc's
+ * rule: 512 KiB halved while bytes / (channels x chunk) < 8 x depth (down
+ * to 128 KiB), then < 4 x depth (64 KiB), then < depth (32 KiB).
+ */
+static uint64_t default_chunk(enum coll_algo algo, uint32_t n, uint32_t g, uint32_t nch, uint64_t bytes)
+{
+	struct coll_params p = {
+		.kind = COLL_ALLREDUCE, .algo = algo, .nranks = n, .gpus_per_server = g,
+		.nchannels = nch, .bytes = bytes, .elem_bytes = 4,
+	};
+
+	return coll_default_chunk(&p);
+}
+
+static void test_nccl_chunk_by_hand(void **state)
+{
+	(void)state;
+	/*
+	 * hier-tree, 100,000 GPUs (12,500 servers of 8), 16 MiB: a rail's two
+	 * trees carry the 2 MiB shard over 2 channels, depth log2i(12,500) =
+	 * 13. 2M / (2 x 512K) = 2 < 104: 256K (4), 128K (8, the floor); 8 < 52:
+	 * 64K (16, the floor); 16 >= 13: 64 KiB.
+	 */
+	assert_int_equal(default_chunk(COLL_ALGO_HIERTREE, 100000, 8, 1, 16 << 20), 64 << 10);
+	/*
+	 * tree on 128 servers of 8, 64 MiB: 8 channels x 2 twins = 16, depth
+	 * 7 + log2i(128) = 14. 64M / (16 x 512K) = 8 < 112: 256K (16), 128K
+	 * (32); 32 < 56: 64K (64); 64 >= 14: 64 KiB. At 1 GiB: 128 >= 112,
+	 * the step itself, 512 KiB.
+	 */
+	assert_int_equal(default_chunk(COLL_ALGO_TREE, 1024, 8, 0, 64 << 20), 64 << 10);
+	assert_int_equal(default_chunk(COLL_ALGO_TREE, 1024, 8, 0, 1ULL << 30), 512 << 10);
+	/* 16 ranks, no servers, one channel: depth 4; 4M / 512K = 8 < 32, 256K: 16, 128K: 32 */
+	assert_int_equal(default_chunk(COLL_ALGO_TREE, 16, 1, 1, 4 << 20), 128 << 10);
+	/* tiny: every pass down to its floor, 32 KiB */
+	assert_int_equal(default_chunk(COLL_ALGO_TREE, 16, 1, 1, 4096), 32 << 10);
+	/* rings and hier keep fabsim's 1 MiB */
+	assert_int_equal(default_chunk(COLL_ALGO_RING, 1024, 8, 0, 64 << 20), COLL_CHUNK_DEFAULT);
+	assert_int_equal(default_chunk(COLL_ALGO_HIER, 1024, 8, 0, 64 << 20), COLL_CHUNK_DEFAULT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_construction),
+		cmocka_unit_test(test_nccl_chunk_by_hand),
 		cmocka_unit_test(test_counts_by_hand),
 		cmocka_unit_test(test_node_trees),
 		cmocka_unit_test(test_checker_refuses),

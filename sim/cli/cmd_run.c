@@ -286,7 +286,7 @@ static const struct sim_opt run_opts_coll[] = {
 	SIM_OPT_CUSTOM("pxn", 0, "on|off", run_opt_pxn, "on or off",
 		       "NCCL's PXN: a send to another rail crosses NVLink\nfirst, then the NIC on that rail (default on, as\nNCCL's)"),
 	SIM_OPT_QTY("chunk", 0, "SIZE", RO, chunk_bytes, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL,
-		    "pipelining chunk, default 1M [1 B..1 TiB]"),
+		    "pipelining chunk [1 B..1 TiB], default as NCCL:\n1M; tree and hier-tree 512K halved to fill the\ntree's depth (down to 32K)"),
 	SIM_OPT_U32("gpus-per-server", 0, "N", RO, gpus_per_server, 1, SIM_MAX_GPUS_PER_SERVER,
 		    "NVLink domain size, default the topology's\n[1..1024, at most the hosts]"),
 	SIM_OPT_CUSTOM("dtype", 0, "T", run_opt_dtype, "float, bfloat16, half or int32",
@@ -526,7 +526,7 @@ static void run_defaults(struct run_opts *o)
 	o->out_dir = "results/last";
 	o->algo = -1;
 	o->elem_bytes = 4;
-	o->chunk_bytes = 1 << 20;
+	o->chunk_bytes = 0;	/* as NCCL: coll_default_chunk */
 	o->nvlink_bps = 3600000000000ULL;	/* NVLink4: 450 GB/s per direction per GPU */
 	o->nvlink_lat_ps = 1000000;
 	o->wl.kind = SIM_WL_PERMUTATION;

@@ -78,16 +78,30 @@ static int run_coll_jobs_load(struct run_coll *c, const char *path)
 	return rc;
 }
 
+/* The chunk as the header gives it: bytes, or NCCL's tree rule when it depends on the size. */
+static const char *run_coll_chunk_name(const struct sim_coll_job *j, char *buf, size_t len)
+{
+	struct coll_params p;
+
+	sim_coll_job_params(j, 0, &p);
+	if (!j->chunk_bytes && coll_default_chunk(&p) != COLL_CHUNK_DEFAULT)
+		snprintf(buf, len, "nccl-tree (by size)");
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)(j->chunk_bytes ? j->chunk_bytes : COLL_CHUNK_DEFAULT));
+	return buf;
+}
+
 static void run_coll_print_header(const struct run_coll *c, const struct sim_coll_job *j)
 {
 	const struct run_opts *o = c->o;
+	char chunk[32];
 
 	printf("# fabsim %s job '%s': %s, %u ranks (%s, %u GPUs per server) on %s\n", coll_kind_name(j->kind), j->name,
 	       coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement), j->gpus_per_server,
 	       c->t->name);
-	printf("# lb=%s cc=%s rx=%s pfc=%s qps=%u split-qps=%s chunk=%llu channels=%u%s pxn=%s nvlink=%.0f Gb/s\n",
+	printf("# lb=%s cc=%s rx=%s pfc=%s qps=%u split-qps=%s chunk=%s channels=%u%s pxn=%s nvlink=%.0f Gb/s\n",
 	       sim_lb_name(o->cfg.lb), sim_cc_name(o->cfg.cc), sim_rx_name(o->cfg.rx), o->cfg.pfc ? "on" : "off",
-	       o->cfg.qps_per_flow, sim_split_qps_name(o->cfg.split_qps, true), (unsigned long long)j->chunk_bytes,
+	       o->cfg.qps_per_flow, sim_split_qps_name(o->cfg.split_qps, true), run_coll_chunk_name(j, chunk, sizeof(chunk)),
 	       sim_coll_job_channels(j), sim_coll_job_dup(j) > 1 ? "x2 (NCCL's duplicates)" : "",
 	       j->pxn ? "on" : "off", j->nvlink_bps / 1e9);
 	printf("# bw/NIC: busbw per NIC of the server = busbw / (%u NICs x %.0f GB/s); NIC%%: time the busiest NIC "
@@ -428,7 +442,8 @@ static int run_coll_setup(struct run_coll *c)
 		CJOB(GPUS_PER_SERVER, json_integer(j->gpus_per_server));
 		CJOB(CHANNELS, json_integer(sim_coll_job_channels(j)));
 		CJOB(CHANNEL_DUP, json_integer(sim_coll_job_dup(j)));
-		CJOB(CHUNK_BYTES, json_integer((json_int_t)j->chunk_bytes));
+		CJOB(CHUNK_BYTES, json_integer((json_int_t)sim_coll_job_chunk(j, c->js.fixed_bytes[k] ? c->js.fixed_bytes[k] :
+										 c->o->sizes[0])));
 		CJOB(BUSBW_FACTOR, json_real(coll_busbw_factor(j->kind, j->nranks)));
 		CJOB(RESULTS, json_array());
 		CJOB(SEED_STATS, json_array());
@@ -586,7 +601,7 @@ static int run_coll_bench_json(const struct run_coll *c, const char *path)
 	json_object_set_new(root, COLL_BENCH_GPUS_PER_SERVER, json_integer(j->gpus_per_server));
 	json_object_set_new(root, COLL_BENCH_QPS, json_integer(o->cfg.qps_per_flow));
 	json_object_set_new(root, COLL_BENCH_SPLIT_QPS, json_string(sim_split_qps_name(o->cfg.split_qps, true)));
-	json_object_set_new(root, COLL_BENCH_CHUNK_BYTES, json_integer((json_int_t)j->chunk_bytes));
+	json_object_set_new(root, COLL_BENCH_CHUNK_BYTES, json_integer((json_int_t)sim_coll_job_chunk(j, j->bytes)));
 	for (uint32_t r = 0; r < j->nranks; r++) {
 		sim_topo_node_name(c->t, c->t->hosts[j->rank_host[r]], name, sizeof(name));
 		json_array_append_new(hosts, json_string(name));

@@ -309,7 +309,7 @@ struct sim_schema {
 	X(SIM_CJOB_CHANNELS, "channels", SIM_COL_INT, 1, SIM_SCHEMA_MAX_U32, "channels (rings or trees)") \
 	X(SIM_CJOB_CHANNEL_DUP, "channel_connections", SIM_COL_INT, 1, SIM_SCHEMA_MAX_U32, \
 	  "connections each channel's messages are spread over (NCCL's duplicated channels)") \
-	X(SIM_CJOB_CHUNK_BYTES, "chunk_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, "bytes: pipelining chunk, 0 none") \
+	X(SIM_CJOB_CHUNK_BYTES, "chunk_bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, "bytes: pipelining chunk, 0 none (trees by default: NCCL's, at the first size)") \
 	X(SIM_CJOB_BUSBW_FACTOR, "busbw_factor", 0, 0, 2, "busbw / algbw, as nccl-tests") \
 	X(SIM_CJOB_RESULTS, "results", SIM_COL_ARRAY, 0, 0, "one entry per message size and seed, below") \
 	X(SIM_CJOB_SEED_STATS, "seed_stats", SIM_COL_ARRAY, 0, 0, "one entry per message size: figures over seeds")

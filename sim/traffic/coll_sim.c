@@ -82,9 +82,18 @@ void sim_coll_job_params(const struct sim_coll_job *job, uint64_t bytes, struct 
 	p->bytes = bytes;
 	p->elem_bytes = job->elem_bytes;
 	p->nchannels = sim_coll_job_channels(job);
-	p->chunk_bytes = job->chunk_bytes;
 	p->gpus_per_server = job->gpus_per_server;
 	p->pxn = job->pxn;
+	/* 0: as NCCL chooses it, which for trees depends on the size */
+	p->chunk_bytes = job->chunk_bytes ? job->chunk_bytes : coll_default_chunk(p);
+}
+
+uint64_t sim_coll_job_chunk(const struct sim_coll_job *job, uint64_t bytes)
+{
+	struct coll_params p;
+
+	sim_coll_job_params(job, bytes, &p);
+	return p.chunk_bytes;
 }
 
 int sim_coll_job_size_check(const struct sim_coll_job *job, uint64_t bytes, char *err, size_t errlen)

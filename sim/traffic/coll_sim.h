@@ -28,7 +28,7 @@ struct sim_coll_job {
 	uint64_t bytes;			/* S, the nccl-tests size */
 	uint32_t elem_bytes;
 	uint32_t nchannels;	/* 0: 1; SIM_COLL_CHANNELS_NCCL: as NCCL picks (coll_default_channels) */
-	uint64_t chunk_bytes;
+	uint64_t chunk_bytes;		/* 0: as NCCL, by size (coll_default_chunk) */
 	uint32_t gpus_per_server;	/* ranks per server (NVLink domain) */
 	enum sim_placement placement;
 	uint8_t pxn;			/* struct coll_params.pxn: NCCL's PXN, default on */
@@ -90,6 +90,8 @@ const char *sim_placement_name(enum sim_placement p);
 int sim_coll_place(const struct sim_topo *t, struct sim_coll_job *job, uint8_t *used, uint64_t seed, char *err,
 		   size_t errlen);
 /* The schedule parameters of JOB at size BYTES (its own bytes field aside). */
+/* The chunk a size of JOB is pipelined with, bytes (job->chunk_bytes, or as NCCL chooses it). */
+uint64_t sim_coll_job_chunk(const struct sim_coll_job *job, uint64_t bytes);
 void sim_coll_job_params(const struct sim_coll_job *job, uint64_t bytes, struct coll_params *p);
 /*
  * 0 when JOB's schedule at BYTES has at most SIM_MAX_JOB_XFERS transfers
