@@ -49,15 +49,23 @@ static struct sim *hand_sim(struct sim_topo *t, uint64_t wai_bps)
 	return s;
 }
 
-/* An ACK echoing one hop: PORT at TS_PS, its own tx rate RATE_BPS, an empty queue. */
-static void ack_hop(struct sim_pkt *ack, uint32_t port, uint64_t rate_bps, uint64_t ts_ps)
+/*
+ * An ACK echoing one hop: PORT at TS_PS, its own tx rate RATE_BPS, an
+ * empty queue. A fresh INT record each time: S's pool takes them back when
+ * S is destroyed.
+ */
+static void ack_hop(struct sim *s, struct sim_pkt *ack, uint32_t port, uint64_t rate_bps, uint64_t ts_ps)
 {
+	struct sim_int_hop *h;
+
 	memset(ack, 0, sizeof(*ack));
 	ack->kind = SIM_PKT_ACK;
 	ack->nhops = 1;
-	ack->hop[0].port = port;
-	ack->hop[0].tx_rate_bps = rate_bps;
-	ack->hop[0].ts_ps = ts_ps;
+	assert_int_equal(sim_pkt_take_int(s, ack), 0);
+	h = sim_pkt_hops(s, ack);
+	h[0].port = port;
+	h[0].tx_rate_bps = rate_bps;
+	h[0].ts_ps = ts_ps;
 }
 
 static void expect_rate(const struct sim_conn *c, double bps)
@@ -84,11 +92,11 @@ static void test_tele_per_tier_ar(void **state)
 
 	(void)state;
 	s->eng.q.now_ps = 50000000;
-	ack_hop(&ack, port, LINE_BPS, ts);
+	ack_hop(s, &ack, port, LINE_BPS, ts);
 	sim_cc_of(s)->on_ack(s, c, &ack);
 	assert_int_equal(c->rate_bps, LINE_BPS);
 	s->eng.q.now_ps += T;
-	ack_hop(&ack, port + 1, LINE_BPS, ts + T);
+	ack_hop(s, &ack, port + 1, LINE_BPS, ts + T);
 	sim_cc_of(s)->on_ack(s, c, &ack);
 	expect_rate(c, 0.95 * 800e9 + 800e9 / 2500);
 	sim_destroy(s);
@@ -115,23 +123,23 @@ static void test_tele_wai_max_stage(void **state)
 	(void)state;
 	assert_int_equal(s->cfg.tele_max_stage, 5);
 	s->eng.q.now_ps = 50000000;
-	ack_hop(&ack, port, LINE_BPS, ts);
+	ack_hop(s, &ack, port, LINE_BPS, ts);
 	sim_cc_of(s)->on_ack(s, c, &ack);
 	s->eng.q.now_ps += T;
 	ts += T;
-	ack_hop(&ack, port, LINE_BPS, ts);
+	ack_hop(s, &ack, port, LINE_BPS, ts);
 	sim_cc_of(s)->on_ack(s, c, &ack);
 	expect_rate(c, 761e9);
 	for (int k = 2; k <= 6; k++) {
 		s->eng.q.now_ps += T;
 		ts += T;
-		ack_hop(&ack, port + (k & 1), 0, ts);
+		ack_hop(s, &ack, port + (k & 1), 0, ts);
 		sim_cc_of(s)->on_ack(s, c, &ack);
 		expect_rate(c, 760e9 + k * 1e9);
 	}
 	s->eng.q.now_ps += T;
 	ts += T;
-	ack_hop(&ack, port, 0, ts);
+	ack_hop(s, &ack, port, 0, ts);
 	sim_cc_of(s)->on_ack(s, c, &ack);
 	assert_int_equal(c->rate_bps, LINE_BPS);
 	sim_destroy(s);

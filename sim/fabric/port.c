@@ -42,6 +42,8 @@ void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p)
 		q->head[p->prio] = p;
 	q->tail[p->prio] = p;
 	q->qbytes[p->prio] += p->wire_bytes;
+	if (p->prio == SIM_PRIO_DATA)
+		sim_port_load_sync(s, port);
 	total = q->qbytes[SIM_PRIO_CTRL] + q->qbytes[SIM_PRIO_DATA];
 	if (total > q->max_qbytes)
 		q->max_qbytes = total;
@@ -84,6 +86,8 @@ static struct sim_pkt *sim_port_dequeue(struct sim *s, struct sim_portq *q, int 
 	if (!q->head[prio])
 		q->tail[prio] = NULL;
 	q->qbytes[prio] -= p->wire_bytes;
+	if (prio == SIM_PRIO_DATA)
+		sim_port_load_sync(s, sim_port_of(s, q));
 	return p;
 }
 
@@ -102,27 +106,28 @@ static struct sim_pkt *sim_port_dequeue(struct sim *s, struct sim_portq *q, int 
  */
 static void sim_port_stamp(struct sim *s, uint32_t port, struct sim_pkt *p)
 {
-	struct sim_portq *q = &s->pq[port];
+	const struct sim_portq *q = &s->pq[port];
+	struct sim_portq_stats *st = &s->pst[port];
 	uint64_t now = sim_now(s), win_ps = s->base_rtt_ps / SIM_INT_RATE_WINDOW_DIV;
 	struct sim_int_hop *h;
 
-	if (now - q->int_cur_ps >= win_ps) {
-		q->int_prev_ps = q->int_cur_ps;
-		q->int_prev_tx = q->int_cur_tx;
-		q->int_cur_ps = now;
-		q->int_cur_tx = q->tx_bytes;
+	if (now - st->int_cur_ps >= win_ps) {
+		st->int_prev_ps = st->int_cur_ps;
+		st->int_prev_tx = st->int_cur_tx;
+		st->int_cur_ps = now;
+		st->int_cur_tx = q->tx_bytes;
 	}
-	if (p->nhops >= SIM_MAX_HOPS)
+	if (p->nhops >= SIM_MAX_HOPS || sim_pkt_take_int(s, p))
 		return;
-	h = &p->hop[p->nhops++];
+	h = &sim_pkt_hops(s, p)[p->nhops++];
 	h->qlen_bytes = (uint32_t)(q->qbytes[SIM_PRIO_DATA] > UINT32_MAX ? UINT32_MAX : q->qbytes[SIM_PRIO_DATA]);
 	h->port = port;
 	h->tx_bytes = q->tx_bytes;
 	h->ts_ps = now;
 	h->tx_rate_bps = 0;
-	if (now > q->int_prev_ps)
-		h->tx_rate_bps = (uint64_t)((double)(q->tx_bytes - q->int_prev_tx) * 8e12 /
-					    (double)(now - q->int_prev_ps));
+	if (now > st->int_prev_ps)
+		h->tx_rate_bps = (uint64_t)((double)(q->tx_bytes - st->int_prev_tx) * 8e12 /
+					    (double)(now - st->int_prev_ps));
 }
 
 static struct sim_pkt *sim_port_next(struct sim *s, uint32_t port, const struct sim_port_owner_ops *own)
@@ -191,8 +196,8 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 			sim_port_stamp(s, port, p);
 		q->tx_payload_bytes += p->payload_bytes;
 	}
-	if (p->kind == SIM_PKT_PAUSE && p->quanta && !q->first_pause_tx_ps)
-		q->first_pause_tx_ps = now;
+	if (p->kind == SIM_PKT_PAUSE && p->quanta && !s->pst[port].first_pause_tx_ps)
+		s->pst[port].first_pause_tx_ps = now;
 	q->busy = true;
 	ser = sim_ser_ps(p->wire_bytes, pp->rate_bps);
 	q->tx_bytes += p->wire_bytes;
@@ -228,31 +233,36 @@ void sim_port_tx_done(struct sim *s, struct sim_portq *q)
 static void sim_port_set_paused(struct sim *s, uint32_t port, uint32_t quanta)
 {
 	struct sim_portq *q = &s->pq[port];
+	struct sim_portq_stats *st = &s->pst[port];
 	uint64_t now = sim_now(s);
 
 	if (quanta) {
-		q->pauses_rcvd++;
+		st->pauses_rcvd++;
 		if (!q->paused)
-			q->paused_since_ps = now;
-		if (!q->first_paused_ps)
-			q->first_paused_ps = now;
+			st->paused_since_ps = now;
+		if (!st->first_paused_ps)
+			st->first_paused_ps = now;
 		q->paused = true;
-		q->paused_until_ps = now + sim_pause_ps(quanta, s->topo->ports[port].rate_bps);
-		sim_schedule(s, q->paused_until_ps, &q->pause_ev);
+		sim_port_load_sync(s, port);
+		st->paused_until_ps = now + sim_pause_ps(quanta, s->topo->ports[port].rate_bps);
+		sim_schedule(s, st->paused_until_ps, &q->pause_ev);
 		return;
 	}
 	if (q->paused)
-		q->paused_ps += now - q->paused_since_ps;
+		st->paused_ps += now - st->paused_since_ps;
 	q->paused = false;
-	q->paused_until_ps = 0;
+	sim_port_load_sync(s, port);
+	st->paused_until_ps = 0;
 	sim_port_try_start(s, port);
 }
 
 void sim_port_pause_expire(struct sim *s, struct sim_portq *q)
 {
-	if (!q->paused || q->paused_until_ps != sim_now(s))
+	uint32_t port = sim_port_of(s, q);
+
+	if (!q->paused || s->pst[port].paused_until_ps != sim_now(s))
 		return;	/* stale: resumed by XON, or refreshed to a later expiry */
-	sim_port_set_paused(s, sim_port_of(s, q), 0);
+	sim_port_set_paused(s, port, 0);
 }
 
 void sim_port_arrive(struct sim *s, struct sim_pkt *p)
