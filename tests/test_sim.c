@@ -130,6 +130,10 @@ static void test_fair_share(void **state)
 	assert_true(fabs(f0 / (2 * alone) - 1) < 0.02);
 	assert_true(fabs(f1 / (2 * alone) - 1) < 0.02);
 	assert_int_equal(s->c.drops, 0);
+	/* every 4 KiB packet of both flows placed once: 2 x 16 MiB / 4096 */
+	assert_int_equal(s->c.data_placed, 2 * bytes / 4096);
+	/* no CC that reads INT: no packet took an INT record */
+	assert_int_equal(s->ints.used, 1);
 	sim_destroy(s);
 	sim_topo_free(t);
 }

@@ -287,8 +287,8 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 		(unsigned long)c->drops, (unsigned long)c->ecn_marks, (unsigned long)c->cnps,
 		(unsigned long)c->pauses, (unsigned long)c->retx_pkts, (unsigned long)c->naks,
 		(unsigned long)c->timeouts);
-	fprintf(out, "engine       %lu events (%lu packet hops, %.2f per data packet) in %.2f s: %.2f M events/s, "
-		"peak RSS %lu MiB\n", (unsigned long)c->events, (unsigned long)c->pkt_hops, r->events_per_data_pkt,
+	fprintf(out, "engine       %lu events (%.2f per data packet, %lu packet hops) in %.2f s: %.2f M events/s, "
+		"peak RSS %lu MiB\n", (unsigned long)c->events, r->events_per_data_pkt, (unsigned long)c->pkt_hops,
 		r->wall_s, r->events_per_s / 1e6, (unsigned long)(r->peak_rss_kb / 1024));
 	if (s->deadlock)
 		fprintf(out, "WARNING      PFC deadlock: a cycle of paused switch ports stopped all delivery\n");
