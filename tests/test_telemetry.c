@@ -63,6 +63,7 @@ static void ack_hop(struct sim *s, struct sim_pkt *ack, uint32_t port, uint64_t 
 	ack->nhops = 1;
 	assert_int_equal(sim_pkt_take_int(s, ack), 0);
 	h = sim_pkt_hops(s, ack);
+	memset(h, 0, sizeof(*h));
 	h[0].port = port;
 	h[0].tx_rate_bps = rate_bps;
 	h[0].ts_ps = ts_ps;
