@@ -241,9 +241,76 @@ static void test_tele_qps(void **state)
 	sim_topo_free(t);
 }
 
+/* An explicit chain of N switches s0 .. sN-1, one host at each end. */
+static struct sim_topo *chain(unsigned int n)
+{
+	char text[2048];
+	int len;
+
+	len = snprintf(text, sizeof(text), "fabric = { kind = \"explicit\"; host_rate = \"800G\"; "
+		       "fabric_rate = \"800G\"; cable_m = 2.0;\n nodes = ( { name = \"a\"; kind = \"host\"; }, "
+		       "{ name = \"b\"; kind = \"host\"; }");
+	for (unsigned int i = 0; i < n; i++)
+		len += snprintf(text + len, sizeof(text) - len, ", { name = \"s%u\"; kind = \"switch\"; }", i);
+	len += snprintf(text + len, sizeof(text) - len, " );\n links = ( ( \"a\", \"s0\" ), ( \"b\", \"s%u\" )",
+			n - 1);
+	for (unsigned int i = 1; i < n; i++)
+		len += snprintf(text + len, sizeof(text) - len, ", ( \"s%u\", \"s%u\" )", i - 1, i);
+	snprintf(text + len, sizeof(text) - len, " ); };\n");
+	return sim_topo_load_string(text, "chain.topo");
+}
+
+/*
+ * INT records hold as many hops as a path has switches: leaf, spine, leaf
+ * (3) in a leaf-spine; leaf, agg, core, agg, leaf (5) in a 3-tier fat-tree;
+ * every switch of an explicit chain (4), capped at SIM_MAX_HOPS (a chain
+ * of 10). A telemetry run sizes its records so; a run without one keeps
+ * the cap (and takes none).
+ */
+static void test_int_hops_max(void **state)
+{
+	struct sim_topo *t = small_fabric(), *ft, *c4, *c10;
+	struct sim_config cfg;
+	struct sim *s;
+
+	(void)state;
+	ft = sim_topo_load_string("switch = { latency_ns = 600; buffer_mb = 64; };\n"
+				  "fabric = { kind = \"fattree\"; pods = 2; leaves_per_pod = 2; aggs_per_pod = 2;\n"
+				  "  cores_per_group = 2; hosts_per_leaf = 2; host_rate = \"800G\"; fabric_rate = \"800G\";\n"
+				  "  cable_m = 2.0; };\n", "ft.topo");
+	c4 = chain(4);
+	c10 = chain(10);
+	assert_non_null(ft);
+	assert_non_null(c4);
+	assert_non_null(c10);
+	assert_int_equal(sim_int_hops_max(t), 3);
+	assert_int_equal(sim_int_hops_max(ft), 5);
+	assert_int_equal(sim_int_hops_max(c4), 4);
+	assert_int_equal(sim_int_hops_max(c10), SIM_MAX_HOPS);
+	s = hand_sim(t, 0);
+	assert_int_equal(s->int_hops, 3);
+	assert_int_equal(s->ints.obj_bytes, 3 * sizeof(struct sim_int_hop));
+	sim_destroy(s);
+	/* a flow across the chain stamps all 4 switches into records of 4 */
+	sim_config_defaults(&cfg);
+	cfg.cc = SIM_CC_TELEMETRY;
+	s = sim_create(c4, &cfg);
+	assert_non_null(s);
+	assert_true(sim_add_flow(s, 0, 1, 256 << 10, 0) >= 0);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->flows_done, 1);
+	assert_int_equal(s->int_hops, 4);
+	sim_destroy(s);
+	sim_topo_free(c10);
+	sim_topo_free(c4);
+	sim_topo_free(ft);
+	sim_topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_int_hops_max),
 		cmocka_unit_test(test_tele_per_tier_ar),
 		cmocka_unit_test(test_tele_wai_max_stage),
 		cmocka_unit_test(test_tele_isolated_eta),

@@ -117,7 +117,14 @@ static void sim_port_stamp(struct sim *s, uint32_t port, struct sim_pkt *p)
 		st->int_cur_ps = now;
 		st->int_cur_tx = q->tx_bytes;
 	}
-	if (p->nhops >= SIM_MAX_HOPS || sim_pkt_take_int(s, p))
+	if (p->nhops >= s->int_hops) {
+		/* a path with more switches than sim_int_hops_max found: a bug, not a model limit */
+		if (s->int_hops < SIM_MAX_HOPS)
+			sim_fail(s, -EPROTO, "a packet crossed more than the %u switches INT records hold",
+				 s->int_hops);
+		return;
+	}
+	if (sim_pkt_take_int(s, p))
 		return;
 	h = &sim_pkt_hops(s, p)[p->nhops++];
 	h->qlen_bytes = (uint32_t)(q->qbytes[SIM_PRIO_DATA] > UINT32_MAX ? UINT32_MAX : q->qbytes[SIM_PRIO_DATA]);
@@ -128,6 +135,24 @@ static void sim_port_stamp(struct sim *s, uint32_t port, struct sim_pkt *p)
 	if (now > st->int_prev_ps)
 		h->tx_rate_bps = (uint64_t)((double)(q->tx_bytes - st->int_prev_tx) * 8e12 /
 					    (double)(now - st->int_prev_ps));
+}
+
+uint32_t sim_int_hops_max(const struct sim_topo *t)
+{
+	uint32_t worst = 0;
+
+	if (t->route == SIM_ROUTE_CLOS) {
+		worst = 2 * t->ntiers - 1;	/* up to the top tier and down */
+	} else {
+		for (uint32_t e = 0; e < t->nedges; e++)
+			for (uint32_t sw = 0; sw < t->nswitches; sw++) {
+				uint8_t d = t->dist[(uint64_t)e * t->nswitches + sw];
+
+				if (t->edge_of_switch[sw] != SIM_NONE && d != 255 && d + 1u > worst)
+					worst = d + 1u;
+			}
+	}
+	return worst < 1 ? 1 : worst > SIM_MAX_HOPS ? SIM_MAX_HOPS : worst;
 }
 
 static struct sim_pkt *sim_port_next(struct sim *s, uint32_t port, const struct sim_port_owner_ops *own)

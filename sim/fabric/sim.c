@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim/fabric/sim.h"
+#include "sim/fabric/cc/cc.h"
 
 /* Packets per slab of the pool: 4096 x ~300 B, about 1.2 MB at a time. */
 #define SIM_SLAB_PKTS 4096
@@ -218,7 +219,9 @@ struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 	if (sim_engine_init(&s->eng, s, 1 << 16))
 		goto out_free_state;
 	sim_pool_init(&s->pkts, sizeof(struct sim_pkt), offsetof(struct sim_pkt, next), SIM_SLAB_PKTS);
-	sim_ipool_init(&s->ints, sizeof(struct sim_int_rec));
+	/* records as large as a path needs: a leaf-spine's 3 hops, not SIM_MAX_HOPS */
+	s->int_hops = sim_cc_ops(cfg->cc) && sim_cc_ops(cfg->cc)->needs_int ? sim_int_hops_max(topo) : SIM_MAX_HOPS;
+	sim_ipool_init(&s->ints, s->int_hops * sizeof(struct sim_int_hop));
 	s->owner[SIM_NODE_HOST] = &sim_nic_port_ops;
 	s->owner[SIM_NODE_SWITCH] = &sim_switch_port_ops;
 	for (uint32_t i = 0; i < topo->nports; i++) {

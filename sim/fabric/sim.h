@@ -172,13 +172,12 @@ struct sim_int_hop {
 };
 
 /*
- * A packet's INT stamps, out of line (struct sim.ints, index
- * sim_pkt.int_rec): only a run whose CC reads them (needs_int) takes any,
- * at the first stamp; the ACK of the data packet inherits its record.
+ * A packet's INT stamps are out of line, in a record of struct sim.ints
+ * (index sim_pkt.int_rec): struct sim.int_hops hops, as many as a path of
+ * the topology has switches (sim_int_hops_max), at most SIM_MAX_HOPS. Only
+ * a run whose CC reads them (needs_int) takes any, at the first stamp; the
+ * ACK of the data packet inherits the record.
  */
-struct sim_int_rec {
-	struct sim_int_hop hop[SIM_MAX_HOPS];
-};
 
 /*
  * 64 bytes (one cache line, the pool's slabs are line-aligned) while a
@@ -493,7 +492,8 @@ struct sim {
 	uint64_t *local_busy_ps;	/* per host: its NVLink-class egress is busy until */
 	uint32_t bitmap_bits;		/* per bitmap, power of two */
 	struct sim_pool pkts;		/* struct sim_pkt, linked through next while free */
-	struct sim_ipool ints;		/* struct sim_int_rec, INT stamps of packets (needs_int) */
+	struct sim_ipool ints;		/* INT records: int_hops struct sim_int_hop each (needs_int) */
+	uint32_t int_hops;		/* hops an INT record holds, 1..SIM_MAX_HOPS */
 	uint32_t mtu_bytes;
 	uint64_t buffer_bytes;
 	uint64_t base_rtt_ps;
@@ -728,6 +728,13 @@ static inline const struct sim_port_owner_ops *sim_port_owner(const struct sim *
 	return s->owner[s->topo->nodes[node].kind];
 }
 
+/*
+ * Switches on the longest path a packet takes between two hosts of T, at
+ * most SIM_MAX_HOPS (the INT stamps a data packet may collect): up and
+ * down through the tiers of a Clos fabric, one more than the longest
+ * shortest path between two edge switches of an explicit graph.
+ */
+uint32_t sim_int_hops_max(const struct sim_topo *t);
 void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p);
 /* A PFC frame goes out right after the frame on the wire: ahead of queued control frames. */
 void sim_port_enqueue_pause(struct sim *s, uint32_t port, struct sim_pkt *p);
@@ -875,7 +882,7 @@ static inline void sim_pkt_free(struct sim *s, struct sim_pkt *p)
  */
 static inline struct sim_int_hop *sim_pkt_hops(const struct sim *s, const struct sim_pkt *p)
 {
-	return p->int_rec ? ((struct sim_int_rec *)sim_ipool_at(&s->ints, p->int_rec))->hop : NULL;
+	return p->int_rec ? (struct sim_int_hop *)sim_ipool_at(&s->ints, p->int_rec) : NULL;
 }
 
 /* Gives P an INT record if it has none: 0, or -ENOMEM (the run then fails). */
