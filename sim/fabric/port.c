@@ -14,7 +14,10 @@
  * State of struct sim_portq: txdone_pending implies busy; while busy and
  * not txdone_pending the port sends nothing before busy_until_ps, and the
  * next enqueue then schedules the TX_DONE. qbytes[prio] is the sum of
- * wire_bytes over head[prio] (invariants.c checks it).
+ * wire_bytes over head[prio], and struct sim.port_load[port] follows
+ * qbytes[SIM_PRIO_DATA] and paused at every change (sim_port_load_sync);
+ * invariants.c checks both. What is rarely touched (PFC timers, INT rate
+ * snapshots, drop / mark / pause counters) is in struct sim.pst[port].
  */
 #include <assert.h>
 #include "sim/fabric/cc/cc.h"
