@@ -528,6 +528,12 @@ static void test_sim_check(void **state)
 	s->pkts.allocated++;
 	expect_broken(s, "packets allocated but");
 	s->pkts.allocated--;
+	s->port_load[port] += 1;
+	expect_broken(s, "adaptive routing sees a load of");
+	s->port_load[port] -= 1;
+	s->ints.taken++;
+	expect_broken(s, "INT records taken but live packets hold 0");
+	s->ints.taken--;
 	s->c.delivered_bytes += 4096;
 	expect_broken(s, "the run counts");
 	s->c.delivered_bytes -= 4096;
