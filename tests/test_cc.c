@@ -293,15 +293,22 @@ static void test_dcqcn_recovery(void **state)
 	sim_topo_free(t);
 }
 
-static void ack_hop(struct sim_pkt *ack, uint32_t port, uint32_t qlen, uint64_t tx_bytes, uint64_t ts_ps)
+/* A fresh INT record each time: S's pool takes them back when S is destroyed. */
+static void ack_hop(struct sim *s, struct sim_pkt *ack, uint32_t port, uint32_t qlen, uint64_t tx_bytes,
+		    uint64_t ts_ps)
 {
+	struct sim_int_hop *h;
+
 	memset(ack, 0, sizeof(*ack));
 	ack->kind = SIM_PKT_ACK;
 	ack->nhops = 1;
-	ack->hop[0].port = port;
-	ack->hop[0].qlen_bytes = qlen;
-	ack->hop[0].tx_bytes = tx_bytes;
-	ack->hop[0].ts_ps = ts_ps;
+	assert_int_equal(sim_pkt_take_int(s, ack), 0);
+	h = sim_pkt_hops(s, ack);
+	memset(h, 0, sizeof(*h));
+	h[0].port = port;
+	h[0].qlen_bytes = qlen;
+	h[0].tx_bytes = tx_bytes;
+	h[0].ts_ps = ts_ps;
 }
 
 /* none: a line-rate NIC, no window (as dcqcn); CNPs and telemetry do nothing, nothing is paced. */
@@ -319,7 +326,7 @@ static void test_none_ignores(void **state)
 	assert_int_equal(c->window_bytes, s->window_bytes);
 	s->eng.q.now_ps = 10000000;
 	ops->on_cnp(s, c);
-	ack_hop(&ack, c->port, 1 << 20, 0, 1000);
+	ack_hop(s, &ack, c->port, 1 << 20, 0, 1000);
 	ops->on_ack(s, c, &ack);
 	ops->on_sent(s, c, 4178);
 	assert_int_equal(c->rate_bps, LINE_BPS);
@@ -358,12 +365,17 @@ static void test_lb_pick(void **state)
 	assert_int_equal(n, 2);
 	s->pq[cand[0]].qbytes[SIM_PRIO_DATA] = 9000;
 	s->pq[cand[1]].qbytes[SIM_PRIO_DATA] = 5000;
+	sim_port_load_sync(s, cand[0]);
+	sim_port_load_sync(s, cand[1]);
 	assert_int_equal(ar->pick(s, leaf, &p, cand, 0, n), cand[1]);
 	s->pq[cand[1]].paused = 1;
+	sim_port_load_sync(s, cand[1]);
 	assert_int_equal(ar->pick(s, leaf, &p, cand, 0, n), cand[0]);
 	s->pq[cand[1]].paused = 0;
 	s->pq[cand[1]].qbytes[SIM_PRIO_DATA] = 0;
 	s->pq[cand[0]].qbytes[SIM_PRIO_DATA] = 0;
+	sim_port_load_sync(s, cand[0]);
+	sim_port_load_sync(s, cand[1]);
 
 	assert_int_equal(ecmp->pick(s, leaf, &p, cand, 0, n), ecmp->pick(s, leaf, &p, cand, 0, n));
 	for (p.flowlet = 0; p.flowlet < 64; p.flowlet++)

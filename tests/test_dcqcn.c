@@ -297,7 +297,7 @@ static uint64_t pauses_sent(const struct sim *s)
 	uint64_t n = 0;
 
 	for (uint32_t i = 0; i < s->topo->nports; i++)
-		n += s->pq[i].pauses_sent;
+		n += s->pst[i].pauses_sent;
 	return n;
 }
 

@@ -272,6 +272,46 @@ static void test_pool(void **state)
 	sim_pool_destroy(&p);
 	assert_int_equal(p.nslabs, 0);
 	assert_null(p.free);
+	/* slabs start on a cache line */
+	sim_pool_init(&p, sizeof(struct obj), offsetof(struct obj, link), 3);
+	assert_non_null(sim_pool_get(&p));
+	assert_int_equal((uintptr_t)p.slabs[0] % SIM_POOL_ALIGN, 0);
+	sim_pool_destroy(&p);
+}
+
+/*
+ * The index pool: indices from 1 in order (0 means none), the last one
+ * returned is the first taken again, the array grows past its first 1,024
+ * records keeping their contents, and the free count follows.
+ */
+static void test_ipool(void **state)
+{
+	struct sim_ipool p;
+	uint32_t a, b;
+
+	(void)state;
+	sim_ipool_init(&p, 24);
+	assert_int_equal(sim_ipool_count_free(&p, 10), 0);
+	for (uint32_t i = 1; i <= 1500; i++) {
+		assert_int_equal(sim_ipool_get(&p), i);
+		memset(sim_ipool_at(&p, i), (int)(i & 0xff), 24);
+	}
+	assert_int_equal(p.cap, 2048);
+	assert_int_equal(p.taken, 1500);
+	assert_int_equal(((unsigned char *)sim_ipool_at(&p, 7))[23], 7);
+	a = 7;
+	b = 1200;
+	sim_ipool_put(&p, a);
+	sim_ipool_put(&p, b);
+	assert_int_equal(p.taken, 1498);
+	assert_int_equal(sim_ipool_count_free(&p, 10), 2);
+	assert_int_equal(sim_ipool_get(&p), b);
+	assert_int_equal(sim_ipool_get(&p), a);
+	assert_int_equal(sim_ipool_get(&p), 1501);
+	assert_int_equal(sim_ipool_count_free(&p, 10), 0);
+	sim_ipool_destroy(&p);
+	assert_int_equal(p.taken, 0);
+	assert_null(p.base);
 }
 
 int main(void)
@@ -283,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_watch),
 		cmocka_unit_test(test_tick),
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_ipool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

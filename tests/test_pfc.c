@@ -148,7 +148,7 @@ static void test_pfc_pause_expires(void **state)
 	p->in_port = port;
 	sim_schedule(s, 0, &p->ev);
 	assert_int_equal(sim_run(s), 0);
-	assert_int_equal(s->pq[port].paused_ps, 41942400);
+	assert_int_equal(s->pst[port].paused_ps, 41942400);
 	assert_true(s->flows[0].finish_ps > 41942400);
 	sim_destroy(s);
 	sim_topo_free(t);
@@ -180,7 +180,7 @@ static void test_pfc_pause_refreshed(void **state)
 		assert_true(sim_add_flow(s, h, 0, 4 << 20, 0) >= 0);
 	assert_int_equal(sim_run(s), 0);
 	for (uint32_t h = 1; h <= 16; h++) {
-		uint64_t ps = s->pq[t->nodes[t->hosts[h]].first_port].paused_ps;
+		uint64_t ps = s->pst[t->nodes[t->hosts[h]].first_port].paused_ps;
 
 		longest = ps > longest ? ps : longest;
 	}

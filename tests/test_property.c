@@ -797,7 +797,7 @@ static void prop_check_delivery(const struct prop_case *c, const struct sim *s, 
 		prop_fail(e, "delivered %lu payload bytes, offered %lu", (unsigned long)s->c.delivered_bytes,
 			  (unsigned long)offered);
 	for (uint32_t i = 0; i < s->topo->nports; i++)
-		port_drops += s->pq[i].drops;
+		port_drops += s->pst[i].drops;
 	if (port_drops != s->c.drops)
 		prop_fail(e, "ports count %lu drops, the run %lu", (unsigned long)port_drops,
 			  (unsigned long)s->c.drops);
@@ -949,11 +949,12 @@ static void prop_compare(const struct prop_run *a, const struct prop_run *b, str
 				  (unsigned long)x->flows[i].finish_ps, (unsigned long)y->flows[i].finish_ps);
 	for (uint32_t i = 0; i < x->topo->nports; i++) {
 		const struct sim_portq *p = &x->pq[i], *q = &y->pq[i];
+		const struct sim_portq_stats *ps = &x->pst[i], *qs = &y->pst[i];
 
 		if (p->tx_bytes != q->tx_bytes || p->tx_payload_bytes != q->tx_payload_bytes ||
-		    p->max_qbytes != q->max_qbytes || p->drops != q->drops || p->ecn_marks != q->ecn_marks ||
-		    p->pauses_sent != q->pauses_sent || p->pauses_rcvd != q->pauses_rcvd ||
-		    p->paused_ps != q->paused_ps || p->q_integral != q->q_integral)
+		    p->max_qbytes != q->max_qbytes || ps->drops != qs->drops || ps->ecn_marks != qs->ecn_marks ||
+		    ps->pauses_sent != qs->pauses_sent || ps->pauses_rcvd != qs->pauses_rcvd ||
+		    ps->paused_ps != qs->paused_ps || p->q_integral != q->q_integral)
 			prop_fail(e, "port %u counters differ between two runs with the same seed", i);
 	}
 	if (memcmp(&x->c, &y->c, sizeof(x->c)) || sim_now(x) != sim_now(y))

@@ -316,6 +316,16 @@ static void test_writer_json_keys(void **state)
 
 	/* a run without --seeds: every key but seeds and seed_stats */
 	check_some_keys(sum, &sim_schema_summary, SIM_SUM_NKEYS - 2);
+	/* its 256 KiB flows are whole 4 KiB packets, each placed once: events / (payload / MTU) */
+	{
+		double events = (double)json_integer_value(json_object_get(sum, "events"));
+		double pkts = (double)json_integer_value(json_object_get(sum, "payload_bytes")) /
+			      (double)json_integer_value(json_object_get(sum, "mtu_bytes"));
+		double epp = json_real_value(json_object_get(sum, "events_per_data_packet"));
+
+		assert_true(pkts == 128 * 64 && events > pkts);
+		assert_true(epp * pkts > events * (1 - 1e-9) && epp * pkts < events * (1 + 1e-9));
+	}
 	check_keys(pred, &sim_schema_pred_summary);
 	check_keys(json_object_get(pred, "calibration"), &sim_schema_pred_calib);
 	check_keys(json_array_get(json_object_get(pred, "results"), 1), &sim_schema_pred_result);

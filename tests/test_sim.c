@@ -130,6 +130,10 @@ static void test_fair_share(void **state)
 	assert_true(fabs(f0 / (2 * alone) - 1) < 0.02);
 	assert_true(fabs(f1 / (2 * alone) - 1) < 0.02);
 	assert_int_equal(s->c.drops, 0);
+	/* every 4 KiB packet of both flows placed once: 2 x 16 MiB / 4096 */
+	assert_int_equal(s->c.data_placed, 2 * bytes / 4096);
+	/* no CC that reads INT: no packet took an INT record */
+	assert_int_equal(s->ints.used, 1);
 	sim_destroy(s);
 	sim_topo_free(t);
 }
@@ -524,6 +528,12 @@ static void test_sim_check(void **state)
 	s->pkts.allocated++;
 	expect_broken(s, "packets allocated but");
 	s->pkts.allocated--;
+	s->port_load[port] += 1;
+	expect_broken(s, "adaptive routing sees a load of");
+	s->port_load[port] -= 1;
+	s->ints.taken++;
+	expect_broken(s, "INT records taken but live packets hold 0");
+	s->ints.taken--;
 	s->c.delivered_bytes += 4096;
 	expect_broken(s, "the run counts");
 	s->c.delivered_bytes -= 4096;

@@ -49,15 +49,24 @@ static struct sim *hand_sim(struct sim_topo *t, uint64_t wai_bps)
 	return s;
 }
 
-/* An ACK echoing one hop: PORT at TS_PS, its own tx rate RATE_BPS, an empty queue. */
-static void ack_hop(struct sim_pkt *ack, uint32_t port, uint64_t rate_bps, uint64_t ts_ps)
+/*
+ * An ACK echoing one hop: PORT at TS_PS, its own tx rate RATE_BPS, an
+ * empty queue. A fresh INT record each time: S's pool takes them back when
+ * S is destroyed.
+ */
+static void ack_hop(struct sim *s, struct sim_pkt *ack, uint32_t port, uint64_t rate_bps, uint64_t ts_ps)
 {
+	struct sim_int_hop *h;
+
 	memset(ack, 0, sizeof(*ack));
 	ack->kind = SIM_PKT_ACK;
 	ack->nhops = 1;
-	ack->hop[0].port = port;
-	ack->hop[0].tx_rate_bps = rate_bps;
-	ack->hop[0].ts_ps = ts_ps;
+	assert_int_equal(sim_pkt_take_int(s, ack), 0);
+	h = sim_pkt_hops(s, ack);
+	memset(h, 0, sizeof(*h));
+	h[0].port = port;
+	h[0].tx_rate_bps = rate_bps;
+	h[0].ts_ps = ts_ps;
 }
 
 static void expect_rate(const struct sim_conn *c, double bps)
@@ -84,11 +93,11 @@ static void test_tele_per_tier_ar(void **state)
 
 	(void)state;
 	s->eng.q.now_ps = 50000000;
-	ack_hop(&ack, port, LINE_BPS, ts);
+	ack_hop(s, &ack, port, LINE_BPS, ts);
 	sim_cc_of(s)->on_ack(s, c, &ack);
 	assert_int_equal(c->rate_bps, LINE_BPS);
 	s->eng.q.now_ps += T;
-	ack_hop(&ack, port + 1, LINE_BPS, ts + T);
+	ack_hop(s, &ack, port + 1, LINE_BPS, ts + T);
 	sim_cc_of(s)->on_ack(s, c, &ack);
 	expect_rate(c, 0.95 * 800e9 + 800e9 / 2500);
 	sim_destroy(s);
@@ -115,23 +124,23 @@ static void test_tele_wai_max_stage(void **state)
 	(void)state;
 	assert_int_equal(s->cfg.tele_max_stage, 5);
 	s->eng.q.now_ps = 50000000;
-	ack_hop(&ack, port, LINE_BPS, ts);
+	ack_hop(s, &ack, port, LINE_BPS, ts);
 	sim_cc_of(s)->on_ack(s, c, &ack);
 	s->eng.q.now_ps += T;
 	ts += T;
-	ack_hop(&ack, port, LINE_BPS, ts);
+	ack_hop(s, &ack, port, LINE_BPS, ts);
 	sim_cc_of(s)->on_ack(s, c, &ack);
 	expect_rate(c, 761e9);
 	for (int k = 2; k <= 6; k++) {
 		s->eng.q.now_ps += T;
 		ts += T;
-		ack_hop(&ack, port + (k & 1), 0, ts);
+		ack_hop(s, &ack, port + (k & 1), 0, ts);
 		sim_cc_of(s)->on_ack(s, c, &ack);
 		expect_rate(c, 760e9 + k * 1e9);
 	}
 	s->eng.q.now_ps += T;
 	ts += T;
-	ack_hop(&ack, port, 0, ts);
+	ack_hop(s, &ack, port, 0, ts);
 	sim_cc_of(s)->on_ack(s, c, &ack);
 	assert_int_equal(c->rate_bps, LINE_BPS);
 	sim_destroy(s);
@@ -153,6 +162,16 @@ static void run_flows(struct sim_topo *t, unsigned nflows, uint32_t qps, uint64_
 		assert_true(sim_add_flow(s, i, 2, bytes, 0) >= 0);
 	assert_int_equal(sim_run(s), 0);
 	assert_int_equal(s->flows_done, nflows);
+	/*
+	 * INT records: taken at the first stamp, handed to the ACK, returned
+	 * with it; each is held by a live packet (sim_check counts them), so
+	 * no more were ever made than packets, and only the last ACKs, still
+	 * on their way when the flows finished, hold any.
+	 */
+	assert_int_equal(sim_check(s, NULL, 0), 0);
+	assert_true(s->ints.used > 1);
+	assert_true(s->ints.used - 1 <= s->pkts.allocated);
+	assert_true(s->ints.taken <= s->pkts.allocated - sim_pool_count_free(&s->pkts, s->pkts.allocated));
 	for (unsigned i = 0; i < nflows; i++)
 		frac[i] = (double)bytes * 8 / ((double)(s->flows[i].finish_ps - s->flows[i].start_ps) * 1e-12 *
 					       (double)LINE_BPS);
@@ -222,9 +241,76 @@ static void test_tele_qps(void **state)
 	sim_topo_free(t);
 }
 
+/* An explicit chain of N switches s0 .. sN-1, one host at each end. */
+static struct sim_topo *chain(unsigned int n)
+{
+	char text[2048];
+	int len;
+
+	len = snprintf(text, sizeof(text), "fabric = { kind = \"explicit\"; host_rate = \"800G\"; "
+		       "fabric_rate = \"800G\"; cable_m = 2.0;\n nodes = ( { name = \"a\"; kind = \"host\"; }, "
+		       "{ name = \"b\"; kind = \"host\"; }");
+	for (unsigned int i = 0; i < n; i++)
+		len += snprintf(text + len, sizeof(text) - len, ", { name = \"s%u\"; kind = \"switch\"; }", i);
+	len += snprintf(text + len, sizeof(text) - len, " );\n links = ( ( \"a\", \"s0\" ), ( \"b\", \"s%u\" )",
+			n - 1);
+	for (unsigned int i = 1; i < n; i++)
+		len += snprintf(text + len, sizeof(text) - len, ", ( \"s%u\", \"s%u\" )", i - 1, i);
+	snprintf(text + len, sizeof(text) - len, " ); };\n");
+	return sim_topo_load_string(text, "chain.topo");
+}
+
+/*
+ * INT records hold as many hops as a path has switches: leaf, spine, leaf
+ * (3) in a leaf-spine; leaf, agg, core, agg, leaf (5) in a 3-tier fat-tree;
+ * every switch of an explicit chain (4), capped at SIM_MAX_HOPS (a chain
+ * of 10). A telemetry run sizes its records so; a run without one keeps
+ * the cap (and takes none).
+ */
+static void test_int_hops_max(void **state)
+{
+	struct sim_topo *t = small_fabric(), *ft, *c4, *c10;
+	struct sim_config cfg;
+	struct sim *s;
+
+	(void)state;
+	ft = sim_topo_load_string("switch = { latency_ns = 600; buffer_mb = 64; };\n"
+				  "fabric = { kind = \"fattree\"; pods = 2; leaves_per_pod = 2; aggs_per_pod = 2;\n"
+				  "  cores_per_group = 2; hosts_per_leaf = 2; host_rate = \"800G\"; fabric_rate = \"800G\";\n"
+				  "  cable_m = 2.0; };\n", "ft.topo");
+	c4 = chain(4);
+	c10 = chain(10);
+	assert_non_null(ft);
+	assert_non_null(c4);
+	assert_non_null(c10);
+	assert_int_equal(sim_int_hops_max(t), 3);
+	assert_int_equal(sim_int_hops_max(ft), 5);
+	assert_int_equal(sim_int_hops_max(c4), 4);
+	assert_int_equal(sim_int_hops_max(c10), SIM_MAX_HOPS);
+	s = hand_sim(t, 0);
+	assert_int_equal(s->int_hops, 3);
+	assert_int_equal(s->ints.obj_bytes, 3 * sizeof(struct sim_int_hop));
+	sim_destroy(s);
+	/* a flow across the chain stamps all 4 switches into records of 4 */
+	sim_config_defaults(&cfg);
+	cfg.cc = SIM_CC_TELEMETRY;
+	s = sim_create(c4, &cfg);
+	assert_non_null(s);
+	assert_true(sim_add_flow(s, 0, 1, 256 << 10, 0) >= 0);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->flows_done, 1);
+	assert_int_equal(s->int_hops, 4);
+	sim_destroy(s);
+	sim_topo_free(c10);
+	sim_topo_free(c4);
+	sim_topo_free(ft);
+	sim_topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_int_hops_max),
 		cmocka_unit_test(test_tele_per_tier_ar),
 		cmocka_unit_test(test_tele_wai_max_stage),
 		cmocka_unit_test(test_tele_isolated_eta),

@@ -88,12 +88,12 @@ static void test_pause_propagation(void **state)
 	sim_config_defaults(&cfg);
 	s = incast(t, &cfg, 16, 1 << 20);
 	for (uint32_t i = 0; i < t->nports; i++) {
-		const struct sim_portq *q = &s->pq[i];
+		const struct sim_portq_stats *q = &s->pst[i];
 		uint32_t peer = t->ports[i].peer;
 
 		if (!q->first_pause_tx_ps)
 			continue;
-		assert_int_equal(s->pq[peer].first_paused_ps - q->first_pause_tx_ps,
+		assert_int_equal(s->pst[peer].first_paused_ps - q->first_pause_tx_ps,
 				 sim_ser_ps(sim_wire_bytes(0, SIM_PKT_PAUSE), t->ports[i].rate_bps) +
 					 t->ports[i].delay_ps);
 		/* 20 m of cable: 100 ns */

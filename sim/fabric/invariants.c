@@ -6,7 +6,10 @@
  *  - every port queue's byte counter equals the sum over its packets;
  *  - a switch's shared-buffer occupancy equals its queued data plus control
  *    frames, its data equals the sum of its ingress counters (PFC);
- *  - every packet allocated is free, queued, or on a wire (an event);
+ *  - every packet allocated is free, queued, or on a wire (an event), and
+ *    every INT record taken is held by one of those packets (none leaked);
+ *  - adaptive routing's dense per-port load agrees with the queue and pause
+ *    state it mirrors;
  *  - payload: a flow never receives more than it offers, a finished one
  *    exactly that, and the total delivered is the sum over flows;
  *  - in-flight bytes of each connection are the sum over its QPs;
@@ -22,6 +25,7 @@ struct sim_inv {
 	const struct sim *s;
 	char *err;
 	size_t errlen;
+	uint64_t int_held;	/* INT records of the packets found queued or on a wire */
 };
 
 static int sim_inv_fail(struct sim_inv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -68,6 +72,7 @@ static int64_t sim_inv_queue(struct sim_inv *v, uint32_t port, int prio, uint64_
 			return -1;
 		}
 		bytes += p->wire_bytes;
+		v->int_held += p->int_rec != 0;
 		if (p->kind == SIM_PKT_DATA)
 			*data += p->wire_bytes;
 		else if (p->kind != SIM_PKT_PAUSE)
@@ -83,6 +88,13 @@ static int64_t sim_inv_queue(struct sim_inv *v, uint32_t port, int prio, uint64_
 		sim_inv_fail(v, "%s: priority %d queue holds %llu B but counts %llu B",
 			     sim_inv_port(s, port, name, sizeof(name)), prio, (unsigned long long)bytes,
 			     (unsigned long long)q->qbytes[prio]);
+		return -1;
+	}
+	if (prio == SIM_PRIO_DATA &&
+	    s->port_load[port] != q->qbytes[prio] + (q->paused ? SIM_PORT_LOAD_PAUSED : 0)) {
+		sim_inv_fail(v, "%s: adaptive routing sees a load of %llu B, the queue holds %llu B (paused %u)",
+			     sim_inv_port(s, port, name, sizeof(name)), (unsigned long long)s->port_load[port],
+			     (unsigned long long)q->qbytes[prio], (unsigned int)q->paused);
 		return -1;
 	}
 	return n;
@@ -144,6 +156,21 @@ static int sim_inv_switches(struct sim_inv *v, uint64_t *queued)
 	return 0;
 }
 
+/* INT records: taken = held by live packets, and taken + free = every record handed out */
+static int sim_inv_ints(struct sim_inv *v)
+{
+	const struct sim_ipool *ip = &v->s->ints;
+	uint64_t made = ip->used - 1, nfree = sim_ipool_count_free(ip, made);
+
+	if (ip->taken != v->int_held)
+		return sim_inv_fail(v, "%llu INT records taken but live packets hold %llu",
+				    (unsigned long long)ip->taken, (unsigned long long)v->int_held);
+	if (nfree + ip->taken != made)
+		return sim_inv_fail(v, "%llu INT records made but %llu free + %llu taken",
+				    (unsigned long long)made, (unsigned long long)nfree, (unsigned long long)ip->taken);
+	return 0;
+}
+
 /* allocated = free + queued + on a wire (a pending arrival event) */
 static int sim_inv_pool(struct sim_inv *v, uint64_t queued)
 {
@@ -153,13 +180,20 @@ static int sim_inv_pool(struct sim_inv *v, uint64_t queued)
 	nfree = sim_pool_count_free(&s->pkts, s->pkts.allocated);
 	if (nfree > s->pkts.allocated)
 		return sim_inv_fail(v, "the packet free list is longer than the pool (a cycle)");
-	for (size_t i = 0; i < s->eng.q.n; i++)
-		wire += s->eng.q.ev[i]->type == SIM_EV_PKT_ARRIVE;
+	for (size_t i = 0; i < s->eng.q.n; i++) {
+		const struct sim_event *ev = s->eng.q.ev[i];
+
+		if (ev->type != SIM_EV_PKT_ARRIVE)
+			continue;
+		wire++;
+		/* ev is a packet's first member (run.c's container_of) */
+		v->int_held += ((const struct sim_pkt *)(const void *)ev)->int_rec != 0;
+	}
 	if (nfree + queued + wire != s->pkts.allocated)
 		return sim_inv_fail(v, "%llu packets allocated but %llu free + %llu queued + %llu on the wire",
 				    (unsigned long long)s->pkts.allocated, (unsigned long long)nfree,
 				    (unsigned long long)queued, (unsigned long long)wire);
-	return 0;
+	return sim_inv_ints(v);
 }
 
 static int sim_inv_flows(struct sim_inv *v)

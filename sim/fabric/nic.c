@@ -314,8 +314,15 @@ void sim_nic_flow_start(struct sim *s, struct sim_flow *f)
 	}
 }
 
+/*
+ * A control frame of QP's receiver; DATA the data packet that triggered
+ * it, or NULL. An ACK takes DATA's INT hops with it (HPCC's echo): DATA
+ * is freed as soon as its receive handler returns (sim_nic_receive) and
+ * no frame but this ACK reads its hops, so the record moves rather than
+ * being copied, and DATA is left without telemetry.
+ */
 static void sim_nic_send_ctrl(struct sim *s, struct sim_qp *qp, enum sim_pkt_kind kind, uint32_t psn,
-			      const struct sim_pkt *data)
+			      struct sim_pkt *data)
 {
 	struct sim_pkt *a = sim_pkt_alloc(s);
 	uint32_t extra = 0;
@@ -332,9 +339,8 @@ static void sim_nic_send_ctrl(struct sim *s, struct sim_qp *qp, enum sim_pkt_kin
 	a->sport = qp->sport;
 	a->sent_ps = data ? data->sent_ps : 0;
 	if (data && kind == SIM_PKT_ACK && data->nhops) {
-		a->nhops = data->nhops;
-		memcpy(a->hop, data->hop, data->nhops * sizeof(a->hop[0]));
 		extra = data->nhops * SIM_INT_HOP_BYTES;
+		sim_pkt_move_int(a, data);
 	}
 	a->wire_bytes = (uint32_t)sim_wire_bytes(extra, kind);
 	s->c.ctrl_pkts++;
@@ -358,6 +364,7 @@ static void sim_rx_deliver(struct sim *s, struct sim_qp *qp, const struct sim_pk
 	struct sim_flow *f = &s->flows[qp->flow];
 	bool first = !f->rx_bytes;
 
+	s->c.data_placed++;
 	s->c.delivered_bytes += p->payload_bytes;
 	f->rx_bytes += p->payload_bytes;
 	if (first)
@@ -375,7 +382,7 @@ static void sim_rx_ooo(struct sim *s, struct sim_qp *qp, uint32_t psn)
 		f->max_reorder = depth;
 }
 
-static void sim_rx_ack_inorder(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
+static void sim_rx_ack_inorder(struct sim *s, struct sim_qp *qp, struct sim_pkt *p)
 {
 	if (++qp->rx_unacked >= s->cfg.ack_every || qp->rx_epsn == qp->npkts || p->nhops || p->ackreq) {
 		qp->rx_unacked = 0;
@@ -398,7 +405,7 @@ void sim_nic_ack_timer(struct sim *s, struct sim_qp *qp)
 	sim_nic_send_ctrl(s, qp, SIM_PKT_ACK, qp->rx_epsn, NULL);
 }
 
-static void sim_rx_gbn(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
+static void sim_rx_gbn(struct sim *s, struct sim_qp *qp, struct sim_pkt *p)
 {
 	if (p->psn == qp->rx_epsn) {
 		qp->rx_epsn++;
@@ -419,7 +426,7 @@ static void sim_rx_gbn(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p
 	}
 }
 
-static void sim_rx_ddp(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
+static void sim_rx_ddp(struct sim *s, struct sim_qp *qp, struct sim_pkt *p)
 {
 	uint32_t bits = qp->bitmap_bits;
 

@@ -14,7 +14,10 @@
  * State of struct sim_portq: txdone_pending implies busy; while busy and
  * not txdone_pending the port sends nothing before busy_until_ps, and the
  * next enqueue then schedules the TX_DONE. qbytes[prio] is the sum of
- * wire_bytes over head[prio] (invariants.c checks it).
+ * wire_bytes over head[prio], and struct sim.port_load[port] follows
+ * qbytes[SIM_PRIO_DATA] and paused at every change (sim_port_load_sync);
+ * invariants.c checks both. What is rarely touched (PFC timers, INT rate
+ * snapshots, drop / mark / pause counters) is in struct sim.pst[port].
  */
 #include <assert.h>
 #include "sim/fabric/cc/cc.h"
@@ -42,6 +45,8 @@ void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p)
 		q->head[p->prio] = p;
 	q->tail[p->prio] = p;
 	q->qbytes[p->prio] += p->wire_bytes;
+	if (p->prio == SIM_PRIO_DATA)
+		sim_port_load_sync(s, port);
 	total = q->qbytes[SIM_PRIO_CTRL] + q->qbytes[SIM_PRIO_DATA];
 	if (total > q->max_qbytes)
 		q->max_qbytes = total;
@@ -84,6 +89,8 @@ static struct sim_pkt *sim_port_dequeue(struct sim *s, struct sim_portq *q, int 
 	if (!q->head[prio])
 		q->tail[prio] = NULL;
 	q->qbytes[prio] -= p->wire_bytes;
+	if (prio == SIM_PRIO_DATA)
+		sim_port_load_sync(s, sim_port_of(s, q));
 	return p;
 }
 
@@ -102,27 +109,53 @@ static struct sim_pkt *sim_port_dequeue(struct sim *s, struct sim_portq *q, int 
  */
 static void sim_port_stamp(struct sim *s, uint32_t port, struct sim_pkt *p)
 {
-	struct sim_portq *q = &s->pq[port];
+	const struct sim_portq *q = &s->pq[port];
+	struct sim_portq_stats *st = &s->pst[port];
 	uint64_t now = sim_now(s), win_ps = s->base_rtt_ps / SIM_INT_RATE_WINDOW_DIV;
 	struct sim_int_hop *h;
 
-	if (now - q->int_cur_ps >= win_ps) {
-		q->int_prev_ps = q->int_cur_ps;
-		q->int_prev_tx = q->int_cur_tx;
-		q->int_cur_ps = now;
-		q->int_cur_tx = q->tx_bytes;
+	if (now - st->int_cur_ps >= win_ps) {
+		st->int_prev_ps = st->int_cur_ps;
+		st->int_prev_tx = st->int_cur_tx;
+		st->int_cur_ps = now;
+		st->int_cur_tx = q->tx_bytes;
 	}
-	if (p->nhops >= SIM_MAX_HOPS)
+	if (p->nhops >= s->int_hops) {
+		/* a path with more switches than sim_int_hops_max found: a bug, not a model limit */
+		if (s->int_hops < SIM_MAX_HOPS)
+			sim_fail(s, -EPROTO, "a packet crossed more than the %u switches INT records hold",
+				 s->int_hops);
 		return;
-	h = &p->hop[p->nhops++];
+	}
+	if (sim_pkt_take_int(s, p))
+		return;
+	h = &sim_pkt_hops(s, p)[p->nhops++];
 	h->qlen_bytes = (uint32_t)(q->qbytes[SIM_PRIO_DATA] > UINT32_MAX ? UINT32_MAX : q->qbytes[SIM_PRIO_DATA]);
 	h->port = port;
 	h->tx_bytes = q->tx_bytes;
 	h->ts_ps = now;
 	h->tx_rate_bps = 0;
-	if (now > q->int_prev_ps)
-		h->tx_rate_bps = (uint64_t)((double)(q->tx_bytes - q->int_prev_tx) * 8e12 /
-					    (double)(now - q->int_prev_ps));
+	if (now > st->int_prev_ps)
+		h->tx_rate_bps = (uint64_t)((double)(q->tx_bytes - st->int_prev_tx) * 8e12 /
+					    (double)(now - st->int_prev_ps));
+}
+
+uint32_t sim_int_hops_max(const struct sim_topo *t)
+{
+	uint32_t worst = 0;
+
+	if (t->route == SIM_ROUTE_CLOS) {
+		worst = 2 * t->ntiers - 1;	/* up to the top tier and down */
+	} else {
+		for (uint32_t e = 0; e < t->nedges; e++)
+			for (uint32_t sw = 0; sw < t->nswitches; sw++) {
+				uint8_t d = t->dist[(uint64_t)e * t->nswitches + sw];
+
+				if (t->edge_of_switch[sw] != SIM_NONE && d != 255 && d + 1u > worst)
+					worst = d + 1u;
+			}
+	}
+	return worst < 1 ? 1 : worst > SIM_MAX_HOPS ? SIM_MAX_HOPS : worst;
 }
 
 static struct sim_pkt *sim_port_next(struct sim *s, uint32_t port, const struct sim_port_owner_ops *own)
@@ -191,8 +224,8 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 			sim_port_stamp(s, port, p);
 		q->tx_payload_bytes += p->payload_bytes;
 	}
-	if (p->kind == SIM_PKT_PAUSE && p->quanta && !q->first_pause_tx_ps)
-		q->first_pause_tx_ps = now;
+	if (p->kind == SIM_PKT_PAUSE && p->quanta && !s->pst[port].first_pause_tx_ps)
+		s->pst[port].first_pause_tx_ps = now;
 	q->busy = true;
 	ser = sim_ser_ps(p->wire_bytes, pp->rate_bps);
 	q->tx_bytes += p->wire_bytes;
@@ -228,31 +261,36 @@ void sim_port_tx_done(struct sim *s, struct sim_portq *q)
 static void sim_port_set_paused(struct sim *s, uint32_t port, uint32_t quanta)
 {
 	struct sim_portq *q = &s->pq[port];
+	struct sim_portq_stats *st = &s->pst[port];
 	uint64_t now = sim_now(s);
 
 	if (quanta) {
-		q->pauses_rcvd++;
+		st->pauses_rcvd++;
 		if (!q->paused)
-			q->paused_since_ps = now;
-		if (!q->first_paused_ps)
-			q->first_paused_ps = now;
+			st->paused_since_ps = now;
+		if (!st->first_paused_ps)
+			st->first_paused_ps = now;
 		q->paused = true;
-		q->paused_until_ps = now + sim_pause_ps(quanta, s->topo->ports[port].rate_bps);
-		sim_schedule(s, q->paused_until_ps, &q->pause_ev);
+		sim_port_load_sync(s, port);
+		st->paused_until_ps = now + sim_pause_ps(quanta, s->topo->ports[port].rate_bps);
+		sim_schedule(s, st->paused_until_ps, &q->pause_ev);
 		return;
 	}
 	if (q->paused)
-		q->paused_ps += now - q->paused_since_ps;
+		st->paused_ps += now - st->paused_since_ps;
 	q->paused = false;
-	q->paused_until_ps = 0;
+	sim_port_load_sync(s, port);
+	st->paused_until_ps = 0;
 	sim_port_try_start(s, port);
 }
 
 void sim_port_pause_expire(struct sim *s, struct sim_portq *q)
 {
-	if (!q->paused || q->paused_until_ps != sim_now(s))
+	uint32_t port = sim_port_of(s, q);
+
+	if (!q->paused || s->pst[port].paused_until_ps != sim_now(s))
 		return;	/* stale: resumed by XON, or refreshed to a later expiry */
-	sim_port_set_paused(s, sim_port_of(s, q), 0);
+	sim_port_set_paused(s, port, 0);
 }
 
 void sim_port_arrive(struct sim *s, struct sim_pkt *p)

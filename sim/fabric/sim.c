@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim/fabric/sim.h"
+#include "sim/fabric/cc/cc.h"
 
 /* Packets per slab of the pool: 4096 x ~300 B, about 1.2 MB at a time. */
 #define SIM_SLAB_PKTS 4096
@@ -153,7 +154,8 @@ static void sim_pfc_reserve(struct sim *s)
 /* Run-time state that grows with the topology, bytes. */
 static uint64_t sim_topo_state_bytes(const struct sim_topo *t)
 {
-	uint64_t per_port = sizeof(struct sim_portq) + sizeof(struct sim_qp *);
+	uint64_t per_port = sizeof(struct sim_portq) + sizeof(struct sim_portq_stats) + sizeof(uint64_t) +
+			    sizeof(struct sim_qp *);
 	uint64_t per_switch = 4 * sizeof(uint64_t);
 
 	return coll_add_sat_u64(coll_mul_sat_u64(t->nports, per_port), coll_mul_sat_u64(t->nswitches, per_switch));
@@ -164,14 +166,19 @@ static int sim_alloc_state(struct sim *s)
 {
 	const struct sim_topo *t = s->topo;
 
-	s->pq = calloc(t->nports, sizeof(*s->pq));
+	/* line-aligned, so that a port's hot state spans no more lines than it must */
+	s->pq = aligned_alloc(64, ((size_t)t->nports * sizeof(*s->pq) + 64) & ~(size_t)63);
+	if (s->pq)
+		memset(s->pq, 0, (size_t)t->nports * sizeof(*s->pq));
+	s->pst = calloc(t->nports, sizeof(*s->pst));
+	s->port_load = calloc(t->nports, sizeof(*s->port_load));
 	s->rr = calloc(t->nports, sizeof(*s->rr));
 	s->sw_seed = calloc(t->nswitches, sizeof(*s->sw_seed));
 	s->sw_used_bytes = calloc(t->nswitches, sizeof(*s->sw_used_bytes));
 	s->sw_ctrl_bytes = calloc(t->nswitches, sizeof(*s->sw_ctrl_bytes));
 	s->sw_reserved_bytes = calloc(t->nswitches, sizeof(*s->sw_reserved_bytes));
 	s->sw_hdrm_bytes = calloc(t->nswitches, sizeof(*s->sw_hdrm_bytes));
-	if (!s->pq || !s->rr || !s->sw_seed || !s->sw_used_bytes || !s->sw_ctrl_bytes || !s->sw_reserved_bytes ||
+	if (!s->pq || !s->pst || !s->port_load || !s->rr || !s->sw_seed || !s->sw_used_bytes || !s->sw_ctrl_bytes || !s->sw_reserved_bytes ||
 	    !s->sw_hdrm_bytes)
 		return -ENOMEM;
 	return 0;
@@ -185,6 +192,8 @@ static void sim_free_state(struct sim *s)
 	free(s->sw_used_bytes);
 	free(s->sw_seed);
 	free(s->rr);
+	free(s->port_load);
+	free(s->pst);
 	free(s->pq);
 }
 
@@ -210,6 +219,9 @@ struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 	if (sim_engine_init(&s->eng, s, 1 << 16))
 		goto out_free_state;
 	sim_pool_init(&s->pkts, sizeof(struct sim_pkt), offsetof(struct sim_pkt, next), SIM_SLAB_PKTS);
+	/* records as large as a path needs: a leaf-spine's 3 hops, not SIM_MAX_HOPS */
+	s->int_hops = sim_cc_ops(cfg->cc) && sim_cc_ops(cfg->cc)->needs_int ? sim_int_hops_max(topo) : SIM_MAX_HOPS;
+	sim_ipool_init(&s->ints, s->int_hops * sizeof(struct sim_int_hop));
 	s->owner[SIM_NODE_HOST] = &sim_nic_port_ops;
 	s->owner[SIM_NODE_SWITCH] = &sim_switch_port_ops;
 	for (uint32_t i = 0; i < topo->nports; i++) {
@@ -238,6 +250,7 @@ void sim_destroy(struct sim *s)
 		return;
 	sim_trace_free(s);
 	sim_pool_destroy(&s->pkts);
+	sim_ipool_destroy(&s->ints);
 	free(s->bitmaps);
 	free(s->local_busy_ps);
 	free(s->qps);

@@ -171,16 +171,31 @@ struct sim_int_hop {
 	uint64_t tx_rate_bps;	/* port's tx rate over its own recent interval, bits/s */
 };
 
+/*
+ * A packet's INT stamps are out of line, in a record of struct sim.ints
+ * (index sim_pkt.int_rec): struct sim.int_hops hops, as many as a path of
+ * the topology has switches (sim_int_hops_max), at most SIM_MAX_HOPS. Only
+ * a run whose CC reads them (needs_int) takes any, at the first stamp; the
+ * ACK of the data packet inherits the record.
+ */
+
+/*
+ * 64 bytes (one cache line, the pool's slabs are line-aligned) while a
+ * struct sim_event is a byte: every packet in flight is one, so their
+ * size is most of a run's memory and much of its cache misses.
+ */
 struct sim_pkt {
 	struct sim_event ev;	/* SIM_EV_PKT_ARRIVE */
 	uint8_t kind;		/* enum sim_pkt_kind */
 	uint8_t prio;		/* SIM_PRIO_* */
 	bool ecn;		/* CE mark set by a switch */
-	uint8_t nhops;		/* telemetry hops stamped so far */
+	uint8_t nhops;		/* telemetry hops stamped so far (in int_rec, or sent on with it) */
 	bool ackreq;		/* BTH AckReq: the sender will stall without an ACK */
-	uint16_t sport;		/* UDP source port: per-QP ECMP entropy */
-	uint16_t quanta;	/* PAUSE: 0 resumes */
-	struct sim_pkt *next;	/* queue link; the pool's free list while free */
+	union {
+		uint16_t sport;	/* not PAUSE: UDP source port, per-QP ECMP entropy */
+		uint16_t quanta; /* PAUSE (never routed): 0 resumes */
+	};
+	uint32_t int_rec;	/* index of its INT record in struct sim.ints, 0 = none */
 	uint32_t qp;		/* queue pair index */
 	uint32_t psn;		/* DATA: sequence number; ACK/NAK: cumulative next expected */
 	uint32_t sack_psn;	/* ACK: the arrival that triggered it */
@@ -189,19 +204,25 @@ struct sim_pkt {
 	uint32_t payload_bytes;
 	uint32_t wire_bytes;	/* on the wire incl. headers, preamble and IFG */
 	uint32_t flowlet;	/* flowlet counter of the sending QP */
+	struct sim_pkt *next;	/* queue link; the pool's free list while free */
 	uint64_t sent_ps;	/* departure from the sender NIC */
-	struct sim_int_hop hop[SIM_MAX_HOPS]; /* telemetry, echoed in ACKs */
 };
 
-/* Run-time state of one port (egress queues, PFC state, counters). */
+_Static_assert(sizeof(struct sim_pkt) <= 63 + sizeof(struct sim_event) + 32,
+	       "a packet stays within 96 bytes");
+_Static_assert(sizeof(struct sim_event) != 1 || sizeof(struct sim_pkt) == 64, "a packet is one cache line");
+
+/*
+ * Run-time state of one port that every frame touches: queues, byte
+ * counts, busy and pause flags, and the counters updated per frame. Two
+ * cache lines (the array is line-aligned) while a struct sim_event is a
+ * byte; what is rarely touched is in struct sim_portq_stats.
+ */
 struct sim_portq {
 	struct sim_event ev;	/* SIM_EV_TX_DONE */
 	struct sim_event wake_ev; /* SIM_EV_PORT_WAKE */
 	struct sim_event pause_ev; /* SIM_EV_PAUSE_EXPIRE */
 	struct sim_event refresh_ev; /* SIM_EV_PAUSE_REFRESH */
-	uint64_t paused_until_ps;	/* the received PAUSE expires then (quanta x 512 bit times) */
-	uint64_t refresh_at_ps;		/* our XOFF to the peer is re-sent then, 0 = none */
-	uint64_t wake_at_ps;	/* earliest wake pending, 0 = none */
 	bool busy;		/* serializing a packet (until busy_until_ps) */
 	bool paused;		/* data priority paused by the peer (PFC) */
 	bool xoff_sent;		/* we paused the peer's data priority */
@@ -209,15 +230,32 @@ struct sim_portq {
 	uint64_t busy_until_ps;	/* end of the frame on the wire */
 	struct sim_pkt *head[SIM_NPRIO], *tail[SIM_NPRIO];
 	uint64_t qbytes[SIM_NPRIO];	/* queued, wire bytes */
+	/* second line */
 	uint64_t ingress_bytes;		/* data bytes that entered here and wait in this switch */
 	uint64_t hdrm_bytes;		/* the part of ingress_bytes held in this port's PFC headroom */
 	uint64_t tx_bytes;		/* wire bytes sent, cumulative */
 	uint64_t tx_payload_bytes;	/* payload of data packets sent */
 	uint64_t max_qbytes;		/* highest queue seen, all priorities */
 	double q_integral;		/* data queue bytes x ps, for the mean queue */
+	uint64_t q_last_ps;		/* last change of the data queue */
+	uint64_t wake_at_ps;	/* earliest wake pending, 0 = none */
+};
+
+_Static_assert(sizeof(struct sim_portq) <= 124 + 4 * sizeof(struct sim_event),
+	       "the hot port state stays within two cache lines");
+_Static_assert(sizeof(struct sim_event) != 1 || sizeof(struct sim_portq) == 128,
+	       "the hot port state is two cache lines");
+
+/*
+ * Run-time state of one port touched rarely (struct sim.pst, indexed as
+ * sim.pq): PFC timers, the INT rate snapshots and the statistics that do
+ * not change with every frame.
+ */
+struct sim_portq_stats {
+	uint64_t paused_until_ps;	/* the received PAUSE expires then (quanta x 512 bit times) */
+	uint64_t refresh_at_ps;		/* our XOFF to the peer is re-sent then, 0 = none */
 	/* telemetry: two (time, tx_bytes) snapshots the egress rate is measured between */
 	uint64_t int_prev_ps, int_prev_tx, int_cur_ps, int_cur_tx;
-	uint64_t q_last_ps;		/* last change of the data queue */
 	uint64_t drops;			/* packets dropped at enqueue */
 	uint64_t ecn_marks;
 	uint64_t pauses_sent, pauses_rcvd;
@@ -226,6 +264,14 @@ struct sim_portq {
 	uint64_t first_pause_tx_ps;	/* first PAUSE frame went on the wire; 0 = never */
 	uint64_t first_paused_ps;	/* first time this port was paused; 0 = never */
 };
+
+/*
+ * What adaptive routing compares (struct sim.port_load, per port): queued
+ * data wire bytes, plus this while the data priority is paused (a paused
+ * port counts as full). Kept in step with qbytes and paused by port.c, so
+ * the scan over a switch's candidates reads one dense array.
+ */
+#define SIM_PORT_LOAD_PAUSED (1ULL << 40)
 
 struct sim_flow;
 struct sim_tracer;
@@ -407,6 +453,7 @@ struct sim_counters {
 	uint64_t drops, ecn_marks, cnps, retx_pkts, naks, timeouts;
 	uint64_t pauses, ooo_pkts, dup_pkts;
 	uint64_t delivered_bytes;	/* payload placed in order or directly */
+	uint64_t data_placed;		/* distinct data packets placed at receivers (no duplicates) */
 };
 
 /* Node kinds that own ports (enum sim_node_kind), for struct sim.owner. */
@@ -425,7 +472,9 @@ struct sim {
 	struct sim_rng rng;
 	/* per node kind: what a port of such a node hands frames to and takes them from */
 	const struct sim_port_owner_ops *owner[SIM_NODE_KINDS];
-	struct sim_portq *pq;		/* per port */
+	struct sim_portq *pq;		/* per port: hot state */
+	struct sim_portq_stats *pst;	/* per port: cold state and statistics */
+	uint64_t *port_load;		/* per port: AR's load (SIM_PORT_LOAD_PAUSED) */
 	uint64_t *sw_seed;		/* per switch: ECMP hash seed */
 	uint64_t *sw_used_bytes;	/* per switch: shared buffer occupancy */
 	struct sim_qp **rr;		/* per host port: active QP round-robin tail */
@@ -443,6 +492,8 @@ struct sim {
 	uint64_t *local_busy_ps;	/* per host: its NVLink-class egress is busy until */
 	uint32_t bitmap_bits;		/* per bitmap, power of two */
 	struct sim_pool pkts;		/* struct sim_pkt, linked through next while free */
+	struct sim_ipool ints;		/* INT records: int_hops struct sim_int_hop each (needs_int) */
+	uint32_t int_hops;		/* hops an INT record holds, 1..SIM_MAX_HOPS */
 	uint32_t mtu_bytes;
 	uint64_t buffer_bytes;
 	uint64_t base_rtt_ps;
@@ -677,6 +728,13 @@ static inline const struct sim_port_owner_ops *sim_port_owner(const struct sim *
 	return s->owner[s->topo->nodes[node].kind];
 }
 
+/*
+ * Switches on the longest path a packet takes between two hosts of T, at
+ * most SIM_MAX_HOPS (the INT stamps a data packet may collect): up and
+ * down through the tiers of a Clos fabric, one more than the longest
+ * shortest path between two edge switches of an explicit graph.
+ */
+uint32_t sim_int_hops_max(const struct sim_topo *t);
 void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p);
 /* A PFC frame goes out right after the frame on the wire: ahead of queued control frames. */
 void sim_port_enqueue_pause(struct sim *s, uint32_t port, struct sim_pkt *p);
@@ -799,6 +857,7 @@ static inline struct sim_pkt *sim_pkt_alloc(struct sim *s)
 	}
 	p->ev.type = SIM_EV_PKT_ARRIVE;
 	p->next = NULL;
+	p->int_rec = 0;
 	p->ecn = false;
 	p->nhops = 0;
 	p->ackreq = false;
@@ -809,10 +868,55 @@ static inline struct sim_pkt *sim_pkt_alloc(struct sim *s)
 	return p;
 }
 
-/* P must be neither queued nor on a wire. */
+/* P must be neither queued nor on a wire. Its INT record goes back too. */
 static inline void sim_pkt_free(struct sim *s, struct sim_pkt *p)
 {
+	if (p->int_rec)
+		sim_ipool_put(&s->ints, p->int_rec);
 	sim_pool_put(&s->pkts, p);
+}
+
+/*
+ * P's INT hops (p->nhops of them), NULL when it has no record. Valid until
+ * the next record is taken (the array may move).
+ */
+static inline struct sim_int_hop *sim_pkt_hops(const struct sim *s, const struct sim_pkt *p)
+{
+	return p->int_rec ? (struct sim_int_hop *)sim_ipool_at(&s->ints, p->int_rec) : NULL;
+}
+
+/* Gives P an INT record if it has none: 0, or -ENOMEM (the run then fails). */
+static inline int sim_pkt_take_int(struct sim *s, struct sim_pkt *p)
+{
+	if (p->int_rec)
+		return 0;
+	p->int_rec = sim_ipool_get(&s->ints);
+	if (!p->int_rec) {
+		sim_fail(s, -ENOMEM, "out of memory for INT records (%llu in use)",
+			 (unsigned long long)s->ints.taken);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * FROM's INT hops move to TO (which has none): FROM keeps no telemetry.
+ * For a packet that is freed right after, instead of copying them.
+ */
+static inline void sim_pkt_move_int(struct sim_pkt *to, struct sim_pkt *from)
+{
+	to->nhops = from->nhops;
+	to->int_rec = from->int_rec;
+	from->nhops = 0;
+	from->int_rec = 0;
+}
+
+/* AR's load of PORT from its queue and pause state (port.c calls it on every change). */
+static inline void sim_port_load_sync(struct sim *s, uint32_t port)
+{
+	const struct sim_portq *q = &s->pq[port];
+
+	s->port_load[port] = q->qbytes[SIM_PRIO_DATA] + (q->paused ? SIM_PORT_LOAD_PAUSED : 0);
 }
 
 #endif

@@ -97,7 +97,7 @@ static void sim_ecn_mark(struct sim *s, uint32_t port, struct sim_pkt *p)
 	if (qb < kmax && sim_rng_unit(&s->rng) >= s->cfg.ecn_pmax * (double)(qb - kmin) / (double)(kmax - kmin))
 		return;
 	p->ecn = 1;
-	q->ecn_marks++;
+	s->pst[port].ecn_marks++;
 	s->c.ecn_marks++;
 }
 
@@ -213,6 +213,7 @@ static void sim_pfc_send(struct sim *s, uint32_t port, bool pause)
 {
 	struct sim_pkt *f = sim_pkt_alloc(s);
 	struct sim_portq *q = &s->pq[port];
+	struct sim_portq_stats *st = &s->pst[port];
 
 	if (!f)
 		return;	/* out of memory: the run is failing */
@@ -223,13 +224,13 @@ static void sim_pfc_send(struct sim *s, uint32_t port, bool pause)
 	f->qp = 0;
 	f->src = f->dst = s->topo->ports[port].node;
 	q->xoff_sent = pause;
-	q->refresh_at_ps = 0;
+	st->refresh_at_ps = 0;
 	if (pause) {
-		q->pauses_sent++;
+		st->pauses_sent++;
 		s->c.pauses++;
 		/* re-sent at half the pause time: the upstream never runs out while congested */
-		q->refresh_at_ps = sim_now(s) + sim_pause_ps(SIM_PFC_QUANTA, s->topo->ports[port].rate_bps) / 2;
-		sim_schedule(s, q->refresh_at_ps, &q->refresh_ev);
+		st->refresh_at_ps = sim_now(s) + sim_pause_ps(SIM_PFC_QUANTA, s->topo->ports[port].rate_bps) / 2;
+		sim_schedule(s, st->refresh_at_ps, &q->refresh_ev);
 	}
 	sim_port_enqueue_pause(s, port, f);
 }
@@ -238,7 +239,7 @@ void sim_pfc_refresh(struct sim *s, struct sim_portq *q)
 {
 	uint32_t port = sim_port_of(s, q);
 
-	if (!q->xoff_sent || q->refresh_at_ps != sim_now(s))
+	if (!q->xoff_sent || s->pst[port].refresh_at_ps != sim_now(s))
 		return;	/* stale: resumed, or re-armed later */
 	sim_pfc_send(s, port, sim_pfc_congested(s, port, true));
 }
@@ -279,7 +280,7 @@ static bool sim_admit_lossless(struct sim *s, uint32_t sw, struct sim_pkt *p)
 	    sim_pool_used(s, sw) + w <= sim_pool_bytes(s, sw))
 		return true;
 	if (in->hdrm_bytes + w > sim_pfc_headroom(s, p->in_port) || s->sw_used_bytes[sw] + w > s->buffer_bytes) {
-		in->drops++;
+		s->pst[p->in_port].drops++;
 		return false;
 	}
 	in->hdrm_bytes += w;
@@ -297,7 +298,7 @@ static void sim_switch_receive(struct sim *s, uint32_t node, struct sim_pkt *p)
 
 	if (!ok) {
 		if (out != SIM_NONE && !lossless)
-			s->pq[out].drops++;
+			s->pst[out].drops++;
 		s->c.drops++;
 		sim_pkt_free(s, p);
 		return;

@@ -52,12 +52,13 @@ void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *ou
 void sim_trace_sample(struct sim *s)
 {
 	const struct sim_portq *q = &s->pq[s->trace_port];
+	const struct sim_portq_stats *st = &s->pst[s->trace_port];
 
 	fprintf(s->trace, "%.3f,%llu,%llu,%u,%llu,%llu,%llu,%llu,%llu\n", sim_now(s) * 1e-6,
 		(unsigned long long)q->qbytes[SIM_PRIO_DATA], (unsigned long long)q->qbytes[SIM_PRIO_CTRL],
-		(unsigned int)q->paused, (unsigned long long)q->tx_bytes, (unsigned long long)q->pauses_rcvd,
-		(unsigned long long)q->pauses_sent, (unsigned long long)q->ecn_marks,
-		(unsigned long long)q->drops);
+		(unsigned int)q->paused, (unsigned long long)q->tx_bytes, (unsigned long long)st->pauses_rcvd,
+		(unsigned long long)st->pauses_sent, (unsigned long long)st->ecn_marks,
+		(unsigned long long)st->drops);
 	/* an empty queue: nothing else will happen, and the sampler must not keep the run alive */
 	if (s->flows_done < s->nflows && s->eng.q.n)
 		sim_schedule(s, coll_add_sat_u64(sim_now(s), s->trace_interval_ps), &s->trace_ev);
@@ -139,15 +140,16 @@ static void sim_trace_take(struct sim *s, struct sim_tracer *tr)
 {
 	for (uint32_t p = 0; p < tr->nports; p++) {
 		const struct sim_portq *q = &s->pq[tr->port[p]];
+		const struct sim_portq_stats *st = &s->pst[tr->port[p]];
 		struct sim_trace_rec *r = &tr->rec[(size_t)p * tr->cap + tr->n];
 
 		r->data_bytes = q->qbytes[SIM_PRIO_DATA];
 		r->tx_bytes = q->tx_bytes;
 		r->ctrl_bytes = sim_trace_sat32(q->qbytes[SIM_PRIO_CTRL]);
-		r->pauses_rcvd = sim_trace_sat32(q->pauses_rcvd);
-		r->pauses_sent = sim_trace_sat32(q->pauses_sent);
-		r->ecn_marks = sim_trace_sat32(q->ecn_marks);
-		r->drops = sim_trace_sat32(q->drops);
+		r->pauses_rcvd = sim_trace_sat32(st->pauses_rcvd);
+		r->pauses_sent = sim_trace_sat32(st->pauses_sent);
+		r->ecn_marks = sim_trace_sat32(st->ecn_marks);
+		r->drops = sim_trace_sat32(st->drops);
 		r->paused = q->paused;
 	}
 	if (++tr->n == tr->cap)

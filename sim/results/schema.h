@@ -235,6 +235,8 @@ struct sim_schema {
 	X(SIM_SUM_DUPLICATE_PACKETS, "duplicate_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "duplicates received") \
 	X(SIM_SUM_EVENTS, "events", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "events the engine ran") \
 	X(SIM_SUM_PACKET_HOPS, "packet_hops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packet transmissions") \
+	X(SIM_SUM_EVENTS_PER_DATA_PACKET, "events_per_data_packet", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "events per distinct data packet placed at a receiver (duplicates not counted); null: none placed") \
 	X(SIM_SUM_SIM_TIME_US, "sim_time_us", 0, 0, SIM_SCHEMA_MAX_US, "us: simulated time at the end") \
 	X(SIM_SUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time") \
 	X(SIM_SUM_EVENTS_PER_S, "events_per_s", 0, 0, SIM_SCHEMA_MAX_COUNT, "engine speed") \

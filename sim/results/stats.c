@@ -171,6 +171,7 @@ void sim_results_compute(const struct sim *s, struct sim_results *r)
 	r->window_bytes = s->window_bytes;
 	r->wall_s = s->wall_s;
 	r->events_per_s = s->wall_s > 0 ? (double)s->c.events / s->wall_s : 0;
+	r->events_per_data_pkt = s->c.data_placed ? (double)s->c.events / (double)s->c.data_placed : 0;
 	r->peak_rss_kb = sim_peak_rss_kb();
 }
 
@@ -286,9 +287,9 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 		(unsigned long)c->drops, (unsigned long)c->ecn_marks, (unsigned long)c->cnps,
 		(unsigned long)c->pauses, (unsigned long)c->retx_pkts, (unsigned long)c->naks,
 		(unsigned long)c->timeouts);
-	fprintf(out, "engine       %lu events (%lu packet hops) in %.2f s: %.2f M events/s, peak RSS %lu MiB\n",
-		(unsigned long)c->events, (unsigned long)c->pkt_hops, r->wall_s, r->events_per_s / 1e6,
-		(unsigned long)(r->peak_rss_kb / 1024));
+	fprintf(out, "engine       %lu events (%.2f per data packet, %lu packet hops) in %.2f s: %.2f M events/s, "
+		"peak RSS %lu MiB\n", (unsigned long)c->events, r->events_per_data_pkt, (unsigned long)c->pkt_hops,
+		r->wall_s, r->events_per_s / 1e6, (unsigned long)(r->peak_rss_kb / 1024));
 	if (s->deadlock)
 		fprintf(out, "WARNING      PFC deadlock: a cycle of paused switch ports stopped all delivery\n");
 }
@@ -381,6 +382,7 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(DUPLICATE_PACKETS, json_integer((json_int_t)c->dup_pkts));
 	SUM(EVENTS, json_integer((json_int_t)c->events));
 	SUM(PACKET_HOPS, json_integer((json_int_t)c->pkt_hops));
+	SUM(EVENTS_PER_DATA_PACKET, c->data_placed ? json_real(r->events_per_data_pkt) : json_null());
 	SUM(SIM_TIME_US, json_real((double)sim_now(s) * 1e-6));
 	SUM(WALL_S, json_real(r->wall_s));
 	SUM(EVENTS_PER_S, json_real(r->events_per_s));
@@ -552,16 +554,17 @@ static int sim_write_links(const struct sim *s, const char *dir, char *err, size
 	for (uint32_t i = 0; i < t->nports; i++) {
 		const struct sim_port *p = &t->ports[i];
 		const struct sim_portq *q = &s->pq[i];
+		const struct sim_portq_stats *st = &s->pst[i];
 		uint32_t peer = t->ports[p->peer].node;
-		uint64_t paused = q->paused_ps + (q->paused ? sim_now(s) - q->paused_since_ps : 0);
+		uint64_t paused = st->paused_ps + (q->paused ? sim_now(s) - st->paused_since_ps : 0);
 
 		sim_topo_node_name(t, p->node, a, sizeof(a));
 		sim_topo_node_name(t, peer, b, sizeof(b));
 		fprintf(f, "%u,%s,%s,%u,%u,%s,%.0f,%lu,%.6f,%lu,%.0f,%lu,%lu,%lu,%lu,%.3f\n", i, a, b,
 			t->nodes[p->node].tier, t->nodes[peer].tier, p->up ? "up" : "down", p->rate_bps / 1e9,
 			(unsigned long)q->tx_bytes, span > 0 ? (double)q->tx_bytes * 8 / (p->rate_bps * span) : 0.0,
-			(unsigned long)q->max_qbytes, sim_port_mean_queue(s, i), (unsigned long)q->drops, (unsigned long)q->ecn_marks,
-			(unsigned long)q->pauses_sent, (unsigned long)q->pauses_rcvd, paused * 1e-6);
+			(unsigned long)q->max_qbytes, sim_port_mean_queue(s, i), (unsigned long)st->drops, (unsigned long)st->ecn_marks,
+			(unsigned long)st->pauses_sent, (unsigned long)st->pauses_rcvd, paused * 1e-6);
 	}
 	return sim_close_csv(f, dir, &sim_schema_links, err, errlen);
 }

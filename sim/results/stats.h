@@ -27,6 +27,7 @@ struct sim_results {
 	double base_rtt_us;
 	uint64_t window_bytes;
 	double wall_s, events_per_s;
+	double events_per_data_pkt;	/* events / distinct data packets placed at receivers; 0: none */
 	uint64_t peak_rss_kb;
 	bool all_active_first;		/* all-to-all: the human summary leads with all-active */
 	/* --seeds: set by the caller, summary.json then has seeds and seed_stats */

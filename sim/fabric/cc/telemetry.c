@@ -104,6 +104,7 @@ static double sim_tele_hop_u(const struct sim *s, const struct sim_int_hop *h)
 static bool sim_tele_measure(const struct sim *s, struct sim_tele *t, const struct sim_pkt *ack, double *u,
 			     double *tau_ps)
 {
+	const struct sim_int_hop *hop = sim_pkt_hops(s, ack);
 	bool valid = false;
 
 	*u = 0;
@@ -111,18 +112,18 @@ static bool sim_tele_measure(const struct sim *s, struct sim_tele *t, const stru
 	for (uint32_t i = 0; i < ack->nhops && i < t->ntiers; i++) {
 		double ui;
 
-		if (ack->hop[i].ts_ps < t->last_ts_ps[i])
+		if (hop[i].ts_ps < t->last_ts_ps[i])
 			continue;	/* reordered ACK: an older sample than the one used */
-		ui = sim_tele_hop_u(s, &ack->hop[i]);
+		ui = sim_tele_hop_u(s, &hop[i]);
 		if (ui > *u || !valid) {
 			*u = ui;
-			*tau_ps = (double)(ack->hop[i].ts_ps - t->last_ts_ps[i]);
+			*tau_ps = (double)(hop[i].ts_ps - t->last_ts_ps[i]);
 		}
 		valid = true;
 	}
 	for (uint32_t i = 0; i < ack->nhops; i++)
-		if (ack->hop[i].ts_ps > t->last_ts_ps[i])
-			t->last_ts_ps[i] = ack->hop[i].ts_ps;
+		if (hop[i].ts_ps > t->last_ts_ps[i])
+			t->last_ts_ps[i] = hop[i].ts_ps;
 	if (ack->nhops > t->ntiers)
 		t->ntiers = ack->nhops;
 	return valid;
@@ -164,7 +165,7 @@ static void sim_tele_on_ack(struct sim *s, struct sim_conn *c, const struct sim_
 	double bdp = sim_tele_bdp(s, c), rtt = (double)s->base_rtt_ps, u, tau, w;
 	bool update = sim_now(s) - g->update_ps >= s->base_rtt_ps;
 
-	if (!ack->nhops || !sim_tele_measure(s, g, ack, &u, &tau))
+	if (!ack->nhops || !ack->int_rec || !sim_tele_measure(s, g, ack, &u, &tau))
 		return;
 	/* EWMA over one base RTT, weighted by the time the bottleneck's sample covers */
 	if (tau > rtt)

@@ -1,6 +1,8 @@
 /*
  * Adaptive routing, per packet: the candidate with the fewest queued data
  * bytes (a paused port counts as full); ties are broken uniformly at random.
+ * The loads come from the dense per-port array struct sim.port_load, so the
+ * scan reads a line or two, not every candidate's port state.
  */
 #include "sim/fabric/lb/lb.h"
 
@@ -12,8 +14,7 @@ static uint32_t sim_ar_pick(struct sim *s, uint32_t node, const struct sim_pkt *
 
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t port = sim_lb_port(ports, first, i);
-		const struct sim_portq *q = &s->pq[port];
-		uint64_t load = q->qbytes[SIM_PRIO_DATA] + (q->paused ? (1ULL << 40) : 0);
+		uint64_t load = s->port_load[port];
 
 		if (load < best) {
 			best = load;
