@@ -123,6 +123,7 @@ struct coll_sched {
 #define COLL_KIND_BIT(kind) (1u << (kind))
 
 struct coll_est;
+struct coll_gen;
 
 /*
  * One collective algorithm: a file collectives/algo_NAME.c defines
@@ -145,6 +146,12 @@ struct coll_algo_ops {
 	int (*build)(struct coll_sched *s, const struct coll_params *p);
 	/* Upper bounds on what build makes for P (estimate.c: struct coll_est). */
 	void (*estimate)(const struct coll_params *p, struct coll_est *e);
+	/*
+	 * Its own lazy generator of P into G (collectives/gen.h), O(ranks)
+	 * memory: 0 or a negative errno with the reason in G->err. NULL: the
+	 * schedule is built (build) and wrapped (coll_gen_from_sched).
+	 */
+	int (*gen)(struct coll_gen *g, const struct coll_params *p);
 };
 
 /* The table entry of ALGO, NULL outside the table. */
