@@ -238,13 +238,8 @@ void sim_destroy(struct sim *s)
 		return;
 	sim_trace_free(s);
 	sim_pool_destroy(&s->pkts);
-	free(s->bitmaps);
 	free(s->local_busy_ps);
-	free(s->qps);
-	free(s->conns);
-	free(s->succ);
-	free(s->deps);
-	free(s->flows);
+	sim_flows_free(s);
 	sim_engine_free(&s->eng);
 	sim_free_state(s);
 	free(s);
