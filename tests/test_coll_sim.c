@@ -145,10 +145,14 @@ static void test_hier_uses_nvlink(void **state)
 	job_init(&j, COLL_ALGO_HIER, 16, S, 8);
 	assert_int_equal(sim_coll_place(t, &j, used, 1, NULL, 0), 0);
 	assert_int_equal(sim_coll_add(s, &j, NULL, 0), 0);
+	s->keep_flows = 1;
 	assert_int_equal(sim_run(s), 0);
 	sim_coll_result(s, &j, &r);
-	for (uint32_t i = 0; i < j.nflows; i++)
-		local += s->flows[j.first_flow + i].local;
+	for (uint32_t i = 0; i < j.nflows; i++) {
+		struct sim_flow tmp;
+
+		local += sim_flow_get(s, j.first_flow + i, &tmp)->local;
+	}
 	assert_true(local > 0);
 	assert_int_equal(local + j.net_flows, j.nflows);
 	assert_int_equal(r.nic_max_bytes, 2 * (S / 8) / 2);
