@@ -479,6 +479,9 @@ int sim_flow_qps(struct sim *s, struct sim_flow *f, uint32_t first_slot)
 
 		memset(qp, 0, sizeof(*qp));
 		qp->idx = i;
+		qp->in_use = true;
+		qp->blk_first = f->first_qp;
+		qp->blk_n = f->nqps;
 		qp->acked = sim_qp_bitmap(s, i);
 		qp->rcvd = qp->acked + words;
 		sim_nic_qp_init(s, f, qp, k, slot);
@@ -498,44 +501,52 @@ static bool sim_qp_idle(const struct sim_qp *qp)
 	       qp->una_psn >= qp->npkts && qp->rx_epsn >= qp->npkts;
 }
 
-/* F is done and its QPs idle: they go back to the pool, and F too unless kept. */
-static void sim_flow_release(struct sim *s, struct sim_flow *f)
+/* The QPs of block FIRST (N of them): back to the pool, their retransmissions counted into their flow if any. */
+static void sim_qp_block_release(struct sim *s, uint32_t first, uint32_t n)
 {
-	if (f->qps_live) {
-		for (uint32_t k = 0; k < f->nqps; k++) {
-			struct sim_qp *qp = sim_qp_at(s, f->first_qp + k);
+	for (uint32_t k = 0; k < n; k++) {
+		struct sim_qp *qp = sim_qp_at(s, first + k);
 
-			f->retx_pkts += qp->retx_pkts;
-			qp->flow = NULL;
+		if (qp->flow) {
+			qp->flow->retx_pkts += qp->retx_pkts;
+			qp->flow->qps_live = 0;
 		}
-		sim_qp_block_free(s, f->first_qp, f->nqps);
-		f->qps_live = 0;
+		qp->flow = NULL;
+		qp->in_use = false;
 	}
+	sim_qp_block_free(s, first, n);
+}
+
+/*
+ * Flow F of a source is done: unless kept, its slot goes back to the pool
+ * at once (nothing reads a flow after it is done); its QPs stay until
+ * nothing of theirs is pending (sim_qp_maybe_idle).
+ */
+static void sim_flow_recycle(struct sim *s, struct sim_flow *f)
+{
 	if (!f->lsrc || s->keep_flows)
 		return;
+	for (uint32_t k = 0; k < f->nqps && f->qps_live; k++)
+		sim_qp_at(s, f->first_qp + k)->flow = NULL;
+	if (f->qps_live)
+		sim_qp_maybe_idle(s, sim_qp_at(s, f->first_qp));
+	f->qps_live = 0;
 	if (!f->local)
 		s->recycled_rx_bytes += f->rx_bytes;
 	sim_lflow_free(s, f);
 }
 
-/* Whether F is done and every one of its QPs idle. */
-static bool sim_flow_idle(const struct sim *s, const struct sim_flow *f)
-{
-	if (!f->done)
-		return false;
-	for (uint32_t k = 0; k < f->nqps && f->qps_live; k++)
-		if (!sim_qp_idle(sim_qp_at(s, f->first_qp + k)))
-			return false;
-	return true;
-}
-
 void sim_qp_maybe_idle(struct sim *s, struct sim_qp *qp)
 {
 	/* keep_flows > 1: a test inspects every QP after the run */
-	if (!qp->flow || s->keep_flows > 1 || !sim_qp_idle(qp))
+	if (!qp->in_use || s->keep_flows > 1 || !sim_qp_idle(qp))
 		return;
-	if (sim_flow_idle(s, qp->flow))
-		sim_flow_release(s, qp->flow);
+	if (qp->flow && !qp->flow->done)
+		return;
+	for (uint32_t k = 0; k < qp->blk_n; k++)
+		if (!sim_qp_idle(sim_qp_at(s, qp->blk_first + k)))
+			return;
+	sim_qp_block_release(s, qp->blk_first, qp->blk_n);
 }
 
 uint64_t sim_flow_retx(const struct sim *s, const struct sim_flow *f)
@@ -847,8 +858,9 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 		sim_engine_stop(&s->eng);	/* the run is over after this event */
 	if (f->lsrc)
 		sim_src_done(s, f, now);
-	if (sim_flow_idle(s, f) && s->keep_flows < 2)
-		sim_flow_release(s, f);
+	if (f->qps_live)
+		sim_qp_maybe_idle(s, sim_qp_at(s, f->first_qp));
+	sim_flow_recycle(s, f);
 }
 
 /*

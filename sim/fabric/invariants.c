@@ -213,7 +213,7 @@ static int sim_inv_qps(struct sim_inv *v)
 	for (uint32_t i = 0; i < s->nqps && !rc; i++) {
 		const struct sim_qp *qp = sim_qp_at(s, i);
 
-		if (!qp->flow)
+		if (!qp->in_use)
 			continue;	/* free, or the gap at a slab's end */
 		if (qp->inflight_bytes > qp->bytes || qp->una_psn > qp->next_psn || qp->next_psn > qp->npkts ||
 		    qp->rx_epsn > qp->npkts)

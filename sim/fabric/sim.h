@@ -282,7 +282,13 @@ struct sim_qp {
 	uint16_t sport;		/* RoCEv2 UDP source port, from its connection (sim_qp_sport) */
 	uint32_t slot;		/* QP slot of its connection, 0..qps_per_flow-1 */
 	uint32_t idx;		/* its index, sim_qp_at: what packets name it by */
-	struct sim_flow *flow;	/* NULL while the QP is free (sim_qp_release) */
+	/*
+	 * Its flow; NULL once a recycled flow left it (the QP outlives its
+	 * flow until nothing of it is pending: packets, its timers).
+	 */
+	struct sim_flow *flow;
+	bool in_use;		/* its block is allocated (the pool's QPs) */
+	uint32_t blk_first, blk_n; /* the block of its flow's QPs: recycled together */
 	uint32_t conn;		/* index into sim.conns */
 	/*
 	 * Packets naming it (data, ACK, NAK, CNP) not yet freed: it may be
@@ -336,7 +342,7 @@ struct sim_flow {
 	uint64_t local_lat_ps;	/* and its latency */
 	uint32_t first_qp, nqps;	/* its QPs: a block of the pool, sim_qp_at(first_qp + k) */
 	uint32_t qps_done;
-	uint32_t qps_live;	/* its QPs not yet recycled (sim_qp_release) */
+	uint32_t qps_live;	/* its QPs are still its own (not recycled, not left) */
 	uint64_t retx_pkts;	/* retransmissions of its recycled QPs */
 	uint64_t rate_bps;	/* sender NIC line rate */
 	/* a transfer of a lazy source (NULL: added by sim_add_flow), its id there */
@@ -672,7 +678,7 @@ int sim_flows_schedule(struct sim *s);
 void sim_flows_free(struct sim *s);
 /* SRC's roots made and scheduled at its start: 0 or the run's error. */
 int sim_src_roots(struct sim *s, struct sim_src *src);
-/* QP may be idle now (no packet, timer or data left): recycles its flow's QPs and flow once all are. */
+/* QP may be idle now (no packet, timer or data left): recycles its block of QPs once all are. */
 void sim_qp_maybe_idle(struct sim *s, struct sim_qp *qp);
 /* The connection of (SRC, DST, TAG, SLOT), made if new: its index, or SIM_NONE out of memory. */
 uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot, uint32_t plane,
