@@ -329,8 +329,14 @@ static void test_lazy_recycles(void **state)
 	assert_int_equal(sa->wait.n, 0);
 	assert_true(sa->flow_hw < a.nflows);
 	assert_true(sa->nqps < sb->nqps);
-	for (uint32_t q = 0; q < sa->nqps; q++)
-		assert_null(sim_qp_at(sa, q)->flow);
+	for (uint32_t q = 0; q < sa->nqps; q++) {
+		const struct sim_qp *qp = sim_qp_at(sa, q);
+
+		assert_null(qp->flow);
+		/* an idle QP's PSN bitmaps are clear: the pool hands them out again as they are */
+		for (uint32_t w = 0; qp->acked && w < sa->bitmap_bits / 64; w++)
+			assert_true(!qp->acked[w] && !qp->rcvd[w]);
+	}
 	/* kept: every transfer readable, as made */
 	assert_int_equal(sb->live_flows, b.nflows);
 	free(a.rank_host);

@@ -415,7 +415,12 @@ static uint32_t sim_qp_block(struct sim *s, uint32_t n)
 	if (n < s->qp_free_n && s->qp_free[n] != SIM_NONE) {
 		first = s->qp_free[n];
 		s->qp_free[n] = sim_qp_at(s, first)->next_free;
-		memset(sim_qp_bitmap(s, first), 0, (size_t)n * 2 * (s->bitmap_bits / 64) * sizeof(uint64_t));
+		/*
+		 * Its bitmaps are clear: a sender's bit is cleared as una passes
+		 * it, a receiver's as the expected PSN does, and a QP is idle only
+		 * past its last PSN both ways. Not clearing them again keeps the
+		 * pages of an in-order run's bitmaps untouched (not resident).
+		 */
 		return first;
 	}
 	/* a block never straddles two slabs */

@@ -1,7 +1,9 @@
 /*
  * Laying a run out and running it. The first sim_run sizes the window,
- * gives every network flow its queue pairs and every (source, destination,
- * connection tag, QP slot) its connection, and schedules the flows that wait on nothing.
+ * gives every added network flow its queue pairs and every (source,
+ * destination, connection tag, QP slot) its connection, in flow id order
+ * (a lazy source's transfers get their QPs when they start, flows.c), and
+ * schedules the flows that wait on nothing.
  * Then the engine (engine/engine.h) pops events and hands each to its
  * handler in sim_fabric_engine_ops below, the one place that maps an event
  * type to the element that owns it; the run ends when every flow finished,

@@ -435,7 +435,7 @@ struct sim_counters {
 
 /*
  * The run. Lifecycle: sim_create, then sim_add_flow / sim_add_local_flow /
- * sim_add_dep, then sim_run (lays the flows out once: prepared), which may
+ * sim_add_src, then sim_run (lays the flows out once: prepared), which may
  * be called again after a cfg.stop_ps stop to continue; sim_destroy. Once
  * error is set the run is over: sim_run returns it.
  */
