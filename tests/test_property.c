@@ -838,9 +838,13 @@ static uint64_t prop_last_finish(const struct sim *s)
 {
 	uint64_t end = 0;
 
-	for (uint32_t i = 0; i < s->nflows; i++)
-		if (s->flows[i].finish_ps > end)
-			end = s->flows[i].finish_ps;
+	for (uint32_t i = 0; i < s->nflows; i++) {
+		struct sim_flow tmp;
+		const struct sim_flow *f = sim_flow_get(s, i, &tmp);
+
+		if (f->finish_ps > end)
+			end = f->finish_ps;
+	}
 	return end;
 }
 
