@@ -792,7 +792,13 @@ const struct sim_flow *sim_flow_get(const struct sim *s, uint64_t id, struct sim
 		else
 			hi = mid;
 	}
-	return &s->flows[lo];
+	if (lo < s->nadded && s->flows[lo].id == id)
+		return &s->flows[lo];
+	/* no such flow: an empty one */
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->id = id;
+	tmp->slot = SIM_NONE;
+	return tmp;
 }
 
 /* Start of a local transfer: wait for the GPU's local egress, then occupy it. */

@@ -497,7 +497,8 @@ int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errl
 		sim_coll_release(&cs->src);
 		return sim_coll_fail(err, errlen, -EINVAL, "job %s: %s", job->name, sim_error(s));
 	}
-	job->depth = sim_coll_depth(&cs->gen);
+	/* a wrapped schedule is O(transfers) anyway; an algorithm's own generator keeps to O(ranks) */
+	job->depth = ops->gen ? 0 : sim_coll_depth(&cs->gen);
 	job->net_flows = net;
 	job->first_flow = s->nflows;
 	job->nflows = cs->src.count;

@@ -39,7 +39,7 @@ struct sim_coll_job {
 	/* filled by sim_coll_add */
 	uint64_t first_flow, nflows;	/* its transfers are flows first_flow .. + nflows - 1 */
 	uint64_t net_flows;		/* of them, over the network */
-	uint32_t depth;			/* transfers on the longest dependency chain */
+	uint32_t depth;			/* transfers on the longest dependency chain; 0: not counted (own generator, huge) */
 	uint64_t reduce_bps;		/* receiver reduction rate; 0: free */
 };
 
@@ -71,7 +71,9 @@ struct sim_coll_result {
 #define SIM_MAX_CHANNELS 64
 #define SIM_JOB_NAME_MAX 31
 /*
- * Transfers one job's schedule may have. The largest schedule the
+ * Transfers one job's built schedule may have (an algorithm without a
+ * generator of its own: coll_build's schedule is what the run wraps, see
+ * coll_gen_create). The largest schedule the
  * experiments run (ring all-reduce on 1,024 ranks at 1 GiB, 1 MiB chunks)
  * has 2.1M; 16.8M leaves 8x headroom. Beyond it a job builds for minutes
  * and simulates for hours (27 ranks at 1 TiB: 5.45e7 transfers built for
