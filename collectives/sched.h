@@ -147,7 +147,11 @@ struct coll_algo_ops {
 	int (*build)(struct coll_sched *s, const struct coll_params *p);
 	/* Upper bounds on what build makes for P (estimate.c: struct coll_est). */
 	void (*estimate)(const struct coll_params *p, struct coll_est *e);
-	/* Its own generator (gen.h), NULL: coll_gen_create wraps coll_build's schedule */
+	/*
+	 * Its own lazy generator of P into G (collectives/gen.h), O(ranks)
+	 * memory: 0 or a negative errno with the reason in G->err. NULL: the
+	 * schedule is built (build) and wrapped (coll_gen_from_sched).
+	 */
 	int (*gen)(struct coll_gen *g, const struct coll_params *p);
 };
 

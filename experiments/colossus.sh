@@ -114,17 +114,19 @@ for w in $workloads; do
 		dir="$out/$w-$c"
 		[ -s "$dir/summary.json" ] || continue
 		read -r wall rss <"$dir/time.txt" || { wall=0 rss=0; }
+		links="$dir/links.csv"
 		if [ "$w" = allreduce ]; then
-			fig=busbw_per_nic
-			val=$(awk -F, "$CSV_AWK"'NR == 1 { csv_header(); next } { v = col("busbw_per_nic") } END { print v }' \
-				"$dir/collective.csv")
+			# a collective's run folder keeps the largest size's files in largest/
+			links="$dir/largest/links.csv"
+			awk -F, -v w="$w" -v c="$c" -v wall="$wall" -v rss="$rss" "$CSV_AWK"'NR == 1 { csv_header(); next }
+				{ line = sprintf("%s,%s,busbw_per_nic,%s,%s,%s,%s,%s", w, c, col("busbw_per_nic"), col("time_us"),
+					col("events"), wall, rss / 1024) }
+				END { print line }' "$dir/collective.csv" >>"$out/runs.csv"
 		else
-			fig=all_active_throughput
-			val=$(jq -r '.all_active_throughput // "nan"' "$dir/summary.json")
+			jq -r --arg w "$w" --arg c "$c" --arg wall "$wall" --arg rss "$rss" \
+				'"\($w),\($c),all_active_throughput,\(.all_active_throughput // "nan"),\(.sim_time_us),\(.events),\($wall),\(($rss | tonumber) / 1024)"' \
+				"$dir/summary.json" >>"$out/runs.csv"
 		fi
-		jq -r --arg w "$w" --arg c "$c" --arg f "$fig" --arg v "$val" --arg wall "$wall" --arg rss "$rss" \
-			'"\($w),\($c),\($f),\($v),\(.sim_time_us),\(.events),\($wall),\(($rss | tonumber) / 1024)"' \
-			"$dir/summary.json" >>"$out/runs.csv"
 		awk -F, -v w="$w" -v c="$c" "$CSV_AWK"'
 			NR == 1 { csv_header(); next }
 			{
@@ -134,7 +136,7 @@ for w in $workloads; do
 				o[k] = lo
 			}
 			END { for (k in n) printf "%d,%s,%s,%s,%d,%.4f,%.4f,%.4f\n", o[k], w, c, k, n[k], s[k] / n[k], m[k], hot[k] / n[k] }' \
-			"$dir/links.csv" | sort -t, -k1,1n -k5,5r | cut -d, -f2- >>"$out/tiers.csv"
+			"$links" | sort -t, -k1,1n -k5,5r | cut -d, -f2- >>"$out/tiers.csv"
 	done
 done
 
@@ -170,11 +172,13 @@ awk -F, "$CSV_AWK"'NR == 1 { csv_header(); next } col("direction") == "up" {
 nruns=$(head -1 "$out/tiers.dat" | wc -w)
 for w in $workloads; do
 	for c in $configs; do
-		[ -s "$out/$w-$c/links.csv" ] || continue
+		links="$out/$w-$c/links.csv"
+		[ -s "$links" ] || links="$out/$w-$c/largest/links.csv"
+		[ -s "$links" ] || continue
 		for t in 0 1 2; do
 			awk -F, -v t="$t" "$CSV_AWK"'NR == 1 { csv_header(); next }
 				col("direction") == "up" && col("from_tier") == t { print 100 * col("utilization") }' \
-				"$out/$w-$c/links.csv" | sort -g | awk '{ v[NR] = $1 } END { for (i = 1; i <= NR; i++) print v[i], 100 * i / NR }' \
+				"$links" | sort -g | awk '{ v[NR] = $1 } END { for (i = 1; i <= NR; i++) print v[i], 100 * i / NR }' \
 				>"$out/cdf-$w-$c-$t.dat"
 		done
 	done

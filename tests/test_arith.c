@@ -253,10 +253,15 @@ static uint64_t coll_end_ps(struct sim_topo *t, struct sim_coll_job *j)
 
 	assert_int_equal(sim_coll_place(t, j, used, 1, NULL, 0), 0);
 	assert_int_equal(sim_coll_add(s, j, NULL, 0), 0);
+	s->keep_flows = 1;
 	assert_int_equal(sim_run(s), 0);
-	for (uint32_t i = 0; i < s->nflows; i++)
-		if (s->flows[i].finish_ps > end)
-			end = s->flows[i].finish_ps;
+	for (uint32_t i = 0; i < s->nflows; i++) {
+		struct sim_flow tmp;
+		const struct sim_flow *f = sim_flow_get(s, i, &tmp);
+
+		if (f->finish_ps > end)
+			end = f->finish_ps;
+	}
 	assert_int_equal(s->flows_done, s->nflows);
 	sim_destroy(s);
 	free(j->rank_host);

@@ -304,7 +304,8 @@ static void ack_hop(struct sim *s, struct sim_pkt *ack, uint32_t port, uint32_t 
 	ack->nhops = 1;
 	assert_int_equal(sim_pkt_take_int(s, ack), 0);
 	h = sim_pkt_hops(s, ack);
-	memset(h, 0, sizeof(*h));
+	assert_non_null(h);
+	*h = (struct sim_int_hop){ 0 };
 	h[0].port = port;
 	h[0].qlen_bytes = qlen;
 	h[0].tx_bytes = tx_bytes;

@@ -145,10 +145,14 @@ static void test_hier_uses_nvlink(void **state)
 	job_init(&j, COLL_ALGO_HIER, 16, S, 8);
 	assert_int_equal(sim_coll_place(t, &j, used, 1, NULL, 0), 0);
 	assert_int_equal(sim_coll_add(s, &j, NULL, 0), 0);
+	s->keep_flows = 1;
 	assert_int_equal(sim_run(s), 0);
 	sim_coll_result(s, &j, &r);
-	for (uint32_t i = 0; i < j.nflows; i++)
-		local += s->flows[j.first_flow + i].local;
+	for (uint32_t i = 0; i < j.nflows; i++) {
+		struct sim_flow tmp;
+
+		local += sim_flow_get(s, j.first_flow + i, &tmp)->local;
+	}
 	assert_true(local > 0);
 	assert_int_equal(local + j.net_flows, j.nflows);
 	assert_int_equal(r.nic_max_bytes, 2 * (S / 8) / 2);
@@ -263,6 +267,85 @@ static void test_size_sweep(void **state)
 	assert_int_not_equal(coll_parse_sweep("1:1T:x2", v, 8, &n), 0);
 }
 
+
+/* One run of a hierarchical all-reduce on 32 GPUs (4 servers), 2 QPs a connection, one message on each. */
+static struct sim *lazy_run(struct sim_topo *t, struct sim_coll_job *j, uint8_t keep)
+{
+	uint8_t used[32] = { 0 };
+	struct sim_config cfg;
+	struct sim *s;
+
+	sim_config_defaults(&cfg);
+	cfg.qps_per_flow = 2;
+	cfg.split_qps = SIM_SPLIT_QPS_OFF;
+	/* a QP outlives its flow until its retransmission timer fires: short here, so QPs recycle too */
+	cfg.rto_ps = 20000000;
+	s = sim_create(t, &cfg);
+	assert_non_null(s);
+	job_init(j, COLL_ALGO_HIER, 32, 16ULL << 20, 8);
+	j->chunk_bytes = 256 << 10;
+	assert_int_equal(sim_coll_place(t, j, used, 3, NULL, 0), 0);
+	assert_int_equal(sim_coll_add(s, j, NULL, 0), 0);
+	/* a flow beside it: added flows and a lazy source share the run's id order */
+	assert_true(sim_add_flow(s, 0, 31, 1 << 20, 0) >= 0);
+	s->keep_flows = keep;
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->flows_done, s->nflows);
+	return s;
+}
+
+/*
+ * Transfers made as their dependencies complete and recycled when done:
+ * the same run as one that keeps every flow and QP, event for event, and
+ * at the end nothing is held: no flow slot, no QP, no waiting count. The
+ * pool never held more than a fraction of the transfers.
+ */
+static void test_lazy_recycles(void **state)
+{
+	struct sim_topo *t = leafspine_800g(4, 8);
+	struct sim_coll_job a, b;
+	struct sim_coll_result ra, rb;
+	struct sim *sa, *sb;
+
+	(void)state;
+	sa = lazy_run(t, &a, 0);
+	sb = lazy_run(t, &b, 2);
+	sim_coll_result(sa, &a, &ra);
+	sim_coll_result(sb, &b, &rb);
+	assert_true(ra.complete && rb.complete);
+	assert_int_equal(ra.flows_done, a.nflows);
+	assert_true(ra.time_us == rb.time_us);
+	assert_int_equal(ra.nic_max_bytes, rb.nic_max_bytes);
+	assert_int_equal(ra.slowest_flow, rb.slowest_flow);
+	assert_true(ra.slowest_fct_us == rb.slowest_fct_us);
+	assert_int_equal(sa->c.events, sb->c.events);
+	assert_memory_equal(&sa->c, &sb->c, sizeof(sa->c));
+	assert_int_equal(sim_now(sa), sim_now(sb));
+	assert_int_equal(sa->nconns, sb->nconns);
+	print_message("transfers %llu, flow slots %u, live at the end %llu, QPs %u (kept: %u)\n",
+		      (unsigned long long)a.nflows, sa->flow_hw, (unsigned long long)sa->live_flows, sa->nqps, sb->nqps);
+	/* recycled: nothing left in flight, fewer slots than transfers ever made */
+	assert_int_equal(sa->live_flows, 0);
+	assert_int_equal(sa->wait.n, 0);
+	assert_true(sa->flow_hw < a.nflows);
+	assert_true(sa->nqps < sb->nqps);
+	for (uint32_t q = 0; q < sa->nqps; q++) {
+		const struct sim_qp *qp = sim_qp_at(sa, q);
+
+		assert_null(qp->flow);
+		/* an idle QP's PSN bitmaps are clear: the pool hands them out again as they are */
+		for (uint32_t w = 0; qp->acked && w < sa->bitmap_bits / 64; w++)
+			assert_true(!qp->acked[w] && !qp->rcvd[w]);
+	}
+	/* kept: every transfer readable, as made */
+	assert_int_equal(sb->live_flows, b.nflows);
+	free(a.rank_host);
+	free(b.rank_host);
+	sim_destroy(sa);
+	sim_destroy(sb);
+	sim_topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_placement_huge),
 		cmocka_unit_test(test_xfers_bound),
 		cmocka_unit_test(test_guard_refuses),
+		cmocka_unit_test(test_lazy_recycles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

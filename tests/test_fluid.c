@@ -292,7 +292,7 @@ static void run_perm(struct sim_topo *t, uint64_t seed, uint32_t qps, uint64_t b
 		const struct sim_flow *f = &s->flows[i];
 
 		for (uint32_t k = 0; k < f->nqps; k++) {
-			const struct sim_qp *qp = &s->qps[f->first_qp + k];
+			const struct sim_qp *qp = sim_qp_at(s, f->first_qp + k);
 			uint32_t leaf = t->ports[t->ports[t->nodes[qp->src].first_port].peer].node;
 			struct sim_pkt p;
 			uint32_t port, next;

@@ -77,10 +77,12 @@ static void ring_run(uint8_t pxn, uint64_t S, struct ring_run *out)
 	s = sim_create(t, &cfg);
 	assert_int_equal(sim_coll_place(t, &j, used, 7, NULL, 0), 0);
 	assert_int_equal(sim_coll_add(s, &j, NULL, 0), 0);
+	s->keep_flows = 1;
 	assert_int_equal(sim_run(s), 0);
 	assert_int_equal(s->flows_done, s->nflows);
 	for (uint32_t i = 0; i < j.nflows; i++) {
-		const struct sim_flow *f = &s->flows[j.first_flow + i];
+		struct sim_flow tmp;
+		const struct sim_flow *f = sim_flow_get(s, j.first_flow + i, &tmp);
 
 		if (f->local)
 			continue;

@@ -359,10 +359,12 @@ static void tree_run(uint32_t servers, uint64_t S, struct tree_run *out)
 	for (uint32_t r = 0; r < n; r++)
 		host_rank[j.rank_host[r]] = r;
 	assert_int_equal(sim_coll_add(s, &j, NULL, 0), 0);
+	s->keep_flows = 1;
 	assert_int_equal(sim_run(s), 0);
 	assert_int_equal(s->flows_done, s->nflows);
 	for (uint32_t i = 0; i < j.nflows; i++) {
-		const struct sim_flow *f = &s->flows[j.first_flow + i];
+		struct sim_flow tmp;
+		const struct sim_flow *f = sim_flow_get(s, j.first_flow + i, &tmp);
 
 		if (f->local)
 			continue;

@@ -686,25 +686,40 @@ static uint64_t prop_theory_ps(const struct sim *s, uint32_t mtu, uint64_t windo
 	l.pod_in = l.pod_out + np;
 	l.local_tx = l.pod_in + np;
 	l.conn = l.local_tx + t->nhosts;
-	/* dependencies always point forward (schedule order) */
-	for (uint32_t i = 0; i < s->ndeps; i++) {
-		uint32_t a = s->deps[2 * i], b = s->deps[2 * i + 1];
+	/* dependencies always point forward (schedule order): the lazy sources' successor lists */
+	for (uint32_t k = 0; k < s->nsrcs; k++) {
+		const struct sim_src *src = s->srcs[k];
 
-		if (level[a] + 1 > level[b])
-			level[b] = level[a] + 1;
+		for (uint64_t a = 0; a < src->count; a++) {
+			uint64_t out[64], fa = src->first_id + a;
+			uint32_t n, from = 0;
+
+			do {
+				n = src->ops->succ(src, a, from, out, 64);
+				for (uint32_t i = 0; i < n; i++)
+					if (level[fa] + 1 > level[src->first_id + out[i]])
+						level[src->first_id + out[i]] = level[fa] + 1;
+				from += n;
+			} while (n == 64);
+		}
 	}
 	for (uint32_t i = 0; i < s->nflows; i++) {
+		struct sim_flow tmp;
+
 		if (level[i] + 1 > nlevels)
 			nlevels = level[i] + 1;
 		/* dependent flows' start_ps is rewritten when they start */
-		if (!level[i] && s->flows[i].start_ps > start)
-			start = s->flows[i].start_ps;
+		if (!level[i] && sim_flow_get(s, i, &tmp)->start_ps > start)
+			start = sim_flow_get(s, i, &tmp)->start_ps;
 	}
 	for (uint32_t lv = 0; lv < nlevels; lv++) {
 		memset(arena, 0, words * sizeof(*arena));
-		for (uint32_t i = 0; i < s->nflows; i++)
+		for (uint32_t i = 0; i < s->nflows; i++) {
+			struct sim_flow tmp;
+
 			if (level[i] == lv)
-				prop_load_add(s, &fb, &l, &s->flows[i], mtu);
+				prop_load_add(s, &fb, &l, sim_flow_get(s, i, &tmp), mtu);
+		}
 		total += prop_level_ps(s, &fb, &l, window);
 	}
 	free(arena);
@@ -742,7 +757,7 @@ static void prop_check_counters(const struct prop_case *c, const struct sim *s, 
 	uint64_t npkts = 0, nic_payload = 0;
 
 	for (uint32_t q = 0; q < s->nqps; q++)
-		npkts += s->qps[q].npkts;
+		npkts += sim_qp_at(s, q)->npkts;
 	for (uint32_t h = 0; h < s->topo->nhosts; h++) {
 		const struct sim_node *n = &s->topo->nodes[s->topo->hosts[h]];
 
@@ -771,14 +786,17 @@ static void prop_check_delivery(const struct prop_case *c, const struct sim *s, 
 	char err[256];
 
 	if (s->deadlock)
-		prop_fail(e, "stopped by a PFC deadlock with %u of %u flows done", s->flows_done, s->nflows);
+		prop_fail(e, "stopped by a PFC deadlock with %llu of %llu flows done", (unsigned long long)s->flows_done,
+			  (unsigned long long)s->nflows);
 	if (s->stalled)
-		prop_fail(e, "stalled: nothing left to do with %u of %u flows done", s->flows_done, s->nflows);
+		prop_fail(e, "stalled: nothing left to do with %llu of %llu flows done", (unsigned long long)s->flows_done,
+			  (unsigned long long)s->nflows);
 	if (s->flows_done != s->nflows)
-		prop_fail(e, "%u of %u flows finished by the hang cap %.1f us (sim time %.1f us)", s->flows_done,
-			  s->nflows, s->cfg.stop_ps * 1e-6, sim_now(s) * 1e-6);
+		prop_fail(e, "%llu of %llu flows finished by the hang cap %.1f us (sim time %.1f us)",
+			  (unsigned long long)s->flows_done, (unsigned long long)s->nflows, s->cfg.stop_ps * 1e-6, sim_now(s) * 1e-6);
 	for (uint32_t i = 0; i < s->nflows; i++) {
-		const struct sim_flow *f = &s->flows[i];
+		struct sim_flow tmp;
+		const struct sim_flow *f = sim_flow_get(s, i, &tmp);
 
 		if (!f->local)
 			offered += f->bytes;
@@ -820,9 +838,13 @@ static uint64_t prop_last_finish(const struct sim *s)
 {
 	uint64_t end = 0;
 
-	for (uint32_t i = 0; i < s->nflows; i++)
-		if (s->flows[i].finish_ps > end)
-			end = s->flows[i].finish_ps;
+	for (uint32_t i = 0; i < s->nflows; i++) {
+		struct sim_flow tmp;
+		const struct sim_flow *f = sim_flow_get(s, i, &tmp);
+
+		if (f->finish_ps > end)
+			end = f->finish_ps;
+	}
 	return end;
 }
 
@@ -939,14 +961,19 @@ static void prop_compare(const struct prop_run *a, const struct prop_run *b, str
 	const struct sim *x = a->s, *y = b->s;
 
 	if (x->nflows != y->nflows) {
-		prop_fail(e, "second run has %u flows, the first %u", y->nflows, x->nflows);
+		prop_fail(e, "second run has %llu flows, the first %llu", (unsigned long long)y->nflows,
+			  (unsigned long long)x->nflows);
 		return;
 	}
-	for (uint32_t i = 0; i < x->nflows; i++)
-		if (x->flows[i].finish_ps != y->flows[i].finish_ps || x->flows[i].start_ps != y->flows[i].start_ps ||
-		    x->flows[i].ooo_pkts != y->flows[i].ooo_pkts || x->flows[i].rx_bytes != y->flows[i].rx_bytes)
+	for (uint32_t i = 0; i < x->nflows; i++) {
+		struct sim_flow tx, ty;
+		const struct sim_flow *fx = sim_flow_get(x, i, &tx), *fy = sim_flow_get(y, i, &ty);
+
+		if (fx->finish_ps != fy->finish_ps || fx->start_ps != fy->start_ps || fx->ooo_pkts != fy->ooo_pkts ||
+		    fx->rx_bytes != fy->rx_bytes)
 			prop_fail(e, "flow %u: finish %lu ps, then %lu ps with the same seed", i,
-				  (unsigned long)x->flows[i].finish_ps, (unsigned long)y->flows[i].finish_ps);
+				  (unsigned long)fx->finish_ps, (unsigned long)fy->finish_ps);
+	}
 	for (uint32_t i = 0; i < x->topo->nports; i++) {
 		const struct sim_portq *p = &x->pq[i], *q = &y->pq[i];
 		const struct sim_portq_stats *ps = &x->pst[i], *qs = &y->pst[i];
@@ -1018,6 +1045,7 @@ static int prop_run_once(const struct prop_case *c, struct sim_topo *t, const st
 	if (!*cap)
 		*cap = prop_cap_ps(run->s);
 	run->s->cfg.stop_ps = *cap;
+	run->s->keep_flows = 1;
 	if (sim_run(run->s)) {
 		prop_fail(e, "sim_run failed: %s", sim_error(run->s));
 		return -1;
@@ -1083,9 +1111,9 @@ static int prop_case_run(const struct prop_case *c, int verbose)
 	if (verbose > 1)
 		prop_print(c, &cfg, stderr);
 	if (verbose && a.s)
-		fprintf(stderr, "case %2u %-9s %-11s %3u hosts %4u flows lb=%-7s cc=%-9s rx=%s pfc=%d buf=%-7lu "
+		fprintf(stderr, "case %2u %-9s %-11s %3u hosts %4llu flows lb=%-7s cc=%-9s rx=%s pfc=%d buf=%-7lu "
 			"end %9.2f us theory %9.2f us ratio %5.2f bound %5.2f drops %lu timeouts %lu events %lu\n",
-			c->idx, prop_topo_names[c->topo], prop_wl_names[c->wl], c->nhosts, a.s->nflows,
+			c->idx, prop_topo_names[c->topo], prop_wl_names[c->wl], c->nhosts, (unsigned long long)a.s->nflows,
 			sim_lb_name(cfg.lb), sim_cc_name(cfg.cc), sim_rx_name(cfg.rx), cfg.pfc,
 			(unsigned long)cfg.buffer_bytes, end * 1e-6, theory * 1e-6,
 			theory ? (double)end / theory : 0, theory ? (double)bound / theory : 0,

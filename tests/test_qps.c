@@ -89,6 +89,8 @@ static void qrun_start(struct qrun *r, uint32_t qps, enum sim_split_qps split, u
 	for (uint32_t i = 0; i < sc.nxfers; i++)
 		r->channel[i] = sc.xfers[i].channel;
 	coll_sched_free(&sc);
+	/* every transfer's flow and QPs stay for the checks below */
+	r->s->keep_flows = 2;
 	assert_int_equal(sim_run(r->s), 0);
 	assert_int_equal(r->s->flows_done, r->s->nflows);
 }
@@ -103,7 +105,10 @@ static void qrun_end(struct qrun *r)
 
 static const struct sim_flow *qflow(const struct qrun *r, uint32_t i)
 {
-	return &r->s->flows[r->j.first_flow + i];
+	static struct sim_flow tmp;
+
+	/* kept (keep_flows): a pointer into the run, never TMP */
+	return sim_flow_get(r->s, r->j.first_flow + i, &tmp);
 }
 
 /* Flows I and K are messages of one NCCL connection: same hosts, same channel. */
@@ -126,7 +131,7 @@ static uint32_t qp_spine(struct qrun *r, const struct sim_qp *qp)
 	p.src = qp->src;
 	p.dst = qp->dst;
 	p.sport = qp->sport;
-	p.qp = (uint32_t)(qp - r->s->qps);
+	p.qp = qp->idx;
 	port = sim_route_pick(r->s, leaf, &p);
 	next = t->ports[t->ports[port].peer].node;
 	return t->nodes[next].tier == 2 ? next : SIM_NONE;
@@ -152,10 +157,10 @@ static void test_qps_connection_keeps_its_path(void **state)
 
 		assert_false(a->local);
 		assert_int_equal(a->nqps, 1);
-		qa = &r.s->qps[a->first_qp];
+		qa = sim_qp_at(r.s, a->first_qp);
 		for (uint32_t k = i + 1; k < r.j.nflows; k++) {
 			const struct sim_flow *b = qflow(&r, k);
-			const struct sim_qp *qb = &r.s->qps[b->first_qp];
+			const struct sim_qp *qb = sim_qp_at(r.s, b->first_qp);
 
 			if (same_conn(&r, i, k)) {
 				uint32_t sa = qp_spine(&r, qa);
@@ -195,7 +200,7 @@ static void test_qps_split_off_round_robin(void **state)
 	qrun_start(&r, 4, SIM_SPLIT_QPS_OFF, 5);
 	for (uint32_t i = 0; i < r.j.nflows; i++) {
 		const struct sim_flow *f = qflow(&r, i);
-		const struct sim_qp *qp = &r.s->qps[f->first_qp];
+		const struct sim_qp *qp = sim_qp_at(r.s, f->first_qp);
 		uint32_t m = 0, prev4 = SIM_NONE, prev1 = SIM_NONE;
 
 		/* m: earlier messages of its connection; the QPs of messages m - 4 and m - 1 */
@@ -216,11 +221,11 @@ static void test_qps_split_off_round_robin(void **state)
 		assert_int_equal(qp->slot, m % 4);
 		assert_int_equal(r.s->conns[qp->conn].slot, m % 4);
 		if (prev4 != SIM_NONE) {
-			assert_int_equal(r.s->qps[prev4].conn, qp->conn);
-			assert_int_equal(r.s->qps[prev4].sport, qp->sport);
+			assert_int_equal(sim_qp_at(r.s, prev4)->conn, qp->conn);
+			assert_int_equal(sim_qp_at(r.s, prev4)->sport, qp->sport);
 		}
 		if (prev1 != SIM_NONE)
-			assert_int_not_equal(r.s->qps[prev1].conn, qp->conn);
+			assert_int_not_equal(sim_qp_at(r.s, prev1)->conn, qp->conn);
 		checked += m >= 4;
 	}
 	assert_true(checked > 0);
@@ -246,7 +251,7 @@ static void test_qps_split_on_shares(void **state)
 
 		assert_int_equal(f->nqps, 4);
 		for (uint32_t k = 0; k < 4; k++) {
-			const struct sim_qp *qp = &r.s->qps[f->first_qp + k];
+			const struct sim_qp *qp = sim_qp_at(r.s, f->first_qp + k);
 
 			assert_int_equal(qp->slot, k);
 			sum += qp->bytes;
@@ -260,7 +265,7 @@ static void test_qps_split_on_shares(void **state)
 			if (!same_conn(&r, k, i))
 				continue;
 			for (uint32_t q = 0; q < 4; q++)
-				assert_int_equal(r.s->qps[qflow(&r, k)->first_qp + q].conn, r.s->qps[f->first_qp + q].conn);
+				assert_int_equal(sim_qp_at(r.s, qflow(&r, k)->first_qp + q)->conn, sim_qp_at(r.s, f->first_qp + q)->conn);
 			break;
 		}
 	}
@@ -291,7 +296,7 @@ static void test_qps_split_uneven_flow(void **state)
 		/* a flow workload's flow (tag 0) under auto: split, as --qps has always split it */
 		assert_int_equal(s->flows[0].nqps, off ? 1 : 4);
 		for (uint32_t k = 0; k < s->flows[0].nqps; k++)
-			assert_int_equal(s->qps[k].bytes, off ? 10 : want_on[k]);
+			assert_int_equal(sim_qp_at(s, k)->bytes, off ? 10 : want_on[k]);
 		sim_destroy(s);
 	}
 	sim_topo_free(t);
@@ -307,11 +312,14 @@ static void test_qps_same_seed_same_run(void **state)
 	qrun_start(&b, 4, SIM_SPLIT_QPS_OFF, 9);
 	assert_int_equal(a.s->nflows, b.s->nflows);
 	assert_int_equal(a.s->nqps, b.s->nqps);
-	for (uint32_t i = 0; i < a.s->nflows; i++)
-		assert_int_equal(a.s->flows[i].finish_ps, b.s->flows[i].finish_ps);
+	for (uint32_t i = 0; i < a.s->nflows; i++) {
+		struct sim_flow ta, tb;
+
+		assert_int_equal(sim_flow_get(a.s, i, &ta)->finish_ps, sim_flow_get(b.s, i, &tb)->finish_ps);
+	}
 	for (uint32_t q = 0; q < a.s->nqps; q++) {
-		assert_int_equal(a.s->qps[q].sport, b.s->qps[q].sport);
-		assert_int_equal(a.s->qps[q].conn, b.s->qps[q].conn);
+		assert_int_equal(sim_qp_at(a.s, q)->sport, sim_qp_at(b.s, q)->sport);
+		assert_int_equal(sim_qp_at(a.s, q)->conn, sim_qp_at(b.s, q)->conn);
 	}
 	assert_int_equal(a.s->c.events, b.s->c.events);
 	assert_int_equal(a.s->c.delivered_bytes, b.s->c.delivered_bytes);
@@ -371,7 +379,7 @@ static void test_qps_duplicated_channel(void **state)
 	assert_int_equal(sim_run(s), 0);
 	assert_int_equal(s->nqps, 4);
 	for (uint32_t k = 0; k < 4; k++) {
-		const struct sim_qp *qp = &s->qps[k];
+		const struct sim_qp *qp = sim_qp_at(s, k);
 		const struct sim_conn *c = &s->conns[qp->conn];
 
 		assert_int_equal(qp->bytes, (1 << 20) / 4);

@@ -138,12 +138,12 @@ static void test_dcqcn_fair_share(void **state)
 		print_message("dcqcn flow %d: %.1f%% of the link\n", i, 100 * rate / link);
 		assert_true(fabs(rate / (link / 2) - 1) < 0.10);
 	}
-	print_message("dcqcn rates at 10 ms: %.1f, %.1f Gb/s; CNPs %lu, pauses %lu\n", sim_qp_conn(s, &s->qps[0])->rate_bps / 1e9,
-		      sim_qp_conn(s, &s->qps[1])->rate_bps / 1e9, (unsigned long)s->c.cnps, (unsigned long)s->c.pauses);
+	print_message("dcqcn rates at 10 ms: %.1f, %.1f Gb/s; CNPs %lu, pauses %lu\n", sim_qp_conn(s, sim_qp_at(s, 0))->rate_bps / 1e9,
+		      sim_qp_conn(s, sim_qp_at(s, 1))->rate_bps / 1e9, (unsigned long)s->c.cnps, (unsigned long)s->c.pauses);
 	assert_true(s->c.cnps > 0);
 	/* the rate limiter, not the window, is what holds them back */
-	assert_true(sim_qp_conn(s, &s->qps[0])->rate_bps < 800000000000ULL);
-	assert_true(sim_qp_conn(s, &s->qps[1])->rate_bps < 800000000000ULL);
+	assert_true(sim_qp_conn(s, sim_qp_at(s, 0))->rate_bps < 800000000000ULL);
+	assert_true(sim_qp_conn(s, sim_qp_at(s, 1))->rate_bps < 800000000000ULL);
 	sim_destroy(s);
 	sim_topo_free(t);
 }

@@ -682,9 +682,10 @@ static int run_report(struct sim *s, const struct run_opts *o, int argc, char **
 		char t[48];
 
 		coll_fmt_qty(COLL_QTY_TIME, sim_now(s), t, sizeof(t));
-		fprintf(stderr, "fabsim run: %s at %s with %u of %u flows finished: effective throughput, per-flow "
+		fprintf(stderr, "fabsim run: %s at %s with %llu of %llu flows finished: effective throughput, per-flow "
 			"rates, FCTs and makespan are unavailable\n",
-			s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped", t, r.flows_done, r.flows);
+			s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped", t,
+			(unsigned long long)r.flows_done, (unsigned long long)r.flows);
 		rc = rc ? rc : 3;
 	}
 	return rc;

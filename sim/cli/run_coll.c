@@ -161,14 +161,15 @@ static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct
 	const struct sim_coll_job *j = &c->js.job[k];
 
 	if (!c->o->quiet && !c->o->json && c->nseeds == 1)
-		printf(" %13llu  unfinished: %u of %u transfers done at %.3f us (%s); no figures\n",
-		       (unsigned long long)j->bytes, r->flows_done, j->nflows, (double)sim_now(s) * 1e-6,
+		printf(" %13llu  unfinished: %llu of %llu transfers done at %.3f us (%s); no figures\n",
+		       (unsigned long long)j->bytes, (unsigned long long)r->flows_done,
+		       (unsigned long long)j->nflows, (double)sim_now(s) * 1e-6,
 		       s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped");
 	CRES(SIZE_BYTES, json_integer((json_int_t)j->bytes));
 	CRES(SEED, json_integer((json_int_t)c->seed));
 	CRES(COMPLETE, json_false());
-	CRES(TRANSFERS, json_integer(j->nflows));
-	CRES(TRANSFERS_DONE, json_integer(r->flows_done));
+	CRES(TRANSFERS, json_integer((json_int_t)j->nflows));
+	CRES(TRANSFERS_DONE, json_integer((json_int_t)r->flows_done));
 	CRES(SIM_TIME_US, json_real((double)sim_now(s) * 1e-6));
 	CRES(TIME_US, json_null());
 	CRES(ALGBW_GBPS, json_null());
@@ -187,8 +188,8 @@ static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct
 static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, const struct sim_coll_result *r)
 {
 	const struct sim_coll_job *j = &c->js.job[k];
-	const struct sim_flow *f = r->slowest_flow != SIM_NONE ? &s->flows[r->slowest_flow] : NULL;
-	uint32_t src = f ? s->topo->nodes[f->src].index : 0, dst = f ? s->topo->nodes[f->dst].index : 0;
+	bool f = r->slowest_flow != SIM_COLL_NO_FLOW;
+	uint32_t src = f ? r->slowest_src : 0, dst = f ? r->slowest_dst : 0;
 	/* every GPU has its NIC in fabsim's host model: a server has gpus_per_server of them */
 	double per_nic = sim_busbw_per_nic(r->busbw_gbps * coll_busbw_net_ranks(j->kind, j->nranks, j->gpus_per_server),
 					   j->gpus_per_server, r->line_gbps);
@@ -204,10 +205,10 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 		       r->time_us, r->algbw_gbps, r->busbw_gbps, 100 * per_nic, 100 * r->nic_busy, f ? "h" : "-", src, dst,
 		       r->slowest_fct_us, 100 * r->slowest_frac);
 	if (c->csv)
-		fprintf(c->csv, "%s,%s,%s,%u,%s,%llu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%u,%u,%u,%.3f,%.6f,%llu,%.3f,%.6f,%llu\n",
+		fprintf(c->csv, "%s,%s,%s,%u,%s,%llu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%llu,%u,%u,%.3f,%.6f,%llu,%.3f,%.6f,%llu\n",
 			j->name, coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks,
 			sim_placement_name(j->placement), (unsigned long long)j->bytes, r->time_us, r->algbw_gbps,
-			r->busbw_gbps, r->effective, r->nic_busy, r->line_gbps, j->net_flows, src, dst,
+			r->busbw_gbps, r->effective, r->nic_busy, r->line_gbps, (unsigned long long)j->net_flows, src, dst,
 			r->slowest_fct_us, r->slowest_frac, (unsigned long long)s->c.events, s->wall_s, per_nic,
 			(unsigned long long)c->seed);
 	CRES(SIZE_BYTES, json_integer((json_int_t)j->bytes));
@@ -220,7 +221,7 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	CRES(BUSBW_PER_NIC, json_real(per_nic));
 	CRES(NIC_BUSY, json_real(r->nic_busy));
 	CRES(NIC_MAX_BYTES, json_integer((json_int_t)r->nic_max_bytes));
-	CRES(NETWORK_FLOWS, json_integer(j->net_flows));
+	CRES(NETWORK_FLOWS, json_integer((json_int_t)j->net_flows));
 	CRES(SLOWEST_FLOW_SRC, json_integer(src));
 	CRES(SLOWEST_FLOW_DST, json_integer(dst));
 	CRES(SLOWEST_FLOW_FCT_US, json_real(r->slowest_fct_us));
@@ -362,6 +363,9 @@ static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, cons
 		goto out_free;
 	if (last && sim_run_trace(s, c->o, &trace))
 		goto out_free;
+	/* the largest size's flows.csv and figures read every transfer: they stay (sim_flow_get) */
+	if (last && c->o->out_dir && *c->o->out_dir)
+		s->keep_flows = 1;
 	if (sim_run(s)) {
 		fprintf(stderr, "fabsim: the simulation failed: %s\n", *sim_error(s) ? sim_error(s) : "out of memory");
 		goto out_free;
@@ -374,9 +378,9 @@ static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, cons
 		run_coll_row(c, k, s, &r);
 	}
 	if (rc == 3)
-		fprintf(stderr, "fabsim: %s at size %llu: %u of %u transfers finished, no figures for it\n",
+		fprintf(stderr, "fabsim: %s at size %llu: %llu of %llu transfers finished, no figures for it\n",
 			s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped", (unsigned long long)bytes,
-			s->flows_done, s->nflows);
+			(unsigned long long)s->flows_done, (unsigned long long)s->nflows);
 	if (last && c->o->out_dir && *c->o->out_dir && run_coll_write_detail(c, s, cmdline))
 		rc = 1;
 out_free:
@@ -536,15 +540,13 @@ static int run_coll_validate(struct run_coll *c)
 					err);
 				return -1;
 			}
-			need += sim_coll_need_bytes(&p, SIM_COLL_FLOW_BYTES, &x);
+			/* a job with its own generator keeps nothing per transfer; the others a built schedule */
+			if (coll_algo_ops(p.algo)->gen)
+				continue;
+			need += sim_coll_need_bytes(&p, SIM_COLL_WRAP_BYTES, &x);
 			xfers += x;
 		}
 		coll_fmt_qty(COLL_QTY_SIZE, o->sizes[i], sz, sizeof(sz));
-		if (xfers > (double)SIM_MAX_FLOWS) {
-			fprintf(stderr, "fabsim: size %s would be %.3g transfers, more than the %u a run can hold "
-				"(fewer ranks or channels, or a larger --chunk)\n", sz, xfers, SIM_MAX_FLOWS);
-			return -1;
-		}
 		snprintf(what, sizeof(what), "size %s (%.3g transfers)", sz, xfers);
 		if (coll_mem_guard(need >= 1.8e19 ? UINT64_MAX : (uint64_t)need, what, err, sizeof(err))) {
 			fprintf(stderr, "fabsim: %s\n", err);

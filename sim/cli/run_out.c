@@ -162,8 +162,8 @@ static void run_progress(void *arg, const struct sim_progress *p)
 		fprintf(stderr, "\r%72s\r", "");
 		return;
 	}
-	fprintf(stderr, "\r  t=%.3f us  flows %u/%u  events %.1fM  %.1fs   ", p->now_ps / 1e6, p->flows_done,
-		p->nflows, p->events / 1e6, p->wall_s);
+	fprintf(stderr, "\r  t=%.3f us  flows %llu/%llu  events %.1fM  %.1fs   ", p->now_ps / 1e6,
+		(unsigned long long)p->flows_done, (unsigned long long)p->nflows, p->events / 1e6, p->wall_s);
 }
 
 void sim_run_progress_setup(struct sim_config *cfg)

@@ -6,8 +6,18 @@
  * dependencies starts when the last of them finished (sim_flow_done),
  * after the per-message software overhead.
  *
- * Flows are added before the first sim_run; sim_flows_link then lays the
- * (a, b) pairs out as successor lists (CSR) for the run.
+ * Flows are added before the first sim_run, one by one (sim_add_flow) or
+ * as a lazy source (sim_add_src: a collective's schedule as functions of a
+ * transfer id). A source's transfer becomes a flow only when the last of
+ * its dependencies is done: its flow slot and QPs come from pools and go
+ * back to them once the flow is done and its QPs idle (no packet, timer or
+ * unacknowledged data left), so a run holds the flows in flight, plus the
+ * dependency counts of the transfers some but not all of whose
+ * dependencies are done (struct sim_wait, keyed by flow id).
+ *
+ * Order is what keeps a run reproducible: successors are made in
+ * ascending id order as the eager successor lists gave them, so the same
+ * events are scheduled in the same order.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -39,9 +49,9 @@ static int sim_flow_new(struct sim *s, uint32_t src_host, uint32_t dst_host, uin
 				  dst_host, t->nhosts - 1);
 	if (src_host == dst_host || !bytes)
 		return sim_refuse(s, -EINVAL, "flow from host %u to itself or of 0 bytes", src_host);
-	if (s->nflows >= SIM_MAX_FLOWS)
-		return sim_refuse(s, -EINVAL, "more than %u flows", SIM_MAX_FLOWS);
-	if (s->nflows == s->flows_cap) {
+	if (s->nadded >= SIM_MAX_FLOWS || s->prepared)
+		return sim_refuse(s, -EINVAL, "more than %u flows, or the run is laid out", SIM_MAX_FLOWS);
+	if (s->nadded == s->flows_cap) {
 		uint32_t cap = s->flows_cap ? s->flows_cap * 2 : 1024;
 		struct sim_flow *v;
 
@@ -54,16 +64,17 @@ static int sim_flow_new(struct sim *s, uint32_t src_host, uint32_t dst_host, uin
 		s->flows = v;
 		s->flows_cap = cap;
 	}
-	f = &s->flows[s->nflows];
+	f = &s->flows[s->nadded];
 	memset(f, 0, sizeof(*f));
 	f->ev.type = SIM_EV_FLOW_START;
-	f->id = s->nflows;
+	f->id = s->nflows++;
+	f->slot = SIM_NONE;
 	f->src = t->hosts[src_host];
 	f->dst = t->hosts[dst_host];
 	f->bytes = bytes;
 	f->start_ps = start_ps;
 	f->rate_bps = sim_topo_nic_bps(t, f->src);
-	return (int)s->nflows++;
+	return (int)s->nadded++;
 }
 
 int sim_add_flow(struct sim *s, uint32_t src_host, uint32_t dst_host, uint64_t bytes, uint64_t start_ps)
@@ -117,7 +128,7 @@ uint32_t sim_conn_tags(struct sim *s, uint32_t n)
 
 int sim_flow_set_conn_tag(struct sim *s, uint32_t id, uint32_t tag)
 {
-	if (id >= s->nflows || s->prepared || tag > s->conn_tags)
+	if (id >= s->nadded || s->prepared || tag > s->conn_tags)
 		return sim_refuse(s, -EINVAL, "connection tag %u of flow %u: no such flow or tag, or the run is laid out",
 				  tag, id);
 	s->flows[id].conn_tag = tag;
@@ -126,7 +137,7 @@ int sim_flow_set_conn_tag(struct sim *s, uint32_t id, uint32_t tag)
 
 int sim_flow_set_conn_dup(struct sim *s, uint32_t id, uint32_t dup)
 {
-	if (id >= s->nflows || s->prepared || !dup || !s->flows[id].conn_tag ||
+	if (id >= s->nadded || s->prepared || !dup || !s->flows[id].conn_tag ||
 	    s->flows[id].conn_tag + dup - 1 > s->conn_tags)
 		return sim_refuse(s, -EINVAL, "flow %u spread over %u connections: no such flow or tags", id, dup);
 	s->flows[id].conn_dup = dup;
@@ -140,59 +151,654 @@ bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f)
 	return s->cfg.split_qps == SIM_SPLIT_QPS_ON;
 }
 
-int sim_add_dep(struct sim *s, uint32_t a, uint32_t b)
+/* ---- two-word keys to dense indices (connections, QP slot counters) ---- */
+
+struct sim_ktab {
+	uint64_t cap;		/* power of two, > 2 x entries */
+	uint64_t *key;		/* two words per entry */
+	uint32_t *val;		/* SIM_NONE: empty */
+	uint32_t n;		/* entries */
+};
+
+static int sim_ktab_size(struct sim_ktab *t, uint64_t cap)
 {
-	int rc;
-
-	if (a >= s->nflows || b >= s->nflows || a == b)
-		return sim_refuse(s, -EINVAL, "dependency %u -> %u: no such flows", a, b);
-	if (s->ndeps >= UINT32_MAX / 2)
-		return sim_refuse(s, -EINVAL, "more than %u dependencies", UINT32_MAX / 2);
-	if (s->ndeps == s->deps_cap) {
-		uint32_t cap = s->deps_cap ? (s->deps_cap < UINT32_MAX / 4 ? s->deps_cap * 2 : UINT32_MAX / 2) : 1024;
-		uint32_t *v;
-
-		rc = coll_mem_guard(2 * (uint64_t)cap * sizeof(*v), "the flow dependencies", s->err, sizeof(s->err));
-		if (rc)
-			return rc;
-		v = realloc(s->deps, 2 * (size_t)cap * sizeof(*v));
-		if (!v)
-			return sim_refuse(s, -ENOMEM, "out of memory for %u dependencies", cap);
-		s->deps = v;
-		s->deps_cap = cap;
+	t->cap = cap;
+	t->key = malloc(cap * 2 * sizeof(*t->key));
+	t->val = malloc(cap * sizeof(*t->val));
+	if (!t->key || !t->val) {
+		free(t->key);
+		free(t->val);
+		return -ENOMEM;
 	}
-	s->deps[2 * s->ndeps] = a;
-	s->deps[2 * s->ndeps + 1] = b;
-	s->ndeps++;
+	memset(t->val, 0xff, cap * sizeof(*t->val));
 	return 0;
 }
 
-int sim_flows_link(struct sim *s)
+struct sim_ktab *sim_ktab_new(uint64_t entries)
 {
-	uint32_t *pos;
+	struct sim_ktab *t = calloc(1, sizeof(*t));
+	uint64_t cap = 16;
 
-	s->succ = malloc((s->ndeps ? s->ndeps : 1) * sizeof(*s->succ));
-	pos = calloc(s->nflows + 1, sizeof(*pos));
-	if (!s->succ || !pos) {
-		free(pos);
+	while (cap < 2 * entries + 2)
+		cap *= 2;
+	if (t && sim_ktab_size(t, cap)) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void sim_ktab_free(struct sim_ktab *t)
+{
+	if (!t)
+		return;
+	free(t->key);
+	free(t->val);
+	free(t);
+}
+
+static uint64_t sim_ktab_slot(const struct sim_ktab *t, uint64_t a, uint64_t b)
+{
+	uint64_t h = sim_mix64(a ^ sim_mix64(b)) & (t->cap - 1);
+
+	while (t->val[h] != SIM_NONE && (t->key[2 * h] != a || t->key[2 * h + 1] != b))
+		h = (h + 1) & (t->cap - 1);
+	return h;
+}
+
+/* Twice the room, the same indices: 0 or -ENOMEM. */
+static int sim_ktab_grow(struct sim_ktab *t)
+{
+	struct sim_ktab old = *t;
+
+	if (sim_ktab_size(t, old.cap * 2)) {
+		*t = old;
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < s->ndeps; i++) {
-		s->flows[s->deps[2 * i]].nsucc++;
-		s->flows[s->deps[2 * i + 1]].ndeps_left++;
-	}
-	for (uint32_t i = 0, acc = 0; i < s->nflows; i++) {
-		s->flows[i].succ_first = acc;
-		pos[i] = acc;
-		acc += s->flows[i].nsucc;
-	}
-	for (uint32_t i = 0; i < s->ndeps; i++) {
-		uint32_t a = s->deps[2 * i];
+	for (uint64_t i = 0; i < old.cap; i++) {
+		uint64_t h;
 
-		s->succ[pos[a]++] = s->deps[2 * i + 1];
+		if (old.val[i] == SIM_NONE)
+			continue;
+		h = sim_ktab_slot(t, old.key[2 * i], old.key[2 * i + 1]);
+		t->val[h] = old.val[i];
+		t->key[2 * h] = old.key[2 * i];
+		t->key[2 * h + 1] = old.key[2 * i + 1];
 	}
-	free(pos);
+	free(old.key);
+	free(old.val);
 	return 0;
+}
+
+uint32_t sim_ktab_find(const struct sim_ktab *t, uint64_t a, uint64_t b)
+{
+	return t->val[sim_ktab_slot(t, a, b)];
+}
+
+uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *fresh)
+{
+	uint64_t h = sim_ktab_slot(t, a, b);
+
+	*fresh = t->val[h] == SIM_NONE;
+	if (!*fresh)
+		return t->val[h];
+	if (2 * ((uint64_t)t->n + 1) >= t->cap) {
+		if (sim_ktab_grow(t))
+			return SIM_NONE;
+		h = sim_ktab_slot(t, a, b);
+	}
+	t->val[h] = t->n++;
+	t->key[2 * h] = a;
+	t->key[2 * h + 1] = b;
+	return t->val[h];
+}
+
+uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot, uint32_t plane,
+		      uint64_t line_bps)
+{
+	uint64_t a = (uint64_t)src << 32 | dst, b = (uint64_t)tag << 32 | slot;
+	struct sim_conn *c;
+	uint32_t i;
+	bool fresh;
+
+	if (!s->conn_tab && !(s->conn_tab = sim_ktab_new(1024)))
+		return SIM_NONE;
+	i = sim_ktab_find(s->conn_tab, a, b);
+	if (i != SIM_NONE)
+		return i;
+	/* events live in the connections: none is made once the run is laid out */
+	if (s->conns_sealed)
+		return SIM_NONE;
+	if (s->nconns == s->conns_cap) {
+		uint32_t cap = s->conns_cap ? 2 * s->conns_cap : 1024;
+		struct sim_conn *v;
+
+		if (coll_mem_guard((uint64_t)cap * sizeof(*v), "the connections", s->err, sizeof(s->err)))
+			return SIM_NONE;
+		v = realloc(s->conns, cap * sizeof(*v));
+		if (!v)
+			return SIM_NONE;
+		s->conns = v;
+		s->conns_cap = cap;
+	}
+	i = sim_ktab_get(s->conn_tab, a, b, &fresh);
+	if (i == SIM_NONE)
+		return SIM_NONE;
+	c = &s->conns[i];
+	memset(c, 0, sizeof(*c));
+	c->src = src;
+	c->dst = dst;
+	c->tag = tag;
+	c->slot = slot;
+	c->port = s->topo->nodes[src].first_port + plane;
+	s->nconns = i + 1;
+	sim_cc_init_conn(s, c, line_bps);
+	return i;
+}
+
+int sim_add_src(struct sim *s, struct sim_src *src)
+{
+	struct sim_src **v;
+
+	if (s->prepared || src->count > UINT64_MAX / 2 - s->nflows) {
+		src->ops->release(src);
+		return sim_refuse(s, -EINVAL, "a lazy source of %llu flows: too many, or the run is laid out",
+				  (unsigned long long)src->count);
+	}
+	v = realloc(s->srcs, (s->nsrcs + 1) * sizeof(*v));
+	if (!v) {
+		src->ops->release(src);
+		return sim_refuse(s, -ENOMEM, "out of memory adding a lazy source");
+	}
+	s->srcs = v;
+	src->first_id = s->nflows;
+	src->slot0 = NULL;
+	src->kept = NULL;
+	s->nflows += src->count;
+	s->srcs[s->nsrcs++] = src;
+	return 0;
+}
+
+/* ---- the lazy flow pool ---------------------------------------------------- */
+
+#define SIM_FLOW_SLAB (1U << SIM_FLOW_SLAB_SHIFT)
+
+static struct sim_flow *sim_lflow_at(const struct sim *s, uint32_t slot)
+{
+	return &s->flow_slab[slot >> SIM_FLOW_SLAB_SHIFT][slot & (SIM_FLOW_SLAB - 1)];
+}
+
+/* A zeroed slot of the pool, or NULL out of memory (sim_fail). */
+static struct sim_flow *sim_lflow_alloc(struct sim *s)
+{
+	struct sim_flow *f;
+	uint32_t slot;
+
+	if (s->flow_free != SIM_NONE) {
+		slot = s->flow_free;
+		f = sim_lflow_at(s, slot);
+		s->flow_free = (uint32_t)f->xid;
+	} else {
+		if (s->flow_hw >= SIM_MAX_LIVE) {
+			sim_fail(s, -E2BIG, "more than %u flows in flight", SIM_MAX_LIVE);
+			return NULL;
+		}
+		if (s->flow_hw == s->flow_slabs << SIM_FLOW_SLAB_SHIFT) {
+			struct sim_flow **v = realloc(s->flow_slab, (s->flow_slabs + 1) * sizeof(*v));
+
+			if (v)
+				s->flow_slab = v;
+			if (!v || !(v[s->flow_slabs] = malloc(SIM_FLOW_SLAB * sizeof(**v)))) {
+				sim_fail(s, -ENOMEM, "out of memory for %u flows in flight", s->flow_hw);
+				return NULL;
+			}
+			s->flow_slabs++;
+		}
+		slot = s->flow_hw++;
+		f = sim_lflow_at(s, slot);
+	}
+	memset(f, 0, sizeof(*f));
+	f->slot = slot;
+	s->live_flows++;
+	return f;
+}
+
+static void sim_lflow_free(struct sim *s, struct sim_flow *f)
+{
+	f->lsrc = NULL;
+	f->xid = s->flow_free;
+	s->flow_free = f->slot;
+	s->live_flows--;
+}
+
+/* ---- the QP pool -------------------------------------------------------- */
+
+#define SIM_QP_SLAB (1U << SIM_QP_SLAB_SHIFT)
+
+static uint64_t *sim_qp_bitmap(const struct sim *s, uint32_t i)
+{
+	uint32_t words = s->bitmap_bits / 64;
+
+	return s->bm_slab[i >> SIM_QP_SLAB_SHIFT] + (size_t)(i & (SIM_QP_SLAB - 1)) * 2 * words;
+}
+
+/* A fresh slab of QPs and their bitmaps: 0 or -ENOMEM. */
+static int sim_qp_slab_add(struct sim *s)
+{
+	uint32_t words = s->bitmap_bits / 64;
+	struct sim_qp **v = realloc(s->qp_slab, (s->qp_slabs + 1) * sizeof(*v));
+	uint64_t **b;
+
+	if (!v)
+		return -ENOMEM;
+	s->qp_slab = v;
+	b = realloc(s->bm_slab, (s->qp_slabs + 1) * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	s->bm_slab = b;
+	v[s->qp_slabs] = calloc(SIM_QP_SLAB, sizeof(**v));
+	b[s->qp_slabs] = calloc((size_t)SIM_QP_SLAB * 2 * words, sizeof(**b));
+	if (!v[s->qp_slabs] || !b[s->qp_slabs]) {
+		free(v[s->qp_slabs]);
+		free(b[s->qp_slabs]);
+		return -ENOMEM;
+	}
+	s->qp_slabs++;
+	return 0;
+}
+
+/* N contiguous QPs (in one slab): the first's index, or SIM_NONE out of memory. */
+static uint32_t sim_qp_block(struct sim *s, uint32_t n)
+{
+	uint32_t first;
+
+	if (n < s->qp_free_n && s->qp_free[n] != SIM_NONE) {
+		first = s->qp_free[n];
+		s->qp_free[n] = sim_qp_at(s, first)->next_free;
+		/*
+		 * Its bitmaps are clear: a sender's bit is cleared as una passes
+		 * it, a receiver's as the expected PSN does, and a QP is idle only
+		 * past its last PSN both ways. Not clearing them again keeps the
+		 * pages of an in-order run's bitmaps untouched (not resident).
+		 */
+		return first;
+	}
+	/* a block never straddles two slabs */
+	if ((s->nqps & (SIM_QP_SLAB - 1)) + n > SIM_QP_SLAB)
+		s->nqps = (s->nqps | (SIM_QP_SLAB - 1)) + 1;
+	if (s->nqps > SIM_MAX_LIVE - SIM_QP_SLAB)
+		return SIM_NONE;
+	while (s->nqps + n > (uint64_t)s->qp_slabs << SIM_QP_SLAB_SHIFT)
+		if (sim_qp_slab_add(s))
+			return SIM_NONE;
+	first = s->nqps;
+	s->nqps += n;
+	return first;
+}
+
+static void sim_qp_block_free(struct sim *s, uint32_t first, uint32_t n)
+{
+	if (n >= s->qp_free_n) {
+		uint32_t *v = realloc(s->qp_free, (n + 1) * sizeof(*v));
+
+		if (!v)
+			return;	/* the block is lost to the pool, not to the run */
+		for (uint32_t i = s->qp_free_n; i <= n; i++)
+			v[i] = SIM_NONE;
+		s->qp_free = v;
+		s->qp_free_n = n + 1;
+	}
+	sim_qp_at(s, first)->next_free = s->qp_free[n];
+	s->qp_free[n] = first;
+}
+
+/* QPs of F with NQ per connection: one or NQ (split) on each connection it is spread over. */
+static uint32_t sim_flow_nqps(const struct sim *s, const struct sim_flow *f, uint32_t nq)
+{
+	if (f->local)
+		return 0;
+	return (sim_flow_split_qps(s, f) ? nq : 1) * sim_flow_dup(f);
+}
+
+int sim_flow_qps(struct sim *s, struct sim_flow *f, uint32_t first_slot)
+{
+	uint32_t nq = s->cfg.qps_per_flow ? s->cfg.qps_per_flow : 1;
+	uint32_t words = s->bitmap_bits / 64;
+
+	f->nqps = sim_flow_nqps(s, f, nq);
+	f->qps_live = f->nqps;
+	if (!f->nqps)
+		return 0;
+	f->first_qp = sim_qp_block(s, f->nqps);
+	if (f->first_qp == SIM_NONE) {
+		f->nqps = f->qps_live = 0;
+		sim_fail(s, -ENOMEM, "out of memory for the queue pairs of %llu flows in flight",
+			 (unsigned long long)s->live_flows);
+		return -ENOMEM;
+	}
+	for (uint32_t k = 0; k < f->nqps; k++) {
+		uint32_t i = f->first_qp + k;
+		struct sim_qp *qp = sim_qp_at(s, i);
+		/* the slots of one connection repeat on each of its duplicates */
+		uint32_t slot = first_slot + k % (f->nqps / sim_flow_dup(f));
+
+		memset(qp, 0, sizeof(*qp));
+		qp->idx = i;
+		qp->in_use = true;
+		qp->blk_first = f->first_qp;
+		qp->blk_n = f->nqps;
+		qp->acked = sim_qp_bitmap(s, i);
+		qp->rcvd = qp->acked + words;
+		sim_nic_qp_init(s, f, qp, k, slot);
+		qp->conn = sim_conn_get(s, f->src, f->dst, sim_flow_qp_tag(f, k), slot, qp->plane, f->rate_bps);
+		if (qp->conn == SIM_NONE) {
+			sim_fail(s, -ENOMEM, "out of memory for connections");
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Nothing of QP is left to happen: no packet naming it, no timer, nothing unsent or unacknowledged. */
+static bool sim_qp_idle(const struct sim_qp *qp)
+{
+	return !qp->npending && !qp->timer_armed && !qp->ack_armed && !qp->active && !qp->parked &&
+	       qp->una_psn >= qp->npkts && qp->rx_epsn >= qp->npkts;
+}
+
+/* The QPs of block FIRST (N of them): back to the pool, their retransmissions counted into their flow if any. */
+static void sim_qp_block_release(struct sim *s, uint32_t first, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		struct sim_qp *qp = sim_qp_at(s, first + k);
+
+		if (qp->flow) {
+			qp->flow->retx_pkts += qp->retx_pkts;
+			qp->flow->qps_live = 0;
+		}
+		qp->flow = NULL;
+		qp->in_use = false;
+	}
+	sim_qp_block_free(s, first, n);
+}
+
+/*
+ * Flow F of a source is done: unless kept, its slot goes back to the pool
+ * at once (nothing reads a flow after it is done); its QPs stay until
+ * nothing of theirs is pending (sim_qp_maybe_idle).
+ */
+static void sim_flow_recycle(struct sim *s, struct sim_flow *f)
+{
+	if (!f->lsrc || s->keep_flows)
+		return;
+	for (uint32_t k = 0; k < f->nqps && f->qps_live; k++)
+		sim_qp_at(s, f->first_qp + k)->flow = NULL;
+	if (f->qps_live)
+		sim_qp_maybe_idle(s, sim_qp_at(s, f->first_qp));
+	f->qps_live = 0;
+	if (!f->local)
+		s->recycled_rx_bytes += f->rx_bytes;
+	sim_lflow_free(s, f);
+}
+
+void sim_qp_maybe_idle(struct sim *s, struct sim_qp *qp)
+{
+	/* keep_flows > 1: a test inspects every QP after the run */
+	if (!qp->in_use || s->keep_flows > 1 || !sim_qp_idle(qp))
+		return;
+	if (qp->flow && !qp->flow->done)
+		return;
+	for (uint32_t k = 0; k < qp->blk_n; k++)
+		if (!sim_qp_idle(sim_qp_at(s, qp->blk_first + k)))
+			return;
+	sim_qp_block_release(s, qp->blk_first, qp->blk_n);
+}
+
+uint64_t sim_flow_retx(const struct sim *s, const struct sim_flow *f)
+{
+	uint64_t n = f->retx_pkts;
+
+	for (uint32_t k = 0; k < f->nqps && f->qps_live; k++)
+		n += sim_qp_at(s, f->first_qp + k)->retx_pkts;
+	return n;
+}
+
+/* ---- transfers waiting for some of their dependencies ------------------- */
+
+static uint64_t sim_wait_home(const struct sim_wait *w, uint64_t key)
+{
+	return sim_mix64(key) & (w->cap - 1);
+}
+
+static int sim_wait_grow(struct sim_wait *w)
+{
+	struct sim_wait old = *w;
+
+	w->cap = old.cap ? old.cap * 2 : 1024;
+	w->key = calloc(w->cap, sizeof(*w->key));
+	w->left = malloc(w->cap * sizeof(*w->left));
+	if (!w->key || !w->left) {
+		free(w->key);
+		free(w->left);
+		*w = old;
+		return -ENOMEM;
+	}
+	for (uint64_t i = 0; i < old.cap; i++) {
+		uint64_t h;
+
+		if (!old.key[i])
+			continue;
+		for (h = sim_wait_home(w, old.key[i]); w->key[h]; h = (h + 1) & (w->cap - 1))
+			;
+		w->key[h] = old.key[i];
+		w->left[h] = old.left[i];
+	}
+	free(old.key);
+	free(old.left);
+	return 0;
+}
+
+/* Linear probing's deletion: the entries after H that hashed at or before it move back. */
+static void sim_wait_del(struct sim_wait *w, uint64_t h)
+{
+	uint64_t j = h;
+
+	w->n--;
+	for (;;) {
+		uint64_t home;
+
+		w->key[h] = 0;
+		for (;;) {
+			j = (j + 1) & (w->cap - 1);
+			if (!w->key[j])
+				return;
+			home = sim_wait_home(w, w->key[j]);
+			/* stays unless its home is cyclically outside (h, j] */
+			if (h <= j ? (home <= h || home > j) : (home <= h && home > j))
+				break;
+		}
+		w->key[h] = w->key[j];
+		w->left[h] = w->left[j];
+		h = j;
+	}
+}
+
+/*
+ * One more dependency of flow ID (which has NDEPS) is done: true when it
+ * was the last. -ENOMEM fails the run.
+ */
+static bool sim_wait_count(struct sim *s, uint64_t id, uint32_t ndeps)
+{
+	struct sim_wait *w = &s->wait;
+	uint64_t key = id + 1, h;
+
+	if (ndeps <= 1)
+		return true;
+	if (2 * (w->n + 1) > w->cap && sim_wait_grow(w)) {
+		sim_fail(s, -ENOMEM, "out of memory for the dependencies of %llu waiting transfers",
+			 (unsigned long long)w->n);
+		return false;
+	}
+	for (h = sim_wait_home(w, key); w->key[h] && w->key[h] != key; h = (h + 1) & (w->cap - 1))
+		;
+	if (!w->key[h]) {
+		w->key[h] = key;
+		w->left[h] = ndeps - 1;
+		w->n++;
+		return false;
+	}
+	if (--w->left[h])
+		return false;
+	sim_wait_del(w, h);
+	return true;
+}
+
+/* ---- making a source's transfers into flows ----------------------------- */
+
+/* The flow of SRC's transfer XID, as sim_add_flow / sim_add_local_flow made it, into F (zeroed). */
+static void sim_src_fill(const struct sim *s, struct sim_src *src, uint64_t xid, struct sim_flow *f)
+{
+	const struct sim_topo *t = s->topo;
+	struct sim_flow_desc d;
+
+	src->ops->describe(src, xid, &d);
+	f->ev.type = SIM_EV_FLOW_START;
+	f->id = src->first_id + xid;
+	f->lsrc = src;
+	f->xid = xid;
+	f->src = t->hosts[d.src_host];
+	f->dst = t->hosts[d.dst_host];
+	f->bytes = d.bytes;
+	f->start_ps = src->start_ps;
+	/* a local copy on one GPU was laid out as a flow to the next host: its rate is that host's NIC's */
+	f->rate_bps = sim_topo_nic_bps(t, f->src);
+	f->local = d.local;
+	f->local_rate_bps = d.local_rate_bps;
+	f->local_lat_ps = d.local ? (d.src_host == d.dst_host ? 0 : d.local_lat_ps) : 0;
+	f->post_ps = d.post_ps;
+	f->conn_tag = d.local ? 0 : d.conn_tag;
+	f->conn_dup = d.local ? 0 : d.conn_dup;
+}
+
+/*
+ * SRC's transfer XID, whose dependencies are all done, as a flow with its
+ * QPs, ready to be scheduled; NULL when the run failed (out of memory).
+ */
+static struct sim_flow *sim_src_make(struct sim *s, struct sim_src *src, uint64_t xid)
+{
+	struct sim_flow *f = sim_lflow_alloc(s);
+	uint32_t slot;
+
+	if (!f)
+		return NULL;
+	slot = f->slot;
+	sim_src_fill(s, src, xid, f);
+	f->slot = slot;
+	if (sim_flow_qps(s, f, src->slot0 ? src->slot0[xid] : 0))
+		return NULL;
+	if (src->kept)
+		src->kept[xid] = slot;
+	return f;
+}
+
+/* Makes and schedules XID of SRC at START (its dependencies are done); NULL when the run failed. */
+static struct sim_flow *sim_src_start(struct sim *s, struct sim_src *src, uint64_t xid, uint64_t start_ps)
+{
+	struct sim_flow *f = sim_src_make(s, src, xid);
+
+	if (!f)
+		return NULL;
+	f->start_ps = coll_add_sat_u64(start_ps > f->start_ps ? start_ps : f->start_ps, s->cfg.msg_overhead_ps);
+	sim_schedule(s, f->start_ps, &f->ev);
+	return f;
+}
+
+int sim_src_roots(struct sim *s, struct sim_src *src)
+{
+	uint64_t cursor = 0, out[64];
+	uint32_t n;
+
+	while ((n = src->ops->roots(src, &cursor, out, 64)) > 0) {
+		for (uint32_t i = 0; i < n; i++) {
+			struct sim_flow *f = sim_src_start(s, src, out[i], 0);
+
+			if (!f)
+				return s->error ? s->error : -ENOMEM;
+			/* the all-active window waits for these (sim_flow_first_byte) */
+			s->first_byte_need += !f->local;
+		}
+	}
+	return s->error;
+}
+
+/* F of a source is done at NOW: its successors whose last dependency it was start. */
+static void sim_src_done(struct sim *s, struct sim_flow *f, uint64_t now)
+{
+	struct sim_src *src = f->lsrc;
+	uint64_t out[64];
+	uint32_t n, from = 0;
+
+	do {
+		n = src->ops->succ(src, f->xid, from, out, 64);
+		for (uint32_t i = 0; i < n && !s->error; i++)
+			if (sim_wait_count(s, src->first_id + out[i], src->ops->ndeps(src, out[i])))
+				sim_src_start(s, src, out[i], now);
+		from += n;
+	} while (n == 64 && !s->error);
+	if (src->ops->done)
+		src->ops->done(src, s, f);
+}
+
+/* The source holding flow ID, or NULL: ID is an added flow. */
+struct sim_src *sim_src_find(const struct sim *s, uint64_t id)
+{
+	uint32_t lo = 0, hi = s->nsrcs;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct sim_src *src = s->srcs[mid];
+
+		if (id < src->first_id)
+			hi = mid;
+		else if (id >= src->first_id + src->count)
+			lo = mid + 1;
+		else
+			return s->srcs[mid];
+	}
+	return NULL;
+}
+
+const struct sim_flow *sim_flow_get(const struct sim *s, uint64_t id, struct sim_flow *tmp)
+{
+	struct sim_src *src = sim_src_find(s, id);
+	uint32_t lo = 0, hi = s->nadded;
+
+	if (src) {
+		uint64_t xid = id - src->first_id;
+
+		if (src->kept && src->kept[xid] != SIM_NONE)
+			return sim_lflow_at(s, src->kept[xid]);
+		memset(tmp, 0, sizeof(*tmp));
+		sim_src_fill(s, src, xid, tmp);
+		tmp->slot = SIM_NONE;
+		return tmp;
+	}
+	/* added flows: ascending ids */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (s->flows[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->nadded && s->flows[lo].id == id)
+		return &s->flows[lo];
+	/* no such flow: an empty one */
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->id = id;
+	tmp->slot = SIM_NONE;
+	return tmp;
 }
 
 /* Start of a local transfer: wait for the GPU's local egress, then occupy it. */
@@ -254,18 +860,178 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 		return;
 	}
 	f->finish_ps = now;
+	f->done = true;
 	if (!s->flows_done++) {
 		s->first_finish_ps = now;
 		s->first_finish_bytes = s->c.delivered_bytes;
 	}
 	if (s->flows_done >= s->nflows)
 		sim_engine_stop(&s->eng);	/* the run is over after this event */
-	for (uint32_t i = 0; i < f->nsucc; i++) {
-		struct sim_flow *g = &s->flows[s->succ[f->succ_first + i]];
+	if (f->lsrc)
+		sim_src_done(s, f, now);
+	if (f->qps_live)
+		sim_qp_maybe_idle(s, sim_qp_at(s, f->first_qp));
+	sim_flow_recycle(s, f);
+}
 
-		if (!--g->ndeps_left) {
-			g->start_ps = coll_add_sat_u64(now > g->start_ps ? now : g->start_ps, s->cfg.msg_overhead_ps);
-			sim_schedule(s, g->start_ps, &g->ev);
+/*
+ * The first QP slot of every network flow, in id order (sim_first_slot):
+ * 0 for a flow split over all slots; for a whole message (split off), its
+ * rank among its connection's messages in flow id order (the order a
+ * schedule posts them) modulo NQ, the round-robin of ncclIbMultiSend
+ * (qpIndex advances by one per message, src/transport/net_ib.cc).
+ */
+struct sim_slots {
+	struct sim_ktab *tab;		/* (src, dst, conn_tag) -> counter */
+	uint32_t *count;
+	uint32_t cap;
+};
+
+static uint32_t sim_first_slot(struct sim *s, struct sim_slots *sl, const struct sim_flow *f, uint32_t nq)
+{
+	uint32_t g;
+	bool fresh;
+
+	if (f->local || sim_flow_split_qps(s, f) || nq == 1)
+		return 0;
+	g = sim_ktab_get(sl->tab, (uint64_t)f->src << 32 | f->dst, f->conn_tag, &fresh);
+	if (g == SIM_NONE)
+		return SIM_NONE;
+	if (g >= sl->cap) {
+		uint32_t cap = sl->cap ? 2 * sl->cap : 1024, *v = realloc(sl->count, cap * sizeof(*v));
+
+		if (!v)
+			return SIM_NONE;
+		memset(v + sl->cap, 0, (cap - sl->cap) * sizeof(*v));
+		sl->count = v;
+		sl->cap = cap;
+	}
+	return sl->count[g]++ % nq;
+}
+
+/* The connections of a source's flow F, made in the order its QPs would have made them. */
+static int sim_src_conns(struct sim *s, const struct sim_flow *f, uint32_t first_slot, uint32_t nq)
+{
+	uint32_t n = sim_flow_nqps(s, f, nq), per = n / sim_flow_dup(f);
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t slot = first_slot + k % per;
+
+		if (sim_conn_get(s, f->src, f->dst, f->conn_tag + k / per, slot, slot % s->topo->nplanes,
+				 f->rate_bps) == SIM_NONE)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Flow I of the run's id order: added flow A, or transfer X of source K. */
+struct sim_walk {
+	uint32_t a, k;
+	uint64_t x;
+};
+
+/* The next flow of W into TMP or as a pointer, NULL at the end. */
+static struct sim_flow *sim_walk_next(struct sim *s, struct sim_walk *w, struct sim_flow *tmp)
+{
+	while (w->k < s->nsrcs && w->x >= s->srcs[w->k]->count) {
+		w->k++;
+		w->x = 0;
+	}
+	if (w->a < s->nadded && (w->k >= s->nsrcs || s->flows[w->a].id < s->srcs[w->k]->first_id))
+		return &s->flows[w->a++];
+	if (w->k >= s->nsrcs)
+		return NULL;
+	memset(tmp, 0, sizeof(*tmp));
+	sim_src_fill(s, s->srcs[w->k], w->x++, tmp);
+	return tmp;
+}
+
+int sim_flows_layout(struct sim *s)
+{
+	uint32_t nq = s->cfg.qps_per_flow ? s->cfg.qps_per_flow : 1;
+	struct sim_slots sl = { 0 };
+	struct sim_walk w = { 0 };
+	struct sim_flow tmp, *f;
+	int rc = 0;
+
+	s->flow_free = SIM_NONE;
+	sl.tab = sim_ktab_new(s->nadded);
+	if (!sl.tab)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < s->nsrcs; k++) {
+		struct sim_src *src = s->srcs[k];
+
+		if (nq > 1 && !(src->slot0 = malloc(src->count ? src->count : 1)))
+			rc = -ENOMEM;
+		if (s->keep_flows && !(src->kept = malloc((src->count ? src->count : 1) * sizeof(*src->kept))))
+			rc = -ENOMEM;
+		if (src->kept)
+			memset(src->kept, 0xff, src->count * sizeof(*src->kept));
+	}
+	/* every flow in id order: the connections come out numbered as they always were */
+	while (!rc && (f = sim_walk_next(s, &w, &tmp))) {
+		uint32_t first = sim_first_slot(s, &sl, f, nq);
+
+		if (first == SIM_NONE)
+			rc = -ENOMEM;
+		else if (f != &tmp)
+			rc = sim_flow_qps(s, f, first);
+		else if (!(rc = sim_src_conns(s, f, first, nq)) && f->lsrc->slot0)
+			f->lsrc->slot0[f->xid] = (uint8_t)first;
+	}
+	sim_ktab_free(sl.tab);
+	free(sl.count);
+	return rc;
+}
+
+int sim_flows_schedule(struct sim *s)
+{
+	struct sim_walk w = { 0 };
+
+	/* added flows and sources' roots, in id order: the events' order */
+	for (;;) {
+		while (w.k < s->nsrcs && w.a < s->nadded && s->flows[w.a].id > s->srcs[w.k]->first_id) {
+			if (sim_src_roots(s, s->srcs[w.k++]))
+				return s->error ? s->error : -ENOMEM;
+		}
+		if (w.a >= s->nadded)
+			break;
+		{
+			struct sim_flow *f = &s->flows[w.a++];
+
+			f->start_ps = coll_add_sat_u64(f->start_ps, s->cfg.msg_overhead_ps);
+			sim_schedule(s, f->start_ps, &f->ev);
+			/* the all-active window waits for these (sim_flow_first_byte) */
+			s->first_byte_need += !f->local;
 		}
 	}
+	while (w.k < s->nsrcs)
+		if (sim_src_roots(s, s->srcs[w.k++]))
+			return s->error ? s->error : -ENOMEM;
+	return s->error;
+}
+
+void sim_flows_free(struct sim *s)
+{
+	for (uint32_t k = 0; k < s->nsrcs; k++) {
+		free(s->srcs[k]->slot0);
+		free(s->srcs[k]->kept);
+		s->srcs[k]->ops->release(s->srcs[k]);
+	}
+	free(s->srcs);
+	for (uint32_t i = 0; i < s->flow_slabs; i++)
+		free(s->flow_slab[i]);
+	free(s->flow_slab);
+	for (uint32_t i = 0; i < s->qp_slabs; i++) {
+		free(s->qp_slab[i]);
+		free(s->bm_slab[i]);
+	}
+	free(s->qp_slab);
+	free(s->bm_slab);
+	free(s->qp_free);
+	free(s->wait.key);
+	free(s->wait.left);
+	sim_ktab_free(s->conn_tab);
+	free(s->conns);
+	free(s->flows);
 }

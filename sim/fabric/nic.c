@@ -70,7 +70,7 @@ void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint3
 
 	qp->ev.type = SIM_EV_QP_TIMER;
 	qp->ack_ev.type = SIM_EV_ACK_TIMER;
-	qp->flow = f->id;
+	qp->flow = f;
 	qp->src = f->src;
 	qp->dst = f->dst;
 	qp->slot = slot;
@@ -214,7 +214,8 @@ static struct sim_pkt *sim_qp_emit(struct sim *s, struct sim_qp *qp)
 		qp->flowlet++;
 	p->kind = SIM_PKT_DATA;
 	p->prio = SIM_PRIO_DATA;
-	p->qp = (uint32_t)(qp - s->qps);
+	p->qp = qp->idx;
+	sim_qp_ref(qp);
 	p->psn = psn;
 	p->src = qp->src;
 	p->dst = qp->dst;
@@ -249,11 +250,13 @@ static void sim_rr_remove_head(struct sim *s, uint32_t port, struct sim_qp *prev
 	qp->active = 0;
 	if (prev == qp) {
 		s->rr[port] = NULL;
-		return;
+	} else {
+		prev->next_active = qp->next_active;
+		if (s->rr[port] == qp)
+			s->rr[port] = prev;
 	}
-	prev->next_active = qp->next_active;
-	if (s->rr[port] == qp)
-		s->rr[port] = prev;
+	/* off the ring, a finished flow's QP may be idle: recycled (the pull goes on from PREV) */
+	sim_qp_maybe_idle(s, qp);
 }
 
 /* The port is free: the next data packet from the round-robin, if any. */
@@ -304,7 +307,7 @@ void sim_nic_flow_start(struct sim *s, struct sim_flow *f)
 		return;
 	}
 	for (uint32_t k = 0; k < f->nqps; k++) {
-		struct sim_qp *qp = &s->qps[f->first_qp + k];
+		struct sim_qp *qp = sim_qp_at(s, f->first_qp + k);
 
 		if (!qp->npkts)
 			continue;
@@ -331,7 +334,8 @@ static void sim_nic_send_ctrl(struct sim *s, struct sim_qp *qp, enum sim_pkt_kin
 		return;
 	a->kind = kind;
 	a->prio = SIM_PRIO_CTRL;
-	a->qp = (uint32_t)(qp - s->qps);
+	a->qp = qp->idx;
+	sim_qp_ref(qp);
 	a->psn = psn;
 	a->sack_psn = data ? data->psn : UINT32_MAX;	/* no selective part */
 	a->src = qp->dst;
@@ -353,7 +357,7 @@ static void sim_nic_send_ctrl(struct sim *s, struct sim_qp *qp, enum sim_pkt_kin
 
 static void sim_rx_complete(struct sim *s, struct sim_qp *qp)
 {
-	struct sim_flow *f = &s->flows[qp->flow];
+	struct sim_flow *f = qp->flow;
 
 	if (++f->qps_done == f->nqps)
 		sim_flow_done(s, f);
@@ -361,7 +365,7 @@ static void sim_rx_complete(struct sim *s, struct sim_qp *qp)
 
 static void sim_rx_deliver(struct sim *s, struct sim_qp *qp, const struct sim_pkt *p)
 {
-	struct sim_flow *f = &s->flows[qp->flow];
+	struct sim_flow *f = qp->flow;
 	bool first = !f->rx_bytes;
 
 	s->c.data_placed++;
@@ -373,7 +377,7 @@ static void sim_rx_deliver(struct sim *s, struct sim_qp *qp, const struct sim_pk
 
 static void sim_rx_ooo(struct sim *s, struct sim_qp *qp, uint32_t psn)
 {
-	struct sim_flow *f = &s->flows[qp->flow];
+	struct sim_flow *f = qp->flow;
 	uint32_t depth = psn - qp->rx_epsn;
 
 	f->ooo_pkts++;
@@ -454,7 +458,7 @@ static void sim_rx_ddp(struct sim *s, struct sim_qp *qp, struct sim_pkt *p)
 
 static void sim_nic_rx_data(struct sim *s, struct sim_pkt *p)
 {
-	struct sim_qp *qp = &s->qps[p->qp];
+	struct sim_qp *qp = sim_qp_at(s, p->qp);
 	uint64_t now = sim_now(s);
 
 	struct sim_conn *c = sim_qp_conn(s, qp);
@@ -542,7 +546,7 @@ static void sim_conn_unpark(struct sim *s, struct sim_conn *c)
 
 static void sim_nic_rx_ctrl(struct sim *s, struct sim_pkt *p)
 {
-	struct sim_qp *qp = &s->qps[p->qp];
+	struct sim_qp *qp = sim_qp_at(s, p->qp);
 
 	struct sim_conn *c = sim_qp_conn(s, qp);
 

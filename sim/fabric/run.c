@@ -1,7 +1,9 @@
 /*
  * Laying a run out and running it. The first sim_run sizes the window,
- * gives every network flow its queue pairs and every (source, destination,
- * connection tag, QP slot) its connection, and schedules the flows that wait on nothing.
+ * gives every added network flow its queue pairs and every (source,
+ * destination, connection tag, QP slot) its connection, in flow id order
+ * (a lazy source's transfers get their QPs when they start, flows.c), and
+ * schedules the flows that wait on nothing.
  * Then the engine (engine/engine.h) pops events and hands each to its
  * handler in sim_fabric_engine_ops below, the one place that maps an event
  * type to the element that owns it; the run ends when every flow finished,
@@ -85,143 +87,22 @@ static void sim_size_window(struct sim *s)
 }
 
 /*
- * Connections: one per (source, destination, connection tag, QP slot),
- * found through open-addressing tables that live only while flows are
- * laid out. A table maps a two-word key to a dense index.
+ * Memory of what a run lays out before it starts: the QPs of the added
+ * flows (a lazy source's come when its transfers start), checked before
+ * it is allocated.
  */
-struct sim_ktab {
-	uint64_t cap;		/* power of two, > 2 x entries */
-	uint64_t *key;		/* two words per entry */
-	uint32_t *val;		/* SIM_NONE: empty */
-	uint32_t n;		/* entries */
-};
-
-static int sim_ktab_init(struct sim_ktab *t, uint64_t entries)
+static int sim_prepare_guard(struct sim *s, uint64_t words)
 {
-	t->cap = 16;
-	t->n = 0;
-	while (t->cap < 2 * entries + 2)
-		t->cap *= 2;
-	t->key = malloc(t->cap * 2 * sizeof(*t->key));
-	t->val = malloc(t->cap * sizeof(*t->val));
-	if (!t->key || !t->val) {
-		free(t->key);
-		free(t->val);
-		return -ENOMEM;
-	}
-	memset(t->val, 0xff, t->cap * sizeof(*t->val));
-	return 0;
-}
-
-static void sim_ktab_free(struct sim_ktab *t)
-{
-	free(t->key);
-	free(t->val);
-}
-
-/* The index of key (A, B), the next free one (t->n, then counted) if new: *FRESH says which. */
-static uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *fresh)
-{
-	uint64_t h = sim_mix64(a ^ sim_mix64(b)) & (t->cap - 1);
-
-	while (t->val[h] != SIM_NONE && (t->key[2 * h] != a || t->key[2 * h + 1] != b))
-		h = (h + 1) & (t->cap - 1);
-	*fresh = t->val[h] == SIM_NONE;
-	if (*fresh) {
-		t->val[h] = t->n++;
-		t->key[2 * h] = a;
-		t->key[2 * h + 1] = b;
-	}
-	return t->val[h];
-}
-
-/* QPs of flow F with NQ per connection: one or NQ (split) on each connection it is spread over. */
-static uint32_t sim_flow_nqps(const struct sim *s, const struct sim_flow *f, uint32_t nq)
-{
-	if (f->local)
-		return 0;
-	return (sim_flow_split_qps(s, f) ? nq : 1) * sim_flow_dup(f);
-}
-
-static int sim_build_conns(struct sim *s)
-{
-	struct sim_ktab tab;
-
-	s->conns = calloc(s->nqps ? s->nqps : 1, sizeof(*s->conns));
-	if (!s->conns || sim_ktab_init(&tab, s->nqps))
-		return -ENOMEM;
-	for (uint32_t i = 0; i < s->nflows; i++) {
-		const struct sim_flow *f = &s->flows[i];
-
-		for (uint32_t k = 0; k < f->nqps; k++) {
-			struct sim_qp *qp = &s->qps[f->first_qp + k];
-			bool fresh;
-
-			uint32_t tag = sim_flow_qp_tag(f, k);
-
-			qp->conn = sim_ktab_get(&tab, (uint64_t)f->src << 32 | f->dst,
-						(uint64_t)tag << 32 | qp->slot, &fresh);
-			if (fresh) {
-				struct sim_conn *c = &s->conns[qp->conn];
-
-				c->src = f->src;
-				c->dst = f->dst;
-				c->tag = tag;
-				c->slot = qp->slot;
-				c->port = s->topo->nodes[f->src].first_port + qp->plane;
-				sim_cc_init_conn(s, c, f->rate_bps);
-			}
-		}
-	}
-	s->nconns = tab.n;
-	sim_ktab_free(&tab);
-	return 0;
-}
-
-/*
- * The QP slot each network flow starts at, in FIRST_SLOT: 0 for a flow
- * split over all slots; for a whole message (split off), its rank among
- * its connection's messages in flow id order (the order a schedule posts
- * them) modulo NQ, the round-robin of ncclIbMultiSend (qpIndex advances
- * by one per message, src/transport/net_ib.cc). 0 or -ENOMEM.
- */
-static int sim_first_slots(struct sim *s, uint32_t nq, uint32_t *first_slot)
-{
-	struct sim_ktab tab;
-	uint32_t *count;
-
-	count = calloc(s->nflows, sizeof(*count));
-	if (!count || sim_ktab_init(&tab, s->nflows)) {
-		free(count);
-		return -ENOMEM;
-	}
-	for (uint32_t i = 0; i < s->nflows; i++) {
-		const struct sim_flow *f = &s->flows[i];
-		uint32_t g;
-		bool fresh;
-
-		first_slot[i] = 0;
-		if (f->local || sim_flow_split_qps(s, f))
-			continue;
-		g = sim_ktab_get(&tab, (uint64_t)f->src << 32 | f->dst, f->conn_tag, &fresh);
-		first_slot[i] = count[g]++ % nq;
-	}
-	sim_ktab_free(&tab);
-	free(count);
-	return 0;
-}
-
-/* Memory of the per-QP state a run lays out, checked before it is allocated. */
-static int sim_prepare_guard(struct sim *s, uint64_t nqps, uint64_t words)
-{
-	/* the connection table, and the one that ranks a connection's messages (a flow at least per QP) */
-	uint64_t per_qp = sizeof(struct sim_qp) + sizeof(struct sim_conn) + 2 * words * sizeof(uint64_t) +
-			  2 * 2 * (sizeof(uint32_t) + 2 * sizeof(uint64_t)) + 2 * sizeof(uint32_t);
-	uint64_t need = coll_mul_sat_u64(nqps, per_qp);
+	uint32_t nq = s->cfg.qps_per_flow ? s->cfg.qps_per_flow : 1;
+	uint64_t nqps = 0, per_qp = sizeof(struct sim_qp) + sizeof(struct sim_conn) + 2 * words * sizeof(uint64_t) +
+				    2 * 2 * (sizeof(uint32_t) + 2 * sizeof(uint64_t)) + 2 * sizeof(uint32_t);
+	uint64_t need;
 	char what[96], err[sizeof(s->err)];
 	int rc;
 
-	need = coll_add_sat_u64(need, coll_mul_sat_u64(s->ndeps, sizeof(uint32_t)));
+	for (uint32_t i = 0; i < s->nadded; i++)
+		nqps += s->flows[i].local ? 0 : (uint64_t)nq * sim_flow_dup(&s->flows[i]);
+	need = coll_mul_sat_u64(nqps, per_qp);
 	need = coll_add_sat_u64(need, coll_mul_sat_u64(s->topo->nhosts, sizeof(uint64_t)));
 	snprintf(what, sizeof(what), "the transport state of %llu queue pairs", (unsigned long long)nqps);
 	if (nqps > SIM_MAX_FLOWS) {
@@ -234,12 +115,10 @@ static int sim_prepare_guard(struct sim *s, uint64_t nqps, uint64_t words)
 	return rc;
 }
 
-/* QPs of the network flows, their PSN bitmaps, connections; 0 or a negative errno (sim_fail). */
+/* PSN bitmaps, the QPs of added flows, every connection: 0 or a negative errno (sim_fail). */
 static int sim_prepare_qps(struct sim *s)
 {
-	uint32_t nq = s->cfg.qps_per_flow ? s->cfg.qps_per_flow : 1;
-	uint64_t win_pkts, words, nqps = 0, bits = 64;
-	uint32_t *first_slot = NULL;
+	uint64_t win_pkts, bits = 64;
 	int rc;
 
 	win_pkts = s->window_bytes / s->mtu_bytes + 1;
@@ -252,45 +131,17 @@ static int sim_prepare_qps(struct sim *s)
 	while (bits < 2 * win_pkts)
 		bits *= 2;
 	s->bitmap_bits = (uint32_t)bits;
-	words = bits / 64;
-	for (uint32_t i = 0; i < s->nflows; i++)
-		nqps += sim_flow_nqps(s, &s->flows[i], nq);
-	rc = sim_prepare_guard(s, nqps, words);
+	rc = sim_prepare_guard(s, bits / 64);
 	if (rc)
 		return rc;
-	s->nqps = (uint32_t)nqps;
-	if (sim_flows_link(s))
-		goto out_nomem;
-	s->qps = calloc(s->nqps ? s->nqps : 1, sizeof(*s->qps));
 	s->local_busy_ps = calloc(s->topo->nhosts, sizeof(*s->local_busy_ps));
-	s->bitmaps = calloc(((size_t)s->nqps * 2 + 1) * words, sizeof(uint64_t));
-	first_slot = malloc((s->nflows ? s->nflows : 1) * sizeof(*first_slot));
-	if (!s->qps || !s->bitmaps || !s->local_busy_ps || !first_slot || sim_first_slots(s, nq, first_slot))
-		goto out_nomem;
-	for (uint32_t i = 0, q = 0; i < s->nflows; i++) {
-		struct sim_flow *f = &s->flows[i];
-
-		f->first_qp = q;
-		f->nqps = sim_flow_nqps(s, f, nq);
-		for (uint32_t k = 0; k < f->nqps; k++, q++) {
-			struct sim_qp *qp = &s->qps[q];
-
-			qp->acked = &s->bitmaps[(size_t)q * 2 * words];
-			qp->rcvd = qp->acked + words;
-			/* the slots of one connection repeat on each of its duplicates */
-			sim_nic_qp_init(s, f, qp, k, first_slot[i] + k % (f->nqps / sim_flow_dup(f)));
-		}
+	if (!s->local_busy_ps || sim_flows_layout(s)) {
+		if (!s->error)
+			sim_fail(s, -ENOMEM, "out of memory laying out %llu flows", (unsigned long long)s->nflows);
+		return s->error;
 	}
-	free(first_slot);
-	first_slot = NULL;
-	if (sim_build_conns(s))
-		goto out_nomem;
+	s->conns_sealed = true;
 	return 0;
-
-out_nomem:
-	free(first_slot);
-	sim_fail(s, -ENOMEM, "out of memory laying out %u flows", s->nflows);
-	return -ENOMEM;
 }
 
 static int sim_prepare(struct sim *s)
@@ -305,16 +156,8 @@ static int sim_prepare(struct sim *s)
 	rc = sim_prepare_qps(s);
 	if (rc)
 		return rc;
-	for (uint32_t i = 0; i < s->nflows; i++) {
-		struct sim_flow *f = &s->flows[i];
-
-		if (!f->ndeps_left) {
-			f->start_ps = coll_add_sat_u64(f->start_ps, s->cfg.msg_overhead_ps);
-			sim_schedule(s, f->start_ps, &f->ev);
-			/* the all-active window waits for these (flows.c, sim_flow_first_byte) */
-			s->first_byte_need += !f->local;
-		}
-	}
+	if (sim_flows_schedule(s))
+		return s->error ? s->error : -ENOMEM;
 	if (s->trace)
 		sim_schedule(s, 0, &s->trace_ev);
 	return s->error;
@@ -355,14 +198,21 @@ static void sim_on_pause_refresh(void *ctx, struct sim_event *ev)
 	sim_pfc_refresh(ctx, container_of(ev, struct sim_portq, refresh_ev));
 }
 
+/* A QP timer may be the last thing a finished flow's QP waited for: then it is recycled. */
 static void sim_on_qp_timer(void *ctx, struct sim_event *ev)
 {
-	sim_nic_qp_timer(ctx, container_of(ev, struct sim_qp, ev));
+	struct sim_qp *qp = container_of(ev, struct sim_qp, ev);
+
+	sim_nic_qp_timer(ctx, qp);
+	sim_qp_maybe_idle(ctx, qp);
 }
 
 static void sim_on_ack_timer(void *ctx, struct sim_event *ev)
 {
-	sim_nic_ack_timer(ctx, container_of(ev, struct sim_qp, ack_ev));
+	struct sim_qp *qp = container_of(ev, struct sim_qp, ack_ev);
+
+	sim_nic_ack_timer(ctx, qp);
+	sim_qp_maybe_idle(ctx, qp);
 }
 
 static void sim_on_cc_timer(void *ctx, struct sim_event *ev)

@@ -251,13 +251,8 @@ void sim_destroy(struct sim *s)
 	sim_trace_free(s);
 	sim_pool_destroy(&s->pkts);
 	sim_ipool_destroy(&s->ints);
-	free(s->bitmaps);
 	free(s->local_busy_ps);
-	free(s->qps);
-	free(s->conns);
-	free(s->succ);
-	free(s->deps);
-	free(s->flows);
+	sim_flows_free(s);
 	sim_engine_free(&s->eng);
 	sim_free_state(s);
 	free(s);

@@ -65,8 +65,10 @@
 #define SIM_MAX_ACK_EVERY 65536
 /* Packets per flow: PSNs and their differences stay in 32 bits. */
 #define SIM_MAX_FLOW_PKTS (1ULL << 31)
-/* Flow ids are returned as int. */
+/* Flows added one by one (sim_add_flow): their ids are returned as int. */
 #define SIM_MAX_FLOWS (1U << 30)
+/* Flows in flight at once (flow slots, queue pairs): 32-bit indices. */
+#define SIM_MAX_LIVE (1U << 31)
 /* Simulated time horizon (about 53 days): larger times and timers are refused. */
 #define SIM_TIME_LIMIT_PS (1ULL << 62)
 
@@ -275,6 +277,7 @@ struct sim_portq_stats {
 
 struct sim_flow;
 struct sim_tracer;
+struct sim_ktab;
 
 /*
  * One hardware QP of an NCCL-style connection: the (source, destination,
@@ -324,8 +327,21 @@ struct sim_qp {
 	uint8_t plane;
 	uint16_t sport;		/* RoCEv2 UDP source port, from its connection (sim_qp_sport) */
 	uint32_t slot;		/* QP slot of its connection, 0..qps_per_flow-1 */
-	uint32_t flow;
+	uint32_t idx;		/* its index, sim_qp_at: what packets name it by */
+	/*
+	 * Its flow; NULL once a recycled flow left it (the QP outlives its
+	 * flow until nothing of it is pending: packets, its timers).
+	 */
+	struct sim_flow *flow;
+	bool in_use;		/* its block is allocated (the pool's QPs) */
+	uint32_t blk_first, blk_n; /* the block of its flow's QPs: recycled together */
 	uint32_t conn;		/* index into sim.conns */
+	/*
+	 * Packets naming it (data, ACK, NAK, CNP) not yet freed: it may be
+	 * recycled only when none is left (sim_pkt_free counts them down).
+	 */
+	uint32_t npending;
+	uint32_t next_free;	/* pool free list of its block, SIM_NONE at the end */
 	uint32_t src, dst;	/* host node ids */
 	struct sim_qp *next_active;
 	struct sim_qp *next_parked; /* on its connection's waiting list */
@@ -354,9 +370,11 @@ struct sim_qp {
 	uint64_t retx_pkts;
 };
 
+struct sim_src;
+
 struct sim_flow {
 	struct sim_event ev;	/* SIM_EV_FLOW_START, then SIM_EV_LOCAL_DONE (local or post_ps) */
-	uint32_t id;
+	uint64_t id;		/* flow id: the order of sim_add_flow / sim_add_src, outputs' rows */
 	uint32_t src, dst;	/* host node ids */
 	uint64_t bytes;
 	uint64_t start_ps;
@@ -368,13 +386,16 @@ struct sim_flow {
 	uint64_t post_ps;	/* receiver work after the last byte (a reduction) */
 	uint64_t local_rate_bps; /* NVLink-class rate of a local flow */
 	uint64_t local_lat_ps;	/* and its latency */
-	uint32_t first_qp, nqps;
+	uint32_t first_qp, nqps;	/* its QPs: a block of the pool, sim_qp_at(first_qp + k) */
 	uint32_t qps_done;
+	uint32_t qps_live;	/* its QPs are still its own (not recycled, not left) */
+	uint64_t retx_pkts;	/* retransmissions of its recycled QPs */
 	uint64_t rate_bps;	/* sender NIC line rate */
-	/* dependencies (collectives): start when ndeps_left reaches 0 */
-	uint32_t ndeps_left;
-	uint32_t succ_first, nsucc;
-	uint32_t job;
+	/* a transfer of a lazy source (NULL: added by sim_add_flow), its id there */
+	struct sim_src *lsrc;
+	uint64_t xid;
+	uint32_t slot;		/* its place in the lazy flow pool, SIM_NONE for an added flow */
+	bool done;		/* finished (sim_flow_done): successors told */
 	/*
 	 * Connection the flow is a message of, with src and dst: 0 for a flow
 	 * workload's flows, one per (job, channel) for a collective's
@@ -397,7 +418,7 @@ struct sim_flow {
 struct sim_progress {
 	uint64_t now_ps;	/* simulated time */
 	uint64_t events;	/* handled so far */
-	uint32_t flows_done, nflows;
+	uint64_t flows_done, nflows;
 	double wall_s;		/* wall-clock seconds since this sim_run began */
 	bool final;		/* sim_run is returning: the last call of this run */
 };
@@ -461,7 +482,7 @@ struct sim_counters {
 
 /*
  * The run. Lifecycle: sim_create, then sim_add_flow / sim_add_local_flow /
- * sim_add_dep, then sim_run (lays the flows out once: prepared), which may
+ * sim_add_src, then sim_run (lays the flows out once: prepared), which may
  * be called again after a cfg.stop_ps stop to continue; sim_destroy. Once
  * error is set the run is over: sim_run returns it.
  */
@@ -478,19 +499,49 @@ struct sim {
 	uint64_t *sw_seed;		/* per switch: ECMP hash seed */
 	uint64_t *sw_used_bytes;	/* per switch: shared buffer occupancy */
 	struct sim_qp **rr;		/* per host port: active QP round-robin tail */
-	struct sim_flow *flows;
-	uint32_t nflows, flows_cap, flows_done;
-	struct sim_qp *qps;
-	uint32_t nqps;
+	/*
+	 * Flows: ids 0 .. nflows - 1, in the order they were added. A flow
+	 * of sim_add_flow lives in flows[] for the whole run; a transfer of a
+	 * lazy source (sim_add_src: a collective) gets a slot of the flow
+	 * pool when its dependencies are done and gives it back once it and
+	 * its QPs are done (sim_flow_release), unless keep_flows.
+	 */
+	struct sim_flow *flows;		/* the added flows, ascending ids */
+	uint32_t nadded, flows_cap;
+	uint64_t nflows, flows_done;
+	struct sim_src **srcs;		/* lazy sources, ascending first ids */
+	uint32_t nsrcs;
+	/*
+	 * Set before the run: 1 keeps every lazy flow for the outputs
+	 * (sim_flow_get: flows.csv, the run's figures), 2 its QPs too (tests
+	 * that inspect them); 0 recycles both.
+	 */
+	uint8_t keep_flows;
+	struct sim_flow **flow_slab;	/* the lazy flow pool: SIM_FLOW_SLAB slots a slab */
+	uint32_t flow_slabs, flow_hw;	/* slabs, slots ever used */
+	uint32_t flow_free;		/* free slot list (through slot's xid), SIM_NONE: empty */
+	uint64_t live_flows;		/* lazy flows holding a slot */
+	/* transfers with some but not all dependencies done: id -> dependencies left */
+	struct sim_wait {
+		uint64_t *key;		/* flow id + 1; 0: empty */
+		uint32_t *left;
+		uint64_t cap, n;	/* power of two; entries */
+	} wait;
+	/* QPs: a pool of slabs (stable addresses: events live in them), blocks of one flow's QPs */
+	struct sim_qp **qp_slab;
+	uint64_t **bm_slab;		/* each slab's PSN bitmaps, 2 x words per QP */
+	uint32_t qp_slabs, nqps;	/* slabs; QP indices ever used (high water) */
+	uint32_t *qp_free;		/* per block size (QPs): free block list, SIM_NONE: empty */
+	uint32_t qp_free_n;		/* entries of qp_free */
 	struct sim_conn *conns;
 	uint32_t nconns;
 	uint32_t conn_tags;		/* connection tags handed out (sim_conn_tags) */
-	uint32_t *succ;			/* flow successor lists (CSR) */
-	uint32_t *deps;			/* (a, b) pairs: b waits for a */
-	uint32_t ndeps, deps_cap;
-	uint64_t *bitmaps;		/* QP sender/receiver bitmaps, one arena */
+	struct sim_ktab *conn_tab;	/* (src, dst, tag, slot) -> connection, for the whole run */
+	uint32_t conns_cap;
+	bool conns_sealed;		/* laid out: no connection is made any more (events live in them) */
 	uint64_t *local_busy_ps;	/* per host: its NVLink-class egress is busy until */
 	uint32_t bitmap_bits;		/* per bitmap, power of two */
+	uint64_t recycled_rx_bytes;	/* payload the recycled network flows received */
 	struct sim_pool pkts;		/* struct sim_pkt, linked through next while free */
 	struct sim_ipool ints;		/* INT records: int_hops struct sim_int_hop each (needs_int) */
 	uint32_t int_hops;		/* hops an INT record holds, 1..SIM_MAX_HOPS */
@@ -506,7 +557,7 @@ struct sim {
 	 * then mark_ps is that arrival and mark_bytes the payload delivered up
 	 * to and including it; 0 and 0 when the window never opened.
 	 */
-	uint32_t first_byte_need, first_byte_flows;
+	uint64_t first_byte_need, first_byte_flows;
 	uint64_t mark_ps;
 	uint64_t mark_bytes;
 	uint64_t first_finish_ps, first_finish_bytes;
@@ -595,10 +646,94 @@ static inline uint32_t sim_flow_qp_tag(const struct sim_flow *f, uint32_t k)
 }
 /* Whether F's message is split over its connection's QPs (cfg.split_qps, AUTO resolved for F). */
 bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f);
-/* Flow B starts only after flow A finished (collective schedules). */
-int sim_add_dep(struct sim *s, uint32_t a, uint32_t b);
-/* Lays the dependencies out as successor lists, once, before the run: 0 or -ENOMEM. */
-int sim_flows_link(struct sim *s);
+
+/*
+ * A lazy source of flows: a schedule of COUNT transfers with dependencies
+ * (a collective job, sim/traffic/coll_sim.c) given as functions of a
+ * transfer's id, as collectives/gen.h gives them. Transfer X is flow
+ * first_id + X. The run asks for a transfer's flow only when its
+ * dependencies are done, so it holds the flows in flight, not the schedule.
+ */
+struct sim_flow_desc {
+	uint32_t src_host, dst_host;	/* host indices */
+	uint64_t bytes;
+	bool local;			/* intra-server: NVLink class, no packets */
+	uint64_t local_rate_bps, local_lat_ps;
+	uint64_t post_ps;		/* receiver work after the last byte */
+	uint32_t conn_tag, conn_dup;	/* as sim_flow_set_conn_tag, sim_flow_set_conn_dup */
+};
+
+struct sim_src_ops {
+	uint32_t (*ndeps)(const struct sim_src *src, uint64_t xid);
+	/* successors of XID ascending, from the FROM-th on, up to MAX: how many written */
+	uint32_t (*succ)(const struct sim_src *src, uint64_t xid, uint32_t from, uint64_t *out, uint32_t max);
+	/* roots ascending from *CURSOR, up to MAX: how many written, 0 at the end */
+	uint32_t (*roots)(const struct sim_src *src, uint64_t *cursor, uint64_t *out, uint32_t max);
+	void (*describe)(const struct sim_src *src, uint64_t xid, struct sim_flow_desc *d);
+	/* F (of this source) is done: its figures, before its slot is recycled. May be NULL. */
+	void (*done)(struct sim_src *src, const struct sim *s, const struct sim_flow *f);
+	/* sim_destroy releases the source. */
+	void (*release)(struct sim_src *src);
+};
+
+struct sim_src {
+	const struct sim_src_ops *ops;
+	void *priv;
+	uint64_t first_id, count;	/* set by sim_add_src */
+	uint64_t start_ps;		/* its transfers start no earlier */
+	/* set by the run */
+	uint8_t *slot0;			/* per transfer: first QP slot (qps_per_flow > 1, split off); else NULL */
+	uint32_t *kept;			/* keep_flows: transfer -> pool slot, SIM_NONE: never made */
+};
+/*
+ * Adds SRC's transfers as flows first_id .. first_id + count - 1; the run
+ * owns SRC from here (sim_destroy releases it, even on error): 0, or
+ * -EINVAL (the run is laid out, too many flows), -ENOMEM.
+ */
+int sim_add_src(struct sim *s, struct sim_src *src);
+/*
+ * Flow ID as it stands (added, in flight, kept, or never made: then as
+ * described, not started): a pointer to it, or into TMP. With lazy
+ * sources, a finished flow is there only when keep_flows was set before
+ * the run; else it reads as not finished.
+ */
+const struct sim_flow *sim_flow_get(const struct sim *s, uint64_t id, struct sim_flow *tmp);
+/* The lazy source holding flow ID, NULL for an added flow. */
+struct sim_src *sim_src_find(const struct sim *s, uint64_t id);
+/* Retransmitted packets of F over its QPs, recycled or not. */
+uint64_t sim_flow_retx(const struct sim *s, const struct sim_flow *f);
+/* QP and flow slabs: a lazy flow and its QPs come back to the pools when all are idle. */
+#define SIM_QP_SLAB_SHIFT 10
+#define SIM_FLOW_SLAB_SHIFT 10
+static inline struct sim_qp *sim_qp_at(const struct sim *s, uint32_t i)
+{
+	return &s->qp_slab[i >> SIM_QP_SLAB_SHIFT][i & ((1U << SIM_QP_SLAB_SHIFT) - 1)];
+}
+
+/*
+ * QPs of F from the pool (laid out as sim_nic_qp_init does), the first on
+ * slot FIRST_SLOT of its connection: 0, or -ENOMEM (sim_fail).
+ */
+int sim_flow_qps(struct sim *s, struct sim_flow *f, uint32_t first_slot);
+/* Open-addressing table of two-word keys to dense indices 0, 1, ... in order of arrival. */
+struct sim_ktab *sim_ktab_new(uint64_t entries);
+void sim_ktab_free(struct sim_ktab *t);
+/* The index of (A, B), the next one if new (*FRESH): SIM_NONE out of memory. */
+uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *fresh);
+/* The index of (A, B), SIM_NONE if absent. */
+uint32_t sim_ktab_find(const struct sim_ktab *t, uint64_t a, uint64_t b);
+/* run.c's layout: QPs of added flows and every connection, in flow id order; then the flows that wait on nothing. */
+int sim_flows_layout(struct sim *s);
+int sim_flows_schedule(struct sim *s);
+/* Everything of flows, QPs, connections and sources (sim_destroy). */
+void sim_flows_free(struct sim *s);
+/* SRC's roots made and scheduled at its start: 0 or the run's error. */
+int sim_src_roots(struct sim *s, struct sim_src *src);
+/* QP may be idle now (no packet, timer or data left): recycles its block of QPs once all are. */
+void sim_qp_maybe_idle(struct sim *s, struct sim_qp *qp);
+/* The connection of (SRC, DST, TAG, SLOT), made if new: its index, or SIM_NONE out of memory. */
+uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot, uint32_t plane,
+		      uint64_t line_bps);
 /* SIM_EV_FLOW_START of F: a local transfer takes the GPU's egress, a network flow the NIC. */
 void sim_flow_start(struct sim *s, struct sim_flow *f);
 /* SIM_EV_LOCAL_DONE of F: its local transfer or its receiver's work (post_ps) ended. */
@@ -815,6 +950,12 @@ bool sim_cc_window_unlimited(enum sim_cc cc);
 uint32_t sim_cc_count(void);
 uint32_t sim_lb_count(void);
 
+/* A packet of QP is made: QP stays until it is freed. */
+static inline void sim_qp_ref(struct sim_qp *qp)
+{
+	qp->npending++;
+}
+
 static inline struct sim_conn *sim_qp_conn(const struct sim *s, const struct sim_qp *qp)
 {
 	return &s->conns[qp->conn];
@@ -871,9 +1012,14 @@ static inline struct sim_pkt *sim_pkt_alloc(struct sim *s)
 /* P must be neither queued nor on a wire. Its INT record goes back too. */
 static inline void sim_pkt_free(struct sim *s, struct sim_pkt *p)
 {
+	/* a PAUSE names no QP (nor does a frame a test made up) */
+	struct sim_qp *qp = p->kind != SIM_PKT_PAUSE && p->qp < s->nqps ? sim_qp_at(s, p->qp) : NULL;
+
 	if (p->int_rec)
 		sim_ipool_put(&s->ints, p->int_rec);
 	sim_pool_put(&s->pkts, p);
+	if (qp && qp->npending && !--qp->npending)
+		sim_qp_maybe_idle(s, qp);
 }
 
 /*

@@ -27,13 +27,13 @@ static int sim_cmp_double(const void *a, const void *b)
 }
 
 /* Nearest-rank percentile of a sorted array. */
-static double sim_results_pct(const double *v, uint32_t n, double p)
+static double sim_results_pct(const double *v, uint64_t n, double p)
 {
-	uint32_t k;
+	uint64_t k;
 
 	if (!n)
 		return 0;
-	k = (uint32_t)(p / 100.0 * n + 0.999999);
+	k = (uint64_t)(p / 100.0 * n + 0.999999);
 	if (k < 1)
 		k = 1;
 	if (k > n)
@@ -53,13 +53,15 @@ static uint64_t sim_peak_rss_kb(void)
 static void sim_results_flows(const struct sim *s, struct sim_results *r)
 {
 	double *fct = malloc((s->nflows ? s->nflows : 1) * sizeof(*fct));
+	struct sim_flow tmp;
 	double cap_bits = 0, rx_bits = 0, sum_frac = 0, sum_fct = 0;
 	uint64_t first_start = UINT64_MAX, last_finish = 0;
-	uint32_t n = 0;
+	uint64_t n = 0;
 
 	r->min_flow_frac = 1;
-	for (uint32_t i = 0; i < s->nflows; i++) {
-		const struct sim_flow *f = &s->flows[i];
+	/* in id order, as the sums always ran: the same rounding */
+	for (uint64_t i = 0; i < s->nflows; i++) {
+		const struct sim_flow *f = sim_flow_get(s, i, &tmp);
 		double t, frac;
 
 		if (f->max_reorder > r->max_reorder)
@@ -102,12 +104,15 @@ static double sim_line_bps_total(const struct sim *s)
 {
 	double sum = 0;
 	uint8_t *seen = calloc(s->topo->nnodes, 1);
+	struct sim_flow tmp;
 
-	for (uint32_t i = 0; i < s->nflows && seen; i++) {
-		if (seen[s->flows[i].src])
+	for (uint64_t i = 0; i < s->nflows && seen; i++) {
+		const struct sim_flow *f = sim_flow_get(s, i, &tmp);
+
+		if (seen[f->src])
 			continue;
-		seen[s->flows[i].src] = 1;
-		sum += (double)s->flows[i].rate_bps;
+		seen[f->src] = 1;
+		sum += (double)f->rate_bps;
 	}
 	free(seen);
 	return sum;
@@ -261,15 +266,17 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 			"%.1f%% payload at %u B MTU\n", sim_cc_name(s->cfg.cc), 100 * eta,
 			100 * eta * s->mtu_bytes / (double)sim_wire_bytes(s->mtu_bytes, SIM_PKT_DATA), s->mtu_bytes);
 	if (sim_results_complete(r))
-		fprintf(out, "flows        %u of %u finished (%s), %.3f GB delivered, makespan %.1f us\n",
-			r->flows_done, r->flows, sim_status(s), r->payload_bytes / 1e9, r->makespan_us);
+		fprintf(out, "flows        %llu of %llu finished (%s), %.3f GB delivered, makespan %.1f us\n",
+			(unsigned long long)r->flows_done, (unsigned long long)r->flows, sim_status(s),
+			r->payload_bytes / 1e9, r->makespan_us);
 	else
-		fprintf(out, "flows        %u of %u finished (%s at %.3f us), %.3f GB delivered\n", r->flows_done,
-			r->flows, sim_status(s), (double)sim_now(s) * 1e-6, r->payload_bytes / 1e9);
+		fprintf(out, "flows        %llu of %llu finished (%s at %.3f us), %.3f GB delivered\n",
+			(unsigned long long)r->flows_done, (unsigned long long)r->flows, sim_status(s),
+			(double)sim_now(s) * 1e-6, r->payload_bytes / 1e9);
 	sim_results_print_throughput(r, out);
 	if (!sim_results_complete(r))
-		fprintf(out, "unavailable  effective throughput, per-flow rates, FCTs and makespan: %u of %u flows "
-			"did not finish\n", r->flows - r->flows_done, r->flows);
+		fprintf(out, "unavailable  effective throughput, per-flow rates, FCTs and makespan: %llu of %llu flows "
+			"did not finish\n", (unsigned long long)(r->flows - r->flows_done), (unsigned long long)r->flows);
 	if (sim_results_complete(r))
 		fprintf(out, "FCT          p50 %.1f us, p99 %.1f us, max %.1f us\n", r->fct_p50_us, r->fct_p99_us,
 			r->fct_max_us);
@@ -355,8 +362,8 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(CC_TARGET_UTIL, eta > 0 ? json_real(eta) : json_null());
 	SUM(STATUS, json_string(sim_status(s)));
 	SUM(COMPLETE, json_boolean(sim_results_complete(r)));
-	SUM(FLOWS, json_integer(r->flows));
-	SUM(FLOWS_DONE, json_integer(r->flows_done));
+	SUM(FLOWS, json_integer((json_int_t)r->flows));
+	SUM(FLOWS_DONE, json_integer((json_int_t)r->flows_done));
 	SUM(PAYLOAD_BYTES, json_integer((json_int_t)r->payload_bytes));
 	SUM(EFFECTIVE_THROUGHPUT, sim_json_flow_fig(r, r->effective_throughput));
 	SUM(ALL_ACTIVE_THROUGHPUT, r->window_throughput >= 0 ? json_real(r->window_throughput) : json_null());
@@ -525,15 +532,14 @@ static int sim_write_flows(const struct sim *s, const char *dir, char *err, size
 
 	if (!f)
 		return rc;
-	for (uint32_t i = 0; i < s->nflows; i++) {
-		const struct sim_flow *fl = &s->flows[i];
+	for (uint64_t i = 0; i < s->nflows; i++) {
+		struct sim_flow tmp;
+		const struct sim_flow *fl = sim_flow_get(s, i, &tmp);
 		double t = fl->finish_ps ? (double)(fl->finish_ps - fl->start_ps) * 1e-12 : 0;
 		double gbps = t > 0 ? (double)fl->bytes * 8 / t / 1e9 : 0;
-		uint64_t retx = 0;
+		uint64_t retx = sim_flow_retx(s, fl);
 
-		for (uint32_t k = 0; k < fl->nqps; k++)
-			retx += s->qps[fl->first_qp + k].retx_pkts;
-		fprintf(f, "%u,%u,%u,%lu,%.6f,%.6f,%.3f,%.6f,%lu,%u,%lu\n", i, s->topo->nodes[fl->src].index,
+		fprintf(f, "%llu,%u,%u,%lu,%.6f,%.6f,%.3f,%.6f,%lu,%u,%lu\n", (unsigned long long)i, s->topo->nodes[fl->src].index,
 			s->topo->nodes[fl->dst].index, (unsigned long)fl->bytes, fl->start_ps * 1e-6,
 			fl->finish_ps ? t * 1e6 : -1.0, gbps, gbps * 1e9 / (double)fl->rate_bps,
 			(unsigned long)fl->ooo_pkts, fl->max_reorder, (unsigned long)retx);

@@ -11,7 +11,7 @@
 struct sim_flow_seed_stats;
 
 struct sim_results {
-	uint32_t flows, flows_done;
+	uint64_t flows, flows_done;
 	uint64_t payload_bytes;		/* delivered */
 	double effective_throughput;	/* payload / sum(line rate x FCT), fraction */
 	double window_throughput;	/* aggregate rate while all flows were active, fraction; <0 n/a */

@@ -1,16 +1,20 @@
 /*
- * From schedule to simulated traffic. Every transfer of the schedule
- * becomes one flow, in schedule order, so transfer i of a job is flow
- * first_flow + i and the schedule's dependencies map one to one. Transfers
- * between GPUs of one server go over a modelled NVLink-class link (a rate
- * and a latency per GPU, no packets); all others cross the fabric packet by
- * packet, between the NICs of the two GPUs.
+ * From schedule to simulated traffic. A job is a lazy source of flows
+ * (struct sim_src): its schedule's generator (collectives/gen.h) says
+ * what each transfer moves and which transfers wait for it, and transfer
+ * i of a job is flow first_flow + i, made only when its dependencies are
+ * done (sim/fabric/flows.c). Transfers between GPUs of one server go over
+ * a modelled NVLink-class link (a rate and a latency per GPU, no packets);
+ * all others cross the fabric packet by packet, between the NICs of the
+ * two GPUs. The job's figures (sim_coll_result) are running aggregates
+ * kept as its transfers finish: nothing per transfer stays.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "collectives/busbw.h"
+#include "collectives/gen.h"
 #include "collectives/units.h"
 #include "sim/traffic/coll_sim.h"
 
@@ -103,6 +107,9 @@ int sim_coll_job_size_check(const struct sim_coll_job *job, uint64_t bytes, char
 	char sz[48];
 
 	sim_coll_job_params(job, bytes, &p);
+	/* an algorithm with its own generator builds nothing: the run holds only what is in flight */
+	if (coll_algo_ops(p.algo) && coll_algo_ops(p.algo)->gen)
+		return 0;
 	coll_sched_estimate(&p, &nxfers, &mem_bytes);
 	if (nxfers <= SIM_MAX_JOB_XFERS)
 		return 0;
@@ -222,6 +229,49 @@ int sim_coll_guard(const struct coll_params *p, double per_xfer_bytes, const cha
 	return coll_mem_guard(need >= 1.8e19 ? UINT64_MAX : (uint64_t)need, what, err, errlen);
 }
 
+/* A job as a lazy source: its generator, what maps a transfer to a flow, its running figures. */
+struct sim_coll_src {
+	struct sim_src src;		/* first: the run hands it back as this */
+	struct coll_gen gen;
+	uint32_t *rank_host;		/* a copy: the job's may go before the run's outputs are written */
+	uint32_t g;			/* GPUs per server, at least 1 */
+	uint64_t nvlink_bps, nvlink_lat_ps, reduce_bps;
+	uint32_t tag0, dup;
+	/* running figures (sim_coll_result) */
+	uint64_t done;			/* transfers finished */
+	uint64_t end_ps;		/* the last finish */
+	uint64_t *sent_bytes;		/* per host: network payload of finished transfers it sent */
+	uint64_t slowest;		/* flow id of the network transfer with the longest FCT, UINT64_MAX: none */
+	double slowest_fct_us, slowest_frac;
+	uint32_t slowest_src, slowest_dst; /* its host indices */
+};
+
+static struct sim_coll_src *sim_coll_src_of(const struct sim_src *src)
+{
+	return src->priv;
+}
+
+static uint32_t sim_coll_ndeps(const struct sim_src *src, uint64_t xid)
+{
+	const struct coll_gen *g = &sim_coll_src_of(src)->gen;
+
+	return g->ops->ndeps(g, xid);
+}
+
+static uint32_t sim_coll_succ(const struct sim_src *src, uint64_t xid, uint32_t from, uint64_t *out, uint32_t max)
+{
+	const struct coll_gen *g = &sim_coll_src_of(src)->gen;
+
+	return g->ops->succ(g, xid, from, out, max);
+}
+
+static uint32_t sim_coll_roots(const struct sim_src *src, uint64_t *cursor, uint64_t *out, uint32_t max)
+{
+	const struct coll_gen *g = &sim_coll_src_of(src)->gen;
+
+	return g->ops->roots(g, cursor, out, max);
+}
+
 /*
  * A PXN transfer leaves through the NIC of the relay GPU (the source
  * server's GPU on the destination's rail: placement keeps rank % g the
@@ -230,183 +280,276 @@ int sim_coll_guard(const struct coll_params *p, double per_xfer_bytes, const cha
  * the relay GPU posts each chunk as it lands), and at 3.6 Tb/s a GPU it is
  * 9x faster than the 400 Gb/s NIC, so the NIC is what bounds the transfer.
  */
-static int sim_coll_flow(struct sim *s, const struct sim_coll_job *job, const struct coll_xfer *x, uint32_t tag0,
-			 uint32_t dup)
+static void sim_coll_describe_x(const struct sim_coll_src *cs, const struct coll_xfer *x, struct sim_flow_desc *d)
 {
-	uint32_t g = job->gpus_per_server ? job->gpus_per_server : 1;
-	uint32_t src = x->pxn ? coll_pxn_relay(g, x->src_rank, x->dst_rank) : x->src_rank;
-	uint32_t a = job->rank_host[src], b = job->rank_host[x->dst_rank];
-	bool same_server = a / g == b / g;
-	int id;
+	uint32_t src = x->pxn ? coll_pxn_relay(cs->g, x->src_rank, x->dst_rank) : x->src_rank;
+	uint32_t a = cs->rank_host[src], b = cs->rank_host[x->dst_rank];
 
-	if (a == b || x->intra || same_server)
-		return sim_add_local_flow(s, job->rank_host[x->src_rank], b, x->bytes, job->nvlink_bps,
-					  job->nvlink_lat_ps);
-	id = sim_add_flow(s, a, b, x->bytes, job->start_ps);
-	if (id >= 0 && (sim_flow_set_conn_tag(s, (uint32_t)id, tag0 + x->channel * dup) ||
-			sim_flow_set_conn_dup(s, (uint32_t)id, dup)))
-		return -EINVAL;
-	return id;
+	memset(d, 0, sizeof(*d));
+	d->dst_host = b;
+	d->bytes = x->bytes;
+	if (x->op == COLL_OP_REDUCE && cs->reduce_bps)
+		d->post_ps = sim_ser_ps(x->bytes, cs->reduce_bps);
+	if (a == b || x->intra || a / cs->g == b / cs->g) {
+		d->local = true;
+		d->src_host = cs->rank_host[x->src_rank];
+		d->local_rate_bps = cs->nvlink_bps;
+		d->local_lat_ps = cs->nvlink_lat_ps;
+		return;
+	}
+	d->src_host = a;
+	d->conn_tag = cs->tag0 + x->channel * cs->dup;
+	d->conn_dup = cs->dup;
 }
+
+static void sim_coll_describe(const struct sim_src *src, uint64_t xid, struct sim_flow_desc *d)
+{
+	const struct sim_coll_src *cs = sim_coll_src_of(src);
+	struct coll_xfer x;
+
+	cs->gen.ops->xfer(&cs->gen, xid, &x);
+	sim_coll_describe_x(cs, &x, d);
+}
+
+/* Transfer F finished: the job's figures, as sim_coll_result once read them off every flow. */
+static void sim_coll_done(struct sim_src *src, const struct sim *s, const struct sim_flow *f)
+{
+	struct sim_coll_src *cs = sim_coll_src_of(src);
+	double fct;
+
+	cs->done++;
+	if (f->finish_ps > cs->end_ps)
+		cs->end_ps = f->finish_ps;
+	if (f->local || !f->finish_ps)
+		return;
+	cs->sent_bytes[s->topo->nodes[f->src].index] += f->bytes;
+	fct = (double)(f->finish_ps - f->start_ps) * 1e-6;
+	/* the longest FCT, the lowest flow id among equals: as a walk in id order found it */
+	if (cs->slowest == UINT64_MAX || fct > cs->slowest_fct_us || (fct == cs->slowest_fct_us && f->id < cs->slowest)) {
+		cs->slowest = f->id;
+		cs->slowest_fct_us = fct;
+		cs->slowest_frac = fct > 0 ? (double)f->bytes * 8 / ((double)f->rate_bps * fct * 1e-6) : 1;
+		cs->slowest_src = s->topo->nodes[f->src].index;
+		cs->slowest_dst = s->topo->nodes[f->dst].index;
+	}
+}
+
+static void sim_coll_release(struct sim_src *src)
+{
+	struct sim_coll_src *cs = sim_coll_src_of(src);
+
+	coll_gen_free(&cs->gen);
+	free(cs->rank_host);
+	free(cs->sent_bytes);
+	free(cs);
+}
+
+static const struct sim_src_ops sim_coll_src_ops = {
+	.ndeps = sim_coll_ndeps,
+	.succ = sim_coll_succ,
+	.roots = sim_coll_roots,
+	.describe = sim_coll_describe,
+	.done = sim_coll_done,
+	.release = sim_coll_release,
+};
 
 /*
- * The first of the connection tags of a job's schedule SC, one per
- * channel: NCCL opens one connection per (peer, channel) and keeps it for
- * the communicator's life (each channel's ring or tree has its own
- * send/recv connectors, src/transport/net.cc and net_ib.cc), so the
- * transfers of a job's channel between two hosts are messages of one
- * connection, its QPs and their ECMP paths. 0 if the tags ran out.
+ * One pass over the job's transfers, in id order, nothing kept: the
+ * channels its schedule uses (NCCL opens one connection per peer and
+ * channel and keeps it for the communicator's life: each channel's ring
+ * or tree has its own send/recv connectors, src/transport/net.cc and
+ * net_ib.cc, so the transfers of a job's channel between two hosts are
+ * messages of one connection, its QPs and their ECMP paths), its network
+ * transfers, its largest one.
  */
-static uint32_t sim_coll_tags(struct sim *s, const struct coll_sched *sc, uint32_t dup)
+static void sim_coll_scan(const struct sim_coll_src *cs, uint32_t *nch, uint64_t *net, uint64_t *max_bytes)
 {
-	uint32_t n = 1;
+	const struct coll_gen *g = &cs->gen;
+	uint64_t n = coll_gen_count(g);
+	struct sim_flow_desc d;
+	struct coll_xfer x;
 
-	for (uint32_t i = 0; i < sc->nxfers; i++)
-		if (sc->xfers[i].channel >= n)
-			n = sc->xfers[i].channel + 1;
-	return sim_conn_tags(s, n * dup);
+	*nch = 1;
+	*net = 0;
+	*max_bytes = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		g->ops->xfer(g, i, &x);
+		if (x.channel >= *nch)
+			*nch = x.channel + 1;
+		if (x.bytes > *max_bytes)
+			*max_bytes = x.bytes;
+		sim_coll_describe_x(cs, &x, &d);
+		*net += !d.local;
+	}
 }
 
-/* Longest chain of dependent transfers: what per-message costs add up along. */
-static uint32_t sim_coll_depth(const struct coll_sched *sc)
-{
-	uint32_t *d = calloc(sc->nxfers ? sc->nxfers : 1, sizeof(*d)), best = 0;
+/* Longest chain of dependent transfers, what per-message costs add up along: 0 past SIM_COLL_DEPTH_MAX transfers. */
+#define SIM_COLL_DEPTH_MAX (1ULL << 26)
 
+static uint32_t sim_coll_depth(const struct coll_gen *g)
+{
+	uint64_t n = coll_gen_count(g), out[64];
+	uint32_t *d, best = 0;
+
+	if (n > SIM_COLL_DEPTH_MAX)
+		return 0;
+	d = calloc(n ? n : 1, sizeof(*d));
 	if (!d)
 		return 0;
-	for (uint32_t i = 0; i < sc->nxfers; i++) {
-		const struct coll_xfer *x = &sc->xfers[i];
-		const uint32_t *deps = coll_xfer_deps(sc, x);
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t k, from = 0;
 
-		d[i] = 1;
-		for (uint32_t k = 0; k < x->ndeps; k++)
-			if (d[deps[k]] + 1 > d[i])
-				d[i] = d[deps[k]] + 1;
+		/* ascending ids are a topological order: D[i] is final when i is reached */
+		d[i] = d[i] ? d[i] : 1;
 		if (d[i] > best)
 			best = d[i];
+		do {
+			k = g->ops->succ(g, i, from, out, 64);
+			for (uint32_t j = 0; j < k; j++)
+				if (d[out[j]] < d[i] + 1)
+					d[out[j]] = d[i] + 1;
+			from += k;
+		} while (k == 64);
 	}
 	free(d);
 	return best;
 }
 
+/* The job's source, its generator made (-EINVAL, -E2BIG, -ENOMEM with the reason in ERR). */
+static int sim_coll_src_new(const struct sim *s, struct sim_coll_job *job, const struct coll_params *p,
+			    struct sim_coll_src **out, char *err, size_t errlen)
+{
+	struct sim_coll_src *cs = calloc(1, sizeof(*cs));
+	int rc;
+
+	*out = NULL;
+	if (!cs || !(cs->rank_host = malloc((size_t)job->nranks * sizeof(*cs->rank_host))) ||
+	    !(cs->sent_bytes = calloc(s->topo->nhosts, sizeof(*cs->sent_bytes)))) {
+		if (cs) {
+			free(cs->rank_host);
+			free(cs);
+		}
+		return sim_coll_fail(err, errlen, -ENOMEM, "job %s: out of memory", job->name);
+	}
+	rc = coll_gen_create(&cs->gen, p);
+	if (rc) {
+		sim_coll_fail(err, errlen, rc, "job %s: cannot build the schedule (%s)", job->name,
+			      cs->gen.err[0] ? cs->gen.err :
+			      rc == -E2BIG ? "too many pieces: use a larger --chunk, or fewer ranks or channels" :
+					     strerror(-rc));
+		free(cs->sent_bytes);
+		free(cs->rank_host);
+		free(cs);
+		return rc;
+	}
+	memcpy(cs->rank_host, job->rank_host, (size_t)job->nranks * sizeof(*cs->rank_host));
+	cs->g = job->gpus_per_server ? job->gpus_per_server : 1;
+	cs->nvlink_bps = job->nvlink_bps;
+	cs->nvlink_lat_ps = job->nvlink_lat_ps;
+	cs->reduce_bps = job->reduce_bps;
+	cs->dup = sim_coll_job_dup(job);
+	cs->slowest = UINT64_MAX;
+	cs->src.ops = &sim_coll_src_ops;
+	cs->src.priv = cs;
+	cs->src.count = coll_gen_count(&cs->gen);
+	cs->src.start_ps = job->start_ps;
+	*out = cs;
+	return 0;
+}
+
+/*
+ * What the job keeps per transfer: the wrapped schedule's successor lists
+ * (4 bytes a dependency, 4 a transfer) beside coll_build's schedule; an
+ * algorithm with its own generator keeps nothing per transfer.
+ */
+#define SIM_COLL_WRAP_BYTES 16.0
+
 int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errlen)
 {
+	const struct coll_algo_ops *ops;
+	struct sim_coll_src *cs;
 	struct coll_params p;
-	struct coll_sched sc;
 	const char *why;
 	char what[64], msg[256];
-	uint32_t tag0, dup;
+	uint64_t max_bytes, net;
+	uint32_t nch;
 	int rc = 0;
 
 	sim_coll_job_params(job, job->bytes, &p);
 	why = coll_params_error(&p);
 	if (why)
 		return sim_coll_fail(err, errlen, -EINVAL, "job %s: %s", job->name, why);
-	rc = sim_coll_job_size_check(job, job->bytes, msg, sizeof(msg));
-	if (rc)
-		return sim_coll_fail(err, errlen, rc, "job %s: %s", job->name, msg);
-	snprintf(what, sizeof(what), "job %s", job->name);
-	rc = sim_coll_guard(&p, SIM_COLL_FLOW_BYTES, what, err, errlen);
+	ops = coll_algo_ops(p.algo);
+	/* a built schedule is what bounds a job without its own generator (coll_build's memory) */
+	if (!ops->gen) {
+		rc = sim_coll_job_size_check(job, job->bytes, msg, sizeof(msg));
+		if (rc)
+			return sim_coll_fail(err, errlen, rc, "job %s: %s", job->name, msg);
+		snprintf(what, sizeof(what), "job %s", job->name);
+		rc = sim_coll_guard(&p, SIM_COLL_WRAP_BYTES, what, err, errlen);
+		if (rc)
+			return rc;
+	}
+	rc = sim_coll_src_new(s, job, &p, &cs, err, errlen);
 	if (rc)
 		return rc;
-	coll_sched_init(&sc);
-	rc = coll_build(&sc, &p);
-	if (rc) {
-		sim_coll_fail(err, errlen, rc, "job %s: cannot build the schedule (%s)", job->name,
-			      sc.err[0] ? sc.err :
-			      rc == -E2BIG ? "too many pieces: use a larger --chunk, or fewer ranks or channels" :
-					     strerror(-rc));
-		goto out_free_sched;
+	sim_coll_scan(cs, &nch, &net, &max_bytes);
+	/* PSNs are 32-bit: a transfer must not need more packets than they count (sim_add_flow's rule) */
+	if (max_bytes / s->mtu_bytes >= SIM_MAX_FLOW_PKTS || job->start_ps > SIM_TIME_LIMIT_PS) {
+		sim_coll_release(&cs->src);
+		return sim_coll_fail(err, errlen, -ENOMEM, "job %s: a transfer of %llu bytes is more than %llu "
+				     "packets of %u B, or a start past the model's horizon", job->name,
+				     (unsigned long long)max_bytes, (unsigned long long)SIM_MAX_FLOW_PKTS, s->mtu_bytes);
 	}
+	cs->tag0 = sim_conn_tags(s, nch * cs->dup);
+	if (!cs->tag0) {
+		sim_coll_release(&cs->src);
+		return sim_coll_fail(err, errlen, -EINVAL, "job %s: %s", job->name, sim_error(s));
+	}
+	/* a wrapped schedule is O(transfers) anyway; an algorithm's own generator keeps to O(ranks) */
+	job->depth = ops->gen ? 0 : sim_coll_depth(&cs->gen);
+	job->net_flows = net;
 	job->first_flow = s->nflows;
-	job->nflows = sc.nxfers;
-	job->net_flows = 0;
-	job->depth = sim_coll_depth(&sc);
-	dup = sim_coll_job_dup(job);
-	tag0 = sim_coll_tags(s, &sc, dup);
-	if (!tag0) {
-		rc = sim_coll_fail(err, errlen, -EINVAL, "job %s: %s", job->name, sim_error(s));
-		goto out_free_sched;
-	}
-	for (uint32_t i = 0; i < sc.nxfers && !rc; i++) {
-		const struct coll_xfer *x = &sc.xfers[i];
-		const uint32_t *deps = coll_xfer_deps(&sc, x);
-		int id = sim_coll_flow(s, job, x, tag0, dup);
-
-		if (id < 0) {
-			rc = sim_coll_fail(err, errlen, -ENOMEM, "job %s: %s", job->name,
-					   *sim_error(s) ? sim_error(s) : "out of memory adding its transfers");
-			break;
-		}
-		s->flows[id].start_ps = job->start_ps;
-		if (x->op == COLL_OP_REDUCE && job->reduce_bps)
-			s->flows[id].post_ps = sim_ser_ps(x->bytes, job->reduce_bps);
-		s->flows[id].job = job->first_flow;
-		job->net_flows += !s->flows[id].local;
-		for (uint32_t k = 0; k < x->ndeps && !rc; k++)
-			if (sim_add_dep(s, job->first_flow + deps[k], (uint32_t)id))
-				rc = sim_coll_fail(err, errlen, -ENOMEM, "job %s: out of memory adding its transfers",
-						   job->name);
-	}
-out_free_sched:
-	coll_sched_free(&sc);
-	return rc;
-}
-
-/*
- * Whether F finished. finish_ps is 0 for "not yet", but also for a local
- * copy (same GPU) that ended at time 0, which placed all its bytes.
- */
-static bool sim_coll_flow_done(const struct sim_flow *f)
-{
-	return f->finish_ps || (f->local && f->started && f->rx_bytes == f->bytes && !f->post_ps);
+	job->nflows = cs->src.count;
+	rc = sim_add_src(s, &cs->src);
+	if (rc)
+		return sim_coll_fail(err, errlen, rc, "job %s: %s", job->name, sim_error(s));
+	return 0;
 }
 
 void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct sim_coll_result *r)
 {
-	uint64_t end = 0, line = sim_topo_nic_bps(s->topo, s->topo->hosts[job->rank_host[0]]);
-	uint64_t *sent = calloc(s->topo->nhosts, sizeof(*sent));
+	uint64_t line = sim_topo_nic_bps(s->topo, s->topo->hosts[job->rank_host ? job->rank_host[0] : 0]);
+	const struct sim_src *src = sim_src_find(s, job->first_flow);
+	const struct sim_coll_src *cs = src && job->nflows ? sim_coll_src_of(src) : NULL;
 	double secs;
 
 	memset(r, 0, sizeof(*r));
-	r->slowest_flow = SIM_NONE;
-	for (uint32_t i = 0; i < job->nflows; i++) {
-		const struct sim_flow *f = &s->flows[job->first_flow + i];
-		double fct;
-
-		r->flows_done += sim_coll_flow_done(f);
-		if (f->finish_ps > end)
-			end = f->finish_ps;
-		if (f->local || !f->finish_ps)
-			continue;
-		if (sent) {
-			uint32_t h = s->topo->nodes[f->src].index;
-
-			sent[h] += f->bytes;
-			if (sent[h] > r->nic_max_bytes)
-				r->nic_max_bytes = sent[h];
-		}
-		fct = (double)(f->finish_ps - f->start_ps) * 1e-6;
-		if (r->slowest_flow == SIM_NONE || fct > r->slowest_fct_us) {
-			r->slowest_flow = job->first_flow + i;
-			r->slowest_fct_us = fct;
-			r->slowest_frac = fct > 0 ? (double)f->bytes * 8 / ((double)f->rate_bps * fct * 1e-6) : 1;
-		}
+	r->slowest_flow = SIM_COLL_NO_FLOW;
+	r->line_gbps = (double)line / 1e9;
+	if (cs) {
+		line = sim_topo_nic_bps(s->topo, s->topo->hosts[cs->rank_host[0]]);
+		r->line_gbps = (double)line / 1e9;
+		r->flows_done = cs->done;
+		for (uint32_t h = 0; h < s->topo->nhosts; h++)
+			if (cs->sent_bytes[h] > r->nic_max_bytes)
+				r->nic_max_bytes = cs->sent_bytes[h];
 	}
 	r->complete = r->flows_done == job->nflows;
-	if (!r->complete) {
-		/* no figure from a collective that did not finish */
-		r->slowest_flow = SIM_NONE;
-		r->line_gbps = (double)line / 1e9;
-		free(sent);
+	/* no figure from a collective that did not finish */
+	if (!r->complete)
 		return;
+	if (cs && cs->slowest != UINT64_MAX) {
+		r->slowest_flow = cs->slowest;
+		r->slowest_fct_us = cs->slowest_fct_us;
+		r->slowest_frac = cs->slowest_frac;
+		r->slowest_src = cs->slowest_src;
+		r->slowest_dst = cs->slowest_dst;
 	}
-	secs = end > job->start_ps ? (double)(end - job->start_ps) * 1e-12 : 0;
+	secs = cs && cs->end_ps > job->start_ps ? (double)(cs->end_ps - job->start_ps) * 1e-12 : 0;
 	r->time_us = secs * 1e6;
 	r->algbw_gbps = coll_algbw_gbps(job->bytes, secs);
 	r->busbw_gbps = coll_busbw_gbps(job->kind, job->nranks, job->bytes, secs);
-	r->line_gbps = (double)line / 1e9;
 	r->effective = coll_line_fraction(r->busbw_gbps, line);
 	r->nic_busy = secs > 0 ? (double)r->nic_max_bytes * 8 / ((double)line * secs) : 0;
-	free(sent);
 }

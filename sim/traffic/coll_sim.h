@@ -37,9 +37,9 @@ struct sim_coll_job {
 	uint64_t start_ps;
 	uint32_t *rank_host;		/* rank -> host index, filled by placement */
 	/* filled by sim_coll_add */
-	uint32_t first_flow, nflows;
-	uint32_t net_flows;		/* of them, over the network */
-	uint32_t depth;			/* transfers on the longest dependency chain */
+	uint64_t first_flow, nflows;	/* its transfers are flows first_flow .. + nflows - 1 */
+	uint64_t net_flows;		/* of them, over the network */
+	uint32_t depth;			/* transfers on the longest dependency chain; 0: not counted (own generator, huge) */
 	uint64_t reduce_bps;		/* receiver reduction rate; 0: free */
 };
 
@@ -50,15 +50,16 @@ uint32_t sim_coll_job_dup(const struct sim_coll_job *job);
 
 struct sim_coll_result {
 	bool complete;			/* every transfer finished: the figures below are set */
-	uint32_t flows_done;		/* transfers of the job that finished */
+	uint64_t flows_done;		/* transfers of the job that finished */
 	double time_us;			/* first start to last transfer's arrival */
 	double algbw_gbps, busbw_gbps;	/* GB/s, nccl-tests definitions */
 	double effective;		/* busbw / NIC line rate */
 	double line_gbps;		/* NIC line rate, Gb/s */
 	double nic_busy;		/* busiest NIC's network bytes / (line rate x time) */
 	uint64_t nic_max_bytes;		/* network payload the busiest NIC sent */
-	uint32_t slowest_flow;		/* network flow with the longest FCT */
+	uint64_t slowest_flow;		/* network flow with the longest FCT, SIM_COLL_NO_FLOW: none */
 	double slowest_fct_us, slowest_frac; /* its FCT and rate / line rate */
+	uint32_t slowest_src, slowest_dst; /* its host indices */
 };
 
 /*
@@ -70,7 +71,9 @@ struct sim_coll_result {
 #define SIM_MAX_CHANNELS 64
 #define SIM_JOB_NAME_MAX 31
 /*
- * Transfers one job's schedule may have. The largest schedule the
+ * Transfers one job's built schedule may have (an algorithm without a
+ * generator of its own: coll_build's schedule is what the run wraps, see
+ * coll_gen_create). The largest schedule the
  * experiments run (ring all-reduce on 1,024 ranks at 1 GiB, 1 MiB chunks)
  * has 2.1M; 16.8M leaves 8x headroom. Beyond it a job builds for minutes
  * and simulates for hours (27 ranks at 1 TiB: 5.45e7 transfers built for
@@ -107,8 +110,15 @@ int sim_coll_job_size_check(const struct sim_coll_job *job, uint64_t bytes, char
 double sim_coll_xfers_max(const struct coll_params *p, double *table_entries);
 /* Bytes the schedule of P and PER_XFER_BYTES per transfer need; its transfers in *XFERS. */
 double sim_coll_need_bytes(const struct coll_params *p, double per_xfer_bytes, double *xfers);
-/* A simulated transfer, at least: its flow (twice, as the array grows) and dependencies. */
-#define SIM_COLL_FLOW_BYTES (2.0 * sizeof(struct sim_flow) + 32)
+/* struct sim_coll_result.slowest_flow: no network transfer finished. */
+#define SIM_COLL_NO_FLOW UINT64_MAX
+/*
+ * What a job whose algorithm has no generator of its own keeps per
+ * transfer beside coll_build's schedule: the wrapper's successor lists
+ * (collectives/gen.c), 4 bytes a dependency and 4 a transfer, rounded up.
+ * The flows themselves are made as transfers become ready and recycled.
+ */
+#define SIM_COLL_WRAP_BYTES 16.0
 /*
  * 0 when the schedule of P, plus PER_XFER_BYTES for each of its transfers
  * (what the caller keeps per transfer: a checker's state, a simulated
@@ -117,8 +127,11 @@ double sim_coll_need_bytes(const struct coll_params *p, double per_xfer_bytes, d
  */
 int sim_coll_guard(const struct coll_params *p, double per_xfer_bytes, const char *what, char *err, size_t errlen);
 /*
- * Builds the job's schedule and adds its flows and dependencies to S.
- * 0, or a negative errno with "job NAME: ..." in ERR.
+ * Adds the job to S as a lazy source of flows (sim_add_src): its
+ * schedule's generator (coll_gen_create: the algorithm's own, or coll_build's
+ * schedule wrapped), refused up front when that schedule cannot fit. JOB
+ * must stay until sim_coll_result. 0, or a negative errno with "job NAME:
+ * ..." in ERR.
  */
 int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errlen);
 void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct sim_coll_result *r);
