@@ -307,6 +307,9 @@ static void run_coll_seed_row(struct run_coll *c, uint32_t k, uint64_t bytes)
 
 #undef CSEED
 
+/* Transfers whose flows the largest size keeps for flows.csv (about 700 MiB). */
+#define RUN_COLL_KEEP_FLOWS_MAX (4ULL << 20)
+
 /* The flows and links of one size, for `fabsim report`. */
 static int run_coll_write_detail(const struct run_coll *c, struct sim *s, const char *cmdline)
 {
@@ -314,6 +317,16 @@ static int run_coll_write_detail(const struct run_coll *c, struct sim *s, const 
 	struct sim_results r;
 
 	snprintf(dir, sizeof(dir), "%s/largest", c->o->out_dir);
+	if (!s->keep_flows) {
+		fprintf(stderr, "fabsim: %s: links.csv and trace.csv only: the largest size made %llu transfers, more than "
+			"the %llu whose flows are kept for flows.csv and summary.json\n", dir,
+			(unsigned long long)s->nflows, (unsigned long long)RUN_COLL_KEEP_FLOWS_MAX);
+		if (sim_results_write_links(s, dir, err, sizeof(err))) {
+			fprintf(stderr, "fabsim: %s\n", err);
+			return -1;
+		}
+		return sim_run_trace_write(s, dir, false);
+	}
 	sim_results_compute(s, &r);
 	/* the default trace of the largest size goes beside its summary, which names its port */
 	if (!sim_results_write(s, &r, dir, cmdline, err, sizeof(err)))
@@ -363,8 +376,12 @@ static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, cons
 		goto out_free;
 	if (last && sim_run_trace(s, c->o, &trace))
 		goto out_free;
-	/* the largest size's flows.csv and figures read every transfer: they stay (sim_flow_get) */
-	if (last && c->o->out_dir && *c->o->out_dir)
+	/*
+	 * The largest size's flows.csv and figures read every transfer: they
+	 * stay (sim_flow_get), 172 bytes each, unless there are too many (a
+	 * Colossus-scale job: links.csv and the trace only).
+	 */
+	if (last && c->o->out_dir && *c->o->out_dir && s->nflows <= RUN_COLL_KEEP_FLOWS_MAX)
 		s->keep_flows = 1;
 	if (sim_run(s)) {
 		fprintf(stderr, "fabsim: the simulation failed: %s\n", *sim_error(s) ? sim_error(s) : "out of memory");

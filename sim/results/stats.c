@@ -575,6 +575,17 @@ static int sim_write_links(const struct sim *s, const char *dir, char *err, size
 	return sim_close_csv(f, dir, &sim_schema_links, err, errlen);
 }
 
+int sim_results_write_links(const struct sim *s, const char *dir, char *err, size_t errlen)
+{
+	int rc = sim_mkdir_p(dir);
+
+	if (rc) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	return sim_write_links(s, dir, err, errlen);
+}
+
 int sim_results_write(const struct sim *s, const struct sim_results *r, const char *dir, const char *argv_line,
 		      char *err, size_t errlen)
 {

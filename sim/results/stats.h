@@ -45,6 +45,8 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
  */
 int sim_results_write(const struct sim *s, const struct sim_results *r, const char *dir,
 		      const char *argv_line, char *err, size_t errlen);
+/* links.csv alone into DIR (created if needed): for a run whose flows were not kept. */
+int sim_results_write_links(const struct sim *s, const char *dir, char *err, size_t errlen);
 /* "FROM:TO" node names of PORT into BUF; returns BUF. */
 const char *sim_results_port_name(const struct sim *s, uint32_t port, char *buf, size_t len);
 /*
