@@ -148,13 +148,12 @@ static int sim_inv_switches(struct sim_inv *v, uint64_t *queued)
 static int sim_inv_pool(struct sim_inv *v, uint64_t queued)
 {
 	const struct sim *s = v->s;
-	uint64_t nfree = 0, wire = 0;
+	uint64_t nfree = 0, wire;
 
 	nfree = sim_pool_count_free(&s->pkts, s->pkts.allocated);
 	if (nfree > s->pkts.allocated)
 		return sim_inv_fail(v, "the packet free list is longer than the pool (a cycle)");
-	for (size_t i = 0; i < s->eng.q.n; i++)
-		wire += s->eng.q.ev[i]->type == SIM_EV_PKT_ARRIVE;
+	wire = sim_evq_count_type(&s->eng.q, SIM_EV_PKT_ARRIVE);
 	if (nfree + queued + wire != s->pkts.allocated)
 		return sim_inv_fail(v, "%llu packets allocated but %llu free + %llu queued + %llu on the wire",
 				    (unsigned long long)s->pkts.allocated, (unsigned long long)nfree,
