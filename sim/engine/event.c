@@ -11,6 +11,8 @@
 #define SIM_EVQ_MASK (SIM_EVQ_SLOTS - 1)
 /* Chunks carved from one allocation (64 KiB). */
 #define SIM_EVQ_SLAB_CHUNKS 256
+/* Largest out-of-order bucket sorted by insertion; beyond, qsort. */
+#define SIM_EVQ_INSERTION_MAX 64
 
 int sim_evq_init(struct sim_evq *q, size_t cap_hint)
 {
@@ -31,8 +33,11 @@ void sim_evq_free(struct sim_evq *q)
 	free(q->slabs);
 	free(q->b);
 	free(q->bits);
+	free(q->run);
 	sim_heapq_free(&q->cur);
 	sim_heapq_free(&q->far);
+	q->run = NULL;
+	q->run_i = q->run_n = q->run_cap = 0;
 	q->slabs = NULL;
 	q->nslabs = q->slabs_cap = 0;
 	q->free_chunks = NULL;
@@ -159,38 +164,99 @@ static int sim_evq_pull_far(struct sim_evq *q)
 	return 0;
 }
 
-/* Room in cur for N more entries: 0, or -ENOMEM. */
-static int sim_evq_cur_reserve(struct sim_evq *q, size_t n)
+/* Room in run for N entries: 0, or -ENOMEM. */
+static int sim_evq_run_reserve(struct sim_evq *q, size_t n)
 {
-	while (q->cur.cap - q->cur.n < n)
-		if (sim_heapq_grow(&q->cur))
-			return -ENOMEM;
+	size_t cap = q->run_cap ? q->run_cap : 256;
+	struct sim_heap_ent *run;
+
+	if (n <= q->run_cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	run = realloc(q->run, cap * sizeof(*run));
+	if (!run)
+		return -ENOMEM;
+	q->run = run;
+	q->run_cap = cap;
 	return 0;
 }
 
-/* Moves bucket B's events into cur (which has room) and its chunks to the free list. */
+static int sim_evq_ent_cmp(const void *a, const void *b)
+{
+	const struct sim_heap_ent *x = a, *y = b;
+
+	if (x->time_ps != y->time_ps)
+		return x->time_ps < y->time_ps ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int sim_evq_ent_before(const struct sim_heap_ent *a, const struct sim_heap_ent *b)
+{
+	return a->time_ps < b->time_ps || (a->time_ps == b->time_ps && a->seq < b->seq);
+}
+
+/*
+ * Sorts run[0 .. run_n). A bucket is often in order already (a burst at
+ * one instant arrives in sequence order) or nearly: insertion sort, which
+ * costs the entries plus their inversions, unless the bucket is large and
+ * out of order.
+ */
+static void sim_evq_sort_run(struct sim_evq *q)
+{
+	struct sim_heap_ent *r = q->run;
+	size_t n = q->run_n, descents = 0;
+
+	for (size_t i = 1; i < n; i++)
+		descents += sim_evq_ent_before(&r[i], &r[i - 1]);
+	if (!descents)
+		return;
+	if (n > SIM_EVQ_INSERTION_MAX) {
+		qsort(r, n, sizeof(*r), sim_evq_ent_cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct sim_heap_ent x = r[i];
+		size_t j = i;
+
+		while (j && sim_evq_ent_before(&x, &r[j - 1])) {
+			r[j] = r[j - 1];
+			j--;
+		}
+		r[j] = x;
+	}
+}
+
+/* Moves bucket B's events into run (which has room), sorted, and its chunks to the free list. */
 static void sim_evq_drain(struct sim_evq *q, struct sim_evq_bucket *b)
 {
 	struct sim_evq_chunk *c = b->head;
+	size_t n = 0;
 
 	while (c) {
 		struct sim_evq_chunk *next = c->next;
 
-		for (uint32_t i = 0; i < c->n; i++)
-			sim_heapq_push(&q->cur, c->e[i].time_ps, c->e[i].seq, c->e[i].ev);
+		memcpy(&q->run[n], c->e, c->n * sizeof(c->e[0]));
+		n += c->n;
 		c->next = q->free_chunks;
 		q->free_chunks = c;
 		c = next;
 	}
-	q->nwheel -= b->n;
+	q->run_i = 0;
+	q->run_n = n;
+	q->nwheel -= n;
 	b->head = b->tail = NULL;
 	b->n = 0;
 	sim_evq_unmark(q, (size_t)(b - q->b));
+	sim_evq_sort_run(q);
+	if (n > 1)
+		__builtin_prefetch(q->run[1].ev);
+	__builtin_prefetch(q->run[0].ev);
 }
 
 /*
- * cur is empty: the next non-empty slot becomes the current one, its
- * bucket drained into cur. The window first moves to just before that
+ * run and cur are empty: the next non-empty slot becomes the current one,
+ * its bucket sorted into run. The window first moves to just before that
  * slot (nothing lies between), a valid state of its own, so that every
  * failure leaves a queue that still pops in order when retried.
  */
@@ -212,7 +278,7 @@ int sim_evq_advance(struct sim_evq *q)
 	if (rc)
 		return rc;
 	b = &q->b[slot & SIM_EVQ_MASK];
-	rc = sim_evq_cur_reserve(q, b->n);
+	rc = sim_evq_run_reserve(q, b->n);
 	if (rc)
 		return rc;
 	q->cur_slot = slot;
@@ -225,6 +291,8 @@ size_t sim_evq_count_type(const struct sim_evq *q, uint8_t type)
 {
 	size_t n = 0;
 
+	for (size_t i = q->run_i; i < q->run_n; i++)
+		n += q->run[i].ev->type == type;
 	for (size_t i = 0; i < q->cur.n; i++)
 		n += q->cur.ev[i]->type == type;
 	for (size_t i = 0; i < q->far.n; i++)

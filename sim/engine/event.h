@@ -89,8 +89,10 @@ struct sim_evq {
 	uint64_t next_seq;
 	uint64_t now_ps;	/* time of the event last popped */
 	uint64_t peak;		/* most entries ever pending */
-	uint64_t cur_slot;	/* the slot being drained: cur holds every event up to its end */
-	struct sim_heapq cur;	/* events of slots <= cur_slot */
+	uint64_t cur_slot;	/* the slot being drained: run and cur hold every event up to its end */
+	struct sim_heap_ent *run;	/* the drained bucket, sorted; run[run_i .. run_n) pending */
+	size_t run_i, run_n, run_cap;
+	struct sim_heapq cur;	/* events pushed at slots <= cur_slot since the drain */
 	size_t nwheel;		/* events in the buckets */
 	struct sim_evq_chunk *free_chunks;	/* unused chunks */
 	void **slabs;		/* the blocks chunks were carved from, to free */
@@ -107,7 +109,7 @@ void sim_evq_free(struct sim_evq *q);
 /* Out of line: appends to a bucket whose last chunk is full (or that has none): 0, or -ENOMEM. */
 int sim_evq_bucket_add(struct sim_evq *q, struct sim_evq_bucket *b, uint64_t time_ps, uint64_t seq,
 		       struct sim_event *ev);
-/* Out of line: moves the next non-empty slot into cur: 0, -ENOENT when empty, or -ENOMEM. */
+/* Out of line: sorts the next non-empty slot into run: 0, -ENOENT when empty, or -ENOMEM. */
 int sim_evq_advance(struct sim_evq *q);
 /* Pending events of TYPE (a walk over every pending event: for checks, not the hot path). */
 size_t sim_evq_count_type(const struct sim_evq *q, uint8_t type);
@@ -144,21 +146,39 @@ static inline int sim_evq_push(struct sim_evq *q, uint64_t time_ps, struct sim_e
 
 /*
  * Pops the earliest event into *out and sets now_ps to its time: 0,
- * -ENOENT when empty, or -ENOMEM when moving the next slot's events into
- * cur found no memory (nothing is lost: the pop may be retried).
+ * -ENOENT when empty, or -ENOMEM when moving the next slot's events in
+ * found no memory (nothing is lost: the pop may be retried).
  */
 static inline int sim_evq_pop(struct sim_evq *q, struct sim_heap_ent *out)
 {
-	if (!q->cur.n) {
+	for (;;) {
+		if (q->run_i < q->run_n) {
+			const struct sim_heap_ent *e = &q->run[q->run_i];
+			struct sim_heap_key k = { e->time_ps, e->seq };
+
+			if (!q->cur.n || sim_key_before(&k, &q->cur.key[0])) {
+				*out = *e;
+				/*
+				 * The object of the event after next is what the
+				 * run loop will touch first once this one is
+				 * handled: fetch it now, behind this handler.
+				 */
+				if (++q->run_i + 1 < q->run_n)
+					__builtin_prefetch(q->run[q->run_i + 1].ev);
+				break;
+			}
+			sim_heapq_take(&q->cur, out);
+			break;
+		}
+		if (q->cur.n) {
+			sim_heapq_take(&q->cur, out);
+			break;
+		}
 		int rc = sim_evq_advance(q);
 
 		if (rc)
 			return rc;
 	}
-	sim_heapq_take(&q->cur, out);
-	/* the next event's object is the next thing the run loop touches */
-	if (q->cur.n)
-		__builtin_prefetch(q->cur.ev[0]);
 	q->now_ps = out->time_ps;
 	q->n--;
 	return 0;
