@@ -11,8 +11,8 @@
 #define SIM_EVQ_MASK (SIM_EVQ_SLOTS - 1)
 /* Chunks carved from one allocation (64 KiB). */
 #define SIM_EVQ_SLAB_CHUNKS 256
-/* Largest out-of-order bucket sorted by insertion; beyond, qsort. */
-#define SIM_EVQ_INSERTION_MAX 64
+/* Largest bucket sorted by insertion; beyond, a counting sort. */
+#define SIM_EVQ_INSERTION_MAX 16
 
 int sim_evq_init(struct sim_evq *q, size_t cap_hint)
 {
@@ -182,39 +182,13 @@ static int sim_evq_run_reserve(struct sim_evq *q, size_t n)
 	return 0;
 }
 
-static int sim_evq_ent_cmp(const void *a, const void *b)
-{
-	const struct sim_heap_ent *x = a, *y = b;
-
-	if (x->time_ps != y->time_ps)
-		return x->time_ps < y->time_ps ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static int sim_evq_ent_before(const struct sim_heap_ent *a, const struct sim_heap_ent *b)
 {
 	return a->time_ps < b->time_ps || (a->time_ps == b->time_ps && a->seq < b->seq);
 }
 
-/*
- * Sorts run[0 .. run_n). A bucket is often in order already (a burst at
- * one instant arrives in sequence order) or nearly: insertion sort, which
- * costs the entries plus their inversions, unless the bucket is large and
- * out of order.
- */
-static void sim_evq_sort_run(struct sim_evq *q)
+static void sim_evq_insertion_sort(struct sim_heap_ent *r, size_t n)
 {
-	struct sim_heap_ent *r = q->run;
-	size_t n = q->run_n, descents = 0;
-
-	for (size_t i = 1; i < n; i++)
-		descents += sim_evq_ent_before(&r[i], &r[i - 1]);
-	if (!descents)
-		return;
-	if (n > SIM_EVQ_INSERTION_MAX) {
-		qsort(r, n, sizeof(*r), sim_evq_ent_cmp);
-		return;
-	}
 	for (size_t i = 1; i < n; i++) {
 		struct sim_heap_ent x = r[i];
 		size_t j = i;
@@ -227,31 +201,69 @@ static void sim_evq_sort_run(struct sim_evq *q)
 	}
 }
 
-/* Moves bucket B's events into run (which has room), sorted, and its chunks to the free list. */
-static void sim_evq_drain(struct sim_evq *q, struct sim_evq_bucket *b)
+/* Chunks of bucket B back to the free list; the bucket is empty. */
+static void sim_evq_bucket_clear(struct sim_evq *q, struct sim_evq_bucket *b)
 {
-	struct sim_evq_chunk *c = b->head;
-	size_t n = 0;
-
-	while (c) {
-		struct sim_evq_chunk *next = c->next;
-
-		memcpy(&q->run[n], c->e, c->n * sizeof(c->e[0]));
-		n += c->n;
-		c->next = q->free_chunks;
-		q->free_chunks = c;
-		c = next;
-	}
-	q->run_i = 0;
-	q->run_n = n;
-	q->nwheel -= n;
+	b->tail->next = q->free_chunks;
+	q->free_chunks = b->head;
+	q->nwheel -= b->n;
 	b->head = b->tail = NULL;
 	b->n = 0;
 	sim_evq_unmark(q, (size_t)(b - q->b));
-	sim_evq_sort_run(q);
+}
+
+/*
+ * Moves bucket B's events into run (which has room), sorted. Within a
+ * slot times differ only in their low SIM_EVQ_SLOT_SHIFT bits, and a
+ * bucket holds equal times in sequence order (pushes append in sequence
+ * order, and far's events of a slot move in, in order, before the window
+ * lets any push reach it): a stable counting sort on those bits sorts by
+ * (time, seq). Small buckets take an insertion sort instead, and a last
+ * pass checks the order (a pull from far cut short by -ENOMEM could have
+ * left equals out of sequence order) and repairs it if need be.
+ */
+static void sim_evq_drain(struct sim_evq *q, struct sim_evq_bucket *b)
+{
+	struct sim_heap_ent *r = q->run;
+	size_t n = 0;
+
+	if (b->n <= SIM_EVQ_INSERTION_MAX) {
+		for (struct sim_evq_chunk *c = b->head; c; c = c->next) {
+			memcpy(&r[n], c->e, c->n * sizeof(c->e[0]));
+			n += c->n;
+		}
+		sim_evq_insertion_sort(r, n);
+	} else {
+		uint32_t *count = q->count;
+		const uint64_t low = (1ULL << SIM_EVQ_SLOT_SHIFT) - 1;
+		size_t sum = 0;
+
+		memset(count, 0, sizeof(q->count));
+		for (struct sim_evq_chunk *c = b->head; c; c = c->next)
+			for (uint32_t i = 0; i < c->n; i++)
+				count[c->e[i].time_ps & low]++;
+		for (size_t t = 0; t <= low; t++) {
+			size_t k = count[t];
+
+			count[t] = (uint32_t)sum;
+			sum += k;
+		}
+		for (struct sim_evq_chunk *c = b->head; c; c = c->next)
+			for (uint32_t i = 0; i < c->n; i++)
+				r[count[c->e[i].time_ps & low]++] = c->e[i];
+		n = b->n;
+		for (size_t i = 1; i < n; i++)
+			if (sim_evq_ent_before(&r[i], &r[i - 1])) {
+				sim_evq_insertion_sort(r, n);
+				break;
+			}
+	}
+	q->run_i = 0;
+	q->run_n = n;
+	sim_evq_bucket_clear(q, b);
 	if (n > 1)
-		__builtin_prefetch(q->run[1].ev);
-	__builtin_prefetch(q->run[0].ev);
+		__builtin_prefetch(r[1].ev);
+	__builtin_prefetch(r[0].ev);
 }
 
 /*

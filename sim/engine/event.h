@@ -62,6 +62,7 @@ struct sim_event {
 
 _Static_assert(SIM_EVQ_SLOTS_LOG2 >= 6 && SIM_EVQ_SLOTS_LOG2 <= 20, "the wheel's bitmap needs 64..2^20 buckets");
 _Static_assert(SIM_EVQ_SLOT_SHIFT + SIM_EVQ_SLOTS_LOG2 < 64, "the window must be shorter than time itself");
+_Static_assert(SIM_EVQ_SLOT_SHIFT <= 12, "the drain counts events by time within a slot");
 
 /*
  * A bucket's events live in a list of fixed chunks from a free list shared
@@ -101,6 +102,7 @@ struct sim_evq {
 	uint64_t *bits;		/* SIM_EVQ_WORDS: bucket i non-empty */
 	uint64_t summary[SIM_EVQ_SUMMARY];	/* bit i: bits[i] non-zero */
 	struct sim_heapq far;	/* events of slots >= cur_slot + SIM_EVQ_SLOTS */
+	uint32_t count[1 << SIM_EVQ_SLOT_SHIFT];	/* the drain's counting sort, by time within the slot */
 };
 
 /* An empty queue with room for CAP_HINT events (0: a default): 0, or -ENOMEM. */
