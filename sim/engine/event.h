@@ -12,21 +12,24 @@
  * nearly all of them within a microsecond of now (serialization, cable,
  * switch latency, ACK timers). A heap pays a sift through ~9 levels of
  * cold cache lines per pop; the wheel appends a push to the bucket of its
- * time slot (SIM_EVQ_SLOT_PS wide) and sorts only the few events of the
- * slot being drained, in a small heap (cur) that stays in cache.
+ * time slot (2^SIM_EVQ_SLOT_SHIFT ps wide) and sorts only the few events
+ * of the slot being drained, which then pop in sequence and whose objects
+ * can be fetched ahead of the handler that touches them.
  *
  * Layout, with cur_slot the slot being drained (slot = time_ps >> SHIFT):
- *   cur:    every event of slot <= cur_slot, a 4-ary heap (heap.h): the
- *           drained bucket plus events pushed into the current slot (or
- *           before it, when a caller set now_ps back), so they still pop
- *           by (time, seq);
+ *   run:    the drained bucket, sorted by (time, seq) (a counting sort on
+ *           the time's low bits, event.c), popped front to back;
+ *   cur:    a 4-ary heap (heap.h) of the events pushed since then into
+ *           the current slot (or before it, when a caller set now_ps
+ *           back); a pop takes the lesser of run's front and cur's top;
  *   bucket: events of slots cur_slot + 1 .. cur_slot + SIM_EVQ_SLOTS - 1,
  *           unsorted, in bucket slot % SIM_EVQ_SLOTS; a two-level bitmap
  *           of the non-empty buckets finds the next one in a few words;
  *   far:    events of later slots, a 4-ary heap, moved into the buckets
  *           as the window reaches them (rare: retransmission timers).
- * Every event of cur precedes every event in a bucket, which precede every
- * event of far, so popping cur's least is popping the queue's least.
+ * Every event of run and cur precedes every event in a bucket, which
+ * precede every event of far, so the queue pops by (time, seq) exactly as
+ * a heap of all of them would (tests/test_evq.c checks it against one).
  *
  * Contracts: an event's type is set by the object's owner before it is
  * pushed and names its handler (engine.h); the object outlives every
