@@ -51,6 +51,11 @@ struct sim_event {
 	uint8_t type;		/* the model's event type: index of its handler (engine.h) */
 };
 
+/* How many events ahead of the one popped the run's objects are fetched. */
+#ifndef SIM_EVQ_PREFETCH
+#define SIM_EVQ_PREFETCH 1
+#endif
+
 /* log2 of a slot's width in ps, and of the number of buckets of the wheel. */
 #ifndef SIM_EVQ_SLOT_SHIFT
 #define SIM_EVQ_SLOT_SHIFT 8
@@ -168,8 +173,8 @@ static inline int sim_evq_pop(struct sim_evq *q, struct sim_heap_ent *out)
 				 * run loop will touch first once this one is
 				 * handled: fetch it now, behind this handler.
 				 */
-				if (++q->run_i + 1 < q->run_n)
-					__builtin_prefetch(q->run[q->run_i + 1].ev);
+				if (++q->run_i + SIM_EVQ_PREFETCH < q->run_n)
+					__builtin_prefetch(q->run[q->run_i + SIM_EVQ_PREFETCH].ev);
 				break;
 			}
 			sim_heapq_take(&q->cur, out);
