@@ -1,8 +1,9 @@
 /*
  * A 4-ary min-heap of (time, sequence, object): the event queue fabsim
  * used alone until issue 13, kept as the calendar queue's structure for
- * events beyond its window (event.h) and for the drained bucket, and as
- * the reference the calendar queue is tested against (tests/test_evq.c).
+ * events beyond its window and for pushes into the slot being drained
+ * (event.h), and as the reference the calendar queue is tested against
+ * (tests/test_evq.c).
  *
  * Keys are kept apart from the event pointers so that the four children
  * compared at each level share one 64-byte line. The heap assigns no
