@@ -92,7 +92,8 @@ void sim_engine_free(struct sim_engine *e);
  * Handles events until e->stop, an empty queue, ops->watch, or an event
  * later than STOP_PS (0: no limit). Returns an enum sim_engine_end, or
  * -ENOMEM when the event held back at STOP_PS could not be queued again
- * (the clock still reads STOP_PS).
+ * (the clock still reads STOP_PS) or the queue found no memory to move on
+ * to its next time slot (event.h).
  *
  * Inline on purpose: a model that passes its ops table as a constant gets
  * direct calls to its hooks, and the loop costs what a hand-written loop
@@ -104,12 +105,13 @@ static inline int sim_engine_run(struct sim_engine *e, const struct sim_engine_o
 	struct sim_heap_ent h;
 
 	while (!e->stop) {
-		if (sim_evq_pop(&e->q, &h))
-			return SIM_ENGINE_IDLE;
+		int rc = sim_evq_pop(&e->q, &h);
+
+		if (rc)
+			return rc == -ENOENT ? SIM_ENGINE_IDLE : rc;
 		if (stop_ps && h.time_ps > stop_ps) {
 			/* put it back (behind its equals): a later call resumes here */
-			int rc = sim_evq_push(&e->q, h.time_ps, h.ev) ? -ENOMEM : SIM_ENGINE_STOPPED;
-
+			rc = sim_evq_push(&e->q, h.time_ps, h.ev) ? -ENOMEM : SIM_ENGINE_STOPPED;
 			e->q.now_ps = stop_ps;
 			return rc;
 		}

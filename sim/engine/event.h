@@ -1,19 +1,43 @@
 /*
- * Discrete-event queue: a 4-ary min-heap of (time, sequence, object).
+ * Discrete-event queue: a calendar queue (a timing wheel) of (time,
+ * sequence, object), popping in exactly the order of a min-heap keyed on
+ * (time_ps, seq).
  *
  * Events are intrusive: the object scheduled (a packet, a port, a queue
  * pair) embeds a struct sim_event whose type says how to handle it, so
- * scheduling never allocates. Ties in time break by insertion sequence,
- * which makes a run a pure function of its inputs and seed. A 4-ary heap
- * keeps pushes and pops cache-friendly with millions of pending events.
+ * scheduling never allocates an object. Ties in time break by insertion
+ * sequence, which makes a run a pure function of its inputs and seed.
+ *
+ * Why a wheel: a fabric run keeps ~10^5 events pending and schedules
+ * nearly all of them within a microsecond of now (serialization, cable,
+ * switch latency, ACK timers). A heap pays a sift through ~9 levels of
+ * cold cache lines per pop; the wheel appends a push to the bucket of its
+ * time slot (2^SIM_EVQ_SLOT_SHIFT ps wide) and sorts only the few events
+ * of the slot being drained, which then pop in sequence and whose objects
+ * can be fetched ahead of the handler that touches them.
+ *
+ * Layout, with cur_slot the slot being drained (slot = time_ps >> SHIFT):
+ *   run:    the drained bucket, sorted by (time, seq) (a counting sort on
+ *           the time's low bits, event.c), popped front to back;
+ *   cur:    a 4-ary heap (heap.h) of the events pushed since then into
+ *           the current slot (or before it, when a caller set now_ps
+ *           back); a pop takes the lesser of run's front and cur's top;
+ *   bucket: events of slots cur_slot + 1 .. cur_slot + SIM_EVQ_SLOTS - 1,
+ *           unsorted, in bucket slot % SIM_EVQ_SLOTS; a two-level bitmap
+ *           of the non-empty buckets finds the next one in a few words;
+ *   far:    events of later slots, a 4-ary heap, moved into the buckets
+ *           as the window reaches them (rare: retransmission timers).
+ * Every event of run and cur precedes every event in a bucket, which
+ * precede every event of far, so the queue pops by (time, seq) exactly as
+ * a heap of all of them would (tests/test_evq.c checks it against one).
  *
  * Contracts: an event's type is set by the object's owner before it is
  * pushed and names its handler (engine.h); the object outlives every
  * pending copy of its event. The same event may be pending more than once
  * (a timer armed again, earlier): its handler sees every firing and tells
- * a stale one from the live one by its own state. Times never go back:
- * the caller pushes at or after now_ps (the model's scheduling wrapper
- * checks; the queue does not).
+ * a stale one from the live one by its own state. Times should not go
+ * back (the model's scheduling wrapper checks); the queue still orders an
+ * event pushed before now_ps correctly.
  */
 #ifndef SIM_EVENT_H
 #define SIM_EVENT_H
@@ -21,115 +45,154 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stddef.h>
+#include "sim/engine/heap.h"
 
 struct sim_event {
 	uint8_t type;		/* the model's event type: index of its handler (engine.h) */
 };
 
-struct sim_heap_ent {
-	uint64_t time_ps;	/* when the event fires */
-	uint64_t seq;		/* insertion order, the tie-breaker */
-	struct sim_event *ev;
+/* How many events ahead of the one popped the run's objects are fetched. */
+#ifndef SIM_EVQ_PREFETCH
+#define SIM_EVQ_PREFETCH 1
+#endif
+
+/* log2 of a slot's width in ps, and of the number of buckets of the wheel. */
+#ifndef SIM_EVQ_SLOT_SHIFT
+#define SIM_EVQ_SLOT_SHIFT 8
+#endif
+#ifndef SIM_EVQ_SLOTS_LOG2
+#define SIM_EVQ_SLOTS_LOG2 14
+#endif
+#define SIM_EVQ_SLOTS (1UL << SIM_EVQ_SLOTS_LOG2)
+/* 64-bit words of the bitmap of non-empty buckets, and of its summary. */
+#define SIM_EVQ_WORDS (SIM_EVQ_SLOTS / 64)
+#define SIM_EVQ_SUMMARY ((SIM_EVQ_WORDS + 63) / 64)
+
+_Static_assert(SIM_EVQ_SLOTS_LOG2 >= 6 && SIM_EVQ_SLOTS_LOG2 <= 20, "the wheel's bitmap needs 64..2^20 buckets");
+_Static_assert(SIM_EVQ_SLOT_SHIFT + SIM_EVQ_SLOTS_LOG2 < 64, "the window must be shorter than time itself");
+_Static_assert(SIM_EVQ_SLOT_SHIFT <= 12, "the drain counts events by time within a slot");
+
+/*
+ * A bucket's events live in a list of fixed chunks from a free list shared
+ * by the whole wheel, so that memory follows the events pending, not the
+ * most any one bucket ever held.
+ */
+#define SIM_EVQ_CHUNK 10	/* events per chunk: 256 bytes with its header */
+
+struct sim_evq_chunk {
+	struct sim_evq_chunk *next;
+	uint32_t n;		/* events in use */
+	struct sim_heap_ent e[SIM_EVQ_CHUNK];
 };
 
-/* Ordering key of a pending event; kept apart from the event pointers so
- * that the four children compared at each level share one or two cache
- * lines. */
-struct sim_heap_key {
-	uint64_t time_ps;
-	uint64_t seq;
-};
+_Static_assert(sizeof(struct sim_evq_chunk) == 256, "a chunk is four cache lines");
 
-_Static_assert(sizeof(struct sim_heap_key) == 16, "four sibling keys must fill one 64-byte line");
+/* Events of one future slot, in push order. */
+struct sim_evq_bucket {
+	struct sim_evq_chunk *head, *tail;	/* NULL when empty */
+	size_t n;		/* events */
+};
 
 struct sim_evq {
-	struct sim_heap_key *key;
-	struct sim_event **ev;
-	size_t n, cap;		/* entries in use, allocated */
+	size_t n;		/* events pending */
 	uint64_t next_seq;
 	uint64_t now_ps;	/* time of the event last popped */
 	uint64_t peak;		/* most entries ever pending */
+	uint64_t cur_slot;	/* the slot being drained: run and cur hold every event up to its end */
+	struct sim_heap_ent *run;	/* the drained bucket, sorted; run[run_i .. run_n) pending */
+	size_t run_i, run_n, run_cap;
+	struct sim_heapq cur;	/* events pushed at slots <= cur_slot since the drain */
+	size_t nwheel;		/* events in the buckets */
+	struct sim_evq_chunk *free_chunks;	/* unused chunks */
+	void **slabs;		/* the blocks chunks were carved from, to free */
+	size_t nslabs, slabs_cap;
+	struct sim_evq_bucket *b;	/* SIM_EVQ_SLOTS buckets */
+	uint64_t *bits;		/* SIM_EVQ_WORDS: bucket i non-empty */
+	uint64_t summary[SIM_EVQ_SUMMARY];	/* bit i: bits[i] non-zero */
+	struct sim_heapq far;	/* events of slots >= cur_slot + SIM_EVQ_SLOTS */
+	uint32_t count[1 << SIM_EVQ_SLOT_SHIFT];	/* the drain's counting sort, by time within the slot */
 };
 
 /* An empty queue with room for CAP_HINT events (0: a default): 0, or -ENOMEM. */
 int sim_evq_init(struct sim_evq *q, size_t cap_hint);
 void sim_evq_free(struct sim_evq *q);
-/* Doubles the room: 0, or -ENOMEM (the queue is unchanged). */
-int sim_evq_grow(struct sim_evq *q);
-
-static inline int sim_key_before(const struct sim_heap_key *a, const struct sim_heap_key *b)
-{
-	return a->time_ps < b->time_ps || (a->time_ps == b->time_ps && a->seq < b->seq);
-}
+/* Out of line: appends to a bucket whose last chunk is full (or that has none): 0, or -ENOMEM. */
+int sim_evq_bucket_add(struct sim_evq *q, struct sim_evq_bucket *b, uint64_t time_ps, uint64_t seq,
+		       struct sim_event *ev);
+/* Out of line: sorts the next non-empty slot into run: 0, -ENOENT when empty, or -ENOMEM. */
+int sim_evq_advance(struct sim_evq *q);
+/* FN(ev, ARG) on every pending event, in no particular order (for checks, not the hot path). */
+void sim_evq_for_each(const struct sim_evq *q, void (*fn)(const struct sim_event *ev, void *arg), void *arg);
+/* Pending events of TYPE (a walk over every pending event: for checks, not the hot path). */
+size_t sim_evq_count_type(const struct sim_evq *q, uint8_t type);
 
 /* Queues EV at TIME_PS behind every event already queued for then: 0, or -ENOMEM. */
 static inline int sim_evq_push(struct sim_evq *q, uint64_t time_ps, struct sim_event *ev)
 {
-	struct sim_heap_key k = { time_ps, q->next_seq++ };
-	size_t i;
+	uint64_t seq = q->next_seq++, slot = time_ps >> SIM_EVQ_SLOT_SHIFT;
+	int rc;
 
-	if (q->n == q->cap && sim_evq_grow(q))
-		return -ENOMEM;
-	i = q->n++;
-	while (i) {
-		size_t parent = (i - 1) >> 2;
+	if (slot <= q->cur_slot) {
+		rc = sim_heapq_push(&q->cur, time_ps, seq, ev);
+	} else if (slot - q->cur_slot < SIM_EVQ_SLOTS) {
+		struct sim_evq_bucket *b = &q->b[slot & (SIM_EVQ_SLOTS - 1)];
+		struct sim_evq_chunk *c = b->tail;
 
-		if (!sim_key_before(&k, &q->key[parent]))
-			break;
-		q->key[i] = q->key[parent];
-		q->ev[i] = q->ev[parent];
-		i = parent;
+		if (c && c->n < SIM_EVQ_CHUNK) {
+			c->e[c->n++] = (struct sim_heap_ent){ time_ps, seq, ev };
+			b->n++;
+			q->nwheel++;
+			rc = 0;
+		} else {
+			rc = sim_evq_bucket_add(q, b, time_ps, seq, ev);
+		}
+	} else {
+		rc = sim_heapq_push(&q->far, time_ps, seq, ev);
 	}
-	q->key[i] = k;
-	q->ev[i] = ev;
-	if (q->n > q->peak)
+	if (rc)
+		return rc;
+	if (++q->n > q->peak)
 		q->peak = q->n;
 	return 0;
 }
 
-/* Pops the earliest event into *out and sets now_ps to its time: 0, or -ENOENT when empty. */
+/*
+ * Pops the earliest event into *out and sets now_ps to its time: 0,
+ * -ENOENT when empty, or -ENOMEM when moving the next slot's events in
+ * found no memory (nothing is lost: the pop may be retried).
+ */
 static inline int sim_evq_pop(struct sim_evq *q, struct sim_heap_ent *out)
 {
-	struct sim_heap_key last, bk;
-	struct sim_event *last_ev;
-	size_t i = 0, n;
-
-	if (!q->n)
-		return -ENOENT;
-	out->time_ps = q->key[0].time_ps;
-	out->seq = q->key[0].seq;
-	out->ev = q->ev[0];
-	q->now_ps = out->time_ps;
-	n = --q->n;
-	if (!n)
-		return 0;
-	last = q->key[n];
-	last_ev = q->ev[n];
 	for (;;) {
-		size_t c = 4 * i + 1, best, k, end;
+		if (q->run_i < q->run_n) {
+			const struct sim_heap_ent *e = &q->run[q->run_i];
+			struct sim_heap_key k = { e->time_ps, e->seq };
 
-		if (c >= n)
-			break;
-		/* the smallest child, its key kept in registers (bk), the first of equals */
-		best = c;
-		bk = q->key[c];
-		end = c + 4 < n ? c + 4 : n;
-		for (k = c + 1; k < end; k++) {
-			struct sim_heap_key kk = q->key[k];
-
-			if (sim_key_before(&kk, &bk)) {
-				bk = kk;
-				best = k;
+			if (!q->cur.n || sim_key_before(&k, &q->cur.key[0])) {
+				*out = *e;
+				/*
+				 * The object of the event after next is what the
+				 * run loop will touch first once this one is
+				 * handled: fetch it now, behind this handler.
+				 */
+				if (++q->run_i + SIM_EVQ_PREFETCH < q->run_n)
+					__builtin_prefetch(q->run[q->run_i + SIM_EVQ_PREFETCH].ev);
+				break;
 			}
-		}
-		if (!sim_key_before(&bk, &last))
+			sim_heapq_take(&q->cur, out);
 			break;
-		q->key[i] = bk;
-		q->ev[i] = q->ev[best];
-		i = best;
+		}
+		if (q->cur.n) {
+			sim_heapq_take(&q->cur, out);
+			break;
+		}
+		int rc = sim_evq_advance(q);
+
+		if (rc)
+			return rc;
 	}
-	q->key[i] = last;
-	q->ev[i] = last_ev;
+	q->now_ps = out->time_ps;
+	q->n--;
 	return 0;
 }
 

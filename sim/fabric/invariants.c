@@ -171,24 +171,35 @@ static int sim_inv_ints(struct sim_inv *v)
 	return 0;
 }
 
+/* Packets on a wire (a pending arrival event) and the INT records they hold. */
+struct sim_wire_count {
+	uint64_t pkts, int_held;
+};
+
+static void sim_wire_count_one(const struct sim_event *ev, void *arg)
+{
+	struct sim_wire_count *wc = arg;
+
+	if (ev->type != SIM_EV_PKT_ARRIVE)
+		return;
+	wc->pkts++;
+	/* ev is a packet's first member (run.c's container_of) */
+	wc->int_held += ((const struct sim_pkt *)(const void *)ev)->int_rec != 0;
+}
+
 /* allocated = free + queued + on a wire (a pending arrival event) */
 static int sim_inv_pool(struct sim_inv *v, uint64_t queued)
 {
 	const struct sim *s = v->s;
-	uint64_t nfree = 0, wire = 0;
+	struct sim_wire_count wc = { 0, 0 };
+	uint64_t nfree = 0, wire;
 
 	nfree = sim_pool_count_free(&s->pkts, s->pkts.allocated);
 	if (nfree > s->pkts.allocated)
 		return sim_inv_fail(v, "the packet free list is longer than the pool (a cycle)");
-	for (size_t i = 0; i < s->eng.q.n; i++) {
-		const struct sim_event *ev = s->eng.q.ev[i];
-
-		if (ev->type != SIM_EV_PKT_ARRIVE)
-			continue;
-		wire++;
-		/* ev is a packet's first member (run.c's container_of) */
-		v->int_held += ((const struct sim_pkt *)(const void *)ev)->int_rec != 0;
-	}
+	sim_evq_for_each(&s->eng.q, sim_wire_count_one, &wc);
+	wire = wc.pkts;
+	v->int_held += wc.int_held;
 	if (nfree + queued + wire != s->pkts.allocated)
 		return sim_inv_fail(v, "%llu packets allocated but %llu free + %llu queued + %llu on the wire",
 				    (unsigned long long)s->pkts.allocated, (unsigned long long)nfree,
