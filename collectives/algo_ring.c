@@ -37,9 +37,12 @@
  * input (or result) stays one contiguous block r of the buffer.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "collectives/algo.h"
+#include "collectives/gen.h"
 
 bool coll_ring_on_rails(uint32_t nranks, uint32_t gpus_per_server)
 {
@@ -181,6 +184,418 @@ static void ring_estimate(const struct coll_params *p, struct coll_est *e)
 	e->aux_bytes = coll_add_sat_u64(coll_mul_sat_u64(n, 4), coll_est_mul3(2 * sizeof(uint32_t), n, n));
 }
 
+/*
+ * The ring as a generator (gen.h): the transfers and dependencies
+ * ring_build makes, in its id order, as closed forms of the id, so that a
+ * ring of 8,192 ranks starts without its 1e8 transfers.
+ *
+ * Ids. ring_build runs channel c, then chunk j, then ring step s, then
+ * ring position p (members[p] sends to members[p + 1]), and drops the
+ * pieces of zero bytes. A "segment" (c, j) moves every present ring block
+ * once a step, so each of its steps holds the same number CNT of
+ * transfers: id = base(c) + off(c, j) + (s - s0) CNT + rank of p among the
+ * step's present positions. Block b moves from position (start(s) + b)
+ * mod n at step s: start = s + 1 in the reduce-scatter half (block
+ * p - s - 1), s - (n - 1) in the all-gather half. Chunk sizes only shrink
+ * with j (the first ones one element larger), so a channel's chunks are
+ * three runs: [0, j1) of CA blocks a step, [j1, j2) of CB, then none.
+ *  - allreduce (atoms channel x chunk x block): ring block b of (c, j) is
+ *    present when b < min(chunk elements, n): CA, CB from the two chunk
+ *    sizes, the present positions a cyclic run from start(s).
+ *  - allgather/reducescatter (atoms rank block x channel x chunk): ring
+ *    block b is rank block members[b]; rank blocks below R = E mod n are
+ *    one element larger, so chunk (c, j) is present on all n blocks (CA = n)
+ *    while the smaller blocks' share has chunk j, then on the R larger ones
+ *    (CB = R): the positions of members[b] < R, counted in closed form.
+ *
+ * Dependencies: the atoms of one segment are written in no other, so the
+ * last-writer table reduces to each block's path around the ring.
+ * Reduce-scatter step s of block b reads position b + s + 1, written by
+ * step s - 1, and writes b + s + 2, not written before. All-gather step t
+ * (s = n - 1 + t) reads b + t, written by step s - 1 (the reduce-scatter's
+ * last for t = 0), and overwrites b + t + 1, which the reduce-scatter's step
+ * t - 1 wrote (t >= 1, allreduce only). Plus coll_ring_run's "previous
+ * chunk on the link", (c, j - 1, s, same p), present whenever (c, j, s, p)
+ * is. So ndeps = [s > s0] + [allreduce, t >= 1] + [j >= 1], and the
+ * successors, ascending: step s + 1 of the block, all-gather step s + 1 of
+ * it (allreduce, s + 1 <= n - 2), the next chunk's same step and position.
+ * State: one line per channel, O(channels); members are coll_ring_order's
+ * closed form.
+ */
+struct rg_chan {
+	uint64_t base;		/* id of the channel's first transfer */
+	uint64_t j1, j2;	/* chunks [0, j1): CA present blocks, [j1, j2): CB, after: none */
+	uint32_t ca, cb;
+};
+
+struct rg {
+	struct coll_params p;	/* nchannels at least 1 */
+	uint32_t n, rails;	/* ranks; GPUs a server when on rails, else 0 */
+	uint32_t nch, k;	/* channels, chunks a channel */
+	uint32_t s0, s_end;	/* ring steps [s0, s_end) run */
+	uint64_t elems;		/* E, elements a rank */
+	uint64_t big;		/* blocks kinds: R, rank blocks one element larger */
+	bool ar;		/* allreduce */
+	struct rg_chan ch[];	/* nch + 1: ch[nch].base is the count */
+};
+
+/* A decoded transfer: segment, ring step, ring block and position. */
+struct rg_id {
+	uint32_t c, s, b, p, cnt;
+	uint64_t j;
+};
+
+static const struct rg *rg_of(const struct coll_gen *g)
+{
+	return g->priv;
+}
+
+/* coll_ring_order's members[i] of channel C. */
+static uint32_t rg_member(const struct rg *r, uint32_t c, uint32_t i)
+{
+	uint32_t g = r->rails;
+
+	return g ? i - i % g + (c + i % g) % g : i;
+}
+
+/* How many of the cyclic run START, START + 1, ... (LEN values mod N) are < J. */
+static uint64_t rg_cyclic_below(uint64_t start, uint64_t len, uint64_t j, uint64_t n)
+{
+	uint64_t end = start + len, hi = end < n ? end : n, c = 0;
+
+	if (j > start)
+		c += (j < hi ? j : hi) - start;
+	if (end > n)
+		c += j < end - n ? j : end - n;
+	return c;
+}
+
+/* #{b < I : members[b] < R} on channel C: servers keep their rank range. */
+static uint64_t rg_big_below(const struct rg *r, uint32_t c, uint64_t i)
+{
+	uint64_t g = r->rails, sv, rs, rr, cnt;
+
+	if (!g)
+		return i < r->big ? i : r->big;
+	sv = i / g;
+	rs = r->big / g;
+	rr = r->big % g;
+	cnt = (sv < rs ? sv : rs) * g + (sv > rs ? rr : 0);
+	if (sv < rs)
+		return cnt + i % g;
+	if (sv == rs)
+		cnt += rg_cyclic_below(c % g, i % g, rr, g);
+	return cnt;
+}
+
+static uint32_t rg_start(const struct rg *r, uint32_t s)
+{
+	return s < r->n - 1 ? (s + 1) % r->n : (s - (r->n - 1)) % r->n;
+}
+
+static uint32_t rg_cnt(const struct rg_chan *ch, uint64_t j)
+{
+	return j < ch->j1 ? ch->ca : j < ch->j2 ? ch->cb : 0;
+}
+
+static bool rg_present(const struct rg *r, uint32_t c, uint32_t cnt, uint32_t b)
+{
+	if (r->ar)
+		return b < cnt;
+	return cnt == r->n || (cnt && rg_member(r, c, b) < r->big);
+}
+
+/* Present positions below P at a step of START in a segment of CNT. */
+static uint64_t rg_rank(const struct rg *r, uint32_t c, uint32_t cnt, uint32_t start, uint64_t p)
+{
+	uint64_t n = r->n, x0 = (n - start) % n, end = x0 + p;
+
+	if (r->ar)
+		return rg_cyclic_below(start, cnt, p, n);
+	if (cnt == n)
+		return p;
+	/* blocks b = p' - start for p' < p: the cyclic run [x0, x0 + p) */
+	if (end <= n)
+		return rg_big_below(r, c, end) - rg_big_below(r, c, x0);
+	return rg_big_below(r, c, n) - rg_big_below(r, c, x0) + rg_big_below(r, c, end - n);
+}
+
+/* The position of the IDX-th present transfer of a step. */
+static uint32_t rg_select(const struct rg *r, uint32_t c, uint32_t cnt, uint32_t start, uint32_t idx)
+{
+	uint32_t lo = 0, hi, w, mid;
+
+	if (r->ar) {
+		w = start + cnt > r->n ? start + cnt - r->n : 0;
+		return idx < w ? idx : start + idx - w;
+	}
+	if (cnt == r->n)
+		return idx;
+	/* the smallest p with rank(p + 1) > idx */
+	hi = r->n - 1;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rg_rank(r, c, cnt, start, (uint64_t)mid + 1) > idx)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* Id of ring block B at step S of segment (C, J), which must be present. */
+static uint64_t rg_id_of(const struct rg *r, uint32_t c, uint64_t j, uint32_t s, uint32_t b)
+{
+	const struct rg_chan *ch = &r->ch[c];
+	uint32_t cnt = rg_cnt(ch, j), start = rg_start(r, s), p = (start + b) % r->n;
+	uint64_t steps = r->s_end - r->s0, off;
+
+	if (j < ch->j1)
+		off = j * ch->ca;
+	else
+		off = ch->j1 * ch->ca + ((j < ch->j2 ? j : ch->j2) - ch->j1) * ch->cb;
+	return ch->base + off * steps + (uint64_t)(s - r->s0) * cnt + rg_rank(r, c, cnt, start, p);
+}
+
+static void rg_decode(const struct rg *r, uint64_t id, struct rg_id *d)
+{
+	uint32_t lo = 0, hi = r->nch - 1, mid, start, idx;
+	uint64_t steps = r->s_end - r->s0, rest, run;
+	const struct rg_chan *ch;
+
+	/* the last channel starting at or before ID: empty channels share their base with the next */
+	while (lo < hi) {
+		mid = hi - (hi - lo) / 2;
+		if (r->ch[mid].base <= id)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	d->c = lo;
+	ch = &r->ch[lo];
+	rest = id - ch->base;
+	run = ch->j1 * ch->ca * steps;
+	if (rest < run) {
+		d->j = rest / (ch->ca * steps);
+		rest %= ch->ca * steps;
+	} else {
+		rest -= run;
+		d->j = ch->j1 + rest / (ch->cb * steps);
+		rest %= ch->cb * steps;
+	}
+	d->cnt = rg_cnt(ch, d->j);
+	d->s = r->s0 + (uint32_t)(rest / d->cnt);
+	idx = (uint32_t)(rest % d->cnt);
+	start = rg_start(r, d->s);
+	d->p = rg_select(r, d->c, d->cnt, start, idx);
+	d->b = (d->p + r->n - start) % r->n;
+}
+
+static uint64_t rg_count(const struct coll_gen *g)
+{
+	const struct rg *r = rg_of(g);
+
+	return r->ch[r->nch].base;
+}
+
+static uint32_t rg_ndeps(const struct coll_gen *g, uint64_t id)
+{
+	const struct rg *r = rg_of(g);
+	struct rg_id d;
+
+	rg_decode(r, id, &d);
+	return (d.s > r->s0) + (r->ar && d.s >= r->n) + (d.j > 0);
+}
+
+/* The successors of ID, ascending, into OUT (3 at most): how many. */
+static uint32_t rg_succ_all(const struct rg *r, uint64_t id, uint64_t *out)
+{
+	struct rg_id d;
+	uint32_t n = 0;
+
+	rg_decode(r, id, &d);
+	if (d.s + 1 < r->s_end)
+		out[n++] = rg_id_of(r, d.c, d.j, d.s + 1, d.b);
+	/* all-gather step s + 1 overwrites what reduce-scatter step s wrote */
+	if (r->ar && d.s + 2 < r->n)
+		out[n++] = rg_id_of(r, d.c, d.j, r->n + d.s, d.b);
+	if (d.j + 1 < r->k && rg_present(r, d.c, rg_cnt(&r->ch[d.c], d.j + 1), d.b))
+		out[n++] = rg_id_of(r, d.c, d.j + 1, d.s, d.b);
+	return n;
+}
+
+static uint32_t rg_succ(const struct coll_gen *g, uint64_t id, uint32_t from, uint64_t *out, uint32_t max)
+{
+	uint64_t all[3];
+	uint32_t n = rg_succ_all(rg_of(g), id, all), i;
+
+	for (i = 0; from + i < n && i < max; i++)
+		out[i] = all[from + i];
+	return i;
+}
+
+/* Roots: step s0 of each channel's chunk 0, its first CNT ids. */
+static uint32_t rg_roots(const struct coll_gen *g, uint64_t *cursor, uint64_t *out, uint32_t max)
+{
+	const struct rg *r = rg_of(g);
+	uint64_t id = *cursor, end;
+	uint32_t n = 0, c;
+
+	for (c = 0; c < r->nch && n < max; c++) {
+		end = r->ch[c].base + rg_cnt(&r->ch[c], 0);
+		if (id < r->ch[c].base)
+			id = r->ch[c].base;
+		while (id < end && n < max)
+			out[n++] = id++;
+	}
+	*cursor = n < max ? r->ch[r->nch].base : id;
+	return n;
+}
+
+/* Offset and length (elements) of ring block B of segment (C, J). */
+static void rg_atom(const struct rg *r, const struct rg_id *d, uint64_t *off, uint64_t *len)
+{
+	uint64_t o1, o2, o3;
+
+	if (r->ar) {
+		coll_split(r->elems, r->nch, d->c, &o1, len);
+		coll_split(*len, r->k, d->j, &o2, len);
+		coll_split(*len, r->n, d->b, &o3, len);
+	} else {
+		coll_split(r->elems, r->n, rg_member(r, d->c, d->b), &o1, len);
+		coll_split(*len, r->nch, d->c, &o2, len);
+		coll_split(*len, r->k, d->j, &o3, len);
+	}
+	*off = o1 + o2 + o3;
+}
+
+/* coll_emit's PXN rule (algo.c coll_is_pxn); tests/test_ring_gen.c holds them equal. */
+static bool rg_is_pxn(const struct coll_params *p, uint32_t src, uint32_t dst, bool intra)
+{
+	uint32_t g = p->gpus_per_server;
+
+	if (!p->pxn || intra || g < 2 || src % g == dst % g)
+		return false;
+	return coll_pxn_relay(g, src, dst) < p->nranks;
+}
+
+static void rg_xfer(const struct coll_gen *g, uint64_t id, struct coll_xfer *x)
+{
+	const struct rg *r = rg_of(g);
+	uint64_t off, len;
+	struct rg_id d;
+
+	rg_decode(r, id, &d);
+	rg_atom(r, &d, &off, &len);
+	memset(x, 0, sizeof(*x));
+	x->src_rank = rg_member(r, d.c, d.p);
+	x->dst_rank = rg_member(r, d.c, (d.p + 1) % r->n);
+	x->src_off_bytes = off * r->p.elem_bytes;
+	x->dst_off_bytes = x->src_off_bytes;
+	x->bytes = len * r->p.elem_bytes;
+	x->channel = d.c;
+	x->step = r->ar || d.s < r->n - 1 ? d.s : d.s - (r->n - 1);
+	x->op = d.s < r->n - 1 ? COLL_OP_REDUCE : COLL_OP_COPY;
+	x->intra = coll_is_intra(&r->p, x->src_rank, x->dst_rank);
+	x->pxn = rg_is_pxn(&r->p, x->src_rank, x->dst_rank, x->intra);
+}
+
+static void rg_free(struct coll_gen *g)
+{
+	free(g->priv);
+	g->priv = NULL;
+}
+
+static const struct coll_gen_ops rg_ops = {
+	.count = rg_count,
+	.xfer = rg_xfer,
+	.ndeps = rg_ndeps,
+	.succ = rg_succ,
+	.roots = rg_roots,
+	.free = rg_free,
+};
+
+static uint64_t rg_min(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Channel C's chunk runs (as ring_allreduce and ring_blocks cut the data). */
+static void rg_chan_runs(const struct rg *r, uint32_t c, struct rg_chan *ch)
+{
+	uint64_t off, len, small, big;
+
+	if (r->ar) {
+		coll_split(r->elems, r->nch, c, &off, &len);
+		ch->j1 = len % r->k;
+		ch->ca = (uint32_t)rg_min(len / r->k + 1, r->n);
+		ch->j2 = r->k;
+		ch->cb = (uint32_t)rg_min(len / r->k, r->n);
+		return;
+	}
+	coll_split(r->elems / r->n, r->nch, c, &off, &small);
+	coll_split(r->elems / r->n + 1, r->nch, c, &off, &big);
+	ch->j1 = rg_min(small, r->k);
+	ch->ca = r->n;
+	ch->j2 = rg_min(big, r->k);
+	ch->cb = (uint32_t)r->big;
+}
+
+static int ring_gen(struct coll_gen *g, const struct coll_params *p)
+{
+	const char *why = coll_params_error(p);
+	uint32_t nch = p->nchannels ? p->nchannels : 1, c;
+	uint64_t base = 0, steps, add;
+	struct rg *r;
+
+	memset(g, 0, sizeof(*g));
+	if (why) {
+		snprintf(g->err, sizeof(g->err), "%s", why);
+		return -EINVAL;
+	}
+	r = calloc(1, sizeof(*r) + ((size_t)nch + 1) * sizeof(r->ch[0]));
+	if (!r) {
+		snprintf(g->err, sizeof(g->err), "out of memory creating the ring generator");
+		return -ENOMEM;
+	}
+	r->p = *p;
+	r->p.nchannels = nch;
+	r->n = p->nranks;
+	r->rails = coll_ring_on_rails(p->nranks, p->gpus_per_server) ? p->gpus_per_server : 0;
+	r->nch = nch;
+	r->elems = p->bytes / p->elem_bytes;
+	r->ar = p->kind == COLL_ALLREDUCE;
+	r->big = r->elems % r->n;
+	if (r->ar)
+		r->k = coll_nchunks(p, coll_div_up(r->elems, nch), r->n);
+	else
+		r->k = coll_nchunks(p, coll_div_up(r->elems, (uint64_t)r->n * nch), 1);
+	r->s0 = p->kind == COLL_ALLGATHER ? r->n - 1 : 0;
+	r->s_end = p->kind == COLL_REDUCESCATTER ? r->n - 1 : 2 * (r->n - 1);
+	steps = r->s_end - r->s0;
+	for (c = 0; c < nch; c++) {
+		r->ch[c].base = base;
+		if (r->n < 2)
+			continue;	/* one rank: nothing moves (coll_ring_run) */
+		rg_chan_runs(r, c, &r->ch[c]);
+		add = r->ch[c].j1 * r->ch[c].ca + (r->ch[c].j2 - r->ch[c].j1) * r->ch[c].cb;
+		base += add * steps;
+	}
+	r->ch[nch].base = base;
+	g->ops = &rg_ops;
+	g->kind = p->kind;
+	g->algo = p->algo;
+	g->nranks = p->nranks;
+	g->nchannels = nch;
+	g->gpus_per_server = p->gpus_per_server;
+	g->pxn = p->pxn;
+	g->elem_bytes = p->elem_bytes;
+	g->bytes = p->bytes;
+	g->buf_bytes = p->bytes;
+	g->priv = r;
+	return 0;
+}
+
 const struct coll_algo_ops coll_algo_ring = {
 	.name = "ring",
 	.kinds = COLL_KIND_BIT(COLL_ALLREDUCE) | COLL_KIND_BIT(COLL_ALLGATHER) |
@@ -191,4 +606,5 @@ const struct coll_algo_ops coll_algo_ring = {
 	.wrong_kind = "ring does not implement alltoall (use pairwise)",
 	.build = ring_build,
 	.estimate = ring_estimate,
+	.gen = ring_gen,
 };
