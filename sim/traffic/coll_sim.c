@@ -506,8 +506,12 @@ int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errl
 		sim_coll_release(&cs->src);
 		return sim_coll_fail(err, errlen, -EINVAL, "job %s: %s", job->name, sim_error(s));
 	}
-	/* a wrapped schedule is O(transfers) anyway; an algorithm's own generator keeps to O(ranks) */
-	job->depth = ops->gen ? 0 : sim_coll_depth(&cs->gen);
+	/*
+	 * A wrapped schedule is O(transfers) anyway; an algorithm's own
+	 * generator keeps to O(ranks) past what a built job may have, so
+	 * the jobs a schedule could hold keep their depth (predict fits on it).
+	 */
+	job->depth = !ops->gen || cs->src.count <= SIM_MAX_JOB_XFERS ? sim_coll_depth(&cs->gen) : 0;
 	job->net_flows = net;
 	job->first_flow = s->nflows;
 	job->nflows = cs->src.count;

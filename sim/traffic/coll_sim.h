@@ -39,7 +39,7 @@ struct sim_coll_job {
 	/* filled by sim_coll_add */
 	uint64_t first_flow, nflows;	/* its transfers are flows first_flow .. + nflows - 1 */
 	uint64_t net_flows;		/* of them, over the network */
-	uint32_t depth;			/* transfers on the longest dependency chain; 0: not counted (own generator, huge) */
+	uint32_t depth;			/* transfers on the longest dependency chain; 0: not counted (own generator past SIM_MAX_JOB_XFERS, or huge) */
 	uint64_t reduce_bps;		/* receiver reduction rate; 0: free */
 };
 
