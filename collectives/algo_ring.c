@@ -226,6 +226,15 @@ struct rg_chan {
 	uint64_t base;		/* id of the channel's first transfer */
 	uint64_t j1, j2;	/* chunks [0, j1): CA present blocks, [j1, j2): CB, after: none */
 	uint32_t ca, cb;
+	/*
+	 * Elements, split once so that a transfer costs no division. allreduce:
+	 * the channel's share at OFF[0], its chunk j at j Q[0] + min(j, R[0]),
+	 * of Q[0] + [j < R[0]]; chunks of Q[0] + 1 (t = 0) and Q[0] (t = 1)
+	 * cut in n blocks of BQ[t] + [b < BR[t]]. allgather/reducescatter: in a
+	 * rank block of the larger (t = 0) or smaller (1) kind, the channel's
+	 * share at OFF[t], its chunk j at j Q[t] + min(j, R[t]), of Q[t] + [j < R[t]].
+	 */
+	uint64_t off[2], q[2], r[2], bq[2], br[2];
 };
 
 struct rg {
@@ -235,6 +244,7 @@ struct rg {
 	uint32_t s0, s_end;	/* ring steps [s0, s_end) run */
 	uint64_t elems;		/* E, elements a rank */
 	uint64_t big;		/* blocks kinds: R, rank blocks one element larger */
+	uint64_t blk_q;		/* blocks kinds: E / n, elements of a smaller rank block */
 	bool ar;		/* allreduce */
 	struct rg_chan ch[];	/* nch + 1: ch[nch].base is the count */
 };
@@ -290,7 +300,8 @@ static uint64_t rg_big_below(const struct rg *r, uint32_t c, uint64_t i)
 
 static uint32_t rg_start(const struct rg *r, uint32_t s)
 {
-	return s < r->n - 1 ? (s + 1) % r->n : (s - (r->n - 1)) % r->n;
+	/* both below n: s + 1 <= n - 1 in the reduce-scatter, s - (n - 1) <= n - 2 after */
+	return s < r->n - 1 ? s + 1 : s - (r->n - 1);
 }
 
 static uint32_t rg_cnt(const struct rg_chan *ch, uint64_t j)
@@ -347,9 +358,11 @@ static uint32_t rg_select(const struct rg *r, uint32_t c, uint32_t cnt, uint32_t
 static uint64_t rg_id_of(const struct rg *r, uint32_t c, uint64_t j, uint32_t s, uint32_t b)
 {
 	const struct rg_chan *ch = &r->ch[c];
-	uint32_t cnt = rg_cnt(ch, j), start = rg_start(r, s), p = (start + b) % r->n;
+	uint32_t cnt = rg_cnt(ch, j), start = rg_start(r, s), p = start + b;
 	uint64_t steps = r->s_end - r->s0, off;
 
+	if (p >= r->n)
+		p -= r->n;
 	if (j < ch->j1)
 		off = j * ch->ca;
 	else
@@ -388,7 +401,7 @@ static void rg_decode(const struct rg *r, uint64_t id, struct rg_id *d)
 	idx = (uint32_t)(rest % d->cnt);
 	start = rg_start(r, d->s);
 	d->p = rg_select(r, d->c, d->cnt, start, idx);
-	d->b = (d->p + r->n - start) % r->n;
+	d->b = d->p >= start ? d->p - start : d->p + r->n - start;
 }
 
 static uint64_t rg_count(const struct coll_gen *g)
@@ -452,21 +465,25 @@ static uint32_t rg_roots(const struct coll_gen *g, uint64_t *cursor, uint64_t *o
 	return n;
 }
 
-/* Offset and length (elements) of ring block B of segment (C, J). */
+/* Offset and length (elements) of ring block B of segment (C, J): layout_atoms' splits. */
 static void rg_atom(const struct rg *r, const struct rg_id *d, uint64_t *off, uint64_t *len)
 {
-	uint64_t o1, o2, o3;
+	const struct rg_chan *ch = &r->ch[d->c];
+	uint64_t j = d->j, b = d->b, rank;
+	unsigned int t;
 
 	if (r->ar) {
-		coll_split(r->elems, r->nch, d->c, &o1, len);
-		coll_split(*len, r->k, d->j, &o2, len);
-		coll_split(*len, r->n, d->b, &o3, len);
-	} else {
-		coll_split(r->elems, r->n, rg_member(r, d->c, d->b), &o1, len);
-		coll_split(*len, r->nch, d->c, &o2, len);
-		coll_split(*len, r->k, d->j, &o3, len);
+		t = j >= ch->r[0];
+		*off = ch->off[0] + j * ch->q[0] + (j < ch->r[0] ? j : ch->r[0]) +
+		       b * ch->bq[t] + (b < ch->br[t] ? b : ch->br[t]);
+		*len = ch->bq[t] + (b < ch->br[t]);
+		return;
 	}
-	*off = o1 + o2 + o3;
+	rank = rg_member(r, d->c, d->b);
+	t = rank >= r->big;
+	*off = rank * r->blk_q + (rank < r->big ? rank : r->big) + ch->off[t] + j * ch->q[t] +
+	       (j < ch->r[t] ? j : ch->r[t]);
+	*len = ch->q[t] + (j < ch->r[t]);
 }
 
 /* coll_emit's PXN rule (algo.c coll_is_pxn); tests/test_ring_gen.c holds them equal. */
@@ -489,7 +506,7 @@ static void rg_xfer(const struct coll_gen *g, uint64_t id, struct coll_xfer *x)
 	rg_atom(r, &d, &off, &len);
 	memset(x, 0, sizeof(*x));
 	x->src_rank = rg_member(r, d.c, d.p);
-	x->dst_rank = rg_member(r, d.c, (d.p + 1) % r->n);
+	x->dst_rank = rg_member(r, d.c, d.p + 1 < r->n ? d.p + 1 : 0);
 	x->src_off_bytes = off * r->p.elem_bytes;
 	x->dst_off_bytes = x->src_off_bytes;
 	x->bytes = len * r->p.elem_bytes;
@@ -520,24 +537,38 @@ static uint64_t rg_min(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* Channel C's chunk runs (as ring_allreduce and ring_blocks cut the data). */
+/* Channel C's chunk runs and splits (as ring_allreduce and ring_blocks cut the data). */
 static void rg_chan_runs(const struct rg *r, uint32_t c, struct rg_chan *ch)
 {
-	uint64_t off, len, small, big;
+	uint64_t len, blk;
+	unsigned int t;
 
 	if (r->ar) {
-		coll_split(r->elems, r->nch, c, &off, &len);
-		ch->j1 = len % r->k;
-		ch->ca = (uint32_t)rg_min(len / r->k + 1, r->n);
+		coll_split(r->elems, r->nch, c, &ch->off[0], &len);
+		ch->q[0] = len / r->k;
+		ch->r[0] = len % r->k;
+		for (t = 0; t < 2; t++) {
+			ch->bq[t] = (ch->q[0] + 1 - t) / r->n;
+			ch->br[t] = (ch->q[0] + 1 - t) % r->n;
+		}
+		ch->j1 = ch->r[0];
+		ch->ca = (uint32_t)rg_min(ch->q[0] + 1, r->n);
 		ch->j2 = r->k;
-		ch->cb = (uint32_t)rg_min(len / r->k, r->n);
+		ch->cb = (uint32_t)rg_min(ch->q[0], r->n);
 		return;
 	}
-	coll_split(r->elems / r->n, r->nch, c, &off, &small);
-	coll_split(r->elems / r->n + 1, r->nch, c, &off, &big);
-	ch->j1 = rg_min(small, r->k);
+	for (t = 0; t < 2; t++) {
+		blk = r->blk_q + 1 - t;
+		coll_split(blk, r->nch, c, &ch->off[t], &len);
+		ch->q[t] = len / r->k;
+		ch->r[t] = len % r->k;
+		/* chunk j of the share is empty from j = len on */
+		if (t)
+			ch->j1 = rg_min(len, r->k);
+		else
+			ch->j2 = rg_min(len, r->k);
+	}
 	ch->ca = r->n;
-	ch->j2 = rg_min(big, r->k);
 	ch->cb = (uint32_t)r->big;
 }
 
@@ -566,6 +597,7 @@ static int ring_gen(struct coll_gen *g, const struct coll_params *p)
 	r->elems = p->bytes / p->elem_bytes;
 	r->ar = p->kind == COLL_ALLREDUCE;
 	r->big = r->elems % r->n;
+	r->blk_q = r->elems / r->n;
 	if (r->ar)
 		r->k = coll_nchunks(p, coll_div_up(r->elems, nch), r->n);
 	else
