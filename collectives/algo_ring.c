@@ -584,6 +584,11 @@ static int ring_gen(struct coll_gen *g, const struct coll_params *p)
 		snprintf(g->err, sizeof(g->err), "%s", why);
 		return -EINVAL;
 	}
+	/* ring steps (struct coll_xfer.step) go up to 2n - 3 */
+	if (p->nranks > (1u << 31)) {
+		snprintf(g->err, sizeof(g->err), "ring: more than 2^31 ranks");
+		return -E2BIG;
+	}
 	r = calloc(1, sizeof(*r) + ((size_t)nch + 1) * sizeof(r->ch[0]));
 	if (!r) {
 		snprintf(g->err, sizeof(g->err), "out of memory creating the ring generator");
@@ -610,8 +615,15 @@ static int ring_gen(struct coll_gen *g, const struct coll_params *p)
 		if (r->n < 2)
 			continue;	/* one rank: nothing moves (coll_ring_run) */
 		rg_chan_runs(r, c, &r->ch[c]);
-		add = r->ch[c].j1 * r->ch[c].ca + (r->ch[c].j2 - r->ch[c].j1) * r->ch[c].cb;
-		base += add * steps;
+		add = coll_add_sat_u64(coll_mul_sat_u64(r->ch[c].j1, r->ch[c].ca),
+				       coll_mul_sat_u64(r->ch[c].j2 - r->ch[c].j1, r->ch[c].cb));
+		base = coll_add_sat_u64(base, coll_mul_sat_u64(add, steps));
+	}
+	/* ids are 64-bit: refuse what would not count (exabytes of chunks) */
+	if (base == UINT64_MAX) {
+		free(r);
+		snprintf(g->err, sizeof(g->err), "ring: too many pieces: raise the chunk size");
+		return -E2BIG;
 	}
 	r->ch[nch].base = base;
 	g->ops = &rg_ops;

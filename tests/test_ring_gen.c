@@ -297,12 +297,39 @@ static void test_ring_8k(void **state)
 	coll_gen_free(&g);
 }
 
+/*
+ * 2^31 - 1 ranks, 2^40 elements in chunks of one: K = ceil(2^40 / n) = 513
+ * chunks of n blocks, 2 (n - 1) n K ~ 2^72 transfers do not count in 64
+ * bits; past 2^31 ranks the step numbers would not fit.
+ */
+static void test_ring_too_many(void **state)
+{
+	struct coll_params p = {
+		.kind = COLL_ALLREDUCE, .algo = COLL_ALGO_RING, .nranks = 2147483647u,
+		.bytes = 4ull << 40, .elem_bytes = 4, .nchannels = 1, .chunk_bytes = 4,
+	};
+	struct coll_gen g;
+
+	(void)state;
+	assert_int_equal(coll_gen_create(&g, &p), -E2BIG);
+	assert_non_null(strstr(g.err, "chunk"));
+	p.nranks = (1u << 31) + 1;
+	assert_int_equal(coll_gen_create(&g, &p), -E2BIG);
+	/* a quarter of the ranks: 2e18, fine */
+	p.nranks = 1000000000u;
+	p.bytes = 4000000000ull;
+	assert_int_equal(coll_gen_create(&g, &p), 0);
+	assert_int_equal(coll_gen_count(&g), 2ull * (p.nranks - 1) * p.nranks);
+	coll_gen_free(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_rings),
 		cmocka_unit_test(test_larger_rings),
 		cmocka_unit_test(test_ring_8k),
+		cmocka_unit_test(test_ring_too_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
