@@ -59,16 +59,19 @@ for s in "${scen[@]}"; do
 	args=${s#*|}
 	[[ $name =~ $only ]] || continue
 	# shellcheck disable=SC2086
-	"$FABSIM" run $args -S 1 --json -o "$out/$name" >"$out/$name.json"
+	/usr/bin/time -f '%M' -o "$out/$name.rss" "$FABSIM" run $args -S 1 --json -o "$out/$name" >"$out/$name.json"
+	rss=$(tail -1 "$out/$name.rss")
+	# a flow workload's summary, or a collective's result of its one size;
 	# data packets: the counter when the build has it, else payload / MTU
 	# (the permutation's flows are whole MTU multiples)
-	row=$(jq -c --arg n "$name" --arg a "$args" '
-		(.data_packets_delivered // (.payload_bytes / .mtu_bytes)) as $pk |
-		{scenario: $n, args: $a, events, data_packets: $pk, wall_s,
-		 events_per_s, ns_per_event: (.wall_s * 1e9 / .events),
-		 ns_per_data_packet: (.wall_s * 1e9 / $pk),
-		 events_per_data_packet: (.events / $pk),
-		 peak_mib: (.peak_rss_kb / 1024)}' "$out/$name.json")
+	row=$(jq -c --arg n "$name" --arg a "$args" --argjson rss "$rss" '
+		(if .jobs then .jobs[0].results[0] + {mtu_bytes} else . end) as $r |
+		($r.data_packets // $r.data_packets_delivered // ($r.payload_bytes / $r.mtu_bytes)) as $pk |
+		{scenario: $n, args: $a, events: $r.events, data_packets: $pk, wall_s: $r.wall_s,
+		 events_per_s: ($r.events / $r.wall_s), ns_per_event: ($r.wall_s * 1e9 / $r.events),
+		 ns_per_data_packet: ($r.wall_s * 1e9 / $pk),
+		 events_per_data_packet: ($r.events / $pk),
+		 peak_mib: ($rss / 1024)}' "$out/$name.json")
 	rows+=("$row")
 	jq -r '[.scenario, .events, .data_packets, .wall_s, .events_per_s / 1e6, .ns_per_event,
 		.ns_per_data_packet, .events_per_data_packet, .peak_mib] | @tsv' <<<"$row" |

@@ -180,6 +180,7 @@ static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct
 	CRES(PFC_PAUSES, json_integer((json_int_t)s->c.pauses));
 	CRES(DROPS, json_integer((json_int_t)s->c.drops));
 	CRES(EVENTS, json_integer((json_int_t)s->c.events));
+	CRES(DATA_PACKETS, json_integer((json_int_t)s->c.data_placed));
 	json_array_append_new(run_coll_results(c, k), row);
 	c->unfinished[k]++;
 	c->acc[k].runs++;
@@ -245,6 +246,7 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	CRES(RETRANSMITS, json_integer((json_int_t)s->c.retx_pkts));
 	CRES(OOO_PACKETS, json_integer((json_int_t)s->c.ooo_pkts));
 	CRES(EVENTS, json_integer((json_int_t)s->c.events));
+	CRES(DATA_PACKETS, json_integer((json_int_t)s->c.data_placed));
 	CRES(WALL_S, json_real(s->wall_s));
 	json_array_append_new(run_coll_results(c, k), row);
 	c->busbw_sum[k] += r->busbw_gbps;

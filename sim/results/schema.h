@@ -368,6 +368,8 @@ struct sim_schema {
 	X(SIM_CSUM_RETRANSMITS, "retransmits", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets retransmitted") \
 	X(SIM_CSUM_OOO_PACKETS, "ooo_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "out-of-order arrivals") \
 	X(SIM_CSUM_EVENTS, "events", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "events the engine ran") \
+	X(SIM_CSUM_DATA_PACKETS, "data_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "distinct data packets placed at receivers (events / this: the engine's cost per unit of work)") \
 	X(SIM_CSUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time of the simulation")
 
 /* summary.json of fabsim predict (sim/cli/cmd_predict.c) */
