@@ -266,11 +266,12 @@ expect "all-to-all on 100k hosts: too many flows" 1 "all-to-all is 9999900000 fl
 	"$FABSIM" run -t topologies/colossus-100k.topo -w alltoall -o ""
 expect "ring all-reduce on 100k ranks: too many transfers" 1 "would be 2e\\+10 transfers" \
 	"$FABSIM" run -t topologies/colossus-100k.topo -w allreduce -o ""
-# 27 ranks at 1 TiB: 2^20 chunks of 1 MiB, ceil(2^20/27) = 38837 per step, 2 x 26 x 27 transfers each:
-# 5.45e7, over the 2^24 cap; it used to build for over 10 minutes before the memory guard named the sweep
-printf 'small allgather ring 4 contiguous\nbig allreduce ring 27 contiguous 1T\n' >"$tmp/big.jobs"
+# a tree (built, not generated) of 27 ranks at 1 TiB: NCCL's 512 KiB chunk, 2^21 chunks, each
+# up and down 26 tree edges: 1.09e8 transfers, over the 2^24 cap of a built schedule; it used
+# to build for over 10 minutes before the memory guard named the sweep
+printf 'small allgather ring 4 contiguous\nbig allreduce tree 27 contiguous 1T\n' >"$tmp/big.jobs"
 expect "jobs file: a job over the transfer cap, named with FILE:LINE" 1 \
-	"big.jobs:2: job 'big': allreduce ring on 27 ranks at 1 TiB would be 5.45e\\+07 transfers, more than the 16777216 a job may have" \
+	"big.jobs:2: job 'big': allreduce tree on 27 ranks at 1 TiB would be 1.09e\\+08 transfers, more than the 16777216 a job may have" \
 	timeout 20 "$FABSIM" run -t topologies/railopt-demo.topo -w allreduce --jobs "$tmp/big.jobs" -o ""
 expect "all-to-all with 256 QPs: more memory than available" 1 "needs [0-9.]+ GiB, more than the [0-9.]+ GiB available" \
 	"$FABSIM" run -t topologies/sn5600-2tier.topo -w alltoall -q 256 -s 1K -o ""

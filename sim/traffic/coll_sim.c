@@ -106,18 +106,25 @@ int sim_coll_job_size_check(const struct sim_coll_job *job, uint64_t bytes, char
 	uint64_t nxfers, mem_bytes;
 	char sz[48];
 
+	uint64_t max;
+	bool gen;
+
 	sim_coll_job_params(job, bytes, &p);
-	/* an algorithm with its own generator builds nothing: the run holds only what is in flight */
-	if (coll_algo_ops(p.algo) && coll_algo_ops(p.algo)->gen)
-		return 0;
+	/*
+	 * An algorithm with its own generator builds nothing (the run holds
+	 * only what is in flight): its bound is time, not memory.
+	 */
+	gen = coll_algo_ops(p.algo) && coll_algo_ops(p.algo)->gen;
+	max = gen ? SIM_MAX_GEN_XFERS : SIM_MAX_JOB_XFERS;
 	coll_sched_estimate(&p, &nxfers, &mem_bytes);
-	if (nxfers <= SIM_MAX_JOB_XFERS)
+	if (nxfers <= max)
 		return 0;
 	coll_fmt_qty(COLL_QTY_SIZE, bytes, sz, sizeof(sz));
 	return sim_coll_fail(err, errlen, -E2BIG,
-			     "%s %s on %u ranks at %s would be %.3g transfers, more than the %u a job may have "
-			     "(fewer ranks or channels, a smaller size or a larger chunk)", coll_kind_name(job->kind),
-			     coll_algo_name(job->algo), job->nranks, sz, (double)nxfers, SIM_MAX_JOB_XFERS);
+			     "%s %s on %u ranks at %s would be %.3g transfers, more than the %llu a job may have "
+			     "(%sfewer ranks or channels, a smaller size or a larger chunk)", coll_kind_name(job->kind),
+			     coll_algo_name(job->algo), job->nranks, sz, (double)nxfers, (unsigned long long)max,
+			     gen ? "days of simulation: " : "");
 }
 
 /*

@@ -81,6 +81,12 @@ struct sim_coll_result {
  * up front with the job, its size and this limit.
  */
 #define SIM_MAX_JOB_XFERS (1U << 24)
+/*
+ * Transfers a job whose algorithm generates its schedule as it runs may
+ * have: memory no longer bounds it, time does (at a few million events a
+ * second, 2^32 transfers of even one packet each take hours).
+ */
+#define SIM_MAX_GEN_XFERS (1ULL << 32)
 
 int sim_placement_from_name(const char *name, enum sim_placement *p);
 const char *sim_placement_name(enum sim_placement p);
