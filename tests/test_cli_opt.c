@@ -269,14 +269,15 @@ static void test_jobs_file(void **state)
 }
 
 /*
- * The job of the bug report: ring all-reduce on 27 ranks at 1 TiB, 4-byte
- * elements, 1 MiB chunks. 2^40 B is 2^20 chunks, ceil(2^20 / 27) = 38837
- * per rank and step, 2 (n - 1) n = 1404 transfers each: 54,527,148. At
- * 256 GiB: ceil(2^18 / 27) = 9710, 13,632,840 transfers, under the cap.
+ * The job of the bug report, as a built schedule: the ring now generates
+ * its schedule as it runs (bounded by SIM_MAX_GEN_XFERS), so the tree
+ * stands in. Tree all-reduce on 27 ranks at 1 TiB, 4-byte elements, 1 MiB
+ * chunks: 2^20 chunks, each up and down the 26 tree edges, 2 (n - 1) = 52
+ * transfers: 54,525,952. At 256 GiB: 2^18 x 52 = 13,631,488, under the cap.
  */
 static void test_job_transfer_cap(void **state)
 {
-	struct sim_coll_job j = { .kind = COLL_ALLREDUCE, .algo = COLL_ALGO_RING, .nranks = 27, .elem_bytes = 4,
+	struct sim_coll_job j = { .kind = COLL_ALLREDUCE, .algo = COLL_ALGO_TREE, .nranks = 27, .elem_bytes = 4,
 				  .chunk_bytes = 1 << 20, .gpus_per_server = 1 };
 	struct sim_config cfg;
 	struct sim *s;
@@ -284,7 +285,7 @@ static void test_job_transfer_cap(void **state)
 
 	strcpy(j.name, "big");
 	assert_int_equal(sim_coll_job_size_check(&j, 1ULL << 40, err, sizeof(err)), -E2BIG);
-	assert_string_equal(err, "allreduce ring on 27 ranks at 1 TiB would be 5.45e+07 transfers, more than the "
+	assert_string_equal(err, "allreduce tree on 27 ranks at 1 TiB would be 5.45e+07 transfers, more than the "
 			    "16777216 a job may have (fewer ranks or channels, a smaller size or a larger chunk)");
 	assert_int_equal(sim_coll_job_size_check(&j, 256ULL << 30, err, sizeof(err)), 0);
 	/* sim_coll_add refuses it too, naming the job, before building anything */
@@ -293,9 +294,20 @@ static void test_job_transfer_cap(void **state)
 	assert_non_null(s);
 	j.bytes = 1ULL << 40;
 	assert_int_equal(sim_coll_add(s, &j, err, sizeof(err)), -E2BIG);
-	assert_non_null(strstr(err, "job big: allreduce ring on 27 ranks at 1 TiB would be 5.45e+07 transfers"));
+	assert_non_null(strstr(err, "job big: allreduce tree on 27 ranks at 1 TiB would be 5.45e+07 transfers"));
 	assert_int_equal(s->nflows, 0);
 	sim_destroy(s);
+	/*
+	 * A generated ring holds only what is in flight: 5.45e7 transfers
+	 * pass; 100,000 ranks at 8 MiB (2 x 99,999 x 100,000 = 2e10) are over
+	 * the 2^32 a generated job may have.
+	 */
+	j.algo = COLL_ALGO_RING;
+	assert_int_equal(sim_coll_job_size_check(&j, 1ULL << 40, err, sizeof(err)), 0);
+	j.nranks = 100000;
+	assert_int_equal(sim_coll_job_size_check(&j, 8 << 20, err, sizeof(err)), -E2BIG);
+	assert_non_null(strstr(err, "allreduce ring on 100000 ranks at 8 MiB would be 2e+10 transfers, more than the "
+				    "4294967296 a job may have (days of simulation"));
 }
 
 int main(void)

@@ -25,6 +25,26 @@
 #include <string.h>
 #include "sim/fabric/sim.h"
 
+/* Whether F's message is split over its connection's QPs (cfg.split_qps, AUTO resolved for F). */
+static bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f);
+/*
+ * QPs of F from the pool (laid out as sim_nic_qp_init does), the first on
+ * slot FIRST_SLOT of its connection: 0, or -ENOMEM (sim_fail).
+ */
+static int sim_flow_qps(struct sim *s, struct sim_flow *f, uint32_t first_slot);
+/* Open-addressing table of two-word keys to dense indices 0, 1, ... in order of arrival. */
+static struct sim_ktab *sim_ktab_new(uint64_t entries);
+static void sim_ktab_free(struct sim_ktab *t);
+/* The index of (A, B), the next one if new (*FRESH): SIM_NONE out of memory. */
+static uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *fresh);
+/* The index of (A, B), SIM_NONE if absent. */
+static uint32_t sim_ktab_find(const struct sim_ktab *t, uint64_t a, uint64_t b);
+/* SRC's roots made and scheduled at its start: 0 or the run's error. */
+static int sim_src_roots(struct sim *s, struct sim_src *src);
+/* The connection of (SRC, DST, TAG, SLOT), made if new: its index, or SIM_NONE out of memory. */
+static uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot, uint32_t plane,
+		      uint64_t line_bps);
+
 /* Why sim_add_* refused, without failing a run that may still go ahead: ERR. */
 static int sim_refuse(struct sim *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -144,7 +164,7 @@ int sim_flow_set_conn_dup(struct sim *s, uint32_t id, uint32_t dup)
 	return 0;
 }
 
-bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f)
+static bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f)
 {
 	if (s->cfg.split_qps == SIM_SPLIT_QPS_AUTO)
 		return !f->conn_tag;
@@ -174,7 +194,7 @@ static int sim_ktab_size(struct sim_ktab *t, uint64_t cap)
 	return 0;
 }
 
-struct sim_ktab *sim_ktab_new(uint64_t entries)
+static struct sim_ktab *sim_ktab_new(uint64_t entries)
 {
 	struct sim_ktab *t = calloc(1, sizeof(*t));
 	uint64_t cap = 16;
@@ -188,7 +208,7 @@ struct sim_ktab *sim_ktab_new(uint64_t entries)
 	return t;
 }
 
-void sim_ktab_free(struct sim_ktab *t)
+static void sim_ktab_free(struct sim_ktab *t)
 {
 	if (!t)
 		return;
@@ -230,12 +250,12 @@ static int sim_ktab_grow(struct sim_ktab *t)
 	return 0;
 }
 
-uint32_t sim_ktab_find(const struct sim_ktab *t, uint64_t a, uint64_t b)
+static uint32_t sim_ktab_find(const struct sim_ktab *t, uint64_t a, uint64_t b)
 {
 	return t->val[sim_ktab_slot(t, a, b)];
 }
 
-uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *fresh)
+static uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *fresh)
 {
 	uint64_t h = sim_ktab_slot(t, a, b);
 
@@ -253,7 +273,7 @@ uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *fresh)
 	return t->val[h];
 }
 
-uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot, uint32_t plane,
+static uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot, uint32_t plane,
 		      uint64_t line_bps)
 {
 	uint64_t a = (uint64_t)src << 32 | dst, b = (uint64_t)tag << 32 | slot;
@@ -460,7 +480,7 @@ static uint32_t sim_flow_nqps(const struct sim *s, const struct sim_flow *f, uin
 	return (sim_flow_split_qps(s, f) ? nq : 1) * sim_flow_dup(f);
 }
 
-int sim_flow_qps(struct sim *s, struct sim_flow *f, uint32_t first_slot)
+static int sim_flow_qps(struct sim *s, struct sim_flow *f, uint32_t first_slot)
 {
 	uint32_t nq = s->cfg.qps_per_flow ? s->cfg.qps_per_flow : 1;
 	uint32_t words = s->bitmap_bits / 64;
@@ -713,7 +733,7 @@ static struct sim_flow *sim_src_start(struct sim *s, struct sim_src *src, uint64
 	return f;
 }
 
-int sim_src_roots(struct sim *s, struct sim_src *src)
+static int sim_src_roots(struct sim *s, struct sim_src *src)
 {
 	uint64_t cursor = 0, out[64];
 	uint32_t n;

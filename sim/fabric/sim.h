@@ -644,8 +644,6 @@ static inline uint32_t sim_flow_qp_tag(const struct sim_flow *f, uint32_t k)
 {
 	return f->conn_tag + k / (f->nqps / sim_flow_dup(f));
 }
-/* Whether F's message is split over its connection's QPs (cfg.split_qps, AUTO resolved for F). */
-bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f);
 
 /*
  * A lazy source of flows: a schedule of COUNT transfers with dependencies
@@ -710,30 +708,13 @@ static inline struct sim_qp *sim_qp_at(const struct sim *s, uint32_t i)
 	return &s->qp_slab[i >> SIM_QP_SLAB_SHIFT][i & ((1U << SIM_QP_SLAB_SHIFT) - 1)];
 }
 
-/*
- * QPs of F from the pool (laid out as sim_nic_qp_init does), the first on
- * slot FIRST_SLOT of its connection: 0, or -ENOMEM (sim_fail).
- */
-int sim_flow_qps(struct sim *s, struct sim_flow *f, uint32_t first_slot);
-/* Open-addressing table of two-word keys to dense indices 0, 1, ... in order of arrival. */
-struct sim_ktab *sim_ktab_new(uint64_t entries);
-void sim_ktab_free(struct sim_ktab *t);
-/* The index of (A, B), the next one if new (*FRESH): SIM_NONE out of memory. */
-uint32_t sim_ktab_get(struct sim_ktab *t, uint64_t a, uint64_t b, bool *fresh);
-/* The index of (A, B), SIM_NONE if absent. */
-uint32_t sim_ktab_find(const struct sim_ktab *t, uint64_t a, uint64_t b);
 /* run.c's layout: QPs of added flows and every connection, in flow id order; then the flows that wait on nothing. */
 int sim_flows_layout(struct sim *s);
 int sim_flows_schedule(struct sim *s);
 /* Everything of flows, QPs, connections and sources (sim_destroy). */
 void sim_flows_free(struct sim *s);
-/* SRC's roots made and scheduled at its start: 0 or the run's error. */
-int sim_src_roots(struct sim *s, struct sim_src *src);
 /* QP may be idle now (no packet, timer or data left): recycles its block of QPs once all are. */
 void sim_qp_maybe_idle(struct sim *s, struct sim_qp *qp);
-/* The connection of (SRC, DST, TAG, SLOT), made if new: its index, or SIM_NONE out of memory. */
-uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot, uint32_t plane,
-		      uint64_t line_bps);
 /* SIM_EV_FLOW_START of F: a local transfer takes the GPU's egress, a network flow the NIC. */
 void sim_flow_start(struct sim *s, struct sim_flow *f);
 /* SIM_EV_LOCAL_DONE of F: its local transfer or its receiver's work (post_ps) ended. */

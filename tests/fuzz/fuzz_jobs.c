@@ -18,6 +18,9 @@ static const char fuzz_topo_text[] =
 
 static struct sim_topo *fuzz_topo;
 
+/* Transfers a job may have for the harness to build its flows (a second or so under ASan). */
+#define FUZZ_MAX_XFERS (1ULL << 20)
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_topo = sim_topo_load_string(fuzz_topo_text, "fuzz-rail64");
@@ -50,9 +53,20 @@ static void fuzz_build(struct run_coll *c)
 	for (uint32_t k = 0; s && used && k < c->js.n; k++) {
 		struct sim_coll_job *j = &c->js.job[k];
 
+		struct coll_params p;
+		uint64_t nxfers, mem_bytes;
+
 		j->bytes = c->js.fixed_bytes[k] ? c->js.fixed_bytes[k] : c->o->sizes[0];
-		if (sim_coll_place(c->t, j, used, c->o->cfg.seed + k, NULL, 0) ||
-		    sim_coll_add(s, j, NULL, 0))
+		if (sim_coll_place(c->t, j, used, c->o->cfg.seed + k, NULL, 0))
+			break;
+		/*
+		 * A generated schedule passes the check up to 2^32 transfers and
+		 * its start walks them all (minutes): past a fuzzing budget the
+		 * harness stops at the check, as the run would only start later.
+		 */
+		sim_coll_job_params(j, j->bytes, &p);
+		coll_sched_estimate(&p, &nxfers, &mem_bytes);
+		if (nxfers > FUZZ_MAX_XFERS || sim_coll_add(s, j, NULL, 0))
 			break;
 	}
 	free(used);
