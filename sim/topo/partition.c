@@ -191,7 +191,8 @@ out_free:
  */
 static int spread_switches(const struct sim_topo *t, const uint32_t *gid, struct sim_partition *p)
 {
-	uint32_t *count = calloc((size_t)256 * p->nparts, sizeof(*count));
+	/* one row of counts per tier: sim_node.tier is a uint8_t */
+	uint32_t *count = calloc((size_t)(UINT8_MAX + 1) * p->nparts, sizeof(*count));
 	uint32_t n, k;
 
 	if (!count)
@@ -371,6 +372,6 @@ void sim_partition_print(const struct sim_topo *t, const struct sim_partition *p
 	}
 	sim_topo_node_name(t, t->ports[p->lookahead_port].node, a, sizeof(a));
 	sim_topo_node_name(t, peer_node(t, p->lookahead_port), b, sizeof(b));
-	fprintf(out, "lookahead: %.3f ns (%s:%s, a %d-byte frame plus propagation)\n",
+	fprintf(out, "lookahead: %.3f ns (%s:%s, an %d-byte frame plus propagation)\n",
 		p->lookahead_ps / 1e3, a, b, PART_MIN_WIRE_BYTES);
 }
