@@ -28,7 +28,7 @@ bool coll_is_intra(const struct coll_params *p, uint32_t a, uint32_t b)
  * on the rail of its local index, so a transfer to another server uses the
  * destination's rail through the source server's GPU of that index.
  */
-static bool coll_is_pxn(const struct coll_params *p, uint32_t src, uint32_t dst, bool intra)
+bool coll_is_pxn(const struct coll_params *p, uint32_t src, uint32_t dst, bool intra)
 {
 	uint32_t g = p->gpus_per_server;
 

@@ -76,6 +76,20 @@ static inline uint64_t coll_div_up(uint64_t a, uint64_t b)
 }
 
 bool coll_is_intra(const struct coll_params *p, uint32_t a, uint32_t b);
+/* Whether SRC -> DST goes through PXN under P (struct coll_xfer.pxn): coll_emit's rule, and the generators'. */
+bool coll_is_pxn(const struct coll_params *p, uint32_t src, uint32_t dst, bool intra);
+
+/* How many of the cyclic run START, START + 1, ... (LEN values mod N) are < J. */
+static inline uint64_t coll_cyclic_below(uint64_t start, uint64_t len, uint64_t j, uint64_t n)
+{
+	uint64_t end = start + len, hi = end < n ? end : n, c = 0;
+
+	if (j > start)
+		c += (j < hi ? j : hi) - start;
+	if (end > n)
+		c += j < end - n ? j : end - n;
+	return c;
+}
 /* Chunks so that a chunk of ELEMS elements split in PARTS fits chunk_bytes. */
 uint32_t coll_nchunks(const struct coll_params *p, uint64_t elems, uint64_t parts);
 

@@ -336,11 +336,8 @@ static uint32_t ht_succ(const struct coll_gen *g, uint64_t id, uint32_t from, ui
 			uint32_t max)
 {
 	uint64_t all[HT_MAX_SUCC];
-	uint32_t n = ht_succ_all(ht_of(g), id, all), i;
 
-	for (i = 0; from + i < n && i < max; i++)
-		out[i] = all[from + i];
-	return i;
+	return coll_gen_page(all, ht_succ_all(ht_of(g), id, all), from, out, max);
 }
 
 /*

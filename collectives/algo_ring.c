@@ -268,18 +268,6 @@ static uint32_t rg_member(const struct rg *r, uint32_t c, uint32_t i)
 	return g ? i - i % g + (c + i % g) % g : i;
 }
 
-/* How many of the cyclic run START, START + 1, ... (LEN values mod N) are < J. */
-static uint64_t rg_cyclic_below(uint64_t start, uint64_t len, uint64_t j, uint64_t n)
-{
-	uint64_t end = start + len, hi = end < n ? end : n, c = 0;
-
-	if (j > start)
-		c += (j < hi ? j : hi) - start;
-	if (end > n)
-		c += j < end - n ? j : end - n;
-	return c;
-}
-
 /* #{b < I : members[b] < R} on channel C: servers keep their rank range. */
 static uint64_t rg_big_below(const struct rg *r, uint32_t c, uint64_t i)
 {
@@ -294,7 +282,7 @@ static uint64_t rg_big_below(const struct rg *r, uint32_t c, uint64_t i)
 	if (sv < rs)
 		return cnt + i % g;
 	if (sv == rs)
-		cnt += rg_cyclic_below(c % g, i % g, rr, g);
+		cnt += coll_cyclic_below(c % g, i % g, rr, g);
 	return cnt;
 }
 
@@ -322,7 +310,7 @@ static uint64_t rg_rank(const struct rg *r, uint32_t c, uint32_t cnt, uint32_t s
 	uint64_t n = r->n, x0 = (n - start) % n, end = x0 + p;
 
 	if (r->ar)
-		return rg_cyclic_below(start, cnt, p, n);
+		return coll_cyclic_below(start, cnt, p, n);
 	if (cnt == n)
 		return p;
 	/* blocks b = p' - start for p' < p: the cyclic run [x0, x0 + p) */
@@ -440,11 +428,8 @@ static uint32_t rg_succ_all(const struct rg *r, uint64_t id, uint64_t *out)
 static uint32_t rg_succ(const struct coll_gen *g, uint64_t id, uint32_t from, uint64_t *out, uint32_t max)
 {
 	uint64_t all[3];
-	uint32_t n = rg_succ_all(rg_of(g), id, all), i;
 
-	for (i = 0; from + i < n && i < max; i++)
-		out[i] = all[from + i];
-	return i;
+	return coll_gen_page(all, rg_succ_all(rg_of(g), id, all), from, out, max);
 }
 
 /* Roots: step s0 of each channel's chunk 0, its first CNT ids. */
@@ -486,16 +471,6 @@ static void rg_atom(const struct rg *r, const struct rg_id *d, uint64_t *off, ui
 	*len = ch->q[t] + (j < ch->r[t]);
 }
 
-/* coll_emit's PXN rule (algo.c coll_is_pxn); tests/test_ring_gen.c holds them equal. */
-static bool rg_is_pxn(const struct coll_params *p, uint32_t src, uint32_t dst, bool intra)
-{
-	uint32_t g = p->gpus_per_server;
-
-	if (!p->pxn || intra || g < 2 || src % g == dst % g)
-		return false;
-	return coll_pxn_relay(g, src, dst) < p->nranks;
-}
-
 static void rg_xfer(const struct coll_gen *g, uint64_t id, struct coll_xfer *x)
 {
 	const struct rg *r = rg_of(g);
@@ -514,7 +489,7 @@ static void rg_xfer(const struct coll_gen *g, uint64_t id, struct coll_xfer *x)
 	x->step = r->ar || d.s < r->n - 1 ? d.s : d.s - (r->n - 1);
 	x->op = d.s < r->n - 1 ? COLL_OP_REDUCE : COLL_OP_COPY;
 	x->intra = coll_is_intra(&r->p, x->src_rank, x->dst_rank);
-	x->pxn = rg_is_pxn(&r->p, x->src_rank, x->dst_rank, x->intra);
+	x->pxn = coll_is_pxn(&r->p, x->src_rank, x->dst_rank, x->intra);
 }
 
 static void rg_free(struct coll_gen *g)

@@ -92,6 +92,19 @@ void coll_gen_free(struct coll_gen *g);
  */
 int coll_gen_materialize(const struct coll_gen *g, struct coll_sched *s);
 
+/*
+ * A succ page from a generator's whole list ALL of N successors: from the
+ * FROM-th, up to MAX into OUT; how many were written.
+ */
+static inline uint32_t coll_gen_page(const uint64_t *all, uint32_t n, uint32_t from, uint64_t *out, uint32_t max)
+{
+	uint32_t i;
+
+	for (i = 0; from + i < n && i < max; i++)
+		out[i] = all[from + i];
+	return i;
+}
+
 static inline uint64_t coll_gen_count(const struct coll_gen *g)
 {
 	return g->ops->count(g);

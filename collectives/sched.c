@@ -268,18 +268,6 @@ void coll_block_range(const struct coll_sched *s, uint32_t block,
 	*len_bytes = len * s->elem_bytes;
 }
 
-/* How many of the cyclic run start, start+1, ... (LEN values mod N) are < J. */
-static uint64_t cyclic_below(uint64_t start, uint64_t len, uint64_t j, uint64_t n)
-{
-	uint64_t end = start + len, hi = end < n ? end : n, c = 0;
-
-	if (j > start)
-		c += (j < hi ? j : hi) - start;
-	if (end > n)
-		c += j < end - n ? j : end - n;
-	return c;
-}
-
 /*
  * E = q * n + r elements per rank: piece (i -> j) gets q + 1 elements when
  * (j - i) mod n < r. Each row and each column of that circulant has exactly
@@ -294,8 +282,8 @@ void coll_a2a_range(const struct coll_sched *s, uint32_t src, uint32_t dst,
 	uint64_t send, recv, len;
 
 	len = q + ((dst + n - src) % n < r);
-	send = dst * q + cyclic_below(src, r, dst, n);
-	recv = src * q + (r ? cyclic_below((dst + n - r + 1) % n, r, src, n) : 0);
+	send = dst * q + coll_cyclic_below(src, r, dst, n);
+	recv = src * q + (r ? coll_cyclic_below((dst + n - r + 1) % n, r, src, n) : 0);
 	*send_off_bytes = send * e;
 	*recv_off_bytes = s->bytes + recv * e;
 	*bytes = len * e;
