@@ -54,7 +54,8 @@ LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
 # only the layers below it; collectives/ is the base both programs share.
 # Linked top layer first so each archive resolves against those after it.
 SIM_LAYERS := cli report results traffic fabric topo engine
-layer_src = $(filter-out sim/cli/main.c,$(shell find sim/$(1) -name '*.c' 2>/dev/null | LC_ALL=C sort))
+# main.c and mpi.c are the fabsim binary's own (mpi.c alone needs MPI's headers and library)
+layer_src = $(filter-out sim/cli/main.c sim/cli/mpi.c,$(shell find sim/$(1) -name '*.c' 2>/dev/null | LC_ALL=C sort))
 COLL_SRC := $(sort $(wildcard collectives/*.c))
 SIM_SRC := $(foreach l,$(SIM_LAYERS),$(call layer_src,$(l)))
 LIB_SRC := $(SIM_SRC) $(COLL_SRC)
@@ -107,7 +108,7 @@ need_headers = @command -v $(firstword $(CC)) >/dev/null 2>&1 || { \
 
 .PHONY: all fabsim deps deps-sim check test asan-test check-unit check-asan \
 	check-cli check-report check-files check-layers check-golden check-exports demo bench install clean help \
-	sim-headers test-headers FORCE
+	sim-headers fabsim-headers test-headers FORCE
 
 all: $(BUILD)/fabsim
 fabsim: $(BUILD)/fabsim
@@ -163,8 +164,16 @@ $(COLL_ASAN_LIB): $(COLL_SRC:%.c=$(BUILD)/asan/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/fabsim: $(BUILD)/obj/sim/cli/main.o $(SIM_LIBS) $(FLAGS_STAMP)
-	$(CC) $(CFLAGS_ALL) -o $@ $(filter-out $(FLAGS_STAMP),$^) $(LDLIBS_ALL)
+# A run split over processes (mpirun -np N fabsim run) talks MPI: Open MPI's flags.
+SIM_MPI_CFLAGS = $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile 2>/dev/null)
+SIM_MPI_LIBS = $(shell pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link 2>/dev/null || echo -lmpi)
+$(BUILD)/obj/sim/cli/mpi.o: CFLAGS += $(SIM_MPI_CFLAGS)
+$(BUILD)/obj/sim/cli/mpi.o: | fabsim-headers
+fabsim-headers:
+	$(call need_headers,fabsim,mpi.h:libopenmpi-dev,$(CFLAGS_ALL) $(SIM_MPI_CFLAGS))
+
+$(BUILD)/fabsim: $(BUILD)/obj/sim/cli/main.o $(BUILD)/obj/sim/cli/mpi.o $(SIM_LIBS) $(FLAGS_STAMP)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter-out $(FLAGS_STAMP),$^) $(LDLIBS_ALL) $(SIM_MPI_LIBS)
 
 # Every cmocka binary links tests/filter.c, which makes it honour
 # FAB_TEST_FILTER (make check T=PATTERN).

@@ -6,6 +6,27 @@
 #ifndef SIM_CMD_H
 #define SIM_CMD_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sim_comm_ops;
+
+/*
+ * How this process was started: one of SIZE processes of a run split over
+ * them (mpirun), with the operations that connect them (sim/fabric/dist.h).
+ */
+struct sim_launch {
+	uint32_t rank, size;
+	const struct sim_comm_ops *ops;
+	void *ctx;
+};
+/* Set by main.c when started by mpirun with more than one process; NULL: one process. */
+extern struct sim_launch *sim_launch;
+/* mpi.c (in the fabsim binary only): whether mpirun started us; MPI_Init and the launch; MPI_Finalize. */
+bool sim_mpi_launched(void);
+struct sim_launch *sim_mpi_start(int *argc, char ***argv);
+void sim_mpi_stop(int rc);
+
 /* fabsim topo [--dot FILE|-] [--json] FILE: summarize or export a topology */
 int sim_cmd_topo(int argc, char **argv);
 /* fabsim run ...: run a simulation (sim/cli/cmd_run.c) */

@@ -13,6 +13,7 @@
 #include "sim/cli/cmd.h"
 #include "sim/cli/opt.h"
 #include "sim/cli/run_opts.h"
+#include "sim/fabric/dist.h"
 #include "sim/results/schema.h"
 #include "sim/results/stats.h"
 #include "collectives/units.h"
@@ -241,6 +242,13 @@ static int run_opt_ecn(const struct sim_opt *opt, const char *v, void *obj, char
 	return 0;
 }
 
+static int run_opt_partition(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	if (sim_part_mode_from_name(v, &((struct run_opts *)obj)->part_mode))
+		return sim_opt_expected(opt, v, "auto, pod or leaf", err, errlen);
+	return 0;
+}
+
 /* ---- the options, by what they configure; --help shows them in this order ---- */
 
 /* What traffic runs, and on which fabric. */
@@ -401,6 +409,12 @@ static const struct sim_opt run_opts_output[] = {
 		    "sampling period (the default trace's first),\ndefault 1us [10 ns..1 s]"),
 	SIM_OPT_FLAG("json", 0, RO, json, true, "print summary.json to stdout instead of the table"),
 	SIM_OPT_FLAG("quiet", 0, RO, quiet, true, "no summary on stdout"),
+	SIM_OPT_CUSTOM("partition", 0, "MODE", run_opt_partition, "auto, pod or leaf",
+		       "under mpirun -np N (N > 1): how the fabric is split\n"
+		       "into N parts, one per process: auto (default: pods\n"
+		       "on a 3-tier fabric when there are enough, else\n"
+		       "leaf groups) | pod | leaf. Whole servers per part;\n"
+		       "only fabric links are cut"),
 	SIM_OPT_HELP("this text"),
 };
 
@@ -774,15 +788,29 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	/* the workload is valid: from here on this run's results replace any earlier run's */
 	if (first && (sim_results_clean(o->out_dir, NULL) || (sd && run_seeds_open(o, sd))))
 		goto out_destroy;
-	/* with --seeds only the last seed's run is written, its trace too */
-	if ((!sd || last) && sim_run_trace(s, o, &trace))
+	/* with --seeds only the last seed's run is written, its trace too (not yet of a split run) */
+	if ((!sd || last) && !o->part && sim_run_trace(s, o, &trace))
 		goto out_destroy;
-	if (sim_run(s)) {
+	if (o->part && sim_dist_attach(s, sim_launch->size, sim_launch->rank, o->part->part, o->part->lookahead_ps)) {
+		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
+		goto out_destroy;
+	}
+	if (o->part ? sim_dist_run(s, sim_launch->ops, sim_launch->ctx) : sim_run(s)) {
 		fprintf(stderr, "fabsim run: the simulation failed: %s\n",
 			*sim_error(s) ? sim_error(s) : "no flows, or out of memory");
 		goto out_destroy;
 	}
+	/* the other parts hold only their own results: part 0 reports the run */
+	if (o->part && sim_launch->rank) {
+		rc = sim_dist_stats(s)->flows_done < s->nflows ? 3 : 0;
+		goto out_destroy;
+	}
 	sim_results_compute(s, &r);
+	if (o->part) {
+		r.processes = sim_launch->size;
+		r.partition = sim_part_mode_name(o->part->mode);
+		r.lookahead_ps = o->part->lookahead_ps;
+	}
 	/* all-to-all's flows end together: the aggregate while all run describes it */
 	r.all_active_first = o->wl.kind == SIM_WL_ALLTOALL;
 	if (sd)
@@ -828,8 +856,45 @@ static int run_flows(struct run_opts *o, struct sim_topo *t, int argc, char **ar
 	return rc;
 }
 
+struct sim_launch *sim_launch;
+
+/*
+ * Under mpirun -np N: the fabric in N parts, printed by part 0; the other
+ * parts print and write nothing. 0, or an exit status after a message.
+ */
+static int run_split(struct run_opts *o, struct sim_topo *t, struct sim_partition *p)
+{
+	char err[512];
+
+	if (o->collective) {
+		fprintf(stderr, "fabsim run: a collective runs in one process for now: run it without mpirun "
+			"(or with -np 1); flow workloads split over processes\n");
+		return 2;
+	}
+	if (o->trace_spec) {
+		fprintf(stderr, "fabsim run: --trace-port is not available in a run split over processes yet\n");
+		return 2;
+	}
+	if (sim_partition(t, sim_launch->size, o->part_mode, p, err, sizeof(err))) {
+		fprintf(stderr, "fabsim run: cannot split the fabric into %u parts: %s\n", sim_launch->size, err);
+		return 1;
+	}
+	o->part = p;
+	if (sim_launch->rank) {
+		o->quiet = true;
+		o->json = false;
+		o->out_dir = NULL;
+		o->cfg.progress = NULL;
+	} else if (!o->json && !o->quiet) {
+		printf("processes    %u, partition %s\n", sim_launch->size, sim_part_mode_name(p->mode));
+		sim_partition_print(t, p, stdout);
+	}
+	return 0;
+}
+
 int sim_cmd_run(int argc, char **argv)
 {
+	struct sim_partition part = { 0 };
 	struct run_opts o;
 	struct sim_topo *t;
 	int rc;
@@ -843,6 +908,11 @@ int sim_cmd_run(int argc, char **argv)
 	rc = run_topo_check(&o, t);
 	if (rc)
 		goto out_free_topo;
+	if (sim_launch) {
+		rc = run_split(&o, t, &part);
+		if (rc)
+			goto out_free_topo;
+	}
 	if (o.collective) {
 		char *line = sim_cmdline(argc, argv);
 
@@ -852,6 +922,7 @@ int sim_cmd_run(int argc, char **argv)
 		rc = run_flows(&o, t, argc, argv);
 	}
 out_free_topo:
+	sim_partition_free(&part);
 	sim_topo_free(t);
 	return rc;
 }

@@ -22,7 +22,7 @@ static void usage(FILE *out)
 		"'fabsim COMMAND --help' describes each command.\n");
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -49,4 +49,21 @@ int main(int argc, char **argv)
 	fprintf(stderr, "fabsim: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct sim_launch *l;
+	int rc;
+
+	if (!sim_mpi_launched())
+		return dispatch(argc, argv);
+	l = sim_mpi_start(&argc, &argv);
+	if (!l)
+		return 1;
+	/* mpirun -np 1 is the serial simulator */
+	sim_launch = l->size > 1 ? l : NULL;
+	rc = dispatch(argc, argv);
+	sim_mpi_stop(rc);
+	return rc;
 }

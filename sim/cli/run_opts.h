@@ -13,6 +13,7 @@
 #include "sim/cli/opt.h"
 #include "sim/traffic/coll_sim.h"
 #include "sim/fabric/sim.h"
+#include "sim/topo/partition.h"
 #include "sim/traffic/workload.h"
 
 #define SIM_MAX_SIZES 64
@@ -48,6 +49,9 @@ struct run_opts {
 	uint64_t trace_interval_ps;
 	/* --seeds: each configuration once per seed; n == 0: the one cfg.seed */
 	struct sim_opt_seeds seeds;
+	/* a run split over processes (mpirun): --partition, and the partition made of it */
+	enum sim_part_mode part_mode;
+	struct sim_partition *part;	/* NULL: one process */
 };
 
 /* run_coll.c: runs a collective workload (one or more jobs, a size sweep). Exit status. */

@@ -127,9 +127,9 @@ void sim_evq_for_each(const struct sim_evq *q, void (*fn)(const struct sim_event
 size_t sim_evq_count_type(const struct sim_evq *q, uint8_t type);
 
 /* Queues EV at TIME_PS behind every event already queued for then: 0, or -ENOMEM. */
-static inline int sim_evq_push(struct sim_evq *q, uint64_t time_ps, struct sim_event *ev)
+static inline int sim_evq_push_seq(struct sim_evq *q, uint64_t time_ps, uint64_t seq, struct sim_event *ev)
 {
-	uint64_t seq = q->next_seq++, slot = time_ps >> SIM_EVQ_SLOT_SHIFT;
+	uint64_t slot = time_ps >> SIM_EVQ_SLOT_SHIFT;
 	int rc;
 
 	if (slot <= q->cur_slot) {
@@ -154,6 +154,12 @@ static inline int sim_evq_push(struct sim_evq *q, uint64_t time_ps, struct sim_e
 	if (++q->n > q->peak)
 		q->peak = q->n;
 	return 0;
+}
+
+/* STUB(dist): replaced by the det branch's version */
+static inline int sim_evq_push(struct sim_evq *q, uint64_t time_ps, struct sim_event *ev)
+{
+	return sim_evq_push_seq(q, time_ps, q->next_seq++, ev);
 }
 
 /*

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim/fabric/sim.h"
+#include "sim/fabric/dist_priv.h"
 
 /* Whether F's message is split over its connection's QPs (cfg.split_qps, AUTO resolved for F). */
 static bool sim_flow_split_qps(const struct sim *s, const struct sim_flow *f);
@@ -862,6 +863,8 @@ void sim_flow_first_byte(struct sim *s, struct sim_flow *f)
 	 * deliver (the others start after a finish), so counting every first
 	 * byte counts theirs; once one finished the window can no longer open.
 	 */
+	if (s->dist)
+		sim_dist_first_byte(s);
 	if (++s->first_byte_flows != s->first_byte_need || s->flows_done)
 		return;
 	s->mark_ps = sim_now(s);
@@ -881,6 +884,8 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 	}
 	f->finish_ps = now;
 	f->done = true;
+	if (s->dist)
+		sim_dist_finished(s);
 	if (!s->flows_done++) {
 		s->first_finish_ps = now;
 		s->first_finish_bytes = s->c.delivered_bytes;
@@ -1020,7 +1025,9 @@ int sim_flows_schedule(struct sim *s)
 			struct sim_flow *f = &s->flows[w.a++];
 
 			f->start_ps = coll_add_sat_u64(f->start_ps, s->cfg.msg_overhead_ps);
-			sim_schedule(s, f->start_ps, &f->ev);
+			/* a split run starts a flow in the part of its sender */
+			if (sim_dist_owns(s, f->src))
+				sim_schedule(s, f->start_ps, &f->ev);
 			/* the all-active window waits for these (sim_flow_first_byte) */
 			s->first_byte_need += !f->local;
 		}

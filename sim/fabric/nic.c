@@ -16,6 +16,7 @@
  */
 #include <string.h>
 #include "sim/fabric/cc/cc.h"
+#include "sim/fabric/dist_priv.h"
 #include "sim/fabric/lb/lb.h"
 
 static inline int sim_bit(const uint64_t *b, uint32_t bits, uint32_t psn)
@@ -370,6 +371,8 @@ static void sim_rx_deliver(struct sim *s, struct sim_qp *qp, const struct sim_pk
 
 	s->c.data_placed++;
 	s->c.delivered_bytes += p->payload_bytes;
+	if (s->dist)
+		sim_dist_delivered(s);
 	f->rx_bytes += p->payload_bytes;
 	if (first)
 		sim_flow_first_byte(s, f);

@@ -21,6 +21,7 @@
  */
 #include <assert.h>
 #include "sim/fabric/cc/cc.h"
+#include "sim/fabric/dist_priv.h"
 
 /* Time-weighted data queue, so reports can give the mean queue of a port. */
 static inline void sim_port_q_account(struct sim *s, struct sim_portq *q)
@@ -240,6 +241,10 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 	/* PAUSE is consumed by the MAC, not the forwarding pipeline */
 	if (s->topo->nodes[peer_node].kind == SIM_NODE_SWITCH && p->kind != SIM_PKT_PAUSE)
 		arrive += s->topo->sw.latency_ps;
+	if (s->dist && !sim_dist_owns(s, peer_node)) {
+		sim_dist_send(s, arrive, p);
+		return;
+	}
 	sim_schedule(s, arrive, &p->ev);
 }
 

@@ -17,8 +17,6 @@
 #include <time.h>
 #include "sim/fabric/sim.h"
 
-/* No delivery for this long, with a cycle of paused ports: a PFC deadlock. */
-#define SIM_WATCHDOG_PS 2000000000ULL
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 /*
@@ -305,10 +303,8 @@ static const struct sim_engine_ops sim_fabric_engine_ops = {
 	.probe = sim_on_probe,
 };
 
-int sim_run(struct sim *s)
+int sim_run_begin(struct sim *s)
 {
-	int end;
-
 	if (s->error)
 		return s->error;
 	s->err[0] = 0;
@@ -317,22 +313,65 @@ int sim_run(struct sim *s)
 	s->prepared = true;
 	s->stalled = false;
 	s->run_t0_s = s->progress_last_s = sim_wall();
-	/* over when failed or every flow finished: sim_fail and sim_flow_done stop it as it runs */
-	s->eng.stop = s->flows_done >= s->nflows;
-	end = sim_engine_run(&s->eng, &sim_fabric_engine_ops, s->cfg.stop_ps);
+	return 0;
+}
+
+/* A part of a split run: the same handlers, no watchdog (dist.c checks it over every part). */
+static const struct sim_engine_ops sim_fabric_window_ops = {
+	.handler = {
+		[SIM_EV_PKT_ARRIVE] = sim_on_pkt_arrive,
+		[SIM_EV_TX_DONE] = sim_on_tx_done,
+		[SIM_EV_QP_TIMER] = sim_on_qp_timer,
+		[SIM_EV_FLOW_START] = sim_on_flow_start,
+		[SIM_EV_CC_TIMER] = sim_on_cc_timer,
+		[SIM_EV_PORT_WAKE] = sim_on_port_wake,
+		[SIM_EV_LOCAL_DONE] = sim_on_local_done,
+		[SIM_EV_SAMPLE] = sim_on_sample,
+		[SIM_EV_ACK_TIMER] = sim_on_ack_timer,
+		[SIM_EV_PAUSE_EXPIRE] = sim_on_pause_expire,
+		[SIM_EV_PAUSE_REFRESH] = sim_on_pause_refresh,
+	},
+	.tick = sim_tick,
+	.probe = sim_on_probe,
+};
+
+void sim_run_window(struct sim *s, uint64_t last_ps)
+{
+	int end;
+
+	s->eng.stop = false;
+	end = sim_engine_run(&s->eng, &sim_fabric_window_ops, last_ps);
 	if (end < 0)
 		sim_fail(s, end, "out of memory for events (%zu pending)", s->eng.q.n);
+}
+
+int sim_run_end(struct sim *s)
+{
 	s->c.events = s->eng.events;
 	s->wall_s = sim_wall() - s->run_t0_s;
 	if (s->cfg.progress)
 		sim_tell_progress(s, s->run_t0_s + s->wall_s, true);
 	if (s->error)
 		return s->error;
-	if (s->flows_done < s->nflows && !s->deadlock && !s->cfg.stop_ps)
-		s->stalled = true;
 	if (sim_check(s, s->err, sizeof(s->err))) {
 		s->error = -EPROTO;
 		return s->error;
 	}
 	return 0;
+}
+
+int sim_run(struct sim *s)
+{
+	int end;
+
+	if (sim_run_begin(s))
+		return s->error;
+	/* over when failed or every flow finished: sim_fail and sim_flow_done stop it as it runs */
+	s->eng.stop = s->flows_done >= s->nflows;
+	end = sim_engine_run(&s->eng, &sim_fabric_engine_ops, s->cfg.stop_ps);
+	if (end < 0)
+		sim_fail(s, end, "out of memory for events (%zu pending)", s->eng.q.n);
+	if (!s->error && s->flows_done < s->nflows && !s->deadlock && !s->cfg.stop_ps)
+		s->stalled = true;
+	return sim_run_end(s);
 }

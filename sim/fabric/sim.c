@@ -15,6 +15,7 @@
 #include <string.h>
 #include "sim/fabric/sim.h"
 #include "sim/fabric/cc/cc.h"
+#include "sim/fabric/dist_priv.h"
 
 /* Packets per slab of the pool: 4096 x ~300 B, about 1.2 MB at a time. */
 #define SIM_SLAB_PKTS 4096
@@ -105,13 +106,18 @@ uint64_t sim_ser_ps(uint64_t wire_bytes, uint64_t rate_bps)
  */
 void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev)
 {
+	sim_schedule_seq(s, t_ps, sim_seq_take(s), ev);
+}
+
+void sim_schedule_seq(struct sim *s, uint64_t t_ps, uint64_t seq, struct sim_event *ev)
+{
 	if (t_ps < sim_now(s) || t_ps > SIM_TIME_LIMIT_PS) {
 		sim_fail(s, -ERANGE, "simulated time would pass the %.0f-day horizon of the model (%llu ps): "
 			 "a rate, size or timer is out of proportion", SIM_TIME_LIMIT_PS / 864e17,
 			 (unsigned long long)SIM_TIME_LIMIT_PS);
 		return;
 	}
-	if (sim_evq_push(&s->eng.q, t_ps, ev))
+	if (sim_evq_push_seq(&s->eng.q, t_ps, seq, ev))
 		sim_fail(s, -ENOMEM, "out of memory for events (%zu pending)", s->eng.q.n);
 }
 
@@ -249,6 +255,7 @@ void sim_destroy(struct sim *s)
 	if (!s)
 		return;
 	sim_trace_free(s);
+	sim_dist_free(s);
 	sim_pool_destroy(&s->pkts);
 	sim_ipool_destroy(&s->ints);
 	free(s->local_busy_ps);

@@ -276,6 +276,7 @@ struct sim_portq_stats {
 #define SIM_PORT_LOAD_PAUSED (1ULL << 40)
 
 struct sim_flow;
+struct sim_dist;
 struct sim_tracer;
 struct sim_ktab;
 
@@ -575,6 +576,7 @@ struct sim {
 	uint64_t *sw_ctrl_bytes;	/* per switch: control frames in the shared buffer */
 	uint64_t *sw_reserved_bytes;	/* per switch, PFC: headroom (+ static XOFF) of every ingress */
 	uint64_t *sw_hdrm_bytes;	/* per switch, PFC: data held in the ingress headrooms */
+	struct sim_dist *dist;		/* the part of a run split over processes (dist.h), NULL: whole */
 	int error;			/* 0, or the negative errno that stopped the run (sim_fail) */
 	char err[256];			/* why sim_run or sim_add_* failed, see sim_error() */
 };
@@ -746,6 +748,17 @@ uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cf
  * continues the run.
  */
 int sim_run(struct sim *s);
+/*
+ * sim_run in pieces, for a run split over processes (dist.c): lay out and
+ * start (0 or the error), handle the events up to LAST_PS without the
+ * watchdog (the parts check it together), finish (counters, progress,
+ * invariants: 0 or the error).
+ */
+int sim_run_begin(struct sim *s);
+void sim_run_window(struct sim *s, uint64_t last_ps);
+int sim_run_end(struct sim *s);
+/* The PFC watchdog looks every this long: no delivery in between, with a cycle of paused ports, is a deadlock. */
+#define SIM_WATCHDOG_PS 2000000000ULL
 
 /* trace.c */
 /* Default sampling interval of both traces, ps (fabsim run --trace-interval). */
@@ -898,6 +911,8 @@ void sim_pfc_refresh(struct sim *s, struct sim_portq *q);
 #define SIM_CTRL_FRAME_MAX (SIM_ROCE_OVERHEAD + SIM_AETH + SIM_MAX_HOPS * SIM_INT_HOP_BYTES + SIM_PREAMBLE_IFG)
 /* True when data is stuck behind a cycle of PFC pauses (the run's watchdog asks). */
 bool sim_pfc_deadlocked(struct sim *s);
+/* Whether the ports set in WAITING (a bitmap: holds data while paused) link switches in a cycle. */
+bool sim_pfc_cycle(const struct sim *s, const uint64_t *waiting);
 
 /* route.c */
 uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p);
@@ -957,6 +972,12 @@ static inline uint32_t sim_port_of(const struct sim *s, const struct sim_portq *
  * horizon (or one that wrapped), fails the run cleanly (sim_fail).
  */
 void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev);
+/* STUB(dist): the det branch's versions replace these */
+void sim_schedule_seq(struct sim *s, uint64_t t_ps, uint64_t seq, struct sim_event *ev);
+static inline uint64_t sim_seq_take(struct sim *s)
+{
+	return s->eng.q.next_seq++;
+}
 /*
  * Stops the run: sim_run returns ERR (a negative errno) and sim_error()
  * gives this reason. The first failure is kept.

@@ -345,8 +345,8 @@ const struct sim_port_owner_ops sim_switch_port_ops = {
 	.stamps_int = true,
 };
 
-/* Does switch SW wait, through a paused port holding data, on another switch? */
-static bool sim_wait_dfs(struct sim *s, uint32_t sw, uint8_t *color)
+/* Does switch SW wait, through a paused port holding data (WAITING), on another switch? */
+static bool sim_wait_dfs(const struct sim *s, uint32_t sw, uint8_t *color, const uint64_t *waiting)
 {
 	const struct sim_topo *t = s->topo;
 	const struct sim_node *n = &t->nodes[t->switches[sw]];
@@ -354,35 +354,49 @@ static bool sim_wait_dfs(struct sim *s, uint32_t sw, uint8_t *color)
 	color[sw] = 1;
 	for (uint32_t i = 0; i < n->nports; i++) {
 		uint32_t port = n->first_port + i;
-		const struct sim_portq *q = &s->pq[port];
 		const struct sim_node *m = &t->nodes[t->ports[t->ports[port].peer].node];
 
-		if (!q->paused || !q->qbytes[SIM_PRIO_DATA] || m->kind != SIM_NODE_SWITCH)
+		if (!(waiting[port / 64] >> (port % 64) & 1) || m->kind != SIM_NODE_SWITCH)
 			continue;
 		if (color[m->index] == 1)
 			return true;
-		if (!color[m->index] && sim_wait_dfs(s, m->index, color))
+		if (!color[m->index] && sim_wait_dfs(s, m->index, color, waiting))
 			return true;
 	}
 	color[sw] = 2;
 	return false;
 }
 
+bool sim_pfc_cycle(const struct sim *s, const uint64_t *waiting)
+{
+	uint8_t *color = calloc(s->topo->nswitches, 1);
+	bool found = false;
+
+	if (!color)
+		return false;	/* no memory to look with: the next check tries again */
+	for (uint32_t i = 0; i < s->topo->nswitches && !found; i++)
+		if (!color[i])
+			found = sim_wait_dfs(s, i, color, waiting);
+	free(color);
+	return found;
+}
+
 bool sim_pfc_deadlocked(struct sim *s)
 {
-	uint8_t *color;
-	bool found = false;
+	uint64_t *waiting;
+	bool found;
 
 	if (!s->cfg.pfc || s->c.delivered_bytes != s->watch_bytes) {
 		s->watch_bytes = s->c.delivered_bytes;
 		return false;
 	}
-	color = calloc(s->topo->nswitches, 1);
-	if (!color)
-		return false;	/* no memory to look with: the next check tries again */
-	for (uint32_t i = 0; i < s->topo->nswitches && !found; i++)
-		if (!color[i])
-			found = sim_wait_dfs(s, i, color);
-	free(color);
+	waiting = calloc((s->topo->nports + 63) / 64, sizeof(*waiting));
+	if (!waiting)
+		return false;
+	for (uint32_t port = 0; port < s->topo->nports; port++)
+		if (s->pq[port].paused && s->pq[port].qbytes[SIM_PRIO_DATA])
+			waiting[port / 64] |= 1ULL << (port % 64);
+	found = sim_pfc_cycle(s, waiting);
+	free(waiting);
 	return found;
 }

@@ -241,6 +241,12 @@ struct sim_schema {
 	X(SIM_SUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time") \
 	X(SIM_SUM_EVENTS_PER_S, "events_per_s", 0, 0, SIM_SCHEMA_MAX_COUNT, "engine speed") \
 	X(SIM_SUM_PEAK_RSS_KB, "peak_rss_kb", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "KiB: peak resident memory") \
+	X(SIM_SUM_PROCESSES, "processes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_COUNT, \
+	  "processes the run was split over (mpirun -np); 1: one") \
+	X(SIM_SUM_PARTITION, "partition", SIM_COL_TEXT | SIM_COL_NULL, 0, 16, \
+	  "how the fabric was split (--partition: pod or leaf); null: one process") \
+	X(SIM_SUM_LOOKAHEAD_PS, "lookahead_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "ps: the split run's window (least delay across a cut); null: one process") \
 	X(SIM_SUM_TRACE_PORT, "trace_port", SIM_COL_TEXT | SIM_COL_NULL, 0, 2 * SIM_SCHEMA_NODE_NAME + 1, \
 	  "FROM:TO of the port trace.csv samples (--trace-port, else the highest peak queue); null: none") \
 	X(SIM_SUM_TRACE_INTERVAL_PS, "trace_interval_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \

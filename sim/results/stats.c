@@ -394,6 +394,9 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(WALL_S, json_real(r->wall_s));
 	SUM(EVENTS_PER_S, json_real(r->events_per_s));
 	SUM(PEAK_RSS_KB, json_integer((json_int_t)r->peak_rss_kb));
+	SUM(PROCESSES, json_integer(r->processes ? r->processes : 1));
+	SUM(PARTITION, r->partition ? json_string(r->partition) : json_null());
+	SUM(LOOKAHEAD_PS, r->partition ? json_integer((json_int_t)r->lookahead_ps) : json_null());
 	if (sim_results_trace(s, &tport, &tint)) {
 		SUM(TRACE_PORT, json_string(sim_results_port_name(s, tport, tname, sizeof(tname))));
 		SUM(TRACE_INTERVAL_PS, json_integer((json_int_t)tint));

@@ -30,6 +30,10 @@ struct sim_results {
 	double events_per_data_pkt;	/* events / distinct data packets placed at receivers; 0: none */
 	uint64_t peak_rss_kb;
 	bool all_active_first;		/* all-to-all: the human summary leads with all-active */
+	/* a run split over processes: how many, the partition mode, its lookahead (0: one process) */
+	uint32_t processes;
+	const char *partition;
+	uint64_t lookahead_ps;
 	/* --seeds: set by the caller, summary.json then has seeds and seed_stats */
 	const uint64_t *seeds;
 	uint32_t nseeds;

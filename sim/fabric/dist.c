@@ -1,0 +1,661 @@
+/*
+ * A run split over processes (dist.h): the outbox of frames crossing a
+ * cut, the window loop, the figures that need every part (the all-active
+ * window, the first finish, the PFC watchdog) and the gathering of the
+ * results into part 0.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "sim/fabric/sim.h"
+#include "sim/fabric/dist.h"
+#include "sim/fabric/dist_priv.h"
+
+int sim_buf_reserve(struct sim_buf *b, size_t extra)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	uint8_t *d;
+
+	if (b->len + extra <= b->cap)
+		return 0;
+	while (cap < b->len + extra)
+		cap *= 2;
+	d = realloc(b->data, cap);
+	if (!d)
+		return -ENOMEM;
+	b->data = d;
+	b->cap = cap;
+	return 0;
+}
+
+int sim_buf_put(struct sim_buf *b, const void *p, size_t n)
+{
+	if (sim_buf_reserve(b, n))
+		return -ENOMEM;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+void sim_buf_free(struct sim_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+static double sim_dist_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+bool sim_dist_owns(const struct sim *s, uint32_t node)
+{
+	return !s->dist || s->dist->part[node] == s->dist->me;
+}
+
+const struct sim_dist_stats *sim_dist_stats(const struct sim *s)
+{
+	return s->dist ? &s->dist->st : NULL;
+}
+
+void sim_dist_free(struct sim *s)
+{
+	struct sim_dist *d = s->dist;
+
+	if (!d)
+		return;
+	for (uint32_t i = 0; i < d->nparts; i++) {
+		sim_buf_free(&d->out[i]);
+		sim_buf_free(&d->in[i]);
+	}
+	free(d->out);
+	free(d->in);
+	free(d->log);
+	free(d->watch_bits);
+	free(d);
+	s->dist = NULL;
+}
+
+int sim_dist_attach(struct sim *s, uint32_t nparts, uint32_t me, const uint32_t *part, uint64_t lookahead_ps)
+{
+	struct sim_dist *d;
+
+	if (!nparts || me >= nparts || !part || (nparts > 1 && !lookahead_ps) || s->prepared || s->dist) {
+		sim_fail(s, -EINVAL, "a distributed run needs a part below %u, a partition and a lookahead", nparts);
+		return -EINVAL;
+	}
+	if (s->nsrcs) {
+		sim_fail(s, -EINVAL, "a run split over processes takes flow workloads only for now: "
+			 "run a collective in one process");
+		return -EINVAL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->nparts = nparts;
+	d->me = me;
+	d->part = part;
+	d->lookahead_ps = nparts > 1 ? lookahead_ps : UINT64_MAX;
+	d->out = calloc(nparts, sizeof(*d->out));
+	d->in = calloc(nparts, sizeof(*d->in));
+	d->watch_bits = calloc((s->topo->nports + 63) / 64 + 1, sizeof(uint64_t));
+	s->dist = d;
+	if (!d->out || !d->in || !d->watch_bits) {
+		sim_dist_free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- frames crossing a cut ------------------------------------------------ */
+
+/* A frame in an outbox: when and under which key it arrives, the packet, then its INT hops. */
+struct sim_dist_frame {
+	uint64_t time_ps;
+	uint64_t seq;
+	struct sim_pkt pkt;	/* ev, next and int_rec mean nothing to the receiver */
+};
+
+void sim_dist_send(struct sim *s, uint64_t arrive_ps, struct sim_pkt *p)
+{
+	struct sim_dist *d = s->dist;
+	uint32_t to = d->part[s->topo->ports[p->in_port].node];
+	const struct sim_int_hop *hops = sim_pkt_hops(s, p);
+	struct sim_dist_frame fr = { .time_ps = arrive_ps, .seq = sim_seq_take(s), .pkt = *p };
+	struct sim_buf *b = &d->out[to];
+
+	assert(to != d->me && arrive_ps >= sim_now(s) + d->lookahead_ps);
+	fr.pkt.nhops = hops ? p->nhops : 0;
+	if (sim_buf_put(b, &fr, sizeof(fr)) ||
+	    (fr.pkt.nhops && sim_buf_put(b, hops, fr.pkt.nhops * sizeof(*hops))))
+		sim_fail(s, -ENOMEM, "out of memory for the frames to part %u", to);
+	d->st.frames_out++;
+	sim_pkt_free(s, p);
+}
+
+/* The frames part FROM sent: arrivals here, under the keys their sender gave them. */
+static int sim_dist_import(struct sim *s, uint32_t from, const struct sim_buf *b)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		struct sim_dist_frame fr;
+		struct sim_pkt *p;
+
+		if (b->len - off < sizeof(fr))
+			goto out_bad;
+		memcpy(&fr, b->data + off, sizeof(fr));
+		off += sizeof(fr);
+		if (fr.pkt.in_port >= s->topo->nports || !sim_dist_owns(s, s->topo->ports[fr.pkt.in_port].node) ||
+		    fr.pkt.nhops > s->int_hops || b->len - off < fr.pkt.nhops * sizeof(struct sim_int_hop))
+			goto out_bad;
+		p = sim_pkt_alloc(s);
+		if (!p)
+			return s->error;
+		fr.pkt.ev = p->ev;
+		fr.pkt.next = NULL;
+		fr.pkt.int_rec = 0;
+		*p = fr.pkt;
+		if (p->nhops) {
+			if (sim_pkt_take_int(s, p))
+				return s->error;
+			memcpy(sim_pkt_hops(s, p), b->data + off, p->nhops * sizeof(struct sim_int_hop));
+			off += p->nhops * sizeof(struct sim_int_hop);
+		}
+		/* the sender's copy of the QP let its reference go with the frame */
+		if (p->kind != SIM_PKT_PAUSE && p->qp < s->nqps)
+			sim_qp_ref(sim_qp_at(s, p->qp));
+		sim_schedule_seq(s, fr.time_ps, fr.seq, &p->ev);
+	}
+	return s->error;
+out_bad:
+	sim_fail(s, -EPROTO, "part %u sent a malformed frame (byte %zu of %zu)", from, off, b->len);
+	return -EPROTO;
+}
+
+/* ---- figures that need every part --------------------------------------------- */
+
+void sim_dist_delivered(struct sim *s)
+{
+	struct sim_dist *d = s->dist;
+	uint64_t now = sim_now(s);
+
+	if (d->nlog && d->log[d->nlog - 1].t_ps == now) {
+		d->log[d->nlog - 1].bytes = s->c.delivered_bytes;
+		return;
+	}
+	if (d->nlog == d->logcap) {
+		size_t cap = d->logcap ? 2 * d->logcap : 1024;
+		void *l = realloc(d->log, cap * sizeof(*d->log));
+
+		if (!l) {
+			sim_fail(s, -ENOMEM, "out of memory for the window's deliveries");
+			return;
+		}
+		d->log = l;
+		d->logcap = cap;
+	}
+	d->log[d->nlog].t_ps = now;
+	d->log[d->nlog++].bytes = s->c.delivered_bytes;
+}
+
+void sim_dist_first_byte(struct sim *s)
+{
+	s->dist->fb_last_ps = sim_now(s);
+}
+
+void sim_dist_finished(struct sim *s)
+{
+	struct sim_dist *d = s->dist;
+
+	if (d->ff_ps == UINT64_MAX)
+		d->ff_ps = sim_now(s);
+}
+
+/* Payload this part delivered at times <= T_PS, T_PS within the window just run. */
+static uint64_t sim_dist_bytes_at(const struct sim_dist *d, uint64_t t_ps)
+{
+	size_t lo = 0, hi = d->nlog;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->log[mid].t_ps <= t_ps)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? d->log[lo - 1].bytes : d->log_base_bytes;
+}
+
+static int sim_dist_reduce(struct sim *s, const struct sim_comm_ops *ops, void *ctx, uint64_t *v, uint32_t n,
+			   enum sim_comm_op op)
+{
+	double t0 = sim_dist_wall();
+	int rc = ops->allreduce(ctx, v, n, op);
+
+	s->dist->st.wait_s += sim_dist_wall() - t0;
+	if (rc)
+		sim_fail(s, rc, "the parts could not agree (reduction failed)");
+	return rc;
+}
+
+/*
+ * After a window: the all-active window opens when the last needed flow
+ * placed its first byte (the latest such time over the parts), unless a
+ * flow finished before; the first finish is the earliest over the parts.
+ * Each with the payload every part delivered up to that time.
+ */
+static int sim_dist_figures(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
+{
+	struct sim_dist *d = s->dist;
+	uint64_t v[2], t[2];
+
+	if (d->mark_done && d->ff_done)
+		return 0;
+	v[0] = d->mark_done ? 0 : s->first_byte_flows;
+	v[1] = d->ff_done ? 0 : s->flows_done;
+	if (sim_dist_reduce(s, ops, ctx, v, 2, SIM_COMM_SUM))
+		return -EIO;
+	t[0] = UINT64_MAX - ((!d->mark_done && v[0] >= s->first_byte_need && d->fb_last_ps != UINT64_MAX) ?
+			     d->fb_last_ps : 0);
+	t[1] = d->ff_done ? UINT64_MAX : d->ff_ps;
+	if (!(!d->mark_done && v[0] >= s->first_byte_need && s->first_byte_need) && !(!d->ff_done && v[1]))
+		return 0;
+	if (sim_dist_reduce(s, ops, ctx, t, 2, SIM_COMM_MIN))
+		return -EIO;
+	t[0] = UINT64_MAX - t[0];
+	v[0] = !d->mark_done && v[0] >= s->first_byte_need && s->first_byte_need ? sim_dist_bytes_at(d, t[0]) : 0;
+	v[1] = !d->ff_done && t[1] != UINT64_MAX ? sim_dist_bytes_at(d, t[1]) : 0;
+	if (sim_dist_reduce(s, ops, ctx, v, 2, SIM_COMM_SUM))
+		return -EIO;
+	if (!d->ff_done && t[1] != UINT64_MAX) {
+		d->ff_done = true;
+		d->first_finish_ps = t[1];
+		d->first_finish_bytes = v[1];
+	}
+	if (!d->mark_done && t[0]) {
+		d->mark_done = true;
+		/* opens unless a flow finished strictly before */
+		if (d->first_finish_ps >= t[0] || !d->ff_done) {
+			d->mark_ps = t[0];
+			d->mark_bytes = v[0];
+		}
+	}
+	return 0;
+}
+
+/* ---- the PFC watchdog over every part ----------------------------------------- */
+
+/*
+ * At a watchdog instant: the run is deadlocked when no part delivered
+ * anything since the last instant and the ports that hold data while
+ * paused, over every part, link switches in a cycle (switch.c's test,
+ * on the union of the parts' ports).
+ */
+static int sim_dist_watch(struct sim *s, const struct sim_comm_ops *ops, void *ctx, bool *dead)
+{
+	struct sim_dist *d = s->dist;
+	uint32_t words = (s->topo->nports + 63) / 64;
+	uint64_t v = s->c.delivered_bytes, *bits = d->watch_bits;
+
+	*dead = false;
+	if (!s->cfg.pfc)
+		return 0;
+	if (sim_dist_reduce(s, ops, ctx, &v, 1, SIM_COMM_SUM))
+		return -EIO;
+	if (v != d->watch_bytes) {
+		d->watch_bytes = v;
+		return 0;
+	}
+	memset(bits, 0, words * sizeof(*bits));
+	for (uint32_t port = 0; port < s->topo->nports; port++)
+		if (sim_dist_owns(s, s->topo->ports[port].node) && s->pq[port].paused &&
+		    s->pq[port].qbytes[SIM_PRIO_DATA])
+			bits[port / 64] |= 1ULL << (port % 64);
+	/* each port is one part's: a sum of disjoint bits is their union */
+	if (sim_dist_reduce(s, ops, ctx, bits, words, SIM_COMM_SUM))
+		return -EIO;
+	*dead = sim_pfc_cycle(s, bits);
+	return 0;
+}
+
+/* ---- the window loop ---------------------------------------------------------- */
+
+/* Earliest event pending here, UINT64_MAX when none. */
+static uint64_t sim_dist_next(struct sim *s)
+{
+	struct sim_heap_ent h;
+
+	if (sim_evq_pop(&s->eng.q, &h))
+		return UINT64_MAX;
+	/* back under its own key: popping moved now_ps, which the next window sets again */
+	if (sim_evq_push_seq(&s->eng.q, h.time_ps, h.seq, h.ev))
+		sim_fail(s, -ENOMEM, "out of memory for events");
+	return h.time_ps;
+}
+
+/* Sends the outboxes, takes the inboxes in: 0 or a negative errno. */
+static int sim_dist_exchange(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
+{
+	struct sim_dist *d = s->dist;
+	double t0 = sim_dist_wall();
+	int rc;
+
+	for (uint32_t i = 0; i < d->nparts; i++) {
+		d->st.bytes_out += d->out[i].len;
+		d->in[i].len = 0;
+	}
+	rc = ops->exchange(ctx, d->out, d->in);
+	d->st.wait_s += sim_dist_wall() - t0;
+	for (uint32_t i = 0; i < d->nparts; i++)
+		d->out[i].len = 0;
+	if (rc) {
+		sim_fail(s, rc, "the parts could not exchange frames");
+		return rc;
+	}
+	if (s->error)
+		return s->error;
+	for (uint32_t i = 0; i < d->nparts && !s->error; i++)
+		if (i != d->me)
+			sim_dist_import(s, i, &d->in[i]);
+	return s->error;
+}
+
+/*
+ * The parts agree on the next window's start and on whether one of them
+ * failed: [0] the earliest event, [1] the lowest failed part (UINT32_MAX:
+ * none), each a minimum.
+ */
+static int sim_dist_agree(struct sim *s, const struct sim_comm_ops *ops, void *ctx, uint64_t *next_ps,
+			  uint32_t *failed)
+{
+	uint64_t v[2] = { sim_dist_next(s), s->error ? s->dist->me : UINT32_MAX };
+	double t0 = sim_dist_wall();
+	int rc = ops->allreduce(ctx, v, 2, SIM_COMM_MIN);
+
+	s->dist->st.wait_s += sim_dist_wall() - t0;
+	if (rc) {
+		sim_fail(s, rc, "the parts could not agree (reduction failed)");
+		return rc;
+	}
+	*next_ps = v[0];
+	*failed = (uint32_t)v[1];
+	return 0;
+}
+
+/* The last time of the window starting at W_PS: one lookahead, cut at stop_ps and at the watchdog's instant. */
+static uint64_t sim_dist_window_end(const struct sim *s, uint64_t w_ps, uint64_t watch_ps)
+{
+	uint64_t last = coll_add_sat_u64(w_ps, s->dist->lookahead_ps - 1);
+
+	if (s->cfg.stop_ps && last > s->cfg.stop_ps)
+		last = s->cfg.stop_ps;
+	if (last > watch_ps)
+		last = watch_ps;
+	return last;
+}
+
+static int sim_dist_loop(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
+{
+	struct sim_dist *d = s->dist;
+	uint64_t w_ps, watch_ps = SIM_WATCHDOG_PS, last;
+	uint32_t failed;
+
+	for (;;) {
+		if (sim_dist_agree(s, ops, ctx, &w_ps, &failed))
+			return s->error;
+		if (failed != UINT32_MAX) {
+			if (!s->error)
+				sim_fail(s, -ECANCELED, "part %u of the run failed", failed);
+			return s->error;
+		}
+		if (w_ps == UINT64_MAX)
+			return 0;	/* drained: nothing left anywhere */
+		if (s->cfg.stop_ps && w_ps > s->cfg.stop_ps) {
+			s->eng.q.now_ps = s->cfg.stop_ps;
+			return 0;
+		}
+		/* watchdog instants with no event in between: the state there is the one before w_ps */
+		while (watch_ps < w_ps) {
+			bool dead;
+
+			if (sim_dist_watch(s, ops, ctx, &dead))
+				return s->error;
+			if (dead) {
+				s->deadlock = true;
+				s->eng.q.now_ps = watch_ps;
+				return 0;
+			}
+			watch_ps += SIM_WATCHDOG_PS;
+		}
+		last = sim_dist_window_end(s, w_ps, watch_ps);
+		d->log_base_bytes = s->c.delivered_bytes;
+		d->nlog = 0;
+		d->fb_last_ps = UINT64_MAX;
+		d->ff_ps = UINT64_MAX;
+		if (!s->error)
+			sim_run_window(s, last);
+		d->st.windows++;
+		/* every part makes the same collective calls, failed or not: the next agreement stops them */
+		sim_dist_exchange(s, ops, ctx);
+		sim_dist_figures(s, ops, ctx);
+		if (last == watch_ps) {
+			bool dead;
+
+			sim_dist_watch(s, ops, ctx, &dead);
+			if (dead && !s->error) {
+				s->deadlock = true;
+				s->eng.q.now_ps = watch_ps;
+				return 0;
+			}
+			watch_ps += SIM_WATCHDOG_PS;
+		}
+		if (!s->error && s->cfg.stop_ps && last == s->cfg.stop_ps) {
+			s->eng.q.now_ps = s->cfg.stop_ps;
+			return 0;
+		}
+	}
+}
+
+/* ---- gathering the results into part 0 -------------------------------------- */
+
+/* What a part owns, as part 0 takes it. */
+struct sim_dist_head {
+	struct sim_counters c;
+	uint64_t flows_done;
+	uint64_t nports, nflows;	/* port records, then flow records, follow */
+};
+
+static int sim_dist_pack(struct sim *s, struct sim_buf *b)
+{
+	const struct sim_topo *t = s->topo;
+	struct sim_dist_head h = { .c = s->c, .flows_done = s->flows_done };
+	int rc;
+
+	for (uint32_t port = 0; port < t->nports; port++)
+		h.nports += sim_dist_owns(s, t->ports[port].node);
+	for (uint32_t i = 0; i < s->nadded; i++)
+		h.nflows += sim_dist_owns(s, s->flows[i].src) || sim_dist_owns(s, s->flows[i].dst);
+	rc = sim_buf_put(b, &h, sizeof(h));
+
+	for (uint32_t port = 0; port < t->nports && !rc; port++) {
+		if (!sim_dist_owns(s, t->ports[port].node))
+			continue;
+		rc = sim_buf_put(b, &port, sizeof(port)) || sim_buf_put(b, &s->pq[port], sizeof(s->pq[port])) ||
+		     sim_buf_put(b, &s->pst[port], sizeof(s->pst[port]));
+	}
+	for (uint32_t i = 0; i < s->nadded && !rc; i++) {
+		const struct sim_flow *f = &s->flows[i];
+		uint8_t side = (uint8_t)(sim_dist_owns(s, f->src) | sim_dist_owns(s, f->dst) << 1);
+
+		if (!side)
+			continue;
+		rc = sim_buf_put(b, &i, sizeof(i)) || sim_buf_put(b, &side, 1) || sim_buf_put(b, f, sizeof(*f));
+		/* the sender's QPs count its retransmissions */
+		for (uint32_t k = 0; (side & 1) && !f->local && k < f->nqps && !rc; k++)
+			rc = sim_buf_put(b, &sim_qp_at(s, f->first_qp + k)->retx_pkts, sizeof(uint64_t));
+	}
+	return rc ? -ENOMEM : 0;
+}
+
+static void sim_dist_counters_add(struct sim_counters *to, const struct sim_counters *c)
+{
+	uint64_t *a = (uint64_t *)to;
+	const uint64_t *x = (const uint64_t *)c;
+
+	static_assert(sizeof(*to) % sizeof(uint64_t) == 0, "struct sim_counters holds uint64_t only");
+	for (size_t i = 0; i < sizeof(*to) / sizeof(uint64_t); i++)
+		a[i] += x[i];
+}
+
+/* Receiver's side of a flow: what nic.c and flows.c change where it is placed. */
+static void sim_dist_take_rx(struct sim_flow *to, const struct sim_flow *f)
+{
+	to->finish_ps = f->finish_ps;
+	to->rx_bytes = f->rx_bytes;
+	to->post_done = f->post_done;
+	to->done = f->done;
+	to->ooo_pkts = f->ooo_pkts;
+	to->max_reorder = f->max_reorder;
+}
+
+static int sim_dist_unpack(struct sim *s, uint32_t from, const struct sim_buf *b, struct sim_counters *c,
+			   uint64_t *flows_done)
+{
+	const struct sim_topo *t = s->topo;
+	struct sim_dist_head h;
+	size_t off = sizeof(h);
+
+	if (b->len < sizeof(h))
+		goto out_bad;
+	memcpy(&h, b->data, sizeof(h));
+	sim_dist_counters_add(c, &h.c);
+	*flows_done += h.flows_done;
+	for (uint64_t n = 0; n < h.nports; n++) {
+		uint32_t port;
+		struct sim_portq q;
+
+		if (b->len - off < sizeof(port) + sizeof(q) + sizeof(struct sim_portq_stats))
+			goto out_bad;
+		memcpy(&port, b->data + off, sizeof(port));
+		if (port >= t->nports || s->dist->part[t->ports[port].node] != from)
+			goto out_bad;
+		off += sizeof(port);
+		memcpy(&q, b->data + off, sizeof(q));
+		off += sizeof(q);
+		if (from) {
+			/* its queues' packets are that part's: only the figures come */
+			q.head[0] = q.head[1] = q.tail[0] = q.tail[1] = NULL;
+			s->pq[port] = q;
+			memcpy(&s->pst[port], b->data + off, sizeof(s->pst[port]));
+		}
+		off += sizeof(struct sim_portq_stats);
+	}
+	for (uint64_t n = 0; n < h.nflows; n++) {
+		uint32_t id;
+		uint8_t side;
+		struct sim_flow f, *to;
+
+		if (b->len - off < sizeof(id) + 1 + sizeof(f))
+			goto out_bad;
+		memcpy(&id, b->data + off, sizeof(id));
+		memcpy(&side, b->data + off + sizeof(id), 1);
+		memcpy(&f, b->data + off + sizeof(id) + 1, sizeof(f));
+		off += sizeof(id) + 1 + sizeof(f);
+		if (id >= s->nadded)
+			goto out_bad;
+		to = &s->flows[id];
+		if ((side & 1) && from) {
+			struct sim_flow keep = *to;
+
+			*to = f;
+			to->ev = keep.ev;
+			to->lsrc = keep.lsrc;
+			sim_dist_take_rx(to, &keep);
+		}
+		if ((side & 2) && from)
+			sim_dist_take_rx(to, &f);
+		for (uint32_t k = 0; (side & 1) && !f.local && k < f.nqps; k++) {
+			if (b->len - off < sizeof(uint64_t))
+				goto out_bad;
+			if (from)
+				memcpy(&sim_qp_at(s, to->first_qp + k)->retx_pkts, b->data + off, sizeof(uint64_t));
+			off += sizeof(uint64_t);
+		}
+	}
+	if (off != b->len)
+		goto out_bad;
+	return 0;
+out_bad:
+	sim_fail(s, -EPROTO, "part %u sent malformed results", from);
+	return -EPROTO;
+}
+
+static int sim_dist_gather(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
+{
+	struct sim_dist *d = s->dist;
+	struct sim_buf mine = { 0 };
+	struct sim_counters c = { 0 };
+	uint64_t done = 0;
+	int rc = sim_dist_pack(s, &mine);
+
+	if (rc) {
+		sim_fail(s, rc, "out of memory for the results");
+		goto out_free;
+	}
+	for (uint32_t i = 0; i < d->nparts; i++)
+		d->in[i].len = 0;
+	rc = ops->gather(ctx, &mine, d->in);
+	if (rc) {
+		sim_fail(s, rc, "the parts could not gather their results");
+		goto out_free;
+	}
+	if (d->me)
+		goto out_free;
+	for (uint32_t i = 0; i < d->nparts && !rc; i++)
+		rc = sim_dist_unpack(s, i, &d->in[i], &c, &done);
+	if (!rc) {
+		s->c = c;
+		s->flows_done = done;
+	}
+out_free:
+	sim_buf_free(&mine);
+	return rc;
+}
+
+int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
+{
+	struct sim_dist *d = s->dist;
+	uint64_t v[2];
+
+	if (!d) {
+		sim_fail(s, -EINVAL, "not a distributed run (sim_dist_attach)");
+		return -EINVAL;
+	}
+	d->ff_ps = d->fb_last_ps = UINT64_MAX;
+	/* a part that failed to lay out still takes part, so that the others hear of it */
+	sim_run_begin(s);
+	sim_dist_loop(s, ops, ctx);
+	/* the end time and whether every flow finished, over every part */
+	v[0] = sim_now(s);
+	v[1] = s->flows_done;
+	if (!sim_dist_reduce(s, ops, ctx, v, 1, SIM_COMM_MAX))
+		s->eng.q.now_ps = v[0];
+	if (!sim_dist_reduce(s, ops, ctx, &v[1], 1, SIM_COMM_SUM))
+		d->st.flows_done = v[1];
+	if (!s->error)
+		s->stalled = v[1] < s->nflows && !s->deadlock && !s->cfg.stop_ps;
+	s->mark_ps = d->mark_ps;
+	s->mark_bytes = d->mark_bytes;
+	s->first_finish_ps = d->first_finish_ps;
+	s->first_finish_bytes = d->first_finish_bytes;
+	sim_run_end(s);
+	sim_dist_gather(s, ops, ctx);
+	return s->error;
+}
