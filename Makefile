@@ -107,7 +107,7 @@ need_headers = @command -v $(firstword $(CC)) >/dev/null 2>&1 || { \
 		exit 1; }
 
 .PHONY: all fabsim deps deps-sim check test asan-test check-unit check-asan \
-	check-cli check-report check-files check-layers check-golden check-exports demo bench install clean help \
+	check-cli check-dist check-report check-files check-layers check-golden check-exports demo bench install clean help \
 	sim-headers fabsim-headers test-headers FORCE
 
 all: $(BUILD)/fabsim
@@ -203,6 +203,9 @@ check-asan: $(ASAN_TESTS)
 check-cli: $(BUILD)/fabsim
 	@bash tests/cli.sh $(BUILD)/fabsim
 
+check-dist: $(BUILD)/fabsim
+	@bash tests/dist.sh $(BUILD)/fabsim
+
 check-report: $(BUILD)/fabsim
 	@bash tests/report.sh $(BUILD)/fabsim
 
@@ -234,7 +237,7 @@ asan-test: check-asan
 # SUITE:TARGET pairs for tests/check.sh; suites still being written are
 # added when their script exists.
 CHECK_SUITES = layers:check-layers unit:check-unit asan:check-asan cli:check-cli \
-	golden:check-golden exports:check-exports report:check-report \
+	golden:check-golden exports:check-exports report:check-report dist:check-dist \
 	$(if $(wildcard tests/files.sh),files:check-files) \
 	fabbench-tcp:check-fabbench fabbench-rdma:check-rdma \
 	$(if $(wildcard tests/fuzz/fuzz.mk),fuzz-regress:fuzz-regress)

@@ -788,9 +788,14 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	/* the workload is valid: from here on this run's results replace any earlier run's */
 	if (first && (sim_results_clean(o->out_dir, NULL) || (sd && run_seeds_open(o, sd))))
 		goto out_destroy;
-	/* with --seeds only the last seed's run is written, its trace too (not yet of a split run) */
-	if ((!sd || last) && !o->part && sim_run_trace(s, o, &trace))
+	/* with --seeds only the last seed's run is written, its trace too */
+	if ((!sd || last) && sim_run_trace(s, o, &trace))
 		goto out_destroy;
+	if ((!sd || last) && o->part && sim_launch->rank && o->part_trace &&
+	    sim_trace_all(s, o->trace_interval_ps, RUN_TRACE_SAMPLES, RUN_TRACE_BUDGET)) {
+		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
+		goto out_destroy;
+	}
 	if (o->part && sim_dist_attach(s, sim_launch->size, sim_launch->rank, o->part->part, o->part->lookahead_ps)) {
 		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
 		goto out_destroy;
@@ -799,6 +804,13 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 		fprintf(stderr, "fabsim run: the simulation failed: %s\n",
 			*sim_error(s) ? sim_error(s) : "no flows, or out of memory");
 		goto out_destroy;
+	}
+	if (o->part && getenv("FABSIM_DIST_DEBUG")) {
+		const struct sim_dist_stats *ds = sim_dist_stats(s);
+
+		fprintf(stderr, "windows %llu frames %llu bytes %llu wait %.3f s wall %.3f s events %llu\n",
+			(unsigned long long)ds->windows, (unsigned long long)ds->frames_out,
+			(unsigned long long)ds->bytes_out, ds->wait_s, s->wall_s, (unsigned long long)s->eng.events);
 	}
 	/* the other parts hold only their own results: part 0 reports the run */
 	if (o->part && sim_launch->rank) {
@@ -880,6 +892,7 @@ static int run_split(struct run_opts *o, struct sim_topo *t, struct sim_partitio
 		return 1;
 	}
 	o->part = p;
+	o->part_trace = o->out_dir && *o->out_dir;
 	if (sim_launch->rank) {
 		o->quiet = true;
 		o->json = false;

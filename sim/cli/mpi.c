@@ -200,9 +200,10 @@ void sim_mpi_stop(int rc)
 	fflush(stderr);
 	/*
 	 * A rank that fails before the others reach the same point would
-	 * leave them waiting in a collective: abort ends the whole job.
+	 * leave them waiting in a collective: abort ends the whole job. Bad
+	 * usage (2) and unfinished flows (3) end every rank alike.
 	 */
-	if (rc && rc != 3 && mpi_launch.size > 1)
+	if (rc && rc != 2 && rc != 3 && mpi_launch.size > 1)
 		MPI_Abort(MPI_COMM_WORLD, rc);
 	MPI_Finalize();
 }

@@ -52,7 +52,19 @@ struct run_opts {
 	/* a run split over processes (mpirun): --partition, and the partition made of it */
 	enum sim_part_mode part_mode;
 	struct sim_partition *part;	/* NULL: one process */
+	bool part_trace;		/* part 0 samples the default trace: so must every part */
 };
+
+/*
+ * The default trace: at most this many samples per switch egress port (a
+ * power of two; when full, every other one goes and the interval doubles),
+ * fewer on fabrics where that would take more than RUN_TRACE_BUDGET.
+ * 512 samples keep the shape of a queue over a run of any length (the
+ * report's plot draws up to 3,000 points); 64 MiB is 1.7 M samples of 40
+ * bytes: 512 for each of railopt-8gpu's 2,048 switch egress ports.
+ */
+#define RUN_TRACE_SAMPLES 512
+#define RUN_TRACE_BUDGET (64ULL << 20)
 
 /* run_coll.c: runs a collective workload (one or more jobs, a size sweep). Exit status. */
 int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdline);

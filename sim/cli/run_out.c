@@ -16,17 +16,6 @@
 /* The progress line is redrawn about twice a second. */
 #define RUN_PROGRESS_INTERVAL_S 0.5
 
-/*
- * The default trace: at most this many samples per switch egress port (a
- * power of two; when full, every other one goes and the interval doubles),
- * fewer on fabrics where that would take more than RUN_TRACE_BUDGET.
- * 512 samples keep the shape of a queue over a run of any length (the
- * report's plot draws up to 3,000 points); 64 MiB is 1.7 M samples of 40
- * bytes: 512 for each of railopt-8gpu's 2,048 switch egress ports.
- */
-#define RUN_TRACE_SAMPLES 512
-#define RUN_TRACE_BUDGET (64ULL << 20)
-
 int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
 {
 	char path[4096];

@@ -629,6 +629,43 @@ out_free:
 	return rc;
 }
 
+/*
+ * The default trace: part 0 picks the port from every part's queues (as
+ * sim_trace_pick does in one process), tells the others, and takes that
+ * port's samples from the part that owns it.
+ */
+static int sim_dist_gather_trace(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
+{
+	struct sim_dist *d = s->dist;
+	struct sim_buf mine = { 0 };
+	uint64_t pick = 0;
+	int rc;
+
+	if (!s->tracer)
+		return 0;
+	if (!d->me && !s->error) {
+		uint32_t port = sim_trace_pick(s);
+
+		pick = port == SIM_NONE ? 0 : (uint64_t)port + 1;
+	}
+	rc = sim_dist_reduce(s, ops, ctx, &pick, 1, SIM_COMM_MAX);
+	if (rc || !pick)
+		return rc;
+	if (sim_dist_owns(s, s->topo->ports[pick - 1].node))
+		rc = sim_trace_pack(s, (uint32_t)(pick - 1), &mine);
+	for (uint32_t i = 0; i < d->nparts; i++)
+		d->in[i].len = 0;
+	if (ops->gather(ctx, &mine, d->in) || rc) {
+		sim_fail(s, rc ? rc : -EIO, "the parts could not gather the trace");
+		rc = s->error;
+	}
+	for (uint32_t i = 1; i < d->nparts && !d->me && !rc; i++)
+		if (sim_trace_unpack(s, (uint32_t)(pick - 1), d->in[i].data, d->in[i].len))
+			sim_fail(s, -EPROTO, "part %u sent a malformed trace", i);
+	sim_buf_free(&mine);
+	return s->error;
+}
+
 int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 {
 	struct sim_dist *d = s->dist;
@@ -655,7 +692,11 @@ int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 	s->mark_bytes = d->mark_bytes;
 	s->first_finish_ps = d->first_finish_ps;
 	s->first_finish_bytes = d->first_finish_bytes;
+	/* every part samples the same instants: those before the last event of all */
+	if (s->tracer)
+		sim_trace_probe(s, sim_now(s));
 	sim_run_end(s);
 	sim_dist_gather(s, ops, ctx);
+	sim_dist_gather_trace(s, ops, ctx);
 	return s->error;
 }

@@ -40,5 +40,8 @@ void sim_dist_delivered(struct sim *s);
 void sim_dist_first_byte(struct sim *s);
 void sim_dist_finished(struct sim *s);
 void sim_dist_free(struct sim *s);
+/* trace.c: PORT's samples of the default trace into B (nothing without them); back in part 0: 0 or -EPROTO. */
+int sim_trace_pack(const struct sim *s, uint32_t port, struct sim_buf *b);
+int sim_trace_unpack(struct sim *s, uint32_t port, const uint8_t *data, size_t len);
 
 #endif

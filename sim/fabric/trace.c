@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim/fabric/sim.h"
+#include "sim/fabric/dist_priv.h"
 
 /* Below this many samples per port a trace no longer shows a shape. */
 #define SIM_TRACE_MIN_SAMPLES 16
@@ -230,6 +231,43 @@ int sim_trace_write(const struct sim *s, uint32_t port, FILE *out)
 			(unsigned long long)r->ctrl_bytes, (unsigned int)r->paused, (unsigned long long)r->tx_bytes,
 			(unsigned long long)r->pauses_rcvd, (unsigned long long)r->pauses_sent,
 			(unsigned long long)r->ecn_marks, (unsigned long long)r->drops);
+	return 0;
+}
+
+/* A port's samples as they travel from the part that owns it to part 0 (dist.c). */
+struct sim_trace_head {
+	uint32_t n;
+	uint64_t interval_ps;
+};
+
+int sim_trace_pack(const struct sim *s, uint32_t port, struct sim_buf *b)
+{
+	const struct sim_tracer *tr = s->tracer;
+	struct sim_trace_head h;
+
+	if (!tr || port >= s->topo->nports || tr->slot[port] == SIM_NONE)
+		return 0;
+	h = (struct sim_trace_head){ .n = tr->n, .interval_ps = tr->interval_ps };
+	if (sim_buf_put(b, &h, sizeof(h)) ||
+	    sim_buf_put(b, &tr->rec[(size_t)tr->slot[port] * tr->cap], (size_t)tr->n * sizeof(*tr->rec)))
+		return -ENOMEM;
+	return 0;
+}
+
+int sim_trace_unpack(struct sim *s, uint32_t port, const uint8_t *data, size_t len)
+{
+	struct sim_tracer *tr = s->tracer;
+	struct sim_trace_head h;
+
+	if (!len)
+		return 0;
+	if (!tr || port >= s->topo->nports || tr->slot[port] == SIM_NONE || len < sizeof(h))
+		return -EPROTO;
+	memcpy(&h, data, sizeof(h));
+	/* every part sampled the same instants */
+	if (h.n != tr->n || h.interval_ps != tr->interval_ps || len != sizeof(h) + (size_t)h.n * sizeof(*tr->rec))
+		return -EPROTO;
+	memcpy(&tr->rec[(size_t)tr->slot[port] * tr->cap], data + sizeof(h), (size_t)h.n * sizeof(*tr->rec));
 	return 0;
 }
 

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# A run split over processes (mpirun -np N fabsim run) gives the serial
+# run's results byte for byte: summary.json (wall-clock and process fields
+# aside), flows.csv, links.csv and trace.csv, for N = 1..4 (3 and 4
+# oversubscribed on a 2-core machine), on permutations with ECMP and AR,
+# an incast under PFC whose pauses cross the cuts, DCQCN and telemetry CC,
+# and --stop. Also: the parts printed, what is refused, and a killed
+# process ending the job with its name.
+# usage: tests/dist.sh [BUILD/fabsim]
+set -u
+FABSIM=$(realpath "${1:-build/fabsim}")
+LABEL=dist
+. "$(dirname "$0")/lib.sh"
+T=topologies/small-800g.topo
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
+if ! command -v mpirun >/dev/null; then
+	echo "dist: no mpirun (install openmpi-bin: make deps)" >&2
+	echo "$LABEL: 0 passed, 0 failed, 1 skipped"
+	exit 1
+fi
+
+mpi() { local np=$1; shift; timeout 300 mpirun -np "$np" "$FABSIM" "$@"; }
+
+# summary.json without what may differ: wall clock, memory, how it was split
+mask() {
+	jq -S 'del(.wall_s, .events_per_s, .peak_rss_kb, .processes, .partition, .lookahead_ps, .command)' "$1"
+}
+
+# same NAME ARGS...: serial, then -np 2, 3, 4: every output file identical
+same() {
+	local name=$1 np f d rc
+	shift
+	tmatch "$name" || return 0
+	timeout 300 "$FABSIM" run "$@" -o "$tmp/s" --quiet >"$tmp/err" 2>&1
+	rc=$?
+	for np in 2 3 4; do
+		d="$tmp/p$np"
+		mpi "$np" run "$@" -o "$d" --quiet >>"$tmp/err" 2>&1
+		if [ $? -ne "$rc" ]; then
+			echo "    -np $np: exit status differs from the serial run's $rc" >>"$tmp/err"
+			bad "$name"
+			return
+		fi
+		for f in flows.csv links.csv trace.csv; do
+			[ -f "$tmp/s/$f" ] || continue
+			if ! cmp -s "$tmp/s/$f" "$d/$f"; then
+				echo "    -np $np: $f differs" >>"$tmp/err"
+				diff "$tmp/s/$f" "$d/$f" | head -4 >>"$tmp/err"
+				bad "$name"
+				return
+			fi
+		done
+		if ! diff <(mask "$tmp/s/summary.json") <(mask "$d/summary.json") >>"$tmp/err"; then
+			echo "    -np $np: summary.json differs" >>"$tmp/err"
+			bad "$name"
+			return
+		fi
+	done
+	ok "$name"
+}
+
+# 16 senders on other leaves into host 0: PFC pauses travel back across the cuts
+for i in $(seq 16 2 47); do echo "$i 0 256K"; done >"$tmp/incast.flows"
+
+same "permutation, ECMP" -t "$T" -w permutation -s 1M
+same "permutation, AR" -t "$T" -w permutation -s 1M -l ar
+same "incast across leaves, PFC" -t "$T" -w flows -f "$tmp/incast.flows"
+same "incast across leaves, DCQCN" -t "$T" -w flows -f "$tmp/incast.flows" --cc dcqcn
+same "permutation, telemetry CC, AR, go-back-N" -t "$T" -w permutation -s 1M -l ar --cc telemetry --rx gbn
+same "permutation, spray, 2 QPs" -t "$T" -w permutation -s 512K -l spray --qps 2
+same "--stop in mid-run (exit 3, partial results)" -t "$T" -w permutation -s 4M --stop 20us
+same "all-to-all, 3-tier fat-tree" -t topologies/fattree-k8.topo -w alltoall -s 16K -l ar
+
+if tmatch "the parts and the lookahead are printed"; then
+	mpi 2 run -t "$T" -s 64K -o "" >"$tmp/out" 2>"$tmp/err"
+	if grep -q '^part 1: 76 nodes, 64 hosts, 12 switches, 256 ports, 64 cut links' "$tmp/out" &&
+		grep -q '^lookahead: 100.840 ns' "$tmp/out" && [ "$(grep -c '^flows  ' "$tmp/out")" -eq 1 ]; then
+		ok "the parts and the lookahead are printed"
+	else
+		bad "the parts and the lookahead are printed"
+	fi
+fi
+expect "summary.json records processes, partition, lookahead" 0 '"lookahead_ps": 100840' \
+	sh -c "mpirun -np 2 '$FABSIM' run -t $T -s 64K -o '$tmp/j' --quiet && cat '$tmp/j/summary.json'"
+expect "--partition pod on a 2-tier fabric is refused" 1 "pod" mpi 2 run -t "$T" -s 64K -o "" --partition pod
+expect "--partition: a bad mode" 2 "expected auto, pod or leaf" mpi 2 run -t "$T" -s 64K -o "" --partition x
+expect "a collective is refused with the way out" 2 "runs in one process for now" \
+	mpi 2 run -t "$T" -w allreduce -s 1M -o ""
+expect "errors name the process" 2 '^\[part 1/2\] ' mpi 2 run -t "$T" --partition x
+
+# a process killed mid-run: mpirun ends the job and names it, in seconds
+if tmatch "a killed process ends the job, named"; then
+	mpirun -np 2 "$FABSIM" run -t "$T" -s 512M -o "" --quiet >"$tmp/out" 2>"$tmp/err" &
+	job=$!
+	sleep 3
+	victim=$(pgrep -f "$FABSIM run -t $T -s 512M" | tail -1)
+	t0=$SECONDS
+	[ -n "$victim" ] && kill -9 "$victim"
+	wait "$job"
+	rc=$?
+	if [ "$rc" -ne 0 ] && [ $((SECONDS - t0)) -le 10 ] && grep -qiE 'rank [01]|process name' "$tmp/err"; then
+		ok "a killed process ends the job, named"
+	else
+		echo "    exit $rc after $((SECONDS - t0)) s" >>"$tmp/err"
+		bad "a killed process ends the job, named"
+	fi
+fi
+
+finish
