@@ -70,7 +70,13 @@ same "incast across leaves, DCQCN" -t "$T" -w flows -f "$tmp/incast.flows" --cc 
 same "permutation, telemetry CC, AR, go-back-N" -t "$T" -w permutation -s 1M -l ar --cc telemetry --rx gbn
 same "permutation, spray, 2 QPs" -t "$T" -w permutation -s 512K -l spray --qps 2
 same "--stop in mid-run (exit 3, partial results)" -t "$T" -w permutation -s 4M --stop 20us
-same "all-to-all, 3-tier fat-tree" -t topologies/fattree-k8.topo -w alltoall -s 16K -l ar
+# 4 pods of 4 leaves x 4 hosts, 4 aggregation switches each, 4 core groups of 2
+cat >"$tmp/ft.topo" <<'EOF'
+name = "ft-64";
+fabric = { kind = "fattree"; pods = 4; leaves_per_pod = 4; hosts_per_leaf = 4; aggs_per_pod = 4;
+	cores_per_group = 2; host_rate = "400G"; fabric_rate = "800G"; };
+EOF
+same "all-to-all, 3-tier fat-tree split by pod" -t "$tmp/ft.topo" -w alltoall -s 16K -l ar
 
 if tmatch "the parts and the lookahead are printed"; then
 	mpi 2 run -t "$T" -s 64K -o "" >"$tmp/out" 2>"$tmp/err"
