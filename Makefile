@@ -17,6 +17,7 @@
 #   make deps          install the packages make check needs
 #   make fuzz FUZZ_S=600   run every libFuzzer harness FUZZ_S seconds
 #   make bench         simulator speed
+#   make bench-mpi     one run in 1 and in 2 processes (mpirun): speedup
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make clean         remove build/
 #   make vm-smoke      boot the Soft-RoCE VM, run perftest, rping, MPI in it
@@ -107,7 +108,7 @@ need_headers = @command -v $(firstword $(CC)) >/dev/null 2>&1 || { \
 		exit 1; }
 
 .PHONY: all fabsim deps deps-sim check test asan-test check-unit check-asan \
-	check-cli check-dist check-report check-files check-layers check-golden check-exports demo bench install clean help \
+	check-cli check-dist check-report check-files check-layers check-golden check-exports demo bench bench-mpi install clean help \
 	sim-headers fabsim-headers test-headers FORCE
 
 all: $(BUILD)/fabsim
@@ -256,6 +257,11 @@ demo: deps-sim
 bench: deps-sim
 	@$(MAKE) $(PAR) --no-print-directory fabsim
 	@bash tests/bench.sh $(BUILD)/fabsim
+
+# The same run in one process and split over two (mpirun): speedup, windows, exchange.
+bench-mpi: deps-sim
+	@$(MAKE) $(PAR) --no-print-directory fabsim
+	@bash tests/bench-mpi.sh $(BUILD)/fabsim
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/fabsim/topologies

@@ -805,13 +805,6 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 			*sim_error(s) ? sim_error(s) : "no flows, or out of memory");
 		goto out_destroy;
 	}
-	if (o->part && getenv("FABSIM_DIST_DEBUG")) {
-		const struct sim_dist_stats *ds = sim_dist_stats(s);
-
-		fprintf(stderr, "windows %llu frames %llu bytes %llu wait %.3f s wall %.3f s events %llu\n",
-			(unsigned long long)ds->windows, (unsigned long long)ds->frames_out,
-			(unsigned long long)ds->bytes_out, ds->wait_s, s->wall_s, (unsigned long long)s->eng.events);
-	}
 	/* the other parts hold only their own results: part 0 reports the run */
 	if (o->part && sim_launch->rank) {
 		rc = sim_dist_stats(s)->flows_done < s->nflows ? 3 : 0;
@@ -822,6 +815,10 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 		r.processes = sim_launch->size;
 		r.partition = sim_part_mode_name(o->part->mode);
 		r.lookahead_ps = o->part->lookahead_ps;
+		r.windows = sim_dist_stats(s)->windows;
+		r.exchanged_frames = sim_dist_stats(s)->frames_all;
+		r.exchanged_bytes = sim_dist_stats(s)->bytes_all;
+		r.wait_s = sim_dist_stats(s)->wait_max_s;
 	}
 	/* all-to-all's flows end together: the aggregate while all run describes it */
 	r.all_active_first = o->wl.kind == SIM_WL_ALLTOALL;

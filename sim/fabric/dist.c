@@ -686,6 +686,16 @@ int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 		s->eng.q.now_ps = v[0];
 	if (!sim_dist_reduce(s, ops, ctx, &v[1], 1, SIM_COMM_SUM))
 		d->st.flows_done = v[1];
+	{
+		uint64_t x[2] = { d->st.frames_out, d->st.bytes_out }, w = (uint64_t)(d->st.wait_s * 1e6);
+
+		if (!sim_dist_reduce(s, ops, ctx, x, 2, SIM_COMM_SUM)) {
+			d->st.frames_all = x[0];
+			d->st.bytes_all = x[1];
+		}
+		if (!sim_dist_reduce(s, ops, ctx, &w, 1, SIM_COMM_MAX))
+			d->st.wait_max_s = (double)w * 1e-6;
+	}
 	if (!s->error)
 		s->stalled = v[1] < s->nflows && !s->deadlock && !s->cfg.stop_ps;
 	s->mark_ps = d->mark_ps;

@@ -73,6 +73,9 @@ struct sim_dist_stats {
 	uint64_t bytes_out;	/* bytes of them, as exchanged */
 	double wait_s;		/* wall-clock seconds in the exchanges and reductions */
 	uint64_t flows_done;	/* over every part, at the end */
+	/* over every part, at the end: frames and bytes sent, the longest wait */
+	uint64_t frames_all, bytes_all;
+	double wait_max_s;
 };
 
 /*

@@ -247,6 +247,14 @@ struct sim_schema {
 	  "how the fabric was split (--partition: pod or leaf); null: one process") \
 	X(SIM_SUM_LOOKAHEAD_PS, "lookahead_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
 	  "ps: the split run's window (least delay across a cut); null: one process") \
+	X(SIM_SUM_WINDOWS, "windows", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "windows the parts advanced in together; null: one process") \
+	X(SIM_SUM_EXCHANGED_FRAMES, "exchanged_frames", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "frames that crossed a cut, sent between processes; null: one process") \
+	X(SIM_SUM_EXCHANGED_BYTES, "exchanged_bytes", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "bytes of them as exchanged; null: one process") \
+	X(SIM_SUM_WAIT_S, "wait_s", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, \
+	  "s: the longest wall-clock time a process spent exchanging and waiting; null: one process") \
 	X(SIM_SUM_TRACE_PORT, "trace_port", SIM_COL_TEXT | SIM_COL_NULL, 0, 2 * SIM_SCHEMA_NODE_NAME + 1, \
 	  "FROM:TO of the port trace.csv samples (--trace-port, else the highest peak queue); null: none") \
 	X(SIM_SUM_TRACE_INTERVAL_PS, "trace_interval_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \

@@ -297,6 +297,11 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 	fprintf(out, "engine       %lu events (%.2f per data packet, %lu packet hops) in %.2f s: %.2f M events/s, "
 		"peak RSS %lu MiB\n", (unsigned long)c->events, r->events_per_data_pkt, (unsigned long)c->pkt_hops,
 		r->wall_s, r->events_per_s / 1e6, (unsigned long)(r->peak_rss_kb / 1024));
+	if (r->partition)
+		fprintf(out, "parallel     %u processes (%s), %lu windows of %.3f ns: %.1f frames, %.0f bytes exchanged "
+			"per window; longest wait %.2f s\n", r->processes, r->partition, (unsigned long)r->windows,
+			(double)r->lookahead_ps * 1e-3, r->windows ? (double)r->exchanged_frames / (double)r->windows : 0,
+			r->windows ? (double)r->exchanged_bytes / (double)r->windows : 0, r->wait_s);
 	if (s->deadlock)
 		fprintf(out, "WARNING      PFC deadlock: a cycle of paused switch ports stopped all delivery\n");
 }
@@ -397,6 +402,10 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(PROCESSES, json_integer(r->processes ? r->processes : 1));
 	SUM(PARTITION, r->partition ? json_string(r->partition) : json_null());
 	SUM(LOOKAHEAD_PS, r->partition ? json_integer((json_int_t)r->lookahead_ps) : json_null());
+	SUM(WINDOWS, r->partition ? json_integer((json_int_t)r->windows) : json_null());
+	SUM(EXCHANGED_FRAMES, r->partition ? json_integer((json_int_t)r->exchanged_frames) : json_null());
+	SUM(EXCHANGED_BYTES, r->partition ? json_integer((json_int_t)r->exchanged_bytes) : json_null());
+	SUM(WAIT_S, r->partition ? json_real(r->wait_s) : json_null());
 	if (sim_results_trace(s, &tport, &tint)) {
 		SUM(TRACE_PORT, json_string(sim_results_port_name(s, tport, tname, sizeof(tname))));
 		SUM(TRACE_INTERVAL_PS, json_integer((json_int_t)tint));

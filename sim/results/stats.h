@@ -34,6 +34,8 @@ struct sim_results {
 	uint32_t processes;
 	const char *partition;
 	uint64_t lookahead_ps;
+	uint64_t windows, exchanged_frames, exchanged_bytes;	/* over every part */
+	double wait_s;			/* the longest any part waited for the others */
 	/* --seeds: set by the caller, summary.json then has seeds and seed_stats */
 	const uint64_t *seeds;
 	uint32_t nseeds;
