@@ -110,8 +110,8 @@ static inline int sim_engine_run(struct sim_engine *e, const struct sim_engine_o
 		if (rc)
 			return rc == -ENOENT ? SIM_ENGINE_IDLE : rc;
 		if (stop_ps && h.time_ps > stop_ps) {
-			/* put it back (behind its equals): a later call resumes here */
-			rc = sim_evq_push(&e->q, h.time_ps, h.ev) ? -ENOMEM : SIM_ENGINE_STOPPED;
+			/* put it back with its own key: a later call resumes exactly here */
+			rc = sim_evq_push_seq(&e->q, h.time_ps, h.seq, h.ev) ? -ENOMEM : SIM_ENGINE_STOPPED;
 			e->q.now_ps = stop_ps;
 			return rc;
 		}

@@ -721,15 +721,20 @@ static struct sim_flow *sim_src_make(struct sim *s, struct sim_src *src, uint64_
 	return f;
 }
 
-/* Makes and schedules XID of SRC at START (its dependencies are done); NULL when the run failed. */
-static struct sim_flow *sim_src_start(struct sim *s, struct sim_src *src, uint64_t xid, uint64_t start_ps)
+/*
+ * Makes and schedules XID of SRC at START (its dependencies are done):
+ * keyed by its flow id at SETUP (a root), else by the LP handling the
+ * event that finished its last dependency. NULL when the run failed.
+ */
+static struct sim_flow *sim_src_start(struct sim *s, struct sim_src *src, uint64_t xid, uint64_t start_ps,
+				      bool setup)
 {
 	struct sim_flow *f = sim_src_make(s, src, xid);
 
 	if (!f)
 		return NULL;
 	f->start_ps = coll_add_sat_u64(start_ps > f->start_ps ? start_ps : f->start_ps, s->cfg.msg_overhead_ps);
-	sim_schedule(s, f->start_ps, &f->ev);
+	sim_schedule_seq(s, f->start_ps, setup ? sim_seq_setup(s, f->id) : sim_seq_take(s), &f->ev);
 	return f;
 }
 
@@ -740,7 +745,7 @@ static int sim_src_roots(struct sim *s, struct sim_src *src)
 
 	while ((n = src->ops->roots(src, &cursor, out, 64)) > 0) {
 		for (uint32_t i = 0; i < n; i++) {
-			struct sim_flow *f = sim_src_start(s, src, out[i], 0);
+			struct sim_flow *f = sim_src_start(s, src, out[i], 0, true);
 
 			if (!f)
 				return s->error ? s->error : -ENOMEM;
@@ -762,7 +767,7 @@ static void sim_src_done(struct sim *s, struct sim_flow *f, uint64_t now)
 		n = src->ops->succ(src, f->xid, from, out, 64);
 		for (uint32_t i = 0; i < n && !s->error; i++)
 			if (sim_wait_count(s, src->first_id + out[i], src->ops->ndeps(src, out[i])))
-				sim_src_start(s, src, out[i], now);
+				sim_src_start(s, src, out[i], now, false);
 		from += n;
 	} while (n == 64 && !s->error);
 	if (src->ops->done)
@@ -1020,7 +1025,7 @@ int sim_flows_schedule(struct sim *s)
 			struct sim_flow *f = &s->flows[w.a++];
 
 			f->start_ps = coll_add_sat_u64(f->start_ps, s->cfg.msg_overhead_ps);
-			sim_schedule(s, f->start_ps, &f->ev);
+			sim_schedule_seq(s, f->start_ps, sim_seq_setup(s, f->id), &f->ev);
 			/* the all-active window waits for these (sim_flow_first_byte) */
 			s->first_byte_need += !f->local;
 		}

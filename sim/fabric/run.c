@@ -173,36 +173,64 @@ static_assert(offsetof(struct sim_conn, cc_ev) == 0, "sim_conn: cc_ev must come 
 static_assert(offsetof(struct sim_flow, ev) == 0, "sim_flow: ev must come first");
 static_assert(SIM_EV_PAUSE_REFRESH < SIM_ENGINE_MAX_TYPES, "enum sim_ev_type: more types than the engine's table");
 
+/*
+ * Each handler first names the LP (struct sim.lp) that owns its event, the
+ * node whose state it changes: the events it schedules are keyed by that
+ * node's count.
+ */
+static inline void sim_lp_port(struct sim *s, const struct sim_portq *q)
+{
+	s->lp = s->topo->ports[sim_port_of(s, q)].node;
+}
+
 static void sim_on_pkt_arrive(void *ctx, struct sim_event *ev)
 {
-	sim_port_arrive(ctx, container_of(ev, struct sim_pkt, ev));
+	struct sim *s = ctx;
+	struct sim_pkt *p = container_of(ev, struct sim_pkt, ev);
+
+	s->lp = s->topo->ports[p->in_port].node;
+	sim_port_arrive(s, p);
 }
 
 static void sim_on_tx_done(void *ctx, struct sim_event *ev)
 {
-	sim_port_tx_done(ctx, container_of(ev, struct sim_portq, ev));
+	struct sim_portq *q = container_of(ev, struct sim_portq, ev);
+
+	sim_lp_port(ctx, q);
+	sim_port_tx_done(ctx, q);
 }
 
 static void sim_on_port_wake(void *ctx, struct sim_event *ev)
 {
-	sim_port_wake(ctx, container_of(ev, struct sim_portq, wake_ev));
+	struct sim_portq *q = container_of(ev, struct sim_portq, wake_ev);
+
+	sim_lp_port(ctx, q);
+	sim_port_wake(ctx, q);
 }
 
 static void sim_on_pause_expire(void *ctx, struct sim_event *ev)
 {
-	sim_port_pause_expire(ctx, container_of(ev, struct sim_portq, pause_ev));
+	struct sim_portq *q = container_of(ev, struct sim_portq, pause_ev);
+
+	sim_lp_port(ctx, q);
+	sim_port_pause_expire(ctx, q);
 }
 
 static void sim_on_pause_refresh(void *ctx, struct sim_event *ev)
 {
-	sim_pfc_refresh(ctx, container_of(ev, struct sim_portq, refresh_ev));
+	struct sim_portq *q = container_of(ev, struct sim_portq, refresh_ev);
+
+	sim_lp_port(ctx, q);
+	sim_pfc_refresh(ctx, q);
 }
 
 /* A QP timer may be the last thing a finished flow's QP waited for: then it is recycled. */
 static void sim_on_qp_timer(void *ctx, struct sim_event *ev)
 {
 	struct sim_qp *qp = container_of(ev, struct sim_qp, ev);
+	struct sim *s = ctx;
 
+	s->lp = qp->src;
 	sim_nic_qp_timer(ctx, qp);
 	sim_qp_maybe_idle(ctx, qp);
 }
@@ -210,29 +238,47 @@ static void sim_on_qp_timer(void *ctx, struct sim_event *ev)
 static void sim_on_ack_timer(void *ctx, struct sim_event *ev)
 {
 	struct sim_qp *qp = container_of(ev, struct sim_qp, ack_ev);
+	struct sim *s = ctx;
 
+	s->lp = qp->dst;
 	sim_nic_ack_timer(ctx, qp);
 	sim_qp_maybe_idle(ctx, qp);
 }
 
 static void sim_on_cc_timer(void *ctx, struct sim_event *ev)
 {
-	sim_cc_timer(ctx, container_of(ev, struct sim_conn, cc_ev));
+	struct sim_conn *c = container_of(ev, struct sim_conn, cc_ev);
+	struct sim *s = ctx;
+
+	s->lp = c->src;
+	sim_cc_timer(s, c);
 }
 
 static void sim_on_flow_start(void *ctx, struct sim_event *ev)
 {
-	sim_flow_start(ctx, container_of(ev, struct sim_flow, ev));
+	struct sim_flow *f = container_of(ev, struct sim_flow, ev);
+	struct sim *s = ctx;
+
+	s->lp = f->src;
+	sim_flow_start(s, f);
 }
 
+/* The end of a local transfer (its bytes arrive at dst) or of dst's receive work (post_ps). */
 static void sim_on_local_done(void *ctx, struct sim_event *ev)
 {
-	sim_flow_local_done(ctx, container_of(ev, struct sim_flow, ev));
+	struct sim_flow *f = container_of(ev, struct sim_flow, ev);
+	struct sim *s = ctx;
+
+	s->lp = f->dst;
+	sim_flow_local_done(s, f);
 }
 
 static void sim_on_sample(void *ctx, struct sim_event *ev)
 {
-	sim_trace_sample(ctx);
+	struct sim *s = ctx;
+
+	s->lp = SIM_LP_SETUP(s->topo);
+	sim_trace_sample(s);
 }
 
 /* Not an event: the default trace's samples of the instants before NEXT_PS. */

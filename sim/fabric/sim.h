@@ -10,6 +10,7 @@
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -490,7 +491,22 @@ struct sim {
 	struct sim_topo *topo;
 	struct sim_config cfg;
 	struct sim_engine eng;		/* event queue and clock (sim_now) */
-	struct sim_rng rng;
+	/*
+	 * Per node: its random draws (ECN marks, AR ties, spray), seeded from
+	 * (cfg.seed, node id), so a node draws the same numbers whichever
+	 * process simulates it and whatever other nodes do.
+	 */
+	struct sim_rng *node_rng;
+	/*
+	 * The logical process (LP) whose event is being handled: the
+	 * topology node that owns it (run.c's handlers set it), or
+	 * SIM_LP_SETUP(topo) outside of events. An event's tie-break key is
+	 * (scheduling LP << 40 | that LP's count, lp_seq[lp]), so same-time
+	 * events order by who scheduled them, not by which node ran first:
+	 * a run split by nodes over processes orders them alike.
+	 */
+	uint32_t lp;
+	uint64_t *lp_seq;		/* per node, then one for setup: events scheduled so far */
 	/* per node kind: what a port of such a node hands frames to and takes them from */
 	const struct sim_port_owner_ops *owner[SIM_NODE_KINDS];
 	struct sim_portq *pq;		/* per port: hot state */
@@ -952,11 +968,44 @@ static inline uint32_t sim_port_of(const struct sim *s, const struct sim_portq *
 	return (uint32_t)(q - s->pq);
 }
 
+/* Logical processes (struct sim.lp): one per node, then setup's. Bits of a key they take. */
+#define SIM_LP_SETUP(topo) ((topo)->nnodes)
+#define SIM_LP_SEQ_BITS 40
+#define SIM_LP_MAX (1U << (64 - SIM_LP_SEQ_BITS))	/* nodes + 1 <= this */
+_Static_assert(SIM_LP_SEQ_BITS < 64 && 64 - SIM_LP_SEQ_BITS <= 32, "an LP id fits in 32 bits");
+
+/* The next tie-break key of the LP being handled (struct sim.lp). */
+static inline uint64_t sim_seq_take(struct sim *s)
+{
+	uint64_t n = s->lp_seq[s->lp]++;
+
+	assert(s->lp < SIM_LP_MAX && n < (1ULL << SIM_LP_SEQ_BITS));
+	return (uint64_t)s->lp << SIM_LP_SEQ_BITS | n;
+}
+
 /*
- * Schedules EV at absolute time T. Out of memory, or a time past the
- * horizon (or one that wrapped), fails the run cleanly (sim_fail).
+ * The key of a setup event of flow FLOW_ID (its start, scheduled before
+ * the run): from its id, not from a count, so that a process scheduling
+ * only some flows' starts gives each the key a serial run does.
  */
-void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev);
+static inline uint64_t sim_seq_setup(const struct sim *s, uint64_t flow_id)
+{
+	assert(flow_id < (1ULL << SIM_LP_SEQ_BITS));
+	return (uint64_t)SIM_LP_SETUP(s->topo) << SIM_LP_SEQ_BITS | flow_id;
+}
+
+/*
+ * Schedules EV at absolute time T with tie-break key SEQ (sim_seq_take,
+ * sim_seq_setup). Out of memory, or a time past the horizon (or one that
+ * wrapped), fails the run cleanly (sim_fail).
+ */
+void sim_schedule_seq(struct sim *s, uint64_t t_ps, uint64_t seq, struct sim_event *ev);
+
+/* Schedules EV at T keyed by the LP being handled (sim_seq_take). */
+static inline void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev)
+{
+	sim_schedule_seq(s, t_ps, sim_seq_take(s), ev);
+}
 /*
  * Stops the run: sim_run returns ERR (a negative errno) and sim_error()
  * gives this reason. The first failure is kept.
