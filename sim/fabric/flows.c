@@ -886,12 +886,11 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 	}
 	f->finish_ps = now;
 	f->done = true;
+	s->last_finish_ps = now;
 	if (!s->flows_done++) {
 		s->first_finish_ps = now;
 		s->first_finish_bytes = s->c.delivered_bytes;
 	}
-	if (s->flows_done >= s->nflows)
-		sim_engine_stop(&s->eng);	/* the run is over after this event */
 	if (f->lsrc)
 		sim_src_done(s, f, now);
 	if (f->qps_live)

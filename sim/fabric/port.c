@@ -22,10 +22,10 @@
 #include <assert.h>
 #include "sim/fabric/cc/cc.h"
 
-/* Time-weighted data queue, so reports can give the mean queue of a port. */
+/* Time-weighted data queue, so reports can give the mean queue of a port (up to end_ps). */
 static inline void sim_port_q_account(struct sim *s, struct sim_portq *q)
 {
-	uint64_t now = sim_now(s);
+	uint64_t now = sim_stats_now(s);
 
 	q->q_integral += (double)q->qbytes[SIM_PRIO_DATA] * (double)(now - q->q_last_ps);
 	q->q_last_ps = now;
@@ -267,7 +267,7 @@ static void sim_port_set_paused(struct sim *s, uint32_t port, uint32_t quanta)
 	if (quanta) {
 		st->pauses_rcvd++;
 		if (!q->paused)
-			st->paused_since_ps = now;
+			st->paused_since_ps = sim_stats_now(s);
 		if (!st->first_paused_ps)
 			st->first_paused_ps = now;
 		q->paused = true;
@@ -277,7 +277,7 @@ static void sim_port_set_paused(struct sim *s, uint32_t port, uint32_t quanta)
 		return;
 	}
 	if (q->paused)
-		st->paused_ps += now - st->paused_since_ps;
+		st->paused_ps += sim_stats_now(s) - st->paused_since_ps;
 	q->paused = false;
 	sim_port_load_sync(s, port);
 	st->paused_until_ps = 0;

@@ -6,9 +6,11 @@
  * schedules the flows that wait on nothing.
  * Then the engine (engine/engine.h) pops events and hands each to its
  * handler in sim_fabric_engine_ops below, the one place that maps an event
- * type to the element that owns it; the run ends when every flow finished,
- * at cfg.stop_ps, on a PFC deadlock (the watchdog hook) or when nothing is
- * left to happen, and the invariants (invariants.c) are checked.
+ * type to the element that owns it (and names the node, the LP, whose
+ * state it changes: struct sim.lp); the run ends when nothing is left to
+ * happen (after every flow finished, once the last timers died out), at
+ * cfg.stop_ps or on a PFC deadlock (the watchdog hook, at fixed instants),
+ * and the invariants (invariants.c) are checked.
  */
 #include <assert.h>
 #include <errno.h>
@@ -158,8 +160,7 @@ static int sim_prepare(struct sim *s)
 		return rc;
 	if (sim_flows_schedule(s))
 		return s->error ? s->error : -ENOMEM;
-	if (s->trace)
-		sim_schedule(s, 0, &s->trace_ev);
+	s->eng.watch_next_ps = SIM_WATCHDOG_PS;
 	return s->error;
 }
 
@@ -273,25 +274,21 @@ static void sim_on_local_done(void *ctx, struct sim_event *ev)
 	sim_flow_local_done(s, f);
 }
 
-static void sim_on_sample(void *ctx, struct sim_event *ev)
-{
-	struct sim *s = ctx;
-
-	s->lp = SIM_LP_SETUP(s->topo);
-	sim_trace_sample(s);
-}
-
-/* Not an event: the default trace's samples of the instants before NEXT_PS. */
+/* Not an event: the traces' samples of the instants before NEXT_PS. */
 static void sim_on_probe(void *ctx, uint64_t next_ps)
 {
 	sim_trace_probe(ctx, next_ps);
 }
 
+/*
+ * At the instants k x SIM_WATCHDOG_PS (the engine's watch): a deadlock
+ * ends the run there. Once every flow finished nothing can be stuck.
+ */
 static bool sim_watchdog(void *ctx)
 {
 	struct sim *s = ctx;
 
-	if (!sim_pfc_deadlocked(s))
+	if (s->flows_done >= s->nflows || !sim_pfc_deadlocked(s))
 		return false;
 	s->deadlock = true;
 	return true;
@@ -340,7 +337,6 @@ static const struct sim_engine_ops sim_fabric_engine_ops = {
 		[SIM_EV_CC_TIMER] = sim_on_cc_timer,
 		[SIM_EV_PORT_WAKE] = sim_on_port_wake,
 		[SIM_EV_LOCAL_DONE] = sim_on_local_done,
-		[SIM_EV_SAMPLE] = sim_on_sample,
 		[SIM_EV_ACK_TIMER] = sim_on_ack_timer,
 		[SIM_EV_PAUSE_EXPIRE] = sim_on_pause_expire,
 		[SIM_EV_PAUSE_REFRESH] = sim_on_pause_refresh,
@@ -350,6 +346,21 @@ static const struct sim_engine_ops sim_fabric_engine_ops = {
 	.tick = sim_tick,
 	.probe = sim_on_probe,
 };
+
+/*
+ * The run's end for the outputs (struct sim.end_ps): the last finish once
+ * every flow finished, whenever the timers behind it died out; else where
+ * the engine stopped: stop_ps, the watchdog's instant, the last event.
+ */
+static void sim_set_end(struct sim *s, int end)
+{
+	if (s->flows_done >= s->nflows)
+		s->end_ps = s->last_finish_ps;
+	else if (end == SIM_ENGINE_STOPPED)
+		s->end_ps = s->cfg.stop_ps;
+	else
+		s->end_ps = sim_now(s);
+}
 
 int sim_run(struct sim *s)
 {
@@ -363,11 +374,13 @@ int sim_run(struct sim *s)
 	s->prepared = true;
 	s->stalled = false;
 	s->run_t0_s = s->progress_last_s = sim_wall();
-	/* over when failed or every flow finished: sim_fail and sim_flow_done stop it as it runs */
-	s->eng.stop = s->flows_done >= s->nflows;
+	/* on until nothing is left to happen; sim_fail stops it as it runs */
+	s->eng.stop = false;
 	end = sim_engine_run(&s->eng, &sim_fabric_engine_ops, s->cfg.stop_ps);
 	if (end < 0)
 		sim_fail(s, end, "out of memory for events (%zu pending)", s->eng.q.n);
+	sim_set_end(s, end);
+	sim_trace_flush(s);
 	s->c.events = s->eng.events;
 	s->wall_s = sim_wall() - s->run_t0_s;
 	if (s->cfg.progress)

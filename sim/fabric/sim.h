@@ -86,7 +86,6 @@ enum sim_ev_type {
 	SIM_EV_CC_TIMER,	/* congestion-control rate timer of a queue pair */
 	SIM_EV_PORT_WAKE,	/* a paced host port may have a packet to send */
 	SIM_EV_LOCAL_DONE,	/* an intra-server (NVLink-class) transfer ended */
-	SIM_EV_SAMPLE,		/* time-series sample of the traced port */
 	SIM_EV_ACK_TIMER,	/* a receiver flushes coalesced ACKs */
 	SIM_EV_PAUSE_EXPIRE,	/* the PFC pause a port received runs out */
 	SIM_EV_PAUSE_REFRESH,	/* a congested ingress re-sends its PAUSE before it expires */
@@ -577,6 +576,17 @@ struct sim {
 	uint64_t mark_ps;
 	uint64_t mark_bytes;
 	uint64_t first_finish_ps, first_finish_bytes;
+	/*
+	 * The run's end for every output (spans, rates, queue integrals,
+	 * paused time, the traces' last instant), set by sim_run: the last
+	 * flow's finish (last_finish_ps) when all finished, though the run
+	 * goes on until nothing is left to happen (timers dying out); else
+	 * cfg.stop_ps on a stop, the watchdog's instant on a deadlock, the
+	 * last event's time when stalled. Not sim_now(): the clock depends on
+	 * the events after the end, which a split run handles differently.
+	 */
+	uint64_t end_ps;
+	uint64_t last_finish_ps;	/* latest finish_ps so far */
 	bool deadlock;			/* stopped: PFC cycle with nothing moving */
 	bool stalled;			/* stopped: nothing left to do, flows unfinished */
 	bool prepared;			/* flows laid out: sim_run may be called again */
@@ -586,7 +596,7 @@ struct sim {
 	FILE *trace;			/* time series of one port, or NULL */
 	uint32_t trace_port;
 	uint64_t trace_interval_ps;
-	struct sim_event trace_ev;
+	uint64_t trace_next;		/* the next of its instants k x trace_interval_ps, k */
 	struct sim_tracer *tracer;	/* every switch egress sampled (sim_trace_all), or NULL */
 	uint64_t *sw_ctrl_bytes;	/* per switch: control frames in the shared buffer */
 	uint64_t *sw_reserved_bytes;	/* per switch, PFC: headroom (+ static XOFF) of every ingress */
@@ -754,8 +764,10 @@ uint64_t sim_base_rtt_ps(const struct sim_topo *t, uint32_t mtu_bytes);
 /* Bytes a QP may have in flight: cfg's, unlimited (rate-based CC) or one BDP + ACK coalescing. */
 uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cfg, uint64_t base_rtt_ps);
 /*
- * Runs until every flow finished, cfg.stop_ps, or a deadlock (s->deadlock),
- * or until nothing is left to happen (s->stalled). 0, or a negative errno
+ * Runs until nothing is left to happen (every flow finished and every
+ * timer died out: a drain, so that the events after the last finish are
+ * those a split run handles too; s->stalled when flows are left), until
+ * cfg.stop_ps, or a deadlock (s->deadlock); sets end_ps. 0, or a negative errno
  * with the reason in sim_error(): -EINVAL (nothing to run), -ENOMEM, -ERANGE
  * (past the model's time horizon), -EPROTO (sim_check failed); a failed run
  * stays failed. After a stop, raising cfg.stop_ps and calling it again
@@ -766,10 +778,13 @@ int sim_run(struct sim *s);
 /* trace.c */
 /* Default sampling interval of both traces, ps (fabsim run --trace-interval). */
 #define SIM_TRACE_INTERVAL_PS 1000000ULL
-/* Samples PORT's queue, pause state and counters every INTERVAL into OUT (CSV rows; the caller writes the header). */
+/*
+ * Samples PORT's queue, pause state and counters at the instants 0,
+ * INTERVAL, 2 x INTERVAL ... up to the run's end into OUT (CSV rows; the
+ * caller writes the header), through the probe hook as the default trace.
+ * Before the first sim_run.
+ */
 void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out);
-/* SIM_EV_SAMPLE: one line of the trace, and the next sample while flows run. */
-void sim_trace_sample(struct sim *s);
 /*
  * The default trace: samples every switch egress port at the same
  * instants 0, I, 2I, ... (I = INTERVAL_PS, 0: the default) through the engine's probe hook,
@@ -780,8 +795,14 @@ void sim_trace_sample(struct sim *s);
  * reason in sim_error(). Before the first sim_run.
  */
 int sim_trace_all(struct sim *s, uint64_t interval_ps, uint32_t max_samples, uint64_t budget_bytes);
-/* The engine's probe: the samples of every instant before NEXT_PS not yet taken. */
+/*
+ * The engine's probe: both traces' samples of every instant before
+ * NEXT_PS not yet taken, none past the run's end once it is known (every
+ * flow finished: last_finish_ps).
+ */
 void sim_trace_probe(struct sim *s, uint64_t next_ps);
+/* At the end of sim_run: the samples of every instant up to end_ps not yet taken. */
+void sim_trace_flush(struct sim *s);
 /*
  * The port the default trace reports: the switch egress port with the
  * highest peak queue (struct sim_portq.max_qbytes, links.csv's
@@ -961,6 +982,16 @@ static inline struct sim_conn *sim_qp_conn(const struct sim *s, const struct sim
 static inline uint64_t sim_now(const struct sim *s)
 {
 	return sim_engine_now(&s->eng);
+}
+
+/*
+ * The clock of time-weighted statistics (queue integrals, paused time):
+ * now, but no later than the run's end once it is known (every flow
+ * finished: the last finish), so the drain after it counts for nothing.
+ */
+static inline uint64_t sim_stats_now(const struct sim *s)
+{
+	return s->flows_done < s->nflows ? sim_now(s) : s->last_finish_ps;
 }
 
 static inline uint32_t sim_port_of(const struct sim *s, const struct sim_portq *q)
