@@ -377,6 +377,33 @@ static void test_drain_end(void **state)
 	sim_topo_free(t);
 }
 
+/*
+ * The window's byte counts take every placement of their instant: flow A
+ * (h0 -> h1) and flow B (h2 -> h3, started one 4 KiB frame time later)
+ * cross one leaf on equal paths, so A's second packet and B's first are
+ * placed at the same instant, the mark (the last first byte): mark_bytes
+ * is 3 packets whichever of the two ran first. A finishes first, when B
+ * has placed all but its last packet: 8 + 7 packets.
+ */
+static void test_mark_same_time(void **state)
+{
+	struct sim_topo *t = leafspine(2, 4, 2, "800G");
+	struct sim *s = mksim(t, SIM_LB_ECMP, 1);
+
+	(void)state;
+	assert_true(sim_add_flow(s, 0, 1, 8 * 4096, 0) >= 0);
+	assert_true(sim_add_flow(s, 2, 3, 8 * 4096, ser(4096)) >= 0);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->flows_done, 2);
+	assert_int_equal(s->flows[1].finish_ps - s->flows[0].finish_ps, ser(4096));
+	assert_int_equal(s->first_finish_ps, s->flows[0].finish_ps);
+	assert_int_equal(s->first_finish_ps - s->mark_ps, 6 * ser(4096));
+	assert_int_equal(s->mark_bytes, 3 * 4096);
+	assert_int_equal(s->first_finish_bytes, 15 * 4096);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
 static void refused(struct sim_topo *t, const struct sim_config *cfg, const char *what)
 {
 	char err[512];
@@ -612,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_permutation_ecmp_vs_ar),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_drain_end),
+		cmocka_unit_test(test_mark_same_time),
 		cmocka_unit_test(test_config_check),
 		cmocka_unit_test(test_config_presets),
 		cmocka_unit_test(test_sim_check),

@@ -860,17 +860,39 @@ void sim_flow_local_done(struct sim *s, struct sim_flow *f)
 	sim_flow_done(s, f);
 }
 
+void sim_bytes_resolve(struct sim *s)
+{
+	if (s->bytes_open & SIM_BYTES_MARK)
+		s->mark_bytes = s->c.delivered_bytes;
+	if (s->bytes_open & SIM_BYTES_FIRST_FINISH)
+		s->first_finish_bytes = s->c.delivered_bytes;
+	s->bytes_open = 0;
+}
+
+/* The payload delivered at times <= now goes into the counts WHICH (SIM_BYTES_*). */
+static void sim_bytes_open(struct sim *s, uint8_t which)
+{
+	sim_bytes_before_delivery(s);
+	s->bytes_open |= which;
+	s->bytes_open_ps = sim_now(s);
+}
+
 void sim_flow_first_byte(struct sim *s, struct sim_flow *f)
 {
+	uint64_t now = sim_now(s);
+
 	/*
 	 * Before any flow finished only the flows that wait on nothing can
-	 * deliver (the others start after a finish), so counting every first
-	 * byte counts theirs; once one finished the window can no longer open.
+	 * deliver (the others start after a finish, and a network transfer
+	 * takes time), so counting every first byte up to now counts theirs;
+	 * once one finished before now the window can no longer open (one
+	 * that finished at now, before this event or after, does not close
+	 * it: the definition is per instant).
 	 */
-	if (++s->first_byte_flows != s->first_byte_need || s->flows_done)
+	if (++s->first_byte_flows != s->first_byte_need || (s->flows_done && s->first_finish_ps < now))
 		return;
-	s->mark_ps = sim_now(s);
-	s->mark_bytes = s->c.delivered_bytes;
+	s->mark_ps = now;
+	sim_bytes_open(s, SIM_BYTES_MARK);
 }
 
 void sim_flow_done(struct sim *s, struct sim_flow *f)
@@ -889,7 +911,7 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 	s->last_finish_ps = now;
 	if (!s->flows_done++) {
 		s->first_finish_ps = now;
-		s->first_finish_bytes = s->c.delivered_bytes;
+		sim_bytes_open(s, SIM_BYTES_FIRST_FINISH);
 	}
 	if (f->lsrc)
 		sim_src_done(s, f, now);

@@ -369,6 +369,7 @@ static void sim_rx_deliver(struct sim *s, struct sim_qp *qp, const struct sim_pk
 	bool first = !f->rx_bytes;
 
 	s->c.data_placed++;
+	sim_bytes_before_delivery(s);
 	s->c.delivered_bytes += p->payload_bytes;
 	f->rx_bytes += p->payload_bytes;
 	if (first)

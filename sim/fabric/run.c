@@ -380,6 +380,8 @@ int sim_run(struct sim *s)
 	if (end < 0)
 		sim_fail(s, end, "out of memory for events (%zu pending)", s->eng.q.n);
 	sim_set_end(s, end);
+	/* every event at or before the end ran: the byte counts of its instants are complete */
+	sim_bytes_resolve(s);
 	sim_trace_flush(s);
 	s->c.events = s->eng.events;
 	s->wall_s = sim_wall() - s->run_t0_s;

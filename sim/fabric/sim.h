@@ -566,16 +566,25 @@ struct sim {
 	uint64_t window_bytes;
 	struct sim_counters c;
 	/*
-	 * The all-active window opens when every network flow that waits on
-	 * no other (first_byte_need of them) has placed its first byte at its
-	 * receiver (first_byte_flows counts them), if no flow finished before:
-	 * then mark_ps is that arrival and mark_bytes the payload delivered up
-	 * to and including it; 0 and 0 when the window never opened.
+	 * The all-active window, defined per instant so that no order of
+	 * same-time events changes it: mark_ps is the time the last of the
+	 * network flows that wait on no other (first_byte_need of them;
+	 * first_byte_flows counts first bytes) placed its first byte at its
+	 * receiver (a max); the window opens iff no flow finished at a time
+	 * before mark_ps; mark_bytes is the payload delivered at times <=
+	 * mark_ps (every placement at mark_ps, before or after that one in
+	 * event order). first_finish_ps is the earliest finish (a min),
+	 * first_finish_bytes the payload delivered at times <= it. 0 and 0
+	 * when the window never opened / nothing finished. The byte counts of
+	 * an instant are resolved before the first placement later than it
+	 * (bytes_open, sim_rx_deliver) or at the end of sim_run.
 	 */
 	uint64_t first_byte_need, first_byte_flows;
 	uint64_t mark_ps;
 	uint64_t mark_bytes;
 	uint64_t first_finish_ps, first_finish_bytes;
+	uint8_t bytes_open;		/* SIM_BYTES_*: counts still waiting for bytes_open_ps to pass */
+	uint64_t bytes_open_ps;
 	/*
 	 * The run's end for every output (spans, rates, queue integrals,
 	 * paused time, the traces' last instant), set by sim_run: the last
@@ -997,6 +1006,20 @@ static inline uint64_t sim_stats_now(const struct sim *s)
 static inline uint32_t sim_port_of(const struct sim *s, const struct sim_portq *q)
 {
 	return (uint32_t)(q - s->pq);
+}
+
+/* struct sim.bytes_open: which byte counts of the instant bytes_open_ps are still open. */
+#define SIM_BYTES_MARK 1		/* mark_bytes */
+#define SIM_BYTES_FIRST_FINISH 2	/* first_finish_bytes */
+
+/* The open byte counts take the payload delivered so far (flows.c). */
+void sim_bytes_resolve(struct sim *s);
+
+/* Called before payload is delivered now: the counts of an earlier instant are complete. */
+static inline void sim_bytes_before_delivery(struct sim *s)
+{
+	if (__builtin_expect(s->bytes_open != 0, 0) && sim_now(s) > s->bytes_open_ps)
+		sim_bytes_resolve(s);
 }
 
 /* Logical processes (struct sim.lp): one per node, then setup's. Bits of a key they take. */
