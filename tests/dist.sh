@@ -24,7 +24,8 @@ mpi() { local np=$1; shift; timeout 300 mpirun -np "$np" "$FABSIM" "$@"; }
 
 # summary.json without what may differ: wall clock, memory, how it was split
 mask() {
-	jq -S 'del(.wall_s, .events_per_s, .peak_rss_kb, .processes, .partition, .lookahead_ps, .command)' "$1"
+	jq -S 'del(.wall_s, .events_per_s, .peak_rss_kb, .processes, .partition, .lookahead_ps, .windows,
+		.exchanged_frames, .exchanged_bytes, .wait_s, .command)' "$1"
 }
 
 # same NAME ARGS...: serial, then -np 2, 3, 4: every output file identical

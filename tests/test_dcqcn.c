@@ -289,7 +289,7 @@ static double q_integral_now(const struct sim *s, uint32_t port)
 {
 	const struct sim_portq *q = &s->pq[port];
 
-	return q->q_integral + (double)q->qbytes[SIM_PRIO_DATA] * (double)(sim_now(s) - q->q_last_ps);
+	return q->q_integral + (double)q->qbytes[SIM_PRIO_DATA] * (double)(s->end_ps - q->q_last_ps);
 }
 
 static uint64_t pauses_sent(const struct sim *s)

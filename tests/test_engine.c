@@ -131,10 +131,10 @@ static void test_order(void **state)
 }
 
 /*
- * A stop at 15 ps handles the event at 10, holds back A at 20 and puts it
- * behind its equals: B, pushed after A, now comes first. The clock reads
- * the stop time. A stop at 19 holds back B the same way, so A is first
- * again; a run without a stop then finishes: C, A, B.
+ * A stop at 15 ps handles the event at 10 and holds back A at 20 with its
+ * own key, ahead of B still: the clock reads the stop time. A stop at 19
+ * holds back A again; a run without a stop then finishes in the order of
+ * a run without stops: C, A, B.
  */
 static void test_stop_resume(void **state)
 {
@@ -182,9 +182,13 @@ static void test_stop_flag(void **state)
 }
 
 /*
- * Watch every 100 ps: after the first event (t = 0, next 100), the first
- * at or past 100 (t = 100, next 200), then t = 260 (next 360); 150 and 199
- * pass unwatched. The third call stops the run before the event at 400.
+ * Watch at the instants 0, 100, 200, ... each before the first event later
+ * than it, with the clock at the instant: 0 before the event at 50, 100
+ * before 150 (after the event at 100 itself), 200 before 260. The third
+ * call stops the run at 200, the event at 260 still queued. Resumed, the
+ * stopping instant is watched again, then 300 before 400; nothing is
+ * watched past the last event. Instants without events (between 400 and
+ * a stop) follow in test_watch_instants.
  */
 static void test_watch(void **state)
 {
@@ -201,13 +205,44 @@ static void test_watch(void **state)
 	assert_int_equal(r.watches, 3);
 	assert_int_equal(r.watch_now_ps[0], 0);
 	assert_int_equal(r.watch_now_ps[1], 100);
-	assert_int_equal(r.watch_now_ps[2], 260);
-	assert_string_equal(r.order, "012345");
+	assert_int_equal(r.watch_now_ps[2], 200);
+	assert_int_equal(sim_engine_now(&r.eng), 200);
+	assert_string_equal(r.order, "01234");
 	r.watch_stop_at = 0;
-	/* the stopping call did not move the next watch: 400 >= 200 calls it again */
+	assert_int_equal(sim_engine_run(&r.eng, &hooked_ops, 0), SIM_ENGINE_IDLE);
+	assert_int_equal(r.watches, 5);
+	assert_int_equal(r.watch_now_ps[3], 200);
+	assert_int_equal(r.watch_now_ps[4], 300);
+	assert_string_equal(r.order, "0123456");
+	assert_int_equal(sim_engine_now(&r.eng), 400);
+	sim_engine_free(&r.eng);
+}
+
+/*
+ * Every instant of a gap is watched, whatever events ran: events at 10 and
+ * 450 with the first instant at 100 give 100, 200, 300 and 400 before the
+ * event at 450; a stop at 250 watches 100 and 200 only and keeps 450.
+ */
+static void test_watch_instants(void **state)
+{
+	struct rec r;
+	struct rec_ev x[2];
+
+	(void)state;
+	rec_init(&r);
+	r.eng.watch_next_ps = 100;
+	push(&r, &x[0], 'a', EV_REC, 10);
+	push(&r, &x[1], 'b', EV_REC, 450);
+	assert_int_equal(sim_engine_run(&r.eng, &hooked_ops, 250), SIM_ENGINE_STOPPED);
+	assert_int_equal(r.watches, 2);
+	assert_int_equal(r.watch_now_ps[1], 200);
+	assert_int_equal(sim_engine_now(&r.eng), 250);
+	assert_string_equal(r.order, "a");
 	assert_int_equal(sim_engine_run(&r.eng, &hooked_ops, 0), SIM_ENGINE_IDLE);
 	assert_int_equal(r.watches, 4);
+	assert_int_equal(r.watch_now_ps[2], 300);
 	assert_int_equal(r.watch_now_ps[3], 400);
+	assert_string_equal(r.order, "ab");
 	sim_engine_free(&r.eng);
 }
 
@@ -321,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_stop_resume),
 		cmocka_unit_test(test_stop_flag),
 		cmocka_unit_test(test_watch),
+		cmocka_unit_test(test_watch_instants),
 		cmocka_unit_test(test_tick),
 		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_ipool),

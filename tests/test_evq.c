@@ -54,6 +54,14 @@ static void pair_push(struct pair *p, uint64_t t_ps, struct sim_event *ev)
 	assert_int_equal(p->q.n, p->ref.n);
 }
 
+/* A push with the caller's key, as the fabric's per-node keys (sim_evq_push_seq). */
+static void pair_push_seq(struct pair *p, uint64_t t_ps, uint64_t seq, struct sim_event *ev)
+{
+	assert_int_equal(sim_evq_push_seq(&p->q, t_ps, seq, ev), 0);
+	assert_int_equal(sim_heapq_push(&p->ref, t_ps, seq, ev), 0);
+	assert_int_equal(p->q.n, p->ref.n);
+}
+
 /* Pops both and checks they agree; returns the time popped, or UINT64_MAX when both are empty. */
 static uint64_t pair_pop(struct pair *p)
 {
@@ -149,6 +157,60 @@ static void test_evq_random(void **state)
 		run_random(seed + 100, 60000, 55);
 		run_random(seed + 200, 30000, 40);
 	}
+}
+
+/*
+ * Caller-chosen keys: each push names one of 64 "nodes" at random and
+ * takes node << 40 | that node's count, so equal times come in far out of
+ * key order (the drain's counting sort must repair them, in buckets large
+ * and small, in far and in cur); the queue must still pop by (time, key).
+ */
+static void test_evq_push_seq_random(void **state)
+{
+	static uint64_t count[64];
+
+	for (uint64_t seed = 1; seed <= 6; seed++) {
+		struct sim_rng r;
+		struct pair p;
+		uint64_t now = 0;
+
+		sim_rng_seed(&r, seed + 300);
+		pair_init(&p);
+		for (unsigned int i = 0; i < 60000; i++) {
+			if (sim_rng_below(&r, 100) < 52) {
+				uint32_t lp = sim_rng_below(&r, 64);
+				uint64_t t = now + draw_delay(&r, now);
+
+				pair_push_seq(&p, t, (uint64_t)lp << 40 | count[lp]++, &evs[sim_rng_below(&r, NEV)]);
+			} else {
+				uint64_t t = pair_pop(&p);
+
+				if (t != UINT64_MAX)
+					now = t;
+			}
+		}
+		pair_drain(&p);
+		pair_free(&p);
+	}
+}
+
+/* Keys, not pushes, order equal times: pushed 3, 1, 2 at one instant, they pop 1, 2, 3. */
+static void test_evq_push_seq_order(void **state)
+{
+	struct sim_evq q;
+	struct sim_heap_ent h;
+
+	assert_int_equal(sim_evq_init(&q, 0), 0);
+	assert_int_equal(sim_evq_push_seq(&q, 5000, 3, &evs[3]), 0);
+	assert_int_equal(sim_evq_push_seq(&q, 5000, 1, &evs[1]), 0);
+	assert_int_equal(sim_evq_push_seq(&q, 5000, 2, &evs[2]), 0);
+	assert_int_equal(sim_evq_push_seq(&q, 4999, 9, &evs[9]), 0);
+	for (unsigned int i = 0; i < 4; i++) {
+		assert_int_equal(sim_evq_pop(&q, &h), 0);
+		assert_ptr_equal(h.ev, &evs[i ? i : 9]);
+	}
+	assert_int_equal(sim_evq_pop(&q, &h), -ENOENT);
+	sim_evq_free(&q);
 }
 
 /* Thousands pending, then drained: the chunks and cur grow past their first room. */
@@ -331,6 +393,8 @@ int main(void)
 		cmocka_unit_test(test_evq_count_type),
 		cmocka_unit_test(test_evq_growth),
 		cmocka_unit_test(test_evq_random),
+		cmocka_unit_test(test_evq_push_seq_order),
+		cmocka_unit_test(test_evq_push_seq_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -334,6 +334,76 @@ static void test_deterministic(void **state)
 }
 
 /* sim_config_check refuses CFG on T with -EINVAL and a message holding WHAT; sim_create too. */
+/*
+ * The run drains: a 4:1 incast under DCQCN (CNPs, so rate timers run)
+ * goes on after the last finish until nothing is left to happen, every
+ * timer having died out (the increase timer once back at line rate, RTO
+ * timers of idle QPs, ACK timers, PFC refreshes); its end for the outputs
+ * is the last finish, not the clock. Stopped halfway, the end is the
+ * stop time.
+ */
+static void test_drain_end(void **state)
+{
+	struct sim_topo *t = leafspine(2, 4, 2, "800G");
+	struct sim_config cfg;
+	struct sim *s;
+	uint64_t last = 0;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	cfg.cc = SIM_CC_DCQCN;
+	s = sim_create(t, &cfg);
+	for (uint32_t i = 1; i <= 4; i++)
+		assert_true(sim_add_flow(s, i, 0, 1 << 20, 0) >= 0);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->flows_done, 4);
+	assert_true(s->c.cnps > 0);
+	for (uint32_t i = 0; i < 4; i++)
+		last = s->flows[i].finish_ps > last ? s->flows[i].finish_ps : last;
+	assert_int_equal(s->end_ps, last);
+	assert_int_equal(s->eng.q.n, 0);
+	assert_true(sim_now(s) > s->end_ps);
+	assert_false(s->stalled);
+	sim_destroy(s);
+
+	cfg.stop_ps = last / 2;
+	s = sim_create(t, &cfg);
+	for (uint32_t i = 1; i <= 4; i++)
+		assert_true(sim_add_flow(s, i, 0, 1 << 20, 0) >= 0);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->end_ps, last / 2);
+	assert_true(s->flows_done < 4);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
+/*
+ * The window's byte counts take every placement of their instant: flow A
+ * (h0 -> h1) and flow B (h2 -> h3, started one 4 KiB frame time later)
+ * cross one leaf on equal paths, so A's second packet and B's first are
+ * placed at the same instant, the mark (the last first byte): mark_bytes
+ * is 3 packets whichever of the two ran first. A finishes first, when B
+ * has placed all but its last packet: 8 + 7 packets.
+ */
+static void test_mark_same_time(void **state)
+{
+	struct sim_topo *t = leafspine(2, 4, 2, "800G");
+	struct sim *s = mksim(t, SIM_LB_ECMP, 1);
+
+	(void)state;
+	assert_true(sim_add_flow(s, 0, 1, 8 * 4096, 0) >= 0);
+	assert_true(sim_add_flow(s, 2, 3, 8 * 4096, ser(4096)) >= 0);
+	assert_int_equal(sim_run(s), 0);
+	assert_int_equal(s->flows_done, 2);
+	assert_int_equal(s->flows[1].finish_ps - s->flows[0].finish_ps, ser(4096));
+	assert_int_equal(s->first_finish_ps, s->flows[0].finish_ps);
+	assert_int_equal(s->first_finish_ps - s->mark_ps, 6 * ser(4096));
+	assert_int_equal(s->mark_bytes, 3 * 4096);
+	assert_int_equal(s->first_finish_bytes, 15 * 4096);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
 static void refused(struct sim_topo *t, const struct sim_config *cfg, const char *what)
 {
 	char err[512];
@@ -568,6 +638,8 @@ int main(void)
 		cmocka_unit_test(test_ecmp_polarization),
 		cmocka_unit_test(test_permutation_ecmp_vs_ar),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_drain_end),
+		cmocka_unit_test(test_mark_same_time),
 		cmocka_unit_test(test_config_check),
 		cmocka_unit_test(test_config_presets),
 		cmocka_unit_test(test_sim_check),

@@ -112,8 +112,8 @@ static char *rows_of(const struct sim *s, uint32_t port)
 
 /*
  * K = 16 samples per port from 100 ns on. By definition the samples are at
- * the multiples of the interval I below the last event's time T (the probe
- * runs before each event), so at the end n = ceil(T / I) samples remain,
+ * the multiples of the interval I up to the run's end T (end_ps: the last
+ * finish), so at the end n = floor(T / I) + 1 samples remain,
  * n <= K - 1 (a full buffer is halved at once), n >= K / 2 once the interval
  * doubled, and I / 100 ns is a power of two. Sample i of the decimated
  * trace is sample i x (I / 100 ns) of an undecimated one (K = 2^20).
@@ -121,7 +121,7 @@ static char *rows_of(const struct sim *s, uint32_t port)
 static void test_trace_decimation(void **state)
 {
 	struct sim *s = incast(16, 100000), *full = incast(1u << 20, 100000);
-	uint64_t i0 = 100000, I = sim_trace_interval(s), ratio = I / i0, T = sim_now(s);
+	uint64_t i0 = 100000, I = sim_trace_interval(s), ratio = I / i0, T = s->end_ps;
 	uint32_t n = sim_trace_count(s), port = sim_port_lookup(topo, "leaf0:h8");
 	char *a = rows_of(s, port), *b = rows_of(full, port), *line, *save = NULL;
 	uint32_t rows = 0;
@@ -131,10 +131,10 @@ static void test_trace_decimation(void **state)
 		      (unsigned long long)ratio);
 	assert_true(I % i0 == 0 && ratio > 1 && (ratio & (ratio - 1)) == 0);
 	assert_true(n < 16 && n >= 8);
-	assert_int_equal(n, (T + I - 1) / I);
+	assert_int_equal(n, T / I + 1);
 	/* the undecimated trace: every 100 ns, never halved */
 	assert_int_equal(sim_trace_interval(full), i0);
-	assert_int_equal(sim_trace_count(full), (T + i0 - 1) / i0);
+	assert_int_equal(sim_trace_count(full), T / i0 + 1);
 	/* row i of the decimated trace is row i x ratio of the full one, byte for byte */
 	for (line = strtok_r(a, "\n", &save); line; line = strtok_r(NULL, "\n", &save), rows++) {
 		const char *p = b;

@@ -695,7 +695,7 @@ static int run_report(struct sim *s, const struct run_opts *o, int argc, char **
 	if (r.flows_done < r.flows) {
 		char t[48];
 
-		coll_fmt_qty(COLL_QTY_TIME, sim_now(s), t, sizeof(t));
+		coll_fmt_qty(COLL_QTY_TIME, s->end_ps, t, sizeof(t));
 		fprintf(stderr, "fabsim run: %s at %s with %llu of %llu flows finished: effective throughput, per-flow "
 			"rates, FCTs and makespan are unavailable\n",
 			s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped", t,

@@ -121,7 +121,7 @@ static uint32_t run_coll_busiest_link(const struct sim *s, double *util)
 {
 	const struct sim_topo *t = s->topo;
 	uint32_t best = SIM_NONE;
-	double span = (double)sim_now(s) * 1e-12;
+	double span = (double)s->end_ps * 1e-12;
 
 	*util = 0;
 	for (uint32_t i = 0; i < t->nports; i++) {
@@ -163,14 +163,14 @@ static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct
 	if (!c->o->quiet && !c->o->json && c->nseeds == 1)
 		printf(" %13llu  unfinished: %llu of %llu transfers done at %.3f us (%s); no figures\n",
 		       (unsigned long long)j->bytes, (unsigned long long)r->flows_done,
-		       (unsigned long long)j->nflows, (double)sim_now(s) * 1e-6,
+		       (unsigned long long)j->nflows, (double)s->end_ps * 1e-6,
 		       s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped");
 	CRES(SIZE_BYTES, json_integer((json_int_t)j->bytes));
 	CRES(SEED, json_integer((json_int_t)c->seed));
 	CRES(COMPLETE, json_false());
 	CRES(TRANSFERS, json_integer((json_int_t)j->nflows));
 	CRES(TRANSFERS_DONE, json_integer((json_int_t)r->flows_done));
-	CRES(SIM_TIME_US, json_real((double)sim_now(s) * 1e-6));
+	CRES(SIM_TIME_US, json_real((double)s->end_ps * 1e-6));
 	CRES(TIME_US, json_null());
 	CRES(ALGBW_GBPS, json_null());
 	CRES(BUSBW_GBPS, json_null());

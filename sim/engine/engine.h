@@ -7,13 +7,16 @@
  * (struct sim_engine_ops). Around that it keeps the clock, counts events,
  * stops before an event later than a given time (leaving it queued, so a
  * later call resumes exactly there), returns before the next event once
- * the model said the run is over (sim_engine_stop), calls a watch hook
- * periodically in simulated time (the fabric's PFC deadlock watchdog), a
+ * the model said the run is over (sim_engine_stop), calls a watch hook at
+ * fixed instants of simulated time (the fabric's PFC deadlock watchdog), a
  * tick hook every SIM_ENGINE_TICK_EVENTS events (the caller's progress
  * display) and a probe hook before the first event past a time the model
- * sets (the fabric's queue sampler: it reads the state between events
- * without being one, so it changes neither the order, the sequence numbers
- * nor the count of events, nor when the watch hook runs).
+ * sets (the fabric's queue sampler). Watch and probe read the state
+ * between events without being events, so they change neither the order,
+ * the sequence numbers nor the count of events; and they see the state at
+ * an instant (after every event at or before it), not after whichever
+ * event happened to run last, so a run split over processes that handle
+ * the same events in another interleaving sees the same.
  *
  * One engine per run; single-threaded. A handler may schedule events at
  * or after now, never before (sim_evq_push does not check; the model's
@@ -46,9 +49,13 @@ typedef void (*sim_ev_handler)(void *ctx, struct sim_event *ev);
 struct sim_engine_ops {
 	sim_ev_handler handler[SIM_ENGINE_MAX_TYPES];	/* by sim_event.type */
 	/*
-	 * Called after the first event at or past the next watch time (the
-	 * first event of all, then every watch_period_ps after the event
-	 * that last called it); true stops the run.
+	 * Called once for every instant W = watch_next_ps + k x
+	 * watch_period_ps (k = 0, 1, ...) before the first event later than
+	 * W, with the clock set to W (so: after every event at or before W,
+	 * whatever events ran, and at every such instant up to the next
+	 * event, or up to stop_ps). True stops the run at W (the clock then
+	 * reads W, the next event stays queued). Without events the run ends
+	 * (SIM_ENGINE_IDLE) and no instant past the last event is watched.
 	 */
 	bool (*watch)(void *ctx);
 	uint64_t watch_period_ps;
@@ -67,14 +74,14 @@ enum sim_engine_end {
 	SIM_ENGINE_DONE = 0,	/* the model said the run is over (sim_engine_stop) */
 	SIM_ENGINE_IDLE,	/* no event left */
 	SIM_ENGINE_STOPPED,	/* the next event lies past stop_ps: it stays queued, now = stop_ps */
-	SIM_ENGINE_WATCHED,	/* ops->watch stopped the run */
+	SIM_ENGINE_WATCHED,	/* ops->watch stopped the run: the next event stays queued, now = the instant */
 };
 
 struct sim_engine {
 	struct sim_evq q;	/* pending events; q.now_ps is the clock */
 	void *ctx;		/* handed to every handler and hook */
 	uint64_t events;	/* handled so far, over every sim_engine_run */
-	uint64_t watch_next_ps;	/* ops->watch runs after the first event at or past it */
+	uint64_t watch_next_ps;	/* the next instant ops->watch runs at (the model may set the first) */
 	uint64_t probe_next_ps;	/* ops->probe runs before the first event past it; UINT64_MAX: never */
 	/*
 	 * Set by the model (sim_engine_stop) when the run is over: the loop
@@ -88,12 +95,33 @@ struct sim_engine {
 int sim_engine_init(struct sim_engine *e, void *ctx, size_t cap_hint);
 void sim_engine_free(struct sim_engine *e);
 
+/* Puts H back with its own key (a later call resumes exactly there) and sets the clock: END, or -ENOMEM. */
+static inline int sim_engine_hold(struct sim_engine *e, const struct sim_heap_ent *h, uint64_t now_ps, int end)
+{
+	int rc = sim_evq_push_seq(&e->q, h->time_ps, h->seq, h->ev) ? -ENOMEM : end;
+
+	e->q.now_ps = now_ps;
+	return rc;
+}
+
+/* ops->watch at every instant before BEFORE_PS not yet watched: true when one stopped the run. */
+static inline bool sim_engine_watch(struct sim_engine *e, const struct sim_engine_ops *ops, uint64_t before_ps)
+{
+	while (e->watch_next_ps < before_ps) {
+		e->q.now_ps = e->watch_next_ps;
+		if (ops->watch(e->ctx))
+			return true;
+		e->watch_next_ps += ops->watch_period_ps;
+	}
+	return false;
+}
+
 /*
  * Handles events until e->stop, an empty queue, ops->watch, or an event
  * later than STOP_PS (0: no limit). Returns an enum sim_engine_end, or
- * -ENOMEM when the event held back at STOP_PS could not be queued again
- * (the clock still reads STOP_PS) or the queue found no memory to move on
- * to its next time slot (event.h).
+ * -ENOMEM when the event held back at STOP_PS (or at a watch instant)
+ * could not be queued again (the clock still reads STOP_PS) or the queue
+ * found no memory to move on to its next time slot (event.h).
  *
  * Inline on purpose: a model that passes its ops table as a constant gets
  * direct calls to its hooks, and the loop costs what a hand-written loop
@@ -109,23 +137,22 @@ static inline int sim_engine_run(struct sim_engine *e, const struct sim_engine_o
 
 		if (rc)
 			return rc == -ENOENT ? SIM_ENGINE_IDLE : rc;
-		if (stop_ps && h.time_ps > stop_ps) {
-			/* put it back (behind its equals): a later call resumes here */
-			rc = sim_evq_push(&e->q, h.time_ps, h.ev) ? -ENOMEM : SIM_ENGINE_STOPPED;
-			e->q.now_ps = stop_ps;
-			return rc;
+		if (ops->watch && h.time_ps > e->watch_next_ps) {
+			/* the instants before this event, those up to stop_ps when it lies past */
+			uint64_t before = stop_ps && h.time_ps > stop_ps ? stop_ps + 1 : h.time_ps;
+
+			if (sim_engine_watch(e, ops, before))
+				return sim_engine_hold(e, &h, e->watch_next_ps, SIM_ENGINE_WATCHED);
+			e->q.now_ps = h.time_ps;
 		}
+		if (stop_ps && h.time_ps > stop_ps)
+			return sim_engine_hold(e, &h, stop_ps, SIM_ENGINE_STOPPED);
 		if (ops->probe && h.time_ps > e->probe_next_ps)
 			ops->probe(e->ctx, h.time_ps);
 		e->events++;
 		ops->handler[h.ev->type](e->ctx, h.ev);
 		if (ops->tick && !(e->events & (SIM_ENGINE_TICK_EVENTS - 1)))
 			ops->tick(e->ctx);
-		if (ops->watch && h.time_ps >= e->watch_next_ps) {
-			if (ops->watch(e->ctx))
-				return SIM_ENGINE_WATCHED;
-			e->watch_next_ps = h.time_ps + ops->watch_period_ps;
-		}
 	}
 	return SIM_ENGINE_DONE;
 }

@@ -215,12 +215,15 @@ static void sim_evq_bucket_clear(struct sim_evq *q, struct sim_evq_bucket *b)
 /*
  * Moves bucket B's events into run (which has room), sorted. Within a
  * slot times differ only in their low SIM_EVQ_SLOT_SHIFT bits, and a
- * bucket holds equal times in sequence order (pushes append in sequence
- * order, and far's events of a slot move in, in order, before the window
- * lets any push reach it): a stable counting sort on those bits sorts by
- * (time, seq). Small buckets take an insertion sort instead, and a last
- * pass checks the order (a pull from far cut short by -ENOMEM could have
- * left equals out of sequence order) and repairs it if need be.
+ * bucket mostly holds equal times in sequence order (sim_evq_push appends
+ * in sequence order, and far's events of a slot move in, in order, before
+ * the window lets any push reach it): a stable counting sort on those bits
+ * sorts by (time, seq). Small buckets take an insertion sort instead, and
+ * a last pass checks the order and repairs it if need be: equal times out
+ * of sequence order come from caller-chosen sequences (sim_evq_push_seq)
+ * or a pull from far cut short by -ENOMEM. The repair is an insertion sort
+ * over what the counting sort left, so it costs the inversions among
+ * equal times, not the square of the bucket.
  */
 static void sim_evq_drain(struct sim_evq *q, struct sim_evq_bucket *b)
 {

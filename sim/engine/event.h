@@ -5,8 +5,10 @@
  *
  * Events are intrusive: the object scheduled (a packet, a port, a queue
  * pair) embeds a struct sim_event whose type says how to handle it, so
- * scheduling never allocates an object. Ties in time break by insertion
- * sequence, which makes a run a pure function of its inputs and seed.
+ * scheduling never allocates an object. Ties in time break by a sequence
+ * number, the insertion order (sim_evq_push) or the caller's own
+ * (sim_evq_push_seq), which makes a run a pure function of its inputs and
+ * seed.
  *
  * Why a wheel: a fabric run keeps ~10^5 events pending and schedules
  * nearly all of them within a microsecond of now (serialization, cable,
@@ -126,7 +128,14 @@ void sim_evq_for_each(const struct sim_evq *q, void (*fn)(const struct sim_event
 /* Pending events of TYPE (a walk over every pending event: for checks, not the hot path). */
 size_t sim_evq_count_type(const struct sim_evq *q, uint8_t type);
 
-/* Queues EV at TIME_PS behind every event already queued for then: 0, or -ENOMEM. */
+/*
+ * Queues EV at TIME_PS with the caller's SEQ: it pops after every queued
+ * event of (time, seq) below (TIME_PS, SEQ). The caller keeps keys unique
+ * (two equal keys pop in no defined order): the fabric keys an event by
+ * the node that scheduled it and that node's count, so the order of
+ * same-time events does not depend on which node's events ran first.
+ * 0, or -ENOMEM.
+ */
 static inline int sim_evq_push_seq(struct sim_evq *q, uint64_t time_ps, uint64_t seq, struct sim_event *ev)
 {
 	uint64_t slot = time_ps >> SIM_EVQ_SLOT_SHIFT;
@@ -156,7 +165,7 @@ static inline int sim_evq_push_seq(struct sim_evq *q, uint64_t time_ps, uint64_t
 	return 0;
 }
 
-/* STUB(dist): replaced by the det branch's version */
+/* Queues EV at TIME_PS behind every event already queued for then (seq next_seq): 0, or -ENOMEM. */
 static inline int sim_evq_push(struct sim_evq *q, uint64_t time_ps, struct sim_event *ev)
 {
 	return sim_evq_push_seq(q, time_ps, q->next_seq++, ev);

@@ -1,7 +1,8 @@
 /*
  * Deterministic pseudo-random numbers (xoshiro256**, seeded by splitmix64).
- * One generator per run, consumed in event order, so the same seed gives
- * the same run on every machine.
+ * A generator per stream (the fabric keeps one per node), each consumed
+ * in the order of its own events, so the same seed gives the same run on
+ * every machine and however the nodes are spread over processes.
  */
 #ifndef SIM_RNG_H
 #define SIM_RNG_H
@@ -33,6 +34,18 @@ static inline void sim_rng_seed(struct sim_rng *r, uint64_t seed)
 {
 	for (int i = 0; i < 4; i++)
 		r->s[i] = sim_splitmix64(&seed);
+}
+
+/*
+ * Stream STREAM of SEED (the fabric: one per node): the seed and the
+ * stream number mixed apart, so that neighbouring streams and seeds give
+ * unrelated generators, whatever process owns the node.
+ */
+static inline void sim_rng_seed_stream(struct sim_rng *r, uint64_t seed, uint64_t stream)
+{
+	uint64_t x = seed;
+
+	sim_rng_seed(r, sim_splitmix64(&x) ^ sim_mix64(stream + 0x9e3779b97f4a7c15ULL));
 }
 
 static inline uint64_t sim_rotl(uint64_t x, int k)

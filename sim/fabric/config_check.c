@@ -307,6 +307,10 @@ int sim_config_check(const struct sim_topo *t, const struct sim_config *cfg, cha
 	if (t->nhosts < 2)
 		return sim_refused(&c, "topology %s has %u host%s; a run needs at least 2", t->name, t->nhosts,
 				   t->nhosts == 1 ? "" : "s");
+	/* an event's key holds its node's id (sim_seq_take) */
+	if ((uint64_t)t->nnodes + 1 > SIM_LP_MAX)
+		return sim_refused(&c, "topology %s has %u nodes; a run takes at most %u", t->name, t->nnodes,
+				   SIM_LP_MAX - 1);
 	c.mtu_bytes = sim_config_mtu(t, cfg);
 	c.buffer_bytes = sim_config_buffer(t, cfg);
 	if (sim_check_enums(&c) || sim_check_counts(&c) || sim_check_times(&c) || sim_check_reals(&c) ||

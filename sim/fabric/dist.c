@@ -76,6 +76,8 @@ void sim_dist_free(struct sim *s)
 	free(d->out);
 	free(d->in);
 	free(d->log);
+	free(d->tail);
+	free(d->seen);
 	free(d->watch_bits);
 	free(d);
 	s->dist = NULL;
@@ -104,8 +106,9 @@ int sim_dist_attach(struct sim *s, uint32_t nparts, uint32_t me, const uint32_t 
 	d->out = calloc(nparts, sizeof(*d->out));
 	d->in = calloc(nparts, sizeof(*d->in));
 	d->watch_bits = calloc((s->topo->nports + 63) / 64 + 1, sizeof(uint64_t));
+	d->seen = calloc(s->topo->nports + 1, 1);
 	s->dist = d;
-	if (!d->out || !d->in || !d->watch_bits) {
+	if (!d->out || !d->in || !d->watch_bits || !d->seen) {
 		sim_dist_free(s);
 		return -ENOMEM;
 	}
@@ -180,6 +183,112 @@ out_bad:
 
 /* ---- figures that need every part --------------------------------------------- */
 
+static int sim_dist_reduce(struct sim *s, const struct sim_comm_ops *ops, void *ctx, uint64_t *v, uint32_t n,
+			   enum sim_comm_op op)
+{
+	double t0 = sim_dist_wall();
+	int rc = ops->allreduce(ctx, v, n, op);
+
+	s->dist->st.wait_s += sim_dist_wall() - t0;
+	if (rc)
+		sim_fail(s, rc, "the parts could not agree (reduction failed)");
+	return rc;
+}
+
+void sim_dist_note_port(struct sim *s, uint32_t port, uint8_t kind)
+{
+	struct sim_dist *d = s->dist;
+	const struct sim_portq *q = &s->pq[port];
+	const struct sim_portq_stats *st = &s->pst[port];
+
+	if (d->ntail == d->tailcap) {
+		size_t cap = d->tailcap ? 2 * d->tailcap : 4096;
+		void *t = realloc(d->tail, cap * sizeof(*d->tail));
+
+		if (!t) {
+			sim_fail(s, -ENOMEM, "out of memory for the window's port statistics");
+			return;
+		}
+		d->tail = t;
+		d->tailcap = cap;
+	}
+	d->tail[d->ntail++] = (struct sim_dist_tail){
+		.port = port, .kind = kind, .paused = q->paused, .t_ps = sim_now(s), .q_integral = q->q_integral,
+		.q_last_ps = q->q_last_ps, .qbytes = q->qbytes[SIM_PRIO_DATA], .paused_ps = st->paused_ps,
+		.since_ps = st->paused_since_ps,
+	};
+}
+
+/*
+ * The last flow of all finished at END_PS, within the window just run:
+ * the time-weighted statistics stop there, as they do in one process
+ * (sim_stats_now). A port's first change after END_PS puts its figures
+ * back as they were then, integrated up to END_PS; its later pause changes
+ * are replayed with the clock stopped at END_PS.
+ */
+static void sim_dist_take_back(struct sim *s, uint64_t end_ps)
+{
+	struct sim_dist *d = s->dist;
+
+	memset(d->seen, 0, s->topo->nports);
+	for (size_t i = 0; i < d->ntail; i++) {
+		const struct sim_dist_tail *e = &d->tail[i];
+		struct sim_portq *q = &s->pq[e->port];
+		struct sim_portq_stats *st = &s->pst[e->port];
+
+		if (e->t_ps <= end_ps)
+			continue;
+		if (e->kind == SIM_DIST_Q) {
+			if (!(d->seen[e->port] & 1)) {
+				d->seen[e->port] |= 1;
+				q->q_integral = e->q_integral + (double)e->qbytes * (double)(end_ps - e->q_last_ps);
+				q->q_last_ps = end_ps;
+			}
+			continue;
+		}
+		if (!(d->seen[e->port] & 2)) {
+			d->seen[e->port] |= 2;
+			st->paused_ps = e->paused_ps;
+			st->paused_since_ps = e->since_ps;
+		}
+		if (e->kind == SIM_DIST_PAUSE_ON && !e->paused)
+			st->paused_since_ps = end_ps;
+		else if (e->kind == SIM_DIST_PAUSE_OFF && e->paused)
+			st->paused_ps += end_ps - st->paused_since_ps;
+	}
+	d->ntail = 0;
+	sim_trace_truncate(s, end_ps);
+	s->end_ps = end_ps;
+	sim_trace_flush(s);
+}
+
+/*
+ * After a window: has every flow finished, over every part? Then the run's
+ * end is the latest finish, and every part stops its statistics there.
+ */
+static int sim_dist_ended(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
+{
+	struct sim_dist *d = s->dist;
+	uint64_t v = s->flows_done;
+
+	if (s->ended)
+		return 0;
+	d->ntail = s->error ? 0 : d->ntail;
+	if (sim_dist_reduce(s, ops, ctx, &v, 1, SIM_COMM_SUM))
+		return -EIO;
+	if (v < s->nflows) {
+		d->ntail = 0;
+		return 0;
+	}
+	v = s->last_finish_ps;
+	if (sim_dist_reduce(s, ops, ctx, &v, 1, SIM_COMM_MAX))
+		return -EIO;
+	s->last_finish_ps = v;
+	s->ended = true;
+	sim_dist_take_back(s, v);
+	return 0;
+}
+
 void sim_dist_delivered(struct sim *s)
 {
 	struct sim_dist *d = s->dist;
@@ -233,17 +342,6 @@ static uint64_t sim_dist_bytes_at(const struct sim_dist *d, uint64_t t_ps)
 	return lo ? d->log[lo - 1].bytes : d->log_base_bytes;
 }
 
-static int sim_dist_reduce(struct sim *s, const struct sim_comm_ops *ops, void *ctx, uint64_t *v, uint32_t n,
-			   enum sim_comm_op op)
-{
-	double t0 = sim_dist_wall();
-	int rc = ops->allreduce(ctx, v, n, op);
-
-	s->dist->st.wait_s += sim_dist_wall() - t0;
-	if (rc)
-		sim_fail(s, rc, "the parts could not agree (reduction failed)");
-	return rc;
-}
 
 /*
  * After a window: the all-active window opens when the last needed flow
@@ -445,6 +543,7 @@ static int sim_dist_loop(struct sim *s, const struct sim_comm_ops *ops, void *ct
 		/* every part makes the same collective calls, failed or not: the next agreement stops them */
 		sim_dist_exchange(s, ops, ctx);
 		sim_dist_figures(s, ops, ctx);
+		sim_dist_ended(s, ops, ctx);
 		if (last == watch_ps) {
 			bool dead;
 
@@ -666,6 +765,20 @@ static int sim_dist_gather_trace(struct sim *s, const struct sim_comm_ops *ops, 
 	return s->error;
 }
 
+/* What every part exchanged, and the longest wait, for the report. */
+static void sim_dist_totals(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
+{
+	struct sim_dist *d = s->dist;
+	uint64_t x[2] = { d->st.frames_out, d->st.bytes_out }, w = (uint64_t)(d->st.wait_s * 1e6);
+
+	if (!sim_dist_reduce(s, ops, ctx, x, 2, SIM_COMM_SUM)) {
+		d->st.frames_all = x[0];
+		d->st.bytes_all = x[1];
+	}
+	if (!sim_dist_reduce(s, ops, ctx, &w, 1, SIM_COMM_MAX))
+		d->st.wait_max_s = (double)w * 1e-6;
+}
+
 int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 {
 	struct sim_dist *d = s->dist;
@@ -679,33 +792,28 @@ int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 	/* a part that failed to lay out still takes part, so that the others hear of it */
 	sim_run_begin(s);
 	sim_dist_loop(s, ops, ctx);
-	/* the end time and whether every flow finished, over every part */
+	/* the end, over every part: the last finish, the stop, the watchdog's instant or the last event */
 	v[0] = sim_now(s);
 	v[1] = s->flows_done;
 	if (!sim_dist_reduce(s, ops, ctx, v, 1, SIM_COMM_MAX))
 		s->eng.q.now_ps = v[0];
 	if (!sim_dist_reduce(s, ops, ctx, &v[1], 1, SIM_COMM_SUM))
 		d->st.flows_done = v[1];
-	{
-		uint64_t x[2] = { d->st.frames_out, d->st.bytes_out }, w = (uint64_t)(d->st.wait_s * 1e6);
-
-		if (!sim_dist_reduce(s, ops, ctx, x, 2, SIM_COMM_SUM)) {
-			d->st.frames_all = x[0];
-			d->st.bytes_all = x[1];
-		}
-		if (!sim_dist_reduce(s, ops, ctx, &w, 1, SIM_COMM_MAX))
-			d->st.wait_max_s = (double)w * 1e-6;
-	}
+	sim_dist_totals(s, ops, ctx);
+	if (s->ended)
+		s->end_ps = s->last_finish_ps;
+	else if (s->cfg.stop_ps && !s->deadlock && sim_now(s) >= s->cfg.stop_ps)
+		s->end_ps = s->cfg.stop_ps;
+	else
+		s->end_ps = sim_now(s);
 	if (!s->error)
 		s->stalled = v[1] < s->nflows && !s->deadlock && !s->cfg.stop_ps;
+	sim_run_end(s);
+	/* the figures of every part's instants, in place of this part's own */
 	s->mark_ps = d->mark_ps;
 	s->mark_bytes = d->mark_bytes;
 	s->first_finish_ps = d->first_finish_ps;
 	s->first_finish_bytes = d->first_finish_bytes;
-	/* every part samples the same instants: those before the last event of all */
-	if (s->tracer)
-		sim_trace_probe(s, sim_now(s));
-	sim_run_end(s);
 	sim_dist_gather(s, ops, ctx);
 	sim_dist_gather_trace(s, ops, ctx);
 	return s->error;

@@ -28,6 +28,23 @@ struct sim_dist {
 	uint64_t ff_ps;			/* first flow finished here in this window, UINT64_MAX: none */
 	bool mark_done, ff_done;	/* resolved over every part */
 	uint64_t mark_ps, mark_bytes, first_finish_ps, first_finish_bytes;
+	/*
+	 * This window's changes of time-weighted port statistics, with what
+	 * they were before: when the last flow of all finished inside the
+	 * window, the changes after it are taken back (the statistics' clock
+	 * stops at the end, as in one process, sim_stats_now).
+	 */
+	struct sim_dist_tail {
+		uint32_t port;
+		uint8_t kind;		/* SIM_DIST_Q, SIM_DIST_PAUSE_ON, SIM_DIST_PAUSE_OFF */
+		bool paused;		/* the port was paused */
+		uint64_t t_ps;
+		double q_integral;	/* struct sim_portq's, before */
+		uint64_t q_last_ps, qbytes;
+		uint64_t paused_ps, since_ps;	/* struct sim_portq_stats's, before */
+	} *tail;
+	size_t ntail, tailcap;
+	uint8_t *seen;			/* per port: taken back (bit 0 queue, bit 1 pause) */
 	uint64_t watch_bytes;		/* delivered over every part at the last watchdog instant */
 	uint64_t *watch_bits;		/* per port: holds data while paused (the watchdog) */
 };
@@ -40,6 +57,13 @@ void sim_dist_delivered(struct sim *s);
 void sim_dist_first_byte(struct sim *s);
 void sim_dist_finished(struct sim *s);
 void sim_dist_free(struct sim *s);
+/* PORT's time-weighted statistics are about to change (KIND): noted until the run's end is known. */
+#define SIM_DIST_Q 0
+#define SIM_DIST_PAUSE_ON 1
+#define SIM_DIST_PAUSE_OFF 2
+void sim_dist_note_port(struct sim *s, uint32_t port, uint8_t kind);
+/* trace.c: drops the default trace's samples of instants past LAST_PS (a split run's last window). */
+void sim_trace_truncate(struct sim *s, uint64_t last_ps);
 /* trace.c: PORT's samples of the default trace into B (nothing without them); back in part 0: 0 or -EPROTO. */
 int sim_trace_pack(const struct sim *s, uint32_t port, struct sim_buf *b);
 int sim_trace_unpack(struct sim *s, uint32_t port, const uint8_t *data, size_t len);

@@ -722,15 +722,20 @@ static struct sim_flow *sim_src_make(struct sim *s, struct sim_src *src, uint64_
 	return f;
 }
 
-/* Makes and schedules XID of SRC at START (its dependencies are done); NULL when the run failed. */
-static struct sim_flow *sim_src_start(struct sim *s, struct sim_src *src, uint64_t xid, uint64_t start_ps)
+/*
+ * Makes and schedules XID of SRC at START (its dependencies are done):
+ * keyed by its flow id at SETUP (a root), else by the LP handling the
+ * event that finished its last dependency. NULL when the run failed.
+ */
+static struct sim_flow *sim_src_start(struct sim *s, struct sim_src *src, uint64_t xid, uint64_t start_ps,
+				      bool setup)
 {
 	struct sim_flow *f = sim_src_make(s, src, xid);
 
 	if (!f)
 		return NULL;
 	f->start_ps = coll_add_sat_u64(start_ps > f->start_ps ? start_ps : f->start_ps, s->cfg.msg_overhead_ps);
-	sim_schedule(s, f->start_ps, &f->ev);
+	sim_schedule_seq(s, f->start_ps, setup ? sim_seq_setup(s, f->id) : sim_seq_take(s), &f->ev);
 	return f;
 }
 
@@ -741,7 +746,7 @@ static int sim_src_roots(struct sim *s, struct sim_src *src)
 
 	while ((n = src->ops->roots(src, &cursor, out, 64)) > 0) {
 		for (uint32_t i = 0; i < n; i++) {
-			struct sim_flow *f = sim_src_start(s, src, out[i], 0);
+			struct sim_flow *f = sim_src_start(s, src, out[i], 0, true);
 
 			if (!f)
 				return s->error ? s->error : -ENOMEM;
@@ -763,7 +768,7 @@ static void sim_src_done(struct sim *s, struct sim_flow *f, uint64_t now)
 		n = src->ops->succ(src, f->xid, from, out, 64);
 		for (uint32_t i = 0; i < n && !s->error; i++)
 			if (sim_wait_count(s, src->first_id + out[i], src->ops->ndeps(src, out[i])))
-				sim_src_start(s, src, out[i], now);
+				sim_src_start(s, src, out[i], now, false);
 		from += n;
 	} while (n == 64 && !s->error);
 	if (src->ops->done)
@@ -856,19 +861,41 @@ void sim_flow_local_done(struct sim *s, struct sim_flow *f)
 	sim_flow_done(s, f);
 }
 
+void sim_bytes_resolve(struct sim *s)
+{
+	if (s->bytes_open & SIM_BYTES_MARK)
+		s->mark_bytes = s->c.delivered_bytes;
+	if (s->bytes_open & SIM_BYTES_FIRST_FINISH)
+		s->first_finish_bytes = s->c.delivered_bytes;
+	s->bytes_open = 0;
+}
+
+/* The payload delivered at times <= now goes into the counts WHICH (SIM_BYTES_*). */
+static void sim_bytes_open(struct sim *s, uint8_t which)
+{
+	sim_bytes_before_delivery(s);
+	s->bytes_open |= which;
+	s->bytes_open_ps = sim_now(s);
+}
+
 void sim_flow_first_byte(struct sim *s, struct sim_flow *f)
 {
+	uint64_t now = sim_now(s);
+
 	/*
 	 * Before any flow finished only the flows that wait on nothing can
-	 * deliver (the others start after a finish), so counting every first
-	 * byte counts theirs; once one finished the window can no longer open.
+	 * deliver (the others start after a finish, and a network transfer
+	 * takes time), so counting every first byte up to now counts theirs;
+	 * once one finished before now the window can no longer open (one
+	 * that finished at now, before this event or after, does not close
+	 * it: the definition is per instant).
 	 */
 	if (s->dist)
 		sim_dist_first_byte(s);
-	if (++s->first_byte_flows != s->first_byte_need || s->flows_done)
+	if (++s->first_byte_flows != s->first_byte_need || (s->flows_done && s->first_finish_ps < now))
 		return;
-	s->mark_ps = sim_now(s);
-	s->mark_bytes = s->c.delivered_bytes;
+	s->mark_ps = now;
+	sim_bytes_open(s, SIM_BYTES_MARK);
 }
 
 void sim_flow_done(struct sim *s, struct sim_flow *f)
@@ -886,12 +913,13 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 	f->done = true;
 	if (s->dist)
 		sim_dist_finished(s);
+	s->last_finish_ps = now;
+	/* a split run's part sees only its own flows: dist.c tells it */
+	s->ended = s->flows_done + 1 >= s->nflows && !s->dist;
 	if (!s->flows_done++) {
 		s->first_finish_ps = now;
-		s->first_finish_bytes = s->c.delivered_bytes;
+		sim_bytes_open(s, SIM_BYTES_FIRST_FINISH);
 	}
-	if (s->flows_done >= s->nflows)
-		sim_engine_stop(&s->eng);	/* the run is over after this event */
 	if (f->lsrc)
 		sim_src_done(s, f, now);
 	if (f->qps_live)
@@ -1027,7 +1055,7 @@ int sim_flows_schedule(struct sim *s)
 			f->start_ps = coll_add_sat_u64(f->start_ps, s->cfg.msg_overhead_ps);
 			/* a split run starts a flow in the part of its sender */
 			if (sim_dist_owns(s, f->src))
-				sim_schedule(s, f->start_ps, &f->ev);
+				sim_schedule_seq(s, f->start_ps, sim_seq_setup(s, f->id), &f->ev);
 			/* the all-active window waits for these (sim_flow_first_byte) */
 			s->first_byte_need += !f->local;
 		}

@@ -370,6 +370,7 @@ static void sim_rx_deliver(struct sim *s, struct sim_qp *qp, const struct sim_pk
 	bool first = !f->rx_bytes;
 
 	s->c.data_placed++;
+	sim_bytes_before_delivery(s);
 	s->c.delivered_bytes += p->payload_bytes;
 	if (s->dist)
 		sim_dist_delivered(s);

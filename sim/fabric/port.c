@@ -23,11 +23,13 @@
 #include "sim/fabric/cc/cc.h"
 #include "sim/fabric/dist_priv.h"
 
-/* Time-weighted data queue, so reports can give the mean queue of a port. */
+/* Time-weighted data queue, so reports can give the mean queue of a port (up to end_ps). */
 static inline void sim_port_q_account(struct sim *s, struct sim_portq *q)
 {
-	uint64_t now = sim_now(s);
+	uint64_t now = sim_stats_now(s);
 
+	if (__builtin_expect(s->dist != NULL, 0) && !s->ended)
+		sim_dist_note_port(s, sim_port_of(s, q), SIM_DIST_Q);
 	q->q_integral += (double)q->qbytes[SIM_PRIO_DATA] * (double)(now - q->q_last_ps);
 	q->q_last_ps = now;
 }
@@ -269,10 +271,12 @@ static void sim_port_set_paused(struct sim *s, uint32_t port, uint32_t quanta)
 	struct sim_portq_stats *st = &s->pst[port];
 	uint64_t now = sim_now(s);
 
+	if (s->dist && !s->ended)
+		sim_dist_note_port(s, port, quanta ? SIM_DIST_PAUSE_ON : SIM_DIST_PAUSE_OFF);
 	if (quanta) {
 		st->pauses_rcvd++;
 		if (!q->paused)
-			st->paused_since_ps = now;
+			st->paused_since_ps = sim_stats_now(s);
 		if (!st->first_paused_ps)
 			st->first_paused_ps = now;
 		q->paused = true;
@@ -282,7 +286,7 @@ static void sim_port_set_paused(struct sim *s, uint32_t port, uint32_t quanta)
 		return;
 	}
 	if (q->paused)
-		st->paused_ps += now - st->paused_since_ps;
+		st->paused_ps += sim_stats_now(s) - st->paused_since_ps;
 	q->paused = false;
 	sim_port_load_sync(s, port);
 	st->paused_until_ps = 0;

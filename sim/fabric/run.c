@@ -6,9 +6,11 @@
  * schedules the flows that wait on nothing.
  * Then the engine (engine/engine.h) pops events and hands each to its
  * handler in sim_fabric_engine_ops below, the one place that maps an event
- * type to the element that owns it; the run ends when every flow finished,
- * at cfg.stop_ps, on a PFC deadlock (the watchdog hook) or when nothing is
- * left to happen, and the invariants (invariants.c) are checked.
+ * type to the element that owns it (and names the node, the LP, whose
+ * state it changes: struct sim.lp); the run ends when nothing is left to
+ * happen (after every flow finished, once the last timers died out), at
+ * cfg.stop_ps or on a PFC deadlock (the watchdog hook, at fixed instants),
+ * and the invariants (invariants.c) are checked.
  */
 #include <assert.h>
 #include <errno.h>
@@ -156,8 +158,7 @@ static int sim_prepare(struct sim *s)
 		return rc;
 	if (sim_flows_schedule(s))
 		return s->error ? s->error : -ENOMEM;
-	if (s->trace)
-		sim_schedule(s, 0, &s->trace_ev);
+	s->eng.watch_next_ps = SIM_WATCHDOG_PS;
 	return s->error;
 }
 
@@ -171,36 +172,64 @@ static_assert(offsetof(struct sim_conn, cc_ev) == 0, "sim_conn: cc_ev must come 
 static_assert(offsetof(struct sim_flow, ev) == 0, "sim_flow: ev must come first");
 static_assert(SIM_EV_PAUSE_REFRESH < SIM_ENGINE_MAX_TYPES, "enum sim_ev_type: more types than the engine's table");
 
+/*
+ * Each handler first names the LP (struct sim.lp) that owns its event, the
+ * node whose state it changes: the events it schedules are keyed by that
+ * node's count.
+ */
+static inline void sim_lp_port(struct sim *s, const struct sim_portq *q)
+{
+	s->lp = s->topo->ports[sim_port_of(s, q)].node;
+}
+
 static void sim_on_pkt_arrive(void *ctx, struct sim_event *ev)
 {
-	sim_port_arrive(ctx, container_of(ev, struct sim_pkt, ev));
+	struct sim *s = ctx;
+	struct sim_pkt *p = container_of(ev, struct sim_pkt, ev);
+
+	s->lp = s->topo->ports[p->in_port].node;
+	sim_port_arrive(s, p);
 }
 
 static void sim_on_tx_done(void *ctx, struct sim_event *ev)
 {
-	sim_port_tx_done(ctx, container_of(ev, struct sim_portq, ev));
+	struct sim_portq *q = container_of(ev, struct sim_portq, ev);
+
+	sim_lp_port(ctx, q);
+	sim_port_tx_done(ctx, q);
 }
 
 static void sim_on_port_wake(void *ctx, struct sim_event *ev)
 {
-	sim_port_wake(ctx, container_of(ev, struct sim_portq, wake_ev));
+	struct sim_portq *q = container_of(ev, struct sim_portq, wake_ev);
+
+	sim_lp_port(ctx, q);
+	sim_port_wake(ctx, q);
 }
 
 static void sim_on_pause_expire(void *ctx, struct sim_event *ev)
 {
-	sim_port_pause_expire(ctx, container_of(ev, struct sim_portq, pause_ev));
+	struct sim_portq *q = container_of(ev, struct sim_portq, pause_ev);
+
+	sim_lp_port(ctx, q);
+	sim_port_pause_expire(ctx, q);
 }
 
 static void sim_on_pause_refresh(void *ctx, struct sim_event *ev)
 {
-	sim_pfc_refresh(ctx, container_of(ev, struct sim_portq, refresh_ev));
+	struct sim_portq *q = container_of(ev, struct sim_portq, refresh_ev);
+
+	sim_lp_port(ctx, q);
+	sim_pfc_refresh(ctx, q);
 }
 
 /* A QP timer may be the last thing a finished flow's QP waited for: then it is recycled. */
 static void sim_on_qp_timer(void *ctx, struct sim_event *ev)
 {
 	struct sim_qp *qp = container_of(ev, struct sim_qp, ev);
+	struct sim *s = ctx;
 
+	s->lp = qp->src;
 	sim_nic_qp_timer(ctx, qp);
 	sim_qp_maybe_idle(ctx, qp);
 }
@@ -208,42 +237,56 @@ static void sim_on_qp_timer(void *ctx, struct sim_event *ev)
 static void sim_on_ack_timer(void *ctx, struct sim_event *ev)
 {
 	struct sim_qp *qp = container_of(ev, struct sim_qp, ack_ev);
+	struct sim *s = ctx;
 
+	s->lp = qp->dst;
 	sim_nic_ack_timer(ctx, qp);
 	sim_qp_maybe_idle(ctx, qp);
 }
 
 static void sim_on_cc_timer(void *ctx, struct sim_event *ev)
 {
-	sim_cc_timer(ctx, container_of(ev, struct sim_conn, cc_ev));
+	struct sim_conn *c = container_of(ev, struct sim_conn, cc_ev);
+	struct sim *s = ctx;
+
+	s->lp = c->src;
+	sim_cc_timer(s, c);
 }
 
 static void sim_on_flow_start(void *ctx, struct sim_event *ev)
 {
-	sim_flow_start(ctx, container_of(ev, struct sim_flow, ev));
+	struct sim_flow *f = container_of(ev, struct sim_flow, ev);
+	struct sim *s = ctx;
+
+	s->lp = f->src;
+	sim_flow_start(s, f);
 }
 
+/* The end of a local transfer (its bytes arrive at dst) or of dst's receive work (post_ps). */
 static void sim_on_local_done(void *ctx, struct sim_event *ev)
 {
-	sim_flow_local_done(ctx, container_of(ev, struct sim_flow, ev));
+	struct sim_flow *f = container_of(ev, struct sim_flow, ev);
+	struct sim *s = ctx;
+
+	s->lp = f->dst;
+	sim_flow_local_done(s, f);
 }
 
-static void sim_on_sample(void *ctx, struct sim_event *ev)
-{
-	sim_trace_sample(ctx);
-}
-
-/* Not an event: the default trace's samples of the instants before NEXT_PS. */
+/* Not an event: the traces' samples of the instants before NEXT_PS. */
 static void sim_on_probe(void *ctx, uint64_t next_ps)
 {
 	sim_trace_probe(ctx, next_ps);
 }
 
+/*
+ * At the instants k x SIM_WATCHDOG_PS (the engine's watch): a deadlock
+ * ends the run there. Once every flow finished nothing can be stuck.
+ */
 static bool sim_watchdog(void *ctx)
 {
 	struct sim *s = ctx;
 
-	if (!sim_pfc_deadlocked(s))
+	if (s->ended || !sim_pfc_deadlocked(s))
 		return false;
 	s->deadlock = true;
 	return true;
@@ -292,7 +335,6 @@ static const struct sim_engine_ops sim_fabric_engine_ops = {
 		[SIM_EV_CC_TIMER] = sim_on_cc_timer,
 		[SIM_EV_PORT_WAKE] = sim_on_port_wake,
 		[SIM_EV_LOCAL_DONE] = sim_on_local_done,
-		[SIM_EV_SAMPLE] = sim_on_sample,
 		[SIM_EV_ACK_TIMER] = sim_on_ack_timer,
 		[SIM_EV_PAUSE_EXPIRE] = sim_on_pause_expire,
 		[SIM_EV_PAUSE_REFRESH] = sim_on_pause_refresh,
@@ -302,6 +344,21 @@ static const struct sim_engine_ops sim_fabric_engine_ops = {
 	.tick = sim_tick,
 	.probe = sim_on_probe,
 };
+
+/*
+ * The run's end for the outputs (struct sim.end_ps): the last finish once
+ * every flow finished, whenever the timers behind it died out; else where
+ * the engine stopped: stop_ps, the watchdog's instant, the last event.
+ */
+static void sim_set_end(struct sim *s, int end)
+{
+	if (s->flows_done >= s->nflows)
+		s->end_ps = s->last_finish_ps;
+	else if (end == SIM_ENGINE_STOPPED)
+		s->end_ps = s->cfg.stop_ps;
+	else
+		s->end_ps = sim_now(s);
+}
 
 int sim_run_begin(struct sim *s)
 {
@@ -313,6 +370,8 @@ int sim_run_begin(struct sim *s)
 	s->prepared = true;
 	s->stalled = false;
 	s->run_t0_s = s->progress_last_s = sim_wall();
+	/* on until nothing is left to happen; sim_fail stops it as it runs */
+	s->eng.stop = false;
 	return 0;
 }
 
@@ -326,7 +385,6 @@ static const struct sim_engine_ops sim_fabric_window_ops = {
 		[SIM_EV_CC_TIMER] = sim_on_cc_timer,
 		[SIM_EV_PORT_WAKE] = sim_on_port_wake,
 		[SIM_EV_LOCAL_DONE] = sim_on_local_done,
-		[SIM_EV_SAMPLE] = sim_on_sample,
 		[SIM_EV_ACK_TIMER] = sim_on_ack_timer,
 		[SIM_EV_PAUSE_EXPIRE] = sim_on_pause_expire,
 		[SIM_EV_PAUSE_REFRESH] = sim_on_pause_refresh,
@@ -347,6 +405,9 @@ void sim_run_window(struct sim *s, uint64_t last_ps)
 
 int sim_run_end(struct sim *s)
 {
+	/* every event at or before the end ran: the byte counts of its instants are complete */
+	sim_bytes_resolve(s);
+	sim_trace_flush(s);
 	s->c.events = s->eng.events;
 	s->wall_s = sim_wall() - s->run_t0_s;
 	if (s->cfg.progress)
@@ -366,11 +427,10 @@ int sim_run(struct sim *s)
 
 	if (sim_run_begin(s))
 		return s->error;
-	/* over when failed or every flow finished: sim_fail and sim_flow_done stop it as it runs */
-	s->eng.stop = s->flows_done >= s->nflows;
 	end = sim_engine_run(&s->eng, &sim_fabric_engine_ops, s->cfg.stop_ps);
 	if (end < 0)
 		sim_fail(s, end, "out of memory for events (%zu pending)", s->eng.q.n);
+	sim_set_end(s, end);
 	if (!s->error && s->flows_done < s->nflows && !s->deadlock && !s->cfg.stop_ps)
 		s->stalled = true;
 	return sim_run_end(s);

@@ -104,11 +104,6 @@ uint64_t sim_ser_ps(uint64_t wire_bytes, uint64_t rate_bps)
  * now, one that saturated at UINT64_MAX beyond the horizon: either fails
  * the run rather than reordering time.
  */
-void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev)
-{
-	sim_schedule_seq(s, t_ps, sim_seq_take(s), ev);
-}
-
 void sim_schedule_seq(struct sim *s, uint64_t t_ps, uint64_t seq, struct sim_event *ev)
 {
 	if (t_ps < sim_now(s) || t_ps > SIM_TIME_LIMIT_PS) {
@@ -184,7 +179,9 @@ static int sim_alloc_state(struct sim *s)
 	s->sw_ctrl_bytes = calloc(t->nswitches, sizeof(*s->sw_ctrl_bytes));
 	s->sw_reserved_bytes = calloc(t->nswitches, sizeof(*s->sw_reserved_bytes));
 	s->sw_hdrm_bytes = calloc(t->nswitches, sizeof(*s->sw_hdrm_bytes));
-	if (!s->pq || !s->pst || !s->port_load || !s->rr || !s->sw_seed || !s->sw_used_bytes || !s->sw_ctrl_bytes || !s->sw_reserved_bytes ||
+	s->lp_seq = calloc((size_t)t->nnodes + 1, sizeof(*s->lp_seq));
+	s->node_rng = calloc(t->nnodes, sizeof(*s->node_rng));
+	if (!s->lp_seq || !s->node_rng || !s->pq || !s->pst || !s->port_load || !s->rr || !s->sw_seed || !s->sw_used_bytes || !s->sw_ctrl_bytes || !s->sw_reserved_bytes ||
 	    !s->sw_hdrm_bytes)
 		return -ENOMEM;
 	return 0;
@@ -192,6 +189,8 @@ static int sim_alloc_state(struct sim *s)
 
 static void sim_free_state(struct sim *s)
 {
+	free(s->lp_seq);
+	free(s->node_rng);
 	free(s->sw_reserved_bytes);
 	free(s->sw_hdrm_bytes);
 	free(s->sw_ctrl_bytes);
@@ -217,7 +216,7 @@ struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 		return NULL;
 	s->topo = topo;
 	s->cfg = *cfg;
-	sim_rng_seed(&s->rng, cfg->seed);
+	s->lp = SIM_LP_SETUP(topo);
 	s->mtu_bytes = sim_config_mtu(topo, cfg);
 	s->buffer_bytes = sim_config_buffer(topo, cfg);
 	if (sim_alloc_state(s))
@@ -236,6 +235,8 @@ struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 		s->pq[i].pause_ev.type = SIM_EV_PAUSE_EXPIRE;
 		s->pq[i].refresh_ev.type = SIM_EV_PAUSE_REFRESH;
 	}
+	for (uint32_t i = 0; i < topo->nnodes; i++)
+		sim_rng_seed_stream(&s->node_rng[i], cfg->seed, i);
 	for (uint32_t i = 0; i < topo->nswitches; i++) {
 		uint64_t x = cfg->seed * 0x9e3779b97f4a7c15ULL + (cfg->ecmp_same_seed ? 0 : i + 1);
 

@@ -10,6 +10,7 @@
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -85,7 +86,6 @@ enum sim_ev_type {
 	SIM_EV_CC_TIMER,	/* congestion-control rate timer of a queue pair */
 	SIM_EV_PORT_WAKE,	/* a paced host port may have a packet to send */
 	SIM_EV_LOCAL_DONE,	/* an intra-server (NVLink-class) transfer ended */
-	SIM_EV_SAMPLE,		/* time-series sample of the traced port */
 	SIM_EV_ACK_TIMER,	/* a receiver flushes coalesced ACKs */
 	SIM_EV_PAUSE_EXPIRE,	/* the PFC pause a port received runs out */
 	SIM_EV_PAUSE_REFRESH,	/* a congested ingress re-sends its PAUSE before it expires */
@@ -491,7 +491,22 @@ struct sim {
 	struct sim_topo *topo;
 	struct sim_config cfg;
 	struct sim_engine eng;		/* event queue and clock (sim_now) */
-	struct sim_rng rng;
+	/*
+	 * Per node: its random draws (ECN marks, AR ties, spray), seeded from
+	 * (cfg.seed, node id), so a node draws the same numbers whichever
+	 * process simulates it and whatever other nodes do.
+	 */
+	struct sim_rng *node_rng;
+	/*
+	 * The logical process (LP) whose event is being handled: the
+	 * topology node that owns it (run.c's handlers set it), or
+	 * SIM_LP_SETUP(topo) outside of events. An event's tie-break key is
+	 * (scheduling LP << 40 | that LP's count, lp_seq[lp]), so same-time
+	 * events order by who scheduled them, not by which node ran first:
+	 * a run split by nodes over processes orders them alike.
+	 */
+	uint32_t lp;
+	uint64_t *lp_seq;		/* per node, then one for setup: events scheduled so far */
 	/* per node kind: what a port of such a node hands frames to and takes them from */
 	const struct sim_port_owner_ops *owner[SIM_NODE_KINDS];
 	struct sim_portq *pq;		/* per port: hot state */
@@ -552,16 +567,42 @@ struct sim {
 	uint64_t window_bytes;
 	struct sim_counters c;
 	/*
-	 * The all-active window opens when every network flow that waits on
-	 * no other (first_byte_need of them) has placed its first byte at its
-	 * receiver (first_byte_flows counts them), if no flow finished before:
-	 * then mark_ps is that arrival and mark_bytes the payload delivered up
-	 * to and including it; 0 and 0 when the window never opened.
+	 * The all-active window, defined per instant so that no order of
+	 * same-time events changes it: mark_ps is the time the last of the
+	 * network flows that wait on no other (first_byte_need of them;
+	 * first_byte_flows counts first bytes) placed its first byte at its
+	 * receiver (a max); the window opens iff no flow finished at a time
+	 * before mark_ps; mark_bytes is the payload delivered at times <=
+	 * mark_ps (every placement at mark_ps, before or after that one in
+	 * event order). first_finish_ps is the earliest finish (a min),
+	 * first_finish_bytes the payload delivered at times <= it. 0 and 0
+	 * when the window never opened / nothing finished. The byte counts of
+	 * an instant are resolved before the first placement later than it
+	 * (bytes_open, sim_rx_deliver) or at the end of sim_run.
 	 */
 	uint64_t first_byte_need, first_byte_flows;
 	uint64_t mark_ps;
 	uint64_t mark_bytes;
 	uint64_t first_finish_ps, first_finish_bytes;
+	uint8_t bytes_open;		/* SIM_BYTES_*: counts still waiting for bytes_open_ps to pass */
+	uint64_t bytes_open_ps;
+	/*
+	 * The run's end for every output (spans, rates, queue integrals,
+	 * paused time, the traces' last instant), set by sim_run: the last
+	 * flow's finish (last_finish_ps) when all finished, though the run
+	 * goes on until nothing is left to happen (timers dying out); else
+	 * cfg.stop_ps on a stop, the watchdog's instant on a deadlock, the
+	 * last event's time when stalled. Not sim_now(): the clock depends on
+	 * the events after the end, which a split run handles differently.
+	 */
+	uint64_t end_ps;
+	uint64_t last_finish_ps;	/* latest finish_ps so far */
+	/*
+	 * Every flow finished (at last_finish_ps): the statistics' clock and
+	 * the traces stop there. A part of a split run learns it after the
+	 * window in which the last flow of all finished (dist.c).
+	 */
+	bool ended;
 	bool deadlock;			/* stopped: PFC cycle with nothing moving */
 	bool stalled;			/* stopped: nothing left to do, flows unfinished */
 	bool prepared;			/* flows laid out: sim_run may be called again */
@@ -571,7 +612,7 @@ struct sim {
 	FILE *trace;			/* time series of one port, or NULL */
 	uint32_t trace_port;
 	uint64_t trace_interval_ps;
-	struct sim_event trace_ev;
+	uint64_t trace_next;		/* the next of its instants k x trace_interval_ps, k */
 	struct sim_tracer *tracer;	/* every switch egress sampled (sim_trace_all), or NULL */
 	uint64_t *sw_ctrl_bytes;	/* per switch: control frames in the shared buffer */
 	uint64_t *sw_reserved_bytes;	/* per switch, PFC: headroom (+ static XOFF) of every ingress */
@@ -740,8 +781,10 @@ uint64_t sim_base_rtt_ps(const struct sim_topo *t, uint32_t mtu_bytes);
 /* Bytes a QP may have in flight: cfg's, unlimited (rate-based CC) or one BDP + ACK coalescing. */
 uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cfg, uint64_t base_rtt_ps);
 /*
- * Runs until every flow finished, cfg.stop_ps, or a deadlock (s->deadlock),
- * or until nothing is left to happen (s->stalled). 0, or a negative errno
+ * Runs until nothing is left to happen (every flow finished and every
+ * timer died out: a drain, so that the events after the last finish are
+ * those a split run handles too; s->stalled when flows are left), until
+ * cfg.stop_ps, or a deadlock (s->deadlock); sets end_ps. 0, or a negative errno
  * with the reason in sim_error(): -EINVAL (nothing to run), -ENOMEM, -ERANGE
  * (past the model's time horizon), -EPROTO (sim_check failed); a failed run
  * stays failed. After a stop, raising cfg.stop_ps and calling it again
@@ -763,10 +806,13 @@ int sim_run_end(struct sim *s);
 /* trace.c */
 /* Default sampling interval of both traces, ps (fabsim run --trace-interval). */
 #define SIM_TRACE_INTERVAL_PS 1000000ULL
-/* Samples PORT's queue, pause state and counters every INTERVAL into OUT (CSV rows; the caller writes the header). */
+/*
+ * Samples PORT's queue, pause state and counters at the instants 0,
+ * INTERVAL, 2 x INTERVAL ... up to the run's end into OUT (CSV rows; the
+ * caller writes the header), through the probe hook as the default trace.
+ * Before the first sim_run.
+ */
 void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out);
-/* SIM_EV_SAMPLE: one line of the trace, and the next sample while flows run. */
-void sim_trace_sample(struct sim *s);
 /*
  * The default trace: samples every switch egress port at the same
  * instants 0, I, 2I, ... (I = INTERVAL_PS, 0: the default) through the engine's probe hook,
@@ -777,8 +823,14 @@ void sim_trace_sample(struct sim *s);
  * reason in sim_error(). Before the first sim_run.
  */
 int sim_trace_all(struct sim *s, uint64_t interval_ps, uint32_t max_samples, uint64_t budget_bytes);
-/* The engine's probe: the samples of every instant before NEXT_PS not yet taken. */
+/*
+ * The engine's probe: both traces' samples of every instant before
+ * NEXT_PS not yet taken, none past the run's end once it is known (every
+ * flow finished: last_finish_ps).
+ */
 void sim_trace_probe(struct sim *s, uint64_t next_ps);
+/* At the end of sim_run: the samples of every instant up to end_ps not yet taken. */
+void sim_trace_flush(struct sim *s);
 /*
  * The port the default trace reports: the switch egress port with the
  * highest peak queue (struct sim_portq.max_qbytes, links.csv's
@@ -962,21 +1014,72 @@ static inline uint64_t sim_now(const struct sim *s)
 	return sim_engine_now(&s->eng);
 }
 
+/*
+ * The clock of time-weighted statistics (queue integrals, paused time):
+ * now, but no later than the run's end once it is known (every flow
+ * finished: the last finish), so the drain after it counts for nothing.
+ */
+static inline uint64_t sim_stats_now(const struct sim *s)
+{
+	return s->ended ? s->last_finish_ps : sim_now(s);
+}
+
 static inline uint32_t sim_port_of(const struct sim *s, const struct sim_portq *q)
 {
 	return (uint32_t)(q - s->pq);
 }
 
-/*
- * Schedules EV at absolute time T. Out of memory, or a time past the
- * horizon (or one that wrapped), fails the run cleanly (sim_fail).
- */
-void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev);
-/* STUB(dist): the det branch's versions replace these */
-void sim_schedule_seq(struct sim *s, uint64_t t_ps, uint64_t seq, struct sim_event *ev);
+/* struct sim.bytes_open: which byte counts of the instant bytes_open_ps are still open. */
+#define SIM_BYTES_MARK 1		/* mark_bytes */
+#define SIM_BYTES_FIRST_FINISH 2	/* first_finish_bytes */
+
+/* The open byte counts take the payload delivered so far (flows.c). */
+void sim_bytes_resolve(struct sim *s);
+
+/* Called before payload is delivered now: the counts of an earlier instant are complete. */
+static inline void sim_bytes_before_delivery(struct sim *s)
+{
+	if (__builtin_expect(s->bytes_open != 0, 0) && sim_now(s) > s->bytes_open_ps)
+		sim_bytes_resolve(s);
+}
+
+/* Logical processes (struct sim.lp): one per node, then setup's. Bits of a key they take. */
+#define SIM_LP_SETUP(topo) ((topo)->nnodes)
+#define SIM_LP_SEQ_BITS 40
+#define SIM_LP_MAX (1U << (64 - SIM_LP_SEQ_BITS))	/* nodes + 1 <= this */
+_Static_assert(SIM_LP_SEQ_BITS < 64 && 64 - SIM_LP_SEQ_BITS <= 32, "an LP id fits in 32 bits");
+
+/* The next tie-break key of the LP being handled (struct sim.lp). */
 static inline uint64_t sim_seq_take(struct sim *s)
 {
-	return s->eng.q.next_seq++;
+	uint64_t n = s->lp_seq[s->lp]++;
+
+	assert(s->lp < SIM_LP_MAX && n < (1ULL << SIM_LP_SEQ_BITS));
+	return (uint64_t)s->lp << SIM_LP_SEQ_BITS | n;
+}
+
+/*
+ * The key of a setup event of flow FLOW_ID (its start, scheduled before
+ * the run): from its id, not from a count, so that a process scheduling
+ * only some flows' starts gives each the key a serial run does.
+ */
+static inline uint64_t sim_seq_setup(const struct sim *s, uint64_t flow_id)
+{
+	assert(flow_id < (1ULL << SIM_LP_SEQ_BITS));
+	return (uint64_t)SIM_LP_SETUP(s->topo) << SIM_LP_SEQ_BITS | flow_id;
+}
+
+/*
+ * Schedules EV at absolute time T with tie-break key SEQ (sim_seq_take,
+ * sim_seq_setup). Out of memory, or a time past the horizon (or one that
+ * wrapped), fails the run cleanly (sim_fail).
+ */
+void sim_schedule_seq(struct sim *s, uint64_t t_ps, uint64_t seq, struct sim_event *ev);
+
+/* Schedules EV at T keyed by the LP being handled (sim_seq_take). */
+static inline void sim_schedule(struct sim *s, uint64_t t_ps, struct sim_event *ev)
+{
+	sim_schedule_seq(s, t_ps, sim_seq_take(s), ev);
 }
 /*
  * Stops the run: sim_run returns ERR (a negative errno) and sim_error()

@@ -94,7 +94,7 @@ static void sim_ecn_mark(struct sim *s, uint32_t port, struct sim_pkt *p)
 	sim_ecn_thresholds_of(&s->cfg, s->topo->ports[port].rate_bps, &kmin, &kmax);
 	if (qb <= kmin)
 		return;
-	if (qb < kmax && sim_rng_unit(&s->rng) >= s->cfg.ecn_pmax * (double)(qb - kmin) / (double)(kmax - kmin))
+	if (qb < kmax && sim_rng_unit(&s->node_rng[s->topo->ports[port].node]) >= s->cfg.ecn_pmax * (double)(qb - kmin) / (double)(kmax - kmin))
 		return;
 	p->ecn = 1;
 	s->pst[port].ecn_marks++;

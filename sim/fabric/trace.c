@@ -1,10 +1,12 @@
 /*
  * Time series of ports: queues, pause state and counters, as trace.csv
  * rows. Two ways to get one. Named (fabsim run --trace-port): one port,
- * sampled by an event every interval while flows run. By default: every
- * switch egress port at the same instants, through the engine's probe
- * hook (engine.h), which reads the state between events without being
- * one, so a traced run is the untraced run event for event; memory stays
+ * its rows written as it goes. By default: every switch egress port. Both
+ * sample at the instants 0, I, 2I ... up to the run's end (end_ps), each
+ * seeing the state after every event at or before it, through the
+ * engine's probe hook (engine.h), which reads the state between events
+ * without being one, so a traced run is the untraced run event for event
+ * (and a split run's samples are the serial run's); for the default trace memory stays
  * bounded by halving the samples and doubling the interval when a port's
  * buffer fills, and at the end the port with the highest peak queue is
  * the one reported (sim_trace_pick). Also how a command line names a port.
@@ -47,22 +49,22 @@ void sim_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *ou
 	s->trace = out;
 	s->trace_port = port;
 	s->trace_interval_ps = interval_ps ? interval_ps : SIM_TRACE_INTERVAL_PS;
-	s->trace_ev.type = SIM_EV_SAMPLE;
+	s->trace_next = 0;
+	/* the first sample, at t = 0, before the first event past it */
+	s->eng.probe_next_ps = 0;
 }
 
-void sim_trace_sample(struct sim *s)
+/* One row of the named port's trace: its state now, stamped AT_PS. */
+static void sim_trace_line(struct sim *s, uint64_t at_ps)
 {
 	const struct sim_portq *q = &s->pq[s->trace_port];
 	const struct sim_portq_stats *st = &s->pst[s->trace_port];
 
-	fprintf(s->trace, "%.3f,%llu,%llu,%u,%llu,%llu,%llu,%llu,%llu\n", sim_now(s) * 1e-6,
+	fprintf(s->trace, "%.3f,%llu,%llu,%u,%llu,%llu,%llu,%llu,%llu\n", at_ps * 1e-6,
 		(unsigned long long)q->qbytes[SIM_PRIO_DATA], (unsigned long long)q->qbytes[SIM_PRIO_CTRL],
 		(unsigned int)q->paused, (unsigned long long)q->tx_bytes, (unsigned long long)st->pauses_rcvd,
 		(unsigned long long)st->pauses_sent, (unsigned long long)st->ecn_marks,
 		(unsigned long long)st->drops);
-	/* an empty queue: nothing else will happen, and the sampler must not keep the run alive */
-	if (s->flows_done < s->nflows && s->eng.q.n)
-		sim_schedule(s, coll_add_sat_u64(sim_now(s), s->trace_interval_ps), &s->trace_ev);
 }
 
 static uint32_t sim_trace_sat32(uint64_t v)
@@ -157,23 +159,57 @@ static void sim_trace_take(struct sim *s, struct sim_tracer *tr)
 		sim_trace_decimate(tr);
 }
 
-void sim_trace_probe(struct sim *s, uint64_t next_ps)
+/*
+ * The samples of every instant up to LAST_PS not yet taken, of both
+ * traces; the state does not change between events, so every such instant
+ * sees the state the last event left (events at the instant itself
+ * included). None past the model's horizon. Returns the next instant.
+ */
+static uint64_t sim_trace_upto(struct sim *s, uint64_t last_ps)
 {
 	struct sim_tracer *tr = s->tracer;
-	uint64_t at = UINT64_MAX;
+	uint64_t at, next = UINT64_MAX;
 
-	/*
-	 * The state does not change between events: every instant before
-	 * NEXT_PS not yet sampled sees the state the last event left (events
-	 * at the instant itself included). Stops past the model's horizon.
-	 */
 	while (tr) {
 		at = coll_mul_sat_u64(tr->n, tr->interval_ps);
-		if (at >= next_ps || at >= SIM_TIME_LIMIT_PS)
+		if (at > last_ps || at >= SIM_TIME_LIMIT_PS) {
+			next = at;
 			break;
+		}
 		sim_trace_take(s, tr);
 	}
-	s->eng.probe_next_ps = at;
+	while (s->trace) {
+		at = coll_mul_sat_u64(s->trace_next, s->trace_interval_ps);
+		if (at > last_ps || at >= SIM_TIME_LIMIT_PS) {
+			next = at < next ? at : next;
+			break;
+		}
+		sim_trace_line(s, at);
+		s->trace_next++;
+	}
+	return next;
+}
+
+void sim_trace_probe(struct sim *s, uint64_t next_ps)
+{
+	/* once every flow finished the run ends at the last finish: nothing past it until the flush */
+	bool ended = s->ended;
+	uint64_t next = sim_trace_upto(s, ended && s->last_finish_ps < next_ps ? s->last_finish_ps : next_ps - 1);
+
+	s->eng.probe_next_ps = ended ? UINT64_MAX : next;
+}
+
+void sim_trace_truncate(struct sim *s, uint64_t last_ps)
+{
+	struct sim_tracer *tr = s->tracer;
+
+	if (tr && tr->n && (uint64_t)(tr->n - 1) * tr->interval_ps > last_ps)
+		tr->n = (uint32_t)(last_ps / tr->interval_ps) + 1;
+}
+
+void sim_trace_flush(struct sim *s)
+{
+	s->eng.probe_next_ps = sim_trace_upto(s, s->end_ps);
 }
 
 uint32_t sim_trace_pick(const struct sim *s)
@@ -282,7 +318,8 @@ void sim_trace_free(struct sim *s)
 	free(tr->slot);
 	free(tr);
 	s->tracer = NULL;
-	s->eng.probe_next_ps = UINT64_MAX;
+	if (!s->trace)
+		s->eng.probe_next_ps = UINT64_MAX;
 }
 
 uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec)

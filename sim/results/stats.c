@@ -121,15 +121,15 @@ static double sim_line_bps_total(const struct sim *s)
 double sim_port_mean_queue(const struct sim *s, uint32_t port)
 {
 	const struct sim_portq *q = &s->pq[port];
-	double integral = q->q_integral + (double)q->qbytes[SIM_PRIO_DATA] * (double)(sim_now(s) - q->q_last_ps);
+	double integral = q->q_integral + (double)q->qbytes[SIM_PRIO_DATA] * (double)(s->end_ps - q->q_last_ps);
 
-	return sim_now(s) ? integral / (double)sim_now(s) : 0;
+	return s->end_ps ? integral / (double)s->end_ps : 0;
 }
 
 static void sim_results_links(const struct sim *s, struct sim_results *r)
 {
 	const struct sim_topo *t = s->topo;
-	double span = (double)sim_now(s) * 1e-12;
+	double span = (double)s->end_ps * 1e-12;
 	uint32_t up = 0, used = 0;
 
 	r->max_queue_port = SIM_NONE;
@@ -272,7 +272,7 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 	else
 		fprintf(out, "flows        %llu of %llu finished (%s at %.3f us), %.3f GB delivered\n",
 			(unsigned long long)r->flows_done, (unsigned long long)r->flows, sim_status(s),
-			(double)sim_now(s) * 1e-6, r->payload_bytes / 1e9);
+			(double)s->end_ps * 1e-6, r->payload_bytes / 1e9);
 	sim_results_print_throughput(r, out);
 	if (!sim_results_complete(r))
 		fprintf(out, "unavailable  effective throughput, per-flow rates, FCTs and makespan: %llu of %llu flows "
@@ -395,7 +395,7 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(EVENTS, json_integer((json_int_t)c->events));
 	SUM(PACKET_HOPS, json_integer((json_int_t)c->pkt_hops));
 	SUM(EVENTS_PER_DATA_PACKET, c->data_placed ? json_real(r->events_per_data_pkt) : json_null());
-	SUM(SIM_TIME_US, json_real((double)sim_now(s) * 1e-6));
+	SUM(SIM_TIME_US, json_real((double)s->end_ps * 1e-6));
 	SUM(WALL_S, json_real(r->wall_s));
 	SUM(EVENTS_PER_S, json_real(r->events_per_s));
 	SUM(PEAK_RSS_KB, json_integer((json_int_t)r->peak_rss_kb));
@@ -562,7 +562,7 @@ static int sim_write_flows(const struct sim *s, const char *dir, char *err, size
 static int sim_write_links(const struct sim *s, const char *dir, char *err, size_t errlen)
 {
 	const struct sim_topo *t = s->topo;
-	double span = (double)sim_now(s) * 1e-12;
+	double span = (double)s->end_ps * 1e-12;
 	int rc = 0;
 	FILE *f = sim_open_csv(dir, &sim_schema_links, err, errlen, &rc);
 	char a[64], b[64];
@@ -574,7 +574,7 @@ static int sim_write_links(const struct sim *s, const char *dir, char *err, size
 		const struct sim_portq *q = &s->pq[i];
 		const struct sim_portq_stats *st = &s->pst[i];
 		uint32_t peer = t->ports[p->peer].node;
-		uint64_t paused = st->paused_ps + (q->paused ? sim_now(s) - st->paused_since_ps : 0);
+		uint64_t paused = st->paused_ps + (q->paused ? s->end_ps - st->paused_since_ps : 0);
 
 		sim_topo_node_name(t, p->node, a, sizeof(a));
 		sim_topo_node_name(t, peer, b, sizeof(b));

@@ -20,7 +20,7 @@ static uint32_t sim_ar_pick(struct sim *s, uint32_t node, const struct sim_pkt *
 			best = load;
 			pick = port;
 			ties = 1;
-		} else if (load == best && sim_rng_below(&s->rng, ++ties) == 0) {
+		} else if (load == best && sim_rng_below(&s->node_rng[node], ++ties) == 0) {
 			pick = port;
 		}
 	}

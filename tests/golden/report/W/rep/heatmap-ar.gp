@@ -1,24 +1,32 @@
-# fabsim report: ar: leaf -> spine link utilization (busiest tier; mean 43.6%, max 50.7%).
+# fabsim report: ar: spine -> leaf link utilization (busiest tier; mean 41.1%, max 56.4%).
 # Draws heatmap-ar.png and heatmap-ar.svg: edit, then run 'gnuplot heatmap-ar.gp' in this folder.
 
 # rows: source switch, columns: destination switch, NaN: no link
 $heat << EOD
-0.4905 0.4388 0.4750 0.4773 0.4499 0.4753 0.4739 0.4388 0.4681 0.4850 0.4755 0.4830 0.4417 0.4850 0.4584 0.4594
-0.3906 0.3828 0.3911 0.3905 0.4296 0.4234 0.4455 0.3834 0.3828 0.4363 0.3598 0.4222 0.3909 0.4388 0.4080 0.4065
-0.4276 0.4193 0.4234 0.3903 0.3695 0.4465 0.3752 0.4136 0.3736 0.3541 0.4039 0.3695 0.4062 0.3926 0.4542 0.4590
-0.4388 0.4433 0.4234 0.4222 0.4294 0.4378 0.4293 0.4234 0.4296 0.4533 0.4833 0.4311 0.4453 0.4388 0.4224 0.4336
-0.4679 0.4619 0.4708 0.4759 0.4528 0.4850 0.4661 0.4773 0.4371 0.4681 0.4696 0.4773 0.4696 0.4818 0.4651 0.4542
-0.4137 0.4003 0.3606 0.3387 0.3906 0.3677 0.3975 0.3803 0.3849 0.3523 0.3387 0.3079 0.3975 0.4003 0.4014 0.3464
-0.5004 0.4990 0.5042 0.4910 0.5069 0.4893 0.4915 0.5004 0.5004 0.5059 0.4990 0.5063 0.4977 0.4927 0.5004 0.4986
-0.4140 0.4515 0.4144 0.4388 0.4388 0.4604 0.4291 0.4370 0.4298 0.4196 0.4388 0.4530 0.4311 0.4542 0.4430 0.4294
+0.4261 0.3895 0.3914 0.4170 0.4430 0.3842 0.4481 0.3842
+0.3026 0.4626 0.3262 0.4558 0.4471 0.4132 0.4912 0.3469
+0.5156 0.3334 0.4567 0.4131 0.4494 0.3531 0.4560 0.4185
+0.4777 0.4119 0.3914 0.4277 0.4193 0.3552 0.3914 0.4038
+0.4277 0.3100 0.3407 0.4349 0.4765 0.4626 0.5074 0.3746
+0.5509 0.3334 0.3334 0.3739 0.4407 0.4185 0.4570 0.4494
+0.3980 0.3327 0.3770 0.3697 0.3739 0.3679 0.5058 0.5562
+0.4614 0.3756 0.4264 0.4204 0.3682 0.2609 0.4857 0.4537
+0.3678 0.3461 0.3914 0.3697 0.4059 0.3759 0.5639 0.3611
+0.4909 0.3479 0.3978 0.3980 0.4857 0.3407 0.4234 0.4120
+0.5575 0.3262 0.3552 0.3552 0.4492 0.3084 0.5273 0.3697
+0.3914 0.3832 0.4231 0.3987 0.4929 0.2754 0.4784 0.4494
+0.3755 0.4492 0.4755 0.4422 0.4675 0.2972 0.4277 0.4059
+0.4567 0.4059 0.3117 0.4567 0.4422 0.3474 0.5137 0.3769
+0.4629 0.4204 0.3351 0.4535 0.4061 0.3914 0.4546 0.3977
+0.3842 0.4857 0.3753 0.3978 0.4848 0.2871 0.3898 0.4194
 EOD
 
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {
-		set terminal pngcairo size 840,520 noenhanced font 'Sans,11'
+		set terminal pngcairo size 720,520 noenhanced font 'Sans,11'
 	} else {
-		set terminal svg size 840,520 noenhanced font 'Sans,11' background rgb 'white'
+		set terminal svg size 720,520 noenhanced font 'Sans,11' background rgb 'white'
 	}
 	set output 'heatmap-ar.' . fmt
 	set grid
@@ -34,14 +42,13 @@ do for [fmt in "png svg"] {
 	set linetype 10 lc rgb '#bcbd22'
 	set linetype cycle 10
 	unset grid
-	set title 'ar: leaf -> spine link utilization (busiest tier; mean 43.6%, max 50.7%)' . "\n" . 'permutation on small-800g, 128 hosts, lb=ar cc=none rx=ddp'
-	set xlabel 'destination spine'
-	set ylabel 'source leaf'
-	set xrange [-0.5:15.5]
-	set yrange [7.5:-0.5]
-	set xtics out ('spine0' 0, 'spine1' 1, 'spine2' 2, 'spine3' 3, 'spine4' 4, 'spine5' 5, 'spine6' 6, 'spine7' 7, 'spine8' 8, 'spine9' 9, 'spine10' 10, 'spine11' 11, 'spine12' 12, 'spine13' 13, 'spine14' 14, 'spine15' 15)
-	set ytics out ('leaf0' 0, 'leaf1' 1, 'leaf2' 2, 'leaf3' 3, 'leaf4' 4, 'leaf5' 5, 'leaf6' 6, 'leaf7' 7)
-	set xtics rotate by 60 right
+	set title 'ar: spine -> leaf link utilization (busiest tier; mean 41.1%, max 56.4%)' . "\n" . 'permutation on small-800g, 128 hosts, lb=ar cc=none rx=ddp'
+	set xlabel 'destination leaf'
+	set ylabel 'source spine'
+	set xrange [-0.5:7.5]
+	set yrange [15.5:-0.5]
+	set xtics out ('leaf0' 0, 'leaf1' 1, 'leaf2' 2, 'leaf3' 3, 'leaf4' 4, 'leaf5' 5, 'leaf6' 6, 'leaf7' 7)
+	set ytics out ('spine0' 0, 'spine1' 1, 'spine2' 2, 'spine3' 3, 'spine4' 4, 'spine5' 5, 'spine6' 6, 'spine7' 7, 'spine8' 8, 'spine9' 9, 'spine10' 10, 'spine11' 11, 'spine12' 12, 'spine13' 13, 'spine14' 14, 'spine15' 15)
 	set cbrange [0:1]
 	set cblabel 'utilization (fraction of line rate)'
 	set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
