@@ -13,7 +13,7 @@
 #include "sim/fabric/dist.h"
 #include "sim/fabric/dist_priv.h"
 
-int sim_buf_reserve(struct sim_buf *b, size_t extra)
+static int sim_buf_reserve(struct sim_buf *b, size_t extra)
 {
 	size_t cap = b->cap ? b->cap : 4096;
 	uint8_t *d;
@@ -39,7 +39,7 @@ int sim_buf_put(struct sim_buf *b, const void *p, size_t n)
 	return 0;
 }
 
-void sim_buf_free(struct sim_buf *b)
+static void sim_buf_free(struct sim_buf *b)
 {
 	free(b->data);
 	memset(b, 0, sizeof(*b));

@@ -97,9 +97,7 @@ const struct sim_dist_stats *sim_dist_stats(const struct sim *s);
 /* Whether NODE is handled by this part (every node when S is not split). */
 bool sim_dist_owns(const struct sim *s, uint32_t node);
 
-/* The buffer helpers the transports use. */
-int sim_buf_reserve(struct sim_buf *b, size_t extra);
+/* Appends N bytes at P to B (which grows): 0, or -ENOMEM. What the transports fill IN with. */
 int sim_buf_put(struct sim_buf *b, const void *p, size_t n);
-void sim_buf_free(struct sim_buf *b);
 
 #endif
