@@ -9,6 +9,7 @@
 
 #include "sim/cli/cmd.h"
 #include "sim/cli/opt.h"
+#include "sim/topo/partition.h"
 #include "sim/topo/topo.h"
 #include "sim/cli/load.h"
 
@@ -16,12 +17,25 @@ struct topo_opts {
 	const char *dot_path;	/* NULL: no DOT; "-": stdout */
 	bool json;
 	const char *file;
+	uint32_t parts;		/* --parts: print how a split run would cut it (0: no) */
+	enum sim_part_mode part_mode;
 };
+
+static int topo_opt_partition(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	if (sim_part_mode_from_name(v, &((struct topo_opts *)obj)->part_mode))
+		return sim_opt_expected(opt, v, "auto, pod or leaf", err, errlen);
+	return 0;
+}
 
 static const struct sim_opt topo_opts_table[] = {
 	SIM_OPT_STR("dot", 'd', "FILE", struct topo_opts, dot_path,
 		    "also write the graph as Graphviz DOT to FILE\n('-': stdout, instead of the summary)"),
 	SIM_OPT_FLAG("json", 'j', struct topo_opts, json, true, "print the summary as JSON"),
+	SIM_OPT_U32("parts", 'p', "N", struct topo_opts, parts, 1, 1U << 20,
+		    "also print how mpirun -np N fabsim run would split\nit: the parts, cut links and lookahead [1..2^20]"),
+	SIM_OPT_CUSTOM("partition", 0, "MODE", topo_opt_partition, "auto, pod or leaf",
+		       "with --parts: auto (default) | pod | leaf"),
 	SIM_OPT_HELP("show this help"),
 };
 
@@ -32,11 +46,11 @@ static const struct sim_opt_group topo_groups[] = {
 static const struct sim_opt_cmd topo_cmd = {
 	.name = "fabsim topo",
 	.usage_head =
-		"usage: fabsim topo [--dot FILE|-] [--json] FILE\n"
+		"usage: fabsim topo [--dot FILE|-] [--json] [--parts N [--partition MODE]] FILE\n"
 		"\n"
 		"Load the topology FILE (see topologies/FORMAT.md) and print its summary.\n"
 		"\n",
-	.help_col = 18,
+	.help_col = 24,
 	.stop_at_arg = true,
 	.usage_on_error = true,
 	SIM_OPT_GROUPS(topo_groups),
@@ -137,6 +151,23 @@ static int topo_dot(const struct sim_topo *t, const char *path)
 	return ret;
 }
 
+/* --parts N: the partition a run split over N processes would use. */
+static int topo_parts(const struct sim_topo *t, const struct topo_opts *o)
+{
+	struct sim_partition p;
+	char err[512];
+
+	if (sim_partition(t, o->parts, o->part_mode, &p, err, sizeof(err))) {
+		fprintf(stderr, "fabsim topo: --parts %u: %s\n", o->parts, err);
+		return 1;
+	}
+	if (!o->json)
+		printf("\n");
+	sim_partition_print(t, &p, o->json ? stderr : stdout);
+	sim_partition_free(&p);
+	return 0;
+}
+
 int sim_cmd_topo(int argc, char **argv)
 {
 	struct topo_opts o = { 0 };
@@ -161,6 +192,8 @@ int sim_cmd_topo(int argc, char **argv)
 		ret = topo_print_json(t, &s);
 	else if (!ret && !(o.dot_path && !strcmp(o.dot_path, "-")))
 		sim_topo_print_summary(t, &s, stdout);
+	if (!ret && o.parts)
+		ret = topo_parts(t, &o);
 	if (fflush(stdout))
 		ret = -1;
 out_free_topo:
