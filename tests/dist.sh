@@ -96,6 +96,11 @@ expect "a collective is refused with the way out" 2 "runs in one process for now
 	mpi 2 run -t "$T" -w allreduce -s 1M -o ""
 expect "errors name the process" 2 '^\[part 1/2\] ' mpi 2 run -t "$T" --partition x
 
+# what a split would be, without running it: 8 leaf groups of small-800g, 2 or 16 parts
+expect "topo --parts 2: the parts and the lookahead" 0 "part 1: 76 nodes, 64 hosts, 12 switches, 256 ports, 64 cut links" \
+	"$FABSIM" topo --parts 2 "$T"
+expect "topo --parts 9: more parts than leaf groups is refused" 1 "--parts 9: " "$FABSIM" topo --parts 9 "$T"
+
 # a process killed mid-run: mpirun ends the job and names it, in seconds
 if tmatch "a killed process ends the job, named"; then
 	mpirun -np 2 "$FABSIM" run -t "$T" -s 512M -o "" --quiet >"$tmp/out" 2>"$tmp/err" &
