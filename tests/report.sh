@@ -44,7 +44,7 @@ plots=(
 	"busbw-vs-size|bus bandwidth (GB/s)"
 	"nic-busy-vs-size|NIC busy"
 	"fct-cdf|flow completion time (us"
-	"heatmap-ecmp|destination spine"
+	"heatmap-ecmp|destination "	# the busier direction between leaves and spines, ACKs included
 	"heatmap-coll|utilization (fraction of line rate)"
 	"queue-ecmp|data queue (KB)"
 	"queue-coll|time (us)"

@@ -32,6 +32,8 @@ static int sim_buf_reserve(struct sim_buf *b, size_t extra)
 
 int sim_buf_put(struct sim_buf *b, const void *p, size_t n)
 {
+	if (!n)
+		return 0;
 	if (sim_buf_reserve(b, n))
 		return -ENOMEM;
 	memcpy(b->data + b->len, p, n);
