@@ -79,6 +79,31 @@ fabric = { kind = "fattree"; pods = 4; leaves_per_pod = 4; hosts_per_leaf = 4; a
 EOF
 same "all-to-all, 3-tier fat-tree split by pod" -t "$tmp/ft.topo" -w alltoall -s 16K -l ar
 
+# a ring of 5 switches, each host sending 2 hops clockwise: PFC pauses in a
+# cycle stop everything, and the watchdog (over every part) says so at the
+# same instant whatever the split
+{
+	printf 'switch = { latency_ns = 600; buffer_mb = 1; };\n'
+	printf 'fabric = { kind = "explicit"; host_rate = "800G"; fabric_rate = "800G"; cable_m = 10.0;\n nodes = ('
+	for i in 0 1 2 3 4; do
+		[ $i -gt 0 ] && printf ', '
+		printf '{ name = "h%d"; kind = "host"; }, { name = "s%d"; kind = "switch"; }' $i $i
+	done
+	printf ');\n links = ('
+	for i in 0 1 2 3 4; do
+		[ $i -gt 0 ] && printf ', '
+		printf '("h%d", "s%d"), ("s%d", "s%d")' $i $i $i $(((i + 1) % 5))
+	done
+	printf ');\n};\n'
+} >"$tmp/ring5.topo"
+for i in 0 1 2 3 4; do echo "$i $(((i + 2) % 5)) 64M"; done >"$tmp/ring5.flows"
+same "PFC deadlock on a ring: status, exit 3, same instant" -t "$tmp/ring5.topo" -w flows -f "$tmp/ring5.flows" --stop 1s
+if tmatch "PFC deadlock on a ring: status, exit 3, same instant"; then
+	mpi 3 run -t "$tmp/ring5.topo" -w flows -f "$tmp/ring5.flows" --stop 1s -o "" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	grep -q "PFC deadlock at" "$tmp/err" && [ $rc -eq 3 ] || { echo "    exit $rc" >>"$tmp/err"; bad "deadlock reported by -np 3"; }
+fi
+
 if tmatch "the parts and the lookahead are printed"; then
 	mpi 2 run -t "$T" -s 64K -o "" >"$tmp/out" 2>"$tmp/err"
 	if grep -q '^part 1: 76 nodes, 64 hosts, 12 switches, 256 ports, 64 cut links' "$tmp/out" &&
