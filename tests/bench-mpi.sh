@@ -31,7 +31,7 @@ for lb in ecmp ar; do
 done
 
 masked() { jq -S 'del(.wall_s, .events_per_s, .peak_rss_kb, .processes, .partition, .lookahead_ps,
-	.windows, .exchanged_frames, .exchanged_bytes, .wait_s)' "$1"; }
+	.windows, .exchanged_frames, .exchanged_bytes, .wait_s, .command)' "$1"; }
 
 echo "# fabsim bench-mpi: $(nproc) cores, $("$FABSIM" --version), $(mpirun --version | head -1)"
 fmt='%-26s %3s %8s %8s %9s %9s %10s %7s %9s %s\n'
