@@ -264,32 +264,6 @@ static void sim_dist_take_back(struct sim *s, uint64_t end_ps)
 	sim_trace_flush(s);
 }
 
-/*
- * After a window: has every flow finished, over every part? Then the run's
- * end is the latest finish, and every part stops its statistics there.
- */
-static int sim_dist_ended(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
-{
-	struct sim_dist *d = s->dist;
-	uint64_t v = s->flows_done;
-
-	if (s->ended)
-		return 0;
-	d->ntail = s->error ? 0 : d->ntail;
-	if (sim_dist_reduce(s, ops, ctx, &v, 1, SIM_COMM_SUM))
-		return -EIO;
-	if (v < s->nflows) {
-		d->ntail = 0;
-		return 0;
-	}
-	v = s->last_finish_ps;
-	if (sim_dist_reduce(s, ops, ctx, &v, 1, SIM_COMM_MAX))
-		return -EIO;
-	s->last_finish_ps = v;
-	s->ended = true;
-	sim_dist_take_back(s, v);
-	return 0;
-}
 
 void sim_dist_delivered(struct sim *s)
 {
@@ -345,51 +319,6 @@ static uint64_t sim_dist_bytes_at(const struct sim_dist *d, uint64_t t_ps)
 }
 
 
-/*
- * After a window: the all-active window opens when the last needed flow
- * placed its first byte (the latest such time over the parts), unless a
- * flow finished before; the first finish is the earliest over the parts.
- * Each with the payload every part delivered up to that time.
- */
-static int sim_dist_figures(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
-{
-	struct sim_dist *d = s->dist;
-	uint64_t v[2], t[2];
-
-	if (d->mark_done && d->ff_done)
-		return 0;
-	v[0] = d->mark_done ? 0 : s->first_byte_flows;
-	v[1] = d->ff_done ? 0 : s->flows_done;
-	if (sim_dist_reduce(s, ops, ctx, v, 2, SIM_COMM_SUM))
-		return -EIO;
-	t[0] = UINT64_MAX - ((!d->mark_done && v[0] >= s->first_byte_need && d->fb_last_ps != UINT64_MAX) ?
-			     d->fb_last_ps : 0);
-	t[1] = d->ff_done ? UINT64_MAX : d->ff_ps;
-	if (!(!d->mark_done && v[0] >= s->first_byte_need && s->first_byte_need) && !(!d->ff_done && v[1]))
-		return 0;
-	if (sim_dist_reduce(s, ops, ctx, t, 2, SIM_COMM_MIN))
-		return -EIO;
-	t[0] = UINT64_MAX - t[0];
-	v[0] = !d->mark_done && v[0] >= s->first_byte_need && s->first_byte_need ? sim_dist_bytes_at(d, t[0]) : 0;
-	v[1] = !d->ff_done && t[1] != UINT64_MAX ? sim_dist_bytes_at(d, t[1]) : 0;
-	if (sim_dist_reduce(s, ops, ctx, v, 2, SIM_COMM_SUM))
-		return -EIO;
-	if (!d->ff_done && t[1] != UINT64_MAX) {
-		d->ff_done = true;
-		d->first_finish_ps = t[1];
-		d->first_finish_bytes = v[1];
-	}
-	if (!d->mark_done && t[0]) {
-		d->mark_done = true;
-		/* opens unless a flow finished strictly before */
-		if (d->first_finish_ps >= t[0] || !d->ff_done) {
-			d->mark_ps = t[0];
-			d->mark_bytes = v[0];
-		}
-	}
-	return 0;
-}
-
 /* ---- the PFC watchdog over every part ----------------------------------------- */
 
 /*
@@ -405,7 +334,8 @@ static int sim_dist_watch(struct sim *s, const struct sim_comm_ops *ops, void *c
 	uint64_t v = s->c.delivered_bytes, *bits = d->watch_bits;
 
 	*dead = false;
-	if (!s->cfg.pfc)
+	/* once every flow finished nothing can be stuck (as in one process) */
+	if (!s->cfg.pfc || s->ended)
 		return 0;
 	if (sim_dist_reduce(s, ops, ctx, &v, 1, SIM_COMM_SUM))
 		return -EIO;
@@ -468,24 +398,71 @@ static int sim_dist_exchange(struct sim *s, const struct sim_comm_ops *ops, void
 }
 
 /*
- * The parts agree on the next window's start and on whether one of them
- * failed: [0] the earliest event, [1] the lowest failed part (UINT32_MAX:
- * none), each a minimum.
+ * What the parts agree on after each window, in one reduction (a minimum
+ * of each): the next window's start, the lowest failed part, whether
+ * every flow finished (each part: all of those placed here) and the
+ * latest finish, whether every needed flow placed its first byte and the
+ * latest first byte of the window, the window's earliest finish. A maximum
+ * travels as its complement.
  */
-static int sim_dist_agree(struct sim *s, const struct sim_comm_ops *ops, void *ctx, uint64_t *next_ps,
-			  uint32_t *failed)
-{
-	uint64_t v[2] = { sim_dist_next(s), s->error ? s->dist->me : UINT32_MAX };
-	double t0 = sim_dist_wall();
-	int rc = ops->allreduce(ctx, v, 2, SIM_COMM_MIN);
+enum {
+	SIM_AG_NEXT, SIM_AG_FAILED, SIM_AG_DONE, SIM_AG_LAST, SIM_AG_FB_OK, SIM_AG_FB_PS, SIM_AG_FF_PS, SIM_AG_N
+};
 
-	s->dist->st.wait_s += sim_dist_wall() - t0;
-	if (rc) {
-		sim_fail(s, rc, "the parts could not agree (reduction failed)");
-		return rc;
+static int sim_dist_agree(struct sim *s, const struct sim_comm_ops *ops, void *ctx, uint64_t *v)
+{
+	struct sim_dist *d = s->dist;
+
+	v[SIM_AG_NEXT] = sim_dist_next(s);
+	v[SIM_AG_FAILED] = s->error ? d->me : UINT32_MAX;
+	v[SIM_AG_DONE] = s->flows_done >= d->flows_here;
+	v[SIM_AG_LAST] = UINT64_MAX - s->last_finish_ps;
+	v[SIM_AG_FB_OK] = s->first_byte_flows >= d->need_here;
+	v[SIM_AG_FB_PS] = UINT64_MAX - (d->fb_last_ps != UINT64_MAX ? d->fb_last_ps : 0);
+	v[SIM_AG_FF_PS] = d->ff_ps;
+	return sim_dist_reduce(s, ops, ctx, v, SIM_AG_N, SIM_COMM_MIN) ? -EIO : 0;
+}
+
+/*
+ * The figures the window just run settled, over every part: the
+ * all-active window opens when the last needed flow placed its first byte
+ * (the latest such time) unless a flow finished before; the first finish
+ * is the earliest; each with the payload every part delivered up to that
+ * time. And the run's end: once every flow finished, at the latest
+ * finish, every part stops its statistics there.
+ */
+static int sim_dist_resolve(struct sim *s, const struct sim_comm_ops *ops, void *ctx, const uint64_t *v)
+{
+	struct sim_dist *d = s->dist;
+	bool mark = !d->mark_done && v[SIM_AG_FB_OK] && s->first_byte_need;
+	bool ff = !d->ff_done && v[SIM_AG_FF_PS] != UINT64_MAX;
+	uint64_t mark_ps = UINT64_MAX - v[SIM_AG_FB_PS], b[2];
+
+	if (mark || ff) {
+		b[0] = mark ? sim_dist_bytes_at(d, mark_ps) : 0;
+		b[1] = ff ? sim_dist_bytes_at(d, v[SIM_AG_FF_PS]) : 0;
+		if (sim_dist_reduce(s, ops, ctx, b, 2, SIM_COMM_SUM))
+			return -EIO;
+		if (ff) {
+			d->ff_done = true;
+			d->first_finish_ps = v[SIM_AG_FF_PS];
+			d->first_finish_bytes = b[1];
+		}
+		if (mark) {
+			d->mark_done = true;
+			/* opens unless a flow finished strictly before */
+			if (!d->ff_done || d->first_finish_ps >= mark_ps) {
+				d->mark_ps = mark_ps;
+				d->mark_bytes = b[0];
+			}
+		}
 	}
-	*next_ps = v[0];
-	*failed = (uint32_t)v[1];
+	if (!s->ended && v[SIM_AG_DONE]) {
+		s->last_finish_ps = UINT64_MAX - v[SIM_AG_LAST];
+		s->ended = true;
+		sim_dist_take_back(s, s->last_finish_ps);
+	}
+	d->ntail = 0;
 	return 0;
 }
 
@@ -501,40 +478,44 @@ static uint64_t sim_dist_window_end(const struct sim *s, uint64_t w_ps, uint64_t
 	return last;
 }
 
+/* At watchdog instant WATCH_PS: true when the parts found a deadlock (the run ends there). */
+static bool sim_dist_deadlock(struct sim *s, const struct sim_comm_ops *ops, void *ctx, uint64_t watch_ps)
+{
+	bool dead;
+
+	sim_dist_watch(s, ops, ctx, &dead);
+	if (!dead || s->error)
+		return false;
+	s->deadlock = true;
+	s->eng.q.now_ps = watch_ps;
+	return true;
+}
+
 static int sim_dist_loop(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 {
 	struct sim_dist *d = s->dist;
-	uint64_t w_ps, watch_ps = SIM_WATCHDOG_PS, last;
-	uint32_t failed;
+	uint64_t v[SIM_AG_N], watch_ps = SIM_WATCHDOG_PS, last;
 
+	/* every part makes the same collective calls, failed or not: the agreement stops them */
+	if (sim_dist_agree(s, ops, ctx, v))
+		return s->error;
 	for (;;) {
-		if (sim_dist_agree(s, ops, ctx, &w_ps, &failed))
-			return s->error;
-		if (failed != UINT32_MAX) {
+		if (v[SIM_AG_FAILED] != UINT32_MAX) {
 			if (!s->error)
-				sim_fail(s, -ECANCELED, "part %u of the run failed", failed);
+				sim_fail(s, -ECANCELED, "part %u of the run failed", (uint32_t)v[SIM_AG_FAILED]);
 			return s->error;
 		}
-		if (w_ps == UINT64_MAX)
+		if (v[SIM_AG_NEXT] == UINT64_MAX)
 			return 0;	/* drained: nothing left anywhere */
-		if (s->cfg.stop_ps && w_ps > s->cfg.stop_ps) {
+		if (s->cfg.stop_ps && v[SIM_AG_NEXT] > s->cfg.stop_ps) {
 			s->eng.q.now_ps = s->cfg.stop_ps;
 			return 0;
 		}
-		/* watchdog instants with no event in between: the state there is the one before w_ps */
-		while (watch_ps < w_ps) {
-			bool dead;
-
-			if (sim_dist_watch(s, ops, ctx, &dead))
-				return s->error;
-			if (dead) {
-				s->deadlock = true;
-				s->eng.q.now_ps = watch_ps;
+		/* watchdog instants with no event in between: the state there is the one before the next event */
+		for (; watch_ps < v[SIM_AG_NEXT]; watch_ps += SIM_WATCHDOG_PS)
+			if (sim_dist_deadlock(s, ops, ctx, watch_ps))
 				return 0;
-			}
-			watch_ps += SIM_WATCHDOG_PS;
-		}
-		last = sim_dist_window_end(s, w_ps, watch_ps);
+		last = sim_dist_window_end(s, v[SIM_AG_NEXT], watch_ps);
 		d->log_base_bytes = s->c.delivered_bytes;
 		d->nlog = 0;
 		d->fb_last_ps = UINT64_MAX;
@@ -542,22 +523,15 @@ static int sim_dist_loop(struct sim *s, const struct sim_comm_ops *ops, void *ct
 		if (!s->error)
 			sim_run_window(s, last);
 		d->st.windows++;
-		/* every part makes the same collective calls, failed or not: the next agreement stops them */
 		sim_dist_exchange(s, ops, ctx);
-		sim_dist_figures(s, ops, ctx);
-		sim_dist_ended(s, ops, ctx);
+		if (sim_dist_agree(s, ops, ctx, v) || sim_dist_resolve(s, ops, ctx, v))
+			return s->error;
 		if (last == watch_ps) {
-			bool dead;
-
-			sim_dist_watch(s, ops, ctx, &dead);
-			if (dead && !s->error) {
-				s->deadlock = true;
-				s->eng.q.now_ps = watch_ps;
+			if (sim_dist_deadlock(s, ops, ctx, watch_ps))
 				return 0;
-			}
 			watch_ps += SIM_WATCHDOG_PS;
 		}
-		if (!s->error && s->cfg.stop_ps && last == s->cfg.stop_ps) {
+		if (s->cfg.stop_ps && last == s->cfg.stop_ps && v[SIM_AG_FAILED] == UINT32_MAX) {
 			s->eng.q.now_ps = s->cfg.stop_ps;
 			return 0;
 		}
@@ -793,6 +767,12 @@ int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 	d->ff_ps = d->fb_last_ps = UINT64_MAX;
 	/* a part that failed to lay out still takes part, so that the others hear of it */
 	sim_run_begin(s);
+	for (uint32_t i = 0; i < s->nadded; i++) {
+		const struct sim_flow *f = &s->flows[i];
+
+		d->flows_here += sim_dist_owns(s, f->dst);
+		d->need_here += sim_dist_owns(s, f->dst) && !f->local;
+	}
 	sim_dist_loop(s, ops, ctx);
 	/* the end, over every part: the last finish, the stop, the watchdog's instant or the last event */
 	v[0] = sim_now(s);

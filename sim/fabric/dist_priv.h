@@ -27,6 +27,8 @@ struct sim_dist {
 	uint64_t fb_last_ps;		/* last first byte placed here in this window, UINT64_MAX: none */
 	uint64_t ff_ps;			/* first flow finished here in this window, UINT64_MAX: none */
 	bool mark_done, ff_done;	/* resolved over every part */
+	uint64_t flows_here;		/* flows placed in this part (their receiver is here) */
+	uint64_t need_here;		/* of them, those the all-active window waits for */
 	uint64_t mark_ps, mark_bytes, first_finish_ps, first_finish_bytes;
 	/*
 	 * This window's changes of time-weighted port statistics, with what
