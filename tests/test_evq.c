@@ -194,6 +194,45 @@ static void test_evq_push_seq_random(void **state)
 	}
 }
 
+/*
+ * Ties as a fabric run makes them: in one future slot, instants at its
+ * first, last and middle times, each shared by up to 300 events pushed as
+ * a few stretches, each stretch in increasing key order (the nodes an
+ * earlier instant's handlers ran for, in order) and the stretches
+ * interleaved with each other's and other instants' pushes. Buckets small
+ * and large (the drain sorts each tie of the large ones on its own); the
+ * queue must pop by (time, key) like the heap.
+ */
+static void test_evq_push_seq_stretches(void **state)
+{
+	static uint64_t count[512];
+	const uint64_t low[] = { 0, 1, 2, SLOT_PS / 2, SLOT_PS - 2, SLOT_PS - 1 };
+	struct sim_rng r;
+	struct pair p;
+	uint64_t now = 0;
+
+	sim_rng_seed(&r, 17);
+	pair_init(&p);
+	for (unsigned int round = 0; round < 400; round++) {
+		uint64_t slot_ps = (now / SLOT_PS + 1 + sim_rng_below(&r, 8)) * SLOT_PS;
+		unsigned int stretches = 1 + sim_rng_below(&r, 6), size = sim_rng_below(&r, 4);
+
+		for (unsigned int st = 0; st < stretches; st++) {
+			/* one stretch: increasing nodes, each pushing to some of the instants */
+			for (uint32_t lp = sim_rng_below(&r, 8); lp < 512; lp += 1 + sim_rng_below(&r, 64 >> 2 * size)) {
+				uint64_t t = slot_ps + low[sim_rng_below(&r, 6)];
+
+				pair_push_seq(&p, t, (uint64_t)lp << 40 | count[lp]++, &evs[lp]);
+			}
+		}
+		/* pop about half of what is pending: later rounds add to slots already filled */
+		for (size_t n = p.q.n / 2; n; n--)
+			now = pair_pop(&p);
+	}
+	pair_drain(&p);
+	pair_free(&p);
+}
+
 /* Keys, not pushes, order equal times: pushed 3, 1, 2 at one instant, they pop 1, 2, 3. */
 static void test_evq_push_seq_order(void **state)
 {
@@ -395,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_evq_random),
 		cmocka_unit_test(test_evq_push_seq_order),
 		cmocka_unit_test(test_evq_push_seq_random),
+		cmocka_unit_test(test_evq_push_seq_stretches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

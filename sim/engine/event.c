@@ -213,17 +213,40 @@ static void sim_evq_bucket_clear(struct sim_evq *q, struct sim_evq_bucket *b)
 }
 
 /*
+ * Sorts a tie R[0, K) (events of one time) by seq, by insertion: it costs
+ * the tie's inversions, and ties are short. (A merge of the tie's sorted
+ * stretches, or a radix sort on the key's node bits, measured slower on
+ * the ties fabric runs make: their comparisons or counts serialize as much
+ * as the insertion's few moves.)
+ */
+static void sim_evq_sort_tie(struct sim_heap_ent *r, size_t k)
+{
+	for (size_t i = 1; i < k; i++) {
+		struct sim_heap_ent x;
+		size_t j = i;
+
+		if (r[i].seq >= r[i - 1].seq)
+			continue;
+		x = r[i];
+		do {
+			r[j] = r[j - 1];
+			j--;
+		} while (j && x.seq < r[j - 1].seq);
+		r[j] = x;
+	}
+}
+
+/*
  * Moves bucket B's events into run (which has room), sorted. Within a
- * slot times differ only in their low SIM_EVQ_SLOT_SHIFT bits, and a
- * bucket mostly holds equal times in sequence order (sim_evq_push appends
- * in sequence order, and far's events of a slot move in, in order, before
- * the window lets any push reach it): a stable counting sort on those bits
- * sorts by (time, seq). Small buckets take an insertion sort instead, and
- * a last pass checks the order and repairs it if need be: equal times out
- * of sequence order come from caller-chosen sequences (sim_evq_push_seq)
- * or a pull from far cut short by -ENOMEM. The repair is an insertion sort
- * over what the counting sort left, so it costs the inversions among
- * equal times, not the square of the bucket.
+ * slot times differ only in their low SIM_EVQ_SLOT_SHIFT bits: a counting
+ * sort on those bits orders the bucket by time, and each time that
+ * several events share (a tie) is then sorted by seq on its own. Ties
+ * are the rule, not the exception: identical links and flows started
+ * together put whole stretches of nodes at one instant, and the fabric's
+ * keys (the scheduling node, then its count: sim_evq_push_seq) order them
+ * otherwise than they were pushed. The prefix pass of the counting sort
+ * lists the ties without a branch, so the drain visits only them. Small
+ * buckets take an insertion sort on (time, seq) instead.
  */
 static void sim_evq_drain(struct sim_evq *q, struct sim_evq_bucket *b)
 {
@@ -238,8 +261,9 @@ static void sim_evq_drain(struct sim_evq *q, struct sim_evq_bucket *b)
 		sim_evq_insertion_sort(r, n);
 	} else {
 		uint32_t *count = q->count;
+		uint16_t *ties = q->ties;
 		const uint64_t low = (1ULL << SIM_EVQ_SLOT_SHIFT) - 1;
-		size_t sum = 0;
+		size_t sum = 0, nties = 0;
 
 		memset(count, 0, sizeof(q->count));
 		for (struct sim_evq_chunk *c = b->head; c; c = c->next)
@@ -250,16 +274,19 @@ static void sim_evq_drain(struct sim_evq *q, struct sim_evq_bucket *b)
 
 			count[t] = (uint32_t)sum;
 			sum += k;
+			ties[nties] = (uint16_t)t;
+			nties += k > 1;
 		}
 		for (struct sim_evq_chunk *c = b->head; c; c = c->next)
 			for (uint32_t i = 0; i < c->n; i++)
 				r[count[c->e[i].time_ps & low]++] = c->e[i];
+		/* count[t] is now the end of time t's events, and the start of t + 1's */
+		for (size_t i = 0; i < nties; i++) {
+			size_t t = ties[i], start = t ? count[t - 1] : 0;
+
+			sim_evq_sort_tie(&r[start], count[t] - start);
+		}
 		n = b->n;
-		for (size_t i = 1; i < n; i++)
-			if (sim_evq_ent_before(&r[i], &r[i - 1])) {
-				sim_evq_insertion_sort(r, n);
-				break;
-			}
 	}
 	q->run_i = 0;
 	q->run_n = n;

@@ -73,6 +73,7 @@ struct sim_event {
 _Static_assert(SIM_EVQ_SLOTS_LOG2 >= 6 && SIM_EVQ_SLOTS_LOG2 <= 20, "the wheel's bitmap needs 64..2^20 buckets");
 _Static_assert(SIM_EVQ_SLOT_SHIFT + SIM_EVQ_SLOTS_LOG2 < 64, "the window must be shorter than time itself");
 _Static_assert(SIM_EVQ_SLOT_SHIFT <= 12, "the drain counts events by time within a slot");
+_Static_assert(SIM_EVQ_SLOT_SHIFT <= 16, "the drain lists times within a slot in 16 bits");
 
 /*
  * A bucket's events live in a list of fixed chunks from a free list shared
@@ -113,6 +114,7 @@ struct sim_evq {
 	uint64_t summary[SIM_EVQ_SUMMARY];	/* bit i: bits[i] non-zero */
 	struct sim_heapq far;	/* events of slots >= cur_slot + SIM_EVQ_SLOTS */
 	uint32_t count[1 << SIM_EVQ_SLOT_SHIFT];	/* the drain's counting sort, by time within the slot */
+	uint16_t ties[1 << SIM_EVQ_SLOT_SHIFT];	/* the drain's times within the slot shared by events */
 };
 
 /* An empty queue with room for CAP_HINT events (0: a default): 0, or -ENOMEM. */
