@@ -70,6 +70,9 @@ same "incast across leaves, PFC" -t "$T" -w flows -f "$tmp/incast.flows"
 same "incast across leaves, DCQCN" -t "$T" -w flows -f "$tmp/incast.flows" --cc dcqcn
 same "permutation, telemetry CC, AR, go-back-N" -t "$T" -w permutation -s 1M -l ar --cc telemetry --rx gbn
 same "permutation, spray, 2 QPs" -t "$T" -w permutation -s 512K -l spray --qps 2
+same "--trace-port of a port in the last part" -t "$T" -w permutation -s 1M -l ar --trace-port leaf7:spine3 \
+	--trace-interval 500ns
+same "--trace-port of a port in part 0, DCQCN" -t "$T" -w flows -f "$tmp/incast.flows" --cc dcqcn --trace-port leaf0:h0
 same "--stop in mid-run (exit 3, partial results)" -t "$T" -w permutation -s 4M --stop 20us
 # 4 pods of 4 leaves x 4 hosts, 4 aggregation switches each, 4 core groups of 2
 cat >"$tmp/ft.topo" <<'EOF'
@@ -119,6 +122,8 @@ expect "--partition pod on a 2-tier fabric is refused" 1 "pod" mpi 2 run -t "$T"
 expect "--partition: a bad mode" 2 "expected auto, pod or leaf" mpi 2 run -t "$T" -s 64K -o "" --partition x
 expect "a collective is refused with the way out" 2 "runs in one process for now" \
 	mpi 2 run -t "$T" -w allreduce -s 1M -o ""
+expect "--trace-port: an unknown port, every part says so" 2 "expected a port index below" \
+	mpi 2 run -t "$T" -s 64K -o "$tmp/tp" --trace-port leaf0:nowhere
 expect "errors name the process" 2 '^\[part 1/2\] ' mpi 2 run -t "$T" --partition x
 
 # what a split would be, without running it: 8 leaf groups of small-800g, 2 or 16 parts

@@ -788,8 +788,8 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	/* the workload is valid: from here on this run's results replace any earlier run's */
 	if (first && (sim_results_clean(o->out_dir, NULL) || (sd && run_seeds_open(o, sd))))
 		goto out_destroy;
-	/* with --seeds only the last seed's run is written, its trace too */
-	if ((!sd || last) && sim_run_trace(s, o, &trace))
+	/* with --seeds only the last seed's run is written, its trace too; part 0 writes a split run's */
+	if ((!sd || last) && !(o->part && sim_launch->rank) && sim_run_trace(s, o, &trace))
 		goto out_destroy;
 	if ((!sd || last) && o->part && sim_launch->rank && o->part_trace &&
 	    sim_trace_all(s, o->trace_interval_ps, RUN_TRACE_SAMPLES, RUN_TRACE_BUDGET)) {
@@ -798,6 +798,12 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	}
 	if (o->part && sim_dist_attach(s, sim_launch->size, sim_launch->rank, o->part->part, o->part->lookahead_ps)) {
 		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
+		goto out_destroy;
+	}
+	/* the named trace: every part samples, the port's owner's rows go to part 0's file */
+	if (o->part && o->trace_spec && (!sd || last) &&
+	    sim_dist_trace_port(s, sim_port_lookup(t, o->trace_spec), o->trace_interval_ps, trace)) {
+		fprintf(stderr, "fabsim run: out of memory for the port's trace\n");
 		goto out_destroy;
 	}
 	if (o->part ? sim_dist_run(s, sim_launch->ops, sim_launch->ctx) : sim_run(s)) {
@@ -880,16 +886,18 @@ static int run_split(struct run_opts *o, struct sim_topo *t, struct sim_partitio
 			"(or with -np 1); flow workloads split over processes\n");
 		return 2;
 	}
-	if (o->trace_spec) {
-		fprintf(stderr, "fabsim run: --trace-port is not available in a run split over processes yet\n");
-		return 2;
-	}
 	if (sim_partition(t, sim_launch->size, o->part_mode, p, err, sizeof(err))) {
 		fprintf(stderr, "fabsim run: cannot split the fabric into %u parts: %s\n", sim_launch->size, err);
 		return 1;
 	}
 	o->part = p;
-	o->part_trace = o->out_dir && *o->out_dir;
+	o->part_trace = o->out_dir && *o->out_dir && !o->trace_spec;
+	/* every part samples a named port: it must exist before any part starts */
+	if (o->trace_spec && sim_port_lookup(t, o->trace_spec) == SIM_NONE) {
+		fprintf(stderr, "fabsim run: --trace-port '%s': expected a port index below %u or FROM:TO node names\n",
+			o->trace_spec, t->nports);
+		return 2;
+	}
 	if (sim_launch->rank) {
 		o->quiet = true;
 		o->json = false;

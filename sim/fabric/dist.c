@@ -77,6 +77,12 @@ void sim_dist_free(struct sim *s)
 	}
 	free(d->out);
 	free(d->in);
+	if (d->trace_mem) {
+		if (s->trace == d->trace_mem)
+			s->trace = NULL;
+		fclose(d->trace_mem);
+	}
+	free(d->trace_buf);
 	free(d->log);
 	free(d->tail);
 	free(d->seen);
@@ -115,6 +121,62 @@ int sim_dist_attach(struct sim *s, uint32_t nparts, uint32_t me, const uint32_t 
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+int sim_dist_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out)
+{
+	struct sim_dist *d = s->dist;
+
+	d->trace_out = out;
+	d->trace_mem = open_memstream(&d->trace_buf, &d->trace_len);
+	if (!d->trace_mem)
+		return -ENOMEM;
+	sim_trace_port(s, port, interval_ps, d->trace_mem);
+	return 0;
+}
+
+/* Rows of the named trace past LAST_PS go: a part sampled them before it knew the run had ended. */
+static void sim_dist_trace_cut(struct sim *s, uint64_t last_ps)
+{
+	struct sim_dist *d = s->dist;
+	uint64_t keep;
+	size_t off = 0;
+
+	if (!d->trace_mem)
+		return;
+	keep = last_ps / s->trace_interval_ps + 1;
+	if (s->trace_next <= keep)
+		return;
+	fflush(d->trace_mem);
+	for (uint64_t rows = 0; off < d->trace_len && rows < keep; off++)
+		rows += d->trace_buf[off] == '\n';
+	fseeko(d->trace_mem, (off_t)off, SEEK_SET);
+	fflush(d->trace_mem);
+	s->trace_next = keep;
+}
+
+/* The owner's rows into part 0's file. */
+static int sim_dist_gather_named(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
+{
+	struct sim_dist *d = s->dist;
+	struct sim_buf mine = { 0 };
+	int rc = 0;
+
+	if (!d->trace_mem)
+		return 0;
+	fflush(d->trace_mem);
+	if (sim_dist_owns(s, s->topo->ports[s->trace_port].node) && !s->error)
+		rc = sim_buf_put(&mine, d->trace_buf, d->trace_len);
+	for (uint32_t i = 0; i < d->nparts; i++)
+		d->in[i].len = 0;
+	if (ops->gather(ctx, &mine, d->in) || rc)
+		sim_fail(s, rc ? rc : -EIO, "the parts could not gather the port's trace");
+	s->trace = d->trace_out;
+	for (uint32_t i = 0; i < d->nparts && !d->me && !s->error && d->trace_out; i++)
+		if (d->in[i].len && fwrite(d->in[i].data, 1, d->in[i].len, d->trace_out) != d->in[i].len)
+			sim_fail(s, -EIO, "cannot write the port's trace");
+	sim_buf_free(&mine);
+	return s->error;
 }
 
 /* ---- frames crossing a cut ------------------------------------------------ */
@@ -260,6 +322,7 @@ static void sim_dist_take_back(struct sim *s, uint64_t end_ps)
 	}
 	d->ntail = 0;
 	sim_trace_truncate(s, end_ps);
+	sim_dist_trace_cut(s, end_ps);
 	s->end_ps = end_ps;
 	sim_trace_flush(s);
 }
@@ -798,5 +861,6 @@ int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 	s->first_finish_bytes = d->first_finish_bytes;
 	sim_dist_gather(s, ops, ctx);
 	sim_dist_gather_trace(s, ops, ctx);
+	sim_dist_gather_named(s, ops, ctx);
 	return s->error;
 }

@@ -38,6 +38,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct sim;
 
@@ -92,6 +93,13 @@ int sim_dist_attach(struct sim *s, uint32_t nparts, uint32_t me, const uint32_t 
  * which part did).
  */
 int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx);
+/*
+ * The named port's trace (--trace-port) of a split run: every part calls
+ * it before sim_dist_run, part 0 with the file that gets the rows (its
+ * header written), the others with NULL; the rows are the part's that
+ * owns the port. 0, or -ENOMEM.
+ */
+int sim_dist_trace_port(struct sim *s, uint32_t port, uint64_t interval_ps, FILE *out);
 /* This part's synchronisation figures (after sim_dist_run). */
 const struct sim_dist_stats *sim_dist_stats(const struct sim *s);
 /* Whether NODE is handled by this part (every node when S is not split). */

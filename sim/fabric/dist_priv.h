@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "sim/fabric/dist.h"
 
 struct sim;
@@ -47,6 +48,11 @@ struct sim_dist {
 	} *tail;
 	size_t ntail, tailcap;
 	uint8_t *seen;			/* per port: taken back (bit 0 queue, bit 1 pause) */
+	/* the named port's trace (--trace-port): rows kept here, the owner's go to part 0's file */
+	FILE *trace_mem;
+	char *trace_buf;
+	size_t trace_len;
+	FILE *trace_out;		/* part 0: the file; NULL elsewhere */
 	uint64_t watch_bytes;		/* delivered over every part at the last watchdog instant */
 	uint64_t *watch_bits;		/* per port: holds data while paused (the watchdog) */
 };
