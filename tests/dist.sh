@@ -73,6 +73,8 @@ same "permutation, spray, 2 QPs" -t "$T" -w permutation -s 512K -l spray --qps 2
 same "--trace-port of a port in the last part" -t "$T" -w permutation -s 1M -l ar --trace-port leaf7:spine3 \
 	--trace-interval 500ns
 same "--trace-port of a port in part 0, DCQCN" -t "$T" -w flows -f "$tmp/incast.flows" --cc dcqcn --trace-port leaf0:h0
+# 10 ns samples: about 12 per window, and the default trace halves itself 4 times
+same "default trace halving, windows of 12 samples" -t "$T" -w permutation -s 1M -l ar --trace-interval 10ns
 same "--stop in mid-run (exit 3, partial results)" -t "$T" -w permutation -s 4M --stop 20us
 # 4 pods of 4 leaves x 4 hosts, 4 aggregation switches each, 4 core groups of 2
 cat >"$tmp/ft.topo" <<'EOF'

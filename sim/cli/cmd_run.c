@@ -788,15 +788,16 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	/* the workload is valid: from here on this run's results replace any earlier run's */
 	if (first && (sim_results_clean(o->out_dir, NULL) || (sd && run_seeds_open(o, sd))))
 		goto out_destroy;
+	/* a split run's part: before the traces, which keep room for a window's samples */
+	if (o->part && sim_dist_attach(s, sim_launch->size, sim_launch->rank, o->part->part, o->part->lookahead_ps)) {
+		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
+		goto out_destroy;
+	}
 	/* with --seeds only the last seed's run is written, its trace too; part 0 writes a split run's */
 	if ((!sd || last) && !(o->part && sim_launch->rank) && sim_run_trace(s, o, &trace))
 		goto out_destroy;
 	if ((!sd || last) && o->part && sim_launch->rank && o->part_trace &&
 	    sim_trace_all(s, o->trace_interval_ps, RUN_TRACE_SAMPLES, RUN_TRACE_BUDGET)) {
-		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
-		goto out_destroy;
-	}
-	if (o->part && sim_dist_attach(s, sim_launch->size, sim_launch->rank, o->part->part, o->part->lookahead_ps)) {
 		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
 		goto out_destroy;
 	}

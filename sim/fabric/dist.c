@@ -60,6 +60,16 @@ bool sim_dist_owns(const struct sim *s, uint32_t node)
 	return !s->dist || s->dist->part[node] == s->dist->me;
 }
 
+bool sim_dist_split(const struct sim *s)
+{
+	return s->dist && s->dist->nparts > 1;
+}
+
+uint64_t sim_dist_lookahead(const struct sim *s)
+{
+	return s->dist ? s->dist->lookahead_ps : UINT64_MAX;
+}
+
 const struct sim_dist_stats *sim_dist_stats(const struct sim *s)
 {
 	return s->dist ? &s->dist->st : NULL;
@@ -526,6 +536,7 @@ static int sim_dist_resolve(struct sim *s, const struct sim_comm_ops *ops, void 
 		sim_dist_take_back(s, s->last_finish_ps);
 	}
 	d->ntail = 0;
+	sim_trace_settle(s);
 	return 0;
 }
 

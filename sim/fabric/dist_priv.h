@@ -72,6 +72,12 @@ void sim_dist_free(struct sim *s);
 void sim_dist_note_port(struct sim *s, uint32_t port, uint8_t kind);
 /* trace.c: drops the default trace's samples of instants past LAST_PS (a split run's last window). */
 void sim_trace_truncate(struct sim *s, uint64_t last_ps);
+/* trace.c: halves the default trace until it fits (a split run, at each window's end). */
+void sim_trace_settle(struct sim *s);
+/* The split run's lookahead (UINT64_MAX in one part). */
+uint64_t sim_dist_lookahead(const struct sim *s);
+/* Whether S is one of several parts (a run in one part knows what one process knows, when it does). */
+bool sim_dist_split(const struct sim *s);
 /* trace.c: PORT's samples of the default trace into B (nothing without them); back in part 0: 0 or -EPROTO. */
 int sim_trace_pack(const struct sim *s, uint32_t port, struct sim_buf *b);
 int sim_trace_unpack(struct sim *s, uint32_t port, const uint8_t *data, size_t len);

@@ -915,7 +915,7 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 		sim_dist_finished(s);
 	s->last_finish_ps = now;
 	/* a split run's part sees only its own flows: dist.c tells it */
-	s->ended = s->flows_done + 1 >= s->nflows && !s->dist;
+	s->ended = s->flows_done + 1 >= s->nflows && !sim_dist_split(s);
 	if (!s->flows_done++) {
 		s->first_finish_ps = now;
 		sim_bytes_open(s, SIM_BYTES_FIRST_FINISH);

@@ -39,6 +39,12 @@ struct sim_tracer {
 	uint32_t *port;		/* their indices, ascending */
 	uint32_t *slot;		/* per port of the topology: index into port[], or SIM_NONE */
 	uint32_t cap;		/* samples per port, a power of two */
+	/*
+	 * Records per port: cap, plus (in a split run) room for one window's
+	 * samples, which are halved at the window's end (sim_trace_settle)
+	 * once the part knows whether the run ended within the window.
+	 */
+	uint32_t stride;
 	uint32_t n;		/* samples taken per port (all alike) */
 	uint64_t interval_ps;	/* sample k is at k x interval_ps */
 	struct sim_trace_rec *rec;	/* nports x cap, port after port */
@@ -70,6 +76,17 @@ static void sim_trace_line(struct sim *s, uint64_t at_ps)
 static uint32_t sim_trace_sat32(uint64_t v)
 {
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* A split run's room for one window's samples at the first (finest) interval; 0 in one process. */
+static uint32_t sim_trace_slack(const struct sim *s, uint64_t interval_ps)
+{
+	uint64_t w;
+
+	if (!sim_dist_split(s))
+		return 0;
+	w = sim_dist_lookahead(s) / interval_ps + 2;
+	return w > 1024 ? 1024 : (uint32_t)w;
 }
 
 int sim_trace_all(struct sim *s, uint64_t interval_ps, uint32_t max_samples, uint64_t budget_bytes)
@@ -104,7 +121,9 @@ int sim_trace_all(struct sim *s, uint64_t interval_ps, uint32_t max_samples, uin
 	while (cap > SIM_TRACE_MIN_SAMPLES &&
 	       coll_mul_sat_u64((uint64_t)tr->nports * cap, sizeof(*tr->rec)) > budget_bytes)
 		cap /= 2;
-	need = coll_mul_sat_u64((uint64_t)tr->nports * cap, sizeof(*tr->rec));
+	interval_ps = interval_ps ? interval_ps : SIM_TRACE_INTERVAL_PS;
+	tr->stride = cap + sim_trace_slack(s, interval_ps);
+	need = coll_mul_sat_u64((uint64_t)tr->nports * tr->stride, sizeof(*tr->rec));
 	if (coll_mem_guard(need, "the default trace", err, sizeof(err))) {
 		snprintf(s->err, sizeof(s->err), "%s", err);
 		sim_trace_free(s);
@@ -114,7 +133,7 @@ int sim_trace_all(struct sim *s, uint64_t interval_ps, uint32_t max_samples, uin
 	if (!tr->rec)
 		goto out_free;
 	tr->cap = cap;
-	tr->interval_ps = interval_ps ? interval_ps : SIM_TRACE_INTERVAL_PS;
+	tr->interval_ps = interval_ps;
 	/* the first sample, at t = 0, before the first event past it */
 	s->eng.probe_next_ps = 0;
 	return 0;
@@ -126,17 +145,31 @@ out_nomem:
 	return -ENOMEM;
 }
 
-/* Full: keep samples 0, 2, 4, ... (the instants of the doubled interval). */
+/*
+ * Full: keep samples 0, 2, 4, ... (the instants of the doubled interval).
+ * Halving later, with more than cap samples, keeps the same instants as
+ * halving at cap and sampling on at the doubled interval would have.
+ */
 static void sim_trace_decimate(struct sim_tracer *tr)
 {
-	for (uint32_t p = 0; p < tr->nports; p++) {
-		struct sim_trace_rec *r = &tr->rec[(size_t)p * tr->cap];
+	uint32_t keep = (tr->n + 1) / 2;
 
-		for (uint32_t i = 1; i < tr->cap / 2; i++)
+	for (uint32_t p = 0; p < tr->nports; p++) {
+		struct sim_trace_rec *r = &tr->rec[(size_t)p * tr->stride];
+
+		for (uint32_t i = 1; i < keep; i++)
 			r[i] = r[2 * i];
 	}
-	tr->n = tr->cap / 2;
+	tr->n = keep;
 	tr->interval_ps *= 2;
+}
+
+void sim_trace_settle(struct sim *s)
+{
+	struct sim_tracer *tr = s->tracer;
+
+	while (tr && tr->n >= tr->cap)
+		sim_trace_decimate(tr);
 }
 
 static void sim_trace_take(struct sim *s, struct sim_tracer *tr)
@@ -144,7 +177,7 @@ static void sim_trace_take(struct sim *s, struct sim_tracer *tr)
 	for (uint32_t p = 0; p < tr->nports; p++) {
 		const struct sim_portq *q = &s->pq[tr->port[p]];
 		const struct sim_portq_stats *st = &s->pst[tr->port[p]];
-		struct sim_trace_rec *r = &tr->rec[(size_t)p * tr->cap + tr->n];
+		struct sim_trace_rec *r = &tr->rec[(size_t)p * tr->stride + tr->n];
 
 		r->data_bytes = q->qbytes[SIM_PRIO_DATA];
 		r->tx_bytes = q->tx_bytes;
@@ -155,7 +188,8 @@ static void sim_trace_take(struct sim *s, struct sim_tracer *tr)
 		r->drops = sim_trace_sat32(st->drops);
 		r->paused = q->paused;
 	}
-	if (++tr->n == tr->cap)
+	/* a split run halves at its windows' ends, unless a window outgrew its room */
+	if (++tr->n == (sim_dist_split(s) ? tr->stride : tr->cap))
 		sim_trace_decimate(tr);
 }
 
@@ -259,7 +293,7 @@ int sim_trace_write(const struct sim *s, uint32_t port, FILE *out)
 
 	if (!tr || port >= s->topo->nports || tr->slot[port] == SIM_NONE)
 		return -EINVAL;
-	r = &tr->rec[(size_t)tr->slot[port] * tr->cap];
+	r = &tr->rec[(size_t)tr->slot[port] * tr->stride];
 	/* the named trace's format, row for row */
 	for (uint32_t i = 0; i < tr->n; i++, r++)
 		fprintf(out, "%.3f,%llu,%llu,%u,%llu,%llu,%llu,%llu,%llu\n",
@@ -285,7 +319,7 @@ int sim_trace_pack(const struct sim *s, uint32_t port, struct sim_buf *b)
 		return 0;
 	h = (struct sim_trace_head){ .n = tr->n, .interval_ps = tr->interval_ps };
 	if (sim_buf_put(b, &h, sizeof(h)) ||
-	    sim_buf_put(b, &tr->rec[(size_t)tr->slot[port] * tr->cap], (size_t)tr->n * sizeof(*tr->rec)))
+	    sim_buf_put(b, &tr->rec[(size_t)tr->slot[port] * tr->stride], (size_t)tr->n * sizeof(*tr->rec)))
 		return -ENOMEM;
 	return 0;
 }
@@ -303,7 +337,7 @@ int sim_trace_unpack(struct sim *s, uint32_t port, const uint8_t *data, size_t l
 	/* every part sampled the same instants */
 	if (h.n != tr->n || h.interval_ps != tr->interval_ps || len != sizeof(h) + (size_t)h.n * sizeof(*tr->rec))
 		return -EPROTO;
-	memcpy(&tr->rec[(size_t)tr->slot[port] * tr->cap], data + sizeof(h), (size_t)h.n * sizeof(*tr->rec));
+	memcpy(&tr->rec[(size_t)tr->slot[port] * tr->stride], data + sizeof(h), (size_t)h.n * sizeof(*tr->rec));
 	return 0;
 }
 
