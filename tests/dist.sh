@@ -13,6 +13,8 @@ LABEL=dist
 . "$(dirname "$0")/lib.sh"
 T=topologies/small-800g.topo
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# up to 4 processes on 2 cores: a rank that waits yields its core to one that works
+export OMPI_MCA_mpi_yield_when_idle=1
 
 if ! command -v mpirun >/dev/null; then
 	echo "dist: no mpirun (install openmpi-bin: make deps)" >&2

@@ -203,6 +203,9 @@ setup_root() {
 	# A host resolver behind a symlink (systemd-resolved) may dangle inside.
 	rm -f "$ROOT/etc/resolv.conf"
 	cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf"
+	# An installed Debian names itself in /etc/hosts; minbase has none, and
+	# MPI_Init then waits 5 s on DNS for the host's name (every mpirun).
+	cp -L /etc/hosts "$ROOT/etc/hosts"
 	git clone -q --no-hardlinks "$REPO" "$ROOT$WORKDIR"
 	git -C "$ROOT$WORKDIR" checkout -q --detach "$COMMIT"
 	mount -t proc proc "$ROOT/proc"
