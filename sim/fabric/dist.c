@@ -269,23 +269,30 @@ static int sim_dist_reduce(struct sim *s, const struct sim_comm_ops *ops, void *
 	return rc;
 }
 
+/* A window's log full at *CAP entries of SIZE bytes: doubles it (1024 at first): 0, or -ENOMEM (the run fails). */
+static int sim_dist_grow(struct sim *s, void **log, size_t *cap, size_t size, const char *what)
+{
+	size_t n = *cap ? 2 * *cap : 1024;
+	void *l = realloc(*log, n * size);
+
+	if (!l) {
+		sim_fail(s, -ENOMEM, "out of memory for %s", what);
+		return -ENOMEM;
+	}
+	*log = l;
+	*cap = n;
+	return 0;
+}
+
 void sim_dist_note_port(struct sim *s, uint32_t port, uint8_t kind)
 {
 	struct sim_dist *d = s->dist;
 	const struct sim_portq *q = &s->pq[port];
 	const struct sim_portq_stats *st = &s->pst[port];
 
-	if (d->ntail == d->tailcap) {
-		size_t cap = d->tailcap ? 2 * d->tailcap : 4096;
-		void *t = realloc(d->tail, cap * sizeof(*d->tail));
-
-		if (!t) {
-			sim_fail(s, -ENOMEM, "out of memory for the window's port statistics");
-			return;
-		}
-		d->tail = t;
-		d->tailcap = cap;
-	}
+	if (d->ntail == d->tailcap &&
+	    sim_dist_grow(s, (void **)&d->tail, &d->tailcap, sizeof(*d->tail), "the window's port statistics"))
+		return;
 	d->tail[d->ntail++] = (struct sim_dist_tail){
 		.port = port, .kind = kind, .paused = q->paused, .t_ps = sim_now(s), .q_integral = q->q_integral,
 		.q_last_ps = q->q_last_ps, .qbytes = q->qbytes[SIM_PRIO_DATA], .paused_ps = st->paused_ps,
@@ -347,17 +354,9 @@ void sim_dist_delivered(struct sim *s)
 		d->log[d->nlog - 1].bytes = s->c.delivered_bytes;
 		return;
 	}
-	if (d->nlog == d->logcap) {
-		size_t cap = d->logcap ? 2 * d->logcap : 1024;
-		void *l = realloc(d->log, cap * sizeof(*d->log));
-
-		if (!l) {
-			sim_fail(s, -ENOMEM, "out of memory for the window's deliveries");
-			return;
-		}
-		d->log = l;
-		d->logcap = cap;
-	}
+	if (d->nlog == d->logcap &&
+	    sim_dist_grow(s, (void **)&d->log, &d->logcap, sizeof(*d->log), "the window's deliveries"))
+		return;
 	d->log[d->nlog].t_ps = now;
 	d->log[d->nlog++].bytes = s->c.delivered_bytes;
 }
@@ -416,11 +415,7 @@ static int sim_dist_watch(struct sim *s, const struct sim_comm_ops *ops, void *c
 		d->watch_bytes = v;
 		return 0;
 	}
-	memset(bits, 0, words * sizeof(*bits));
-	for (uint32_t port = 0; port < s->topo->nports; port++)
-		if (sim_dist_owns(s, s->topo->ports[port].node) && s->pq[port].paused &&
-		    s->pq[port].qbytes[SIM_PRIO_DATA])
-			bits[port / 64] |= 1ULL << (port % 64);
+	sim_pfc_waiting(s, bits);
 	/* each port is one part's: a sum of disjoint bits is their union */
 	if (sim_dist_reduce(s, ops, ctx, bits, words, SIM_COMM_SUM))
 		return -EIO;

@@ -325,20 +325,23 @@ static void sim_tick(void *ctx)
 	sim_tell_progress(s, w, false);
 }
 
+/* Event type -> element: one table for a whole run and for a part of a split one. */
+#define SIM_FABRIC_HANDLERS { \
+	[SIM_EV_PKT_ARRIVE] = sim_on_pkt_arrive, \
+	[SIM_EV_TX_DONE] = sim_on_tx_done, \
+	[SIM_EV_QP_TIMER] = sim_on_qp_timer, \
+	[SIM_EV_FLOW_START] = sim_on_flow_start, \
+	[SIM_EV_CC_TIMER] = sim_on_cc_timer, \
+	[SIM_EV_PORT_WAKE] = sim_on_port_wake, \
+	[SIM_EV_LOCAL_DONE] = sim_on_local_done, \
+	[SIM_EV_ACK_TIMER] = sim_on_ack_timer, \
+	[SIM_EV_PAUSE_EXPIRE] = sim_on_pause_expire, \
+	[SIM_EV_PAUSE_REFRESH] = sim_on_pause_refresh, \
+}
+
 /* What the engine calls: event type -> element, the PFC watchdog, progress. */
 static const struct sim_engine_ops sim_fabric_engine_ops = {
-	.handler = {
-		[SIM_EV_PKT_ARRIVE] = sim_on_pkt_arrive,
-		[SIM_EV_TX_DONE] = sim_on_tx_done,
-		[SIM_EV_QP_TIMER] = sim_on_qp_timer,
-		[SIM_EV_FLOW_START] = sim_on_flow_start,
-		[SIM_EV_CC_TIMER] = sim_on_cc_timer,
-		[SIM_EV_PORT_WAKE] = sim_on_port_wake,
-		[SIM_EV_LOCAL_DONE] = sim_on_local_done,
-		[SIM_EV_ACK_TIMER] = sim_on_ack_timer,
-		[SIM_EV_PAUSE_EXPIRE] = sim_on_pause_expire,
-		[SIM_EV_PAUSE_REFRESH] = sim_on_pause_refresh,
-	},
+	.handler = SIM_FABRIC_HANDLERS,
 	.watch = sim_watchdog,
 	.watch_period_ps = SIM_WATCHDOG_PS,
 	.tick = sim_tick,
@@ -377,18 +380,7 @@ int sim_run_begin(struct sim *s)
 
 /* A part of a split run: the same handlers, no watchdog (dist.c checks it over every part). */
 static const struct sim_engine_ops sim_fabric_window_ops = {
-	.handler = {
-		[SIM_EV_PKT_ARRIVE] = sim_on_pkt_arrive,
-		[SIM_EV_TX_DONE] = sim_on_tx_done,
-		[SIM_EV_QP_TIMER] = sim_on_qp_timer,
-		[SIM_EV_FLOW_START] = sim_on_flow_start,
-		[SIM_EV_CC_TIMER] = sim_on_cc_timer,
-		[SIM_EV_PORT_WAKE] = sim_on_port_wake,
-		[SIM_EV_LOCAL_DONE] = sim_on_local_done,
-		[SIM_EV_ACK_TIMER] = sim_on_ack_timer,
-		[SIM_EV_PAUSE_EXPIRE] = sim_on_pause_expire,
-		[SIM_EV_PAUSE_REFRESH] = sim_on_pause_refresh,
-	},
+	.handler = SIM_FABRIC_HANDLERS,
 	.tick = sim_tick,
 	.probe = sim_on_probe,
 };

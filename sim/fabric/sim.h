@@ -965,6 +965,8 @@ void sim_pfc_refresh(struct sim *s, struct sim_portq *q);
 bool sim_pfc_deadlocked(struct sim *s);
 /* Whether the ports set in WAITING (a bitmap: holds data while paused) link switches in a cycle. */
 bool sim_pfc_cycle(const struct sim *s, const uint64_t *waiting);
+/* WAITING (a bitmap over ports) := the ports of this part (every port in one process) holding data while paused. */
+void sim_pfc_waiting(const struct sim *s, uint64_t *waiting);
 
 /* route.c */
 uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p);

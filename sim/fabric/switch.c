@@ -29,7 +29,9 @@
  * first). PAUSE frames are generated at the egress and never held.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "sim/fabric/sim.h"
+#include "sim/fabric/dist.h"
 
 /*
  * RED/ECN thresholds of NVIDIA's RoCE configuration for Spectrum switches:
@@ -381,6 +383,15 @@ bool sim_pfc_cycle(const struct sim *s, const uint64_t *waiting)
 	return found;
 }
 
+void sim_pfc_waiting(const struct sim *s, uint64_t *waiting)
+{
+	memset(waiting, 0, (s->topo->nports + 63) / 64 * sizeof(*waiting));
+	for (uint32_t port = 0; port < s->topo->nports; port++)
+		if (sim_dist_owns(s, s->topo->ports[port].node) && s->pq[port].paused &&
+		    s->pq[port].qbytes[SIM_PRIO_DATA])
+			waiting[port / 64] |= 1ULL << (port % 64);
+}
+
 bool sim_pfc_deadlocked(struct sim *s)
 {
 	uint64_t *waiting;
@@ -393,9 +404,7 @@ bool sim_pfc_deadlocked(struct sim *s)
 	waiting = calloc((s->topo->nports + 63) / 64, sizeof(*waiting));
 	if (!waiting)
 		return false;
-	for (uint32_t port = 0; port < s->topo->nports; port++)
-		if (s->pq[port].paused && s->pq[port].qbytes[SIM_PRIO_DATA])
-			waiting[port / 64] |= 1ULL << (port % 64);
+	sim_pfc_waiting(s, waiting);
 	found = sim_pfc_cycle(s, waiting);
 	free(waiting);
 	return found;
