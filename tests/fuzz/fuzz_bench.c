@@ -12,6 +12,9 @@
 #include "sim/cli/cmd_predict.c"
 #include "tests/fuzz/fuzz_util.h"
 
+/* Transfers a schedule may have for the harness to build it (a second or so under ASan). */
+#define FUZZ_MAX_XFERS (1ULL << 20)
+
 static const char fuzz_topo_text[] =
 	"name = \"fuzz-rail64\";\n"
 	"fabric = { kind = \"railopt\"; servers = 8; gpus_per_server = 8; leaves_per_rail = 2;\n"
@@ -27,8 +30,19 @@ static void fuzz_build(const struct pred_opts *o, struct sim_topo *t, const stru
 				  .gpus_per_server = b->gpus_per_server ? b->gpus_per_server : 1,
 				  .nvlink_bps = 3600000000000ULL, .nvlink_lat_ps = 1000000, .rank_host = rank_host,
 				  .reduce_bps = cal->reduce_bps };
+	struct coll_params p;
+	uint64_t nxfers, mem_bytes;
 	struct sim *s;
 
+	/*
+	 * A generated schedule passes the check up to 2^32 transfers and its
+	 * start walks them all (minutes): past a fuzzing budget the harness
+	 * stops at the check, as predict would only start later (fuzz_jobs.c).
+	 */
+	sim_coll_job_params(&j, j.bytes, &p);
+	coll_sched_estimate(&p, &nxfers, &mem_bytes);
+	if (nxfers > FUZZ_MAX_XFERS)
+		return;
 	cfg.qps_per_flow = b->qps;
 	cfg.mtu_bytes = b->mtu_bytes;
 	cfg.msg_overhead_ps = cal->overhead_ps;
