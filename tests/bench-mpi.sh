@@ -8,8 +8,10 @@
 # whether the split run's outputs equal the serial run's (they must).
 # Table on stdout, every figure in results/bench/bench-mpi.json.
 #
-# Scenarios: the 8 MiB permutation on 8,192 hosts of 128-port switches
-# (ECMP and AR), as in make bench. BENCH_ONLY=REGEX selects.
+# Scenarios, as in make bench: the 8 MiB permutation on 8,192 hosts of
+# 128-port switches (ECMP and AR), and the 1 MiB hierarchical all-reduce
+# (NCCL's double binary tree across servers) on the 100,000 GPUs of
+# colossus-100k. BENCH_ONLY=REGEX selects.
 set -euo pipefail
 FABSIM=$(realpath "${1:-build/fabsim}")
 out=results/bench-mpi
@@ -18,20 +20,12 @@ only=${BENCH_ONLY:-.}
 nps=${NP:-2}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 
-cat >"$out/ls128-8192.topo" <<'TOPO'
-# 8192 hosts at 400G on 128-port switches: 128 leaves x 64 hosts, 64 spines.
-name = "ls128-8192";
-switch = { latency_ns = 600; buffer_mb = 160; };
-fabric = { kind = "leafspine"; leaves = 128; hosts_per_leaf = 64; spines = 64;
-	host_rate = "400G"; fabric_rate = "400G"; host_cable_m = 3.0; fabric_cable_m = 20.0; };
-TOPO
 scen=()
 for lb in ecmp ar; do
-	scen+=("perm-ls128-8192-$lb|-t $out/ls128-8192.topo -w permutation -s 8M -l $lb")
+	scen+=("perm-ls128-8192-$lb|-t tests/bench/ls128-8192.topo -w permutation -s 8M -l $lb")
 done
-
-masked() { jq -S 'del(.wall_s, .events_per_s, .peak_rss_kb, .processes, .partition, .lookahead_ps,
-	.windows, .exchanged_frames, .exchanged_bytes, .wait_s, .command)' "$1"; }
+scen+=("allreduce-100k-hier-tree-1M|-t topologies/colossus-100k.topo -w allreduce -a hier-tree -s 1M --gpus-per-server 8 -l ar")
+. "$(dirname "$0")/dist_same.sh"
 
 echo "# fabsim bench-mpi: $(nproc) cores, $("$FABSIM" --version), $(mpirun --version | head -1)"
 fmt='%-26s %3s %8s %8s %9s %9s %10s %7s %9s %s\n'
@@ -55,17 +49,15 @@ for s in "${scen[@]}"; do
 		rss=$(sort -n "$out/$name-$np.rss" | tail -1)
 		rm -f "$out/$name-$np.rss"
 		same=no
-		if cmp -s "$out/$name-1/flows.csv" "$out/$name-$np/flows.csv" &&
-			cmp -s "$out/$name-1/links.csv" "$out/$name-$np/links.csv" &&
-			cmp -s <(masked "$out/$name-1/summary.json") <(masked "$out/$name-$np/summary.json"); then
-			same=yes
-		fi
+		dist_same "$out/$name-1" "$out/$name-$np" && same=yes
+		# a collective's figures of the run are its largest size's
+		sum="$out/$name-$np/summary.json"
+		[ -f "$out/$name-$np/largest/summary.json" ] && sum="$out/$name-$np/largest/summary.json"
 		row=$(jq -c --arg n "$name" --argjson np "$np" --argjson w "$wn" --argjson w1 "$w1" \
 			--argjson r "$rss" --arg same "$same" '{scenario: $n, np: $np, wall_s: $w,
 			speedup: ($w1 / $w), windows, lookahead_ps, frames_per_window: (.exchanged_frames / .windows),
 			bytes_per_window: (.exchanged_bytes / .windows), exchanged_frames, exchanged_bytes,
-			wait_s, peak_mib_per_process: ($r / 1024), identical: ($same == "yes")}' \
-			"$out/$name-$np/summary.json")
+			wait_s, peak_mib_per_process: ($r / 1024), identical: ($same == "yes")}' "$sum")
 		rows+=("$row")
 		jq -r '[.scenario, .np, .wall_s, .speedup, .windows, .frames_per_window, .bytes_per_window,
 			.wait_s, .peak_mib_per_process, (if .identical then "yes" else "NO" end)] | @tsv' <<<"$row" |

@@ -20,31 +20,14 @@ out=results/bench
 mkdir -p "$out"
 only=${BENCH_ONLY:-.}
 
-cat >"$out/leafspine-1024.topo" <<'TOPO'
-# 1,024 hosts at 800G: 32 leaves x 32 hosts, 32 spines, non-blocking.
-name = "bench-1024";
-switch = { latency_ns = 600; buffer_mb = 160; };
-fabric = { kind = "leafspine"; leaves = 32; hosts_per_leaf = 32; spines = 32;
-	host_rate = "800G"; fabric_rate = "800G"; host_cable_m = 3.0; fabric_cable_m = 20.0; };
-TOPO
-# 128-port switches (SN5600 as 128 x 400G, or 64 x 800G split): a leaf
-# has 64 hosts and 64 uplinks, one to each spine.
-for n in 1024 8192; do
-	cat >"$out/ls128-$n.topo" <<TOPO
-# $n hosts at 400G on 128-port switches: $((n / 64)) leaves x 64 hosts, 64 spines.
-name = "ls128-$n";
-switch = { latency_ns = 600; buffer_mb = 160; };
-fabric = { kind = "leafspine"; leaves = $((n / 64)); hosts_per_leaf = 64; spines = 64;
-	host_rate = "400G"; fabric_rate = "400G"; host_cable_m = 3.0; fabric_cable_m = 20.0; };
-TOPO
-done
-
+# the fabrics (tests/bench/*.topo), shared with bench-mpi.sh
+B=tests/bench
 scen=()	# name|fabsim arguments
 for lb in ecmp ar; do
 	scen+=("perm-128-$lb|-t topologies/small-800g.topo -w permutation -s 8M -l $lb")
-	scen+=("perm-1024-$lb|-t $out/leafspine-1024.topo -w permutation -s 8M -l $lb")
-	scen+=("perm-ls128-1024-$lb|-t $out/ls128-1024.topo -w permutation -s 8M -l $lb")
-	scen+=("perm-ls128-8192-$lb|-t $out/ls128-8192.topo -w permutation -s 8M -l $lb")
+	scen+=("perm-1024-$lb|-t $B/leafspine-1024.topo -w permutation -s 8M -l $lb")
+	scen+=("perm-ls128-1024-$lb|-t $B/ls128-1024.topo -w permutation -s 8M -l $lb")
+	scen+=("perm-ls128-8192-$lb|-t $B/ls128-8192.topo -w permutation -s 8M -l $lb")
 done
 if "$FABSIM" run --help | grep -q hier-tree; then
 	scen+=("allreduce-100k-hier-tree-1M|-t topologies/colossus-100k.topo -w allreduce -a hier-tree -s 1M --gpus-per-server 8 -l ar")

@@ -4,8 +4,11 @@
 # aside), flows.csv, links.csv and trace.csv, for N = 1..4 (3 and 4
 # oversubscribed on a 2-core machine), on permutations with ECMP and AR,
 # an incast under PFC whose pauses cross the cuts, DCQCN and telemetry CC,
-# and --stop. Also: the parts printed, what is refused, and a killed
-# process ending the job with its name.
+# and --stop; and for collectives (collective.csv and largest/ too): ring,
+# tree and hierarchical all-reduce, two jobs with background traffic, a
+# fat-tree split by pod, and a lossy all-to-all whose retransmissions reach
+# transfers already finished. Also: the parts printed, what is refused,
+# and a killed process ending the job with its name.
 # usage: tests/dist.sh [BUILD/fabsim]
 set -u
 FABSIM=$(realpath "${1:-build/fabsim}")
@@ -24,20 +27,18 @@ fi
 
 mpi() { local np=$1; shift; timeout 300 mpirun -np "$np" "$FABSIM" "$@"; }
 
-# summary.json without what may differ: wall clock, memory, how it was split
-mask() {
-	jq -S 'del(.wall_s, .events_per_s, .peak_rss_kb, .processes, .partition, .lookahead_ps, .windows,
-		.exchanged_frames, .exchanged_bytes, .wait_s, .command)' "$1"
-}
+. "$(dirname "$0")/dist_same.sh"
 
 # same NAME ARGS...: serial, then -np 2, 3, 4: every output file identical
+# (a collective's too: collective.csv, largest/), NPS overrides the counts
 same() {
 	local name=$1 np f d rc
 	shift
 	tmatch "$name" || return 0
+	rm -rf "$tmp/s" "$tmp"/p?
 	timeout 300 "$FABSIM" run "$@" -o "$tmp/s" --quiet >"$tmp/err" 2>&1
 	rc=$?
-	for np in 2 3 4; do
+	for np in ${NPS:-2 3 4}; do
 		d="$tmp/p$np"
 		mpi "$np" run "$@" -o "$d" --quiet >>"$tmp/err" 2>&1
 		if [ $? -ne "$rc" ]; then
@@ -45,17 +46,8 @@ same() {
 			bad "$name"
 			return
 		fi
-		for f in flows.csv links.csv trace.csv; do
-			[ -f "$tmp/s/$f" ] || continue
-			if ! cmp -s "$tmp/s/$f" "$d/$f"; then
-				echo "    -np $np: $f differs" >>"$tmp/err"
-				diff "$tmp/s/$f" "$d/$f" | head -4 >>"$tmp/err"
-				bad "$name"
-				return
-			fi
-		done
-		if ! diff <(mask "$tmp/s/summary.json") <(mask "$d/summary.json") >>"$tmp/err"; then
-			echo "    -np $np: summary.json differs" >>"$tmp/err"
+		if ! dist_same "$tmp/s" "$d" "$tmp/err"; then
+			echo "    (-np $np)" >>"$tmp/err"
 			bad "$name"
 			return
 		fi
@@ -85,6 +77,18 @@ fabric = { kind = "fattree"; pods = 4; leaves_per_pod = 4; hosts_per_leaf = 4; a
 	cores_per_group = 2; host_rate = "400G"; fabric_rate = "800G"; };
 EOF
 same "all-to-all, 3-tier fat-tree split by pod" -t "$tmp/ft.topo" -w alltoall -s 16K -l ar
+
+# collectives: transfers start where their rank is, dependencies cross the cuts as notes
+R=topologies/railopt-demo.topo
+same "ring all-reduce, 128 ranks, a size sweep" -t "$T" -w allreduce -a ring -s 256K:4M:x4
+same "tree all-reduce under DCQCN, AR" -t "$T" -w allreduce -a tree -s 2M --cc dcqcn -l ar
+same "hierarchical all-reduce, servers of 8 GPUs" -t "$R" -w allreduce -a hier-tree -s 8M
+same "two jobs and background traffic sharing the fabric" -t "$R" --jobs tests/golden/input/two.jobs -s 128K \
+	--background 256K
+same "ring all-reduce on a 3-tier fat-tree split by pod" -t "$tmp/ft.topo" -w allreduce -a ring -s 1M
+# drops, go-back-N, timeouts: packets of transfers whose halves a part has recycled
+NPS="2 4" same "lossy all-to-all: retransmissions after a transfer finished" -t topologies/leafspine-oversub.topo \
+	-w all-to-all -s 4M --no-pfc --no-ecn -r gbn --buffer 256K --rto 10us --window unlimited --alpha 0
 
 # a ring of 5 switches, each host sending 2 hops clockwise: PFC pauses in a
 # cycle stop everything, and the watchdog (over every part) says so at the
@@ -124,8 +128,9 @@ expect "summary.json records processes, partition, lookahead" 0 '"lookahead_ps":
 	sh -c "mpirun -np 2 '$FABSIM' run -t $T -s 64K -o '$tmp/j' --quiet && cat '$tmp/j/summary.json'"
 expect "--partition pod on a 2-tier fabric is refused" 1 "pod" mpi 2 run -t "$T" -s 64K -o "" --partition pod
 expect "--partition: a bad mode" 2 "expected auto, pod or leaf" mpi 2 run -t "$T" -s 64K -o "" --partition x
-expect "a collective is refused with the way out" 2 "runs in one process for now" \
-	mpi 2 run -t "$T" -w allreduce -s 1M -o ""
+# servers of 32 GPUs on a leaf-spine of 16 hosts a leaf: 3 parts of 3, 3 and 2 leaves cut one
+expect "a job whose servers a split would cut is refused" 1 "a split run keeps servers whole" \
+	mpi 3 run -t "$T" -w allreduce -a hier --gpus-per-server 32 -s 1M -o ""
 expect "--trace-port: an unknown port, every part says so" 2 "expected a port index below" \
 	mpi 2 run -t "$T" -s 64K -o "$tmp/tp" --trace-port leaf0:nowhere
 expect "errors name the process" 2 '^\[part 1/2\] ' mpi 2 run -t "$T" --partition x

@@ -27,6 +27,7 @@
 #include "sim/topo/gen.h"
 #include "sim/topo/partition.h"
 #include "sim/topo/topo.h"
+#include "sim/traffic/coll_sim.h"
 
 #define G 1000000000ULL
 #define MAXP 4
@@ -149,6 +150,37 @@ static void incast_flows(struct sim *s)
 		assert_true(sim_add_flow(s, i, 0, 128 << 10, 0) >= 0);
 }
 
+/*
+ * A collective job on all 32 hosts, every flow kept for the comparison:
+ * its transfers are made where their rank is, and their dependencies
+ * cross the cuts as notes (G hosts a server: NVLink transfers inside).
+ */
+static void coll_flows(struct sim *s, enum coll_algo algo, uint32_t g)
+{
+	struct sim_coll_job j = {
+		.kind = COLL_ALLREDUCE, .algo = algo, .nranks = s->topo->nhosts, .bytes = 1 << 20, .elem_bytes = 4,
+		.chunk_bytes = 64 << 10, .gpus_per_server = g, .nvlink_bps = 3600 * G, .nvlink_lat_ps = 1000000,
+	};
+	uint8_t used[64] = { 0 };
+
+	strcpy(j.name, "t");
+	assert_int_equal(sim_coll_place(s->topo, &j, used, 1, NULL, 0), 0);
+	assert_int_equal(sim_coll_add(s, &j, NULL, 0), 0);
+	free(j.rank_host);
+	s->keep_flows = 1;
+}
+
+static void tree_flows(struct sim *s)
+{
+	coll_flows(s, COLL_ALGO_TREE, 1);
+}
+
+/* servers of 8 GPUs, one a leaf: NVLink inside, a ring per rail across */
+static void hier_flows(struct sim *s)
+{
+	coll_flows(s, COLL_ALGO_HIER, 8);
+}
+
 static void cfg_ecmp(struct sim_config *c)
 {
 	(void)c;
@@ -207,6 +239,17 @@ static void same_results(const struct sim *a, const struct sim *b)
 	const struct sim_topo *t = a->topo;
 
 	assert_int_equal(a->flows_done, b->flows_done);
+	/* a collective's transfers, as part 0 gathered them */
+	for (uint64_t id = 0; a->nsrcs && id < a->nflows; id++) {
+		struct sim_flow ta, tb;
+		const struct sim_flow *fa = sim_flow_get(a, id, &ta), *fb = sim_flow_get(b, id, &tb);
+
+		assert_int_equal(fa->start_ps, fb->start_ps);
+		assert_int_equal(fa->finish_ps, fb->finish_ps);
+		assert_int_equal(fa->rx_bytes, fb->rx_bytes);
+		assert_int_equal(fa->ooo_pkts, fb->ooo_pkts);
+		assert_int_equal(sim_flow_retx(a, fa), sim_flow_retx(b, fb));
+	}
 	for (uint32_t i = 0; i < a->nadded; i++) {
 		assert_int_equal(a->flows[i].start_ps, b->flows[i].start_ps);
 		assert_int_equal(a->flows[i].finish_ps, b->flows[i].finish_ps);
@@ -275,6 +318,22 @@ static void check_scenario(const struct scen *sc)
 		split_run(sc, serial, t, n);
 	sim_destroy(serial);
 	sim_topo_free(t);
+}
+
+static void test_dist_coll_tree(void **state)
+{
+	static const struct scen sc = { "tree all-reduce, AR", ls_4x8, cfg_ar, tree_flows };
+
+	(void)state;
+	check_scenario(&sc);
+}
+
+static void test_dist_coll_hier(void **state)
+{
+	static const struct scen sc = { "hier all-reduce, DCQCN", ls_4x8, cfg_dcqcn, hier_flows };
+
+	(void)state;
+	check_scenario(&sc);
 }
 
 /* Part 2 of 3 fails: every part stops, the others saying which part failed; nothing hangs. */
@@ -359,6 +418,8 @@ int main(void)
 		cmocka_unit_test(test_dist_incast_pfc),
 		cmocka_unit_test(test_dist_incast_dcqcn),
 		cmocka_unit_test(test_dist_perm_telemetry),
+		cmocka_unit_test(test_dist_coll_tree),
+		cmocka_unit_test(test_dist_coll_hier),
 		cmocka_unit_test(test_dist_failure_ends_all),
 	};
 

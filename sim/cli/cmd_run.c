@@ -788,45 +788,21 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	/* the workload is valid: from here on this run's results replace any earlier run's */
 	if (first && (sim_results_clean(o->out_dir, NULL) || (sd && run_seeds_open(o, sd))))
 		goto out_destroy;
-	/* a split run's part: before the traces, which keep room for a window's samples */
-	if (o->part && sim_dist_attach(s, sim_launch->size, sim_launch->rank, o->part->part, o->part->lookahead_ps)) {
-		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
-		goto out_destroy;
-	}
 	/* with --seeds only the last seed's run is written, its trace too; part 0 writes a split run's */
-	if ((!sd || last) && !(o->part && sim_launch->rank) && sim_run_trace(s, o, &trace))
+	if (sim_run_setup(s, o, !sd || last, &trace))
 		goto out_destroy;
-	if ((!sd || last) && o->part && sim_launch->rank && o->part_trace &&
-	    sim_trace_all(s, o->trace_interval_ps, RUN_TRACE_SAMPLES, RUN_TRACE_BUDGET)) {
-		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
-		goto out_destroy;
-	}
-	/* the named trace: every part samples, the port's owner's rows go to part 0's file */
-	if (o->part && o->trace_spec && (!sd || last) &&
-	    sim_dist_trace_port(s, sim_port_lookup(t, o->trace_spec), o->trace_interval_ps, trace)) {
-		fprintf(stderr, "fabsim run: out of memory for the port's trace\n");
-		goto out_destroy;
-	}
-	if (o->part ? sim_dist_run(s, sim_launch->ops, sim_launch->ctx) : sim_run(s)) {
+	if (sim_run_go(s, o)) {
 		fprintf(stderr, "fabsim run: the simulation failed: %s\n",
 			*sim_error(s) ? sim_error(s) : "no flows, or out of memory");
 		goto out_destroy;
 	}
 	/* the other parts hold only their own results: part 0 reports the run */
-	if (o->part && sim_launch->rank) {
+	if (!sim_run_reports(o)) {
 		rc = sim_dist_stats(s)->flows_done < s->nflows ? 3 : 0;
 		goto out_destroy;
 	}
 	sim_results_compute(s, &r);
-	if (o->part) {
-		r.processes = sim_launch->size;
-		r.partition = sim_part_mode_name(o->part->mode);
-		r.lookahead_ps = o->part->lookahead_ps;
-		r.windows = sim_dist_stats(s)->windows;
-		r.exchanged_frames = sim_dist_stats(s)->frames_all;
-		r.exchanged_bytes = sim_dist_stats(s)->bytes_all;
-		r.wait_s = sim_dist_stats(s)->wait_max_s;
-	}
+	sim_run_parallel(s, o, &r);
 	/* all-to-all's flows end together: the aggregate while all run describes it */
 	r.all_active_first = o->wl.kind == SIM_WL_ALLTOALL;
 	if (sd)
@@ -882,17 +858,13 @@ static int run_split(struct run_opts *o, struct sim_topo *t, struct sim_partitio
 {
 	char err[512];
 
-	if (o->collective) {
-		fprintf(stderr, "fabsim run: a collective runs in one process for now: run it without mpirun "
-			"(or with -np 1); flow workloads split over processes\n");
-		return 2;
-	}
 	if (sim_partition(t, sim_launch->size, o->part_mode, p, err, sizeof(err))) {
 		fprintf(stderr, "fabsim run: cannot split the fabric into %u parts: %s\n", sim_launch->size, err);
 		return 1;
 	}
 	o->part = p;
 	o->part_trace = o->out_dir && *o->out_dir && !o->trace_spec;
+	o->part_out = o->out_dir && *o->out_dir;
 	/* every part samples a named port: it must exist before any part starts */
 	if (o->trace_spec && sim_port_lookup(t, o->trace_spec) == SIM_NONE) {
 		fprintf(stderr, "fabsim run: --trace-port '%s': expected a port index below %u or FROM:TO node names\n",

@@ -13,7 +13,9 @@
 #include <jansson.h>
 #include "collectives/bench_keys.h"
 #include "collectives/busbw.h"
+#include "sim/cli/cmd.h"
 #include "sim/cli/run_opts.h"
+#include "sim/fabric/dist.h"
 #include "sim/results/schema.h"
 #include "sim/results/stats.h"
 #include "sim/traffic/coll_jobs.h"
@@ -330,6 +332,7 @@ static int run_coll_write_detail(const struct run_coll *c, struct sim *s, const 
 		return sim_run_trace_write(s, dir, false);
 	}
 	sim_results_compute(s, &r);
+	sim_run_parallel(s, c->o, &r);
 	/* the default trace of the largest size goes beside its summary, which names its port */
 	if (!sim_results_write(s, &r, dir, cmdline, err, sizeof(err)))
 		return sim_run_trace_write(s, dir, false);
@@ -348,6 +351,31 @@ static int run_coll_background(const struct run_coll *c, struct sim *s, const ui
 	else if (rc)
 		fprintf(stderr, "fabsim: %s\n", err);
 	return rc;
+}
+
+/*
+ * A split run holds each server whole in one part (sim/topo/partition.c),
+ * so that NVLink transfers and what a GPU learns from its server's others
+ * never cross parts: J's servers of gpus_per_server hosts must be the
+ * topology's, or inside them. 0, or -EINVAL with the reason in ERR.
+ */
+static int run_coll_split_check(const struct run_coll *c, const struct sim_coll_job *j, char *err, size_t errlen)
+{
+	const uint32_t *part = c->o->part ? c->o->part->part : NULL;
+	uint32_t g = j->gpus_per_server ? j->gpus_per_server : 1;
+
+	for (uint32_t r = 0; part && g > 1 && r < j->nranks; r++) {
+		uint32_t h = j->rank_host[r], base = h - h % g;
+
+		if (part[c->t->hosts[h]] != part[c->t->hosts[base]]) {
+			snprintf(err, errlen, "job %s: its server of %u GPUs at hosts %u..%u lies in parts %u and %u: "
+				 "a split run keeps servers whole, give the topology gpus_per_server = %u "
+				 "(or run it in one process)", j->name, g, base, base + g - 1, part[c->t->hosts[base]],
+				 part[c->t->hosts[h]], g);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, const char *cmdline)
@@ -369,24 +397,29 @@ static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, cons
 		j->rank_host = NULL;
 		j->bytes = c->js.fixed_bytes[k] ? c->js.fixed_bytes[k] : bytes;
 		if (sim_coll_place(c->t, j, used, c->o->cfg.seed + k, err, sizeof(err)) ||
-		    sim_coll_add(s, j, err, sizeof(err))) {
+		    run_coll_split_check(c, j, err, sizeof(err)) || sim_coll_add(s, j, err, sizeof(err))) {
 			fprintf(stderr, "fabsim: %s\n", err);
 			goto out_free;
 		}
 	}
 	if (c->o->background_bytes && run_coll_background(c, s, used))
 		goto out_free;
-	if (last && sim_run_trace(s, c->o, &trace))
+	if (sim_run_setup(s, c->o, last, &trace))
 		goto out_free;
 	/*
 	 * The largest size's flows.csv and figures read every transfer: they
 	 * stay (sim_flow_get), 172 bytes each, unless there are too many (a
 	 * Colossus-scale job: links.csv and the trace only).
 	 */
-	if (last && c->o->out_dir && *c->o->out_dir && s->nflows <= RUN_COLL_KEEP_FLOWS_MAX)
+	if (last && ((c->o->out_dir && *c->o->out_dir) || c->o->part_out) && s->nflows <= RUN_COLL_KEEP_FLOWS_MAX)
 		s->keep_flows = 1;
-	if (sim_run(s)) {
+	if (sim_run_go(s, c->o)) {
 		fprintf(stderr, "fabsim: the simulation failed: %s\n", *sim_error(s) ? sim_error(s) : "out of memory");
+		goto out_free;
+	}
+	/* the other parts hold only their own results: part 0 reports the run */
+	if (!sim_run_reports(c->o)) {
+		rc = sim_dist_stats(s)->flows_done < s->nflows ? 3 : 0;
 		goto out_free;
 	}
 	rc = s->deadlock || s->stalled || s->flows_done < s->nflows ? 3 : 0;
@@ -436,6 +469,10 @@ static json_t *run_coll_summary(const struct run_coll *c, const char *cmdline)
 		CRUN(SEEDS, seeds);
 	}
 	CRUN(NVLINK_BPS, json_integer((json_int_t)o->nvlink_bps));
+	/* per size, largest/summary.json has the windows and what crossed the cuts */
+	CRUN(PROCESSES, json_integer(o->part ? sim_launch->size : 1));
+	CRUN(PARTITION, o->part ? json_string(sim_part_mode_name(o->part->mode)) : json_null());
+	CRUN(LOOKAHEAD_PS, o->part ? json_integer((json_int_t)o->part->lookahead_ps) : json_null());
 	CRUN(JOBS, json_incref(c->jjobs));
 	return j;
 }

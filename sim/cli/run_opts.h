@@ -53,6 +53,7 @@ struct run_opts {
 	enum sim_part_mode part_mode;
 	struct sim_partition *part;	/* NULL: one process */
 	bool part_trace;		/* part 0 samples the default trace: so must every part */
+	bool part_out;			/* part 0 writes results: every part keeps what they read */
 };
 
 /*
@@ -81,12 +82,21 @@ char *sim_cmdline(int argc, char **argv);
  */
 int sim_results_clean(const char *dir, const char *bench_json);
 /*
- * With --trace-port: opens OUT/trace.csv and starts sampling that port
- * (*F, closed by the caller). Without: starts the default trace of every
- * switch egress port when there is an OUT folder (sim_trace_all), which
- * sim_run_trace_write writes after the run. 0, or -1 after a message.
+ * Before a run: a part of a split run joins the others (o->part), then
+ * the traces start when TRACED. With --trace-port: opens OUT/trace.csv
+ * and samples that port (*TRACE, closed by the caller). Without: the
+ * default trace of every switch egress port when there is an OUT folder
+ * (sim_trace_all), which sim_run_trace_write writes after the run. Every
+ * part of a split run samples what part 0 writes. 0, or -1 after a message.
  */
-int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f);
+int sim_run_setup(struct sim *s, const struct run_opts *o, bool traced, FILE **trace);
+/* The run, in one process or as a part of a split one: sim_run's or sim_dist_run's result. */
+int sim_run_go(struct sim *s, const struct run_opts *o);
+struct sim_results;
+/* A split run's figures (processes, partition, windows...) into R; nothing in one process. */
+void sim_run_parallel(const struct sim *s, const struct run_opts *o, struct sim_results *r);
+/* Part 0 of a split run, or one process: the part that reports and writes. */
+bool sim_run_reports(const struct run_opts *o);
 /*
  * The default trace's trace.csv in DIR: the samples of the port
  * sim_trace_pick chose (summary.json names it: trace_port,

@@ -9,14 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 #include "collectives/units.h"
+#include "sim/cli/cmd.h"
 #include "sim/cli/run_opts.h"
+#include "sim/fabric/dist.h"
 #include "sim/results/schema.h"
 #include "sim/results/stats.h"
 
 /* The progress line is redrawn about twice a second. */
 #define RUN_PROGRESS_INTERVAL_S 0.5
 
-int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
+static int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
 {
 	char path[4096];
 	uint32_t port;
@@ -51,6 +53,56 @@ int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
 	sim_schema_write_header(&sim_schema_trace, *f);
 	sim_trace_port(s, port, o->trace_interval_ps, *f);
 	return 0;
+}
+
+int sim_run_setup(struct sim *s, const struct run_opts *o, bool traced, FILE **trace)
+{
+	bool other = o->part && sim_launch->rank;
+
+	*trace = NULL;
+	/* before the traces, which keep room for a window's samples */
+	if (o->part && sim_dist_attach(s, sim_launch->size, sim_launch->rank, o->part->part, o->part->lookahead_ps)) {
+		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
+		return -1;
+	}
+	if (!traced)
+		return 0;
+	if (!other && sim_run_trace(s, o, trace))
+		return -1;
+	if (other && o->part_trace && sim_trace_all(s, o->trace_interval_ps, RUN_TRACE_SAMPLES, RUN_TRACE_BUDGET)) {
+		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
+		return -1;
+	}
+	/* the named trace: every part samples, the port's owner's rows go to part 0's file */
+	if (o->part && o->trace_spec &&
+	    sim_dist_trace_port(s, sim_port_lookup(s->topo, o->trace_spec), o->trace_interval_ps, *trace)) {
+		fprintf(stderr, "fabsim run: out of memory for the port's trace\n");
+		return -1;
+	}
+	return 0;
+}
+
+int sim_run_go(struct sim *s, const struct run_opts *o)
+{
+	return o->part ? sim_dist_run(s, sim_launch->ops, sim_launch->ctx) : sim_run(s);
+}
+
+void sim_run_parallel(const struct sim *s, const struct run_opts *o, struct sim_results *r)
+{
+	if (!o->part)
+		return;
+	r->processes = sim_launch->size;
+	r->partition = sim_part_mode_name(o->part->mode);
+	r->lookahead_ps = o->part->lookahead_ps;
+	r->windows = sim_dist_stats(s)->windows;
+	r->exchanged_frames = sim_dist_stats(s)->frames_all;
+	r->exchanged_bytes = sim_dist_stats(s)->bytes_all;
+	r->wait_s = sim_dist_stats(s)->wait_max_s;
+}
+
+bool sim_run_reports(const struct run_opts *o)
+{
+	return !o->part || !sim_launch->rank;
 }
 
 int sim_run_trace_write(const struct sim *s, const char *dir, bool say)

@@ -97,6 +97,8 @@ void sim_dist_free(struct sim *s)
 	free(d->tail);
 	free(d->seen);
 	free(d->watch_bits);
+	free(s->xnames);
+	s->xnames = NULL;
 	free(d);
 	s->dist = NULL;
 }
@@ -107,11 +109,6 @@ int sim_dist_attach(struct sim *s, uint32_t nparts, uint32_t me, const uint32_t 
 
 	if (!nparts || me >= nparts || !part || (nparts > 1 && !lookahead_ps) || s->prepared || s->dist) {
 		sim_fail(s, -EINVAL, "a distributed run needs a part below %u, a partition and a lookahead", nparts);
-		return -EINVAL;
-	}
-	if (s->nsrcs) {
-		sim_fail(s, -EINVAL, "a run split over processes takes flow workloads only for now: "
-			 "run a collective in one process");
 		return -EINVAL;
 	}
 	d = calloc(1, sizeof(*d));
@@ -195,8 +192,87 @@ static int sim_dist_gather_named(struct sim *s, const struct sim_comm_ops *ops, 
 struct sim_dist_frame {
 	uint64_t time_ps;
 	uint64_t seq;
+	/*
+	 * A lazy flow's QPs have an index of their own in each part: such a
+	 * frame names the flow (UINT64_MAX: pkt.qp holds, as for added flows
+	 * laid out alike everywhere), the QP's rank in it and its start.
+	 */
+	uint64_t flow_id;
+	uint64_t flow_start_ps;
+	uint32_t qp_rank;
+	uint32_t pad;		/* the QP's plane */
 	struct sim_pkt pkt;	/* ev, next and int_rec mean nothing to the receiver */
 };
+
+void sim_xname_put(struct sim *s, uint32_t qp)
+{
+	uint32_t i = qp & ~SIM_QP_XNAME;
+
+	s->xnames[i].plane = s->xname_free;
+	s->xname_free = i;
+}
+
+/* P, of a lazy flow whose end is not here, passes through under the name FR gave it. */
+static int sim_dist_xname(struct sim *s, struct sim_pkt *p, const struct sim_dist_frame *fr)
+{
+	struct sim_xname *x;
+	uint32_t i;
+
+	if (!s->xnames)
+		s->xname_free = SIM_NONE;
+	if (s->xname_free == SIM_NONE && s->xnames_n == s->xnames_cap) {
+		uint32_t cap = s->xnames_cap ? 2 * s->xnames_cap : 1024;
+
+		x = cap < SIM_QP_XNAME - 1 ? realloc(s->xnames, cap * sizeof(*x)) : NULL;
+		if (!x) {
+			sim_fail(s, -ENOMEM, "out of memory for %u packets passing through", s->xnames_n);
+			return -ENOMEM;
+		}
+		s->xnames = x;
+		s->xnames_cap = cap;
+	}
+	if (s->xname_free != SIM_NONE) {
+		i = s->xname_free;
+		s->xname_free = s->xnames[i].plane;
+	} else {
+		i = s->xnames_n++;
+	}
+	x = &s->xnames[i];
+	x->flow_id = fr->flow_id;
+	x->start_ps = fr->flow_start_ps;
+	x->rank = fr->qp_rank;
+	x->plane = fr->pad;
+	p->qp = SIM_QP_XNAME | i;
+	return 0;
+}
+
+/* What FR names P's QP by: the flow's id, the QP's rank and plane for a lazy flow. */
+static void sim_dist_name_qp(struct sim *s, struct sim_pkt *p, struct sim_dist_frame *fr)
+{
+	const struct sim_qp *qp;
+
+	fr->flow_id = UINT64_MAX;
+	if (sim_qp_is_xname(p->qp)) {
+		const struct sim_xname *x = &s->xnames[p->qp & ~SIM_QP_XNAME];
+
+		fr->flow_id = x->flow_id;
+		fr->flow_start_ps = x->start_ps;
+		fr->qp_rank = x->rank;
+		fr->pad = x->plane;
+		sim_xname_put(s, p->qp);
+		p->qp = SIM_NONE;
+		return;
+	}
+	if (p->kind == SIM_PKT_PAUSE || p->kind == SIM_PKT_NOTE || p->qp >= s->nqps)
+		return;
+	qp = sim_qp_at(s, p->qp);
+	if (!sim_src_find(s, qp->flow_id))
+		return;
+	fr->flow_id = qp->flow_id;
+	fr->qp_rank = p->qp - qp->blk_first;
+	fr->pad = qp->plane;
+	fr->flow_start_ps = qp->flow ? qp->flow->start_ps : 0;
+}
 
 void sim_dist_send(struct sim *s, uint64_t arrive_ps, struct sim_pkt *p)
 {
@@ -206,6 +282,7 @@ void sim_dist_send(struct sim *s, uint64_t arrive_ps, struct sim_pkt *p)
 	struct sim_dist_frame fr = { .time_ps = arrive_ps, .seq = sim_seq_take(s), .pkt = *p };
 	struct sim_buf *b = &d->out[to];
 
+	sim_dist_name_qp(s, p, &fr);
 	assert(to != d->me && arrive_ps >= sim_now(s) + d->lookahead_ps);
 	fr.pkt.nhops = hops ? p->nhops : 0;
 	if (sim_buf_put(b, &fr, sizeof(fr)) ||
@@ -231,6 +308,16 @@ static int sim_dist_import(struct sim *s, uint32_t from, const struct sim_buf *b
 		if (fr.pkt.in_port >= s->topo->nports || !sim_dist_owns(s, s->topo->ports[fr.pkt.in_port].node) ||
 		    fr.pkt.nhops > s->int_hops || b->len - off < fr.pkt.nhops * sizeof(struct sim_int_hop))
 			goto out_bad;
+		/* a lazy flow's packet gets its QP where its end is, a name on the way */
+		if (fr.flow_id != UINT64_MAX && sim_dist_owns(s, fr.pkt.dst)) {
+			fr.pkt.qp = sim_split_qp(s, fr.flow_id, fr.qp_rank, fr.flow_start_ps, fr.pkt.kind == SIM_PKT_DATA);
+			if (s->error)
+				return s->error;
+			if (fr.pkt.qp == SIM_NONE)
+				goto out_bad;
+		} else if (fr.flow_id != UINT64_MAX) {
+			fr.pkt.qp = SIM_NONE;
+		}
 		p = sim_pkt_alloc(s);
 		if (!p)
 			return s->error;
@@ -245,8 +332,12 @@ static int sim_dist_import(struct sim *s, uint32_t from, const struct sim_buf *b
 			off += p->nhops * sizeof(struct sim_int_hop);
 		}
 		/* the sender's copy of the QP let its reference go with the frame */
-		if (p->kind != SIM_PKT_PAUSE && p->qp < s->nqps)
+		if (p->kind != SIM_PKT_PAUSE && p->kind != SIM_PKT_NOTE && p->qp < s->nqps)
 			sim_qp_ref(sim_qp_at(s, p->qp));
+		if (p->kind == SIM_PKT_NOTE)
+			p->ev.type = SIM_EV_DEP_NOTE;
+		if (fr.flow_id != UINT64_MAX && !sim_dist_owns(s, p->dst) && sim_dist_xname(s, p, &fr))
+			return s->error;
 		sim_schedule_seq(s, fr.time_ps, fr.seq, &p->ev);
 	}
 	return s->error;
@@ -614,7 +705,119 @@ struct sim_dist_head {
 	struct sim_counters c;
 	uint64_t flows_done;
 	uint64_t nports, nflows;	/* port records, then flow records, follow */
+	uint64_t nkept;			/* then kept lazy flows' records, then each source's figures */
 };
+
+static void sim_dist_take_rx(struct sim_flow *to, const struct sim_flow *f);
+
+/*
+ * A kept lazy flow's record: the halves held here and what they changed
+ * (the rest is the transfer's description, which part 0 has): 4 Mi
+ * transfers' records stay well within one gather.
+ */
+struct sim_dist_kept {
+	uint64_t id;
+	uint64_t retx_pkts;		/* the sender's */
+	uint64_t start_ps;
+	uint64_t finish_ps, rx_bytes, ooo_pkts;	/* the receiver's */
+	uint32_t max_reorder;
+	uint8_t side;			/* bit 0: its sender's half, bit 1: its receiver's */
+	bool started, post_done, done;
+};
+
+/* The kept lazy flows held here, then each source's figures (length first). */
+static int sim_dist_pack_srcs(struct sim *s, struct sim_buf *b, uint64_t *nkept)
+{
+	int rc = 0;
+
+	for (uint32_t k = 0; k < s->nsrcs && !rc; k++) {
+		struct sim_src *src = s->srcs[k];
+
+		for (uint64_t x = 0; src->kept && x < src->count && !rc; x++) {
+			struct sim_flow *f = sim_split_kept(s, src, x, false);
+			struct sim_dist_kept r = { 0 };
+
+			if (!f)
+				continue;
+			r = (struct sim_dist_kept){
+				.id = f->id, .retx_pkts = sim_flow_retx(s, f), .start_ps = f->start_ps,
+				.finish_ps = f->finish_ps, .rx_bytes = f->rx_bytes, .ooo_pkts = f->ooo_pkts,
+				.max_reorder = f->max_reorder, .started = f->started, .post_done = f->post_done,
+				.done = f->done,
+				.side = (uint8_t)(sim_dist_owns(s, f->src) | sim_dist_owns(s, f->dst) << 1),
+			};
+			rc = sim_buf_put(b, &r, sizeof(r));
+			++*nkept;
+		}
+	}
+	for (uint32_t k = 0; k < s->nsrcs && !rc; k++) {
+		struct sim_src *src = s->srcs[k];
+		size_t at = b->len;
+		uint64_t len = 0;
+
+		if (!src->ops->pack)
+			continue;
+		rc = sim_buf_put(b, &len, sizeof(len)) || src->ops->pack(src, s, b);
+		if (!rc) {
+			len = b->len - at - sizeof(len);
+			memcpy(b->data + at, &len, sizeof(len));
+		}
+	}
+	return rc;
+}
+
+/* Part 0 takes another part's halves of the kept flows, and its sources' figures. */
+static int sim_dist_unpack_srcs(struct sim *s, const struct sim_buf *b, size_t *off, uint64_t nkept, bool mine)
+{
+	for (uint64_t n = 0; n < nkept; n++) {
+		struct sim_dist_kept r;
+		struct sim_src *src;
+		struct sim_flow *to;
+
+		if (b->len - *off < sizeof(r))
+			return -EPROTO;
+		memcpy(&r, b->data + *off, sizeof(r));
+		*off += sizeof(r);
+		src = sim_src_find(s, r.id);
+		if (!src || !src->kept)
+			return -EPROTO;
+		if (mine)
+			continue;
+		to = sim_split_kept(s, src, r.id - src->first_id, true);
+		if (!to)
+			return s->error ? s->error : -ENOMEM;
+		if (r.side & 1) {
+			to->start_ps = r.start_ps;
+			to->started = r.started;
+			to->retx_pkts = r.retx_pkts;
+		}
+		if (r.side & 2) {
+			struct sim_flow rx = {
+				.finish_ps = r.finish_ps, .rx_bytes = r.rx_bytes, .post_done = r.post_done,
+				.done = r.done, .ooo_pkts = r.ooo_pkts, .max_reorder = r.max_reorder,
+			};
+
+			sim_dist_take_rx(to, &rx);
+		}
+	}
+	for (uint32_t k = 0; k < s->nsrcs; k++) {
+		struct sim_src *src = s->srcs[k];
+		uint64_t len;
+
+		if (!src->ops->pack)
+			continue;
+		if (b->len - *off < sizeof(len))
+			return -EPROTO;
+		memcpy(&len, b->data + *off, sizeof(len));
+		*off += sizeof(len);
+		if (b->len - *off < len)
+			return -EPROTO;
+		if (!mine && src->ops->merge(src, s, b->data + *off, len))
+			return -EPROTO;
+		*off += len;
+	}
+	return 0;
+}
 
 static int sim_dist_pack(struct sim *s, struct sim_buf *b)
 {
@@ -627,6 +830,8 @@ static int sim_dist_pack(struct sim *s, struct sim_buf *b)
 	for (uint32_t i = 0; i < s->nadded; i++)
 		h.nflows += sim_dist_owns(s, s->flows[i].src) || sim_dist_owns(s, s->flows[i].dst);
 	rc = sim_buf_put(b, &h, sizeof(h));
+	if (rc)
+		return -ENOMEM;
 
 	for (uint32_t port = 0; port < t->nports && !rc; port++) {
 		if (!sim_dist_owns(s, t->ports[port].node))
@@ -645,6 +850,10 @@ static int sim_dist_pack(struct sim *s, struct sim_buf *b)
 		for (uint32_t k = 0; (side & 1) && !f->local && k < f->nqps && !rc; k++)
 			rc = sim_buf_put(b, &sim_qp_at(s, f->first_qp + k)->retx_pkts, sizeof(uint64_t));
 	}
+	if (!rc && sim_dist_split(s))
+		rc = sim_dist_pack_srcs(s, b, &h.nkept);
+	if (!rc)
+		memcpy(b->data, &h, sizeof(h));
 	return rc ? -ENOMEM : 0;
 }
 
@@ -733,10 +942,14 @@ static int sim_dist_unpack(struct sim *s, uint32_t from, const struct sim_buf *b
 			off += sizeof(uint64_t);
 		}
 	}
+	if (sim_dist_split(s) && sim_dist_unpack_srcs(s, b, &off, h.nkept, !from))
+		goto out_bad;
 	if (off != b->len)
 		goto out_bad;
 	return 0;
 out_bad:
+	if (s->error)
+		return s->error;
 	sim_fail(s, -EPROTO, "part %u sent malformed results", from);
 	return -EPROTO;
 }
@@ -824,6 +1037,32 @@ static void sim_dist_totals(struct sim *s, const struct sim_comm_ops *ops, void 
 		d->st.wait_max_s = (double)w * 1e-6;
 }
 
+/* The lazy sources' transfers placed here, and their roots the all-active window waits for. */
+static void sim_dist_count_srcs(struct sim *s)
+{
+	struct sim_dist *d = s->dist;
+
+	if (sim_split_prepare(s))
+		return;
+	for (uint32_t k = 0; k < s->nsrcs; k++) {
+		struct sim_src *src = s->srcs[k];
+		uint64_t cursor = 0, out[64];
+		struct sim_flow_desc fd;
+		uint32_t n;
+
+		for (uint64_t x = 0; x < src->count; x++) {
+			src->ops->describe(src, x, &fd);
+			d->flows_here += sim_dist_owns(s, s->topo->hosts[fd.dst_host]);
+		}
+		while ((n = src->ops->roots(src, &cursor, out, 64)) > 0) {
+			for (uint32_t i = 0; i < n; i++) {
+				src->ops->describe(src, out[i], &fd);
+				d->need_here += sim_dist_owns(s, s->topo->hosts[fd.dst_host]) && !fd.local;
+			}
+		}
+	}
+}
+
 int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 {
 	struct sim_dist *d = s->dist;
@@ -842,6 +1081,8 @@ int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 		d->flows_here += sim_dist_owns(s, f->dst);
 		d->need_here += sim_dist_owns(s, f->dst) && !f->local;
 	}
+	if (s->nsrcs && !s->error && d->nparts > 1)
+		sim_dist_count_srcs(s);
 	sim_dist_loop(s, ops, ctx);
 	/* the end, over every part: the last finish, the stop, the watchdog's instant or the last event */
 	v[0] = sim_now(s);

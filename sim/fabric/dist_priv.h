@@ -76,6 +76,21 @@ void sim_trace_truncate(struct sim *s, uint64_t last_ps);
 void sim_trace_settle(struct sim *s);
 /* The split run's lookahead (UINT64_MAX in one part). */
 uint64_t sim_dist_lookahead(const struct sim *s);
+/*
+ * flows.c: the local QP for QP RANK of lazy flow ID that a frame names
+ * (DATA: at its receiver, else at its sender), the flow's half made here if
+ * needed (START_PS: when its sender started it); SIM_NONE if there is none
+ * (the run failed, or a malformed frame).
+ */
+uint32_t sim_split_qp(struct sim *s, uint64_t id, uint32_t rank, uint64_t start_ps, bool data);
+/*
+ * flows.c, gathering a split run into part 0: the kept flow of SRC's
+ * transfer XID, made (as described, not started) when MAKE and there is
+ * none yet; NULL if none (or out of memory: the run failed).
+ */
+struct sim_flow *sim_split_kept(struct sim *s, struct sim_src *src, uint64_t xid, bool make);
+/* flows.c: what a split run keeps of its lazy sources (which transfers finished here): 0 or -ENOMEM. */
+int sim_split_prepare(struct sim *s);
 /* Whether S is one of several parts (a run in one part knows what one process knows, when it does). */
 bool sim_dist_split(const struct sim *s);
 /* trace.c: PORT's samples of the default trace into B (nothing without them); back in part 0: 0 or -EPROTO. */

@@ -19,6 +19,7 @@
  * ascending id order as the eager successor lists gave them, so the same
  * events are scheduled in the same order.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -45,6 +46,16 @@ static int sim_src_roots(struct sim *s, struct sim_src *src);
 /* The connection of (SRC, DST, TAG, SLOT), made if new: its index, or SIM_NONE out of memory. */
 static uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot, uint32_t plane,
 		      uint64_t line_bps);
+
+/* A split run: F, just made here, is held under its id; its half owned elsewhere reads as complete. 0 or -ENOMEM. */
+static int sim_split_hold(struct sim *s, struct sim_flow *f);
+/* A split run: F's slot goes back to the pool, its id no longer names it. */
+static void sim_split_drop(struct sim *s, const struct sim_flow *f);
+
+/* The flow of SRC's transfer XID as added, into F (zeroed). */
+static void sim_src_fill(const struct sim *s, struct sim_src *src, uint64_t xid, struct sim_flow *f);
+/* SRC's transfer XID as a flow with its QPs, not scheduled: NULL when the run failed. */
+static struct sim_flow *sim_src_make(struct sim *s, struct sim_src *src, uint64_t xid);
 
 /* Why sim_add_* refused, without failing a run that may still go ahead: ERR. */
 static int sim_refuse(struct sim *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -95,6 +106,7 @@ static int sim_flow_new(struct sim *s, uint32_t src_host, uint32_t dst_host, uin
 	f->bytes = bytes;
 	f->start_ps = start_ps;
 	f->rate_bps = sim_topo_nic_bps(t, f->src);
+	f->root = true;
 	return (int)s->nadded++;
 }
 
@@ -386,6 +398,8 @@ static struct sim_flow *sim_lflow_alloc(struct sim *s)
 
 static void sim_lflow_free(struct sim *s, struct sim_flow *f)
 {
+	if (sim_dist_split(s))
+		sim_split_drop(s, f);
 	f->lsrc = NULL;
 	f->xid = s->flow_free;
 	s->flow_free = f->slot;
@@ -565,14 +579,19 @@ static void sim_flow_recycle(struct sim *s, struct sim_flow *f)
 void sim_qp_maybe_idle(struct sim *s, struct sim_qp *qp)
 {
 	/* keep_flows > 1: a test inspects every QP after the run */
+	struct sim_flow *f = qp->flow;
+
 	if (!qp->in_use || s->keep_flows > 1 || !sim_qp_idle(qp))
 		return;
-	if (qp->flow && !qp->flow->done)
+	/* a split run's sender half is done with its flow once every packet is acknowledged */
+	if (f && !f->done && !(f->lsrc && sim_dist_split(s) && !sim_dist_owns(s, f->dst)))
 		return;
 	for (uint32_t k = 0; k < qp->blk_n; k++)
 		if (!sim_qp_idle(sim_qp_at(s, qp->blk_first + k)))
 			return;
 	sim_qp_block_release(s, qp->blk_first, qp->blk_n);
+	if (f && !f->done && !s->keep_flows)
+		sim_lflow_free(s, f);
 }
 
 uint64_t sim_flow_retx(const struct sim *s, const struct sim_flow *f)
@@ -674,6 +693,145 @@ static bool sim_wait_count(struct sim *s, uint64_t id, uint32_t ndeps)
 	return true;
 }
 
+/* ---- a split run's lazy flows: each part holds the half it owns ------------ */
+
+/* Entry of KEY in W, UINT64_MAX if absent. */
+static uint64_t sim_wait_find(const struct sim_wait *w, uint64_t key)
+{
+	if (!w->cap)
+		return UINT64_MAX;
+	for (uint64_t h = sim_wait_home(w, key); w->key[h]; h = (h + 1) & (w->cap - 1))
+		if (w->key[h] == key)
+			return h;
+	return UINT64_MAX;
+}
+
+/*
+ * Its sender's half and its receiver's half of a lazy flow live in the
+ * parts that own them, each made when that part first needs it: the
+ * sender's when the flow's dependencies are done, the receiver's when its
+ * first packet arrives. The half this part does not own reads as
+ * complete: a receiver half never sends, a sender half never waits for
+ * data, so each recycles on what it sees itself.
+ */
+static void sim_split_complete(struct sim *s, struct sim_flow *f, bool tx, bool rx)
+{
+	for (uint32_t k = 0; k < f->nqps; k++) {
+		struct sim_qp *qp = sim_qp_at(s, f->first_qp + k);
+
+		if (tx)
+			qp->una_psn = qp->next_psn = qp->high_psn = qp->npkts;
+		if (rx)
+			qp->rx_epsn = qp->npkts;
+	}
+}
+
+static int sim_split_hold(struct sim *s, struct sim_flow *f)
+{
+	struct sim_wait *w = &s->live;
+	uint64_t key = f->id + 1, h;
+
+	sim_split_complete(s, f, !sim_dist_owns(s, f->src), !sim_dist_owns(s, f->dst));
+	if (2 * (w->n + 1) > w->cap && sim_wait_grow(w)) {
+		sim_fail(s, -ENOMEM, "out of memory for the index of %llu flows in flight", (unsigned long long)w->n);
+		return -ENOMEM;
+	}
+	for (h = sim_wait_home(w, key); w->key[h]; h = (h + 1) & (w->cap - 1))
+		;
+	w->key[h] = key;
+	w->left[h] = f->slot;
+	w->n++;
+	return 0;
+}
+
+static void sim_split_drop(struct sim *s, const struct sim_flow *f)
+{
+	uint64_t h = sim_wait_find(&s->live, f->id + 1);
+
+	if (h != UINT64_MAX)
+		sim_wait_del(&s->live, h);
+}
+
+/*
+ * QPs for a packet naming a flow whose half here is gone (recycled, or
+ * kept without its QPs): a block made again in the state the flow ended
+ * in, with no flow, recycled once the packet is handled. In one process
+ * the packet would have held the old QPs; what it finds is the same.
+ */
+static uint32_t sim_split_revive(struct sim *s, struct sim_src *src, uint64_t xid, uint32_t rank)
+{
+	struct sim_flow tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	sim_src_fill(s, src, xid, &tmp);
+	if (sim_flow_qps(s, &tmp, src->slot0 ? src->slot0[xid] : 0) || rank >= tmp.nqps)
+		return SIM_NONE;
+	sim_split_complete(s, &tmp, true, true);
+	for (uint32_t k = 0; k < tmp.nqps; k++)
+		sim_qp_at(s, tmp.first_qp + k)->flow = NULL;
+	return tmp.first_qp + rank;
+}
+
+uint32_t sim_split_qp(struct sim *s, uint64_t id, uint32_t rank, uint64_t start_ps, bool data)
+{
+	struct sim_src *src = sim_src_find(s, id);
+	uint64_t xid, h;
+	struct sim_flow *f;
+
+	if (!src)
+		return SIM_NONE;
+	xid = id - src->first_id;
+	h = sim_wait_find(&s->live, id + 1);
+	if (h != UINT64_MAX) {
+		f = sim_lflow_at(s, s->live.left[h]);
+		if (!f->qps_live)
+			return sim_split_revive(s, src, xid, rank);
+		return rank < f->nqps ? f->first_qp + rank : SIM_NONE;
+	}
+	/* a packet for a sender half that is gone, or data for a flow that finished here */
+	if (!data || (src->rx_done && (src->rx_done[xid / 64] >> (xid % 64) & 1)))
+		return sim_split_revive(s, src, xid, rank);
+	f = sim_src_make(s, src, xid);
+	if (!f)
+		return SIM_NONE;
+	f->start_ps = start_ps;
+	f->started = true;
+	return rank < f->nqps ? f->first_qp + rank : SIM_NONE;
+}
+
+struct sim_flow *sim_split_kept(struct sim *s, struct sim_src *src, uint64_t xid, bool make)
+{
+	struct sim_flow *f;
+	uint32_t slot;
+
+	if (!src->kept)
+		return NULL;
+	if (src->kept[xid] != SIM_NONE)
+		return sim_lflow_at(s, src->kept[xid]);
+	if (!make || !(f = sim_lflow_alloc(s)))
+		return NULL;
+	slot = f->slot;
+	sim_src_fill(s, src, xid, f);
+	f->slot = slot;
+	src->kept[xid] = slot;
+	return f;
+}
+
+int sim_split_prepare(struct sim *s)
+{
+	for (uint32_t k = 0; k < s->nsrcs; k++) {
+		struct sim_src *src = s->srcs[k];
+
+		src->rx_done = calloc(src->count / 64 + 1, sizeof(uint64_t));
+		if (!src->rx_done) {
+			sim_fail(s, -ENOMEM, "out of memory for the finished transfers of %llu",
+				 (unsigned long long)src->count);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 /* ---- making a source's transfers into flows ----------------------------- */
 
 /* The flow of SRC's transfer XID, as sim_add_flow / sim_add_local_flow made it, into F (zeroed). */
@@ -699,6 +857,7 @@ static void sim_src_fill(const struct sim *s, struct sim_src *src, uint64_t xid,
 	f->post_ps = d.post_ps;
 	f->conn_tag = d.local ? 0 : d.conn_tag;
 	f->conn_dup = d.local ? 0 : d.conn_dup;
+	f->root = !src->ops->ndeps(src, xid);
 }
 
 /*
@@ -719,6 +878,8 @@ static struct sim_flow *sim_src_make(struct sim *s, struct sim_src *src, uint64_
 		return NULL;
 	if (src->kept)
 		src->kept[xid] = slot;
+	if (sim_dist_split(s) && sim_split_hold(s, f))
+		return NULL;
 	return f;
 }
 
@@ -746,7 +907,18 @@ static int sim_src_roots(struct sim *s, struct sim_src *src)
 
 	while ((n = src->ops->roots(src, &cursor, out, 64)) > 0) {
 		for (uint32_t i = 0; i < n; i++) {
-			struct sim_flow *f = sim_src_start(s, src, out[i], 0, true);
+			struct sim_flow *f, tmp;
+
+			/* a split run makes a root where its sender is; every part counts it */
+			if (sim_dist_split(s)) {
+				memset(&tmp, 0, sizeof(tmp));
+				sim_src_fill(s, src, out[i], &tmp);
+				if (!sim_dist_owns(s, tmp.src)) {
+					s->first_byte_need += !tmp.local;
+					continue;
+				}
+			}
+			f = sim_src_start(s, src, out[i], 0, true);
 
 			if (!f)
 				return s->error ? s->error : -ENOMEM;
@@ -757,20 +929,131 @@ static int sim_src_roots(struct sim *s, struct sim_src *src)
 	return s->error;
 }
 
-/* F of a source is done at NOW: its successors whose last dependency it was start. */
-static void sim_src_done(struct sim *s, struct sim_flow *f, uint64_t now)
+/* One more dependency of SRC's transfer XID is done, now: it starts when that was the last. */
+static void sim_src_count(struct sim *s, struct sim_src *src, uint64_t xid, uint64_t now)
 {
-	struct sim_src *src = f->lsrc;
-	uint64_t out[64];
+	if (sim_wait_count(s, src->first_id + xid, src->ops->ndeps(src, xid)))
+		sim_src_start(s, src, xid, now, false);
+}
+
+/* Whether host nodes A and B sit in one server of SRC's (NVLink) or of the topology. */
+static bool sim_same_server(const struct sim *s, const struct sim_src *src, uint32_t a, uint32_t b)
+{
+	const struct sim_topo *t = s->topo;
+	uint32_t g = t->gpus_per_server ? t->gpus_per_server : 1, ia = t->nodes[a].index, ib = t->nodes[b].index;
+
+	if (ia / g == ib / g)
+		return true;
+	g = src->server_hosts ? src->server_hosts : 1;
+	return ia / g == ib / g;
+}
+
+/*
+ * Transfer ID, whose rank sits on host node TO, is told at ARRIVE_PS that
+ * one of its dependencies is done: a note scheduled there, or sent to the
+ * part that holds TO (a split run). Keyed by the LP that saw the finish.
+ */
+static void sim_dep_note(struct sim *s, uint64_t id, uint32_t to, uint64_t arrive_ps)
+{
+	struct sim_pkt *p = sim_pkt_alloc(s);
+
+	if (!p)
+		return;
+	p->ev.type = SIM_EV_DEP_NOTE;
+	p->kind = SIM_PKT_NOTE;
+	p->prio = SIM_PRIO_DATA;
+	p->qp = SIM_NONE;
+	p->psn = (uint32_t)id;
+	p->sack_psn = (uint32_t)(id >> 32);
+	p->src = p->dst = to;
+	p->in_port = s->topo->nodes[to].first_port;
+	p->wire_bytes = 0;
+	p->sent_ps = sim_now(s);
+	if (s->dist && !sim_dist_owns(s, to))
+		sim_dist_send(s, arrive_ps, p);
+	else
+		sim_schedule(s, arrive_ps, &p->ev);
+}
+
+void sim_dep_noted(struct sim *s, struct sim_pkt *p)
+{
+	uint64_t id = (uint64_t)p->sack_psn << 32 | p->psn;
+	struct sim_src *src = sim_src_find(s, id);
+
+	sim_pkt_free(s, p);
+	assert(src);
+	sim_src_count(s, src, id - src->first_id, sim_now(s));
+}
+
+/*
+ * Where a rank learns that transfer X is done, for its successor Y (the
+ * send's rank is the NIC's host, PXN included):
+ *  - SIM_DEP_RECV: Y's rank sits in the server X delivers to (forwarding
+ *    what arrived, or an NVLink peer): at X's finish.
+ *  - SIM_DEP_SEND: Y's rank sent X: once X's last byte left its NIC. The
+ *    ranks's sends go out in schedule order and a connection's messages
+ *    in posting order (sim_sq_advance), so Y is posted behind X, not held
+ *    until X is acknowledged: fabbench's rule too (verbs/exec.c, a send
+ *    waits only for the sends it follows to start).
+ *  - SIM_DEP_NOTE: anything else (two ranks reducing into a third's bytes
+ *    one after the other): only when news of X could have reached Y's
+ *    rank, one ACK-sized frame's latency from X's receiver, as a credit
+ *    saying the buffer is free.
+ * Each dependency is then counted where Y's rank is, and what crosses a
+ * cut of a split run takes at least the lookahead.
+ */
+enum sim_dep_kind { SIM_DEP_RECV, SIM_DEP_SEND, SIM_DEP_NOTE };
+
+static enum sim_dep_kind sim_dep_kind(const struct sim *s, const struct sim_flow *x, uint32_t y_src)
+{
+	if (sim_same_server(s, x->lsrc, x->dst, y_src))
+		return SIM_DEP_RECV;
+	if (sim_same_server(s, x->lsrc, x->src, y_src))
+		return SIM_DEP_SEND;
+	return SIM_DEP_NOTE;
+}
+
+/* X of a source reached stage KIND (SIM_DEP_SEND: sent, else finished at its receiver) at NOW. */
+static void sim_src_tell(struct sim *s, struct sim_flow *x, enum sim_dep_kind stage, uint64_t now)
+{
+	struct sim_src *src = x->lsrc;
+	uint64_t out[64], ack_wire = sim_wire_bytes(0, SIM_PKT_ACK);
 	uint32_t n, from = 0;
 
 	do {
-		n = src->ops->succ(src, f->xid, from, out, 64);
-		for (uint32_t i = 0; i < n && !s->error; i++)
-			if (sim_wait_count(s, src->first_id + out[i], src->ops->ndeps(src, out[i])))
-				sim_src_start(s, src, out[i], now, false);
+		n = src->ops->succ(src, x->xid, from, out, 64);
+		for (uint32_t i = 0; i < n && !s->error; i++) {
+			struct sim_flow_desc d;
+			enum sim_dep_kind k;
+			uint32_t to;
+
+			src->ops->describe(src, out[i], &d);
+			to = s->topo->hosts[d.src_host];
+			k = sim_dep_kind(s, x, to);
+			if (k == SIM_DEP_SEND && stage == SIM_DEP_SEND)
+				sim_src_count(s, src, out[i], now);
+			else if (k == SIM_DEP_RECV && stage != SIM_DEP_SEND)
+				sim_src_count(s, src, out[i], now);
+			else if (k == SIM_DEP_NOTE && stage != SIM_DEP_SEND)
+				sim_dep_note(s, src->first_id + out[i], to,
+					     coll_add_sat_u64(now, sim_path_ps(s, x->dst, to, ack_wire)));
+		}
 		from += n;
 	} while (n == 64 && !s->error);
+}
+
+void sim_flow_sent(struct sim *s, struct sim_flow *f)
+{
+	if (f->lsrc)
+		sim_src_tell(s, f, SIM_DEP_SEND, sim_now(s));
+}
+
+/* F of a source is done at NOW, at its receiver: its successors learn it (sim_dep_kind). */
+static void sim_src_done(struct sim *s, struct sim_flow *f, uint64_t now)
+{
+	struct sim_src *src = f->lsrc;
+
+	sim_src_tell(s, f, SIM_DEP_RECV, now);
 	if (src->ops->done)
 		src->ops->done(src, s, f);
 }
@@ -883,13 +1166,14 @@ void sim_flow_first_byte(struct sim *s, struct sim_flow *f)
 	uint64_t now = sim_now(s);
 
 	/*
-	 * Before any flow finished only the flows that wait on nothing can
-	 * deliver (the others start after a finish, and a network transfer
-	 * takes time), so counting every first byte up to now counts theirs;
-	 * once one finished before now the window can no longer open (one
-	 * that finished at now, before this event or after, does not close
-	 * it: the definition is per instant).
+	 * The window waits for the flows that wait on nothing (a successor
+	 * may start before any flow finished: one posted behind a send that
+	 * left its NIC); once one finished before now the window can no
+	 * longer open (one that finished at now, before this event or after,
+	 * does not close it: the definition is per instant).
 	 */
+	if (!f->root)
+		return;
 	if (s->dist)
 		sim_dist_first_byte(s);
 	if (++s->first_byte_flows != s->first_byte_need || (s->flows_done && s->first_finish_ps < now))
@@ -920,6 +1204,8 @@ void sim_flow_done(struct sim *s, struct sim_flow *f)
 		s->first_finish_ps = now;
 		sim_bytes_open(s, SIM_BYTES_FIRST_FINISH);
 	}
+	if (f->lsrc && f->lsrc->rx_done)
+		f->lsrc->rx_done[f->xid / 64] |= 1ULL << (f->xid % 64);
 	if (f->lsrc)
 		sim_src_done(s, f, now);
 	if (f->qps_live)
@@ -1071,6 +1357,7 @@ void sim_flows_free(struct sim *s)
 	for (uint32_t k = 0; k < s->nsrcs; k++) {
 		free(s->srcs[k]->slot0);
 		free(s->srcs[k]->kept);
+		free(s->srcs[k]->rx_done);
 		s->srcs[k]->ops->release(s->srcs[k]);
 	}
 	free(s->srcs);
@@ -1086,6 +1373,8 @@ void sim_flows_free(struct sim *s)
 	free(s->qp_free);
 	free(s->wait.key);
 	free(s->wait.left);
+	free(s->live.key);
+	free(s->live.left);
 	sim_ktab_free(s->conn_tab);
 	free(s->conns);
 	free(s->flows);

@@ -180,7 +180,8 @@ static void sim_wire_count_one(const struct sim_event *ev, void *arg)
 {
 	struct sim_wire_count *wc = arg;
 
-	if (ev->type != SIM_EV_PKT_ARRIVE)
+	/* a dependency's note travels as a packet that no port queues */
+	if (ev->type != SIM_EV_PKT_ARRIVE && ev->type != SIM_EV_DEP_NOTE)
 		return;
 	wc->pkts++;
 	/* ev is a packet's first member (run.c's container_of) */

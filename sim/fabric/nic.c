@@ -72,6 +72,7 @@ void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint3
 	qp->ev.type = SIM_EV_QP_TIMER;
 	qp->ack_ev.type = SIM_EV_ACK_TIMER;
 	qp->flow = f;
+	qp->flow_id = f->id;
 	qp->src = f->src;
 	qp->dst = f->dst;
 	qp->slot = slot;
@@ -80,8 +81,10 @@ void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint3
 	qp->bytes = share;
 	qp->npkts = (uint32_t)((share + s->mtu_bytes - 1) / s->mtu_bytes);
 	qp->bitmap_bits = s->bitmap_bits;
-	if (!qp->npkts)
+	if (!qp->npkts) {
 		f->qps_done++;
+		f->qps_sent++;
+	}
 }
 
 /* In-flight bytes are counted per QP (its own ACKs) and per connection (its window). */
@@ -207,8 +210,11 @@ static struct sim_pkt *sim_qp_emit(struct sim *s, struct sim_qp *qp)
 			s->c.retx_pkts++;
 		} else {
 			qp->high_psn = psn + 1;
-			if (qp->high_psn == qp->npkts)
+			if (qp->high_psn == qp->npkts) {
 				sim_sq_advance(s, qp);
+				if (++qp->flow->qps_sent == qp->flow->nqps)
+					sim_flow_sent(s, qp->flow);
+			}
 		}
 	}
 	if (sim_lb_of(s)->needs_flowlet && now - qp->last_tx_ps > s->cfg.flowlet_gap_ps)

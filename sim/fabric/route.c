@@ -129,7 +129,8 @@ static uint32_t sim_route_choose(struct sim *s, uint32_t node, const struct sim_
 uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p)
 {
 	uint32_t ports[SIM_ROUTE_MAX], first, n;
-	uint32_t plane = sim_qp_at(s, p->qp)->plane;
+	uint32_t plane = __builtin_expect(sim_qp_is_xname(p->qp), 0) ? s->xnames[p->qp & ~SIM_QP_XNAME].plane :
+			 sim_qp_at(s, p->qp)->plane;
 
 	if (s->topo->route == SIM_ROUTE_CLOS) {
 		/* a contiguous range: no need to list it */

@@ -21,11 +21,7 @@
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
-/*
- * One-way latency of a packet of WIRE bytes from host A to host B along the
- * first candidate path: serialization, propagation and forwarding per hop.
- */
-static uint64_t sim_path_ps(struct sim *s, uint32_t a, uint32_t b, uint64_t wire)
+uint64_t sim_path_ps(struct sim *s, uint32_t a, uint32_t b, uint64_t wire)
 {
 	struct sim_topo *t = s->topo;
 	uint32_t node = a, port = t->nodes[a].first_port, hops = 0;
@@ -170,7 +166,7 @@ static_assert(offsetof(struct sim_portq, ev) == 0, "sim_portq: ev must come firs
 static_assert(offsetof(struct sim_qp, ev) == 0, "sim_qp: ev must come first");
 static_assert(offsetof(struct sim_conn, cc_ev) == 0, "sim_conn: cc_ev must come first");
 static_assert(offsetof(struct sim_flow, ev) == 0, "sim_flow: ev must come first");
-static_assert(SIM_EV_PAUSE_REFRESH < SIM_ENGINE_MAX_TYPES, "enum sim_ev_type: more types than the engine's table");
+static_assert(SIM_EV_DEP_NOTE < SIM_ENGINE_MAX_TYPES, "enum sim_ev_type: more types than the engine's table");
 
 /*
  * Each handler first names the LP (struct sim.lp) that owns its event, the
@@ -272,6 +268,16 @@ static void sim_on_local_done(void *ctx, struct sim_event *ev)
 	sim_flow_local_done(s, f);
 }
 
+/* The news of a finished transfer reaches the host of a successor. */
+static void sim_on_dep_note(void *ctx, struct sim_event *ev)
+{
+	struct sim_pkt *p = container_of(ev, struct sim_pkt, ev);
+	struct sim *s = ctx;
+
+	s->lp = s->topo->ports[p->in_port].node;
+	sim_dep_noted(s, p);
+}
+
 /* Not an event: the traces' samples of the instants before NEXT_PS. */
 static void sim_on_probe(void *ctx, uint64_t next_ps)
 {
@@ -337,6 +343,7 @@ static void sim_tick(void *ctx)
 	[SIM_EV_ACK_TIMER] = sim_on_ack_timer, \
 	[SIM_EV_PAUSE_EXPIRE] = sim_on_pause_expire, \
 	[SIM_EV_PAUSE_REFRESH] = sim_on_pause_refresh, \
+	[SIM_EV_DEP_NOTE] = sim_on_dep_note, \
 }
 
 /* What the engine calls: event type -> element, the PFC watchdog, progress. */

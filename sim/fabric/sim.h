@@ -89,6 +89,7 @@ enum sim_ev_type {
 	SIM_EV_ACK_TIMER,	/* a receiver flushes coalesced ACKs */
 	SIM_EV_PAUSE_EXPIRE,	/* the PFC pause a port received runs out */
 	SIM_EV_PAUSE_REFRESH,	/* a congested ingress re-sends its PAUSE before it expires */
+	SIM_EV_DEP_NOTE,	/* a rank learns that a transfer it waits on is done (sim_dep_note) */
 };
 
 enum sim_pkt_kind {
@@ -97,6 +98,13 @@ enum sim_pkt_kind {
 	SIM_PKT_NAK,
 	SIM_PKT_CNP,
 	SIM_PKT_PAUSE,		/* PFC pause (quanta > 0) or resume (quanta 0) */
+	/*
+	 * Not a frame: the news that a transfer is done, on its way to the
+	 * rank of a successor (SIM_EV_DEP_NOTE); never queued on a port.
+	 * psn and sack_psn hold the successor's flow id, in_port is the
+	 * first port of the rank's host.
+	 */
+	SIM_PKT_NOTE,
 };
 
 /*
@@ -336,6 +344,7 @@ struct sim_qp {
 	struct sim_flow *flow;
 	bool in_use;		/* its block is allocated (the pool's QPs) */
 	uint32_t blk_first, blk_n; /* the block of its flow's QPs: recycled together */
+	uint64_t flow_id;	/* its flow's id, which outlives the flow: what a split run's frames name */
 	uint32_t conn;		/* index into sim.conns */
 	/*
 	 * Packets naming it (data, ACK, NAK, CNP) not yet freed: it may be
@@ -372,6 +381,7 @@ struct sim_qp {
 };
 
 struct sim_src;
+struct sim_buf;
 
 struct sim_flow {
 	struct sim_event ev;	/* SIM_EV_FLOW_START, then SIM_EV_LOCAL_DONE (local or post_ps) */
@@ -389,6 +399,7 @@ struct sim_flow {
 	uint64_t local_lat_ps;	/* and its latency */
 	uint32_t first_qp, nqps;	/* its QPs: a block of the pool, sim_qp_at(first_qp + k) */
 	uint32_t qps_done;
+	uint32_t qps_sent;	/* its QPs whose last new packet left the NIC (sim_flow_sent) */
 	uint32_t qps_live;	/* its QPs are still its own (not recycled, not left) */
 	uint64_t retx_pkts;	/* retransmissions of its recycled QPs */
 	uint64_t rate_bps;	/* sender NIC line rate */
@@ -397,6 +408,7 @@ struct sim_flow {
 	uint64_t xid;
 	uint32_t slot;		/* its place in the lazy flow pool, SIM_NONE for an added flow */
 	bool done;		/* finished (sim_flow_done): successors told */
+	bool root;		/* waits on nothing: the all-active window waits for its first byte */
 	/*
 	 * Connection the flow is a message of, with src and dst: 0 for a flow
 	 * workload's flows, one per (job, channel) for a collective's
@@ -543,6 +555,8 @@ struct sim {
 		uint32_t *left;
 		uint64_t cap, n;	/* power of two; entries */
 	} wait;
+	/* a split run: the lazy flows held here, id -> pool slot (frames name flows by id) */
+	struct sim_wait live;
 	/* QPs: a pool of slabs (stable addresses: events live in them), blocks of one flow's QPs */
 	struct sim_qp **qp_slab;
 	uint64_t **bm_slab;		/* each slab's PSN bitmaps, 2 x words per QP */
@@ -559,6 +573,16 @@ struct sim {
 	uint32_t bitmap_bits;		/* per bitmap, power of two */
 	uint64_t recycled_rx_bytes;	/* payload the recycled network flows received */
 	struct sim_pool pkts;		/* struct sim_pkt, linked through next while free */
+	/*
+	 * A split run: the names of lazy flows' packets passing through this
+	 * part (their QPs live in other parts), p->qp = SIM_QP_XNAME | index.
+	 */
+	struct sim_xname {
+		uint64_t flow_id, start_ps;
+		uint32_t rank;		/* the QP's in its flow */
+		uint32_t plane;		/* its plane; the free list's next while free */
+	} *xnames;
+	uint32_t xnames_n, xnames_cap, xname_free;
 	struct sim_ipool ints;		/* INT records: int_hops struct sim_int_hop each (needs_int) */
 	uint32_t int_hops;		/* hops an INT record holds, 1..SIM_MAX_HOPS */
 	uint32_t mtu_bytes;
@@ -715,6 +739,13 @@ struct sim_src_ops {
 	void (*done)(struct sim_src *src, const struct sim *s, const struct sim_flow *f);
 	/* sim_destroy releases the source. */
 	void (*release)(struct sim_src *src);
+	/*
+	 * A split run: SRC's running figures (what done() gathered in this
+	 * part) into B, 0 or -ENOMEM; and in part 0, another part's, LEN bytes
+	 * at DATA, merged into its own: 0 or -EPROTO. May be NULL (no figures).
+	 */
+	int (*pack)(const struct sim_src *src, const struct sim *s, struct sim_buf *b);
+	int (*merge)(struct sim_src *src, const struct sim *s, const void *data, size_t len);
 };
 
 struct sim_src {
@@ -722,9 +753,15 @@ struct sim_src {
 	void *priv;
 	uint64_t first_id, count;	/* set by sim_add_src */
 	uint64_t start_ps;		/* its transfers start no earlier */
+	/*
+	 * Hosts per server of its ranks (host index / server_hosts: the
+	 * NVLink domain its local transfers stay in), 0 or 1: the topology's.
+	 */
+	uint32_t server_hosts;
 	/* set by the run */
 	uint8_t *slot0;			/* per transfer: first QP slot (qps_per_flow > 1, split off); else NULL */
 	uint32_t *kept;			/* keep_flows: transfer -> pool slot, SIM_NONE: never made */
+	uint64_t *rx_done;		/* a split run: transfers that finished here, one bit each */
 };
 /*
  * Adds SRC's transfers as flows first_id .. first_id + count - 1; the run
@@ -770,6 +807,16 @@ void sim_flow_local_done(struct sim *s, struct sim_flow *f);
 void sim_flow_first_byte(struct sim *s, struct sim_flow *f);
 /* F placed its last byte: after post_ps it is done and its successors may start. */
 void sim_flow_done(struct sim *s, struct sim_flow *f);
+/* The last new packet of F's last QP left its sender's NIC: successors that were waiting to post after it may. */
+void sim_flow_sent(struct sim *s, struct sim_flow *f);
+/* SIM_EV_DEP_NOTE: P tells its host that one more dependency of a transfer is done (P is freed). */
+void sim_dep_noted(struct sim *s, struct sim_pkt *p);
+/*
+ * One-way latency of a frame of WIRE bytes from host node A to host node B
+ * along the first candidate path: serialization, propagation and
+ * forwarding on every hop, no queueing.
+ */
+uint64_t sim_path_ps(struct sim *s, uint32_t a, uint32_t b, uint64_t wire);
 
 /* run.c: laying a run out and running it */
 /*
@@ -1116,9 +1163,22 @@ static inline struct sim_pkt *sim_pkt_alloc(struct sim *s)
 	return p;
 }
 
+/* p->qp of a packet passing through a split run's part: SIM_QP_XNAME | index into s->xnames. */
+#define SIM_QP_XNAME 0x80000000U
+
+static inline bool sim_qp_is_xname(uint32_t qp)
+{
+	return qp >= SIM_QP_XNAME && qp != SIM_NONE;
+}
+
+/* dist.c: the name of a passing packet goes back to the pool. */
+void sim_xname_put(struct sim *s, uint32_t qp);
+
 /* P must be neither queued nor on a wire. Its INT record goes back too. */
 static inline void sim_pkt_free(struct sim *s, struct sim_pkt *p)
 {
+	if (__builtin_expect(sim_qp_is_xname(p->qp), 0))
+		sim_xname_put(s, p->qp);
 	/* a PAUSE names no QP (nor does a frame a test made up) */
 	struct sim_qp *qp = p->kind != SIM_PKT_PAUSE && p->qp < s->nqps ? sim_qp_at(s, p->qp) : NULL;
 

@@ -311,6 +311,12 @@ struct sim_schema {
 	X(SIM_CRUN_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "random seed (--seeds: the first)") \
 	X(SIM_CRUN_SEEDS, "seeds", SIM_COL_ARRAY, 0, 0, "the seeds each size ran with, in order (--seed: one)") \
 	X(SIM_CRUN_NVLINK_BPS, "nvlink_bps", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "b/s: intra-server rate per GPU") \
+	X(SIM_CRUN_PROCESSES, "processes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_COUNT, \
+	  "processes the run was split over (mpirun -np); 1: one") \
+	X(SIM_CRUN_PARTITION, "partition", SIM_COL_TEXT | SIM_COL_NULL, 0, 16, \
+	  "how the fabric was split (--partition: pod or leaf); null: one process") \
+	X(SIM_CRUN_LOOKAHEAD_PS, "lookahead_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "ps: the split run's window (least delay across a cut); null: one process") \
 	X(SIM_CRUN_JOBS, "jobs", SIM_COL_ARRAY, 0, 0, "one entry per job, below")
 
 /* its jobs[] entries */

@@ -16,6 +16,7 @@
 #include "collectives/busbw.h"
 #include "collectives/gen.h"
 #include "collectives/units.h"
+#include "sim/fabric/dist.h"
 #include "sim/traffic/coll_sim.h"
 
 int sim_placement_from_name(const char *name, enum sim_placement *p)
@@ -351,6 +352,56 @@ static void sim_coll_release(struct sim_src *src)
 	free(cs);
 }
 
+/* What sim_coll_done gathered in one part of a split run, for part 0. */
+struct sim_coll_figs {
+	uint64_t done, end_ps, slowest;
+	double slowest_fct_us, slowest_frac;
+	uint32_t slowest_src, slowest_dst;
+};
+
+static int sim_coll_pack(const struct sim_src *src, const struct sim *s, struct sim_buf *b)
+{
+	const struct sim_coll_src *cs = sim_coll_src_of(src);
+	struct sim_coll_figs fg = {
+		.done = cs->done, .end_ps = cs->end_ps, .slowest = cs->slowest, .slowest_fct_us = cs->slowest_fct_us,
+		.slowest_frac = cs->slowest_frac, .slowest_src = cs->slowest_src, .slowest_dst = cs->slowest_dst,
+	};
+
+	return sim_buf_put(b, &fg, sizeof(fg)) ||
+	       sim_buf_put(b, cs->sent_bytes, s->topo->nhosts * sizeof(*cs->sent_bytes)) ? -ENOMEM : 0;
+}
+
+/* Sums, the latest end, and the slowest flow by sim_coll_done's own rule: what one process finds. */
+static int sim_coll_merge(struct sim_src *src, const struct sim *s, const void *data, size_t len)
+{
+	struct sim_coll_src *cs = sim_coll_src_of(src);
+	const uint8_t *p = data;
+	struct sim_coll_figs fg;
+
+	if (len != sizeof(fg) + s->topo->nhosts * sizeof(uint64_t))
+		return -EPROTO;
+	memcpy(&fg, p, sizeof(fg));
+	cs->done += fg.done;
+	if (fg.end_ps > cs->end_ps)
+		cs->end_ps = fg.end_ps;
+	for (uint32_t h = 0; h < s->topo->nhosts; h++) {
+		uint64_t v;
+
+		memcpy(&v, p + sizeof(fg) + h * sizeof(v), sizeof(v));
+		cs->sent_bytes[h] += v;
+	}
+	if (fg.slowest != UINT64_MAX &&
+	    (cs->slowest == UINT64_MAX || fg.slowest_fct_us > cs->slowest_fct_us ||
+	     (fg.slowest_fct_us == cs->slowest_fct_us && fg.slowest < cs->slowest))) {
+		cs->slowest = fg.slowest;
+		cs->slowest_fct_us = fg.slowest_fct_us;
+		cs->slowest_frac = fg.slowest_frac;
+		cs->slowest_src = fg.slowest_src;
+		cs->slowest_dst = fg.slowest_dst;
+	}
+	return 0;
+}
+
 static const struct sim_src_ops sim_coll_src_ops = {
 	.ndeps = sim_coll_ndeps,
 	.succ = sim_coll_succ,
@@ -358,6 +409,8 @@ static const struct sim_src_ops sim_coll_src_ops = {
 	.describe = sim_coll_describe,
 	.done = sim_coll_done,
 	.release = sim_coll_release,
+	.pack = sim_coll_pack,
+	.merge = sim_coll_merge,
 };
 
 /*
@@ -460,6 +513,7 @@ static int sim_coll_src_new(const struct sim *s, struct sim_coll_job *job, const
 	cs->src.priv = cs;
 	cs->src.count = coll_gen_count(&cs->gen);
 	cs->src.start_ps = job->start_ps;
+	cs->src.server_hosts = cs->g;
 	*out = cs;
 	return 0;
 }
