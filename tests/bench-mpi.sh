@@ -50,9 +50,8 @@ for s in "${scen[@]}"; do
 		rm -f "$out/$name-$np.rss"
 		same=no
 		dist_same "$out/$name-1" "$out/$name-$np" && same=yes
-		# a collective's figures of the run are its largest size's
+		# a collective's summary.json has the windows and exchanges summed over its sizes
 		sum="$out/$name-$np/summary.json"
-		[ -f "$out/$name-$np/largest/summary.json" ] && sum="$out/$name-$np/largest/summary.json"
 		row=$(jq -c --arg n "$name" --argjson np "$np" --argjson w "$wn" --argjson w1 "$w1" \
 			--argjson r "$rss" --arg same "$same" '{scenario: $n, np: $np, wall_s: $w,
 			speedup: ($w1 / $w), windows, lookahead_ps, frames_per_window: (.exchanged_frames / .windows),

@@ -134,6 +134,24 @@ static struct sim_topo *ls_4x8(void)
 	return t;
 }
 
+/*
+ * 4 pods of 2 leaves x 4 hosts, 2 aggregation switches a pod, 2 core
+ * groups of 2: split by pod, the cores are spread, so traffic between two
+ * pods of one part passes through another part.
+ */
+static struct sim_topo *ft_32(void)
+{
+	struct sim_fattree_params p = {
+		.c = { .host_rate_bps = 400 * G, .fabric_rate_bps = 800 * G, .host_delay_ps = 15000,
+		       .fabric_delay_ps = 100000, .core_delay_ps = 500000 },
+		.pods = 4, .leaves_per_pod = 2, .hosts_per_leaf = 4, .aggs_per_pod = 2, .cores_per_group = 2,
+	};
+	struct sim_topo *t;
+
+	assert_int_equal(sim_topo_fattree(&p, &t, err, sizeof(err)), 0);
+	return t;
+}
+
 /* Host i to host i + 8 (the next leaf): every flow crosses the fabric, 256 KiB each. */
 static void perm_flows(struct sim *s)
 {
@@ -168,6 +186,13 @@ static void coll_flows(struct sim *s, enum coll_algo algo, uint32_t g)
 	assert_int_equal(sim_coll_add(s, &j, NULL, 0), 0);
 	free(j.rank_host);
 	s->keep_flows = 1;
+}
+
+/* Nothing kept: every half recycles as soon as it can, and late packets find QPs rebuilt. */
+static void ring_flows_recycled(struct sim *s)
+{
+	coll_flows(s, COLL_ALGO_RING, 1);
+	s->keep_flows = 0;
 }
 
 static void tree_flows(struct sim *s)
@@ -336,6 +361,14 @@ static void test_dist_coll_hier(void **state)
 	check_scenario(&sc);
 }
 
+static void test_dist_coll_fattree_recycled(void **state)
+{
+	static const struct scen sc = { "ring all-reduce, fat-tree, nothing kept", ft_32, cfg_ar, ring_flows_recycled };
+
+	(void)state;
+	check_scenario(&sc);
+}
+
 /* Part 2 of 3 fails: every part stops, the others saying which part failed; nothing hangs. */
 static void test_dist_failure_ends_all(void **state)
 {
@@ -420,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_dist_perm_telemetry),
 		cmocka_unit_test(test_dist_coll_tree),
 		cmocka_unit_test(test_dist_coll_hier),
+		cmocka_unit_test(test_dist_coll_fattree_recycled),
 		cmocka_unit_test(test_dist_failure_ends_all),
 	};
 

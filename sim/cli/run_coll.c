@@ -34,6 +34,9 @@ struct run_coll {
 	const uint64_t *seeds;			/* --seeds, or the one --seed */
 	uint32_t nseeds;
 	uint64_t seed;				/* of the run under way */
+	/* a split run, over every size and seed: windows, frames, bytes exchanged, the longest wait (s) */
+	uint64_t windows, frames, bytes;
+	double wait_s;
 	struct run_coll_acc {			/* job K at the size under way, over its seeds */
 		uint32_t runs;
 		struct sim_seed_stat time_us, busbw, per_nic, nic_busy;
@@ -422,6 +425,12 @@ static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, cons
 		rc = sim_dist_stats(s)->flows_done < s->nflows ? 3 : 0;
 		goto out_free;
 	}
+	if (c->o->part) {
+		c->windows += sim_dist_stats(s)->windows;
+		c->frames += sim_dist_stats(s)->frames_all;
+		c->bytes += sim_dist_stats(s)->bytes_all;
+		c->wait_s += sim_dist_stats(s)->wait_max_s;
+	}
 	rc = s->deadlock || s->stalled || s->flows_done < s->nflows ? 3 : 0;
 	for (uint32_t k = 0; k < c->js.n; k++) {
 		struct sim_coll_result r;
@@ -473,6 +482,10 @@ static json_t *run_coll_summary(const struct run_coll *c, const char *cmdline)
 	CRUN(PROCESSES, json_integer(o->part ? sim_launch->size : 1));
 	CRUN(PARTITION, o->part ? json_string(sim_part_mode_name(o->part->mode)) : json_null());
 	CRUN(LOOKAHEAD_PS, o->part ? json_integer((json_int_t)o->part->lookahead_ps) : json_null());
+	CRUN(WINDOWS, o->part ? json_integer((json_int_t)c->windows) : json_null());
+	CRUN(EXCHANGED_FRAMES, o->part ? json_integer((json_int_t)c->frames) : json_null());
+	CRUN(EXCHANGED_BYTES, o->part ? json_integer((json_int_t)c->bytes) : json_null());
+	CRUN(WAIT_S, o->part ? json_real(c->wait_s) : json_null());
 	CRUN(JOBS, json_incref(c->jjobs));
 	return j;
 }

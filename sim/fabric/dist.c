@@ -188,21 +188,27 @@ static int sim_dist_gather_named(struct sim *s, const struct sim_comm_ops *ops, 
 
 /* ---- frames crossing a cut ------------------------------------------------ */
 
-/* A frame in an outbox: when and under which key it arrives, the packet, then its INT hops. */
+/*
+ * A frame in an outbox: when and under which key it arrives, the packet,
+ * then, for a lazy flow's packet (pkt.qp == SIM_DIST_NAMED), the name of
+ * its QP, then its INT hops. An added flow's QPs have the same index in
+ * every part (laid out alike); a lazy flow's have an index of their own
+ * in each, so its packets name the flow, the QP's rank in it, its plane
+ * and the flow's start.
+ */
 struct sim_dist_frame {
 	uint64_t time_ps;
 	uint64_t seq;
-	/*
-	 * A lazy flow's QPs have an index of their own in each part: such a
-	 * frame names the flow (UINT64_MAX: pkt.qp holds, as for added flows
-	 * laid out alike everywhere), the QP's rank in it and its start.
-	 */
-	uint64_t flow_id;
-	uint64_t flow_start_ps;
-	uint32_t qp_rank;
-	uint32_t pad;		/* the QP's plane */
 	struct sim_pkt pkt;	/* ev, next and int_rec mean nothing to the receiver */
 };
+
+struct sim_dist_name {
+	uint64_t flow_id;	/* UINT64_MAX: none (in memory only) */
+	uint64_t start_ps;
+	uint32_t rank, plane;
+};
+
+#define SIM_DIST_NAMED (SIM_NONE - 1)
 
 void sim_xname_put(struct sim *s, uint32_t qp)
 {
@@ -212,8 +218,8 @@ void sim_xname_put(struct sim *s, uint32_t qp)
 	s->xname_free = i;
 }
 
-/* P, of a lazy flow whose end is not here, passes through under the name FR gave it. */
-static int sim_dist_xname(struct sim *s, struct sim_pkt *p, const struct sim_dist_frame *fr)
+/* P, of a lazy flow whose end is not here, passes through under the name N. */
+static int sim_dist_xname(struct sim *s, struct sim_pkt *p, const struct sim_dist_name *n)
 {
 	struct sim_xname *x;
 	uint32_t i;
@@ -238,27 +244,25 @@ static int sim_dist_xname(struct sim *s, struct sim_pkt *p, const struct sim_dis
 		i = s->xnames_n++;
 	}
 	x = &s->xnames[i];
-	x->flow_id = fr->flow_id;
-	x->start_ps = fr->flow_start_ps;
-	x->rank = fr->qp_rank;
-	x->plane = fr->pad;
+	x->flow_id = n->flow_id;
+	x->start_ps = n->start_ps;
+	x->rank = n->rank;
+	x->plane = n->plane;
 	p->qp = SIM_QP_XNAME | i;
 	return 0;
 }
 
-/* What FR names P's QP by: the flow's id, the QP's rank and plane for a lazy flow. */
-static void sim_dist_name_qp(struct sim *s, struct sim_pkt *p, struct sim_dist_frame *fr)
+/* The name of P's QP in N, for a lazy flow's packet (flow_id UINT64_MAX: none). */
+static void sim_dist_name_qp(struct sim *s, struct sim_pkt *p, struct sim_dist_name *n)
 {
 	const struct sim_qp *qp;
 
-	fr->flow_id = UINT64_MAX;
+	n->flow_id = UINT64_MAX;
 	if (sim_qp_is_xname(p->qp)) {
 		const struct sim_xname *x = &s->xnames[p->qp & ~SIM_QP_XNAME];
 
-		fr->flow_id = x->flow_id;
-		fr->flow_start_ps = x->start_ps;
-		fr->qp_rank = x->rank;
-		fr->pad = x->plane;
+		*n = (struct sim_dist_name){ .flow_id = x->flow_id, .start_ps = x->start_ps, .rank = x->rank,
+					     .plane = x->plane };
 		sim_xname_put(s, p->qp);
 		p->qp = SIM_NONE;
 		return;
@@ -268,10 +272,8 @@ static void sim_dist_name_qp(struct sim *s, struct sim_pkt *p, struct sim_dist_f
 	qp = sim_qp_at(s, p->qp);
 	if (!sim_src_find(s, qp->flow_id))
 		return;
-	fr->flow_id = qp->flow_id;
-	fr->qp_rank = p->qp - qp->blk_first;
-	fr->pad = qp->plane;
-	fr->flow_start_ps = qp->flow ? qp->flow->start_ps : 0;
+	*n = (struct sim_dist_name){ .flow_id = qp->flow_id, .start_ps = qp->flow ? qp->flow->start_ps : 0,
+				     .rank = p->qp - qp->blk_first, .plane = qp->plane };
 }
 
 void sim_dist_send(struct sim *s, uint64_t arrive_ps, struct sim_pkt *p)
@@ -281,11 +283,14 @@ void sim_dist_send(struct sim *s, uint64_t arrive_ps, struct sim_pkt *p)
 	const struct sim_int_hop *hops = sim_pkt_hops(s, p);
 	struct sim_dist_frame fr = { .time_ps = arrive_ps, .seq = sim_seq_take(s), .pkt = *p };
 	struct sim_buf *b = &d->out[to];
+	struct sim_dist_name n;
 
-	sim_dist_name_qp(s, p, &fr);
+	sim_dist_name_qp(s, p, &n);
 	assert(to != d->me && arrive_ps >= sim_now(s) + d->lookahead_ps);
 	fr.pkt.nhops = hops ? p->nhops : 0;
-	if (sim_buf_put(b, &fr, sizeof(fr)) ||
+	if (n.flow_id != UINT64_MAX)
+		fr.pkt.qp = SIM_DIST_NAMED;
+	if (sim_buf_put(b, &fr, sizeof(fr)) || (n.flow_id != UINT64_MAX && sim_buf_put(b, &n, sizeof(n))) ||
 	    (fr.pkt.nhops && sim_buf_put(b, hops, fr.pkt.nhops * sizeof(*hops))))
 		sim_fail(s, -ENOMEM, "out of memory for the frames to part %u", to);
 	d->st.frames_out++;
@@ -298,6 +303,7 @@ static int sim_dist_import(struct sim *s, uint32_t from, const struct sim_buf *b
 	size_t off = 0;
 
 	while (off < b->len) {
+		struct sim_dist_name n = { .flow_id = UINT64_MAX };
 		struct sim_dist_frame fr;
 		struct sim_pkt *p;
 
@@ -305,17 +311,25 @@ static int sim_dist_import(struct sim *s, uint32_t from, const struct sim_buf *b
 			goto out_bad;
 		memcpy(&fr, b->data + off, sizeof(fr));
 		off += sizeof(fr);
+		if (fr.pkt.qp == SIM_DIST_NAMED) {
+			if (b->len - off < sizeof(n))
+				goto out_bad;
+			memcpy(&n, b->data + off, sizeof(n));
+			off += sizeof(n);
+			if (n.flow_id == UINT64_MAX)
+				goto out_bad;
+		}
 		if (fr.pkt.in_port >= s->topo->nports || !sim_dist_owns(s, s->topo->ports[fr.pkt.in_port].node) ||
 		    fr.pkt.nhops > s->int_hops || b->len - off < fr.pkt.nhops * sizeof(struct sim_int_hop))
 			goto out_bad;
 		/* a lazy flow's packet gets its QP where its end is, a name on the way */
-		if (fr.flow_id != UINT64_MAX && sim_dist_owns(s, fr.pkt.dst)) {
-			fr.pkt.qp = sim_split_qp(s, fr.flow_id, fr.qp_rank, fr.flow_start_ps, fr.pkt.kind == SIM_PKT_DATA);
+		if (n.flow_id != UINT64_MAX && sim_dist_owns(s, fr.pkt.dst)) {
+			fr.pkt.qp = sim_split_qp(s, n.flow_id, n.rank, n.start_ps, fr.pkt.kind == SIM_PKT_DATA);
 			if (s->error)
 				return s->error;
 			if (fr.pkt.qp == SIM_NONE)
 				goto out_bad;
-		} else if (fr.flow_id != UINT64_MAX) {
+		} else if (n.flow_id != UINT64_MAX) {
 			fr.pkt.qp = SIM_NONE;
 		}
 		p = sim_pkt_alloc(s);
@@ -336,7 +350,7 @@ static int sim_dist_import(struct sim *s, uint32_t from, const struct sim_buf *b
 			sim_qp_ref(sim_qp_at(s, p->qp));
 		if (p->kind == SIM_PKT_NOTE)
 			p->ev.type = SIM_EV_DEP_NOTE;
-		if (fr.flow_id != UINT64_MAX && !sim_dist_owns(s, p->dst) && sim_dist_xname(s, p, &fr))
+		if (n.flow_id != UINT64_MAX && !sim_dist_owns(s, p->dst) && sim_dist_xname(s, p, &n))
 			return s->error;
 		sim_schedule_seq(s, fr.time_ps, fr.seq, &p->ev);
 	}

@@ -47,10 +47,10 @@ static int sim_src_roots(struct sim *s, struct sim_src *src);
 static uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t tag, uint32_t slot, uint32_t plane,
 		      uint64_t line_bps);
 
-/* A split run: F, just made here, is held under its id; its half owned elsewhere reads as complete. 0 or -ENOMEM. */
+/* A split run: F, just made here, has its QPs under its id; its half owned elsewhere reads as complete. 0 or -ENOMEM. */
 static int sim_split_hold(struct sim *s, struct sim_flow *f);
-/* A split run: F's slot goes back to the pool, its id no longer names it. */
-static void sim_split_drop(struct sim *s, const struct sim_flow *f);
+/* A split run: the block of QPs at FIRST goes back to the pool, its flow's id no longer names it. */
+static void sim_split_drop(struct sim *s, uint32_t first);
 
 /* The flow of SRC's transfer XID as added, into F (zeroed). */
 static void sim_src_fill(const struct sim *s, struct sim_src *src, uint64_t xid, struct sim_flow *f);
@@ -398,8 +398,6 @@ static struct sim_flow *sim_lflow_alloc(struct sim *s)
 
 static void sim_lflow_free(struct sim *s, struct sim_flow *f)
 {
-	if (sim_dist_split(s))
-		sim_split_drop(s, f);
 	f->lsrc = NULL;
 	f->xid = s->flow_free;
 	s->flow_free = f->slot;
@@ -544,6 +542,8 @@ static bool sim_qp_idle(const struct sim_qp *qp)
 /* The QPs of block FIRST (N of them): back to the pool, their retransmissions counted into their flow if any. */
 static void sim_qp_block_release(struct sim *s, uint32_t first, uint32_t n)
 {
+	if (sim_dist_split(s))
+		sim_split_drop(s, first);
 	for (uint32_t k = 0; k < n; k++) {
 		struct sim_qp *qp = sim_qp_at(s, first + k);
 
@@ -726,12 +726,16 @@ static void sim_split_complete(struct sim *s, struct sim_flow *f, bool tx, bool 
 	}
 }
 
-static int sim_split_hold(struct sim *s, struct sim_flow *f)
+/*
+ * The QPs of lazy flow ID (at FIRST) are what frames naming ID reach
+ * here: they outlive the flow until nothing of theirs is pending, as
+ * in one process, so the index follows the QPs, not the flow.
+ */
+static int sim_split_index(struct sim *s, uint64_t id, uint32_t first)
 {
 	struct sim_wait *w = &s->live;
-	uint64_t key = f->id + 1, h;
+	uint64_t key = id + 1, h;
 
-	sim_split_complete(s, f, !sim_dist_owns(s, f->src), !sim_dist_owns(s, f->dst));
 	if (2 * (w->n + 1) > w->cap && sim_wait_grow(w)) {
 		sim_fail(s, -ENOMEM, "out of memory for the index of %llu flows in flight", (unsigned long long)w->n);
 		return -ENOMEM;
@@ -739,16 +743,26 @@ static int sim_split_hold(struct sim *s, struct sim_flow *f)
 	for (h = sim_wait_home(w, key); w->key[h]; h = (h + 1) & (w->cap - 1))
 		;
 	w->key[h] = key;
-	w->left[h] = f->slot;
+	w->left[h] = first;
 	w->n++;
 	return 0;
 }
 
-static void sim_split_drop(struct sim *s, const struct sim_flow *f)
+static int sim_split_hold(struct sim *s, struct sim_flow *f)
 {
-	uint64_t h = sim_wait_find(&s->live, f->id + 1);
+	sim_split_complete(s, f, !sim_dist_owns(s, f->src), !sim_dist_owns(s, f->dst));
+	return f->nqps ? sim_split_index(s, f->id, f->first_qp) : 0;
+}
 
-	if (h != UINT64_MAX)
+static void sim_split_drop(struct sim *s, uint32_t first)
+{
+	const struct sim_qp *qp = sim_qp_at(s, first);
+	uint64_t h;
+
+	if (!sim_src_find(s, qp->flow_id))
+		return;
+	h = sim_wait_find(&s->live, qp->flow_id + 1);
+	if (h != UINT64_MAX && s->live.left[h] == first)
 		sim_wait_del(&s->live, h);
 }
 
@@ -769,6 +783,8 @@ static uint32_t sim_split_revive(struct sim *s, struct sim_src *src, uint64_t xi
 	sim_split_complete(s, &tmp, true, true);
 	for (uint32_t k = 0; k < tmp.nqps; k++)
 		sim_qp_at(s, tmp.first_qp + k)->flow = NULL;
+	if (sim_split_index(s, tmp.id, tmp.first_qp))
+		return SIM_NONE;
 	return tmp.first_qp + rank;
 }
 
@@ -782,12 +798,8 @@ uint32_t sim_split_qp(struct sim *s, uint64_t id, uint32_t rank, uint64_t start_
 		return SIM_NONE;
 	xid = id - src->first_id;
 	h = sim_wait_find(&s->live, id + 1);
-	if (h != UINT64_MAX) {
-		f = sim_lflow_at(s, s->live.left[h]);
-		if (!f->qps_live)
-			return sim_split_revive(s, src, xid, rank);
-		return rank < f->nqps ? f->first_qp + rank : SIM_NONE;
-	}
+	if (h != UINT64_MAX)
+		return rank < sim_qp_at(s, s->live.left[h])->blk_n ? s->live.left[h] + rank : SIM_NONE;
 	/* a packet for a sender half that is gone, or data for a flow that finished here */
 	if (!data || (src->rx_done && (src->rx_done[xid / 64] >> (xid % 64) & 1)))
 		return sim_split_revive(s, src, xid, rank);

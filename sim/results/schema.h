@@ -317,6 +317,14 @@ struct sim_schema {
 	  "how the fabric was split (--partition: pod or leaf); null: one process") \
 	X(SIM_CRUN_LOOKAHEAD_PS, "lookahead_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
 	  "ps: the split run's window (least delay across a cut); null: one process") \
+	X(SIM_CRUN_WINDOWS, "windows", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "windows the parts advanced in together, over every size and seed; null: one process") \
+	X(SIM_CRUN_EXCHANGED_FRAMES, "exchanged_frames", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "frames and notes that crossed a cut, over every size and seed; null: one process") \
+	X(SIM_CRUN_EXCHANGED_BYTES, "exchanged_bytes", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "bytes of them as exchanged; null: one process") \
+	X(SIM_CRUN_WAIT_S, "wait_s", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, \
+	  "s: the longest wall-clock time a process spent exchanging and waiting, summed over the runs; null: one process") \
 	X(SIM_CRUN_JOBS, "jobs", SIM_COL_ARRAY, 0, 0, "one entry per job, below")
 
 /* its jobs[] entries */
