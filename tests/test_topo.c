@@ -177,6 +177,44 @@ static void test_small_leafspine(void **state)
 	sim_topo_free(t);
 }
 
+/*
+ * Oversubscription per tier, by hand:
+ * - leafspine-oversub: a leaf has 32 x 800G down, 16 x 800G up: 2:1; the
+ *   spines have no uplinks. End to end 2:1.
+ * - a fat-tree whose leaves have 4 x 400G down and 2 aggs x 400G up (2:1)
+ *   and whose aggs have 2 leaves x 400G down and 1 core x 400G up (2:1):
+ *   4:1 end to end, which the worst-leaf figure alone (2:1) hides.
+ * - railopt-demo: a leaf serves 8 servers' GPUs of its rail, 8 x 400G,
+ *   and has 4 spines x 800G up: 1:1.
+ */
+static void test_oversub_per_tier(void **state)
+{
+	struct sim_topo *t = load_ok("topologies/leafspine-oversub.topo");
+	struct sim_topo_summary s;
+
+	(void)state;
+	summary_of(t, &s);
+	assert_true(s.oversub_tier[0] == 2.0 && s.oversub_worst[0] == 2.0);
+	assert_true(s.oversub_tier[1] == 0 && s.oversub_tier[2] == 0);
+	assert_true(s.oversub_end_to_end == 2.0);
+	sim_topo_free(t);
+	t = string_ok("fabric = { kind = \"fattree\"; pods = 2; leaves_per_pod = 2; hosts_per_leaf = 4;\n"
+		      "  aggs_per_pod = 2; cores_per_group = 1; host_rate = \"400G\"; fabric_rate = \"400G\"; };\n");
+	summary_of(t, &s);
+	assert_true(s.oversubscription == 2.0);
+	assert_true(s.oversub_tier[0] == 2.0 && s.oversub_worst[0] == 2.0);
+	assert_true(s.oversub_tier[1] == 2.0 && s.oversub_worst[1] == 2.0);
+	assert_true(s.oversub_tier[2] == 0);
+	assert_true(s.oversub_end_to_end == 4.0);
+	sim_topo_free(t);
+	t = load_ok("topologies/railopt-demo.topo");
+	summary_of(t, &s);
+	assert_true(s.oversub_tier[0] == 1.0 && s.oversub_worst[0] == 1.0);
+	assert_true(s.oversub_tier[1] == 0);
+	assert_true(s.oversub_end_to_end == 1.0);
+	sim_topo_free(t);
+}
+
 /* 8 x 32 hosts at 800G, 2:1 -> 16 uplinks = 8 spines x 2 links. */
 static void test_oversub(void **state)
 {
@@ -1581,6 +1619,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_leafspine),
 		cmocka_unit_test(test_oversub),
+		cmocka_unit_test(test_oversub_per_tier),
 		cmocka_unit_test(test_sn5600_2tier),
 		cmocka_unit_test(test_railopt),
 		cmocka_unit_test(test_colossus),

@@ -86,6 +86,26 @@ static json_t *tier_counts(const uint64_t *v, const char *const *names, unsigned
 	return o;
 }
 
+/* [{tier, name, down_up, worst_switch}] for each tier with uplinks. */
+static json_t *topo_oversub_json(const struct sim_topo *t, const struct sim_topo_summary *s)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < 3; i++) {
+		json_t *e;
+
+		if (!(s->oversub_tier[i] > 0))
+			continue;
+		e = json_object();
+		json_object_set_new(e, "tier", json_integer(i + 1));
+		json_object_set_new(e, "name", json_string(sim_topo_tier_name(t, i + 1)));
+		json_object_set_new(e, "down_up", json_real(s->oversub_tier[i]));
+		json_object_set_new(e, "worst_switch", json_real(s->oversub_worst[i]));
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
 static json_t *topo_json(const struct sim_topo *t, const struct sim_topo_summary *s)
 {
 	static const char *const tiers[] = { "tier1", "tier2", "tier3", "higher" };
@@ -111,6 +131,8 @@ static json_t *topo_json(const struct sim_topo *t, const struct sim_topo_summary
 	/* one host: no host pair, so no bisection and no diameter */
 	json_object_set_new(o, "bisection_bps", s->hosts < 2 ? json_null() : json_real(s->bisection_bps));
 	json_object_set_new(o, "oversubscription", json_real(s->oversubscription));
+	json_object_set_new(o, "oversubscription_per_tier", topo_oversub_json(t, s));
+	json_object_set_new(o, "oversubscription_end_to_end", json_real(s->oversub_end_to_end));
 	json_object_set_new(o, "diameter_hops", s->hosts < 2 ? json_null() : json_integer(s->diameter_hops));
 	json_object_set_new(o, "mtu_bytes", json_integer(t->mtu_bytes));
 	json_object_set_new(sw_o, "latency_ns", json_real(t->sw.latency_ps / 1e3));

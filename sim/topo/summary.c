@@ -323,14 +323,15 @@ static uint64_t common_host_rate(const struct sim_topo *t)
 
 static void count_switches(const struct sim_topo *t, struct sim_topo_summary *s)
 {
-	double down, up;
+	double down, up, sum_down[3] = { 0 }, sum_up[3] = { 0 };
 	uint32_t i;
 
 	s->oversubscription = 1.0;
 	for (i = 0; i < t->nswitches; i++) {
 		const struct sim_node *v = &t->nodes[t->switches[i]];
+		unsigned int k = v->tier >= 1 && v->tier <= 3 ? v->tier - 1 : 3;
 
-		s->switches_per_tier[v->tier >= 1 && v->tier <= 3 ? v->tier - 1 : 3]++;
+		s->switches_per_tier[k]++;
 		switch_bw(t, v, &down, &up);
 		if (v->nports > s->max_switch_ports)
 			s->max_switch_ports = v->nports;
@@ -338,6 +339,19 @@ static void count_switches(const struct sim_topo *t, struct sim_topo_summary *s)
 			s->max_switch_bps = down + up;
 		if (v->tier == 1 && up > 0 && down / up > s->oversubscription)
 			s->oversubscription = down / up;
+		if (k < 3 && up > 0) {
+			sum_down[k] += down;
+			sum_up[k] += up;
+			if (down / up > s->oversub_worst[k])
+				s->oversub_worst[k] = down / up;
+		}
+	}
+	/* the top tier has no uplinks: it adds nothing */
+	s->oversub_end_to_end = 1.0;
+	for (i = 0; i < 3; i++) {
+		s->oversub_tier[i] = sum_up[i] > 0 ? sum_down[i] / sum_up[i] : 0;
+		if (s->oversub_tier[i] > 0)
+			s->oversub_end_to_end *= s->oversub_tier[i];
 	}
 }
 
@@ -364,7 +378,7 @@ int sim_topo_summarize(const struct sim_topo *t, struct sim_topo_summary *s)
 	return table_bisection(t, &s->bisection_bps);
 }
 
-static const char *tier_name(const struct sim_topo *t, unsigned int tier)
+const char *sim_topo_tier_name(const struct sim_topo *t, unsigned int tier)
 {
 	static const char *const clos[] = { "host", "leaf", "spine", "core" };
 
@@ -401,6 +415,22 @@ static void print_links(const struct sim_topo *t, const struct sim_topo_summary 
 	fputc('\n', out);
 }
 
+/* "  leaf  2.00:1 (worst 2.00:1)" per tier with uplinks, then the product. */
+static void print_oversub_tiers(const struct sim_topo *t, const struct sim_topo_summary *s, FILE *out)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (!(s->oversub_tier[i] > 0))
+			continue;
+		fprintf(out, "  %-12s %5.2f:1 down:up (worst switch %.2f:1)\n", sim_topo_tier_name(t, i + 1),
+			s->oversub_tier[i], s->oversub_worst[i]);
+		n++;
+	}
+	if (n > 1)
+		fprintf(out, "  %-12s %5.2f:1 (the tiers' product)\n", "end to end", s->oversub_end_to_end);
+}
+
 void sim_topo_print_summary(const struct sim_topo *t, const struct sim_topo_summary *s, FILE *out)
 {
 	unsigned int i;
@@ -417,7 +447,7 @@ void sim_topo_print_summary(const struct sim_topo *t, const struct sim_topo_summ
 	fprintf(out, "\n%-14s %u\n", "switches", s->switches);
 	for (i = 0; i < 4; i++)
 		if (s->switches_per_tier[i])
-			fprintf(out, "  %-12s %8u  (tier %s%u)\n", tier_name(t, i + 1),
+			fprintf(out, "  %-12s %8u  (tier %s%u)\n", sim_topo_tier_name(t, i + 1),
 				s->switches_per_tier[i], i < 3 ? "" : ">", i < 3 ? i + 1 : 3);
 	fprintf(out, "%-14s %llu\n", "links", (unsigned long long)(t->nports / 2));
 	for (i = 0; i < 4; i++)
@@ -428,6 +458,7 @@ void sim_topo_print_summary(const struct sim_topo *t, const struct sim_topo_summ
 	else
 		fprintf(out, "%-14s %.1f Tb/s\n", "bisection", s->bisection_bps / 1e12);
 	fprintf(out, "%-14s %.2f:1 (worst leaf, down:up)\n", "oversub", s->oversubscription);
+	print_oversub_tiers(t, s, out);
 	if (s->hosts < 2)
 		fprintf(out, "%-14s - (one host)\n", "diameter");
 	else

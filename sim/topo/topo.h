@@ -209,6 +209,16 @@ struct sim_topo_summary {
 	uint64_t links_per_tier[4];	/* [0] host-leaf, [1] leaf-tier2, [2] tier2-tier3, [3] other */
 	double bisection_bps;		/* min over the canonical half split */
 	double oversubscription;	/* leaf downlink / uplink bandwidth, worst leaf */
+	/*
+	 * Per tier t + 1 (1 leaf, 2 spine or aggregation, 3 core) of the
+	 * switches with uplinks: down:up bandwidth of the worst switch, and
+	 * of the tier as a whole (sum down / sum up); 0 for a tier without
+	 * uplinks (the top). end_to_end is the product of the tiers' wholes:
+	 * the host bandwidth a fully loaded fabric offers per unit of
+	 * top-tier capacity, 1 when non-blocking.
+	 */
+	double oversub_worst[3], oversub_tier[3];
+	double oversub_end_to_end;
 	uint32_t diameter_hops;		/* host-to-host links on the longest shortest path */
 	uint64_t host_rate_bps;		/* most common host NIC port rate */
 	uint32_t switches_per_tier[4];	/* [t - 1] for tiers 1..3, [3] higher */
@@ -217,6 +227,8 @@ struct sim_topo_summary {
 };
 int sim_topo_summarize(const struct sim_topo *t, struct sim_topo_summary *s);
 void sim_topo_print_summary(const struct sim_topo *t, const struct sim_topo_summary *s, FILE *out);
+/* What tier TIER (1..) of T's switches is called: leaf, spine, agg, core, or switch off a Clos fabric. */
+const char *sim_topo_tier_name(const struct sim_topo *t, unsigned int tier);
 int sim_topo_write_dot(const struct sim_topo *t, FILE *out);
 
 #endif
