@@ -749,7 +749,7 @@ static int sim_dist_pack_srcs(struct sim *s, struct sim_buf *b, uint64_t *nkept)
 
 		for (uint64_t x = 0; src->kept && x < src->count && !rc; x++) {
 			struct sim_flow *f = sim_split_kept(s, src, x, false);
-			struct sim_dist_kept r = { 0 };
+			struct sim_dist_kept r;
 
 			if (!f)
 				continue;
@@ -1051,30 +1051,14 @@ static void sim_dist_totals(struct sim *s, const struct sim_comm_ops *ops, void 
 		d->st.wait_max_s = (double)w * 1e-6;
 }
 
-/* The lazy sources' transfers placed here, and their roots the all-active window waits for. */
-static void sim_dist_count_srcs(struct sim *s)
+/* The flows placed here, and those of them the all-active window waits for (on nothing, over the network). */
+void sim_dist_place(struct sim *s, const struct sim_flow *f)
 {
 	struct sim_dist *d = s->dist;
+	bool here = sim_dist_owns(s, f->dst);
 
-	if (sim_split_prepare(s))
-		return;
-	for (uint32_t k = 0; k < s->nsrcs; k++) {
-		struct sim_src *src = s->srcs[k];
-		uint64_t cursor = 0, out[64];
-		struct sim_flow_desc fd;
-		uint32_t n;
-
-		for (uint64_t x = 0; x < src->count; x++) {
-			src->ops->describe(src, x, &fd);
-			d->flows_here += sim_dist_owns(s, s->topo->hosts[fd.dst_host]);
-		}
-		while ((n = src->ops->roots(src, &cursor, out, 64)) > 0) {
-			for (uint32_t i = 0; i < n; i++) {
-				src->ops->describe(src, out[i], &fd);
-				d->need_here += sim_dist_owns(s, s->topo->hosts[fd.dst_host]) && !fd.local;
-			}
-		}
-	}
+	d->flows_here += here;
+	d->need_here += here && f->root && !f->local;
 }
 
 int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
@@ -1089,14 +1073,8 @@ int sim_dist_run(struct sim *s, const struct sim_comm_ops *ops, void *ctx)
 	d->ff_ps = d->fb_last_ps = UINT64_MAX;
 	/* a part that failed to lay out still takes part, so that the others hear of it */
 	sim_run_begin(s);
-	for (uint32_t i = 0; i < s->nadded; i++) {
-		const struct sim_flow *f = &s->flows[i];
-
-		d->flows_here += sim_dist_owns(s, f->dst);
-		d->need_here += sim_dist_owns(s, f->dst) && !f->local;
-	}
 	if (s->nsrcs && !s->error && d->nparts > 1)
-		sim_dist_count_srcs(s);
+		sim_split_prepare(s);
 	sim_dist_loop(s, ops, ctx);
 	/* the end, over every part: the last finish, the stop, the watchdog's instant or the last event */
 	v[0] = sim_now(s);

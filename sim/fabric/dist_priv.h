@@ -59,6 +59,8 @@ struct sim_dist {
 
 /* P leaves on a cut link, arriving at ARRIVE_PS in the part of p->in_port's node: it goes out in a frame. */
 void sim_dist_send(struct sim *s, uint64_t arrive_ps, struct sim_pkt *p);
+/* The layout's walk met flow F (every flow, once): the part of its receiver counts it. */
+void sim_dist_place(struct sim *s, const struct sim_flow *f);
 /* Payload was just placed here (s->c.delivered_bytes grew). */
 void sim_dist_delivered(struct sim *s);
 /* A needed flow placed its first byte here; a flow finished here. */

@@ -54,6 +54,8 @@ static void sim_split_drop(struct sim *s, uint32_t first);
 
 /* The flow of SRC's transfer XID as added, into F (zeroed). */
 static void sim_src_fill(const struct sim *s, struct sim_src *src, uint64_t xid, struct sim_flow *f);
+/* SRC's transfer XID as a flow in a pool slot, no QPs yet: NULL when the run failed (out of memory). */
+static struct sim_flow *sim_src_slot(struct sim *s, struct sim_src *src, uint64_t xid);
 /* SRC's transfer XID as a flow with its QPs, not scheduled: NULL when the run failed. */
 static struct sim_flow *sim_src_make(struct sim *s, struct sim_src *src, uint64_t xid);
 
@@ -638,6 +640,16 @@ static int sim_wait_grow(struct sim_wait *w)
 	return 0;
 }
 
+/* Where KEY is in W, or the empty entry where it would go (W has room). */
+static uint64_t sim_wait_slot(const struct sim_wait *w, uint64_t key)
+{
+	uint64_t h;
+
+	for (h = sim_wait_home(w, key); w->key[h] && w->key[h] != key; h = (h + 1) & (w->cap - 1))
+		;
+	return h;
+}
+
 /* Linear probing's deletion: the entries after H that hashed at or before it move back. */
 static void sim_wait_del(struct sim_wait *w, uint64_t h)
 {
@@ -679,8 +691,7 @@ static bool sim_wait_count(struct sim *s, uint64_t id, uint32_t ndeps)
 			 (unsigned long long)w->n);
 		return false;
 	}
-	for (h = sim_wait_home(w, key); w->key[h] && w->key[h] != key; h = (h + 1) & (w->cap - 1))
-		;
+	h = sim_wait_slot(w, key);
 	if (!w->key[h]) {
 		w->key[h] = key;
 		w->left[h] = ndeps - 1;
@@ -698,12 +709,12 @@ static bool sim_wait_count(struct sim *s, uint64_t id, uint32_t ndeps)
 /* Entry of KEY in W, UINT64_MAX if absent. */
 static uint64_t sim_wait_find(const struct sim_wait *w, uint64_t key)
 {
+	uint64_t h;
+
 	if (!w->cap)
 		return UINT64_MAX;
-	for (uint64_t h = sim_wait_home(w, key); w->key[h]; h = (h + 1) & (w->cap - 1))
-		if (w->key[h] == key)
-			return h;
-	return UINT64_MAX;
+	h = sim_wait_slot(w, key);
+	return w->key[h] ? h : UINT64_MAX;
 }
 
 /*
@@ -740,8 +751,7 @@ static int sim_split_index(struct sim *s, uint64_t id, uint32_t first)
 		sim_fail(s, -ENOMEM, "out of memory for the index of %llu flows in flight", (unsigned long long)w->n);
 		return -ENOMEM;
 	}
-	for (h = sim_wait_home(w, key); w->key[h]; h = (h + 1) & (w->cap - 1))
-		;
+	h = sim_wait_slot(w, key);
 	w->key[h] = key;
 	w->left[h] = first;
 	w->n++;
@@ -814,18 +824,14 @@ uint32_t sim_split_qp(struct sim *s, uint64_t id, uint32_t rank, uint64_t start_
 struct sim_flow *sim_split_kept(struct sim *s, struct sim_src *src, uint64_t xid, bool make)
 {
 	struct sim_flow *f;
-	uint32_t slot;
 
 	if (!src->kept)
 		return NULL;
 	if (src->kept[xid] != SIM_NONE)
 		return sim_lflow_at(s, src->kept[xid]);
-	if (!make || !(f = sim_lflow_alloc(s)))
+	if (!make || !(f = sim_src_slot(s, src, xid)))
 		return NULL;
-	slot = f->slot;
-	sim_src_fill(s, src, xid, f);
-	f->slot = slot;
-	src->kept[xid] = slot;
+	src->kept[xid] = f->slot;
 	return f;
 }
 
@@ -876,7 +882,7 @@ static void sim_src_fill(const struct sim *s, struct sim_src *src, uint64_t xid,
  * SRC's transfer XID, whose dependencies are all done, as a flow with its
  * QPs, ready to be scheduled; NULL when the run failed (out of memory).
  */
-static struct sim_flow *sim_src_make(struct sim *s, struct sim_src *src, uint64_t xid)
+static struct sim_flow *sim_src_slot(struct sim *s, struct sim_src *src, uint64_t xid)
 {
 	struct sim_flow *f = sim_lflow_alloc(s);
 	uint32_t slot;
@@ -886,10 +892,19 @@ static struct sim_flow *sim_src_make(struct sim *s, struct sim_src *src, uint64_
 	slot = f->slot;
 	sim_src_fill(s, src, xid, f);
 	f->slot = slot;
+	return f;
+}
+
+static struct sim_flow *sim_src_make(struct sim *s, struct sim_src *src, uint64_t xid)
+{
+	struct sim_flow *f = sim_src_slot(s, src, xid);
+
+	if (!f)
+		return NULL;
 	if (sim_flow_qps(s, f, src->slot0 ? src->slot0[xid] : 0))
 		return NULL;
 	if (src->kept)
-		src->kept[xid] = slot;
+		src->kept[xid] = f->slot;
 	if (sim_dist_split(s) && sim_split_hold(s, f))
 		return NULL;
 	return f;
@@ -1042,13 +1057,14 @@ static void sim_src_tell(struct sim *s, struct sim_flow *x, enum sim_dep_kind st
 			src->ops->describe(src, out[i], &d);
 			to = s->topo->hosts[d.src_host];
 			k = sim_dep_kind(s, x, to);
-			if (k == SIM_DEP_SEND && stage == SIM_DEP_SEND)
-				sim_src_count(s, src, out[i], now);
-			else if (k == SIM_DEP_RECV && stage != SIM_DEP_SEND)
-				sim_src_count(s, src, out[i], now);
-			else if (k == SIM_DEP_NOTE && stage != SIM_DEP_SEND)
+			/* a send counts when sent, the other two when finished */
+			if ((k == SIM_DEP_SEND) != (stage == SIM_DEP_SEND))
+				continue;
+			if (k == SIM_DEP_NOTE)
 				sim_dep_note(s, src->first_id + out[i], to,
 					     coll_add_sat_u64(now, sim_path_ps(s, x->dst, to, ack_wire)));
+			else
+				sim_src_count(s, src, out[i], now);
 		}
 		from += n;
 	} while (n == 64 && !s->error);
@@ -1329,6 +1345,8 @@ int sim_flows_layout(struct sim *s)
 			rc = sim_flow_qps(s, f, first);
 		else if (!(rc = sim_src_conns(s, f, first, nq)) && f->lsrc->slot0)
 			f->lsrc->slot0[f->xid] = (uint8_t)first;
+		if (s->dist)
+			sim_dist_place(s, f);
 	}
 	sim_ktab_free(sl.tab);
 	free(sl.count);

@@ -182,6 +182,28 @@ struct sim_schema {
 	X(SIM_PRED_REL_ERROR, "rel_error", SIM_COL_BLANK | SIM_COL_REQUIRED, -1, SIM_SCHEMA_MAX_COUNT, \
 	  "predicted / measured time - 1")
 
+
+/*
+ * How a run split over processes (mpirun) went, the same keys in a flow
+ * run's and a collective's summary.json; P is the keys' enum prefix.
+ */
+#define SIM_SPLIT_KEYS(X, P) \
+	X(P##_PROCESSES, "processes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_COUNT, \
+	  "processes the run was split over (mpirun -np); 1: one") \
+	X(P##_PARTITION, "partition", SIM_COL_TEXT | SIM_COL_NULL, 0, 16, \
+	  "how the fabric was split (--partition: pod or leaf); null: one process") \
+	X(P##_LOOKAHEAD_PS, "lookahead_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "ps: the split run's window (least delay across a cut); null: one process") \
+	X(P##_WINDOWS, "windows", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "windows the parts advanced in together (a collective: over every size and seed); null: one process") \
+	X(P##_EXCHANGED_FRAMES, "exchanged_frames", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "frames and notes that crossed a cut, sent between processes; null: one process") \
+	X(P##_EXCHANGED_BYTES, "exchanged_bytes", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "bytes of them as exchanged; null: one process") \
+	X(P##_WAIT_S, "wait_s", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, \
+	  "s: the longest wall-clock time a process spent exchanging and waiting (a collective: summed over its runs); " \
+	  "null: one process")
+
 /* summary.json of a flow run (sim/results/stats.c, also run --json) */
 #define SIM_SUM_KEYS(X) \
 	X(SIM_SUM_FABSIM_VERSION, "fabsim_version", SIM_COL_TEXT, 0, 0, "version of the fabsim that ran") \
@@ -241,20 +263,7 @@ struct sim_schema {
 	X(SIM_SUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time") \
 	X(SIM_SUM_EVENTS_PER_S, "events_per_s", 0, 0, SIM_SCHEMA_MAX_COUNT, "engine speed") \
 	X(SIM_SUM_PEAK_RSS_KB, "peak_rss_kb", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "KiB: peak resident memory") \
-	X(SIM_SUM_PROCESSES, "processes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_COUNT, \
-	  "processes the run was split over (mpirun -np); 1: one") \
-	X(SIM_SUM_PARTITION, "partition", SIM_COL_TEXT | SIM_COL_NULL, 0, 16, \
-	  "how the fabric was split (--partition: pod or leaf); null: one process") \
-	X(SIM_SUM_LOOKAHEAD_PS, "lookahead_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "ps: the split run's window (least delay across a cut); null: one process") \
-	X(SIM_SUM_WINDOWS, "windows", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "windows the parts advanced in together; null: one process") \
-	X(SIM_SUM_EXCHANGED_FRAMES, "exchanged_frames", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "frames that crossed a cut, sent between processes; null: one process") \
-	X(SIM_SUM_EXCHANGED_BYTES, "exchanged_bytes", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "bytes of them as exchanged; null: one process") \
-	X(SIM_SUM_WAIT_S, "wait_s", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, \
-	  "s: the longest wall-clock time a process spent exchanging and waiting; null: one process") \
+	SIM_SPLIT_KEYS(X, SIM_SUM) \
 	X(SIM_SUM_TRACE_PORT, "trace_port", SIM_COL_TEXT | SIM_COL_NULL, 0, 2 * SIM_SCHEMA_NODE_NAME + 1, \
 	  "FROM:TO of the port trace.csv samples (--trace-port, else the highest peak queue); null: none") \
 	X(SIM_SUM_TRACE_INTERVAL_PS, "trace_interval_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
@@ -311,20 +320,7 @@ struct sim_schema {
 	X(SIM_CRUN_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "random seed (--seeds: the first)") \
 	X(SIM_CRUN_SEEDS, "seeds", SIM_COL_ARRAY, 0, 0, "the seeds each size ran with, in order (--seed: one)") \
 	X(SIM_CRUN_NVLINK_BPS, "nvlink_bps", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "b/s: intra-server rate per GPU") \
-	X(SIM_CRUN_PROCESSES, "processes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_COUNT, \
-	  "processes the run was split over (mpirun -np); 1: one") \
-	X(SIM_CRUN_PARTITION, "partition", SIM_COL_TEXT | SIM_COL_NULL, 0, 16, \
-	  "how the fabric was split (--partition: pod or leaf); null: one process") \
-	X(SIM_CRUN_LOOKAHEAD_PS, "lookahead_ps", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "ps: the split run's window (least delay across a cut); null: one process") \
-	X(SIM_CRUN_WINDOWS, "windows", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "windows the parts advanced in together, over every size and seed; null: one process") \
-	X(SIM_CRUN_EXCHANGED_FRAMES, "exchanged_frames", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "frames and notes that crossed a cut, over every size and seed; null: one process") \
-	X(SIM_CRUN_EXCHANGED_BYTES, "exchanged_bytes", SIM_COL_INT | SIM_COL_NULL, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "bytes of them as exchanged; null: one process") \
-	X(SIM_CRUN_WAIT_S, "wait_s", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, \
-	  "s: the longest wall-clock time a process spent exchanging and waiting, summed over the runs; null: one process") \
+	SIM_SPLIT_KEYS(X, SIM_CRUN) \
 	X(SIM_CRUN_JOBS, "jobs", SIM_COL_ARRAY, 0, 0, "one entry per job, below")
 
 /* its jobs[] entries */

@@ -249,9 +249,12 @@ struct sim_coll_src {
 	uint64_t done;			/* transfers finished */
 	uint64_t end_ps;		/* the last finish */
 	uint64_t *sent_bytes;		/* per host: network payload of finished transfers it sent */
-	uint64_t slowest;		/* flow id of the network transfer with the longest FCT, UINT64_MAX: none */
-	double slowest_fct_us, slowest_frac;
-	uint32_t slowest_src, slowest_dst; /* its host indices */
+	/* the network transfer with the longest FCT */
+	struct sim_coll_slow {
+		uint64_t flow;		/* its flow id, UINT64_MAX: none */
+		double fct_us, frac;	/* its FCT, its throughput / line rate */
+		uint32_t src, dst;	/* its host indices */
+	} slow;
 };
 
 static struct sim_coll_src *sim_coll_src_of(const struct sim_src *src)
@@ -319,11 +322,24 @@ static void sim_coll_describe(const struct sim_src *src, uint64_t xid, struct si
 	sim_coll_describe_x(cs, &x, d);
 }
 
+/*
+ * C in place of CUR if slower: the longest FCT, the lowest flow id among
+ * equals, so the same flow wins in whatever order they are seen (as a walk
+ * in id order found it; a split run's parts, merged).
+ */
+static void sim_coll_slower(struct sim_coll_slow *cur, const struct sim_coll_slow *c)
+{
+	if (c->flow == UINT64_MAX)
+		return;
+	if (cur->flow == UINT64_MAX || c->fct_us > cur->fct_us || (c->fct_us == cur->fct_us && c->flow < cur->flow))
+		*cur = *c;
+}
+
 /* Transfer F finished: the job's figures, as sim_coll_result once read them off every flow. */
 static void sim_coll_done(struct sim_src *src, const struct sim *s, const struct sim_flow *f)
 {
 	struct sim_coll_src *cs = sim_coll_src_of(src);
-	double fct;
+	struct sim_coll_slow c;
 
 	cs->done++;
 	if (f->finish_ps > cs->end_ps)
@@ -331,15 +347,12 @@ static void sim_coll_done(struct sim_src *src, const struct sim *s, const struct
 	if (f->local || !f->finish_ps)
 		return;
 	cs->sent_bytes[s->topo->nodes[f->src].index] += f->bytes;
-	fct = (double)(f->finish_ps - f->start_ps) * 1e-6;
-	/* the longest FCT, the lowest flow id among equals: as a walk in id order found it */
-	if (cs->slowest == UINT64_MAX || fct > cs->slowest_fct_us || (fct == cs->slowest_fct_us && f->id < cs->slowest)) {
-		cs->slowest = f->id;
-		cs->slowest_fct_us = fct;
-		cs->slowest_frac = fct > 0 ? (double)f->bytes * 8 / ((double)f->rate_bps * fct * 1e-6) : 1;
-		cs->slowest_src = s->topo->nodes[f->src].index;
-		cs->slowest_dst = s->topo->nodes[f->dst].index;
-	}
+	c.flow = f->id;
+	c.fct_us = (double)(f->finish_ps - f->start_ps) * 1e-6;
+	c.frac = c.fct_us > 0 ? (double)f->bytes * 8 / ((double)f->rate_bps * c.fct_us * 1e-6) : 1;
+	c.src = s->topo->nodes[f->src].index;
+	c.dst = s->topo->nodes[f->dst].index;
+	sim_coll_slower(&cs->slow, &c);
 }
 
 static void sim_coll_release(struct sim_src *src)
@@ -354,17 +367,15 @@ static void sim_coll_release(struct sim_src *src)
 
 /* What sim_coll_done gathered in one part of a split run, for part 0. */
 struct sim_coll_figs {
-	uint64_t done, end_ps, slowest;
-	double slowest_fct_us, slowest_frac;
-	uint32_t slowest_src, slowest_dst;
+	uint64_t done, end_ps;
+	struct sim_coll_slow slow;
 };
 
 static int sim_coll_pack(const struct sim_src *src, const struct sim *s, struct sim_buf *b)
 {
 	const struct sim_coll_src *cs = sim_coll_src_of(src);
 	struct sim_coll_figs fg = {
-		.done = cs->done, .end_ps = cs->end_ps, .slowest = cs->slowest, .slowest_fct_us = cs->slowest_fct_us,
-		.slowest_frac = cs->slowest_frac, .slowest_src = cs->slowest_src, .slowest_dst = cs->slowest_dst,
+		.done = cs->done, .end_ps = cs->end_ps, .slow = cs->slow,
 	};
 
 	return sim_buf_put(b, &fg, sizeof(fg)) ||
@@ -390,15 +401,7 @@ static int sim_coll_merge(struct sim_src *src, const struct sim *s, const void *
 		memcpy(&v, p + sizeof(fg) + h * sizeof(v), sizeof(v));
 		cs->sent_bytes[h] += v;
 	}
-	if (fg.slowest != UINT64_MAX &&
-	    (cs->slowest == UINT64_MAX || fg.slowest_fct_us > cs->slowest_fct_us ||
-	     (fg.slowest_fct_us == cs->slowest_fct_us && fg.slowest < cs->slowest))) {
-		cs->slowest = fg.slowest;
-		cs->slowest_fct_us = fg.slowest_fct_us;
-		cs->slowest_frac = fg.slowest_frac;
-		cs->slowest_src = fg.slowest_src;
-		cs->slowest_dst = fg.slowest_dst;
-	}
+	sim_coll_slower(&cs->slow, &fg.slow);
 	return 0;
 }
 
@@ -508,7 +511,7 @@ static int sim_coll_src_new(const struct sim *s, struct sim_coll_job *job, const
 	cs->nvlink_lat_ps = job->nvlink_lat_ps;
 	cs->reduce_bps = job->reduce_bps;
 	cs->dup = sim_coll_job_dup(job);
-	cs->slowest = UINT64_MAX;
+	cs->slow.flow = UINT64_MAX;
 	cs->src.ops = &sim_coll_src_ops;
 	cs->src.priv = cs;
 	cs->src.count = coll_gen_count(&cs->gen);
@@ -604,12 +607,12 @@ void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct
 	/* no figure from a collective that did not finish */
 	if (!r->complete)
 		return;
-	if (cs && cs->slowest != UINT64_MAX) {
-		r->slowest_flow = cs->slowest;
-		r->slowest_fct_us = cs->slowest_fct_us;
-		r->slowest_frac = cs->slowest_frac;
-		r->slowest_src = cs->slowest_src;
-		r->slowest_dst = cs->slowest_dst;
+	if (cs && cs->slow.flow != UINT64_MAX) {
+		r->slowest_flow = cs->slow.flow;
+		r->slowest_fct_us = cs->slow.fct_us;
+		r->slowest_frac = cs->slow.frac;
+		r->slowest_src = cs->slow.src;
+		r->slowest_dst = cs->slow.dst;
 	}
 	secs = cs && cs->end_ps > job->start_ps ? (double)(cs->end_ps - job->start_ps) * 1e-12 : 0;
 	r->time_us = secs * 1e6;
