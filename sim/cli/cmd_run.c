@@ -863,7 +863,6 @@ static int run_split(struct run_opts *o, struct sim_topo *t, struct sim_partitio
 		return 1;
 	}
 	o->part = p;
-	o->part_trace = o->out_dir && *o->out_dir && !o->trace_spec;
 	o->part_out = o->out_dir && *o->out_dir;
 	/* every part samples a named port: it must exist before any part starts */
 	if (o->trace_spec && sim_port_lookup(t, o->trace_spec) == SIM_NONE) {

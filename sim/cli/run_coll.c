@@ -478,7 +478,7 @@ static json_t *run_coll_summary(const struct run_coll *c, const char *cmdline)
 		CRUN(SEEDS, seeds);
 	}
 	CRUN(NVLINK_BPS, json_integer((json_int_t)o->nvlink_bps));
-	/* per size, largest/summary.json has the windows and what crossed the cuts */
+	/* a split run's windows and exchanges, summed over every size and seed */
 	CRUN(PROCESSES, json_integer(o->part ? sim_launch->size : 1));
 	CRUN(PARTITION, o->part ? json_string(sim_part_mode_name(o->part->mode)) : json_null());
 	CRUN(LOOKAHEAD_PS, o->part ? json_integer((json_int_t)o->part->lookahead_ps) : json_null());

@@ -52,7 +52,6 @@ struct run_opts {
 	/* a run split over processes (mpirun): --partition, and the partition made of it */
 	enum sim_part_mode part_mode;
 	struct sim_partition *part;	/* NULL: one process */
-	bool part_trace;		/* part 0 samples the default trace: so must every part */
 	bool part_out;			/* part 0 writes results: every part keeps what they read */
 };
 

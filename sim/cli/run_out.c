@@ -69,7 +69,8 @@ int sim_run_setup(struct sim *s, const struct run_opts *o, bool traced, FILE **t
 		return 0;
 	if (!other && sim_run_trace(s, o, trace))
 		return -1;
-	if (other && o->part_trace && sim_trace_all(s, o->trace_interval_ps, RUN_TRACE_SAMPLES, RUN_TRACE_BUDGET)) {
+	/* part 0 samples the default trace when it writes results without --trace-port: so must every part */
+	if (other && o->part_out && !o->trace_spec && sim_trace_all(s, o->trace_interval_ps, RUN_TRACE_SAMPLES, RUN_TRACE_BUDGET)) {
 		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
 		return -1;
 	}
