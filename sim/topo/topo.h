@@ -34,6 +34,7 @@ struct sim_port {
 	uint64_t rate_bps;	/* line rate, bits per second */
 	uint64_t delay_ps;	/* propagation delay, picoseconds */
 	uint8_t up;		/* 1 when the peer sits on a higher tier */
+	uint8_t down;		/* 1 while the link is failed (both ends; sim/topo/fail.h) */
 };
 
 struct sim_node {
