@@ -20,6 +20,16 @@ expect "topo small-800g: 128 hosts" 0 "128" "$FABSIM" topo topologies/small-800g
 expect "topo sn5600-2tier: 2048 hosts" 0 "2,?048" "$FABSIM" topo topologies/sn5600-2tier.topo
 expect "topo railopt-8gpu: 1024 GPUs" 0 "1,?024" "$FABSIM" topo topologies/railopt-8gpu.topo
 expect "topo colossus-100k: 100000 GPUs" 0 "100,?000" "$FABSIM" topo topologies/colossus-100k.topo
+expect "topo colossus-2plane: 2 planes" 0 "100000, 2 x 400G NIC ports each \(2 planes\)" "$FABSIM" topo topologies/colossus-2plane.topo
+# --plane-spread: both modes run on a generated dual-plane fabric; a bad
+# mode, and packet spreading on an explicit graph with 2 planes, are refused
+printf 'name = "ls2";\nfabric = { kind = "leafspine"; leaves = 2; hosts_per_leaf = 2; spines = 1; planes = 2;\n  host_rate = "400G"; };\n' >"$tmp/ls2.topo"
+expect "--plane-spread qp" 0 "planes=2 plane-spread=qp" "$FABSIM" run -t "$tmp/ls2.topo" -s 64K -q 2 --plane-spread qp -o "$tmp/ps"
+expect "--plane-spread packet" 0 "planes=2 plane-spread=packet" "$FABSIM" run -t "$tmp/ls2.topo" -s 64K --plane-spread packet -o "$tmp/ps"
+expect "--plane-spread bad mode" 2 "invalid --plane-spread 'spray': expected qp or packet" "$FABSIM" run -t "$tmp/ls2.topo" --plane-spread spray -o "$tmp/ps"
+printf 'name = "x2";\nfabric = { kind = "explicit"; host_rate = "400G";\n  nodes = ( { name = "h0"; kind = "host"; }, { name = "h1"; kind = "host"; },\n    { name = "sw0"; kind = "switch"; }, { name = "sw1"; kind = "switch"; } );\n  links = ( ( "h0", "sw0" ), ( "h0", "sw1" ), ( "h1", "sw0" ), ( "h1", "sw1" ) ); };\n' >"$tmp/x2.topo"
+expect "--plane-spread packet on an explicit graph" 1 "plane-spread packet needs a generated fabric.*x2 is an explicit graph with 2 planes" "$FABSIM" run -t "$tmp/x2.topo" -s 64K --plane-spread packet -o "$tmp/ps"
+expect "--plane-spread qp on an explicit graph" 0 "plane-spread=qp" "$FABSIM" run -t "$tmp/x2.topo" -s 64K -q 2 -o "$tmp/ps"
 expect "topo --json" 0 '"hosts": 128' "$FABSIM" topo --json topologies/small-800g.topo
 expect "topo --dot -" 0 "graph" "$FABSIM" topo --dot - topologies/tiny-explicit.topo
 

@@ -117,6 +117,13 @@ static int run_opt_split_qps(const struct sim_opt *opt, const char *v, void *obj
 	return 0;
 }
 
+static int run_opt_plane_spread(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	struct run_opts *o = obj;
+
+	return sim_plane_spread_from_name(v, &o->cfg.plane_spread) ? sim_opt_bad(opt, v, err, errlen) : 0;
+}
+
 static int run_opt_dtype(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	struct run_opts *o = obj;
@@ -337,6 +344,13 @@ static const struct sim_opt run_opts_transport[] = {
 	  .help = "in-flight bytes per QP [4 KiB..16 MiB, or 'unlimited'\n"
 		  "for a line-rate NIC, 16 MiB in flight at most];\n"
 		  "default unlimited (RoCE NICs keep no window); one\nBDP with --cc telemetry, which is window-based" },
+	/* NVIDIA Spectrum-X multiplane: swplb binds a QP to a plane, ConnectX-8 hwplb sprays packets */
+	SIM_OPT_CUSTOM("plane-spread", 0, "MODE", run_opt_plane_spread, "qp or packet",
+		       "qp (default) | packet: how a NIC with several\n"
+		       "planes (topology planes) spreads a connection: qp\n"
+		       "binds each QP to one plane, slot % planes; packet\n"
+		       "sends a QP's packets round-robin over the planes.\n"
+		       "Both avoid a plane whose host port is down"),
 	SIM_OPT_U32("mtu", 0, "BYTES", RO, cfg.mtu_bytes, 256, 9000,
 		    "RoCE payload per packet, default the topology's\n[256..9000]"),
 	SIM_OPT_NAMES("rx", 'r', "MODE", run_opt_rx, sim_rx_help),

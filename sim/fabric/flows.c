@@ -327,6 +327,9 @@ static uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t
 	c->slot = slot;
 	c->port = s->topo->nodes[src].first_port + plane;
 	s->nconns = i + 1;
+	/* packet spreading: one QP may send on every plane's port at once */
+	if (s->cfg.plane_spread == SIM_PLANE_SPREAD_PACKET)
+		line_bps *= s->topo->nplanes;
 	sim_cc_init_conn(s, c, line_bps);
 	return i;
 }

@@ -126,11 +126,29 @@ static uint32_t sim_route_choose(struct sim *s, uint32_t node, const struct sim_
 	return sim_lb_of(s)->pick(s, node, p, ports, first, n);
 }
 
+/*
+ * The plane P travels on at switch NODE. A generated fabric numbers its
+ * switches plane by plane (topo.h), so a switch knows its plane, whatever
+ * the QP does next (packet spreading moves it every packet; a failure
+ * re-homes it). An explicit graph's switches do not say: there the QP's
+ * plane is read, and packet spreading is refused (config_check.c).
+ */
+static uint32_t sim_route_plane(const struct sim *s, uint32_t node, const struct sim_pkt *p)
+{
+	const struct sim_topo *t = s->topo;
+
+	if (t->nplanes == 1)
+		return 0;
+	if (t->layout.per_plane)
+		return (node - t->nhosts) / t->layout.per_plane;
+	return __builtin_expect(sim_qp_is_xname(p->qp), 0) ? s->xnames[p->qp & ~SIM_QP_XNAME].plane :
+	       sim_qp_at(s, p->qp)->plane;
+}
+
 uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p)
 {
 	uint32_t ports[SIM_ROUTE_MAX], first, n;
-	uint32_t plane = __builtin_expect(sim_qp_is_xname(p->qp), 0) ? s->xnames[p->qp & ~SIM_QP_XNAME].plane :
-			 sim_qp_at(s, p->qp)->plane;
+	uint32_t plane = sim_route_plane(s, node, p);
 
 	if (s->topo->route == SIM_ROUTE_CLOS) {
 		/* a contiguous range: no need to list it */
