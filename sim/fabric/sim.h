@@ -890,6 +890,13 @@ uint32_t sim_trace_pick(const struct sim *s);
 /* Samples per port kept, and the sampling interval they are spaced by now. */
 uint32_t sim_trace_count(const struct sim *s);
 uint64_t sim_trace_interval(const struct sim *s);
+/*
+ * The default trace's samples as timeline.csv rows (sim/results/schema.h;
+ * the caller writes the header): per interval, what switches delivered to
+ * hosts and the utilization of each tier's live links. One process only:
+ * 0, or -EINVAL without a default trace or in a split run.
+ */
+int sim_trace_write_timeline(const struct sim *s, FILE *out);
 /* PORT's samples as trace.csv rows (the caller writes the header): 0, or -EINVAL for a port not sampled. */
 int sim_trace_write(const struct sim *s, uint32_t port, FILE *out);
 void sim_trace_free(struct sim *s);
