@@ -143,6 +143,8 @@ static uint32_t sim_route_clos_live(struct sim *s, uint32_t node, uint32_t dst, 
 	bool down = *first < up;
 
 	*list = NULL;
+	if (!down && sim_reach_up_ok(t, s->reach, node, leaf))
+		return cnt;
 	k = sim_route_keep(s, *first, cnt, dst, leaf, down, buf, max);
 	if (k == cnt)
 		return cnt;
