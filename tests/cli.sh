@@ -364,4 +364,20 @@ expect "collective header names bw/NIC" 0 "bw/NIC: busbw per NIC of the server =
 expect "--seeds with --bench-json refused" 1 "--bench-json describes one run per size" \
 	"$FABSIM" run -t $T -w allreduce -n 16 -s 256K --seeds 1:2 --bench-json "$tmp/b.json" -o ""
 
+# --timeline: what edge switches sent down to hosts, summed over the intervals, is the payload
+# delivered plus framing: 4178 wire bytes per 4096-byte frame, plus ACKs (86 bytes at most one
+# per frame): between 1.02 and 1.05 times the payload (2 MiB flows end on a whole frame)
+"$FABSIM" run -t $T -s 2M -l ar --timeline -o "$tmp/tl" >/dev/null 2>&1
+if [ "$(head -1 "$tmp/tl/timeline.csv" 2>/dev/null)" = \
+	"time_us,delivered_gbps,delivered_of_line,leaf_up_util,tier2_down_util,tier2_up_util,tier3_down_util,drops" ] &&
+	awk -F, -v pay="$(jq .payload_bytes "$tmp/tl/summary.json")" '
+		NR == 2 { dt = $1 } NR > 1 { b += $2 * dt * 1e3 / 8; if ($3 > 1.0001 || $4 > 1.0001) exit 1 }
+		END { r = b / pay; exit !(r > 1.02 && r < 1.05) }' "$tmp/tl/timeline.csv"; then
+	ok "--timeline: delivered bytes = payload x framing, utilizations <= 1"
+else
+	bad "--timeline: delivered bytes = payload x framing, utilizations <= 1"
+fi
+expect "--timeline refused for a collective" 2 "--timeline samples one flow workload" \
+	"$FABSIM" run -t $T -w allreduce -n 16 -s 256K --timeline -o "$tmp/tlc"
+
 finish

@@ -421,6 +421,11 @@ static const struct sim_opt run_opts_output[] = {
 		    "trace_interval_ps; collectives: largest/)"),
 	SIM_OPT_QTY("trace-interval", 0, "T", RO, trace_interval_ps, COLL_QTY_TIME, 10 * SIM_OPT_NS, SIM_OPT_S, NULL,
 		    "sampling period (the default trace's first),\ndefault 1us [10 ns..1 s]"),
+	SIM_OPT_FLAG("timeline", 0, RO, timeline, true,
+		     "flow workloads: write timeline.csv, the fabric's\n"
+		     "throughput over time from the default trace's samples:\n"
+		     "what hosts received and each tier's link utilization\n"
+		     "per interval (--trace-interval; one process)"),
 	SIM_OPT_FLAG("json", 0, RO, json, true, "print summary.json to stdout instead of the table"),
 	SIM_OPT_FLAG("quiet", 0, RO, quiet, true, "no summary on stdout"),
 	SIM_OPT_CUSTOM("partition", 0, "MODE", run_opt_partition, "auto, pod or leaf",
@@ -531,6 +536,11 @@ static int run_cross_check(const struct run_opts *o)
 	if (o->seeds.n && o->trace_spec) {
 		fprintf(stderr, "fabsim run: --trace-port samples one run; with --seeds it would describe only the last "
 			"seed (use --seed)\n");
+		return -1;
+	}
+	if (o->timeline && (o->collective || o->seeds.n || !o->out_dir || !*o->out_dir)) {
+		fprintf(stderr, "fabsim run: --timeline samples one flow workload's run into its --out folder "
+			"(not a collective, not with --seeds)\n");
 		return -1;
 	}
 	if (!o->collective && (o->jobs_path || o->background_bytes || o->bench_json)) {
@@ -703,6 +713,8 @@ static int run_report(struct sim *s, const struct run_opts *o, int argc, char **
 			printf("results      %s/{summary.json,flows.csv,links.csv%s%s}\n", o->out_dir,
 			       traced ? ",trace.csv" : "", sd ? ",seeds.csv" : "");
 		if (!rc && sim_run_trace_write(s, o->out_dir, !o->json && !o->quiet))
+			rc = 1;
+		if (!rc && o->timeline && sim_run_timeline_write(s, o->out_dir, !o->json && !o->quiet))
 			rc = 1;
 	}
 	free(line);
@@ -878,6 +890,10 @@ static int run_split(struct run_opts *o, struct sim_topo *t, struct sim_partitio
 	}
 	o->part = p;
 	o->part_out = o->out_dir && *o->out_dir;
+	if (o->timeline) {
+		fprintf(stderr, "fabsim run: --timeline needs every port's samples in one process: not under mpirun yet\n");
+		return 2;
+	}
 	/* every part samples a named port: it must exist before any part starts */
 	if (o->trace_spec && sim_port_lookup(t, o->trace_spec) == SIM_NONE) {
 		fprintf(stderr, "fabsim run: --trace-port '%s': expected a port index below %u or FROM:TO node names\n",

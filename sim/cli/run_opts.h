@@ -44,6 +44,7 @@ struct run_opts {
 	uint32_t nsizes;
 	const char *size_arg;		/* --size as given */
 	const char *trace_spec;		/* --trace-port */
+	bool timeline;			/* --timeline: timeline.csv from the default trace */
 	const char *bench_json;		/* --bench-json: results in fabbench's format */
 	const char *dtype_name;
 	uint64_t trace_interval_ps;
@@ -103,6 +104,8 @@ bool sim_run_reports(const struct run_opts *o);
  * or without samples. 0, or -1 after a message.
  */
 int sim_run_trace_write(const struct sim *s, const char *dir, bool say);
+/* --timeline: DIR/timeline.csv from the default trace; SAY: a line on stdout. 0, or -1 after a message. */
+int sim_run_timeline_write(const struct sim *s, const char *dir, bool say);
 /* Installs the progress line on stderr (when it is a terminal) into CFG. */
 void sim_run_progress_setup(struct sim_config *cfg);
 

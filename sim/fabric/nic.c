@@ -78,8 +78,8 @@ uint16_t sim_qp_sport(uint64_t seed, uint32_t src, uint32_t dst, uint32_t tag, u
 
 /*
  * Whether SRC's packets can reach DST on PLANE: both hosts' ports of that
- * plane are up and, once the fabric has a reachability table, a path
- * joins their leaves.
+ * plane are up and, when links have failed (s->reach, sim/topo/reach.h),
+ * a path of live links joins their leaves on it.
  */
 static bool sim_nic_plane_ok(const struct sim *s, uint32_t src, uint32_t dst, uint32_t plane)
 {
@@ -87,14 +87,8 @@ static bool sim_nic_plane_ok(const struct sim *s, uint32_t src, uint32_t dst, ui
 
 	if (t->ports[t->nodes[src].first_port + plane].down || t->ports[t->nodes[dst].first_port + plane].down)
 		return false;
-	/*
-	 * REACHFAB: when struct sim holds the reachability table (s->reach,
-	 * sim/topo/reach.h), a plane whose fabric lost every path between the
-	 * two leaves is not usable either:
-	 *	if (s->reach && !sim_reach_hosts(t, s->reach, src, dst, plane))
-	 *		return false;
-	 */
-	return true;
+	/* the fabric's table (route.c) as the control plane last learned it */
+	return !s->reach || sim_reach_hosts(t, s->reach, src, dst, plane);
 }
 
 /* The first usable plane from FROM on, cyclically; FROM when none is (the packets are then lost). */
