@@ -304,6 +304,49 @@ static void test_planes_port_down_midrun(void **state)
 	}
 }
 
+/*
+ * A plane cut inside the fabric, host ports all up: leaf 0's only uplink
+ * on plane 1 is down, so on plane 1 leaf 0's hosts reach only each other
+ * (the reachability table says so). Connections between the leaves leave
+ * plane 1 (qp: at creation; packet: every packet), those inside a leaf
+ * keep it; nothing is dropped for want of a route.
+ */
+static void test_planes_fabric_cut(void **state)
+{
+	(void)state;
+	for (uint32_t m = 0; m < SIM_PLANE_SPREAD_COUNT; m++) {
+		struct sim_topo *t = dual_plane(2, 4, 1);
+		uint32_t leaf = t->ports[host_port(t, 0, 1)].peer, up;
+		struct sim *s;
+
+		leaf = t->ports[leaf].node;
+		up = t->nodes[leaf].first_port + t->nodes[leaf].ndown;
+		assert_int_equal(t->nodes[leaf].nports - t->nodes[leaf].ndown, 1);
+		t->ports[up].down = 1;
+		t->ports[t->ports[up].peer].down = 1;
+		s = perm_sim(t, (enum sim_plane_spread)m, 2, SIM_LB_ECMP);
+		assert_non_null(s->reach);
+		assert_int_equal(sim_run(s), 0);
+		assert_int_equal(s->flows_done, s->nflows);
+		assert_int_equal(s->c.noroute_drops, 0);
+		assert_int_equal(s->c.retx_pkts, 0);
+		for (uint32_t i = 0; i < s->nflows && m == SIM_PLANE_SPREAD_QP; i++) {
+			const struct sim_flow *f = &s->flows[i];
+			bool cross = t->nodes[f->src].index / 4 != t->nodes[f->dst].index / 4;
+
+			for (uint32_t k = 0; k < f->nqps; k++) {
+				const struct sim_qp *qp = sim_qp_at(s, f->first_qp + k);
+
+				assert_int_equal(qp->plane, cross ? 0 : qp->slot % 2);
+			}
+		}
+		/* the plane-1 spine carried nothing toward leaf 0 */
+		assert_int_equal(s->pq[t->ports[up].peer].tx_bytes, 0);
+		sim_destroy(s);
+		sim_topo_free(t);
+	}
+}
+
 /* TABLE-mode graphs with several planes cannot say a switch's plane: packet spreading is refused. */
 static void test_planes_explicit_refused(void **state)
 {
@@ -340,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_planes_packet_spines),
 		cmocka_unit_test(test_planes_qp_even),
 		cmocka_unit_test(test_planes_port_down_midrun),
+		cmocka_unit_test(test_planes_fabric_cut),
 		cmocka_unit_test(test_planes_explicit_refused),
 	};
 
