@@ -422,7 +422,7 @@ struct sim_flow {
 	uint32_t qps_sent;	/* its QPs whose last new packet left the NIC (sim_flow_sent) */
 	uint32_t qps_live;	/* its QPs are still its own (not recycled, not left) */
 	uint64_t retx_pkts;	/* retransmissions of its recycled QPs */
-	uint64_t rate_bps;	/* sender NIC line rate */
+	uint64_t rate_bps;	/* sender NIC line rate, all its planes' ports */
 	/* a transfer of a lazy source (NULL: added by sim_add_flow), its id there */
 	struct sim_src *lsrc;
 	uint64_t xid;
