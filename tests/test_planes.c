@@ -347,6 +347,45 @@ static void test_planes_fabric_cut(void **state)
 	}
 }
 
+/*
+ * The same cut during the run, once the control plane knows
+ * (sim_reach_refresh, what the fabric calls after its reroute delay): QP
+ * spreading moves the cross-leaf QPs off plane 1 then, and every flow
+ * completes (whatever was in flight toward the cut is retransmitted).
+ */
+static void test_planes_fabric_cut_midrun(void **state)
+{
+	(void)state;
+	for (uint32_t m = 0; m < SIM_PLANE_SPREAD_COUNT; m++) {
+		struct sim_topo *t = dual_plane(2, 4, 1);
+		uint32_t leaf = t->ports[t->ports[host_port(t, 0, 1)].peer].node;
+		uint32_t up = t->nodes[leaf].first_port + t->nodes[leaf].ndown;
+		struct sim *s = perm_sim(t, (enum sim_plane_spread)m, 2, SIM_LB_ECMP);
+
+		s->cfg.stop_ps = WIN_FROM_PS;
+		assert_int_equal(sim_run(s), 0);
+		assert_null(s->reach);
+		t->ports[up].down = 1;
+		t->ports[t->ports[up].peer].down = 1;
+		assert_int_equal(sim_reach_refresh(s), 0);
+		for (uint32_t i = 0; i < s->nflows; i++) {
+			const struct sim_flow *f = &s->flows[i];
+			bool cross = t->nodes[f->src].index / 4 != t->nodes[f->dst].index / 4;
+
+			for (uint32_t k = 0; k < f->nqps && cross; k++)
+				assert_int_equal(sim_qp_at(s, f->first_qp + k)->plane, 0);
+		}
+		s->cfg.stop_ps = 0;
+		assert_int_equal(sim_run(s), 0);
+		assert_int_equal(s->flows_done, s->nflows);
+		print_message("%s: fabric cut on plane 1 at 5 us; done at %.1f us, %llu retransmitted\n",
+			      sim_plane_spread_name((enum sim_plane_spread)m), (double)s->end_ps * 1e-6,
+			      (unsigned long long)s->c.retx_pkts);
+		sim_destroy(s);
+		sim_topo_free(t);
+	}
+}
+
 /* TABLE-mode graphs with several planes cannot say a switch's plane: packet spreading is refused. */
 static void test_planes_explicit_refused(void **state)
 {
@@ -384,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_planes_qp_even),
 		cmocka_unit_test(test_planes_port_down_midrun),
 		cmocka_unit_test(test_planes_fabric_cut),
+		cmocka_unit_test(test_planes_fabric_cut_midrun),
 		cmocka_unit_test(test_planes_explicit_refused),
 	};
 

@@ -749,25 +749,48 @@ void sim_nic_qp_timer(struct sim *s, struct sim_qp *qp)
 }
 
 /*
- * A QP of HOST that used PLANE: off it, to the next usable plane. An
- * active QP changes rings (the dead port's ring is left empty); the
- * receiver's control frames follow rx_plane.
+ * QP's plane or its receiver's no longer joins its two hosts: off it, to
+ * the next usable plane. An active QP changes rings (a dead port's ring
+ * is left empty); the receiver's control frames follow rx_plane.
  */
-static void sim_nic_qp_rehome(struct sim *s, struct sim_qp *qp, uint32_t plane)
+static void sim_nic_qp_rehome(struct sim *s, struct sim_qp *qp)
 {
 	uint32_t port = sim_qp_port(s, qp), to;
 
-	if (qp->rx_plane == plane)
-		qp->rx_plane = (uint8_t)sim_nic_plane_from(s, qp->dst, qp->src, plane);
-	if (qp->plane != plane)
+	if (!sim_nic_plane_ok(s, qp->dst, qp->src, qp->rx_plane))
+		qp->rx_plane = (uint8_t)sim_nic_plane_from(s, qp->dst, qp->src, qp->rx_plane);
+	if (sim_nic_plane_ok(s, qp->src, qp->dst, qp->plane))
 		return;
-	to = sim_nic_plane_from(s, qp->src, qp->dst, plane);
-	if (to == plane)
+	to = sim_nic_plane_from(s, qp->src, qp->dst, qp->plane);
+	if (to == qp->plane)
 		return;		/* no plane left: its packets are lost until one comes back */
 	if (qp->active)
 		sim_rr_move(s, port, sim_rr_prev(s, port, qp), qp, to);
 	else
 		qp->plane = (uint8_t)to;
+}
+
+/* Re-homes the QPs and connections of host HOST (every host: SIM_NONE). */
+static void sim_nic_rehome(struct sim *s, uint32_t host)
+{
+	const struct sim_topo *t = s->topo;
+
+	if (t->nplanes < 2)
+		return;
+	for (uint32_t i = 0; i < s->nqps; i++) {
+		struct sim_qp *qp = sim_qp_at(s, i);
+
+		if (qp->in_use && (host == SIM_NONE || qp->src == host || qp->dst == host))
+			sim_nic_qp_rehome(s, qp);
+	}
+	for (uint32_t i = 0; i < s->nconns; i++) {
+		struct sim_conn *c = &s->conns[i];
+		uint32_t first = t->nodes[c->src].first_port;
+
+		if ((host == SIM_NONE || c->src == host || c->dst == host) &&
+		    !sim_nic_plane_ok(s, c->src, c->dst, c->port - first))
+			c->port = first + sim_nic_plane_from(s, c->src, c->dst, c->port - first);
+	}
 }
 
 void sim_nic_port_down(struct sim *s, uint32_t host_node, uint32_t plane)
@@ -776,19 +799,10 @@ void sim_nic_port_down(struct sim *s, uint32_t host_node, uint32_t plane)
 
 	assert(host_node < t->nhosts && plane < t->nplanes);
 	assert(t->ports[t->nodes[host_node].first_port + plane].down);
-	if (t->nplanes < 2)
-		return;
-	for (uint32_t i = 0; i < s->nqps; i++) {
-		struct sim_qp *qp = sim_qp_at(s, i);
+	sim_nic_rehome(s, host_node);
+}
 
-		if (qp->in_use && (qp->src == host_node || qp->dst == host_node))
-			sim_nic_qp_rehome(s, qp, plane);
-	}
-	for (uint32_t i = 0; i < s->nconns; i++) {
-		struct sim_conn *c = &s->conns[i];
-		uint32_t first = t->nodes[c->src].first_port;
-
-		if ((c->src == host_node || c->dst == host_node) && c->port == first + plane)
-			c->port = first + sim_nic_plane_from(s, c->src, c->dst, plane);
-	}
+void sim_nic_reach_changed(struct sim *s)
+{
+	sim_nic_rehome(s, SIM_NONE);
 }

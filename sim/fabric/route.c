@@ -288,6 +288,8 @@ int sim_reach_refresh(struct sim *s)
 		any_down = s->reach->port_down[i];
 	if (!any_down)
 		sim_reach_destroy(s);
+	/* the NICs learn it too: QPs on a plane that no longer joins their hosts move on */
+	sim_nic_reach_changed(s);
 	return 0;
 }
 

@@ -1088,6 +1088,12 @@ void sim_nic_ack_timer(struct sim *s, struct sim_qp *qp);
  * and retransmitted. Called by the fabric when a host link fails.
  */
 void sim_nic_port_down(struct sim *s, uint32_t host_node, uint32_t plane);
+/*
+ * The reachability table (s->reach) was rebuilt: every QP whose plane no
+ * longer joins its two hosts moves on, as sim_nic_port_down does (a
+ * plane cut inside the fabric, once the control plane knows).
+ */
+void sim_nic_reach_changed(struct sim *s);
 
 /* cc/cc.c (the CC ops table is in cc/cc.h) */
 /* A new connection at LINE: the shared fields, then the run's CC's init. */
