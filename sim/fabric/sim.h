@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "collectives/arith.h"
+#include "sim/topo/reach.h"
 #include "sim/topo/topo.h"
 #include "sim/engine/engine.h"
 #include "sim/engine/event.h"
@@ -488,6 +489,7 @@ struct sim_counters {
 	uint64_t pauses, ooo_pkts, dup_pkts;
 	uint64_t delivered_bytes;	/* payload placed in order or directly */
 	uint64_t data_placed;		/* distinct data packets placed at receivers (no duplicates) */
+	uint64_t noroute_drops;		/* of drops: no live candidate toward the destination (route.c) */
 };
 
 /* Node kinds that own ports (enum sim_node_kind), for struct sim.owner. */
@@ -642,6 +644,12 @@ struct sim {
 	uint64_t *sw_reserved_bytes;	/* per switch, PFC: headroom (+ static XOFF) of every ingress */
 	uint64_t *sw_hdrm_bytes;	/* per switch, PFC: data held in the ingress headrooms */
 	struct sim_dist *dist;		/* the part of a run split over processes (dist.h), NULL: whole */
+	/*
+	 * Reachability over live links (sim/topo/reach.h) routing filters
+	 * candidates with; NULL while no link is down (the unfiltered,
+	 * byte-identical fast path). sim_reach_refresh rebuilds it.
+	 */
+	struct sim_reach *reach;
 	int error;			/* 0, or the negative errno that stopped the run (sim_fail) */
 	char err[256];			/* why sim_run or sim_add_* failed, see sim_error() */
 };
@@ -1016,6 +1024,14 @@ bool sim_pfc_cycle(const struct sim *s, const uint64_t *waiting);
 void sim_pfc_waiting(const struct sim *s, uint64_t *waiting);
 
 /* route.c */
+/*
+ * (Re)builds s->reach from the topology's current down flags (TABLE mode:
+ * also its hop distances over live links): what the control plane knows
+ * once it has converged. Frees it (NULL) when no port is down. 0 or
+ * -ENOMEM (s->reach then NULL).
+ */
+int sim_reach_refresh(struct sim *s);
+void sim_reach_destroy(struct sim *s);
 uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p);
 /* First equal-cost egress port from NODE toward host node DST on PLANE. */
 uint32_t sim_route_first(struct sim *s, uint32_t node, uint32_t dst, uint32_t plane);
