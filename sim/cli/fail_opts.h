@@ -49,13 +49,14 @@ int sim_fail_opt_at(const struct sim_opt *opt, const char *arg, void *obj, char 
 		    "seed of the P%@TIER draws, default 1; a larger P\n" \
 		    "fails a superset of a smaller one [0..4294967295]")
 #define SIM_FAIL_OPT_AT(T, FIELD) \
-	{ .name = "fail-at", .arg = "TIME SPEC", .parse = sim_fail_opt_at, .value = SIM_FAIL_DOWN, \
+	{ .name = "fail-at", .arg = "T SPEC", .parse = sim_fail_opt_at, .value = SIM_FAIL_DOWN, \
 	  .offset = SIM_OPT_OFFSET(T, FIELD, struct sim_fail_reqs), \
-	  .help = "fail SPEC's links at simulated TIME > 0 (repeatable;\n" \
-		  "also TIME=SPEC), e.g. --fail-at 200us leaf3:spine7" }, \
-	{ .name = "restore-at", .arg = "TIME SPEC", .parse = sim_fail_opt_at, .value = SIM_FAIL_RESTORE, \
+	  .help = "fail SPEC's links at simulated time T > 0, before\n" \
+		  "--stop (repeatable; also T=SPEC), e.g.\n" \
+		  "--fail-at 200us leaf3:spine7" }, \
+	{ .name = "restore-at", .arg = "T SPEC", .parse = sim_fail_opt_at, .value = SIM_FAIL_RESTORE, \
 	  .offset = SIM_OPT_OFFSET(T, FIELD, struct sim_fail_reqs), \
-	  .help = "bring links failed earlier back up at TIME, at\nthe rate the topology gave them (repeatable)" }
+	  .help = "bring links failed before T back up at T, at the\nrate the topology gave them (repeatable)" }
 
 /*
  * ARGV as getopt should see it: "--fail-at TIME SPEC" (and --restore-at,
