@@ -203,13 +203,17 @@ static int restore_check(struct sim_topo *t, const struct sim_fail_req *q, const
 static int reqs_parse(struct sim_topo *t, const struct sim_fail_reqs *r, struct sim_fail_plan *plan,
 		      const char *cmd)
 {
+	uint32_t nrestore = 0;
 	uint64_t *first;
 	int rc = 0;
 
-	for (uint32_t k = 0; k < r->n && !rc; k++)
+	for (uint32_t k = 0; k < r->n && !rc; k++) {
 		if (r->v[k].op != SIM_FAIL_RESTORE)
 			rc = req_parse(t, &r->v[k], plan, cmd);
-	if (rc)
+		else
+			nrestore++;
+	}
+	if (rc || !nrestore)
 		return rc;
 	first = malloc((size_t)t->nports * sizeof(*first));
 	if (!first) {
@@ -241,6 +245,8 @@ int sim_fail_reqs_build(struct sim_topo *t, const struct sim_fail_reqs *r, uint6
 
 	sim_fail_plan_free(timed);
 	timed->seed = seed;
+	if (!r->n)
+		return 0;
 	for (uint32_t k = 0; k < r->n; k++) {
 		if (!stop_ps || r->v[k].at_ps < stop_ps)
 			continue;
