@@ -533,6 +533,42 @@ static void test_fail_cli_reqs(void **state)
 	sim_topo_free(t);
 }
 
+static bool pair_at(void *ctx, uint64_t i, uint32_t *a, uint32_t *b)
+{
+	const uint32_t *v = ctx;
+
+	*a = v[2 * i];
+	*b = v[2 * i + 1];
+	return true;
+}
+
+/* A pair left without a path is refused, from the start or from a timed change; T comes back as it was. */
+static void test_fail_check_pairs(void **state)
+{
+	/* 4 leaves x 2 hosts, 2 spines: h0,h1 on leaf0, h2,h3 on leaf1 */
+	struct sim_topo *t = leafspine(4, 2, 2, 1, 1);
+	struct sim_fail_reqs r = { 0 };
+	struct sim_fail_plan plan = { 0 };
+	uint32_t ok[] = { 0, 1, 2, 5 }, cut[] = { 1, 5, 3, 0 };
+	uint32_t h0 = t->nodes[0].first_port;
+
+	r.v[r.n++] = (struct sim_fail_req){ .spec = "h3:leaf1" };
+	r.v[r.n++] = (struct sim_fail_req){ .spec = "h0:leaf0", .time = "5us=", .at_ps = 5000000 };
+	assert_int_equal(sim_fail_reqs_build(t, &r, 1, 0, &plan, "test"), 0);
+	/* h3 is cut from the start: the pair (3, 0) is refused, (1, 5) is not, even at 5 us */
+	assert_int_equal(sim_fail_check_pairs(t, &r, &plan, pair_at, 1, cut, "test"), 0);
+	assert_int_equal(sim_fail_check_pairs(t, &r, &plan, pair_at, 2, cut, "test"), 1);
+	/* h0 is cut at 5 us: (0, 1) is refused then, and h0's link is up again after the check */
+	assert_int_equal(sim_fail_check_pairs(t, &r, &plan, pair_at, 1, ok, "test"), 1);
+	assert_false(t->ports[h0].down);
+	assert_false(t->ports[t->ports[h0].peer].down);
+	/* without the timed failure, (0, 1) and (2, 5) are fine */
+	plan.n = 0;
+	assert_int_equal(sim_fail_check_pairs(t, &r, &plan, pair_at, 2, ok, "test"), 0);
+	sim_fail_plan_free(&plan);
+	sim_topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_fail_summary_fattree),
 		cmocka_unit_test(test_fail_topology_file),
 		cmocka_unit_test(test_fail_cli_reqs),
+		cmocka_unit_test(test_fail_check_pairs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
