@@ -44,6 +44,31 @@ expect "missing topology file" 1 "nope.topo" "$FABSIM" run --topo "$tmp/nope.top
 T=topologies/small-800g.topo
 expect "run: bad --lb" 2 "ecmp, flowlet, spray or ar" "$FABSIM" run -t $T --lb magic
 expect "run: bad --size" 2 "invalid --size" "$FABSIM" run -t $T --size lots
+# failed links (sim/topo/fail.h): each bad SPEC or TIME is named with what was expected
+expect "run: --fail unknown link" 2 "--fail leaf3:leaf4: no link between leaf3 and leaf4 \(expected" \
+	"$FABSIM" run -t $T --fail leaf3:leaf4 -o ""
+expect "run: --fail unknown node" 2 "unknown node 'leafx'" "$FABSIM" run -t $T --fail leafx:spine1 -o ""
+expect "run: --fail fraction above 100%" 2 "150%@leaf-spine: fraction 150% outside 0-100%" \
+	"$FABSIM" run -t $T --fail 150%@leaf-spine -o ""
+expect "run: --fail unknown tier" 2 "unknown tier 'foo' \(expected host-leaf, leaf-spine, leaf-agg, agg-core\)" \
+	"$FABSIM" run -t $T --fail 10%@foo -o ""
+expect "run: --fail-at 0 is in the past" 2 "--fail-at 0 leaf3:spine7: a time in the past" \
+	"$FABSIM" run -t $T --fail-at 0 leaf3:spine7 -o ""
+expect "run: --fail-at after --stop" 2 "at or after --stop" \
+	"$FABSIM" run -t $T --stop 1us --fail-at 2us leaf3:spine7 -o ""
+expect "run: --restore-at of a live link" 2 "leaf3:spine7 is not failed by an earlier change" \
+	"$FABSIM" run -t $T --restore-at 2us leaf3:spine7 -o ""
+expect "run: --fail cutting a host of the workload" 1 \
+	"--fail h3:leaf0 leaves h3 \(used by the workload\) without a path to h[0-9]+" \
+	"$FABSIM" run -t $T -s 64K --fail h3:leaf0 -o ""
+expect "run: --fail-at cutting a collective's host" 1 "leaves h3 \(used by the workload\) without a path to h[0-9]+ from 5 us on" \
+	"$FABSIM" run -t $T -w allreduce -s 64K --fail-at 5us h3:leaf0 -o ""
+expect "topo --fail: links down" 0 "links down +1: leaf3:spine7" "$FABSIM" topo --fail leaf3:spine7 $T
+expect "topo --fail: a host without a path" 0 "hosts without a path 1: h3" "$FABSIM" topo --fail h3:leaf0 $T
+expect "topo --fail --json: failed_links" 0 '"leaf3:spine7"' "$FABSIM" topo --json --fail leaf3:spine7 $T
+printf 'fabric = { kind = "leafspine"; leaves = 2; hosts_per_leaf = 2; spines = 2; host_rate = "800G"; };\nfail = ( "leaf0:spine1",\n  "leafx:spine1" );\n' >"$tmp/fail.topo"
+expect "topology fail list: entry and line" 1 'fail.topo:3: fail\[1\] = "leafx:spine1": unknown node' \
+	"$FABSIM" topo "$tmp/fail.topo"
 # the DCQCN sets come from cc/dcqcn.c's table (mellanox is an alias of connectx)
 expect "run: bad --dcqcn-params lists the sets" 2 "paper, connectx or connectx-unscaled" \
 	"$FABSIM" run -t $T --dcqcn-params magic

@@ -437,6 +437,13 @@ static const struct sim_opt run_opts_output[] = {
 	SIM_OPT_HELP("this text"),
 };
 
+/* Failed and degraded links (sim/topo/fail.h). */
+static const struct sim_opt run_opts_fail[] = {
+	SIM_FAIL_OPT(RO, fail_reqs),
+	SIM_FAIL_OPT_AT(RO, fail_reqs),
+	SIM_FAIL_OPT_SEED(RO, fail_seed),
+};
+
 /* Headings NULL continue the section above in --help. */
 static const struct sim_opt_group run_groups[] = {
 	SIM_OPT_GROUP("workload", run_opts_workload),
@@ -445,6 +452,7 @@ static const struct sim_opt_group run_groups[] = {
 	SIM_OPT_GROUP(NULL, run_opts_transport),
 	SIM_OPT_GROUP(NULL, run_opts_cc),
 	SIM_OPT_GROUP("switches", run_opts_switch),
+	SIM_OPT_GROUP("failures", run_opts_fail),
 	SIM_OPT_GROUP("output", run_opts_output),
 };
 
@@ -570,6 +578,7 @@ static void run_defaults(struct run_opts *o)
 	o->wl.kind = SIM_WL_PERMUTATION;
 	o->wl.bytes = 8 << 20;
 	o->wl.incast_senders = 16;
+	o->fail_seed = 1;
 }
 
 /* 0: go on; 1: --help printed; -1: bad usage, said. */
@@ -742,6 +751,16 @@ static int run_workload_add(struct sim *s, const struct sim_workload_params *w)
 	return rc;
 }
 
+/* Flow I's hosts, for sim_fail_check_pairs; an intra-server flow crosses no fabric link. */
+static bool run_flow_pair(void *ctx, uint64_t i, uint32_t *a, uint32_t *b)
+{
+	const struct sim_flow *f = &((const struct sim *)ctx)->flows[i];
+
+	*a = f->src;
+	*b = f->dst;
+	return !f->local;
+}
+
 /* One seed's row of seeds.csv, and its figures into the seed statistics. */
 static void run_seeds_add(struct run_seeds *sd, const struct sim *s, const struct sim_results *r)
 {
@@ -809,7 +828,8 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 		fprintf(stderr, "fabsim run: out of memory\n");
 		return 1;
 	}
-	if (run_workload_add(s, &o->wl))
+	if (run_workload_add(s, &o->wl) ||
+	    sim_fail_check_pairs(t, &o->fail_reqs, &o->fail_plan, run_flow_pair, s->nadded, s, "fabsim run"))
 		goto out_destroy;
 	/* the workload is valid: from here on this run's results replace any earlier run's */
 	if (first && (sim_results_clean(o->out_dir, NULL) || (sd && run_seeds_open(o, sd))))
@@ -915,17 +935,29 @@ static int run_split(struct run_opts *o, struct sim_topo *t, struct sim_partitio
 int sim_cmd_run(int argc, char **argv)
 {
 	struct sim_partition part = { 0 };
+	struct sim_fail_argv fa;
 	struct run_opts o;
 	struct sim_topo *t;
 	int rc;
 
-	rc = run_parse(&o, argc, argv);
-	if (rc)
-		return rc > 0 ? 0 : 2;
+	/* --fail-at TIME SPEC: two words, joined for getopt (the SPECs point into FA) */
+	if (sim_fail_argv(argc, argv, &fa)) {
+		fprintf(stderr, "fabsim run: out of memory\n");
+		return 1;
+	}
+	rc = run_parse(&o, fa.argc, fa.argv);
+	if (rc) {
+		rc = rc > 0 ? 0 : 2;
+		goto out_free_argv;
+	}
+	rc = 1;
 	t = sim_topo_load(o.topo_path);
 	if (!t)
-		return 1;
-	rc = run_topo_check(&o, t);
+		goto out_free_argv;
+	/* --fail applies to the topology before anything is built on it */
+	rc = sim_fail_reqs_build(t, &o.fail_reqs, o.fail_seed, o.cfg.stop_ps, &o.fail_plan, "fabsim run");
+	if (!rc)
+		rc = run_topo_check(&o, t);
 	if (rc)
 		goto out_free_topo;
 	if (sim_launch) {
@@ -942,7 +974,10 @@ int sim_cmd_run(int argc, char **argv)
 		rc = run_flows(&o, t, argc, argv);
 	}
 out_free_topo:
+	sim_fail_plan_free(&o.fail_plan);
 	sim_partition_free(&part);
 	sim_topo_free(t);
+out_free_argv:
+	sim_fail_argv_free(&fa);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "collectives/sched.h"
+#include "sim/cli/fail_opts.h"
 #include "sim/cli/opt.h"
 #include "sim/traffic/coll_sim.h"
 #include "sim/fabric/sim.h"
@@ -54,6 +55,15 @@ struct run_opts {
 	enum sim_part_mode part_mode;
 	struct sim_partition *part;	/* NULL: one process */
 	bool part_out;			/* part 0 writes results: every part keeps what they read */
+	/* failures (sim/topo/fail.h): --fail, --fail-at, --restore-at as given, and --fail-seed */
+	struct sim_fail_reqs fail_reqs;
+	uint64_t fail_seed;
+	/*
+	 * The timed changes (at_ps > 0), sorted, its seed fail_seed, for the
+	 * fabric to schedule; those of --fail are already applied to the
+	 * topology (sim_fail_reqs_build, once it is loaded).
+	 */
+	struct sim_fail_plan fail_plan;
 };
 
 /*
