@@ -29,7 +29,7 @@ for lb in ecmp ar; do
 	scen+=("perm-ls128-1024-$lb|-t $B/ls128-1024.topo -w permutation -s 8M -l $lb")
 	scen+=("perm-ls128-8192-$lb|-t $B/ls128-8192.topo -w permutation -s 8M -l $lb")
 done
-if "$FABSIM" run --help | grep -q hier-tree; then
+if "$FABSIM" run --help | grep -c hier-tree >/dev/null; then
 	scen+=("allreduce-100k-hier-tree-1M|-t topologies/colossus-100k.topo -w allreduce -a hier-tree -s 1M --gpus-per-server 8 -l ar")
 fi
 
