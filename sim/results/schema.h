@@ -271,7 +271,12 @@ struct sim_schema {
 	/* --seeds only: the keys above describe the last seed's run */ \
 	X(SIM_SUM_SEEDS, "seeds", SIM_COL_ARRAY, 0, 0, "--seeds: the seeds run, in order") \
 	X(SIM_SUM_SEED_STATS, "seed_stats", SIM_COL_OBJECT, 0, 0, \
-	  "--seeds: mean, min and max over the seeds of each figure, below")
+	  "--seeds: mean, min and max over the seeds of each figure, below") \
+	/* a run with links failing or restored during it (--fail-at, --restore-at) only */ \
+	X(SIM_SUM_LINK_DROPS, "link_drops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "packets lost to links going down (queued, sent onto or on the wire of a down link); not in drops") \
+	X(SIM_SUM_REROUTES, "reroutes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "routing tables rebuilt after a link change (--reroute-delay after it)")
 
 /* its seed_stats: each figure an object of SIM_SEEDSTAT_KEYS, null when no seed finished */
 #define SIM_FSEED_KEYS(X) \

@@ -1,0 +1,199 @@
+/*
+ * Links that fail, change rate or come back while a run goes on (the
+ * changes of --fail-at / --restore-at, sim/topo/fail.h), and what the
+ * fabric does about each, in the order hardware does it.
+ *
+ * At the change (SIM_EV_LINK), on both ends of the link:
+ *  - down: the ports' down flags are set (the topology's, which routing
+ *    reads), their queues are lost and their PFC state cleared
+ *    (sim_port_link_down, port.c says why), frames on the wire are lost
+ *    at arrival, anything sent to a down port later is lost at the port
+ *    (sim_port_enqueue), and a NIC sends nothing on it (its QPs wait and
+ *    retransmit after their timeouts). Adaptive routing sees the port as
+ *    full at once (SIM_PORT_LOAD_DOWN, lb.h's avoids_down_at_once), but
+ *    ECMP, flowlet and spray keep hashing onto the dead member, and lose
+ *    what they send there, until the control plane has reprogrammed the
+ *    groups;
+ *  - rate: both ports serialize every frame from now on at the new rate
+ *    (port.c reads topo->ports[p].rate_bps per frame);
+ *  - restore: both ports come up at the rates they had before the run's
+ *    first change and send what waits for them.
+ * cfg.reroute_delay_ps later (SIM_EV_REROUTE), the fabric's routing
+ * learns of a down or restore: the reachability table is rebuilt from
+ * the down flags (sim_reach_refresh, route.c), so ECMP stops hashing onto
+ * a dead link (and, remote switches, onto paths that lead to it), or
+ * takes a restored one back. One delay for every switch: the switch that
+ * owns the port and the remote ones learn at the same time.
+ *
+ * The default delay (SIM_REROUTE_DELAY_PS, 50 ms): the reaction of the
+ * switch that owns the port, the one that acts first. A link failure
+ * cascade on a leaf-spine AI fabric, as losslessnetwork.com lays it out
+ * ("Fabric Load Balancing & Link Failover", losslessnetwork.com/learn/
+ * ai-fabric-architecture/fabric-lb-and-failover): PHY/ASIC loss of signal
+ * about 5 ms, the NOS reacting to the port going down about 50 ms, BFD
+ * about 300 ms, BGP about 600 ms, ECMP reprogrammed network-wide about
+ * 800 ms. Remote switches learn later, through BFD (3 x 300 ms detection
+ * with the detect multiplier and interval IBM Cloud and others default
+ * to) and a BGP withdrawal; the model applies the local figure to all,
+ * a lower bound on the black hole. draft-clad-rtgwg-ipfrr-aiml-00 (IETF,
+ * 2026) asks for sub-100 us convergence in AI fabrics: --reroute-delay
+ * 100us models such hardware fast reroute. 50 ms is far longer than a
+ * typical simulated run (tens to hundreds of us): with the default, ECMP
+ * never reroutes within such a run, which is what a fabric without fast
+ * reroute does; --help says so.
+ *
+ * Ordering: every change is an event of the setup LP, keyed from the top
+ * of its key space down (below the flow starts' keys, sim_seq_setup,
+ * which count up from 0), so same-time events order alike in every run.
+ * The events an end's changes schedule are keyed by that end's node (the
+ * LP is set per end), as that node's own events would be.
+ */
+#include <stdlib.h>
+#include "sim/fabric/sim.h"
+#include "sim/fabric/dist.h"
+#include "sim/topo/fail.h"
+
+/* Keys of the link events: the top of the setup LP's key space, 2 per change. */
+static uint64_t sim_fail_key(const struct sim *s, uint32_t i, uint32_t k)
+{
+	return (uint64_t)SIM_LP_SETUP(s->topo) << SIM_LP_SEQ_BITS |
+	       ((1ULL << SIM_LP_SEQ_BITS) - 1 - 2ULL * i - k);
+}
+
+/* The change C of a link whose ends are PORT and its peer is sound: 0, or -EINVAL with the reason. */
+static int sim_fail_check(struct sim *s, const struct sim_fail_change *c, uint32_t i)
+{
+	const struct sim_topo *t = s->topo;
+
+	if (c->port >= t->nports || t->ports[c->port].peer >= t->nports) {
+		sim_fail(s, -EINVAL, "link change %u: port %u is not a link of the topology", i, c->port);
+		return -EINVAL;
+	}
+	if (!c->at_ps || c->at_ps > SIM_TIME_LIMIT_PS) {
+		sim_fail(s, -EINVAL, "link change %u: time %llu ps is not during the run (> 0, within the horizon)",
+			 i, (unsigned long long)c->at_ps);
+		return -EINVAL;
+	}
+	if (c->op > SIM_FAIL_RESTORE || (c->op == SIM_FAIL_RATE && c->rate_bps < SIM_MIN_RATE_BPS)) {
+		sim_fail(s, -EINVAL, "link change %u: operation %u at %llu b/s is not a down, rate (>= %llu b/s) or restore",
+			 i, c->op, (unsigned long long)c->rate_bps, (unsigned long long)SIM_MIN_RATE_BPS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n)
+{
+	const struct sim_topo *t = s->topo;
+	struct sim_link_ev *e;
+
+	if (!n)
+		return 0;
+	if (s->link_evs || s->prepared) {
+		sim_fail(s, -EINVAL, "link changes are scheduled once, before the run");
+		return -EINVAL;
+	}
+	if (s->dist) {
+		/* every part could apply every change alike; not built: refused, not wrong */
+		sim_fail(s, -EINVAL, "links failing or restored during the run are not supported in a run split over processes (--fail-at, --restore-at); run it in one process");
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (sim_fail_check(s, &v[i], i))
+			return -EINVAL;
+	e = calloc(n, sizeof(*e));
+	if (!e) {
+		sim_fail(s, -ENOMEM, "out of memory for %u link changes", n);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sim_fail_change *c = &v[i];
+
+		e[i].ev.type = SIM_EV_LINK;
+		e[i].reroute_ev.type = SIM_EV_REROUTE;
+		e[i].op = c->op;
+		e[i].port = c->port;
+		e[i].at_ps = c->at_ps;
+		e[i].rate_bps = c->rate_bps;
+		e[i].orig_bps[0] = t->ports[c->port].rate_bps;
+		e[i].orig_bps[1] = t->ports[t->ports[c->port].peer].rate_bps;
+	}
+	s->link_evs = e;
+	s->nlink_evs = n;
+	for (uint32_t i = 0; i < n && !s->error; i++)
+		sim_schedule_seq(s, e[i].at_ps, sim_fail_key(s, i, 0), &e[i].ev);
+	return s->error;
+}
+
+/* One end, PORT, of E's link, with the LP of the node that owns it. */
+static void sim_fail_end(struct sim *s, const struct sim_link_ev *e, uint32_t port, uint64_t orig_bps,
+			 bool was_down)
+{
+	struct sim_port *pp = &s->topo->ports[port];
+
+	s->lp = pp->node;
+	switch (e->op) {
+	case SIM_FAIL_DOWN:
+		pp->down = 1;
+		if (!was_down && sim_dist_owns(s, pp->node))
+			sim_port_link_down(s, port);
+		break;
+	case SIM_FAIL_RATE:
+		pp->rate_bps = e->rate_bps;
+		break;
+	default:
+		pp->down = 0;
+		pp->rate_bps = orig_bps;
+		if (was_down && sim_dist_owns(s, pp->node))
+			sim_port_link_up(s, port);
+		break;
+	}
+}
+
+void sim_fail_link(struct sim *s, struct sim_link_ev *e)
+{
+	struct sim_topo *t = s->topo;
+	uint32_t i = (uint32_t)(e - s->link_evs), peer = t->ports[e->port].peer;
+	bool was_down = t->ports[e->port].down;
+
+	/* orig_bps: the rates before the run, what a restore (after a rate change too) gives back */
+	sim_fail_end(s, e, e->port, e->orig_bps[0], was_down);
+	sim_fail_end(s, e, peer, e->orig_bps[1], was_down);
+	if (e->op == SIM_FAIL_DOWN && !was_down)
+		s->links_down++;
+	else if (e->op == SIM_FAIL_RESTORE && was_down)
+		s->links_down--;
+	/*
+	 * LEAD: a host's NIC link going down (e->op == SIM_FAIL_DOWN and
+	 * t->nodes[t->ports[e->port].node].kind == SIM_NODE_HOST) should call
+	 * the planes helper's sim_nic_port_down(s, host node, e->port -
+	 * first_port of the host: its plane) here, to re-home its QPs to
+	 * another plane. Without it they wait, retransmitting on timeouts,
+	 * until the link is restored.
+	 */
+	s->lp = SIM_LP_SETUP(t);
+	if (e->op != SIM_FAIL_RATE)
+		sim_schedule_seq(s, coll_add_sat_u64(e->at_ps, s->cfg.reroute_delay_ps), sim_fail_key(s, i, 1),
+				 &e->reroute_ev);
+}
+
+void sim_fail_reroute(struct sim *s, struct sim_link_ev *e)
+{
+	(void)e;
+	s->lp = SIM_LP_SETUP(s->topo);
+	if (sim_reach_refresh(s)) {
+		sim_fail(s, -ENOMEM, "out of memory rebuilding the routing table after a link change");
+		return;
+	}
+	s->c.reroutes++;
+}
+
+/*
+ * Until route.c (reachfab) provides it: no table, routing as before. The
+ * definition there replaces this one at link time.
+ */
+__attribute__((weak)) int sim_reach_refresh(struct sim *s)
+{
+	(void)s;
+	return 0;
+}
