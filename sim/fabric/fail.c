@@ -187,13 +187,3 @@ void sim_fail_reroute(struct sim *s, struct sim_link_ev *e)
 	}
 	s->c.reroutes++;
 }
-
-/*
- * Until route.c (reachfab) provides it: no table, routing as before. The
- * definition there replaces this one at link time.
- */
-__attribute__((weak)) int sim_reach_refresh(struct sim *s)
-{
-	(void)s;
-	return 0;
-}

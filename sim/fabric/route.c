@@ -8,7 +8,17 @@
  * sorted ranges (the port-order contract of topo.h), so the candidate set is
  * found by a binary search, without any per-host table. Explicit graphs use
  * the per-edge-switch hop distances.
+ *
+ * Once a link has failed and the control plane has converged
+ * (sim_reach_refresh), s->reach filters those candidates: a port stays
+ * only if its link was up when the table was built and its far end still
+ * leads to the destination (reach.h). A range with nothing removed is
+ * passed on as the range, so the choice among the survivors is the one
+ * the mode would have made without the table; no survivor drops the
+ * packet (noroute_drops).
  */
+#include <stdlib.h>
+
 #include "sim/fabric/lb/lb.h"
 
 #define SIM_ROUTE_MAX 512
@@ -91,15 +101,92 @@ static uint32_t sim_route_table(const struct sim_topo *t, uint32_t node, uint32_
 	return cnt;
 }
 
+/* Whether PORT's link is up and its far end still leads to host DST, under leaf LEAF. */
+static bool sim_route_live(const struct sim *s, uint32_t port, uint32_t dst, uint32_t leaf, bool down)
+{
+	const struct sim_topo *t = s->topo;
+	uint32_t m = t->ports[t->ports[port].peer].node;
+
+	if (s->reach->port_down[port])
+		return false;
+	if (t->nodes[m].kind == SIM_NODE_HOST)
+		return m == dst;
+	return down ? sim_reach_down(t, s->reach, m, leaf) : sim_reach_any(t, s->reach, m, leaf);
+}
+
+/* The live ports of [FIRST, FIRST + N) into OUT (at most MAX); returns how many. */
+static uint32_t sim_route_keep(const struct sim *s, uint32_t first, uint32_t n, uint32_t dst, uint32_t leaf,
+			       bool down, uint32_t *out, uint32_t max)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < n && k < max; i++)
+		if (sim_route_live(s, first + i, dst, leaf, down))
+			out[k++] = first + i;
+	return k;
+}
+
+/*
+ * Clos with a reachability table: the candidates that still lead to DST.
+ * *LIST is NULL when the whole range [*first, *first + return) survives,
+ * else it points to BUF, which holds them. A switch whose down range
+ * died (a table not yet consistent with the links) tries its up ports,
+ * as sim_route_clos does for a switch with no down port to the leaf.
+ */
+static uint32_t sim_route_clos_live(struct sim *s, uint32_t node, uint32_t dst, uint32_t plane, uint32_t *buf,
+				    uint32_t max, uint32_t *first, const uint32_t **list)
+{
+	const struct sim_topo *t = s->topo;
+	const struct sim_node *n = &t->nodes[node];
+	uint32_t leaf = sim_topo_host_leaf(t, dst, plane), up = n->first_port + n->ndown;
+	uint32_t cnt = sim_route_clos(t, node, dst, plane, first), k;
+	bool down = *first < up;
+
+	*list = NULL;
+	k = sim_route_keep(s, *first, cnt, dst, leaf, down, buf, max);
+	if (k == cnt)
+		return cnt;
+	*list = buf;
+	if (k || !down || node == leaf)
+		return k;
+	return sim_route_keep(s, up, n->nports - n->ndown, dst, leaf, false, buf, max);
+}
+
+/* TABLE mode with a reachability table: drop candidates over down links (in place). */
+static uint32_t sim_route_table_live(struct sim *s, uint32_t node, uint32_t dst, uint32_t plane, uint32_t *ports,
+				     uint32_t n)
+{
+	const struct sim_topo *t = s->topo;
+	uint32_t leaf = sim_topo_host_leaf(t, dst, plane), k = 0;
+
+	/* no live path at all: the table's 255 would otherwise match a neighbour at 254 */
+	if (node != leaf && !sim_reach_any(t, s->reach, node, leaf))
+		return 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (!s->reach->port_down[ports[i]])
+			ports[k++] = ports[i];
+	return k;
+}
+
 uint32_t sim_route_candidates(struct sim *s, uint32_t node, uint32_t dst, uint32_t plane,
 			      uint32_t *out, uint32_t max)
 {
 	const struct sim_topo *t = s->topo;
 	uint32_t first, cnt;
 
-	if (t->route == SIM_ROUTE_TABLE)
-		return sim_route_table(t, node, dst, plane, out, max);
-	cnt = sim_route_clos(t, node, dst, plane, &first);
+	if (t->route == SIM_ROUTE_TABLE) {
+		cnt = sim_route_table(t, node, dst, plane, out, max);
+		return s->reach ? sim_route_table_live(s, node, dst, plane, out, cnt) : cnt;
+	}
+	if (s->reach) {
+		const uint32_t *list;
+
+		cnt = sim_route_clos_live(s, node, dst, plane, out, max, &first, &list);
+		if (list)
+			return cnt;
+	} else {
+		cnt = sim_route_clos(t, node, dst, plane, &first);
+	}
 	if (cnt > max)
 		cnt = max;
 	for (uint32_t i = 0; i < cnt; i++)
@@ -119,8 +206,8 @@ uint32_t sim_route_first(struct sim *s, uint32_t node, uint32_t dst, uint32_t pl
  * wrapping), for a mode that avoids a down port at once; I when all are
  * down (the frame is then lost at the port).
  */
-static uint32_t sim_route_live(const struct sim *s, const uint32_t *ports, uint32_t first, uint32_t n,
-			       uint32_t i)
+static uint32_t sim_route_next_up(const struct sim *s, const uint32_t *ports, uint32_t first, uint32_t n,
+				  uint32_t i)
 {
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t j = (i + k) % n;
@@ -142,10 +229,27 @@ static uint32_t sim_route_choose(struct sim *s, uint32_t node, const struct sim_
 		uint32_t i = (uint32_t)(sim_lb_hash(s, node, p, 0) % n);
 
 		if (__builtin_expect(s->links_down != 0, 0) && sim_lb_of(s)->avoids_down_at_once)
-			i = sim_route_live(s, ports, first, n, i);
+			i = sim_route_next_up(s, ports, first, n, i);
 		return sim_lb_port(ports, first, i);
 	}
 	return sim_lb_of(s)->pick(s, node, p, ports, first, n);
+}
+
+/* sim_route_pick with a reachability table; its only caller drops the packet on SIM_NONE. */
+static uint32_t sim_route_pick_live(struct sim *s, uint32_t node, const struct sim_pkt *p, uint32_t plane)
+{
+	uint32_t ports[SIM_ROUTE_MAX], first = 0, n;
+	const uint32_t *list = ports;
+
+	if (s->topo->route == SIM_ROUTE_CLOS) {
+		n = sim_route_clos_live(s, node, p->dst, plane, ports, SIM_ROUTE_MAX, &first, &list);
+	} else {
+		n = sim_route_table(s->topo, node, p->dst, plane, ports, SIM_ROUTE_MAX);
+		n = sim_route_table_live(s, node, p->dst, plane, ports, n);
+	}
+	if (!n)
+		s->c.noroute_drops++;
+	return sim_route_choose(s, node, p, list, first, n);
 }
 
 uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p)
@@ -154,6 +258,8 @@ uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p)
 	uint32_t plane = __builtin_expect(sim_qp_is_xname(p->qp), 0) ? s->xnames[p->qp & ~SIM_QP_XNAME].plane :
 			 sim_qp_at(s, p->qp)->plane;
 
+	if (__builtin_expect(s->reach != NULL, 0))
+		return sim_route_pick_live(s, node, p, plane);
 	if (s->topo->route == SIM_ROUTE_CLOS) {
 		/* a contiguous range: no need to list it */
 		n = sim_route_clos(s->topo, node, p->dst, plane, &first);
@@ -161,4 +267,37 @@ uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p)
 	}
 	n = sim_route_table(s->topo, node, p->dst, plane, ports, SIM_ROUTE_MAX);
 	return sim_route_choose(s, node, p, ports, 0, n);
+}
+
+int sim_reach_refresh(struct sim *s)
+{
+	struct sim_topo *t = s->topo;
+	bool any_down = false;
+	int ret;
+
+	sim_reach_destroy(s);
+	s->reach = malloc(sizeof(*s->reach));
+	if (!s->reach)
+		return -ENOMEM;
+	/* built even when all is up: TABLE mode's distances return to the full graph */
+	ret = sim_reach_build(t, s->reach);
+	if (ret) {
+		free(s->reach);
+		s->reach = NULL;
+		return ret;
+	}
+	for (uint32_t i = 0; i < t->nports && !any_down; i++)
+		any_down = s->reach->port_down[i];
+	if (!any_down)
+		sim_reach_destroy(s);
+	return 0;
+}
+
+void sim_reach_destroy(struct sim *s)
+{
+	if (!s->reach)
+		return;
+	sim_reach_free(s->reach);
+	free(s->reach);
+	s->reach = NULL;
 }

@@ -208,6 +208,15 @@ static void sim_free_state(struct sim *s)
 	free(s->pq);
 }
 
+/* Static failures: a link already down when the run is made. */
+static bool sim_topo_any_down(const struct sim_topo *t)
+{
+	for (uint32_t i = 0; i < t->nports; i++)
+		if (t->ports[i].down)
+			return true;
+	return false;
+}
+
 struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 {
 	char err[256];
@@ -249,8 +258,14 @@ struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 		s->sw_seed[i] = sim_mix64(x);
 	}
 	sim_pfc_reserve(s);
+	if (sim_topo_any_down(topo) && sim_reach_refresh(s))
+		goto out_free_engine;
 	return s;
 
+out_free_engine:
+	sim_ipool_destroy(&s->ints);
+	sim_pool_destroy(&s->pkts);
+	sim_engine_free(&s->eng);
 out_free_state:
 	sim_free_state(s);
 	free(s);
@@ -268,6 +283,7 @@ void sim_destroy(struct sim *s)
 	free(s->local_busy_ps);
 	sim_flows_free(s);
 	sim_engine_free(&s->eng);
+	sim_reach_destroy(s);
 	sim_free_state(s);
 	free(s);
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "collectives/arith.h"
+#include "sim/topo/reach.h"
 #include "sim/topo/topo.h"
 #include "sim/engine/engine.h"
 #include "sim/engine/event.h"
@@ -506,6 +507,7 @@ struct sim_counters {
 	/* fail.c: frames lost to a link going down (flushed, sent onto it, on its wire) */
 	uint64_t link_drops;
 	uint64_t reroutes;		/* routing tables rebuilt after a link change */
+	uint64_t noroute_drops;		/* of drops: no live candidate toward the destination (route.c) */
 };
 
 /* Node kinds that own ports (enum sim_node_kind), for struct sim.owner. */
@@ -663,6 +665,12 @@ struct sim {
 	struct sim_link_ev *link_evs;	/* fail.c: the link changes of the run, in time order */
 	uint32_t nlink_evs;
 	uint32_t links_down;		/* links a SIM_EV_LINK took down and none brought back yet */
+	/*
+	 * Reachability over live links (sim/topo/reach.h) routing filters
+	 * candidates with; NULL while no link is down (the unfiltered,
+	 * byte-identical fast path). sim_reach_refresh rebuilds it.
+	 */
+	struct sim_reach *reach;
 	int error;			/* 0, or the negative errno that stopped the run (sim_fail) */
 	char err[256];			/* why sim_run or sim_add_* failed, see sim_error() */
 };
@@ -1066,13 +1074,15 @@ void sim_fail_reroute(struct sim *s, struct sim_link_ev *e);
 void sim_port_link_down(struct sim *s, uint32_t port);
 /* port.c: PORT's link is up again: it may send what its owner has. */
 void sim_port_link_up(struct sim *s, uint32_t port);
+/* route.c */
 /*
- * route.c (reachfab): rebuilds the reachability table from the ports'
- * down flags, so that routing skips links that were down then.
+ * (Re)builds s->reach from the topology's current down flags (TABLE mode:
+ * also its hop distances over live links): what the control plane knows
+ * once it has converged. Frees it (NULL) when no port is down. 0 or
+ * -ENOMEM (s->reach then NULL).
  */
 int sim_reach_refresh(struct sim *s);
-
-/* route.c */
+void sim_reach_destroy(struct sim *s);
 uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p);
 /* First equal-cost egress port from NODE toward host node DST on PLANE. */
 uint32_t sim_route_first(struct sim *s, uint32_t node, uint32_t dst, uint32_t plane);

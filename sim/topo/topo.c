@@ -370,11 +370,13 @@ static int fin_index(struct sim_topo *t)
 }
 
 /*
- * One BFS over switches only: packets never transit a host. A switch 255 or
- * more hops away does not fit the 8-bit table: -ERANGE and *BAD_NODE.
+ * One BFS over switches only: packets never transit a host, nor a link
+ * PORT_DOWN marks (NULL: none). A switch 255 or more hops away does not fit
+ * the 8-bit table: -ERANGE and *BAD_NODE, or, when BAD_NODE is NULL (the
+ * distances over live links), it is left unreachable.
  */
-static int dist_from_edge(struct sim_topo *t, uint32_t *queue, uint32_t edge, uint32_t src,
-			  uint32_t *bad_node)
+static int dist_from_edge(struct sim_topo *t, const uint8_t *port_down, uint32_t *queue,
+			  uint32_t edge, uint32_t src, uint32_t *bad_node)
 {
 	uint8_t *d = &t->dist[(uint64_t)edge * t->nswitches];
 	uint32_t head = 0, tail = 0, p;
@@ -386,12 +388,16 @@ static int dist_from_edge(struct sim_topo *t, uint32_t *queue, uint32_t edge, ui
 		uint8_t du = d[u->index];
 
 		for (p = 0; p < u->nports; p++) {
-			uint32_t vn = t->ports[t->ports[u->first_port + p].peer].node;
+			uint32_t port = u->first_port + p;
+			uint32_t vn = t->ports[t->ports[port].peer].node;
 			const struct sim_node *v = &t->nodes[vn];
 
-			if (v->kind != SIM_NODE_SWITCH || d[v->index] != SIM_DIST_NONE)
+			if (v->kind != SIM_NODE_SWITCH || d[v->index] != SIM_DIST_NONE ||
+			    (port_down && port_down[port]))
 				continue;
 			if (du + 1 >= SIM_DIST_NONE) {
+				if (!bad_node)
+					continue;
 				*bad_node = vn;
 				return -ERANGE;
 			}
@@ -402,11 +408,24 @@ static int dist_from_edge(struct sim_topo *t, uint32_t *queue, uint32_t edge, ui
 	return 0;
 }
 
+int sim_topo_dist(struct sim_topo *t, const uint8_t *port_down, uint32_t *queue,
+		  uint32_t *bad_node)
+{
+	uint32_t s;
+	int ret = 0;
+
+	memset(t->dist, SIM_DIST_NONE, (uint64_t)t->nedges * t->nswitches);
+	for (s = 0; s < t->nswitches && !ret; s++)
+		if (t->edge_of_switch[s] != SIM_NONE)
+			ret = dist_from_edge(t, port_down, queue, t->edge_of_switch[s],
+					     t->switches[s], port_down ? NULL : bad_node);
+	return ret;
+}
+
 static int fin_dist(struct sim_topo_fin *f, uint32_t *bad_node)
 {
 	struct sim_topo *t = f->t;
 	uint32_t s, h, e = 0;
-	int ret = 0;
 
 	t->edge_of_switch = malloc((t->nswitches ? t->nswitches : 1) * sizeof(uint32_t));
 	if (!t->edge_of_switch)
@@ -428,11 +447,7 @@ static int fin_dist(struct sim_topo_fin *f, uint32_t *bad_node)
 	t->dist = malloc(e ? (uint64_t)e * t->nswitches : 1);
 	if (!t->dist)
 		return -ENOMEM;
-	memset(t->dist, SIM_DIST_NONE, (uint64_t)e * t->nswitches);
-	for (s = 0; s < t->nswitches && !ret; s++)
-		if (t->edge_of_switch[s] != SIM_NONE)
-			ret = dist_from_edge(t, f->queue, t->edge_of_switch[s], t->switches[s], bad_node);
-	return ret;
+	return sim_topo_dist(t, NULL, f->queue, bad_node);
 }
 
 /* Every host must reach host 0 on each plane through switches alone. */

@@ -137,6 +137,15 @@ uint32_t sim_topo_add_switch(struct sim_topo *t, uint8_t tier, uint32_t pod, uin
 int sim_topo_add_link(struct sim_topo *t, uint32_t a, uint32_t b, uint64_t rate_bps,
 		      uint64_t delay_ps);
 int sim_topo_finalize(struct sim_topo *t, uint32_t *bad_node);
+/*
+ * TABLE mode, once finalized: (re)computes t->dist over the links whose
+ * PORT_DOWN[port] is 0 (NULL: every link, as finalize does); a switch
+ * with no live path to an edge is 255 (unreachable) from it. QUEUE:
+ * t->nnodes entries of scratch. Without PORT_DOWN a switch 255 hops or
+ * more away is -ERANGE (*BAD_NODE); with it, it counts as unreachable.
+ */
+int sim_topo_dist(struct sim_topo *t, const uint8_t *port_down, uint32_t *queue,
+		  uint32_t *bad_node);
 /* Frees T, finalized or not; NULL is fine. */
 void sim_topo_free(struct sim_topo *t);
 
