@@ -21,16 +21,21 @@
 
 #define US 1000000ULL
 
-static struct sim_topo *topo(unsigned leaves, unsigned spines)
+static struct sim_topo *topo_buf(unsigned leaves, unsigned spines, unsigned buffer_mb)
 {
 	char text[1024];
 
 	snprintf(text, sizeof(text),
-		 "switch = { latency_ns = 600; buffer_mb = 16; };\n"
+		 "switch = { latency_ns = 600; buffer_mb = %u; };\n"
 		 "fabric = { kind = \"leafspine\"; leaves = %u; hosts_per_leaf = 4; spines = %u;\n"
 		 "  host_rate = \"800G\"; fabric_rate = \"800G\"; host_cable_m = 3.0; fabric_cable_m = 20.0; };\n",
-		 leaves, spines);
+		 buffer_mb, leaves, spines);
 	return sim_topo_load_string(text, "linkfail.topo");
+}
+
+static struct sim_topo *topo(unsigned leaves, unsigned spines)
+{
+	return topo_buf(leaves, spines, 16);
 }
 
 /* The K-th uplink (port toward a spine) of the leaf of host index H. */
@@ -221,25 +226,27 @@ static void test_linkfail_degraded_half(void **state)
 }
 
 /*
- * (d) PFC: three leaves, two spines, AR; the four hosts of leaf1 and of
- * leaf2 all send to h0: leaf0's port to h0 is the bottleneck, its
- * ingresses from the spines pause the spines' ports toward leaf0. At
- * T = 20 us (well into the incast: 8 x 2 MiB at 800G into one 800G port
- * takes > 160 us) the leaf0-spine0 link goes down: both its ends must be
- * unpaused with no XOFF outstanding at once, not after their 0xffff
- * quanta. It comes back at 40 us; the run then completes (no deadlock)
- * with every byte offered delivered.
+ * (d) PFC: three leaves with 2 MB buffers, two spines, AR; the four
+ * hosts of leaf1 and of leaf2 all send 2 MiB to h0: 8 x 800G into one
+ * 800G port, so leaf0's ingresses from the spines reach XOFF and pause
+ * the spines' ports toward leaf0 (the 16 MiB take > 170 us; the pauses
+ * come and go in episodes of ~15 us, and T = 26 us falls in one: the
+ * test checks that precondition just before T). At T the leaf0-spine0
+ * link goes down: at once both ends are unpaused, with no XOFF
+ * outstanding and nothing queued, not after their 0xffff quanta (42 us at
+ * 800G). It comes back at 46 us; the run then completes (no deadlock)
+ * with every byte offered delivered, after two reroutes.
  */
 static void test_linkfail_pfc_unpaused(void **state)
 {
-	struct sim_topo *t = topo(3, 2);
+	struct sim_topo *t = topo_buf(3, 2, 2);
 	struct sim_config cfg;
 	struct sim *s;
 	uint32_t up, peer;
 	uint64_t offered = 0;
 	struct sim_fail_change c[2] = {
-		{ .at_ps = 20 * US, .op = SIM_FAIL_DOWN },
-		{ .at_ps = 40 * US, .op = SIM_FAIL_RESTORE },
+		{ .at_ps = 26 * US, .op = SIM_FAIL_DOWN },
+		{ .at_ps = 46 * US, .op = SIM_FAIL_RESTORE },
 	};
 
 	(void)state;
@@ -255,11 +262,11 @@ static void test_linkfail_pfc_unpaused(void **state)
 		offered += 2 << 20;
 	}
 	assert_int_equal(sim_fail_schedule(s, c, 2), 0);
-	run_to(s, 20 * US - 1);
+	run_to(s, 26 * US - 1);
 	print_message("pfc: before T spine0->leaf0 paused %d, leaf0 XOFF sent %d\n", s->pq[peer].paused,
 		      s->pq[up].xoff_sent);
 	assert_true(s->pq[peer].paused && s->pq[up].xoff_sent);
-	run_to(s, 20 * US);
+	run_to(s, 26 * US);
 	assert_false(s->pq[peer].paused || s->pq[up].paused);
 	assert_false(s->pq[peer].xoff_sent || s->pq[up].xoff_sent);
 	assert_int_equal(s->pq[peer].qbytes[SIM_PRIO_DATA] + s->pq[up].qbytes[SIM_PRIO_DATA], 0);
