@@ -129,48 +129,53 @@ static void test_linkfail_ecmp_reroute(void **state)
 }
 
 /*
- * (b) AR, 4 spines, traffic from leaf0 to leaf1 only: leaf0's first
- * uplink fails at T = 5 us (reroute delay 50 us). AR reads the port as full from T on, so leaf0 sends nothing
- * onto it: the link loses what was queued or on the wire at T and
- * nothing after (the counter read just after T is the final one), the
- * port sends no byte after T, and every flow completes on the other
- * three uplinks. (ACKs from leaf1 to leaf0 that hash onto spine0, whose
- * way down to leaf0 is the dead link, are lost until the reroute: leaf1
- * learns only then; their senders retransmit after a timeout.)
+ * (b) AR, 4 spines, the permutation both ways: leaf0's first uplink
+ * fails at T = 5 us, the reroute delay is 50 us. From T on, leaf0 reads
+ * the port as full: its data (AR) and its ACKs (hashed, then moved to the
+ * next live candidate: avoids_down_at_once) go to the three other
+ * uplinks, so nothing more is lost at leaf0's end of the link after T
+ * (its count read at T is the final one). Spine0 learns only at the
+ * reroute: what leaf1 sends to leaf0 through spine0 is lost at spine0's
+ * end until T + 50 us, and nothing after. Every flow completes, with the
+ * bytes offered.
  */
 static void test_linkfail_ar_at_once(void **state)
 {
 	struct sim_topo *t = topo(2, 4);
 	struct sim_config cfg;
 	struct sim *s;
-	uint64_t offered = 0, tx_at, drops_at;
-	uint32_t up;
+	uint64_t offered, tx_at, leaf_at, spine_at;
+	uint32_t up, peer;
 	struct sim_fail_change c = { .at_ps = 5 * US, .op = SIM_FAIL_DOWN };
 
 	(void)state;
 	assert_non_null(t);
 	up = uplink(t, 0, 0);
+	peer = t->ports[up].peer;
 	c.port = up;
 	config(&cfg, SIM_LB_AR, 50 * US);
 	s = sim_create(t, &cfg);
 	assert_non_null(s);
-	for (uint32_t i = 0; i < 4; i++) {
-		assert_true(sim_add_flow(s, i, i + 4, 2 << 20, 0) >= 0);
-		offered += 2 << 20;
-	}
+	offered = permutation(s, 2 << 20);
 	assert_int_equal(sim_fail_schedule(s, &c, 1), 0);
 	run_to(s, 5 * US);
 	assert_int_equal(s->port_load[up], SIM_PORT_LOAD_DOWN);
 	tx_at = s->pq[up].tx_bytes;
-	drops_at = s->c.link_drops;
+	leaf_at = s->pst[up].link_drops;
+	run_to(s, 55 * US);
+	spine_at = s->pst[peer].link_drops;
 	run_to(s, 0);
-	print_message("ar: %llu frames lost at T, %llu after; uplink sent %llu B before T, %llu B after\n",
-		      (unsigned long long)drops_at, (unsigned long long)(s->c.link_drops - drops_at),
-		      (unsigned long long)tx_at, (unsigned long long)(s->pq[up].tx_bytes - tx_at));
+	print_message("ar: leaf0's end lost %llu frames at T, %llu after; spine0's %llu until the reroute, %llu after\n",
+		      (unsigned long long)leaf_at, (unsigned long long)(s->pst[up].link_drops - leaf_at),
+		      (unsigned long long)spine_at, (unsigned long long)(s->pst[peer].link_drops - spine_at));
 	assert_true(tx_at > 0);				/* AR used the link before */
-	assert_int_equal(s->pq[up].tx_bytes, tx_at);	/* and nothing after */
+	assert_int_equal(s->pst[up].link_drops, leaf_at);
+	assert_int_equal(s->pst[peer].link_drops, spine_at);
+	assert_int_equal(s->pq[up].tx_bytes, tx_at);
 	assert_complete(s, offered);
 	sim_destroy(s);
+	/* the topology outlives the run as it was before it */
+	assert_false(t->ports[up].down || t->ports[peer].down);
 	sim_topo_free(t);
 }
 
@@ -278,12 +283,17 @@ static void test_linkfail_pfc_unpaused(void **state)
 }
 
 /*
- * (e) AR, as (b), but the link comes back at 15 us: its load reads as
- * its queue again at once, so AR, which spreads leaf0's traffic over its
- * least loaded uplinks, sends on it again: the uplink sends bytes after
- * the restore (none between 5 and 15 us).
+ * (e) Leaf0's first uplink is down from 5 to 15 us; the reroute delay is
+ * 1 us. AR: at 15 us the port's load reads as its queue again at once,
+ * so AR, spreading leaf0's traffic over its least loaded uplinks, sends
+ * on it again: more than 1 MiB of the 16 MiB left go through it after
+ * the restore (a quarter of what is left would be its fair share). ECMP
+ * with 8 QPs per flow: the reroute at 16 us gives the link back to the
+ * hash, and of the 32 QPs leaf0 hashes over 4 uplinks some land on it
+ * (none does with probability (3/4)^32 = 1e-4): it carries bytes again.
+ * Neither sends a byte while the link is down.
  */
-static void test_linkfail_restore(void **state)
+static void restore_case(enum sim_lb lb, uint32_t qps, uint64_t min_after)
 {
 	struct sim_topo *t = topo(2, 4);
 	struct sim_config cfg;
@@ -295,11 +305,11 @@ static void test_linkfail_restore(void **state)
 		{ .at_ps = 15 * US, .op = SIM_FAIL_RESTORE },
 	};
 
-	(void)state;
 	assert_non_null(t);
 	up = uplink(t, 0, 0);
 	c[0].port = c[1].port = up;
-	config(&cfg, SIM_LB_AR, 1 * US);
+	config(&cfg, lb, 1 * US);
+	cfg.qps_per_flow = qps;
 	s = sim_create(t, &cfg);
 	assert_non_null(s);
 	for (uint32_t i = 0; i < 4; i++) {
@@ -314,14 +324,22 @@ static void test_linkfail_restore(void **state)
 	assert_false(t->ports[up].down);
 	assert_int_equal(s->port_load[up], s->pq[up].qbytes[SIM_PRIO_DATA]);
 	run_to(s, 0);
-	print_message("restore: uplink sent %llu B while down, %llu B after the restore\n",
+	print_message("restore, %s: uplink sent %llu B while down, %llu B after the restore\n", sim_lb_name(lb),
 		      (unsigned long long)(tx_up - tx_down), (unsigned long long)(s->pq[up].tx_bytes - tx_up));
 	assert_int_equal(tx_up, tx_down);
-	assert_true(s->pq[up].tx_bytes - tx_up > 1 << 20);	/* a good share of the 16 MiB */
+	assert_true(s->pq[up].tx_bytes - tx_up > min_after);
 	assert_int_equal(t->ports[up].rate_bps, 800000000000ULL);
+	assert_int_equal(s->c.reroutes, 2);
 	assert_complete(s, offered);
 	sim_destroy(s);
 	sim_topo_free(t);
+}
+
+static void test_linkfail_restore(void **state)
+{
+	(void)state;
+	restore_case(SIM_LB_AR, 1, 1 << 20);
+	restore_case(SIM_LB_ECMP, 8, 0);
 }
 
 /* Bad schedules are refused with the reason: a time of 0, a port that is not a link. */

@@ -94,8 +94,13 @@ int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n
 		return -EINVAL;
 	}
 	if (s->dist) {
-		/* every part could apply every change alike; not built: refused, not wrong */
-		sim_fail(s, -EINVAL, "links failing or restored during the run are not supported in a run split over processes (--fail-at, --restore-at); run it in one process");
+		/*
+		 * Each part could apply every change to its copy of the
+		 * topology and flush only the ports it owns, but the changes
+		 * live in the topology, which the parts of one process share
+		 * (test_dist's threads): refused, with the reason.
+		 */
+		sim_fail(s, -EINVAL, "links failing or restored during the run (--fail-at, --restore-at) are not supported in a run split over processes; run it in one process");
 		return -EINVAL;
 	}
 	for (uint32_t i = 0; i < n; i++)
@@ -117,6 +122,7 @@ int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n
 		e[i].rate_bps = c->rate_bps;
 		e[i].orig_bps[0] = t->ports[c->port].rate_bps;
 		e[i].orig_bps[1] = t->ports[t->ports[c->port].peer].rate_bps;
+		e[i].orig_down = t->ports[c->port].down;
 	}
 	s->link_evs = e;
 	s->nlink_evs = n;
@@ -186,4 +192,19 @@ void sim_fail_reroute(struct sim *s, struct sim_link_ev *e)
 		return;
 	}
 	s->c.reroutes++;
+}
+
+void sim_fail_undo(struct sim *s)
+{
+	struct sim_topo *t = s->topo;
+
+	/* every change recorded the state before the run: the first of a link's wins alike */
+	for (uint32_t i = s->nlink_evs; i-- > 0;) {
+		const struct sim_link_ev *e = &s->link_evs[i];
+		uint32_t peer = t->ports[e->port].peer;
+
+		t->ports[e->port].down = t->ports[peer].down = e->orig_down;
+		t->ports[e->port].rate_bps = e->orig_bps[0];
+		t->ports[peer].rate_bps = e->orig_bps[1];
+	}
 }

@@ -47,6 +47,7 @@ static void sim_port_lose(struct sim *s, uint32_t port, struct sim_pkt *p)
 	if (own->dequeued)
 		own->dequeued(s, port, p);
 	s->c.link_drops++;
+	s->pst[port].link_drops++;
 	sim_pkt_free(s, p);
 }
 
@@ -334,7 +335,7 @@ void sim_port_arrive(struct sim *s, struct sim_pkt *p)
 	s->c.pkt_hops++;
 	if (__builtin_expect(s->topo->ports[p->in_port].down, 0)) {
 		/* it was on the wire when the link went down: the receiver never sees it */
-		s->c.link_drops++;
+		s->c.link_drops++;	/* the run's count only: pst's is what the port was given */
 		sim_pkt_free(s, p);
 		return;
 	}
@@ -396,6 +397,7 @@ void sim_port_link_down(struct sim *s, uint32_t port)
 			if (own->dequeued)
 				own->dequeued(s, port, p);
 			s->c.link_drops++;
+			st->link_drops++;
 			sim_pkt_free(s, p);
 		}
 	if (q->paused) {

@@ -194,6 +194,8 @@ static int sim_alloc_state(struct sim *s)
 
 static void sim_free_state(struct sim *s)
 {
+	if (s->link_evs)
+		sim_fail_undo(s);
 	free(s->link_evs);
 	free(s->lp_seq);
 	free(s->node_rng);

@@ -270,6 +270,7 @@ struct sim_portq_stats {
 	/* telemetry: two (time, tx_bytes) snapshots the egress rate is measured between */
 	uint64_t int_prev_ps, int_prev_tx, int_cur_ps, int_cur_tx;
 	uint64_t drops;			/* packets dropped at enqueue */
+	uint64_t link_drops;		/* frames queued here or given to it while its link was down (fail.c), not in drops */
 	uint64_t ecn_marks;
 	uint64_t pauses_sent, pauses_rcvd;
 	uint64_t paused_ps;		/* time spent paused */
@@ -1056,6 +1057,7 @@ struct sim_link_ev {
 	uint64_t at_ps;
 	uint64_t rate_bps;		/* SIM_FAIL_RATE: the new rate of both ends */
 	uint64_t orig_bps[2];		/* port's and peer's rates when scheduled: what a restore gives back */
+	uint8_t orig_down;		/* the link's down flag when scheduled: sim_destroy puts it back */
 };
 struct sim_fail_change;
 /*
@@ -1068,6 +1070,8 @@ int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n
 /* SIM_EV_LINK and SIM_EV_REROUTE of E. */
 void sim_fail_link(struct sim *s, struct sim_link_ev *e);
 void sim_fail_reroute(struct sim *s, struct sim_link_ev *e);
+/* sim_destroy: the topology's links as they were before the run's changes (the topology outlives the run). */
+void sim_fail_undo(struct sim *s);
 /* Default of cfg.reroute_delay_ps: fail.c gives its source. */
 #define SIM_REROUTE_DELAY_PS 50000000000ULL
 /* port.c: link-down of PORT: every queued frame is lost (link_drops) and its PFC state reset. */
