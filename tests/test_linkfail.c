@@ -342,7 +342,7 @@ static void test_linkfail_restore(void **state)
 	restore_case(SIM_LB_ECMP, 8, 0);
 }
 
-/* Bad schedules are refused with the reason: a time of 0, a port that is not a link. */
+/* Bad schedules are refused with the reason: a time of 0, a port that is not a link, hosts cut off for good. */
 static void test_linkfail_refused(void **state)
 {
 	struct sim_topo *t = topo(2, 1);
@@ -364,6 +364,12 @@ static void test_linkfail_refused(void **state)
 	c.port = t->nports;
 	assert_int_equal(sim_fail_schedule(s, &c, 1), -EINVAL);
 	assert_non_null(strstr(sim_error(s), "not a link"));
+	sim_destroy(s);
+	/* h0's only link down for good cuts it off */
+	s = sim_create(t, &cfg);
+	c.port = t->nodes[t->hosts[0]].first_port;
+	assert_int_equal(sim_fail_schedule(s, &c, 1), -EINVAL);
+	assert_non_null(strstr(sim_error(s), "host h0 has no live link"));
 	sim_destroy(s);
 	sim_topo_free(t);
 }

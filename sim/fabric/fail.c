@@ -52,6 +52,7 @@
 #include "sim/fabric/sim.h"
 #include "sim/fabric/dist.h"
 #include "sim/topo/fail.h"
+#include "sim/topo/reach.h"
 
 /* Keys of the link events: the top of the setup LP's key space, 2 per change. */
 static uint64_t sim_fail_key(const struct sim *s, uint32_t i, uint32_t k)
@@ -82,6 +83,60 @@ static int sim_fail_check(struct sim *s, const struct sim_fail_change *c, uint32
 	return 0;
 }
 
+/*
+ * The links as the last of the N changes of V leaves them: a host none of
+ * whose links leads anywhere then is cut off for good, and its flows
+ * would retransmit forever (the transport has no retry limit): refused,
+ * naming it. 0, -EINVAL, or -ENOMEM.
+ */
+static int sim_fail_final(struct sim *s, const struct sim_fail_change *v, uint32_t n)
+{
+	struct sim_topo *t = s->topo;
+	uint8_t *was = malloc(t->nports);
+	struct sim_reach r;
+	uint32_t host, cut = 0;
+	char name[64];
+	int rc;
+
+	if (!was)
+		return -ENOMEM;
+	for (uint32_t p = 0; p < t->nports; p++)
+		was[p] = t->ports[p].down;
+	/* in time order, changes at one time in the order given (sim_fail_sort's order) */
+	for (uint64_t at = 0;;) {
+		uint64_t next = UINT64_MAX;
+
+		for (uint32_t i = 0; i < n; i++) {
+			if (v[i].at_ps == at && v[i].op != SIM_FAIL_RATE)
+				t->ports[v[i].port].down = t->ports[t->ports[v[i].port].peer].down =
+					v[i].op == SIM_FAIL_DOWN;
+			if (v[i].at_ps > at && v[i].at_ps < next)
+				next = v[i].at_ps;
+		}
+		if (next == UINT64_MAX)
+			break;
+		at = next;
+	}
+	rc = sim_reach_build(t, &r);
+	if (!rc) {
+		cut = sim_reach_isolated(t, &r, &host, 1);
+		sim_reach_free(&r);
+	}
+	for (uint32_t p = 0; p < t->nports; p++)
+		t->ports[p].down = was[p];
+	free(was);
+	if (rc)
+		return rc;
+	if (cut) {
+		sim_topo_node_name(t, host, name, sizeof(name));
+		sim_fail(s, -EINVAL, "after the last link change, host %s has no live link to any other host%s: "
+			 "its flows could never finish (restore a link with --restore-at)", name,
+			 cut > 1 ? " (and others)" : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n)
 {
 	const struct sim_topo *t = s->topo;
@@ -106,6 +161,15 @@ int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n
 	for (uint32_t i = 0; i < n; i++)
 		if (sim_fail_check(s, &v[i], i))
 			return -EINVAL;
+	switch (sim_fail_final(s, v, n)) {
+	case 0:
+		break;
+	case -ENOMEM:
+		sim_fail(s, -ENOMEM, "out of memory checking %u link changes", n);
+		return -ENOMEM;
+	default:
+		return -EINVAL;
+	}
 	e = calloc(n, sizeof(*e));
 	if (!e) {
 		sim_fail(s, -ENOMEM, "out of memory for %u link changes", n);

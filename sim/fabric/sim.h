@@ -1064,7 +1064,8 @@ struct sim_fail_change;
  * Schedules the N changes of V (each at_ps > 0, links of s->topo) as
  * events of the run; before the first sim_run, once. 0, or -EINVAL with
  * the reason in sim_error() (a time of 0 or past the horizon, a port that
- * is not a link's lower end, a split run), -ENOMEM.
+ * is not a link, a host cut off for good by the last change, a split
+ * run), -ENOMEM.
  */
 int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n);
 /* SIM_EV_LINK and SIM_EV_REROUTE of E. */
