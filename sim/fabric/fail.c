@@ -190,6 +190,10 @@ int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n
 	}
 	s->link_evs = e;
 	s->nlink_evs = n;
+	/* links down from the start count too: a restore of one is a restore */
+	for (uint32_t p = 0; p < t->nports; p++)
+		if (t->ports[p].down && p < t->ports[p].peer)
+			s->links_down++;
 	for (uint32_t i = 0; i < n && !s->error; i++)
 		sim_schedule_seq(s, e[i].at_ps, sim_fail_key(s, i, 0), &e[i].ev);
 	return s->error;
@@ -234,12 +238,19 @@ void sim_fail_link(struct sim *s, struct sim_link_ev *e)
 	else if (e->op == SIM_FAIL_RESTORE && was_down)
 		s->links_down--;
 	/*
-	 * LEAD: a host's NIC link going down (e->op == SIM_FAIL_DOWN and
-	 * t->nodes[t->ports[e->port].node].kind == SIM_NODE_HOST) should call
-	 * the planes helper's sim_nic_port_down(s, host node, e->port -
-	 * first_port of the host: its plane) here, to re-home its QPs to
-	 * another plane. Without it they wait, retransmitting on timeouts,
-	 * until the link is restored.
+	 * LEAD (planes merged): a host's NIC link that goes down re-homes its
+	 * QPs to another plane at once (the NIC sees its own port down):
+	 *
+	 *	uint32_t h = t->ports[e->port].node;
+	 *
+	 *	if (e->op == SIM_FAIL_DOWN && !was_down && t->nodes[h].kind == SIM_NODE_HOST) {
+	 *		s->lp = h;
+	 *		sim_nic_port_down(s, h, e->port - t->nodes[h].first_port);
+	 *	}
+	 *
+	 * (e->port is the link's lower end: the host's port, its index there
+	 * the plane). Without it the QPs on that plane wait, retransmitting
+	 * on timeouts, until the link is restored.
 	 */
 	s->lp = SIM_LP_SETUP(t);
 	if (e->op != SIM_FAIL_RATE)

@@ -665,7 +665,7 @@ struct sim {
 	struct sim_dist *dist;		/* the part of a run split over processes (dist.h), NULL: whole */
 	struct sim_link_ev *link_evs;	/* fail.c: the link changes of the run, in time order */
 	uint32_t nlink_evs;
-	uint32_t links_down;		/* links a SIM_EV_LINK took down and none brought back yet */
+	uint32_t links_down;		/* with link changes: links down now (fail.c), 0 without */
 	/*
 	 * Reachability over live links (sim/topo/reach.h) routing filters
 	 * candidates with; NULL while no link is down (the unfiltered,
