@@ -399,7 +399,12 @@ struct sim_schema {
 	X(SIM_CSUM_EVENTS, "events", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "events the engine ran") \
 	X(SIM_CSUM_DATA_PACKETS, "data_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
 	  "distinct data packets placed at receivers (events / this: the engine's cost per unit of work)") \
-	X(SIM_CSUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time of the simulation")
+	X(SIM_CSUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time of the simulation") \
+	/* a run with links failing or restored during it (--fail-at, --restore-at) only */ \
+	X(SIM_CSUM_LINK_DROPS, "link_drops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "packets lost to links going down at this size; not in drops") \
+	X(SIM_CSUM_REROUTES, "reroutes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "routing tables rebuilt after a link change")
 
 /* summary.json of fabsim predict (sim/cli/cmd_predict.c) */
 #define SIM_PSUM_KEYS(X) \
