@@ -42,9 +42,10 @@
  * never reroutes within such a run, which is what a fabric without fast
  * reroute does; --help says so.
  *
- * Ordering: every change is an event of the setup LP, keyed from the top
- * of its key space down (below the flow starts' keys, sim_seq_setup,
- * which count up from 0), so same-time events order alike in every run.
+ * Ordering: every change is an event of the setup LP, keyed in the top of
+ * its key space (above the flow starts' keys, sim_seq_setup, which count
+ * up from 0 by flow id), so same-time events order alike in every run,
+ * and after every node's events of that instant.
  * The events an end's changes schedule are keyed by that end's node (the
  * LP is set per end), as that node's own events would be.
  */
@@ -54,11 +55,21 @@
 #include "sim/topo/fail.h"
 #include "sim/topo/reach.h"
 
-/* Keys of the link events: the top of the setup LP's key space, 2 per change. */
+/* Changes a run takes: their keys stay far above any flow id's (sim_seq_setup). */
+#define SIM_FAIL_MAX_CHANGES (1U << 20)
+_Static_assert(2ULL * SIM_FAIL_MAX_CHANGES < (1ULL << SIM_LP_SEQ_BITS) - (1ULL << 38),
+	       "link event keys stay above 2^38 flow ids");
+
+/*
+ * Keys of the link events: the top 2 x nlink_evs of the setup LP's key
+ * space, 2 per change, ascending with the change's index, so changes at
+ * one time apply in the order given (fail.h's contract).
+ */
 static uint64_t sim_fail_key(const struct sim *s, uint32_t i, uint32_t k)
 {
-	return (uint64_t)SIM_LP_SETUP(s->topo) << SIM_LP_SEQ_BITS |
-	       ((1ULL << SIM_LP_SEQ_BITS) - 1 - 2ULL * i - k);
+	uint64_t base = (1ULL << SIM_LP_SEQ_BITS) - 2ULL * s->nlink_evs;
+
+	return (uint64_t)SIM_LP_SETUP(s->topo) << SIM_LP_SEQ_BITS | (base + 2ULL * i + k);
 }
 
 /* The change C of a link whose ends are PORT and its peer is sound: 0, or -EINVAL with the reason. */
@@ -144,6 +155,10 @@ int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n
 
 	if (!n)
 		return 0;
+	if (n > SIM_FAIL_MAX_CHANGES) {
+		sim_fail(s, -EINVAL, "%u link changes: at most %u", n, SIM_FAIL_MAX_CHANGES);
+		return -EINVAL;
+	}
 	if (s->link_evs || s->prepared) {
 		sim_fail(s, -EINVAL, "link changes are scheduled once, before the run");
 		return -EINVAL;
