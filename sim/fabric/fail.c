@@ -26,16 +26,16 @@
  * owns the port and the remote ones learn at the same time.
  *
  * The default delay (SIM_REROUTE_DELAY_PS, 50 ms): the reaction of the
- * switch that owns the port, the one that acts first. A link failure
- * cascade on a leaf-spine AI fabric, as losslessnetwork.com lays it out
- * ("Fabric Load Balancing & Link Failover", losslessnetwork.com/learn/
- * ai-fabric-architecture/fabric-lb-and-failover): PHY/ASIC loss of signal
- * about 5 ms, the NOS reacting to the port going down about 50 ms, BFD
- * about 300 ms, BGP about 600 ms, ECMP reprogrammed network-wide about
- * 800 ms. Remote switches learn later, through BFD (3 x 300 ms detection
- * with the detect multiplier and interval IBM Cloud and others default
- * to) and a BGP withdrawal; the model applies the local figure to all,
- * a lower bound on the black hole. draft-clad-rtgwg-ipfrr-aiml-00 (IETF,
+ * switch that owns the port, the one that acts first. The illustrative
+ * timeline of a leaf-spine link cut in "Fabric Load Balancing & Link
+ * Failover" (losslessnetwork.com/learn/ai-fabric-architecture/
+ * fabric-lb-and-failover) puts each layer's reaction at: PHY (ASIC) about
+ * 5 ms, OS / NOS about 50 ms, BFD about 300 ms, BGP about 600 ms, ECMP
+ * reprogrammed about 800 ms. Remote switches learn later, through BFD
+ * (detection = multiplier x interval, 3 x 300 ms with IBM Cloud Direct
+ * Link's default multiplier and shortest interval, cloud.ibm.com/docs/dl
+ * "Setting up BFD") and a BGP withdrawal; the model applies the local
+ * figure to all: a lower bound on the black hole. draft-clad-rtgwg-ipfrr-aiml-00 (IETF,
  * 2026) asks for sub-100 us convergence in AI fabrics: --reroute-delay
  * 100us models such hardware fast reroute. 50 ms is far longer than a
  * typical simulated run (tens to hundreds of us): with the default, ECMP
@@ -72,10 +72,16 @@ static uint64_t sim_fail_key(const struct sim *s, uint32_t i, uint32_t k)
 	return (uint64_t)SIM_LP_SETUP(s->topo) << SIM_LP_SEQ_BITS | (base + 2ULL * i + k);
 }
 
-/* The change C of a link whose ends are PORT and its peer is sound: 0, or -EINVAL with the reason. */
+/* Change I, C (in V: C[-1] is change I - 1), is sound: 0, or -EINVAL with the reason. */
 static int sim_fail_check(struct sim *s, const struct sim_fail_change *c, uint32_t i)
 {
 	const struct sim_topo *t = s->topo;
+
+	if (i && c->at_ps < c[-1].at_ps) {
+		sim_fail(s, -EINVAL, "link change %u: at %llu ps, before the change ahead of it: not in time order (sim_fail_sort)",
+			 i, (unsigned long long)c->at_ps);
+		return -EINVAL;
+	}
 
 	if (c->port >= t->nports || t->ports[c->port].peer >= t->nports) {
 		sim_fail(s, -EINVAL, "link change %u: port %u is not a link of the topology", i, c->port);
@@ -113,21 +119,10 @@ static int sim_fail_final(struct sim *s, const struct sim_fail_change *v, uint32
 		return -ENOMEM;
 	for (uint32_t p = 0; p < t->nports; p++)
 		was[p] = t->ports[p].down;
-	/* in time order, changes at one time in the order given (sim_fail_sort's order) */
-	for (uint64_t at = 0;;) {
-		uint64_t next = UINT64_MAX;
-
-		for (uint32_t i = 0; i < n; i++) {
-			if (v[i].at_ps == at && v[i].op != SIM_FAIL_RATE)
-				t->ports[v[i].port].down = t->ports[t->ports[v[i].port].peer].down =
-					v[i].op == SIM_FAIL_DOWN;
-			if (v[i].at_ps > at && v[i].at_ps < next)
-				next = v[i].at_ps;
-		}
-		if (next == UINT64_MAX)
-			break;
-		at = next;
-	}
+	/* in the order given: time order (sim_fail_check), changes at one time in turn */
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i].op != SIM_FAIL_RATE)
+			t->ports[v[i].port].down = t->ports[t->ports[v[i].port].peer].down = v[i].op == SIM_FAIL_DOWN;
 	rc = sim_reach_build(t, &r);
 	if (!rc) {
 		cut = sim_reach_isolated(t, &r, &host, 1);
@@ -136,6 +131,12 @@ static int sim_fail_final(struct sim *s, const struct sim_fail_change *v, uint32
 	for (uint32_t p = 0; p < t->nports; p++)
 		t->ports[p].down = was[p];
 	free(was);
+	/* TABLE mode: the build recomputed the topology's hop distances; back to the links as they are */
+	if (!rc && t->route == SIM_ROUTE_TABLE) {
+		rc = sim_reach_build(t, &r);
+		if (!rc)
+			sim_reach_free(&r);
+	}
 	if (rc)
 		return rc;
 	if (cut) {
@@ -296,5 +297,12 @@ void sim_fail_undo(struct sim *s)
 		t->ports[e->port].down = t->ports[peer].down = e->orig_down;
 		t->ports[e->port].rate_bps = e->orig_bps[0];
 		t->ports[peer].rate_bps = e->orig_bps[1];
+	}
+	/* TABLE mode: a reroute recomputed the topology's hop distances; back to these links */
+	if (t->route == SIM_ROUTE_TABLE && s->c.reroutes) {
+		struct sim_reach r;
+
+		if (!sim_reach_build(t, &r))
+			sim_reach_free(&r);
 	}
 }

@@ -1061,8 +1061,9 @@ struct sim_link_ev {
 };
 struct sim_fail_change;
 /*
- * Schedules the N changes of V (each at_ps > 0, links of s->topo) as
- * events of the run; before the first sim_run, once. 0, or -EINVAL with
+ * Schedules the N changes of V (each at_ps > 0, links of s->topo, in time
+ * order: sim_fail_sort) as events of the run; before the first sim_run,
+ * once. 0, or -EINVAL with
  * the reason in sim_error() (a time of 0 or past the horizon, a port that
  * is not a link, a host cut off for good by the last change, a split
  * run), -ENOMEM.
