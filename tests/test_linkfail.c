@@ -18,6 +18,7 @@
 #include "sim/cli/load.h"
 #include "sim/fabric/sim.h"
 #include "sim/topo/fail.h"
+#include "sim/topo/gen.h"
 
 #define US 1000000ULL
 
@@ -342,6 +343,72 @@ static void test_linkfail_restore(void **state)
 	restore_case(SIM_LB_ECMP, 8, 0);
 }
 
+/* The port of explicit graph T from node A to node B. */
+static uint32_t port_to(const struct sim_topo *t, uint32_t a, uint32_t b)
+{
+	for (uint32_t i = 0; i < t->nodes[a].nports; i++) {
+		uint32_t port = t->nodes[a].first_port + i;
+
+		if (t->ports[t->ports[port].peer].node == b)
+			return port;
+	}
+	return SIM_NONE;
+}
+
+/*
+ * An explicit graph (TABLE routing): a - s1 - x - s2 - b, and a longer
+ * way s1 - y - z - s2. a and b exchange 1 MiB each way over s1 - x - s2,
+ * the shorter; s1 - x fails at 2 us and the tables (hop distances over
+ * live links) are rebuilt 1 us later: from then on s1 and s2 route by
+ * y - z, nothing more is lost on s1 - x after that, and every byte
+ * arrives. sim_destroy gives the topology its distances back: s1 routes
+ * toward b by x again.
+ */
+static void test_linkfail_table(void **state)
+{
+	const struct sim_explicit_node nodes[] = {
+		{ "a", SIM_NODE_HOST, 0, 0, 0 }, { "b", SIM_NODE_HOST, 0, 0, 0 },
+		{ "s1", SIM_NODE_SWITCH, 0, 0, 0 }, { "s2", SIM_NODE_SWITCH, 0, 0, 0 },
+		{ "x", SIM_NODE_SWITCH, 0, 0, 0 }, { "y", SIM_NODE_SWITCH, 0, 0, 0 },
+		{ "z", SIM_NODE_SWITCH, 0, 0, 0 },
+	};
+	const struct sim_explicit_link links[] = {
+		{ 0, 2, 100000000000ULL, 0 }, { 1, 3, 100000000000ULL, 0 }, { 2, 4, 100000000000ULL, 0 },
+		{ 4, 3, 100000000000ULL, 0 }, { 2, 5, 100000000000ULL, 0 }, { 5, 6, 100000000000ULL, 0 },
+		{ 6, 3, 100000000000ULL, 0 },
+	};
+	struct sim_explicit_params p = { nodes, 7, links, 7 };
+	struct sim_fail_change c = { .at_ps = 2 * US, .op = SIM_FAIL_DOWN };
+	struct sim_config cfg;
+	struct sim_topo *t;
+	struct sim *s;
+	char err[256];
+	uint64_t drops_at;
+
+	(void)state;
+	assert_int_equal(sim_topo_explicit(&p, &t, NULL, err, sizeof(err)), 0);
+	c.port = port_to(t, 2, 4);
+	config(&cfg, SIM_LB_ECMP, 1 * US);
+	s = sim_create(t, &cfg);
+	assert_non_null(s);
+	assert_true(sim_add_flow(s, 0, 1, 1 << 20, 0) >= 0);
+	assert_true(sim_add_flow(s, 1, 0, 1 << 20, 0) >= 0);
+	assert_int_equal(sim_fail_schedule(s, &c, 1), 0);
+	run_to(s, 3 * US);
+	drops_at = s->c.link_drops;
+	assert_int_equal(sim_route_first(s, 2, 1, 0), port_to(t, 2, 5));
+	run_to(s, 0);
+	assert_true(drops_at > 0);
+	assert_int_equal(s->c.link_drops, drops_at);
+	assert_true(s->pq[port_to(t, 5, 6)].tx_bytes > 1 << 20);
+	assert_complete(s, 2 << 20);
+	sim_destroy(s);
+	s = sim_create(t, &cfg);
+	assert_int_equal(sim_route_first(s, 2, 1, 0), port_to(t, 2, 4));
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
 /* Bad schedules are refused with the reason: a time of 0, a port that is not a link, hosts cut off for good. */
 static void test_linkfail_refused(void **state)
 {
@@ -382,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_linkfail_degraded_half),
 		cmocka_unit_test(test_linkfail_pfc_unpaused),
 		cmocka_unit_test(test_linkfail_restore),
+		cmocka_unit_test(test_linkfail_table),
 		cmocka_unit_test(test_linkfail_refused),
 	};
 
