@@ -20,6 +20,16 @@ expect "topo small-800g: 128 hosts" 0 "128" "$FABSIM" topo topologies/small-800g
 expect "topo sn5600-2tier: 2048 hosts" 0 "2,?048" "$FABSIM" topo topologies/sn5600-2tier.topo
 expect "topo railopt-8gpu: 1024 GPUs" 0 "1,?024" "$FABSIM" topo topologies/railopt-8gpu.topo
 expect "topo colossus-100k: 100000 GPUs" 0 "100,?000" "$FABSIM" topo topologies/colossus-100k.topo
+expect "topo colossus-2plane: 2 planes" 0 "100000, 2 x 400G NIC ports each \(2 planes\)" "$FABSIM" topo topologies/colossus-2plane.topo
+# --plane-spread: both modes run on a generated dual-plane fabric; a bad
+# mode, and packet spreading on an explicit graph with 2 planes, are refused
+printf 'name = "ls2";\nfabric = { kind = "leafspine"; leaves = 2; hosts_per_leaf = 2; spines = 1; planes = 2;\n  host_rate = "400G"; };\n' >"$tmp/ls2.topo"
+expect "--plane-spread qp" 0 "planes=2 plane-spread=qp" "$FABSIM" run -t "$tmp/ls2.topo" -s 64K -q 2 --plane-spread qp -o "$tmp/ps"
+expect "--plane-spread packet" 0 "planes=2 plane-spread=packet" "$FABSIM" run -t "$tmp/ls2.topo" -s 64K --plane-spread packet -o "$tmp/ps"
+expect "--plane-spread bad mode" 2 "invalid --plane-spread 'spray': expected qp or packet" "$FABSIM" run -t "$tmp/ls2.topo" --plane-spread spray -o "$tmp/ps"
+printf 'name = "x2";\nfabric = { kind = "explicit"; host_rate = "400G";\n  nodes = ( { name = "h0"; kind = "host"; }, { name = "h1"; kind = "host"; },\n    { name = "sw0"; kind = "switch"; }, { name = "sw1"; kind = "switch"; } );\n  links = ( ( "h0", "sw0" ), ( "h0", "sw1" ), ( "h1", "sw0" ), ( "h1", "sw1" ) ); };\n' >"$tmp/x2.topo"
+expect "--plane-spread packet on an explicit graph" 1 "plane-spread packet needs a generated fabric.*x2 is an explicit graph with 2 planes" "$FABSIM" run -t "$tmp/x2.topo" -s 64K --plane-spread packet -o "$tmp/ps"
+expect "--plane-spread qp on an explicit graph" 0 "plane-spread=qp" "$FABSIM" run -t "$tmp/x2.topo" -s 64K -q 2 -o "$tmp/ps"
 expect "topo --json" 0 '"hosts": 128' "$FABSIM" topo --json topologies/small-800g.topo
 expect "topo --dot -" 0 "graph" "$FABSIM" topo --dot - topologies/tiny-explicit.topo
 
@@ -34,6 +44,31 @@ expect "missing topology file" 1 "nope.topo" "$FABSIM" run --topo "$tmp/nope.top
 T=topologies/small-800g.topo
 expect "run: bad --lb" 2 "ecmp, flowlet, spray or ar" "$FABSIM" run -t $T --lb magic
 expect "run: bad --size" 2 "invalid --size" "$FABSIM" run -t $T --size lots
+# failed links (sim/topo/fail.h): each bad SPEC or TIME is named with what was expected
+expect "run: --fail unknown link" 2 "--fail leaf3:leaf4: no link between leaf3 and leaf4 \(expected" \
+	"$FABSIM" run -t $T --fail leaf3:leaf4 -o ""
+expect "run: --fail unknown node" 2 "unknown node 'leafx'" "$FABSIM" run -t $T --fail leafx:spine1 -o ""
+expect "run: --fail fraction above 100%" 2 "150%@leaf-spine: fraction 150% outside 0-100%" \
+	"$FABSIM" run -t $T --fail 150%@leaf-spine -o ""
+expect "run: --fail unknown tier" 2 "unknown tier 'foo' \(expected host-leaf, leaf-spine, leaf-agg, agg-core\)" \
+	"$FABSIM" run -t $T --fail 10%@foo -o ""
+expect "run: --fail-at 0 is in the past" 2 "--fail-at 0 leaf3:spine7: a time in the past" \
+	"$FABSIM" run -t $T --fail-at 0 leaf3:spine7 -o ""
+expect "run: --fail-at after --stop" 2 "at or after --stop" \
+	"$FABSIM" run -t $T --stop 1us --fail-at 2us leaf3:spine7 -o ""
+expect "run: --restore-at of a live link" 2 "leaf3:spine7 is not failed by an earlier change" \
+	"$FABSIM" run -t $T --restore-at 2us leaf3:spine7 -o ""
+expect "run: --fail cutting a host of the workload" 1 \
+	"--fail h3:leaf0 leaves h3 \(used by the workload\) without a path to h[0-9]+" \
+	"$FABSIM" run -t $T -s 64K --fail h3:leaf0 -o ""
+expect "run: --fail-at cutting a collective's host" 1 "leaves h3 \(used by the workload\) without a path to h[0-9]+ from 5 us on" \
+	"$FABSIM" run -t $T -w allreduce -s 64K --fail-at 5us h3:leaf0 -o ""
+expect "topo --fail: links down" 0 "links down +1: leaf3:spine7" "$FABSIM" topo --fail leaf3:spine7 $T
+expect "topo --fail: a host without a path" 0 "hosts without a path 1: h3" "$FABSIM" topo --fail h3:leaf0 $T
+expect "topo --fail --json: failed_links" 0 '"leaf3:spine7"' "$FABSIM" topo --json --fail leaf3:spine7 $T
+printf 'fabric = { kind = "leafspine"; leaves = 2; hosts_per_leaf = 2; spines = 2; host_rate = "800G"; };\nfail = ( "leaf0:spine1",\n  "leafx:spine1" );\n' >"$tmp/fail.topo"
+expect "topology fail list: entry and line" 1 'fail.topo:3: fail\[1\] = "leafx:spine1": unknown node' \
+	"$FABSIM" topo "$tmp/fail.topo"
 # the DCQCN sets come from cc/dcqcn.c's table (mellanox is an alias of connectx)
 expect "run: bad --dcqcn-params lists the sets" 2 "paper, connectx or connectx-unscaled" \
 	"$FABSIM" run -t $T --dcqcn-params magic
@@ -353,5 +388,21 @@ expect "collective header names bw/NIC" 0 "bw/NIC: busbw per NIC of the server =
 	"$FABSIM" run -t $T -w allreduce -a hier --gpus-per-server 8 -n 32 -s 1M -o ""
 expect "--seeds with --bench-json refused" 1 "--bench-json describes one run per size" \
 	"$FABSIM" run -t $T -w allreduce -n 16 -s 256K --seeds 1:2 --bench-json "$tmp/b.json" -o ""
+
+# --timeline: what edge switches sent down to hosts, summed over the intervals, is the payload
+# delivered plus framing: 4178 wire bytes per 4096-byte frame, plus ACKs (86 bytes at most one
+# per frame): between 1.02 and 1.05 times the payload (2 MiB flows end on a whole frame)
+"$FABSIM" run -t $T -s 2M -l ar --timeline -o "$tmp/tl" >/dev/null 2>&1
+if [ "$(head -1 "$tmp/tl/timeline.csv" 2>/dev/null)" = \
+	"time_us,delivered_gbps,delivered_of_line,leaf_up_util,tier2_down_util,tier2_up_util,tier3_down_util,drops" ] &&
+	awk -F, -v pay="$(jq .payload_bytes "$tmp/tl/summary.json")" '
+		NR == 2 { dt = $1 } NR > 1 { b += $2 * dt * 1e3 / 8; if ($3 > 1.0001 || $4 > 1.0001) exit 1 }
+		END { r = b / pay; exit !(r > 1.02 && r < 1.05) }' "$tmp/tl/timeline.csv"; then
+	ok "--timeline: delivered bytes = payload x framing, utilizations <= 1"
+else
+	bad "--timeline: delivered bytes = payload x framing, utilizations <= 1"
+fi
+expect "--timeline refused for a collective" 2 "--timeline samples one flow workload" \
+	"$FABSIM" run -t $T -w allreduce -n 16 -s 256K --timeline -o "$tmp/tlc"
 
 finish

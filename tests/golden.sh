@@ -158,7 +158,7 @@ case_topo_tiny() {
 
 case_topo_presets() {
 	local t
-	for t in small-800g leafspine-oversub railopt-demo railopt-8gpu sn5600-2tier softroce-vm colossus-100k; do
+	for t in small-800g leafspine-oversub railopt-demo railopt-8gpu sn5600-2tier softroce-vm colossus-100k colossus-2plane; do
 		fs topo topologies/$t.topo
 	done
 	fs topo -j $R

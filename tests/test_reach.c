@@ -101,6 +101,15 @@ static void test_reach_leafspine(void **state)
 	}
 	assert_true(sim_reach_hosts(t, &r, 0, 7, 0));
 	assert_int_equal(sim_reach_isolated(t, &r, iso, 8), 0);
+	/* up_ok: leaf0 has a dead uplink; the others' uplinks all serve any leaf but leaf0; spines have none */
+	for (uint32_t b = 8; b < 12; b++)
+		assert_false(sim_reach_up_ok(t, &r, 8, b));
+	for (uint32_t a = 9; a < 12; a++) {
+		assert_false(sim_reach_up_ok(t, &r, a, 8));
+		for (uint32_t b = 9; b < 12; b++)
+			assert_true(sim_reach_up_ok(t, &r, a, b));
+	}
+	assert_false(sim_reach_up_ok(t, &r, 13, 9));
 	sim_reach_free(&r);
 
 	/* leaf0 loses spines 1 and 2 too: only h0 <-> h1 remain for its hosts */
@@ -208,6 +217,12 @@ static void test_reach_fattree(void **state)
 	/* aggs reach their pod's leaves down, never another pod's */
 	assert_true(sim_reach_down(t, &r, 8, 4));
 	assert_false(sim_reach_down(t, &r, 8, 6));
+	/* up_ok: leaf0's way up through agg0.0 dead-ends for leaf2 only; agg0.1's core1 serves all */
+	assert_false(sim_reach_up_ok(t, &r, 4, 6));
+	assert_true(sim_reach_up_ok(t, &r, 4, 7));
+	assert_true(sim_reach_up_ok(t, &r, 9, 6));
+	assert_false(sim_reach_up_ok(t, &r, 8, 6));
+	assert_false(sim_reach_up_ok(t, &r, 12, 4));
 	sim_reach_free(&r);
 
 	/* agg0.1 loses core1 as well: pod 0 is cut from leaf2, not from leaf3 */

@@ -57,7 +57,7 @@ static int quiet_cmd(int (*cmd)(int, char **), int argc, char **argv)
 static int setup(void **state)
 {
 	char *run[] = { "run", "-t", "topologies/small-800g.topo", "-s", "256K", "-l", "ar", "--trace-port",
-			"leaf0:spine0", "--trace-interval", "500ns", "--quiet", "-o", run_dir };
+			"leaf0:spine0", "--trace-interval", "500ns", "--timeline", "--quiet", "-o", run_dir };
 	char *coll[] = { "run", "-t", "topologies/railopt-demo.topo", "-w", "allreduce", "-a", "ring", "-n", "16",
 			 "--placement", "random", "-s", "64K:256K:x4", "-l", "ar", "--bench-json", bench_path,
 			 "--quiet", "-o", coll_dir };
@@ -203,8 +203,8 @@ static void test_schema_tables(void **state)
 	size_t n;
 
 	all = sim_schema_all(&n);
-	/* 12, and issue 12's seeds.csv, two seed_stats objects and their {mean, min, max} */
-	assert_int_equal(n, 16);
+	/* 12, issue 12's seeds.csv, two seed_stats objects and their {mean, min, max}, timeline.csv */
+	assert_int_equal(n, 17);
 	for (size_t t = 0; t < n; t++) {
 		const struct sim_schema *sc = all[t];
 
@@ -234,6 +234,8 @@ static void test_writer_headers(void **state)
 	assert_true(check_csv(run_dir, "flows.csv", &sim_schema_flows) > 0);
 	assert_true(check_csv(run_dir, "links.csv", &sim_schema_links) > 0);
 	assert_true(check_csv(run_dir, "trace.csv", &sim_schema_trace) > 0);
+	/* --timeline beside --trace-port: the default trace runs too */
+	assert_true(check_csv(run_dir, "timeline.csv", &sim_schema_timeline) > 0);
 	/* -s 64K:256K:x4: two sizes, one job */
 	assert_int_equal(check_csv(coll_dir, "collective.csv", &sim_schema_coll), 2);
 	assert_true(check_csv(largest, "flows.csv", &sim_schema_flows) > 0);

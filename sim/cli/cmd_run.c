@@ -117,6 +117,13 @@ static int run_opt_split_qps(const struct sim_opt *opt, const char *v, void *obj
 	return 0;
 }
 
+static int run_opt_plane_spread(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	struct run_opts *o = obj;
+
+	return sim_plane_spread_from_name(v, &o->cfg.plane_spread) ? sim_opt_bad(opt, v, err, errlen) : 0;
+}
+
 static int run_opt_dtype(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	struct run_opts *o = obj;
@@ -344,6 +351,13 @@ static const struct sim_opt run_opts_transport[] = {
 	  .help = "in-flight bytes per QP [4 KiB..16 MiB, or 'unlimited'\n"
 		  "for a line-rate NIC, 16 MiB in flight at most];\n"
 		  "default unlimited (RoCE NICs keep no window); one\nBDP with --cc telemetry, which is window-based" },
+	/* NVIDIA Spectrum-X multiplane: swplb binds a QP to a plane, ConnectX-8 hwplb sprays packets */
+	SIM_OPT_CUSTOM("plane-spread", 0, "MODE", run_opt_plane_spread, "qp or packet",
+		       "qp (default) | packet: how a NIC with several\n"
+		       "planes (topology planes) spreads a connection: qp\n"
+		       "binds each QP to one plane, slot % planes; packet\n"
+		       "sends a QP's packets round-robin over the planes.\n"
+		       "Both avoid a plane whose host port is down"),
 	SIM_OPT_U32("mtu", 0, "BYTES", RO, cfg.mtu_bytes, 256, 9000,
 		    "RoCE payload per packet, default the topology's\n[256..9000]"),
 	SIM_OPT_NAMES("rx", 'r', "MODE", run_opt_rx, sim_rx_help),
@@ -414,6 +428,11 @@ static const struct sim_opt run_opts_output[] = {
 		    "trace_interval_ps; collectives: largest/)"),
 	SIM_OPT_QTY("trace-interval", 0, "T", RO, trace_interval_ps, COLL_QTY_TIME, 10 * SIM_OPT_NS, SIM_OPT_S, NULL,
 		    "sampling period (the default trace's first),\ndefault 1us [10 ns..1 s]"),
+	SIM_OPT_FLAG("timeline", 0, RO, timeline, true,
+		     "flow workloads: write timeline.csv, the fabric's\n"
+		     "throughput over time from the default trace's samples:\n"
+		     "what hosts received and each tier's link utilization\n"
+		     "per interval (--trace-interval; one process)"),
 	SIM_OPT_FLAG("json", 0, RO, json, true, "print summary.json to stdout instead of the table"),
 	SIM_OPT_FLAG("quiet", 0, RO, quiet, true, "no summary on stdout"),
 	SIM_OPT_CUSTOM("partition", 0, "MODE", run_opt_partition, "auto, pod or leaf",
@@ -425,6 +444,13 @@ static const struct sim_opt run_opts_output[] = {
 	SIM_OPT_HELP("this text"),
 };
 
+/* Failed and degraded links (sim/topo/fail.h). */
+static const struct sim_opt run_opts_fail[] = {
+	SIM_FAIL_OPT(RO, fail_reqs),
+	SIM_FAIL_OPT_AT(RO, fail_reqs),
+	SIM_FAIL_OPT_SEED(RO, fail_seed),
+};
+
 /* Headings NULL continue the section above in --help. */
 static const struct sim_opt_group run_groups[] = {
 	SIM_OPT_GROUP("workload", run_opts_workload),
@@ -433,6 +459,7 @@ static const struct sim_opt_group run_groups[] = {
 	SIM_OPT_GROUP(NULL, run_opts_transport),
 	SIM_OPT_GROUP(NULL, run_opts_cc),
 	SIM_OPT_GROUP("switches", run_opts_switch),
+	SIM_OPT_GROUP("failures", run_opts_fail),
 	SIM_OPT_GROUP("output", run_opts_output),
 };
 
@@ -526,6 +553,11 @@ static int run_cross_check(const struct run_opts *o)
 			"seed (use --seed)\n");
 		return -1;
 	}
+	if (o->timeline && (o->collective || o->seeds.n || !o->out_dir || !*o->out_dir)) {
+		fprintf(stderr, "fabsim run: --timeline samples one flow workload's run into its --out folder "
+			"(not a collective, not with --seeds)\n");
+		return -1;
+	}
 	if (!o->collective && (o->jobs_path || o->background_bytes || o->bench_json)) {
 		fprintf(stderr, "fabsim run: --jobs, --background and --bench-json need a collective workload\n");
 		return -1;
@@ -553,6 +585,7 @@ static void run_defaults(struct run_opts *o)
 	o->wl.kind = SIM_WL_PERMUTATION;
 	o->wl.bytes = 8 << 20;
 	o->wl.incast_senders = 16;
+	o->fail_seed = 1;
 }
 
 /* 0: go on; 1: --help printed; -1: bad usage, said. */
@@ -697,6 +730,8 @@ static int run_report(struct sim *s, const struct run_opts *o, int argc, char **
 			       traced ? ",trace.csv" : "", sd ? ",seeds.csv" : "");
 		if (!rc && sim_run_trace_write(s, o->out_dir, !o->json && !o->quiet))
 			rc = 1;
+		if (!rc && o->timeline && sim_run_timeline_write(s, o->out_dir, !o->json && !o->quiet))
+			rc = 1;
 	}
 	free(line);
 	if (r.flows_done < r.flows) {
@@ -721,6 +756,16 @@ static int run_workload_add(struct sim *s, const struct sim_workload_params *w)
 	if (rc)
 		fprintf(stderr, "%s%s\n", rc == -EBADMSG ? "" : "fabsim: ", err);
 	return rc;
+}
+
+/* Flow I's hosts, for sim_fail_check_pairs; an intra-server flow crosses no fabric link. */
+static bool run_flow_pair(void *ctx, uint64_t i, uint32_t *a, uint32_t *b)
+{
+	const struct sim_flow *f = &((const struct sim *)ctx)->flows[i];
+
+	*a = f->src;
+	*b = f->dst;
+	return !f->local;
 }
 
 /* One seed's row of seeds.csv, and its figures into the seed statistics. */
@@ -790,7 +835,8 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 		fprintf(stderr, "fabsim run: out of memory\n");
 		return 1;
 	}
-	if (run_workload_add(s, &o->wl))
+	if (run_workload_add(s, &o->wl) ||
+	    sim_fail_check_pairs(t, &o->fail_reqs, &o->fail_plan, run_flow_pair, s->nadded, s, "fabsim run"))
 		goto out_destroy;
 	/* the workload is valid: from here on this run's results replace any earlier run's */
 	if (first && (sim_results_clean(o->out_dir, NULL) || (sd && run_seeds_open(o, sd))))
@@ -871,6 +917,10 @@ static int run_split(struct run_opts *o, struct sim_topo *t, struct sim_partitio
 	}
 	o->part = p;
 	o->part_out = o->out_dir && *o->out_dir;
+	if (o->timeline) {
+		fprintf(stderr, "fabsim run: --timeline needs every port's samples in one process: not under mpirun yet\n");
+		return 2;
+	}
 	/* every part samples a named port: it must exist before any part starts */
 	if (o->trace_spec && sim_port_lookup(t, o->trace_spec) == SIM_NONE) {
 		fprintf(stderr, "fabsim run: --trace-port '%s': expected a port index below %u or FROM:TO node names\n",
@@ -892,17 +942,29 @@ static int run_split(struct run_opts *o, struct sim_topo *t, struct sim_partitio
 int sim_cmd_run(int argc, char **argv)
 {
 	struct sim_partition part = { 0 };
+	struct sim_fail_argv fa;
 	struct run_opts o;
 	struct sim_topo *t;
 	int rc;
 
-	rc = run_parse(&o, argc, argv);
-	if (rc)
-		return rc > 0 ? 0 : 2;
+	/* --fail-at TIME SPEC: two words, joined for getopt (the SPECs point into FA) */
+	if (sim_fail_argv(argc, argv, &fa)) {
+		fprintf(stderr, "fabsim run: out of memory\n");
+		return 1;
+	}
+	rc = run_parse(&o, fa.argc, fa.argv);
+	if (rc) {
+		rc = rc > 0 ? 0 : 2;
+		goto out_free_argv;
+	}
+	rc = 1;
 	t = sim_topo_load(o.topo_path);
 	if (!t)
-		return 1;
-	rc = run_topo_check(&o, t);
+		goto out_free_argv;
+	/* --fail applies to the topology before anything is built on it */
+	rc = sim_fail_reqs_build(t, &o.fail_reqs, o.fail_seed, o.cfg.stop_ps, &o.fail_plan, "fabsim run");
+	if (!rc)
+		rc = run_topo_check(&o, t);
 	if (rc)
 		goto out_free_topo;
 	if (sim_launch) {
@@ -919,7 +981,10 @@ int sim_cmd_run(int argc, char **argv)
 		rc = run_flows(&o, t, argc, argv);
 	}
 out_free_topo:
+	sim_fail_plan_free(&o.fail_plan);
 	sim_partition_free(&part);
 	sim_topo_free(t);
+out_free_argv:
+	sim_fail_argv_free(&fa);
 	return rc;
 }

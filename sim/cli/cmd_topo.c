@@ -5,11 +5,14 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/cli/cmd.h"
+#include "sim/cli/fail_opts.h"
 #include "sim/cli/opt.h"
 #include "sim/topo/partition.h"
+#include "sim/topo/reach.h"
 #include "sim/topo/topo.h"
 #include "sim/cli/load.h"
 
@@ -19,6 +22,8 @@ struct topo_opts {
 	const char *file;
 	uint32_t parts;		/* --parts: print how a split run would cut it (0: no) */
 	enum sim_part_mode part_mode;
+	struct sim_fail_reqs fail;	/* --fail */
+	uint64_t fail_seed;		/* --fail-seed */
 };
 
 static int topo_opt_partition(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
@@ -36,6 +41,8 @@ static const struct sim_opt topo_opts_table[] = {
 		    "also print how mpirun -np N fabsim run would split\nit: the parts, cut links and lookahead [1..2^20]"),
 	SIM_OPT_CUSTOM("partition", 0, "MODE", topo_opt_partition, "auto, pod or leaf",
 		       "with --parts: auto (default) | pod | leaf"),
+	SIM_FAIL_OPT(struct topo_opts, fail),
+	SIM_FAIL_OPT_SEED(struct topo_opts, fail_seed),
 	SIM_OPT_HELP("show this help"),
 };
 
@@ -46,9 +53,11 @@ static const struct sim_opt_group topo_groups[] = {
 static const struct sim_opt_cmd topo_cmd = {
 	.name = "fabsim topo",
 	.usage_head =
-		"usage: fabsim topo [--dot FILE|-] [--json] [--parts N [--partition MODE]] FILE\n"
+		"usage: fabsim topo [--dot FILE|-] [--json] [--parts N [--partition MODE]]\n"
+		"                  [--fail SPEC]... [--fail-seed N] FILE\n"
 		"\n"
-		"Load the topology FILE (see topologies/FORMAT.md) and print its summary.\n"
+		"Load the topology FILE (see topologies/FORMAT.md) and print its summary,\n"
+		"after the failures of its fail list and of --fail.\n"
 		"\n",
 	.help_col = 24,
 	.stop_at_arg = true,
@@ -106,7 +115,42 @@ static json_t *topo_oversub_json(const struct sim_topo *t, const struct sim_topo
 	return a;
 }
 
-static json_t *topo_json(const struct sim_topo *t, const struct sim_topo_summary *s)
+/* links_down, failed_links, links_degraded, hosts_isolated: only on a damaged fabric. */
+static void topo_fail_json(json_t *o, struct sim_topo *t, const struct sim_topo_summary *s)
+{
+	json_t *links = json_array(), *hosts = json_array();
+	struct sim_reach r;
+	uint32_t n, i, *v;
+	char name[160];
+
+	n = sim_topo_failed_links(t, false, NULL, 0);
+	v = malloc(((size_t)n + 1) * sizeof(*v));
+	n = v ? sim_topo_failed_links(t, false, v, n) : 0;
+	for (i = 0; i < n; i++) {
+		sim_topo_link_name(t, v[i], name, sizeof(name));
+		json_array_append_new(links, json_string(name));
+	}
+	free(v);
+	/* every isolated host: the summary keeps only the first few */
+	v = s->hosts_isolated ? malloc((size_t)s->hosts_isolated * sizeof(*v)) : NULL;
+	n = 0;
+	if (v && !sim_reach_build(t, &r)) {
+		n = sim_reach_isolated(t, &r, v, s->hosts_isolated);
+		sim_reach_free(&r);
+	}
+	for (i = 0; i < n && i < s->hosts_isolated; i++) {
+		sim_topo_node_name(t, v[i], name, sizeof(name));
+		json_array_append_new(hosts, json_string(name));
+	}
+	free(v);
+	json_object_set_new(o, "links_down", json_integer(s->links_down));
+	json_object_set_new(o, "failed_links", links);
+	json_object_set_new(o, "links_degraded", json_integer(s->links_degraded));
+	json_object_set_new(o, "hosts_isolated", hosts);
+	json_object_set_new(o, "hosts_isolated_count", json_integer(s->hosts_isolated));
+}
+
+static json_t *topo_json(struct sim_topo *t, const struct sim_topo_summary *s)
 {
 	static const char *const tiers[] = { "tier1", "tier2", "tier3", "higher" };
 	static const char *const links[] = { "host_leaf", "leaf_tier2", "tier2_tier3", "other" };
@@ -133,6 +177,8 @@ static json_t *topo_json(const struct sim_topo *t, const struct sim_topo_summary
 	json_object_set_new(o, "oversubscription", json_real(s->oversubscription));
 	json_object_set_new(o, "oversubscription_per_tier", topo_oversub_json(t, s));
 	json_object_set_new(o, "oversubscription_end_to_end", json_real(s->oversub_end_to_end));
+	if (s->links_down || s->links_degraded)
+		topo_fail_json(o, t, s);
 	json_object_set_new(o, "diameter_hops", s->hosts < 2 ? json_null() : json_integer(s->diameter_hops));
 	json_object_set_new(o, "mtu_bytes", json_integer(t->mtu_bytes));
 	json_object_set_new(sw_o, "latency_ns", json_real(t->sw.latency_ps / 1e3));
@@ -143,7 +189,7 @@ static json_t *topo_json(const struct sim_topo *t, const struct sim_topo_summary
 	return o;
 }
 
-static int topo_print_json(const struct sim_topo *t, const struct sim_topo_summary *s)
+static int topo_print_json(struct sim_topo *t, const struct sim_topo_summary *s)
 {
 	json_t *o = topo_json(t, s);
 	int ret;
@@ -192,18 +238,28 @@ static int topo_parts(const struct sim_topo *t, const struct topo_opts *o)
 
 int sim_cmd_topo(int argc, char **argv)
 {
-	struct topo_opts o = { 0 };
+	static struct topo_opts o;
+	struct sim_fail_plan timed = { 0 };
 	struct sim_topo_summary s;
 	struct sim_topo *t;
 	int ret;
 
+	memset(&o, 0, sizeof(o));
+	o.fail_seed = 1;
 	ret = topo_parse_args(argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	t = sim_topo_load(o.file);
 	if (!t)
 		return 1;
-	ret = sim_topo_summarize(t, &s);
+	/* --fail only: every change is at time 0 and applied to T */
+	ret = sim_fail_reqs_build(t, &o.fail, o.fail_seed, 0, &timed, "fabsim topo");
+	sim_fail_plan_free(&timed);
+	if (ret) {
+		sim_topo_free(t);
+		return ret;
+	}
+	ret = sim_topo_summarize_failed(t, &s);
 	if (ret) {
 		fprintf(stderr, "%s: cannot summarize the topology\n", o.file);
 		goto out_free_topo;

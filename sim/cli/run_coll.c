@@ -392,6 +392,43 @@ static int run_coll_split_check(const struct run_coll *c, const struct sim_coll_
 	return 0;
 }
 
+/* Pair I of the jobs' ranks: each rank's host with the next rank's and with rank 0's. */
+struct run_fail_jobs {
+	const struct sim_coll_jobs *js;
+	uint32_t g;			/* GPUs per server: pairs inside one cross no fabric link */
+};
+
+static bool run_job_pair(void *ctx, uint64_t i, uint32_t *a, uint32_t *b)
+{
+	const struct run_fail_jobs *c = ctx;
+	uint32_t k;
+
+	for (k = 0; k < c->js->n && i >= 2ULL * c->js->job[k].nranks; k++)
+		i -= 2ULL * c->js->job[k].nranks;
+	if (k == c->js->n || !c->js->job[k].rank_host)
+		return false;
+	*a = c->js->job[k].rank_host[i / 2];
+	*b = c->js->job[k].rank_host[i % 2 ? 0 : (i / 2 + 1) % c->js->job[k].nranks];
+	return *a / c->g != *b / c->g;
+}
+
+/*
+ * Refuses (1, after a message) failures that leave a host of the jobs
+ * without a path to the hosts it exchanges with (fail_opts.h); 0.
+ */
+static int run_coll_fail_check(const struct run_opts *o, struct sim_topo *t,
+			       const struct sim_coll_jobs *js)
+{
+	struct run_fail_jobs c = { .js = js, .g = o->gpus_per_server ? o->gpus_per_server : t->gpus_per_server };
+	uint64_t n = 0;
+
+	if (!c.g)
+		c.g = 1;
+	for (uint32_t k = 0; k < js->n; k++)
+		n += 2ULL * js->job[k].nranks;
+	return sim_fail_check_pairs(t, &o->fail_reqs, &o->fail_plan, run_job_pair, n, &c, "fabsim run");
+}
+
 static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, const char *cmdline)
 {
 	struct sim *s = sim_create(c->t, &c->o->cfg);
@@ -416,7 +453,8 @@ static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, cons
 			goto out_free;
 		}
 	}
-	if (c->o->background_bytes && run_coll_background(c, s, used))
+	if (run_coll_fail_check(c->o, c->t, &c->js) ||
+	    (c->o->background_bytes && run_coll_background(c, s, used)))
 		goto out_free;
 	if (sim_run_setup(s, c->o, last, &trace))
 		goto out_free;

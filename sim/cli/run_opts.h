@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "collectives/sched.h"
+#include "sim/cli/fail_opts.h"
 #include "sim/cli/opt.h"
 #include "sim/traffic/coll_sim.h"
 #include "sim/fabric/sim.h"
@@ -44,6 +45,7 @@ struct run_opts {
 	uint32_t nsizes;
 	const char *size_arg;		/* --size as given */
 	const char *trace_spec;		/* --trace-port */
+	bool timeline;			/* --timeline: timeline.csv from the default trace */
 	const char *bench_json;		/* --bench-json: results in fabbench's format */
 	const char *dtype_name;
 	uint64_t trace_interval_ps;
@@ -53,6 +55,15 @@ struct run_opts {
 	enum sim_part_mode part_mode;
 	struct sim_partition *part;	/* NULL: one process */
 	bool part_out;			/* part 0 writes results: every part keeps what they read */
+	/* failures (sim/topo/fail.h): --fail, --fail-at, --restore-at as given, and --fail-seed */
+	struct sim_fail_reqs fail_reqs;
+	uint64_t fail_seed;
+	/*
+	 * The timed changes (at_ps > 0), sorted, its seed fail_seed, for the
+	 * fabric to schedule; those of --fail are already applied to the
+	 * topology (sim_fail_reqs_build, once it is loaded).
+	 */
+	struct sim_fail_plan fail_plan;
 };
 
 /*
@@ -103,6 +114,8 @@ bool sim_run_reports(const struct run_opts *o);
  * or without samples. 0, or -1 after a message.
  */
 int sim_run_trace_write(const struct sim *s, const char *dir, bool say);
+/* --timeline: DIR/timeline.csv from the default trace; SAY: a line on stdout. 0, or -1 after a message. */
+int sim_run_timeline_write(const struct sim *s, const char *dir, bool say);
 /* Installs the progress line on stderr (when it is a terminal) into CFG. */
 void sim_run_progress_setup(struct sim_config *cfg);
 

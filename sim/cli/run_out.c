@@ -33,6 +33,11 @@ static int sim_run_trace(struct sim *s, const struct run_opts *o, FILE **f)
 		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
 		return -1;
 	}
+	/* --timeline reads every switch port's samples: the default trace too */
+	if (o->timeline && sim_trace_all(s, o->trace_interval_ps, RUN_TRACE_SAMPLES, RUN_TRACE_BUDGET)) {
+		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
+		return -1;
+	}
 	port = sim_port_lookup(s->topo, o->trace_spec);
 	if (port == SIM_NONE) {
 		fprintf(stderr, "fabsim run: --trace-port '%s': expected a port index below %u or FROM:TO node names\n",
@@ -140,6 +145,30 @@ int sim_run_trace_write(const struct sim *s, const char *dir, bool say)
 	return 0;
 }
 
+int sim_run_timeline_write(const struct sim *s, const char *dir, bool say)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sim_schema_timeline.file);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "fabsim run: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	sim_schema_write_header(&sim_schema_timeline, f);
+	if (sim_trace_write_timeline(s, f))
+		fprintf(stderr, "fabsim run: no samples for %s\n", path);
+	if (ferror(f) | fclose(f)) {
+		fprintf(stderr, "fabsim run: cannot write %s\n", path);
+		return -1;
+	}
+	if (say)
+		printf("timeline     %s: throughput and tier utilization per %.3f us\n", path,
+		       sim_trace_interval(s) * 1e-6);
+	return 0;
+}
+
 static int run_unlink(const char *dir, const char *sub, const char *name)
 {
 	char path[4096];
@@ -161,7 +190,8 @@ int sim_results_clean(const char *dir, const char *bench_json)
 {
 	/* every result file */
 	static const struct sim_schema *const files[] = {
-		&sim_schema_summary, &sim_schema_flows, &sim_schema_links, &sim_schema_trace, &sim_schema_coll,
+		&sim_schema_summary, &sim_schema_flows, &sim_schema_links, &sim_schema_trace, &sim_schema_timeline,
+		&sim_schema_coll,
 		&sim_schema_pred, &sim_schema_seeds,
 	};
 	char path[4096];

@@ -94,6 +94,25 @@ static int sim_check_enums(struct sim_cfgchk *c)
 				   (int)cfg->dcqcn_params, SIM_DCQCN_SET_COUNT - 1);
 	if (cfg->necn > 8)
 		return sim_refused(c, "%u per-speed ECN thresholds; at most 8", cfg->necn);
+	if ((unsigned int)cfg->plane_spread >= SIM_PLANE_SPREAD_COUNT)
+		return sim_refused(c, "plane spreading %d is not one of qp, packet (--plane-spread)",
+				   (int)cfg->plane_spread);
+	return 0;
+}
+
+/*
+ * Packet spreading needs each switch to know its plane (route.c): a
+ * generated fabric numbers its switches plane by plane; an explicit graph
+ * with several planes does not say which switch is on which.
+ */
+static int sim_check_planes(struct sim_cfgchk *c)
+{
+	const struct sim_topo *t = c->t;
+
+	if (c->cfg->plane_spread == SIM_PLANE_SPREAD_PACKET && t->nplanes > 1 && !t->layout.per_plane)
+		return sim_refused(c, "--plane-spread packet needs a generated fabric (leafspine, fattree, railopt): "
+				   "topology %s is an explicit graph with %u planes, whose switches are not numbered "
+				   "by plane; use --plane-spread qp", t->name, t->nplanes);
 	return 0;
 }
 
@@ -314,7 +333,7 @@ int sim_config_check(const struct sim_topo *t, const struct sim_config *cfg, cha
 	c.mtu_bytes = sim_config_mtu(t, cfg);
 	c.buffer_bytes = sim_config_buffer(t, cfg);
 	if (sim_check_enums(&c) || sim_check_counts(&c) || sim_check_times(&c) || sim_check_reals(&c) ||
-	    sim_check_rates(&c) || sim_check_buffers(&c) || sim_check_transport(&c))
+	    sim_check_rates(&c) || sim_check_buffers(&c) || sim_check_transport(&c) || sim_check_planes(&c))
 		return -EINVAL;
 	return 0;
 }

@@ -107,7 +107,7 @@ static int sim_flow_new(struct sim *s, uint32_t src_host, uint32_t dst_host, uin
 	f->dst = t->hosts[dst_host];
 	f->bytes = bytes;
 	f->start_ps = start_ps;
-	f->rate_bps = sim_topo_nic_bps(t, f->src);
+	f->rate_bps = sim_topo_nic_bps(t, f->src) * t->nplanes;
 	f->root = true;
 	return (int)s->nadded++;
 }
@@ -327,6 +327,12 @@ static uint32_t sim_conn_get(struct sim *s, uint32_t src, uint32_t dst, uint32_t
 	c->slot = slot;
 	c->port = s->topo->nodes[src].first_port + plane;
 	s->nconns = i + 1;
+	/*
+	 * LINE_BPS is the whole NIC's, every plane's port (results measure
+	 * flows against it); a QP bound to one plane has one port's.
+	 */
+	if (s->cfg.plane_spread != SIM_PLANE_SPREAD_PACKET)
+		line_bps /= s->topo->nplanes;
 	sim_cc_init_conn(s, c, line_bps);
 	return i;
 }
@@ -868,7 +874,7 @@ static void sim_src_fill(const struct sim *s, struct sim_src *src, uint64_t xid,
 	f->bytes = d.bytes;
 	f->start_ps = src->start_ps;
 	/* a local copy on one GPU was laid out as a flow to the next host: its rate is that host's NIC's */
-	f->rate_bps = sim_topo_nic_bps(t, f->src);
+	f->rate_bps = sim_topo_nic_bps(t, f->src) * t->nplanes;
 	f->local = d.local;
 	f->local_rate_bps = d.local_rate_bps;
 	f->local_lat_ps = d.local ? (d.src_host == d.dst_host ? 0 : d.local_lat_ps) : 0;

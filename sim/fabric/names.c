@@ -173,3 +173,22 @@ const char *sim_rx_help(char *buf, size_t len)
 	sim_config_defaults(&d);
 	return sim_names_help(sim_rx_at, sim_rx_what, d.rx, buf, len);
 }
+
+/* --plane-spread: enum sim_plane_spread order. */
+static const char *const sim_plane_spread_names[SIM_PLANE_SPREAD_COUNT] = { "qp", "packet" };
+
+int sim_plane_spread_from_name(const char *name, enum sim_plane_spread *spread)
+{
+	for (uint32_t i = 0; i < SIM_PLANE_SPREAD_COUNT; i++) {
+		if (!strcmp(name, sim_plane_spread_names[i])) {
+			*spread = (enum sim_plane_spread)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *sim_plane_spread_name(enum sim_plane_spread spread)
+{
+	return (unsigned int)spread < SIM_PLANE_SPREAD_COUNT ? sim_plane_spread_names[spread] : "?";
+}

@@ -13,7 +13,19 @@
  * coalesced; CNPs answer ECN-marked data at most once per interval per
  * connection when the congestion control asks for them (cc/cc.h), and the
  * congestion control sees every ACK, CNP and sent frame of the sender.
+ *
+ * Planes (a host with several NIC ports, each to its own plane of
+ * switches): a QP's packets leave by the port of qp->plane. With qp
+ * spreading (the default) that is the QP's slot's plane, or the next
+ * usable one when a host port of that plane is down at either end; with
+ * packet spreading the QP moves to the next usable plane's round-robin
+ * after each data packet, so its packets alternate over the planes
+ * (sim_nic_spray), and the receiver answers on the plane the data came in
+ * on (rx_plane). Switches take the plane from their own place in the
+ * fabric (route.c), so a QP that moved leaves its earlier packets on
+ * their way.
  */
+#include <assert.h>
 #include <string.h>
 #include "sim/fabric/cc/cc.h"
 #include "sim/fabric/dist_priv.h"
@@ -64,6 +76,40 @@ uint16_t sim_qp_sport(uint64_t seed, uint32_t src, uint32_t dst, uint32_t tag, u
 	return (uint16_t)(0xc000 | (h & 0x3fff));
 }
 
+/*
+ * Whether SRC's packets can reach DST on PLANE: both hosts' ports of that
+ * plane are up and, when links have failed (s->reach, sim/topo/reach.h),
+ * a path of live links joins their leaves on it.
+ */
+static bool sim_nic_plane_ok(const struct sim *s, uint32_t src, uint32_t dst, uint32_t plane)
+{
+	const struct sim_topo *t = s->topo;
+
+	if (t->ports[t->nodes[src].first_port + plane].down || t->ports[t->nodes[dst].first_port + plane].down)
+		return false;
+	/* the fabric's table (route.c) as the control plane last learned it */
+	return !s->reach || sim_reach_hosts(t, s->reach, src, dst, plane);
+}
+
+/* The first usable plane from FROM on, cyclically; FROM when none is (the packets are then lost). */
+static uint32_t sim_nic_plane_from(const struct sim *s, uint32_t src, uint32_t dst, uint32_t from)
+{
+	uint32_t n = s->topo->nplanes;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t plane = (from + i) % n;
+
+		if (sim_nic_plane_ok(s, src, dst, plane))
+			return plane;
+	}
+	return from;
+}
+
+static bool sim_nic_sprays(const struct sim *s)
+{
+	return s->cfg.plane_spread == SIM_PLANE_SPREAD_PACKET && s->topo->nplanes > 1;
+}
+
 void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint32_t k, uint32_t slot)
 {
 	const struct sim_topo *t = s->topo;
@@ -77,6 +123,9 @@ void sim_nic_qp_init(struct sim *s, struct sim_flow *f, struct sim_qp *qp, uint3
 	qp->dst = f->dst;
 	qp->slot = slot;
 	qp->plane = (uint8_t)(slot % t->nplanes);
+	if (t->nplanes > 1)
+		qp->plane = (uint8_t)sim_nic_plane_from(s, f->src, f->dst, qp->plane);
+	qp->rx_plane = qp->plane;
 	qp->sport = sim_qp_sport(s->cfg.seed, f->src, f->dst, sim_flow_qp_tag(f, k), slot);
 	qp->bytes = share;
 	qp->npkts = (uint32_t)((share + s->mtu_bytes - 1) / s->mtu_bytes);
@@ -121,8 +170,11 @@ static int sim_qp_window_open(const struct sim *s, const struct sim_qp *qp)
 /* Puts QP on its port's round-robin ring (unless it waits behind another flow's QP). */
 static void sim_rr_add(struct sim *s, struct sim_qp *qp)
 {
-	uint32_t port = sim_qp_port(s, qp);
+	uint32_t port;
 
+	if (!qp->active && sim_nic_sprays(s) && !sim_nic_plane_ok(s, qp->src, qp->dst, qp->plane))
+		qp->plane = (uint8_t)sim_nic_plane_from(s, qp->src, qp->dst, qp->plane);
+	port = sim_qp_port(s, qp);
 	if (!qp->active && !qp->sq_blocked) {
 		struct sim_qp *tail = s->rr[port];
 
@@ -134,7 +186,49 @@ static void sim_rr_add(struct sim *s, struct sim_qp *qp)
 			qp->next_active = qp;
 		}
 		s->rr[port] = qp;
+		/* the port a paced connection's rate change wakes (dcqcn.c) */
+		sim_qp_conn(s, qp)->port = port;
 	}
+}
+
+/* Takes QP off PORT's ring, PREV being the QP before it there (itself when alone). */
+static void sim_rr_unlink(struct sim *s, uint32_t port, struct sim_qp *prev, struct sim_qp *qp)
+{
+	qp->active = 0;
+	if (prev == qp) {
+		s->rr[port] = NULL;
+		return;
+	}
+	prev->next_active = qp->next_active;
+	if (s->rr[port] == qp)
+		s->rr[port] = prev;
+}
+
+/*
+ * QP, on PORT's ring behind PREV, goes to PLANE's ring; that port is
+ * woken by an event rather than called, since this may run inside a
+ * port's pull.
+ */
+static void sim_rr_move(struct sim *s, uint32_t port, struct sim_qp *prev, struct sim_qp *qp, uint32_t plane)
+{
+	uint32_t to;
+
+	sim_rr_unlink(s, port, prev, qp);
+	qp->plane = (uint8_t)plane;
+	sim_rr_add(s, qp);
+	to = sim_qp_port(s, qp);
+	if (qp->active && !s->pq[to].txdone_pending)
+		sim_port_wake_at(s, to, sim_now(s));
+}
+
+/* The QP before QP on PORT's ring (QP itself when alone). */
+static struct sim_qp *sim_rr_prev(struct sim *s, uint32_t port, struct sim_qp *qp)
+{
+	struct sim_qp *prev = qp;
+
+	while (prev->next_active != qp)
+		prev = prev->next_active;
+	return prev;
 }
 
 /* Puts QP on its port's round-robin ring and gives the port a chance to send. */
@@ -254,16 +348,24 @@ static void sim_qp_skip_acked(struct sim_qp *qp)
 
 static void sim_rr_remove_head(struct sim *s, uint32_t port, struct sim_qp *prev, struct sim_qp *qp)
 {
-	qp->active = 0;
-	if (prev == qp) {
-		s->rr[port] = NULL;
-	} else {
-		prev->next_active = qp->next_active;
-		if (s->rr[port] == qp)
-			s->rr[port] = prev;
-	}
+	sim_rr_unlink(s, port, prev, qp);
 	/* off the ring, a finished flow's QP may be idle: recycled (the pull goes on from PREV) */
 	sim_qp_maybe_idle(s, qp);
+}
+
+/*
+ * Packet spreading: QP's next packet leaves by PORT, and the QP moves on
+ * to the next usable plane's ring, so its packets alternate over the
+ * planes while each port keeps its round-robin over the QPs it holds.
+ */
+static struct sim_pkt *sim_nic_spray(struct sim *s, uint32_t port, struct sim_qp *prev, struct sim_qp *qp)
+{
+	struct sim_pkt *p = sim_qp_emit(s, qp);
+	uint32_t next = sim_nic_plane_from(s, qp->src, qp->dst, (qp->plane + 1u) % s->topo->nplanes);
+
+	if (next != qp->plane && qp->active)
+		sim_rr_move(s, port, prev, qp, next);
+	return p;
 }
 
 /* The port is free: the next data packet from the round-robin, if any. */
@@ -299,6 +401,8 @@ static struct sim_pkt *sim_nic_pull(struct sim *s, uint32_t port)
 			continue;
 		}
 		s->rr[port] = qp;
+		if (sim_nic_sprays(s))
+			return sim_nic_spray(s, port, prev, qp);
 		return sim_qp_emit(s, qp);
 	}
 	if (wake != UINT64_MAX)
@@ -322,6 +426,20 @@ void sim_nic_flow_start(struct sim *s, struct sim_flow *f)
 		sim_sq_post(s, qp);
 		sim_nic_kick(s, qp);
 	}
+}
+
+/*
+ * The plane of QP's receiver's control frames: the QP's (qp spreading), or
+ * the one its data last came in on (packet spreading), moved on if that
+ * port has gone down since.
+ */
+static uint32_t sim_nic_ctrl_plane(const struct sim *s, const struct sim_qp *qp)
+{
+	if (!sim_nic_sprays(s))
+		return qp->plane;
+	if (sim_nic_plane_ok(s, qp->dst, qp->src, qp->rx_plane))
+		return qp->rx_plane;
+	return sim_nic_plane_from(s, qp->dst, qp->src, qp->rx_plane);
 }
 
 /*
@@ -359,7 +477,7 @@ static void sim_nic_send_ctrl(struct sim *s, struct sim_qp *qp, enum sim_pkt_kin
 		s->c.naks++;
 	if (kind == SIM_PKT_CNP)
 		s->c.cnps++;
-	sim_port_enqueue(s, s->topo->nodes[qp->dst].first_port + qp->plane, a);
+	sim_port_enqueue(s, s->topo->nodes[qp->dst].first_port + sim_nic_ctrl_plane(s, qp), a);
 }
 
 static void sim_rx_complete(struct sim *s, struct sim_qp *qp)
@@ -473,6 +591,8 @@ static void sim_nic_rx_data(struct sim *s, struct sim_pkt *p)
 
 	struct sim_conn *c = sim_qp_conn(s, qp);
 
+	if (sim_nic_sprays(s))
+		qp->rx_plane = (uint8_t)(p->in_port - s->topo->nodes[qp->dst].first_port);
 	if (p->ecn && sim_cc_of(s)->needs_cnp &&
 	    (!c->last_cnp_ps || now - c->last_cnp_ps >= sim_cc_of(s)->cnp_interval_ps(s))) {
 		c->last_cnp_ps = now;
@@ -626,4 +746,63 @@ void sim_nic_qp_timer(struct sim *s, struct sim_qp *qp)
 	qp->rto_deadline_ps = now + s->cfg.rto_ps;
 	sim_qp_arm_timer(s, qp);
 	sim_nic_kick(s, qp);
+}
+
+/*
+ * QP's plane or its receiver's no longer joins its two hosts: off it, to
+ * the next usable plane. An active QP changes rings (a dead port's ring
+ * is left empty); the receiver's control frames follow rx_plane.
+ */
+static void sim_nic_qp_rehome(struct sim *s, struct sim_qp *qp)
+{
+	uint32_t port = sim_qp_port(s, qp), to;
+
+	if (!sim_nic_plane_ok(s, qp->dst, qp->src, qp->rx_plane))
+		qp->rx_plane = (uint8_t)sim_nic_plane_from(s, qp->dst, qp->src, qp->rx_plane);
+	if (sim_nic_plane_ok(s, qp->src, qp->dst, qp->plane))
+		return;
+	to = sim_nic_plane_from(s, qp->src, qp->dst, qp->plane);
+	if (to == qp->plane)
+		return;		/* no plane left: its packets are lost until one comes back */
+	if (qp->active)
+		sim_rr_move(s, port, sim_rr_prev(s, port, qp), qp, to);
+	else
+		qp->plane = (uint8_t)to;
+}
+
+/* Re-homes the QPs and connections of host HOST (every host: SIM_NONE). */
+static void sim_nic_rehome(struct sim *s, uint32_t host)
+{
+	const struct sim_topo *t = s->topo;
+
+	if (t->nplanes < 2)
+		return;
+	for (uint32_t i = 0; i < s->nqps; i++) {
+		struct sim_qp *qp = sim_qp_at(s, i);
+
+		if (qp->in_use && (host == SIM_NONE || qp->src == host || qp->dst == host))
+			sim_nic_qp_rehome(s, qp);
+	}
+	for (uint32_t i = 0; i < s->nconns; i++) {
+		struct sim_conn *c = &s->conns[i];
+		uint32_t first = t->nodes[c->src].first_port;
+
+		if ((host == SIM_NONE || c->src == host || c->dst == host) &&
+		    !sim_nic_plane_ok(s, c->src, c->dst, c->port - first))
+			c->port = first + sim_nic_plane_from(s, c->src, c->dst, c->port - first);
+	}
+}
+
+void sim_nic_port_down(struct sim *s, uint32_t host_node, uint32_t plane)
+{
+	const struct sim_topo *t = s->topo;
+
+	assert(host_node < t->nhosts && plane < t->nplanes);
+	assert(t->ports[t->nodes[host_node].first_port + plane].down);
+	sim_nic_rehome(s, host_node);
+}
+
+void sim_nic_reach_changed(struct sim *s)
+{
+	sim_nic_rehome(s, SIM_NONE);
 }

@@ -143,6 +143,8 @@ static uint32_t sim_route_clos_live(struct sim *s, uint32_t node, uint32_t dst, 
 	bool down = *first < up;
 
 	*list = NULL;
+	if (!down && sim_reach_up_ok(t, s->reach, node, leaf))
+		return cnt;
 	k = sim_route_keep(s, *first, cnt, dst, leaf, down, buf, max);
 	if (k == cnt)
 		return cnt;
@@ -235,6 +237,25 @@ static uint32_t sim_route_choose(struct sim *s, uint32_t node, const struct sim_
 	return sim_lb_of(s)->pick(s, node, p, ports, first, n);
 }
 
+/*
+ * The plane P travels on at switch NODE. A generated fabric numbers its
+ * switches plane by plane (topo.h), so a switch knows its plane, whatever
+ * the QP does next (packet spreading moves it every packet; a failure
+ * re-homes it). An explicit graph's switches do not say: there the QP's
+ * plane is read, and packet spreading is refused (config_check.c).
+ */
+static uint32_t sim_route_plane(const struct sim *s, uint32_t node, const struct sim_pkt *p)
+{
+	const struct sim_topo *t = s->topo;
+
+	if (t->nplanes == 1)
+		return 0;
+	if (t->layout.per_plane)
+		return (node - t->nhosts) / t->layout.per_plane;
+	return __builtin_expect(sim_qp_is_xname(p->qp), 0) ? s->xnames[p->qp & ~SIM_QP_XNAME].plane :
+	       sim_qp_at(s, p->qp)->plane;
+}
+
 /* sim_route_pick with a reachability table; its only caller drops the packet on SIM_NONE. */
 static uint32_t sim_route_pick_live(struct sim *s, uint32_t node, const struct sim_pkt *p, uint32_t plane)
 {
@@ -255,8 +276,7 @@ static uint32_t sim_route_pick_live(struct sim *s, uint32_t node, const struct s
 uint32_t sim_route_pick(struct sim *s, uint32_t node, const struct sim_pkt *p)
 {
 	uint32_t ports[SIM_ROUTE_MAX], first, n;
-	uint32_t plane = __builtin_expect(sim_qp_is_xname(p->qp), 0) ? s->xnames[p->qp & ~SIM_QP_XNAME].plane :
-			 sim_qp_at(s, p->qp)->plane;
+	uint32_t plane = sim_route_plane(s, node, p);
 
 	if (__builtin_expect(s->reach != NULL, 0))
 		return sim_route_pick_live(s, node, p, plane);
@@ -290,6 +310,8 @@ int sim_reach_refresh(struct sim *s)
 		any_down = s->reach->port_down[i];
 	if (!any_down)
 		sim_reach_destroy(s);
+	/* the NICs learn it too: QPs on a plane that no longer joins their hosts move on */
+	sim_nic_reach_changed(s);
 	return 0;
 }
 

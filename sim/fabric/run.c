@@ -58,7 +58,8 @@ uint64_t sim_base_rtt_ps(const struct sim_topo *t, uint32_t mtu_bytes)
  * The window a QP of CFG on T may have in flight: the configured one, none
  * (every CC but a window-based one: ConnectX RoCE keeps no byte window),
  * or, for a window-based CC (telemetry), one bandwidth-delay product of the base RTT in whole packets
- * plus the packets an ACK waits for while coalescing. Saturates, never wraps.
+ * plus the packets an ACK waits for while coalescing (the bandwidth: the QP's port, or every
+ * plane's with packet spreading). Saturates, never wraps.
  */
 uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cfg, uint64_t base_rtt_ps)
 {
@@ -69,7 +70,11 @@ uint64_t sim_config_window(const struct sim_topo *t, const struct sim_config *cf
 	if (!w && sim_cc_window_unlimited(cfg->cc))
 		w = SIM_WINDOW_UNLIMITED;
 	if (!w) {
-		bdp = coll_ps_to_bytes(base_rtt_ps, sim_topo_nic_bps(t, t->hosts[0]));
+		/* a QP whose packets spread over the planes fills every port */
+		uint64_t bps = sim_topo_nic_bps(t, t->hosts[0]) *
+			       (cfg->plane_spread == SIM_PLANE_SPREAD_PACKET ? t->nplanes : 1);
+
+		bdp = coll_ps_to_bytes(base_rtt_ps, bps);
 		pkts = coll_add_sat_u64(bdp / mtu + (bdp % mtu != 0), cfg->ack_every);
 		w = coll_mul_sat_u64(pkts, mtu);
 	}

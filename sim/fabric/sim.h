@@ -139,6 +139,24 @@ enum sim_split_qps {
 	SIM_SPLIT_QPS_OFF,
 };
 
+/*
+ * How a NIC with several ports (topology `planes`, each port to its own
+ * plane of switches) spreads a connection's traffic over them
+ * (--plane-spread). qp: each QP is bound to one plane, slot % planes, as
+ * software plane load balancing binds a QP to one port (NVIDIA Spectrum-X
+ * "swplb"); packet: a QP's packets go round-robin over the usable planes,
+ * as ConnectX-8 hardware plane load balancing sprays them ("hwplb";
+ * NVIDIA patent application US 2024/0340242 A1, "load balancing in
+ * multiplane networks": flows that tolerate out-of-order delivery, RDMA,
+ * are spread over the planes). Either way a plane whose host port is down
+ * at either end is avoided (nic.c).
+ */
+enum sim_plane_spread {
+	SIM_PLANE_SPREAD_QP = 0,
+	SIM_PLANE_SPREAD_PACKET,
+	SIM_PLANE_SPREAD_COUNT
+};
+
 enum sim_rx_mode {
 	SIM_RX_DDP = 0,		/* out-of-order placement, selective retransmit */
 	SIM_RX_GBN,		/* drop out-of-order, NAK, go-back-N */
@@ -344,7 +362,8 @@ struct sim_qp {
 	uint8_t ack_armed;
 	uint8_t active;		/* on its port's round-robin list */
 	uint8_t nak_pending;	/* gbn receiver: NAK sent for rx_epsn */
-	uint8_t plane;
+	uint8_t plane;		/* its data's plane; packet spreading: its next packet's */
+	uint8_t rx_plane;	/* receiver, packet spreading: plane of its last data arrival */
 	uint16_t sport;		/* RoCEv2 UDP source port, from its connection (sim_qp_sport) */
 	uint32_t slot;		/* QP slot of its connection, 0..qps_per_flow-1 */
 	uint32_t idx;		/* its index, sim_qp_at: what packets name it by */
@@ -413,7 +432,7 @@ struct sim_flow {
 	uint32_t qps_sent;	/* its QPs whose last new packet left the NIC (sim_flow_sent) */
 	uint32_t qps_live;	/* its QPs are still its own (not recycled, not left) */
 	uint64_t retx_pkts;	/* retransmissions of its recycled QPs */
-	uint64_t rate_bps;	/* sender NIC line rate */
+	uint64_t rate_bps;	/* sender NIC line rate, all its planes' ports */
 	/* a transfer of a lazy source (NULL: added by sim_add_flow), its id there */
 	struct sim_src *lsrc;
 	uint64_t xid;
@@ -456,6 +475,7 @@ struct sim_config {
 	uint64_t flowlet_gap_ps;
 	uint32_t qps_per_flow;	/* QPs per connection, NCCL_IB_QPS_PER_CONNECTION (default 1) */
 	enum sim_split_qps split_qps; /* a message over them: NCCL_IB_SPLIT_DATA_ON_QPS */
+	enum sim_plane_spread plane_spread; /* QPs or packets over a NIC's planes (default qp) */
 	uint64_t window_bytes;	/* per QP; 0: unlimited, one BDP for a window-based CC (telemetry) */
 	uint32_t mtu_bytes;	/* 0: the topology's */
 	enum sim_rx_mode rx;
@@ -920,6 +940,13 @@ uint32_t sim_trace_pick(const struct sim *s);
 /* Samples per port kept, and the sampling interval they are spaced by now. */
 uint32_t sim_trace_count(const struct sim *s);
 uint64_t sim_trace_interval(const struct sim *s);
+/*
+ * The default trace's samples as timeline.csv rows (sim/results/schema.h;
+ * the caller writes the header): per interval, what switches delivered to
+ * hosts and the utilization of each tier's live links. One process only:
+ * 0, or -EINVAL without a default trace or in a split run.
+ */
+int sim_trace_write_timeline(const struct sim *s, FILE *out);
 /* PORT's samples as trace.csv rows (the caller writes the header): 0, or -EINVAL for a port not sampled. */
 int sim_trace_write(const struct sim *s, uint32_t port, FILE *out);
 void sim_trace_free(struct sim *s);
@@ -952,6 +979,8 @@ const char *sim_split_qps_name(enum sim_split_qps split, bool collective);
 int sim_lb_from_name(const char *name, enum sim_lb *lb);
 int sim_cc_from_name(const char *name, enum sim_cc *cc);
 int sim_rx_from_name(const char *name, enum sim_rx_mode *rx);
+int sim_plane_spread_from_name(const char *name, enum sim_plane_spread *spread);
+const char *sim_plane_spread_name(enum sim_plane_spread spread);
 const char *sim_lb_names(char *buf, size_t len, const char *sep, const char *last);
 const char *sim_cc_names(char *buf, size_t len, const char *sep, const char *last);
 const char *sim_rx_names(char *buf, size_t len, const char *sep, const char *last);
@@ -1108,6 +1137,20 @@ uint16_t sim_qp_sport(uint64_t seed, uint32_t src, uint32_t dst, uint32_t tag, u
 void sim_nic_flow_start(struct sim *s, struct sim_flow *f);
 void sim_nic_qp_timer(struct sim *s, struct sim_qp *qp);
 void sim_nic_ack_timer(struct sim *s, struct sim_qp *qp);
+/*
+ * Host HOST_NODE's NIC port on PLANE went down (its down flag is set):
+ * its QPs and those sending to it leave that plane for the next usable
+ * one (qp spreading), or stop using it (packet spreading), and so do the
+ * ACKs that came back on it. What was queued on the dead port is lost
+ * and retransmitted. Called by the fabric when a host link fails.
+ */
+void sim_nic_port_down(struct sim *s, uint32_t host_node, uint32_t plane);
+/*
+ * The reachability table (s->reach) was rebuilt: every QP whose plane no
+ * longer joins its two hosts moves on, as sim_nic_port_down does (a
+ * plane cut inside the fabric, once the control plane knows).
+ */
+void sim_nic_reach_changed(struct sim *s);
 
 /* cc/cc.c (the CC ops table is in cc/cc.h) */
 /* A new connection at LINE: the shared fields, then the run's CC's init. */

@@ -34,8 +34,18 @@ struct sim_trace_rec {
 	uint8_t paused;
 };
 
+/* Classes of switch egress ports timeline.csv sums (sim_trace_write_timeline). */
+enum sim_tl_class { SIM_TLC_HOST, SIM_TLC_LEAF_UP, SIM_TLC_T2_DOWN, SIM_TLC_T2_UP, SIM_TLC_T3_DOWN, SIM_TLC_N };
+
+/* What each class of links could carry at one instant: live links at their rates then, b/s. */
+struct sim_trace_cap {
+	uint64_t bps[SIM_TLC_N];
+};
+
 struct sim_tracer {
 	uint32_t nports;	/* switch egress ports */
+	uint8_t *cls;		/* per traced port: enum sim_tl_class, or SIM_TLC_N for none */
+	struct sim_trace_cap *cap_at;	/* per sample, as rec (stride entries) */
 	uint32_t *port;		/* their indices, ascending */
 	uint32_t *slot;		/* per port of the topology: index into port[], or SIM_NONE */
 	uint32_t cap;		/* samples per port, a power of two */
@@ -89,6 +99,25 @@ static uint32_t sim_trace_slack(const struct sim *s, uint64_t interval_ps)
 	return w > 1024 ? 1024 : (uint32_t)w;
 }
 
+/* Which class of timeline.csv switch egress PORT belongs to, by the tiers at its two ends. */
+static uint8_t sim_trace_class(const struct sim_topo *t, uint32_t port)
+{
+	const struct sim_node *n = &t->nodes[t->ports[port].node];
+	const struct sim_node *m = &t->nodes[t->ports[t->ports[port].peer].node];
+
+	if (m->kind == SIM_NODE_HOST)
+		return SIM_TLC_HOST;
+	if (n->tier == 1 && m->tier == 2)
+		return SIM_TLC_LEAF_UP;
+	if (n->tier == 2 && m->tier == 1)
+		return SIM_TLC_T2_DOWN;
+	if (n->tier == 2 && m->tier == 3)
+		return SIM_TLC_T2_UP;
+	if (n->tier == 3 && m->tier == 2)
+		return SIM_TLC_T3_DOWN;
+	return SIM_TLC_N;
+}
+
 int sim_trace_all(struct sim *s, uint64_t interval_ps, uint32_t max_samples, uint64_t budget_bytes)
 {
 	const struct sim_topo *t = s->topo;
@@ -130,8 +159,12 @@ int sim_trace_all(struct sim *s, uint64_t interval_ps, uint32_t max_samples, uin
 		return -ENOMEM;
 	}
 	tr->rec = malloc(need ? need : 1);
-	if (!tr->rec)
+	tr->cap_at = calloc(tr->stride, sizeof(*tr->cap_at));
+	tr->cls = malloc(tr->nports ? tr->nports : 1);
+	if (!tr->rec || !tr->cap_at || !tr->cls)
 		goto out_free;
+	for (uint32_t p = 0; p < tr->nports; p++)
+		tr->cls[p] = sim_trace_class(t, tr->port[p]);
 	tr->cap = cap;
 	tr->interval_ps = interval_ps;
 	/* the first sample, at t = 0, before the first event past it */
@@ -160,6 +193,8 @@ static void sim_trace_decimate(struct sim_tracer *tr)
 		for (uint32_t i = 1; i < keep; i++)
 			r[i] = r[2 * i];
 	}
+	for (uint32_t i = 1; i < keep; i++)
+		tr->cap_at[i] = tr->cap_at[2 * i];
 	tr->n = keep;
 	tr->interval_ps *= 2;
 }
@@ -174,11 +209,18 @@ void sim_trace_settle(struct sim *s)
 
 static void sim_trace_take(struct sim *s, struct sim_tracer *tr)
 {
+	struct sim_trace_cap *c = &tr->cap_at[tr->n];
+
+	*c = (struct sim_trace_cap){ { 0 } };
 	for (uint32_t p = 0; p < tr->nports; p++) {
 		const struct sim_portq *q = &s->pq[tr->port[p]];
 		const struct sim_portq_stats *st = &s->pst[tr->port[p]];
+		const struct sim_port *tp = &s->topo->ports[tr->port[p]];
 		struct sim_trace_rec *r = &tr->rec[(size_t)p * tr->stride + tr->n];
 
+		/* links fail and slow down during a run: capacity as it is now */
+		if (tr->cls[p] < SIM_TLC_N && !tp->down)
+			c->bps[tr->cls[p]] += tp->rate_bps;
 		r->data_bytes = q->qbytes[SIM_PRIO_DATA];
 		r->tx_bytes = q->tx_bytes;
 		r->ctrl_bytes = sim_trace_sat32(q->qbytes[SIM_PRIO_CTRL]);
@@ -304,6 +346,43 @@ int sim_trace_write(const struct sim *s, uint32_t port, FILE *out)
 	return 0;
 }
 
+/* One utilization cell: bytes over what CAP b/s carry in DT ps, blank when the class has no links. */
+static void sim_trace_util(FILE *out, uint64_t bytes, uint64_t cap_bps, uint64_t dt_ps)
+{
+	if (cap_bps)
+		fprintf(out, ",%.4f", (double)bytes * 8e12 / ((double)cap_bps * (double)dt_ps));
+	else
+		fputs(",", out);
+}
+
+int sim_trace_write_timeline(const struct sim *s, FILE *out)
+{
+	const struct sim_tracer *tr = s->tracer;
+
+	if (!tr || sim_dist_split(s))
+		return -EINVAL;
+	for (uint32_t i = 1; i < tr->n; i++) {
+		uint64_t bytes[SIM_TLC_N] = { 0 }, drops = 0;
+		const struct sim_trace_cap *c = &tr->cap_at[i];
+		uint64_t dt = tr->interval_ps;
+
+		for (uint32_t p = 0; p < tr->nports; p++) {
+			const struct sim_trace_rec *r = &tr->rec[(size_t)p * tr->stride + i];
+
+			if (tr->cls[p] < SIM_TLC_N)
+				bytes[tr->cls[p]] += r->tx_bytes - r[-1].tx_bytes;
+			drops += r->drops - r[-1].drops;
+		}
+		fprintf(out, "%.3f,%.3f", (double)((uint64_t)i * dt) * 1e-6,
+			(double)bytes[SIM_TLC_HOST] * 8e3 / (double)dt);
+		sim_trace_util(out, bytes[SIM_TLC_HOST], c->bps[SIM_TLC_HOST], dt);
+		for (int k = SIM_TLC_LEAF_UP; k < SIM_TLC_N; k++)
+			sim_trace_util(out, bytes[k], c->bps[k], dt);
+		fprintf(out, ",%llu\n", (unsigned long long)drops);
+	}
+	return 0;
+}
+
 /* A port's samples as they travel from the part that owns it to part 0 (dist.c). */
 struct sim_trace_head {
 	uint32_t n;
@@ -348,6 +427,8 @@ void sim_trace_free(struct sim *s)
 	if (!tr)
 		return;
 	free(tr->rec);
+	free(tr->cap_at);
+	free(tr->cls);
 	free(tr->port);
 	free(tr->slot);
 	free(tr);

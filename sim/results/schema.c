@@ -19,6 +19,7 @@
 SIM_SCHEMA_DEF(sim_schema_flows, "flows.csv", SIM_FLOWS_COLUMNS, SIM_FLOWS_NCOLS);
 SIM_SCHEMA_DEF(sim_schema_links, "links.csv", SIM_LINKS_COLUMNS, SIM_LINKS_NCOLS);
 SIM_SCHEMA_DEF(sim_schema_trace, "trace.csv", SIM_TRACE_COLUMNS, SIM_TRACE_NCOLS);
+SIM_SCHEMA_DEF(sim_schema_timeline, "timeline.csv", SIM_TIMELINE_COLUMNS, SIM_TL_NCOLS);
 SIM_SCHEMA_DEF(sim_schema_coll, "collective.csv", SIM_COLL_COLUMNS, SIM_COLL_NCOLS);
 SIM_SCHEMA_DEF(sim_schema_pred, "prediction.csv", SIM_PRED_COLUMNS, SIM_PRED_NCOLS);
 SIM_SCHEMA_DEF(sim_schema_summary, "summary.json", SIM_SUM_KEYS, SIM_SUM_NKEYS);
@@ -36,7 +37,7 @@ SIM_SCHEMA_DEF(sim_schema_seed_stat, "summary.json seed_stats: a figure", SIM_SE
 const struct sim_schema *const *sim_schema_all(size_t *n)
 {
 	static const struct sim_schema *const all[] = {
-		&sim_schema_flows, &sim_schema_links, &sim_schema_trace, &sim_schema_coll,
+		&sim_schema_flows, &sim_schema_links, &sim_schema_trace, &sim_schema_timeline, &sim_schema_coll,
 		&sim_schema_pred, &sim_schema_summary, &sim_schema_coll_summary, &sim_schema_coll_job,
 		&sim_schema_coll_result,
 		&sim_schema_pred_summary, &sim_schema_pred_calib, &sim_schema_pred_result,

@@ -122,6 +122,30 @@ struct sim_schema {
 	  "ECN marks since t = 0") \
 	X(SIM_TRACE_DROPS, "drops", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_COUNT, "drops since t = 0")
 
+/*
+ * timeline.csv: the fabric's throughput over time, run --timeline
+ * (sim/fabric/trace.c): one row per interval of the default trace, from
+ * its switch egress samples. Utilizations divide the wire bytes a class of
+ * links sent in the interval by what its live links could send at their
+ * rates at the interval's end; blank for a tier the fabric lacks.
+ */
+#define SIM_TIMELINE_COLUMNS(X) \
+	X(SIM_TL_TIME_US, "time_us", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, "us: end of the interval") \
+	X(SIM_TL_DELIVERED_GBPS, "delivered_gbps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, \
+	  "Gb/s: wire rate edge switches sent down to hosts in the interval") \
+	X(SIM_TL_DELIVERED_OF_LINE, "delivered_of_line", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "delivered_gbps over the sum of the hosts' NIC line rates") \
+	X(SIM_TL_LEAF_UP, "leaf_up_util", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "mean utilization of live leaf uplinks") \
+	X(SIM_TL_T2_DOWN, "tier2_down_util", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "mean utilization of live spine (aggregation) links down to leaves") \
+	X(SIM_TL_T2_UP, "tier2_up_util", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "mean utilization of live aggregation uplinks to cores") \
+	X(SIM_TL_T3_DOWN, "tier3_down_util", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "mean utilization of live core links down to aggregation switches") \
+	X(SIM_TL_DROPS, "drops", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "packets switch egress ports dropped in the interval")
+
 /* collective.csv: one row per job and message size, run -w COLLECTIVE (sim/cli/cmd_coll.c) */
 #define SIM_COLL_COLUMNS(X) \
 	X(SIM_COLL_JOB, "job", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_JOB_NAME, "job name") \
@@ -435,6 +459,7 @@ struct sim_schema {
 enum sim_flows_col { SIM_FLOWS_COLUMNS(SIM_COL_ENUM) SIM_FLOWS_NCOLS };
 enum sim_links_col { SIM_LINKS_COLUMNS(SIM_COL_ENUM) SIM_LINKS_NCOLS };
 enum sim_trace_col { SIM_TRACE_COLUMNS(SIM_COL_ENUM) SIM_TRACE_NCOLS };
+enum sim_tl_col { SIM_TIMELINE_COLUMNS(SIM_COL_ENUM) SIM_TL_NCOLS };
 enum sim_coll_col { SIM_COLL_COLUMNS(SIM_COL_ENUM) SIM_COLL_NCOLS };
 enum sim_pred_col { SIM_PRED_COLUMNS(SIM_COL_ENUM) SIM_PRED_NCOLS };
 enum sim_sum_key { SIM_SUM_KEYS(SIM_COL_ENUM) SIM_SUM_NKEYS };
@@ -455,6 +480,7 @@ enum sim_cseed_key { SIM_CSEED_KEYS(SIM_COL_ENUM) SIM_CSEED_NKEYS };
 extern const struct sim_schema sim_schema_flows;	/* flows.csv */
 extern const struct sim_schema sim_schema_links;	/* links.csv */
 extern const struct sim_schema sim_schema_trace;	/* trace.csv */
+extern const struct sim_schema sim_schema_timeline;	/* timeline.csv */
 extern const struct sim_schema sim_schema_coll;		/* collective.csv */
 extern const struct sim_schema sim_schema_pred;		/* prediction.csv */
 extern const struct sim_schema sim_schema_summary;	/* summary.json of a flow run */

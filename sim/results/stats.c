@@ -256,6 +256,8 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 	fprintf(out, "transport    lb=%s cc=%s rx=%s pfc=%s qps=%u split-qps=%s ", sim_lb_name(s->cfg.lb),
 		sim_cc_name(s->cfg.cc), sim_rx_name(s->cfg.rx), s->cfg.pfc ? "on" : "off", s->cfg.qps_per_flow,
 		sim_split_qps_name(s->cfg.split_qps, false));
+	if (s->topo->nplanes > 1)
+		fprintf(out, "planes=%u plane-spread=%s ", s->topo->nplanes, sim_plane_spread_name(s->cfg.plane_spread));
 	/* no window: RoCE NICs send what their work requests hold (the PSN space bounds it) */
 	if (r->window_bytes >= SIM_WINDOW_UNLIMITED)
 		fprintf(out, "window=none (base RTT %.2f us)\n", r->base_rtt_us);

@@ -40,7 +40,12 @@ struct sim_fail_change {
 	uint64_t at_ps;		/* simulated time; 0 = before the run starts */
 	uint32_t port;		/* the link's lower-tier end; its peer is the other */
 	uint8_t op;		/* enum sim_fail_op */
-	uint64_t rate_bps;	/* SIM_FAIL_RATE: the new rate of both directions */
+	/*
+	 * SIM_FAIL_RATE: the new rate of both directions. SIM_FAIL_RESTORE:
+	 * the rate the link had when the SPEC was parsed (0 when it was
+	 * already degraded then: the rate stays as it is).
+	 */
+	uint64_t rate_bps;
 };
 
 /* Changes in the order given; sim_fail_sort puts them in time order. */

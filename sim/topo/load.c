@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/topo/fail.h"
 #include "sim/topo/load_priv.h"
 
 #define MIN_MTU 256			/* as run --mtu */
@@ -152,9 +153,63 @@ static int parse_hostmap(struct ld_ctx *c, const config_setting_t *root, struct 
 	return 0;
 }
 
+/* One refused entry of 'fail': ERR is sim_fail_parse's "SPEC: why". */
+static void fail_entry_err(struct ld_ctx *c, const config_setting_t *e, int i, const char *spec,
+			   int ret, const char *err)
+{
+	const char *why = err + strlen(spec) + 2;
+
+	if (strncmp(err, spec, strlen(spec)) || strncmp(err + strlen(spec), ": ", 2))
+		why = err;
+	ld_err_ret(c, e, ret, "fail[%d] = \"%s\": %s", i, spec, why);
+}
+
+/*
+ * fail = ( "leaf3:spine7", "10%@leaf-spine", "leaf0:spine1=400G" ); and
+ * fail_seed = N; (fail.h's SPEC grammar): applied to the built fabric
+ * before anything runs on it, so `fabsim topo` and `fabsim run` see the
+ * same damaged fabric.
+ */
+static int parse_fail(struct ld_ctx *c, const config_setting_t *root, struct sim_topo *t)
+{
+	const config_setting_t *l = config_setting_get_member(root, "fail");
+	struct sim_fail_plan plan = { .seed = 1 };
+	char err[512];
+	int i, n, ret = 0;
+
+	if (ld_uint(c, root, "fail_seed", false, 0, UINT32_MAX, &plan.seed) < 0)
+		return -1;
+	if (!l)
+		return 0;
+	if (!config_setting_is_list(l) && !config_setting_is_array(l)) {
+		ld_err(c, l, "'fail' must be a list of strings (expected fail = ( \"leaf3:spine7\", "
+		       "\"10%%@leaf-spine\" );)");
+		return -1;
+	}
+	n = config_setting_length(l);
+	for (i = 0; i < n && !ret; i++) {
+		const config_setting_t *e = config_setting_get_elem(l, (unsigned int)i);
+		const char *spec = e ? config_setting_get_string(e) : NULL;
+
+		if (!spec) {
+			ld_err(c, e ? e : l, "fail[%d]: expected a string like \"leaf3:spine7\", "
+			       "\"10%%@leaf-spine\" or \"leaf0:spine1=400G\"", i);
+			ret = -1;
+		} else if ((ret = sim_fail_parse(t, spec, 0, SIM_FAIL_DOWN, &plan, err, sizeof(err)))) {
+			fail_entry_err(c, e, i, spec, ret, err);
+		}
+	}
+	if (!ret)
+		sim_fail_apply_static(t, &plan);
+	sim_fail_plan_free(&plan);
+	return ret ? -1 : 0;
+}
+
 static struct sim_topo *load_config(struct ld_ctx *c, config_t *cfg)
 {
-	static const char *const keys[] = { "name", "mtu", "switch", "fabric", "hostmap", NULL };
+	static const char *const keys[] = {
+		"name", "mtu", "switch", "fabric", "hostmap", "fail", "fail_seed", NULL
+	};
 	const config_setting_t *root = config_root_setting(cfg), *fab;
 	struct globals gl;
 	struct sim_topo *t;
@@ -171,7 +226,7 @@ static struct sim_topo *load_config(struct ld_ctx *c, config_t *cfg)
 		memcpy(t->name, gl.name, sizeof(t->name));
 		t->mtu_bytes = gl.mtu_bytes;
 		t->sw = gl.sw;
-		if (parse_hostmap(c, root, t)) {
+		if (parse_hostmap(c, root, t) || parse_fail(c, root, t)) {
 			sim_topo_free(t);
 			t = NULL;
 		}

@@ -219,8 +219,7 @@ const char *ld_str(struct ld_ctx *c, const config_setting_t *s, const char *key)
 	return config_setting_get_string(s);
 }
 
-/* "800G", "400Gb/s", "1.6T", "25000Mbps": bits per second, or -1 if malformed. */
-static double parse_rate_text(const char *text)
+double ld_rate_text(const char *text)
 {
 	static const char *const tails[] = { "", "b/s", "bps", NULL };
 	double v, mult = 1;
@@ -249,7 +248,7 @@ int ld_rate_value(struct ld_ctx *c, const config_setting_t *s, const char *key, 
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_STRING:
 		text = config_setting_get_string(s);
-		v = parse_rate_text(text);
+		v = ld_rate_text(text);
 		break;
 	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64:

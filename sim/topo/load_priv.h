@@ -50,6 +50,11 @@ int ld_rate(struct ld_ctx *c, const config_setting_t *group, const char *key, bo
 /* 0 or -1, for a setting already found. */
 int ld_check_real(struct ld_ctx *c, const config_setting_t *s, const char *key, double min,
 	       double max, double *out);
+/*
+ * "800G", "400Gb/s", "1.6T", "25000Mbps": bits per second, or -1 if
+ * malformed (no range check). Shared with fail.c's "A:B=RATE".
+ */
+double ld_rate_text(const char *text);
 int ld_rate_value(struct ld_ctx *c, const config_setting_t *s, const char *key, uint64_t *out);
 const char *ld_str(struct ld_ctx *c, const config_setting_t *s, const char *key);
 /* The default delay: cable_m (5 m if absent) or delay_ns, not both. */

@@ -11,6 +11,8 @@
  * the far end of its live up ports reach at all. That is exactly the
  * valley-free (up* then down*) reachability the structural router of
  * route.c walks, so a candidate whose far end has the bit leads somewhere.
+ * A third row, "up_ok", marks the leaves toward which all of a switch's up
+ * ports still qualify, so that routing skips the per-port checks there.
  *
  * TABLE mode has no tiers to lean on: it recomputes the topology's hop
  * distances over live links (sim_topo_dist), and the queries read them.
@@ -79,6 +81,27 @@ static void reach_pull(const struct sim_topo *t, struct sim_reach *r, uint64_t *
 	}
 }
 
+/* UP_OK[sw] := AND over SW's up ports of ANY[peer], or nothing if one is down or it has none. */
+static void reach_up_ok(const struct sim_topo *t, struct sim_reach *r, uint32_t sw)
+{
+	const struct sim_node *n = &t->nodes[t->switches[sw]];
+	uint64_t *row = reach_row(r->up_ok, r, sw);
+	uint32_t i, w;
+
+	if (n->ndown == n->nports)
+		return;
+	for (i = n->ndown; i < n->nports; i++)
+		if (r->port_down[n->first_port + i])
+			return;
+	memset(row, 0xff, r->words * sizeof(*row));
+	for (i = n->ndown; i < n->nports; i++) {
+		const uint64_t *peer = reach_row(r->any, r, t->nodes[t->ports[t->ports[n->first_port + i].peer].node].index);
+
+		for (w = 0; w < r->words; w++)
+			row[w] &= peer[w];
+	}
+}
+
 static void reach_fill_clos(const struct sim_topo *t, struct sim_reach *r)
 {
 	uint32_t sw, tier;
@@ -106,6 +129,8 @@ static void reach_fill_clos(const struct sim_topo *t, struct sim_reach *r)
 				reach_pull(t, r, r->any, sw, n->ndown, n->nports);
 		}
 	}
+	for (sw = 0; sw < t->nswitches; sw++)
+		reach_up_ok(t, r, sw);
 }
 
 static int reach_build_clos(const struct sim_topo *t, struct sim_reach *r)
@@ -119,7 +144,8 @@ static int reach_build_clos(const struct sim_topo *t, struct sim_reach *r)
 	cells = (uint64_t)(t->nswitches ? t->nswitches : 1) * r->words;
 	r->down = calloc(cells, sizeof(*r->down));
 	r->any = calloc(cells, sizeof(*r->any));
-	if (!r->down || !r->any)
+	r->up_ok = calloc(cells, sizeof(*r->up_ok));
+	if (!r->down || !r->any || !r->up_ok)
 		return -ENOMEM;
 	reach_fill_clos(t, r);
 	return 0;
@@ -161,6 +187,7 @@ void sim_reach_free(struct sim_reach *r)
 	free(r->leaf_ord);
 	free(r->down);
 	free(r->any);
+	free(r->up_ok);
 	free(r->port_down);
 	memset(r, 0, sizeof(*r));
 }
@@ -196,6 +223,11 @@ bool sim_reach_any(const struct sim_topo *t, const struct sim_reach *r, uint32_t
 	if (t->route == SIM_ROUTE_TABLE)
 		return reach_dist(t, sw, leaf);
 	return reach_bit(t, r, r->any, sw, leaf);
+}
+
+bool sim_reach_up_ok(const struct sim_topo *t, const struct sim_reach *r, uint32_t sw, uint32_t leaf)
+{
+	return t->route == SIM_ROUTE_CLOS && reach_bit(t, r, r->up_ok, sw, leaf);
 }
 
 bool sim_reach_hosts(const struct sim_topo *t, const struct sim_reach *r, uint32_t a, uint32_t b,

@@ -16,8 +16,8 @@
  * as hardware does. A fabric that never had a failure has no table and
  * routes as before (the contiguous ranges of topo.h).
  *
- * Memory: two bits per (switch, leaf): Colossus-class (4,160 switches,
- * 1,563 leaves per plane) takes about 1.6 MB per plane.
+ * Memory: three bits per (switch, leaf of its plane): Colossus-class
+ * (4,160 switches, 1,563 leaves per plane) takes about 2.4 MB per plane.
  */
 #ifndef SIM_TOPO_REACH_H
 #define SIM_TOPO_REACH_H
@@ -33,6 +33,12 @@ struct sim_reach {
 	uint32_t *leaf_ord;	/* switch index -> leaf ordinal, SIM_NONE if not a leaf */
 	uint64_t *down;		/* [switch index * words]: bit leaf_ord set = reachable going down only */
 	uint64_t *any;		/* same, up* then down* */
+	/*
+	 * same: every up port of the switch is live and its far end reaches
+	 * the leaf (any), so routing up needs no filtering: the fast path
+	 * for the many (switch, leaf) pairs a failure leaves untouched
+	 */
+	uint64_t *up_ok;
 	uint8_t *port_down;	/* [port]: the link state the table was built from */
 };
 
@@ -49,6 +55,8 @@ void sim_reach_free(struct sim_reach *r);
 bool sim_reach_down(const struct sim_topo *t, const struct sim_reach *r, uint32_t sw, uint32_t leaf);
 /* Whether switch SW can reach leaf LEAF valley-free. */
 bool sim_reach_any(const struct sim_topo *t, const struct sim_reach *r, uint32_t sw, uint32_t leaf);
+/* CLOS mode: whether every up port of switch SW is live and leads on to leaf LEAF (false in TABLE mode). */
+bool sim_reach_up_ok(const struct sim_topo *t, const struct sim_reach *r, uint32_t sw, uint32_t leaf);
 /* Whether host A reaches host B on plane PLANE over the links R was built from. */
 bool sim_reach_hosts(const struct sim_topo *t, const struct sim_reach *r, uint32_t a, uint32_t b,
 		     uint32_t plane);

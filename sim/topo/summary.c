@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/topo/reach.h"
 #include "sim/topo/topo.h"
 
 #define DIST_NONE 255
@@ -19,7 +20,7 @@ static const struct sim_port *port_peer(const struct sim_topo *t, uint32_t i)
 	return &t->ports[t->ports[i].peer];
 }
 
-/* Sum of down-port and up-port rates of one switch. */
+/* Sum of down-port and up-port rates of one switch, failed links left out. */
 static void switch_bw(const struct sim_topo *t, const struct sim_node *n, double *down,
 		      double *up)
 {
@@ -29,6 +30,8 @@ static void switch_bw(const struct sim_topo *t, const struct sim_node *n, double
 	for (p = 0; p < n->nports; p++) {
 		const struct sim_port *port = &t->ports[n->first_port + p];
 
+		if (port->down)
+			continue;
 		if (p < n->ndown)
 			*down += port->rate_bps;
 		else if (port->up)
@@ -73,7 +76,8 @@ static double clos_bisection(const struct sim_topo *t)
 
 		if (v->kind == SIM_NODE_HOST) {
 			for (uint32_t p = 0; p < v->nports; p++)
-				hostbw += t->ports[v->first_port + p].rate_bps;
+				if (!t->ports[v->first_port + p].down)
+					hostbw += t->ports[v->first_port + p].rate_bps;
 		} else if (v->tier >= 1 && v->tier <= 2) {
 			switch_bw(t, v, &down, &up);
 			layer[v->tier] += down < up ? down : up;
@@ -204,10 +208,11 @@ static void flow_free(struct flow *f)
 }
 
 /*
- * Explicit graphs: max-flow from the first half of the hosts (by index) to
- * the second, each link an undirected edge of its rate. A multi-plane host
- * could relay between planes in this model, which real NICs do not; for
- * single-plane graphs the result is the exact canonical-split cut.
+ * Explicit graphs, and Clos fabrics with failed or degraded links: max-flow
+ * from the first half of the hosts (by index) to the second, each live link
+ * an undirected edge of its (degraded) rate. Every host is a source or a
+ * sink, so a multi-plane host relaying between planes adds nothing: the
+ * result is the exact canonical-split cut.
  */
 static int table_bisection(const struct sim_topo *t, double *out)
 {
@@ -223,7 +228,7 @@ static int table_bisection(const struct sim_topo *t, double *out)
 	if (ret)
 		goto out_free_flow;
 	for (i = 0; i < t->nports; i++)
-		if (i < t->ports[i].peer)
+		if (i < t->ports[i].peer && !t->ports[i].down)
 			flow_arc(&f, t->ports[i].node, port_peer(t, i)->node,
 				 t->ports[i].rate_bps, t->ports[i].rate_bps);
 	for (h = 0; h < t->nhosts; h++) {
@@ -293,7 +298,8 @@ static uint32_t table_diameter(const struct sim_topo *t)
 	for (a = 0; a < t->nhosts; a++)
 		for (b = a + 1; b < t->nhosts; b++) {
 			d = pair_hops(t, a, b);
-			if (d > worst)
+			/* a pair cut apart by failed links has no shortest path */
+			if (d > worst && d < DIST_NONE + 2)
 				worst = d;
 		}
 	return worst;
@@ -364,11 +370,20 @@ int sim_topo_summarize(const struct sim_topo *t, struct sim_topo_summary *s)
 	s->switches = t->nswitches;
 	s->tiers = t->ntiers;
 	s->planes = t->nplanes;
-	for (i = 0; i < t->nports; i++)
-		if (i < t->ports[i].peer)
-			s->links_per_tier[link_class(t, i)]++;
+	for (i = 0; i < t->nports; i++) {
+		if (i > t->ports[i].peer)
+			continue;
+		s->links_per_tier[link_class(t, i)]++;
+		s->links_down += t->ports[i].down;
+		s->links_degraded += t->ports[i].degraded;
+	}
 	count_switches(t, s);
 	s->host_rate_bps = common_host_rate(t);
+	/* a damaged Clos is no longer symmetric: the structural figure would not hold */
+	if (t->route == SIM_ROUTE_CLOS && (s->links_down || s->links_degraded)) {
+		s->diameter_hops = clos_diameter(t);
+		return table_bisection(t, &s->bisection_bps);
+	}
 	if (t->route == SIM_ROUTE_CLOS) {
 		s->bisection_bps = clos_bisection(t);
 		s->diameter_hops = clos_diameter(t);
@@ -376,6 +391,89 @@ int sim_topo_summarize(const struct sim_topo *t, struct sim_topo_summary *s)
 	}
 	s->diameter_hops = table_diameter(t);
 	return table_bisection(t, &s->bisection_bps);
+}
+
+int sim_topo_summarize_failed(struct sim_topo *t, struct sim_topo_summary *s)
+{
+	struct sim_reach r;
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < t->nports && !t->ports[i].down; i++)
+		;
+	if (i == t->nports)
+		return sim_topo_summarize(t, s);
+	/* TABLE mode: the hop distances over live links, for the diameter too */
+	ret = sim_reach_build(t, &r);
+	if (ret)
+		return ret;
+	ret = sim_topo_summarize(t, s);
+	if (!ret)
+		s->hosts_isolated = sim_reach_isolated(t, &r, s->isolated, SIM_TOPO_SUMMARY_LIST);
+	sim_reach_free(&r);
+	return ret;
+}
+
+/* "leaf3:spine7", the link whose lower end is port I. */
+static void link_name(const struct sim_topo *t, uint32_t i, char *buf, size_t len)
+{
+	char a[64], b[64];
+
+	sim_topo_node_name(t, t->ports[i].node, a, sizeof(a));
+	sim_topo_node_name(t, port_peer(t, i)->node, b, sizeof(b));
+	snprintf(buf, len, "%s:%s", a, b);
+}
+
+uint32_t sim_topo_failed_links(const struct sim_topo *t, bool degraded, uint32_t *out, uint32_t max)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < t->nports; i++) {
+		const struct sim_port *p = &t->ports[i], *q = port_peer(t, i);
+		uint8_t lo = t->nodes[p->node].tier, hi = t->nodes[q->node].tier;
+
+		/* once per link, from its lower-tier end (fail.h) */
+		if (lo > hi || (lo == hi && i > p->peer) || !(degraded ? p->degraded : p->down))
+			continue;
+		if (n < max)
+			out[n] = i;
+		n++;
+	}
+	return n;
+}
+
+void sim_topo_link_name(const struct sim_topo *t, uint32_t port, char *buf, size_t len)
+{
+	link_name(t, port, buf, len);
+}
+
+/* "links down     2: leaf3:spine7, leaf0:spine1" and the like, first 8 named. */
+static void print_failed(const struct sim_topo *t, const struct sim_topo_summary *s, FILE *out)
+{
+	uint32_t v[SIM_TOPO_SUMMARY_LIST], n, i;
+	char name[160], r[32];
+
+	for (int deg = 0; deg < 2; deg++) {
+		if (!(deg ? s->links_degraded : s->links_down))
+			continue;
+		n = sim_topo_failed_links(t, deg, v, SIM_TOPO_SUMMARY_LIST);
+		fprintf(out, "%-14s %u:", deg ? "links degraded" : "links down", n);
+		for (i = 0; i < n && i < SIM_TOPO_SUMMARY_LIST; i++) {
+			link_name(t, v[i], name, sizeof(name));
+			fprintf(out, "%s %s", i ? "," : "", name);
+			if (deg)
+				fprintf(out, "=%s", sim_topo_fmt_rate(t->ports[v[i]].rate_bps, r, sizeof(r)));
+		}
+		fprintf(out, "%s\n", n > SIM_TOPO_SUMMARY_LIST ? ", ... (first 8)" : "");
+	}
+	if (!s->hosts_isolated)
+		return;
+	fprintf(out, "hosts without a path %u:", s->hosts_isolated);
+	for (i = 0; i < s->hosts_isolated && i < SIM_TOPO_SUMMARY_LIST; i++) {
+		sim_topo_node_name(t, s->isolated[i], name, sizeof(name));
+		fprintf(out, "%s %s", i ? "," : "", name);
+	}
+	fprintf(out, "%s\n", s->hosts_isolated > SIM_TOPO_SUMMARY_LIST ? ", ... (first 8)" : "");
 }
 
 const char *sim_topo_tier_name(const struct sim_topo *t, unsigned int tier)
@@ -453,6 +551,7 @@ void sim_topo_print_summary(const struct sim_topo *t, const struct sim_topo_summ
 	for (i = 0; i < 4; i++)
 		if (s->links_per_tier[i])
 			print_links(t, s, i, out);
+	print_failed(t, s, out);
 	if (s->hosts < 2)
 		fprintf(out, "%-14s - (one host: no host pair to split)\n", "bisection");
 	else

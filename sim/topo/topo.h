@@ -11,6 +11,7 @@
 #ifndef SIM_TOPO_H
 #define SIM_TOPO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ struct sim_port {
 	uint64_t delay_ps;	/* propagation delay, picoseconds */
 	uint8_t up;		/* 1 when the peer sits on a higher tier */
 	uint8_t down;		/* 1 while the link is failed (both ends; sim/topo/fail.h) */
+	uint8_t degraded;	/* 1 while rate_bps is below the link's given rate (fail.h) */
 };
 
 struct sim_node {
@@ -214,6 +216,7 @@ static inline uint64_t sim_topo_nic_bps(const struct sim_topo *t, uint32_t host_
 }
 
 /* Summary and export: `fabsim topo`. */
+#define SIM_TOPO_SUMMARY_LIST 8		/* failed links and isolated hosts named */
 struct sim_topo_summary {
 	uint32_t hosts, switches, tiers, planes;
 	uint64_t links_per_tier[4];	/* [0] host-leaf, [1] leaf-tier2, [2] tier2-tier3, [3] other */
@@ -234,8 +237,30 @@ struct sim_topo_summary {
 	uint32_t switches_per_tier[4];	/* [t - 1] for tiers 1..3, [3] higher */
 	uint32_t max_switch_ports;	/* largest switch radix in use */
 	uint64_t max_switch_bps;	/* largest sum of port rates of one switch */
+	/*
+	 * Failed links (sim/topo/fail.h): all 0 on an intact fabric, whose
+	 * summary prints as it always did. Oversubscription leaves down
+	 * ports out and counts degraded ones at their rate; the bisection of
+	 * a damaged Clos is the max-flow over live links.
+	 */
+	uint64_t links_down, links_degraded;
+	uint32_t hosts_isolated;	/* hosts that reach no other host on any plane */
+	uint32_t isolated[SIM_TOPO_SUMMARY_LIST]; /* the first of them, node ids */
 };
 int sim_topo_summarize(const struct sim_topo *t, struct sim_topo_summary *s);
+/*
+ * As sim_topo_summarize, and on a fabric with links down the hosts left
+ * without a path (reach.h's table, which in TABLE mode also recomputes
+ * T's hop distances over live links first).
+ */
+int sim_topo_summarize_failed(struct sim_topo *t, struct sim_topo_summary *s);
+/*
+ * The links down (DEGRADED: degraded) of T, each once by its lower-tier
+ * port: the first MAX into OUT, returns how many there are in all.
+ */
+uint32_t sim_topo_failed_links(const struct sim_topo *t, bool degraded, uint32_t *out, uint32_t max);
+/* "leaf3:spine7": the link of PORT, its node first. */
+void sim_topo_link_name(const struct sim_topo *t, uint32_t port, char *buf, size_t len);
 void sim_topo_print_summary(const struct sim_topo *t, const struct sim_topo_summary *s, FILE *out);
 /* What tier TIER (1..) of T's switches is called: leaf, spine, agg, core, or switch off a Clos fabric. */
 const char *sim_topo_tier_name(const struct sim_topo *t, unsigned int tier);
