@@ -409,6 +409,56 @@ static void test_linkfail_table(void **state)
 	sim_topo_free(t);
 }
 
+/*
+ * A dual-plane fabric (a NIC port per plane, 400G each; generated: 2
+ * leaves of 2 hosts per plane, 2 spines), QPs spread over the planes:
+ * h0 sends 8 MiB to h2 over 2 QPs, one per plane. h0's plane-0 link
+ * fails at 5 us; the fabric would reroute only after 1 s, but the NIC
+ * sees its own port down and moves the plane-0 QP to plane 1 at once
+ * (sim_nic_port_down): the flow finishes on plane 1 at 400G, long before
+ * the reroute. It needs at least 8 MiB x 4178 / 4096 x 8 / 800G = 86 us
+ * (both planes) and, with half the bytes left at T moved to one plane,
+ * well under 1 ms (about 8 MiB / 400G = 170 us plus the loss's timeout,
+ * cfg.rto_ps = 50 us: < 400 us).
+ */
+static void test_linkfail_nic_plane(void **state)
+{
+	struct sim_leafspine_params p = {
+		.c = { .host_rate_bps = 400000000000ULL, .planes = 2, .host_delay_ps = 10000,
+		       .fabric_delay_ps = 100000 },
+		.leaves = 2, .hosts_per_leaf = 2, .spines = 2,
+	};
+	struct sim_fail_change c = { .at_ps = 5 * US, .op = SIM_FAIL_DOWN };
+	struct sim_config cfg;
+	struct sim_topo *t = NULL;
+	struct sim *s;
+	char err[256];
+	struct sim_flow tmp;
+	const struct sim_flow *f;
+
+	(void)state;
+	assert_int_equal(sim_topo_leafspine(&p, &t, err, sizeof(err)), 0);
+	assert_int_equal(t->nplanes, 2);
+	c.port = t->nodes[t->hosts[0]].first_port;
+	config(&cfg, SIM_LB_ECMP, 1000000 * US);
+	cfg.qps_per_flow = 2;
+	cfg.plane_spread = SIM_PLANE_SPREAD_QP;
+	s = sim_create(t, &cfg);
+	assert_non_null(s);
+	assert_true(sim_add_flow(s, 0, 2, 8 << 20, 0) >= 0);
+	assert_int_equal(sim_fail_schedule(s, &c, 1), 0);
+	run_to(s, 0);
+	f = sim_flow_get(s, 0, &tmp);
+	print_message("nic plane: the flow finished at %.1f us, %llu frames lost, %llu reroutes by then\n",
+		      (double)f->finish_ps * 1e-6, (unsigned long long)s->c.link_drops,
+		      (unsigned long long)s->c.reroutes);
+	assert_true(f->finish_ps > 86 * US);
+	assert_true(f->finish_ps < 400 * US);
+	assert_complete(s, 8 << 20);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
 /* Bad schedules are refused with the reason: a time of 0, a port that is not a link, hosts cut off for good. */
 static void test_linkfail_refused(void **state)
 {
@@ -450,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_linkfail_pfc_unpaused),
 		cmocka_unit_test(test_linkfail_restore),
 		cmocka_unit_test(test_linkfail_table),
+		cmocka_unit_test(test_linkfail_nic_plane),
 		cmocka_unit_test(test_linkfail_refused),
 	};
 

@@ -254,20 +254,18 @@ void sim_fail_link(struct sim *s, struct sim_link_ev *e)
 	else if (e->op == SIM_FAIL_RESTORE && was_down)
 		s->links_down--;
 	/*
-	 * LEAD (planes merged): a host's NIC link that goes down re-homes its
-	 * QPs to another plane at once (the NIC sees its own port down):
-	 *
-	 *	uint32_t h = t->ports[e->port].node;
-	 *
-	 *	if (e->op == SIM_FAIL_DOWN && !was_down && t->nodes[h].kind == SIM_NODE_HOST) {
-	 *		s->lp = h;
-	 *		sim_nic_port_down(s, h, e->port - t->nodes[h].first_port);
-	 *	}
-	 *
-	 * (e->port is the link's lower end: the host's port, its index there
-	 * the plane). Without it the QPs on that plane wait, retransmitting
-	 * on timeouts, until the link is restored.
+	 * A host's NIC sees its own port go down at once: its QPs on that
+	 * plane (and those sending to it) move to another plane now, not at
+	 * the reroute (planes: sim_nic_port_down; one plane: nothing to move,
+	 * they wait and retransmit until the link comes back). e->port is
+	 * the link's lower end: the host's port, its index there the plane.
 	 */
+	if (e->op == SIM_FAIL_DOWN && !was_down && t->nodes[t->ports[e->port].node].kind == SIM_NODE_HOST) {
+		uint32_t h = t->ports[e->port].node;
+
+		s->lp = h;
+		sim_nic_port_down(s, h, e->port - t->nodes[h].first_port);
+	}
 	s->lp = SIM_LP_SETUP(t);
 	if (e->op != SIM_FAIL_RATE)
 		sim_schedule_seq(s, coll_add_sat_u64(e->at_ps, s->cfg.reroute_delay_ps), sim_fail_key(s, i, 1),
