@@ -280,6 +280,9 @@ static void test_planes_port_down_midrun(void **state)
 		if (m == SIM_PLANE_SPREAD_QP)
 			assert_non_null(s->rr[port]);	/* h0's QP of slot 1 */
 		link_down(t, 0, 1);
+		/* as the fabric's link-down event does (fail.c): both ends flushed, then the NIC told */
+		sim_port_link_down(s, port);
+		sim_port_link_down(s, t->ports[port].peer);
 		sim_nic_port_down(s, t->hosts[0], 1);
 		assert_null(s->rr[port]);
 		for (uint32_t i = 0; i < s->nflows; i++) {
@@ -289,7 +292,7 @@ static void test_planes_port_down_midrun(void **state)
 				if (m == SIM_PLANE_SPREAD_QP)
 					assert_int_equal(sim_qp_at(s, f->first_qp + k)->plane, 0);
 		}
-		/* what is already queued may still leave (the fabric flushes a dead port, not the NIC) */
+		/* nothing leaves a dead port: its queue was flushed */
 		sent = s->pq[port].tx_bytes;
 		queued = s->pq[port].qbytes[SIM_PRIO_DATA] + s->pq[port].qbytes[SIM_PRIO_CTRL];
 		s->cfg.stop_ps = 0;
@@ -367,6 +370,9 @@ static void test_planes_fabric_cut_midrun(void **state)
 		assert_null(s->reach);
 		t->ports[up].down = 1;
 		t->ports[t->ports[up].peer].down = 1;
+		/* as the fabric's link-down event does (fail.c): a down port's queues are lost */
+		sim_port_link_down(s, up);
+		sim_port_link_down(s, t->ports[up].peer);
 		assert_int_equal(sim_reach_refresh(s), 0);
 		for (uint32_t i = 0; i < s->nflows; i++) {
 			const struct sim_flow *f = &s->flows[i];

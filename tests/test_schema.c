@@ -318,8 +318,8 @@ static void test_writer_json_keys(void **state)
 	json_t *coll = load_json(coll_dir, "summary.json");
 	json_t *job = json_array_get(json_object_get(coll, "jobs"), 0);
 
-	/* a run without --seeds: every key but seeds and seed_stats */
-	check_some_keys(sum, &sim_schema_summary, SIM_SUM_NKEYS - 2);
+	/* a run without --seeds nor link changes: every key but seeds, seed_stats, link_drops and reroutes */
+	check_some_keys(sum, &sim_schema_summary, SIM_SUM_NKEYS - 4);
 	/* its 256 KiB flows are whole 4 KiB packets, each placed once: events / (payload / MTU) */
 	{
 		double events = (double)json_integer_value(json_object_get(sum, "events"));
@@ -335,9 +335,9 @@ static void test_writer_json_keys(void **state)
 	check_keys(json_array_get(json_object_get(pred, "results"), 1), &sim_schema_pred_result);
 	check_keys(coll, &sim_schema_coll_summary);
 	check_keys(job, &sim_schema_coll_job);
-	/* a finished size: every key but the three of an unfinished one */
+	/* a finished size: every key but the three of an unfinished one and the two of link changes */
 	check_some_keys(json_array_get(json_object_get(job, "results"), 1), &sim_schema_coll_result,
-			SIM_CSUM_NKEYS - 3);
+			SIM_CSUM_NKEYS - 5);
 	/* the bench file a simulated run writes: the keys fabsim predict reads */
 	assert_string_equal(json_string_value(json_object_get(bench, COLL_BENCH_TOOL)), "fabsim");
 	assert_int_equal(json_integer_value(json_object_get(bench, COLL_BENCH_NRANKS)), 16);

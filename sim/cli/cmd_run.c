@@ -325,6 +325,13 @@ static const struct sim_opt run_opts_routing[] = {
 		     "every switch hashes with one seed (ECMP polarization)"),
 	SIM_OPT_QTY("flowlet-gap", 0, "TIME", RO, cfg.flowlet_gap_ps, COLL_QTY_TIME, 0, SIM_OPT_MS, NULL,
 		    "flowlet idle gap, default 2us [0..1 ms]"),
+	/* the switch's NOS reacting to a port down, sim/fabric/fail.c gives the source */
+	SIM_OPT_QTY("reroute-delay", 0, "TIME", RO, cfg.reroute_delay_ps, COLL_QTY_TIME, 0, 10 * SIM_OPT_S, NULL,
+		    "after a link fails or comes back (--fail-at,\n"
+		    "--restore-at), ECMP/flowlet/spray reroute this late\n"
+		    "(AR avoids a down port at once); default 50ms,\n"
+		    "longer than most runs: ECMP then keeps losing\n"
+		    "what it hashes onto the dead link [0..10 s]"),
 };
 
 /* The NICs' RC transport: QPs, window, packets, ACKs, loss recovery. */

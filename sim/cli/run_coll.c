@@ -160,6 +160,15 @@ static json_t *run_coll_results(const struct run_coll *c, uint32_t k)
  * time or bandwidth exists, so none is printed, no collective.csv row is
  * written and summary.json says complete: false with the counts.
  */
+/* A run with link changes (fail.c): what they cost, after the keys every row has. */
+static void run_coll_row_links(json_t *row, const struct sim *s)
+{
+	if (!s->nlink_evs)
+		return;
+	CRES(LINK_DROPS, json_integer((json_int_t)s->c.link_drops));
+	CRES(REROUTES, json_integer((json_int_t)s->c.reroutes));
+}
+
 static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct sim *s,
 				const struct sim_coll_result *r, json_t *row)
 {
@@ -186,6 +195,7 @@ static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct
 	CRES(DROPS, json_integer((json_int_t)s->c.drops));
 	CRES(EVENTS, json_integer((json_int_t)s->c.events));
 	CRES(DATA_PACKETS, json_integer((json_int_t)s->c.data_placed));
+	run_coll_row_links(row, s);
 	json_array_append_new(run_coll_results(c, k), row);
 	c->unfinished[k]++;
 	c->acc[k].runs++;
@@ -253,6 +263,7 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	CRES(EVENTS, json_integer((json_int_t)s->c.events));
 	CRES(DATA_PACKETS, json_integer((json_int_t)s->c.data_placed));
 	CRES(WALL_S, json_real(s->wall_s));
+	run_coll_row_links(row, s);
 	json_array_append_new(run_coll_results(c, k), row);
 	c->busbw_sum[k] += r->busbw_gbps;
 	c->finished[k]++;

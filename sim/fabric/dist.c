@@ -111,6 +111,11 @@ int sim_dist_attach(struct sim *s, uint32_t nparts, uint32_t me, const uint32_t 
 		sim_fail(s, -EINVAL, "a distributed run needs a part below %u, a partition and a lookahead", nparts);
 		return -EINVAL;
 	}
+	if (s->nlink_evs) {
+		/* fail.c: the changes live in the topology, which a split run's parts may share */
+		sim_fail(s, -EINVAL, "links failing or restored during the run (--fail-at, --restore-at) are not supported in a run split over processes; run it in one process");
+		return -EINVAL;
+	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;

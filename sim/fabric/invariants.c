@@ -91,7 +91,8 @@ static int64_t sim_inv_queue(struct sim_inv *v, uint32_t port, int prio, uint64_
 		return -1;
 	}
 	if (prio == SIM_PRIO_DATA &&
-	    s->port_load[port] != q->qbytes[prio] + (q->paused ? SIM_PORT_LOAD_PAUSED : 0)) {
+	    s->port_load[port] != (s->topo->ports[port].down ? SIM_PORT_LOAD_DOWN :
+				   q->qbytes[prio] + (q->paused ? SIM_PORT_LOAD_PAUSED : 0))) {
 		sim_inv_fail(v, "%s: adaptive routing sees a load of %llu B, the queue holds %llu B (paused %u)",
 			     sim_inv_port(s, port, name, sizeof(name)), (unsigned long long)s->port_load[port],
 			     (unsigned long long)q->qbytes[prio], (unsigned int)q->paused);

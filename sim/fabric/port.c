@@ -34,11 +34,32 @@ static inline void sim_port_q_account(struct sim *s, struct sim_portq *q)
 	q->q_last_ps = now;
 }
 
+/*
+ * A frame for a port whose link is down: the MAC has no link to send it
+ * on, so it is lost (a switch's ECMP still hashes onto a dead member
+ * until the control plane reprograms it, fail.c). What its owner holds
+ * for it (a switch's buffer) is released as if it had left.
+ */
+static void sim_port_lose(struct sim *s, uint32_t port, struct sim_pkt *p)
+{
+	const struct sim_port_owner_ops *own = sim_port_owner(s, s->topo->ports[port].node);
+
+	if (own->dequeued)
+		own->dequeued(s, port, p);
+	s->c.link_drops++;
+	s->pst[port].link_drops++;
+	sim_pkt_free(s, p);
+}
+
 void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p)
 {
 	struct sim_portq *q = &s->pq[port];
 	uint64_t total;
 
+	if (__builtin_expect(s->topo->ports[port].down, 0)) {
+		sim_port_lose(s, port, p);
+		return;
+	}
 	if (p->prio == SIM_PRIO_DATA)
 		sim_port_q_account(s, q);
 	p->next = NULL;
@@ -67,6 +88,11 @@ void sim_port_enqueue_pause(struct sim *s, uint32_t port, struct sim_pkt *p)
 	struct sim_pkt **link = &q->head[SIM_PRIO_CTRL];
 	uint64_t total;
 
+	if (__builtin_expect(s->topo->ports[port].down, 0)) {
+		/* generated here and held nowhere: no pause crosses a dead link */
+		sim_pkt_free(s, p);
+		return;
+	}
 	while (*link && (*link)->kind == SIM_PKT_PAUSE)
 		link = &(*link)->next;
 	p->next = *link;
@@ -215,8 +241,8 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 	uint32_t peer_node;
 	struct sim_pkt *p;
 
-	if (sim_port_busy(s, q))
-		return;
+	if (sim_port_busy(s, q) || __builtin_expect(pp->down, 0))
+		return;	/* a down port sends nothing: its NIC's QPs wait, their timers run */
 	p = sim_port_next(s, port, own);
 	if (!p)
 		return;
@@ -307,6 +333,12 @@ void sim_port_arrive(struct sim *s, struct sim_pkt *p)
 	uint32_t node = s->topo->ports[p->in_port].node;
 
 	s->c.pkt_hops++;
+	if (__builtin_expect(s->topo->ports[p->in_port].down, 0)) {
+		/* it was on the wire when the link went down: the receiver never sees it */
+		s->c.link_drops++;	/* the run's count only: pst's is what the port was given */
+		sim_pkt_free(s, p);
+		return;
+	}
 	if (p->kind == SIM_PKT_PAUSE) {
 		sim_port_set_paused(s, p->in_port, p->quanta);
 		sim_pkt_free(s, p);
@@ -332,3 +364,56 @@ void sim_port_wake_at(struct sim *s, uint32_t port, uint64_t t_ps)
 	sim_schedule(s, t_ps, &q->wake_ev);
 }
 
+
+/*
+ * A link goes down (fail.c), at one of its ends. What the port does:
+ *  - its egress queues are dropped: a frame queued for a link that is
+ *    gone can never be sent (a cut cable has no far end to retry to), and
+ *    a switch gives back the buffer it held through the owner's
+ *    dequeued(), the path a frame that left takes (shared buffer,
+ *    ingress and headroom accounting, the XON that release may allow);
+ *  - its PFC state is cleared both ways: a PFC frame pauses a priority
+ *    of the link it came over (IEEE 802.1Qbb), so with the link partner
+ *    gone nothing is left to pause or be paused by; the MAC comes back
+ *    up unpaused, with no XOFF outstanding. Both ends run this, so a
+ *    peer this port had paused is released too, instead of staying
+ *    paused until its 0xffff quanta run out;
+ *  - AR reads the port as full (SIM_PORT_LOAD_DOWN) until it comes back.
+ * Frames already on the wire are lost at their arrival (sim_port_arrive).
+ */
+void sim_port_link_down(struct sim *s, uint32_t port)
+{
+	struct sim_portq *q = &s->pq[port];
+	struct sim_portq_stats *st = &s->pst[port];
+	const struct sim_port_owner_ops *own = sim_port_owner(s, s->topo->ports[port].node);
+	struct sim_pkt *p;
+
+	for (int prio = 0; prio < SIM_NPRIO; prio++)
+		while ((p = sim_port_dequeue(s, q, prio))) {
+			if (p->kind == SIM_PKT_PAUSE) {
+				sim_pkt_free(s, p);	/* generated here, held nowhere */
+				continue;
+			}
+			if (own->dequeued)
+				own->dequeued(s, port, p);
+			s->c.link_drops++;
+			st->link_drops++;
+			sim_pkt_free(s, p);
+		}
+	if (q->paused) {
+		if (s->dist && !s->ended)
+			sim_dist_note_port(s, port, SIM_DIST_PAUSE_OFF);
+		st->paused_ps += sim_stats_now(s) - st->paused_since_ps;
+		q->paused = false;
+	}
+	st->paused_until_ps = 0;	/* a pending SIM_EV_PAUSE_EXPIRE is stale */
+	q->xoff_sent = false;
+	st->refresh_at_ps = 0;		/* a pending SIM_EV_PAUSE_REFRESH is stale */
+	s->port_load[port] = SIM_PORT_LOAD_DOWN;
+}
+
+void sim_port_link_up(struct sim *s, uint32_t port)
+{
+	sim_port_load_sync(s, port);
+	sim_port_try_start(s, port);
+}

@@ -203,6 +203,23 @@ uint32_t sim_route_first(struct sim *s, uint32_t node, uint32_t dst, uint32_t pl
 	return sim_route_candidates(s, node, dst, plane, &port, 1) ? port : SIM_NONE;
 }
 
+/*
+ * Candidate I, or the next one whose link is up (in candidate order,
+ * wrapping), for a mode that avoids a down port at once; I when all are
+ * down (the frame is then lost at the port).
+ */
+static uint32_t sim_route_next_up(const struct sim *s, const uint32_t *ports, uint32_t first, uint32_t n,
+				  uint32_t i)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t j = (i + k) % n;
+
+		if (!s->topo->ports[sim_lb_port(ports, first, j)].down)
+			return j;
+	}
+	return i;
+}
+
 /* Choice among N candidates: PORTS[i], or FIRST + i when PORTS is NULL. */
 static uint32_t sim_route_choose(struct sim *s, uint32_t node, const struct sim_pkt *p, const uint32_t *ports,
 				 uint32_t first, uint32_t n)
@@ -210,8 +227,13 @@ static uint32_t sim_route_choose(struct sim *s, uint32_t node, const struct sim_
 	if (n <= 1)
 		return n ? sim_lb_port(ports, first, 0) : SIM_NONE;
 	/* control packets are not sprayed: they take the flow's ECMP path */
-	if (p->kind != SIM_PKT_DATA)
-		return sim_lb_port(ports, first, (uint32_t)(sim_lb_hash(s, node, p, 0) % n));
+	if (p->kind != SIM_PKT_DATA) {
+		uint32_t i = (uint32_t)(sim_lb_hash(s, node, p, 0) % n);
+
+		if (__builtin_expect(s->links_down != 0, 0) && sim_lb_of(s)->avoids_down_at_once)
+			i = sim_route_next_up(s, ports, first, n, i);
+		return sim_lb_port(ports, first, i);
+	}
 	return sim_lb_of(s)->pick(s, node, p, ports, first, n);
 }
 

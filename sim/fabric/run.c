@@ -171,7 +171,7 @@ static_assert(offsetof(struct sim_portq, ev) == 0, "sim_portq: ev must come firs
 static_assert(offsetof(struct sim_qp, ev) == 0, "sim_qp: ev must come first");
 static_assert(offsetof(struct sim_conn, cc_ev) == 0, "sim_conn: cc_ev must come first");
 static_assert(offsetof(struct sim_flow, ev) == 0, "sim_flow: ev must come first");
-static_assert(SIM_EV_DEP_NOTE < SIM_ENGINE_MAX_TYPES, "enum sim_ev_type: more types than the engine's table");
+static_assert(SIM_EV_REROUTE < SIM_ENGINE_MAX_TYPES, "enum sim_ev_type: more types than the engine's table");
 
 /*
  * Each handler first names the LP (struct sim.lp) that owns its event, the
@@ -283,6 +283,17 @@ static void sim_on_dep_note(void *ctx, struct sim_event *ev)
 	sim_dep_noted(s, p);
 }
 
+/* A link changes: fail.c names the LP of each end it touches. */
+static void sim_on_link(void *ctx, struct sim_event *ev)
+{
+	sim_fail_link(ctx, container_of(ev, struct sim_link_ev, ev));
+}
+
+static void sim_on_reroute(void *ctx, struct sim_event *ev)
+{
+	sim_fail_reroute(ctx, container_of(ev, struct sim_link_ev, reroute_ev));
+}
+
 /* Not an event: the traces' samples of the instants before NEXT_PS. */
 static void sim_on_probe(void *ctx, uint64_t next_ps)
 {
@@ -349,6 +360,8 @@ static void sim_tick(void *ctx)
 	[SIM_EV_PAUSE_EXPIRE] = sim_on_pause_expire, \
 	[SIM_EV_PAUSE_REFRESH] = sim_on_pause_refresh, \
 	[SIM_EV_DEP_NOTE] = sim_on_dep_note, \
+	[SIM_EV_LINK] = sim_on_link, \
+	[SIM_EV_REROUTE] = sim_on_reroute, \
 }
 
 /* What the engine calls: event type -> element, the PFC watchdog, progress. */

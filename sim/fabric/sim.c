@@ -64,6 +64,7 @@ void sim_config_defaults(struct sim_config *cfg)
 	cfg->tele_eta = 0.95;		/* HPCC (Li et al. 2019) eta; ns-3 mix/config.txt U_TARGET */
 	cfg->tele_max_stage = 5;	/* HPCC paper maxStage */
 	cfg->progress_interval_s = 0.5;
+	cfg->reroute_delay_ps = SIM_REROUTE_DELAY_PS;	/* fail.c gives its source */
 }
 
 uint64_t sim_wire_bytes(uint32_t payload_bytes, enum sim_pkt_kind kind)
@@ -184,11 +185,18 @@ static int sim_alloc_state(struct sim *s)
 	if (!s->lp_seq || !s->node_rng || !s->pq || !s->pst || !s->port_load || !s->rr || !s->sw_seed || !s->sw_used_bytes || !s->sw_ctrl_bytes || !s->sw_reserved_bytes ||
 	    !s->sw_hdrm_bytes)
 		return -ENOMEM;
+	/* a link down before the run (sim_fail_apply) is as full for AR as one that goes down in it */
+	for (uint32_t p = 0; p < t->nports; p++)
+		if (t->ports[p].down)
+			s->port_load[p] = SIM_PORT_LOAD_DOWN;
 	return 0;
 }
 
 static void sim_free_state(struct sim *s)
 {
+	if (s->link_evs)
+		sim_fail_undo(s);
+	free(s->link_evs);
 	free(s->lp_seq);
 	free(s->node_rng);
 	free(s->sw_reserved_bytes);

@@ -91,6 +91,8 @@ enum sim_ev_type {
 	SIM_EV_PAUSE_EXPIRE,	/* the PFC pause a port received runs out */
 	SIM_EV_PAUSE_REFRESH,	/* a congested ingress re-sends its PAUSE before it expires */
 	SIM_EV_DEP_NOTE,	/* a rank learns that a transfer it waits on is done (sim_dep_note) */
+	SIM_EV_LINK,		/* a link fails, changes rate or comes back (fail.c) */
+	SIM_EV_REROUTE,		/* the control plane has learned of a link change (fail.c) */
 };
 
 enum sim_pkt_kind {
@@ -286,6 +288,7 @@ struct sim_portq_stats {
 	/* telemetry: two (time, tx_bytes) snapshots the egress rate is measured between */
 	uint64_t int_prev_ps, int_prev_tx, int_cur_ps, int_cur_tx;
 	uint64_t drops;			/* packets dropped at enqueue */
+	uint64_t link_drops;		/* frames queued here or given to it while its link was down (fail.c), not in drops */
 	uint64_t ecn_marks;
 	uint64_t pauses_sent, pauses_rcvd;
 	uint64_t paused_ps;		/* time spent paused */
@@ -301,6 +304,13 @@ struct sim_portq_stats {
  * the scan over a switch's candidates reads one dense array.
  */
 #define SIM_PORT_LOAD_PAUSED (1ULL << 40)
+/*
+ * AR's load of a port whose link is down (fail.c): above any queue and
+ * any pause, so adaptive routing never picks it while another candidate
+ * is up. Set when the link goes down, cleared when it comes back; a down
+ * port queues nothing, so nothing changes it in between.
+ */
+#define SIM_PORT_LOAD_DOWN (1ULL << 62)
 
 struct sim_flow;
 struct sim_dist;
@@ -500,6 +510,12 @@ struct sim_config {
 	void *progress_arg;
 	double progress_interval_s;
 	uint64_t msg_overhead_ps; /* software cost before every transfer starts (calibration) */
+	/*
+	 * A link change reaches the routing tables (ECMP's groups, the
+	 * reachability of every switch) this long after it happens
+	 * (--reroute-delay; fail.c says where the default comes from).
+	 */
+	uint64_t reroute_delay_ps;
 };
 
 struct sim_counters {
@@ -509,6 +525,9 @@ struct sim_counters {
 	uint64_t pauses, ooo_pkts, dup_pkts;
 	uint64_t delivered_bytes;	/* payload placed in order or directly */
 	uint64_t data_placed;		/* distinct data packets placed at receivers (no duplicates) */
+	/* fail.c: frames lost to a link going down (flushed, sent onto it, on its wire) */
+	uint64_t link_drops;
+	uint64_t reroutes;		/* routing tables rebuilt after a link change */
 	uint64_t noroute_drops;		/* of drops: no live candidate toward the destination (route.c) */
 };
 
@@ -664,6 +683,9 @@ struct sim {
 	uint64_t *sw_reserved_bytes;	/* per switch, PFC: headroom (+ static XOFF) of every ingress */
 	uint64_t *sw_hdrm_bytes;	/* per switch, PFC: data held in the ingress headrooms */
 	struct sim_dist *dist;		/* the part of a run split over processes (dist.h), NULL: whole */
+	struct sim_link_ev *link_evs;	/* fail.c: the link changes of the run, in time order */
+	uint32_t nlink_evs;
+	uint32_t links_down;		/* with link changes: links down now (fail.c), 0 without */
 	/*
 	 * Reachability over live links (sim/topo/reach.h) routing filters
 	 * candidates with; NULL while no link is down (the unfiltered,
@@ -1052,6 +1074,41 @@ bool sim_pfc_cycle(const struct sim *s, const uint64_t *waiting);
 /* WAITING (a bitmap over ports) := the ports of this part (every port in one process) holding data while paused. */
 void sim_pfc_waiting(const struct sim *s, uint64_t *waiting);
 
+/*
+ * fail.c: links that fail, change rate or come back during the run.
+ * One change of a link (both its ends), scheduled by sim_fail_schedule.
+ */
+struct sim_link_ev {
+	struct sim_event ev;		/* SIM_EV_LINK, at at_ps */
+	struct sim_event reroute_ev;	/* SIM_EV_REROUTE, at at_ps + cfg.reroute_delay_ps */
+	uint8_t op;			/* enum sim_fail_op (sim/topo/fail.h) */
+	uint32_t port;			/* the link's lower-tier end; the peer is the other */
+	uint64_t at_ps;
+	uint64_t rate_bps;		/* SIM_FAIL_RATE: the new rate of both ends */
+	uint64_t orig_bps[2];		/* port's and peer's rates when scheduled: what a restore gives back */
+	uint8_t orig_down;		/* the link's down flag when scheduled: sim_destroy puts it back */
+};
+struct sim_fail_change;
+/*
+ * Schedules the N changes of V (each at_ps > 0, links of s->topo, in time
+ * order: sim_fail_sort) as events of the run; before the first sim_run,
+ * once. 0, or -EINVAL with
+ * the reason in sim_error() (a time of 0 or past the horizon, a port that
+ * is not a link, a host cut off for good by the last change, a split
+ * run), -ENOMEM.
+ */
+int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n);
+/* SIM_EV_LINK and SIM_EV_REROUTE of E. */
+void sim_fail_link(struct sim *s, struct sim_link_ev *e);
+void sim_fail_reroute(struct sim *s, struct sim_link_ev *e);
+/* sim_destroy: the topology's links as they were before the run's changes (the topology outlives the run). */
+void sim_fail_undo(struct sim *s);
+/* Default of cfg.reroute_delay_ps: fail.c gives its source. */
+#define SIM_REROUTE_DELAY_PS 50000000000ULL
+/* port.c: link-down of PORT: every queued frame is lost (link_drops) and its PFC state reset. */
+void sim_port_link_down(struct sim *s, uint32_t port);
+/* port.c: PORT's link is up again: it may send what its owner has. */
+void sim_port_link_up(struct sim *s, uint32_t port);
 /* route.c */
 /*
  * (Re)builds s->reach from the topology's current down flags (TABLE mode:

@@ -295,7 +295,12 @@ struct sim_schema {
 	/* --seeds only: the keys above describe the last seed's run */ \
 	X(SIM_SUM_SEEDS, "seeds", SIM_COL_ARRAY, 0, 0, "--seeds: the seeds run, in order") \
 	X(SIM_SUM_SEED_STATS, "seed_stats", SIM_COL_OBJECT, 0, 0, \
-	  "--seeds: mean, min and max over the seeds of each figure, below")
+	  "--seeds: mean, min and max over the seeds of each figure, below") \
+	/* a run with links failing or restored during it (--fail-at, --restore-at) only */ \
+	X(SIM_SUM_LINK_DROPS, "link_drops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "packets lost to links going down (queued, sent onto or on the wire of a down link); not in drops") \
+	X(SIM_SUM_REROUTES, "reroutes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "routing tables rebuilt after a link change (--reroute-delay after it)")
 
 /* its seed_stats: each figure an object of SIM_SEEDSTAT_KEYS, null when no seed finished */
 #define SIM_FSEED_KEYS(X) \
@@ -418,7 +423,12 @@ struct sim_schema {
 	X(SIM_CSUM_EVENTS, "events", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "events the engine ran") \
 	X(SIM_CSUM_DATA_PACKETS, "data_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
 	  "distinct data packets placed at receivers (events / this: the engine's cost per unit of work)") \
-	X(SIM_CSUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time of the simulation")
+	X(SIM_CSUM_WALL_S, "wall_s", 0, 0, SIM_SCHEMA_MAX_US, "s: wall-clock time of the simulation") \
+	/* a run with links failing or restored during it (--fail-at, --restore-at) only */ \
+	X(SIM_CSUM_LINK_DROPS, "link_drops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "packets lost to links going down at this size; not in drops") \
+	X(SIM_CSUM_REROUTES, "reroutes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "routing tables rebuilt after a link change")
 
 /* summary.json of fabsim predict (sim/cli/cmd_predict.c) */
 #define SIM_PSUM_KEYS(X) \

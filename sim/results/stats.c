@@ -417,6 +417,11 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	}
 	if (r->nseeds)
 		sim_results_json_seeds(j, r);
+	if (s->nlink_evs) {
+		/* only with link changes, so that the summaries of other runs keep their keys */
+		sim_schema_set_some(j, &sim_schema_summary, SIM_SUM_LINK_DROPS, json_integer((json_int_t)c->link_drops));
+		sim_schema_set_some(j, &sim_schema_summary, SIM_SUM_REROUTES, json_integer((json_int_t)c->reroutes));
+	}
 	return j;
 }
 

@@ -1,6 +1,8 @@
 /*
  * Adaptive routing, per packet: the candidate with the fewest queued data
- * bytes (a paused port counts as full); ties are broken uniformly at random.
+ * bytes (a paused port counts as full, a down one as fuller: SIM_PORT_LOAD_DOWN,
+ * so it is never picked while another candidate is up); ties are broken
+ * uniformly at random.
  * The loads come from the dense per-port array struct sim.port_load, so the
  * scan reads a line or two, not every candidate's port state.
  */
@@ -29,5 +31,6 @@ static uint32_t sim_ar_pick(struct sim *s, uint32_t node, const struct sim_pkt *
 
 const struct sim_lb_ops sim_lb_ar = {
 	.name = "ar",
+	.avoids_down_at_once = true,
 	.pick = sim_ar_pick,
 };

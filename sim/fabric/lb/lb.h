@@ -18,6 +18,21 @@ struct sim_lb_ops {
 	/* the sending NIC starts a new flowlet (pkt.flowlet) after cfg.flowlet_gap_ps idle */
 	bool needs_flowlet;
 	/*
+	 * The mode steers away from a port the moment its link is down, on
+	 * the switch that owns the port, without waiting for the control
+	 * plane (cfg.reroute_delay_ps): data reads the port as full
+	 * (SIM_PORT_LOAD_DOWN), and the control frames it hashes (route.c)
+	 * skip to the next live candidate. True for adaptive routing: the
+	 * ASIC selects "forwarding paths dynamically based on the state of
+	 * the switch, such as queue occupancy and port utilization" (NVUE
+	 * reference, "Adaptive Routing", docs.nvidia.com/networking-ethernet-
+	 * software/nvue-reference), per packet, and a port's link state is
+	 * state the ASIC has at once (our reading: no document gives a
+	 * figure). False for the hash and random modes (ecmp, flowlet,
+	 * spray), whose groups only the control plane rewrites.
+	 */
+	bool avoids_down_at_once;
+	/*
 	 * The egress of data packet P at switch NODE among N >= 2 candidates:
 	 * PORTS[i], or FIRST + i when PORTS is NULL (sim_lb_port).
 	 */
