@@ -838,6 +838,10 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	if (run_workload_add(s, &o->wl) ||
 	    sim_fail_check_pairs(t, &o->fail_reqs, &o->fail_plan, run_flow_pair, s->nadded, s, "fabsim run"))
 		goto out_destroy;
+	if (sim_fail_schedule(s, o->fail_plan.v, o->fail_plan.n)) {
+		fprintf(stderr, "fabsim run: %s\n", sim_error(s));
+		goto out_destroy;
+	}
 	/* the workload is valid: from here on this run's results replace any earlier run's */
 	if (first && (sim_results_clean(o->out_dir, NULL) || (sd && run_seeds_open(o, sd))))
 		goto out_destroy;

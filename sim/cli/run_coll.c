@@ -456,6 +456,10 @@ static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, cons
 	if (run_coll_fail_check(c->o, c->t, &c->js) ||
 	    (c->o->background_bytes && run_coll_background(c, s, used)))
 		goto out_free;
+	if (sim_fail_schedule(s, c->o->fail_plan.v, c->o->fail_plan.n)) {
+		fprintf(stderr, "fabsim: %s\n", sim_error(s));
+		goto out_free;
+	}
 	if (sim_run_setup(s, c->o, last, &trace))
 		goto out_free;
 	/*
