@@ -18,6 +18,7 @@
 #include "sim/results/stats.h"
 #include "collectives/units.h"
 #include "collectives/reduce.h"
+#include "sim/traffic/bound.h"
 #include "sim/traffic/workload.h"
 
 /*
@@ -772,6 +773,7 @@ static int run_seeds_open(const struct run_opts *o, struct run_seeds *sd)
 static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char **argv, struct run_seeds *sd,
 			  bool first, bool last)
 {
+	struct sim_bound_flows ideal = { -1, -1 };
 	struct sim_results r;
 	FILE *trace = NULL;
 	struct sim *s;
@@ -791,6 +793,11 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	/* with --seeds only the last seed's run is written, its trace too; part 0 writes a split run's */
 	if (sim_run_setup(s, o, !sd || last, &trace))
 		goto out_destroy;
+	/* the ideal of the reported run, on the fabric as it starts (links failed later are up here) */
+	if ((!sd || last) && sim_bound_sim_flows(s, &ideal)) {
+		fprintf(stderr, "fabsim run: out of memory\n");
+		goto out_destroy;
+	}
 	if (sim_run_go(s, o)) {
 		fprintf(stderr, "fabsim run: the simulation failed: %s\n",
 			*sim_error(s) ? sim_error(s) : "no flows, or out of memory");
@@ -803,6 +810,8 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	}
 	sim_results_compute(s, &r);
 	sim_run_parallel(s, o, &r);
+	r.ideal_effective = ideal.effective;
+	r.ideal_all_active = ideal.all_active;
 	/* all-to-all's flows end together: the aggregate while all run describes it */
 	r.all_active_first = o->wl.kind == SIM_WL_ALLTOALL;
 	if (sd)
