@@ -447,6 +447,10 @@ static const struct sim_opt_cmd run_cmd = {
 		"ranks whose bytes leave the server), NIC% the busiest NIC's busy time;\n"
 		"effective_throughput (CSV/JSON, kept for scripts) is busbw / one NIC's\n"
 		"rate, above 100% when a server's NICs share the work.\n"
+		"'ideal' (ideal_* in the files): what a perfect fluid load balancer\n"
+		"would reach over the live links at their rates: max-min fair flow\n"
+		"rates; for a collective, busbw at the time its busiest link, NIC or\n"
+		"NVLink needs for its bytes (no latency).\n"
 		"Accepted ranges are in brackets; sizes are binary (8M = 8 MiB), rates\n"
 		"decimal bits per second (800G), times take ps, ns, us, ms or s.\n"
 		"\n",

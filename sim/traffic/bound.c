@@ -45,7 +45,8 @@ struct sim_bound {
 	uint64_t *unit_sig;	/* hash of a unit's top-facing links: equal, no pair can bind */
 };
 
-double sim_bound_payload_frac(uint32_t mtu_bytes)
+/* Payload per wire byte of a full frame of MTU_BYTES (4096 / 4178 at 4 KiB): the simulator's framing. */
+static double sim_bound_payload_frac(uint32_t mtu_bytes)
 {
 	return (double)mtu_bytes / (double)sim_wire_bytes(mtu_bytes, SIM_PKT_DATA);
 }
@@ -873,20 +874,26 @@ int sim_bound_coll(const struct sim_bound *b, const struct sim_coll_job *job, co
 	uint64_t n = coll_gen_count(g);
 	uint32_t gps = job->gpus_per_server ? job->gpus_per_server : 1, pload_n = 0;
 	double *load = calloc(b->nfixed, sizeof(*load)), *pload = NULL;
+	/* what each GPU sends over NVLink: the simulator serializes it at nvlink_bps (sim_local_start) */
+	double *nvl = calloc(b->nhosts, sizeof(*nvl));
 	struct sim_bound_pairs pp;
 	int rc = sim_bound_pairs_init(&pp, b);
 
 	memset(out, 0, sizeof(*out));
 	out->busbw_gbps = -1;
-	if (!load)
+	if (!load || !nvl)
 		rc = -ENOMEM;
 	for (uint64_t i = 0; i < n && !rc; i++) {
 		uint32_t r[SIM_BOUND_MAX_RES], nr, a, d;
 		struct coll_xfer x;
 
 		g->ops->xfer(g, i, &x);
-		if (!sim_coll_xfer_net(job->rank_host, gps, &x, &a, &d))
+		if (!sim_coll_xfer_net(job->rank_host, gps, &x, &a, &d)) {
+			a = job->rank_host[x.src_rank];
+			if (a != d)
+				nvl[a] += (double)x.bytes;
 			continue;
+		}
 		nr = sim_bound_path(&pp, a, d, r, &rc);
 		out->net_bytes += x.bytes;
 		if (!rc)
@@ -894,8 +901,11 @@ int sim_bound_coll(const struct sim_bound *b, const struct sim_coll_job *job, co
 	}
 	if (!rc && out->net_bytes) {
 		out->time_s = sim_bound_busiest_s(&pp, load, pload);
+		for (uint32_t h = 0; h < b->nhosts && job->nvlink_bps; h++)
+			out->time_s = fmax(out->time_s, nvl[h] * 8 / (double)job->nvlink_bps);
 		out->busbw_gbps = isinf(out->time_s) ? 0 : coll_busbw_gbps(job->kind, job->nranks, job->bytes, out->time_s);
 	}
+	free(nvl);
 	free(pload);
 	free(load);
 	sim_bound_pairs_free(&pp);

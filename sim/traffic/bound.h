@@ -35,8 +35,10 @@
  *
  * Collectives: a time lower bound T = max over resources of the bytes the
  * schedule's network transfers push through it / its capacity (perfect
- * splitting, no latency, no dependency waits; NVLink transfers inside a
- * server use no fabric), and the bus bandwidth of that time
+ * splitting, no latency, no dependency waits), and over GPUs of the bytes
+ * each sends over NVLink / nvlink_bps (transfers inside a server use no
+ * fabric; the simulator serializes a GPU's NVLink sends at that rate), and
+ * the bus bandwidth of that time
  * (collectives/busbw.h). The schedule is streamed through its generator
  * (collectives/gen.h), nothing kept per transfer. Each job is bounded
  * alone: other jobs and background traffic would only lower it.
@@ -58,8 +60,6 @@ struct sim_bound;
  */
 int sim_bound_create(const struct sim_topo *t, uint32_t mtu_bytes, struct sim_bound **out);
 void sim_bound_free(struct sim_bound *b);
-/* Payload per wire byte of a full frame of MTU_BYTES (4096 / 4178 at 4 KiB). */
-double sim_bound_payload_frac(uint32_t mtu_bytes);
 
 /* One flow of a flow workload, as the bound sees it. */
 struct sim_bound_flow {
@@ -76,12 +76,16 @@ struct sim_bound_flows {
 };
 
 /*
- * Work (flow-resource updates) the fluid simulation may do before it gives
- * up on the effective figure: about a second. Staggered starts and many
- * distinct rates make an epoch per arrival and finish; a workload of
- * synchronized equal flows takes one or two.
+ * Work (flow-resource references plus resources, per epoch) the fluid
+ * simulation may do before it gives up on the effective figure: about 2 s
+ * (an epoch of a 100,000-host permutation is 1M units and takes 0.15-0.2
+ * s). Staggered starts and many distinct rates make an epoch per arrival
+ * and finish: a permutation of 1,024 hosts with 20% of its links failed
+ * takes 12 ms, one of 100,000 hosts with 10% failed needs more epochs
+ * than this allows (its all-active figure, one epoch, is still given); a
+ * workload of synchronized equal flows on a healthy fabric takes one.
  */
-#define SIM_BOUND_WORK_MAX 200000000ULL
+#define SIM_BOUND_WORK_MAX 10000000ULL
 
 /*
  * The ideal of N flows F on B: 0, or -ENOMEM. A figure the model cannot
@@ -98,9 +102,9 @@ int sim_bound_sim_flows(const struct sim *s, struct sim_bound_flows *out);
 
 /* The ideal of a collective job at one size. */
 struct sim_bound_coll {
-	double time_s;		/* lower bound on its time; 0: nothing crosses the fabric */
+	double time_s;		/* lower bound on its time, s; 0: nothing crosses the fabric */
 	double busbw_gbps;	/* nccl-tests busbw at that time; -1: none (time 0) */
-	uint64_t net_bytes;	/* payload of its network transfers */
+	uint64_t net_bytes;	/* payload of its network transfers, bytes */
 };
 
 /*
