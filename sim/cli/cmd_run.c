@@ -798,7 +798,7 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	if (sim_run_setup(s, o, !sd || last, &trace))
 		goto out_destroy;
 	/* the ideal of the reported run, on the fabric as it starts (links failed later are up here) */
-	if ((!sd || last) && sim_bound_sim_flows(s, &ideal)) {
+	if ((!sd || last) && sim_run_reports(o) && sim_bound_sim_flows(s, &ideal)) {
 		fprintf(stderr, "fabsim run: out of memory\n");
 		goto out_destroy;
 	}

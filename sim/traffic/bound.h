@@ -31,7 +31,10 @@
  * fluid simulation), giving the ideal of the simulator's effective
  * throughput (payload / sum of line rate x FCT) and of its all-active
  * figure (the aggregate rate while every flow is active / the senders'
- * line rates, here the max-min rates with every flow present).
+ * line rates, here the max-min rates with every flow present). It is the
+ * bound of a fair balancer: where flows cross several bottlenecks (a
+ * parking lot), an unfair allocation can carry a larger aggregate; on the
+ * symmetric cuts of permutations, incasts and all-to-all the two agree.
  *
  * Collectives: a time lower bound T = max over resources of the bytes the
  * schedule's network transfers push through it / its capacity (perfect
