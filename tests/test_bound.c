@@ -380,6 +380,65 @@ static void test_staggered(void **state)
 	sim_topo_free(t);
 }
 
+/*
+ * Many damaged pairs: 40 leaves of one 800G host, 4 spines at 200G, leaf l losing
+ * spine l % 4 when l % 3 == 0: an all-to-all of 1,560 flows meets more
+ * leaf pairs than the pair table starts with. The same flows in reverse
+ * order fill the table in another order: the same figures. And each pair
+ * alone gets what the test counts itself: the spines both still reach,
+ * 200G each, of its 800G.
+ */
+static void test_many_pairs(void **state)
+{
+	static const char text[] =
+		"fabric = { kind = \"leafspine\"; leaves = 40; hosts_per_leaf = 1; spines = 4;\n"
+		"  host_rate = \"800G\"; fabric_rate = \"200G\"; cable_m = 2.0; };\n";
+	struct sim_topo *t = sim_topo_load_string(text, "pairs.topo");
+	struct sim_bound_flow *f = calloc(40 * 39, sizeof(*f)), *r = calloc(40 * 39, sizeof(*r));
+	struct sim_bound_flows o1, o2;
+	struct sim_bound *b;
+	uint32_t n = 0, sp[4], lf[40];
+
+	(void)state;
+	assert_true(f && r);
+	for (uint32_t l = 0; l < 40; l++)
+		lf[l] = leaf_of(t, l);
+	for (uint32_t k = 0; k < 4; k++)
+		sp[k] = t->ports[t->ports[t->nodes[lf[0]].first_port + t->nodes[lf[0]].ndown + k].peer].node;
+	for (uint32_t l = 0; l < 40; l += 3)
+		set_down(t, link_port(t, lf[l], sp[l % 4]));
+	for (uint32_t a = 0; a < 40; a++)
+		for (uint32_t d = 0; d < 40; d++)
+			if (a != d)
+				f[n++] = (struct sim_bound_flow){ a, d, 1 << 20, 0, C800 };
+	for (uint32_t i = 0; i < n; i++)
+		r[i] = f[n - 1 - i];
+	assert_int_equal(sim_bound_create(t, 4096, &b), 0);
+	assert_int_equal(sim_bound_flows(b, f, n, &o1), 0);
+	assert_int_equal(sim_bound_flows(b, r, n, &o2), 0);
+	assert_true(o1.all_active > 0 && o1.all_active <= F);
+	assert_true(fabs(o1.all_active - o2.all_active) < 1e-12 && fabs(o1.effective - o2.effective) < 1e-12);
+	for (uint32_t a = 0; a < 40; a++) {
+		for (uint32_t d = 0; d < 40; d++) {
+			uint32_t live = 0;
+
+			if (a == d)
+				continue;
+			for (uint32_t k = 0; k < 4; k++)
+				live += !(a % 3 == 0 && a % 4 == k) && !(d % 3 == 0 && d % 4 == k);
+			f[0] = (struct sim_bound_flow){ a, d, 1 << 20, 0, C800 };
+			assert_int_equal(sim_bound_flows(b, f, 1, &o1), 0);
+			/* 4 spines of 200G for one 800G host: live / 4 of line */
+			assert_true(fabs(o1.all_active - F * live / 4) < 1e-9);
+			assert_true(fabs(o1.effective - F * live / 4) < 1e-9);
+		}
+	}
+	sim_bound_free(b);
+	free(f);
+	free(r);
+	sim_topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_ring_busbw),
 		cmocka_unit_test(test_pods),
 		cmocka_unit_test(test_staggered),
+		cmocka_unit_test(test_many_pairs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -414,7 +414,7 @@ static uint32_t sim_bound_pair(struct sim_bound_pairs *pp, uint32_t a, uint32_t 
 {
 	const struct sim_bound *b = pp->b;
 	uint64_t key = ((uint64_t)a << 32 | bu) + 1;
-	uint32_t j, r_out, r_in;
+	uint32_t j, r_out, r_in, res = SIM_NONE;
 	double cap;
 
 	if (b->unit_sig[a] == b->unit_sig[bu])
@@ -425,17 +425,18 @@ static uint32_t sim_bound_pair(struct sim_bound_pairs *pp, uint32_t a, uint32_t 
 	r_out = b->pairing == SIM_BOUND_PAIR_POD ? b->r_pout : b->r_gout;
 	r_in = b->pairing == SIM_BOUND_PAIR_POD ? b->r_pin : b->r_gin;
 	cap = sim_bound_pair_bps(pp, a, bu);
-	pp->key[j] = key;
-	pp->res[j] = SIM_NONE;
 	/* a pair at least as wide as both cuts adds nothing */
 	if (cap < fmin(b->cap_bps[r_out + a], b->cap_bps[r_in + bu]) * (1 - 1e-12)) {
-		pp->res[j] = sim_bound_pairs_add(pp, cap);
-		if (pp->res[j] == SIM_NONE)
+		res = sim_bound_pairs_add(pp, cap);
+		if (res == SIM_NONE)
 			*rc = -ENOMEM;
 	}
+	pp->key[j] = key;
+	pp->res[j] = res;
+	/* growing moves the slots: RES is what the caller gets */
 	if (++pp->used * 2 > pp->slots && sim_bound_pairs_grow(pp))
 		*rc = -ENOMEM;
-	return pp->res[j] == SIM_NONE ? SIM_NONE : pp->res[j];
+	return res;
 }
 
 /* Capacity of resource R, payload bits per second. */
