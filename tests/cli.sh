@@ -360,7 +360,7 @@ expect "alltoall: all-active first" 0 "^throughput   all-active [0-9.]+% \| effe
 # collectives: one line per size with mean [min..max], every seed's row in collective.csv
 expect "--seeds 1:3 allreduce: one line per size, mean [min..max]" 0 \
 	"^ +262144 +[0-9.]+ \[[0-9.]+\.\.[0-9.]+\] " "$FABSIM" run -t $T -w allreduce -n 16 -s 256K:512K:x2 --seeds 1:3 -o "$tmp/cseeds"
-if [ "$(awk -F, 'NR > 1 { print $6 ":" $NF }' "$tmp/cseeds/collective.csv" | tr '\n' ' ')" = \
+if [ "$(awk -F, 'NR > 1 { print $6 ":" $21 }' "$tmp/cseeds/collective.csv" | tr '\n' ' ')" = \
 	"262144:1 262144:2 262144:3 524288:1 524288:2 524288:3 " ] &&
 	[ "$(jq '.jobs[0].seed_stats | length' "$tmp/cseeds/summary.json")" = 2 ] &&
 	[ "$(jq '.jobs[0].seed_stats[0].seeds_complete' "$tmp/cseeds/summary.json")" = 3 ]; then

@@ -176,7 +176,9 @@ static void test_schema_headers_unchanged(void **state)
 				    "busbw_gbps,effective_throughput,nic_busy,line_gbps,network_flows,slowest_src,"
 				    "slowest_dst,slowest_fct_us,slowest_line_fraction,events,wall_s,"
 				    /* issue 12: appended, the older columns keep their places */
-				    "busbw_per_nic,seed" },
+				    "busbw_per_nic,seed,"
+				    /* issue 15: appended */
+				    "ideal_busbw_gbps" },
 		{ &sim_schema_pred, "collective,algorithm,nranks,size_bytes,measured_time_us,measured_algbw_gbps,"
 				    "measured_busbw_gbps,predicted_time_us,predicted_algbw_gbps,"
 				    "predicted_busbw_gbps,line_gbps,rel_error" },
@@ -330,6 +332,15 @@ static void test_writer_json_keys(void **state)
 		assert_true(pkts == 128 * 64 && events > pkts);
 		assert_true(epp * pkts > events * (1 - 1e-9) && epp * pkts < events * (1 + 1e-9));
 	}
+	/* a flow workload has its ideal (sim/traffic/bound.h), at most the payload share of line (10 digits in the file) */
+	{
+		json_t *ie = json_object_get(sum, "ideal_effective_throughput");
+		json_t *ia = json_object_get(sum, "ideal_all_active_throughput");
+
+		assert_true(json_is_real(ie) && json_is_real(ia));
+		assert_true(json_real_value(ie) > 0 && json_real_value(ie) <= 4096.0 / 4178 + 1e-9);
+		assert_true(json_real_value(ia) > 0 && json_real_value(ia) <= 4096.0 / 4178 + 1e-9);
+	}
 	check_keys(pred, &sim_schema_pred_summary);
 	check_keys(json_object_get(pred, "calibration"), &sim_schema_pred_calib);
 	check_keys(json_array_get(json_object_get(pred, "results"), 1), &sim_schema_pred_result);
@@ -338,6 +349,13 @@ static void test_writer_json_keys(void **state)
 	/* a finished size: every key but the three of an unfinished one and the two of link changes */
 	check_some_keys(json_array_get(json_object_get(job, "results"), 1), &sim_schema_coll_result,
 			SIM_CSUM_NKEYS - 5);
+	/* and a collective's ideal busbw, at or above what it reached */
+	{
+		json_t *row = json_array_get(json_object_get(job, "results"), 1);
+
+		assert_true(json_real_value(json_object_get(row, "ideal_busbw_gbps")) >=
+			    json_real_value(json_object_get(row, "busbw_gbps")));
+	}
 	/* the bench file a simulated run writes: the keys fabsim predict reads */
 	assert_string_equal(json_string_value(json_object_get(bench, COLL_BENCH_TOOL)), "fabsim");
 	assert_int_equal(json_integer_value(json_object_get(bench, COLL_BENCH_NRANKS)), 16);

@@ -18,6 +18,7 @@
 #include "sim/results/stats.h"
 #include "collectives/units.h"
 #include "collectives/reduce.h"
+#include "sim/traffic/bound.h"
 #include "sim/traffic/workload.h"
 
 /*
@@ -480,6 +481,10 @@ static const struct sim_opt_cmd run_cmd = {
 		"ranks whose bytes leave the server), NIC% the busiest NIC's busy time;\n"
 		"effective_throughput (CSV/JSON, kept for scripts) is busbw / one NIC's\n"
 		"rate, above 100% when a server's NICs share the work.\n"
+		"'ideal' (ideal_* in the files): what a perfect fluid load balancer\n"
+		"would reach over the live links at their rates: max-min fair flow\n"
+		"rates; for a collective, busbw at the time its busiest link, NIC or\n"
+		"NVLink needs for its bytes (no latency).\n"
 		"Accepted ranges are in brackets; sizes are binary (8M = 8 MiB), rates\n"
 		"decimal bits per second (800G), times take ps, ns, us, ms or s.\n"
 		"\n",
@@ -824,6 +829,7 @@ static int run_seeds_open(const struct run_opts *o, struct run_seeds *sd)
 static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char **argv, struct run_seeds *sd,
 			  bool first, bool last)
 {
+	struct sim_bound_flows ideal = { -1, -1 };
 	struct sim_results r;
 	FILE *trace = NULL;
 	struct sim *s;
@@ -848,6 +854,11 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	/* with --seeds only the last seed's run is written, its trace too; part 0 writes a split run's */
 	if (sim_run_setup(s, o, !sd || last, &trace))
 		goto out_destroy;
+	/* the ideal of the reported run, on the fabric as it starts (links failed later are up here) */
+	if ((!sd || last) && sim_run_reports(o) && sim_bound_sim_flows(s, &ideal)) {
+		fprintf(stderr, "fabsim run: out of memory\n");
+		goto out_destroy;
+	}
 	if (sim_run_go(s, o)) {
 		fprintf(stderr, "fabsim run: the simulation failed: %s\n",
 			*sim_error(s) ? sim_error(s) : "no flows, or out of memory");
@@ -860,6 +871,8 @@ static int run_flows_seed(struct run_opts *o, struct sim_topo *t, int argc, char
 	}
 	sim_results_compute(s, &r);
 	sim_run_parallel(s, o, &r);
+	r.ideal_effective = ideal.effective;
+	r.ideal_all_active = ideal.all_active;
 	/* all-to-all's flows end together: the aggregate while all run describes it */
 	r.all_active_first = o->wl.kind == SIM_WL_ALLTOALL;
 	if (sd)

@@ -18,6 +18,7 @@
 #include "sim/fabric/dist.h"
 #include "sim/results/schema.h"
 #include "sim/results/stats.h"
+#include "sim/traffic/bound.h"
 #include "sim/traffic/coll_jobs.h"
 #include "collectives/units.h"
 
@@ -37,6 +38,8 @@ struct run_coll {
 	/* a split run, over every size and seed: windows, frames, bytes exchanged, the longest wait (s) */
 	uint64_t windows, frames, bytes;
 	double wait_s;
+	struct sim_bound *bound;		/* the fabric's cuts for the ideal, made at the first size */
+	struct sim_bound_coll ideal[SIM_MAX_JOBS];	/* job K's at the size under way */
 	struct run_coll_acc {			/* job K at the size under way, over its seeds */
 		uint32_t runs;
 		struct sim_seed_stat time_us, busbw, per_nic, nic_busy;
@@ -117,8 +120,10 @@ static void run_coll_print_header(const struct run_coll *c, const struct sim_col
 		printf("#%13s %24s %24s %21s %21s\n", "size (B)", "time (us)", "busbw (GB/s)", "bw/NIC %", "NIC %");
 		return;
 	}
-	printf("#%13s %12s %10s %10s %7s %7s  %s\n", "size (B)", "time (us)", "algbw", "busbw", "bw/NIC", "NIC%",
-	       "slowest network flow: src->dst fct_us %line");
+	printf("# ideal: busbw of a perfect fluid load balancer over the live links (every link's bytes at its rate, "
+	       "no latency)\n");
+	printf("#%13s %12s %10s %10s %10s %7s %7s  %s\n", "size (B)", "time (us)", "algbw", "busbw", "ideal", "bw/NIC",
+	       "NIC%", "slowest network flow: src->dst fct_us %line");
 }
 
 /* The fabric link that carried the most: with the slowest flow, what set the pace. */
@@ -155,6 +160,12 @@ static json_t *run_coll_results(const struct run_coll *c, uint32_t k)
 	return json_object_get(json_array_get(c->jjobs, k), sim_schema_coll_job.cols[SIM_CJOB_RESULTS].name);
 }
 
+/* Job K's ideal busbw at the size under way: null when nothing crosses the fabric. */
+static json_t *run_coll_ideal_json(const struct run_coll *c, uint32_t k)
+{
+	return c->ideal[k].busbw_gbps >= 0 ? json_real(c->ideal[k].busbw_gbps) : json_null();
+}
+
 /*
  * A size at which the job did not finish (--stop, a PFC deadlock): no
  * time or bandwidth exists, so none is printed, no collective.csv row is
@@ -188,6 +199,7 @@ static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct
 	CRES(TIME_US, json_null());
 	CRES(ALGBW_GBPS, json_null());
 	CRES(BUSBW_GBPS, json_null());
+	CRES(IDEAL_BUSBW_GBPS, run_coll_ideal_json(c, k));
 	CRES(EFFECTIVE_THROUGHPUT, json_null());
 	CRES(BUSBW_PER_NIC, json_null());
 	CRES(NIC_BUSY, json_null());
@@ -211,28 +223,32 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 					   j->gpus_per_server, r->line_gbps);
 	struct run_coll_acc *acc = &c->acc[k];
 	json_t *row = json_object();
+	char ideal[16] = "-";
 
 	if (!r->complete) {
 		run_coll_row_unfinished(c, k, s, r, row);
 		return;
 	}
+	if (c->ideal[k].busbw_gbps >= 0)
+		snprintf(ideal, sizeof(ideal), "%.2f", c->ideal[k].busbw_gbps);
 	if (!c->o->quiet && !c->o->json && c->nseeds == 1)
-		printf(" %13llu %12.2f %10.2f %10.2f %6.1f%% %6.1f%%  %s%u->%u %.2f %.1f%%\n", (unsigned long long)j->bytes,
-		       r->time_us, r->algbw_gbps, r->busbw_gbps, 100 * per_nic, 100 * r->nic_busy, f ? "h" : "-", src, dst,
-		       r->slowest_fct_us, 100 * r->slowest_frac);
+		printf(" %13llu %12.2f %10.2f %10.2f %10s %6.1f%% %6.1f%%  %s%u->%u %.2f %.1f%%\n",
+		       (unsigned long long)j->bytes, r->time_us, r->algbw_gbps, r->busbw_gbps, ideal, 100 * per_nic,
+		       100 * r->nic_busy, f ? "h" : "-", src, dst, r->slowest_fct_us, 100 * r->slowest_frac);
 	if (c->csv)
-		fprintf(c->csv, "%s,%s,%s,%u,%s,%llu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%llu,%u,%u,%.3f,%.6f,%llu,%.3f,%.6f,%llu\n",
+		fprintf(c->csv, "%s,%s,%s,%u,%s,%llu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%llu,%u,%u,%.3f,%.6f,%llu,%.3f,%.6f,%llu,%s\n",
 			j->name, coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks,
 			sim_placement_name(j->placement), (unsigned long long)j->bytes, r->time_us, r->algbw_gbps,
 			r->busbw_gbps, r->effective, r->nic_busy, r->line_gbps, (unsigned long long)j->net_flows, src, dst,
 			r->slowest_fct_us, r->slowest_frac, (unsigned long long)s->c.events, s->wall_s, per_nic,
-			(unsigned long long)c->seed);
+			(unsigned long long)c->seed, c->ideal[k].busbw_gbps >= 0 ? ideal : "");
 	CRES(SIZE_BYTES, json_integer((json_int_t)j->bytes));
 	CRES(SEED, json_integer((json_int_t)c->seed));
 	CRES(COMPLETE, json_true());
 	CRES(TIME_US, json_real(r->time_us));
 	CRES(ALGBW_GBPS, json_real(r->algbw_gbps));
 	CRES(BUSBW_GBPS, json_real(r->busbw_gbps));
+	CRES(IDEAL_BUSBW_GBPS, run_coll_ideal_json(c, k));
 	CRES(EFFECTIVE_THROUGHPUT, json_real(r->effective));
 	CRES(BUSBW_PER_NIC, json_real(per_nic));
 	CRES(NIC_BUSY, json_real(r->nic_busy));
@@ -429,6 +445,32 @@ static int run_coll_fail_check(const struct run_opts *o, struct sim_topo *t,
 	return sim_fail_check_pairs(t, &o->fail_reqs, &o->fail_plan, run_job_pair, n, &c, "fabsim run");
 }
 
+/*
+ * Every job's ideal at the size under way, on the fabric as the run
+ * starts (a link failed later is up here): its schedule streamed once
+ * more through the generator the run will read.
+ */
+static int run_coll_ideal(struct run_coll *c, const struct sim *s)
+{
+	int rc = 0;
+
+	/* the other parts of a split run report nothing */
+	if (!sim_run_reports(c->o))
+		return 0;
+	if (!c->bound)
+		rc = sim_bound_create(c->t, s->mtu_bytes, &c->bound);
+	for (uint32_t k = 0; k < c->js.n && !rc; k++) {
+		const struct coll_gen *g = sim_coll_job_gen(s, &c->js.job[k]);
+
+		c->ideal[k].busbw_gbps = -1;
+		if (g)
+			rc = sim_bound_coll(c->bound, &c->js.job[k], g, &c->ideal[k]);
+	}
+	if (rc)
+		fprintf(stderr, "fabsim: the ideal bound: out of memory\n");
+	return rc;
+}
+
 static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, const char *cmdline)
 {
 	struct sim *s = sim_create(c->t, &c->o->cfg);
@@ -460,7 +502,7 @@ static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, cons
 		fprintf(stderr, "fabsim: %s\n", sim_error(s));
 		goto out_free;
 	}
-	if (sim_run_setup(s, c->o, last, &trace))
+	if (sim_run_setup(s, c->o, last, &trace) || run_coll_ideal(c, s))
 		goto out_free;
 	/*
 	 * The largest size's flows.csv and figures read every transfer: they
@@ -854,6 +896,7 @@ out_free:
 	json_decref(c->jjobs);
 	for (uint32_t k = 0; k < c->js.n; k++)
 		free(c->js.job[k].rank_host);
+	sim_bound_free(c->bound);
 	free(c);
 	return rc;
 }

@@ -180,7 +180,10 @@ struct sim_schema {
 	/* issue 12, after the older columns so that their positions stay */ \
 	X(SIM_COLL_BUSBW_PER_NIC, "busbw_per_nic", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "busbw / (NICs per server x NIC line rate): busbw per NIC of the server") \
-	X(SIM_COLL_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "the row's seed (--seed, or one of --seeds)")
+	X(SIM_COLL_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "the row's seed (--seed, or one of --seeds)") \
+	/* issue 15, appended */ \
+	X(SIM_COLL_IDEAL_BUSBW_GBPS, "ideal_busbw_gbps", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_GBPS, \
+	  "GB/s: busbw at the time lower bound of a perfect fluid load balancer over the live links")
 
 /* prediction.csv: one row per measured size, fabsim predict (sim/cli/cmd_predict.c) */
 #define SIM_PRED_COLUMNS(X) \
@@ -256,6 +259,11 @@ struct sim_schema {
 	  "payload / sum of line rate x FCT") \
 	X(SIM_SUM_ALL_ACTIVE_THROUGHPUT, "all_active_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "aggregate payload rate / line rates from the last flow's first byte at its receiver to the first finish") \
+	X(SIM_SUM_IDEAL_EFFECTIVE_THROUGHPUT, "ideal_effective_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "effective_throughput on a perfect fluid load balancer over the live links (max-min fair, no latency); " \
+	  "null: not a flow workload, or too costly to compute") \
+	X(SIM_SUM_IDEAL_ALL_ACTIVE_THROUGHPUT, "ideal_all_active_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "all_active_throughput on the same: max-min rates with every flow present / the senders' line rates") \
 	X(SIM_SUM_MEAN_FLOW_THROUGHPUT, "mean_flow_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "mean over flows of throughput / line rate") \
 	X(SIM_SUM_MIN_FLOW_THROUGHPUT, "min_flow_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, "worst flow's") \
@@ -398,6 +406,9 @@ struct sim_schema {
 	X(SIM_CSUM_TIME_US, "time_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: collective time") \
 	X(SIM_CSUM_ALGBW_GBPS, "algbw_gbps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: size / time") \
 	X(SIM_CSUM_BUSBW_GBPS, "busbw_gbps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: bus bandwidth, as nccl-tests") \
+	X(SIM_CSUM_IDEAL_BUSBW_GBPS, "ideal_busbw_gbps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, \
+	  "GB/s: busbw at the time lower bound of a perfect fluid load balancer (every resource's bytes / " \
+	  "its live capacity); null: nothing crosses the fabric") \
 	X(SIM_CSUM_EFFECTIVE_THROUGHPUT, "effective_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
 	  "busbw / one NIC's line rate (kept for scripts; see busbw_per_nic)") \
 	X(SIM_CSUM_BUSBW_PER_NIC, "busbw_per_nic", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
@@ -475,7 +486,7 @@ enum sim_seeds_col { SIM_SEEDS_COLUMNS(SIM_COL_ENUM) SIM_SEEDS_NCOLS };
 enum sim_cseed_key { SIM_CSEED_KEYS(SIM_COL_ENUM) SIM_CSEED_NKEYS };
 
 /* The most columns of one table: readers size their index arrays with it. */
-#define SIM_SCHEMA_MAX_COLS 64
+#define SIM_SCHEMA_MAX_COLS 80
 
 extern const struct sim_schema sim_schema_flows;	/* flows.csv */
 extern const struct sim_schema sim_schema_links;	/* links.csv */

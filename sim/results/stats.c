@@ -165,6 +165,7 @@ void sim_results_compute(const struct sim *s, struct sim_results *r)
 	sim_results_flows(s, r);
 	sim_results_links(s, r);
 	r->window_throughput = -1;
+	r->ideal_effective = r->ideal_all_active = -1;
 	/* from the last first byte to the first finish: empty when a flow finished before all delivered */
 	if (s->flows_done && s->mark_ps && s->first_finish_ps > s->mark_ps) {
 		double bits = (double)(s->first_finish_bytes - s->mark_bytes) * 8;
@@ -217,6 +218,25 @@ static const char *sim_results_fig(char *buf, size_t len, bool ok, double v)
 	"(last first byte to first finish)"
 
 /*
+ * What a perfect fluid load balancer would reach (sim/traffic/bound.h):
+ * the bound beside the figures it bounds, in their order.
+ */
+static void sim_results_print_ideal(const struct sim_results *r, FILE *out)
+{
+	char e[16], a[16];
+
+	if (r->ideal_effective < 0 && r->ideal_all_active < 0)
+		return;
+	sim_results_fig(e, sizeof(e), r->ideal_effective >= 0, r->ideal_effective);
+	sim_results_fig(a, sizeof(a), r->ideal_all_active >= 0, r->ideal_all_active);
+	if (r->all_active_first)
+		fprintf(out, "ideal        all-active %s | effective %s", a, e);
+	else
+		fprintf(out, "ideal        effective %s | all-active %s", e, a);
+	fprintf(out, " of line rate: perfect fluid load balancing over the live links (max-min fair, no latency)\n");
+}
+
+/*
  * The three throughput figures side by side on one line, then one line
  * each saying what it is: they answer different questions, and a vendor's
  * "60%" is the all-active (or mean per flow) one, not the effective one.
@@ -244,6 +264,7 @@ static void sim_results_print_throughput(const struct sim_results *r, FILE *out)
 		fprintf(out, "all-active   %s: %s\n", a, SIM_ALL_ACTIVE_DEF);
 	if (done)
 		fprintf(out, "per flow     mean %s (arithmetic mean of flow rates), worst %s of line rate\n", m, w);
+	sim_results_print_ideal(r, out);
 }
 
 void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *out)
@@ -374,6 +395,8 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	SUM(PAYLOAD_BYTES, json_integer((json_int_t)r->payload_bytes));
 	SUM(EFFECTIVE_THROUGHPUT, sim_json_flow_fig(r, r->effective_throughput));
 	SUM(ALL_ACTIVE_THROUGHPUT, r->window_throughput >= 0 ? json_real(r->window_throughput) : json_null());
+	SUM(IDEAL_EFFECTIVE_THROUGHPUT, r->ideal_effective >= 0 ? json_real(r->ideal_effective) : json_null());
+	SUM(IDEAL_ALL_ACTIVE_THROUGHPUT, r->ideal_all_active >= 0 ? json_real(r->ideal_all_active) : json_null());
 	SUM(MEAN_FLOW_THROUGHPUT, sim_json_flow_fig(r, r->mean_flow_frac));
 	SUM(MIN_FLOW_THROUGHPUT, sim_json_flow_fig(r, r->min_flow_frac));
 	SUM(FCT_P50_US, sim_json_flow_fig(r, r->fct_p50_us));

@@ -15,6 +15,8 @@ struct sim_results {
 	uint64_t payload_bytes;		/* delivered */
 	double effective_throughput;	/* payload / sum(line rate x FCT), fraction */
 	double window_throughput;	/* aggregate rate while all flows were active, fraction; <0 n/a */
+	/* the same two figures on a perfect fluid load balancer (sim/traffic/bound.h), set by the caller; <0 n/a */
+	double ideal_effective, ideal_all_active;
 	double fct_p50_us, fct_p99_us, fct_max_us, fct_mean_us;
 	double makespan_us;		/* first start to last finish */
 	double mean_flow_frac;		/* mean over flows of throughput / line rate */

@@ -291,17 +291,26 @@ static uint32_t sim_coll_roots(const struct sim_src *src, uint64_t *cursor, uint
  * the relay GPU posts each chunk as it lands), and at 3.6 Tb/s a GPU it is
  * 9x faster than the 400 Gb/s NIC, so the NIC is what bounds the transfer.
  */
+bool sim_coll_xfer_net(const uint32_t *rank_host, uint32_t g, const struct coll_xfer *x, uint32_t *a, uint32_t *b)
+{
+	uint32_t src = x->pxn ? coll_pxn_relay(g, x->src_rank, x->dst_rank) : x->src_rank;
+
+	*a = rank_host[src];
+	*b = rank_host[x->dst_rank];
+	return !(*a == *b || x->intra || *a / g == *b / g);
+}
+
 static void sim_coll_describe_x(const struct sim_coll_src *cs, const struct coll_xfer *x, struct sim_flow_desc *d)
 {
-	uint32_t src = x->pxn ? coll_pxn_relay(cs->g, x->src_rank, x->dst_rank) : x->src_rank;
-	uint32_t a = cs->rank_host[src], b = cs->rank_host[x->dst_rank];
+	uint32_t a, b;
+	bool net = sim_coll_xfer_net(cs->rank_host, cs->g, x, &a, &b);
 
 	memset(d, 0, sizeof(*d));
 	d->dst_host = b;
 	d->bytes = x->bytes;
 	if (x->op == COLL_OP_REDUCE && cs->reduce_bps)
 		d->post_ps = sim_ser_ps(x->bytes, cs->reduce_bps);
-	if (a == b || x->intra || a / cs->g == b / cs->g) {
+	if (!net) {
 		d->local = true;
 		d->src_host = cs->rank_host[x->src_rank];
 		d->local_rate_bps = cs->nvlink_bps;
@@ -620,4 +629,11 @@ void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct
 	r->busbw_gbps = coll_busbw_gbps(job->kind, job->nranks, job->bytes, secs);
 	r->effective = coll_line_fraction(r->busbw_gbps, line);
 	r->nic_busy = secs > 0 ? (double)r->nic_max_bytes * 8 / ((double)line * secs) : 0;
+}
+
+const struct coll_gen *sim_coll_job_gen(const struct sim *s, const struct sim_coll_job *job)
+{
+	const struct sim_src *src = job->nflows ? sim_src_find(s, job->first_flow) : NULL;
+
+	return src ? &sim_coll_src_of(src)->gen : NULL;
 }

@@ -9,6 +9,7 @@
 #define SIM_COLL_SIM_H
 
 #include <stdbool.h>
+#include "collectives/gen.h"
 #include "collectives/sched.h"
 #include "sim/fabric/sim.h"
 
@@ -141,5 +142,14 @@ int sim_coll_guard(const struct coll_params *p, double per_xfer_bytes, const cha
  */
 int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errlen);
 void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct sim_coll_result *r);
+/*
+ * Whether transfer X of a job whose rank r sits on host RANK_HOST[r] (G
+ * GPUs per server) crosses the network, and the hosts whose NICs send
+ * (*A: a PXN transfer's relay) and receive it (*B). Not: one server's
+ * GPUs, which NVLink joins.
+ */
+bool sim_coll_xfer_net(const uint32_t *rank_host, uint32_t g, const struct coll_xfer *x, uint32_t *a, uint32_t *b);
+/* The schedule generator of JOB as sim_coll_add gave it to S, NULL if it has none (the ideal reads it). */
+const struct coll_gen *sim_coll_job_gen(const struct sim *s, const struct sim_coll_job *job);
 
 #endif
