@@ -320,8 +320,8 @@ static void test_writer_json_keys(void **state)
 	json_t *coll = load_json(coll_dir, "summary.json");
 	json_t *job = json_array_get(json_object_get(coll, "jobs"), 0);
 
-	/* a run without --seeds nor link changes: every key but seeds, seed_stats, link_drops and reroutes */
-	check_some_keys(sum, &sim_schema_summary, SIM_SUM_NKEYS - 4);
+	/* a run without --seeds nor failed links: every key but seeds, seed_stats and the three of failures */
+	check_some_keys(sum, &sim_schema_summary, SIM_SUM_NKEYS - 5);
 	/* its 256 KiB flows are whole 4 KiB packets, each placed once: events / (payload / MTU) */
 	{
 		double events = (double)json_integer_value(json_object_get(sum, "events"));
@@ -346,9 +346,9 @@ static void test_writer_json_keys(void **state)
 	check_keys(json_array_get(json_object_get(pred, "results"), 1), &sim_schema_pred_result);
 	check_keys(coll, &sim_schema_coll_summary);
 	check_keys(job, &sim_schema_coll_job);
-	/* a finished size: every key but the three of an unfinished one and the two of link changes */
+	/* a finished size: every key but the three of an unfinished one and the three of failures */
 	check_some_keys(json_array_get(json_object_get(job, "results"), 1), &sim_schema_coll_result,
-			SIM_CSUM_NKEYS - 5);
+			SIM_CSUM_NKEYS - 6);
 	/* and a collective's ideal busbw, at or above what it reached */
 	{
 		json_t *row = json_array_get(json_object_get(job, "results"), 1);

@@ -171,13 +171,14 @@ static json_t *run_coll_ideal_json(const struct run_coll *c, uint32_t k)
  * time or bandwidth exists, so none is printed, no collective.csv row is
  * written and summary.json says complete: false with the counts.
  */
-/* A run with link changes (fail.c): what they cost, after the keys every row has. */
+/* A run with failed links (from the start or during it): what they cost, after the keys every row has. */
 static void run_coll_row_links(json_t *row, const struct sim *s)
 {
-	if (!s->nlink_evs)
+	if (!sim_failures(s))
 		return;
 	CRES(LINK_DROPS, json_integer((json_int_t)s->c.link_drops));
 	CRES(REROUTES, json_integer((json_int_t)s->c.reroutes));
+	CRES(DROPS_NO_ROUTE, json_integer((json_int_t)s->c.noroute_drops));
 }
 
 static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct sim *s,

@@ -686,6 +686,8 @@ struct sim {
 	struct sim_link_ev *link_evs;	/* fail.c: the link changes of the run, in time order */
 	uint32_t nlink_evs;
 	uint32_t links_down;		/* with link changes: links down now (fail.c), 0 without */
+	uint32_t links_down_at_start;	/* failed before the run (--fail, a topology's fail list) */
+	uint32_t links_degraded_at_start; /* slowed before the run (A:B=RATE) */
 	/*
 	 * Reachability over live links (sim/topo/reach.h) routing filters
 	 * candidates with; NULL while no link is down (the unfiltered,
@@ -1105,6 +1107,16 @@ void sim_fail_reroute(struct sim *s, struct sim_link_ev *e);
 void sim_fail_undo(struct sim *s);
 /* Default of cfg.reroute_delay_ps: fail.c gives its source. */
 #define SIM_REROUTE_DELAY_PS 50000000000ULL
+/*
+ * Whether the run has failed links: down or degraded from the start, or
+ * changes during it. Its results then say what the failures cost
+ * (link_drops, reroutes, drops_no_route); other runs' keys stay as they were.
+ */
+static inline bool sim_failures(const struct sim *s)
+{
+	return s->nlink_evs || s->links_down_at_start || s->links_degraded_at_start;
+}
+
 /* port.c: link-down of PORT: every queued frame is lost (link_drops) and its PFC state reset. */
 void sim_port_link_down(struct sim *s, uint32_t port);
 /* port.c: PORT's link is up again: it may send what its owner has. */

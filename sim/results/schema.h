@@ -308,7 +308,9 @@ struct sim_schema {
 	X(SIM_SUM_LINK_DROPS, "link_drops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
 	  "packets lost to links going down (queued, sent onto or on the wire of a down link); not in drops") \
 	X(SIM_SUM_REROUTES, "reroutes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "routing tables rebuilt after a link change (--reroute-delay after it)")
+	  "routing tables rebuilt after a link change (--reroute-delay after it)") \
+	X(SIM_SUM_DROPS_NO_ROUTE, "drops_no_route", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "of drops: packets a switch had no live route for (failed links)")
 
 /* its seed_stats: each figure an object of SIM_SEEDSTAT_KEYS, null when no seed finished */
 #define SIM_FSEED_KEYS(X) \
@@ -439,7 +441,9 @@ struct sim_schema {
 	X(SIM_CSUM_LINK_DROPS, "link_drops", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
 	  "packets lost to links going down at this size; not in drops") \
 	X(SIM_CSUM_REROUTES, "reroutes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "routing tables rebuilt after a link change")
+	  "routing tables rebuilt after a link change") \
+	X(SIM_CSUM_DROPS_NO_ROUTE, "drops_no_route", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "of drops: packets a switch had no live route for (failed links)")
 
 /* summary.json of fabsim predict (sim/cli/cmd_predict.c) */
 #define SIM_PSUM_KEYS(X) \

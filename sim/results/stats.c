@@ -317,6 +317,11 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 		(unsigned long)c->drops, (unsigned long)c->ecn_marks, (unsigned long)c->cnps,
 		(unsigned long)c->pauses, (unsigned long)c->retx_pkts, (unsigned long)c->naks,
 		(unsigned long)c->timeouts);
+	if (sim_failures(s))
+		fprintf(out, "failures     %u links down and %u degraded at the start, %u changes during the run: %lu packets "
+			"lost on down links, %lu with no live route, %lu reroutes\n", s->links_down_at_start,
+			s->links_degraded_at_start, s->nlink_evs,
+			(unsigned long)c->link_drops, (unsigned long)c->noroute_drops, (unsigned long)c->reroutes);
 	fprintf(out, "engine       %lu events (%.2f per data packet, %lu packet hops) in %.2f s: %.2f M events/s, "
 		"peak RSS %lu MiB\n", (unsigned long)c->events, r->events_per_data_pkt, (unsigned long)c->pkt_hops,
 		r->wall_s, r->events_per_s / 1e6, (unsigned long)(r->peak_rss_kb / 1024));
@@ -440,10 +445,12 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 	}
 	if (r->nseeds)
 		sim_results_json_seeds(j, r);
-	if (s->nlink_evs) {
-		/* only with link changes, so that the summaries of other runs keep their keys */
+	if (sim_failures(s)) {
+		/* only with failed links, so that the summaries of other runs keep their keys */
 		sim_schema_set_some(j, &sim_schema_summary, SIM_SUM_LINK_DROPS, json_integer((json_int_t)c->link_drops));
 		sim_schema_set_some(j, &sim_schema_summary, SIM_SUM_REROUTES, json_integer((json_int_t)c->reroutes));
+		sim_schema_set_some(j, &sim_schema_summary, SIM_SUM_DROPS_NO_ROUTE,
+				    json_integer((json_int_t)c->noroute_drops));
 	}
 	return j;
 }
