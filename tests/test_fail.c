@@ -389,7 +389,7 @@ static void test_fail_summary_leafspine(void **state)
 		parse_ok(t, spec, &p);
 	}
 	sim_fail_apply_static(t, &p);
-	assert_int_equal(sim_topo_summarize_failed(t, &s), 0);
+	assert_int_equal(sim_topo_summarize(t, &s), 0);
 	assert_int_equal(s.links_down, 4);
 	assert_int_equal(s.links_degraded, 0);
 	assert_int_equal(s.hosts_isolated, 0);
@@ -401,7 +401,7 @@ static void test_fail_summary_leafspine(void **state)
 	/* leaf0:spine1 at 400G too: leaf0 has 400 + 800 + 800 up of 3200 down; the tier 12800:9200 */
 	parse_ok(t, "leaf0:spine1=400G", &p);
 	sim_fail_apply_static(t, &p);
-	assert_int_equal(sim_topo_summarize_failed(t, &s), 0);
+	assert_int_equal(sim_topo_summarize(t, &s), 0);
 	assert_int_equal(s.links_degraded, 1);
 	close_to(s.oversub_worst[0], 3200.0 / 2000);
 	close_to(s.oversub_tier[0], 12800.0 / 9200);
@@ -410,7 +410,7 @@ static void test_fail_summary_leafspine(void **state)
 	/* h3 cut off: isolated, and the left half has 7 hosts, still above the fabric cut */
 	parse_ok(t, "h3:leaf0", &p);
 	sim_fail_apply_static(t, &p);
-	assert_int_equal(sim_topo_summarize_failed(t, &s), 0);
+	assert_int_equal(sim_topo_summarize(t, &s), 0);
 	assert_int_equal(s.hosts_isolated, 1);
 	assert_int_equal(s.isolated[0], 3);
 	/* leaf0 lost a host port too: 2400 down of 2000 up; the worst is the other leaves' 4:3 */
@@ -440,7 +440,7 @@ static void test_fail_summary_fattree(void **state)
 	parse_ok(t, "leaf2:agg1.0", &p);
 	parse_ok(t, "leaf3:agg1.1", &p);
 	sim_fail_apply_static(t, &p);
-	assert_int_equal(sim_topo_summarize_failed(t, &s), 0);
+	assert_int_equal(sim_topo_summarize(t, &s), 0);
 	close_to(s.oversub_tier[0], 2.0);
 	close_to(s.oversub_worst[0], 2.0);
 	close_to(s.oversub_tier[1], 0.5);

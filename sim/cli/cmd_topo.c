@@ -259,7 +259,7 @@ int sim_cmd_topo(int argc, char **argv)
 		sim_topo_free(t);
 		return ret;
 	}
-	ret = sim_topo_summarize_failed(t, &s);
+	ret = sim_topo_summarize(t, &s);
 	if (ret) {
 		fprintf(stderr, "%s: cannot summarize the topology\n", o.file);
 		goto out_free_topo;

@@ -113,7 +113,7 @@ static void run_coll_print_header(const struct run_coll *c, const struct sim_col
 	       sim_coll_job_channels(j), sim_coll_job_dup(j) > 1 ? "x2 (NCCL's duplicates)" : "",
 	       j->pxn ? "on" : "off", j->nvlink_bps / 1e9);
 	printf("# bw/NIC: busbw per NIC of the server = busbw / (%u NICs x %.0f GB/s); NIC%%: time the busiest NIC "
-	       "sent\n", j->gpus_per_server, sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9);
+	       "sent\n", j->gpus_per_server, sim_topo_host_bps(c->t, c->t->hosts[0]) / 8e9);
 	if (c->nseeds > 1) {
 		printf("# %u seeds (%llu..%llu) per size: mean [min..max]; every seed's row in collective.csv\n",
 		       c->nseeds, (unsigned long long)c->seeds[0], (unsigned long long)c->seeds[c->nseeds - 1]);
@@ -557,7 +557,7 @@ static json_t *run_coll_summary(const struct run_coll *c, const char *cmdline)
 	CRUN(COMMAND, json_string(cmdline));
 	CRUN(TOPOLOGY, json_string(c->t->name));
 	CRUN(HOSTS, json_integer(c->t->nhosts));
-	CRUN(LINE_RATE_BPS, json_integer((json_int_t)sim_topo_nic_bps(c->t, c->t->hosts[0])));
+	CRUN(LINE_RATE_BPS, json_integer((json_int_t)sim_topo_host_bps(c->t, c->t->hosts[0])));
 	CRUN(MTU_BYTES, json_integer(o->cfg.mtu_bytes ? o->cfg.mtu_bytes : c->t->mtu_bytes));
 	CRUN(LB, json_string(sim_lb_name(o->cfg.lb)));
 	CRUN(CC, json_string(sim_cc_name(o->cfg.cc)));
@@ -775,7 +775,7 @@ static int run_coll_bench_json(const struct run_coll *c, const char *path)
 	}
 	json_object_set_new(root, COLL_BENCH_HOSTS, hosts);
 	json_object_set_new(root, COLL_BENCH_LINE_RATE_BPS,
-			    json_integer((json_int_t)sim_topo_nic_bps(c->t, c->t->hosts[0])));
+			    json_integer((json_int_t)sim_topo_host_bps(c->t, c->t->hosts[0])));
 	json_object_set_new(root, COLL_BENCH_MTU_BYTES,
 			    json_integer(o->cfg.mtu_bytes ? o->cfg.mtu_bytes : c->t->mtu_bytes));
 	json_object_set_new(root, COLL_BENCH_P2P_LATENCY_US, json_null());
@@ -807,7 +807,7 @@ static int run_coll_finish(struct run_coll *c, const char *cmdline, int run_rc)
 	int rc = 0;
 
 	for (uint32_t k = 0; k < c->js.n && !o->quiet && !o->json; k++) {
-		double line = sim_topo_nic_bps(c->t, c->t->hosts[0]) / 8e9, avg;
+		double line = sim_topo_host_bps(c->t, c->t->hosts[0]) / 8e9, avg;
 		uint32_t nics = c->js.job[k].gpus_per_server;
 
 		if (c->unfinished[k]) {

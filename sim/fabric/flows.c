@@ -107,7 +107,7 @@ static int sim_flow_new(struct sim *s, uint32_t src_host, uint32_t dst_host, uin
 	f->dst = t->hosts[dst_host];
 	f->bytes = bytes;
 	f->start_ps = start_ps;
-	f->rate_bps = sim_topo_nic_bps(t, f->src) * t->nplanes;
+	f->rate_bps = sim_topo_host_bps(t, f->src);
 	f->root = true;
 	return (int)s->nadded++;
 }
@@ -874,7 +874,7 @@ static void sim_src_fill(const struct sim *s, struct sim_src *src, uint64_t xid,
 	f->bytes = d.bytes;
 	f->start_ps = src->start_ps;
 	/* a local copy on one GPU was laid out as a flow to the next host: its rate is that host's NIC's */
-	f->rate_bps = sim_topo_nic_bps(t, f->src) * t->nplanes;
+	f->rate_bps = sim_topo_host_bps(t, f->src);
 	f->local = d.local;
 	f->local_rate_bps = d.local_rate_bps;
 	f->local_lat_ps = d.local ? (d.src_host == d.dst_host ? 0 : d.local_lat_ps) : 0;

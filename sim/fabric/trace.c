@@ -16,6 +16,7 @@
 #include <string.h>
 #include "sim/fabric/sim.h"
 #include "sim/fabric/dist_priv.h"
+#include "sim/topo/fail.h"
 
 /* Below this many samples per port a trace no longer shows a shape. */
 #define SIM_TRACE_MIN_SAMPLES 16
@@ -439,9 +440,10 @@ void sim_trace_free(struct sim *s)
 
 uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec)
 {
-	char a[64], b[64], want_a[64];
+	char from[64], to[64];
 	const char *colon = strchr(spec, ':');
-	uint32_t idx;
+	const struct sim_node *n;
+	uint32_t node;
 	char *end;
 
 	if (!colon) {
@@ -449,17 +451,19 @@ uint32_t sim_port_lookup(const struct sim_topo *t, const char *spec)
 
 		return *spec && !*end && v < t->nports ? (uint32_t)v : SIM_NONE;
 	}
-	if ((size_t)(colon - spec) >= sizeof(want_a))
+	if ((size_t)(colon - spec) >= sizeof(from))
 		return SIM_NONE;
-	memcpy(want_a, spec, (size_t)(colon - spec));
-	want_a[colon - spec] = 0;
-	for (idx = 0; idx < t->nports; idx++) {
-		sim_topo_node_name(t, t->ports[idx].node, a, sizeof(a));
-		if (strcmp(a, want_a))
-			continue;
-		sim_topo_node_name(t, t->ports[t->ports[idx].peer].node, b, sizeof(b));
-		if (!strcmp(b, colon + 1))
-			return idx;
+	memcpy(from, spec, (size_t)(colon - spec));
+	from[colon - spec] = 0;
+	/* the spelling `fabsim topo` prints, as --fail names links */
+	node = sim_topo_node_by_name(t, from);
+	if (node == SIM_NONE)
+		return SIM_NONE;
+	n = &t->nodes[node];
+	for (uint32_t p = n->first_port; p < n->first_port + n->nports; p++) {
+		sim_topo_node_name(t, t->ports[t->ports[p].peer].node, to, sizeof(to));
+		if (!strcmp(to, colon + 1))
+			return p;
 	}
 	return SIM_NONE;
 }

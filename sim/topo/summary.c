@@ -361,7 +361,8 @@ static void count_switches(const struct sim_topo *t, struct sim_topo_summary *s)
 	}
 }
 
-int sim_topo_summarize(const struct sim_topo *t, struct sim_topo_summary *s)
+/* Everything but the isolated hosts. */
+static int summarize_links(const struct sim_topo *t, struct sim_topo_summary *s)
 {
 	uint32_t i;
 
@@ -393,7 +394,7 @@ int sim_topo_summarize(const struct sim_topo *t, struct sim_topo_summary *s)
 	return table_bisection(t, &s->bisection_bps);
 }
 
-int sim_topo_summarize_failed(struct sim_topo *t, struct sim_topo_summary *s)
+int sim_topo_summarize(struct sim_topo *t, struct sim_topo_summary *s)
 {
 	struct sim_reach r;
 	uint32_t i;
@@ -402,12 +403,12 @@ int sim_topo_summarize_failed(struct sim_topo *t, struct sim_topo_summary *s)
 	for (i = 0; i < t->nports && !t->ports[i].down; i++)
 		;
 	if (i == t->nports)
-		return sim_topo_summarize(t, s);
+		return summarize_links(t, s);
 	/* TABLE mode: the hop distances over live links, for the diameter too */
 	ret = sim_reach_build(t, &r);
 	if (ret)
 		return ret;
-	ret = sim_topo_summarize(t, s);
+	ret = summarize_links(t, s);
 	if (!ret)
 		s->hosts_isolated = sim_reach_isolated(t, &r, s->isolated, SIM_TOPO_SUMMARY_LIST);
 	sim_reach_free(&r);

@@ -215,6 +215,21 @@ static inline uint64_t sim_topo_nic_bps(const struct sim_topo *t, uint32_t host_
 	return t->ports[t->nodes[host_node].first_port].rate_bps;
 }
 
+/*
+ * Line rate of a host's whole NIC: the sum of its ports over every plane,
+ * bits per second. Figures "per NIC" and "of line" use it, so that two
+ * 200G planes read as one 400G NIC, not as 200% of a 200G one.
+ */
+static inline uint64_t sim_topo_host_bps(const struct sim_topo *t, uint32_t host_node)
+{
+	const struct sim_node *n = &t->nodes[host_node];
+	uint64_t bps = 0;
+
+	for (uint32_t p = 0; p < n->nports; p++)
+		bps += t->ports[n->first_port + p].rate_bps;
+	return bps;
+}
+
 /* Summary and export: `fabsim topo`. */
 #define SIM_TOPO_SUMMARY_LIST 8		/* failed links and isolated hosts named */
 struct sim_topo_summary {
@@ -247,13 +262,13 @@ struct sim_topo_summary {
 	uint32_t hosts_isolated;	/* hosts that reach no other host on any plane */
 	uint32_t isolated[SIM_TOPO_SUMMARY_LIST]; /* the first of them, node ids */
 };
-int sim_topo_summarize(const struct sim_topo *t, struct sim_topo_summary *s);
 /*
- * As sim_topo_summarize, and on a fabric with links down the hosts left
- * without a path (reach.h's table, which in TABLE mode also recomputes
- * T's hop distances over live links first).
+ * Fills S from T: 0, or -ENOMEM. On a fabric with links down it also
+ * lists the hosts left without a path (reach.h's table, which in TABLE
+ * mode recomputes T's hop distances over live links first: hence T is
+ * not const).
  */
-int sim_topo_summarize_failed(struct sim_topo *t, struct sim_topo_summary *s);
+int sim_topo_summarize(struct sim_topo *t, struct sim_topo_summary *s);
 /*
  * The links down (DEGRADED: degraded) of T, each once by its lower-tier
  * port: the first MAX into OUT, returns how many there are in all.

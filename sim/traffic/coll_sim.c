@@ -596,7 +596,7 @@ int sim_coll_add(struct sim *s, struct sim_coll_job *job, char *err, size_t errl
 
 void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct sim_coll_result *r)
 {
-	uint64_t line = sim_topo_nic_bps(s->topo, s->topo->hosts[job->rank_host ? job->rank_host[0] : 0]);
+	uint64_t line = sim_topo_host_bps(s->topo, s->topo->hosts[job->rank_host ? job->rank_host[0] : 0]);
 	const struct sim_src *src = sim_src_find(s, job->first_flow);
 	const struct sim_coll_src *cs = src && job->nflows ? sim_coll_src_of(src) : NULL;
 	double secs;
@@ -605,7 +605,7 @@ void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct
 	r->slowest_flow = SIM_COLL_NO_FLOW;
 	r->line_gbps = (double)line / 1e9;
 	if (cs) {
-		line = sim_topo_nic_bps(s->topo, s->topo->hosts[cs->rank_host[0]]);
+		line = sim_topo_host_bps(s->topo, s->topo->hosts[cs->rank_host[0]]);
 		r->line_gbps = (double)line / 1e9;
 		r->flows_done = cs->done;
 		for (uint32_t h = 0; h < s->topo->nhosts; h++)
