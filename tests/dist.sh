@@ -86,6 +86,11 @@ same "hierarchical all-reduce, servers of 8 GPUs" -t "$R" -w allreduce -a hier-t
 same "two jobs and background traffic sharing the fabric" -t "$R" --jobs tests/golden/input/two.jobs -s 128K \
 	--background 256K
 same "ring all-reduce on a 3-tier fat-tree split by pod" -t "$tmp/ft.topo" -w allreduce -a ring -s 1M
+# links failed from the start: every part routes around them with the same table
+same "permutation, AR, 10% of leaf-spine links failed" -t "$T" -w permutation -s 1M -l ar --fail 10%@leaf-spine \
+	--fail-seed 2
+same "ring all-reduce, ECMP, a degraded and a failed link" -t "$T" -w allreduce -a ring -s 1M \
+	--fail leaf0:spine1=400G --fail leaf5:spine3
 # drops, go-back-N, timeouts: packets of transfers whose halves a part has recycled
 NPS="2 4" same "lossy all-to-all: retransmissions after a transfer finished" -t topologies/leafspine-oversub.topo \
 	-w all-to-all -s 4M --no-pfc --no-ecn -r gbn --buffer 256K --rto 10us --window unlimited --alpha 0
@@ -133,6 +138,9 @@ expect "a job whose servers a split would cut is refused" 1 "a split run keeps s
 	mpi 3 run -t "$T" -w allreduce -a hier --gpus-per-server 32 -s 1M -o ""
 expect "--trace-port: an unknown port, every part says so" 2 "expected a port index below" \
 	mpi 2 run -t "$T" -s 64K -o "$tmp/tp" --trace-port leaf0:nowhere
+# link changes during a run are not split yet: every part says so
+expect "--fail-at under mpirun is refused" 1 "not supported in a run split over processes" \
+	mpi 2 run -t "$T" -s 64K -o "" --fail-at 10us leaf0:spine0
 expect "errors name the process" 2 '^\[part 1/2\] ' mpi 2 run -t "$T" --partition x
 
 # what a split would be, without running it: 8 leaf groups of small-800g, 2 or 16 parts
