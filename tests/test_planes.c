@@ -280,7 +280,8 @@ static void test_planes_port_down_midrun(void **state)
 		if (m == SIM_PLANE_SPREAD_QP)
 			assert_non_null(s->rr[port]);	/* h0's QP of slot 1 */
 		link_down(t, 0, 1);
-		/* as the fabric's link-down event does (fail.c): both ends flushed, then the NIC told */
+		/* as the fabric's link-down event does (fail.c): counted, both ends flushed, then the NIC told */
+		s->links_down++;
 		sim_port_link_down(s, port);
 		sim_port_link_down(s, t->ports[port].peer);
 		sim_nic_port_down(s, t->hosts[0], 1);
@@ -370,7 +371,8 @@ static void test_planes_fabric_cut_midrun(void **state)
 		assert_null(s->reach);
 		t->ports[up].down = 1;
 		t->ports[t->ports[up].peer].down = 1;
-		/* as the fabric's link-down event does (fail.c): a down port's queues are lost */
+		/* as the fabric's link-down event does (fail.c): counted, and a down port's queues are lost */
+		s->links_down++;
 		sim_port_link_down(s, up);
 		sim_port_link_down(s, t->ports[up].peer);
 		assert_int_equal(sim_reach_refresh(s), 0);

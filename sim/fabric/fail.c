@@ -206,10 +206,6 @@ int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n
 	}
 	s->link_evs = e;
 	s->nlink_evs = n;
-	/* links down from the start count too: a restore of one is a restore */
-	for (uint32_t p = 0; p < t->nports; p++)
-		if (t->ports[p].down && p < t->ports[p].peer)
-			s->links_down++;
 	for (uint32_t i = 0; i < n && !s->error; i++)
 		sim_schedule_seq(s, e[i].at_ps, sim_fail_key(s, i, 0), &e[i].ev);
 	return s->error;
@@ -246,12 +242,13 @@ void sim_fail_link(struct sim *s, struct sim_link_ev *e)
 	uint32_t i = (uint32_t)(e - s->link_evs), peer = t->ports[e->port].peer;
 	bool was_down = t->ports[e->port].down;
 
+	/* counted first: the per-frame checks (sim_port_down) hold while the ends flush */
+	if (e->op == SIM_FAIL_DOWN && !was_down)
+		s->links_down++;
 	/* orig_bps: the rates before the run, what a restore (after a rate change too) gives back */
 	sim_fail_end(s, e, e->port, e->orig_bps[0], was_down);
 	sim_fail_end(s, e, peer, e->orig_bps[1], was_down);
-	if (e->op == SIM_FAIL_DOWN && !was_down)
-		s->links_down++;
-	else if (e->op == SIM_FAIL_RESTORE && was_down)
+	if (e->op == SIM_FAIL_RESTORE && was_down)
 		s->links_down--;
 	/*
 	 * A host's NIC sees its own port go down at once: its QPs on that

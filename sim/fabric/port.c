@@ -56,7 +56,7 @@ void sim_port_enqueue(struct sim *s, uint32_t port, struct sim_pkt *p)
 	struct sim_portq *q = &s->pq[port];
 	uint64_t total;
 
-	if (__builtin_expect(s->topo->ports[port].down, 0)) {
+	if (sim_port_down(s, port)) {
 		sim_port_lose(s, port, p);
 		return;
 	}
@@ -88,7 +88,7 @@ void sim_port_enqueue_pause(struct sim *s, uint32_t port, struct sim_pkt *p)
 	struct sim_pkt **link = &q->head[SIM_PRIO_CTRL];
 	uint64_t total;
 
-	if (__builtin_expect(s->topo->ports[port].down, 0)) {
+	if (sim_port_down(s, port)) {
 		/* generated here and held nowhere: no pause crosses a dead link */
 		sim_pkt_free(s, p);
 		return;
@@ -241,7 +241,7 @@ void sim_port_try_start(struct sim *s, uint32_t port)
 	uint32_t peer_node;
 	struct sim_pkt *p;
 
-	if (sim_port_busy(s, q) || __builtin_expect(pp->down, 0))
+	if (sim_port_busy(s, q) || sim_port_down(s, port))
 		return;	/* a down port sends nothing: its NIC's QPs wait, their timers run */
 	p = sim_port_next(s, port, own);
 	if (!p)
@@ -333,7 +333,7 @@ void sim_port_arrive(struct sim *s, struct sim_pkt *p)
 	uint32_t node = s->topo->ports[p->in_port].node;
 
 	s->c.pkt_hops++;
-	if (__builtin_expect(s->topo->ports[p->in_port].down, 0)) {
+	if (sim_port_down(s, p->in_port)) {
 		/* it was on the wire when the link went down: the receiver never sees it */
 		s->c.link_drops++;	/* the run's count only: pst's is what the port was given */
 		sim_pkt_free(s, p);

@@ -261,6 +261,8 @@ struct sim *sim_create(struct sim_topo *topo, const struct sim_config *cfg)
 	}
 	sim_pfc_reserve(s);
 	s->links_down_at_start = sim_topo_failed_links(topo, false, NULL, 0);
+	/* links down from the start count too: a restore of one is a restore */
+	s->links_down = s->links_down_at_start;
 	s->links_degraded_at_start = sim_topo_failed_links(topo, true, NULL, 0);
 	if (sim_topo_any_down(topo) && sim_reach_refresh(s))
 		goto out_free_engine;

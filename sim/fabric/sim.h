@@ -685,7 +685,7 @@ struct sim {
 	struct sim_dist *dist;		/* the part of a run split over processes (dist.h), NULL: whole */
 	struct sim_link_ev *link_evs;	/* fail.c: the link changes of the run, in time order */
 	uint32_t nlink_evs;
-	uint32_t links_down;		/* with link changes: links down now (fail.c), 0 without */
+	uint32_t links_down;		/* links down now (fail.c): 0 keeps the per-frame link checks off */
 	uint32_t links_down_at_start;	/* failed before the run (--fail, a topology's fail list) */
 	uint32_t links_degraded_at_start; /* slowed before the run (A:B=RATE) */
 	/*
@@ -1115,6 +1115,12 @@ void sim_fail_undo(struct sim *s);
 static inline bool sim_failures(const struct sim *s)
 {
 	return s->nlink_evs || s->links_down_at_start || s->links_degraded_at_start;
+}
+
+/* Whether PORT's link is down: one predicted test while every link is up. */
+static inline bool sim_port_down(const struct sim *s, uint32_t port)
+{
+	return __builtin_expect(s->links_down != 0, 0) && s->topo->ports[port].down;
 }
 
 /* port.c: link-down of PORT: every queued frame is lost (link_drops) and its PFC state reset. */
