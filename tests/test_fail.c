@@ -380,7 +380,7 @@ static void test_fail_summary_leafspine(void **state)
 	struct sim_topo *t = leafspine(4, 4, 4, 1, 1);
 	struct sim_fail_plan p = { .seed = 1 };
 	struct sim_topo_summary s;
-	char spec[32];
+	char spec[48];
 
 	assert_int_equal(sim_topo_summarize(t, &s), 0);
 	close_to(s.bisection_bps, 6.4e12);
