@@ -405,4 +405,9 @@ fi
 expect "--timeline refused for a collective" 2 "--timeline samples one flow workload" \
 	"$FABSIM" run -t $T -w allreduce -n 16 -s 256K --timeline -o "$tmp/tlc"
 
+# fabsim sched pipelines as fabsim run does by default (NCCL's 1 MiB chunk for a ring): a 4-rank ring
+# all-reduce of 16 MiB is 2n(n-1) = 24 transfers per piece, 16 MiB / (4 segments x 1 MiB) = 4 pieces: 96
+expect "sched: the ring's default chunk is run's (1 MiB: 96 transfers)" 0 "16777216 bytes: 96 transfers" \
+	"$FABSIM" sched -a ring -n 4 -s 16M -q
+
 finish

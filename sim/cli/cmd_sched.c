@@ -95,7 +95,9 @@ static const struct sim_opt sched_opts_coll[] = {
 	SIM_OPT_U32("channels", 0, "N", struct sched_opts, p.nchannels, 1, SIM_MAX_CHANNELS,
 		    "rings/trees in parallel [1..64], default as NCCL\nbuilds them (as fabsim run)"),
 	SIM_OPT_QTY("chunk", 0, "SIZE", struct sched_opts, p.chunk_bytes, COLL_QTY_SIZE, 1, SIM_MAX_FLOW_BYTES, NULL,
-		    "pipelining piece, default none [1 B..1 TiB]"),
+		    "pipelining piece [1 B..1 TiB], default as fabsim\n"
+		    "run and NCCL: 1M; tree and hier-tree 512K halved\n"
+		    "to fill the tree's depth (down to 32K)"),
 	SIM_OPT_U32("gpus-per-server", 0, "N", struct sched_opts, p.gpus_per_server, 1, SIM_MAX_GPUS_PER_SERVER,
 		    "servers of N consecutive ranks (hier; rings and\ntrees on rails) [1..1024]"),
 	SIM_OPT_CUSTOM("pxn", 0, "on|off", sched_opt_pxn, "on or off",
@@ -149,6 +151,9 @@ static int sched_parse(int argc, char **argv, struct sched_opts *o)
 		o->p.algo = coll_default_algo(o->p.kind);
 	if (!o->p.nchannels)
 		o->p.nchannels = coll_default_channels(&o->p);
+	/* the pieces fabsim run simulates when no --chunk is given */
+	if (!o->p.chunk_bytes)
+		o->p.chunk_bytes = coll_default_chunk(&o->p);
 	if (first < argc) {
 		fprintf(stderr, "fabsim sched: invalid argument '%s' (see --help)\n", argv[first]);
 		return -1;
