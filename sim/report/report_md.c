@@ -96,7 +96,8 @@ static void md_flow_row(FILE *f, const struct sim_rep_config *c)
 	sim_rep_flow_fig(c, 0, &a);
 	sim_rep_agg_text(&a, 100, 1, "%", v, sizeof(v));
 	fprintf(f, " %s |", v);
-	fputs(" – |", f);
+	/* no busbw, and no schedule to keep a NIC busy */
+	fputs(" – | – |", f);
 	md_num(f, " %.1f |", sim_rep_num(c->summary, "fct_p99_us"));
 	md_num(f, " %.0f |", sim_rep_num(c->summary, "pfc_pauses"));
 	md_num(f, " %.0f |\n", sim_rep_num(c->summary, "drops"));
@@ -183,6 +184,9 @@ static void md_coll_row(FILE *f, const struct sim_rep_config *c, const char *job
 	sim_rep_agg_text(&sz[n - 1].eff, 100, 1, "%", v, sizeof(v));
 	/* avg busbw: nccl-tests' mean over sizes, of each size's mean over seeds */
 	fprintf(f, " %s (%s) | %.2f |", v, hi, busbw / (double)n);
+	/* beside the effective throughput it explains: the largest size's */
+	sim_rep_agg_text(&sz[n - 1].nic_busy, 100, 1, "%", v, sizeof(v));
+	fprintf(f, " %s |", v);
 	md_num(f, " %.1f |", sim_rep_num(c->largest, "fct_p99_us"));
 	md_num(f, " %.0f |", md_job_sum(c->summary, job, "pfc_pauses"));
 	md_num(f, " %.0f |\n", md_job_sum(c->summary, job, "drops"));
@@ -217,7 +221,7 @@ static void md_pred_row(FILE *f, const struct sim_rep_config *c)
 		fprintf(f, "%.1f%%", 100 * sum / (double)n);
 	else
 		fputs("–", f);
-	fputs(" | – | – | – | – | – | – |\n", f);
+	fputs(" | – | – | – | – | – | – | – |\n", f);
 }
 
 static void md_key_table(FILE *f, const struct sim_report *r, struct md_size *sz)
@@ -226,8 +230,8 @@ static void md_key_table(FILE *f, const struct sim_report *r, struct md_size *sz
 
 	fprintf(f, "## Key figures\n\n"
 		"| configuration | workload | lb / cc / rx | effective throughput | avg busbw (GB/s) "
-		"| p99 FCT (us) | PFC pauses | drops |\n"
-		"|---|---|---|---:|---:|---:|---:|---:|\n");
+		"| NIC busy | p99 FCT (us) | PFC pauses | drops |\n"
+		"|---|---|---|---:|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < r->ncfg; i++) {
 		const struct sim_rep_config *c = &r->cfg[i];
 
