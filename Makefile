@@ -142,6 +142,15 @@ $(BUILD)/asan/%.o: %.c $(FLAGS_STAMP) | sim-headers
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -c $< -o $@
 
+# Where make install puts the presets, compiled into load.c alone (fabsim
+# -t NAME looks there): a change of PREFIX rebuilds that one object.
+DATADIR_STAMP := $(BUILD)/datadir.stamp
+$(DATADIR_STAMP): FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(PREFIX)' ] || printf '%s\n' '$(PREFIX)' >$@
+$(BUILD)/obj/sim/cli/load.o $(BUILD)/asan/sim/cli/load.o: $(DATADIR_STAMP)
+$(BUILD)/obj/sim/cli/load.o $(BUILD)/asan/sim/cli/load.o: CPPFLAGS += -DFAB_DATADIR=\"$(PREFIX)/share/fabsim\"
+
 define layer_lib
 $(BUILD)/lib/libsim-$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(call layer_src,$(1)))
 	@mkdir -p $$(@D)
