@@ -57,7 +57,16 @@ static bool try_dir(const char *dir, const char *name, char *out, size_t len, ch
 	return is_file(out);
 }
 
-int sim_topo_resolve(const char *arg, char *out, size_t len, char *err, size_t errlen)
+const char *sim_topo_preset_dir(void)
+{
+	return FAB_DATADIR "/topologies";
+}
+
+/*
+ * The file ARG names, into OUT: ARG itself when it is a file or a path;
+ * else a preset (load.h). 0, or -ENOENT with a message in ERR.
+ */
+static int sim_topo_resolve(const char *arg, char *out, size_t len, char *err, size_t errlen)
 {
 	const char *env = getenv("FABSIM_TOPOLOGIES");
 	char looked[8192], bare[256];
@@ -73,7 +82,7 @@ int sim_topo_resolve(const char *arg, char *out, size_t len, char *err, size_t e
 	if (is_file(arg) || strchr(arg, '/') || !arg[0])
 		return 0;
 	if (try_dir(env, arg, out, len, looked, sizeof(looked)) ||
-	    try_dir(FAB_DATADIR "/topologies", arg, out, len, looked, sizeof(looked)) ||
+	    try_dir(sim_topo_preset_dir(), arg, out, len, looked, sizeof(looked)) ||
 	    try_dir("topologies", arg, out, len, looked, sizeof(looked)))
 		return 0;
 	snprintf(err, errlen,

@@ -9,16 +9,16 @@
 #include <stddef.h>
 #include "sim/topo/topo.h"
 
-/* The topology of PATH (or TEXT, named NAME in messages), or NULL after printing why. */
+/*
+ * The topology of PATH (or TEXT, named NAME in messages), or NULL after
+ * printing why. PATH may be a preset's name, NAME or NAME.topo, when it is
+ * not a file and has no '/': it is then looked for in $FABSIM_TOPOLOGIES,
+ * sim_topo_preset_dir() and ./topologies, in this order, and a miss lists
+ * where.
+ */
 struct sim_topo *sim_topo_load(const char *path);
 struct sim_topo *sim_topo_load_string(const char *text, const char *name);
-/*
- * The file a topology argument names, into OUT: ARG itself when it is a
- * file or a path (it has a '/'); else a preset NAME or NAME.topo, searched
- * in $FABSIM_TOPOLOGIES, FAB_DATADIR/topologies (the installed presets)
- * and ./topologies, in this order. 0, or -ENOENT with a message in ERR
- * that lists where it looked.
- */
-int sim_topo_resolve(const char *arg, char *out, size_t len, char *err, size_t errlen);
+/* Where make install put the presets: $(PREFIX)/share/fabsim/topologies */
+const char *sim_topo_preset_dir(void);
 
 #endif
