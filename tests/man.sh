@@ -42,6 +42,10 @@ if tmatch "fabsim man" || tmatch "fabbench --man" || tmatch "groff"; then
 		grep -q "^\.SS \"fabsim $c\"" "$tmp/fabsim.1" && ok "fabsim man: a section for $c" ||
 			bad "fabsim man: a section for $c"
 	done
+	"$BUILD/fabsim" man run >"$tmp/fabsim-run.1"
+	grep -q '^\.SS "fabsim run"' "$tmp/fabsim-run.1" && ! grep -q '^\.SS "fabsim topo"' "$tmp/fabsim-run.1" &&
+		ok "fabsim man run: that section alone" || bad "fabsim man run: that section alone"
+	expect "fabsim man: an unknown command" 2 "fabsim man: unknown command 'frob'" "$BUILD/fabsim" man frob
 	"$BUILD/fabbench" --help >"$tmp/help-fabbench"
 	check_names "fabbench --man: --help's options" "$tmp/help-fabbench" "$tmp/fabbench.1"
 	# the generator itself: an option --help does not list is not found in the page
