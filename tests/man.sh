@@ -48,6 +48,14 @@ if tmatch "fabsim man" || tmatch "fabbench --man" || tmatch "groff"; then
 	expect "fabsim man: an unknown command" 2 "fabsim man: unknown command 'frob'" "$BUILD/fabsim" man frob
 	"$BUILD/fabbench" --help >"$tmp/help-fabbench"
 	check_names "fabbench --man: --help's options" "$tmp/help-fabbench" "$tmp/fabbench.1"
+	# and every long option fabbench's getopt table accepts (verbs/opts.c)
+	sed -nE 's/^[[:space:]]*\{ "([A-Za-z0-9_-]+)", (no|required|optional)_argument.*/  --\1/p' \
+		"$REPO/verbs/opts.c" >"$tmp/vb-long"
+	if tmatch "fabbench --man: every option of its getopt table"; then
+		[ "$(wc -l <"$tmp/vb-long")" -gt 20 ] && names_in_page "$tmp/vb-long" "$tmp/fabbench.1" &&
+			ok "fabbench --man: every option of its getopt table" ||
+			bad "fabbench --man: every option of its getopt table"
+	fi
 	# the generator itself: an option --help does not list is not found in the page
 	printf '  --no-such-option   x\n' >"$tmp/help-fake"
 	if tmatch "fabsim man: the check finds a missing option"; then
