@@ -7,7 +7,7 @@
 #   make demo          install the "sim" packages, build fabsim, run the demo
 #   make check         install the sim, fabbench, vm and fuzz packages, build
 #                      with -Werror and run every suite: layers, unit, asan,
-#                      cli, golden, exports, report, files, fabbench-tcp,
+#                      cli, man, golden, exports, report, files, fabbench-tcp,
 #                      fabbench-rdma (Soft-RoCE VM), fuzz-regress. Last line: "N passed, M failed,
 #                      K skipped"; fails if anything failed or was skipped.
 #   make check SKIP_VM=1   the same, but the VM suite may be skipped
@@ -18,12 +18,13 @@
 #   make fuzz FUZZ_S=600   run every libFuzzer harness FUZZ_S seconds
 #   make bench         simulator speed
 #   make bench-mpi     one run in 1 and in 2 processes (mpirun): speedup
-#   make install       PREFIX=/usr/local DESTDIR=
+#   make install       PREFIX=/usr/local DESTDIR=: the programs, man pages
+#                      (built by make man) and the presets (fabsim -t NAME)
 #   make clean         remove build/
 #   make vm-smoke      boot the Soft-RoCE VM, run perftest, rping, MPI in it
 #   make help          this text
 # Suites alone: check-layers check-unit check-asan check-cli check-golden
-# check-exports check-report check-files check-fabbench check-rdma fuzz-regress.
+# check-exports check-report check-files check-man check-fabbench check-rdma fuzz-regress.
 # Options: BUILD=dir (default build), WERROR=1 (-Werror, as make check
 # does), JOBS=n (parallel jobs of make demo/check unless -j is given;
 # default: cores), CC, CFLAGS, OPT, T=PATTERN (check: tests to run).
@@ -108,7 +109,7 @@ need_headers = @command -v $(firstword $(CC)) >/dev/null 2>&1 || { \
 		exit 1; }
 
 .PHONY: all fabsim deps deps-sim check test asan-test check-unit check-asan \
-	check-cli check-dist check-report check-files check-layers check-golden check-exports demo bench bench-mpi install clean help \
+	check-cli check-man man check-dist check-report check-files check-layers check-golden check-exports demo bench bench-mpi install clean help \
 	sim-headers fabsim-headers test-headers FORCE
 
 all: $(BUILD)/fabsim
@@ -141,6 +142,15 @@ $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | sim-headers
 $(BUILD)/asan/%.o: %.c $(FLAGS_STAMP) | sim-headers
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -MMD -MP -c $< -o $@
+
+# Where make install puts the presets, compiled into load.c alone (fabsim
+# -t NAME looks there): a change of PREFIX rebuilds that one object.
+DATADIR_STAMP := $(BUILD)/datadir.stamp
+$(DATADIR_STAMP): FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(PREFIX)' ] || printf '%s\n' '$(PREFIX)' >$@
+$(BUILD)/obj/sim/cli/load.o $(BUILD)/asan/sim/cli/load.o: $(DATADIR_STAMP)
+$(BUILD)/obj/sim/cli/load.o $(BUILD)/asan/sim/cli/load.o: CPPFLAGS += -DFAB_DATADIR=\"$(PREFIX)/share/fabsim\"
 
 define layer_lib
 $(BUILD)/lib/libsim-$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(call layer_src,$(1)))
@@ -239,6 +249,7 @@ asan-test: check-asan
 # added when their script exists.
 CHECK_SUITES = layers:check-layers unit:check-unit asan:check-asan cli:check-cli \
 	golden:check-golden exports:check-exports report:check-report dist:check-dist \
+	$(if $(wildcard tests/man.sh),man:check-man) \
 	$(if $(wildcard tests/files.sh),files:check-files) \
 	fabbench-tcp:check-fabbench fabbench-rdma:check-rdma \
 	$(if $(wildcard tests/fuzz/fuzz.mk),fuzz-regress:fuzz-regress)
@@ -263,11 +274,28 @@ bench-mpi: deps-sim
 	@$(MAKE) $(PAR) --no-print-directory fabsim
 	@bash tests/bench-mpi.sh $(BUILD)/fabsim
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/fabsim/topologies
+# The manual pages, printed by the programs from the tables behind --help
+# (fabsim man, fabbench --man): they cannot say other than --help.
+MAN_PAGES := $(BUILD)/man/fabsim.1 $(BUILD)/man/fabbench.1
+man: $(MAN_PAGES)
+$(BUILD)/man/fabsim.1: $(BUILD)/fabsim
+	@mkdir -p $(@D)
+	$(BUILD)/fabsim man >$@.tmp && mv $@.tmp $@
+$(BUILD)/man/fabbench.1: $(BUILD)/fabbench
+	@mkdir -p $(@D)
+	$(BUILD)/fabbench --man >$@.tmp && mv $@.tmp $@
+
+# The man pages and installing them (tests/man.sh, which runs make install).
+check-man: $(BUILD)/fabsim $(BUILD)/fabbench
+	@bash tests/man.sh $(BUILD)
+
+install: all $(MAN_PAGES)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/fabsim/topologies \
+		$(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/fabsim $(DESTDIR)$(PREFIX)/bin/fabsim
 	install -m 755 $(BUILD)/fabbench $(DESTDIR)$(PREFIX)/bin/fabbench
-	install -m 644 topologies/*.topo $(DESTDIR)$(PREFIX)/share/fabsim/topologies/
+	install -m 644 topologies/*.topo topologies/FORMAT.md $(DESTDIR)$(PREFIX)/share/fabsim/topologies/
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf $(BUILD)

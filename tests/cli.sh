@@ -40,6 +40,25 @@ expect "bad rate names file:line" 1 "rate.topo:4:" "$FABSIM" topo "$tmp/rate.top
 printf 'fabric = { kind = "leafspine"\n' >"$tmp/syntax.topo"
 expect "syntax error names file:line" 1 "syntax.topo:[0-9]+:" "$FABSIM" topo "$tmp/syntax.topo"
 expect "missing topology file" 1 "nope.topo" "$FABSIM" run --topo "$tmp/nope.topo"
+# presets by name (sim/cli/load.c): NAME or NAME.topo in $FABSIM_TOPOLOGIES,
+# the installed share folder, then ./topologies; a miss lists where it looked
+expect "preset by name: topo small-800g" 0 "128, 1 x 800G" "$FABSIM" topo small-800g
+expect "preset by name: topo small-800g.topo" 0 "128, 1 x 800G" "$FABSIM" topo small-800g.topo
+expect "preset by name: run -t small-800g" 0 "small-800g" "$FABSIM" run -t small-800g -s 64K -o ""
+mkdir -p "$tmp/presets" "$tmp/elsewhere"
+cp topologies/tiny-explicit.topo "$tmp/presets/my-lab.topo"
+FABSIM_ABS=$(cd "$(dirname "$FABSIM")" && pwd)/$(basename "$FABSIM")
+expect "preset by name: FABSIM_TOPOLOGIES" 0 "^topology +tiny" \
+	env -C "$tmp/elsewhere" FABSIM_TOPOLOGIES="$tmp/presets" "$FABSIM_ABS" topo my-lab
+expect "preset by name: FABSIM_TOPOLOGIES first" 0 "^topology +tiny" \
+	env FABSIM_TOPOLOGIES="$tmp/presets" sh -c 'cp "$1/my-lab.topo" "$1/small-800g.topo" && "$2" topo small-800g' \
+	sh "$tmp/presets" "$FABSIM"
+rm -f "$tmp/presets/small-800g.topo"
+expect "preset by name: missing name lists the folders" 1 \
+	"no-such-fabric: no such topology file, nor preset no-such-fabric or no-such-fabric.topo in $tmp/presets, .*/share/fabsim/topologies, topologies" \
+	env FABSIM_TOPOLOGIES="$tmp/presets" "$FABSIM" run -t no-such-fabric
+expect "preset by name: not from ./topologies elsewhere" 1 "FABSIM_TOPOLOGIES=DIR adds a folder" \
+	env -C "$tmp/elsewhere" -u FABSIM_TOPOLOGIES "$FABSIM_ABS" topo my-lab
 
 T=topologies/small-800g.topo
 expect "run: bad --lb" 2 "ecmp, flowlet, spray or ar" "$FABSIM" run -t $T --lb magic

@@ -16,7 +16,7 @@ FABBENCH_PKGS = $(call pkgs,fabbench)
 VB_LIB_SRC := verbs/opts.c verbs/plan.c verbs/exec.c verbs/check.c \
 	verbs/report.c verbs/start.c
 # The binary: CLI, bootstrap (MPI), transports.
-VB_BIN_SRC := verbs/main.c verbs/bench.c verbs/boot.c verbs/tcp.c verbs/ib.c \
+VB_BIN_SRC := verbs/main.c verbs/man.c verbs/bench.c verbs/boot.c verbs/tcp.c verbs/ib.c \
 	verbs/ib_dev.c verbs/ib_conn.c
 
 VB_LIB_OBJ := $(VB_LIB_SRC:%.c=$(BUILD)/obj/%.o)

@@ -13,6 +13,7 @@
 
 #include "verbs/bench.h"
 #include "verbs/boot.h"
+#include "verbs/man.h"
 #include "verbs/opts.h"
 #include "verbs/transport.h"
 
@@ -136,6 +137,8 @@ int main(int argc, char **argv)
 	int code, ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "--man"))
+		return vb_man_page(prog);
 	if (vb_opts_parse(&o, argc, argv, err, sizeof(err)))
 		return usage_error(err, vb_boot_env_rank());
 	if (o.help) {

@@ -9,8 +9,16 @@
 #include <stddef.h>
 #include "sim/topo/topo.h"
 
-/* The topology of PATH (or TEXT, named NAME in messages), or NULL after printing why. */
+/*
+ * The topology of PATH (or TEXT, named NAME in messages), or NULL after
+ * printing why. PATH may be a preset's name, NAME or NAME.topo, when it is
+ * not a file and has no '/': it is then looked for in $FABSIM_TOPOLOGIES,
+ * sim_topo_preset_dir() and ./topologies, in this order, and a miss lists
+ * where.
+ */
 struct sim_topo *sim_topo_load(const char *path);
 struct sim_topo *sim_topo_load_string(const char *text, const char *name);
+/* Where make install put the presets: $(PREFIX)/share/fabsim/topologies */
+const char *sim_topo_preset_dir(void);
 
 #endif

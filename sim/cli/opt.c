@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include "collectives/man.h"
 #include "sim/cli/opt.h"
 
 /* getopt_long's value of a long-only option: above every character */
@@ -78,12 +79,19 @@ static int sim_opt_unknown(const struct sim_opt_cmd *cmd)
 	return -1;
 }
 
+static void sim_opt_man(const struct sim_opt_cmd *cmd, FILE *out);
+
 int sim_opt_parse(const struct sim_opt_cmd *cmd, int argc, char **argv, void *obj, int *first_arg)
 {
 	struct sim_opt_set set;
 	char err[320];
 	int c;
 
+	/* hidden: fabsim man collects every command's section this way */
+	if (argc == 2 && !strcmp(argv[1], "--man")) {
+		sim_opt_man(cmd, stdout);
+		return 1;
+	}
 	sim_opt_build(&set, cmd);
 	/* 0, not 1: main may already have run getopt on another vector */
 	optind = 0;
@@ -173,6 +181,66 @@ void sim_opt_usage(const struct sim_opt_cmd *cmd, FILE *out)
 	}
 	if (cmd->usage_tail)
 		fputs(cmd->usage_tail, out);
+}
+
+/* ".TP", "-t, --topo FILE" in bold and italics, then the help text's lines */
+static void sim_opt_man_item(const struct sim_opt *o, FILE *out)
+{
+	const char *s = o->help;
+	char made[512];
+
+	if (o->hidden)
+		return;
+	if (!o->name) {
+		coll_man_help(out, o->help);
+		return;
+	}
+	if (o->help_fn)
+		s = o->help_fn(made, sizeof(made));
+	fputs(".TP\n", out);
+	if (o->key)
+		fprintf(out, "\\fB\\-%c\\fR, ", o->key);
+	fputs("\\fB\\-\\-", out);
+	coll_man_put(out, o->name, strlen(o->name));
+	fputs("\\fR", out);
+	if (o->arg) {
+		fputs(" \\fI", out);
+		coll_man_put(out, o->arg, strlen(o->arg));
+		fputs("\\fR", out);
+	}
+	fputc('\n', out);
+	while (s && *s) {
+		size_t len = strcspn(s, "\n");
+
+		coll_man_put(out, s, len);
+		fputc('\n', out);
+		if (!s[len])
+			break;
+		fputs(".br\n", out);
+		s += len + 1;
+	}
+}
+
+/* CMD's --help in roff: a subsection of fabsim(1) */
+static void sim_opt_man(const struct sim_opt_cmd *cmd, FILE *out)
+{
+	fputs(".SS \"", out);
+	coll_man_put(out, cmd->name, strlen(cmd->name));
+	fputs("\"\n", out);
+	coll_man_pre(out, cmd->usage_head);
+	for (size_t g = 0; g < cmd->ngroups; g++) {
+		if (cmd->groups[g].heading) {
+			fputs(".PP\n.B \"", out);
+			coll_man_put(out, cmd->groups[g].heading, strlen(cmd->groups[g].heading));
+			fputs("\"\n", out);
+		}
+		for (size_t i = 0; i < cmd->groups[g].nopts; i++)
+			sim_opt_man_item(&cmd->groups[g].opts[i], out);
+	}
+	if (cmd->usage_tail) {
+		fputs(".PP\n", out);
+		coll_man_pre(out, cmd->usage_tail);
+	}
 }
 
 int sim_opt_expected(const struct sim_opt *opt, const char *arg, const char *expected, char *err, size_t errlen)

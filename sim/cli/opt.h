@@ -160,7 +160,9 @@ struct sim_opt_seeds {
  * Parses the options of ARGV (ARGV[0] is the subcommand) into OBJ with
  * CMD's tables. 0: done, *FIRST_ARG is the index of the first argument
  * that is not an option; 1: --help was printed on stdout (exit 0); -1: bad
- * usage, the message printed on stderr (exit 2).
+ * usage, the message printed on stderr (exit 2). The one argument --man
+ * (hidden) prints CMD's subsection of fabsim(1) in roff instead and
+ * returns 1: fabsim man collects the commands' sections this way.
  */
 int sim_opt_parse(const struct sim_opt_cmd *cmd, int argc, char **argv, void *obj, int *first_arg);
 /* CMD's --help: its head, one line per option and heading, its tail. */
