@@ -249,6 +249,33 @@ if [ "$(wc -l <"$tmp/longc/flows.csv")" -eq 2 ]; then
 else
 	bad "a long comment's tail is not a flow"
 fi
+# flow lists name hosts by index or by name (h12; an explicit topology's own names), never a switch
+printf 'h0 h17 1M\n3 h40 1M 1us\nh5 6 512K\n' >"$tmp/names.flows"
+"$FABSIM" run -t $T -f "$tmp/names.flows" -o "$tmp/names" >/dev/null 2>&1
+if [ "$(cut -d, -f2,3 "$tmp/names/flows.csv" 2>/dev/null | tr '\n' ' ')" = "src,dst 0,17 3,40 5,6 " ]; then
+	ok "flow list: host names and indices, mixed"
+else
+	bad "flow list: host names and indices, mixed"
+fi
+printf '0 1 1M\nh999 1 1M\n' >"$tmp/unk.flows"
+expect "flow list: unknown host name" 1 \
+	"unk.flows:2: SRC: unknown host 'h999' \\(expected a host index 0..127 or a host name such as h0\\)" \
+	"$FABSIM" run -t $T -f "$tmp/unk.flows" -o ""
+printf '0 leaf0 1M\n' >"$tmp/sw.flows"
+expect "flow list: a switch is not a host" 1 "sw.flows:1: DST: 'leaf0' is a switch" \
+	"$FABSIM" run -t $T -f "$tmp/sw.flows" -o ""
+printf 'name = "xn";\nfabric = { kind = "explicit"; host_rate = "400G";\n  nodes = ( { name = "gpuA"; kind = "host"; }, { name = "gpuB"; kind = "host"; },\n    { name = "sw"; kind = "switch"; } );\n  links = ( ( "gpuA", "sw" ), ( "gpuB", "sw" ) ); };\n' >"$tmp/xn.topo"
+printf 'gpuB gpuA 64K\n0 gpuB 64K\n' >"$tmp/xn.flows"
+"$FABSIM" run -t "$tmp/xn.topo" -f "$tmp/xn.flows" -o "$tmp/xn" >/dev/null 2>&1
+if [ "$(cut -d, -f2,3 "$tmp/xn/flows.csv" 2>/dev/null | tr '\n' ' ')" = "src,dst 1,0 0,1 " ]; then
+	ok "flow list: an explicit topology's host names"
+else
+	bad "flow list: an explicit topology's host names"
+fi
+printf 'h1 gpuA 64K\n' >"$tmp/xn2.flows"
+expect "flow list: generated names are not an explicit topology's" 1 \
+	"xn2.flows:1: SRC: unknown host 'h1' \\(expected a host index 0..1 or a host name such as gpuA\\)" \
+	"$FABSIM" run -t "$tmp/xn.topo" -f "$tmp/xn2.flows" -o ""
 { printf 'a allreduce ring 16 contiguous'; printf '%2000s' ''; printf '1M\n'; } >"$tmp/long.jobs"
 expect "over-long jobs line refused" 1 "long.jobs:1: line longer than 1023 characters" \
 	"$FABSIM" run -t $C --jobs "$tmp/long.jobs" -o ""

@@ -280,7 +280,9 @@ static const struct sim_opt run_opts_workload[] = {
 		    "incast receiver, default 0 [0..hosts-1]"),
 	SIM_OPT_CUSTOM("flows", 'f', "FILE", run_opt_flows, NULL,
 		       "flow list, lines 'SRC DST SIZE [START]' (-w flows):\n"
-		       "SIZE [1 B..1 TiB], START [0..100 s], '#' comments"),
+		       "SRC, DST a host index or name (h12, or an explicit\n"
+		       "topology's), SIZE [1 B..1 TiB], START [0..100 s],\n"
+		       "'#' comments"),
 	SIM_OPT_QTY("seed", 'S', "N", RO, cfg.seed, COLL_QTY_COUNT, 0, UINT32_MAX, NULL,
 		    "seed for workload and load balancing, default 1\n[0..4294967295]"),
 	SIM_OPT_SEEDS("seeds", 0, "A:B|A,B,..", RO, seeds, 0, UINT32_MAX,

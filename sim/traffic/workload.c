@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collectives/units.h"
+#include "sim/topo/fail.h"
 #include "sim/traffic/workload.h"
 
 static const char *const sim_wl_names[] = { "permutation", "alltoall", "incast", "flows" };
@@ -188,20 +189,45 @@ int sim_line_fields(char *line, char **tok, int min, int max, const char *form, 
 	return n;
 }
 
+/*
+ * Host FIELD of a flow line: an index (digits first, so the range errors
+ * stay as they were) or a node name of the topology (h12 on a generated
+ * fabric, the user's names on an explicit one) that must be a host.
+ */
+static int sim_wl_host(const struct sim_topo *t, const char *field, const char *tok, uint64_t *out, char *err,
+		       size_t errlen)
+{
+	char hosts[96], eg[80];
+	uint32_t node;
+
+	snprintf(hosts, sizeof(hosts), ": the hosts of %s", t->name);
+	if ((tok[0] >= '0' && tok[0] <= '9') || tok[0] == '-' || tok[0] == '+' || tok[0] == '.')
+		return coll_parse_in(COLL_QTY_COUNT, field, tok, 0, t->nhosts - 1, hosts, out, err, errlen);
+	node = sim_topo_node_by_name(t, tok);
+	if (node < t->nhosts) {		/* host ids are host indices (topo.h) */
+		*out = node;
+		return 0;
+	}
+	sim_topo_node_name(t, t->hosts[0], eg, sizeof(eg));
+	snprintf(err, errlen, node == SIM_NONE ? "%s: unknown host '%s' (expected %s0..%u or a host name such as %s)" :
+		 "%s: '%s' is a switch (expected %s0..%u or a host name such as %s)", field, tok, "a host index ",
+		 t->nhosts - 1, eg);
+	return -EINVAL;
+}
+
 static int sim_wl_flow_line(struct sim *s, char *line, const char *path, unsigned long lno,
 			    const struct sim_wl_err *e)
 {
-	uint64_t src, dst, bytes, start = 0, nh = s->topo->nhosts;
-	char *tok[4], err[320], hosts[96];
+	uint64_t src, dst, bytes, start = 0;
+	char *tok[4], err[320];
 	int n = sim_line_fields(line, tok, 3, 4, "SRC DST SIZE [START]", err, sizeof(err));
 
 	if (n < 0)
 		return sim_wl_err(e, path, lno, err);
 	if (!n)
 		return 0;
-	snprintf(hosts, sizeof(hosts), ": the hosts of %s", s->topo->name);
-	if (coll_parse_in(COLL_QTY_COUNT, "SRC", tok[0], 0, nh - 1, hosts, &src, err, sizeof(err)) ||
-	    coll_parse_in(COLL_QTY_COUNT, "DST", tok[1], 0, nh - 1, hosts, &dst, err, sizeof(err)) ||
+	if (sim_wl_host(s->topo, "SRC", tok[0], &src, err, sizeof(err)) ||
+	    sim_wl_host(s->topo, "DST", tok[1], &dst, err, sizeof(err)) ||
 	    coll_parse_in(COLL_QTY_SIZE, "SIZE", tok[2], 1, SIM_MAX_FLOW_BYTES, NULL, &bytes, err, sizeof(err)) ||
 	    (n == 4 && coll_parse_in(COLL_QTY_TIME, "START", tok[3], 0, SIM_MAX_TIME_PS, NULL, &start, err,
 				    sizeof(err))))
