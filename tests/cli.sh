@@ -249,6 +249,40 @@ if [ "$(wc -l <"$tmp/longc/flows.csv")" -eq 2 ]; then
 else
 	bad "a long comment's tail is not a flow"
 fi
+# --incast-from: small-800g is 8 leaves x 16 hosts, leaf0 = h0..h15. remote: 16 senders into h0, none on
+# leaf0, two or three per other leaf; the receiver's downlink is the bottleneck, so while all send each
+# gets 1/16 of it (the ideal's all-active figure) and the fabric links carry the traffic
+"$FABSIM" run -t $T -w incast --incast-senders 16 --incast-from remote -s 512K -o "$tmp/icr" >/dev/null 2>&1
+if awk -F, 'NR > 1 { n++; if ($2 < 16 || $3 != 0) exit 1; leaf[int($2 / 16)]++ }
+	END { for (l in leaf) if (leaf[l] < 2 || leaf[l] > 3) exit 1; exit !(n == 16) }' "$tmp/icr/flows.csv" 2>/dev/null &&
+	jq -e '.all_active_throughput > 0.98 * .ideal_all_active_throughput and
+		.ideal_all_active_throughput > 0.058 and .ideal_all_active_throughput <= 0.0625 and
+		.max_link_utilization > 0 and .leaf_uplinks_used > 0' "$tmp/icr/summary.json" >/dev/null 2>&1; then
+	ok "--incast-from remote: senders off the receiver's leaf, 1/16 each"
+else
+	bad "--incast-from remote: senders off the receiver's leaf, 1/16 each"
+fi
+"$FABSIM" run -t $T -w incast --incast-senders 8 --incast-dst 20 --incast-from local -s 64K -o "$tmp/icl" >/dev/null 2>&1
+if [ "$(cut -d, -f2 "$tmp/icl/flows.csv" 2>/dev/null | tail -n +2 | tr '\n' ' ')" = "21 22 23 24 25 26 27 28 " ]; then
+	ok "--incast-from local: the receiver's leafmates after it"
+else
+	bad "--incast-from local: the receiver's leafmates after it"
+fi
+expect "--incast-from local: more senders than the leaf holds" 1 \
+	"--incast-from local: 16 senders, but only 15 hosts are on leaf0, the leaf of the destination h0 \\(expected --incast-senders 1..15\\)" \
+	"$FABSIM" run -t $T -w incast --incast-senders 16 --incast-from local -o ""
+expect "--incast-from remote: more senders than the other leaves hold" 1 "only 112 hosts are off leaf0" \
+	"$FABSIM" run -t $T -w incast --incast-senders 120 --incast-from remote -o ""
+expect "--incast-from: bad name" 2 "--incast-from 'far'.*next, local, remote or random" \
+	"$FABSIM" run -t $T -w incast --incast-from far -o ""
+for i in 1 2; do "$FABSIM" run -t $T -w incast --incast-senders 40 --incast-from random -S 7 -s 4K -o "$tmp/icx$i" >/dev/null 2>&1; done
+if [ "$(tail -n +2 "$tmp/icx1/flows.csv" 2>/dev/null | cut -d, -f2 | sort -u | grep -vc '^0$')" -eq 40 ] &&
+	cmp -s "$tmp/icx1/flows.csv" "$tmp/icx2/flows.csv" &&
+	[ "$(tail -n +2 "$tmp/icx1/flows.csv" | cut -d, -f2 | tr '\n' ' ')" != "$(seq -s ' ' 1 40) " ]; then
+	ok "--incast-from random: 40 distinct senders, not the receiver, same for a seed"
+else
+	bad "--incast-from random: 40 distinct senders, not the receiver, same for a seed"
+fi
 # flow lists name hosts by index or by name (h12; an explicit topology's own names), never a switch
 printf 'h0 h17 1M\n3 h40 1M 1us\nh5 6 512K\n' >"$tmp/names.flows"
 "$FABSIM" run -t $T -f "$tmp/names.flows" -o "$tmp/names" >/dev/null 2>&1

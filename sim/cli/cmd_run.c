@@ -77,6 +77,11 @@ static const char *run_algo_help(char *buf, size_t len)
 	return buf;
 }
 
+static int run_opt_incast_from(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	return sim_incast_from_name(v, &((struct run_opts *)obj)->wl.incast_from) ? sim_opt_bad(opt, v, err, errlen) : 0;
+}
+
 static int run_opt_placement(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	return sim_placement_from_name(v, &((struct run_opts *)obj)->placement) ? sim_opt_bad(opt, v, err, errlen) : 0;
@@ -278,6 +283,10 @@ static const struct sim_opt run_opts_workload[] = {
 		    "incast fan-in, default 16 [1..hosts-1]"),
 	SIM_OPT_U32("incast-dst", 0, "HOST", RO, wl.incast_dst, 0, UINT32_MAX,
 		    "incast receiver, default 0 [0..hosts-1]"),
+	SIM_OPT_CUSTOM("incast-from", 0, "WHERE", run_opt_incast_from, "next, local, remote or random",
+		       "incast senders: next (default: the hosts after the\n"
+		       "receiver) | local (its leaf) | remote (other leaves,\n"
+		       "round-robin) | random (drawn with the seed)"),
 	SIM_OPT_CUSTOM("flows", 'f', "FILE", run_opt_flows, NULL,
 		       "flow list, lines 'SRC DST SIZE [START]' (-w flows):\n"
 		       "SRC, DST a host index or name (h12, or an explicit\n"

@@ -151,16 +151,135 @@ static int sim_wl_alltoall(struct sim *s, const struct sim_workload_params *w, c
 	return 0;
 }
 
+static const char *const sim_incast_from_names[] = { "next", "local", "remote", "random" };
+
+int sim_incast_from_name(const char *name, enum sim_incast_from *from)
+{
+	for (size_t i = 0; i < sizeof(sim_incast_from_names) / sizeof(sim_incast_from_names[0]); i++) {
+		if (!strcmp(name, sim_incast_from_names[i])) {
+			*from = (enum sim_incast_from)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The edge switch of host H: the node its first NIC port (plane 0) links to. */
+static uint32_t sim_wl_leaf(const struct sim_topo *t, uint32_t h)
+{
+	return t->ports[t->ports[t->nodes[t->hosts[h]].first_port].peer].node;
+}
+
+/*
+ * REMOTE: hosts off LEAF in round-robin over their leaves. ORD holds the
+ * N hosts in the order to consider them (from the destination on); a
+ * host's rank is how many hosts of its leaf come before it in ORD, and
+ * round r takes every rank-r host, so each round visits every leaf once.
+ * Fills OUT with up to M hosts; returns how many.
+ */
+static int64_t sim_wl_remote(const struct sim_topo *t, const uint32_t *ord, uint32_t n, uint32_t leaf, uint32_t m,
+			     uint32_t *out)
+{
+	uint32_t *seen = calloc(t->nnodes, sizeof(*seen)), *rank = malloc(n * sizeof(*rank)), got = 0, maxr = 0;
+
+	if (!seen || !rank) {
+		free(seen);
+		free(rank);
+		return -1;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		rank[i] = seen[sim_wl_leaf(t, ord[i])]++;
+		if (rank[i] > maxr)
+			maxr = rank[i];
+	}
+	for (uint32_t r = 0; r <= maxr && got < m; r++)
+		for (uint32_t i = 0; i < n && got < m; i++)
+			if (rank[i] == r && sim_wl_leaf(t, ord[i]) != leaf)
+				out[got++] = ord[i];
+	free(seen);
+	free(rank);
+	return got;
+}
+
+/*
+ * The senders of an incast into DST as w->incast_from says, into OUT
+ * (room for n - 1): how many the pool holds, at most M (all M but for
+ * LOCAL and REMOTE, whose pools may be smaller), or -1 out of memory.
+ */
+static int64_t sim_wl_senders(const struct sim *s, const struct sim_workload_params *w, uint32_t *out)
+{
+	const struct sim_topo *t = s->topo;
+	uint32_t n = t->nhosts, dst = w->incast_dst, m = w->incast_senders, leaf = sim_wl_leaf(t, dst), got = 0;
+	struct sim_rng r;
+	uint32_t *ord;
+	int64_t rc;
+
+	for (uint32_t i = 1; i < n; i++)	/* the hosts after DST, wrapping */
+		out[i - 1] = (dst + i) % n;
+	switch (w->incast_from) {
+	case SIM_INCAST_NEXT:
+		return m;
+	case SIM_INCAST_LOCAL:
+		for (uint32_t i = 0; i < n - 1 && got < m; i++)
+			if (sim_wl_leaf(t, out[i]) == leaf)
+				out[got++] = out[i];
+		return got;
+	case SIM_INCAST_REMOTE:
+		ord = malloc((n - 1) * sizeof(*ord));
+		if (!ord)
+			return -1;
+		memcpy(ord, out, (n - 1) * sizeof(*ord));
+		rc = sim_wl_remote(t, ord, n - 1, leaf, m, out);
+		free(ord);
+		return rc;
+	case SIM_INCAST_RANDOM:
+		sim_rng_seed(&r, w->seed ^ 0x494e4341ULL);
+		for (uint32_t i = 0; i < m; i++) {	/* a partial Fisher-Yates shuffle */
+			uint32_t j = i + sim_rng_below(&r, n - 1 - i), x = out[i];
+
+			out[i] = out[j];
+			out[j] = x;
+		}
+		return m;
+	}
+	return -1;
+}
+
+/* LOCAL or REMOTE asked for more senders than its pool holds (POOL of them). */
+static int sim_wl_pool_short(const struct sim *s, const struct sim_workload_params *w, int64_t pool,
+			     const struct sim_wl_err *e)
+{
+	char dst[80], leaf[80];
+
+	sim_topo_node_name(s->topo, s->topo->hosts[w->incast_dst], dst, sizeof(dst));
+	sim_topo_node_name(s->topo, sim_wl_leaf(s->topo, w->incast_dst), leaf, sizeof(leaf));
+	return sim_wl_fail(e, -EINVAL, "--incast-from %s: %u senders, but only %lld hosts are %s %s, the leaf of "
+			   "the destination %s (expected --incast-senders 1..%lld)", sim_incast_from_names[w->incast_from],
+			   w->incast_senders, (long long)pool, w->incast_from == SIM_INCAST_LOCAL ? "on" : "off",
+			   leaf, dst, (long long)pool);
+}
+
 static int sim_wl_incast(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
 {
-	uint32_t n = s->topo->nhosts, m = w->incast_senders;
+	uint32_t n = s->topo->nhosts, m = w->incast_senders, *from;
+	int64_t got;
+	int rc = 0;
 
 	if (w->incast_dst >= n || !m || m >= n)
 		return sim_wl_fail(e, -EINVAL, "incast needs 1..%u senders and a destination below %u", n - 1, n);
-	for (uint32_t i = 1; i <= m; i++)
-		if (sim_add_flow(s, (w->incast_dst + i) % n, w->incast_dst, w->bytes, 0) < 0)
-			return sim_wl_failed(s, e);
-	return 0;
+	from = malloc((n - 1) * sizeof(*from));
+	if (!from)
+		return sim_wl_fail(e, -ENOMEM, "out of memory for an incast on %u hosts", n);
+	got = sim_wl_senders(s, w, from);
+	if (got < 0)
+		rc = sim_wl_fail(e, -ENOMEM, "out of memory for an incast on %u hosts", n);
+	else if (got < m)
+		rc = sim_wl_pool_short(s, w, got, e);
+	for (uint32_t i = 0; i < m && !rc; i++)
+		if (sim_add_flow(s, from[i], w->incast_dst, w->bytes, 0) < 0)
+			rc = sim_wl_failed(s, e);
+	free(from);
+	return rc;
 }
 
 /* "FILE:LINE: MSG" for a flow list; -EBADMSG says the message is located. */
