@@ -283,6 +283,42 @@ if [ "$(tail -n +2 "$tmp/icx1/flows.csv" 2>/dev/null | cut -d, -f2 | sort -u | g
 else
 	bad "--incast-from random: 40 distinct senders, not the receiver, same for a seed"
 fi
+# --hosts: flow workloads among some hosts only. A permutation of 0-15: 16 flows, every host of 0..15
+# sending once and receiving once; all-to-all of 4 + 1 hosts: 5 x 4 = 20 flows among them
+"$FABSIM" run -t $T --hosts 0-15 -s 64K -o "$tmp/hp" >/dev/null 2>&1
+if awk -F, 'NR > 1 { n++; if ($2 > 15 || $3 > 15 || $2 == $3) exit 1; s[$2]++; d[$3]++ }
+	END { if (n != 16) exit 1; for (h = 0; h < 16; h++) if (s[h] != 1 || d[h] != 1) exit 1 }' "$tmp/hp/flows.csv" 2>/dev/null; then
+	ok "--hosts 0-15: a permutation of 16 flows within 0..15"
+else
+	bad "--hosts 0-15: a permutation of 16 flows within 0..15"
+fi
+"$FABSIM" run -t $T -w alltoall --hosts 0-3,100 -s 4K -o "$tmp/ha" >/dev/null 2>&1
+if awk -F, 'NR > 1 { n++; if (!($2 <= 3 || $2 == 100) || !($3 <= 3 || $3 == 100) || $2 == $3 || p[$2 "," $3]++) exit 1 }
+	END { exit !(n == 20) }' "$tmp/ha/flows.csv" 2>/dev/null; then
+	ok "--hosts 0-3,100: all-to-all of 20 flows among those 5"
+else
+	bad "--hosts 0-3,100: all-to-all of 20 flows among those 5"
+fi
+"$FABSIM" run -t $T -w incast --incast-senders 4 --incast-from remote --hosts 0-3,16-19,32-35 -s 4K -o "$tmp/hi" >/dev/null 2>&1
+if [ "$(tail -n +2 "$tmp/hi/flows.csv" 2>/dev/null | cut -d, -f2,3 | tr '\n' ' ')" = "16,0 32,0 17,0 33,0 " ]; then
+	ok "--hosts with --incast-from remote: round-robin over the chosen hosts' leaves"
+else
+	bad "--hosts with --incast-from remote: round-robin over the chosen hosts' leaves"
+fi
+expect "--hosts: out of range" 1 "--hosts '0-200': host 200 is out of range \\(0 to 127: the hosts of small-800g\\)" \
+	"$FABSIM" run -t $T --hosts 0-200 -o ""
+expect "--hosts: reversed range" 1 "--hosts '5-3': range '5-3' ends before it starts" "$FABSIM" run -t $T --hosts 5-3 -o ""
+expect "--hosts: not a number" 1 "--hosts 'x': invalid host 'x'" "$FABSIM" run -t $T --hosts x -o ""
+expect "--hosts: one host" 1 "--hosts '3' is 1 host; a workload needs at least 2" "$FABSIM" run -t $T --hosts 3 -o ""
+expect "--hosts: incast receiver outside" 1 "--incast-dst 5 is not one of the --hosts" \
+	"$FABSIM" run -t $T -w incast --incast-dst 5 --hosts 0-3 -o ""
+expect "--hosts: more senders than hosts" 1 "--incast-senders 16: the 4 hosts of --hosts hold 1..3 senders" \
+	"$FABSIM" run -t $T -w incast --hosts 0-3 -o ""
+printf '0 1 1M\n' >"$tmp/h.flows"
+expect "--hosts with a flow list refused" 1 "--hosts chooses the hosts of permutation, all-to-all and incast" \
+	"$FABSIM" run -t $T -f "$tmp/h.flows" --hosts 0-3 -o ""
+expect "--hosts with a collective refused" 2 "--hosts chooses the hosts of permutation, all-to-all and incast" \
+	"$FABSIM" run -t $T -w allreduce --hosts 0-3 -o ""
 # flow lists name hosts by index or by name (h12; an explicit topology's own names), never a switch
 printf 'h0 h17 1M\n3 h40 1M 1us\nh5 6 512K\n' >"$tmp/names.flows"
 "$FABSIM" run -t $T -f "$tmp/names.flows" -o "$tmp/names" >/dev/null 2>&1

@@ -287,6 +287,10 @@ static const struct sim_opt run_opts_workload[] = {
 		       "incast senders: next (default: the hosts after the\n"
 		       "receiver) | local (its leaf) | remote (other leaves,\n"
 		       "round-robin) | random (drawn with the seed)"),
+	SIM_OPT_STR("hosts", 0, "LIST", RO, wl.hosts_spec,
+		    "permutation, alltoall and incast among these hosts\n"
+		    "only: indices and ranges, e.g. 0-15,32,40-47\n"
+		    "(default every host)"),
 	SIM_OPT_CUSTOM("flows", 'f', "FILE", run_opt_flows, NULL,
 		       "flow list, lines 'SRC DST SIZE [START]' (-w flows):\n"
 		       "SRC, DST a host index or name (h12, or an explicit\n"
@@ -656,6 +660,11 @@ static int run_topo_check(const struct run_opts *o, const struct sim_topo *t)
 	if ((o->ranks && run_topo_range(t, "--ranks", o->ranks, 2, t->nhosts)) ||
 	    (o->gpus_per_server && run_topo_range(t, "--gpus-per-server", o->gpus_per_server, 1, t->nhosts)))
 		return 2;
+	if (o->collective && o->wl.hosts_spec) {
+		fprintf(stderr, "fabsim run: --hosts chooses the hosts of permutation, all-to-all and incast; "
+			"a collective takes -n and --placement\n");
+		return 2;
+	}
 	if (!o->collective && o->wl.kind == SIM_WL_INCAST &&
 	    (run_topo_range(t, "--incast-senders", o->wl.incast_senders, 1, t->nhosts - 1) ||
 	     run_topo_range(t, "--incast-dst", o->wl.incast_dst, 0, t->nhosts - 1)))

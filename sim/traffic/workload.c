@@ -109,9 +109,16 @@ static int sim_wl_size(const struct sim *s, uint64_t bytes, const struct sim_wl_
 	return sim_wl_fail(e, -E2BIG, "--size: %s", err);
 }
 
-static int sim_wl_permutation(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
+/* The hosts a flow workload uses (--hosts), ascending host indices. */
+struct sim_wl_set {
+	uint32_t *h;
+	uint32_t n;
+};
+
+static int sim_wl_permutation(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_set *set,
+			      const struct sim_wl_err *e)
 {
-	uint32_t n = s->topo->nhosts, *perm;
+	uint32_t n = set->n, *perm;
 	struct sim_rng r;
 	int rc;
 
@@ -132,21 +139,22 @@ static int sim_wl_permutation(struct sim *s, const struct sim_workload_params *w
 		perm[j] = t;
 	}
 	for (uint32_t i = 0; i < n && !rc; i++)
-		rc = sim_add_flow(s, i, perm[i], w->bytes, 0) < 0;
+		rc = sim_add_flow(s, set->h[i], set->h[perm[i]], w->bytes, 0) < 0;
 	free(perm);
 	return rc ? sim_wl_failed(s, e) : 0;
 }
 
-static int sim_wl_alltoall(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
+static int sim_wl_alltoall(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_set *set,
+			   const struct sim_wl_err *e)
 {
-	uint32_t n = s->topo->nhosts;
+	uint32_t n = set->n;
 	int rc = sim_wl_guard(s, (uint64_t)n * (n - 1), "all-to-all", e);
 
 	if (rc)
 		return rc;
 	for (uint32_t i = 0; i < n; i++)
 		for (uint32_t k = 1; k < n; k++)
-			if (sim_add_flow(s, i, (i + k) % n, w->bytes, 0) < 0)
+			if (sim_add_flow(s, set->h[i], set->h[(i + k) % n], w->bytes, 0) < 0)
 				return sim_wl_failed(s, e);
 	return 0;
 }
@@ -202,20 +210,22 @@ static int64_t sim_wl_remote(const struct sim_topo *t, const uint32_t *ord, uint
 }
 
 /*
- * The senders of an incast into DST as w->incast_from says, into OUT
- * (room for n - 1): how many the pool holds, at most M (all M but for
- * LOCAL and REMOTE, whose pools may be smaller), or -1 out of memory.
+ * The senders of an incast into SET's host P as w->incast_from says, into
+ * OUT (room for set->n - 1): how many the pool holds, at most M (all M
+ * but for LOCAL and REMOTE, whose pools may be smaller), or -1 out of
+ * memory.
  */
-static int64_t sim_wl_senders(const struct sim *s, const struct sim_workload_params *w, uint32_t *out)
+static int64_t sim_wl_senders(const struct sim *s, const struct sim_workload_params *w, const struct sim_wl_set *set,
+			      uint32_t p, uint32_t *out)
 {
 	const struct sim_topo *t = s->topo;
-	uint32_t n = t->nhosts, dst = w->incast_dst, m = w->incast_senders, leaf = sim_wl_leaf(t, dst), got = 0;
+	uint32_t n = set->n, m = w->incast_senders, leaf = sim_wl_leaf(t, w->incast_dst), got = 0;
 	struct sim_rng r;
 	uint32_t *ord;
 	int64_t rc;
 
-	for (uint32_t i = 1; i < n; i++)	/* the hosts after DST, wrapping */
-		out[i - 1] = (dst + i) % n;
+	for (uint32_t i = 1; i < n; i++)	/* the hosts after the destination, wrapping */
+		out[i - 1] = set->h[(p + i) % n];
 	switch (w->incast_from) {
 	case SIM_INCAST_NEXT:
 		return m;
@@ -259,18 +269,24 @@ static int sim_wl_pool_short(const struct sim *s, const struct sim_workload_para
 			   leaf, dst, (long long)pool);
 }
 
-static int sim_wl_incast(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
+static int sim_wl_incast(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_set *set,
+			 const struct sim_wl_err *e)
 {
-	uint32_t n = s->topo->nhosts, m = w->incast_senders, *from;
+	uint32_t n = set->n, m = w->incast_senders, p = 0, *from;
 	int64_t got;
 	int rc = 0;
 
-	if (w->incast_dst >= n || !m || m >= n)
-		return sim_wl_fail(e, -EINVAL, "incast needs 1..%u senders and a destination below %u", n - 1, n);
+	while (p < n && set->h[p] != w->incast_dst)
+		p++;
+	if (p == n)
+		return sim_wl_fail(e, -EINVAL, "--incast-dst %u is not one of the --hosts", w->incast_dst);
+	if (!m || m >= n)
+		return sim_wl_fail(e, -EINVAL, "--incast-senders %u: the %u hosts %shold 1..%u senders", m, n,
+				   n < s->topo->nhosts ? "of --hosts " : "", n - 1);
 	from = malloc((n - 1) * sizeof(*from));
 	if (!from)
 		return sim_wl_fail(e, -ENOMEM, "out of memory for an incast on %u hosts", n);
-	got = sim_wl_senders(s, w, from);
+	got = sim_wl_senders(s, w, set, p, from);
 	if (got < 0)
 		rc = sim_wl_fail(e, -ENOMEM, "out of memory for an incast on %u hosts", n);
 	else if (got < m)
@@ -393,6 +409,85 @@ static int sim_wl_flows(struct sim *s, const struct sim_workload_params *w, cons
 	return rc;
 }
 
+/* One "A" or "A-B" of --hosts: a host index, or a range of them. */
+static int sim_wl_host_item(const struct sim_topo *t, const char *spec, const char *item, uint64_t *a, uint64_t *b,
+			    const struct sim_wl_err *e)
+{
+	char err[200], note[96], lo[32];
+	const char *dash = strchr(item, '-');
+	size_t len = dash ? (size_t)(dash - item) : strlen(item);
+
+	if (!len || len >= sizeof(lo) || (dash && !dash[1]))
+		return sim_wl_fail(e, -EINVAL, "--hosts '%s': '%s' is not a host index or a range A-B "
+				   "(expected e.g. 0-15,32,40-47)", spec, item);
+	memcpy(lo, item, len);
+	lo[len] = 0;
+	snprintf(note, sizeof(note), ": the hosts of %s", t->name);
+	if (coll_parse_in(COLL_QTY_COUNT, "host", lo, 0, t->nhosts - 1, note, a, err, sizeof(err)) ||
+	    coll_parse_in(COLL_QTY_COUNT, "host", dash ? dash + 1 : lo, 0, t->nhosts - 1, note, b, err, sizeof(err)))
+		return sim_wl_fail(e, -EINVAL, "--hosts '%s': %s", spec, err);
+	if (*b < *a)
+		return sim_wl_fail(e, -EINVAL, "--hosts '%s': range '%s' ends before it starts (expected A-B with "
+				   "A <= B)", spec, item);
+	return 0;
+}
+
+/* SPEC ("0-15,32,40-47"; NULL: every host) into SET, ascending; -errno with why in E. */
+static int sim_wl_hosts(const struct sim_topo *t, const char *spec, struct sim_wl_set *set,
+			const struct sim_wl_err *e)
+{
+	uint8_t *in = calloc(t->nhosts, 1);
+	char *copy = spec ? strdup(spec) : NULL, *save = NULL;
+	uint64_t a, b;
+	int rc = 0;
+
+	set->n = 0;
+	set->h = malloc(t->nhosts * sizeof(*set->h));
+	if (!in || !set->h || (spec && !copy)) {
+		rc = sim_wl_fail(e, -ENOMEM, "out of memory for the hosts of %s", t->name);
+		goto out_free;
+	}
+	if (!spec)
+		memset(in, 1, t->nhosts);
+	for (char *it = copy ? strtok_r(copy, ",", &save) : NULL; it && !rc; it = strtok_r(NULL, ",", &save)) {
+		rc = sim_wl_host_item(t, spec, it, &a, &b, e);
+		if (!rc)
+			memset(in + a, 1, b - a + 1);
+	}
+	for (uint32_t i = 0; i < t->nhosts; i++)
+		if (in[i])
+			set->h[set->n++] = i;
+	if (!rc && set->n < 2)
+		rc = sim_wl_fail(e, -EINVAL, "--hosts '%s' is %u host%s; a workload needs at least 2", spec, set->n,
+				 set->n == 1 ? "" : "s");
+out_free:
+	free(copy);
+	free(in);
+	if (rc) {
+		free(set->h);
+		set->h = NULL;
+	}
+	return rc;
+}
+
+/* Permutation, all-to-all or incast among the hosts of w->hosts_spec. */
+static int sim_wl_on_hosts(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
+{
+	struct sim_wl_set set;
+	int rc = sim_wl_hosts(s->topo, w->hosts_spec, &set, e);
+
+	if (rc)
+		return rc;
+	if (w->kind == SIM_WL_PERMUTATION)
+		rc = sim_wl_permutation(s, w, &set, e);
+	else if (w->kind == SIM_WL_ALLTOALL)
+		rc = sim_wl_alltoall(s, w, &set, e);
+	else
+		rc = sim_wl_incast(s, w, &set, e);
+	free(set.h);
+	return rc;
+}
+
 int sim_workload_add(struct sim *s, const struct sim_workload_params *w, char *err, size_t errlen)
 {
 	const struct sim_wl_err e = { err, errlen };
@@ -401,23 +496,19 @@ int sim_workload_add(struct sim *s, const struct sim_workload_params *w, char *e
 	if (s->topo->nhosts < 2)
 		return sim_wl_fail(&e, -EINVAL, "topology %s has %u host%s; a workload needs at least 2", s->topo->name,
 				   s->topo->nhosts, s->topo->nhosts == 1 ? "" : "s");
-	if (w->kind != SIM_WL_FLOWS && !w->bytes)
-		return sim_wl_fail(&e, -EINVAL, "the workload needs --size greater than 0");
-	if (w->kind != SIM_WL_FLOWS) {
-		rc = sim_wl_size(s, w->bytes, &e);
-		if (rc)
-			return rc;
-	}
-	switch (w->kind) {
-	case SIM_WL_PERMUTATION:
-		return sim_wl_permutation(s, w, &e);
-	case SIM_WL_ALLTOALL:
-		return sim_wl_alltoall(s, w, &e);
-	case SIM_WL_INCAST:
-		return sim_wl_incast(s, w, &e);
-	case SIM_WL_FLOWS:
+	if (w->kind == SIM_WL_FLOWS) {
+		if (w->hosts_spec)
+			return sim_wl_fail(&e, -EINVAL, "--hosts chooses the hosts of permutation, all-to-all and "
+					   "incast; a flow list names its own");
 		return sim_wl_flows(s, w, &e);
 	}
+	if (!w->bytes)
+		return sim_wl_fail(&e, -EINVAL, "the workload needs --size greater than 0");
+	rc = sim_wl_size(s, w->bytes, &e);
+	if (rc)
+		return rc;
+	if (w->kind == SIM_WL_PERMUTATION || w->kind == SIM_WL_ALLTOALL || w->kind == SIM_WL_INCAST)
+		return sim_wl_on_hosts(s, w, &e);
 	return sim_wl_fail(&e, -EINVAL, "unknown workload %d", (int)w->kind);
 }
 

@@ -54,6 +54,10 @@ struct sim_workload_params {
 	uint32_t incast_senders;
 	uint32_t incast_dst;	/* host index */
 	enum sim_incast_from incast_from;
+	/* --hosts: the hosts permutation, all-to-all and incast use, host
+	 * indices and inclusive ranges A-B separated by commas ("0-15,32");
+	 * NULL: every host. A flow list refuses it. */
+	const char *hosts_spec;
 	const char *flows_path;
 	uint64_t seed;
 };
