@@ -263,10 +263,14 @@ static int sim_wl_pool_short(const struct sim *s, const struct sim_workload_para
 
 	sim_topo_node_name(s->topo, s->topo->hosts[w->incast_dst], dst, sizeof(dst));
 	sim_topo_node_name(s->topo, sim_wl_leaf(s->topo, w->incast_dst), leaf, sizeof(leaf));
-	return sim_wl_fail(e, -EINVAL, "--incast-from %s: %u senders, but only %lld hosts are %s %s, the leaf of "
+	if (!pool)
+		return sim_wl_fail(e, -EINVAL, "--incast-from %s: no host is %s %s, the leaf of the destination %s",
+				   sim_incast_from_names[w->incast_from],
+				   w->incast_from == SIM_INCAST_LOCAL ? "on" : "off", leaf, dst);
+	return sim_wl_fail(e, -EINVAL, "--incast-from %s: %u senders, but only %lld host%s %s %s %s, the leaf of "
 			   "the destination %s (expected --incast-senders 1..%lld)", sim_incast_from_names[w->incast_from],
-			   w->incast_senders, (long long)pool, w->incast_from == SIM_INCAST_LOCAL ? "on" : "off",
-			   leaf, dst, (long long)pool);
+			   w->incast_senders, (long long)pool, pool == 1 ? "" : "s", pool == 1 ? "is" : "are",
+			   w->incast_from == SIM_INCAST_LOCAL ? "on" : "off", leaf, dst, (long long)pool);
 }
 
 static int sim_wl_incast(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_set *set,
