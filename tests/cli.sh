@@ -268,6 +268,103 @@ if [ "$(wc -l <"$tmp/longc/flows.csv")" -eq 2 ]; then
 else
 	bad "a long comment's tail is not a flow"
 fi
+# --incast-from: small-800g is 8 leaves x 16 hosts, leaf0 = h0..h15. remote: 16 senders into h0, none on
+# leaf0, two or three per other leaf; the receiver's downlink is the bottleneck, so while all send each
+# gets 1/16 of it (the ideal's all-active figure) and the fabric links carry the traffic
+"$FABSIM" run -t $T -w incast --incast-senders 16 --incast-from remote -s 512K -o "$tmp/icr" >/dev/null 2>&1
+if awk -F, 'NR > 1 { n++; if ($2 < 16 || $3 != 0) exit 1; leaf[int($2 / 16)]++ }
+	END { for (l in leaf) if (leaf[l] < 2 || leaf[l] > 3) exit 1; exit !(n == 16) }' "$tmp/icr/flows.csv" 2>/dev/null &&
+	jq -e '.all_active_throughput > 0.98 * .ideal_all_active_throughput and
+		.ideal_all_active_throughput > 0.058 and .ideal_all_active_throughput <= 0.0625 and
+		.max_link_utilization > 0 and .leaf_uplinks_used > 0' "$tmp/icr/summary.json" >/dev/null 2>&1; then
+	ok "--incast-from remote: senders off the receiver's leaf, 1/16 each"
+else
+	bad "--incast-from remote: senders off the receiver's leaf, 1/16 each"
+fi
+"$FABSIM" run -t $T -w incast --incast-senders 8 --incast-dst 20 --incast-from local -s 64K -o "$tmp/icl" >/dev/null 2>&1
+if [ "$(cut -d, -f2 "$tmp/icl/flows.csv" 2>/dev/null | tail -n +2 | tr '\n' ' ')" = "21 22 23 24 25 26 27 28 " ]; then
+	ok "--incast-from local: the receiver's leafmates after it"
+else
+	bad "--incast-from local: the receiver's leafmates after it"
+fi
+expect "--incast-from local: more senders than the leaf holds" 1 \
+	"--incast-from local: 16 senders, but only 15 hosts are on leaf0, the leaf of the destination h0 \\(expected --incast-senders 1..15\\)" \
+	"$FABSIM" run -t $T -w incast --incast-senders 16 --incast-from local -o ""
+expect "--incast-from remote: more senders than the other leaves hold" 1 "only 112 hosts are off leaf0" \
+	"$FABSIM" run -t $T -w incast --incast-senders 120 --incast-from remote -o ""
+expect "--incast-from: bad name" 2 "--incast-from 'far'.*next, local, remote or random" \
+	"$FABSIM" run -t $T -w incast --incast-from far -o ""
+for i in 1 2; do "$FABSIM" run -t $T -w incast --incast-senders 40 --incast-from random -S 7 -s 4K -o "$tmp/icx$i" >/dev/null 2>&1; done
+if [ "$(tail -n +2 "$tmp/icx1/flows.csv" 2>/dev/null | cut -d, -f2 | sort -u | grep -vc '^0$')" -eq 40 ] &&
+	cmp -s "$tmp/icx1/flows.csv" "$tmp/icx2/flows.csv" &&
+	[ "$(tail -n +2 "$tmp/icx1/flows.csv" | cut -d, -f2 | tr '\n' ' ')" != "$(seq -s ' ' 1 40) " ]; then
+	ok "--incast-from random: 40 distinct senders, not the receiver, same for a seed"
+else
+	bad "--incast-from random: 40 distinct senders, not the receiver, same for a seed"
+fi
+# --hosts: flow workloads among some hosts only. A permutation of 0-15: 16 flows, every host of 0..15
+# sending once and receiving once; all-to-all of 4 + 1 hosts: 5 x 4 = 20 flows among them
+"$FABSIM" run -t $T --hosts 0-15 -s 64K -o "$tmp/hp" >/dev/null 2>&1
+if awk -F, 'NR > 1 { n++; if ($2 > 15 || $3 > 15 || $2 == $3) exit 1; s[$2]++; d[$3]++ }
+	END { if (n != 16) exit 1; for (h = 0; h < 16; h++) if (s[h] != 1 || d[h] != 1) exit 1 }' "$tmp/hp/flows.csv" 2>/dev/null; then
+	ok "--hosts 0-15: a permutation of 16 flows within 0..15"
+else
+	bad "--hosts 0-15: a permutation of 16 flows within 0..15"
+fi
+"$FABSIM" run -t $T -w alltoall --hosts 0-3,100 -s 4K -o "$tmp/ha" >/dev/null 2>&1
+if awk -F, 'NR > 1 { n++; if (!($2 <= 3 || $2 == 100) || !($3 <= 3 || $3 == 100) || $2 == $3 || p[$2 "," $3]++) exit 1 }
+	END { exit !(n == 20) }' "$tmp/ha/flows.csv" 2>/dev/null; then
+	ok "--hosts 0-3,100: all-to-all of 20 flows among those 5"
+else
+	bad "--hosts 0-3,100: all-to-all of 20 flows among those 5"
+fi
+"$FABSIM" run -t $T -w incast --incast-senders 4 --incast-from remote --hosts 0-3,16-19,32-35 -s 4K -o "$tmp/hi" >/dev/null 2>&1
+if [ "$(tail -n +2 "$tmp/hi/flows.csv" 2>/dev/null | cut -d, -f2,3 | tr '\n' ' ')" = "16,0 32,0 17,0 33,0 " ]; then
+	ok "--hosts with --incast-from remote: round-robin over the chosen hosts' leaves"
+else
+	bad "--hosts with --incast-from remote: round-robin over the chosen hosts' leaves"
+fi
+expect "--hosts: out of range" 1 "--hosts '0-200': host 200 is out of range \\(0 to 127: the hosts of small-800g\\)" \
+	"$FABSIM" run -t $T --hosts 0-200 -o ""
+expect "--hosts: reversed range" 1 "--hosts '5-3': range '5-3' ends before it starts" "$FABSIM" run -t $T --hosts 5-3 -o ""
+expect "--hosts: not a number" 1 "--hosts 'x': invalid host 'x'" "$FABSIM" run -t $T --hosts x -o ""
+expect "--hosts: one host" 1 "--hosts '3' is 1 host; a workload needs at least 2" "$FABSIM" run -t $T --hosts 3 -o ""
+expect "--hosts: incast receiver outside" 1 "--incast-dst 5 is not one of the --hosts" \
+	"$FABSIM" run -t $T -w incast --incast-dst 5 --hosts 0-3 -o ""
+expect "--hosts: more senders than hosts" 1 "--incast-senders 16: the 4 hosts of --hosts hold 1..3 senders" \
+	"$FABSIM" run -t $T -w incast --hosts 0-3 -o ""
+printf '0 1 1M\n' >"$tmp/h.flows"
+expect "--hosts with a flow list refused" 1 "--hosts chooses the hosts of permutation, all-to-all and incast" \
+	"$FABSIM" run -t $T -f "$tmp/h.flows" --hosts 0-3 -o ""
+expect "--hosts with a collective refused" 2 "--hosts chooses the hosts of permutation, all-to-all and incast" \
+	"$FABSIM" run -t $T -w allreduce --hosts 0-3 -o ""
+# flow lists name hosts by index or by name (h12; an explicit topology's own names), never a switch
+printf 'h0 h17 1M\n3 h40 1M 1us\nh5 6 512K\n' >"$tmp/names.flows"
+"$FABSIM" run -t $T -f "$tmp/names.flows" -o "$tmp/names" >/dev/null 2>&1
+if [ "$(cut -d, -f2,3 "$tmp/names/flows.csv" 2>/dev/null | tr '\n' ' ')" = "src,dst 0,17 3,40 5,6 " ]; then
+	ok "flow list: host names and indices, mixed"
+else
+	bad "flow list: host names and indices, mixed"
+fi
+printf '0 1 1M\nh999 1 1M\n' >"$tmp/unk.flows"
+expect "flow list: unknown host name" 1 \
+	"unk.flows:2: SRC: unknown host 'h999' \\(expected a host index 0..127 or a host name such as h0\\)" \
+	"$FABSIM" run -t $T -f "$tmp/unk.flows" -o ""
+printf '0 leaf0 1M\n' >"$tmp/sw.flows"
+expect "flow list: a switch is not a host" 1 "sw.flows:1: DST: 'leaf0' is a switch" \
+	"$FABSIM" run -t $T -f "$tmp/sw.flows" -o ""
+printf 'name = "xn";\nfabric = { kind = "explicit"; host_rate = "400G";\n  nodes = ( { name = "gpuA"; kind = "host"; }, { name = "gpuB"; kind = "host"; },\n    { name = "sw"; kind = "switch"; } );\n  links = ( ( "gpuA", "sw" ), ( "gpuB", "sw" ) ); };\n' >"$tmp/xn.topo"
+printf 'gpuB gpuA 64K\n0 gpuB 64K\n' >"$tmp/xn.flows"
+"$FABSIM" run -t "$tmp/xn.topo" -f "$tmp/xn.flows" -o "$tmp/xn" >/dev/null 2>&1
+if [ "$(cut -d, -f2,3 "$tmp/xn/flows.csv" 2>/dev/null | tr '\n' ' ')" = "src,dst 1,0 0,1 " ]; then
+	ok "flow list: an explicit topology's host names"
+else
+	bad "flow list: an explicit topology's host names"
+fi
+printf 'h1 gpuA 64K\n' >"$tmp/xn2.flows"
+expect "flow list: generated names are not an explicit topology's" 1 \
+	"xn2.flows:1: SRC: unknown host 'h1' \\(expected a host index 0..1 or a host name such as gpuA\\)" \
+	"$FABSIM" run -t "$tmp/xn.topo" -f "$tmp/xn2.flows" -o ""
 { printf 'a allreduce ring 16 contiguous'; printf '%2000s' ''; printf '1M\n'; } >"$tmp/long.jobs"
 expect "over-long jobs line refused" 1 "long.jobs:1: line longer than 1023 characters" \
 	"$FABSIM" run -t $C --jobs "$tmp/long.jobs" -o ""

@@ -77,6 +77,11 @@ static const char *run_algo_help(char *buf, size_t len)
 	return buf;
 }
 
+static int run_opt_incast_from(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
+{
+	return sim_incast_from_name(v, &((struct run_opts *)obj)->wl.incast_from) ? sim_opt_bad(opt, v, err, errlen) : 0;
+}
+
 static int run_opt_placement(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	return sim_placement_from_name(v, &((struct run_opts *)obj)->placement) ? sim_opt_bad(opt, v, err, errlen) : 0;
@@ -278,9 +283,19 @@ static const struct sim_opt run_opts_workload[] = {
 		    "incast fan-in, default 16 [1..hosts-1]"),
 	SIM_OPT_U32("incast-dst", 0, "HOST", RO, wl.incast_dst, 0, UINT32_MAX,
 		    "incast receiver, default 0 [0..hosts-1]"),
+	SIM_OPT_CUSTOM("incast-from", 0, "WHERE", run_opt_incast_from, "next, local, remote or random",
+		       "incast senders: next (default: the hosts after the\n"
+		       "receiver) | local (its leaf) | remote (other leaves,\n"
+		       "round-robin) | random (drawn with the seed)"),
+	SIM_OPT_STR("hosts", 0, "LIST", RO, wl.hosts_spec,
+		    "permutation, alltoall and incast among these hosts\n"
+		    "only: indices and ranges, e.g. 0-15,32,40-47\n"
+		    "(default every host)"),
 	SIM_OPT_CUSTOM("flows", 'f', "FILE", run_opt_flows, NULL,
 		       "flow list, lines 'SRC DST SIZE [START]' (-w flows):\n"
-		       "SIZE [1 B..1 TiB], START [0..100 s], '#' comments"),
+		       "SRC, DST a host index or name (h12, or an explicit\n"
+		       "topology's), SIZE [1 B..1 TiB], START [0..100 s],\n"
+		       "'#' comments"),
 	SIM_OPT_QTY("seed", 'S', "N", RO, cfg.seed, COLL_QTY_COUNT, 0, UINT32_MAX, NULL,
 		    "seed for workload and load balancing, default 1\n[0..4294967295]"),
 	SIM_OPT_SEEDS("seeds", 0, "A:B|A,B,..", RO, seeds, 0, UINT32_MAX,
@@ -645,6 +660,11 @@ static int run_topo_check(const struct run_opts *o, const struct sim_topo *t)
 	if ((o->ranks && run_topo_range(t, "--ranks", o->ranks, 2, t->nhosts)) ||
 	    (o->gpus_per_server && run_topo_range(t, "--gpus-per-server", o->gpus_per_server, 1, t->nhosts)))
 		return 2;
+	if (o->collective && o->wl.hosts_spec) {
+		fprintf(stderr, "fabsim run: --hosts chooses the hosts of permutation, all-to-all and incast; "
+			"a collective takes -n and --placement\n");
+		return 2;
+	}
 	if (!o->collective && o->wl.kind == SIM_WL_INCAST &&
 	    (run_topo_range(t, "--incast-senders", o->wl.incast_senders, 1, t->nhosts - 1) ||
 	     run_topo_range(t, "--incast-dst", o->wl.incast_dst, 0, t->nhosts - 1)))

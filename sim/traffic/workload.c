@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collectives/units.h"
+#include "sim/topo/fail.h"
 #include "sim/traffic/workload.h"
 
 static const char *const sim_wl_names[] = { "permutation", "alltoall", "incast", "flows" };
@@ -108,9 +109,16 @@ static int sim_wl_size(const struct sim *s, uint64_t bytes, const struct sim_wl_
 	return sim_wl_fail(e, -E2BIG, "--size: %s", err);
 }
 
-static int sim_wl_permutation(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
+/* The hosts a flow workload uses (--hosts), ascending host indices. */
+struct sim_wl_set {
+	uint32_t *h;
+	uint32_t n;
+};
+
+static int sim_wl_permutation(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_set *set,
+			      const struct sim_wl_err *e)
 {
-	uint32_t n = s->topo->nhosts, *perm;
+	uint32_t n = set->n, *perm;
 	struct sim_rng r;
 	int rc;
 
@@ -131,35 +139,167 @@ static int sim_wl_permutation(struct sim *s, const struct sim_workload_params *w
 		perm[j] = t;
 	}
 	for (uint32_t i = 0; i < n && !rc; i++)
-		rc = sim_add_flow(s, i, perm[i], w->bytes, 0) < 0;
+		rc = sim_add_flow(s, set->h[i], set->h[perm[i]], w->bytes, 0) < 0;
 	free(perm);
 	return rc ? sim_wl_failed(s, e) : 0;
 }
 
-static int sim_wl_alltoall(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
+static int sim_wl_alltoall(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_set *set,
+			   const struct sim_wl_err *e)
 {
-	uint32_t n = s->topo->nhosts;
+	uint32_t n = set->n;
 	int rc = sim_wl_guard(s, (uint64_t)n * (n - 1), "all-to-all", e);
 
 	if (rc)
 		return rc;
 	for (uint32_t i = 0; i < n; i++)
 		for (uint32_t k = 1; k < n; k++)
-			if (sim_add_flow(s, i, (i + k) % n, w->bytes, 0) < 0)
+			if (sim_add_flow(s, set->h[i], set->h[(i + k) % n], w->bytes, 0) < 0)
 				return sim_wl_failed(s, e);
 	return 0;
 }
 
-static int sim_wl_incast(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
-{
-	uint32_t n = s->topo->nhosts, m = w->incast_senders;
+static const char *const sim_incast_from_names[] = { "next", "local", "remote", "random" };
 
-	if (w->incast_dst >= n || !m || m >= n)
-		return sim_wl_fail(e, -EINVAL, "incast needs 1..%u senders and a destination below %u", n - 1, n);
-	for (uint32_t i = 1; i <= m; i++)
-		if (sim_add_flow(s, (w->incast_dst + i) % n, w->incast_dst, w->bytes, 0) < 0)
-			return sim_wl_failed(s, e);
-	return 0;
+int sim_incast_from_name(const char *name, enum sim_incast_from *from)
+{
+	for (size_t i = 0; i < sizeof(sim_incast_from_names) / sizeof(sim_incast_from_names[0]); i++) {
+		if (!strcmp(name, sim_incast_from_names[i])) {
+			*from = (enum sim_incast_from)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The edge switch of host H: the node its first NIC port (plane 0) links to. */
+static uint32_t sim_wl_leaf(const struct sim_topo *t, uint32_t h)
+{
+	return t->ports[t->ports[t->nodes[t->hosts[h]].first_port].peer].node;
+}
+
+/*
+ * REMOTE: hosts off LEAF in round-robin over their leaves. ORD holds the
+ * N hosts in the order to consider them (from the destination on); a
+ * host's rank is how many hosts of its leaf come before it in ORD, and
+ * round r takes every rank-r host, so each round visits every leaf once.
+ * Fills OUT with up to M hosts; returns how many.
+ */
+static int64_t sim_wl_remote(const struct sim_topo *t, const uint32_t *ord, uint32_t n, uint32_t leaf, uint32_t m,
+			     uint32_t *out)
+{
+	uint32_t *seen = calloc(t->nnodes, sizeof(*seen)), *rank = malloc(n * sizeof(*rank)), got = 0, maxr = 0;
+
+	if (!seen || !rank) {
+		free(seen);
+		free(rank);
+		return -1;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		rank[i] = seen[sim_wl_leaf(t, ord[i])]++;
+		if (rank[i] > maxr)
+			maxr = rank[i];
+	}
+	for (uint32_t r = 0; r <= maxr && got < m; r++)
+		for (uint32_t i = 0; i < n && got < m; i++)
+			if (rank[i] == r && sim_wl_leaf(t, ord[i]) != leaf)
+				out[got++] = ord[i];
+	free(seen);
+	free(rank);
+	return got;
+}
+
+/*
+ * The senders of an incast into SET's host P as w->incast_from says, into
+ * OUT (room for set->n - 1): how many the pool holds, at most M (all M
+ * but for LOCAL and REMOTE, whose pools may be smaller), or -1 out of
+ * memory.
+ */
+static int64_t sim_wl_senders(const struct sim *s, const struct sim_workload_params *w, const struct sim_wl_set *set,
+			      uint32_t p, uint32_t *out)
+{
+	const struct sim_topo *t = s->topo;
+	uint32_t n = set->n, m = w->incast_senders, leaf = sim_wl_leaf(t, w->incast_dst), got = 0;
+	struct sim_rng r;
+	uint32_t *ord;
+	int64_t rc;
+
+	for (uint32_t i = 1; i < n; i++)	/* the hosts after the destination, wrapping */
+		out[i - 1] = set->h[(p + i) % n];
+	switch (w->incast_from) {
+	case SIM_INCAST_NEXT:
+		return m;
+	case SIM_INCAST_LOCAL:
+		for (uint32_t i = 0; i < n - 1 && got < m; i++)
+			if (sim_wl_leaf(t, out[i]) == leaf)
+				out[got++] = out[i];
+		return got;
+	case SIM_INCAST_REMOTE:
+		ord = malloc((n - 1) * sizeof(*ord));
+		if (!ord)
+			return -1;
+		memcpy(ord, out, (n - 1) * sizeof(*ord));
+		rc = sim_wl_remote(t, ord, n - 1, leaf, m, out);
+		free(ord);
+		return rc;
+	case SIM_INCAST_RANDOM:
+		sim_rng_seed(&r, w->seed ^ 0x494e4341ULL);
+		for (uint32_t i = 0; i < m; i++) {	/* a partial Fisher-Yates shuffle */
+			uint32_t j = i + sim_rng_below(&r, n - 1 - i), x = out[i];
+
+			out[i] = out[j];
+			out[j] = x;
+		}
+		return m;
+	}
+	return -1;
+}
+
+/* LOCAL or REMOTE asked for more senders than its pool holds (POOL of them). */
+static int sim_wl_pool_short(const struct sim *s, const struct sim_workload_params *w, int64_t pool,
+			     const struct sim_wl_err *e)
+{
+	char dst[80], leaf[80];
+
+	sim_topo_node_name(s->topo, s->topo->hosts[w->incast_dst], dst, sizeof(dst));
+	sim_topo_node_name(s->topo, sim_wl_leaf(s->topo, w->incast_dst), leaf, sizeof(leaf));
+	if (!pool)
+		return sim_wl_fail(e, -EINVAL, "--incast-from %s: no host is %s %s, the leaf of the destination %s",
+				   sim_incast_from_names[w->incast_from],
+				   w->incast_from == SIM_INCAST_LOCAL ? "on" : "off", leaf, dst);
+	return sim_wl_fail(e, -EINVAL, "--incast-from %s: %u senders, but only %lld host%s %s %s %s, the leaf of "
+			   "the destination %s (expected --incast-senders 1..%lld)", sim_incast_from_names[w->incast_from],
+			   w->incast_senders, (long long)pool, pool == 1 ? "" : "s", pool == 1 ? "is" : "are",
+			   w->incast_from == SIM_INCAST_LOCAL ? "on" : "off", leaf, dst, (long long)pool);
+}
+
+static int sim_wl_incast(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_set *set,
+			 const struct sim_wl_err *e)
+{
+	uint32_t n = set->n, m = w->incast_senders, p = 0, *from;
+	int64_t got;
+	int rc = 0;
+
+	while (p < n && set->h[p] != w->incast_dst)
+		p++;
+	if (p == n)
+		return sim_wl_fail(e, -EINVAL, "--incast-dst %u is not one of the --hosts", w->incast_dst);
+	if (!m || m >= n)
+		return sim_wl_fail(e, -EINVAL, "--incast-senders %u: the %u hosts %shold 1..%u senders", m, n,
+				   n < s->topo->nhosts ? "of --hosts " : "", n - 1);
+	from = malloc((n - 1) * sizeof(*from));
+	if (!from)
+		return sim_wl_fail(e, -ENOMEM, "out of memory for an incast on %u hosts", n);
+	got = sim_wl_senders(s, w, set, p, from);
+	if (got < 0)
+		rc = sim_wl_fail(e, -ENOMEM, "out of memory for an incast on %u hosts", n);
+	else if (got < m)
+		rc = sim_wl_pool_short(s, w, got, e);
+	for (uint32_t i = 0; i < m && !rc; i++)
+		if (sim_add_flow(s, from[i], w->incast_dst, w->bytes, 0) < 0)
+			rc = sim_wl_failed(s, e);
+	free(from);
+	return rc;
 }
 
 /* "FILE:LINE: MSG" for a flow list; -EBADMSG says the message is located. */
@@ -188,20 +328,45 @@ int sim_line_fields(char *line, char **tok, int min, int max, const char *form, 
 	return n;
 }
 
+/*
+ * Host FIELD of a flow line: an index (digits first, so the range errors
+ * stay as they were) or a node name of the topology (h12 on a generated
+ * fabric, the user's names on an explicit one) that must be a host.
+ */
+static int sim_wl_host(const struct sim_topo *t, const char *field, const char *tok, uint64_t *out, char *err,
+		       size_t errlen)
+{
+	char hosts[96], eg[80];
+	uint32_t node;
+
+	snprintf(hosts, sizeof(hosts), ": the hosts of %s", t->name);
+	if ((tok[0] >= '0' && tok[0] <= '9') || tok[0] == '-' || tok[0] == '+' || tok[0] == '.')
+		return coll_parse_in(COLL_QTY_COUNT, field, tok, 0, t->nhosts - 1, hosts, out, err, errlen);
+	node = sim_topo_node_by_name(t, tok);
+	if (node < t->nhosts) {		/* host ids are host indices (topo.h) */
+		*out = node;
+		return 0;
+	}
+	sim_topo_node_name(t, t->hosts[0], eg, sizeof(eg));
+	snprintf(err, errlen, node == SIM_NONE ? "%s: unknown host '%s' (expected %s0..%u or a host name such as %s)" :
+		 "%s: '%s' is a switch (expected %s0..%u or a host name such as %s)", field, tok, "a host index ",
+		 t->nhosts - 1, eg);
+	return -EINVAL;
+}
+
 static int sim_wl_flow_line(struct sim *s, char *line, const char *path, unsigned long lno,
 			    const struct sim_wl_err *e)
 {
-	uint64_t src, dst, bytes, start = 0, nh = s->topo->nhosts;
-	char *tok[4], err[320], hosts[96];
+	uint64_t src, dst, bytes, start = 0;
+	char *tok[4], err[320];
 	int n = sim_line_fields(line, tok, 3, 4, "SRC DST SIZE [START]", err, sizeof(err));
 
 	if (n < 0)
 		return sim_wl_err(e, path, lno, err);
 	if (!n)
 		return 0;
-	snprintf(hosts, sizeof(hosts), ": the hosts of %s", s->topo->name);
-	if (coll_parse_in(COLL_QTY_COUNT, "SRC", tok[0], 0, nh - 1, hosts, &src, err, sizeof(err)) ||
-	    coll_parse_in(COLL_QTY_COUNT, "DST", tok[1], 0, nh - 1, hosts, &dst, err, sizeof(err)) ||
+	if (sim_wl_host(s->topo, "SRC", tok[0], &src, err, sizeof(err)) ||
+	    sim_wl_host(s->topo, "DST", tok[1], &dst, err, sizeof(err)) ||
 	    coll_parse_in(COLL_QTY_SIZE, "SIZE", tok[2], 1, SIM_MAX_FLOW_BYTES, NULL, &bytes, err, sizeof(err)) ||
 	    (n == 4 && coll_parse_in(COLL_QTY_TIME, "START", tok[3], 0, SIM_MAX_TIME_PS, NULL, &start, err,
 				    sizeof(err))))
@@ -248,6 +413,85 @@ static int sim_wl_flows(struct sim *s, const struct sim_workload_params *w, cons
 	return rc;
 }
 
+/* One "A" or "A-B" of --hosts: a host index, or a range of them. */
+static int sim_wl_host_item(const struct sim_topo *t, const char *spec, const char *item, uint64_t *a, uint64_t *b,
+			    const struct sim_wl_err *e)
+{
+	char err[200], note[96], lo[32];
+	const char *dash = strchr(item, '-');
+	size_t len = dash ? (size_t)(dash - item) : strlen(item);
+
+	if (!len || len >= sizeof(lo) || (dash && !dash[1]))
+		return sim_wl_fail(e, -EINVAL, "--hosts '%s': '%s' is not a host index or a range A-B "
+				   "(expected e.g. 0-15,32,40-47)", spec, item);
+	memcpy(lo, item, len);
+	lo[len] = 0;
+	snprintf(note, sizeof(note), ": the hosts of %s", t->name);
+	if (coll_parse_in(COLL_QTY_COUNT, "host", lo, 0, t->nhosts - 1, note, a, err, sizeof(err)) ||
+	    coll_parse_in(COLL_QTY_COUNT, "host", dash ? dash + 1 : lo, 0, t->nhosts - 1, note, b, err, sizeof(err)))
+		return sim_wl_fail(e, -EINVAL, "--hosts '%s': %s", spec, err);
+	if (*b < *a)
+		return sim_wl_fail(e, -EINVAL, "--hosts '%s': range '%s' ends before it starts (expected A-B with "
+				   "A <= B)", spec, item);
+	return 0;
+}
+
+/* SPEC ("0-15,32,40-47"; NULL: every host) into SET, ascending; -errno with why in E. */
+static int sim_wl_hosts(const struct sim_topo *t, const char *spec, struct sim_wl_set *set,
+			const struct sim_wl_err *e)
+{
+	uint8_t *in = calloc(t->nhosts, 1);
+	char *copy = spec ? strdup(spec) : NULL, *save = NULL;
+	uint64_t a, b;
+	int rc = 0;
+
+	set->n = 0;
+	set->h = malloc(t->nhosts * sizeof(*set->h));
+	if (!in || !set->h || (spec && !copy)) {
+		rc = sim_wl_fail(e, -ENOMEM, "out of memory for the hosts of %s", t->name);
+		goto out_free;
+	}
+	if (!spec)
+		memset(in, 1, t->nhosts);
+	for (char *it = copy ? strtok_r(copy, ",", &save) : NULL; it && !rc; it = strtok_r(NULL, ",", &save)) {
+		rc = sim_wl_host_item(t, spec, it, &a, &b, e);
+		if (!rc)
+			memset(in + a, 1, b - a + 1);
+	}
+	for (uint32_t i = 0; i < t->nhosts; i++)
+		if (in[i])
+			set->h[set->n++] = i;
+	if (!rc && set->n < 2)
+		rc = sim_wl_fail(e, -EINVAL, "--hosts '%s' is %u host%s; a workload needs at least 2", spec, set->n,
+				 set->n == 1 ? "" : "s");
+out_free:
+	free(copy);
+	free(in);
+	if (rc) {
+		free(set->h);
+		set->h = NULL;
+	}
+	return rc;
+}
+
+/* Permutation, all-to-all or incast among the hosts of w->hosts_spec. */
+static int sim_wl_on_hosts(struct sim *s, const struct sim_workload_params *w, const struct sim_wl_err *e)
+{
+	struct sim_wl_set set;
+	int rc = sim_wl_hosts(s->topo, w->hosts_spec, &set, e);
+
+	if (rc)
+		return rc;
+	if (w->kind == SIM_WL_PERMUTATION)
+		rc = sim_wl_permutation(s, w, &set, e);
+	else if (w->kind == SIM_WL_ALLTOALL)
+		rc = sim_wl_alltoall(s, w, &set, e);
+	else
+		rc = sim_wl_incast(s, w, &set, e);
+	free(set.h);
+	return rc;
+}
+
 int sim_workload_add(struct sim *s, const struct sim_workload_params *w, char *err, size_t errlen)
 {
 	const struct sim_wl_err e = { err, errlen };
@@ -256,23 +500,19 @@ int sim_workload_add(struct sim *s, const struct sim_workload_params *w, char *e
 	if (s->topo->nhosts < 2)
 		return sim_wl_fail(&e, -EINVAL, "topology %s has %u host%s; a workload needs at least 2", s->topo->name,
 				   s->topo->nhosts, s->topo->nhosts == 1 ? "" : "s");
-	if (w->kind != SIM_WL_FLOWS && !w->bytes)
-		return sim_wl_fail(&e, -EINVAL, "the workload needs --size greater than 0");
-	if (w->kind != SIM_WL_FLOWS) {
-		rc = sim_wl_size(s, w->bytes, &e);
-		if (rc)
-			return rc;
-	}
-	switch (w->kind) {
-	case SIM_WL_PERMUTATION:
-		return sim_wl_permutation(s, w, &e);
-	case SIM_WL_ALLTOALL:
-		return sim_wl_alltoall(s, w, &e);
-	case SIM_WL_INCAST:
-		return sim_wl_incast(s, w, &e);
-	case SIM_WL_FLOWS:
+	if (w->kind == SIM_WL_FLOWS) {
+		if (w->hosts_spec)
+			return sim_wl_fail(&e, -EINVAL, "--hosts chooses the hosts of permutation, all-to-all and "
+					   "incast; a flow list names its own");
 		return sim_wl_flows(s, w, &e);
 	}
+	if (!w->bytes)
+		return sim_wl_fail(&e, -EINVAL, "the workload needs --size greater than 0");
+	rc = sim_wl_size(s, w->bytes, &e);
+	if (rc)
+		return rc;
+	if (w->kind == SIM_WL_PERMUTATION || w->kind == SIM_WL_ALLTOALL || w->kind == SIM_WL_INCAST)
+		return sim_wl_on_hosts(s, w, &e);
 	return sim_wl_fail(&e, -EINVAL, "unknown workload %d", (int)w->kind);
 }
 

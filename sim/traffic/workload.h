@@ -30,16 +30,41 @@ enum sim_workload {
 	SIM_WL_FLOWS,
 };
 
+/*
+ * Where an incast's senders sit, relative to the destination's leaf (the
+ * switch its first NIC port links to):
+ * - NEXT: the hosts after the destination by index, wrapping (the default,
+ *   as before the option: on most fabrics the destination's own leaf);
+ * - LOCAL: hosts on the destination's leaf, in index order after it;
+ * - REMOTE: hosts on other leaves, round-robin over the leaves (each
+ *   leaf's first host, then each one's second, ...), so the traffic
+ *   crosses the fabric and spreads over its leaves;
+ * - RANDOM: drawn without replacement with the workload's seed.
+ */
+enum sim_incast_from {
+	SIM_INCAST_NEXT = 0,
+	SIM_INCAST_LOCAL,
+	SIM_INCAST_REMOTE,
+	SIM_INCAST_RANDOM,
+};
+
 struct sim_workload_params {
 	enum sim_workload kind;
 	uint64_t bytes;		/* per flow (all-to-all: per host pair) */
 	uint32_t incast_senders;
 	uint32_t incast_dst;	/* host index */
+	enum sim_incast_from incast_from;
+	/* --hosts: the hosts permutation, all-to-all and incast use, host
+	 * indices and inclusive ranges A-B separated by commas ("0-15,32");
+	 * NULL: every host. A flow list refuses it. */
+	const char *hosts_spec;
 	const char *flows_path;
 	uint64_t seed;
 };
 
 int sim_workload_from_name(const char *name, enum sim_workload *wl);
+/* "next", "local", "remote" or "random": 0, or -1 for another name. */
+int sim_incast_from_name(const char *name, enum sim_incast_from *from);
 /*
  * Adds the workload's flows. Refuses, before allocating, flows that would
  * not fit in the memory available. 0, or a negative errno with why in ERR
