@@ -34,6 +34,17 @@
 #define COLL_BENCH_RANKS "ranks"		/* [] of the per-rank keys below */
 #define COLL_BENCH_P2P_LATENCY_US "p2p_latency_us"
 #define COLL_BENCH_P2P_BW_GBPS "p2p_bw_gbps"
+/* --p2p's details (null without --p2p); p2p_latency_us is their median. */
+#define COLL_BENCH_P2P_LAT_ITERATIONS "p2p_latency_iterations"
+#define COLL_BENCH_P2P_LAT_BYTES "p2p_latency_bytes"
+#define COLL_BENCH_P2P_LAT_MIN_US "p2p_latency_us_min"
+#define COLL_BENCH_P2P_LAT_MAX_US "p2p_latency_us_max"
+#define COLL_BENCH_P2P_LAT_AVG_US "p2p_latency_us_avg"
+#define COLL_BENCH_P2P_LAT_STDEV_US "p2p_latency_us_stdev"
+#define COLL_BENCH_P2P_LAT_P99_US "p2p_latency_us_p99"
+#define COLL_BENCH_P2P_LAT_P999_US "p2p_latency_us_p999"
+#define COLL_BENCH_P2P_BW_BYTES "p2p_bw_bytes"
+#define COLL_BENCH_P2P_BIBW_GBPS "p2p_bibw_gbps"	/* both directions at once, summed */
 #define COLL_BENCH_RESULTS "results"		/* [] of the per-size keys below */
 #define COLL_BENCH_AVG_BUSBW_GBPS "avg_busbw_gbps"
 

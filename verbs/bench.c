@@ -193,12 +193,23 @@ out_free_sched:
 	return ret;
 }
 
-/* A schedule of raw transfers, for --p2p. */
-static int p2p_sched(struct coll_sched *s, uint32_t nranks, uint64_t bytes)
+/* Ping-pongs of the latency measurement: perftest's default count. */
+#define VB_P2P_LAT_ITERS 1000
+#define VB_P2P_LAT_WARMUP 20
+#define VB_P2P_LAT_BYTES 8
+
+/*
+ * A schedule of raw transfers, for --p2p: BYTES from rank 0 to rank 1,
+ * answered by 8 bytes once they arrived or, BIDIR, by BYTES sent back at
+ * the same time. Nothing checks the data, so both directions may share
+ * the buffer's first BYTES.
+ */
+static int p2p_sched(struct coll_sched *s, uint32_t nranks, uint64_t bytes, bool bidir)
 {
 	struct coll_xfer x = { .src_rank = 0, .dst_rank = 1, .bytes = bytes,
 			       .op = COLL_OP_COPY };
-	struct coll_xfer back = { .src_rank = 1, .dst_rank = 0, .bytes = 8,
+	struct coll_xfer back = { .src_rank = 1, .dst_rank = 0,
+				  .bytes = bidir ? bytes : VB_P2P_LAT_BYTES,
 				  .op = COLL_OP_COPY };
 	uint32_t idx, first;
 	int ret;
@@ -212,45 +223,113 @@ static int p2p_sched(struct coll_sched *s, uint32_t nranks, uint64_t bytes)
 	s->buf_bytes = bytes;
 	ret = coll_sched_add(s, &x, NULL, 0, &first);
 	if (!ret)
-		ret = coll_sched_add(s, &back, &first, 1, &idx);
+		ret = coll_sched_add(s, &back, bidir ? NULL : &first, bidir ? 0 : 1, &idx);
 	return ret;
 }
 
-static int p2p_one(struct bench *bn, uint64_t bytes, uint32_t iters, double *secs)
+static int p2p_plan(struct bench *bn, struct coll_sched *s, struct vb_plan *plan,
+		    uint64_t bytes, bool bidir)
+{
+	if (p2p_sched(s, bn->b->nranks, bytes, bidir) ||
+	    vb_plan_build(plan, s, bn->b->rank, bn->o->chunk_bytes)) {
+		coll_sched_free(s);
+		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
+	}
+	return 0;
+}
+
+/* Seconds per iteration: rank 0's (UNI) or the slowest rank's (BIDIR). */
+static int p2p_bw(struct bench *bn, uint64_t bytes, bool bidir, double *secs)
 {
 	struct coll_sched s;
 	struct vb_plan plan;
 	int ret;
 
-	ret = p2p_sched(&s, bn->b->nranks, bytes);
-	if (ret || vb_plan_build(&plan, &s, bn->b->rank, bn->o->chunk_bytes)) {
-		coll_sched_free(&s);
-		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
-	}
-	ret = time_size(bn, &plan, 2, iters);
-	*secs = bn->times[0];
+	ret = p2p_plan(bn, &s, &plan, bytes, bidir);
+	if (ret)
+		return ret;
+	ret = time_size(bn, &plan, 2, bn->o->iters);
+	*secs = bidir ? vb_combine_times(bn->times, bn->b->nranks, VB_AVG_MAX) : bn->times[0];
 	vb_plan_free(&plan);
 	coll_sched_free(&s);
 	return ret;
 }
 
-/* Ping-pong of 8 bytes, then a large write answered by 8 bytes. */
+/*
+ * Each ping-pong timed on its own, as ib_write_lat does, so that the tail
+ * shows: SAMPLES gets half of every round trip in microseconds. Only rank
+ * 0's are round trips (rank 1 starts its clock before the ping arrives).
+ */
+static int p2p_lat(struct bench *bn, double *samples, uint32_t n)
+{
+	struct coll_sched s;
+	struct vb_plan plan;
+	struct vb_exec e;
+	uint32_t i;
+	double t0;
+	int ret;
+
+	ret = p2p_plan(bn, &s, &plan, VB_P2P_LAT_BYTES, false);
+	if (ret)
+		return ret;
+	ret = exec_iters(bn, &plan, VB_P2P_LAT_WARMUP);
+	if (ret)
+		goto out_free_plan;
+	if (vb_boot_barrier(bn->b)) {
+		ret = boot_fail(bn);
+		goto out_free_plan;
+	}
+	if (vb_exec_init(&e, &plan, bn->tr, bn->buf, bn->o->dtype, bn->o->redop,
+			 bn->o->timeout_s)) {
+		ret = fail(bn, VB_EXIT_RUNTIME, "out of memory");
+		goto out_free_plan;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		t0 = vb_now();
+		ret = vb_exec_run(&e, 1, bn->err, bn->err_len) ? VB_EXIT_RUNTIME : 0;
+		samples[i] = (vb_now() - t0) / 2 * 1e6;
+	}
+	vb_exec_fini(&e);
+out_free_plan:
+	vb_plan_free(&plan);
+	coll_sched_free(&s);
+	return ret;
+}
+
+/*
+ * Latency percentiles over 8-byte ping-pongs, then a large write answered
+ * by 8 bytes (its one-way latency taken off) and the same write both ways
+ * at once (perftest's ib_write_bw -b).
+ */
 static int measure_p2p(struct bench *bn)
 {
 	uint64_t bytes = bn->o->max_bytes < bn->buf_bytes ? bn->o->max_bytes : bn->buf_bytes;
-	double lat, bw;
+	struct vb_report *rep = &bn->rep;
+	double *samples, uni, bi;
 	int ret;
 
 	if (!bn->o->p2p)
 		return 0;
-	ret = p2p_one(bn, 8, 50, &lat);
+	bytes = bytes < 8 ? 8 : bytes;
+	samples = calloc(VB_P2P_LAT_ITERS, sizeof(*samples));
+	if (!samples)
+		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
+	ret = p2p_lat(bn, samples, VB_P2P_LAT_ITERS);
 	if (!ret)
-		ret = p2p_one(bn, bytes < 8 ? 8 : bytes, bn->o->iters, &bw);
+		vb_lat_stats(samples, VB_P2P_LAT_ITERS, &rep->p2p_lat);
+	free(samples);
+	if (!ret)
+		ret = p2p_bw(bn, bytes, false, &uni);
+	if (!ret)
+		ret = p2p_bw(bn, bytes, true, &bi);
 	if (ret)
 		return ret;
-	bn->rep.has_p2p = true;
-	bn->rep.p2p_latency_us = lat / 2 * 1e6;
-	bn->rep.p2p_bw_gbps = coll_algbw_gbps(bytes, bw - lat / 2);
+	rep->has_p2p = true;
+	rep->p2p_lat_bytes = VB_P2P_LAT_BYTES;
+	rep->p2p_bw_bytes = bytes;
+	rep->p2p_latency_us = rep->p2p_lat.typical_us;
+	rep->p2p_bw_gbps = coll_algbw_gbps(bytes, uni - rep->p2p_latency_us * 1e-6);
+	rep->p2p_bibw_gbps = coll_algbw_gbps(2 * bytes, bi);
 	return 0;
 }
 

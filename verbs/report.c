@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "collectives/bench_keys.h"
@@ -69,6 +71,44 @@ void vb_result_fill(struct vb_result *r, const struct vb_opts *o,
 	r->wrong = wrong;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest rank: the smallest sample with at least P of them at or below. */
+static double percentile(const double *sorted, uint32_t n, double p)
+{
+	double rank = ceil(p * n - 1e-9);
+
+	return sorted[rank < 1 ? 0 : (uint32_t)rank - 1];
+}
+
+void vb_lat_stats(double *v, uint32_t n, struct vb_lat_stats *s)
+{
+	double sum = 0, sq = 0;
+	uint32_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_double);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	s->avg_us = sum / n;
+	for (i = 0; i < n; i++)
+		sq += (v[i] - s->avg_us) * (v[i] - s->avg_us);
+	s->n = n;
+	s->min_us = v[0];
+	s->max_us = v[n - 1];
+	s->typical_us = percentile(v, n, 0.5);
+	s->stdev_us = sqrt(sq / n);
+	s->p99_us = percentile(v, n, 0.99);
+	s->p999_us = percentile(v, n, 0.999);
+}
+
 double vb_report_avg_busbw(const struct vb_report *rep)
 {
 	double sum = 0;
@@ -124,6 +164,20 @@ void vb_report_row(FILE *f, const struct vb_report *rep, const struct vb_result 
 	fprintf(f, "\n");
 }
 
+/* perftest's ib_write_lat columns, then ib_write_bw's and its -b's. */
+static void p2p_footer(FILE *f, const struct vb_report *rep)
+{
+	const struct vb_lat_stats *l = &rep->p2p_lat;
+
+	fprintf(f, "# p2p rank 0 <-> 1     : latency %.2f us, bandwidth %.3f GB/s\n",
+		rep->p2p_latency_us, rep->p2p_bw_gbps);
+	fprintf(f, "# p2p latency (us)     : %" PRIu64 " B x %u: t_min %.2f t_typical %.2f t_avg %.2f t_max %.2f t_stdev %.2f p99 %.2f p99.9 %.2f\n",
+		rep->p2p_lat_bytes, l->n, l->min_us, l->typical_us, l->avg_us,
+		l->max_us, l->stdev_us, l->p99_us, l->p999_us);
+	fprintf(f, "# p2p bandwidth (GB/s) : %" PRIu64 " B: unidirectional %.3f, bidirectional %.3f\n",
+		rep->p2p_bw_bytes, rep->p2p_bw_gbps, rep->p2p_bibw_gbps);
+}
+
 void vb_report_footer(FILE *f, const struct vb_report *rep)
 {
 	int64_t wrong = 0;
@@ -141,8 +195,7 @@ void vb_report_footer(FILE *f, const struct vb_report *rep)
 			100.0 * coll_line_fraction(vb_report_avg_busbw(rep), rep->line_rate_bps),
 			rep->line_rate_bps / 1e9);
 	if (rep->has_p2p)
-		fprintf(f, "# p2p rank 0 <-> 1     : latency %.2f us, bandwidth %.3f GB/s\n",
-			rep->p2p_latency_us, rep->p2p_bw_gbps);
+		p2p_footer(f, rep);
 	fprintf(f, "#\n");
 }
 
@@ -207,6 +260,31 @@ static json_t *job_json(const struct vb_report *rep)
 			 COLL_BENCH_CHECK, (json_int_t)o->check);
 }
 
+static json_t *real_or_null(bool has, double v)
+{
+	return has ? json_real(v) : json_null();
+}
+
+static void p2p_json(json_t *j, const struct vb_report *rep)
+{
+	const struct vb_lat_stats *l = &rep->p2p_lat;
+	bool has = rep->has_p2p;
+
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_ITERATIONS,
+			    has ? json_integer(l->n) : json_null());
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_BYTES,
+			    has ? json_integer((json_int_t)rep->p2p_lat_bytes) : json_null());
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_MIN_US, real_or_null(has, l->min_us));
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_MAX_US, real_or_null(has, l->max_us));
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_AVG_US, real_or_null(has, l->avg_us));
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_STDEV_US, real_or_null(has, l->stdev_us));
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_P99_US, real_or_null(has, l->p99_us));
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_P999_US, real_or_null(has, l->p999_us));
+	json_object_set_new(j, COLL_BENCH_P2P_BW_BYTES,
+			    has ? json_integer((json_int_t)rep->p2p_bw_bytes) : json_null());
+	json_object_set_new(j, COLL_BENCH_P2P_BIBW_GBPS, real_or_null(has, rep->p2p_bibw_gbps));
+}
+
 json_t *vb_report_json(const struct vb_report *rep)
 {
 	json_t *j = job_json(rep), *hosts = json_array(), *ranks = json_array();
@@ -226,6 +304,7 @@ json_t *vb_report_json(const struct vb_report *rep)
 	json_object_set_new(j, COLL_BENCH_P2P_LATENCY_US,
 			    rep->has_p2p ? json_real(rep->p2p_latency_us) : json_null());
 	json_object_set_new(j, COLL_BENCH_P2P_BW_GBPS, rep->has_p2p ? json_real(rep->p2p_bw_gbps) : json_null());
+	p2p_json(j, rep);
 	for (i = 0; i < rep->nres; i++)
 		json_array_append_new(res, result_json(&rep->res[i]));
 	json_object_set_new(j, COLL_BENCH_RESULTS, res);

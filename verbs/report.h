@@ -33,6 +33,21 @@ struct vb_result {
 	double mpi_busbw_gbps;
 };
 
+/*
+ * Ping-pong latency over many iterations, as perftest's ib_write_lat
+ * reports it: each sample is half a round trip, in microseconds.
+ */
+struct vb_lat_stats {
+	uint32_t n;			/* samples */
+	double min_us;
+	double typical_us;		/* median */
+	double avg_us;
+	double max_us;
+	double stdev_us;		/* population standard deviation */
+	double p99_us;			/* nearest-rank percentiles */
+	double p999_us;
+};
+
 struct vb_report {
 	const struct vb_opts *o;
 	uint32_t nranks;
@@ -41,8 +56,12 @@ struct vb_report {
 	uint64_t line_rate_bps;		/* slowest rank's; 0: unknown */
 	uint32_t mtu_bytes;		/* smallest path MTU; 0: n/a */
 	bool has_p2p;
-	double p2p_latency_us;
-	double p2p_bw_gbps;
+	double p2p_latency_us;		/* = p2p_lat.typical_us */
+	double p2p_bw_gbps;		/* GB/s, one direction */
+	struct vb_lat_stats p2p_lat;
+	uint64_t p2p_lat_bytes;		/* message size of the ping-pong */
+	uint64_t p2p_bw_bytes;		/* message size of both bandwidths */
+	double p2p_bibw_gbps;		/* GB/s, both directions at once, summed */
 	struct vb_result *res;
 	uint32_t nres;
 };
@@ -56,6 +75,11 @@ uint64_t vb_count(enum coll_kind kind, uint64_t bytes, uint32_t elem_bytes,
 void vb_result_fill(struct vb_result *r, const struct vb_opts *o,
 		    uint32_t nranks, uint64_t bytes, const double *times_s,
 		    int64_t wrong, uint64_t line_rate_bps);
+/*
+ * Statistics of N samples (microseconds), which it sorts in place;
+ * all zero for n == 0. min <= typical <= p99 <= p999 <= max.
+ */
+void vb_lat_stats(double *samples_us, uint32_t n, struct vb_lat_stats *s);
 /* Mean busbw over the sizes: the nccl-tests "Avg bus bandwidth". */
 double vb_report_avg_busbw(const struct vb_report *rep);
 

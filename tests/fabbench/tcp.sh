@@ -55,6 +55,21 @@ ranks() {
 	rm -f "$DIR"/out.*
 }
 
+# p2p_ok FILE: --p2p's footer: latency percentiles in order (min <=
+# typical <= p99 <= p99.9 <= max, average within min..max) over 1000
+# ping-pongs, and both bandwidths above zero.
+p2p_ok() {
+	awk '/^# p2p latency \(us\)/ {
+		for (i = 1; i < NF; i++) v[$i] = $(i + 1)
+		lat = $9 == "1000:" && v["t_min"] > 0 && v["t_min"] <= v["t_typical"] &&
+			v["t_typical"] <= v["p99"] && v["p99"] <= v["p99.9"] &&
+			v["p99.9"] <= v["t_max"] && v["t_min"] <= v["t_avg"] &&
+			v["t_avg"] <= v["t_max"] && v["t_stdev"] >= 0
+	}
+	/^# p2p bandwidth \(GB\/s\)/ { bw = $9 + 0 > 0 && $11 + 0 > 0 }
+	END { exit !(lat && bw) }' "$1"
+}
+
 # NAME N ARGS...: the same under mpirun.
 mpiranks() {
 	local name=$1 n=$2 rc=0
@@ -240,6 +255,35 @@ options_differ() {
 	verdict "per-rank settings may differ (-T -a --tc -x -D)" 10 0 0 "Avg bus bandwidth" 1 0 ""
 }
 
+# --p2p standalone: the percentiles, the bidirectional bandwidth and
+# their JSON keys beside the old ones (fabsim predict reads those).
+p2p() {
+	job
+	start 0 --nranks 2 --transport tcp --p2p -b 4K -e 256K -f 8 -n 3 -w 1 \
+		--json "$DIR/p2p.json"
+	start 1 --nranks 2 --transport tcp --p2p -b 4K -e 256K -f 8 -n 3 -w 1
+	verdict "--p2p n=2: latency and bandwidth lines" 20 \
+		0 0 "^# p2p rank 0 <-> 1     : latency [0-9.]+ us, bandwidth [0-9.]+ GB/s" 1 0 ""
+	if p2p_ok "$DIR/r.0"; then
+		ok "--p2p: min <= typical <= p99 <= p99.9 <= max, both bandwidths"
+	else
+		failed "--p2p: percentiles and bandwidths" "out of order or missing" "$DIR/r.0"
+	fi
+	local k miss=""
+	for k in p2p_latency_us p2p_bw_gbps p2p_latency_us_min p2p_latency_us_max \
+		p2p_latency_us_avg p2p_latency_us_stdev p2p_latency_us_p99 \
+		p2p_latency_us_p999 p2p_bibw_gbps; do
+		grep -q "\"$k\": [0-9]" "$DIR/p2p.json" 2>/dev/null || miss+=" $k"
+	done
+	grep -q '"p2p_latency_iterations": 1000' "$DIR/p2p.json" 2>/dev/null ||
+		miss+=" p2p_latency_iterations"
+	if [ -z "$miss" ]; then
+		ok "--p2p: json keys"
+	else
+		failed "--p2p: json keys" "missing:$miss" "$DIR/p2p.json"
+	fi
+}
+
 # The launch itself is wrong: fail at once, every rank, naming the mistake.
 launch_mistakes() {
 	job
@@ -406,6 +450,7 @@ failures() {
 
 main() {
 	local t0=$SECONDS
+	p2p
 	algorithms
 	types_ops
 	under_mpirun
