@@ -350,15 +350,9 @@ static void print_links(struct bench *bn, const uint32_t *pids)
 	printf("# channels %u chunk %llu depth %u qps %u launch %s\n",
 	       o->nchannels, (unsigned long long)o->chunk_bytes, o->depth, o->qps,
 	       bn->b->mpi ? "mpirun" : "standalone");
-	for (r = 0; r < bn->b->nranks && !o->quiet; r++) {
-		const struct vb_link_info *l = &bn->links[r];
-
-		printf("#  Rank %3u Pid %7u on %12s device %-8s port %u gid %d %s mtu %u (active %u) qps %u chunk %llu depth %u tc %d line %.1f Gb/s addr %s\n",
-		       r, pids[r], bn->rep.hosts[r], l->device, l->port, l->gid_index,
-		       l->gid[0] ? l->gid : "-", l->mtu_bytes, l->active_mtu_bytes,
-		       l->qps, (unsigned long long)l->chunk_bytes, l->depth, l->tclass,
-		       l->line_rate_bps / 1e9, l->addr);
-	}
+	for (r = 0; r < bn->b->nranks && !o->quiet; r++)
+		vb_report_rank_line(stdout, o->transport, r, pids[r], bn->rep.hosts[r],
+				    &bn->links[r]);
 	fflush(stdout);
 }
 

@@ -119,6 +119,29 @@ double vb_report_avg_busbw(const struct vb_report *rep)
 	return rep->nres ? sum / rep->nres : 0;
 }
 
+void vb_report_rank_line(FILE *f, enum vb_transport_kind t, uint32_t rank, uint32_t pid,
+			 const char *host, const struct vb_link_info *l)
+{
+	char speed[32];
+
+	if (t != VB_TRANSPORT_TCP) {
+		fprintf(f, "#  Rank %3u Pid %7u on %12s device %-8s port %u gid %d %s mtu %u (active %u) qps %u chunk %llu depth %u tc %d line %.1f Gb/s addr %s\n",
+			rank, pid, host, l->device, l->port, l->gid_index,
+			l->gid[0] ? l->gid : "-", l->mtu_bytes, l->active_mtu_bytes,
+			l->qps, (unsigned long long)l->chunk_bytes, l->depth, l->tclass,
+			l->line_rate_bps / 1e9, l->addr);
+		return;
+	}
+	if (l->line_rate_bps)
+		snprintf(speed, sizeof(speed), "%.1f Gb/s", l->line_rate_bps / 1e9);
+	else
+		snprintf(speed, sizeof(speed), "unknown");
+	/* device is "tcp" when no interface holds the address. */
+	fprintf(f, "#  Rank %3u Pid %7u on %12s tcp interface %-8s addr %-15s speed %s qps %u chunk %llu depth %u\n",
+		rank, pid, host, strcmp(l->device, "tcp") ? l->device : "?", l->addr,
+		speed, l->qps, (unsigned long long)l->chunk_bytes, l->depth);
+}
+
 static bool mpi_cols(const struct vb_report *rep)
 {
 	return rep->o->baseline_mpi;

@@ -83,6 +83,13 @@ void vb_lat_stats(double *samples_us, uint32_t n, struct vb_lat_stats *s);
 /* Mean busbw over the sizes: the nccl-tests "Avg bus bandwidth". */
 double vb_report_avg_busbw(const struct vb_report *rep);
 
+/*
+ * One rank's line of the header: the RDMA device, port, GID and MTUs, or
+ * for TCP the interface, its address and speed ("unknown" when the kernel
+ * has none, as for loopback).
+ */
+void vb_report_rank_line(FILE *f, enum vb_transport_kind t, uint32_t rank, uint32_t pid,
+			 const char *host, const struct vb_link_info *l);
 void vb_report_header(FILE *f, const struct vb_report *rep);
 void vb_report_row(FILE *f, const struct vb_report *rep,
 		   const struct vb_result *r);

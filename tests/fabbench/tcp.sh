@@ -284,6 +284,25 @@ p2p() {
 	fi
 }
 
+# TCP rank lines: the interface holding the connection's address, that
+# address and the kernel's speed for it or "unknown" (loopback has none);
+# %line follows: a share of the slowest rank's speed, or n/a if unknown.
+tcp_rank_lines() {
+	local pat='^#  Rank +[01] Pid +[0-9]+ on +[^ ]+ tcp interface [^ ?]+ +addr [0-9.]+ +speed ([0-9.]+ Gb/s|unknown) qps 1 '
+	job
+	start 0 --nranks 2 --transport tcp -b 4K -e 16K -f 4 -n 2 -w 1
+	start 1 --nranks 2 --transport tcp -b 4K -e 16K -f 4 -n 2 -w 1
+	verdict "tcp rank lines name the interface, address and speed" 20 0 0 "$pat" 1 0 ""
+	if [ "$(grep -cE "$pat" "$DIR/r.0")" -eq 2 ] &&
+		awk '/^#  Rank/ { n++; if ($0 ~ /speed unknown/) unk = 1 }
+		     !/^#/ && NF >= 11 { rows++; if (unk ? $10 != "n/a" : $10 !~ /%$/) bad++ }
+		     END { exit !(n == 2 && rows == 2 && !bad) }' "$DIR/r.0"; then
+		ok "tcp rank lines: both ranks, %line from the speed or n/a"
+	else
+		failed "tcp rank lines: both ranks, %line" "lines or %line column wrong" "$DIR/r.0"
+	fi
+}
+
 # The launch itself is wrong: fail at once, every rank, naming the mistake.
 launch_mistakes() {
 	job
@@ -451,6 +470,7 @@ failures() {
 main() {
 	local t0=$SECONDS
 	p2p
+	tcp_rank_lines
 	algorithms
 	types_ops
 	under_mpirun
