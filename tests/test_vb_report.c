@@ -199,6 +199,48 @@ static void test_json(void **state)
 	json_decref(j);
 }
 
+/*
+ * --p2p all over 3 ranks: pairs (0,1), (0,2), (1,2) fill both cells of
+ * the symmetric matrices; the slowest pair is the lowest bandwidth, the
+ * medians are the middle pair's; the CSV has a row per pair.
+ */
+static void test_p2p_matrix(void **state)
+{
+	char hosts[3][VB_HOST_LEN] = { "a", "b", "c" };
+	struct vb_p2p_pair pairs[3] = {
+		{ .src = 0, .dst = 1, .lat = { .typical_us = 2, .p99_us = 3 }, .bw_gbps = 10, .bibw_gbps = 19 },
+		{ .src = 0, .dst = 2, .lat = { .typical_us = 4, .p99_us = 5 }, .bw_gbps = 1.5, .bibw_gbps = 3 },
+		{ .src = 1, .dst = 2, .lat = { .typical_us = 3, .p99_us = 9 }, .bw_gbps = 8, .bibw_gbps = 15 },
+	};
+	struct vb_opts o;
+	struct vb_report rep = { .o = &o, .nranks = 3, .hosts = (const char (*)[VB_HOST_LEN])hosts,
+				 .pairs = pairs, .npairs = 3 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&text, &len);
+	vb_report_p2p_matrix(f, &rep);
+	fclose(f);
+	assert_non_null(strstr(text, "#    0         -     2.00     4.00\n"));
+	assert_non_null(strstr(text, "#    1      2.00        -     3.00\n"));
+	assert_non_null(strstr(text, "#    2      4.00     3.00        -\n"));
+	assert_non_null(strstr(text, "#    0         -   10.000    1.500\n"));
+	assert_non_null(strstr(text, "#    2     1.500    8.000        -\n"));
+	assert_non_null(strstr(text, "slowest pair     : rank 0 (a) <-> 2 (c): 1.500 GB/s, the median pair 8.000 GB/s"));
+	assert_non_null(strstr(text, "highest latency  : rank 0 (a) <-> 2 (c): 4.00 us, the median pair 3.00 us"));
+	free(text);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	assert_int_equal(vb_report_write_p2p_csv(&rep, f), 0);
+	fclose(f);
+	assert_true(!strncmp(text, "src,dst,latency_us,p99_us,", 26));
+	assert_non_null(strstr(text, "\n1,2,3.000,9.000,"));
+	assert_non_null(strstr(text, ",8.000000,15.000000,b,c\n"));
+	free(text);
+}
+
 static void test_csv(void **state)
 {
 	struct vb_result r;
@@ -227,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_result),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_p2p_matrix),
 		cmocka_unit_test(test_csv),
 	};
 

@@ -201,6 +201,93 @@ static void p2p_footer(FILE *f, const struct vb_report *rep)
 		rep->p2p_bw_bytes, rep->p2p_bw_gbps, rep->p2p_bibw_gbps);
 }
 
+/* The pair of ranks R and C (R != C) in rep->pairs, ordered (0,1), (0,2)... */
+static const struct vb_p2p_pair *pair_of(const struct vb_report *rep, uint32_t r, uint32_t c)
+{
+	uint32_t i = r < c ? r : c, j = r < c ? c : r, n = rep->nranks;
+
+	/* Pairs before row i: (n - 1) + (n - 2) + ... + (n - i). */
+	return &rep->pairs[i * (2 * n - i - 1) / 2 + (j - i - 1)];
+}
+
+static void matrix(FILE *f, const struct vb_report *rep, const char *title, bool bw)
+{
+	uint32_t r, c;
+
+	fprintf(f, "# %s\n#      ", title);
+	for (c = 0; c < rep->nranks; c++)
+		fprintf(f, " %8u", c);
+	fprintf(f, "\n");
+	for (r = 0; r < rep->nranks; r++) {
+		fprintf(f, "# %4u ", r);
+		for (c = 0; c < rep->nranks; c++) {
+			const struct vb_p2p_pair *p = r == c ? NULL : pair_of(rep, r, c);
+
+			if (!p)
+				fprintf(f, " %8s", "-");
+			else if (bw)
+				fprintf(f, " %8.3f", p->bw_gbps);
+			else
+				fprintf(f, " %8.2f", p->lat.typical_us);
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static double pairs_median(const struct vb_report *rep, bool bw)
+{
+	double *v = calloc(rep->npairs, sizeof(*v)), m;
+	uint32_t i;
+
+	if (!v)
+		return 0;
+	for (i = 0; i < rep->npairs; i++)
+		v[i] = bw ? rep->pairs[i].bw_gbps : rep->pairs[i].lat.typical_us;
+	qsort(v, rep->npairs, sizeof(*v), cmp_double);
+	m = percentile(v, rep->npairs, 0.5);
+	free(v);
+	return m;
+}
+
+void vb_report_p2p_matrix(FILE *f, const struct vb_report *rep)
+{
+	const struct vb_p2p_pair *slow = &rep->pairs[0], *far = &rep->pairs[0];
+	uint32_t i;
+
+	if (!rep->npairs)
+		return;
+	for (i = 1; i < rep->npairs; i++) {
+		if (rep->pairs[i].bw_gbps < slow->bw_gbps)
+			slow = &rep->pairs[i];
+		if (rep->pairs[i].lat.typical_us > far->lat.typical_us)
+			far = &rep->pairs[i];
+	}
+	matrix(f, rep, "p2p latency (us, typical one-way) of every pair, measured one pair at a time", false);
+	matrix(f, rep, "p2p bandwidth (GB/s, lower rank -> higher) of every pair", true);
+	fprintf(f, "# p2p slowest pair     : rank %u (%s) <-> %u (%s): %.3f GB/s, the median pair %.3f GB/s\n",
+		slow->src, rep->hosts[slow->src], slow->dst, rep->hosts[slow->dst],
+		slow->bw_gbps, pairs_median(rep, true));
+	fprintf(f, "# p2p highest latency  : rank %u (%s) <-> %u (%s): %.2f us, the median pair %.2f us\n",
+		far->src, rep->hosts[far->src], far->dst, rep->hosts[far->dst],
+		far->lat.typical_us, pairs_median(rep, false));
+}
+
+int vb_report_write_p2p_csv(const struct vb_report *rep, FILE *f)
+{
+	uint32_t i;
+
+	fputs(COLL_BENCH_P2P_CSV_HEADER "\n", f);
+	for (i = 0; i < rep->npairs; i++) {
+		const struct vb_p2p_pair *p = &rep->pairs[i];
+
+		fprintf(f, "%u,%u,%.3f,%.3f,%.3f,%.3f,%.3f,%.6f,%.6f,%s,%s\n", p->src, p->dst,
+			p->lat.typical_us, p->lat.p99_us, p->lat.p999_us, p->lat.min_us,
+			p->lat.max_us, p->bw_gbps, p->bibw_gbps, rep->hosts[p->src],
+			rep->hosts[p->dst]);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
 void vb_report_footer(FILE *f, const struct vb_report *rep)
 {
 	int64_t wrong = 0;
@@ -219,6 +306,8 @@ void vb_report_footer(FILE *f, const struct vb_report *rep)
 			rep->line_rate_bps / 1e9);
 	if (rep->has_p2p)
 		p2p_footer(f, rep);
+	if (rep->npairs)
+		vb_report_p2p_matrix(f, rep);
 	fprintf(f, "#\n");
 }
 
@@ -288,6 +377,26 @@ static json_t *real_or_null(bool has, double v)
 	return has ? json_real(v) : json_null();
 }
 
+static json_t *pairs_json(const struct vb_report *rep)
+{
+	json_t *a = json_array();
+	uint32_t i;
+
+	for (i = 0; a && i < rep->npairs; i++) {
+		const struct vb_p2p_pair *p = &rep->pairs[i];
+
+		json_array_append_new(a, json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:s, s:s}",
+			COLL_BENCH_PAIR_SRC, (json_int_t)p->src, COLL_BENCH_PAIR_DST, (json_int_t)p->dst,
+			COLL_BENCH_PAIR_LATENCY_US, p->lat.typical_us, COLL_BENCH_PAIR_P99_US, p->lat.p99_us,
+			COLL_BENCH_PAIR_P999_US, p->lat.p999_us, COLL_BENCH_PAIR_MIN_US, p->lat.min_us,
+			COLL_BENCH_PAIR_MAX_US, p->lat.max_us, COLL_BENCH_PAIR_BW_GBPS, p->bw_gbps,
+			COLL_BENCH_PAIR_BIBW_GBPS, p->bibw_gbps,
+			COLL_BENCH_PAIR_SRC_HOST, rep->hosts[p->src],
+			COLL_BENCH_PAIR_DST_HOST, rep->hosts[p->dst]));
+	}
+	return a;
+}
+
 static void p2p_json(json_t *j, const struct vb_report *rep)
 {
 	const struct vb_lat_stats *l = &rep->p2p_lat;
@@ -306,6 +415,8 @@ static void p2p_json(json_t *j, const struct vb_report *rep)
 	json_object_set_new(j, COLL_BENCH_P2P_BW_BYTES,
 			    has ? json_integer((json_int_t)rep->p2p_bw_bytes) : json_null());
 	json_object_set_new(j, COLL_BENCH_P2P_BIBW_GBPS, real_or_null(has, rep->p2p_bibw_gbps));
+	if (rep->npairs)
+		json_object_set_new(j, COLL_BENCH_P2P_PAIRS, pairs_json(rep));
 }
 
 json_t *vb_report_json(const struct vb_report *rep)

@@ -48,6 +48,15 @@ struct vb_lat_stats {
 	double p999_us;
 };
 
+/* One pair of --p2p all, measured alone: SRC < DST. */
+struct vb_p2p_pair {
+	uint32_t src;
+	uint32_t dst;
+	struct vb_lat_stats lat;	/* one-way, from SRC's ping-pongs */
+	double bw_gbps;			/* GB/s, SRC -> DST */
+	double bibw_gbps;		/* GB/s, both ways at once, summed */
+};
+
 struct vb_report {
 	const struct vb_opts *o;
 	uint32_t nranks;
@@ -62,6 +71,8 @@ struct vb_report {
 	uint64_t p2p_lat_bytes;		/* message size of the ping-pong */
 	uint64_t p2p_bw_bytes;		/* message size of both bandwidths */
 	double p2p_bibw_gbps;		/* GB/s, both directions at once, summed */
+	struct vb_p2p_pair *pairs;	/* --p2p all: [npairs], (0,1), (0,2)... */
+	uint32_t npairs;
 	struct vb_result *res;
 	uint32_t nres;
 };
@@ -99,6 +110,13 @@ void vb_report_footer(FILE *f, const struct vb_report *rep);
 json_t *vb_report_json(const struct vb_report *rep);
 /* 0 or -errno. */
 int vb_report_write_json(const struct vb_report *rep, const char *path);
+/*
+ * --p2p all: the latency and bandwidth matrices (a pair's figures in both
+ * its cells) and the slowest pair against the median one.
+ */
+void vb_report_p2p_matrix(FILE *f, const struct vb_report *rep);
+/* --p2p-csv: COLL_BENCH_P2P_CSV_HEADER, then a row per pair. */
+int vb_report_write_p2p_csv(const struct vb_report *rep, FILE *f);
 int vb_report_write_csv(const struct vb_report *rep, FILE *f);
 
 #endif /* VB_REPORT_H */

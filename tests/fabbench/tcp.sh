@@ -3,7 +3,9 @@
 # --transport tcp on localhost (make check-fabbench): every algorithm and
 # collective at 2-8 ranks (non-powers of two included), every data type and
 # op, sizes that do not divide evenly, standalone and under mpirun, all with
-# -c 1; then the failure paths, each bounded in time so that a timeout
+# -c 1; --p2p (percentiles in order, both bandwidths, JSON keys), --p2p all
+# (matrices, the slowest pair, --p2p-csv) and the TCP rank lines;
+# then the failure paths, each bounded in time so that a timeout
 # cannot pass for a diagnosis: ranks started with different options, a
 # missing RDMA device (on any one rank or all), a rank that cannot write
 # its output, not enough memory, duplicate and mismatched launches, a peer
@@ -284,6 +286,33 @@ p2p() {
 	fi
 }
 
+# --p2p all over 4 ranks: both 4 x 4 matrices, the slowest pair named, a
+# CSV row per pair (6) with latency <= p99 <= p99.9 and a bandwidth; and
+# --p2p-csv without "all" refused.
+p2p_all() {
+	local r csv
+	job
+	for r in 0 1 2 3; do
+		csv=()
+		[ "$r" = 0 ] && csv=(--p2p-csv "$DIR/pairs.csv")
+		start "$r" --nranks 4 --transport tcp --p2p all -b 4K -e 64K -f 16 -n 2 -w 1 -q "${csv[@]}"
+	done
+	verdict "--p2p all n=4: matrices and the slowest pair" 30 \
+		0 0 "^# p2p slowest pair     : rank [0-3] \(.*\) <-> [0-3] \(.*\): [0-9.]+ GB/s, the median pair" \
+		1 0 "" 2 0 "" 3 0 ""
+	if [ "$(grep -cE '^# +[0-3]( +(-|[0-9.]+)){4}$' "$DIR/r.0")" -eq 8 ] &&
+		awk -F, 'NR == 1 { ok = $0 ~ /^src,dst,latency_us,p99_us,p999_us,min_us,max_us,bandwidth_gbps,bibw_gbps,/; next }
+			 { n++; k[$1 "-" $2] = 1
+			   if (!($1 < $2 && $3 <= $4 && $4 <= $5 && $6 <= $3 && $5 <= $7 && $8 > 0 && $9 > 0)) bad++ }
+			 END { exit !(ok && n == 6 && length(k) == 6 && !bad) }' "$DIR/pairs.csv"; then
+		ok "--p2p all: two 4x4 matrices, --p2p-csv has the 6 pairs in order"
+	else
+		failed "--p2p all: matrices and csv" "wrong rows" "$DIR/pairs.csv"
+	fi
+	expect "--p2p-csv without --p2p all" 2 "--p2p-csv needs --p2p all" \
+		"$BIN" --transport tcp --p2p --p2p-csv "$DIR/x.csv"
+}
+
 # TCP rank lines: the interface holding the connection's address, that
 # address and the kernel's speed for it or "unknown" (loopback has none);
 # %line follows: a share of the slowest rank's speed, or n/a if unknown.
@@ -470,6 +499,7 @@ failures() {
 main() {
 	local t0=$SECONDS
 	p2p
+	p2p_all
 	tcp_rank_lines
 	algorithms
 	types_ops
