@@ -34,6 +34,18 @@
 #define COLL_BENCH_RANKS "ranks"		/* [] of the per-rank keys below */
 #define COLL_BENCH_P2P_LATENCY_US "p2p_latency_us"
 #define COLL_BENCH_P2P_BW_GBPS "p2p_bw_gbps"
+/* --p2p's details (null without --p2p); p2p_latency_us is their median. */
+#define COLL_BENCH_P2P_LAT_ITERATIONS "p2p_latency_iterations"
+#define COLL_BENCH_P2P_LAT_BYTES "p2p_latency_bytes"
+#define COLL_BENCH_P2P_LAT_MIN_US "p2p_latency_us_min"
+#define COLL_BENCH_P2P_LAT_MAX_US "p2p_latency_us_max"
+#define COLL_BENCH_P2P_LAT_AVG_US "p2p_latency_us_avg"
+#define COLL_BENCH_P2P_LAT_STDEV_US "p2p_latency_us_stdev"
+#define COLL_BENCH_P2P_LAT_P99_US "p2p_latency_us_p99"
+#define COLL_BENCH_P2P_LAT_P999_US "p2p_latency_us_p999"
+#define COLL_BENCH_P2P_BW_BYTES "p2p_bw_bytes"
+#define COLL_BENCH_P2P_BIBW_GBPS "p2p_bibw_gbps"	/* both directions at once, summed */
+#define COLL_BENCH_P2P_PAIRS "p2p_pairs"	/* --p2p all: [] of the per-pair keys below */
 #define COLL_BENCH_RESULTS "results"		/* [] of the per-size keys below */
 #define COLL_BENCH_AVG_BUSBW_GBPS "avg_busbw_gbps"
 
@@ -76,5 +88,23 @@
 	COLL_BENCH_RES_TIME_US "," COLL_BENCH_RES_TIME_US_MIN "," COLL_BENCH_RES_TIME_US_MAX "," \
 	COLL_BENCH_RES_ALGBW_GBPS "," COLL_BENCH_RES_BUSBW_GBPS "," COLL_BENCH_RES_LINE_FRACTION "," \
 	COLL_BENCH_RES_WRONG "," COLL_BENCH_RES_MPI_TIME_US "," COLL_BENCH_RES_MPI_BUSBW_GBPS
+
+/* Each p2p_pairs[] entry, and the --p2p-csv columns, in this order. */
+#define COLL_BENCH_PAIR_SRC "src"
+#define COLL_BENCH_PAIR_DST "dst"
+#define COLL_BENCH_PAIR_LATENCY_US "latency_us"	/* typical (median) one-way */
+#define COLL_BENCH_PAIR_P99_US "p99_us"
+#define COLL_BENCH_PAIR_P999_US "p999_us"
+#define COLL_BENCH_PAIR_MIN_US "min_us"
+#define COLL_BENCH_PAIR_MAX_US "max_us"
+#define COLL_BENCH_PAIR_BW_GBPS "bandwidth_gbps"	/* src -> dst */
+#define COLL_BENCH_PAIR_BIBW_GBPS "bibw_gbps"		/* both ways at once, summed */
+#define COLL_BENCH_PAIR_SRC_HOST "src_host"
+#define COLL_BENCH_PAIR_DST_HOST "dst_host"
+#define COLL_BENCH_P2P_CSV_HEADER \
+	COLL_BENCH_PAIR_SRC "," COLL_BENCH_PAIR_DST "," COLL_BENCH_PAIR_LATENCY_US "," \
+	COLL_BENCH_PAIR_P99_US "," COLL_BENCH_PAIR_P999_US "," COLL_BENCH_PAIR_MIN_US "," \
+	COLL_BENCH_PAIR_MAX_US "," COLL_BENCH_PAIR_BW_GBPS "," COLL_BENCH_PAIR_BIBW_GBPS "," \
+	COLL_BENCH_PAIR_SRC_HOST "," COLL_BENCH_PAIR_DST_HOST
 
 #endif

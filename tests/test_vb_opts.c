@@ -137,6 +137,16 @@ static void test_fabbench_options(void **state)
 	assert_true(o.min_busbw_gbps > 1.49 && o.min_busbw_gbps < 1.51);
 	assert_int_equal(o.timeout_s, 5);
 	assert_true(o.p2p);
+	assert_false(o.p2p_all);
+	/* "--p2p all" as two words, anywhere on the line; "all" alone is not an option. */
+	assert_int_equal(parse(&o, "--p2p all --p2p-csv pairs.csv -n 3"), 0);
+	assert_true(o.p2p && o.p2p_all);
+	assert_string_equal(o.p2p_csv_path, "pairs.csv");
+	assert_int_equal(o.iters, 3);
+	refused("--p2p-csv pairs.csv", "--p2p-csv needs --p2p all");
+	refused("--p2p --p2p-csv pairs.csv", "--p2p-csv needs --p2p all");
+	refused("all --p2p", "unexpected argument 'all'");
+	refused("--p2p-csv", "needs a value");
 	assert_int_equal(parse(&o, "--algo tree --coll allreduce"), 0);
 	assert_int_equal(o.algo, COLL_ALGO_TREE);	/* explicit --algo wins */
 	assert_int_equal(parse(&o, "--rank 2 --nranks 4 --master host:1234"), 0);
@@ -325,6 +335,7 @@ static void test_describe_diff(void **state)
 		{ "--depth 4", "option --depth differs: rank 0 has 8, rank 3 has 4" },
 		{ "--qps 2", "option --qps differs: rank 0 has 1, rank 3 has 2" },
 		{ "--p2p", "option --p2p differs: rank 0 has off, rank 3 has on" },
+		{ "--p2p all", "option --p2p differs: rank 0 has off, rank 3 has all" },
 		{ "--baseline mpi", "option --baseline differs: rank 0 has none, rank 3 has mpi" },
 	};
 	/* Per-rank or rank-0-only settings may differ. */

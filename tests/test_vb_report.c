@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,42 @@ static void test_combine(void **state)
 	assert_true(vb_combine_times(t, 4, VB_AVG_MIN) == 1.0);
 	assert_true(vb_combine_times(t, 4, VB_AVG_MAX) == 7.0);
 	assert_true(vb_combine_times(t, 0, VB_AVG_MEAN) == 0.0);
+}
+
+/*
+ * Nearest-rank percentiles of 1..1000 given in a scrambled order: the p-th
+ * is the ceil(p * 1000)-th smallest; the standard deviation of 1..n is
+ * sqrt((n^2 - 1) / 12).
+ */
+static void test_lat_stats(void **state)
+{
+	double v[1000], one = 7.5, ten[10];
+	struct vb_lat_stats s;
+	uint32_t i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		v[i] = (double)((i * 7919u) % 1000u + 1);
+	vb_lat_stats(v, 1000, &s);
+	assert_int_equal(s.n, 1000);
+	assert_true(s.min_us == 1 && s.max_us == 1000);
+	assert_true(s.typical_us == 500);
+	assert_true(s.p99_us == 990);
+	assert_true(s.p999_us == 999);
+	assert_true(s.avg_us == 500.5);
+	assert_true(fabs(s.stdev_us - sqrt((1e6 - 1) / 12)) < 1e-9);
+	for (i = 1; i < 1000; i++)
+		assert_true(v[i - 1] <= v[i]);
+	/* Ten samples: p99 and p99.9 are both the largest. */
+	for (i = 0; i < 10; i++)
+		ten[i] = 10 - i;
+	vb_lat_stats(ten, 10, &s);
+	assert_true(s.typical_us == 5 && s.p99_us == 10 && s.p999_us == 10);
+	vb_lat_stats(&one, 1, &s);
+	assert_true(s.min_us == 7.5 && s.typical_us == 7.5 && s.p999_us == 7.5 &&
+		    s.max_us == 7.5 && s.stdev_us == 0);
+	vb_lat_stats(NULL, 0, &s);
+	assert_true(s.n == 0 && s.max_us == 0);
 }
 
 static void test_count(void **state)
@@ -94,6 +131,24 @@ static void test_table(void **state)
 	assert_non_null(strstr(text, "   8388608      2097152    float    sum"));
 	assert_non_null(strstr(text, "# Avg bus bandwidth    : "));
 	assert_non_null(strstr(text, "# Out of bounds values : 0 OK"));
+	assert_null(strstr(text, "p2p"));
+	free(text);
+	/* With --p2p: perftest's latency columns and both bandwidths. */
+	rep.has_p2p = true;
+	rep.p2p_latency_us = 3.5;
+	rep.p2p_lat = (struct vb_lat_stats){ .n = 1000, .min_us = 3, .typical_us = 3.5,
+					     .avg_us = 4, .max_us = 12, .stdev_us = 0.5,
+					     .p99_us = 6, .p999_us = 9 };
+	rep.p2p_lat_bytes = 8;
+	rep.p2p_bw_bytes = 4096;
+	rep.p2p_bw_gbps = 1.25;
+	rep.p2p_bibw_gbps = 2.25;
+	f = open_memstream(&text, &len);
+	vb_report_footer(f, &rep);
+	fclose(f);
+	assert_non_null(strstr(text, "# p2p rank 0 <-> 1     : latency 3.50 us, bandwidth 1.250 GB/s\n"));
+	assert_non_null(strstr(text, "8 B x 1000: t_min 3.00 t_typical 3.50 t_avg 4.00 t_max 12.00 t_stdev 0.50 p99 6.00 p99.9 9.00\n"));
+	assert_non_null(strstr(text, "4096 B: unidirectional 1.250, bidirectional 2.250\n"));
 	free(text);
 }
 
@@ -110,6 +165,9 @@ static void test_json(void **state)
 		.o = &o, .nranks = 2, .hosts = (const char (*)[VB_HOST_LEN])hosts, .links = links,
 		.res = r, .nres = 2, .line_rate_bps = 10000000000ull, .mtu_bytes = 4096,
 		.has_p2p = true, .p2p_latency_us = 3.5, .p2p_bw_gbps = 1.25,
+		.p2p_lat = { .n = 1000, .min_us = 3, .typical_us = 3.5, .p99_us = 6, .p999_us = 9,
+			     .max_us = 12 },
+		.p2p_lat_bytes = 8, .p2p_bw_bytes = 1 << 20, .p2p_bibw_gbps = 2.25,
 	};
 	json_t *j, *res;
 
@@ -127,12 +185,60 @@ static void test_json(void **state)
 	assert_int_equal(json_array_size(json_object_get(j, "hosts")), 2);
 	assert_int_equal(json_array_size(json_object_get(j, "ranks")), 2);
 	assert_true(json_real_value(json_object_get(j, "p2p_latency_us")) == 3.5);
+	assert_true(json_real_value(json_object_get(j, "p2p_latency_us_p99")) == 6);
+	assert_true(json_real_value(json_object_get(j, "p2p_latency_us_p999")) == 9);
+	assert_true(json_real_value(json_object_get(j, "p2p_latency_us_max")) == 12);
+	assert_int_equal(json_integer_value(json_object_get(j, "p2p_latency_iterations")), 1000);
+	assert_int_equal(json_integer_value(json_object_get(j, "p2p_bw_bytes")), 1 << 20);
+	assert_true(json_real_value(json_object_get(j, "p2p_bibw_gbps")) == 2.25);
 	res = json_object_get(j, "results");
 	assert_int_equal(json_array_size(res), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(res, 1), "bytes")), 16 << 20);
 	assert_non_null(json_object_get(json_array_get(res, 0), "busbw_gbps_min"));
 	assert_non_null(json_object_get(j, "avg_busbw_gbps"));
 	json_decref(j);
+}
+
+/*
+ * --p2p all over 3 ranks: pairs (0,1), (0,2), (1,2) fill both cells of
+ * the symmetric matrices; the slowest pair is the lowest bandwidth, the
+ * medians are the middle pair's; the CSV has a row per pair.
+ */
+static void test_p2p_matrix(void **state)
+{
+	char hosts[3][VB_HOST_LEN] = { "a", "b", "c" };
+	struct vb_p2p_pair pairs[3] = {
+		{ .src = 0, .dst = 1, .lat = { .typical_us = 2, .p99_us = 3 }, .bw_gbps = 10, .bibw_gbps = 19 },
+		{ .src = 0, .dst = 2, .lat = { .typical_us = 4, .p99_us = 5 }, .bw_gbps = 1.5, .bibw_gbps = 3 },
+		{ .src = 1, .dst = 2, .lat = { .typical_us = 3, .p99_us = 9 }, .bw_gbps = 8, .bibw_gbps = 15 },
+	};
+	struct vb_opts o;
+	struct vb_report rep = { .o = &o, .nranks = 3, .hosts = (const char (*)[VB_HOST_LEN])hosts,
+				 .pairs = pairs, .npairs = 3 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&text, &len);
+	vb_report_p2p_matrix(f, &rep);
+	fclose(f);
+	assert_non_null(strstr(text, "#    0         -     2.00     4.00\n"));
+	assert_non_null(strstr(text, "#    1      2.00        -     3.00\n"));
+	assert_non_null(strstr(text, "#    2      4.00     3.00        -\n"));
+	assert_non_null(strstr(text, "#    0         -   10.000    1.500\n"));
+	assert_non_null(strstr(text, "#    2     1.500    8.000        -\n"));
+	assert_non_null(strstr(text, "slowest pair     : rank 0 (a) <-> 2 (c): 1.500 GB/s, the median pair 8.000 GB/s"));
+	assert_non_null(strstr(text, "highest latency  : rank 0 (a) <-> 2 (c): 4.00 us, the median pair 3.00 us"));
+	free(text);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	assert_int_equal(vb_report_write_p2p_csv(&rep, f), 0);
+	fclose(f);
+	assert_true(!strncmp(text, "src,dst,latency_us,p99_us,", 26));
+	assert_non_null(strstr(text, "\n1,2,3.000,9.000,"));
+	assert_non_null(strstr(text, ",8.000000,15.000000,b,c\n"));
+	free(text);
 }
 
 static void test_csv(void **state)
@@ -158,10 +264,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_combine),
+		cmocka_unit_test(test_lat_stats),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_result),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_p2p_matrix),
 		cmocka_unit_test(test_csv),
 	};
 

@@ -193,12 +193,24 @@ out_free_sched:
 	return ret;
 }
 
-/* A schedule of raw transfers, for --p2p. */
-static int p2p_sched(struct coll_sched *s, uint32_t nranks, uint64_t bytes)
+/* Ping-pongs of the latency measurement: perftest's default count. */
+#define VB_P2P_LAT_ITERS 1000
+#define VB_P2P_LAT_WARMUP 20
+#define VB_P2P_LAT_BYTES 8
+
+/*
+ * A schedule of raw transfers, for --p2p: BYTES from rank SRC to DST,
+ * answered by 8 bytes once they arrived or, BIDIR, by BYTES sent back at
+ * the same time. Nothing checks the data, so both directions may share
+ * the buffer's first BYTES.
+ */
+static int p2p_sched(struct coll_sched *s, uint32_t nranks, uint32_t src, uint32_t dst,
+		     uint64_t bytes, bool bidir)
 {
-	struct coll_xfer x = { .src_rank = 0, .dst_rank = 1, .bytes = bytes,
+	struct coll_xfer x = { .src_rank = src, .dst_rank = dst, .bytes = bytes,
 			       .op = COLL_OP_COPY };
-	struct coll_xfer back = { .src_rank = 1, .dst_rank = 0, .bytes = 8,
+	struct coll_xfer back = { .src_rank = dst, .dst_rank = src,
+				  .bytes = bidir ? bytes : VB_P2P_LAT_BYTES,
 				  .op = COLL_OP_COPY };
 	uint32_t idx, first;
 	int ret;
@@ -212,45 +224,172 @@ static int p2p_sched(struct coll_sched *s, uint32_t nranks, uint64_t bytes)
 	s->buf_bytes = bytes;
 	ret = coll_sched_add(s, &x, NULL, 0, &first);
 	if (!ret)
-		ret = coll_sched_add(s, &back, &first, 1, &idx);
+		ret = coll_sched_add(s, &back, bidir ? NULL : &first, bidir ? 0 : 1, &idx);
 	return ret;
 }
 
-static int p2p_one(struct bench *bn, uint64_t bytes, uint32_t iters, double *secs)
+/* A pair of ranks being measured; the others run empty plans. */
+struct p2p_pair {
+	uint32_t src;
+	uint32_t dst;
+};
+
+static int p2p_plan(struct bench *bn, struct coll_sched *s, struct vb_plan *plan,
+		    struct p2p_pair pr, uint64_t bytes, bool bidir)
+{
+	if (p2p_sched(s, bn->b->nranks, pr.src, pr.dst, bytes, bidir) ||
+	    vb_plan_build(plan, s, bn->b->rank, bn->o->chunk_bytes)) {
+		coll_sched_free(s);
+		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
+	}
+	return 0;
+}
+
+/* Seconds per iteration: the source's (UNI) or the slowest rank's (BIDIR). */
+static int p2p_bw(struct bench *bn, struct p2p_pair pr, uint64_t bytes, bool bidir,
+		  double *secs)
 {
 	struct coll_sched s;
 	struct vb_plan plan;
 	int ret;
 
-	ret = p2p_sched(&s, bn->b->nranks, bytes);
-	if (ret || vb_plan_build(&plan, &s, bn->b->rank, bn->o->chunk_bytes)) {
-		coll_sched_free(&s);
-		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
-	}
-	ret = time_size(bn, &plan, 2, iters);
-	*secs = bn->times[0];
+	ret = p2p_plan(bn, &s, &plan, pr, bytes, bidir);
+	if (ret)
+		return ret;
+	ret = time_size(bn, &plan, 2, bn->o->iters);
+	*secs = bidir ? vb_combine_times(bn->times, bn->b->nranks, VB_AVG_MAX) :
+		bn->times[pr.src];
 	vb_plan_free(&plan);
 	coll_sched_free(&s);
 	return ret;
 }
 
-/* Ping-pong of 8 bytes, then a large write answered by 8 bytes. */
+/*
+ * Each ping-pong timed on its own, as ib_write_lat does, so that the tail
+ * shows: SAMPLES gets half of every round trip in microseconds. Only the
+ * source's are round trips (the peer starts its clock before the ping
+ * arrives); every rank gets the source's statistics in *ST.
+ */
+static int p2p_lat(struct bench *bn, struct p2p_pair pr, double *samples, uint32_t n,
+		   struct vb_lat_stats *st)
+{
+	struct vb_lat_stats *all;
+	struct coll_sched s;
+	struct vb_plan plan;
+	struct vb_exec e;
+	uint32_t i;
+	double t0;
+	int ret;
+
+	ret = p2p_plan(bn, &s, &plan, pr, VB_P2P_LAT_BYTES, false);
+	if (ret)
+		return ret;
+	ret = exec_iters(bn, &plan, VB_P2P_LAT_WARMUP);
+	if (ret)
+		goto out_free_plan;
+	if (vb_boot_barrier(bn->b)) {
+		ret = boot_fail(bn);
+		goto out_free_plan;
+	}
+	if (vb_exec_init(&e, &plan, bn->tr, bn->buf, bn->o->dtype, bn->o->redop,
+			 bn->o->timeout_s)) {
+		ret = fail(bn, VB_EXIT_RUNTIME, "out of memory");
+		goto out_free_plan;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		t0 = vb_now();
+		ret = vb_exec_run(&e, 1, bn->err, bn->err_len) ? VB_EXIT_RUNTIME : 0;
+		samples[i] = (vb_now() - t0) / 2 * 1e6;
+	}
+	vb_exec_fini(&e);
+	if (ret)
+		goto out_free_plan;
+	all = calloc(bn->b->nranks, sizeof(*all));
+	if (!all) {
+		ret = fail(bn, VB_EXIT_RUNTIME, "out of memory");
+		goto out_free_plan;
+	}
+	vb_lat_stats(samples, n, st);
+	if (vb_boot_allgather(bn->b, st, all, sizeof(*st)))
+		ret = boot_fail(bn);
+	*st = all[pr.src];
+	free(all);
+out_free_plan:
+	vb_plan_free(&plan);
+	coll_sched_free(&s);
+	return ret;
+}
+
+/*
+ * One pair: latency percentiles over 8-byte ping-pongs, then a large write
+ * answered by 8 bytes (its one-way latency taken off) and the same write
+ * both ways at once (perftest's ib_write_bw -b).
+ */
+static int p2p_pair(struct bench *bn, struct p2p_pair pr, uint64_t bytes,
+		    double *samples, struct vb_p2p_pair *out)
+{
+	double uni, bi;
+	int ret;
+
+	ret = p2p_lat(bn, pr, samples, VB_P2P_LAT_ITERS, &out->lat);
+	if (!ret)
+		ret = p2p_bw(bn, pr, bytes, false, &uni);
+	if (!ret)
+		ret = p2p_bw(bn, pr, bytes, true, &bi);
+	if (ret)
+		return ret;
+	out->src = pr.src;
+	out->dst = pr.dst;
+	out->bw_gbps = coll_algbw_gbps(bytes, uni - out->lat.typical_us * 1e-6);
+	out->bibw_gbps = coll_algbw_gbps(2 * bytes, bi);
+	return 0;
+}
+
+/*
+ * Rank 0 <-> 1, or with --p2p all every pair i < j in turn, so that no
+ * two pairs share the fabric while measured.
+ */
 static int measure_p2p(struct bench *bn)
 {
 	uint64_t bytes = bn->o->max_bytes < bn->buf_bytes ? bn->o->max_bytes : bn->buf_bytes;
-	double lat, bw;
-	int ret;
+	struct vb_report *rep = &bn->rep;
+	uint32_t n = bn->b->nranks, i, j, k = 0, npairs;
+	struct vb_p2p_pair *pairs;
+	double *samples;
+	int ret = 0;
 
 	if (!bn->o->p2p)
 		return 0;
-	ret = p2p_one(bn, 8, 50, &lat);
-	if (!ret)
-		ret = p2p_one(bn, bytes < 8 ? 8 : bytes, bn->o->iters, &bw);
-	if (ret)
+	bytes = bytes < 8 ? 8 : bytes;
+	npairs = bn->o->p2p_all ? n * (n - 1) / 2 : 1;
+	samples = calloc(VB_P2P_LAT_ITERS, sizeof(*samples));
+	pairs = calloc(npairs, sizeof(*pairs));
+	if (!samples || !pairs) {
+		free(samples);
+		free(pairs);
+		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
+	}
+	for (i = 0; i < n && k < npairs && !ret; i++)
+		for (j = i + 1; j < n && k < npairs && !ret; j++)
+			ret = p2p_pair(bn, (struct p2p_pair){ i, j }, bytes, samples, &pairs[k++]);
+	free(samples);
+	if (ret) {
+		free(pairs);
 		return ret;
-	bn->rep.has_p2p = true;
-	bn->rep.p2p_latency_us = lat / 2 * 1e6;
-	bn->rep.p2p_bw_gbps = coll_algbw_gbps(bytes, bw - lat / 2);
+	}
+	rep->has_p2p = true;
+	rep->p2p_lat = pairs[0].lat;
+	rep->p2p_lat_bytes = VB_P2P_LAT_BYTES;
+	rep->p2p_bw_bytes = bytes;
+	rep->p2p_latency_us = pairs[0].lat.typical_us;
+	rep->p2p_bw_gbps = pairs[0].bw_gbps;
+	rep->p2p_bibw_gbps = pairs[0].bibw_gbps;
+	if (bn->o->p2p_all) {
+		rep->pairs = pairs;
+		rep->npairs = npairs;
+	} else {
+		free(pairs);
+	}
 	return 0;
 }
 
@@ -271,15 +410,9 @@ static void print_links(struct bench *bn, const uint32_t *pids)
 	printf("# channels %u chunk %llu depth %u qps %u launch %s\n",
 	       o->nchannels, (unsigned long long)o->chunk_bytes, o->depth, o->qps,
 	       bn->b->mpi ? "mpirun" : "standalone");
-	for (r = 0; r < bn->b->nranks && !o->quiet; r++) {
-		const struct vb_link_info *l = &bn->links[r];
-
-		printf("#  Rank %3u Pid %7u on %12s device %-8s port %u gid %d %s mtu %u (active %u) qps %u chunk %llu depth %u tc %d line %.1f Gb/s addr %s\n",
-		       r, pids[r], bn->rep.hosts[r], l->device, l->port, l->gid_index,
-		       l->gid[0] ? l->gid : "-", l->mtu_bytes, l->active_mtu_bytes,
-		       l->qps, (unsigned long long)l->chunk_bytes, l->depth, l->tclass,
-		       l->line_rate_bps / 1e9, l->addr);
-	}
+	for (r = 0; r < bn->b->nranks && !o->quiet; r++)
+		vb_report_rank_line(stdout, o->transport, r, pids[r], bn->rep.hosts[r],
+				    &bn->links[r]);
 	fflush(stdout);
 }
 
@@ -341,6 +474,12 @@ static int write_files(struct bench *bn)
 		return 0;
 	if (o->json_path && vb_report_write_json(&bn->rep, o->json_path))
 		return fail(bn, VB_EXIT_RUNTIME, "cannot write --json %s", o->json_path);
+	if (o->p2p_csv_path) {
+		f = fopen(o->p2p_csv_path, "w");
+		if (!f || vb_report_write_p2p_csv(&bn->rep, f) || fclose(f))
+			return fail(bn, VB_EXIT_RUNTIME, "cannot write --p2p-csv %s",
+				    o->p2p_csv_path);
+	}
 	if (!o->csv_path)
 		return 0;
 	f = fopen(o->csv_path, "w");
@@ -419,6 +558,7 @@ int vb_bench_run(const struct vb_opts *o, struct vb_boot *b, struct vb_tr *tr,
 	if (!ret)
 		ret = verdict(&bn);
 	free(bn.rep.res);
+	free(bn.rep.pairs);
 	free(bn.links);
 	free(bn.times);
 	free(bn.buf);

@@ -14,7 +14,7 @@ FABBENCH_PKGS = $(call pkgs,fabbench)
 
 # Transport-independent parts: unit tested, also under ASan/UBSan.
 VB_LIB_SRC := verbs/opts.c verbs/plan.c verbs/exec.c verbs/check.c \
-	verbs/report.c verbs/start.c
+	verbs/report.c verbs/start.c verbs/netif.c
 # The binary: CLI, bootstrap (MPI), transports.
 VB_BIN_SRC := verbs/main.c verbs/man.c verbs/bench.c verbs/boot.c verbs/tcp.c verbs/ib.c \
 	verbs/ib_dev.c verbs/ib_conn.c

@@ -96,7 +96,8 @@ static void preflight(const struct vb_boot *b, const struct vb_opts *o,
 		return;
 	}
 	if (!b->rank && (check_output(o->json_path, "--json", err, sizeof(err)) ||
-			 check_output(o->csv_path, "--csv", err, sizeof(err)))) {
+			 check_output(o->csv_path, "--csv", err, sizeof(err)) ||
+			 check_output(o->p2p_csv_path, "--p2p-csv", err, sizeof(err)))) {
 		vb_start_card_fail(card, VB_EXIT_RUNTIME, "%s", err);
 		report_failure(b, o, NULL, err);
 	}

@@ -26,6 +26,7 @@ enum {
 	OPT_MIN_BUSBW,
 	OPT_BASELINE,
 	OPT_P2P,
+	OPT_P2P_CSV,
 	OPT_IB_PORT,
 	OPT_TC,
 	OPT_QPS,
@@ -63,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "min-busbw", required_argument, NULL, OPT_MIN_BUSBW },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "p2p", no_argument, NULL, OPT_P2P },
+	{ "p2p-csv", required_argument, NULL, OPT_P2P_CSV },
 	{ "ib-port", required_argument, NULL, OPT_IB_PORT },
 	{ "tc", required_argument, NULL, OPT_TC },
 	{ "qps", required_argument, NULL, OPT_QPS },
@@ -349,6 +351,9 @@ static int parse_value(struct vb_opts *o, int c, const char *arg, bool *algo_set
 	case OPT_CSV:
 		o->csv_path = arg;
 		return *arg ? 0 : bad(why, len, "a file name");
+	case OPT_P2P_CSV:
+		o->p2p_csv_path = arg;
+		return *arg ? 0 : bad(why, len, "a file name");
 	case OPT_MIN_BUSBW:
 		return parse_double(arg, 0, VB_MAX_BUSBW_GBPS, &o->min_busbw_gbps, why, len);
 	case OPT_IB_PORT: return parse_u32(arg, 1, 255, &o->ib_port, why, len);
@@ -470,7 +475,12 @@ int vb_opts_parse(struct vb_opts *o, int argc, char **argv, char *err,
 			o->quiet = true;
 			continue;
 		case OPT_P2P:
+			/* "--p2p all", as perftest users write it: the word is its own argument. */
 			o->p2p = true;
+			if (optind < argc && !strcmp(argv[optind], "all")) {
+				o->p2p_all = true;
+				optind++;
+			}
 			continue;
 		case '?':
 			if (optopt)
@@ -490,6 +500,8 @@ int vb_opts_parse(struct vb_opts *o, int argc, char **argv, char *err,
 	}
 	if (optind < argc)
 		return bad(err, err_len, "unexpected argument '%s'", argv[optind]);
+	if (o->p2p_csv_path && !o->p2p_all)
+		return bad(err, err_len, "--p2p-csv needs --p2p all");
 	return check_consistency(o, err, err_len);
 }
 
@@ -606,7 +618,7 @@ void vb_opts_describe(const struct vb_opts *o, char *buf, size_t len)
 	desc_add(buf, len, "chunk", "%llu", (unsigned long long)o->chunk_bytes);
 	desc_add(buf, len, "depth", "%u", o->depth);
 	desc_add(buf, len, "qps", "%u", o->qps);
-	desc_add(buf, len, "p2p", "%s", o->p2p ? "on" : "off");
+	desc_add(buf, len, "p2p", "%s", o->p2p_all ? "all" : o->p2p ? "on" : "off");
 	desc_add(buf, len, "baseline", "%s", o->baseline_mpi ? "mpi" : "none");
 }
 
@@ -794,7 +806,11 @@ void vb_opts_usage(FILE *f, const char *prog)
 "output:\n"
 "  --json FILE, --csv FILE  results (rank 0 writes them); see verbs/README-json.md\n"
 "  --min-busbw GBPS         fail (exit 4) when the average busbw is lower [0..1000000]\n"
-"  --p2p                    also measure rank 0 <-> 1 latency and bandwidth\n"
+"  --p2p                    also measure rank 0 <-> 1 latency (percentiles over\n"
+"                           1000 ping-pongs) and one- and two-way bandwidth\n"
+"  --p2p all                the same for every pair of ranks, one pair at a time:\n"
+"                           latency and bandwidth matrices and the slowest pair\n"
+"  --p2p-csv FILE           with --p2p all: one row per pair (rank 0 writes it)\n"
 "  --baseline mpi           also time MPI_Allreduce (needs mpirun)\n"
 "  -q, --quiet              no per-rank header lines\n"
 "  -h, --help, -V, --version\n"

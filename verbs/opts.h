@@ -80,6 +80,8 @@ struct vb_opts {
 	uint32_t timeout_s;
 	bool baseline_mpi;
 	bool p2p;
+	bool p2p_all;			/* --p2p all: every pair of ranks */
+	const char *p2p_csv_path;	/* --p2p-csv: the pairs, one a row */
 	/* verbs; 0 or NULL or -1 means "pick automatically" */
 	const char *device;		/* name or comma list, see vb_opts_device */
 	uint32_t ib_port;

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "collectives/bench_keys.h"
@@ -69,6 +71,44 @@ void vb_result_fill(struct vb_result *r, const struct vb_opts *o,
 	r->wrong = wrong;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest rank: the smallest sample with at least P of them at or below. */
+static double percentile(const double *sorted, uint32_t n, double p)
+{
+	double rank = ceil(p * n - 1e-9);
+
+	return sorted[rank < 1 ? 0 : (uint32_t)rank - 1];
+}
+
+void vb_lat_stats(double *v, uint32_t n, struct vb_lat_stats *s)
+{
+	double sum = 0, sq = 0;
+	uint32_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_double);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	s->avg_us = sum / n;
+	for (i = 0; i < n; i++)
+		sq += (v[i] - s->avg_us) * (v[i] - s->avg_us);
+	s->n = n;
+	s->min_us = v[0];
+	s->max_us = v[n - 1];
+	s->typical_us = percentile(v, n, 0.5);
+	s->stdev_us = sqrt(sq / n);
+	s->p99_us = percentile(v, n, 0.99);
+	s->p999_us = percentile(v, n, 0.999);
+}
+
 double vb_report_avg_busbw(const struct vb_report *rep)
 {
 	double sum = 0;
@@ -77,6 +117,29 @@ double vb_report_avg_busbw(const struct vb_report *rep)
 	for (i = 0; i < rep->nres; i++)
 		sum += rep->res[i].busbw_gbps;
 	return rep->nres ? sum / rep->nres : 0;
+}
+
+void vb_report_rank_line(FILE *f, enum vb_transport_kind t, uint32_t rank, uint32_t pid,
+			 const char *host, const struct vb_link_info *l)
+{
+	char speed[32];
+
+	if (t != VB_TRANSPORT_TCP) {
+		fprintf(f, "#  Rank %3u Pid %7u on %12s device %-8s port %u gid %d %s mtu %u (active %u) qps %u chunk %llu depth %u tc %d line %.1f Gb/s addr %s\n",
+			rank, pid, host, l->device, l->port, l->gid_index,
+			l->gid[0] ? l->gid : "-", l->mtu_bytes, l->active_mtu_bytes,
+			l->qps, (unsigned long long)l->chunk_bytes, l->depth, l->tclass,
+			l->line_rate_bps / 1e9, l->addr);
+		return;
+	}
+	if (l->line_rate_bps)
+		snprintf(speed, sizeof(speed), "%.1f Gb/s", l->line_rate_bps / 1e9);
+	else
+		snprintf(speed, sizeof(speed), "unknown");
+	/* device is "tcp" when no interface holds the address. */
+	fprintf(f, "#  Rank %3u Pid %7u on %12s tcp interface %-8s addr %-15s speed %s qps %u chunk %llu depth %u\n",
+		rank, pid, host, strcmp(l->device, "tcp") ? l->device : "?", l->addr,
+		speed, l->qps, (unsigned long long)l->chunk_bytes, l->depth);
 }
 
 static bool mpi_cols(const struct vb_report *rep)
@@ -124,6 +187,107 @@ void vb_report_row(FILE *f, const struct vb_report *rep, const struct vb_result 
 	fprintf(f, "\n");
 }
 
+/* perftest's ib_write_lat columns, then ib_write_bw's and its -b's. */
+static void p2p_footer(FILE *f, const struct vb_report *rep)
+{
+	const struct vb_lat_stats *l = &rep->p2p_lat;
+
+	fprintf(f, "# p2p rank 0 <-> 1     : latency %.2f us, bandwidth %.3f GB/s\n",
+		rep->p2p_latency_us, rep->p2p_bw_gbps);
+	fprintf(f, "# p2p latency (us)     : %" PRIu64 " B x %u: t_min %.2f t_typical %.2f t_avg %.2f t_max %.2f t_stdev %.2f p99 %.2f p99.9 %.2f\n",
+		rep->p2p_lat_bytes, l->n, l->min_us, l->typical_us, l->avg_us,
+		l->max_us, l->stdev_us, l->p99_us, l->p999_us);
+	fprintf(f, "# p2p bandwidth (GB/s) : %" PRIu64 " B: unidirectional %.3f, bidirectional %.3f\n",
+		rep->p2p_bw_bytes, rep->p2p_bw_gbps, rep->p2p_bibw_gbps);
+}
+
+/* The pair of ranks R and C (R != C) in rep->pairs, ordered (0,1), (0,2)... */
+static const struct vb_p2p_pair *pair_of(const struct vb_report *rep, uint32_t r, uint32_t c)
+{
+	uint32_t i = r < c ? r : c, j = r < c ? c : r, n = rep->nranks;
+
+	/* Pairs before row i: (n - 1) + (n - 2) + ... + (n - i). */
+	return &rep->pairs[i * (2 * n - i - 1) / 2 + (j - i - 1)];
+}
+
+static void matrix(FILE *f, const struct vb_report *rep, const char *title, bool bw)
+{
+	uint32_t r, c;
+
+	fprintf(f, "# %s\n#      ", title);
+	for (c = 0; c < rep->nranks; c++)
+		fprintf(f, " %8u", c);
+	fprintf(f, "\n");
+	for (r = 0; r < rep->nranks; r++) {
+		fprintf(f, "# %4u ", r);
+		for (c = 0; c < rep->nranks; c++) {
+			const struct vb_p2p_pair *p = r == c ? NULL : pair_of(rep, r, c);
+
+			if (!p)
+				fprintf(f, " %8s", "-");
+			else if (bw)
+				fprintf(f, " %8.3f", p->bw_gbps);
+			else
+				fprintf(f, " %8.2f", p->lat.typical_us);
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static double pairs_median(const struct vb_report *rep, bool bw)
+{
+	double *v = calloc(rep->npairs, sizeof(*v)), m;
+	uint32_t i;
+
+	if (!v)
+		return 0;
+	for (i = 0; i < rep->npairs; i++)
+		v[i] = bw ? rep->pairs[i].bw_gbps : rep->pairs[i].lat.typical_us;
+	qsort(v, rep->npairs, sizeof(*v), cmp_double);
+	m = percentile(v, rep->npairs, 0.5);
+	free(v);
+	return m;
+}
+
+void vb_report_p2p_matrix(FILE *f, const struct vb_report *rep)
+{
+	const struct vb_p2p_pair *slow = &rep->pairs[0], *far = &rep->pairs[0];
+	uint32_t i;
+
+	if (!rep->npairs)
+		return;
+	for (i = 1; i < rep->npairs; i++) {
+		if (rep->pairs[i].bw_gbps < slow->bw_gbps)
+			slow = &rep->pairs[i];
+		if (rep->pairs[i].lat.typical_us > far->lat.typical_us)
+			far = &rep->pairs[i];
+	}
+	matrix(f, rep, "p2p latency (us, typical one-way) of every pair, measured one pair at a time", false);
+	matrix(f, rep, "p2p bandwidth (GB/s, lower rank -> higher) of every pair", true);
+	fprintf(f, "# p2p slowest pair     : rank %u (%s) <-> %u (%s): %.3f GB/s, the median pair %.3f GB/s\n",
+		slow->src, rep->hosts[slow->src], slow->dst, rep->hosts[slow->dst],
+		slow->bw_gbps, pairs_median(rep, true));
+	fprintf(f, "# p2p highest latency  : rank %u (%s) <-> %u (%s): %.2f us, the median pair %.2f us\n",
+		far->src, rep->hosts[far->src], far->dst, rep->hosts[far->dst],
+		far->lat.typical_us, pairs_median(rep, false));
+}
+
+int vb_report_write_p2p_csv(const struct vb_report *rep, FILE *f)
+{
+	uint32_t i;
+
+	fputs(COLL_BENCH_P2P_CSV_HEADER "\n", f);
+	for (i = 0; i < rep->npairs; i++) {
+		const struct vb_p2p_pair *p = &rep->pairs[i];
+
+		fprintf(f, "%u,%u,%.3f,%.3f,%.3f,%.3f,%.3f,%.6f,%.6f,%s,%s\n", p->src, p->dst,
+			p->lat.typical_us, p->lat.p99_us, p->lat.p999_us, p->lat.min_us,
+			p->lat.max_us, p->bw_gbps, p->bibw_gbps, rep->hosts[p->src],
+			rep->hosts[p->dst]);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
 void vb_report_footer(FILE *f, const struct vb_report *rep)
 {
 	int64_t wrong = 0;
@@ -141,8 +305,9 @@ void vb_report_footer(FILE *f, const struct vb_report *rep)
 			100.0 * coll_line_fraction(vb_report_avg_busbw(rep), rep->line_rate_bps),
 			rep->line_rate_bps / 1e9);
 	if (rep->has_p2p)
-		fprintf(f, "# p2p rank 0 <-> 1     : latency %.2f us, bandwidth %.3f GB/s\n",
-			rep->p2p_latency_us, rep->p2p_bw_gbps);
+		p2p_footer(f, rep);
+	if (rep->npairs)
+		vb_report_p2p_matrix(f, rep);
 	fprintf(f, "#\n");
 }
 
@@ -207,6 +372,53 @@ static json_t *job_json(const struct vb_report *rep)
 			 COLL_BENCH_CHECK, (json_int_t)o->check);
 }
 
+static json_t *real_or_null(bool has, double v)
+{
+	return has ? json_real(v) : json_null();
+}
+
+static json_t *pairs_json(const struct vb_report *rep)
+{
+	json_t *a = json_array();
+	uint32_t i;
+
+	for (i = 0; a && i < rep->npairs; i++) {
+		const struct vb_p2p_pair *p = &rep->pairs[i];
+
+		json_array_append_new(a, json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:s, s:s}",
+			COLL_BENCH_PAIR_SRC, (json_int_t)p->src, COLL_BENCH_PAIR_DST, (json_int_t)p->dst,
+			COLL_BENCH_PAIR_LATENCY_US, p->lat.typical_us, COLL_BENCH_PAIR_P99_US, p->lat.p99_us,
+			COLL_BENCH_PAIR_P999_US, p->lat.p999_us, COLL_BENCH_PAIR_MIN_US, p->lat.min_us,
+			COLL_BENCH_PAIR_MAX_US, p->lat.max_us, COLL_BENCH_PAIR_BW_GBPS, p->bw_gbps,
+			COLL_BENCH_PAIR_BIBW_GBPS, p->bibw_gbps,
+			COLL_BENCH_PAIR_SRC_HOST, rep->hosts[p->src],
+			COLL_BENCH_PAIR_DST_HOST, rep->hosts[p->dst]));
+	}
+	return a;
+}
+
+static void p2p_json(json_t *j, const struct vb_report *rep)
+{
+	const struct vb_lat_stats *l = &rep->p2p_lat;
+	bool has = rep->has_p2p;
+
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_ITERATIONS,
+			    has ? json_integer(l->n) : json_null());
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_BYTES,
+			    has ? json_integer((json_int_t)rep->p2p_lat_bytes) : json_null());
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_MIN_US, real_or_null(has, l->min_us));
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_MAX_US, real_or_null(has, l->max_us));
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_AVG_US, real_or_null(has, l->avg_us));
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_STDEV_US, real_or_null(has, l->stdev_us));
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_P99_US, real_or_null(has, l->p99_us));
+	json_object_set_new(j, COLL_BENCH_P2P_LAT_P999_US, real_or_null(has, l->p999_us));
+	json_object_set_new(j, COLL_BENCH_P2P_BW_BYTES,
+			    has ? json_integer((json_int_t)rep->p2p_bw_bytes) : json_null());
+	json_object_set_new(j, COLL_BENCH_P2P_BIBW_GBPS, real_or_null(has, rep->p2p_bibw_gbps));
+	if (rep->npairs)
+		json_object_set_new(j, COLL_BENCH_P2P_PAIRS, pairs_json(rep));
+}
+
 json_t *vb_report_json(const struct vb_report *rep)
 {
 	json_t *j = job_json(rep), *hosts = json_array(), *ranks = json_array();
@@ -226,6 +438,7 @@ json_t *vb_report_json(const struct vb_report *rep)
 	json_object_set_new(j, COLL_BENCH_P2P_LATENCY_US,
 			    rep->has_p2p ? json_real(rep->p2p_latency_us) : json_null());
 	json_object_set_new(j, COLL_BENCH_P2P_BW_GBPS, rep->has_p2p ? json_real(rep->p2p_bw_gbps) : json_null());
+	p2p_json(j, rep);
 	for (i = 0; i < rep->nres; i++)
 		json_array_append_new(res, result_json(&rep->res[i]));
 	json_object_set_new(j, COLL_BENCH_RESULTS, res);

@@ -10,7 +10,6 @@
 #include <assert.h>
 #include <stddef.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -21,6 +20,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "verbs/netif.h"
 #include "verbs/transport.h"
 
 struct tcp_frame {
@@ -378,45 +378,27 @@ static int alloc_peers(struct tcp_tr *tt, uint32_t n, uint32_t depth, uint64_t s
 	return 0;
 }
 
-/* The NIC speed behind our address, if the kernel knows it (not for lo). */
-static uint64_t if_speed_bps(const char *ip, char *ifname, size_t len)
-{
-	struct ifaddrs *ifa, *i;
-	uint64_t bps = 0;
-	char path[128];
-	long mbps = 0;
-	FILE *f;
-
-	if (getifaddrs(&ifa))
-		return 0;
-	for (i = ifa; i; i = i->ifa_next) {
-		char buf[48];
-
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
-			continue;
-		if (!inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
-			       buf, sizeof(buf)) || strcmp(buf, ip))
-			continue;
-		snprintf(ifname, len, "%s", i->ifa_name);
-		snprintf(path, sizeof(path), "/sys/class/net/%s/speed", i->ifa_name);
-		f = fopen(path, "r");
-		if (f && fscanf(f, "%ld", &mbps) == 1 && mbps > 0)
-			bps = (uint64_t)mbps * 1000000ull;
-		if (f)
-			fclose(f);
-		break;
-	}
-	freeifaddrs(ifa);
-	return bps;
-}
-
+/*
+ * The interface a connection leaves through: the one holding the socket's
+ * local address (the bootstrap's address when there is no connection, a
+ * job of one rank). Its speed comes from sysfs; loopback has none.
+ */
 static void fill_info(struct vb_link_info *info, const struct vb_boot *b,
-		      const struct vb_opts *o, uint64_t slot)
+		      const struct vb_opts *o, uint64_t slot, int fd)
 {
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+
 	memset(info, 0, sizeof(*info));
 	snprintf(info->device, sizeof(info->device), "tcp");
 	snprintf(info->addr, sizeof(info->addr), "%s", b->addr);
-	info->line_rate_bps = if_speed_bps(b->addr, info->device, sizeof(info->device));
+	if (fd >= 0 && !getsockname(fd, (struct sockaddr *)&sa, &len) &&
+	    sa.sin_family == AF_INET)
+		inet_ntop(AF_INET, &sa.sin_addr, info->addr, sizeof(info->addr));
+	else
+		inet_pton(AF_INET, b->addr, &sa.sin_addr);
+	if (!vb_netif_of_addr(&sa.sin_addr, info->device, sizeof(info->device)))
+		info->line_rate_bps = vb_netif_speed_bps("/sys/class/net", info->device);
 	info->gid_index = -1;
 	info->tclass = -1;
 	info->qps = 1;
@@ -476,7 +458,7 @@ int vb_tcp_create(struct vb_boot *b, const struct vb_opts *o,
 		tt->pfds[r].fd = tt->peers[tt->pfd_peer[r]].fd;
 	close(lfd);
 	free(addrs);
-	fill_info(info, b, o, slot);
+	fill_info(info, b, o, slot, b->nranks > 1 ? tt->pfds[0].fd : -1);
 	*out = &tt->tr;
 	return 0;
 

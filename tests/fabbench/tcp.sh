@@ -3,7 +3,9 @@
 # --transport tcp on localhost (make check-fabbench): every algorithm and
 # collective at 2-8 ranks (non-powers of two included), every data type and
 # op, sizes that do not divide evenly, standalone and under mpirun, all with
-# -c 1; then the failure paths, each bounded in time so that a timeout
+# -c 1; --p2p (percentiles in order, both bandwidths, JSON keys), --p2p all
+# (matrices, the slowest pair, --p2p-csv) and the TCP rank lines;
+# then the failure paths, each bounded in time so that a timeout
 # cannot pass for a diagnosis: ranks started with different options, a
 # missing RDMA device (on any one rank or all), a rank that cannot write
 # its output, not enough memory, duplicate and mismatched launches, a peer
@@ -53,6 +55,21 @@ ranks() {
 	cat "$DIR"/out.[1-9]* >> "$DIR/out.0" 2>/dev/null
 	judge_rows "$name" "$rc" "$DIR/out.0"
 	rm -f "$DIR"/out.*
+}
+
+# p2p_ok FILE: --p2p's footer: latency percentiles in order (min <=
+# typical <= p99 <= p99.9 <= max, average within min..max) over 1000
+# ping-pongs, and both bandwidths above zero.
+p2p_ok() {
+	awk '/^# p2p latency \(us\)/ {
+		for (i = 1; i < NF; i++) v[$i] = $(i + 1)
+		lat = $9 == "1000:" && v["t_min"] > 0 && v["t_min"] <= v["t_typical"] &&
+			v["t_typical"] <= v["p99"] && v["p99"] <= v["p99.9"] &&
+			v["p99.9"] <= v["t_max"] && v["t_min"] <= v["t_avg"] &&
+			v["t_avg"] <= v["t_max"] && v["t_stdev"] >= 0
+	}
+	/^# p2p bandwidth \(GB\/s\)/ { bw = $9 + 0 > 0 && $11 + 0 > 0 }
+	END { exit !(lat && bw) }' "$1"
 }
 
 # NAME N ARGS...: the same under mpirun.
@@ -240,6 +257,81 @@ options_differ() {
 	verdict "per-rank settings may differ (-T -a --tc -x -D)" 10 0 0 "Avg bus bandwidth" 1 0 ""
 }
 
+# --p2p standalone: the percentiles, the bidirectional bandwidth and
+# their JSON keys beside the old ones (fabsim predict reads those).
+p2p() {
+	job
+	start 0 --nranks 2 --transport tcp --p2p -b 4K -e 256K -f 8 -n 3 -w 1 \
+		--json "$DIR/p2p.json"
+	start 1 --nranks 2 --transport tcp --p2p -b 4K -e 256K -f 8 -n 3 -w 1
+	verdict "--p2p n=2: latency and bandwidth lines" 20 \
+		0 0 "^# p2p rank 0 <-> 1     : latency [0-9.]+ us, bandwidth [0-9.]+ GB/s" 1 0 ""
+	if p2p_ok "$DIR/r.0"; then
+		ok "--p2p: min <= typical <= p99 <= p99.9 <= max, both bandwidths"
+	else
+		failed "--p2p: percentiles and bandwidths" "out of order or missing" "$DIR/r.0"
+	fi
+	local k miss=""
+	for k in p2p_latency_us p2p_bw_gbps p2p_latency_us_min p2p_latency_us_max \
+		p2p_latency_us_avg p2p_latency_us_stdev p2p_latency_us_p99 \
+		p2p_latency_us_p999 p2p_bibw_gbps; do
+		grep -q "\"$k\": [0-9]" "$DIR/p2p.json" 2>/dev/null || miss+=" $k"
+	done
+	grep -q '"p2p_latency_iterations": 1000' "$DIR/p2p.json" 2>/dev/null ||
+		miss+=" p2p_latency_iterations"
+	if [ -z "$miss" ]; then
+		ok "--p2p: json keys"
+	else
+		failed "--p2p: json keys" "missing:$miss" "$DIR/p2p.json"
+	fi
+}
+
+# --p2p all over 4 ranks: both 4 x 4 matrices, the slowest pair named, a
+# CSV row per pair (6) with latency <= p99 <= p99.9 and a bandwidth; and
+# --p2p-csv without "all" refused.
+p2p_all() {
+	local r csv
+	job
+	for r in 0 1 2 3; do
+		csv=()
+		[ "$r" = 0 ] && csv=(--p2p-csv "$DIR/pairs.csv")
+		start "$r" --nranks 4 --transport tcp --p2p all -b 4K -e 64K -f 16 -n 2 -w 1 -q "${csv[@]}"
+	done
+	verdict "--p2p all n=4: matrices and the slowest pair" 30 \
+		0 0 "^# p2p slowest pair     : rank [0-3] \(.*\) <-> [0-3] \(.*\): [0-9.]+ GB/s, the median pair" \
+		1 0 "" 2 0 "" 3 0 ""
+	if [ "$(grep -cE '^# +[0-3]( +(-|[0-9.]+)){4}$' "$DIR/r.0")" -eq 8 ] &&
+		awk -F, 'NR == 1 { ok = $0 ~ /^src,dst,latency_us,p99_us,p999_us,min_us,max_us,bandwidth_gbps,bibw_gbps,/; next }
+			 { n++; k[$1 "-" $2] = 1
+			   if (!($1 < $2 && $3 <= $4 && $4 <= $5 && $6 <= $3 && $5 <= $7 && $8 > 0 && $9 > 0)) bad++ }
+			 END { exit !(ok && n == 6 && length(k) == 6 && !bad) }' "$DIR/pairs.csv"; then
+		ok "--p2p all: two 4x4 matrices, --p2p-csv has the 6 pairs in order"
+	else
+		failed "--p2p all: matrices and csv" "wrong rows" "$DIR/pairs.csv"
+	fi
+	expect "--p2p-csv without --p2p all" 2 "--p2p-csv needs --p2p all" \
+		"$BIN" --transport tcp --p2p --p2p-csv "$DIR/x.csv"
+}
+
+# TCP rank lines: the interface holding the connection's address, that
+# address and the kernel's speed for it or "unknown" (loopback has none);
+# %line follows: a share of the slowest rank's speed, or n/a if unknown.
+tcp_rank_lines() {
+	local pat='^#  Rank +[01] Pid +[0-9]+ on +[^ ]+ tcp interface [^ ?]+ +addr [0-9.]+ +speed ([0-9.]+ Gb/s|unknown) qps 1 '
+	job
+	start 0 --nranks 2 --transport tcp -b 4K -e 16K -f 4 -n 2 -w 1
+	start 1 --nranks 2 --transport tcp -b 4K -e 16K -f 4 -n 2 -w 1
+	verdict "tcp rank lines name the interface, address and speed" 20 0 0 "$pat" 1 0 ""
+	if [ "$(grep -cE "$pat" "$DIR/r.0")" -eq 2 ] &&
+		awk '/^#  Rank/ { n++; if ($0 ~ /speed unknown/) unk = 1 }
+		     !/^#/ && NF >= 11 { rows++; if (unk ? $10 != "n/a" : $10 !~ /%$/) bad++ }
+		     END { exit !(n == 2 && rows == 2 && !bad) }' "$DIR/r.0"; then
+		ok "tcp rank lines: both ranks, %line from the speed or n/a"
+	else
+		failed "tcp rank lines: both ranks, %line" "lines or %line column wrong" "$DIR/r.0"
+	fi
+}
+
 # The launch itself is wrong: fail at once, every rank, naming the mistake.
 launch_mistakes() {
 	job
@@ -406,6 +498,9 @@ failures() {
 
 main() {
 	local t0=$SECONDS
+	p2p
+	p2p_all
+	tcp_rank_lines
 	algorithms
 	types_ops
 	under_mpirun
