@@ -405,4 +405,17 @@ fi
 expect "--timeline refused for a collective" 2 "--timeline samples one flow workload" \
 	"$FABSIM" run -t $T -w allreduce -n 16 -s 256K --timeline -o "$tmp/tlc"
 
+# stdout into a file is line-buffered: the first row of a sweep is there while the
+# last size (~1 s) still runs (block-buffered, the ~1 KB of output came only at exit)
+if tmatch "stdout line-buffered into a file"; then
+	"$FABSIM" run -t topologies/small-800g.topo -w allreduce -s 1M:128M:x128 -o "" >"$tmp/lb.out" 2>/dev/null &
+	lbpid=$!
+	if wait_for "^ +1048576 " "$tmp/lb.out" 20 && kill -0 "$lbpid" 2>/dev/null; then
+		ok "stdout line-buffered into a file"
+	else
+		bad "stdout line-buffered into a file"
+	fi
+	wait "$lbpid"
+fi
+
 finish

@@ -56,6 +56,11 @@ int main(int argc, char **argv)
 	struct sim_launch *l;
 	int rc;
 
+	/*
+	 * Line by line even into a file or a pipe: a long sweep sent to a log
+	 * shows each row as it is done, not all of them at exit.
+	 */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!sim_mpi_launched())
 		return dispatch(argc, argv);
 	l = sim_mpi_start(&argc, &argv);
