@@ -418,4 +418,19 @@ if tmatch "stdout line-buffered into a file"; then
 	wait "$lbpid"
 fi
 
+# --progress: a line per update on stderr into a file (no '\r' redraw), with simulated time,
+# events/s and an ETA, for a run of ~1 s (updates every 0.5 s); without it, none off a terminal
+if tmatch "--progress into a file"; then
+	"$FABSIM" run -t topologies/small-800g.topo -w alltoall -s 256K --progress -o "" >/dev/null 2>"$tmp/pg.err"
+	if grep -qE "^  t=[0-9.]+ us  [0-9.]+M events/s  flows [0-9]+/16256  [0-9.]+s  ETA ([0-9]+(s|min)|[0-9.]+h|n/a)$" "$tmp/pg.err" &&
+		! grep -q $'\r' "$tmp/pg.err"; then
+		ok "--progress into a file"
+	else
+		bad "--progress into a file"
+	fi
+	"$FABSIM" run -t topologies/small-800g.topo -w alltoall -s 256K -o "" >/dev/null 2>"$tmp/pg.err"
+	if [ -s "$tmp/pg.err" ]; then bad "no progress off a terminal without --progress"; else
+		ok "no progress off a terminal without --progress"; fi
+fi
+
 finish

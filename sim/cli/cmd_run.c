@@ -436,6 +436,10 @@ static const struct sim_opt run_opts_output[] = {
 		     "per interval (--trace-interval; one process)"),
 	SIM_OPT_FLAG("json", 0, RO, json, true, "print summary.json to stdout instead of the table"),
 	SIM_OPT_FLAG("quiet", 0, RO, quiet, true, "no summary on stdout"),
+	SIM_OPT_FLAG("progress", 0, RO, progress, true,
+		     "a progress line on stderr (simulated time, events/s,\n"
+		     "flows done, ETA) even when stderr is not a terminal:\n"
+		     "then one line per update; default: on a terminal only"),
 	SIM_OPT_CUSTOM("partition", 0, "MODE", run_opt_partition, "auto, pod or leaf",
 		       "under mpirun -np N (N > 1): how the fabric is split\n"
 		       "into N parts, one per process: auto (default: pods\n"
@@ -615,7 +619,7 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 	if (o->seeds.n)
 		o->cfg.seed = o->seeds.v[0];
 	o->wl.seed = o->cfg.seed;
-	sim_run_progress_setup(&o->cfg);
+	sim_run_progress_setup(&o->cfg, o->progress);
 	return 0;
 }
 
