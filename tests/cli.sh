@@ -15,6 +15,20 @@ expect "no command" 2 "usage" "$FABSIM"
 expect "unknown command" 2 "unknown command" "$FABSIM" frobnicate
 expect "run --help" 0 "--workload" "$FABSIM" run --help
 expect "topo --help" 0 "usage" "$FABSIM" topo --help
+expect "help" 0 "usage: fabsim" "$FABSIM" help
+expect "help frobnicate: unknown command" 2 "unknown command 'frobnicate'" "$FABSIM" help frobnicate
+expect "help run topo: one command at most" 2 "one COMMAND at most" "$FABSIM" help run topo
+# fabsim help COMMAND prints exactly what fabsim COMMAND --help does (and fabsim help, fabsim --help)
+for c in "" topo run report sched predict; do
+	n="help${c:+ $c} = ${c:+$c }--help"
+	tmatch "$n" || continue
+	if [ "$("$FABSIM" help $c 2>&1; echo "rc=$?")" = "$("$FABSIM" $c --help 2>&1; echo "rc=$?")" ] &&
+		"$FABSIM" help $c | grep -q "usage"; then
+		ok "$n"
+	else
+		bad "$n"
+	fi
+done
 
 expect "topo small-800g: 128 hosts" 0 "128" "$FABSIM" topo topologies/small-800g.topo
 expect "topo sn5600-2tier: 2048 hosts" 0 "2,?048" "$FABSIM" topo topologies/sn5600-2tier.topo

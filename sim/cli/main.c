@@ -18,12 +18,64 @@ static void usage(FILE *out)
 		"  sched            print and check a collective's schedule\n"
 		"  predict --bench RUN.json --topo FILE\n"
 		"                   simulate the job a fabbench run measured\n"
+		"  help [COMMAND]   this text, or COMMAND's --help\n"
 		"\n"
 		"'fabsim COMMAND --help' describes each command.\n");
 }
 
+typedef int (*sim_cmd_fn)(int argc, char **argv);
+
+/* The subcommand called NAME; NULL: none is. */
+static sim_cmd_fn find_cmd(const char *name)
+{
+	static const struct {
+		const char *name;
+		sim_cmd_fn fn;
+	} cmds[] = {
+		{ "topo", sim_cmd_topo },
+		{ "run", sim_cmd_run },
+		{ "report", sim_cmd_report },
+		{ "sched", sim_cmd_sched },
+		{ "predict", sim_cmd_predict },
+	};
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmds[i].name, name))
+			return cmds[i].fn;
+	return NULL;
+}
+
+static int unknown_cmd(const char *name)
+{
+	fprintf(stderr, "fabsim: unknown command '%s'\n", name);
+	usage(stderr);
+	return 2;
+}
+
+/* fabsim help [COMMAND]: the usage, or exactly what 'fabsim COMMAND --help' prints. */
+static int help(int argc, char **argv)
+{
+	char *args[] = { argv[1], "--help", NULL };
+	sim_cmd_fn fn;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "fabsim help: one COMMAND at most ('%s' is one too many)\n", argv[2]);
+		return 2;
+	}
+	fn = find_cmd(argv[1]);
+	if (!fn)
+		return unknown_cmd(argv[1]);
+	return fn(2, args);
+}
+
 static int dispatch(int argc, char **argv)
 {
+	sim_cmd_fn fn;
+
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -36,19 +88,12 @@ static int dispatch(int argc, char **argv)
 		printf("fabsim %s\n", FAB_VERSION);
 		return 0;
 	}
-	if (!strcmp(argv[1], "topo"))
-		return sim_cmd_topo(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "run"))
-		return sim_cmd_run(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "report"))
-		return sim_cmd_report(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "sched"))
-		return sim_cmd_sched(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "predict"))
-		return sim_cmd_predict(argc - 1, argv + 1);
-	fprintf(stderr, "fabsim: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	if (!strcmp(argv[1], "help"))
+		return help(argc - 1, argv + 1);
+	fn = find_cmd(argv[1]);
+	if (!fn)
+		return unknown_cmd(argv[1]);
+	return fn(argc - 1, argv + 1);
 }
 
 int main(int argc, char **argv)
