@@ -447,4 +447,29 @@ if tmatch "--progress into a file"; then
 		ok "no progress off a terminal without --progress"; fi
 fi
 
+# options that do not apply to the workload are refused, naming the option and the workload
+for a in "-n 64:-n/--ranks" "-a ring:-a/--algo" "--placement random:--placement" "--channels 2:--channels" \
+	"--chunk 1M:--chunk" "--gpus-per-server 8:--gpus-per-server" "--pxn off:--pxn"; do
+	expect "flow workload refuses ${a#*:}" 2 "${a#*:} applies to collectives, not to the workload 'alltoall'" \
+		"$FABSIM" run -t topologies/small-800g.topo -w alltoall ${a%%:*} -o ""
+done
+expect "default permutation refuses -n" 2 "-n/--ranks applies to collectives, not to the workload 'permutation'" \
+	"$FABSIM" run -t topologies/small-800g.topo -n 64 -o ""
+expect "incast refuses --algo" 2 "-a/--algo applies to collectives, not to the workload 'incast'" \
+	"$FABSIM" run -t topologies/small-800g.topo -w incast -a ring -o ""
+expect "flows refuses --placement" 2 "--placement applies to collectives, not to the workload 'flows'" \
+	"$FABSIM" run -t topologies/small-800g.topo -f /dev/null --placement random -o ""
+expect "permutation refuses --incast-senders" 2 "--incast-senders applies to -w incast, not to the workload 'permutation'" \
+	"$FABSIM" run -t topologies/small-800g.topo -w permutation --incast-senders 4 -o ""
+expect "allreduce refuses --incast-dst" 2 "--incast-dst applies to -w incast, not to the workload 'allreduce'" \
+	"$FABSIM" run -t topologies/small-800g.topo -w allreduce --incast-dst 3 -o ""
+expect "allreduce refuses -f" 2 "-f/--flows applies to -w flows, not to the workload 'allreduce'" \
+	"$FABSIM" run -t topologies/small-800g.topo -w allreduce -f /dev/null -o ""
+expect "-f then -w incast refused" 2 "-f/--flows applies to -w flows, not to the workload 'incast'" \
+	"$FABSIM" run -t topologies/small-800g.topo -f /dev/null -w incast -o ""
+expect "incast takes --incast-senders and --incast-dst" 0 "" \
+	"$FABSIM" run -t topologies/small-800g.topo -w incast --incast-senders 4 --incast-dst 3 -s 64K -o ""
+expect "all-to-all collective takes -n and --placement" 0 "" \
+	"$FABSIM" run -t topologies/small-800g.topo -w all-to-all -n 16 --placement random -s 64K -o ""
+
 finish

@@ -25,6 +25,10 @@ struct run_opts {
 	bool json;			/* summary JSON on stdout instead of the table */
 	bool quiet;
 	bool progress;			/* --progress: the progress line even off a terminal */
+	const char *workload_arg;	/* -w as given; NULL: the default (permutation, or -f's flows) */
+	/* the options given, each once: those that do not apply to the workload are refused */
+	const struct sim_opt *given[SIM_OPT_MAX];
+	uint32_t ngiven;
 	struct sim_config cfg;
 	struct sim_workload_params wl;
 	/* collectives */
