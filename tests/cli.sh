@@ -472,4 +472,14 @@ expect "incast takes --incast-senders and --incast-dst" 0 "" \
 expect "all-to-all collective takes -n and --placement" 0 "" \
 	"$FABSIM" run -t topologies/small-800g.topo -w all-to-all -n 16 --placement random -s 64K -o ""
 
+# one thing, no plural s: "1 GPU per server", "1 NIC", "1 channel", "1 link down"
+expect "collective header: 1 GPU per server" 0 "ring, 4 ranks \(contiguous, 1 GPU per server\)" \
+	"$FABSIM" run -t topologies/small-800g.topo -w allreduce -n 4 -s 64K -o ""
+expect "collective header: 1 NIC x" 0 "busbw / \(1 NIC x 100 GB/s\)" \
+	"$FABSIM" run -t topologies/small-800g.topo -w allreduce -n 4 -s 64K -o ""
+expect "sched header: 1 channel" 0 "4 ranks, 65536 bytes \(elem 4\), 1 channel, buffer" \
+	"$FABSIM" sched -a ring -n 4 -s 64K
+expect "failures line: 1 link down" 0 "failures     1 link down and 0 degraded at the start, 0 changes during" \
+	"$FABSIM" run -t topologies/small-800g.topo -s 64K --fail leaf3:spine7 -o ""
+
 finish

@@ -19,6 +19,9 @@
 
 #define SIM_MAX_SIZES 64
 
+/* "s" after a count of N things but one ("1 GPU", "8 GPUs") */
+#define RUN_PLURAL(N) ((N) == 1 ? "" : "s")
+
 struct run_opts {
 	const char *topo_path;
 	const char *out_dir;
