@@ -408,10 +408,10 @@ void coll_sched_print(FILE *f, const struct coll_sched *s)
 {
 	uint32_t i;
 
-	fprintf(f, "# %s %s: %u ranks, %llu bytes (elem %u), %u channels, buffer %llu bytes, "
+	fprintf(f, "# %s %s: %u ranks, %llu bytes (elem %u), %u channel%s, buffer %llu bytes, "
 		"%u transfers, %u deps\n",
 		coll_kind_name(s->kind), coll_algo_name(s->algo), s->nranks,
-		(unsigned long long)s->bytes, s->elem_bytes, s->nchannels,
+		(unsigned long long)s->bytes, s->elem_bytes, s->nchannels, s->nchannels == 1 ? "" : "s",
 		(unsigned long long)s->buf_bytes, s->nxfers, s->ndeps);
 	for (i = 0; i < s->nxfers; i++)
 		print_xfer(f, s, i);

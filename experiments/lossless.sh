@@ -21,7 +21,10 @@ for wl in permutation incast; do
 				stop=${STOP:-300us}
 				[ $wl = incast ] && stop=${STOP:-2ms}
 				# exit 3: stopped with unfinished flows, whose figures are null
-				"$FABSIM" run -t "$T" -w $wl -s "$SIZE" --incast-senders 16 -l $lb -c $cc -r $rx \
+				fan=""
+				[ $wl = incast ] && fan="--incast-senders 16"
+				# shellcheck disable=SC2086 # $fan is words (--incast-senders applies to incast only)
+				"$FABSIM" run -t "$T" -w $wl -s "$SIZE" $fan -l $lb -c $cc -r $rx \
 					-S 1 --stop "$stop" --quiet -o "$d" || [ $? -eq 3 ]
 				jq -r --arg w $wl --arg l $lb --arg c $cc --arg r $rx \
 					'"| \($w) | \($l) | \($c) | \($r) | \(if .complete then "\(.effective_throughput * 1000 | round / 10)% | \(.fct_p99_us | round)" else "unfinished (\(.flows_done) of \(.flows)) | -" end) | \(.pfc_pauses) | \(.drops) | \(.retransmits) | \(.cnps) |"' \

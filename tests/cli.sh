@@ -15,6 +15,20 @@ expect "no command" 2 "usage" "$FABSIM"
 expect "unknown command" 2 "unknown command" "$FABSIM" frobnicate
 expect "run --help" 0 "--workload" "$FABSIM" run --help
 expect "topo --help" 0 "usage" "$FABSIM" topo --help
+expect "help" 0 "usage: fabsim" "$FABSIM" help
+expect "help frobnicate: unknown command" 2 "unknown command 'frobnicate'" "$FABSIM" help frobnicate
+expect "help run topo: one command at most" 2 "one COMMAND at most" "$FABSIM" help run topo
+# fabsim help COMMAND prints exactly what fabsim COMMAND --help does (and fabsim help, fabsim --help)
+for c in "" topo run report sched predict; do
+	n="help${c:+ $c} = ${c:+$c }--help"
+	tmatch "$n" || continue
+	if [ "$("$FABSIM" help $c 2>&1; echo "rc=$?")" = "$("$FABSIM" $c --help 2>&1; echo "rc=$?")" ] &&
+		"$FABSIM" help $c | grep -q "usage"; then
+		ok "$n"
+	else
+		bad "$n"
+	fi
+done
 
 expect "topo small-800g: 128 hosts" 0 "128" "$FABSIM" topo topologies/small-800g.topo
 expect "topo sn5600-2tier: 2048 hosts" 0 "2,?048" "$FABSIM" topo topologies/sn5600-2tier.topo
@@ -525,5 +539,67 @@ expect "--timeline refused for a collective" 2 "--timeline samples one flow work
 # all-reduce of 16 MiB is 2n(n-1) = 24 transfers per piece, 16 MiB / (4 segments x 1 MiB) = 4 pieces: 96
 expect "sched: the ring's default chunk is run's (1 MiB: 96 transfers)" 0 "16777216 bytes: 96 transfers" \
 	"$FABSIM" sched -a ring -n 4 -s 16M -q
+# stdout into a file is line-buffered: the first row of a sweep is there while the
+# last size (~1 s) still runs (block-buffered, the ~1 KB of output came only at exit)
+if tmatch "stdout line-buffered into a file"; then
+	"$FABSIM" run -t topologies/small-800g.topo -w allreduce -s 1M:128M:x128 -o "" >"$tmp/lb.out" 2>/dev/null &
+	lbpid=$!
+	if wait_for "^ +1048576 " "$tmp/lb.out" 20 && kill -0 "$lbpid" 2>/dev/null; then
+		ok "stdout line-buffered into a file"
+	else
+		bad "stdout line-buffered into a file"
+	fi
+	wait "$lbpid"
+fi
+
+# --progress: a line per update on stderr into a file (no '\r' redraw), with simulated time,
+# events/s and an ETA, for a run of ~1 s (updates every 0.5 s); without it, none off a terminal
+if tmatch "--progress into a file"; then
+	"$FABSIM" run -t topologies/small-800g.topo -w alltoall -s 256K --progress -o "" >/dev/null 2>"$tmp/pg.err"
+	if grep -qE "^  t=[0-9.]+ us  [0-9.]+M events/s  flows [0-9]+/16256  [0-9.]+s  ETA ([0-9]+(s|min)|[0-9.]+h|n/a)$" "$tmp/pg.err" &&
+		! grep -q $'\r' "$tmp/pg.err"; then
+		ok "--progress into a file"
+	else
+		bad "--progress into a file"
+	fi
+	"$FABSIM" run -t topologies/small-800g.topo -w alltoall -s 256K -o "" >/dev/null 2>"$tmp/pg.err"
+	if [ -s "$tmp/pg.err" ]; then bad "no progress off a terminal without --progress"; else
+		ok "no progress off a terminal without --progress"; fi
+fi
+
+# options that do not apply to the workload are refused, naming the option and the workload
+for a in "-n 64:-n/--ranks" "-a ring:-a/--algo" "--placement random:--placement" "--channels 2:--channels" \
+	"--chunk 1M:--chunk" "--gpus-per-server 8:--gpus-per-server" "--pxn off:--pxn"; do
+	expect "flow workload refuses ${a#*:}" 2 "${a#*:} applies to collectives, not to the workload 'alltoall'" \
+		"$FABSIM" run -t topologies/small-800g.topo -w alltoall ${a%%:*} -o ""
+done
+expect "default permutation refuses -n" 2 "-n/--ranks applies to collectives, not to the workload 'permutation'" \
+	"$FABSIM" run -t topologies/small-800g.topo -n 64 -o ""
+expect "incast refuses --algo" 2 "-a/--algo applies to collectives, not to the workload 'incast'" \
+	"$FABSIM" run -t topologies/small-800g.topo -w incast -a ring -o ""
+expect "flows refuses --placement" 2 "--placement applies to collectives, not to the workload 'flows'" \
+	"$FABSIM" run -t topologies/small-800g.topo -f /dev/null --placement random -o ""
+expect "permutation refuses --incast-senders" 2 "--incast-senders applies to -w incast, not to the workload 'permutation'" \
+	"$FABSIM" run -t topologies/small-800g.topo -w permutation --incast-senders 4 -o ""
+expect "allreduce refuses --incast-dst" 2 "--incast-dst applies to -w incast, not to the workload 'allreduce'" \
+	"$FABSIM" run -t topologies/small-800g.topo -w allreduce --incast-dst 3 -o ""
+expect "allreduce refuses -f" 2 "-f/--flows applies to -w flows, not to the workload 'allreduce'" \
+	"$FABSIM" run -t topologies/small-800g.topo -w allreduce -f /dev/null -o ""
+expect "-f then -w incast refused" 2 "-f/--flows applies to -w flows, not to the workload 'incast'" \
+	"$FABSIM" run -t topologies/small-800g.topo -f /dev/null -w incast -o ""
+expect "incast takes --incast-senders and --incast-dst" 0 "" \
+	"$FABSIM" run -t topologies/small-800g.topo -w incast --incast-senders 4 --incast-dst 3 -s 64K -o ""
+expect "all-to-all collective takes -n and --placement" 0 "" \
+	"$FABSIM" run -t topologies/small-800g.topo -w all-to-all -n 16 --placement random -s 64K -o ""
+
+# one thing, no plural s: "1 GPU per server", "1 NIC", "1 channel", "1 link down"
+expect "collective header: 1 GPU per server" 0 "ring, 4 ranks \(contiguous, 1 GPU per server\)" \
+	"$FABSIM" run -t topologies/small-800g.topo -w allreduce -n 4 -s 64K -o ""
+expect "collective header: 1 NIC x" 0 "busbw / \(1 NIC x 100 GB/s\)" \
+	"$FABSIM" run -t topologies/small-800g.topo -w allreduce -n 4 -s 64K -o ""
+expect "sched header: 1 channel" 0 "4 ranks, 65536 bytes \(elem 4\), 1 channel, buffer" \
+	"$FABSIM" sched -a ring -n 4 -s 64K
+expect "failures line: 1 link down" 0 "failures     1 link down and 0 degraded at the start, 0 changes during" \
+	"$FABSIM" run -t topologies/small-800g.topo -s 64K --fail leaf3:spine7 -o ""
 
 finish

@@ -5,6 +5,7 @@
  * The options are tables below, one per thing they configure; the flow
  * workloads run here, the collective ones in run_coll.c.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ static int run_opt_workload(const struct sim_opt *opt, const char *v, void *obj,
 {
 	struct run_opts *o = obj;
 
+	o->workload_arg = v;
 	if (!strcmp(v, "all-to-all") || (coll_kind_from_name(v) >= 0 && strcmp(v, "alltoall"))) {
 		o->collective = true;
 		o->kind = !strcmp(v, "all-to-all") ? COLL_ALLTOALL : (enum coll_kind)coll_kind_from_name(v);
@@ -451,6 +453,10 @@ static const struct sim_opt run_opts_output[] = {
 		     "per interval (--trace-interval; one process)"),
 	SIM_OPT_FLAG("json", 0, RO, json, true, "print summary.json to stdout instead of the table"),
 	SIM_OPT_FLAG("quiet", 0, RO, quiet, true, "no summary on stdout"),
+	SIM_OPT_FLAG("progress", 0, RO, progress, true,
+		     "a progress line on stderr (simulated time, events/s,\n"
+		     "flows done, ETA) even when stderr is not a terminal:\n"
+		     "then one line per update; default: on a terminal only"),
 	SIM_OPT_CUSTOM("partition", 0, "MODE", run_opt_partition, "auto, pod or leaf",
 		       "under mpirun -np N (N > 1): how the fabric is split\n"
 		       "into N parts, one per process: auto (default: pods\n"
@@ -466,6 +472,18 @@ static const struct sim_opt run_opts_fail[] = {
 	SIM_FAIL_OPT_AT(RO, fail_reqs),
 	SIM_FAIL_OPT_SEED(RO, fail_seed),
 };
+
+/* sim_opt_cmd.given: OPT onto the options given, once. */
+static void run_given(const struct sim_opt *opt, void *obj)
+{
+	struct run_opts *o = obj;
+
+	for (uint32_t i = 0; i < o->ngiven; i++)
+		if (o->given[i] == opt)
+			return;
+	assert(o->ngiven < SIM_OPT_MAX);
+	o->given[o->ngiven++] = opt;
+}
 
 /* Headings NULL continue the section above in --help. */
 static const struct sim_opt_group run_groups[] = {
@@ -510,6 +528,7 @@ static const struct sim_opt_cmd run_cmd = {
 		"with unfinished flows (--stop, PFC deadlock, nothing left to do): figures\n"
 		"that need every flow to finish are then reported as unavailable.\n",
 	.help_col = 27,
+	.given = run_given,
 	SIM_OPT_GROUPS(run_groups),
 };
 
@@ -537,6 +556,64 @@ static int run_sizes(struct run_opts *o)
 		coll_fmt_qty(COLL_QTY_SIZE, o->sizes[i], val, sizeof(val));
 		fprintf(stderr, "fabsim run: --size %s is out of range (1 B to 1 TiB)\n", val);
 		return -1;
+	}
+	return 0;
+}
+
+/* The workload as the messages name it: -w as given, else the default one. */
+static const char *run_workload_label(const struct run_opts *o)
+{
+	if (o->workload_arg)
+		return o->workload_arg;
+	if (o->jobs_path)
+		return "--jobs";
+	return o->wl.kind == SIM_WL_FLOWS ? "flows" : "permutation";
+}
+
+/* "fabsim run: -n/--ranks applies to WHAT, not to the workload 'permutation'": -1 */
+static int run_not_applying(const struct run_opts *o, const struct sim_opt *opt, const char *what)
+{
+	char key[8] = "";
+
+	if (opt->key)
+		snprintf(key, sizeof(key), "-%c/", opt->key);
+	fprintf(stderr, "fabsim run: %s--%s applies to %s, not to the workload '%s'\n", key, opt->name, what,
+		run_workload_label(o));
+	return -1;
+}
+
+/* -w as given names the flow list workload (or is not given: -f makes it one) */
+static bool run_workload_is_flows(const struct run_opts *o)
+{
+	enum sim_workload k;
+
+	if (o->collective)
+		return false;
+	if (!o->workload_arg)
+		return true;
+	return !sim_workload_from_name(o->workload_arg, &k) && k == SIM_WL_FLOWS;
+}
+
+/*
+ * Options given that the workload would ignore are refused (-n 64 with a
+ * flow workload once ran all 4,096 hosts for hours): the collectives'
+ * options with a flow workload (--jobs, --background and --bench-json have
+ * their own message), the incast's with another workload, -f with a
+ * workload other than flows.
+ */
+static int run_applies(const struct run_opts *o)
+{
+	for (uint32_t i = 0; i < o->ngiven; i++) {
+		const struct sim_opt *g = o->given[i];
+		bool coll_opt = g >= run_opts_coll && g < run_opts_coll + SIM_OPT_ARRAY_SIZE(run_opts_coll);
+
+		if (coll_opt && !o->collective && strcmp(g->name, "jobs") && strcmp(g->name, "background") &&
+		    strcmp(g->name, "bench-json"))
+			return run_not_applying(o, g, "collectives");
+		if (!strncmp(g->name, "incast-", 7) && (o->collective || o->wl.kind != SIM_WL_INCAST))
+			return run_not_applying(o, g, "-w incast");
+		if (!strcmp(g->name, "flows") && !run_workload_is_flows(o))
+			return run_not_applying(o, g, "-w flows");
 	}
 	return 0;
 }
@@ -625,12 +702,12 @@ static int run_parse(struct run_opts *o, int argc, char **argv)
 		fprintf(stderr, "fabsim run: --topo FILE is required (try topologies/small-800g.topo)\n");
 		return -1;
 	}
-	if (run_sizes(o) || run_cross_check(o))
+	if (run_applies(o) || run_sizes(o) || run_cross_check(o))
 		return -1;
 	if (o->seeds.n)
 		o->cfg.seed = o->seeds.v[0];
 	o->wl.seed = o->cfg.seed;
-	sim_run_progress_setup(&o->cfg);
+	sim_run_progress_setup(&o->cfg, o->progress);
 	return 0;
 }
 

@@ -21,8 +21,61 @@ static void usage(FILE *out)
 		"  sched            print and check a collective's schedule\n"
 		"  predict --bench RUN.json --topo FILE\n"
 		"                   simulate the job a fabbench run measured\n"
+		"  help [COMMAND]   this text, or COMMAND's --help\n"
 		"\n"
 		"'fabsim COMMAND --help' describes each command.\n");
+}
+
+typedef int (*sim_cmd_fn)(int argc, char **argv);
+
+/* The subcommands, in the order usage() lists them: dispatch, help and man read this one table. */
+static const struct {
+	const char *name;
+	sim_cmd_fn fn;
+} sim_cmds[] = {
+	{ "topo", sim_cmd_topo },
+	{ "run", sim_cmd_run },
+	{ "report", sim_cmd_report },
+	{ "sched", sim_cmd_sched },
+	{ "predict", sim_cmd_predict },
+};
+
+#define SIM_NCMDS (sizeof(sim_cmds) / sizeof(sim_cmds[0]))
+
+/* The subcommand called NAME; NULL: none is. */
+static sim_cmd_fn find_cmd(const char *name)
+{
+	for (size_t i = 0; i < SIM_NCMDS; i++)
+		if (!strcmp(sim_cmds[i].name, name))
+			return sim_cmds[i].fn;
+	return NULL;
+}
+
+static int unknown_cmd(const char *name)
+{
+	fprintf(stderr, "fabsim: unknown command '%s'\n", name);
+	usage(stderr);
+	return 2;
+}
+
+/* fabsim help [COMMAND]: the usage, or exactly what 'fabsim COMMAND --help' prints. */
+static int help(int argc, char **argv)
+{
+	char *args[] = { argv[1], "--help", NULL };
+	sim_cmd_fn fn;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "fabsim help: one COMMAND at most ('%s' is one too many)\n", argv[2]);
+		return 2;
+	}
+	fn = find_cmd(argv[1]);
+	if (!fn)
+		return unknown_cmd(argv[1]);
+	return fn(2, args);
 }
 
 /*
@@ -33,16 +86,11 @@ static void usage(FILE *out)
  */
 static int man_page(const char *only)
 {
-	static int (*const cmds[])(int, char **) = { sim_cmd_topo, sim_cmd_run, sim_cmd_report, sim_cmd_sched,
-						      sim_cmd_predict };
-	static const char *const names[] = { "topo", "run", "report", "sched", "predict" };
 	char *text = NULL;
-	size_t len = 0, found = 0;
+	size_t len = 0;
 	FILE *mem;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		found += !only || !strcmp(only, names[i]);
-	if (!found) {
+	if (only && !find_cmd(only)) {
 		fprintf(stderr, "fabsim man: unknown command '%s' (expected topo, run, report, sched or predict)\n",
 			only);
 		return 2;
@@ -58,13 +106,13 @@ static int man_page(const char *only)
 	coll_man_pre(stdout, text);
 	free(text);
 	fputs(".SH COMMANDS\n", stdout);
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		char *argv[] = { (char *)names[i], "--man", NULL };
+	for (size_t i = 0; i < SIM_NCMDS; i++) {
+		char *argv[] = { (char *)sim_cmds[i].name, "--man", NULL };
 
-		if (only && strcmp(only, names[i]))
+		if (only && strcmp(only, sim_cmds[i].name))
 			continue;
 		fflush(stdout);
-		cmds[i](2, argv);
+		sim_cmds[i].fn(2, argv);
 	}
 	fputs(".SH ENVIRONMENT\n.TP\n.B FABSIM_TOPOLOGIES\n"
 	      "a folder searched first for a topology given by name (\\-t NAME or NAME.topo)\n"
@@ -77,6 +125,8 @@ static int man_page(const char *only)
 
 static int dispatch(int argc, char **argv)
 {
+	sim_cmd_fn fn;
+
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -91,19 +141,12 @@ static int dispatch(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "man") && argc <= 3)
 		return man_page(argc == 3 ? argv[2] : NULL);
-	if (!strcmp(argv[1], "topo"))
-		return sim_cmd_topo(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "run"))
-		return sim_cmd_run(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "report"))
-		return sim_cmd_report(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "sched"))
-		return sim_cmd_sched(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "predict"))
-		return sim_cmd_predict(argc - 1, argv + 1);
-	fprintf(stderr, "fabsim: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	if (!strcmp(argv[1], "help"))
+		return help(argc - 1, argv + 1);
+	fn = find_cmd(argv[1]);
+	if (!fn)
+		return unknown_cmd(argv[1]);
+	return fn(argc - 1, argv + 1);
 }
 
 int main(int argc, char **argv)
@@ -111,6 +154,11 @@ int main(int argc, char **argv)
 	struct sim_launch *l;
 	int rc;
 
+	/*
+	 * Line by line even into a file or a pipe: a long sweep sent to a log
+	 * shows each row as it is done, not all of them at exit.
+	 */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!sim_mpi_launched())
 		return dispatch(argc, argv);
 	l = sim_mpi_start(&argc, &argv);

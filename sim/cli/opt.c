@@ -108,6 +108,8 @@ int sim_opt_parse(const struct sim_opt_cmd *cmd, int argc, char **argv, void *ob
 			fprintf(stderr, "%s: %s\n", cmd->name, err);
 			return -1;
 		}
+		if (cmd->given)
+			cmd->given(o, obj);
 	}
 	*first_arg = optind;
 	return 0;

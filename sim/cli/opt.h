@@ -87,6 +87,12 @@ struct sim_opt_cmd {
 	unsigned int help_col;		/* column where the options' help text starts */
 	bool stop_at_arg;		/* options end at the first argument (getopt's '+') */
 	bool usage_on_error;		/* an unknown option prints the usage, not "Try ..." */
+	/*
+	 * Called after each option given is parsed (NULL: none), for the
+	 * checks that depend on whether an option was given at all, not only
+	 * on its value (an option that does not apply to the workload).
+	 */
+	void (*given)(const struct sim_opt *opt, void *obj);
 	const struct sim_opt_group *groups;
 	size_t ngroups;
 };

@@ -104,16 +104,16 @@ static void run_coll_print_header(const struct run_coll *c, const struct sim_col
 	const struct run_opts *o = c->o;
 	char chunk[32];
 
-	printf("# fabsim %s job '%s': %s, %u ranks (%s, %u GPUs per server) on %s\n", coll_kind_name(j->kind), j->name,
-	       coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement), j->gpus_per_server,
-	       c->t->name);
+	printf("# fabsim %s job '%s': %s, %u ranks (%s, %u GPU%s per server) on %s\n", coll_kind_name(j->kind),
+	       j->name, coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement), j->gpus_per_server,
+	       RUN_PLURAL(j->gpus_per_server), c->t->name);
 	printf("# lb=%s cc=%s rx=%s pfc=%s qps=%u split-qps=%s chunk=%s channels=%u%s pxn=%s nvlink=%.0f Gb/s\n",
 	       sim_lb_name(o->cfg.lb), sim_cc_name(o->cfg.cc), sim_rx_name(o->cfg.rx), o->cfg.pfc ? "on" : "off",
 	       o->cfg.qps_per_flow, sim_split_qps_name(o->cfg.split_qps, true), run_coll_chunk_name(j, chunk, sizeof(chunk)),
 	       sim_coll_job_channels(j), sim_coll_job_dup(j) > 1 ? "x2 (NCCL's duplicates)" : "",
 	       j->pxn ? "on" : "off", j->nvlink_bps / 1e9);
-	printf("# bw/NIC: busbw per NIC of the server = busbw / (%u NICs x %.0f GB/s); NIC%%: time the busiest NIC "
-	       "sent\n", j->gpus_per_server, sim_topo_host_bps(c->t, c->t->hosts[0]) / 8e9);
+	printf("# bw/NIC: busbw per NIC of the server = busbw / (%u NIC%s x %.0f GB/s); NIC%%: time the busiest NIC "
+	       "sent\n", j->gpus_per_server, RUN_PLURAL(j->gpus_per_server), sim_topo_host_bps(c->t, c->t->hosts[0]) / 8e9);
 	if (c->nseeds > 1) {
 		printf("# %u seeds (%llu..%llu) per size: mean [min..max]; every seed's row in collective.csv\n",
 		       c->nseeds, (unsigned long long)c->seeds[0], (unsigned long long)c->seeds[c->nseeds - 1]);
@@ -399,9 +399,9 @@ static int run_coll_split_check(const struct run_coll *c, const struct sim_coll_
 		uint32_t h = j->rank_host[r], base = h - h % g;
 
 		if (part[c->t->hosts[h]] != part[c->t->hosts[base]]) {
-			snprintf(err, errlen, "job %s: its server of %u GPUs at hosts %u..%u lies in parts %u and %u: "
+			snprintf(err, errlen, "job %s: its server of %u GPU%s at hosts %u..%u lies in parts %u and %u: "
 				 "a split run keeps servers whole, give the topology gpus_per_server = %u "
-				 "(or run it in one process)", j->name, g, base, base + g - 1, part[c->t->hosts[base]],
+				 "(or run it in one process)", j->name, g, RUN_PLURAL(g), base, base + g - 1, part[c->t->hosts[base]],
 				 part[c->t->hosts[h]], g);
 			return -EINVAL;
 		}
@@ -693,10 +693,10 @@ static int run_coll_validate(struct run_coll *c)
 			why = coll_params_error(&p);
 			if (why) {
 				coll_fmt_qty(COLL_QTY_SIZE, bytes, sz, sizeof(sz));
-				fprintf(stderr, "%s: job %s (%s %s, %u ranks, %u GPUs per server, size %s, %u-byte "
+				fprintf(stderr, "%s: job %s (%s %s, %u ranks, %u GPU%s per server, size %s, %u-byte "
 					"elements): %s\n", run_coll_where(c, k, where, sizeof(where)), j->name,
-					coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks, j->gpus_per_server, sz,
-					j->elem_bytes, why);
+					coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks, j->gpus_per_server,
+					RUN_PLURAL(j->gpus_per_server), sz, j->elem_bytes, why);
 				return -1;
 			}
 			/* before anything is built: a job of 5e7 transfers would build for minutes */

@@ -19,11 +19,19 @@
 
 #define SIM_MAX_SIZES 64
 
+/* "s" after a count of N things but one ("1 GPU", "8 GPUs") */
+#define RUN_PLURAL(N) ((N) == 1 ? "" : "s")
+
 struct run_opts {
 	const char *topo_path;
 	const char *out_dir;
 	bool json;			/* summary JSON on stdout instead of the table */
 	bool quiet;
+	bool progress;			/* --progress: the progress line even off a terminal */
+	const char *workload_arg;	/* -w as given; NULL: the default (permutation, or -f's flows) */
+	/* the options given, each once: those that do not apply to the workload are refused */
+	const struct sim_opt *given[SIM_OPT_MAX];
+	uint32_t ngiven;
 	struct sim_config cfg;
 	struct sim_workload_params wl;
 	/* collectives */
@@ -116,7 +124,10 @@ bool sim_run_reports(const struct run_opts *o);
 int sim_run_trace_write(const struct sim *s, const char *dir, bool say);
 /* --timeline: DIR/timeline.csv from the default trace; SAY: a line on stdout. 0, or -1 after a message. */
 int sim_run_timeline_write(const struct sim *s, const char *dir, bool say);
-/* Installs the progress line on stderr (when it is a terminal) into CFG. */
-void sim_run_progress_setup(struct sim_config *cfg);
+/*
+ * Installs the progress line on stderr into CFG: when stderr is a terminal
+ * (redrawn in place), or with FORCE (--progress) one line per update.
+ */
+void sim_run_progress_setup(struct sim_config *cfg, bool force);
 
 #endif

@@ -2,7 +2,7 @@
  * What the flow and the collective workloads of `fabsim run` share for
  * their output: the command line recorded in summary.json, a results
  * folder emptied of an earlier run's files, the --trace-port file and the
- * progress line on a terminal.
+ * progress line (on a terminal, or anywhere with --progress).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -227,22 +227,89 @@ char *sim_cmdline(int argc, char **argv)
 	return s;
 }
 
-/* One line, redrawn in place; erased when the run returns. */
-static void run_progress(void *arg, const struct sim_progress *p)
+/*
+ * What the progress line remembers between two calls: where it is drawn,
+ * and the previous call, for events/s over the last interval.
+ */
+struct run_progress_state {
+	bool tty;		/* redrawn in place with '\r'; else one line per update */
+	double last_wall_s;	/* wall clock of the previous call, s since its sim_run began */
+	uint64_t last_events;
+};
+
+static struct run_progress_state run_progress_st;
+
+/* Events/s since the previous call of this sim_run (a new run starts again from 0). */
+static double run_progress_rate(struct run_progress_state *st, const struct sim_progress *p)
 {
-	if (p->final) {
-		fprintf(stderr, "\r%72s\r", "");
-		return;
+	double dt;
+	uint64_t de;
+
+	if (p->wall_s < st->last_wall_s || p->events < st->last_events) {
+		st->last_wall_s = 0;
+		st->last_events = 0;
 	}
-	fprintf(stderr, "\r  t=%.3f us  flows %llu/%llu  events %.1fM  %.1fs   ", p->now_ps / 1e6,
-		(unsigned long long)p->flows_done, (unsigned long long)p->nflows, p->events / 1e6, p->wall_s);
+	dt = p->wall_s - st->last_wall_s;
+	de = p->events - st->last_events;
+	st->last_wall_s = p->wall_s;
+	st->last_events = p->events;
+	return dt > 0 ? de / dt : 0;
 }
 
-void sim_run_progress_setup(struct sim_config *cfg)
+/*
+ * "ETA 12s": the wall-clock time left if the rest goes as fast as what is
+ * done: the payload delivered of every flow's (flow workloads), else the
+ * flows done (collectives, whose sizes are made as they start); "ETA n/a"
+ * before anything is done.
+ */
+static void run_progress_eta(const struct sim_progress *p, char *buf, size_t len)
 {
-	if (!isatty(STDERR_FILENO))
+	double frac = 0, left_s;
+
+	if (p->total_bytes)
+		frac = (double)p->delivered_bytes / (double)p->total_bytes;
+	else if (p->nflows)
+		frac = (double)p->flows_done / (double)p->nflows;
+	if (frac <= 0 || frac >= 1) {
+		snprintf(buf, len, "ETA n/a");
+		return;
+	}
+	left_s = p->wall_s * (1 - frac) / frac;
+	if (left_s < 100)
+		snprintf(buf, len, "ETA %.0fs", left_s);
+	else if (left_s < 6000)
+		snprintf(buf, len, "ETA %.0fmin", left_s / 60);
+	else
+		snprintf(buf, len, "ETA %.1fh", left_s / 3600);
+}
+
+/* On a terminal: one line, redrawn in place, erased when the run returns. */
+static void run_progress(void *arg, const struct sim_progress *p)
+{
+	struct run_progress_state *st = arg;
+	char eta[32];
+	double rate;
+
+	if (p->final) {
+		if (st->tty)
+			fprintf(stderr, "\r%78s\r", "");
+		st->last_wall_s = 0;
+		st->last_events = 0;
+		return;
+	}
+	rate = run_progress_rate(st, p);
+	run_progress_eta(p, eta, sizeof(eta));
+	fprintf(stderr, "%s  t=%.3f us  %.2fM events/s  flows %llu/%llu  %.1fs  %s%s", st->tty ? "\r" : "",
+		p->now_ps / 1e6, rate / 1e6, (unsigned long long)p->flows_done, (unsigned long long)p->nflows,
+		p->wall_s, eta, st->tty ? "   " : "\n");
+}
+
+void sim_run_progress_setup(struct sim_config *cfg, bool force)
+{
+	run_progress_st.tty = isatty(STDERR_FILENO);
+	if (!run_progress_st.tty && !force)
 		return;
 	cfg->progress = run_progress;
-	cfg->progress_arg = NULL;
+	cfg->progress_arg = &run_progress_st;
 	cfg->progress_interval_s = RUN_PROGRESS_INTERVAL_S;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include "sim/fabric/sim.h"
+#include "sim/fabric/dist_priv.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -322,11 +323,28 @@ static double sim_wall(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/*
+ * The payload of every flow, for a progress estimate from the bytes
+ * delivered; 0 when not known here: lazy sources (their sizes are made as
+ * they start) or a split run (each part delivers only its own).
+ */
+static uint64_t sim_progress_total(const struct sim *s)
+{
+	uint64_t total = 0;
+
+	if (s->nsrcs || sim_dist_split(s))
+		return 0;
+	for (uint32_t i = 0; i < s->nadded; i++)
+		total += s->flows[i].bytes;
+	return total;
+}
+
 static void sim_tell_progress(struct sim *s, double wall_s, bool final)
 {
 	struct sim_progress p = {
 		.now_ps = sim_now(s), .events = s->eng.events, .flows_done = s->flows_done,
-		.nflows = s->nflows, .wall_s = wall_s - s->run_t0_s, .final = final,
+		.nflows = s->nflows, .delivered_bytes = s->c.delivered_bytes,
+		.total_bytes = s->progress_total_bytes, .wall_s = wall_s - s->run_t0_s, .final = final,
 	};
 
 	s->cfg.progress(s->cfg.progress_arg, &p);
@@ -398,6 +416,8 @@ int sim_run_begin(struct sim *s)
 	s->prepared = true;
 	s->stalled = false;
 	s->run_t0_s = s->progress_last_s = sim_wall();
+	if (s->cfg.progress)
+		s->progress_total_bytes = sim_progress_total(s);
 	/* on until nothing is left to happen; sim_fail stops it as it runs */
 	s->eng.stop = false;
 	return 0;

@@ -462,6 +462,8 @@ struct sim_progress {
 	uint64_t now_ps;	/* simulated time */
 	uint64_t events;	/* handled so far */
 	uint64_t flows_done, nflows;
+	uint64_t delivered_bytes; /* payload delivered so far */
+	uint64_t total_bytes;	/* payload of every flow; 0: not known (collectives, a split run) */
 	double wall_s;		/* wall-clock seconds since this sim_run began */
 	bool final;		/* sim_run is returning: the last call of this run */
 };
@@ -673,6 +675,7 @@ struct sim {
 	bool prepared;			/* flows laid out: sim_run may be called again */
 	double wall_s;			/* wall-clock seconds of sim_run */
 	double run_t0_s, progress_last_s; /* wall clock: sim_run began, progress last told */
+	uint64_t progress_total_bytes;	/* sim_progress.total_bytes */
 	uint64_t watch_bytes;		/* delivered at the previous watchdog check */
 	FILE *trace;			/* time series of one port, or NULL */
 	uint32_t trace_port;

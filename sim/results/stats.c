@@ -19,6 +19,9 @@
 #include "sim/fabric/cc/cc.h"
 #include "collectives/units.h"
 
+/* "s" after a count of N things but one ("1 packet", "2 packets") */
+#define STATS_PLURAL(N) ((N) == 1 ? "" : "s")
+
 static int sim_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -272,8 +275,8 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 	const struct sim_counters *c = &s->c;
 	double eta = sim_cc_of(s)->target_util(s);
 
-	fprintf(out, "fabric       %s (%s): %u hosts, %u switches\n", s->topo->name, s->topo->kind,
-		s->topo->nhosts, s->topo->nswitches);
+	fprintf(out, "fabric       %s (%s): %u hosts, %u switch%s\n", s->topo->name, s->topo->kind,
+		s->topo->nhosts, s->topo->nswitches, s->topo->nswitches == 1 ? "" : "es");
 	fprintf(out, "transport    lb=%s cc=%s rx=%s pfc=%s qps=%u split-qps=%s ", sim_lb_name(s->cfg.lb),
 		sim_cc_name(s->cfg.cc), sim_rx_name(s->cfg.rx), s->cfg.pfc ? "on" : "off", s->cfg.qps_per_flow,
 		sim_split_qps_name(s->cfg.split_qps, false));
@@ -311,17 +314,19 @@ void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *o
 		fprintf(out, " at %s", sim_results_port_name(s, r->max_queue_port, name, sizeof(name)));
 	}
 	fprintf(out, "\n");
-	fprintf(out, "reordering   %lu out-of-order arrivals, deepest %u packets\n", (unsigned long)c->ooo_pkts,
-		r->max_reorder);
+	fprintf(out, "reordering   %lu out-of-order arrival%s, deepest %u packet%s\n", (unsigned long)c->ooo_pkts,
+		STATS_PLURAL(c->ooo_pkts), r->max_reorder, STATS_PLURAL(r->max_reorder));
 	fprintf(out, "congestion   drops %lu, ECN marks %lu, CNPs %lu, PFC pauses %lu, retransmits %lu, NAKs %lu, timeouts %lu\n",
 		(unsigned long)c->drops, (unsigned long)c->ecn_marks, (unsigned long)c->cnps,
 		(unsigned long)c->pauses, (unsigned long)c->retx_pkts, (unsigned long)c->naks,
 		(unsigned long)c->timeouts);
 	if (sim_failures(s))
-		fprintf(out, "failures     %u links down and %u degraded at the start, %u changes during the run: %lu packets "
-			"lost on down links, %lu with no live route, %lu reroutes\n", s->links_down_at_start,
-			s->links_degraded_at_start, s->nlink_evs,
-			(unsigned long)c->link_drops, (unsigned long)c->noroute_drops, (unsigned long)c->reroutes);
+		fprintf(out, "failures     %u link%s down and %u degraded at the start, %u change%s during the run: "
+			"%lu packet%s lost on down links, %lu with no live route, %lu reroute%s\n",
+			s->links_down_at_start, STATS_PLURAL(s->links_down_at_start), s->links_degraded_at_start,
+			s->nlink_evs, STATS_PLURAL(s->nlink_evs), (unsigned long)c->link_drops,
+			STATS_PLURAL(c->link_drops), (unsigned long)c->noroute_drops, (unsigned long)c->reroutes,
+			STATS_PLURAL(c->reroutes));
 	fprintf(out, "engine       %lu events (%.2f per data packet, %lu packet hops) in %.2f s: %.2f M events/s, "
 		"peak RSS %lu MiB\n", (unsigned long)c->events, r->events_per_data_pkt, (unsigned long)c->pkt_hops,
 		r->wall_s, r->events_per_s / 1e6, (unsigned long)(r->peak_rss_kb / 1024));

@@ -114,8 +114,9 @@ static int sim_jobs_line(struct sim_coll_jobs *js, char *line, const struct sim_
 	sim_coll_job_params(j, *fixed_bytes ? *fixed_bytes : j->elem_bytes, &p);
 	why = coll_params_error(&p);
 	if (why) {
-		snprintf(msg, len, "%s %s on %u ranks (%u GPUs per server): %s", coll_kind_name(j->kind),
-			 coll_algo_name(j->algo), j->nranks, j->gpus_per_server, why);
+		snprintf(msg, len, "%s %s on %u ranks (%u GPU%s per server): %s", coll_kind_name(j->kind),
+			 coll_algo_name(j->algo), j->nranks, j->gpus_per_server, j->gpus_per_server == 1 ? "" : "s",
+			 why);
 		return -1;
 	}
 	return 1;
