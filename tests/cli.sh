@@ -602,4 +602,7 @@ expect "sched header: 1 channel" 0 "4 ranks, 65536 bytes \(elem 4\), 1 channel, 
 expect "failures line: 1 link down" 0 "failures     1 link down and 0 degraded at the start, 0 changes during" \
 	"$FABSIM" run -t topologies/small-800g.topo -s 64K --fail leaf3:spine7 -o ""
 
+expect "--incast-from without -w incast is refused" 2 "--incast-from applies to -w incast, not to the workload 'permutation'" \
+	"$FABSIM" run -t topologies/small-800g.topo --incast-from remote -s 64K -o ""
+
 finish
