@@ -35,6 +35,7 @@ declare -A TEST_API=(
 	[coll_gen_from_sched]="a built schedule seen through gen.h, checked against the schedule it wraps"
 	[coll_gen_materialize]="a generator laid out as a schedule, for the round trip and the checker"
 	[sim_evq_count_type]="pending events of a type, checked against the heap on random schedules"
+	[vb_report_p2p_matrix]="the --p2p all matrices of a hand-made 3-rank report, checked by hand"
 	[sim_bound_flows]="the fluid bound of hand-made flow lists (staggered starts, degraded links), checked by hand"
 	[sim_add_local_flow]="an NVLink-class transfer alone, against its rate and latency by hand"
 	[sim_flow_set_conn_tag]="flows made messages of one connection by hand, as a collective's are"

@@ -95,7 +95,7 @@ static int sim_topo_resolve(const char *arg, char *out, size_t len, char *err, s
 struct sim_topo *sim_topo_load(const char *path)
 {
 	char err[SIM_TOPO_ERR_LEN], found[4096];
-	struct sim_topo *t;
+	struct sim_topo *t = NULL;
 	int ret;
 
 	ret = sim_topo_resolve(path, found, sizeof(found), err, sizeof(err));
