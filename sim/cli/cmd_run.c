@@ -268,7 +268,9 @@ static int run_opt_partition(const struct sim_opt *opt, const char *v, void *obj
 
 /* What traffic runs, and on which fabric. */
 static const struct sim_opt run_opts_workload[] = {
-	SIM_OPT_STR("topo", 't', "FILE", RO, topo_path, "topology file (see topologies/); 2 hosts at least"),
+	SIM_OPT_STR("topo", 't', "FILE", RO, topo_path,
+		    "topology file, or a preset's name (small-800g: see\n"
+		    "topologies/ and fabsim topo --help); 2 hosts at least"),
 	SIM_OPT_CUSTOM("workload", 'w', "NAME", run_opt_workload,
 		       "permutation, alltoall, incast, flows, allreduce, allgather, reducescatter or all-to-all",
 		       "permutation (default) | alltoall | incast | flows,\n"

@@ -57,7 +57,9 @@ static const struct sim_opt_cmd topo_cmd = {
 		"                  [--fail SPEC]... [--fail-seed N] FILE\n"
 		"\n"
 		"Load the topology FILE (see topologies/FORMAT.md) and print its summary,\n"
-		"after the failures of its fail list and of --fail.\n"
+		"after the failures of its fail list and of --fail. FILE may name a preset\n"
+		"(small-800g or small-800g.topo): looked for in $FABSIM_TOPOLOGIES, in the\n"
+		"installed share/fabsim/topologies, then in ./topologies.\n"
 		"\n",
 	.help_col = 24,
 	.stop_at_arg = true,
