@@ -242,10 +242,9 @@ static void test_reach_fattree(void **state)
 
 /*
  * TABLE mode: a -- s1, b -- s2; s1 -- x -- s2 (2 hops), s1 -- y -- z -- s2
- * (3 hops). From s2's edge: s1 is 2 hops, 3 without x, unreachable
- * without y--z as well.
+ * (3 hops). Nodes a, b, s1, s2, x, y, z are 0..6.
  */
-static void test_reach_table(void **state)
+static struct sim_topo *table_graph(void)
 {
 	const struct sim_explicit_node nodes[] = {
 		{ "a", SIM_NODE_HOST, 0, 0, 0 }, { "b", SIM_NODE_HOST, 0, 0, 0 },
@@ -260,12 +259,21 @@ static void test_reach_table(void **state)
 	};
 	struct sim_explicit_params p = { nodes, 7, links, 7 };
 	struct sim_topo *t;
-	struct sim_reach r;
-	uint32_t iso[2], e2;
 	char err[256];
 
-	(void)state;
 	assert_int_equal(sim_topo_explicit(&p, &t, NULL, err, sizeof(err)), 0);
+	return t;
+}
+
+/* From s2's edge: s1 is 2 hops, 3 without x, unreachable without y--z as well. */
+static void test_reach_table(void **state)
+{
+	struct sim_topo *t;
+	struct sim_reach r;
+	uint32_t iso[2], e2;
+
+	(void)state;
+	t = table_graph();
 	e2 = t->edge_of_switch[t->nodes[3].index];
 	assert_int_equal(t->dist[e2 * t->nswitches + t->nodes[2].index], 2);
 	fail_link(t, 2, 4);
@@ -431,25 +439,12 @@ static void test_reach_route_fattree(void **state)
 /* TABLE mode: the graph of test_reach_table with s1 -- x cut; a <-> b goes the long way. */
 static void test_reach_route_table(void **state)
 {
-	const struct sim_explicit_node nodes[] = {
-		{ "a", SIM_NODE_HOST, 0, 0, 0 }, { "b", SIM_NODE_HOST, 0, 0, 0 },
-		{ "s1", SIM_NODE_SWITCH, 0, 0, 0 }, { "s2", SIM_NODE_SWITCH, 0, 0, 0 },
-		{ "x", SIM_NODE_SWITCH, 0, 0, 0 }, { "y", SIM_NODE_SWITCH, 0, 0, 0 },
-		{ "z", SIM_NODE_SWITCH, 0, 0, 0 },
-	};
-	const struct sim_explicit_link links[] = {
-		{ 0, 2, 100 * G, 0 }, { 1, 3, 100 * G, 0 }, { 2, 4, 100 * G, 0 },
-		{ 4, 3, 100 * G, 0 }, { 2, 5, 100 * G, 0 }, { 5, 6, 100 * G, 0 },
-		{ 6, 3, 100 * G, 0 },
-	};
-	struct sim_explicit_params p = { nodes, 7, links, 7 };
 	struct sim_config cfg;
 	struct sim_topo *t;
 	struct sim *s;
-	char err[256];
 
 	(void)state;
-	assert_int_equal(sim_topo_explicit(&p, &t, NULL, err, sizeof(err)), 0);
+	t = table_graph();
 	fail_link(t, 2, 4);
 	sim_config_defaults(&cfg);
 	s = sim_create(t, &cfg);
