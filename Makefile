@@ -109,7 +109,7 @@ need_headers = @command -v $(firstword $(CC)) >/dev/null 2>&1 || { \
 		exit 1; }
 
 .PHONY: all fabsim deps deps-sim check test asan-test check-unit check-asan \
-	check-cli check-man man check-dist check-report check-files check-layers check-golden check-exports demo bench bench-mpi install clean help \
+	check-cli check-man check-readme man check-dist check-report check-files check-layers check-golden check-exports demo bench bench-mpi install clean help \
 	sim-headers fabsim-headers test-headers FORCE
 
 all: $(BUILD)/fabsim
@@ -231,6 +231,10 @@ check-layers:
 check-golden: $(BUILD)/fabsim
 	@bash tests/golden.sh $(BUILD)/fabsim
 
+# README.md's shown outputs are what the programs print (tests/readme.sh).
+check-readme: $(BUILD)/fabsim $(BUILD)/fabbench
+	@bash tests/readme.sh $(BUILD)
+
 # No exported function that nothing calls (tests/exports.sh).
 check-exports: $(BUILD)/fabsim $(BUILD)/fabbench
 	@bash tests/exports.sh $(BUILD)
@@ -249,7 +253,7 @@ asan-test: check-asan
 # added when their script exists.
 CHECK_SUITES = layers:check-layers unit:check-unit asan:check-asan cli:check-cli \
 	golden:check-golden exports:check-exports report:check-report dist:check-dist \
-	$(if $(wildcard tests/man.sh),man:check-man) \
+	$(if $(wildcard tests/man.sh),man:check-man) readme:check-readme \
 	$(if $(wildcard tests/files.sh),files:check-files) \
 	fabbench-tcp:check-fabbench fabbench-rdma:check-rdma \
 	$(if $(wildcard tests/fuzz/fuzz.mk),fuzz-regress:fuzz-regress)
