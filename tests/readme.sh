@@ -238,6 +238,20 @@ for ((n = 1; n <= nb; n++)); do
 	esac
 done
 [ "$list" = 1 ] && exit 0
+
+# Every preset is in both preset tables (README.md, topologies/FORMAT.md).
+for doc in README.md topologies/FORMAT.md; do
+	for t in "$here"/topologies/*.topo; do
+		name="$doc presets: $(basename "$t")"
+		tmatch "$name" || continue
+		if grep -q "^| \`$(basename "$t")\` |" "$here/$doc"; then
+			ok "$name"
+		else
+			echo "    no table row '| \`$(basename "$t")\` | ...' in $doc" >"$tmp/err"
+			bad "$name"
+		fi
+	done
+done
 [ "$update" = 1 ] && rewrite
 if [ "$slow" != 1 ] && grep -qx slow "$tmp"/blocks/*.kind; then
 	echo "readme: blocks marked slow not run (tests/readme.sh --slow runs them)"
