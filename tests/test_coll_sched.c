@@ -790,10 +790,10 @@ static void test_busbw(void **state)
 	assert_true(coll_busbw_factor(COLL_ALLTOALL, 8) == 0.875);
 	assert_true(coll_busbw_factor(COLL_ALLREDUCE, 1) == 0);
 	/* 1 GiB in 0.1 s: algbw 10.737 GB/s (decimal), busbw x1.75. */
-	assert_float_equal(coll_algbw_gbps(1ull << 30, 0.1), 10.73741824, 1e-9);
-	assert_float_equal(coll_busbw_gbps(COLL_ALLREDUCE, 8, 1ull << 30, 0.1),
+	assert_float_equal(coll_algbw_GBps(1ull << 30, 0.1), 10.73741824, 1e-9);
+	assert_float_equal(coll_busbw_GBps(COLL_ALLREDUCE, 8, 1ull << 30, 0.1),
 			   10.73741824 * 1.75, 1e-9);
-	assert_true(coll_algbw_gbps(1, 0) == 0);
+	assert_true(coll_algbw_GBps(1, 0) == 0);
 	/* 50 GB/s of busbw on a 400 Gb/s NIC is line rate. */
 	assert_float_equal(coll_line_fraction(50, 400000000000ull), 1.0, 1e-12);
 	/* sizes: collectives/units.c, tested in test_units.c */

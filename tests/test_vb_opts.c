@@ -134,7 +134,7 @@ static void test_fabbench_options(void **state)
 	assert_int_equal(o.algo, COLL_ALGO_PAIRWISE);	/* follows --coll */
 	assert_int_equal(o.transport, VB_TRANSPORT_TCP);
 	assert_string_equal(o.json_path, "x.json");
-	assert_true(o.min_busbw_gbps > 1.49 && o.min_busbw_gbps < 1.51);
+	assert_true(o.min_busbw_GBps > 1.49 && o.min_busbw_GBps < 1.51);
 	assert_int_equal(o.timeout_s, 5);
 	assert_true(o.p2p);
 	assert_false(o.p2p_all);
