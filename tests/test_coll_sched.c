@@ -588,7 +588,7 @@ static void test_size_guard(void **state)
 	p.nranks = UINT32_MAX;
 	p.bytes = 1 << 16;
 	assert_int_equal(coll_build(&s, &p), -E2BIG);
-	assert_non_null(strstr(s.err, "alltoall pairwise over 4294967295 ranks would take up to"));
+	assert_non_null(strstr(s.err, "all-to-all pairwise over 4294967295 ranks would take up to"));
 	assert_non_null(strstr(s.err, "more than the 4294967292 a schedule can index"));
 	assert_int_equal(s.nxfers, 0);
 	/* ring all-reduce over 100000 ranks: 2 x 99999 x 100000 = 2e10 transfers */

@@ -1035,6 +1035,17 @@ static void test_bench_ranges(void **state)
 		expect_bench_error(BENCH_HEAD ", \"p2p_bw_gbps\": 1e300," BENCH_RES " }",
 				   "key 'p2p_bw_GBps' = 1e+300 is out of range");
 	}
+	/* the collective's name: all-to-all, or alltoall as fabbench wrote it before issue 16 */
+	for (int i = 0; i < 2; i++) {
+		char json[512];
+
+		snprintf(json, sizeof(json), "{ \"tool\": \"fabbench\", \"transport\": \"tcp\", \"collective\": \"%s\","
+			 " \"algorithm\": \"pairwise\", \"dtype\": \"float\", \"nranks\": 2, \"chunk_bytes\": 65536,"
+			 " \"hosts\": [\"a\", \"b\"]," BENCH_RES " }", i ? "alltoall" : "all-to-all");
+		assert_int_equal(sim_bench_parse(json, strlen(json), "b.json", &b, NULL, 0), 0);
+		assert_int_equal(b.kind, COLL_ALLTOALL);
+		sim_bench_free(&b);
+	}
 	/* a bandwidth that makes a 0 b/s or an overflowing rate */
 	expect_bench_error(BENCH_HEAD ", \"p2p_bw_GBps\": 1e-15," BENCH_RES " }",
 			   "b.json: key 'p2p_bw_GBps' = 1e-15 is out of range (expected null or a number "

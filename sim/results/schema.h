@@ -154,7 +154,7 @@ struct sim_schema {
 #define SIM_COLL_COLUMNS(X) \
 	X(SIM_COLL_JOB, "job", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_JOB_NAME, "job name") \
 	X(SIM_COLL_COLLECTIVE, "collective", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
-	  "allreduce, allgather, reducescatter or alltoall") \
+	  "allreduce, allgather, reducescatter or all-to-all (alltoall before issue 16)") \
 	X(SIM_COLL_ALGORITHM, "algorithm", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
 	  "ring, rhd, tree, hier, pairwise or hier-tree") \
 	X(SIM_COLL_RANKS, "ranks", SIM_COL_INT | SIM_COL_REQUIRED, 2, SIM_SCHEMA_MAX_U32, "ranks (GPUs) of the job") \
@@ -192,7 +192,7 @@ struct sim_schema {
 /* prediction.csv: one row per measured size, fabsim predict (sim/cli/cmd_predict.c) */
 #define SIM_PRED_COLUMNS(X) \
 	X(SIM_PRED_COLLECTIVE, "collective", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
-	  "allreduce, allgather, reducescatter or alltoall") \
+	  "allreduce, allgather, reducescatter or all-to-all (alltoall before issue 16)") \
 	X(SIM_PRED_ALGORITHM, "algorithm", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
 	  "ring, rhd, tree, hier, pairwise or hier-tree") \
 	X(SIM_PRED_NRANKS, "nranks", SIM_COL_INT | SIM_COL_REQUIRED, 2, SIM_SCHEMA_MAX_U32, \
@@ -370,7 +370,7 @@ struct sim_schema {
 #define SIM_CJOB_KEYS(X) \
 	X(SIM_CJOB_NAME, "name", SIM_COL_TEXT, 0, SIM_SCHEMA_JOB_NAME, "job name") \
 	X(SIM_CJOB_COLLECTIVE, "collective", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, \
-	  "allreduce, allgather, reducescatter or alltoall") \
+	  "allreduce, allgather, reducescatter or all-to-all (alltoall before issue 16)") \
 	X(SIM_CJOB_ALGORITHM, "algorithm", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "ring, rhd, tree, hier, pairwise or hier-tree") \
 	X(SIM_CJOB_RANKS, "ranks", SIM_COL_INT, 2, SIM_SCHEMA_MAX_U32, "ranks (GPUs) of the job") \
 	X(SIM_CJOB_PLACEMENT, "placement", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "how ranks were placed on hosts") \

@@ -206,7 +206,7 @@ static int bench_names(const struct bench_ctx *x, const json_t *root)
 	dt = coll_dtype_from_name(dtype);
 	if (k < 0)
 		return bench_fail(x, COLL_BENCH_COLLECTIVE, json_object_get(root, COLL_BENCH_COLLECTIVE),
-				  "allreduce, allgather, reducescatter or alltoall");
+				  "allreduce, allgather, reducescatter or all-to-all");
 	if (a < 0)
 		return bench_fail(x, COLL_BENCH_ALGORITHM, json_object_get(root, COLL_BENCH_ALGORITHM),
 				  coll_algo_names(names, sizeof(names), ", ", " or "));

@@ -162,7 +162,7 @@ algorithms() {
 	for n in 2 5 7; do
 		ranks "allgather ring n=$n" "$n" --coll allgather "${SIZES[@]}"
 		ranks "reducescatter ring n=$n" "$n" --coll reducescatter "${SIZES[@]}"
-		ranks "alltoall pairwise n=$n" "$n" --coll alltoall "${SIZES[@]}"
+		ranks "all-to-all pairwise n=$n" "$n" --coll all-to-all "${SIZES[@]}"
 	done
 	ranks "allreduce ring n=6 2 channels chunk 1K depth 1" 6 --channels 2 \
 		--chunk 1K --depth 1 "${SIZES[@]}"
@@ -192,7 +192,7 @@ under_mpirun() {
 	fi
 	mpiranks "mpirun allreduce ring n=4" 4 "${SIZES[@]}"
 	mpiranks "mpirun allreduce tree n=5 -d bfloat16" 5 --algo tree -d bfloat16 "${SIZES[@]}"
-	mpiranks "mpirun alltoall n=3" 3 --coll alltoall "${SIZES[@]}"
+	mpiranks "mpirun alltoall (the alias) n=3" 3 --coll alltoall "${SIZES[@]}"
 	mpiranks "mpirun --baseline mpi --p2p --json n=2" 2 --baseline mpi --p2p \
 		--json "$DIR/r.json" --csv "$DIR/r.csv" "${SIZES[@]}"
 	if grep -q '"p2p_bw_GBps": [0-9]' "$DIR/r.json" 2>/dev/null &&
