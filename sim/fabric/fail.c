@@ -15,9 +15,13 @@
  *    what they send there, until the control plane has reprogrammed the
  *    groups;
  *  - rate: both ports serialize every frame from now on at the new rate
- *    (port.c reads topo->ports[p].rate_bps per frame);
- *  - restore: both ports come up at the rates they had before the run's
- *    first change and send what waits for them.
+ *    (port.c reads topo->ports[p].rate_bps per frame), marked degraded as
+ *    a --fail A:B=RATE before the run marks them;
+ *  - restore: both ports come up at the rates (and degraded flags) they
+ *    had before the run's first change and send what waits for them.
+ * The flags and rates are set by sim_fail_port_set (sim/topo/fail.c), as
+ * before a run; sim_destroy puts them back (sim_fail_undo), so the next
+ * size of a sweep, on the same topology, starts as this one did.
  * cfg.reroute_delay_ps later (SIM_EV_REROUTE), the fabric's routing
  * learns of a down or restore: the reachability table is rebuilt from
  * the down flags (sim_reach_refresh, route.c), so ECMP stops hashing onto
