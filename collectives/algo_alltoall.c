@@ -73,7 +73,7 @@ const struct coll_algo_ops coll_algo_pairwise = {
 	.name = "pairwise",
 	.kinds = COLL_KIND_BIT(COLL_ALLTOALL),
 	.default_for = COLL_KIND_BIT(COLL_ALLTOALL),
-	.wrong_kind = "pairwise implements alltoall only",
+	.wrong_kind = "pairwise implements all-to-all only",
 	.build = pairwise_build,
 	.estimate = pairwise_estimate,
 };

@@ -4,10 +4,15 @@
  * (sim/traffic/benchfile.c) and `fabsim run --bench-json` writes a
  * simulated run with them. Here, not in sim/results/schema.h, because
  * fabbench links collectives/ but not the simulator. Units are in the
- * names: _bytes, _bps (bits/s), _us, _gbps (GB/s, 1e9 bytes/s).
+ * names: _bytes, _bps (bits/s), _us, _GBps (GB/s, 1e9 bytes/s). Files
+ * written before issue 16 spelt GB/s _gbps; readers accept those names
+ * too (coll_bench_old_key).
  */
 #ifndef COLL_BENCH_KEYS_H
 #define COLL_BENCH_KEYS_H
+
+#include <stddef.h>
+#include <string.h>
 
 /* The top-level object, in the order fabbench writes it. */
 #define COLL_BENCH_TOOL "tool"			/* "fabbench" (or "fabsim") */
@@ -33,7 +38,7 @@
 #define COLL_BENCH_MTU_BYTES "mtu_bytes"
 #define COLL_BENCH_RANKS "ranks"		/* [] of the per-rank keys below */
 #define COLL_BENCH_P2P_LATENCY_US "p2p_latency_us"
-#define COLL_BENCH_P2P_BW_GBPS "p2p_bw_gbps"
+#define COLL_BENCH_P2P_BW_GBPS "p2p_bw_GBps"
 /* --p2p's details (null without --p2p); p2p_latency_us is their median. */
 #define COLL_BENCH_P2P_LAT_ITERATIONS "p2p_latency_iterations"
 #define COLL_BENCH_P2P_LAT_BYTES "p2p_latency_bytes"
@@ -44,10 +49,10 @@
 #define COLL_BENCH_P2P_LAT_P99_US "p2p_latency_us_p99"
 #define COLL_BENCH_P2P_LAT_P999_US "p2p_latency_us_p999"
 #define COLL_BENCH_P2P_BW_BYTES "p2p_bw_bytes"
-#define COLL_BENCH_P2P_BIBW_GBPS "p2p_bibw_gbps"	/* both directions at once, summed */
+#define COLL_BENCH_P2P_BIBW_GBPS "p2p_bibw_GBps"	/* both directions at once, summed */
 #define COLL_BENCH_P2P_PAIRS "p2p_pairs"	/* --p2p all: [] of the per-pair keys below */
 #define COLL_BENCH_RESULTS "results"		/* [] of the per-size keys below */
-#define COLL_BENCH_AVG_BUSBW_GBPS "avg_busbw_gbps"
+#define COLL_BENCH_AVG_BUSBW_GBPS "avg_busbw_GBps"
 
 /* Each ranks[] entry. */
 #define COLL_BENCH_RANK_RANK "rank"
@@ -72,14 +77,14 @@
 #define COLL_BENCH_RES_TIME_US_MIN "time_us_min"
 #define COLL_BENCH_RES_TIME_US_MAX "time_us_max"
 #define COLL_BENCH_RES_TIME_US_AVG "time_us_avg"
-#define COLL_BENCH_RES_ALGBW_GBPS "algbw_gbps"
-#define COLL_BENCH_RES_BUSBW_GBPS "busbw_gbps"
-#define COLL_BENCH_RES_BUSBW_GBPS_MIN "busbw_gbps_min"
-#define COLL_BENCH_RES_BUSBW_GBPS_MAX "busbw_gbps_max"
+#define COLL_BENCH_RES_ALGBW_GBPS "algbw_GBps"
+#define COLL_BENCH_RES_BUSBW_GBPS "busbw_GBps"
+#define COLL_BENCH_RES_BUSBW_GBPS_MIN "busbw_GBps_min"
+#define COLL_BENCH_RES_BUSBW_GBPS_MAX "busbw_GBps_max"
 #define COLL_BENCH_RES_LINE_FRACTION "line_fraction"
 #define COLL_BENCH_RES_WRONG "wrong"
 #define COLL_BENCH_RES_MPI_TIME_US "mpi_time_us"
-#define COLL_BENCH_RES_MPI_BUSBW_GBPS "mpi_busbw_gbps"
+#define COLL_BENCH_RES_MPI_BUSBW_GBPS "mpi_busbw_GBps"
 
 /* fabbench --csv: one row per size, its columns named as the JSON keys. */
 #define COLL_BENCH_CSV_HEADER \
@@ -97,8 +102,8 @@
 #define COLL_BENCH_PAIR_P999_US "p999_us"
 #define COLL_BENCH_PAIR_MIN_US "min_us"
 #define COLL_BENCH_PAIR_MAX_US "max_us"
-#define COLL_BENCH_PAIR_BW_GBPS "bandwidth_gbps"	/* src -> dst */
-#define COLL_BENCH_PAIR_BIBW_GBPS "bibw_gbps"		/* both ways at once, summed */
+#define COLL_BENCH_PAIR_BW_GBPS "bandwidth_GBps"	/* src -> dst */
+#define COLL_BENCH_PAIR_BIBW_GBPS "bibw_GBps"		/* both ways at once, summed */
 #define COLL_BENCH_PAIR_SRC_HOST "src_host"
 #define COLL_BENCH_PAIR_DST_HOST "dst_host"
 #define COLL_BENCH_P2P_CSV_HEADER \
@@ -106,5 +111,23 @@
 	COLL_BENCH_PAIR_P99_US "," COLL_BENCH_PAIR_P999_US "," COLL_BENCH_PAIR_MIN_US "," \
 	COLL_BENCH_PAIR_MAX_US "," COLL_BENCH_PAIR_BW_GBPS "," COLL_BENCH_PAIR_BIBW_GBPS "," \
 	COLL_BENCH_PAIR_SRC_HOST "," COLL_BENCH_PAIR_DST_HOST
+
+/*
+ * The name KEY had before issue 16 when it holds GB/s ("busbw_GBps" for
+ * "busbw_GBps", "busbw_GBps_min" for "busbw_GBps_min"), else NULL: readers
+ * look it up when KEY is absent, so a file fabbench wrote then still reads.
+ * BUF holds the old name.
+ */
+static inline const char *coll_bench_old_key(const char *key, char *buf, size_t len)
+{
+	const char *at = strstr(key, "_GBps");
+	size_t n = strlen(key);
+
+	if (!at || n >= len)
+		return NULL;
+	memcpy(buf, key, n + 1);
+	memcpy(buf + (at - key), "_gbps", 5);
+	return buf;
+}
 
 #endif

@@ -25,18 +25,18 @@ double coll_busbw_net_ranks(enum coll_kind kind, uint32_t nranks, uint32_t gpus_
 	return (double)g * (nranks - g) / (nranks - 1);
 }
 
-double coll_algbw_gbps(uint64_t bytes, double seconds)
+double coll_algbw_GBps(uint64_t bytes, double seconds)
 {
 	return seconds > 0 ? (double)bytes / seconds / 1e9 : 0;
 }
 
-double coll_busbw_gbps(enum coll_kind kind, uint32_t nranks, uint64_t bytes,
+double coll_busbw_GBps(enum coll_kind kind, uint32_t nranks, uint64_t bytes,
 		       double seconds)
 {
-	return coll_algbw_gbps(bytes, seconds) * coll_busbw_factor(kind, nranks);
+	return coll_algbw_GBps(bytes, seconds) * coll_busbw_factor(kind, nranks);
 }
 
-double coll_line_fraction(double busbw_gbps, uint64_t line_rate_bps)
+double coll_line_fraction(double busbw_GBps, uint64_t line_rate_bps)
 {
-	return line_rate_bps ? busbw_gbps * 1e9 * 8 / (double)line_rate_bps : 0;
+	return line_rate_bps ? busbw_GBps * 1e9 * 8 / (double)line_rate_bps : 0;
 }

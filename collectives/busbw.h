@@ -29,10 +29,10 @@ double coll_busbw_factor(enum coll_kind kind, uint32_t nranks);
  */
 double coll_busbw_net_ranks(enum coll_kind kind, uint32_t nranks, uint32_t gpus_per_server);
 /* GB/s; 0 when seconds <= 0. */
-double coll_algbw_gbps(uint64_t bytes, double seconds);
-double coll_busbw_gbps(enum coll_kind kind, uint32_t nranks, uint64_t bytes,
+double coll_algbw_GBps(uint64_t bytes, double seconds);
+double coll_busbw_GBps(enum coll_kind kind, uint32_t nranks, uint64_t bytes,
 		       double seconds);
 /* busbw as a fraction of a NIC's line rate given in bits per second. */
-double coll_line_fraction(double busbw_gbps, uint64_t line_rate_bps);
+double coll_line_fraction(double busbw_GBps, uint64_t line_rate_bps);
 
 #endif /* COLL_BUSBW_H */

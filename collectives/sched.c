@@ -20,7 +20,7 @@ static const char *const kind_names[COLL_KIND_COUNT] = {
 	[COLL_ALLREDUCE] = "allreduce",
 	[COLL_ALLGATHER] = "allgather",
 	[COLL_REDUCESCATTER] = "reducescatter",
-	[COLL_ALLTOALL] = "alltoall",
+	[COLL_ALLTOALL] = "all-to-all",
 };
 
 /*
@@ -81,8 +81,11 @@ static int name_lookup(const char *const *names, int n, const char *name)
 	return -EINVAL;
 }
 
+/* nccl-tests' and the files before issue 16's spelling of all-to-all, still read */
 int coll_kind_from_name(const char *name)
 {
+	if (name && !strcmp(name, "alltoall"))
+		return COLL_ALLTOALL;
 	return name_lookup(kind_names, COLL_KIND_COUNT, name);
 }
 

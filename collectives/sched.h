@@ -158,7 +158,11 @@ struct coll_algo_ops {
 /* The table entry of ALGO, NULL outside the table. */
 const struct coll_algo_ops *coll_algo_ops(enum coll_algo algo);
 
-/* Names; *_from_name return the enum value or -EINVAL. */
+/*
+ * Names; *_from_name return the enum value or -EINVAL. All-to-all is
+ * named "all-to-all"; "alltoall" (nccl-tests', and this project's before
+ * issue 16) is read as an alias.
+ */
 const char *coll_kind_name(enum coll_kind kind);
 const char *coll_algo_name(enum coll_algo algo);
 int coll_kind_from_name(const char *name);

@@ -211,7 +211,7 @@ for dir in "$out"/runs/*/; do
 	IFS=- read -r f p c w pct seed <<<"$(basename "$dir")"
 	if [ "$w" = allreduce ]; then
 		awk -F, -v key="$f,$p,$c,$w,$pct,$seed" "$CSV_AWK"'NR == 1 { csv_header(); next }
-			{ b = col("busbw_gbps"); i = col("ideal_busbw_gbps")
+			{ b = col("busbw_GBps"); i = col("ideal_busbw_GBps")
 			  # the ideal per NIC as busbw_per_nic is per NIC: the same scale
 			  line = sprintf("%s,busbw_per_nic,%s,%s", key, col("busbw_per_nic"),
 				  (b > 0 && i != "") ? i * col("busbw_per_nic") / b : "nan") }

@@ -161,7 +161,7 @@ if [ -s "$out/.failed" ]; then
 fi
 
 # ladder.csv: every seed's row of every configuration, by column name (lib.sh)
-echo "workload,size_bytes,order,config,label,seed,busbw_gbps,busbw_per_nic,nic_busy,time_us,topology,ranks" >"$out/ladder.csv"
+echo "workload,size_bytes,order,config,label,seed,busbw_GBps,busbw_per_nic,nic_busy,time_us,topology,ranks" >"$out/ladder.csv"
 for w in $workloads; do
 	for entry in "${ladder[@]}"; do
 		IFS='|' read -r name order label _ <<<"$entry"
@@ -171,7 +171,7 @@ for w in $workloads; do
 		awk -F, -v w="$w" -v n="$name" -v o="$order" -v l="$label" -v t="$(jq -r '.topology // ""' "$out/$w/$name/summary.json")" "$CSV_AWK"'
 			NR == 1 { csv_header(); next }
 			{ printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", w, col("size_bytes"), o, n, l, col("seed"),
-				col("busbw_gbps"), col("busbw_per_nic"), col("nic_busy"), col("time_us"), t, col("ranks") }' \
+				col("busbw_GBps"), col("busbw_per_nic"), col("nic_busy"), col("time_us"), t, col("ranks") }' \
 			"$out/$w/$name/collective.csv" >>"$out/ladder.csv"
 	done
 done

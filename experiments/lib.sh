@@ -4,7 +4,7 @@
 #
 #   csv_prefix PREFIX FILE   FILE with PREFIX before every header name, so
 #                            that files pasted side by side keep their
-#                            columns apart (roce_busbw_gbps, spcx_busbw_gbps)
+#                            columns apart (roce_busbw_GBps, spcx_busbw_GBps)
 #   awk -F, "$CSV_AWK"'NR == 1 { csv_header(); next } { print col("size_bytes") }'
 #                            col(NAME) is the field under header NAME; a name
 #                            the header lacks stops awk with exit status 2
@@ -13,13 +13,19 @@
 # header), col(NAME) the field of the current line under NAME.
 # shellcheck disable=SC2016 # awk's $, not the shell's
 CSV_AWK='
-function csv_header(   i) {
+function csv_header(   i, now) {
 	for (i = 1; i <= NF; i++) {
 		if ($i in csv_col) {
 			printf "%s: column %s given twice\n", FILENAME, $i > "/dev/stderr"
 			exit 2
 		}
 		csv_col[$i] = i
+	}
+	# files before issue 16 spelt GB/s _gbps: their busbw_gbps answers to busbw_GBps
+	for (i = 1; i <= NF; i++) {
+		now = $i
+		if (sub(/^(algbw|busbw|ideal_busbw)_gbps$/, "&", now) && sub(/_gbps$/, "_GBps", now) && !(now in csv_col))
+			csv_col[now] = i
 	}
 }
 function col(name) {

@@ -165,7 +165,7 @@ fi
 expect "bad --algo" 2 "ring, rhd, tree, hier, pairwise or hier-tree" "$FABSIM" run -t $C -w allreduce -a magic
 expect "hier needs whole servers" 1 "gpus_per_server" "$FABSIM" run -t $C -w allreduce -a hier -n 12 -s 1M -o "$tmp/x"
 printf 'a allreduce ring 16 random
-b alltoall pairwise 16 contiguous 1M
+b all-to-all pairwise 16 contiguous 1M
 ' >"$tmp/jobs"
 expect "two jobs, results per job" 0 "Avg bus bandwidth \(b\)" "$FABSIM" run -t $C --jobs "$tmp/jobs" -s 2M -o "$tmp/jobs-out"
 printf 'a allreduce ring 16 random
@@ -389,9 +389,39 @@ expect "jobs NAME used twice" 1 "dup.jobs:2: NAME 'a' is taken" "$FABSIM" run -t
 printf 'a allreduce ring 16 contiguous 1M 1e30s\n' >"$tmp/start.jobs"
 expect "jobs START out of range" 1 "start.jobs:1: START 1e30s is out of range \\(0 ps to 100 s\\)" \
 	"$FABSIM" run -t $C --jobs "$tmp/start.jobs" -o ""
-printf 'a alltoall ring 16 contiguous\n' >"$tmp/algo.jobs"
-expect "jobs: algorithm does not fit the kind" 1 "algo.jobs:1: alltoall ring on 16 ranks .*use pairwise" \
+printf 'a all-to-all ring 16 contiguous\n' >"$tmp/algo.jobs"
+expect "jobs: algorithm does not fit the kind" 1 "algo.jobs:1: all-to-all ring on 16 ranks .*use pairwise" \
 	"$FABSIM" run -t $C --jobs "$tmp/algo.jobs" -o ""
+
+# one spelling, all-to-all, everywhere a collective is named; alltoall (nccl-tests') is read too
+for k in all-to-all alltoall; do
+	printf 'a %s pairwise 16 contiguous 64K\n' "$k" >"$tmp/kind-$k.jobs"
+	expect "jobs KIND $k: the all-to-all collective, printed all-to-all" 0 "^# fabsim all-to-all job 'a': pairwise" \
+		"$FABSIM" run -t $C --jobs "$tmp/kind-$k.jobs" -o "$tmp/kind-$k"
+	expect "sched -w $k" 0 "^# all-to-all pairwise: 4 ranks" "$FABSIM" sched -w $k -n 4 -s 4K
+done
+# the rows but wall_s (wall-clock time) alike
+kind_rows() { awk -F, "$CSV_AWK"'NR == 1 { csv_header() } { $csv_col["wall_s"] = ""; print }' "$1" 2>/dev/null; }
+if [ -n "$(kind_rows "$tmp/kind-alltoall/collective.csv")" ] &&
+	[ "$(kind_rows "$tmp/kind-all-to-all/collective.csv")" = "$(kind_rows "$tmp/kind-alltoall/collective.csv")" ] &&
+	awk -F, "$CSV_AWK"'NR == 1 { csv_header(); next } { exit col("collective") != "all-to-all" }' \
+		"$tmp/kind-alltoall/collective.csv"; then
+	ok "jobs KIND alltoall = all-to-all: same collective.csv, collective column all-to-all"
+else
+	bad "jobs KIND alltoall = all-to-all: same collective.csv, collective column all-to-all"
+fi
+printf 'a all2all pairwise 16 contiguous\n' >"$tmp/kind-bad.jobs"
+expect "jobs KIND all2all: unknown, the names listed" 1 \
+	"kind-bad.jobs:1: KIND 'all2all': expected allreduce, allgather, reducescatter or all-to-all" \
+	"$FABSIM" run -t $C --jobs "$tmp/kind-bad.jobs" -o ""
+expect "sched -w all2all: unknown" 2 "all2all" "$FABSIM" sched -w all2all -n 4 -s 4K
+# run -w: all-to-all is the collective; alltoall stays the flow workload (-s per host pair)
+expect "run -w all-to-all: the collective" 0 "^# fabsim all-to-all job 'main': pairwise, 4 ranks" \
+	"$FABSIM" run -t topologies/small-800g.topo -w all-to-all -n 4 -s 64K -o ""
+expect "run -w alltoall: the flow workload, 128 x 127 flows" 0 "^flows +16256 of 16256 finished" \
+	"$FABSIM" run -t topologies/small-800g.topo -w alltoall -s 1K -o ""
+expect "run -w all2all: unknown, the names listed" 2 "permutation, alltoall, incast, flows, allreduce, allgather, reducescatter or all-to-all" \
+	"$FABSIM" run -t topologies/small-800g.topo -w all2all -o ""
 
 # --stop before any flow finished: exit 3, no figure from unfinished flows
 expect "--stop 10us: exit 3, says what is unavailable" 3 "stopped at 10 us with 0 of 128 flows finished: effective throughput" \

@@ -87,11 +87,23 @@ run run -t $C -w allreduce -a ring -n 8 -s 1M:4M:x4 --bench-json "$tmp/sim.json"
 bench() { jq "$1" "$tmp/sim.json" >"$tmp/b.json"; }
 predict() { run predict --bench "$tmp/b.json" --topo $C -o "$tmp/pred" "$@"; }
 
-bench '.p2p_bw_gbps = 1e-15'
-expect "p2p_bw_gbps 1e-15: no SIGFPE, path and range" 1 \
-	"b.json: key 'p2p_bw_gbps' = 1e-15 is out of range (expected null or a number 0.000125..1250 GB/s (1M..10T b/s))" predict
-bench '.p2p_bw_gbps = 1e300'
-expect "p2p_bw_gbps 1e300: no SIGFPE" 1 "key 'p2p_bw_gbps' = 1e+300 is out of range" predict
+bench '.p2p_bw_GBps = 1e-15'
+expect "p2p_bw_GBps 1e-15: no SIGFPE, path and range" 1 \
+	"b.json: key 'p2p_bw_GBps' = 1e-15 is out of range (expected null or a number 0.000125..1250 GB/s (1M..10T b/s))" predict
+bench '.p2p_bw_GBps = 1e300'
+expect "p2p_bw_GBps 1e300: no SIGFPE" 1 "key 'p2p_bw_GBps' = 1e+300 is out of range" predict
+# a file written before issue 16 spelt GB/s _gbps: read, and range-checked, the same
+bench '.p2p_bw_GBps = 12.5'
+run predict --bench "$tmp/b.json" --topo $C -o "$tmp/pred-new" >/dev/null 2>&1
+bench '.p2p_bw_gbps = 12.5 | del(.p2p_bw_GBps) | .results |= map(.busbw_gbps = .busbw_GBps | .algbw_gbps = .algbw_GBps | del(.busbw_GBps, .algbw_GBps))'
+expect "predict reads an old bench file (_gbps keys)" 0 "measured p2p bandwidth" predict
+if cmp -s "$tmp/pred-new/prediction.csv" "$tmp/pred/prediction.csv" && grep -q 'nic_rate_bps": 100000000000,' "$tmp/pred/summary.json"; then
+	ok "predict: an old bench file predicts as the same file with _GBps keys (12.5 GB/s = 100 Gb/s)"
+else
+	bad "predict: an old bench file predicts as the same file with _GBps keys (12.5 GB/s = 100 Gb/s)"
+fi
+bench 'del(.p2p_bw_GBps) | .p2p_bw_gbps = 1e300'
+expect "old key p2p_bw_gbps 1e300: range-checked" 1 "key 'p2p_bw_GBps' = 1e+300 is out of range" predict
 bench '.qps = 100000'
 expect "qps 100000: held to run's 1..256" 1 "key 'qps' = 100000 is out of range (expected null or an integer 1..256)" predict
 bench '.nchannels = 1000000'
@@ -146,7 +158,7 @@ expect "map: /dev/zero" 1 "/dev/zero: larger than 16777216 bytes" \
 	run predict --bench "$tmp/sim.json" --topo $C --map /dev/zero -o "$tmp/pred"
 
 # ---- fabsim report: results folders ----------------------------------------
-HDR=job,collective,algorithm,ranks,placement,size_bytes,time_us,algbw_gbps,busbw_gbps,effective_throughput,nic_busy,line_gbps
+HDR=job,collective,algorithm,ranks,placement,size_bytes,time_us,algbw_GBps,busbw_GBps,effective_throughput,nic_busy,line_gbps
 coll() { mkdir -p "$tmp/r/$1" && printf '%s\n%s\n' "$HDR" "$2" >"$tmp/r/$1/collective.csv"; }
 report() { run report -o "$tmp/rout" "$tmp/r/$1"; }
 
@@ -169,7 +181,7 @@ expect "report: blank ratios are allowed" 0 "report.md" report blank
 coll text 'main,allreduce,ring,8,contiguous,1M,10.0,1,1,0.5,0.5,400'
 expect "report: text for a number" 1 "collective.csv:2: column 'size_bytes': expected a whole number 1..9007199254740992, got '1M'" report text
 # columns are found by name: reordered columns read the same
-mkdir -p "$tmp/r/order" && printf 'line_gbps,size_bytes,job,ranks,collective,algorithm,time_us,busbw_gbps,effective_throughput,nic_busy\n400,2048,main,4,allreduce,ring,5.0,1.5,0.25,0.3\n' \
+mkdir -p "$tmp/r/order" && printf 'line_gbps,size_bytes,job,ranks,collective,algorithm,time_us,busbw_GBps,effective_throughput,nic_busy\n400,2048,main,4,allreduce,ring,5.0,1.5,0.25,0.3\n' \
 	>"$tmp/r/order/collective.csv"
 expect "report: columns by header name" 0 "report.md" report order
 if grep -Fq "| order | main | allreduce ring | 4 | 2K | 1 | 5.0 | 1.50 | – | 25.0% | 30.0% |" "$tmp/rout/report.md"; then
@@ -177,7 +189,16 @@ if grep -Fq "| order | main | allreduce ring | 4 | 2K | 1 | 5.0 | 1.50 | – | 2
 else
 	bad "report: reordered columns land in the right table cells"
 fi
-mkdir -p "$tmp/r/pred" && printf 'collective,algorithm,nranks,size_bytes,measured_time_us,measured_algbw_gbps,measured_busbw_gbps,predicted_time_us,predicted_algbw_gbps,predicted_busbw_gbps,line_gbps,rel_error\nallreduce,ring,1e10,1024,1,1,1,1,1,1,100,0\n' \
+# a collective.csv written before issue 16 (busbw_gbps for GB/s) reads the same
+mkdir -p "$tmp/r/old" && printf 'line_gbps,size_bytes,job,ranks,collective,algorithm,time_us,busbw_gbps,effective_throughput,nic_busy\n400,2048,main,4,allreduce,ring,5.0,1.5,0.25,0.3\n' \
+	>"$tmp/r/old/collective.csv"
+expect "report: an old collective.csv (busbw_gbps)" 0 "report.md" report old
+if grep -Fq "| old | main | allreduce ring | 4 | 2K | 1 | 5.0 | 1.50 | – | 25.0% | 30.0% |" "$tmp/rout/report.md"; then
+	ok "report: an old collective.csv's busbw_gbps is the busbw"
+else
+	bad "report: an old collective.csv's busbw_gbps is the busbw"
+fi
+mkdir -p "$tmp/r/pred" && printf 'collective,algorithm,nranks,size_bytes,measured_time_us,measured_algbw_GBps,measured_busbw_GBps,predicted_time_us,predicted_algbw_GBps,predicted_busbw_GBps,line_gbps,rel_error\nallreduce,ring,1e10,1024,1,1,1,1,1,1,100,0\n' \
 	>"$tmp/r/pred/prediction.csv"
 expect "report: prediction.csv nranks 1e10" 1 "prediction.csv:2: column 'nranks': 1e10 is out of range" report pred
 

@@ -25,7 +25,7 @@ T=topologies/small-800g.topo
 	-l ar -c telemetry -r ddp --trace-port rail0-leaf0:spine0 -o "$res/coll" >/dev/null 2>&1
 mkdir -p "$res/pred"
 cat >"$res/pred/prediction.csv" <<'EOF'
-collective,algorithm,nranks,size_bytes,measured_time_us,measured_algbw_gbps,measured_busbw_gbps,predicted_time_us,predicted_algbw_gbps,predicted_busbw_gbps,line_gbps,rel_error
+collective,algorithm,nranks,size_bytes,measured_time_us,measured_algbw_GBps,measured_busbw_GBps,predicted_time_us,predicted_algbw_GBps,predicted_busbw_GBps,line_gbps,rel_error
 allreduce,ring,4,1048576,250.0,4.194,6.291,230.0,4.559,6.838,100,-0.08
 allreduce,ring,4,4194304,700.0,5.992,8.988,735.0,5.706,8.560,100,0.05
 EOF
@@ -99,7 +99,7 @@ done
 sd=$tmp/seeds
 mkdir -p "$sd/coll" "$sd/flow" "$sd/old"
 cat >"$sd/coll/collective.csv" <<'EOF'
-job,collective,algorithm,ranks,seed,size_bytes,time_us,busbw_gbps,busbw_per_nic,effective_throughput,nic_busy,line_gbps
+job,collective,algorithm,ranks,seed,size_bytes,time_us,busbw_GBps,busbw_per_nic,effective_throughput,nic_busy,line_gbps
 main,allreduce,ring,8,1,1048576,100,10,0.10,0.2,0.5,400
 main,allreduce,ring,8,2,1048576,200,20,0.20,0.4,0.5,400
 main,allreduce,ring,8,3,1048576,300,30,0.60,0.6,0.5,400
@@ -146,7 +146,8 @@ check "seeds: flow bars mean min max" grep -Fq '0 45 40 50 "45.0"' "$o4/flow-thr
 check "seeds: all-active bar" grep -Fq '1 60 50 70 "60.0"' "$o4/flow-throughput.gp"
 check "older run: a row under its folder name, context unknown" grep -Fq "| old | – | 1 | 25.0% | – | – |" "$md"
 
-# the ablation ladder, hand values: rows shuffled, a UTF-8 minus in a label, seeds per cell
+# the ablation ladder, hand values: rows shuffled, a UTF-8 minus in a label, seeds per cell;
+# written as experiments/flagship.sh did before issue 16 (busbw_gbps for GB/s), which still reads
 lad=$tmp/ladder
 mkdir -p "$lad"
 cat >"$lad/ladder.csv" <<'EOF'

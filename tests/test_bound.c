@@ -298,8 +298,8 @@ static void test_ring_busbw(void **state)
 	assert_int_equal(coll_gen_create(&g, &p), 0);
 	assert_int_equal(sim_bound_create(t, 4096, &b), 0);
 	assert_int_equal(sim_bound_coll(b, &j, &g, &o), 0);
-	print_message("ring busbw ideal %.4f GB/s, by hand %.4f\n", o.busbw_gbps, 100 * F);
-	assert_true(fabs(o.busbw_gbps - 100 * F) < 1e-9);
+	print_message("ring busbw ideal %.4f GB/s, by hand %.4f\n", o.busbw_GBps, 100 * F);
+	assert_true(fabs(o.busbw_GBps - 100 * F) < 1e-9);
 	/* every rank sends 2(n-1)/n x S */
 	assert_int_equal(o.net_bytes, 128ULL * 2 * 127 * (j.bytes / 128));
 	sim_bound_free(b);

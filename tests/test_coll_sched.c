@@ -588,7 +588,7 @@ static void test_size_guard(void **state)
 	p.nranks = UINT32_MAX;
 	p.bytes = 1 << 16;
 	assert_int_equal(coll_build(&s, &p), -E2BIG);
-	assert_non_null(strstr(s.err, "alltoall pairwise over 4294967295 ranks would take up to"));
+	assert_non_null(strstr(s.err, "all-to-all pairwise over 4294967295 ranks would take up to"));
 	assert_non_null(strstr(s.err, "more than the 4294967292 a schedule can index"));
 	assert_int_equal(s.nxfers, 0);
 	/* ring all-reduce over 100000 ranks: 2 x 99999 x 100000 = 2e10 transfers */
@@ -790,10 +790,10 @@ static void test_busbw(void **state)
 	assert_true(coll_busbw_factor(COLL_ALLTOALL, 8) == 0.875);
 	assert_true(coll_busbw_factor(COLL_ALLREDUCE, 1) == 0);
 	/* 1 GiB in 0.1 s: algbw 10.737 GB/s (decimal), busbw x1.75. */
-	assert_float_equal(coll_algbw_gbps(1ull << 30, 0.1), 10.73741824, 1e-9);
-	assert_float_equal(coll_busbw_gbps(COLL_ALLREDUCE, 8, 1ull << 30, 0.1),
+	assert_float_equal(coll_algbw_GBps(1ull << 30, 0.1), 10.73741824, 1e-9);
+	assert_float_equal(coll_busbw_GBps(COLL_ALLREDUCE, 8, 1ull << 30, 0.1),
 			   10.73741824 * 1.75, 1e-9);
-	assert_true(coll_algbw_gbps(1, 0) == 0);
+	assert_true(coll_algbw_GBps(1, 0) == 0);
 	/* 50 GB/s of busbw on a 400 Gb/s NIC is line rate. */
 	assert_float_equal(coll_line_fraction(50, 400000000000ull), 1.0, 1e-12);
 	/* sizes: collectives/units.c, tested in test_units.c */

@@ -78,7 +78,7 @@ static void test_ring_matches_analytic(void **state)
 	print_message("ring n=8 64 MiB: simulated %.2f us, analytic %.2f us\n", r.time_us, analytic * 1e6);
 	assert_true(fabs(r.time_us / (analytic * 1e6) - 1) < 0.02);
 	/* nccl-tests: busbw = S / t x 2(n-1)/n */
-	assert_true(fabs(r.busbw_gbps - (double)S / (r.time_us * 1e-6) / 1e9 * 1.75) < 1e-6);
+	assert_true(fabs(r.busbw_GBps - (double)S / (r.time_us * 1e-6) / 1e9 * 1.75) < 1e-6);
 	assert_true(r.effective > 0.95 && r.effective < 4096.0 / 4178);
 	free(j.rank_host);
 	sim_destroy(s);

@@ -86,7 +86,7 @@ static void test_allreduce_100k(void **state)
 	assert_int_equal(s->flows_done, s->nflows);
 	sim_coll_result(s, &j, &r);
 	assert_true(r.complete);
-	assert_true(r.busbw_gbps > 0);
+	assert_true(r.busbw_GBps > 0);
 	/*
 	 * Flow state for the transfers in flight only: the slots ever used stay
 	 * a fraction of the transfers (every rank's first NVLink step is

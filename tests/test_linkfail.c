@@ -231,6 +231,87 @@ static void test_linkfail_degraded_half(void **state)
 	sim_topo_free(t);
 }
 
+/* One flow h0 -> h4 of BYTES on T with the N changes of C: its finish time; S's counts into *DEG_AT_START. */
+static uint64_t sweep_size(struct sim_topo *t, const struct sim_fail_change *c, uint32_t n, uint64_t bytes,
+			   uint32_t *deg_at_start)
+{
+	struct sim_config cfg;
+	struct sim_flow tmp;
+	struct sim *s;
+	uint64_t finish;
+
+	config(&cfg, SIM_LB_ECMP, 10 * US);
+	s = sim_create(t, &cfg);
+	assert_non_null(s);
+	*deg_at_start = s->links_degraded_at_start;
+	assert_true(sim_add_flow(s, 0, 4, bytes, 0) >= 0);
+	assert_int_equal(sim_fail_schedule(s, c, n), 0);
+	if (n) {
+		/* between the change at 2 us and the restore at 6 us: 400G, and degraded, both ends */
+		run_to(s, 3 * US);
+		for (uint32_t k = 0; k < 2; k++) {
+			uint32_t p = k ? t->ports[c[0].port].peer : c[0].port;
+
+			assert_int_equal(t->ports[p].rate_bps, 400000000000ULL);
+			assert_int_equal(t->ports[p].degraded, 1);
+		}
+		assert_int_equal(sim_topo_failed_links(t, true, NULL, 0), 1);
+	}
+	run_to(s, 0);
+	assert_complete(s, bytes);
+	finish = sim_flow_get(s, 0, &tmp)->finish_ps;
+	sim_destroy(s);
+	return finish;
+}
+
+/*
+ * (c2) A size sweep reuses the topology: each size is a new sim on the
+ * same ports, which sim_destroy puts back as they were before the run.
+ * Size 1 (1 MiB h0 -> h4, 2 leaves, 1 spine) degrades the only uplink to
+ * 400G at 2 us (marked degraded, as sim_fail_apply marks a --fail
+ * A:B=400G) and restores it at 4 us (800G, not degraded: the state before
+ * the run). A degradation still running when size 2 starts (2 us -> none
+ * restores it, the run ends degraded) must not leak either: after each
+ * sim_destroy the link is 800G and not degraded, and the next size
+ * starts with 0 links degraded (not "1 degraded at the start") and runs
+ * exactly as on a fabric that never saw a change: the same finish time.
+ */
+static void test_linkfail_sweep_no_leak(void **state)
+{
+	struct sim_topo *t = topo(2, 1), *fresh = topo(2, 1);
+	struct sim_fail_change c[2] = {
+		{ .at_ps = 2 * US, .op = SIM_FAIL_RATE, .rate_bps = 400000000000ULL },
+		{ .at_ps = 6 * US, .op = SIM_FAIL_RESTORE },
+	};
+	uint64_t bytes = 1 << 20, clean, after;
+	uint32_t up, deg;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(fresh);
+	up = uplink(t, 0, 0);
+	c[0].port = c[1].port = up;
+	clean = sweep_size(fresh, NULL, 0, bytes, &deg);
+	assert_int_equal(deg, 0);
+	/* degraded at 2 us, restored at 6 us; then degraded at 2 us to the end */
+	for (uint32_t n = 2; n >= 1; n--) {
+		sweep_size(t, c, n, bytes, &deg);
+		assert_int_equal(deg, 0);
+		for (uint32_t k = 0; k < 2; k++) {
+			uint32_t p = k ? t->ports[up].peer : up;
+
+			assert_int_equal(t->ports[p].rate_bps, 800000000000ULL);
+			assert_int_equal(t->ports[p].degraded, 0);
+		}
+		assert_int_equal(sim_topo_failed_links(t, true, NULL, 0), 0);
+		after = sweep_size(t, NULL, 0, bytes, &deg);
+		assert_int_equal(deg, 0);
+		assert_int_equal(after, clean);
+	}
+	sim_topo_free(t);
+	sim_topo_free(fresh);
+}
+
 /*
  * (d) PFC: three leaves with 2 MB buffers, two spines, AR; the four
  * hosts of leaf1 and of leaf2 all send 2 MiB to h0: 8 x 800G into one
@@ -497,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_linkfail_ecmp_reroute),
 		cmocka_unit_test(test_linkfail_ar_at_once),
 		cmocka_unit_test(test_linkfail_degraded_half),
+		cmocka_unit_test(test_linkfail_sweep_no_leak),
 		cmocka_unit_test(test_linkfail_pfc_unpaused),
 		cmocka_unit_test(test_linkfail_restore),
 		cmocka_unit_test(test_linkfail_table),

@@ -365,7 +365,7 @@ static void prop_cmdline(const struct prop_case *c, const struct sim_config *cfg
 		break;
 	default:
 		fprintf(out, " -w %s -a %s -n %u -s %lu --channels %u --chunk %lu --gpus-per-server %u --placement %s",
-			c->ckind == COLL_ALLTOALL ? "all-to-all" : coll_kind_name(c->ckind), coll_algo_name(c->calgo),
+			coll_kind_name(c->ckind), coll_algo_name(c->calgo),
 			c->nranks, (unsigned long)c->bytes, c->nchannels,
 			(unsigned long)(c->chunk_bytes ? c->chunk_bytes : 1ULL << 40), c->gps,
 			sim_placement_name(c->placement));

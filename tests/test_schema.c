@@ -158,13 +158,20 @@ static unsigned int check_csv(const char *dir, const char *name, const struct si
 	return rows;
 }
 
-/* The columns as the files had them before the schema: its names may not drift. */
+/* The GB/s columns before issue 16 spelt _gbps, as the files then had them. */
+#define OLD_COLL_HEADER "job,collective,algorithm,ranks,placement,size_bytes,time_us,algbw_gbps," \
+	"busbw_gbps,effective_throughput,nic_busy,line_gbps,network_flows,slowest_src," \
+	"slowest_dst,slowest_fct_us,slowest_line_fraction,events,wall_s,busbw_per_nic,seed,ideal_busbw_gbps"
+#define OLD_PRED_HEADER "collective,algorithm,nranks,size_bytes,measured_time_us,measured_algbw_gbps," \
+	"measured_busbw_gbps,predicted_time_us,predicted_algbw_gbps,predicted_busbw_gbps,line_gbps,rel_error"
+
+/* The columns as the files have them: names change here deliberately, never by drift. */
 static void test_schema_headers_unchanged(void **state)
 {
 	static const struct {
 		const struct sim_schema *sc;
 		const char *header;
-	} old[] = {
+	} now[] = {
 		{ &sim_schema_flows, "flow,src,dst,bytes,start_us,fct_us,throughput_gbps,line_fraction,ooo_packets,"
 				     "max_reorder_packets,retransmits" },
 		{ &sim_schema_links, "port,from,to,from_tier,to_tier,direction,rate_gbps,tx_bytes,utilization,"
@@ -172,30 +179,83 @@ static void test_schema_headers_unchanged(void **state)
 				     "pfc_pauses_received,paused_us" },
 		{ &sim_schema_trace, "time_us,data_queue_bytes,ctrl_queue_bytes,paused,tx_bytes,pauses_received,"
 				     "pauses_sent,ecn_marks,drops" },
-		{ &sim_schema_coll, "job,collective,algorithm,ranks,placement,size_bytes,time_us,algbw_gbps,"
-				    "busbw_gbps,effective_throughput,nic_busy,line_gbps,network_flows,slowest_src,"
+		{ &sim_schema_coll, "job,collective,algorithm,ranks,placement,size_bytes,time_us,algbw_GBps,"
+				    "busbw_GBps,effective_throughput,nic_busy,line_gbps,network_flows,slowest_src,"
 				    "slowest_dst,slowest_fct_us,slowest_line_fraction,events,wall_s,"
 				    /* issue 12: appended, the older columns keep their places */
 				    "busbw_per_nic,seed,"
 				    /* issue 15: appended */
-				    "ideal_busbw_gbps" },
-		{ &sim_schema_pred, "collective,algorithm,nranks,size_bytes,measured_time_us,measured_algbw_gbps,"
-				    "measured_busbw_gbps,predicted_time_us,predicted_algbw_gbps,"
-				    "predicted_busbw_gbps,line_gbps,rel_error" },
+				    "ideal_busbw_GBps" },
+		{ &sim_schema_pred, "collective,algorithm,nranks,size_bytes,measured_time_us,measured_algbw_GBps,"
+				    "measured_busbw_GBps,predicted_time_us,predicted_algbw_GBps,"
+				    "predicted_busbw_GBps,line_gbps,rel_error" },
 	};
 	char buf[1024], small[8];
 
-	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
-		assert_int_equal(sim_schema_header(old[i].sc, buf, sizeof(buf)), (int)strlen(old[i].header));
-		assert_string_equal(buf, old[i].header);
+	for (size_t i = 0; i < sizeof(now) / sizeof(now[0]); i++) {
+		assert_int_equal(sim_schema_header(now[i].sc, buf, sizeof(buf)), (int)strlen(now[i].header));
+		assert_string_equal(buf, now[i].header);
 	}
 	/* too small a buffer is refused, not cut silently */
 	assert_int_equal(sim_schema_header(&sim_schema_flows, small, sizeof(small)), -ENOSPC);
 	assert_string_equal(small, "flow");
 	/* fabbench's --csv header, from the JSON key names */
 	assert_string_equal(COLL_BENCH_CSV_HEADER, "collective,algorithm,transport,nranks,dtype,op,bytes,count,"
-			    "time_us,time_us_min,time_us_max,algbw_gbps,busbw_gbps,line_fraction,wrong,"
-			    "mpi_time_us,mpi_busbw_gbps");
+			    "time_us,time_us_min,time_us_max,algbw_GBps,busbw_GBps,line_fraction,wrong,"
+			    "mpi_time_us,mpi_busbw_GBps");
+}
+
+/* Every name of a header before issue 16 still finds its column, at its place. */
+static void expect_old_header(const struct sim_schema *sc, const char *header)
+{
+	char buf[1024], *name, *save;
+	int i = 0;
+
+	snprintf(buf, sizeof(buf), "%s", header);
+	for (name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save), i++)
+		if (sim_schema_find(sc, name) != i)
+			fail_msg("%s: old column '%s' found at %d, expected %d", sc->file, name,
+				 sim_schema_find(sc, name), i);
+	assert_int_equal(i, (int)sc->ncols);
+}
+
+static void test_schema_old_names(void **state)
+{
+	const struct sim_schema *const *all;
+	char old[64];
+	size_t n;
+
+	expect_old_header(&sim_schema_coll, OLD_COLL_HEADER);
+	expect_old_header(&sim_schema_pred, OLD_PRED_HEADER);
+	/* summary.json's jobs[].results[] and seed_stats[] keys too */
+	assert_int_equal(sim_schema_find(&sim_schema_coll_result, "busbw_gbps"), SIM_CSUM_BUSBW_GBPS);
+	assert_int_equal(sim_schema_find(&sim_schema_coll_result, "ideal_busbw_gbps"), SIM_CSUM_IDEAL_BUSBW_GBPS);
+	assert_int_equal(sim_schema_find(&sim_schema_coll_seed_stats, "busbw_gbps"), SIM_CSEED_BUSBW_GBPS);
+	assert_int_equal(sim_schema_find(&sim_schema_pred_result, "measured_busbw_gbps"),
+			 SIM_PRES_MEASURED_BUSBW_GBPS);
+	/* bits stay _gbps, and the new spelling of a Gb/s column is no alias of it */
+	assert_int_equal(sim_schema_find(&sim_schema_flows, "throughput_GBps"), -1);
+	assert_int_equal(sim_schema_find(&sim_schema_coll, "line_GBps"), -1);
+	assert_int_equal(sim_schema_find(&sim_schema_coll, "line_gbps"), SIM_COLL_LINE_GBPS);
+	/* _GBps for bytes and _gbps for bits, everywhere: the unit the meaning gives */
+	all = sim_schema_all(&n);
+	for (size_t t = 0; t < n; t++) {
+		for (unsigned int i = 0; i < all[t]->ncols; i++) {
+			const struct sim_col *c = &all[t]->cols[i];
+
+			if (strstr(c->name, "_GBps"))
+				assert_true(!strncmp(c->meaning, "GB/s", 4));
+			if (strstr(c->name, "_gbps"))
+				assert_true(!strncmp(c->meaning, "Gb/s", 4));
+			/* a table never has both spellings of a name */
+			if (coll_bench_old_key(c->name, old, sizeof(old)))
+				assert_int_equal(sim_schema_find(all[t], old), (int)i);
+		}
+	}
+	/* fabbench's keys: the pre-issue-16 name of a GB/s key */
+	assert_string_equal(coll_bench_old_key(COLL_BENCH_RES_BUSBW_GBPS_MIN, old, sizeof(old)), "busbw_gbps_min");
+	assert_string_equal(coll_bench_old_key(COLL_BENCH_P2P_BW_GBPS, old, sizeof(old)), "p2p_bw_gbps");
+	assert_null(coll_bench_old_key(COLL_BENCH_LINE_RATE_BPS, old, sizeof(old)));
 }
 
 /* Names unique within a table; find is their inverse; ranges make sense. */
@@ -224,7 +284,7 @@ static void test_schema_tables(void **state)
 	}
 	assert_int_equal(sim_schema_find(&sim_schema_links, "fct_us"), -1);
 	assert_int_equal(sim_schema_find(&sim_schema_flows, "fct_us"), SIM_FLOWS_FCT_US);
-	assert_int_equal(sim_schema_find(&sim_schema_coll, "busbw_gbps"), SIM_COLL_BUSBW_GBPS);
+	assert_int_equal(sim_schema_find(&sim_schema_coll, "busbw_GBps"), SIM_COLL_BUSBW_GBPS);
 }
 
 /* Every CSV the commands wrote: header from the schema, rows as wide. */
@@ -353,8 +413,8 @@ static void test_writer_json_keys(void **state)
 	{
 		json_t *row = json_array_get(json_object_get(job, "results"), 1);
 
-		assert_true(json_real_value(json_object_get(row, "ideal_busbw_gbps")) >=
-			    json_real_value(json_object_get(row, "busbw_gbps")));
+		assert_true(json_real_value(json_object_get(row, "ideal_busbw_GBps")) >=
+			    json_real_value(json_object_get(row, "busbw_GBps")));
 	}
 	/* the bench file a simulated run writes: the keys fabsim predict reads */
 	assert_string_equal(json_string_value(json_object_get(bench, COLL_BENCH_TOOL)), "fabsim");
@@ -597,6 +657,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema_headers_unchanged),
+		cmocka_unit_test(test_schema_old_names),
 		cmocka_unit_test(test_schema_tables),
 		cmocka_unit_test(test_writer_headers),
 		cmocka_unit_test(test_writer_json_keys),

@@ -1010,7 +1010,7 @@ static void expect_bench_error(const char *json, const char *want)
 static void test_bench_ranges(void **state)
 {
 	struct sim_bench b;
-	const char *ok = BENCH_HEAD ", \"p2p_bw_gbps\": 0.000125," BENCH_RES " }";
+	const char *ok = BENCH_HEAD ", \"p2p_bw_GBps\": 0.000125," BENCH_RES " }";
 
 	assert_int_equal(sim_bench_parse(ok, strlen(ok), "b.json", &b, NULL, 0), 0);
 	/* optional fields take their defaults: 1 channel, 1 QP, unknown MTU, not measured */
@@ -1018,16 +1018,40 @@ static void test_bench_ranges(void **state)
 	assert_int_equal(b.qps, 1);
 	assert_int_equal(b.mtu_bytes, 0);
 	assert_true(b.p2p_latency_us < 0);
-	assert_true(b.p2p_bw_gbps == 0.000125);
+	assert_true(b.p2p_bw_GBps == 0.000125);
 	assert_int_equal(b.bytes[0], 1024);
-	assert_true(b.algbw_gbps[0] < 0);
+	assert_true(b.algbw_GBps[0] < 0);
 	sim_bench_free(&b);
+	/* a file fabbench wrote before issue 16, its GB/s keys spelt _gbps: read as they were */
+	{
+		const char *old = BENCH_HEAD ", \"p2p_bw_gbps\": 2.5, \"results\": [ { \"bytes\": 1024,"
+				  " \"time_us\": 10, \"algbw_gbps\": 0.1024, \"busbw_gbps\": 0.1024 } ] }";
+
+		assert_int_equal(sim_bench_parse(old, strlen(old), "b.json", &b, NULL, 0), 0);
+		assert_true(b.p2p_bw_GBps == 2.5);
+		assert_true(b.algbw_GBps[0] == 0.1024 && b.busbw_GBps[0] == 0.1024);
+		sim_bench_free(&b);
+		/* and range-checked as the new names are */
+		expect_bench_error(BENCH_HEAD ", \"p2p_bw_gbps\": 1e300," BENCH_RES " }",
+				   "key 'p2p_bw_GBps' = 1e+300 is out of range");
+	}
+	/* the collective's name: all-to-all, or alltoall as fabbench wrote it before issue 16 */
+	for (int i = 0; i < 2; i++) {
+		char json[512];
+
+		snprintf(json, sizeof(json), "{ \"tool\": \"fabbench\", \"transport\": \"tcp\", \"collective\": \"%s\","
+			 " \"algorithm\": \"pairwise\", \"dtype\": \"float\", \"nranks\": 2, \"chunk_bytes\": 65536,"
+			 " \"hosts\": [\"a\", \"b\"]," BENCH_RES " }", i ? "alltoall" : "all-to-all");
+		assert_int_equal(sim_bench_parse(json, strlen(json), "b.json", &b, NULL, 0), 0);
+		assert_int_equal(b.kind, COLL_ALLTOALL);
+		sim_bench_free(&b);
+	}
 	/* a bandwidth that makes a 0 b/s or an overflowing rate */
-	expect_bench_error(BENCH_HEAD ", \"p2p_bw_gbps\": 1e-15," BENCH_RES " }",
-			   "b.json: key 'p2p_bw_gbps' = 1e-15 is out of range (expected null or a number "
+	expect_bench_error(BENCH_HEAD ", \"p2p_bw_GBps\": 1e-15," BENCH_RES " }",
+			   "b.json: key 'p2p_bw_GBps' = 1e-15 is out of range (expected null or a number "
 			   "0.000125..1250 GB/s");
-	expect_bench_error(BENCH_HEAD ", \"p2p_bw_gbps\": 1e300," BENCH_RES " }",
-			   "key 'p2p_bw_gbps' = 1e+300 is out of range");
+	expect_bench_error(BENCH_HEAD ", \"p2p_bw_GBps\": 1e300," BENCH_RES " }",
+			   "key 'p2p_bw_GBps' = 1e+300 is out of range");
 	expect_bench_error(BENCH_HEAD ", \"qps\": 100000," BENCH_RES " }",
 			   "b.json: key 'qps' = 100000 is out of range (expected null or an integer 1..256)");
 	expect_bench_error(BENCH_HEAD ", \"nchannels\": 1000000," BENCH_RES " }",
@@ -1050,7 +1074,7 @@ static void test_bench_ranges(void **state)
 	expect_bench_error(BENCH_HEAD ", \"results\": [ { \"bytes\": 1024, \"time_us\": \"fast\" } ] }",
 			   "key 'results[0].time_us': expected a number > 0 and <= 1e+12 us, got \"fast\"");
 	expect_bench_error(BENCH_HEAD ", \"results\": [ { \"bytes\": 1024, \"time_us\": 1,"
-			   " \"busbw_gbps\": -1 } ] }", "key 'results[0].busbw_gbps' = -1 is out of range");
+			   " \"busbw_GBps\": -1 } ] }", "key 'results[0].busbw_GBps' = -1 is out of range");
 	expect_bench_error("{ \"tool\": \"fabbench\", \"tool\": \"x\" }", "b.json:1: duplicate object key");
 	expect_bench_error("[]", "key '(top level)': expected an object, got an array of 0");
 }

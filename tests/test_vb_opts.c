@@ -134,11 +134,15 @@ static void test_fabbench_options(void **state)
 	assert_int_equal(o.algo, COLL_ALGO_PAIRWISE);	/* follows --coll */
 	assert_int_equal(o.transport, VB_TRANSPORT_TCP);
 	assert_string_equal(o.json_path, "x.json");
-	assert_true(o.min_busbw_gbps > 1.49 && o.min_busbw_gbps < 1.51);
+	assert_true(o.min_busbw_GBps > 1.49 && o.min_busbw_GBps < 1.51);
 	assert_int_equal(o.timeout_s, 5);
 	assert_true(o.p2p);
 	assert_false(o.p2p_all);
 	/* "--p2p all" as two words, anywhere on the line; "all" alone is not an option. */
+	/* all-to-all is the spelling; alltoall (nccl-tests') its alias */
+	assert_int_equal(parse(&o, "--coll all-to-all"), 0);
+	assert_int_equal(o.kind, COLL_ALLTOALL);
+	assert_int_equal(o.algo, COLL_ALGO_PAIRWISE);
 	assert_int_equal(parse(&o, "--p2p all --p2p-csv pairs.csv -n 3"), 0);
 	assert_true(o.p2p && o.p2p_all);
 	assert_string_equal(o.p2p_csv_path, "pairs.csv");
@@ -218,7 +222,8 @@ static void test_ranges(void **state)
 		{ "--min-busbw 2e6", "--min-busbw: want a number in 0..1e+06" },
 		{ "-o avg", "-o/--op: want one of sum, prod, min, max" },
 		{ "-d float128", "-d/--datatype: want one of int32, int64, half, bfloat16, float, double" },
-		{ "--coll bcast", "--coll: want one of allreduce, allgather, reducescatter, alltoall" },
+		{ "--coll bcast", "--coll: want one of allreduce, allgather, reducescatter, all-to-all" },
+		{ "--coll all2all", "--coll: want one of allreduce, allgather, reducescatter, all-to-all" },
 		{ "--algo magic", "--algo: want one of ring, rhd, tree, hier, pairwise, hier-tree" },
 		{ "--transport udp", "--transport: want verbs or tcp" },
 		{ "-b 1 -e 1G -i 1", "makes more than 256 sizes" },

@@ -93,10 +93,10 @@ static void test_result(void **state)
 	assert_true(r.time_us > 1999.9 && r.time_us < 2000.1);
 	assert_true(r.time_us_min > 999.9 && r.time_us_max < 4000.1);
 	algbw = (8 << 20) / 2e-3 / 1e9;
-	assert_true(r.algbw_gbps > algbw - 1e-9 && r.algbw_gbps < algbw + 1e-9);
+	assert_true(r.algbw_GBps > algbw - 1e-9 && r.algbw_GBps < algbw + 1e-9);
 	/* allreduce: busbw = algbw * 2(n-1)/n */
-	assert_true(r.busbw_gbps > algbw * 1.5 - 1e-9 && r.busbw_gbps < algbw * 1.5 + 1e-9);
-	assert_true(r.busbw_gbps_min < r.busbw_gbps && r.busbw_gbps < r.busbw_gbps_max);
+	assert_true(r.busbw_GBps > algbw * 1.5 - 1e-9 && r.busbw_GBps < algbw * 1.5 + 1e-9);
+	assert_true(r.busbw_GBps_min < r.busbw_GBps && r.busbw_GBps < r.busbw_GBps_max);
 	assert_true(r.line_frac > 0 && r.line_frac < 1);
 	o.average = VB_AVG_MAX;
 	vb_result_fill(&r, &o, 4, 8 << 20, (double[]){ 1e-3, 2e-3, 1e-3, 4e-3 }, -1, 0);
@@ -141,8 +141,8 @@ static void test_table(void **state)
 					     .p99_us = 6, .p999_us = 9 };
 	rep.p2p_lat_bytes = 8;
 	rep.p2p_bw_bytes = 4096;
-	rep.p2p_bw_gbps = 1.25;
-	rep.p2p_bibw_gbps = 2.25;
+	rep.p2p_bw_GBps = 1.25;
+	rep.p2p_bibw_GBps = 2.25;
 	f = open_memstream(&text, &len);
 	vb_report_footer(f, &rep);
 	fclose(f);
@@ -164,10 +164,10 @@ static void test_json(void **state)
 	struct vb_report rep = {
 		.o = &o, .nranks = 2, .hosts = (const char (*)[VB_HOST_LEN])hosts, .links = links,
 		.res = r, .nres = 2, .line_rate_bps = 10000000000ull, .mtu_bytes = 4096,
-		.has_p2p = true, .p2p_latency_us = 3.5, .p2p_bw_gbps = 1.25,
+		.has_p2p = true, .p2p_latency_us = 3.5, .p2p_bw_GBps = 1.25,
 		.p2p_lat = { .n = 1000, .min_us = 3, .typical_us = 3.5, .p99_us = 6, .p999_us = 9,
 			     .max_us = 12 },
-		.p2p_lat_bytes = 8, .p2p_bw_bytes = 1 << 20, .p2p_bibw_gbps = 2.25,
+		.p2p_lat_bytes = 8, .p2p_bw_bytes = 1 << 20, .p2p_bibw_GBps = 2.25,
 	};
 	json_t *j, *res;
 
@@ -190,12 +190,12 @@ static void test_json(void **state)
 	assert_true(json_real_value(json_object_get(j, "p2p_latency_us_max")) == 12);
 	assert_int_equal(json_integer_value(json_object_get(j, "p2p_latency_iterations")), 1000);
 	assert_int_equal(json_integer_value(json_object_get(j, "p2p_bw_bytes")), 1 << 20);
-	assert_true(json_real_value(json_object_get(j, "p2p_bibw_gbps")) == 2.25);
+	assert_true(json_real_value(json_object_get(j, "p2p_bibw_GBps")) == 2.25);
 	res = json_object_get(j, "results");
 	assert_int_equal(json_array_size(res), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(res, 1), "bytes")), 16 << 20);
-	assert_non_null(json_object_get(json_array_get(res, 0), "busbw_gbps_min"));
-	assert_non_null(json_object_get(j, "avg_busbw_gbps"));
+	assert_non_null(json_object_get(json_array_get(res, 0), "busbw_GBps_min"));
+	assert_non_null(json_object_get(j, "avg_busbw_GBps"));
 	json_decref(j);
 }
 
@@ -208,9 +208,9 @@ static void test_p2p_matrix(void **state)
 {
 	char hosts[3][VB_HOST_LEN] = { "a", "b", "c" };
 	struct vb_p2p_pair pairs[3] = {
-		{ .src = 0, .dst = 1, .lat = { .typical_us = 2, .p99_us = 3 }, .bw_gbps = 10, .bibw_gbps = 19 },
-		{ .src = 0, .dst = 2, .lat = { .typical_us = 4, .p99_us = 5 }, .bw_gbps = 1.5, .bibw_gbps = 3 },
-		{ .src = 1, .dst = 2, .lat = { .typical_us = 3, .p99_us = 9 }, .bw_gbps = 8, .bibw_gbps = 15 },
+		{ .src = 0, .dst = 1, .lat = { .typical_us = 2, .p99_us = 3 }, .bw_GBps = 10, .bibw_GBps = 19 },
+		{ .src = 0, .dst = 2, .lat = { .typical_us = 4, .p99_us = 5 }, .bw_GBps = 1.5, .bibw_GBps = 3 },
+		{ .src = 1, .dst = 2, .lat = { .typical_us = 3, .p99_us = 9 }, .bw_GBps = 8, .bibw_GBps = 15 },
 	};
 	struct vb_opts o;
 	struct vb_report rep = { .o = &o, .nranks = 3, .hosts = (const char (*)[VB_HOST_LEN])hosts,

@@ -156,7 +156,7 @@ static void mpi_baseline(struct bench *bn, const struct coll_sched *s,
 	secs = vb_combine_times(bn->times, bn->b->nranks, o->average);
 	r->has_mpi = true;
 	r->mpi_time_us = secs * 1e6;
-	r->mpi_busbw_gbps = coll_busbw_gbps(o->kind, bn->b->nranks, s->bytes, secs);
+	r->mpi_busbw_GBps = coll_busbw_GBps(o->kind, bn->b->nranks, s->bytes, secs);
 }
 
 static int run_size(struct bench *bn, uint64_t bytes, struct vb_result *r)
@@ -340,8 +340,8 @@ static int p2p_pair(struct bench *bn, struct p2p_pair pr, uint64_t bytes,
 		return ret;
 	out->src = pr.src;
 	out->dst = pr.dst;
-	out->bw_gbps = coll_algbw_gbps(bytes, uni - out->lat.typical_us * 1e-6);
-	out->bibw_gbps = coll_algbw_gbps(2 * bytes, bi);
+	out->bw_GBps = coll_algbw_GBps(bytes, uni - out->lat.typical_us * 1e-6);
+	out->bibw_GBps = coll_algbw_GBps(2 * bytes, bi);
 	return 0;
 }
 
@@ -382,8 +382,8 @@ static int measure_p2p(struct bench *bn)
 	rep->p2p_lat_bytes = VB_P2P_LAT_BYTES;
 	rep->p2p_bw_bytes = bytes;
 	rep->p2p_latency_us = pairs[0].lat.typical_us;
-	rep->p2p_bw_gbps = pairs[0].bw_gbps;
-	rep->p2p_bibw_gbps = pairs[0].bibw_gbps;
+	rep->p2p_bw_GBps = pairs[0].bw_GBps;
+	rep->p2p_bibw_GBps = pairs[0].bibw_GBps;
 	if (bn->o->p2p_all) {
 		rep->pairs = pairs;
 		rep->npairs = npairs;
@@ -498,9 +498,9 @@ static int verdict(struct bench *bn)
 			return fail(bn, VB_EXIT_WRONG, "data check failed: %lld wrong elements at %llu bytes",
 				    (long long)bn->rep.res[i].wrong,
 				    (unsigned long long)bn->rep.res[i].bytes);
-	if (bn->o->min_busbw_gbps >= 0 && avg < bn->o->min_busbw_gbps)
+	if (bn->o->min_busbw_GBps >= 0 && avg < bn->o->min_busbw_GBps)
 		return fail(bn, VB_EXIT_SLOW, "average busbw %.3f GB/s is below --min-busbw %.3f",
-			    avg, bn->o->min_busbw_gbps);
+			    avg, bn->o->min_busbw_GBps);
 	return VB_EXIT_OK;
 }
 

@@ -108,7 +108,7 @@ void vb_opts_default(struct vb_opts *o)
 	o->algo = COLL_ALGO_RING;
 	o->nchannels = 1;
 	o->transport = VB_TRANSPORT_VERBS;
-	o->min_busbw_gbps = -1.0;
+	o->min_busbw_GBps = -1.0;
 	o->timeout_s = 30;
 	o->ib_port = 0;
 	o->gid_index = -1;
@@ -355,7 +355,7 @@ static int parse_value(struct vb_opts *o, int c, const char *arg, bool *algo_set
 		o->p2p_csv_path = arg;
 		return *arg ? 0 : bad(why, len, "a file name");
 	case OPT_MIN_BUSBW:
-		return parse_double(arg, 0, VB_MAX_BUSBW_GBPS, &o->min_busbw_gbps, why, len);
+		return parse_double(arg, 0, VB_MAX_BUSBW_GBPS, &o->min_busbw_GBps, why, len);
 	case OPT_IB_PORT: return parse_u32(arg, 1, 255, &o->ib_port, why, len);
 	case OPT_TC:
 		if (parse_u32(arg, 0, 255, &u, why, len))
@@ -775,8 +775,9 @@ void vb_opts_usage(FILE *f, const char *prog)
 "                           (as in nccl-tests; the RDMA device is -D/--device)\n"
 "  -a, --average 0|1|2|3    time reported: 0 rank 0, 1 mean, 2 min, 3 max over ranks (default 1)\n"
 "collective:\n"
-"  --coll allreduce|allgather|reducescatter|alltoall   (default allreduce)\n"
-"  --algo %s   (default ring; pairwise for alltoall)\n"
+"  --coll allreduce|allgather|reducescatter|all-to-all   (default allreduce;\n"
+"                           alltoall is all-to-all)\n"
+"  --algo %s   (default ring; pairwise for all-to-all)\n"
 "  --channels N|nccl        data shares (rings/trees) [1..64] (default 1); nccl:\n"
 "                           as NCCL builds them, one ring or tree per NIC of a\n"
 "                           server with --gpus-per-server (as fabsim runs them)\n"
@@ -805,7 +806,8 @@ void vb_opts_usage(FILE *f, const char *prog)
 "  what it has; any mismatch or failure stops every rank at once.\n"
 "output:\n"
 "  --json FILE, --csv FILE  results (rank 0 writes them); see verbs/README-json.md\n"
-"  --min-busbw GBPS         fail (exit 4) when the average busbw is lower [0..1000000]\n"
+"  --min-busbw GBPS         fail (exit 4) when the average busbw is lower than\n"
+"                           GBPS GB/s [0..1000000]\n"
 "  --p2p                    also measure rank 0 <-> 1 latency (percentiles over\n"
 "                           1000 ping-pongs) and one- and two-way bandwidth\n"
 "  --p2p all                the same for every pair of ranks, one pair at a time:\n"

@@ -76,7 +76,7 @@ struct vb_opts {
 	enum vb_transport_kind transport;
 	const char *json_path;
 	const char *csv_path;
-	double min_busbw_gbps;		/* < 0: no threshold */
+	double min_busbw_GBps;		/* < 0: no threshold */
 	uint32_t timeout_s;
 	bool baseline_mpi;
 	bool p2p;

@@ -63,11 +63,11 @@ void vb_result_fill(struct vb_result *r, const struct vb_opts *o,
 	r->time_us_min = tmin * 1e6;
 	r->time_us_max = tmax * 1e6;
 	r->time_us_avg = vb_combine_times(times_s, nranks, VB_AVG_MEAN) * 1e6;
-	r->algbw_gbps = coll_algbw_gbps(bytes, t);
-	r->busbw_gbps = coll_busbw_gbps(o->kind, nranks, bytes, t);
-	r->busbw_gbps_min = coll_busbw_gbps(o->kind, nranks, bytes, tmax);
-	r->busbw_gbps_max = coll_busbw_gbps(o->kind, nranks, bytes, tmin);
-	r->line_frac = line_rate_bps ? coll_line_fraction(r->busbw_gbps, line_rate_bps) : -1;
+	r->algbw_GBps = coll_algbw_GBps(bytes, t);
+	r->busbw_GBps = coll_busbw_GBps(o->kind, nranks, bytes, t);
+	r->busbw_GBps_min = coll_busbw_GBps(o->kind, nranks, bytes, tmax);
+	r->busbw_GBps_max = coll_busbw_GBps(o->kind, nranks, bytes, tmin);
+	r->line_frac = line_rate_bps ? coll_line_fraction(r->busbw_GBps, line_rate_bps) : -1;
 	r->wrong = wrong;
 }
 
@@ -115,7 +115,7 @@ double vb_report_avg_busbw(const struct vb_report *rep)
 	uint32_t i;
 
 	for (i = 0; i < rep->nres; i++)
-		sum += rep->res[i].busbw_gbps;
+		sum += rep->res[i].busbw_GBps;
 	return rep->nres ? sum / rep->nres : 0;
 }
 
@@ -179,9 +179,9 @@ void vb_report_row(FILE *f, const struct vb_report *rep, const struct vb_result 
 	fprintf(f, "  %10" PRIu64 " %12" PRIu64 " %8s %6s %9.1f %9.1f %9.1f %7.3f %7.3f %6s %6s",
 		r->bytes, r->count, coll_dtype_name(o->dtype),
 		coll_redop_name(o->redop), r->time_us, r->time_us_min,
-		r->time_us_max, r->algbw_gbps, r->busbw_gbps, line, wrong);
+		r->time_us_max, r->algbw_GBps, r->busbw_GBps, line, wrong);
 	if (mpi_cols(rep) && r->has_mpi)
-		fprintf(f, " %9.1f %9.3f", r->mpi_time_us, r->mpi_busbw_gbps);
+		fprintf(f, " %9.1f %9.3f", r->mpi_time_us, r->mpi_busbw_GBps);
 	else if (mpi_cols(rep))
 		fprintf(f, " %9s %9s", "n/a", "n/a");
 	fprintf(f, "\n");
@@ -193,12 +193,12 @@ static void p2p_footer(FILE *f, const struct vb_report *rep)
 	const struct vb_lat_stats *l = &rep->p2p_lat;
 
 	fprintf(f, "# p2p rank 0 <-> 1     : latency %.2f us, bandwidth %.3f GB/s\n",
-		rep->p2p_latency_us, rep->p2p_bw_gbps);
+		rep->p2p_latency_us, rep->p2p_bw_GBps);
 	fprintf(f, "# p2p latency (us)     : %" PRIu64 " B x %u: t_min %.2f t_typical %.2f t_avg %.2f t_max %.2f t_stdev %.2f p99 %.2f p99.9 %.2f\n",
 		rep->p2p_lat_bytes, l->n, l->min_us, l->typical_us, l->avg_us,
 		l->max_us, l->stdev_us, l->p99_us, l->p999_us);
 	fprintf(f, "# p2p bandwidth (GB/s) : %" PRIu64 " B: unidirectional %.3f, bidirectional %.3f\n",
-		rep->p2p_bw_bytes, rep->p2p_bw_gbps, rep->p2p_bibw_gbps);
+		rep->p2p_bw_bytes, rep->p2p_bw_GBps, rep->p2p_bibw_GBps);
 }
 
 /* The pair of ranks R and C (R != C) in rep->pairs, ordered (0,1), (0,2)... */
@@ -226,7 +226,7 @@ static void matrix(FILE *f, const struct vb_report *rep, const char *title, bool
 			if (!p)
 				fprintf(f, " %8s", "-");
 			else if (bw)
-				fprintf(f, " %8.3f", p->bw_gbps);
+				fprintf(f, " %8.3f", p->bw_GBps);
 			else
 				fprintf(f, " %8.2f", p->lat.typical_us);
 		}
@@ -242,7 +242,7 @@ static double pairs_median(const struct vb_report *rep, bool bw)
 	if (!v)
 		return 0;
 	for (i = 0; i < rep->npairs; i++)
-		v[i] = bw ? rep->pairs[i].bw_gbps : rep->pairs[i].lat.typical_us;
+		v[i] = bw ? rep->pairs[i].bw_GBps : rep->pairs[i].lat.typical_us;
 	qsort(v, rep->npairs, sizeof(*v), cmp_double);
 	m = percentile(v, rep->npairs, 0.5);
 	free(v);
@@ -257,7 +257,7 @@ void vb_report_p2p_matrix(FILE *f, const struct vb_report *rep)
 	if (!rep->npairs)
 		return;
 	for (i = 1; i < rep->npairs; i++) {
-		if (rep->pairs[i].bw_gbps < slow->bw_gbps)
+		if (rep->pairs[i].bw_GBps < slow->bw_GBps)
 			slow = &rep->pairs[i];
 		if (rep->pairs[i].lat.typical_us > far->lat.typical_us)
 			far = &rep->pairs[i];
@@ -266,7 +266,7 @@ void vb_report_p2p_matrix(FILE *f, const struct vb_report *rep)
 	matrix(f, rep, "p2p bandwidth (GB/s, lower rank -> higher) of every pair", true);
 	fprintf(f, "# p2p slowest pair     : rank %u (%s) <-> %u (%s): %.3f GB/s, the median pair %.3f GB/s\n",
 		slow->src, rep->hosts[slow->src], slow->dst, rep->hosts[slow->dst],
-		slow->bw_gbps, pairs_median(rep, true));
+		slow->bw_GBps, pairs_median(rep, true));
 	fprintf(f, "# p2p highest latency  : rank %u (%s) <-> %u (%s): %.2f us, the median pair %.2f us\n",
 		far->src, rep->hosts[far->src], far->dst, rep->hosts[far->dst],
 		far->lat.typical_us, pairs_median(rep, false));
@@ -282,7 +282,7 @@ int vb_report_write_p2p_csv(const struct vb_report *rep, FILE *f)
 
 		fprintf(f, "%u,%u,%.3f,%.3f,%.3f,%.3f,%.3f,%.6f,%.6f,%s,%s\n", p->src, p->dst,
 			p->lat.typical_us, p->lat.p99_us, p->lat.p999_us, p->lat.min_us,
-			p->lat.max_us, p->bw_gbps, p->bibw_gbps, rep->hosts[p->src],
+			p->lat.max_us, p->bw_GBps, p->bibw_GBps, rep->hosts[p->src],
 			rep->hosts[p->dst]);
 	}
 	return ferror(f) ? -EIO : 0;
@@ -333,9 +333,9 @@ static json_t *result_json(const struct vb_result *r)
 			      COLL_BENCH_RES_COUNT, (json_int_t)r->count,
 			      COLL_BENCH_RES_TIME_US, r->time_us, COLL_BENCH_RES_TIME_US_MIN, r->time_us_min,
 			      COLL_BENCH_RES_TIME_US_MAX, r->time_us_max, COLL_BENCH_RES_TIME_US_AVG, r->time_us_avg,
-			      COLL_BENCH_RES_ALGBW_GBPS, r->algbw_gbps, COLL_BENCH_RES_BUSBW_GBPS, r->busbw_gbps,
-			      COLL_BENCH_RES_BUSBW_GBPS_MIN, r->busbw_gbps_min,
-			      COLL_BENCH_RES_BUSBW_GBPS_MAX, r->busbw_gbps_max);
+			      COLL_BENCH_RES_ALGBW_GBPS, r->algbw_GBps, COLL_BENCH_RES_BUSBW_GBPS, r->busbw_GBps,
+			      COLL_BENCH_RES_BUSBW_GBPS_MIN, r->busbw_GBps_min,
+			      COLL_BENCH_RES_BUSBW_GBPS_MAX, r->busbw_GBps_max);
 
 	if (!j)
 		return NULL;
@@ -344,7 +344,7 @@ static json_t *result_json(const struct vb_result *r)
 	json_object_set_new(j, COLL_BENCH_RES_WRONG, r->wrong >= 0 ? json_integer(r->wrong) : json_null());
 	if (r->has_mpi) {
 		json_object_set_new(j, COLL_BENCH_RES_MPI_TIME_US, json_real(r->mpi_time_us));
-		json_object_set_new(j, COLL_BENCH_RES_MPI_BUSBW_GBPS, json_real(r->mpi_busbw_gbps));
+		json_object_set_new(j, COLL_BENCH_RES_MPI_BUSBW_GBPS, json_real(r->mpi_busbw_GBps));
 	}
 	return j;
 }
@@ -389,8 +389,8 @@ static json_t *pairs_json(const struct vb_report *rep)
 			COLL_BENCH_PAIR_SRC, (json_int_t)p->src, COLL_BENCH_PAIR_DST, (json_int_t)p->dst,
 			COLL_BENCH_PAIR_LATENCY_US, p->lat.typical_us, COLL_BENCH_PAIR_P99_US, p->lat.p99_us,
 			COLL_BENCH_PAIR_P999_US, p->lat.p999_us, COLL_BENCH_PAIR_MIN_US, p->lat.min_us,
-			COLL_BENCH_PAIR_MAX_US, p->lat.max_us, COLL_BENCH_PAIR_BW_GBPS, p->bw_gbps,
-			COLL_BENCH_PAIR_BIBW_GBPS, p->bibw_gbps,
+			COLL_BENCH_PAIR_MAX_US, p->lat.max_us, COLL_BENCH_PAIR_BW_GBPS, p->bw_GBps,
+			COLL_BENCH_PAIR_BIBW_GBPS, p->bibw_GBps,
 			COLL_BENCH_PAIR_SRC_HOST, rep->hosts[p->src],
 			COLL_BENCH_PAIR_DST_HOST, rep->hosts[p->dst]));
 	}
@@ -414,7 +414,7 @@ static void p2p_json(json_t *j, const struct vb_report *rep)
 	json_object_set_new(j, COLL_BENCH_P2P_LAT_P999_US, real_or_null(has, l->p999_us));
 	json_object_set_new(j, COLL_BENCH_P2P_BW_BYTES,
 			    has ? json_integer((json_int_t)rep->p2p_bw_bytes) : json_null());
-	json_object_set_new(j, COLL_BENCH_P2P_BIBW_GBPS, real_or_null(has, rep->p2p_bibw_gbps));
+	json_object_set_new(j, COLL_BENCH_P2P_BIBW_GBPS, real_or_null(has, rep->p2p_bibw_GBps));
 	if (rep->npairs)
 		json_object_set_new(j, COLL_BENCH_P2P_PAIRS, pairs_json(rep));
 }
@@ -437,7 +437,7 @@ json_t *vb_report_json(const struct vb_report *rep)
 	json_object_set_new(j, COLL_BENCH_RANKS, ranks);
 	json_object_set_new(j, COLL_BENCH_P2P_LATENCY_US,
 			    rep->has_p2p ? json_real(rep->p2p_latency_us) : json_null());
-	json_object_set_new(j, COLL_BENCH_P2P_BW_GBPS, rep->has_p2p ? json_real(rep->p2p_bw_gbps) : json_null());
+	json_object_set_new(j, COLL_BENCH_P2P_BW_GBPS, rep->has_p2p ? json_real(rep->p2p_bw_GBps) : json_null());
 	p2p_json(j, rep);
 	for (i = 0; i < rep->nres; i++)
 		json_array_append_new(res, result_json(&rep->res[i]));
@@ -480,7 +480,7 @@ int vb_report_write_csv(const struct vb_report *rep, FILE *f)
 			vb_transport_name(o->transport), rep->nranks,
 			coll_dtype_name(o->dtype), coll_redop_name(o->redop),
 			r->bytes, r->count, r->time_us, r->time_us_min,
-			r->time_us_max, r->algbw_gbps, r->busbw_gbps);
+			r->time_us_max, r->algbw_GBps, r->busbw_GBps);
 		if (r->line_frac >= 0)
 			fprintf(f, "%.6f", r->line_frac);
 		fprintf(f, ",");
@@ -488,7 +488,7 @@ int vb_report_write_csv(const struct vb_report *rep, FILE *f)
 			fprintf(f, "%" PRId64, r->wrong);
 		fprintf(f, ",");
 		if (r->has_mpi)
-			fprintf(f, "%.3f,%.6f", r->mpi_time_us, r->mpi_busbw_gbps);
+			fprintf(f, "%.3f,%.6f", r->mpi_time_us, r->mpi_busbw_GBps);
 		else
 			fprintf(f, ",");
 		fprintf(f, "\n");

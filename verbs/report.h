@@ -22,15 +22,15 @@ struct vb_result {
 	double time_us_min;		/* over ranks */
 	double time_us_max;
 	double time_us_avg;
-	double algbw_gbps;		/* from time_us */
-	double busbw_gbps;
-	double busbw_gbps_min;		/* from time_us_max */
-	double busbw_gbps_max;		/* from time_us_min */
+	double algbw_GBps;		/* from time_us */
+	double busbw_GBps;
+	double busbw_GBps_min;		/* from time_us_max */
+	double busbw_GBps_max;		/* from time_us_min */
 	double line_frac;		/* busbw / line rate; < 0: unknown */
 	int64_t wrong;			/* elements, over ranks; -1: not checked */
 	bool has_mpi;
 	double mpi_time_us;
-	double mpi_busbw_gbps;
+	double mpi_busbw_GBps;
 };
 
 /*
@@ -53,8 +53,8 @@ struct vb_p2p_pair {
 	uint32_t src;
 	uint32_t dst;
 	struct vb_lat_stats lat;	/* one-way, from SRC's ping-pongs */
-	double bw_gbps;			/* GB/s, SRC -> DST */
-	double bibw_gbps;		/* GB/s, both ways at once, summed */
+	double bw_GBps;			/* GB/s, SRC -> DST */
+	double bibw_GBps;		/* GB/s, both ways at once, summed */
 };
 
 struct vb_report {
@@ -66,11 +66,11 @@ struct vb_report {
 	uint32_t mtu_bytes;		/* smallest path MTU; 0: n/a */
 	bool has_p2p;
 	double p2p_latency_us;		/* = p2p_lat.typical_us */
-	double p2p_bw_gbps;		/* GB/s, one direction */
+	double p2p_bw_GBps;		/* GB/s, one direction */
 	struct vb_lat_stats p2p_lat;
 	uint64_t p2p_lat_bytes;		/* message size of the ping-pong */
 	uint64_t p2p_bw_bytes;		/* message size of both bandwidths */
-	double p2p_bibw_gbps;		/* GB/s, both directions at once, summed */
+	double p2p_bibw_GBps;		/* GB/s, both directions at once, summed */
 	struct vb_p2p_pair *pairs;	/* --p2p all: [npairs], (0,1), (0,2)... */
 	uint32_t npairs;
 	struct vb_result *res;

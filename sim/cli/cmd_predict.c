@@ -455,8 +455,8 @@ static int pred_calibrate(const struct pred_opts *o, struct sim_topo *t, const s
 	cal->reduce_bps = o->reduce_bps;
 	if (o->rate_bps) {
 		cal->rate_bps = o->rate_bps, cal->rate_source = "--rate";
-	} else if (b->p2p_bw_gbps > 0) {
-		cal->rate_bps = (uint64_t)(b->p2p_bw_gbps * 8e9), cal->rate_source = "measured p2p bandwidth";
+	} else if (b->p2p_bw_GBps > 0) {
+		cal->rate_bps = (uint64_t)(b->p2p_bw_GBps * 8e9), cal->rate_source = "measured p2p bandwidth";
 	} else if (b->line_rate_bps) {
 		cal->rate_bps = b->line_rate_bps, cal->rate_source = "NIC line rate";
 	} else {
@@ -500,7 +500,7 @@ static void pred_print_calib(const struct sim_bench *b, const struct pred_calib 
 	else
 		printf("#   reduction rate        free (not modelled; --reduce-rate)\n");
 	if (b->p2p_latency_us > 0)
-		printf("#   measured p2p latency  %.3f us, bandwidth %.3f GB/s\n", b->p2p_latency_us, b->p2p_bw_gbps);
+		printf("#   measured p2p latency  %.3f us, bandwidth %.3f GB/s\n", b->p2p_latency_us, b->p2p_bw_GBps);
 }
 
 /* Keys of summary.json in the order of sim/results/schema.h (asserted). */
@@ -553,8 +553,8 @@ static int pred_run(const struct pred_opts *o, struct sim_topo *t, const struct 
 	sim_schema_write_header(&sim_schema_pred, csv);
 	for (uint32_t k = 0; k < b->nsizes; k++) {
 		double tp = pred_simulate(o, t, b, rank_host, &cal, b->bytes[k], NULL), tm = b->time_us[k];
-		double mb = coll_busbw_gbps(b->kind, b->nranks, b->bytes[k], tm * 1e-6);
-		double pb = coll_busbw_gbps(b->kind, b->nranks, b->bytes[k], tp * 1e-6), err = tp / tm - 1;
+		double mb = coll_busbw_GBps(b->kind, b->nranks, b->bytes[k], tm * 1e-6);
+		double pb = coll_busbw_GBps(b->kind, b->nranks, b->bytes[k], tp * 1e-6), err = tp / tm - 1;
 		json_t *e = json_object();
 
 		if (tp < 0) {
@@ -565,7 +565,7 @@ static int pred_run(const struct pred_opts *o, struct sim_topo *t, const struct 
 		printf(" %13lu %12.2f %12.2f %10.3f %10.3f %+8.1f%%\n", (unsigned long)b->bytes[k], tm, tp, mb, pb, 100 * err);
 		fprintf(csv, "%s,%s,%u,%lu,%.4f,%.6f,%.6f,%.4f,%.6f,%.6f,%.3f,%.6f\n", coll_kind_name(b->kind),
 			coll_algo_name(b->algo), b->nranks, (unsigned long)b->bytes[k], tm,
-			coll_algbw_gbps(b->bytes[k], tm * 1e-6), mb, tp, coll_algbw_gbps(b->bytes[k], tp * 1e-6), pb,
+			coll_algbw_GBps(b->bytes[k], tm * 1e-6), mb, tp, coll_algbw_GBps(b->bytes[k], tp * 1e-6), pb,
 			cal.rate_bps / 1e9, err);
 		PRES(SIZE_BYTES, json_integer((json_int_t)b->bytes[k]));
 		PRES(MEASURED_TIME_US, json_real(tm));

@@ -34,15 +34,20 @@
 
 /* ---- parsers of the options that are more than one value into one field ---- */
 
-/* -w: a flow workload, or a collective (nccl-tests names, and all-to-all) */
+/*
+ * -w: a flow workload, or a collective (nccl-tests names, and all-to-all).
+ * Here alone "alltoall" is not the collective's alias: it has named the
+ * flow workload (-s per host pair) since before the collective existed,
+ * and scripts run it; "all-to-all" is the collective.
+ */
 static int run_opt_workload(const struct sim_opt *opt, const char *v, void *obj, char *err, size_t errlen)
 {
 	struct run_opts *o = obj;
 
 	o->workload_arg = v;
-	if (!strcmp(v, "all-to-all") || (coll_kind_from_name(v) >= 0 && strcmp(v, "alltoall"))) {
+	if (coll_kind_from_name(v) >= 0 && strcmp(v, "alltoall")) {
 		o->collective = true;
-		o->kind = !strcmp(v, "all-to-all") ? COLL_ALLTOALL : (enum coll_kind)coll_kind_from_name(v);
+		o->kind = (enum coll_kind)coll_kind_from_name(v);
 		return 0;
 	}
 	o->collective = false;

@@ -84,7 +84,7 @@ static int sched_opt_dtype(const struct sim_opt *opt, const char *arg, void *obj
 /* What the schedule is: the collective, its ranks and buffer. */
 static const struct sim_opt sched_opts_coll[] = {
 	SIM_OPT_CUSTOM("workload", 'w', "KIND", sched_opt_kind, NULL,
-		       "allreduce (default) | allgather | reducescatter |\nalltoall"),
+		       "allreduce (default) | allgather | reducescatter |\nall-to-all (or alltoall)"),
 	SIM_OPT_NAMES("algo", 'a', "NAME", sched_opt_algo, sched_algo_help),
 	SIM_OPT_U32("ranks", 'n', "N", struct sched_opts, p.nranks, 1, SCHED_MAX_RANKS,
 		    "ranks, default 4 [1..1024]"),

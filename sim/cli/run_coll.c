@@ -163,7 +163,7 @@ static json_t *run_coll_results(const struct run_coll *c, uint32_t k)
 /* Job K's ideal busbw at the size under way: null when nothing crosses the fabric. */
 static json_t *run_coll_ideal_json(const struct run_coll *c, uint32_t k)
 {
-	return c->ideal[k].busbw_gbps >= 0 ? json_real(c->ideal[k].busbw_gbps) : json_null();
+	return c->ideal[k].busbw_GBps >= 0 ? json_real(c->ideal[k].busbw_GBps) : json_null();
 }
 
 /*
@@ -220,7 +220,7 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	bool f = r->slowest_flow != SIM_COLL_NO_FLOW;
 	uint32_t src = f ? r->slowest_src : 0, dst = f ? r->slowest_dst : 0;
 	/* every GPU has its NIC in fabsim's host model: a server has gpus_per_server of them */
-	double per_nic = sim_busbw_per_nic(r->busbw_gbps * coll_busbw_net_ranks(j->kind, j->nranks, j->gpus_per_server),
+	double per_nic = sim_busbw_per_nic(r->busbw_GBps * coll_busbw_net_ranks(j->kind, j->nranks, j->gpus_per_server),
 					   j->gpus_per_server, r->line_gbps);
 	struct run_coll_acc *acc = &c->acc[k];
 	json_t *row = json_object();
@@ -230,25 +230,25 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 		run_coll_row_unfinished(c, k, s, r, row);
 		return;
 	}
-	if (c->ideal[k].busbw_gbps >= 0)
-		snprintf(ideal, sizeof(ideal), "%.2f", c->ideal[k].busbw_gbps);
+	if (c->ideal[k].busbw_GBps >= 0)
+		snprintf(ideal, sizeof(ideal), "%.2f", c->ideal[k].busbw_GBps);
 	if (!c->o->quiet && !c->o->json && c->nseeds == 1)
 		printf(" %13llu %12.2f %10.2f %10.2f %10s %6.1f%% %6.1f%%  %s%u->%u %.2f %.1f%%\n",
-		       (unsigned long long)j->bytes, r->time_us, r->algbw_gbps, r->busbw_gbps, ideal, 100 * per_nic,
+		       (unsigned long long)j->bytes, r->time_us, r->algbw_GBps, r->busbw_GBps, ideal, 100 * per_nic,
 		       100 * r->nic_busy, f ? "h" : "-", src, dst, r->slowest_fct_us, 100 * r->slowest_frac);
 	if (c->csv)
 		fprintf(c->csv, "%s,%s,%s,%u,%s,%llu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%llu,%u,%u,%.3f,%.6f,%llu,%.3f,%.6f,%llu,%s\n",
 			j->name, coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks,
-			sim_placement_name(j->placement), (unsigned long long)j->bytes, r->time_us, r->algbw_gbps,
-			r->busbw_gbps, r->effective, r->nic_busy, r->line_gbps, (unsigned long long)j->net_flows, src, dst,
+			sim_placement_name(j->placement), (unsigned long long)j->bytes, r->time_us, r->algbw_GBps,
+			r->busbw_GBps, r->effective, r->nic_busy, r->line_gbps, (unsigned long long)j->net_flows, src, dst,
 			r->slowest_fct_us, r->slowest_frac, (unsigned long long)s->c.events, s->wall_s, per_nic,
-			(unsigned long long)c->seed, c->ideal[k].busbw_gbps >= 0 ? ideal : "");
+			(unsigned long long)c->seed, c->ideal[k].busbw_GBps >= 0 ? ideal : "");
 	CRES(SIZE_BYTES, json_integer((json_int_t)j->bytes));
 	CRES(SEED, json_integer((json_int_t)c->seed));
 	CRES(COMPLETE, json_true());
 	CRES(TIME_US, json_real(r->time_us));
-	CRES(ALGBW_GBPS, json_real(r->algbw_gbps));
-	CRES(BUSBW_GBPS, json_real(r->busbw_gbps));
+	CRES(ALGBW_GBPS, json_real(r->algbw_GBps));
+	CRES(BUSBW_GBPS, json_real(r->busbw_GBps));
 	CRES(IDEAL_BUSBW_GBPS, run_coll_ideal_json(c, k));
 	CRES(EFFECTIVE_THROUGHPUT, json_real(r->effective));
 	CRES(BUSBW_PER_NIC, json_real(per_nic));
@@ -282,11 +282,11 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	CRES(WALL_S, json_real(s->wall_s));
 	run_coll_row_links(row, s);
 	json_array_append_new(run_coll_results(c, k), row);
-	c->busbw_sum[k] += r->busbw_gbps;
+	c->busbw_sum[k] += r->busbw_GBps;
 	c->finished[k]++;
 	acc->runs++;
 	sim_seed_stat_add(&acc->time_us, r->time_us);
-	sim_seed_stat_add(&acc->busbw, r->busbw_gbps);
+	sim_seed_stat_add(&acc->busbw, r->busbw_GBps);
 	sim_seed_stat_add(&acc->per_nic, per_nic);
 	sim_seed_stat_add(&acc->nic_busy, r->nic_busy);
 }
@@ -463,7 +463,7 @@ static int run_coll_ideal(struct run_coll *c, const struct sim *s)
 	for (uint32_t k = 0; k < c->js.n && !rc; k++) {
 		const struct coll_gen *g = sim_coll_job_gen(s, &c->js.job[k]);
 
-		c->ideal[k].busbw_gbps = -1;
+		c->ideal[k].busbw_GBps = -1;
 		if (g)
 			rc = sim_bound_coll(c->bound, &c->js.job[k], g, &c->ideal[k]);
 	}

@@ -15,9 +15,13 @@
  *    what they send there, until the control plane has reprogrammed the
  *    groups;
  *  - rate: both ports serialize every frame from now on at the new rate
- *    (port.c reads topo->ports[p].rate_bps per frame);
- *  - restore: both ports come up at the rates they had before the run's
- *    first change and send what waits for them.
+ *    (port.c reads topo->ports[p].rate_bps per frame), marked degraded as
+ *    a --fail A:B=RATE before the run marks them;
+ *  - restore: both ports come up at the rates (and degraded flags) they
+ *    had before the run's first change and send what waits for them.
+ * The flags and rates are set by sim_fail_port_set (sim/topo/fail.c), as
+ * before a run; sim_destroy puts them back (sim_fail_undo), so the next
+ * size of a sweep, on the same topology, starts as this one did.
  * cfg.reroute_delay_ps later (SIM_EV_REROUTE), the fabric's routing
  * learns of a down or restore: the reachability table is rebuilt from
  * the down flags (sim_reach_refresh, route.c), so ECMP stops hashing onto
@@ -202,6 +206,8 @@ int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n
 		e[i].rate_bps = c->rate_bps;
 		e[i].orig_bps[0] = t->ports[c->port].rate_bps;
 		e[i].orig_bps[1] = t->ports[t->ports[c->port].peer].rate_bps;
+		e[i].orig_degraded[0] = t->ports[c->port].degraded;
+		e[i].orig_degraded[1] = t->ports[t->ports[c->port].peer].degraded;
 		e[i].orig_down = t->ports[c->port].down;
 	}
 	s->link_evs = e;
@@ -211,43 +217,38 @@ int sim_fail_schedule(struct sim *s, const struct sim_fail_change *v, uint32_t n
 	return s->error;
 }
 
-/* One end, PORT, of E's link, with the LP of the node that owns it. */
-static void sim_fail_end(struct sim *s, const struct sim_link_ev *e, uint32_t port, uint64_t orig_bps,
-			 bool was_down)
+/*
+ * One end, K (0: e->port, 1: its peer), of E's link, with the LP of the
+ * node that owns it: the port's flags and rate as sim_fail_apply sets
+ * them before a run (a restore gives back the rate and degraded flag it
+ * had before the run), then what the fabric does about it.
+ */
+static void sim_fail_end(struct sim *s, const struct sim_link_ev *e, unsigned int k, bool was_down)
 {
+	uint32_t port = k ? s->topo->ports[e->port].peer : e->port;
 	struct sim_port *pp = &s->topo->ports[port];
+	enum sim_fail_op op = (enum sim_fail_op)e->op;
 
 	s->lp = pp->node;
-	switch (e->op) {
-	case SIM_FAIL_DOWN:
-		pp->down = 1;
-		if (!was_down && sim_dist_owns(s, pp->node))
-			sim_port_link_down(s, port);
-		break;
-	case SIM_FAIL_RATE:
-		pp->rate_bps = e->rate_bps;
-		break;
-	default:
-		pp->down = 0;
-		pp->rate_bps = orig_bps;
-		if (was_down && sim_dist_owns(s, pp->node))
-			sim_port_link_up(s, port);
-		break;
-	}
+	sim_fail_port_set(pp, op, op == SIM_FAIL_RESTORE ? e->orig_bps[k] : e->rate_bps, e->orig_degraded[k]);
+	if (op == SIM_FAIL_DOWN && !was_down && sim_dist_owns(s, pp->node))
+		sim_port_link_down(s, port);
+	else if (op == SIM_FAIL_RESTORE && was_down && sim_dist_owns(s, pp->node))
+		sim_port_link_up(s, port);
 }
 
 void sim_fail_link(struct sim *s, struct sim_link_ev *e)
 {
 	struct sim_topo *t = s->topo;
-	uint32_t i = (uint32_t)(e - s->link_evs), peer = t->ports[e->port].peer;
+	uint32_t i = (uint32_t)(e - s->link_evs);
 	bool was_down = t->ports[e->port].down;
 
 	/* counted first: the per-frame checks (sim_port_down) hold while the ends flush */
 	if (e->op == SIM_FAIL_DOWN && !was_down)
 		s->links_down++;
 	/* orig_bps: the rates before the run, what a restore (after a rate change too) gives back */
-	sim_fail_end(s, e, e->port, e->orig_bps[0], was_down);
-	sim_fail_end(s, e, peer, e->orig_bps[1], was_down);
+	sim_fail_end(s, e, 0, was_down);
+	sim_fail_end(s, e, 1, was_down);
 	if (e->op == SIM_FAIL_RESTORE && was_down)
 		s->links_down--;
 	/*
@@ -292,6 +293,9 @@ void sim_fail_undo(struct sim *s)
 		t->ports[e->port].down = t->ports[peer].down = e->orig_down;
 		t->ports[e->port].rate_bps = e->orig_bps[0];
 		t->ports[peer].rate_bps = e->orig_bps[1];
+		/* a rate change during the run marked them degraded: the next run on T starts as this one did */
+		t->ports[e->port].degraded = e->orig_degraded[0];
+		t->ports[peer].degraded = e->orig_degraded[1];
 	}
 	/* TABLE mode: a reroute recomputed the topology's hop distances; back to these links */
 	if (t->route == SIM_ROUTE_TABLE && s->c.reroutes) {

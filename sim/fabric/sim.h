@@ -1091,6 +1091,7 @@ struct sim_link_ev {
 	uint64_t at_ps;
 	uint64_t rate_bps;		/* SIM_FAIL_RATE: the new rate of both ends */
 	uint64_t orig_bps[2];		/* port's and peer's rates when scheduled: what a restore gives back */
+	uint8_t orig_degraded[2];	/* and their degraded flags then, which a restore and sim_destroy put back */
 	uint8_t orig_down;		/* the link's down flag when scheduled: sim_destroy puts it back */
 };
 struct sim_fail_change;

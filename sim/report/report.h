@@ -31,7 +31,7 @@ struct sim_rep_coll {
 	unsigned int ranks;
 	double size_bytes;
 	double time_us;
-	double busbw_gbyte_s;	/* GB/s as nccl-tests: the CSV's busbw_gbps */
+	double busbw_gbyte_s;	/* GB/s as nccl-tests: the CSV's busbw_GBps */
 	double eff;		/* busbw / NIC line rate, fraction */
 	double nic_busy;	/* fraction */
 	double line_gbps;	/* NIC line rate, Gb/s (bits) */
@@ -59,7 +59,7 @@ struct sim_rep_rung {
 	char config[64];
 	char label[128];	/* as the legend shows it (UTF-8) */
 	double seed;
-	double busbw_gbyte_s;	/* GB/s, the CSV's busbw_gbps */
+	double busbw_gbyte_s;	/* GB/s, the CSV's busbw_GBps */
 	double per_nic;		/* busbw_per_nic, fraction; NAN blank */
 	double nic_busy;	/* fraction; NAN blank */
 	double time_us;		/* NAN blank */
@@ -81,9 +81,9 @@ struct sim_rep_pred {
 	unsigned int nranks;
 	double size_bytes;
 	double meas_time_us;
-	double meas_busbw_gbyte_s;	/* GB/s, CSV measured_busbw_gbps */
+	double meas_busbw_gbyte_s;	/* GB/s, CSV measured_busbw_GBps */
 	double pred_time_us;
-	double pred_busbw_gbyte_s;	/* GB/s, CSV predicted_busbw_gbps */
+	double pred_busbw_gbyte_s;	/* GB/s, CSV predicted_busbw_GBps */
 	double line_gbps;
 	double rel_error;	/* predicted / measured time - 1 */
 };

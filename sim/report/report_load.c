@@ -846,7 +846,7 @@ static const struct sim_col rep_ladder_cols[REP_LAD_NCOLS] = {
 	{ "config", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, 63, "configuration id" },
 	{ "label", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, 127, "its name in legends and tables" },
 	{ "seed", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_U32, "random seed" },
-	{ "busbw_gbps", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: bus bandwidth" },
+	{ "busbw_GBps", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: bus bandwidth" },
 	{ "busbw_per_nic", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_RATIO,
 	  "busbw / (NICs per server x NIC line rate)" },
 	{ "nic_busy", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_RATIO, "busiest NIC's busy fraction" },

@@ -48,12 +48,44 @@ const struct sim_schema *const *sim_schema_all(size_t *n)
 	return all;
 }
 
-int sim_schema_find(const struct sim_schema *sc, const char *name)
+static int sim_schema_exact(const struct sim_schema *sc, const char *name)
 {
 	for (unsigned int i = 0; i < sc->ncols; i++)
 		if (!strcmp(sc->cols[i].name, name))
 			return (int)i;
 	return -1;
+}
+
+/*
+ * A GB/s column as files before issue 16 named it: the same name with
+ * _gbps for _GBps. A table never has both spellings of one name (test_schema
+ * checks), and a Gb/s column keeps _gbps, so the old name finds only the
+ * GB/s column it was.
+ */
+static int sim_schema_old_name(const struct sim_schema *sc, const char *name)
+{
+	static const char old[] = "_gbps", now[] = "_GBps";
+	char buf[64];
+	size_t n = strlen(name), k = sizeof(old) - 1;
+	const char *at;
+	int i;
+
+	if (n >= sizeof(buf) || n < k)
+		return -1;
+	at = strstr(name, old);
+	if (!at)
+		return -1;
+	memcpy(buf, name, n + 1);
+	memcpy(buf + (at - name), now, k);
+	i = sim_schema_exact(sc, buf);
+	return i >= 0 && strstr(sc->cols[i].meaning, "GB/s") == sc->cols[i].meaning ? i : -1;
+}
+
+int sim_schema_find(const struct sim_schema *sc, const char *name)
+{
+	int i = sim_schema_exact(sc, name);
+
+	return i >= 0 ? i : sim_schema_old_name(sc, name);
 }
 
 int sim_schema_header(const struct sim_schema *sc, char *buf, size_t len)

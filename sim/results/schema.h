@@ -11,6 +11,10 @@
  *
  * Each list is an X-macro, X(ID, "name", flags, min, max, "unit: meaning"),
  * which makes both the table and the enum of column indexes (ID).
+ *
+ * Units in names mean one thing everywhere: _gbps is Gb/s (bits), _GBps
+ * GB/s (1e9 bytes/s, as nccl-tests' busbw). Files written before issue 16
+ * spelt the byte rates _gbps too; sim_schema_find still reads those names.
  */
 #ifndef SIM_SCHEMA_H
 #define SIM_SCHEMA_H
@@ -150,7 +154,7 @@ struct sim_schema {
 #define SIM_COLL_COLUMNS(X) \
 	X(SIM_COLL_JOB, "job", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_JOB_NAME, "job name") \
 	X(SIM_COLL_COLLECTIVE, "collective", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
-	  "allreduce, allgather, reducescatter or alltoall") \
+	  "allreduce, allgather, reducescatter or all-to-all (alltoall before issue 16)") \
 	X(SIM_COLL_ALGORITHM, "algorithm", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
 	  "ring, rhd, tree, hier, pairwise or hier-tree") \
 	X(SIM_COLL_RANKS, "ranks", SIM_COL_INT | SIM_COL_REQUIRED, 2, SIM_SCHEMA_MAX_U32, "ranks (GPUs) of the job") \
@@ -158,8 +162,8 @@ struct sim_schema {
 	X(SIM_COLL_SIZE_BYTES, "size_bytes", SIM_COL_INT | SIM_COL_REQUIRED, 1, SIM_SCHEMA_MAX_BYTES, \
 	  "bytes: message size, as nccl-tests") \
 	X(SIM_COLL_TIME_US, "time_us", SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, "us: collective time") \
-	X(SIM_COLL_ALGBW_GBPS, "algbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: size / time") \
-	X(SIM_COLL_BUSBW_GBPS, "busbw_gbps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, \
+	X(SIM_COLL_ALGBW_GBPS, "algbw_GBps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: size / time") \
+	X(SIM_COLL_BUSBW_GBPS, "busbw_GBps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, \
 	  "GB/s: bus bandwidth, as nccl-tests") \
 	/* kept for scripts; above 1 when a server's NICs share the work (hier): busbw_per_nic is the honest one */ \
 	X(SIM_COLL_EFFECTIVE_THROUGHPUT, "effective_throughput", SIM_COL_BLANK | SIM_COL_REQUIRED, 0, \
@@ -182,13 +186,13 @@ struct sim_schema {
 	  "busbw / (NICs per server x NIC line rate): busbw per NIC of the server") \
 	X(SIM_COLL_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "the row's seed (--seed, or one of --seeds)") \
 	/* issue 15, appended */ \
-	X(SIM_COLL_IDEAL_BUSBW_GBPS, "ideal_busbw_gbps", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_GBPS, \
+	X(SIM_COLL_IDEAL_BUSBW_GBPS, "ideal_busbw_GBps", SIM_COL_BLANK, 0, SIM_SCHEMA_MAX_GBPS, \
 	  "GB/s: busbw at the time lower bound of a perfect fluid load balancer over the live links")
 
 /* prediction.csv: one row per measured size, fabsim predict (sim/cli/cmd_predict.c) */
 #define SIM_PRED_COLUMNS(X) \
 	X(SIM_PRED_COLLECTIVE, "collective", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
-	  "allreduce, allgather, reducescatter or alltoall") \
+	  "allreduce, allgather, reducescatter or all-to-all (alltoall before issue 16)") \
 	X(SIM_PRED_ALGORITHM, "algorithm", SIM_COL_TEXT | SIM_COL_REQUIRED, 0, SIM_SCHEMA_KIND_NAME, \
 	  "ring, rhd, tree, hier, pairwise or hier-tree") \
 	X(SIM_PRED_NRANKS, "nranks", SIM_COL_INT | SIM_COL_REQUIRED, 2, SIM_SCHEMA_MAX_U32, \
@@ -197,12 +201,12 @@ struct sim_schema {
 	  "bytes: message size") \
 	X(SIM_PRED_MEASURED_TIME_US, "measured_time_us", SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, \
 	  "us: as fabbench measured it") \
-	X(SIM_PRED_MEASURED_ALGBW_GBPS, "measured_algbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
-	X(SIM_PRED_MEASURED_BUSBW_GBPS, "measured_busbw_gbps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRED_MEASURED_ALGBW_GBPS, "measured_algbw_GBps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRED_MEASURED_BUSBW_GBPS, "measured_busbw_GBps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
 	X(SIM_PRED_PREDICTED_TIME_US, "predicted_time_us", SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, \
 	  "us: as the simulator predicts it") \
-	X(SIM_PRED_PREDICTED_ALGBW_GBPS, "predicted_algbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
-	X(SIM_PRED_PREDICTED_BUSBW_GBPS, "predicted_busbw_gbps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRED_PREDICTED_ALGBW_GBPS, "predicted_algbw_GBps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRED_PREDICTED_BUSBW_GBPS, "predicted_busbw_GBps", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
 	X(SIM_PRED_LINE_GBPS, "line_gbps", SIM_COL_BLANK | SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, \
 	  SIM_SCHEMA_MAX_LINE_GBPS, "Gb/s: the NIC rate the calibration chose") \
 	/* predicted / measured time - 1: above -1 as both times are */ \
@@ -366,7 +370,7 @@ struct sim_schema {
 #define SIM_CJOB_KEYS(X) \
 	X(SIM_CJOB_NAME, "name", SIM_COL_TEXT, 0, SIM_SCHEMA_JOB_NAME, "job name") \
 	X(SIM_CJOB_COLLECTIVE, "collective", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, \
-	  "allreduce, allgather, reducescatter or alltoall") \
+	  "allreduce, allgather, reducescatter or all-to-all (alltoall before issue 16)") \
 	X(SIM_CJOB_ALGORITHM, "algorithm", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "ring, rhd, tree, hier, pairwise or hier-tree") \
 	X(SIM_CJOB_RANKS, "ranks", SIM_COL_INT, 2, SIM_SCHEMA_MAX_U32, "ranks (GPUs) of the job") \
 	X(SIM_CJOB_PLACEMENT, "placement", SIM_COL_TEXT, 0, SIM_SCHEMA_KIND_NAME, "how ranks were placed on hosts") \
@@ -385,7 +389,7 @@ struct sim_schema {
 	X(SIM_CSEED_SEEDS, "seeds", SIM_COL_INT, 1, SIM_SCHEMA_MAX_U32, "seeds run at this size") \
 	X(SIM_CSEED_SEEDS_COMPLETE, "seeds_complete", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "of them, finished") \
 	X(SIM_CSEED_TIME_US, "time_us", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, "us: collective time") \
-	X(SIM_CSEED_BUSBW_GBPS, "busbw_gbps", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, "GB/s: bus bandwidth") \
+	X(SIM_CSEED_BUSBW_GBPS, "busbw_GBps", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, "GB/s: bus bandwidth") \
 	X(SIM_CSEED_BUSBW_PER_NIC, "busbw_per_nic", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, \
 	  "busbw / (NICs per server x NIC line rate)") \
 	X(SIM_CSEED_NIC_BUSY, "nic_busy", SIM_COL_OBJECT | SIM_COL_NULL, 0, 0, "busiest NIC's busy fraction")
@@ -406,9 +410,9 @@ struct sim_schema {
 	  "unfinished: transfers that finished") \
 	X(SIM_CSUM_SIM_TIME_US, "sim_time_us", 0, 0, SIM_SCHEMA_MAX_US, "unfinished: us: simulated time at the end") \
 	X(SIM_CSUM_TIME_US, "time_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: collective time") \
-	X(SIM_CSUM_ALGBW_GBPS, "algbw_gbps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: size / time") \
-	X(SIM_CSUM_BUSBW_GBPS, "busbw_gbps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: bus bandwidth, as nccl-tests") \
-	X(SIM_CSUM_IDEAL_BUSBW_GBPS, "ideal_busbw_gbps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, \
+	X(SIM_CSUM_ALGBW_GBPS, "algbw_GBps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: size / time") \
+	X(SIM_CSUM_BUSBW_GBPS, "busbw_GBps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: bus bandwidth, as nccl-tests") \
+	X(SIM_CSUM_IDEAL_BUSBW_GBPS, "ideal_busbw_GBps", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_GBPS, \
 	  "GB/s: busbw at the time lower bound of a perfect fluid load balancer (every resource's bytes / " \
 	  "its live capacity); null: nothing crosses the fabric") \
 	X(SIM_CSUM_EFFECTIVE_THROUGHPUT, "effective_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
@@ -467,8 +471,8 @@ struct sim_schema {
 	X(SIM_PRES_SIZE_BYTES, "size_bytes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_BYTES, "bytes: message size") \
 	X(SIM_PRES_MEASURED_TIME_US, "measured_time_us", 0, 0, SIM_SCHEMA_MAX_US, "us") \
 	X(SIM_PRES_PREDICTED_TIME_US, "predicted_time_us", 0, 0, SIM_SCHEMA_MAX_US, "us") \
-	X(SIM_PRES_MEASURED_BUSBW_GBPS, "measured_busbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
-	X(SIM_PRES_PREDICTED_BUSBW_GBPS, "predicted_busbw_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRES_MEASURED_BUSBW_GBPS, "measured_busbw_GBps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
+	X(SIM_PRES_PREDICTED_BUSBW_GBPS, "predicted_busbw_GBps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s") \
 	X(SIM_PRES_REL_ERROR, "rel_error", 0, -1, SIM_SCHEMA_MAX_COUNT, "predicted / measured time - 1")
 
 enum sim_flows_col { SIM_FLOWS_COLUMNS(SIM_COL_ENUM) SIM_FLOWS_NCOLS };
@@ -513,7 +517,10 @@ extern const struct sim_schema sim_schema_seed_stat;	/* each figure's {mean, min
 /* Every table above, for tests and documentation; *N gets their number. */
 const struct sim_schema *const *sim_schema_all(size_t *n);
 
-/* Index of column NAME in SC, or -1. */
+/*
+ * Index of column NAME in SC, or -1. A GB/s column's name before issue 16
+ * ("busbw_GBps" for "busbw_GBps") finds it too, so older files stay readable.
+ */
 int sim_schema_find(const struct sim_schema *sc, const char *name);
 /*
  * The CSV header line of SC, names joined by commas, without the newline,

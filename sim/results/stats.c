@@ -462,10 +462,10 @@ json_t *sim_results_json(const struct sim *s, const struct sim_results *r, const
 
 #undef SUM
 
-double sim_busbw_per_nic(double busbw_gbps, uint32_t nics, double line_gbps)
+double sim_busbw_per_nic(double busbw_GBps, uint32_t nics, double line_gbps)
 {
 	/* busbw is GB/s (bytes, as nccl-tests), the line Gb/s */
-	return nics && line_gbps > 0 ? busbw_gbps * 8 / ((double)nics * line_gbps) : 0;
+	return nics && line_gbps > 0 ? busbw_GBps * 8 / ((double)nics * line_gbps) : 0;
 }
 
 void sim_seed_stat_add(struct sim_seed_stat *st, double v)

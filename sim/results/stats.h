@@ -74,7 +74,7 @@ struct json_t *sim_results_json(const struct sim *s, const struct sim_results *r
  * over the server's NICs it is at most 1 when every GPU has its NIC, as
  * in fabsim's host model (NICS = GPUs per server). 0 when NICS or LINE is 0.
  */
-double sim_busbw_per_nic(double busbw_gbps, uint32_t nics, double line_gbps);
+double sim_busbw_per_nic(double busbw_GBps, uint32_t nics, double line_gbps);
 
 /*
  * Mean, min and max of one figure over the seeds of a --seeds run, in the

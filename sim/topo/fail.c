@@ -501,21 +501,21 @@ void sim_fail_sort(struct sim_fail_plan *plan)
 	free(tmp);
 }
 
-static void port_set(struct sim_port *p, const struct sim_fail_change *c)
+void sim_fail_port_set(struct sim_port *p, enum sim_fail_op op, uint64_t rate_bps, bool degraded)
 {
-	switch (c->op) {
+	switch (op) {
 	case SIM_FAIL_DOWN:
 		p->down = 1;
 		break;
 	case SIM_FAIL_RATE:
-		p->degraded = p->degraded || c->rate_bps < p->rate_bps;
-		p->rate_bps = c->rate_bps;
+		p->degraded = p->degraded || rate_bps < p->rate_bps;
+		p->rate_bps = rate_bps;
 		break;
 	case SIM_FAIL_RESTORE:
 		p->down = 0;
-		if (c->rate_bps) {
-			p->rate_bps = c->rate_bps;
-			p->degraded = 0;
+		if (rate_bps) {
+			p->rate_bps = rate_bps;
+			p->degraded = degraded;
 		}
 		break;
 	}
@@ -523,8 +523,9 @@ static void port_set(struct sim_port *p, const struct sim_fail_change *c)
 
 void sim_fail_apply(struct sim_topo *t, const struct sim_fail_change *c)
 {
-	port_set(&t->ports[c->port], c);
-	port_set(&t->ports[t->ports[c->port].peer], c);
+	/* a restore's rate, when known, is the link's as the topology gave it: not degraded */
+	sim_fail_port_set(&t->ports[c->port], (enum sim_fail_op)c->op, c->rate_bps, false);
+	sim_fail_port_set(&t->ports[t->ports[c->port].peer], (enum sim_fail_op)c->op, c->rate_bps, false);
 }
 
 void sim_fail_apply_static(struct sim_topo *t, struct sim_fail_plan *plan)

@@ -68,6 +68,16 @@ int sim_fail_parse(const struct sim_topo *t, const char *spec, uint64_t at_ps,
 void sim_fail_sort(struct sim_fail_plan *plan);
 /* Applies C to T's ports now (both ends): the down flag, or the rate. */
 void sim_fail_apply(struct sim_topo *t, const struct sim_fail_change *c);
+/*
+ * One end P of a link change OP, the one place a port's down flag, rate
+ * and degraded flag change (sim_fail_apply before a run, the fabric's
+ * link events during one: sim/fabric/fail.c). Down sets the down flag;
+ * a rate change runs P at RATE_BPS, degraded from then on once below the
+ * rate it had (the rate to come back to is then unknown); a restore
+ * clears the down flag and, when RATE_BPS is given (not 0), runs P at it
+ * again, degraded as DEGRADED says (false: the link's own rate).
+ */
+void sim_fail_port_set(struct sim_port *p, enum sim_fail_op op, uint64_t rate_bps, bool degraded);
 /* Applies the changes at time 0 and drops them from PLAN. */
 void sim_fail_apply_static(struct sim_topo *t, struct sim_fail_plan *plan);
 void sim_fail_plan_free(struct sim_fail_plan *plan);

@@ -128,10 +128,23 @@ struct bench_real_spec {
 	const char *unit;
 };
 
+/* O[KEY], or O[its name before issue 16] for a GB/s key of an older file. */
+static const json_t *bench_get(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	char buf[64];
+	const char *old;
+
+	if (v)
+		return v;
+	old = coll_bench_old_key(key, buf, sizeof(buf));
+	return old ? json_object_get(o, old) : NULL;
+}
+
 static int bench_real(const struct bench_ctx *x, const json_t *o, const char *key, const char *path,
 		      const struct bench_real_spec *sp, double *out)
 {
-	const json_t *v = json_object_get(o, key);
+	const json_t *v = bench_get(o, key);
 	char want[128];
 	double d;
 
@@ -193,7 +206,7 @@ static int bench_names(const struct bench_ctx *x, const json_t *root)
 	dt = coll_dtype_from_name(dtype);
 	if (k < 0)
 		return bench_fail(x, COLL_BENCH_COLLECTIVE, json_object_get(root, COLL_BENCH_COLLECTIVE),
-				  "allreduce, allgather, reducescatter or alltoall");
+				  "allreduce, allgather, reducescatter or all-to-all");
 	if (a < 0)
 		return bench_fail(x, COLL_BENCH_ALGORITHM, json_object_get(root, COLL_BENCH_ALGORITHM),
 				  coll_algo_names(names, sizeof(names), ", ", " or "));
@@ -244,7 +257,7 @@ static int bench_p2p(const struct bench_ctx *x, const json_t *root)
 	int rc;
 
 	rc = bench_real(x, root, BENCH_TOP(COLL_BENCH_P2P_LATENCY_US), &lat, &x->b->p2p_latency_us);
-	return rc ? rc : bench_real(x, root, BENCH_TOP(COLL_BENCH_P2P_BW_GBPS), &bw, &x->b->p2p_bw_gbps);
+	return rc ? rc : bench_real(x, root, BENCH_TOP(COLL_BENCH_P2P_BW_GBPS), &bw, &x->b->p2p_bw_GBps);
 }
 
 /*
@@ -390,11 +403,11 @@ static int bench_result(const struct bench_ctx *x, const json_t *res, uint32_t i
 	if (rc)
 		return rc;
 	snprintf(key, sizeof(key), COLL_BENCH_RESULTS "[%u]." COLL_BENCH_RES_ALGBW_GBPS, i);
-	rc = bench_real(x, e, COLL_BENCH_RES_ALGBW_GBPS, key, &bw, &b->algbw_gbps[i]);
+	rc = bench_real(x, e, COLL_BENCH_RES_ALGBW_GBPS, key, &bw, &b->algbw_GBps[i]);
 	if (rc)
 		return rc;
 	snprintf(key, sizeof(key), COLL_BENCH_RESULTS "[%u]." COLL_BENCH_RES_BUSBW_GBPS, i);
-	rc = bench_real(x, e, COLL_BENCH_RES_BUSBW_GBPS, key, &bw, &b->busbw_gbps[i]);
+	rc = bench_real(x, e, COLL_BENCH_RES_BUSBW_GBPS, key, &bw, &b->busbw_GBps[i]);
 	if (rc)
 		return rc;
 	return bench_buildable(x, i, json_object_get(e, COLL_BENCH_RES_BYTES));

@@ -51,13 +51,13 @@ struct sim_bench {
 	uint64_t line_rate_bps;		/* 0 unknown */
 	uint32_t mtu_bytes;		/* 0 unknown */
 	double p2p_latency_us;		/* < 0: not measured */
-	double p2p_bw_gbps;		/* GB/s, < 0: not measured */
+	double p2p_bw_GBps;		/* GB/s, < 0: not measured */
 	struct sim_bench_rank *ranks;
 	uint32_t nsizes;
 	uint64_t bytes[SIM_BENCH_MAX_SIZES];
 	double time_us[SIM_BENCH_MAX_SIZES];
-	double algbw_gbps[SIM_BENCH_MAX_SIZES];	/* < 0: not given */
-	double busbw_gbps[SIM_BENCH_MAX_SIZES];	/* < 0: not given */
+	double algbw_GBps[SIM_BENCH_MAX_SIZES];	/* < 0: not given */
+	double busbw_GBps[SIM_BENCH_MAX_SIZES];	/* < 0: not given */
 };
 
 /*

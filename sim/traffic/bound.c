@@ -881,7 +881,7 @@ int sim_bound_coll(const struct sim_bound *b, const struct sim_coll_job *job, co
 	int rc = sim_bound_pairs_init(&pp, b);
 
 	memset(out, 0, sizeof(*out));
-	out->busbw_gbps = -1;
+	out->busbw_GBps = -1;
 	if (!load || !nvl)
 		rc = -ENOMEM;
 	for (uint64_t i = 0; i < n && !rc; i++) {
@@ -904,7 +904,7 @@ int sim_bound_coll(const struct sim_bound *b, const struct sim_coll_job *job, co
 		out->time_s = sim_bound_busiest_s(&pp, load, pload);
 		for (uint32_t h = 0; h < b->nhosts && job->nvlink_bps; h++)
 			out->time_s = fmax(out->time_s, nvl[h] * 8 / (double)job->nvlink_bps);
-		out->busbw_gbps = isinf(out->time_s) ? 0 : coll_busbw_gbps(job->kind, job->nranks, job->bytes, out->time_s);
+		out->busbw_GBps = isinf(out->time_s) ? 0 : coll_busbw_GBps(job->kind, job->nranks, job->bytes, out->time_s);
 	}
 	free(nvl);
 	free(pload);

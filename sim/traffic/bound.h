@@ -106,7 +106,7 @@ int sim_bound_sim_flows(const struct sim *s, struct sim_bound_flows *out);
 /* The ideal of a collective job at one size. */
 struct sim_bound_coll {
 	double time_s;		/* lower bound on its time, s; 0: nothing crosses the fabric */
-	double busbw_gbps;	/* nccl-tests busbw at that time; -1: none (time 0) */
+	double busbw_GBps;	/* nccl-tests busbw at that time; -1: none (time 0) */
 	uint64_t net_bytes;	/* payload of its network transfers, bytes */
 };
 

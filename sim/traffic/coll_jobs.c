@@ -59,7 +59,7 @@ static int sim_jobs_fields(struct sim_coll_job *j, uint64_t *fixed_bytes, char *
 
 	x = coll_kind_from_name(tok[1]);
 	if (x < 0) {
-		snprintf(msg, len, "KIND '%s': expected allreduce, allgather, reducescatter or alltoall", tok[1]);
+		snprintf(msg, len, "KIND '%s': expected allreduce, allgather, reducescatter or all-to-all", tok[1]);
 		return -1;
 	}
 	j->kind = (enum coll_kind)x;

@@ -625,9 +625,9 @@ void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct
 	}
 	secs = cs && cs->end_ps > job->start_ps ? (double)(cs->end_ps - job->start_ps) * 1e-12 : 0;
 	r->time_us = secs * 1e6;
-	r->algbw_gbps = coll_algbw_gbps(job->bytes, secs);
-	r->busbw_gbps = coll_busbw_gbps(job->kind, job->nranks, job->bytes, secs);
-	r->effective = coll_line_fraction(r->busbw_gbps, line);
+	r->algbw_GBps = coll_algbw_GBps(job->bytes, secs);
+	r->busbw_GBps = coll_busbw_GBps(job->kind, job->nranks, job->bytes, secs);
+	r->effective = coll_line_fraction(r->busbw_GBps, line);
 	r->nic_busy = secs > 0 ? (double)r->nic_max_bytes * 8 / ((double)line * secs) : 0;
 }
 

@@ -53,7 +53,7 @@ struct sim_coll_result {
 	bool complete;			/* every transfer finished: the figures below are set */
 	uint64_t flows_done;		/* transfers of the job that finished */
 	double time_us;			/* first start to last transfer's arrival */
-	double algbw_gbps, busbw_gbps;	/* GB/s, nccl-tests definitions */
+	double algbw_GBps, busbw_GBps;	/* GB/s, nccl-tests definitions */
 	double effective;		/* busbw / NIC line rate */
 	double line_gbps;		/* NIC line rate, Gb/s */
 	double nic_busy;		/* busiest NIC's network bytes / (line rate x time) */

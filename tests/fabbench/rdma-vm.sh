@@ -116,14 +116,14 @@ p2p_vs_perftest() {
 	local fb ib ratio
 	ranks "verbs --p2p n=2 (1 MiB writes)" 2 -b 1M -e 1M -n 40 -w 2 \
 		--p2p --json "$DIR/p2p.json" -q
-	fb=$(sed -n 's/.*"p2p_bw_gbps": \([0-9.e+-]*\).*/\1/p' "$DIR/p2p.json")
+	fb=$(sed -n 's/.*"p2p_bw_GBps": \([0-9.e+-]*\).*/\1/p' "$DIR/p2p.json")
 	# Over verbs too: latency percentiles in order and a bidirectional bandwidth.
 	if awk -F': ' '{ gsub(/[",]/, ""); gsub(/^ +/, ""); v[$1] = $2 }
 		END { exit !(v["p2p_latency_iterations"] == 1000 && v["p2p_latency_us_min"] > 0 &&
 			v["p2p_latency_us_min"] <= v["p2p_latency_us"] &&
 			v["p2p_latency_us"] <= v["p2p_latency_us_p99"] &&
 			v["p2p_latency_us_p99"] <= v["p2p_latency_us_p999"] &&
-			v["p2p_latency_us_p999"] <= v["p2p_latency_us_max"] && v["p2p_bibw_gbps"] > 0) }' \
+			v["p2p_latency_us_p999"] <= v["p2p_latency_us_max"] && v["p2p_bibw_GBps"] > 0) }' \
 		"$DIR/p2p.json"; then
 		ok "verbs --p2p: min <= typical <= p99 <= p99.9 <= max, bidirectional bandwidth"
 	else

@@ -162,7 +162,7 @@ algorithms() {
 	for n in 2 5 7; do
 		ranks "allgather ring n=$n" "$n" --coll allgather "${SIZES[@]}"
 		ranks "reducescatter ring n=$n" "$n" --coll reducescatter "${SIZES[@]}"
-		ranks "alltoall pairwise n=$n" "$n" --coll alltoall "${SIZES[@]}"
+		ranks "all-to-all pairwise n=$n" "$n" --coll all-to-all "${SIZES[@]}"
 	done
 	ranks "allreduce ring n=6 2 channels chunk 1K depth 1" 6 --channels 2 \
 		--chunk 1K --depth 1 "${SIZES[@]}"
@@ -192,11 +192,11 @@ under_mpirun() {
 	fi
 	mpiranks "mpirun allreduce ring n=4" 4 "${SIZES[@]}"
 	mpiranks "mpirun allreduce tree n=5 -d bfloat16" 5 --algo tree -d bfloat16 "${SIZES[@]}"
-	mpiranks "mpirun alltoall n=3" 3 --coll alltoall "${SIZES[@]}"
+	mpiranks "mpirun alltoall (the alias) n=3" 3 --coll alltoall "${SIZES[@]}"
 	mpiranks "mpirun --baseline mpi --p2p --json n=2" 2 --baseline mpi --p2p \
 		--json "$DIR/r.json" --csv "$DIR/r.csv" "${SIZES[@]}"
-	if grep -q '"p2p_bw_gbps": [0-9]' "$DIR/r.json" 2>/dev/null &&
-		grep -q mpi_busbw_gbps "$DIR/r.json" &&
+	if grep -q '"p2p_bw_GBps": [0-9]' "$DIR/r.json" 2>/dev/null &&
+		grep -q mpi_busbw_GBps "$DIR/r.json" &&
 		{ ! command -v python3 > /dev/null || python3 -m json.tool "$DIR/r.json" > /dev/null; } &&
 		[ "$(wc -l < "$DIR/r.csv")" -eq 4 ]; then
 		ok "json and csv files"
@@ -272,9 +272,9 @@ p2p() {
 		failed "--p2p: percentiles and bandwidths" "out of order or missing" "$DIR/r.0"
 	fi
 	local k miss=""
-	for k in p2p_latency_us p2p_bw_gbps p2p_latency_us_min p2p_latency_us_max \
+	for k in p2p_latency_us p2p_bw_GBps p2p_latency_us_min p2p_latency_us_max \
 		p2p_latency_us_avg p2p_latency_us_stdev p2p_latency_us_p99 \
-		p2p_latency_us_p999 p2p_bibw_gbps; do
+		p2p_latency_us_p999 p2p_bibw_GBps; do
 		grep -q "\"$k\": [0-9]" "$DIR/p2p.json" 2>/dev/null || miss+=" $k"
 	done
 	grep -q '"p2p_latency_iterations": 1000' "$DIR/p2p.json" 2>/dev/null ||
@@ -301,7 +301,7 @@ p2p_all() {
 		0 0 "^# p2p slowest pair     : rank [0-3] \(.*\) <-> [0-3] \(.*\): [0-9.]+ GB/s, the median pair" \
 		1 0 "" 2 0 "" 3 0 ""
 	if [ "$(grep -cE '^# +[0-3]( +(-|[0-9.]+)){4}$' "$DIR/r.0")" -eq 8 ] &&
-		awk -F, 'NR == 1 { ok = $0 ~ /^src,dst,latency_us,p99_us,p999_us,min_us,max_us,bandwidth_gbps,bibw_gbps,/; next }
+		awk -F, 'NR == 1 { ok = $0 ~ /^src,dst,latency_us,p99_us,p999_us,min_us,max_us,bandwidth_GBps,bibw_GBps,/; next }
 			 { n++; k[$1 "-" $2] = 1
 			   if (!($1 < $2 && $3 <= $4 && $4 <= $5 && $6 <= $3 && $5 <= $7 && $8 > 0 && $9 > 0)) bad++ }
 			 END { exit !(ok && n == 6 && length(k) == 6 && !bad) }' "$DIR/pairs.csv"; then
