@@ -169,7 +169,9 @@ static void test_schema_headers_unchanged(void **state)
 				     "max_reorder_packets,retransmits" },
 		{ &sim_schema_links, "port,from,to,from_tier,to_tier,direction,rate_gbps,tx_bytes,utilization,"
 				     "max_queue_bytes,mean_queue_bytes,drops,ecn_marks,pfc_pauses_sent,"
-				     "pfc_pauses_received,paused_us" },
+				     "pfc_pauses_received,paused_us,"
+				     /* issue 16: appended, written by runs with failed links only */
+				     "link_down" },
 		{ &sim_schema_trace, "time_us,data_queue_bytes,ctrl_queue_bytes,paused,tx_bytes,pauses_received,"
 				     "pauses_sent,ecn_marks,drops" },
 		{ &sim_schema_coll, "job,collective,algorithm,ranks,placement,size_bytes,time_us,algbw_gbps,"
