@@ -62,6 +62,7 @@ static const struct sim_opt_cmd report_cmd = {
 	.name = "fabsim report",
 	.usage_head =
 		"usage: fabsim report [-o OUTDIR] [--port FROM:TO] [--p2p FILE] DIR [DIR...]\n"
+		"       fabsim report [-o OUTDIR] --p2p FILE\n"
 		"\n"
 		"Plot and summarize results folders written by 'fabsim run' and 'fabsim predict'.\n"
 		"A DIR is a results folder (summary.json, collective.csv or prediction.csv) or\n"
