@@ -81,7 +81,8 @@ static void gp_p2p_body(FILE *f, const struct sim_rep_p2p *p, const char *title,
 		hi = hi > 0 ? hi * 1.1 : 1;
 	}
 	if (k > 1)
-		snprintf(axis, sizeof(axis), "rank (every %u%s of %u labelled)", k, k == 2 ? "nd" : k == 3 ? "rd" : "th",
+		snprintf(axis, sizeof(axis), "rank (every %u%s of %u labelled)", k,
+			 k % 100 / 10 == 1 ? "th" : k % 10 == 2 ? "nd" : k % 10 == 3 ? "rd" : k % 10 == 1 ? "st" : "th",
 			 p->nranks);
 	else
 		snprintf(axis, sizeof(axis), "rank");

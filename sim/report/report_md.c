@@ -571,7 +571,8 @@ static void md_port_table(FILE *f, const struct sim_report *r)
 				"| configuration | port | utilization | max queue (KB) | ECN marks "
 				"| pauses sent | pauses received | paused (us) | drops |\n"
 				"|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
-				r->port ? "--port" : "each run's busiest port: the deepest max_queue_bytes in links.csv");
+				r->port ? "--port" :
+				"each run's busiest port: the deepest max_queue_bytes in links.csv");
 		md_port_row(f, &r->cfg[i], port);
 	}
 	if (n)
