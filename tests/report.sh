@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # fabsim report: from small flow, collective and (hand-made) prediction
-# results, the plots exist as PNG and SVG with their axis labels, report.md
+# results, the plots exist as PNG and SVG with their axis labels and gnuplot
+# says nothing on stderr; every tier pair of a 3-tier fat-tree and a 2-tier
+# leaf-spine has its heatmap with node names, a failed link hatched; the
+# queue plot traces the busiest port (a tiny incast's receiver downlink) or
+# says how to; fabbench's p2p matrix (--p2p, hand-made and real) draws as
+# two heatmaps with the slowest pair named; report.md
 # embeds them and carries the figures of the summaries, titles name the
 # topology, scale and lb/cc/rx, legends sit outside the data, several seeds
 # aggregate to mean [min..max] (hand values), the ablation ladder's chart
@@ -37,6 +42,7 @@ done
 out=$tmp/out1
 expect "report over a folder of results" 0 "$out/report.md" "$FABSIM" report -o "$out" "$res"
 cp "$tmp/out" "$tmp/stdout1"
+check "report over flows, a collective and a prediction: nothing on stderr" test ! -s "$tmp/err"
 
 # plot stem and a label its SVG must show
 plots=(
@@ -44,8 +50,10 @@ plots=(
 	"busbw-vs-size|bus bandwidth (GB/s)"
 	"nic-busy-vs-size|NIC busy"
 	"fct-cdf|flow completion time (us"
-	"heatmap-ecmp|destination "	# the busier direction between leaves and spines, ACKs included
-	"heatmap-coll|utilization (fraction of line rate)"
+	"heatmap-ecmp-leaf-spine|down: spine -> leaf"	# up and down, ACKs included
+	"heatmap-ecmp-host-leaf|up: host -> leaf"
+	"heatmap-coll-leaf-spine|utilization (fraction of line rate)"
+	"heatmap-coll-host-leaf|rail0-leaf0"
 	"queue-ecmp|data queue (KB)"
 	"queue-coll|time (us)"
 	"predicted-vs-measured-allreduce|bus bandwidth (GB/s)"
@@ -86,13 +94,160 @@ check "flow-throughput.gp title: small-800g, 128 hosts" grep -Eq "set title '[^'
 check "flow-throughput.gp title: cc=none rx=ddp shared" grep -Eq "set title '[^']*cc=none rx=ddp" "$out/flow-throughput.gp"
 check "flow-throughput.gp: the lb that differs names each cluster" grep -Fq "'ecmp (lb=ecmp)'" "$out/flow-throughput.gp"
 check "flow-throughput.svg: lb=ar" grep -Fq "ar (lb=ar)" "$out/flow-throughput.svg"
-check "heatmap-coll.gp title: the run's stack" grep -Eq "set title .*lb=ar cc=telemetry rx=ddp" "$out/heatmap-coll.gp"
+check "heatmap-coll-leaf-spine.gp title: the run's stack" grep -Eq "set multiplot .*lb=ar cc=telemetry rx=ddp" \
+	"$out/heatmap-coll-leaf-spine.gp"
 # legends outside the data area
 for stem in effective-vs-size busbw-vs-size busbw-per-nic-vs-size nic-busy-vs-size time-vs-size flow-throughput \
 	fct-cdf queue-ecmp predicted-vs-measured-allreduce; do
 	check "$stem.gp: key outside the data" sh -c "! grep 'set key' '$out/$stem.gp' | grep -Evq 'outside|below' &&
 		grep -Eq 'set key (outside|below)' '$out/$stem.gp'"
 done
+
+# every tier of a 3-tier fat-tree and of a 2-tier leaf-spine: one heatmap per tier pair, up and down
+# panels, node names on the axes (every k-th when too many), a link down hatched, nothing on stderr
+ft=$tmp/fattree-tiny.topo
+cat >"$ft" <<'EOF'
+name = "fattree-tiny";
+fabric = {
+	kind = "fattree";
+	pods = 2;
+	leaves_per_pod = 2;
+	hosts_per_leaf = 4;
+	aggs_per_pod = 2;
+	cores_per_group = 2;
+	host_rate = "400G";
+	fabric_rate = "400G";
+};
+EOF
+# the lines of datablock $NAME in FILE, on one line
+block() { sed -n "/^\\\$$2 << EOD/,/^EOD/p" "$1" | sed '1d;$d' | tr '\n' ' '; }
+tiers=$tmp/tiers
+"$FABSIM" run -t "$ft" -s 256K --fail leaf0:agg0.0 -o "$tiers/ft" >/dev/null 2>&1
+"$FABSIM" run -t "$ft" -w allreduce -s 64K:256K:x4 -o "$tiers/ftcoll" >/dev/null 2>&1
+check "3-tier run with a failed link: links.csv has link_down" sh -c "head -1 '$tiers/ft/links.csv' | grep -q ',link_down\$'"
+down=$(awk -F, 'NR > 1 && $NF == 1 { print $2 ":" $3 }' "$tiers/ft/links.csv" | sort | tr '\n' ' ')
+check "links.csv: both directions of leaf0:agg0.0 down, no other" test "$down" = "agg0.0:leaf0 leaf0:agg0.0 "
+check "a run without failures: no link_down column (files as before)" sh -c "! grep -q link_down '$res/ecmp/links.csv'"
+oh=$tmp/oh
+expect "report on a 3-tier run and a 2-tier run" 0 "" "$FABSIM" report -o "$oh" "$tiers/ft" "$tiers/ftcoll" "$res/ecmp"
+check "3-tier and 2-tier heatmaps: nothing on stderr" test ! -s "$tmp/err"
+for stem in heatmap-ft-host-leaf heatmap-ft-leaf-agg heatmap-ft-agg-core heatmap-ftcoll-host-leaf \
+	heatmap-ftcoll-leaf-agg heatmap-ftcoll-agg-core heatmap-ecmp-host-leaf heatmap-ecmp-leaf-spine; do
+	check "$stem.png is a PNG" is_png "$oh/$stem.png"
+	check "$stem.svg is an SVG" grep -q "<svg" "$oh/$stem.svg"
+	check "report.md embeds $stem.png" grep -Fq "]($stem.png)" "$oh/report.md"
+done
+check "2-tier: no agg-core heatmap" test ! -e "$oh/heatmap-ecmp-agg-core.png"
+for pair in "host leaf" "leaf agg" "agg core"; do
+	lo=${pair% *}
+	hi=${pair#* }
+	gp=$oh/heatmap-ft-$lo-$hi.gp
+	check "heatmap-ft-$lo-$hi.gp names both tiers, up and down" sh -c "grep -Fq \"set title 'up: $lo -> $hi\" '$gp' &&
+		grep -Fq \"set title 'down: $hi -> $lo\" '$gp' && grep -Fq \"set ylabel '$lo'\" '$gp' &&
+		grep -Fq \"set xlabel '$hi'\" '$gp'"
+done
+gp=$oh/heatmap-ft-leaf-agg.gp
+check "heatmap-ft-leaf-agg.gp: agg names on the x axis" grep -Fq "set xtics out ('agg0.0' 0, 'agg0.1' 1, 'agg1.0' 2, 'agg1.1' 3)" "$gp"
+check "heatmap-ft-leaf-agg.gp: leaf names on the y axis" grep -Fq "set ytics out ('leaf0' 0, 'leaf1' 1, 'leaf2' 2, 'leaf3' 3)" "$gp"
+# leaf0 is row 0, agg0.0 column 0: the one cell down, in both panels, and not among the live cells
+check "heatmap-ft-leaf-agg.gp: leaf0-agg0.0 down in the up panel" test "$(block "$gp" down0)" = "0 0 "
+check "heatmap-ft-leaf-agg.gp: and in the down panel" test "$(block "$gp" down1)" = "0 0 "
+check "heatmap-ft-leaf-agg.gp: not a live cell" sh -c "! sed -n '/^.live0 << EOD/,/^EOD/p' '$gp' | grep -q '^0 0 '"
+check "heatmap-ft-leaf-agg.gp: down cells hatched" grep -q "fs pattern" "$gp"
+check "report.md: the links down are said" grep -Fq "2 link directions were down at the end of the run are hatched red" "$oh/report.md"
+check "3-tier collective: nothing hatched" sh -c "! grep -q 'fs pattern' '$oh/heatmap-ftcoll-leaf-agg.gp'"
+# small-800g: 128 hosts; an axis names 40 at most: every ceil(128 / 40) = 4th
+check "128 hosts: every 4th named, and the axis says so" grep -Fq "set ylabel 'host (every 4th of 128 labelled)'" \
+	"$oh/heatmap-ecmp-host-leaf.gp"
+check "128 hosts: h124 labelled" grep -Fq "'h124' 124" "$oh/heatmap-ecmp-host-leaf.gp"
+check "128 hosts: h125 not" sh -c "! grep -Fq \"'h125'\" '$oh/heatmap-ecmp-host-leaf.gp'"
+
+# the queue plot of the busiest port: a tiny incast, h1..h3 into h0 on its leaf, where only leaf0's port
+# down to h0 queues (3 x 400G into 400G). Ports: the 16 hosts' uplinks are 0..15, then leaf0's, down
+# ports first: leaf0:h0 is port 16.
+"$FABSIM" run -t "$ft" -w incast --incast-senders 3 --incast-from local -s 256K -o "$tiers/inc" >/dev/null 2>&1
+"$FABSIM" run -t "$ft" -w incast --incast-senders 3 --incast-from local -s 256K --trace-port leaf0:agg0.0 \
+	-o "$tiers/inc-other" >/dev/null 2>&1
+expect "queue plot: the busiest port when none is named" 0 "queue-inc: port leaf0:h0 (port 16, the busiest: max queue " \
+	"$FABSIM" report -o "$tmp/oq" "$tiers/inc"
+check "queue plot: nothing on stderr" test ! -s "$tmp/err"
+check "queue-inc.gp title names leaf0:h0, the busiest" grep -Fq "queue and PFC at port leaf0:h0 (port 16, the busiest" \
+	"$tmp/oq/queue-inc.gp"
+check "port table: the busiest port" grep -Fq "| inc | leaf0:h0 |" "$tmp/oq/report.md"
+check "the queue plot shows a queue" sh -c "! grep -q 'the queue stayed empty' '$tmp/oq/queue-inc.gp'"
+expect "queue plot: the busiest port is not in trace.csv" 0 "queue-inc-other: port leaf0:h0 (port 16, the busiest: max queue" \
+	"$FABSIM" report -o "$tmp/oq2" "$tiers/inc-other"
+check "stdout: draws trace.csv's port, says how to trace the busiest" grep -Fq \
+	"which samples leaf0:agg0.0: drawn instead; rerun 'fabsim run' with --trace-port leaf0:h0" "$tmp/out"
+check "queue-inc-other.gp: the title names the traced port" grep -Fq \
+	"queue and PFC at port leaf0:agg0.0, the one trace.csv samples" "$tmp/oq2/queue-inc-other.gp"
+check "queue-inc-other.gp: a title line names the busiest" grep -Fq "not traced: leaf0:h0" "$tmp/oq2/queue-inc-other.gp"
+expect "queue plot: --port wins" 0 "queue-inc: port leaf0:h1 (named by --port) is not in trace.csv" \
+	"$FABSIM" report --port leaf0:h1 -o "$tmp/oq3" "$tiers/inc"
+
+# fabbench --p2p all --p2p-csv: 4 ranks, pair 1-3 slow (2.5 GB/s, the others 10), pair 0-2 the highest latency
+p2p=$tmp/p2p
+mkdir -p "$p2p"
+cat >"$p2p/pairs.csv" <<'EOF'
+src,dst,latency_us,p99_us,p999_us,min_us,max_us,bandwidth_GBps,bibw_GBps,src_host,dst_host
+0,1,5.000,6.000,7.000,4.000,8.000,10.000000,20.000000,node-a,node-b
+0,2,9.000,9.500,9.900,8.000,10.000,10.000000,20.000000,node-a,node-c
+0,3,5.000,6.000,7.000,4.000,8.000,10.000000,20.000000,node-a,node-d
+1,2,5.000,6.000,7.000,4.000,8.000,10.000000,20.000000,node-b,node-c
+1,3,5.000,6.000,7.000,4.000,8.000,2.500000,5.000000,node-b,node-d
+2,3,5.000,6.000,7.000,4.000,8.000,10.000000,20.000000,node-c,node-d
+EOF
+op=$tmp/op
+expect "--p2p alone: the two heatmaps and report.md" 0 "$op/p2p-bandwidth.svg" "$FABSIM" report --p2p "$p2p/pairs.csv" -o "$op"
+check "--p2p: nothing on stderr" test ! -s "$tmp/err"
+for stem in p2p-latency p2p-bandwidth; do
+	check "$stem.png is a PNG" is_png "$op/$stem.png"
+	check "$stem.svg names the ranks' hosts" grep -Fq "1 (node-b)" "$op/$stem.svg"
+	check "report.md embeds $stem.png" grep -Fq "]($stem.png)" "$op/report.md"
+done
+# medians as fabbench's footer (nearest rank, the 3rd of 6): bandwidths 2.5 10 10 10 10 10, latencies 5 5 5 5 5 9
+check "report.md names the slowest pair" grep -Fxq -e \
+	"- **Slowest pair**: rank 1 (node-b) <-> 3 (node-d): 2.500 GB/s, the median pair 10.000 GB/s." "$op/report.md"
+check "report.md names the highest latency" grep -Fxq -e \
+	"- **Highest latency**: rank 0 (node-a) <-> 2 (node-c): 9.00 us, the median pair 5.00 us." "$op/report.md"
+check "p2p-bandwidth.gp marks ranks 1 and 3" test "$(block "$op/p2p-bandwidth.gp" slow)" = "3 1 1 3 "
+check "p2p-latency.gp marks ranks 0 and 2" test "$(block "$op/p2p-latency.gp" slow)" = "2 0 0 2 "
+check "p2p-bandwidth.gp: in GB/s" grep -Fq "set cblabel 'bandwidth (GB/s)'" "$op/p2p-bandwidth.gp"
+check "p2p-latency.gp: in us" grep -Fq "set cblabel 'latency (us, typical one-way)'" "$op/p2p-latency.gp"
+check "p2p-bandwidth.gp: rank x rank" sh -c "grep -Fq \"set xlabel 'rank'\" '$op/p2p-bandwidth.gp' &&
+	grep -Fq \"set ylabel 'rank'\" '$op/p2p-bandwidth.gp'"
+# a file fabbench wrote (4 ranks over TCP on loopback, when the GB/s column was bandwidth_gbps);
+# its footer said "rank 1 (vm) <-> 3 (vm): 1.340 GB/s, the median pair 1.729 GB/s"
+cat >"$p2p/fabbench.csv" <<'EOF'
+src,dst,latency_us,p99_us,p999_us,min_us,max_us,bandwidth_gbps,bibw_gbps,src_host,dst_host
+0,1,20.008,26.620,46.993,11.320,57.080,1.728612,1.171091,vm,vm
+0,2,20.039,25.451,68.227,11.355,77.481,1.778550,1.470959,vm,vm
+0,3,19.806,28.293,44.925,11.312,75.728,1.689181,1.494090,vm,vm
+1,2,19.952,27.422,56.394,11.328,116.642,1.780628,1.528750,vm,vm
+1,3,19.794,29.710,41.390,11.303,74.926,1.340081,1.426626,vm,vm
+2,3,19.905,25.908,35.402,11.359,39.610,1.793811,1.386426,vm,vm
+EOF
+expect "--p2p with a results DIR: one report" 0 "$tmp/op2/heatmap-ecmp-leaf-spine.png" \
+	"$FABSIM" report --p2p "$p2p/fabbench.csv" -o "$tmp/op2" "$res/ecmp"
+check "fabbench's file: the slowest pair as its footer" grep -Fq \
+	"rank 1 (vm) <-> 3 (vm): 1.340 GB/s, the median pair 1.729 GB/s." "$tmp/op2/report.md"
+check "--p2p with a DIR: 1 configuration and a p2p matrix" grep -Fxq "1 configuration and a p2p matrix." "$tmp/op2/report.md"
+expect "--p2p alone writes beside the file" 0 "$p2p/p2p-latency.png" "$FABSIM" report --p2p "$p2p/pairs.csv"
+# bad files: FILE:LINE and exit 1
+sed '3s/,10.000000,20/,fast,20/' "$p2p/pairs.csv" >"$p2p/bad-value.csv"
+expect "--p2p: a bad value: file:line, column, exit 1" 1 "bad-value.csv:3: column 'bandwidth_GBps': expected a number" \
+	"$FABSIM" report --p2p "$p2p/bad-value.csv" -o "$tmp/o"
+sed '/^2,3,/d' "$p2p/pairs.csv" >"$p2p/missing.csv"
+expect "--p2p: a pair missing: exit 1" 1 "missing.csv: no row for ranks 2 and 3" \
+	"$FABSIM" report --p2p "$p2p/missing.csv" -o "$tmp/o"
+{ cat "$p2p/pairs.csv"; echo "3,1,5,6,7,4,8,10,20,node-d,node-b"; } >"$p2p/twice.csv"
+expect "--p2p: a pair twice: exit 1" 1 "twice.csv:8: ranks 1 and 3 again (line 6 has them)" \
+	"$FABSIM" report --p2p "$p2p/twice.csv" -o "$tmp/o"
+cut -d, -f1-7 "$p2p/pairs.csv" >"$p2p/nobw.csv"
+expect "--p2p: no bandwidth column: exit 1" 1 "nobw.csv: header has no 'bandwidth_GBps' column" \
+	"$FABSIM" report --p2p "$p2p/nobw.csv" -o "$tmp/o"
+expect "--p2p: no such file: exit 1" 1 "cannot read $p2p/nope.csv" "$FABSIM" report --p2p "$p2p/nope.csv" -o "$tmp/o"
+expect "--p2p '': exit 2" 2 "--p2p needs a file name" "$FABSIM" report --p2p "" "$res"
 
 # several seeds, hand values: each figure is the mean, with min and max
 # collective: 1M over seeds 1..3, 4M over seeds 1..2 (columns by name, any order)
@@ -217,7 +372,7 @@ expect "missing folder: exit 1, names it" 1 "$tmp/nope" "$FABSIM" report -o "$tm
 expect "collective.csv without a column: names file, column" 1 "badcoll/collective.csv: header has no 'collective'" \
 	"$FABSIM" report -o "$tmp/o" "$tmp/badcoll"
 expect "broken summary.json: names file and line" 1 "badjson/summary.json:1:" "$FABSIM" report -o "$tmp/o" "$tmp/badjson"
-expect "no arguments: exit 2" 2 "usage: fabsim report" "$FABSIM" report
+expect "no arguments: exit 2" 2 "expected at least one results DIR (or --p2p FILE)" "$FABSIM" report
 expect "unknown option: exit 2" 2 "usage: fabsim report" "$FABSIM" report --frobnicate "$res"
 expect "bad --port: exit 2" 2 "expected FROM:TO" "$FABSIM" report --port leaf0 "$res"
 expect "--help: exit 0" 0 "usage: fabsim report" "$FABSIM" report --help

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,118 @@ static void test_nothing_to_plot(void **state)
 	rmdir(dir);
 }
 
+/* The busiest port: the deepest max_queue_bytes; ties to the lowest port index, not the first row. */
+static void test_busiest(void **state)
+{
+	struct sim_rep_link l[4] = {
+		{ .port = 9, .from = "h0", .to = "leaf0", .max_queue_bytes = 100 },
+		{ .port = 7, .from = "leaf0", .to = "h1", .max_queue_bytes = 5000 },
+		{ .port = 3, .from = "leaf0", .to = "h0", .max_queue_bytes = 5000 },
+		{ .port = 5, .from = "leaf1", .to = "h2", .max_queue_bytes = 4999 },
+	};
+	struct sim_rep_config c = { .busiest = &l[2], .busy_port = "leaf0:h0", .trace_port = "leaf0:h1" };
+	struct sim_report r = { 0 };
+
+	(void)state;
+	assert_null(sim_rep_busiest(l, 0));
+	assert_ptr_equal(sim_rep_busiest(l, 4), &l[2]);
+	assert_ptr_equal(sim_rep_busiest(l, 2), &l[1]);
+	/* a links.csv without the port column is in port order: the first row of the deepest */
+	l[1].port = l[2].port = NAN;
+	assert_ptr_equal(sim_rep_busiest(l, 4), &l[1]);
+	/* --port, then the busiest, then trace.csv's port */
+	assert_string_equal(sim_rep_port(&r, &c), "leaf0:h0");
+	r.port = "leaf1:spine0";
+	assert_string_equal(sim_rep_port(&r, &c), "leaf1:spine0");
+	r.port = NULL;
+	c.busy_port[0] = 0;
+	assert_string_equal(sim_rep_port(&r, &c), "leaf0:h1");
+}
+
+/* Writes TEXT to DIR/NAME and loads it as --p2p: the loader's return, r->err on failure. */
+static int load_p2p(struct sim_report *r, const char *dir, const char *name, const char *text, char *path,
+		    size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	memset(r, 0, sizeof(*r));
+	return sim_rep_load_p2p(r, path);
+}
+
+static void expect_p2p_error(const char *dir, const char *text, const char *msg)
+{
+	struct sim_report r;
+	char path[128], want[256];
+
+	assert_int_equal(load_p2p(&r, dir, "bad.csv", text, path, sizeof(path)), -EINVAL);
+	snprintf(want, sizeof(want), "%s%s", path, msg);
+	if (!strstr(r.err, want))
+		fail_msg("got '%s', expected '%s'", r.err, want);
+	sim_rep_p2p_free(&r.p2p);
+	unlink(path);
+}
+
+/* fabbench --p2p-csv: 4 ranks, pair 1-3 slow (2.5 GB/s of 10), pair 0-2 far (9 us of 5) */
+static void test_p2p_load(void **state)
+{
+	static const char good[] =
+		"src,dst,latency_us,p99_us,p999_us,min_us,max_us,bandwidth_GBps,bibw_GBps,src_host,dst_host\n"
+		"0,1,5,6,7,4,8,10,20,a,b\n0,2,9,9,9,9,9,10,20,a,c\n0,3,5,6,7,4,8,10,20,a,d\n"
+		"1,2,5,6,7,4,8,10,20,b,c\n1,3,5,6,7,4,8,2.5,5,b,d\n2,3,5,6,7,4,8,10,20,c,d\n";
+	static const char head[] = "src,dst,latency_us,bandwidth_GBps\n";
+	char dir[] = "/tmp/fabsim-test-p2p-XXXXXX", path[128], text[512];
+	struct sim_report r;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(load_p2p(&r, dir, "pairs.csv", good, path, sizeof(path)), 0);
+	assert_int_equal(r.p2p.nranks, 4);
+	assert_int_equal(r.p2p.npairs, 6);
+	assert_int_equal(r.p2p.slow->src, 1);
+	assert_int_equal(r.p2p.slow->dst, 3);
+	assert_true(r.p2p.slow->bw_GBps == 2.5);
+	assert_int_equal(r.p2p.far->src, 0);
+	assert_int_equal(r.p2p.far->dst, 2);
+	/* nearest-rank medians, as fabbench's footer: the 3rd of 6 */
+	assert_true(r.p2p.median_GBps == 10);
+	assert_true(r.p2p.median_us == 5);
+	assert_string_equal(r.p2p.host[3], "d");
+	sim_rep_p2p_free(&r.p2p);
+	unlink(path);
+	/* fabbench before issue 16 spelled the GB/s column bandwidth_gbps; no host names */
+	assert_int_equal(load_p2p(&r, dir, "old.csv", "src,dst,latency_us,bandwidth_gbps\n1,0,3,4\n",
+				  path, sizeof(path)), 0);
+	assert_int_equal(r.p2p.nranks, 2);
+	assert_true(r.p2p.slow->bw_GBps == 4);
+	assert_string_equal(r.p2p.host[0], "");
+	sim_rep_p2p_free(&r.p2p);
+	unlink(path);
+
+	expect_p2p_error(dir, "src,dst,latency_us\n0,1,3\n", ": header has no 'bandwidth_GBps' column");
+	expect_p2p_error(dir, "src,latency_us,bandwidth_GBps\n0,3,4\n", ": header has no 'dst' column");
+	expect_p2p_error(dir, head, ": no rows");
+	snprintf(text, sizeof(text), "%s0,1,3,4\n0,2,3,x\n", head);
+	expect_p2p_error(dir, text, ":3: column 'bandwidth_GBps': expected a number");
+	snprintf(text, sizeof(text), "%s0,1,3,4\n2,2,3,4\n", head);
+	expect_p2p_error(dir, text, ":3: src and dst are both rank 2");
+	snprintf(text, sizeof(text), "%s0,1,0,4\n", head);
+	expect_p2p_error(dir, text, ":2: column 'latency_us': 0 is out of range");
+	snprintf(text, sizeof(text), "%s0,1,3,4\n0,2,3,4\n1,0,3,4\n1,2,3,4\n", head);
+	expect_p2p_error(dir, text, ":4: ranks 0 and 1 again (line 2 has them)");
+	snprintf(text, sizeof(text), "%s0,1,3,4\n0,2,3,4\n", head);
+	expect_p2p_error(dir, text, ": no row for ranks 1 and 2");
+	snprintf(text, sizeof(text), "%s0,1,3,4\n0,1024,3,4\n", head);
+	expect_p2p_error(dir, text, ":3: column 'dst': 1024 is out of range (expected a whole number 0..1023)");
+	expect_p2p_error(dir, "src,dst,latency_us,bandwidth_GBps,src_host,dst_host\n0,1,3,4,a,b\n0,2,3,4,c,d\n"
+			 "1,2,3,4,b,d\n", ":3: rank 0 is on host 'c' here but 'a' above");
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +311,8 @@ int main(void)
 		cmocka_unit_test(test_data_and_quote),
 		cmocka_unit_test(test_open_fails),
 		cmocka_unit_test(test_nothing_to_plot),
+		cmocka_unit_test(test_busiest),
+		cmocka_unit_test(test_p2p_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
 struct report_opts {
 	const char *out_dir;	/* NULL: the first DIR */
 	const char *port;	/* FROM:TO or NULL */
+	const char *p2p;	/* fabbench --p2p-csv file or NULL */
 	char **dirs;
 	int ndirs;
 };
@@ -43,7 +44,13 @@ static const struct sim_opt report_opts_table[] = {
 	SIM_OPT_STR("out", 'o', "OUTDIR", struct report_opts, out_dir, "where to write (default: the first DIR)"),
 	SIM_OPT_CUSTOM("port", 'p', "FROM:TO", report_opt_port, NULL,
 		       "port the queue plots and the port table are about\n"
-		       "(default: each run's traced port, trace_port)"),
+		       "(default: each run's busiest, the deepest\n"
+		       "max_queue_bytes in links.csv; its queue over time\n"
+		       "needs a trace.csv of it: fabsim run --trace-port)"),
+	SIM_OPT_STR("p2p", 0, "FILE", struct report_opts, p2p,
+		    "fabbench --p2p all --p2p-csv FILE: latency and\n"
+		    "bandwidth heatmaps, rank x rank, the slowest pair\n"
+		    "named (DIRs optional with it)"),
 	SIM_OPT_HELP("show this help"),
 };
 
@@ -54,7 +61,8 @@ static const struct sim_opt_group report_groups[] = {
 static const struct sim_opt_cmd report_cmd = {
 	.name = "fabsim report",
 	.usage_head =
-		"usage: fabsim report [-o OUTDIR] [--port FROM:TO] DIR [DIR...]\n"
+		"usage: fabsim report [-o OUTDIR] [--port FROM:TO] [--p2p FILE] DIR [DIR...]\n"
+		"       fabsim report [-o OUTDIR] --p2p FILE\n"
 		"\n"
 		"Plot and summarize results folders written by 'fabsim run' and 'fabsim predict'.\n"
 		"A DIR is a results folder (summary.json, collective.csv or prediction.csv) or\n"
@@ -68,9 +76,11 @@ static const struct sim_opt_cmd report_cmd = {
 		"\n"
 		"plots: ladder-<workload> (ladder.csv), effective-vs-size, busbw-vs-size,\n"
 		"busbw-per-nic-vs-size, nic-busy-vs-size, time-vs-size (collectives),\n"
-		"flow-throughput (flow workloads), fct-cdf, heatmap-<config> (busiest switch\n"
-		"tier), queue-<config> (trace.csv), predicted-vs-measured-<collective>\n"
-		"(prediction.csv). Several seeds (--seeds): mean, with min-max error bars.\n",
+		"flow-throughput (flow workloads), fct-cdf, heatmap-<config>-<tier>-<tier>\n"
+		"(links.csv: one per tier pair, up and down, e.g. heatmap-<config>-leaf-spine),\n"
+		"queue-<config> (trace.csv), predicted-vs-measured-<collective>\n"
+		"(prediction.csv), p2p-latency, p2p-bandwidth (--p2p). Several seeds\n"
+		"(--seeds): mean, with min-max error bars.\n",
 	.help_col = 23,
 	.stop_at_arg = true,
 	.usage_on_error = true,
@@ -84,13 +94,17 @@ static int report_parse_args(int argc, char **argv, struct report_opts *o)
 
 	if (rc)
 		return rc > 0 ? -1 : 2;
-	if (first >= argc) {
-		fprintf(stderr, "fabsim report: expected at least one results DIR\n");
+	if (first >= argc && !o->p2p) {
+		fprintf(stderr, "fabsim report: expected at least one results DIR (or --p2p FILE)\n");
 		sim_opt_usage(&report_cmd, stderr);
 		return 2;
 	}
 	if (o->out_dir && !*o->out_dir) {
 		fprintf(stderr, "fabsim report: --out needs a folder name\n");
+		return 2;
+	}
+	if (o->p2p && !*o->p2p) {
+		fprintf(stderr, "fabsim report: --p2p needs a file name\n");
 		return 2;
 	}
 	o->dirs = argv + first;
@@ -213,6 +227,7 @@ static void report_free(struct sim_report *r)
 	for (i = 0; i < r->ncfg; i++)
 		sim_rep_config_free(&r->cfg[i]);
 	free(r->cfg);
+	sim_rep_p2p_free(&r->p2p);
 	free(r->ladder);
 	for (i = 0; i < r->nplots; i++)
 		free(r->plots[i].caption);
@@ -227,6 +242,10 @@ static int report_build(struct sim_report *r, const struct report_opts *o)
 	size_t cap = 0;
 	int i;
 
+	if (o->p2p && sim_rep_load_p2p(r, o->p2p)) {
+		fprintf(stderr, "fabsim report: %s\n", r->err);
+		return -1;
+	}
 	for (i = 0; i < o->ndirs; i++)
 		if (report_scan(r, &cap, o->dirs[i]))
 			return -1;
@@ -244,19 +263,32 @@ static int report_build(struct sim_report *r, const struct report_opts *o)
 	return 0;
 }
 
+/* The folder of PATH ("." for a bare name): where --p2p alone writes. */
+static const char *report_dir_of(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return ".";
+	snprintf(buf, len, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return buf;
+}
+
 int sim_cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { 0 };
 	struct sim_report r = { 0 };
+	char p2p_dir[4096];
 	size_t i;
 	int ret;
 
 	ret = report_parse_args(argc, argv, &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	r.out_dir = o.out_dir ? o.out_dir : o.dirs[0];
+	r.out_dir = o.out_dir ? o.out_dir : o.ndirs ? o.dirs[0] : report_dir_of(o.p2p, p2p_dir, sizeof(p2p_dir));
 	r.port = o.port;
 	r.warn = stderr;
+	r.info = stdout;
 	ret = report_build(&r, &o);
 	if (!ret) {
 		for (i = 0; i < r.nfiles; i++)

@@ -56,6 +56,7 @@ int sim_rep_plot_queue(struct sim_report *r, const struct sim_rep_family *fam,
 int sim_rep_plot_predictions(struct sim_report *r, const struct sim_rep_family *fam);
 int sim_rep_plot_flows(struct sim_report *r, const struct sim_rep_family *fam);
 int sim_rep_plot_ladder(struct sim_report *r, const struct sim_rep_family *fam);
+int sim_rep_plot_p2p(struct sim_report *r, const struct sim_rep_family *fam);
 
 /*
  * Clustered bars with min-max error bars and the value printed above each

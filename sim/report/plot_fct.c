@@ -107,7 +107,7 @@ int sim_rep_plot_fct(struct sim_report *r, const struct sim_rep_family *fam)
 	double lo = INFINITY, hi = 0;
 	char cap[SIM_REP_CAPTION], title[SIM_REP_LEGEND * 2], common[256];
 	char (*legend)[SIM_REP_LEGEND];
-	size_t i, n = 0;
+	size_t i, n = 0, longest;
 	bool log_x;
 	FILE *f;
 	int ret;
@@ -132,18 +132,29 @@ int sim_rep_plot_fct(struct sim_report *r, const struct sim_rep_family *fam)
 	for (i = 0; i < r->ncfg; i++)
 		if (sim_rep_has(&r->cfg[i], fam->needs))
 			gp_cdf_block(f, &r->cfg[i], i);
-	sim_gp_loop_begin(f, stem, 960, 600);
+	rep_cdf_context(r, fam, n, common, sizeof(common), legend);
+	/* one key entry a row, the plot as wide as the longest: gnuplot warns of an entry that does not fit */
+	for (i = 0, n = 0, longest = 0; i < r->ncfg; i++) {
+		if (!sim_rep_has(&r->cfg[i], fam->needs))
+			continue;
+		rep_cdf_title(&r->cfg[i], legend[n++], title, sizeof(title));
+		longest = strlen(title) > longest ? strlen(title) : longest;
+	}
+	sim_gp_loop_begin(f, stem, longest * 8 + 240 < 960 ? 960 : longest * 8 + 240 > 2400 ? 2400 :
+			  (int)(longest * 8 + 240), 600);
 	/* a log axis only pays when the FCTs span more than two decades */
 	log_x = lo > 0 && hi / lo > 100;
 	if (log_x)
 		fprintf(f, "\tset logscale x 10\n\tset format x '%%g'\n");
-	rep_cdf_context(r, fam, n, common, sizeof(common), legend);
+	/* every flow took as long (one flow, a symmetric fabric): gnuplot warns of an empty x range */
+	if (!(hi > lo))
+		fprintf(f, "\tset xrange [%g:%g]\n", lo * 0.9, lo > 0 ? lo * 1.1 : 1.0);
 	sim_rep_title(title, sizeof(title), common, "flow completion time CDF");
 	fprintf(f, "\tset title ");
 	sim_gp_str(f, title);
 	fprintf(f, "\n\tset xlabel 'flow completion time (us%s)'\n"
 		"\tset ylabel 'fraction of flows completed'\n"
-		"\tset yrange [0:1.02]\n\tset key below\n\tplot ",
+		"\tset yrange [0:1.02]\n\tset key below vertical maxcols 1\n\tplot ",
 		log_x ? ", log scale" : "");
 	for (i = 0, n = 0; i < r->ncfg; i++) {
 		if (!sim_rep_has(&r->cfg[i], fam->needs))

@@ -142,6 +142,13 @@ int sim_rep_plot_flows(struct sim_report *r, const struct sim_rep_family *fam)
 		}
 		n++;
 	}
+	/* no run finished its flows (--stop): no bar to draw; report.md's table shows the dashes */
+	for (i = 0; i < n * REP_FLOW_FIGS && isnan(b.mean[i]); i++)
+		;
+	if (i == n * REP_FLOW_FIGS) {
+		ret = 0;
+		goto out_free;
+	}
 	sim_rep_ctx_split(b.x, b.name, n, common, sizeof(common), b.legend);
 	for (i = 0; i < n; i++)
 		b.cluster[i] = b.legend[i];

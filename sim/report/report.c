@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,12 +71,32 @@ void sim_rep_size_label(double bytes, char *buf, size_t len)
 	snprintf(buf, len, "%g%s", v, units[i]);
 }
 
-/* --port if given, else the port the run traced; NULL if neither. */
+/* --port if given, else the busiest port of links.csv, else the port the run traced; NULL if none. */
 const char *sim_rep_port(const struct sim_report *r, const struct sim_rep_config *c)
 {
 	if (r->port)
 		return r->port;
+	if (c->busy_port[0])
+		return c->busy_port;
 	return c->trace_port[0] ? c->trace_port : NULL;
+}
+
+/* Port index order; a file without the port column is in port order already (links.csv is). */
+static bool rep_port_before(const struct sim_rep_link *a, const struct sim_rep_link *b)
+{
+	return !isnan(a->port) && !isnan(b->port) && a->port < b->port;
+}
+
+const struct sim_rep_link *sim_rep_busiest(const struct sim_rep_link *links, size_t n)
+{
+	const struct sim_rep_link *best = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!best || links[i].max_queue_bytes > best->max_queue_bytes ||
+		    (links[i].max_queue_bytes == best->max_queue_bytes && rep_port_before(&links[i], best)))
+			best = &links[i];
+	return best;
 }
 
 void sim_rep_agg_init(struct sim_rep_agg *a)

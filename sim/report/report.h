@@ -67,6 +67,28 @@ struct sim_rep_rung {
 	double ranks;		/* NAN blank */
 };
 
+/* One row of a fabbench --p2p all --p2p-csv file: one pair of ranks, measured alone. */
+struct sim_rep_pair {
+	unsigned int src, dst;	/* ranks, src != dst */
+	double lat_us;		/* latency_us: typical (median) one-way */
+	double bw_GBps;		/* bandwidth_GBps (bandwidth_gbps before issue 16, GB/s too): src -> dst */
+	unsigned int line;	/* of the file, for errors */
+};
+
+#define SIM_REP_P2P_MAX_RANKS 1024	/* a matrix of more is unreadable, and fabbench takes hours */
+
+/* The p2p matrix of `fabsim report --p2p FILE`: npairs 0 without one. */
+struct sim_rep_p2p {
+	const char *path;
+	struct sim_rep_pair *pair;	/* in file order */
+	size_t npairs;
+	unsigned int nranks;		/* highest rank + 1: every pair of 0..nranks-1 is in the file */
+	char (*host)[64];		/* [nranks]: src_host/dst_host, "" when the file has none */
+	const struct sim_rep_pair *slow;	/* lowest bandwidth; ties: the first in the file */
+	const struct sim_rep_pair *far;		/* highest latency; ties: the first */
+	double median_GBps, median_us;		/* the median pair's, as fabbench's footer (nearest rank) */
+};
+
 /* Mean, min and max of one figure over seeds; NAN values are left out. */
 struct sim_rep_agg {
 	double mean, min, max;	/* NAN when n == 0 */
@@ -90,6 +112,7 @@ struct sim_rep_pred {
 
 /* One row of links.csv: one direction of one link. */
 struct sim_rep_link {
+	double port;		/* port index, NAN when the file has no port column */
 	char from[64];
 	char to[64];
 	int from_tier;		/* 0 host, 1 leaf, 2 spine/agg, 3 core */
@@ -101,6 +124,7 @@ struct sim_rep_link {
 	double pauses_sent;
 	double pauses_rcvd;
 	double paused_us;
+	bool down;		/* link_down: failed at the end of the run */
 };
 
 /* One row of trace.csv; counters are cumulative since t = 0. */
@@ -136,6 +160,8 @@ struct sim_rep_config {
 	struct sim_rep_sample *trace;
 	size_t ntrace;
 	char trace_port[SIM_REP_NAME];	/* FROM:TO of trace.csv, "" unknown */
+	const struct sim_rep_link *busiest;	/* deepest max_queue_bytes of links; NULL: no links.csv */
+	char busy_port[SIM_REP_NAME];	/* its FROM:TO, "" without links.csv */
 };
 
 /* A plot written as <stem>.gp, <stem>.png and <stem>.svg. */
@@ -156,8 +182,10 @@ struct sim_report {
 	size_t nfiles;
 	struct sim_rep_rung *ladder;	/* every ladder.csv found, rows in file order */
 	size_t nladder;
+	struct sim_rep_p2p p2p;		/* --p2p FILE */
 	char err[SIM_REP_ERR];		/* why the last call failed */
 	FILE *warn;			/* where a plot that is left out says why; NULL: nowhere */
+	FILE *info;			/* where the queue plots say which port they chose; NULL: nowhere */
 };
 
 /* sim/report/report_load.c */
@@ -172,6 +200,9 @@ int sim_rep_grow(void *arr, size_t *cap, size_t n, size_t elem, char *err, size_
 
 /* 0 when DIR has no ladder.csv, 1 when its rows were added to r->ladder, or a negative errno (r->err) */
 int sim_rep_load_ladder(struct sim_report *r, const char *dir);
+/* fabbench's --p2p-csv PATH into r->p2p: 0, or a negative errno with "PATH:LINE: ..." in r->err */
+int sim_rep_load_p2p(struct sim_report *r, const char *path);
+void sim_rep_p2p_free(struct sim_rep_p2p *p);
 
 /*
  * What a run is, as plot titles and legends name it (sim/report/report_ctx.c):
@@ -251,6 +282,9 @@ int sim_rep_fail(struct sim_report *r, int err, const char *fmt, ...)
 void sim_rep_cat(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void sim_rep_size_label(double bytes, char *buf, size_t len);
+/* The port the queue plots and the port table are about: --port, else the busiest, else trace.csv's; NULL: none */
 const char *sim_rep_port(const struct sim_report *r, const struct sim_rep_config *c);
+/* The port with the deepest max_queue_bytes of LINKS[N], ties to the lowest port index; NULL if N is 0 */
+const struct sim_rep_link *sim_rep_busiest(const struct sim_rep_link *links, size_t n);
 
 #endif

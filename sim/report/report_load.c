@@ -30,6 +30,7 @@
 #define REP_MAX_LINE 65536		/* bytes of one CSV line */
 
 _Static_assert(SIM_SCHEMA_JOB_NAME < SIM_REP_NAME, "a job name must fit struct sim_rep_coll");
+_Static_assert(2 * SIM_SCHEMA_NODE_NAME + 1 < SIM_REP_NAME, "FROM:TO must fit sim_rep_config.busy_port");
 
 /* Where a failing loader puts its message, for the caller to print. */
 struct rep_err {
@@ -417,10 +418,12 @@ static int rep_load_flows(struct sim_rep_config *c, const char *path, const stru
 static int rep_link_row(const struct rep_csv *csv, void *row)
 {
 	struct sim_rep_link *l = row;
-	double ft, tt;
+	double ft, tt, down;
 	int rc;
 
-	if ((rc = rep_csv_text(csv, SIM_LINKS_FROM, l->from, sizeof(l->from))) ||
+	if ((rc = rep_csv_opt_num(csv, SIM_LINKS_PORT, &l->port)) ||
+	    (rc = rep_csv_opt_num(csv, SIM_LINKS_LINK_DOWN, &down)) ||
+	    (rc = rep_csv_text(csv, SIM_LINKS_FROM, l->from, sizeof(l->from))) ||
 	    (rc = rep_csv_text(csv, SIM_LINKS_TO, l->to, sizeof(l->to))) ||
 	    (rc = rep_csv_num(csv, SIM_LINKS_FROM_TIER, &ft)) || (rc = rep_csv_num(csv, SIM_LINKS_TO_TIER, &tt)) ||
 	    (rc = rep_csv_num(csv, SIM_LINKS_UTILIZATION, &l->util)) ||
@@ -434,6 +437,7 @@ static int rep_link_row(const struct rep_csv *csv, void *row)
 	/* whole numbers 0..255 by their columns' range: the casts are exact */
 	l->from_tier = (int)ft;
 	l->to_tier = (int)tt;
+	l->down = down == 1;	/* NAN (a run without failures) is up */
 	return 0;
 }
 
@@ -727,6 +731,9 @@ static int rep_load_detail(struct sim_rep_config *c, const char *dir, const char
 		rc = rep_load_links(c, path, e);
 		if (rc)
 			return rc;
+		c->busiest = sim_rep_busiest(c->links, c->nlinks);
+		if (c->busiest)
+			snprintf(c->busy_port, sizeof(c->busy_port), "%s:%s", c->busiest->from, c->busiest->to);
 	}
 	if (!rep_exists(trace_dir, sim_schema_trace.file))
 		trace_dir = dir;
@@ -927,4 +934,209 @@ int sim_rep_load_ladder(struct sim_report *r, const char *dir)
 	if (!rc)
 		rc = rep_ladder_check(r->ladder, r->nladder, path, &e);
 	return rc ? rc : 1;
+}
+
+/*
+ * fabbench --p2p all --p2p-csv FILE (verbs/report.c, its header
+ * collectives/bench_keys.h): one row per pair of ranks. fabsim does not
+ * write it, so its columns live here like ladder.csv's; the bandwidth is
+ * GB/s under either name (bandwidth_gbps in files from before issue 16's
+ * renaming, which meant GB/s there too). Columns the report does not draw
+ * (percentiles, bibw) are read past.
+ */
+enum rep_p2p_col {
+	REP_P2P_SRC, REP_P2P_DST, REP_P2P_LATENCY_US, REP_P2P_BW_GBYTE_S, REP_P2P_BW_OLD, REP_P2P_SRC_HOST,
+	REP_P2P_DST_HOST, REP_P2P_NCOLS,
+};
+
+static const struct sim_col rep_p2p_cols[REP_P2P_NCOLS] = {
+	{ "src", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_REP_P2P_MAX_RANKS - 1, "rank" },
+	{ "dst", SIM_COL_INT | SIM_COL_REQUIRED, 0, SIM_REP_P2P_MAX_RANKS - 1, "rank" },
+	{ "latency_us", SIM_COL_ABOVE | SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, "us: typical one-way latency" },
+	{ "bandwidth_GBps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: src -> dst" },
+	{ "bandwidth_gbps", 0, 0, SIM_SCHEMA_MAX_GBPS, "GB/s: the same, as files before issue 16 name it" },
+	{ "src_host", SIM_COL_TEXT, 0, 63, "host of src" },
+	{ "dst_host", SIM_COL_TEXT, 0, 63, "host of dst" },
+};
+
+static const struct sim_schema rep_p2p_schema = {
+	"p2p matrix (fabbench --p2p all --p2p-csv)", rep_p2p_cols, REP_P2P_NCOLS
+};
+
+static int rep_pair_row(const struct rep_csv *csv, void *row)
+{
+	struct sim_rep_pair *p = row;
+	double src = 0, dst = 0;
+	int rc;
+
+	if ((rc = rep_csv_num(csv, REP_P2P_SRC, &src)) || (rc = rep_csv_num(csv, REP_P2P_DST, &dst)) ||
+	    (rc = rep_csv_num(csv, REP_P2P_LATENCY_US, &p->lat_us)) ||
+	    (rc = rep_csv_num(csv, csv->col[REP_P2P_BW_GBYTE_S] >= 0 ? REP_P2P_BW_GBYTE_S : REP_P2P_BW_OLD,
+			      &p->bw_GBps)))
+		return rc;
+	/* whole numbers below SIM_REP_P2P_MAX_RANKS by their range */
+	p->src = (unsigned int)src;
+	p->dst = (unsigned int)dst;
+	p->line = csv->lineno;
+	if (p->src == p->dst)
+		return rep_fail(csv->e, -EINVAL, "%s:%u: src and dst are both rank %u: expected two ranks",
+				csv->path, csv->lineno, p->src);
+	return 0;
+}
+
+/* Rank R is HOST (column I): the first row that names it decides, the others must agree. */
+static int rep_p2p_host(struct sim_rep_p2p *p, const struct rep_csv *csv, unsigned int i, unsigned int r,
+			const struct rep_err *e)
+{
+	const char *h = rep_csv_str(csv, i);
+
+	if (!h || !*h)
+		return 0;
+	if (strlen(h) > rep_p2p_cols[i].max)
+		return rep_fail(e, -EINVAL, "%s:%u: column '%s': '%.40s...' is too long (expected a name of "
+				"1..63 characters)", csv->path, csv->lineno, rep_p2p_cols[i].name, h);
+	if (!p->host[r][0])
+		snprintf(p->host[r], sizeof(p->host[r]), "%s", h);
+	else if (strcmp(p->host[r], h))
+		return rep_fail(e, -EINVAL, "%s:%u: rank %u is on host '%s' here but '%s' above: expected one "
+				"host per rank", csv->path, csv->lineno, r, h, p->host[r]);
+	return 0;
+}
+
+/* Second pass over the file: the host names, now that the ranks are known. */
+static int rep_p2p_hosts(struct sim_rep_p2p *p, const struct rep_err *e)
+{
+	struct rep_csv csv;
+	double src = 0, dst = 0;
+	int rc;
+
+	p->host = calloc(p->nranks, sizeof(*p->host));
+	if (!p->host)
+		return rep_oom(e);
+	rc = rep_csv_open(&csv, p->path, &rep_p2p_schema, e);
+	if (rc)
+		return rc;
+	while ((rc = rep_csv_next(&csv)) > 0) {
+		/* the first pass read them: they are in range */
+		rc = rep_csv_num(&csv, REP_P2P_SRC, &src);
+		if (!rc)
+			rc = rep_csv_num(&csv, REP_P2P_DST, &dst);
+		if (!rc)
+			rc = rep_p2p_host(p, &csv, REP_P2P_SRC_HOST, (unsigned int)src, e);
+		if (!rc)
+			rc = rep_p2p_host(p, &csv, REP_P2P_DST_HOST, (unsigned int)dst, e);
+		if (rc)
+			break;
+	}
+	rep_csv_close(&csv);
+	return rc < 0 ? rc : 0;
+}
+
+/* Every pair of ranks 0..nranks-1 exactly once, in either order: else a hole or a wrong cell. */
+static int rep_p2p_check(struct sim_rep_p2p *p, const struct rep_err *e)
+{
+	const struct sim_rep_pair **seen;
+	unsigned int n = 0, a, b;
+	size_t i;
+
+	for (i = 0; i < p->npairs; i++) {
+		n = p->pair[i].src + 1 > n ? p->pair[i].src + 1 : n;
+		n = p->pair[i].dst + 1 > n ? p->pair[i].dst + 1 : n;
+	}
+	p->nranks = n;
+	seen = calloc((size_t)n * n, sizeof(*seen));
+	if (!seen)
+		return rep_oom(e);
+	for (i = 0; i < p->npairs; i++) {
+		a = p->pair[i].src < p->pair[i].dst ? p->pair[i].src : p->pair[i].dst;
+		b = p->pair[i].src ^ p->pair[i].dst ^ a;
+		if (seen[a * n + b]) {
+			rep_fail(e, -EINVAL, "%s:%u: ranks %u and %u again (line %u has them): expected each pair "
+				 "once", p->path, p->pair[i].line, a, b, seen[a * n + b]->line);
+			goto out_bad;
+		}
+		seen[a * n + b] = &p->pair[i];
+	}
+	for (a = 0; a < n; a++) {
+		for (b = a + 1; b < n; b++) {
+			if (seen[a * n + b])
+				continue;
+			rep_fail(e, -EINVAL, "%s: no row for ranks %u and %u: expected every pair of ranks 0..%u, "
+				 "as fabbench --p2p all writes them", p->path, a, b, n - 1);
+			goto out_bad;
+		}
+	}
+	free(seen);
+	return 0;
+
+out_bad:
+	free(seen);
+	return -EINVAL;
+}
+
+static int rep_cmp_pair_bw(const void *a, const void *b)
+{
+	return rep_cmp_double(&((const struct sim_rep_pair *)a)->bw_GBps, &((const struct sim_rep_pair *)b)->bw_GBps);
+}
+
+static int rep_cmp_pair_lat(const void *a, const void *b)
+{
+	return rep_cmp_double(&((const struct sim_rep_pair *)a)->lat_us, &((const struct sim_rep_pair *)b)->lat_us);
+}
+
+/* The slowest pairs and the medians, as fabbench's footer finds them. */
+static int rep_p2p_figures(struct sim_rep_p2p *p, const struct rep_err *e)
+{
+	struct sim_rep_pair *v = malloc(p->npairs * sizeof(*v));
+	size_t i, mid = (p->npairs + 1) / 2 - 1;	/* nearest rank: ceil(n / 2) */
+
+	if (!v)
+		return rep_oom(e);
+	p->slow = p->far = &p->pair[0];
+	for (i = 1; i < p->npairs; i++) {
+		if (p->pair[i].bw_GBps < p->slow->bw_GBps)
+			p->slow = &p->pair[i];
+		if (p->pair[i].lat_us > p->far->lat_us)
+			p->far = &p->pair[i];
+	}
+	memcpy(v, p->pair, p->npairs * sizeof(*v));
+	qsort(v, p->npairs, sizeof(*v), rep_cmp_pair_bw);
+	p->median_GBps = v[mid].bw_GBps;
+	qsort(v, p->npairs, sizeof(*v), rep_cmp_pair_lat);
+	p->median_us = v[mid].lat_us;
+	free(v);
+	return 0;
+}
+
+int sim_rep_load_p2p(struct sim_report *r, const char *path)
+{
+	const struct rep_err e = { r->err, sizeof(r->err) };
+	struct sim_rep_p2p *p = &r->p2p;
+	struct rep_csv csv;
+	int rc;
+
+	p->path = path;
+	/* the header: one of the two bandwidth names */
+	rc = rep_csv_open(&csv, path, &rep_p2p_schema, &e);
+	if (rc)
+		return rc;
+	if (csv.col[REP_P2P_BW_GBYTE_S] < 0 && csv.col[REP_P2P_BW_OLD] < 0)
+		rc = rep_fail(&e, -EINVAL, "%s: header has no 'bandwidth_GBps' column: not a fabbench --p2p-csv "
+			      "file", path);
+	rep_csv_close(&csv);
+	if (!rc)
+		rc = rep_load_rows(path, &rep_p2p_schema, rep_pair_row, &p->pair, sizeof(*p->pair), &p->npairs, &e);
+	if (!rc && !p->npairs)
+		rc = rep_fail(&e, -EINVAL, "%s: no rows, expected one per pair of ranks (fabbench --p2p all)", path);
+	if (!rc)
+		rc = rep_p2p_check(p, &e);
+	if (!rc)
+		rc = rep_p2p_hosts(p, &e);
+	return rc ? rc : rep_p2p_figures(p, &e);
+}
+
+void sim_rep_p2p_free(struct sim_rep_p2p *p)
+{
+	free(p->pair);
+	free(p->host);
 }

@@ -283,6 +283,35 @@ static void md_definitions(FILE *f)
 		"- Sizes are binary (1M = 2^20 bytes), rates decimal (400G = 400·10^9 b/s).\n\n");
 }
 
+static void md_pair_rank(FILE *f, const struct sim_rep_p2p *p, unsigned int rank)
+{
+	fprintf(f, "%u", rank);
+	if (p->host[rank][0]) {
+		fputs(" (", f);
+		md_text(f, p->host[rank]);
+		fputc(')', f);
+	}
+}
+
+/* The slowest pairs of fabbench's p2p matrix, first: the one line a reader looks for. */
+static void md_p2p(FILE *f, const struct sim_rep_p2p *p)
+{
+	if (!p->npairs)
+		return;
+	fprintf(f, "## Point-to-point matrix\n\n%zu pairs of %u ranks from `", p->npairs, p->nranks);
+	md_text(f, p->path);
+	fputs("` (fabbench --p2p all, each pair measured alone).\n\n- **Slowest pair**: rank ", f);
+	md_pair_rank(f, p, p->slow->src);
+	fputs(" <-> ", f);
+	md_pair_rank(f, p, p->slow->dst);
+	fprintf(f, ": %.3f GB/s, the median pair %.3f GB/s.\n- **Highest latency**: rank ", p->slow->bw_GBps,
+		p->median_GBps);
+	md_pair_rank(f, p, p->far->src);
+	fputs(" <-> ", f);
+	md_pair_rank(f, p, p->far->dst);
+	fprintf(f, ": %.2f us, the median pair %.2f us.\n\n", p->far->lat_us, p->median_us);
+}
+
 static void md_plots(FILE *f, const struct sim_report *r)
 {
 	const char *section = "";
@@ -542,7 +571,8 @@ static void md_port_table(FILE *f, const struct sim_report *r)
 				"| configuration | port | utilization | max queue (KB) | ECN marks "
 				"| pauses sent | pauses received | paused (us) | drops |\n"
 				"|---|---|---:|---:|---:|---:|---:|---:|---:|\n",
-				r->port ? "--port" : "each run's traced port: summary.json's trace_port");
+				r->port ? "--port" :
+				"each run's busiest port: the deepest max_queue_bytes in links.csv");
 		md_port_row(f, &r->cfg[i], port);
 	}
 	if (n)
@@ -570,8 +600,12 @@ int sim_rep_write_md(struct sim_report *r)
 		fclose(f);
 		return sim_rep_fail(r, -ENOMEM, "out of memory");
 	}
-	fprintf(f, "# fabsim report\n\n%zu configuration%s%s.\n\n", r->ncfg, r->ncfg == 1 ? "" : "s",
-		r->nladder ? " and an ablation ladder" : "");
+	if (r->ncfg || !r->p2p.npairs)
+		fprintf(f, "# fabsim report\n\n%zu configuration%s%s%s.\n\n", r->ncfg, r->ncfg == 1 ? "" : "s",
+			r->nladder ? " and an ablation ladder" : "", r->p2p.npairs ? " and a p2p matrix" : "");
+	else
+		fprintf(f, "# fabsim report\n\nA p2p matrix%s.\n\n", r->nladder ? " and an ablation ladder" : "");
+	md_p2p(f, &r->p2p);
 	if (r->ncfg)
 		md_key_table(f, r, sz);
 	md_definitions(f);

@@ -23,6 +23,8 @@ static const struct sim_rep_family rep_families[] = {
 	  .needs = SIM_REP_NEED_TRACE, .each = sim_rep_plot_queue },
 	{ .plots = "predicted-vs-measured-<collective>", .section = "Predicted vs measured",
 	  .needs = SIM_REP_NEED_PRED, .across = sim_rep_plot_predictions },
+	{ .plots = "p2p-latency, p2p-bandwidth", .section = "Point-to-point matrix",
+	  .needs = 0, .across = sim_rep_plot_p2p },
 };
 
 bool sim_rep_has(const struct sim_rep_config *c, unsigned int needs)

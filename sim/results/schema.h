@@ -107,7 +107,9 @@ struct sim_schema {
 	  "PFC pause frames sent upstream") \
 	X(SIM_LINKS_PFC_PAUSES_RECEIVED, "pfc_pauses_received", SIM_COL_INT | SIM_COL_REQUIRED, 0, \
 	  SIM_SCHEMA_MAX_COUNT, "PFC pause frames received") \
-	X(SIM_LINKS_PAUSED_US, "paused_us", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, "us: time spent paused")
+	X(SIM_LINKS_PAUSED_US, "paused_us", SIM_COL_REQUIRED, 0, SIM_SCHEMA_MAX_US, "us: time spent paused") \
+	/* a run with failed links (--fail, --fail-at, a topology's fail list) only, so others' files stay as they were */ \
+	X(SIM_LINKS_LINK_DOWN, "link_down", SIM_COL_INT, 0, 1, "1 when the link was down at the end of the run")
 
 /* trace.csv: samples of one port, run --trace-port or the default trace (sim/fabric/trace.c; header sim/cli/run_out.c) */
 #define SIM_TRACE_COLUMNS(X) \

@@ -605,9 +605,16 @@ static int sim_write_links(const struct sim *s, const char *dir, char *err, size
 {
 	const struct sim_topo *t = s->topo;
 	double span = (double)s->end_ps * 1e-12;
+	bool failures = sim_failures(s);
+	struct sim_schema sc = sim_schema_links;
 	int rc = 0;
-	FILE *f = sim_open_csv(dir, &sim_schema_links, err, errlen, &rc);
+	FILE *f;
 	char a[64], b[64];
+
+	/* link_down, the last column, only where a link failed: other runs' files stay byte for byte */
+	if (!failures)
+		sc.ncols = SIM_LINKS_LINK_DOWN;
+	f = sim_open_csv(dir, &sc, err, errlen, &rc);
 
 	if (!f)
 		return rc;
@@ -620,11 +627,14 @@ static int sim_write_links(const struct sim *s, const char *dir, char *err, size
 
 		sim_topo_node_name(t, p->node, a, sizeof(a));
 		sim_topo_node_name(t, peer, b, sizeof(b));
-		fprintf(f, "%u,%s,%s,%u,%u,%s,%.0f,%lu,%.6f,%lu,%.0f,%lu,%lu,%lu,%lu,%.3f\n", i, a, b,
+		fprintf(f, "%u,%s,%s,%u,%u,%s,%.0f,%lu,%.6f,%lu,%.0f,%lu,%lu,%lu,%lu,%.3f", i, a, b,
 			t->nodes[p->node].tier, t->nodes[peer].tier, p->up ? "up" : "down", p->rate_bps / 1e9,
 			(unsigned long)q->tx_bytes, span > 0 ? (double)q->tx_bytes * 8 / (p->rate_bps * span) : 0.0,
 			(unsigned long)q->max_qbytes, sim_port_mean_queue(s, i), (unsigned long)st->drops, (unsigned long)st->ecn_marks,
 			(unsigned long)st->pauses_sent, (unsigned long)st->pauses_rcvd, paused * 1e-6);
+		if (failures)
+			fprintf(f, ",%d", t->ports[i].down ? 1 : 0);
+		fputc('\n', f);
 	}
 	return sim_close_csv(f, dir, &sim_schema_links, err, errlen);
 }

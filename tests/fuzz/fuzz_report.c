@@ -2,7 +2,8 @@
  * `fabsim report` over results folders (sim/report/report_load.c and what
  * the plot families and report_md.c do with what it read): summary.json and
  * largest/summary.json, flows.csv, links.csv, trace.csv, collective.csv
- * and prediction.csv, of one or two configurations.
+ * and prediction.csv, of one or two configurations, and fabbench's p2p
+ * matrix (report --p2p FILE).
  *
  * The input is a bundle of files in the format `head` prints them:
  *
@@ -14,7 +15,8 @@
  *	leaf0:spine0
  *
  * A name goes to configuration folder a/ unless it starts with "b/";
- * "--port" passes its first line as `report --port`. The harness writes
+ * "--port" passes its first line as `report --port`; "--p2p" is written to
+ * p2p.csv beside the folders and passed as `report --p2p`. The harness writes
  * the folders and runs the real command, `fabsim report -o OUT DIR`.
  * gnuplot is not run: sim/report/gnuplot.c is compiled here with fork() and
  * waitpid() standing for a gnuplot that succeeds, so the scripts are
@@ -39,7 +41,8 @@ static const char *const fuzz_names[] = {
 };
 #define FUZZ_NNAMES (sizeof(fuzz_names) / sizeof(fuzz_names[0]))
 
-static char fuzz_root[4096], fuzz_out[4096];
+static char fuzz_root[4096], fuzz_out[4096], fuzz_p2p_path[4096 + 16];
+static bool fuzz_p2p;		/* the bundle has a --p2p file */
 
 pid_t fuzz_fork(void)
 {
@@ -62,10 +65,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	snprintf(fuzz_root, sizeof(fuzz_root), "%s/results", fuzz_tmpdir());
 	snprintf(fuzz_out, sizeof(fuzz_out), "%s/out", fuzz_tmpdir());
+	snprintf(fuzz_p2p_path, sizeof(fuzz_p2p_path), "%s/p2p.csv", fuzz_tmpdir());
 	return 0;
 }
 
-/* "==> NAME <==": the index of NAME in fuzz_names (+ FUZZ_NNAMES for b/), 2 * FUZZ_NNAMES for --port */
+/*
+ * "==> NAME <==": the index of NAME in fuzz_names (+ FUZZ_NNAMES for b/), 2 * FUZZ_NNAMES for --port,
+ * FUZZ_P2P for --p2p
+ */
+#define FUZZ_P2P (2 * FUZZ_NNAMES + 1)
 static int fuzz_marker(const char *line, size_t len)
 {
 	size_t n, off = 0, base = 0;
@@ -76,6 +84,8 @@ static int fuzz_marker(const char *line, size_t len)
 	n = len - 8;
 	if (n == 6 && !memcmp(line, "--port", 6))
 		return 2 * FUZZ_NNAMES;
+	if (n == 5 && !memcmp(line, "--p2p", 5))
+		return FUZZ_P2P;
 	if (n > 2 && !memcmp(line, "b/", 2)) {
 		off = 2;
 		base = FUZZ_NNAMES;
@@ -94,6 +104,11 @@ static void fuzz_put(int idx, const uint8_t *p, size_t n, char *port, size_t por
 
 	if (idx < 0)
 		return;
+	if (idx == FUZZ_P2P) {
+		fuzz_write(fuzz_tmpdir(), "p2p.csv", p, n);
+		fuzz_p2p = true;
+		return;
+	}
 	if (idx == 2 * FUZZ_NNAMES) {
 		n = strnlen((const char *)p, n);
 		n = n < port_len - 1 ? n : port_len - 1;
@@ -134,7 +149,7 @@ static int fuzz_unpack(const uint8_t *data, size_t size, char *port, size_t port
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char port[256], sub[4096 + 16];
-	char *argv[8];
+	char *argv[10];
 	int argc = 0;
 
 	/* new files every run: no stale plot from an earlier input, no rewrite */
@@ -150,9 +165,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc++] = "report";
 	argv[argc++] = "-o";
 	argv[argc++] = fuzz_out;
+	fuzz_p2p = false;
 	if (!fuzz_unpack(data, size, port, sizeof(port))) {
 		argv[argc++] = "--port";
 		argv[argc++] = port;
+	}
+	if (fuzz_p2p) {
+		argv[argc++] = "--p2p";
+		argv[argc++] = fuzz_p2p_path;
 	}
 	argv[argc++] = fuzz_root;
 	argv[argc] = NULL;

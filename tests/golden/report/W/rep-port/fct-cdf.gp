@@ -158,7 +158,7 @@ do for [fmt in "png svg"] {
 	set xlabel 'flow completion time (us)'
 	set ylabel 'fraction of flows completed'
 	set yrange [0:1.02]
-	set key below
+	set key below vertical maxcols 1
 	plot $f0 using 1:2 with lines lw 2 title 'ecmp (128 flows)'
 	unset output
 }

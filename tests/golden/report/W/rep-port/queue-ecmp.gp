@@ -1,4 +1,4 @@
-# fabsim report: ecmp: queue and PFC at port leaf0:spine1.
+# fabsim report: ecmp: queue and PFC at port leaf0:spine0, the one trace.csv samples.
 # Draws queue-ecmp.png and queue-ecmp.svg: edit, then run 'gnuplot queue-ecmp.gp' in this folder.
 
 # time (us), data queue (KB), paused (0/1), cumulative: ECN marks, pauses received, pauses sent, drops
@@ -44,11 +44,11 @@ do for [fmt in "png svg"] {
 	set linetype 9 lc rgb '#7f7f7f'
 	set linetype 10 lc rgb '#bcbd22'
 	set linetype cycle 10
-	set multiplot title 'ecmp: queue and PFC at port leaf0:spine1' . "\n" . 'permutation on small-800g, 128 hosts, lb=ecmp cc=none rx=ddp'
+	set multiplot title 'ecmp: queue and PFC at port leaf0:spine0, the one trace.csv samples' . "\n" . 'permutation on small-800g, 128 hosts, lb=ecmp cc=none rx=ddp' . "\n" . 'not traced: leaf0:spine1 (named by --port); rerun ''fabsim run'' with --trace-port leaf0:spine1'
 	set lmargin 12
 	set rmargin 34
 	set origin 0,0.36
-	set size 1,0.58
+	set size 1,0.54
 	set ylabel 'data queue (KB)'
 	set yrange [0:1]
 	set y2label 'PFC pause state'

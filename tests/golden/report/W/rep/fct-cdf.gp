@@ -2195,9 +2195,9 @@ EOD
 do for [fmt in "png svg"] {
 	reset
 	if (fmt eq "png") {
-		set terminal pngcairo size 960,600 noenhanced font 'Sans,11'
+		set terminal pngcairo size 1008,600 noenhanced font 'Sans,11'
 	} else {
-		set terminal svg size 960,600 noenhanced font 'Sans,11' background rgb 'white'
+		set terminal svg size 1008,600 noenhanced font 'Sans,11' background rgb 'white'
 	}
 	set output 'fct-cdf.' . fmt
 	set grid
@@ -2216,7 +2216,7 @@ do for [fmt in "png svg"] {
 	set xlabel 'flow completion time (us)'
 	set ylabel 'fraction of flows completed'
 	set yrange [0:1.02]
-	set key below
+	set key below vertical maxcols 1
 	plot $f0 using 1:2 with lines lw 2 title 'ar (permutation on small-800g, 128 hosts, lb=ar cc=none) (128 flows)', \
 		$f1 using 1:2 with lines lw 2 title 'coll (allreduce ring on railopt-demo, 16 ranks, lb=ar cc=telemetry), 256K allreduce (3840 flows)', \
 		$f2 using 1:2 with lines lw 2 title 'ecmp (permutation on small-800g, 128 hosts, lb=ecmp cc=none) (128 flows)'

@@ -1,4 +1,4 @@
-# fabsim report: ar: queue and PFC at port leaf0:spine0.
+# fabsim report: ar: queue and PFC at port leaf0:spine0, the one trace.csv samples.
 # Draws queue-ar.png and queue-ar.svg: edit, then run 'gnuplot queue-ar.gp' in this folder.
 
 # time (us), data queue (KB), paused (0/1), cumulative: ECN marks, pauses received, pauses sent, drops
@@ -31,11 +31,11 @@ do for [fmt in "png svg"] {
 	set linetype 9 lc rgb '#7f7f7f'
 	set linetype 10 lc rgb '#bcbd22'
 	set linetype cycle 10
-	set multiplot title 'ar: queue and PFC at port leaf0:spine0' . "\n" . 'permutation on small-800g, 128 hosts, lb=ar cc=none rx=ddp'
+	set multiplot title 'ar: queue and PFC at port leaf0:spine0, the one trace.csv samples' . "\n" . 'permutation on small-800g, 128 hosts, lb=ar cc=none rx=ddp' . "\n" . 'not traced: spine10:leaf0 (port 464, the busiest: max queue 92002 B in links.csv); rerun ''fabsim run'' with --trace-port spine10:leaf0'
 	set lmargin 12
 	set rmargin 34
 	set origin 0,0.36
-	set size 1,0.58
+	set size 1,0.54
 	set ylabel 'data queue (KB)'
 	set yrange [0:1]
 	set y2label 'PFC pause state'

@@ -1,4 +1,4 @@
-# fabsim report: coll: queue and PFC at port rail0-leaf0:spine0, largest size.
+# fabsim report: coll: queue and PFC at port rail0-leaf0:spine0, the one trace.csv samples, largest size.
 # Draws queue-coll.png and queue-coll.svg: edit, then run 'gnuplot queue-coll.gp' in this folder.
 
 # time (us), data queue (KB), paused (0/1), cumulative: ECN marks, pauses received, pauses sent, drops
@@ -55,11 +55,11 @@ do for [fmt in "png svg"] {
 	set linetype 9 lc rgb '#7f7f7f'
 	set linetype 10 lc rgb '#bcbd22'
 	set linetype cycle 10
-	set multiplot title 'coll: queue and PFC at port rail0-leaf0:spine0, largest size' . "\n" . 'allreduce ring on railopt-demo, 16 ranks, lb=ar cc=telemetry rx=ddp'
+	set multiplot title 'coll: queue and PFC at port rail0-leaf0:spine0, the one trace.csv samples, largest size' . "\n" . 'allreduce ring on railopt-demo, 16 ranks, lb=ar cc=telemetry rx=ddp' . "\n" . 'not traced: rail0-leaf0:h0 (port 256, the busiest: max queue 1106 B in links.csv); rerun ''fabsim run'' with --trace-port rail0-leaf0:h0'
 	set lmargin 12
 	set rmargin 34
 	set origin 0,0.36
-	set size 1,0.58
+	set size 1,0.54
 	set ylabel 'data queue (KB)'
 	set yrange [0:1]
 	set y2label 'PFC pause state'
