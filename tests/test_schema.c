@@ -135,6 +135,18 @@ static void mkdir_in(const char *dir, const char *name, char *out, size_t len)
 	assert_true(!mkdir(out, 0755) || errno == EEXIST);
 }
 
+/* The header line of SC's first NCOLS columns: sim_schema_header's cut after its NCOLS-th name. */
+static void header_cols(const struct sim_schema *sc, unsigned int ncols, char *buf, size_t len)
+{
+	char *p = buf;
+
+	assert_true(sim_schema_header(sc, buf, len) > 0);
+	for (unsigned int i = 0; i < ncols && p; i++)
+		p = strchr(p + (i > 0), ',');
+	if (p)
+		*p = 0;
+}
+
 static unsigned int count_fields(const char *line, size_t len)
 {
 	unsigned int n = 1;
@@ -154,7 +166,7 @@ static unsigned int check_csv_cols(const char *dir, const char *name, const stru
 	char want[2048], *text = slurp(dir, name), *p, *nl;
 	unsigned int rows = 0;
 
-	assert_true(sim_schema_header_cols(sc, ncols, want, sizeof(want)) > 0);
+	header_cols(sc, ncols, want, sizeof(want));
 	nl = strchr(text, '\n');
 	assert_non_null(nl);
 	*nl = 0;
@@ -207,7 +219,7 @@ static void test_schema_headers_unchanged(void **state)
 	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
 		unsigned int n = old[i].sc == &sim_schema_flows ? SIM_FLOWS_NCOLS_PLAIN : old[i].sc->ncols;
 
-		assert_int_equal(sim_schema_header_cols(old[i].sc, n, buf, sizeof(buf)), (int)strlen(old[i].header));
+		header_cols(old[i].sc, n, buf, sizeof(buf));
 		assert_string_equal(buf, old[i].header);
 	}
 	/* issue 16: flows.csv of a run with --jobs or --background has the job column last */

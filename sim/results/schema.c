@@ -59,12 +59,8 @@ int sim_schema_find(const struct sim_schema *sc, const char *name)
 	return -1;
 }
 
-int sim_schema_header(const struct sim_schema *sc, char *buf, size_t len)
-{
-	return sim_schema_header_cols(sc, sc->ncols, buf, len);
-}
-
-int sim_schema_header_cols(const struct sim_schema *sc, unsigned int ncols, char *buf, size_t len)
+/* sim_schema_header of the first NCOLS columns only (a file without SC's optional last ones). */
+static int sim_schema_header_cols(const struct sim_schema *sc, unsigned int ncols, char *buf, size_t len)
 {
 	size_t n = 0;
 	int w;
@@ -80,6 +76,11 @@ int sim_schema_header_cols(const struct sim_schema *sc, unsigned int ncols, char
 		n += (size_t)w;
 	}
 	return (int)n;
+}
+
+int sim_schema_header(const struct sim_schema *sc, char *buf, size_t len)
+{
+	return sim_schema_header_cols(sc, sc->ncols, buf, len);
 }
 
 int sim_schema_write_header(const struct sim_schema *sc, FILE *f)

@@ -571,8 +571,6 @@ int sim_schema_find(const struct sim_schema *sc, const char *name);
  * the names that did, without a trailing comma).
  */
 int sim_schema_header(const struct sim_schema *sc, char *buf, size_t len);
-/* The same with the first NCOLS columns only (a file without SC's optional last ones). */
-int sim_schema_header_cols(const struct sim_schema *sc, unsigned int ncols, char *buf, size_t len);
 /* The header line and its newline onto F; 0 or -EIO. */
 int sim_schema_write_header(const struct sim_schema *sc, FILE *f);
 /* The header of the first NCOLS columns and its newline onto F; 0 or -EIO. */
