@@ -404,7 +404,10 @@ static void sim_coll_release(struct sim_src *src)
 	free(cs);
 }
 
-/* What sim_coll_done gathered in one part of a split run, for part 0: then per host bytes, then nfct FCTs unless over. */
+/*
+ * What sim_coll_done gathered in one part of a split run, for part 0;
+ * then the bytes each host sent, then the nfct FCTs unless fct_over.
+ */
 struct sim_coll_figs {
 	uint64_t done, end_ps;
 	struct sim_coll_slow slow;
