@@ -172,6 +172,60 @@ printf 'a allreduce ring 16 random
 b allreduce spiral 16 random
 ' >"$tmp/badjobs"
 expect "jobs file error names file:line" 1 "badjobs:2:" "$FABSIM" run -t $C --jobs "$tmp/badjobs" -o "$tmp/x"
+# issue 16: a labelled run (--jobs, --background): every row starts with its job, one line per size for the
+# background, per-job FCT percentiles, flows.csv says whose each flow is
+printf 'a allreduce ring 16 random\nb alltoall pairwise 8 contiguous\nlong-name allgather ring 16 contiguous 32K\n' \
+	>"$tmp/three.jobs"
+expect "jobs sweep with background" 0 "^# background at size 262144: 216 flows of 64 KiB, effective" \
+	"$FABSIM" run -t $C --jobs "$tmp/three.jobs" -s 64K:256K:x4 --background 64K -o "$tmp/jb"
+cp "$tmp/out" "$tmp/jb.out"
+n="jobs sweep: 6 rows, each led by its job, in job order per size"
+if tmatch "$n" && [ "$(grep -v '^#' "$tmp/jb.out" | awk '{print $1}' | tr '\n' ' ')" = "a b long-name a b long-name " ] &&
+	[ "$(grep -c '^# background at size' "$tmp/jb.out")" -eq 2 ] &&
+	grep -Eq '^# job +size \(B\)' "$tmp/jb.out" && grep -q '^# job long-name: allgather ring' "$tmp/jb.out"; then
+	ok "$n"
+else
+	bad "$n"
+fi
+n="jobs sweep: a job inside one server says none (NVLink only), 0 network flows"
+if tmatch "$n" && [ "$(grep -c '^  b .* 0 *- *-  none (NVLink only)$' "$tmp/jb.out")" -eq 2 ] &&
+	! grep -q -- '-0->0' "$tmp/jb.out" && grep -q '^  a .*  h[0-9]*->h[0-9]* ' "$tmp/jb.out"; then
+	ok "$n"
+else
+	bad "$n"
+fi
+n="jobs sweep: flows.csv labels every flow with its job or background"
+if tmatch "$n" && head -1 "$tmp/jb/largest/flows.csv" | grep -q ',retransmits,job$' &&
+	[ "$(tail -n +2 "$tmp/jb/largest/flows.csv" | awk -F, '$12 !~ /^(a|b|long-name|background)$/' | wc -l)" -eq 0 ] &&
+	[ "$(grep -c ',background$' "$tmp/jb/largest/flows.csv")" -eq 216 ]; then
+	ok "$n"
+else
+	bad "$n"
+fi
+n="jobs sweep: summary.json per-job FCT percentiles and background results"
+if tmatch "$n" &&
+	[ "$(jq -c '[.jobs[] | .results[] | [.fct_p50_us <= .fct_p99_us, .fct_p99_us <= .fct_max_us, .flows >= .network_flows]]
+		| flatten | unique' "$tmp/jb/summary.json" 2>/dev/null)" = '[true]' ] &&
+	[ "$(jq -c '[.jobs[1].results[] | .fct_p50_us]' "$tmp/jb/summary.json")" = '[null,null]' ] &&
+	[ "$(jq -c '[.background.hosts, .background.bytes_per_flow, (.background.results | length),
+		.background.results[0].flows, .background.results[0].bytes, .background.results[1].complete]' \
+		"$tmp/jb/summary.json")" = '[216,65536,2,216,14155776,true]' ]; then
+	ok "$n"
+else
+	bad "$n"
+fi
+expect "one job and --background: its rows are labelled main" 0 "^  main +1048576 " \
+	"$FABSIM" run -t $C -w allreduce -n 16 -s 1M --background 1M -o ""
+n="one job from the command line: the plain table, no job column, no per-job FCT keys"
+if tmatch "$n" && "$FABSIM" run -t $C -w allreduce -n 16 -s 1M -o "$tmp/one" >"$tmp/one.out" 2>&1 &&
+	grep -q '^ *1048576 ' "$tmp/one.out" && ! grep -q '^# job' "$tmp/one.out" &&
+	head -1 "$tmp/one/largest/flows.csv" | grep -q ',retransmits$' &&
+	[ "$(jq -c '[.jobs[0].results[0] | has("fct_p50_us"), has("flows")], has("background")' "$tmp/one/summary.json" |
+		tr -d '\n')" = '[false,false]false' ]; then
+	ok "$n"
+else
+	bad "$n"
+fi
 
 # ECN thresholds per link speed: lower ones at 800G mark more; a 400G entry leaves 800G ports alone
 m0=$("$FABSIM" run -t $T -w incast -s 2M --window unlimited --json -o "" | jq .ecn_marks)

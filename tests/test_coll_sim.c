@@ -16,7 +16,9 @@
 #include <string.h>
 #include "sim/cli/load.h"
 #include "collectives/busbw.h"
+#include "sim/results/stats.h"
 #include "sim/traffic/coll_sim.h"
+#include "sim/traffic/workload.h"
 #include "collectives/units.h"
 
 static struct sim_topo *leafspine_800g(unsigned leaves, unsigned hpl)
@@ -346,6 +348,114 @@ static void test_lazy_recycles(void **state)
 	sim_topo_free(t);
 }
 
+/* Nearest-rank percentiles, as flow runs have them: the k-th smallest with k = ceil(p/100 x n). */
+static void test_fct_percentiles(void **state)
+{
+	double five[] = { 5, 1, 4, 2, 3 }, hundred[100];
+	struct sim_fct_pcts p;
+
+	(void)state;
+	sim_fct_percentiles(five, 5, &p);
+	/* k = ceil(2.5) = 3 and ceil(4.95) = 5 */
+	assert_true(p.p50_us == 3 && p.p99_us == 5 && p.max_us == 5);
+	for (int i = 0; i < 100; i++)
+		hundred[i] = 100 - i;
+	sim_fct_percentiles(hundred, 100, &p);
+	assert_true(p.p50_us == 50 && p.p99_us == 99 && p.max_us == 100);
+	sim_fct_percentiles(NULL, 0, &p);
+	assert_true(p.p50_us == 0 && p.p99_us == 0 && p.max_us == 0);
+}
+
+/*
+ * Two jobs and background traffic on 4 leaves of 8 hosts (issue 16).
+ * Job a: ring all-reduce on 8 ranks, one GPU a server, contiguous: hosts
+ * 0..7 of leaf 0; S = 8 MiB is a rank block of 1 MiB, one chunk, so
+ * 2n(n-1) = 112 transfers of 1 MiB, every one over the network. Job b:
+ * the same ring on one server of 8 GPUs: the next free server is hosts
+ * 8..15 (leaf 1), and its 112 transfers all stay on NVLink. The 16 hosts
+ * left (leaves 2 and 3) send 256 KiB each in a permutation: 16 flows,
+ * 4 MiB. Job a's ring never shares a link (each host sends to one and
+ * receives from one, on a leaf nothing else uses): every transfer takes
+ * 1 MiB at the payload rate plus one host-leaf-host latency, so its
+ * median, p99 and max FCT are that one figure.
+ */
+static void test_jobs_background(void **state)
+{
+	struct sim_topo *t = leafspine_800g(4, 8);
+	const uint64_t S = 8ULL << 20, bg = 256 << 10;
+	double B = 800e9 / 8 * 4096 / 4178, hop_s, fct_us;
+	struct sim_coll_job a, b;
+	struct sim_coll_result ra, rb;
+	struct sim_flow_figs f;
+	struct sim_fct_pcts p;
+	struct sim_config cfg;
+	uint8_t used[32] = { 0 };
+	uint64_t first_bg, n;
+	double *v;
+	struct sim *s;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	s = sim_create(t, &cfg);
+	assert_non_null(s);
+	job_init(&a, COLL_ALGO_RING, 8, S, 1);
+	strcpy(a.name, "a");
+	job_init(&b, COLL_ALGO_RING, 8, S, 8);
+	strcpy(b.name, "b");
+	assert_int_equal(sim_coll_place(t, &a, used, 1, NULL, 0), 0);
+	assert_int_equal(sim_coll_place(t, &b, used, 2, NULL, 0), 0);
+	for (uint32_t r = 0; r < 8; r++) {
+		assert_int_equal(a.rank_host[r], r);
+		assert_int_equal(b.rank_host[r], 8 + r);
+	}
+	assert_int_equal(sim_coll_add(s, &a, NULL, 0), 0);
+	assert_int_equal(sim_coll_add(s, &b, NULL, 0), 0);
+	first_bg = s->nflows;
+	assert_int_equal(sim_workload_background(s, used, bg, 7, NULL, 0), 0);
+	assert_int_equal(s->nflows - first_bg, 16);
+	assert_int_equal(a.nflows, 112);
+	assert_int_equal(a.net_flows, 112);
+	assert_int_equal(b.nflows, 112);
+	assert_int_equal(b.net_flows, 0);
+	assert_int_equal(sim_run(s), 0);
+
+	sim_coll_result(s, &a, &ra);
+	sim_coll_result(s, &b, &rb);
+	assert_true(ra.complete && rb.complete);
+	/* a: 112 FCTs, all the same figure */
+	assert_int_equal(ra.net_done, 112);
+	v = sim_coll_job_fcts(s, &a, &n);
+	assert_non_null(v);
+	assert_int_equal(n, 112);
+	sim_fct_percentiles(v, n, &p);
+	hop_s = 2 * 10e-9 + 600e-9 + 4178 * 8 / 800e9;
+	fct_us = ((double)(1 << 20) / B + hop_s) * 1e6;
+	print_message("job a: fct p50 %.3f p99 %.3f max %.3f us, analytic %.3f us\n", p.p50_us, p.p99_us, p.max_us,
+		      fct_us);
+	assert_true(p.p50_us <= p.p99_us && p.p99_us <= p.max_us);
+	assert_true(fabs(p.p50_us / fct_us - 1) < 0.02 && fabs(p.max_us / fct_us - 1) < 0.02);
+	assert_true(p.max_us == ra.slowest_fct_us);
+	/* b: nothing over the network, no FCT, no slowest flow */
+	assert_int_equal(rb.net_done, 0);
+	assert_null(sim_coll_job_fcts(s, &b, &n));
+	assert_int_equal(n, 0);
+	assert_int_equal(rb.slowest_flow, SIM_COLL_NO_FLOW);
+	/* the background alone: 16 flows of 256 KiB, every one finished, at most line rate */
+	assert_int_equal(sim_results_flow_range(s, first_bg, 16, &f), 0);
+	assert_int_equal(f.flows, 16);
+	assert_int_equal(f.flows_done, 16);
+	assert_int_equal(f.bytes, 16 * bg);
+	assert_true(f.effective > 0 && f.effective <= 4096.0 / 4178 + 1e-9);
+	assert_true(f.min_flow_frac <= f.mean_flow_frac && f.mean_flow_frac <= 4096.0 / 4178 + 1e-9);
+	/* no flow of 256 KiB is faster than its serialization at line rate */
+	assert_true(f.fct_p50_us >= (double)bg / B * 1e6 && f.fct_p50_us <= f.fct_p99_us &&
+		    f.fct_p99_us <= f.fct_max_us && f.fct_max_us <= f.makespan_us + 1e-9);
+	free(a.rank_host);
+	free(b.rank_host);
+	sim_destroy(s);
+	sim_topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +467,8 @@ int main(void)
 		cmocka_unit_test(test_xfers_bound),
 		cmocka_unit_test(test_guard_refuses),
 		cmocka_unit_test(test_lazy_recycles),
+		cmocka_unit_test(test_fct_percentiles),
+		cmocka_unit_test(test_jobs_background),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,8 +8,10 @@
  * on stderr.
  *
  * The group setup runs the real commands once into a temporary folder: a
- * flow run with a traced port, a collective sweep with --bench-json, and
- * `fabsim predict` on that bench file. Run from the repository root.
+ * flow run with a traced port, a collective sweep with --bench-json,
+ * `fabsim predict` on that bench file, and two jobs with background
+ * traffic (the labelled outputs: flows.csv's job column, per-job FCT keys,
+ * the background object). Run from the repository root.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,7 +35,7 @@
 #include "sim/results/schema.h"
 
 static char tmp[] = "/tmp/test_schema.XXXXXX";
-static char run_dir[256], coll_dir[256], pred_dir[256], bench_path[256];
+static char run_dir[256], coll_dir[256], pred_dir[256], bench_path[256], jobs_dir[256], jobs_path[256];
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -63,6 +65,9 @@ static int setup(void **state)
 			 "--quiet", "-o", coll_dir };
 	char *pred[] = { "predict", "--bench", bench_path, "--topo", "topologies/railopt-demo.topo", "-o",
 			 pred_dir };
+	char *jobs[] = { "run", "-t", "topologies/railopt-demo.topo", "--jobs", jobs_path, "-s", "64K",
+			 "--background", "64K", "--quiet", "-o", jobs_dir };
+	FILE *f;
 
 	if (!mkdtemp(tmp))
 		return -1;
@@ -70,8 +75,15 @@ static int setup(void **state)
 	snprintf(coll_dir, sizeof(coll_dir), "%s/coll", tmp);
 	snprintf(pred_dir, sizeof(pred_dir), "%s/pred", tmp);
 	snprintf(bench_path, sizeof(bench_path), "%s/bench.json", tmp);
+	snprintf(jobs_dir, sizeof(jobs_dir), "%s/jobs", tmp);
+	snprintf(jobs_path, sizeof(jobs_path), "%s/two.jobs", tmp);
+	f = fopen(jobs_path, "w");
+	if (!f)
+		return -1;
+	fputs("a allreduce ring 16 contiguous\nb alltoall pairwise 8 random\n", f);
+	fclose(f);
 	if (quiet_cmd(sim_cmd_run, ARGC(run), run) || quiet_cmd(sim_cmd_run, ARGC(coll), coll) ||
-	    quiet_cmd(sim_cmd_predict, ARGC(pred), pred))
+	    quiet_cmd(sim_cmd_predict, ARGC(pred), pred) || quiet_cmd(sim_cmd_run, ARGC(jobs), jobs))
 		return -1;
 	return 0;
 }
@@ -123,6 +135,18 @@ static void mkdir_in(const char *dir, const char *name, char *out, size_t len)
 	assert_true(!mkdir(out, 0755) || errno == EEXIST);
 }
 
+/* The header line of SC's first NCOLS columns: sim_schema_header's cut after its NCOLS-th name. */
+static void header_cols(const struct sim_schema *sc, unsigned int ncols, char *buf, size_t len)
+{
+	char *p = buf;
+
+	assert_true(sim_schema_header(sc, buf, len) > 0);
+	for (unsigned int i = 0; i < ncols && p; i++)
+		p = strchr(p + (i > 0), ',');
+	if (p)
+		*p = 0;
+}
+
 static unsigned int count_fields(const char *line, size_t len)
 {
 	unsigned int n = 1;
@@ -133,15 +157,16 @@ static unsigned int count_fields(const char *line, size_t len)
 }
 
 /*
- * DIR/NAME begins with the schema's header line, and every row has as
- * many fields as it has columns; the number of rows.
+ * DIR/NAME begins with the header line of the schema's first NCOLS
+ * columns, and every row has as many fields; the number of rows.
  */
-static unsigned int check_csv(const char *dir, const char *name, const struct sim_schema *sc)
+static unsigned int check_csv_cols(const char *dir, const char *name, const struct sim_schema *sc,
+				   unsigned int ncols)
 {
 	char want[2048], *text = slurp(dir, name), *p, *nl;
 	unsigned int rows = 0;
 
-	assert_true(sim_schema_header(sc, want, sizeof(want)) > 0);
+	header_cols(sc, ncols, want, sizeof(want));
 	nl = strchr(text, '\n');
 	assert_non_null(nl);
 	*nl = 0;
@@ -149,9 +174,9 @@ static unsigned int check_csv(const char *dir, const char *name, const struct si
 	for (p = nl + 1; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		assert_non_null(nl);
-		if (count_fields(p, (size_t)(nl - p)) != sc->ncols)
+		if (count_fields(p, (size_t)(nl - p)) != ncols)
 			fail_msg("%s/%s row %u: %u fields, %u columns", dir, name, rows + 2,
-				 count_fields(p, (size_t)(nl - p)), sc->ncols);
+				 count_fields(p, (size_t)(nl - p)), ncols);
 		rows++;
 	}
 	free(text);
@@ -164,6 +189,12 @@ static unsigned int check_csv(const char *dir, const char *name, const struct si
 	"slowest_dst,slowest_fct_us,slowest_line_fraction,events,wall_s,busbw_per_nic,seed,ideal_busbw_gbps"
 #define OLD_PRED_HEADER "collective,algorithm,nranks,size_bytes,measured_time_us,measured_algbw_gbps," \
 	"measured_busbw_gbps,predicted_time_us,predicted_algbw_gbps,predicted_busbw_gbps,line_gbps,rel_error"
+
+/* The same with every column of the schema. */
+static unsigned int check_csv(const char *dir, const char *name, const struct sim_schema *sc)
+{
+	return check_csv_cols(dir, name, sc, sc->ncols);
+}
 
 /* The columns as the files have them: names change here deliberately, never by drift. */
 static void test_schema_headers_unchanged(void **state)
@@ -195,9 +226,16 @@ static void test_schema_headers_unchanged(void **state)
 	char buf[1024], small[8];
 
 	for (size_t i = 0; i < sizeof(now) / sizeof(now[0]); i++) {
-		assert_int_equal(sim_schema_header(now[i].sc, buf, sizeof(buf)), (int)strlen(now[i].header));
+		unsigned int n = now[i].sc == &sim_schema_flows ? SIM_FLOWS_NCOLS_PLAIN : now[i].sc->ncols;
+
+		header_cols(now[i].sc, n, buf, sizeof(buf));
 		assert_string_equal(buf, now[i].header);
 	}
+	/* issue 16: flows.csv of a run with --jobs or --background has the job column last */
+	assert_int_equal(SIM_FLOWS_NCOLS_PLAIN + 1, SIM_FLOWS_NCOLS);
+	assert_true(sim_schema_header(&sim_schema_flows, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "flow,src,dst,bytes,start_us,fct_us,throughput_gbps,line_fraction,ooo_packets,"
+			    "max_reorder_packets,retransmits,job");
 	/* too small a buffer is refused, not cut silently */
 	assert_int_equal(sim_schema_header(&sim_schema_flows, small, sizeof(small)), -ENOSPC);
 	assert_string_equal(small, "flow");
@@ -267,8 +305,9 @@ static void test_schema_tables(void **state)
 	size_t n;
 
 	all = sim_schema_all(&n);
-	/* 12, issue 12's seeds.csv, two seed_stats objects and their {mean, min, max}, timeline.csv */
-	assert_int_equal(n, 17);
+	/* 12, issue 12's seeds.csv, two seed_stats objects and their {mean, min, max}, timeline.csv,
+	 * issue 16's background object and its results[] */
+	assert_int_equal(n, 19);
 	for (size_t t = 0; t < n; t++) {
 		const struct sim_schema *sc = all[t];
 
@@ -298,15 +337,19 @@ static void test_writer_headers(void **state)
 
 	links.ncols = SIM_LINKS_LINK_DOWN;
 	snprintf(largest, sizeof(largest), "%s/largest", coll_dir);
-	assert_true(check_csv(run_dir, "flows.csv", &sim_schema_flows) > 0);
+	assert_true(check_csv_cols(run_dir, "flows.csv", &sim_schema_flows, SIM_FLOWS_NCOLS_PLAIN) > 0);
 	assert_true(check_csv(run_dir, "links.csv", &links) > 0);
 	assert_true(check_csv(run_dir, "trace.csv", &sim_schema_trace) > 0);
 	/* --timeline beside --trace-port: the default trace runs too */
 	assert_true(check_csv(run_dir, "timeline.csv", &sim_schema_timeline) > 0);
 	/* -s 64K:256K:x4: two sizes, one job */
 	assert_int_equal(check_csv(coll_dir, "collective.csv", &sim_schema_coll), 2);
-	assert_true(check_csv(largest, "flows.csv", &sim_schema_flows) > 0);
+	assert_true(check_csv_cols(largest, "flows.csv", &sim_schema_flows, SIM_FLOWS_NCOLS_PLAIN) > 0);
 	assert_true(check_csv(largest, "links.csv", &links) > 0);
+	/* two jobs and background: one row per job, flows.csv with its job column */
+	assert_int_equal(check_csv(jobs_dir, "collective.csv", &sim_schema_coll), 2);
+	snprintf(largest, sizeof(largest), "%s/largest", jobs_dir);
+	assert_true(check_csv(largest, "flows.csv", &sim_schema_flows) > 0);
 	assert_int_equal(check_csv(pred_dir, "prediction.csv", &sim_schema_pred), 2);
 }
 
@@ -409,11 +452,26 @@ static void test_writer_json_keys(void **state)
 	check_keys(pred, &sim_schema_pred_summary);
 	check_keys(json_object_get(pred, "calibration"), &sim_schema_pred_calib);
 	check_keys(json_array_get(json_object_get(pred, "results"), 1), &sim_schema_pred_result);
-	check_keys(coll, &sim_schema_coll_summary);
+	/* one job of the command line, no --background: no background object */
+	check_some_keys(coll, &sim_schema_coll_summary, SIM_CRUN_NKEYS - 1);
 	check_keys(job, &sim_schema_coll_job);
-	/* a finished size: every key but the three of an unfinished one and the three of failures */
+	/* a finished size: every key but the three of an unfinished one, the three of failures, the four of labelled runs */
 	check_some_keys(json_array_get(json_object_get(job, "results"), 1), &sim_schema_coll_result,
-			SIM_CSUM_NKEYS - 6);
+			SIM_CSUM_NKEYS - 10);
+	/* two jobs and --background: every key, per-job FCT keys, the background object */
+	{
+		json_t *jobs = load_json(jobs_dir, "summary.json");
+		json_t *bg = json_object_get(jobs, "background");
+		json_t *jobs_arr = json_object_get(jobs, "jobs");
+
+		check_keys(jobs, &sim_schema_coll_summary);
+		check_keys(bg, &sim_schema_coll_background);
+		check_keys(json_array_get(json_object_get(bg, "results"), 0), &sim_schema_coll_bg_result);
+		for (size_t k = 0; k < 2; k++)
+			check_some_keys(json_array_get(json_object_get(json_array_get(jobs_arr, k), "results"), 0),
+					&sim_schema_coll_result, SIM_CSUM_NKEYS - 6);
+		json_decref(jobs);
+	}
 	/* and a collective's ideal busbw, at or above what it reached */
 	{
 		json_t *row = json_array_get(json_object_get(job, "results"), 1);

@@ -5,7 +5,12 @@
  * sweep of sizes like nccl-tests' -b/-e/-f; a fresh fabric per size.
  * Prints an nccl-tests-like table per job and writes collective.csv and
  * summary.json, plus the flows and links of the largest size under
- * largest/. Called by cmd_run.c; uses run_out.c, never cmd_run.c.
+ * largest/. A run with --jobs or --background is "labelled": one table
+ * whose rows start with their job, per-job FCT percentiles, a line and a
+ * summary.json object for the background flows, and flows.csv says whose
+ * each flow is; a run of one job from the command line keeps the plain
+ * table and files of before. Called by cmd_run.c; uses run_out.c, never
+ * cmd_run.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,6 +49,16 @@ struct run_coll {
 		uint32_t runs;
 		struct sim_seed_stat time_us, busbw, per_nic, nic_busy;
 	} acc[SIM_MAX_JOBS];
+	/* --jobs or --background: rows and flows name their job (the file header says more) */
+	bool labelled;
+	int name_w;				/* characters of the job column */
+	uint32_t bg_hosts;			/* hosts no job uses, each the sender of one background flow */
+	uint64_t bg_first, bg_n;		/* the run under way's background flows (ids) */
+	json_t *jbg;				/* summary.json's background object, NULL: no --background */
+	struct run_coll_bg_acc {		/* the background at the size under way, over its seeds */
+		uint32_t runs;
+		struct sim_seed_stat mean_flow, fct_p99;	/* over the seeds where every flow finished */
+	} bg_acc;
 };
 
 static void run_coll_job_defaults(const struct run_coll *c, struct sim_coll_job *j)
@@ -126,6 +141,61 @@ static void run_coll_print_header(const struct run_coll *c, const struct sim_col
 	       "NIC%", "slowest network flow: src->dst fct_us %line");
 }
 
+/*
+ * A labelled run's header: one line per job (what differs between jobs),
+ * the background, the transport they share, then one table for all, its
+ * rows led by their job so that a sweep's rows of several jobs read apart.
+ */
+static void run_coll_print_labelled_header(const struct run_coll *c)
+{
+	const struct run_opts *o = c->o;
+	const struct sim_coll_job *j0 = &c->js.job[0];
+	char chunk[32], sz[48];
+
+	printf("# fabsim: %u job%s on %s\n", c->js.n, RUN_PLURAL(c->js.n), c->t->name);
+	for (uint32_t k = 0; k < c->js.n; k++) {
+		const struct sim_coll_job *j = &c->js.job[k];
+
+		printf("# job %s: %s %s, %u ranks (%s, %u GPU%s per server), chunk=%s channels=%u%s", j->name,
+		       coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks, sim_placement_name(j->placement),
+		       j->gpus_per_server, RUN_PLURAL(j->gpus_per_server), run_coll_chunk_name(j, chunk, sizeof(chunk)),
+		       sim_coll_job_channels(j), sim_coll_job_dup(j) > 1 ? "x2 (NCCL's duplicates)" : "");
+		if (c->js.fixed_bytes[k]) {
+			coll_fmt_qty(COLL_QTY_SIZE, c->js.fixed_bytes[k], sz, sizeof(sz));
+			printf(", %s at every size", sz);
+		}
+		if (j->start_ps) {
+			coll_fmt_qty(COLL_QTY_TIME, j->start_ps, sz, sizeof(sz));
+			printf(", starts at %s", sz);
+		}
+		printf("\n");
+	}
+	if (o->background_bytes) {
+		coll_fmt_qty(COLL_QTY_SIZE, o->background_bytes, sz, sizeof(sz));
+		printf("# background: the %u hosts no job uses send %s each to another of them (a random permutation)\n",
+		       c->bg_hosts, sz);
+	}
+	printf("# lb=%s cc=%s rx=%s pfc=%s qps=%u split-qps=%s pxn=%s nvlink=%.0f Gb/s\n", sim_lb_name(o->cfg.lb),
+	       sim_cc_name(o->cfg.cc), sim_rx_name(o->cfg.rx), o->cfg.pfc ? "on" : "off", o->cfg.qps_per_flow,
+	       sim_split_qps_name(o->cfg.split_qps, true), j0->pxn ? "on" : "off", j0->nvlink_bps / 1e9);
+	printf("# bw/NIC: busbw per NIC of the server = busbw / (%u NIC%s x %.0f GB/s); NIC%%: time the busiest NIC "
+	       "sent\n", j0->gpus_per_server, RUN_PLURAL(j0->gpus_per_server),
+	       sim_topo_host_bps(c->t, c->t->hosts[0]) / 8e9);
+	if (c->nseeds > 1) {
+		printf("# %u seeds (%llu..%llu) per size: mean [min..max]; every seed's row in collective.csv\n",
+		       c->nseeds, (unsigned long long)c->seeds[0], (unsigned long long)c->seeds[c->nseeds - 1]);
+		printf("# %-*s %13s %24s %24s %21s %21s\n", c->name_w, "job", "size (B)", "time (us)", "busbw (GB/s)",
+		       "bw/NIC %", "NIC %");
+		return;
+	}
+	printf("# ideal: busbw of a perfect fluid load balancer over the live links (every link's bytes at its rate, "
+	       "no latency)\n");
+	printf("# net flows: the job's transfers over the network; fct p50, p99: their completion times (us)\n");
+	printf("# %-*s %13s %12s %10s %10s %10s %7s %7s %9s %9s %9s  %s\n", c->name_w, "job", "size (B)", "time (us)",
+	       "algbw", "busbw", "ideal", "bw/NIC", "NIC%", "net flows", "fct p50", "fct p99",
+	       "slowest network flow: src->dst fct_us %line");
+}
+
 /* The fabric link that carried the most: with the slowest flow, what set the pace. */
 static uint32_t run_coll_busiest_link(const struct sim *s, double *util)
 {
@@ -181,11 +251,50 @@ static void run_coll_row_links(json_t *row, const struct sim *s)
 	CRES(DROPS_NO_ROUTE, json_integer((json_int_t)s->c.noroute_drops));
 }
 
+/* A labelled run's row starts with its job's name (run_coll_print_labelled_header); a plain one does not. */
+static void run_coll_print_job(const struct run_coll *c, uint32_t k)
+{
+	if (c->labelled)
+		printf("  %-*s", c->name_w, c->js.job[k].name);
+}
+
+/*
+ * A labelled run's per-job keys of a results[] entry, after every other
+ * (sim_schema_set_some): its transfers, and the FCT percentiles of those
+ * over the network, null when it has none or did not finish (R NULL).
+ */
+static void run_coll_row_fcts(const struct run_coll *c, uint32_t k, const struct sim_coll_result *r,
+			      const struct sim_fct_pcts *p, json_t *row)
+{
+	bool ok = r && r->complete && r->net_done && p;
+
+	if (!c->labelled)
+		return;
+	CRES(FLOWS, json_integer((json_int_t)c->js.job[k].nflows));
+	CRES(FCT_P50_US, ok ? json_real(p->p50_us) : json_null());
+	CRES(FCT_P99_US, ok ? json_real(p->p99_us) : json_null());
+	CRES(FCT_MAX_US, ok ? json_real(p->max_us) : json_null());
+}
+
+/* Job K's FCT percentiles in S: false when it has no network transfer or kept none (SIM_COLL_FCT_MAX). */
+static bool run_coll_job_pcts(const struct sim *s, const struct sim_coll_job *j, struct sim_fct_pcts *p)
+{
+	uint64_t n;
+	double *v = sim_coll_job_fcts(s, j, &n);
+
+	if (!v)
+		return false;
+	sim_fct_percentiles(v, n, p);
+	return true;
+}
+
 static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct sim *s,
 				const struct sim_coll_result *r, json_t *row)
 {
 	const struct sim_coll_job *j = &c->js.job[k];
 
+	if (!c->o->quiet && !c->o->json && c->nseeds == 1)
+		run_coll_print_job(c, k);
 	if (!c->o->quiet && !c->o->json && c->nseeds == 1)
 		printf(" %13llu  unfinished: %llu of %llu transfers done at %.3f us (%s); no figures\n",
 		       (unsigned long long)j->bytes, (unsigned long long)r->flows_done,
@@ -209,9 +318,36 @@ static void run_coll_row_unfinished(struct run_coll *c, uint32_t k, const struct
 	CRES(EVENTS, json_integer((json_int_t)s->c.events));
 	CRES(DATA_PACKETS, json_integer((json_int_t)s->c.data_placed));
 	run_coll_row_links(row, s);
+	run_coll_row_fcts(c, k, NULL, NULL, row);
 	json_array_append_new(run_coll_results(c, k), row);
 	c->unfinished[k]++;
 	c->acc[k].runs++;
+}
+
+/*
+ * A labelled run's row: its job first, its network transfers and their
+ * FCT percentiles (P, NULL: none), the slowest of them named "h5->h13",
+ * or what a job that never used the network did.
+ */
+static void run_coll_print_labelled_row(const struct run_coll *c, uint32_t k, const struct sim_coll_result *r,
+					double per_nic, const char *ideal, const struct sim_fct_pcts *p)
+{
+	const struct sim_coll_job *j = &c->js.job[k];
+	char p50[24] = "-", p99[24] = "-";
+
+	if (p) {
+		snprintf(p50, sizeof(p50), "%.2f", p->p50_us);
+		snprintf(p99, sizeof(p99), "%.2f", p->p99_us);
+	}
+	run_coll_print_job(c, k);
+	printf(" %13llu %12.2f %10.2f %10.2f %10s %6.1f%% %6.1f%% %9llu %9s %9s  ", (unsigned long long)j->bytes,
+	       r->time_us, r->algbw_GBps, r->busbw_GBps, ideal, 100 * per_nic, 100 * r->nic_busy,
+	       (unsigned long long)j->net_flows, p50, p99);
+	if (r->slowest_flow != SIM_COLL_NO_FLOW)
+		printf("h%u->h%u %.2f %.1f%%\n", r->slowest_src, r->slowest_dst, r->slowest_fct_us,
+		       100 * r->slowest_frac);
+	else
+		printf("none (NVLink only)\n");
 }
 
 static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, const struct sim_coll_result *r)
@@ -225,6 +361,8 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	struct run_coll_acc *acc = &c->acc[k];
 	json_t *row = json_object();
 	char ideal[16] = "-";
+	struct sim_fct_pcts pcts;
+	bool pcts_ok;
 
 	if (!r->complete) {
 		run_coll_row_unfinished(c, k, s, r, row);
@@ -232,7 +370,10 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	}
 	if (c->ideal[k].busbw_GBps >= 0)
 		snprintf(ideal, sizeof(ideal), "%.2f", c->ideal[k].busbw_GBps);
-	if (!c->o->quiet && !c->o->json && c->nseeds == 1)
+	pcts_ok = c->labelled && run_coll_job_pcts(s, j, &pcts);
+	if (c->labelled && !c->o->quiet && !c->o->json && c->nseeds == 1)
+		run_coll_print_labelled_row(c, k, r, per_nic, ideal, pcts_ok ? &pcts : NULL);
+	else if (!c->o->quiet && !c->o->json && c->nseeds == 1)
 		printf(" %13llu %12.2f %10.2f %10.2f %10s %6.1f%% %6.1f%%  %s%u->%u %.2f %.1f%%\n",
 		       (unsigned long long)j->bytes, r->time_us, r->algbw_GBps, r->busbw_GBps, ideal, 100 * per_nic,
 		       100 * r->nic_busy, f ? "h" : "-", src, dst, r->slowest_fct_us, 100 * r->slowest_frac);
@@ -281,6 +422,7 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	CRES(DATA_PACKETS, json_integer((json_int_t)s->c.data_placed));
 	CRES(WALL_S, json_real(s->wall_s));
 	run_coll_row_links(row, s);
+	run_coll_row_fcts(c, k, r, pcts_ok ? &pcts : NULL, row);
 	json_array_append_new(run_coll_results(c, k), row);
 	c->busbw_sum[k] += r->busbw_GBps;
 	c->finished[k]++;
@@ -328,6 +470,7 @@ static void run_coll_seed_row(struct run_coll *c, uint32_t k, uint64_t bytes)
 	json_array_append_new(json_object_get(json_array_get(c->jjobs, k),
 					      sim_schema_coll_job.cols[SIM_CJOB_SEED_STATS].name), e);
 	if (c->nseeds > 1 && !c->o->quiet && !c->o->json) {
+		run_coll_print_job(c, k);
 		printf(" %13llu", (unsigned long long)bytes);
 		run_coll_print_stat(&a->time_us, 1, 24);
 		run_coll_print_stat(&a->busbw, 1, 24);
@@ -342,8 +485,95 @@ static void run_coll_seed_row(struct run_coll *c, uint32_t k, uint64_t bytes)
 
 #undef CSEED
 
+#define CBGR(K, V) sim_schema_set(e, &sim_schema_coll_bg_result, SIM_CBGR_##K, (V))
+
+/*
+ * The background flows of the run just made (size BYTES of the sweep):
+ * their summary.json entry, their line in a one-seed run's table, their
+ * figures over the seeds of this size. 0, or -1 out of memory.
+ */
+static int run_coll_background_row(struct run_coll *c, const struct sim *s, uint64_t bytes)
+{
+	struct sim_flow_figs f;
+	json_t *e;
+	bool done;
+	char sz[48];
+
+	if (!c->jbg)
+		return 0;
+	if (sim_results_flow_range(s, c->bg_first, c->bg_n, &f)) {
+		fprintf(stderr, "fabsim: out of memory for the background's figures\n");
+		return -1;
+	}
+	done = f.flows_done == f.flows && f.flows;
+	e = json_object();
+	CBGR(SIZE_BYTES, json_integer((json_int_t)bytes));
+	CBGR(SEED, json_integer((json_int_t)c->seed));
+	CBGR(COMPLETE, json_boolean(done));
+	CBGR(FLOWS, json_integer((json_int_t)f.flows));
+	CBGR(FLOWS_DONE, json_integer((json_int_t)f.flows_done));
+	CBGR(BYTES, json_integer((json_int_t)f.bytes));
+	CBGR(EFFECTIVE, done ? json_real(f.effective) : json_null());
+	CBGR(MEAN_FLOW, done ? json_real(f.mean_flow_frac) : json_null());
+	CBGR(MIN_FLOW, done ? json_real(f.min_flow_frac) : json_null());
+	CBGR(FCT_P50_US, done ? json_real(f.fct_p50_us) : json_null());
+	CBGR(FCT_P99_US, done ? json_real(f.fct_p99_us) : json_null());
+	CBGR(FCT_MAX_US, done ? json_real(f.fct_max_us) : json_null());
+	CBGR(FCT_MEAN_US, done ? json_real(f.fct_mean_us) : json_null());
+	CBGR(MAKESPAN_US, done ? json_real(f.makespan_us) : json_null());
+	json_array_append_new(json_object_get(c->jbg, sim_schema_coll_background.cols[SIM_CBG_RESULTS].name), e);
+	c->bg_acc.runs++;
+	if (done) {
+		sim_seed_stat_add(&c->bg_acc.mean_flow, f.mean_flow_frac);
+		sim_seed_stat_add(&c->bg_acc.fct_p99, f.fct_p99_us);
+	}
+	if (c->o->quiet || c->o->json || c->nseeds > 1)
+		return 0;
+	coll_fmt_qty(COLL_QTY_SIZE, c->o->background_bytes, sz, sizeof(sz));
+	if (!done) {
+		printf("# background at size %llu: %llu of %llu flows of %s finished; no figures\n",
+		       (unsigned long long)bytes, (unsigned long long)f.flows_done, (unsigned long long)f.flows, sz);
+		return 0;
+	}
+	printf("# background at size %llu: %llu flow%s of %s, effective %.1f%%, mean per flow %.1f%%, worst %.1f%% "
+	       "of line; fct p50/p99/max %.2f/%.2f/%.2f us\n", (unsigned long long)bytes, (unsigned long long)f.flows,
+	       RUN_PLURAL(f.flows), sz, 100 * f.effective, 100 * f.mean_flow_frac, 100 * f.min_flow_frac,
+	       f.fct_p50_us, f.fct_p99_us, f.fct_max_us);
+	return 0;
+}
+
+#undef CBGR
+
+/* With several seeds, the background at size BYTES over them: one line, as the jobs' rows. */
+static void run_coll_background_seeds(struct run_coll *c, uint64_t bytes)
+{
+	struct run_coll_bg_acc *a = &c->bg_acc;
+
+	if (c->jbg && c->nseeds > 1 && !c->o->quiet && !c->o->json) {
+		printf("# background at size %llu: every flow finished at %u of %u seeds", (unsigned long long)bytes,
+		       a->mean_flow.n, a->runs);
+		if (a->mean_flow.n)
+			printf("; mean per flow %.1f%% [%.1f..%.1f] of line, fct p99 %.2f [%.2f..%.2f] us",
+			       100 * sim_seed_stat_mean(&a->mean_flow), 100 * a->mean_flow.min, 100 * a->mean_flow.max,
+			       sim_seed_stat_mean(&a->fct_p99), a->fct_p99.min, a->fct_p99.max);
+		printf("\n");
+	}
+	memset(a, 0, sizeof(*a));
+}
+
 /* Transfers whose flows the largest size keeps for flows.csv (about 700 MiB). */
 #define RUN_COLL_KEEP_FLOWS_MAX (4ULL << 20)
+
+/* flows.csv's job column: the job whose transfer flow ID is, or the background. */
+static const char *run_coll_flow_job(const void *ctx, uint64_t id)
+{
+	const struct run_coll *c = ctx;
+
+	for (uint32_t k = 0; k < c->js.n; k++)
+		if (id >= c->js.job[k].first_flow && id - c->js.job[k].first_flow < c->js.job[k].nflows)
+			return c->js.job[k].name;
+	return id >= c->bg_first && id - c->bg_first < c->bg_n ? "background" : "-";
+}
 
 /* The flows and links of one size, for `fabsim report`. */
 static int run_coll_write_detail(const struct run_coll *c, struct sim *s, const char *cmdline)
@@ -364,6 +594,10 @@ static int run_coll_write_detail(const struct run_coll *c, struct sim *s, const 
 	}
 	sim_results_compute(s, &r);
 	sim_run_parallel(s, c->o, &r);
+	if (c->labelled) {
+		r.flow_job = run_coll_flow_job;
+		r.flow_job_ctx = c;
+	}
 	/* the default trace of the largest size goes beside its summary, which names its port */
 	if (!sim_results_write(s, &r, dir, cmdline, err, sizeof(err)))
 		return sim_run_trace_write(s, dir, false);
@@ -496,9 +730,11 @@ static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, cons
 			goto out_free;
 		}
 	}
+	c->bg_first = s->nflows;
 	if (run_coll_fail_check(c->o, c->t, &c->js) ||
 	    (c->o->background_bytes && run_coll_background(c, s, used)))
 		goto out_free;
+	c->bg_n = s->nflows - c->bg_first;
 	if (sim_fail_schedule(s, c->o->fail_plan.v, c->o->fail_plan.n)) {
 		fprintf(stderr, "fabsim: %s\n", sim_error(s));
 		goto out_free;
@@ -534,6 +770,8 @@ static int run_coll_run_size(struct run_coll *c, uint64_t bytes, bool last, cons
 		sim_coll_result(s, &c->js.job[k], &r);
 		run_coll_row(c, k, s, &r);
 	}
+	if (run_coll_background_row(c, s, bytes))
+		rc = 1;
 	if (rc == 3)
 		fprintf(stderr, "fabsim: %s at size %llu: %llu of %llu transfers finished, no figures for it\n",
 			s->deadlock ? "PFC deadlock" : s->stalled ? "stalled" : "stopped", (unsigned long long)bytes,
@@ -583,6 +821,8 @@ static json_t *run_coll_summary(const struct run_coll *c, const char *cmdline)
 	CRUN(EXCHANGED_BYTES, o->part ? json_integer((json_int_t)c->bytes) : json_null());
 	CRUN(WAIT_S, o->part ? json_real(c->wait_s) : json_null());
 	CRUN(JOBS, json_incref(c->jjobs));
+	if (c->jbg)
+		sim_schema_set_some(j, &sim_schema_coll_summary, SIM_CRUN_BACKGROUND, json_incref(c->jbg));
 	return j;
 }
 
@@ -598,6 +838,11 @@ static int run_coll_setup(struct run_coll *c)
 		run_coll_job_defaults(c, &c->js.job[0]);
 		c->js.n = 1;
 	}
+	c->labelled = o->jobs_path || o->background_bytes;
+	c->name_w = 3;
+	for (uint32_t k = 0; k < c->js.n; k++)
+		if ((int)strlen(c->js.job[k].name) > c->name_w)
+			c->name_w = (int)strlen(c->js.job[k].name);
 	c->jjobs = json_array();
 	for (uint32_t k = 0; k < c->js.n; k++) {
 		const struct sim_coll_job *j = &c->js.job[k];
@@ -620,6 +865,21 @@ static int run_coll_setup(struct run_coll *c)
 	}
 	return 0;
 }
+
+#define CBG(K, V) sim_schema_set(c->jbg, &sim_schema_coll_background, SIM_CBG_##K, (V))
+
+/* summary.json's background object, its results[] to come; after run_coll_validate (which counts the hosts). */
+static void run_coll_setup_background(struct run_coll *c)
+{
+	if (!c->o->background_bytes)
+		return;
+	c->jbg = json_object();
+	CBG(BYTES_PER_FLOW, json_integer((json_int_t)c->o->background_bytes));
+	CBG(HOSTS, json_integer(c->bg_hosts));
+	CBG(RESULTS, json_array());
+}
+
+#undef CBG
 
 /* Every job fits the fabric beside the others, and --background finds two free hosts. */
 static int run_coll_validate_places(struct run_coll *c)
@@ -647,6 +907,7 @@ static int run_coll_validate_places(struct run_coll *c)
 	}
 	for (uint32_t h = 0; h < c->t->nhosts; h++)
 		nfree += !used[h];
+	c->bg_hosts = nfree;
 	if (!rc && c->o->background_bytes && nfree < 2) {
 		fprintf(stderr, "fabsim: --background needs at least two hosts that no job uses; %u %s free\n", nfree,
 			nfree == 1 ? "is" : "are");
@@ -867,8 +1128,11 @@ int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdli
 	}
 	if (run_coll_validate(c) || run_coll_open_out(c))
 		goto out_free;
+	run_coll_setup_background(c);
 	rc = 0;
-	for (uint32_t k = 0; k < c->js.n && !o->quiet && !o->json; k++)
+	if (c->labelled && !o->quiet && !o->json)
+		run_coll_print_labelled_header(c);
+	for (uint32_t k = 0; k < c->js.n && !c->labelled && !o->quiet && !o->json; k++)
 		run_coll_print_header(c, &c->js.job[k]);
 	for (uint32_t i = 0; i < o->nsizes && (!rc || rc == 3); i++) {
 		for (uint32_t n = 0; n < c->nseeds && (!rc || rc == 3); n++) {
@@ -887,6 +1151,7 @@ int sim_run_collective(struct run_opts *o, struct sim_topo *t, const char *cmdli
 			break;
 		for (uint32_t k = 0; k < c->js.n; k++)
 			run_coll_seed_row(c, k, o->sizes[i]);
+		run_coll_background_seeds(c, o->sizes[i]);
 	}
 	o->cfg.seed = c->seeds[0];
 	if (run_coll_finish(c, cmdline, rc) && !rc)
@@ -895,6 +1160,7 @@ out_free:
 	if (c->csv)
 		fclose(c->csv);
 	json_decref(c->jjobs);
+	json_decref(c->jbg);
 	for (uint32_t k = 0; k < c->js.n; k++)
 		free(c->js.job[k].rank_host);
 	sim_bound_free(c->bound);

@@ -33,6 +33,8 @@ SIM_SCHEMA_DEF(sim_schema_seeds, "seeds.csv", SIM_SEEDS_COLUMNS, SIM_SEEDS_NCOLS
 SIM_SCHEMA_DEF(sim_schema_flow_seed_stats, "summary.json seed_stats", SIM_FSEED_KEYS, SIM_FSEED_NKEYS);
 SIM_SCHEMA_DEF(sim_schema_coll_seed_stats, "summary.json jobs[].seed_stats[]", SIM_CSEED_KEYS, SIM_CSEED_NKEYS);
 SIM_SCHEMA_DEF(sim_schema_seed_stat, "summary.json seed_stats: a figure", SIM_SEEDSTAT_KEYS, SIM_SEEDSTAT_NKEYS);
+SIM_SCHEMA_DEF(sim_schema_coll_background, "summary.json background", SIM_CBG_KEYS, SIM_CBG_NKEYS);
+SIM_SCHEMA_DEF(sim_schema_coll_bg_result, "summary.json background.results[]", SIM_CBGR_KEYS, SIM_CBGR_NKEYS);
 
 const struct sim_schema *const *sim_schema_all(size_t *n)
 {
@@ -42,6 +44,7 @@ const struct sim_schema *const *sim_schema_all(size_t *n)
 		&sim_schema_coll_result,
 		&sim_schema_pred_summary, &sim_schema_pred_calib, &sim_schema_pred_result,
 		&sim_schema_seeds, &sim_schema_flow_seed_stats, &sim_schema_coll_seed_stats, &sim_schema_seed_stat,
+		&sim_schema_coll_background, &sim_schema_coll_bg_result,
 	};
 
 	*n = sizeof(all) / sizeof(all[0]);
@@ -88,14 +91,15 @@ int sim_schema_find(const struct sim_schema *sc, const char *name)
 	return i >= 0 ? i : sim_schema_old_name(sc, name);
 }
 
-int sim_schema_header(const struct sim_schema *sc, char *buf, size_t len)
+/* sim_schema_header of the first NCOLS columns only (a file without SC's optional last ones). */
+static int sim_schema_header_cols(const struct sim_schema *sc, unsigned int ncols, char *buf, size_t len)
 {
 	size_t n = 0;
 	int w;
 
-	assert(len > 0);
+	assert(len > 0 && ncols <= sc->ncols);
 	buf[0] = 0;
-	for (unsigned int i = 0; i < sc->ncols; i++) {
+	for (unsigned int i = 0; i < ncols; i++) {
 		w = snprintf(buf + n, len - n, "%s%s", i ? "," : "", sc->cols[i].name);
 		if (w < 0 || (size_t)w >= len - n) {
 			buf[n] = 0;	/* whole names only */
@@ -106,10 +110,20 @@ int sim_schema_header(const struct sim_schema *sc, char *buf, size_t len)
 	return (int)n;
 }
 
+int sim_schema_header(const struct sim_schema *sc, char *buf, size_t len)
+{
+	return sim_schema_header_cols(sc, sc->ncols, buf, len);
+}
+
 int sim_schema_write_header(const struct sim_schema *sc, FILE *f)
 {
+	return sim_schema_write_header_cols(sc, sc->ncols, f);
+}
+
+int sim_schema_write_header_cols(const struct sim_schema *sc, unsigned int ncols, FILE *f)
+{
 	char line[SIM_SCHEMA_MAX_COLS * 32];
-	int n = sim_schema_header(sc, line, sizeof(line));
+	int n = sim_schema_header_cols(sc, ncols, line, sizeof(line));
 
 	/* a table whose names outgrow the buffer fails the first test run */
 	assert(n >= 0);

@@ -81,7 +81,10 @@ struct sim_schema {
 	  "packets: out-of-order arrivals") \
 	X(SIM_FLOWS_MAX_REORDER_PACKETS, "max_reorder_packets", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, \
 	  "packets: deepest reordering") \
-	X(SIM_FLOWS_RETRANSMITS, "retransmits", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets: retransmitted, all QPs")
+	X(SIM_FLOWS_RETRANSMITS, "retransmits", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "packets: retransmitted, all QPs") \
+	/* issue 16: last, and only in a collective run with --jobs or --background (SIM_FLOWS_NCOLS_PLAIN before it) */ \
+	X(SIM_FLOWS_JOB, "job", SIM_COL_TEXT, 0, SIM_SCHEMA_JOB_NAME, \
+	  "the job whose transfer the flow is, or background (--jobs or --background runs only)")
 
 /* links.csv: one row per port, i.e. per direction of a link (sim/results/stats.c) */
 #define SIM_LINKS_COLUMNS(X) \
@@ -366,7 +369,41 @@ struct sim_schema {
 	X(SIM_CRUN_SEEDS, "seeds", SIM_COL_ARRAY, 0, 0, "the seeds each size ran with, in order (--seed: one)") \
 	X(SIM_CRUN_NVLINK_BPS, "nvlink_bps", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, "b/s: intra-server rate per GPU") \
 	SIM_SPLIT_KEYS(X, SIM_CRUN) \
-	X(SIM_CRUN_JOBS, "jobs", SIM_COL_ARRAY, 0, 0, "one entry per job, below")
+	X(SIM_CRUN_JOBS, "jobs", SIM_COL_ARRAY, 0, 0, "one entry per job, below") \
+	/* a run with --background only */ \
+	X(SIM_CRUN_BACKGROUND, "background", SIM_COL_OBJECT, 0, 0, \
+	  "--background: the permutation among the hosts no job uses, below")
+
+/* its background object */
+#define SIM_CBG_KEYS(X) \
+	X(SIM_CBG_BYTES_PER_FLOW, "bytes_per_flow", SIM_COL_INT, 1, SIM_SCHEMA_MAX_BYTES, "bytes: --background SIZE") \
+	X(SIM_CBG_HOSTS, "hosts", SIM_COL_INT, 2, SIM_SCHEMA_MAX_U32, "hosts no job uses: each sends one flow") \
+	X(SIM_CBG_RESULTS, "results", SIM_COL_ARRAY, 0, 0, "one entry per message size of the jobs and seed, below")
+
+/*
+ * Each background results[] entry: the background flows of one run (a
+ * size of the jobs, a seed) with the figures of a flow run's summary.json
+ * (sim/results/stats.c), over these flows alone; the figures of their
+ * lifetimes are null unless every one finished.
+ */
+#define SIM_CBGR_KEYS(X) \
+	X(SIM_CBGR_SIZE_BYTES, "size_bytes", SIM_COL_INT, 1, SIM_SCHEMA_MAX_BYTES, \
+	  "bytes: the jobs' message size of the run (the sweep's)") \
+	X(SIM_CBGR_SEED, "seed", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "the seed of this run") \
+	X(SIM_CBGR_COMPLETE, "complete", SIM_COL_BOOL, 0, 0, "every background flow finished") \
+	X(SIM_CBGR_FLOWS, "flows", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "background flows") \
+	X(SIM_CBGR_FLOWS_DONE, "flows_done", SIM_COL_INT, 0, SIM_SCHEMA_MAX_U32, "of them, finished") \
+	X(SIM_CBGR_BYTES, "bytes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_BYTES, "bytes: their payload") \
+	X(SIM_CBGR_EFFECTIVE, "effective_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "payload / sum of line rate x FCT (harmonic, FCT-based)") \
+	X(SIM_CBGR_MEAN_FLOW, "mean_flow_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, \
+	  "mean over flows of throughput / line rate") \
+	X(SIM_CBGR_MIN_FLOW, "min_flow_throughput", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_RATIO, "worst flow's") \
+	X(SIM_CBGR_FCT_P50_US, "fct_p50_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: median FCT") \
+	X(SIM_CBGR_FCT_P99_US, "fct_p99_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: 99th percentile FCT") \
+	X(SIM_CBGR_FCT_MAX_US, "fct_max_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: longest FCT") \
+	X(SIM_CBGR_FCT_MEAN_US, "fct_mean_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: mean FCT") \
+	X(SIM_CBGR_MAKESPAN_US, "makespan_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: first start to last finish")
 
 /* its jobs[] entries */
 #define SIM_CJOB_KEYS(X) \
@@ -449,7 +486,14 @@ struct sim_schema {
 	X(SIM_CSUM_REROUTES, "reroutes", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
 	  "routing tables rebuilt after a link change") \
 	X(SIM_CSUM_DROPS_NO_ROUTE, "drops_no_route", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
-	  "of drops: packets a switch had no live route for (failed links)")
+	  "of drops: packets a switch had no live route for (failed links)") \
+	/* a run with --jobs or --background only (issue 16): the job's own flows among the others */ \
+	X(SIM_CSUM_FLOWS, "flows", SIM_COL_INT, 0, SIM_SCHEMA_MAX_COUNT, \
+	  "transfers of the job, NVLink ones included (network_flows of them cross the fabric)") \
+	X(SIM_CSUM_FCT_P50_US, "fct_p50_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, \
+	  "us: median FCT of its network transfers; null: none, or the job did not finish") \
+	X(SIM_CSUM_FCT_P99_US, "fct_p99_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: their 99th percentile FCT") \
+	X(SIM_CSUM_FCT_MAX_US, "fct_max_us", SIM_COL_NULL, 0, SIM_SCHEMA_MAX_US, "us: their longest FCT")
 
 /* summary.json of fabsim predict (sim/cli/cmd_predict.c) */
 #define SIM_PSUM_KEYS(X) \
@@ -478,6 +522,8 @@ struct sim_schema {
 	X(SIM_PRES_REL_ERROR, "rel_error", 0, -1, SIM_SCHEMA_MAX_COUNT, "predicted / measured time - 1")
 
 enum sim_flows_col { SIM_FLOWS_COLUMNS(SIM_COL_ENUM) SIM_FLOWS_NCOLS };
+/* flows.csv of a run without a job column: every column before it */
+#define SIM_FLOWS_NCOLS_PLAIN SIM_FLOWS_JOB
 enum sim_links_col { SIM_LINKS_COLUMNS(SIM_COL_ENUM) SIM_LINKS_NCOLS };
 enum sim_trace_col { SIM_TRACE_COLUMNS(SIM_COL_ENUM) SIM_TRACE_NCOLS };
 enum sim_tl_col { SIM_TIMELINE_COLUMNS(SIM_COL_ENUM) SIM_TL_NCOLS };
@@ -494,6 +540,8 @@ enum sim_fseed_key { SIM_FSEED_KEYS(SIM_COL_ENUM) SIM_FSEED_NKEYS };
 enum sim_seedstat_key { SIM_SEEDSTAT_KEYS(SIM_COL_ENUM) SIM_SEEDSTAT_NKEYS };
 enum sim_seeds_col { SIM_SEEDS_COLUMNS(SIM_COL_ENUM) SIM_SEEDS_NCOLS };
 enum sim_cseed_key { SIM_CSEED_KEYS(SIM_COL_ENUM) SIM_CSEED_NKEYS };
+enum sim_cbg_key { SIM_CBG_KEYS(SIM_COL_ENUM) SIM_CBG_NKEYS };
+enum sim_cbgr_key { SIM_CBGR_KEYS(SIM_COL_ENUM) SIM_CBGR_NKEYS };
 
 /* The most columns of one table: readers size their index arrays with it. */
 #define SIM_SCHEMA_MAX_COLS 80
@@ -515,6 +563,8 @@ extern const struct sim_schema sim_schema_seeds;	/* seeds.csv of a flow run with
 extern const struct sim_schema sim_schema_flow_seed_stats; /* summary.json's seed_stats (flow run) */
 extern const struct sim_schema sim_schema_coll_seed_stats; /* summary.json jobs[].seed_stats[] */
 extern const struct sim_schema sim_schema_seed_stat;	/* each figure's {mean, min, max} */
+extern const struct sim_schema sim_schema_coll_background;	/* summary.json background (collective) */
+extern const struct sim_schema sim_schema_coll_bg_result;	/* its results[] */
 
 /* Every table above, for tests and documentation; *N gets their number. */
 const struct sim_schema *const *sim_schema_all(size_t *n);
@@ -532,6 +582,8 @@ int sim_schema_find(const struct sim_schema *sc, const char *name);
 int sim_schema_header(const struct sim_schema *sc, char *buf, size_t len);
 /* The header line and its newline onto F; 0 or -EIO. */
 int sim_schema_write_header(const struct sim_schema *sc, FILE *f);
+/* The header of the first NCOLS columns and its newline onto F; 0 or -EIO. */
+int sim_schema_write_header_cols(const struct sim_schema *sc, unsigned int ncols, FILE *f);
 
 /*
  * OBJ[name of column KEY of SC] = V (reference stolen, as

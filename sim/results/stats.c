@@ -53,54 +53,110 @@ static uint64_t sim_peak_rss_kb(void)
 	return (uint64_t)ru.ru_maxrss;
 }
 
-static void sim_results_flows(const struct sim *s, struct sim_results *r)
+void sim_fct_percentiles(double *v, uint64_t n, struct sim_fct_pcts *out)
 {
-	double *fct = malloc((s->nflows ? s->nflows : 1) * sizeof(*fct));
-	struct sim_flow tmp;
-	double cap_bits = 0, rx_bits = 0, sum_frac = 0, sum_fct = 0;
-	uint64_t first_start = UINT64_MAX, last_finish = 0;
-	uint64_t n = 0;
+	memset(out, 0, sizeof(*out));
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), sim_cmp_double);
+	out->p50_us = sim_results_pct(v, n, 50);
+	out->p99_us = sim_results_pct(v, n, 99);
+	out->max_us = v[n - 1];
+}
 
-	r->min_flow_frac = 1;
-	/* in id order, as the sums always ran: the same rounding */
-	for (uint64_t i = 0; i < s->nflows; i++) {
+/* What a pass over flows gathers for the figures of their lifetimes. */
+struct sim_flow_acc {
+	double cap_bits, rx_bits, sum_frac, sum_fct, min_frac;
+	uint64_t first_start, last_finish;
+	uint64_t n;		/* finished flows */
+	uint64_t bytes;		/* payload of every flow of the pass */
+	uint32_t max_reorder;
+	double *fct;		/* the finished flows' FCTs, us; NULL: not kept */
+};
+
+/* Flows FIRST .. FIRST + COUNT - 1 into A (zeroed but for fct), in id order: the same rounding every time. */
+static void sim_flows_acc(const struct sim *s, uint64_t first, uint64_t count, struct sim_flow_acc *a)
+{
+	struct sim_flow tmp;
+
+	a->min_frac = 1;
+	a->first_start = UINT64_MAX;
+	for (uint64_t i = first; i < first + count; i++) {
 		const struct sim_flow *f = sim_flow_get(s, i, &tmp);
 		double t, frac;
 
-		if (f->max_reorder > r->max_reorder)
-			r->max_reorder = f->max_reorder;
+		a->bytes += f->bytes;
+		if (f->max_reorder > a->max_reorder)
+			a->max_reorder = f->max_reorder;
 		/* a flow that did not finish has no FCT: no figure counts it */
 		if (!f->finish_ps)
 			continue;
 		t = (double)(f->finish_ps - f->start_ps) * 1e-12;
-		cap_bits += (double)f->rate_bps * t;
-		rx_bits += (double)f->bytes * 8;
+		a->cap_bits += (double)f->rate_bps * t;
+		a->rx_bits += (double)f->bytes * 8;
 		frac = t > 0 ? (double)f->bytes * 8 / ((double)f->rate_bps * t) : 1;
-		sum_frac += frac;
-		if (frac < r->min_flow_frac)
-			r->min_flow_frac = frac;
-		if (fct)
-			fct[n] = t * 1e6;
-		sum_fct += t * 1e6;
-		n++;
-		if (f->start_ps < first_start)
-			first_start = f->start_ps;
-		if (f->finish_ps > last_finish)
-			last_finish = f->finish_ps;
+		a->sum_frac += frac;
+		if (frac < a->min_frac)
+			a->min_frac = frac;
+		if (a->fct)
+			a->fct[a->n] = t * 1e6;
+		a->sum_fct += t * 1e6;
+		a->n++;
+		if (f->start_ps < a->first_start)
+			a->first_start = f->start_ps;
+		if (f->finish_ps > a->last_finish)
+			a->last_finish = f->finish_ps;
 	}
+}
+
+static void sim_results_flows(const struct sim *s, struct sim_results *r)
+{
+	struct sim_flow_acc a = { .fct = malloc((s->nflows ? s->nflows : 1) * sizeof(double)) };
+	struct sim_fct_pcts p;
+
+	sim_flows_acc(s, 0, s->nflows, &a);
+	r->max_reorder = a.max_reorder;
+	r->min_flow_frac = a.min_frac;
 	/* the simulator's count: a local copy that ended at time 0 finished too */
 	r->flows_done = s->flows_done;
-	r->effective_throughput = cap_bits > 0 ? rx_bits / cap_bits : 0;
-	r->mean_flow_frac = n ? sum_frac / n : 0;
-	r->fct_mean_us = n ? sum_fct / n : 0;
-	r->makespan_us = n ? (double)(last_finish - first_start) * 1e-6 : 0;
-	if (fct && n) {
-		qsort(fct, n, sizeof(*fct), sim_cmp_double);
-		r->fct_p50_us = sim_results_pct(fct, n, 50);
-		r->fct_p99_us = sim_results_pct(fct, n, 99);
-		r->fct_max_us = fct[n - 1];
+	r->effective_throughput = a.cap_bits > 0 ? a.rx_bits / a.cap_bits : 0;
+	r->mean_flow_frac = a.n ? a.sum_frac / a.n : 0;
+	r->fct_mean_us = a.n ? a.sum_fct / a.n : 0;
+	r->makespan_us = a.n ? (double)(a.last_finish - a.first_start) * 1e-6 : 0;
+	if (a.fct && a.n) {
+		sim_fct_percentiles(a.fct, a.n, &p);
+		r->fct_p50_us = p.p50_us;
+		r->fct_p99_us = p.p99_us;
+		r->fct_max_us = p.max_us;
 	}
-	free(fct);
+	free(a.fct);
+}
+
+int sim_results_flow_range(const struct sim *s, uint64_t first, uint64_t n, struct sim_flow_figs *out)
+{
+	struct sim_flow_acc a = { .fct = malloc((n ? n : 1) * sizeof(double)) };
+	struct sim_fct_pcts p;
+
+	memset(out, 0, sizeof(*out));
+	if (!a.fct)
+		return -ENOMEM;
+	sim_flows_acc(s, first, n, &a);
+	out->flows = n;
+	out->flows_done = a.n;
+	out->bytes = a.bytes;
+	if (a.n == n && n) {
+		out->effective = a.cap_bits > 0 ? a.rx_bits / a.cap_bits : 0;
+		out->mean_flow_frac = a.sum_frac / a.n;
+		out->min_flow_frac = a.min_frac;
+		out->fct_mean_us = a.sum_fct / a.n;
+		out->makespan_us = (double)(a.last_finish - a.first_start) * 1e-6;
+		sim_fct_percentiles(a.fct, a.n, &p);
+		out->fct_p50_us = p.p50_us;
+		out->fct_p99_us = p.p99_us;
+		out->fct_max_us = p.max_us;
+	}
+	free(a.fct);
+	return 0;
 }
 
 static double sim_line_bps_total(const struct sim *s)
@@ -540,8 +596,9 @@ int sim_mkdir_p(const char *dir)
 	return 0;
 }
 
-/* DIR/FILE of SC for writing, with its header line; NULL with the reason in ERR */
-static FILE *sim_open_csv(const char *dir, const struct sim_schema *sc, char *err, size_t errlen, int *rc)
+/* DIR/FILE of SC for writing, with the header line of its first NCOLS columns; NULL with the reason in ERR */
+static FILE *sim_open_csv_cols(const char *dir, const struct sim_schema *sc, unsigned int ncols, char *err,
+			       size_t errlen, int *rc)
 {
 	char path[4096];
 	FILE *f;
@@ -553,8 +610,13 @@ static FILE *sim_open_csv(const char *dir, const struct sim_schema *sc, char *er
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	sim_schema_write_header(sc, f);
+	sim_schema_write_header_cols(sc, ncols, f);
 	return f;
+}
+
+static FILE *sim_open_csv(const char *dir, const struct sim_schema *sc, char *err, size_t errlen, int *rc)
+{
+	return sim_open_csv_cols(dir, sc, sc->ncols, err, errlen, rc);
 }
 
 FILE *sim_results_csv_create(const char *dir, const struct sim_schema *sc, char *err, size_t errlen)
@@ -579,10 +641,12 @@ static int sim_close_csv(FILE *f, const char *dir, const struct sim_schema *sc, 
 	return -EIO;
 }
 
-static int sim_write_flows(const struct sim *s, const char *dir, char *err, size_t errlen)
+static int sim_write_flows(const struct sim *s, const struct sim_results *r, const char *dir, char *err,
+			   size_t errlen)
 {
 	int rc = 0;
-	FILE *f = sim_open_csv(dir, &sim_schema_flows, err, errlen, &rc);
+	FILE *f = sim_open_csv_cols(dir, &sim_schema_flows, r->flow_job ? SIM_FLOWS_NCOLS : SIM_FLOWS_NCOLS_PLAIN,
+				    err, errlen, &rc);
 
 	if (!f)
 		return rc;
@@ -593,10 +657,13 @@ static int sim_write_flows(const struct sim *s, const char *dir, char *err, size
 		double gbps = t > 0 ? (double)fl->bytes * 8 / t / 1e9 : 0;
 		uint64_t retx = sim_flow_retx(s, fl);
 
-		fprintf(f, "%llu,%u,%u,%lu,%.6f,%.6f,%.3f,%.6f,%lu,%u,%lu\n", (unsigned long long)i, s->topo->nodes[fl->src].index,
+		fprintf(f, "%llu,%u,%u,%lu,%.6f,%.6f,%.3f,%.6f,%lu,%u,%lu", (unsigned long long)i, s->topo->nodes[fl->src].index,
 			s->topo->nodes[fl->dst].index, (unsigned long)fl->bytes, fl->start_ps * 1e-6,
 			fl->finish_ps ? t * 1e6 : -1.0, gbps, gbps * 1e9 / (double)fl->rate_bps,
 			(unsigned long)fl->ooo_pkts, fl->max_reorder, (unsigned long)retx);
+		if (r->flow_job)
+			fprintf(f, ",%s", r->flow_job(r->flow_job_ctx, i));
+		fputc('\n', f);
 	}
 	return sim_close_csv(f, dir, &sim_schema_flows, err, errlen);
 }
@@ -662,7 +729,7 @@ int sim_results_write(const struct sim *s, const struct sim_results *r, const ch
 		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(-rc));
 		return rc;
 	}
-	rc = sim_write_flows(s, dir, err, errlen);
+	rc = sim_write_flows(s, r, dir, err, errlen);
 	if (!rc)
 		rc = sim_write_links(s, dir, err, errlen);
 	if (rc)

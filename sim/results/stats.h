@@ -42,7 +42,38 @@ struct sim_results {
 	const uint64_t *seeds;
 	uint32_t nseeds;
 	const struct sim_flow_seed_stats *seed_stats;
+	/*
+	 * flows.csv's job column (a collective run with --jobs or
+	 * --background): the label of flow ID, a job's name or "background";
+	 * NULL: no such column (every other run, so their files keep their bytes).
+	 */
+	const char *(*flow_job)(const void *ctx, uint64_t id);
+	const void *flow_job_ctx;
 };
+
+/* Nearest-rank percentiles of N FCTs at V (sorted in place, ascending); all 0 when N is 0. */
+struct sim_fct_pcts {
+	double p50_us, p99_us, max_us;
+};
+void sim_fct_percentiles(double *v, uint64_t n, struct sim_fct_pcts *out);
+
+/*
+ * A flow run's figures (struct sim_results' of the same names, the same
+ * definitions and arithmetic) over flows FIRST .. FIRST + N - 1 alone:
+ * background traffic beside collective jobs. The figures of lifetimes are
+ * set only when every one of them finished (flows_done == flows). The
+ * all-active figure is not among them: its window needs each flow's first
+ * byte, which the fabric tracks for the run as a whole only.
+ */
+struct sim_flow_figs {
+	uint64_t flows, flows_done;
+	uint64_t bytes;				/* their payload */
+	double effective, mean_flow_frac, min_flow_frac;	/* fractions of line rate */
+	double fct_p50_us, fct_p99_us, fct_max_us, fct_mean_us;
+	double makespan_us;			/* first start to last finish */
+};
+/* 0, or -ENOMEM (the FCT percentiles need N doubles). */
+int sim_results_flow_range(const struct sim *s, uint64_t first, uint64_t n, struct sim_flow_figs *out);
 
 void sim_results_compute(const struct sim *s, struct sim_results *r);
 void sim_results_print(const struct sim *s, const struct sim_results *r, FILE *out);

@@ -249,6 +249,10 @@ struct sim_coll_src {
 	uint64_t done;			/* transfers finished */
 	uint64_t end_ps;		/* the last finish */
 	uint64_t *sent_bytes;		/* per host: network payload of finished transfers it sent */
+	/* the FCTs of its finished network transfers, us (sim_coll_job_fcts) */
+	double *fct_us;
+	uint64_t nfct, fct_cap;		/* finished network transfers; entries fct_us holds room for */
+	bool fct_over;			/* past SIM_COLL_FCT_MAX or out of memory: fct_us dropped */
 	/* the network transfer with the longest FCT */
 	struct sim_coll_slow {
 		uint64_t flow;		/* its flow id, UINT64_MAX: none */
@@ -344,6 +348,30 @@ static void sim_coll_slower(struct sim_coll_slow *cur, const struct sim_coll_slo
 		*cur = *c;
 }
 
+/* One more network FCT; past the cap (or out of memory) the job keeps none, and counts on. */
+static void sim_coll_fct_add(struct sim_coll_src *cs, double fct_us)
+{
+	double *v;
+
+	cs->nfct++;
+	if (cs->fct_over)
+		return;
+	if (cs->nfct > cs->fct_cap) {
+		uint64_t cap = cs->fct_cap ? 2 * cs->fct_cap : 1024;
+
+		v = cs->nfct <= SIM_COLL_FCT_MAX ? realloc(cs->fct_us, cap * sizeof(*v)) : NULL;
+		if (!v) {
+			free(cs->fct_us);
+			cs->fct_us = NULL;
+			cs->fct_over = true;
+			return;
+		}
+		cs->fct_us = v;
+		cs->fct_cap = cap;
+	}
+	cs->fct_us[cs->nfct - 1] = fct_us;
+}
+
 /* Transfer F finished: the job's figures, as sim_coll_result once read them off every flow. */
 static void sim_coll_done(struct sim_src *src, const struct sim *s, const struct sim_flow *f)
 {
@@ -362,6 +390,7 @@ static void sim_coll_done(struct sim_src *src, const struct sim *s, const struct
 	c.src = s->topo->nodes[f->src].index;
 	c.dst = s->topo->nodes[f->dst].index;
 	sim_coll_slower(&cs->slow, &c);
+	sim_coll_fct_add(cs, c.fct_us);
 }
 
 static void sim_coll_release(struct sim_src *src)
@@ -371,24 +400,31 @@ static void sim_coll_release(struct sim_src *src)
 	coll_gen_free(&cs->gen);
 	free(cs->rank_host);
 	free(cs->sent_bytes);
+	free(cs->fct_us);
 	free(cs);
 }
 
-/* What sim_coll_done gathered in one part of a split run, for part 0. */
+/*
+ * What sim_coll_done gathered in one part of a split run, for part 0;
+ * then the bytes each host sent, then the nfct FCTs unless fct_over.
+ */
 struct sim_coll_figs {
 	uint64_t done, end_ps;
 	struct sim_coll_slow slow;
+	uint64_t nfct;
+	uint64_t fct_over;		/* 0 or 1 (no padding in what is sent) */
 };
 
 static int sim_coll_pack(const struct sim_src *src, const struct sim *s, struct sim_buf *b)
 {
 	const struct sim_coll_src *cs = sim_coll_src_of(src);
 	struct sim_coll_figs fg = {
-		.done = cs->done, .end_ps = cs->end_ps, .slow = cs->slow,
+		.done = cs->done, .end_ps = cs->end_ps, .slow = cs->slow, .nfct = cs->nfct, .fct_over = cs->fct_over,
 	};
 
 	return sim_buf_put(b, &fg, sizeof(fg)) ||
-	       sim_buf_put(b, cs->sent_bytes, s->topo->nhosts * sizeof(*cs->sent_bytes)) ? -ENOMEM : 0;
+	       sim_buf_put(b, cs->sent_bytes, s->topo->nhosts * sizeof(*cs->sent_bytes)) ||
+	       (!cs->fct_over && cs->nfct && sim_buf_put(b, cs->fct_us, cs->nfct * sizeof(*cs->fct_us))) ? -ENOMEM : 0;
 }
 
 /* Sums, the latest end, and the slowest flow by sim_coll_done's own rule: what one process finds. */
@@ -398,9 +434,13 @@ static int sim_coll_merge(struct sim_src *src, const struct sim *s, const void *
 	const uint8_t *p = data;
 	struct sim_coll_figs fg;
 
-	if (len != sizeof(fg) + s->topo->nhosts * sizeof(uint64_t))
+	if (len < sizeof(fg))
 		return -EPROTO;
 	memcpy(&fg, p, sizeof(fg));
+	if (fg.nfct > SIM_COLL_FCT_MAX && !fg.fct_over)
+		return -EPROTO;
+	if (len != sizeof(fg) + s->topo->nhosts * sizeof(uint64_t) + (fg.fct_over ? 0 : fg.nfct * sizeof(double)))
+		return -EPROTO;
 	cs->done += fg.done;
 	if (fg.end_ps > cs->end_ps)
 		cs->end_ps = fg.end_ps;
@@ -411,6 +451,20 @@ static int sim_coll_merge(struct sim_src *src, const struct sim *s, const void *
 		cs->sent_bytes[h] += v;
 	}
 	sim_coll_slower(&cs->slow, &fg.slow);
+	/* the FCTs in any order (percentiles sort them); a part past the cap leaves counts only */
+	if (fg.fct_over) {
+		free(cs->fct_us);
+		cs->fct_us = NULL;
+		cs->fct_over = true;
+		cs->nfct += fg.nfct;
+		return 0;
+	}
+	for (uint64_t i = 0; i < fg.nfct; i++) {
+		double v;
+
+		memcpy(&v, p + sizeof(fg) + s->topo->nhosts * sizeof(uint64_t) + i * sizeof(v), sizeof(v));
+		sim_coll_fct_add(cs, v);
+	}
 	return 0;
 }
 
@@ -612,6 +666,7 @@ void sim_coll_result(const struct sim *s, const struct sim_coll_job *job, struct
 			if (cs->sent_bytes[h] > r->nic_max_bytes)
 				r->nic_max_bytes = cs->sent_bytes[h];
 	}
+	r->net_done = cs ? cs->nfct : 0;
 	r->complete = r->flows_done == job->nflows;
 	/* no figure from a collective that did not finish */
 	if (!r->complete)
@@ -636,4 +691,13 @@ const struct coll_gen *sim_coll_job_gen(const struct sim *s, const struct sim_co
 	const struct sim_src *src = job->nflows ? sim_src_find(s, job->first_flow) : NULL;
 
 	return src ? &sim_coll_src_of(src)->gen : NULL;
+}
+
+double *sim_coll_job_fcts(const struct sim *s, const struct sim_coll_job *job, uint64_t *n)
+{
+	const struct sim_src *src = job->nflows ? sim_src_find(s, job->first_flow) : NULL;
+	struct sim_coll_src *cs = src ? sim_coll_src_of(src) : NULL;
+
+	*n = cs ? cs->nfct : 0;
+	return cs && !cs->fct_over && cs->nfct ? cs->fct_us : NULL;
 }

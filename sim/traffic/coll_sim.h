@@ -61,7 +61,22 @@ struct sim_coll_result {
 	uint64_t slowest_flow;		/* network flow with the longest FCT, SIM_COLL_NO_FLOW: none */
 	double slowest_fct_us, slowest_frac; /* its FCT and rate / line rate */
 	uint32_t slowest_src, slowest_dst; /* its host indices */
+	uint64_t net_done;		/* network transfers that finished: the FCTs sim_coll_job_fcts gives */
 };
+
+/*
+ * Network transfers whose FCTs a job keeps for its percentiles (8 bytes
+ * each): 2^24, 128 MiB, is 8x the largest schedule the experiments run
+ * (2.1M transfers). A job with more (its own generator runs up to 2^32)
+ * has no percentiles rather than a memory bill the size of its schedule.
+ */
+#define SIM_COLL_FCT_MAX (1ULL << 24)
+/*
+ * The FCTs (us) of JOB's network transfers that finished in S, in no
+ * particular order (the caller may sort them in place), *N of them; NULL
+ * when there is none or more than SIM_COLL_FCT_MAX (then not kept).
+ */
+double *sim_coll_job_fcts(const struct sim *s, const struct sim_coll_job *job, uint64_t *n);
 
 /*
  * Limits of collective inputs, with their reasons: GPUs per server are an
