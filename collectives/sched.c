@@ -447,11 +447,14 @@ void coll_sched_print_trees(FILE *f, const struct coll_sched *s)
 
 void coll_sched_print(FILE *f, const struct coll_sched *s)
 {
+	char root[24] = "";
 	uint32_t i;
 
-	fprintf(f, "# %s %s: %u ranks, %llu bytes (elem %u), %u channel%s, buffer %llu bytes, "
+	if (coll_kind_rooted(s->kind))
+		snprintf(root, sizeof(root), " (root %u)", s->root);
+	fprintf(f, "# %s%s %s: %u ranks, %llu bytes (elem %u), %u channel%s, buffer %llu bytes, "
 		"%u transfers, %u deps\n",
-		coll_kind_name(s->kind), coll_algo_name(s->algo), s->nranks,
+		coll_kind_name(s->kind), root, coll_algo_name(s->algo), s->nranks,
 		(unsigned long long)s->bytes, s->elem_bytes, s->nchannels, s->nchannels == 1 ? "" : "s",
 		(unsigned long long)s->buf_bytes, s->nxfers, s->ndeps);
 	for (i = 0; i < s->nxfers; i++)

@@ -261,7 +261,7 @@ options_differ() {
 	job
 	start 0 --nranks 2 --transport tcp -b 4K -e 4K --coll reduce -r 2
 	start 1 --nranks 2 --transport tcp -b 4K -e 4K --coll reduce -r 2
-	verdict "-r 2 of 2 ranks: both exit 2 at start-up" 3 0 2 "$pat" 1 2 "$pat"
+	verdict "-r 2 of 2 ranks: both exit 2 at start-up" 3 0 2 "$pat" 1 2 ""
 	# -c 0 on one rank used to print a bandwidth table and exit 0.
 	job
 	start 0 --nranks 2 --transport tcp -b 4K -e 4K -c 0
@@ -383,9 +383,10 @@ launch_mistakes() {
 	job
 	start 0 --nranks 2 --transport tcp -b 1T -e 1T
 	start 1 --nranks 2 --transport tcp -b 1T -e 1T
+	# (3 TiB each: output, input for out of place, the check's copy)
 	verdict "-e 1T: both exit 1 before allocating" 3 \
-		0 1 "2 ranks on .* need 4.* of memory .* available there" \
-		1 1 "2 ranks on .* need 4.* of memory"
+		0 1 "2 ranks on .* need 6.* of memory .* available there" \
+		1 1 "2 ranks on .* need 6.* of memory"
 	# Rank 0 could not write its results at the end: say so at the start.
 	job
 	start 0 --nranks 2 --transport tcp -b 4K -e 4K --json "$DIR/no/such/dir/r.json"
