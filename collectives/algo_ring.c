@@ -622,7 +622,7 @@ const struct coll_algo_ops coll_algo_ring = {
 	.default_for = COLL_KIND_BIT(COLL_ALLREDUCE) | COLL_KIND_BIT(COLL_ALLGATHER) |
 		       COLL_KIND_BIT(COLL_REDUCESCATTER),
 	.chunked = true,
-	.wrong_kind = "ring does not implement all-to-all (use pairwise)",
+	.wrong_kind = "ring implements allreduce, allgather and reducescatter (use pairwise for all-to-all, chain for broadcast and reduce, p2p for sendrecv)",
 	.build = ring_build,
 	.estimate = ring_estimate,
 	.gen = ring_gen,

@@ -33,6 +33,8 @@
 #define COLL_BENCH_WARMUP_ITERATIONS "warmup_iterations"
 #define COLL_BENCH_AVERAGE "average"
 #define COLL_BENCH_CHECK "check"
+#define COLL_BENCH_ROOT "root"			/* broadcast, reduce: the root; else null */
+#define COLL_BENCH_INPLACE "inplace"		/* --inplace: 0 out of place, 1 in place, 2 both */
 #define COLL_BENCH_HOSTS "hosts"		/* host name per rank */
 #define COLL_BENCH_LINE_RATE_BPS "line_rate_bps"
 #define COLL_BENCH_MTU_BYTES "mtu_bytes"
@@ -84,6 +86,21 @@
 #define COLL_BENCH_RES_LINE_FRACTION "line_fraction"
 #define COLL_BENCH_RES_WRONG "wrong"
 #define COLL_BENCH_RES_MPI_TIME_US "mpi_time_us"
+/*
+ * Out of place (--inplace 0 or 2; null otherwise), as nccl-tests' first
+ * column group; the keys above are in place (null with --inplace 0), which
+ * is what `fabsim predict` reads. Byte rates are GB/s (1e9 bytes/s).
+ */
+#define COLL_BENCH_RES_OOP_TIME_US "oop_time_us"
+#define COLL_BENCH_RES_OOP_TIME_US_MIN "oop_time_us_min"
+#define COLL_BENCH_RES_OOP_TIME_US_MAX "oop_time_us_max"
+#define COLL_BENCH_RES_OOP_TIME_US_AVG "oop_time_us_avg"
+#define COLL_BENCH_RES_OOP_ALGBW "oop_algbw_GBps"
+#define COLL_BENCH_RES_OOP_BUSBW "oop_busbw_GBps"
+#define COLL_BENCH_RES_OOP_BUSBW_MIN "oop_busbw_GBps_min"
+#define COLL_BENCH_RES_OOP_BUSBW_MAX "oop_busbw_GBps_max"
+#define COLL_BENCH_RES_OOP_LINE_FRACTION "oop_line_fraction"
+#define COLL_BENCH_RES_OOP_WRONG "oop_wrong"
 #define COLL_BENCH_RES_MPI_BUSBW_GBPS "mpi_busbw_GBps"
 
 /* fabbench --csv: one row per size, its columns named as the JSON keys. */
@@ -93,6 +110,12 @@
 	COLL_BENCH_RES_TIME_US "," COLL_BENCH_RES_TIME_US_MIN "," COLL_BENCH_RES_TIME_US_MAX "," \
 	COLL_BENCH_RES_ALGBW_GBPS "," COLL_BENCH_RES_BUSBW_GBPS "," COLL_BENCH_RES_LINE_FRACTION "," \
 	COLL_BENCH_RES_WRONG "," COLL_BENCH_RES_MPI_TIME_US "," COLL_BENCH_RES_MPI_BUSBW_GBPS
+
+/* fabbench --csv: the out-of-place columns, after those of COLL_BENCH_CSV_HEADER. */
+#define COLL_BENCH_CSV_OOP_HEADER \
+	COLL_BENCH_RES_OOP_TIME_US "," COLL_BENCH_RES_OOP_TIME_US_MIN "," COLL_BENCH_RES_OOP_TIME_US_MAX "," \
+	COLL_BENCH_RES_OOP_ALGBW "," COLL_BENCH_RES_OOP_BUSBW "," COLL_BENCH_RES_OOP_LINE_FRACTION "," \
+	COLL_BENCH_RES_OOP_WRONG
 
 /* Each p2p_pairs[] entry, and the --p2p-csv columns, in this order. */
 #define COLL_BENCH_PAIR_SRC "src"

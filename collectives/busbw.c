@@ -10,6 +10,9 @@ double coll_busbw_factor(enum coll_kind kind, uint32_t nranks)
 
 	if (!nranks)
 		return 0;
+	/* nccl-tests doc/PERFORMANCE.md: every link carries S once */
+	if (kind == COLL_BROADCAST || kind == COLL_REDUCE || kind == COLL_SENDRECV)
+		return 1;
 	f = (double)(nranks - 1) / nranks;
 	return kind == COLL_ALLREDUCE ? 2 * f : f;
 }

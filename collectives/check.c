@@ -71,6 +71,10 @@ struct chk {
 	uint32_t nq, q_cap;
 	uint32_t *stamp;	/* [nxfers]: t + 1 when known to precede t */
 	uint32_t *stack;	/* [nxfers] */
+	/* Out of place: the annotation, and each input segment's state. */
+	const struct coll_oop *oop;
+	uint64_t *in_bits;	/* [seg * words] */
+	int64_t *in_delta;
 };
 
 static int fail(struct chk *c, const char *fmt, ...)
@@ -215,6 +219,8 @@ static int layout_bnd(struct chk *c, uint32_t r)
 			ret = ret || add_bnd(c, r, roff) || add_bnd(c, r, roff + len);
 		}
 	}
+	if (!ret && s->kind == COLL_SENDRECV)
+		ret = add_bnd(c, r, s->bytes);
 	return ret ? -ENOMEM : 0;
 }
 
@@ -341,6 +347,12 @@ static int alloc_state(struct chk *c)
 	c->stack = malloc((s->nxfers + 1) * sizeof(*c->stack));
 	if (!c->bits || !c->delta || !c->writer || !c->readers || !c->stamp || !c->stack)
 		return nomem(c);
+	if (c->oop) {
+		c->in_bits = calloc(nstate * c->words, sizeof(*c->in_bits));
+		c->in_delta = calloc(nstate, sizeof(*c->in_delta));
+		if (!c->in_bits || !c->in_delta)
+			return nomem(c);
+	}
 	memset(c->writer, 0xff, nstate * sizeof(*c->writer));
 	memset(c->readers, 0xff, nstate * sizeof(*c->readers));
 	return 0;
@@ -360,14 +372,19 @@ static void initial_state(struct chk *c, uint32_t seg)
 		defined = off >= boff && off < boff + blen;
 		break;
 	case COLL_ALLTOALL:
+	case COLL_SENDRECV:
 		defined = off < s->bytes;
+		break;
+	case COLL_BROADCAST:
+		defined = rank == s->root;
 		break;
 	default:
 		defined = true;
 		break;
 	}
+	/* out of place the input sits in IN, OUT starts undefined */
 	if (defined)
-		bits_set_one(c, bits_at(c, seg), rank);
+		bits_set_one(c, c->oop ? c->in_bits + (uint64_t)seg * c->words : bits_at(c, seg), rank);
 }
 
 static void free_chk(struct chk *c)
@@ -382,6 +399,8 @@ static void free_chk(struct chk *c)
 	free(c->q);
 	free(c->stamp);
 	free(c->stack);
+	free(c->in_bits);
+	free(c->in_delta);
 }
 
 static int add_query(struct chk *c, uint32_t xfer, uint32_t rank, uint32_t seg,
@@ -475,13 +494,42 @@ static int check_order(struct chk *c, uint32_t t)
 	return 0;
 }
 
+/*
+ * Out of place, a REDUCE into OUT bytes not written yet starts from IN's
+ * (OUT = IN (+) src): OUT takes IN's state first. The annotation must
+ * say so exactly when OUT is unwritten there.
+ */
+static int oop_dst_base(struct chk *c, uint32_t t, uint32_t di, uint64_t *db)
+{
+	const struct coll_xfer *x = &c->s->xfers[t];
+	bool first = c->oop->flags[t] & COLL_OOP_DST_IN;
+
+	if (x->op != COLL_OP_REDUCE)
+		return 0;
+	if (first != bits_empty(c, db))
+		return fail(c, "xfer %u: out-of-place annotation says its output at rank %u offset %llu is %s",
+			    t, x->dst_rank, (unsigned long long)c->bnd[di].off_bytes,
+			    first ? "unwritten, but it holds data" : "written, but it holds none");
+	if (first) {
+		memcpy(db, c->in_bits + (uint64_t)di * c->words, c->words * sizeof(*db));
+		c->delta[di] = c->in_delta[di];
+	}
+	return 0;
+}
+
 static int apply_seg(struct chk *c, uint32_t t, uint32_t si, uint32_t di)
 {
 	const struct coll_xfer *x = &c->s->xfers[t];
-	uint64_t *sb = bits_at(c, si), *db = bits_at(c, di);
-	int64_t delta = c->delta[si] + (int64_t)x->src_off_bytes - (int64_t)x->dst_off_bytes;
+	bool from_in = c->oop && (c->oop->flags[t] & COLL_OOP_SRC_IN);
+	uint64_t *sb = from_in ? c->in_bits + (uint64_t)si * c->words : bits_at(c, si);
+	uint64_t *db = bits_at(c, di);
+	int64_t delta = (from_in ? c->in_delta[si] : c->delta[si]) +
+			(int64_t)x->src_off_bytes - (int64_t)x->dst_off_bytes;
 	uint64_t doff = c->bnd[di].off_bytes;
 	uint32_t dup;
+
+	if (c->oop && oop_dst_base(c, t, di, db))
+		return -EINVAL;
 
 	if (bits_empty(c, sb))
 		return fail(c, "xfer %u reads undefined data at rank %u offset %llu", t, x->src_rank,
@@ -571,6 +619,21 @@ static bool expected(const struct chk *c, uint32_t seg, uint64_t *want,
 		}
 		bits_set_one(c, want, i);
 		return true;
+	case COLL_BROADCAST:
+		bits_set_one(c, want, s->root);
+		return true;
+	case COLL_REDUCE:
+		if (rank != s->root)
+			return false;
+		for (i = 0; i < s->nranks; i++)
+			want[i / 64] |= 1ull << (i % 64);
+		return true;
+	case COLL_SENDRECV:
+		if (off < s->bytes)
+			return false;
+		bits_set_one(c, want, (rank + s->nranks - 1) % s->nranks);
+		*delta = -(int64_t)s->bytes;
+		return true;
 	default:
 		for (i = 0; i < s->nranks && off >= s->bytes; i++) {
 			coll_a2a_range(s, i, rank, &boff, &roff, &blen);
@@ -582,6 +645,35 @@ static bool expected(const struct chk *c, uint32_t seg, uint64_t *want,
 		}
 		return false;
 	}
+}
+
+/* Out of place, last: each local copy IN -> OUT, onto bytes no transfer wrote. */
+static int oop_copies(struct chk *c)
+{
+	const struct coll_oop *o = c->oop;
+	uint32_t i, seg, end;
+
+	for (i = 0; i < o->ncopies; i++) {
+		const struct coll_oop_copy *k = &o->copies[i];
+
+		if (k->rank >= c->s->nranks || !k->bytes || k->off_bytes > c->s->buf_bytes ||
+		    k->bytes > c->s->buf_bytes - k->off_bytes)
+			return fail(c, "out-of-place copy %u: outside rank and buffer", i);
+		seg = bnd_index(c, k->rank, k->off_bytes);
+		end = bnd_index(c, k->rank, k->off_bytes + k->bytes);
+		if (c->bnd[seg].off_bytes != k->off_bytes ||
+		    c->bnd[end].off_bytes != k->off_bytes + k->bytes)
+			return fail(c, "out-of-place copy %u: not on segment boundaries", i);
+		for (; seg < end; seg++) {
+			if (c->writer[seg] != COLL_NONE)
+				return fail(c, "out-of-place copy %u overwrites rank %u offset %llu, written by xfer %u",
+					    i, k->rank, (unsigned long long)c->bnd[seg].off_bytes, c->writer[seg]);
+			memcpy(bits_at(c, seg), c->in_bits + (uint64_t)seg * c->words,
+			       c->words * sizeof(uint64_t));
+			c->delta[seg] = c->in_delta[seg];
+		}
+	}
+	return 0;
 }
 
 static int check_result(struct chk *c, uint64_t *want)
@@ -634,6 +726,8 @@ static int run(struct chk *c)
 			initial_state(c, seg);
 	for (t = 0; t < s->nxfers && !ret; t++)
 		ret = execute(c, t);
+	if (!ret && c->oop)
+		ret = oop_copies(c);
 	if (ret)
 		return ret;
 	want = malloc(c->words * sizeof(*want));
@@ -763,9 +857,10 @@ static int check_trees(struct chk *c)
 	return 0;
 }
 
-int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len)
+static int check_with(const struct coll_sched *s, const struct coll_oop *oop,
+		      char *err, size_t err_len)
 {
-	struct chk c = { .s = s, .err = err, .err_len = err_len };
+	struct chk c = { .s = s, .err = err, .err_len = err_len, .oop = oop };
 	int ret;
 
 	if (err && err_len)
@@ -785,4 +880,15 @@ int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len)
 	ret = run(&c);
 	free_chk(&c);
 	return ret;
+}
+
+int coll_sched_check(const struct coll_sched *s, char *err, size_t err_len)
+{
+	return check_with(s, NULL, err, err_len);
+}
+
+int coll_sched_check_oop(const struct coll_sched *s, const struct coll_oop *o,
+			 char *err, size_t err_len)
+{
+	return check_with(s, o, err, err_len);
 }

@@ -179,10 +179,48 @@ static void name(void *dv, const void *sv, size_t n)			\
 									\
 		d[i] = (EXPR);						\
 	}								\
+}									\
+									\
+static void name##_3(void *dv, const void *av, const void *sv, size_t n) \
+{									\
+	T *restrict d = dv;						\
+	const T *restrict x = av;					\
+	const T *restrict s = sv;					\
+	size_t i;							\
+									\
+	for (i = 0; i < n; i++) {					\
+		T a = x[i], b = s[i];					\
+									\
+		d[i] = (EXPR);						\
+	}								\
 }
 
-/* Widen a block, combine, narrow: three loops the vectoriser handles. */
+/* Widen a block, combine, narrow: three loops the vectoriser handles (3: from a third buffer). */
 #define COLL_KERNEL16(name, WIDEN, NARROW, EXPR)			\
+static void name##_3(void *dv, const void *av, const void *sv, size_t n) \
+{									\
+	coll_u16u *restrict d = dv;					\
+	const coll_u16u *restrict x = av;				\
+	const coll_u16u *restrict s = sv;				\
+	float fa[COLL_BLOCK], fb[COLL_BLOCK];				\
+	size_t i, j, m;							\
+									\
+	for (i = 0; i < n; i += m) {					\
+		m = n - i < COLL_BLOCK ? n - i : COLL_BLOCK;		\
+		for (j = 0; j < m; j++) {				\
+			fa[j] = WIDEN(x[i + j]);			\
+			fb[j] = WIDEN(s[i + j]);			\
+		}							\
+		for (j = 0; j < m; j++) {				\
+			float a = fa[j], b = fb[j];			\
+									\
+			fa[j] = (EXPR);					\
+		}							\
+		for (j = 0; j < m; j++)					\
+			d[i + j] = NARROW(fa[j]);			\
+	}								\
+}									\
+									\
 static void name(void *dv, const void *sv, size_t n)			\
 {									\
 	coll_u16u *restrict d = dv;					\
@@ -245,6 +283,26 @@ static const coll_kernel_fn kernels[COLL_DT_COUNT][COLL_RED_COUNT] = {
 	[COLL_DT_FLOAT32] = { sum_f32, prod_f32, min_f32, max_f32 },
 	[COLL_DT_FLOAT64] = { sum_f64, prod_f64, min_f64, max_f64 },
 };
+
+typedef void (*coll_kernel3_fn)(void *d, const void *a, const void *s, size_t n);
+
+static const coll_kernel3_fn kernels3[COLL_DT_COUNT][COLL_RED_COUNT] = {
+	[COLL_DT_INT32] = { sum_i32_3, prod_i32_3, min_i32_3, max_i32_3 },
+	[COLL_DT_INT64] = { sum_i64_3, prod_i64_3, min_i64_3, max_i64_3 },
+	[COLL_DT_FLOAT16] = { sum_f16_3, prod_f16_3, min_f16_3, max_f16_3 },
+	[COLL_DT_BFLOAT16] = { sum_bf16_3, prod_bf16_3, min_bf16_3, max_bf16_3 },
+	[COLL_DT_FLOAT32] = { sum_f32_3, prod_f32_3, min_f32_3, max_f32_3 },
+	[COLL_DT_FLOAT64] = { sum_f64_3, prod_f64_3, min_f64_3, max_f64_3 },
+};
+
+int coll_reduce3(void *dst, const void *a, const void *src, size_t count, enum coll_dtype dt,
+		 enum coll_redop op)
+{
+	if ((unsigned int)dt >= COLL_DT_COUNT || (unsigned int)op >= COLL_RED_COUNT)
+		return -EINVAL;
+	kernels3[dt][op](dst, a, src, count);
+	return 0;
+}
 
 int coll_reduce(void *dst, const void *src, size_t count, enum coll_dtype dt,
 		enum coll_redop op)

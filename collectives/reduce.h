@@ -45,6 +45,13 @@ int coll_redop_from_name(const char *name);
  */
 int coll_reduce(void *dst, const void *src, size_t count, enum coll_dtype dt,
 		enum coll_redop op);
+/*
+ * dst[i] = a[i] op src[i]: the same kernels reading a third buffer, so that
+ * out of place the first reduce combines input and incoming data without
+ * copying the input first. DST must not overlap A or SRC.
+ */
+int coll_reduce3(void *dst, const void *a, const void *src, size_t count, enum coll_dtype dt,
+		 enum coll_redop op);
 /* The same, one element at a time with no tricks: the tests' reference. */
 int coll_reduce_ref(void *dst, const void *src, size_t count, enum coll_dtype dt,
 		    enum coll_redop op);

@@ -21,6 +21,9 @@ static const char *const kind_names[COLL_KIND_COUNT] = {
 	[COLL_ALLGATHER] = "allgather",
 	[COLL_REDUCESCATTER] = "reducescatter",
 	[COLL_ALLTOALL] = "all-to-all",
+	[COLL_BROADCAST] = "broadcast",
+	[COLL_REDUCE] = "reduce",
+	[COLL_SENDRECV] = "sendrecv",
 };
 
 /*
@@ -34,7 +37,9 @@ static const char *const kind_names[COLL_KIND_COUNT] = {
 	X(COLL_ALGO_TREE, tree)         \
 	X(COLL_ALGO_HIER, hier)         \
 	X(COLL_ALGO_PAIRWISE, pairwise) \
-	X(COLL_ALGO_HIERTREE, hiertree)
+	X(COLL_ALGO_HIERTREE, hiertree) \
+	X(COLL_ALGO_CHAIN, chain)       \
+	X(COLL_ALGO_P2P, p2p)
 
 #define COLL_ALGO_DECLARE(value, name) extern const struct coll_algo_ops coll_algo_##name;
 #define COLL_ALGO_ENTRY(value, name) [value] = &coll_algo_##name,
@@ -215,8 +220,10 @@ const char *coll_params_error(const struct coll_params *p)
 		return "elem_bytes must be at least 1";
 	if (p->bytes % p->elem_bytes)
 		return "bytes must be a multiple of elem_bytes";
-	if (p->kind == COLL_ALLTOALL && p->bytes > UINT64_MAX / 2)
+	if ((p->kind == COLL_ALLTOALL || p->kind == COLL_SENDRECV) && p->bytes > UINT64_MAX / 2)
 		return "bytes too large";
+	if (coll_kind_rooted(p->kind) && p->root >= p->nranks)
+		return "the root must be one of the ranks (below nranks)";
 	return algo_error(p);
 }
 
@@ -228,9 +235,10 @@ static void sched_reset(struct coll_sched *s, const struct coll_params *p)
 	s->nchannels = p->nchannels ? p->nchannels : 1;
 	s->gpus_per_server = p->gpus_per_server;
 	s->pxn = p->pxn;
+	s->root = coll_kind_rooted(p->kind) ? p->root : 0;
 	s->elem_bytes = p->elem_bytes;
 	s->bytes = p->bytes;
-	s->buf_bytes = p->kind == COLL_ALLTOALL ? 2 * p->bytes : p->bytes;
+	s->buf_bytes = coll_kind_buf_bytes(p->kind, p->bytes);
 	s->nxfers = 0;
 	s->ndeps = 0;
 }
@@ -269,6 +277,39 @@ void coll_block_range(const struct coll_sched *s, uint32_t block,
 	coll_split(s->bytes / s->elem_bytes, s->nranks, block, &off, &len);
 	*off_bytes = off * s->elem_bytes;
 	*len_bytes = len * s->elem_bytes;
+}
+
+bool coll_kind_rooted(enum coll_kind kind)
+{
+	return kind == COLL_BROADCAST || kind == COLL_REDUCE;
+}
+
+uint64_t coll_kind_buf_bytes(enum coll_kind kind, uint64_t bytes)
+{
+	return kind == COLL_ALLTOALL || kind == COLL_SENDRECV ? 2 * bytes : bytes;
+}
+
+bool coll_result_range(const struct coll_sched *s, uint32_t rank,
+		       uint64_t *off_bytes, uint64_t *len_bytes)
+{
+	*off_bytes = 0;
+	*len_bytes = s->bytes;
+	switch (s->kind) {
+	case COLL_REDUCESCATTER:
+		coll_block_range(s, rank, off_bytes, len_bytes);
+		break;
+	case COLL_ALLTOALL:
+	case COLL_SENDRECV:
+		*off_bytes = s->bytes;
+		break;
+	case COLL_REDUCE:
+		if (rank != s->root)
+			*len_bytes = 0;
+		break;
+	default:
+		break;
+	}
+	return *len_bytes != 0;
 }
 
 /*
@@ -409,11 +450,14 @@ void coll_sched_print_trees(FILE *f, const struct coll_sched *s)
 
 void coll_sched_print(FILE *f, const struct coll_sched *s)
 {
+	char root[24] = "";
 	uint32_t i;
 
-	fprintf(f, "# %s %s: %u ranks, %llu bytes (elem %u), %u channel%s, buffer %llu bytes, "
+	if (coll_kind_rooted(s->kind))
+		snprintf(root, sizeof(root), " (root %u)", s->root);
+	fprintf(f, "# %s%s %s: %u ranks, %llu bytes (elem %u), %u channel%s, buffer %llu bytes, "
 		"%u transfers, %u deps\n",
-		coll_kind_name(s->kind), coll_algo_name(s->algo), s->nranks,
+		coll_kind_name(s->kind), root, coll_algo_name(s->algo), s->nranks,
 		(unsigned long long)s->bytes, s->elem_bytes, s->nchannels, s->nchannels == 1 ? "" : "s",
 		(unsigned long long)s->buf_bytes, s->nxfers, s->ndeps);
 	for (i = 0; i < s->nxfers; i++)

@@ -23,6 +23,15 @@
  *                   entry (in place, as NCCL's in-place all-gather).
  *  - alltoall:      2 * S bytes: send half [0, S) then receive half [S, 2S);
  *                   the piece rank i sends to rank j is coll_a2a_range(i, j).
+ *  - broadcast:     S bytes, in place; the root's buffer is the input, every
+ *                   rank ends with it.
+ *  - reduce:        S bytes of input, in place; the root ends with the
+ *                   reduction, the other buffers end up as scratch.
+ *  - sendrecv:      2 * S bytes, as alltoall: rank r sends its send half to
+ *                   rank r + 1's receive half (nccl-tests' ring of pairs),
+ *                   so that in place never reads what it overwrites.
+ * Out of place (separate input and output buffers of buf_bytes each) runs
+ * the same transfers; coll_sched_oop says which of them read the input.
  * Blocks are split at element granularity, the first ones one element larger
  * when sizes do not divide evenly; zero-byte pieces produce no transfer.
  */
@@ -41,6 +50,9 @@ enum coll_kind {
 	COLL_ALLGATHER,
 	COLL_REDUCESCATTER,
 	COLL_ALLTOALL,
+	COLL_BROADCAST,		/* rooted: struct coll_params.root */
+	COLL_REDUCE,		/* rooted */
+	COLL_SENDRECV,
 	COLL_KIND_COUNT,
 };
 
@@ -55,6 +67,8 @@ enum coll_algo {
 	COLL_ALGO_HIER,		/* allreduce: intra RS, per-rail ring, intra AG */
 	COLL_ALGO_PAIRWISE,	/* alltoall */
 	COLL_ALGO_HIERTREE,	/* allreduce: intra RS, per-rail double binary tree, intra AG */
+	COLL_ALGO_CHAIN,	/* broadcast, reduce: NCCL's pipelined ring chain from/to the root */
+	COLL_ALGO_P2P,		/* sendrecv: one chunked transfer per rank */
 	COLL_ALGO_COUNT,
 };
 
@@ -99,6 +113,7 @@ struct coll_params {
 	 * (NCCL_PXN_DISABLE=0); 0 here keeps fabbench's schedules as before.
 	 */
 	uint8_t pxn;
+	uint32_t root;		/* broadcast, reduce: the root rank (< nranks); else ignored */
 };
 
 struct coll_sched {
@@ -108,9 +123,10 @@ struct coll_sched {
 	uint32_t nchannels;	/* channels actually used */
 	uint32_t gpus_per_server; /* 0 when unknown: only self copies intra */
 	uint8_t pxn;		/* struct coll_params.pxn */
+	uint32_t root;		/* broadcast, reduce: the root; else 0 */
 	uint32_t elem_bytes;
 	uint64_t bytes;		/* S, the nccl-tests size (busbw input) */
-	uint64_t buf_bytes;	/* per-rank buffer footprint: S, or 2S alltoall */
+	uint64_t buf_bytes;	/* per-rank buffer footprint: S, or 2S alltoall and sendrecv */
 	uint32_t nxfers;
 	uint32_t xfers_cap;	/* entries allocated */
 	struct coll_xfer *xfers;
@@ -215,6 +231,17 @@ void coll_sched_estimate(const struct coll_params *p, uint64_t *nxfers, uint64_t
 /* The same bound on transfers, and the entries of the builder's last-writer table. */
 void coll_sched_bounds(const struct coll_params *p, uint64_t *nxfers, uint64_t *table_entries);
 
+/* Broadcast and reduce have a root (struct coll_params.root). */
+bool coll_kind_rooted(enum coll_kind kind);
+/* Per-rank buffer of KIND for S = BYTES: S, or 2S (alltoall, sendrecv). */
+uint64_t coll_kind_buf_bytes(enum coll_kind kind, uint64_t bytes);
+/*
+ * Where RANK's result lies in its buffer (the layout above): false, with
+ * an empty range, when RANK has none (reduce off the root).
+ */
+bool coll_result_range(const struct coll_sched *s, uint32_t rank,
+		       uint64_t *off_bytes, uint64_t *len_bytes);
+
 /* Block BLOCK (a rank) of an allgather/reducescatter buffer. */
 void coll_block_range(const struct coll_sched *s, uint32_t block,
 		      uint64_t *off_bytes, uint64_t *len_bytes);
@@ -226,6 +253,50 @@ void coll_block_range(const struct coll_sched *s, uint32_t block,
 void coll_a2a_range(const struct coll_sched *s, uint32_t src, uint32_t dst,
 		    uint64_t *send_off_bytes, uint64_t *recv_off_bytes,
 		    uint64_t *bytes);
+
+/*
+ * Out of place: each rank has an input buffer IN, which no transfer writes,
+ * and an output buffer OUT of buf_bytes each, and runs the same transfers
+ * into OUT. A transfer reads OUT where an earlier transfer (in index order,
+ * which the checker proves is every timing's) wrote those bytes, else IN,
+ * where the input sits as in place; the first REDUCE into bytes of OUT
+ * combines them with IN's (OUT = IN (+) src) instead of copying IN first;
+ * result bytes that no transfer writes (all-gather's own block, the
+ * broadcast root's buffer) are copied IN -> OUT locally at the end.
+ * coll_sched_oop derives that per transfer.
+ */
+enum coll_oop_flag {
+	COLL_OOP_SRC_IN = 1,	/* reads its source from IN */
+	COLL_OOP_DST_IN = 2,	/* a REDUCE whose OUT bytes are unwritten: OUT = IN (+) src */
+};
+
+/* A local copy IN -> OUT of [off_bytes, + bytes) on RANK. */
+struct coll_oop_copy {
+	uint32_t rank;
+	uint64_t off_bytes;
+	uint64_t bytes;
+};
+
+struct coll_oop {
+	uint8_t *flags;			/* [nxfers] enum coll_oop_flag bits */
+	struct coll_oop_copy *copies;	/* by rank, then offset */
+	uint32_t ncopies;
+};
+
+/*
+ * Fills O (zeroed first) for S. Returns 0, -ENOMEM, or -EINVAL (with ERR)
+ * when a transfer reads or reduces into bytes of which only some were
+ * written before: such a transfer would need two sources.
+ */
+int coll_sched_oop(const struct coll_sched *s, struct coll_oop *o, char *err, size_t err_len);
+void coll_oop_free(struct coll_oop *o);
+/*
+ * coll_sched_check for out of place: the same proof, each rank's IN and
+ * OUT tracked apart, reads and first reduces taken where O says, O's
+ * copies run last and the result read from OUT.
+ */
+int coll_sched_check_oop(const struct coll_sched *s, const struct coll_oop *o,
+			 char *err, size_t err_len);
 
 /* Bytes RANK sends to other ranks (local copies excluded). */
 uint64_t coll_sched_tx_bytes(const struct coll_sched *s, uint32_t rank);

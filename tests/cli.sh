@@ -162,7 +162,11 @@ if [ "$(wc -l <"$tmp/coll/collective.csv")" -eq 3 ] && [ -f "$tmp/coll/largest/f
 else
 	bad "collective.csv: header + 2 sizes, largest/"
 fi
-expect "bad --algo" 2 "ring, rhd, tree, hier, pairwise or hier-tree" "$FABSIM" run -t $C -w allreduce -a magic
+expect "bad --algo" 2 "ring, rhd, tree, hier, pairwise, hier-tree, chain or p2p" "$FABSIM" run -t $C -w allreduce -a magic
+for k in broadcast reduce sendrecv; do
+	expect "run -w $k (root 0; the schedule's transfers as flows)" 0 "Avg bus bandwidth" \
+		"$FABSIM" run -t $C -w $k -n 16 -s 1M -o "$tmp/$k"
+done
 expect "hier needs whole servers" 1 "gpus_per_server" "$FABSIM" run -t $C -w allreduce -a hier -n 12 -s 1M -o "$tmp/x"
 printf 'a allreduce ring 16 random
 b all-to-all pairwise 16 contiguous 1M
@@ -240,6 +244,15 @@ expect "sched ring 5 ranks checks out" 0 "check: every byte" "$FABSIM" sched -n 
 expect "sched tree 7 ranks checks out" 0 "check: every byte" "$FABSIM" sched -a tree -n 7 -s 1M --chunk 64K -q
 expect "sched hier needs whole servers" 2 "gpus_per_server" "$FABSIM" sched -a hier -n 6 --gpus-per-server 4
 expect "sched bad algo" 2 "invalid --algo" "$FABSIM" sched -a spiral
+# broadcast and reduce: a chain from/to the root, 1 MiB chunks; sendrecv: r -> r+1
+# (4 MiB in 4 chunks: 4 x 3 hops; 4 x 4 ranks)
+expect "sched broadcast from root 2: 12 transfers" 0 "broadcast \\(root 2\\) chain: 4 ranks, 4194304 bytes \\(elem 4\\), 1 channel, buffer 4194304 bytes, 12 transfers" \
+	"$FABSIM" sched -w broadcast -r 2 -n 4 -s 4M
+expect "sched reduce to root 3 checks out" 0 "check: every byte" "$FABSIM" sched -w reduce --root 3 -n 5 -s 1000004 -q
+expect "sched sendrecv: 16 transfers, buffer 2S" 0 "sendrecv p2p: 4 ranks, 4194304 bytes \\(elem 4\\), 1 channel, buffer 8388608 bytes, 16 transfers" \
+	"$FABSIM" sched -w sendrecv -n 4 -s 4M
+expect "sched root not a rank" 2 "the root must be one of the ranks" "$FABSIM" sched -w reduce -r 3 -n 3
+expect "sched -r 1024" 2 "--root 1024 is out of range \\(0 to 1023\\)" "$FABSIM" sched -w broadcast -r 1024
 if [ "$("$FABSIM" sched -n 4 -s 64K | grep -c ' -> ')" -eq 24 ]; then
 	ok "sched ring n=4 prints 2n(n-1) = 24 transfers"
 else
@@ -450,7 +463,7 @@ expect "jobs: algorithm does not fit the kind" 1 "algo.jobs:1: all-to-all ring o
 # one spelling, all-to-all, everywhere a collective is named; alltoall (nccl-tests') is read too
 for k in all-to-all alltoall; do
 	printf 'a %s pairwise 16 contiguous 64K\n' "$k" >"$tmp/kind-$k.jobs"
-	expect "jobs KIND $k: the all-to-all collective, printed all-to-all" 0 "^# fabsim all-to-all job 'a': pairwise" \
+	expect "jobs KIND $k: the all-to-all collective, printed all-to-all" 0 "^# job a: all-to-all pairwise" \
 		"$FABSIM" run -t $C --jobs "$tmp/kind-$k.jobs" -o "$tmp/kind-$k"
 	expect "sched -w $k" 0 "^# all-to-all pairwise: 4 ranks" "$FABSIM" sched -w $k -n 4 -s 4K
 done

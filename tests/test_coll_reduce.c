@@ -114,20 +114,25 @@ static void run_case(enum coll_dtype dt, enum coll_redop op, size_t count,
 {
 	size_t es = coll_dtype_bytes(dt), bytes = count * es;
 	unsigned char *d = malloc(bytes + 16), *s = malloc(bytes + 16);
-	unsigned char *r = malloc(bytes + 16);
+	unsigned char *r = malloc(bytes + 16), *o = malloc(bytes + 16);
 
 	assert_non_null(d);
 	assert_non_null(s);
 	assert_non_null(r);
+	assert_non_null(o);
 	fill_random(d + dmis, count, dt, raw);
 	fill_random(s + smis, count, dt, raw);
 	memcpy(r + dmis, d + dmis, bytes);
+	/* the three-buffer kernel (out of place) reads d and leaves it alone */
+	assert_int_equal(coll_reduce3(o + smis, d + dmis, s + smis, count, dt, op), 0);
 	assert_int_equal(coll_reduce(d + dmis, s + smis, count, dt, op), 0);
 	assert_int_equal(coll_reduce_ref(r + dmis, s + smis, count, dt, op), 0);
 	assert_same(d + dmis, r + dmis, count, dt, op);
+	assert_same(o + smis, r + dmis, count, dt, op);
 	free(d);
 	free(s);
 	free(r);
+	free(o);
 }
 
 static void test_kernels_vs_ref(void **state)

@@ -43,13 +43,21 @@ static void build_ok(struct coll_sched *s, enum coll_kind kind, enum coll_algo a
 	assert_int_equal(build(s, kind, algo, n, bytes, elem, nch, chunk, g), 0);
 }
 
+/* In place, then out of place with its derived annotation. */
 static void check_ok(const struct coll_sched *s, const char *what)
 {
+	struct coll_oop o;
 	int ret = coll_sched_check(s, err, sizeof(err));
 
+	if (!ret) {
+		ret = coll_sched_oop(s, &o, err, sizeof(err));
+		if (!ret)
+			ret = coll_sched_check_oop(s, &o, err, sizeof(err));
+		coll_oop_free(&o);
+	}
 	if (ret)
-		print_error("%s %s n=%u S=%llu ch=%u: %s\n", coll_kind_name(s->kind),
-			    coll_algo_name(s->algo), s->nranks,
+		print_error("%s %s n=%u root=%u S=%llu ch=%u: %s\n", coll_kind_name(s->kind),
+			    coll_algo_name(s->algo), s->nranks, s->root,
 			    (unsigned long long)s->bytes, s->nchannels, err);
 	assert_int_equal(ret, 0);
 	(void)what;
@@ -65,6 +73,9 @@ static const struct {
 	{ COLL_ALLGATHER, COLL_ALGO_RING },
 	{ COLL_REDUCESCATTER, COLL_ALGO_RING },
 	{ COLL_ALLTOALL, COLL_ALGO_PAIRWISE },
+	{ COLL_BROADCAST, COLL_ALGO_CHAIN },
+	{ COLL_REDUCE, COLL_ALGO_CHAIN },
+	{ COLL_SENDRECV, COLL_ALGO_P2P },
 };
 
 #define NCOMBOS (sizeof(combos) / sizeof(combos[0]))
@@ -124,6 +135,213 @@ static void test_large_odd(void **state)
 	}
 	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_HIER, 12, 1000003, 1, 2, 65536, 4);
 	check_ok(&s, "large hier");
+	coll_sched_free(&s);
+}
+
+/* Broadcast and reduce from every root, rank counts 1..9, odd sizes. */
+static void test_rooted_sweep(void **state)
+{
+	static const enum coll_kind kinds[] = { COLL_BROADCAST, COLL_REDUCE };
+	struct coll_sched s;
+	struct coll_params p = { .algo = COLL_ALGO_CHAIN, .elem_bytes = 4 };
+	uint32_t n, root, nch;
+	size_t k, z;
+
+	coll_sched_init(&s);
+	for (k = 0; k < 2; k++)
+		for (n = 1; n <= 9; n++)
+			for (root = 0; root < n; root++)
+				for (z = 0; z < sizeof(sweep_elems) / sizeof(sweep_elems[0]); z++)
+					for (nch = 1; nch <= 2; nch++) {
+						p.kind = kinds[k];
+						p.nranks = n;
+						p.root = root;
+						p.bytes = 4 * sweep_elems[z];
+						p.nchannels = nch;
+						p.chunk_bytes = 12;
+						assert_int_equal(coll_build(&s, &p), 0);
+						assert_int_equal(s.root, root);
+						check_ok(&s, "rooted");
+					}
+	coll_sched_free(&s);
+}
+
+static uint64_t rank_rx_bytes(const struct coll_sched *s, uint32_t rank)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nxfers; i++)
+		if (s->xfers[i].dst_rank == rank && s->xfers[i].src_rank != rank)
+			sum += s->xfers[i].bytes;
+	return sum;
+}
+
+/*
+ * By hand: S = 160 bytes on 2 channels is 20 floats a channel, in chunks of
+ * 8 floats: 3 chunks, so 2 x 3 x (n - 1) = 18 hops for n = 4. The chain
+ * from root 2 is 2 -> 3 -> 0 -> 1 (broadcast) or 3 -> 0 -> 1 -> 2 (reduce):
+ * every rank but the chain's end sends S, every rank but its start gets S.
+ */
+static void test_chain_counts(void **state)
+{
+	struct coll_params p = {
+		.kind = COLL_BROADCAST, .algo = COLL_ALGO_CHAIN, .nranks = 4, .root = 2,
+		.bytes = 160, .elem_bytes = 4, .nchannels = 2, .chunk_bytes = 32,
+	};
+	static const uint64_t bc_tx[4] = { 160, 0, 160, 160 }, bc_rx[4] = { 160, 160, 0, 160 };
+	static const uint64_t rd_tx[4] = { 160, 160, 0, 160 }, rd_rx[4] = { 160, 160, 160, 0 };
+	struct coll_sched s;
+	uint32_t r, i;
+
+	coll_sched_init(&s);
+	assert_int_equal(coll_build(&s, &p), 0);
+	assert_int_equal(s.nxfers, 18);
+	for (r = 0; r < 4; r++) {
+		assert_int_equal(coll_sched_tx_bytes(&s, r), bc_tx[r]);
+		assert_int_equal(rank_rx_bytes(&s, r), bc_rx[r]);
+	}
+	for (i = 0; i < s.nxfers; i++) {
+		assert_int_equal(s.xfers[i].op, COLL_OP_COPY);
+		assert_int_equal(s.xfers[i].dst_rank, (s.xfers[i].src_rank + 1) % 4);
+		assert_true(s.xfers[i].bytes <= 32);
+	}
+	p.kind = COLL_REDUCE;
+	assert_int_equal(coll_build(&s, &p), 0);
+	assert_int_equal(s.nxfers, 18);
+	for (r = 0; r < 4; r++) {
+		assert_int_equal(coll_sched_tx_bytes(&s, r), rd_tx[r]);
+		assert_int_equal(rank_rx_bytes(&s, r), rd_rx[r]);
+	}
+	for (i = 0; i < s.nxfers; i++)
+		assert_int_equal(s.xfers[i].op, COLL_OP_REDUCE);
+	/* the root must be a rank */
+	p.root = 4;
+	assert_non_null(coll_params_error(&p));
+	assert_int_equal(coll_build(&s, &p), -EINVAL);
+	/* a kind without a root ignores it */
+	p.kind = COLL_SENDRECV;
+	p.algo = COLL_ALGO_P2P;
+	assert_null(coll_params_error(&p));
+	coll_sched_free(&s);
+}
+
+/*
+ * sendrecv: 10 floats in chunks of 4 floats are 3 chunks a rank, 9
+ * transfers for 3 ranks; r sends S to r + 1 from its send half into the
+ * receive half.
+ */
+static void test_sendrecv_counts(void **state)
+{
+	struct coll_sched s;
+	uint32_t r, i;
+
+	coll_sched_init(&s);
+	build_ok(&s, COLL_SENDRECV, COLL_ALGO_P2P, 3, 40, 4, 1, 16, 0);
+	assert_int_equal(s.nxfers, 9);
+	assert_int_equal(s.buf_bytes, 80);
+	for (r = 0; r < 3; r++) {
+		assert_int_equal(coll_sched_tx_bytes(&s, r), 40);
+		assert_int_equal(rank_rx_bytes(&s, r), 40);
+	}
+	for (i = 0; i < s.nxfers; i++) {
+		assert_int_equal(s.xfers[i].dst_rank, (s.xfers[i].src_rank + 1) % 3);
+		assert_true(s.xfers[i].src_off_bytes < 40 && s.xfers[i].dst_off_bytes >= 40);
+		assert_int_equal(s.xfers[i].dst_off_bytes - s.xfers[i].src_off_bytes, 40);
+	}
+	coll_sched_free(&s);
+}
+
+static uint32_t count_flag(const struct coll_sched *s, const struct coll_oop *o, uint8_t flag)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < s->nxfers; i++)
+		n += (o->flags[i] & flag) == flag;
+	return n;
+}
+
+static void oop_ok(const struct coll_sched *s, struct coll_oop *o)
+{
+	assert_int_equal(coll_sched_oop(s, o, err, sizeof(err)), 0);
+	assert_int_equal(coll_sched_check_oop(s, o, err, sizeof(err)), 0);
+}
+
+/* The out-of-place annotation, derived by hand for small schedules. */
+static void test_oop_annotation(void **state)
+{
+	struct coll_params p = {
+		.kind = COLL_BROADCAST, .algo = COLL_ALGO_CHAIN, .nranks = 3, .root = 1,
+		.bytes = 48, .elem_bytes = 4, .nchannels = 1,
+	};
+	struct coll_sched s;
+	struct coll_oop o;
+	uint32_t r;
+
+	coll_sched_init(&s);
+	/* all-gather: each rank sends its own block from IN once, copies it last */
+	build_ok(&s, COLL_ALLGATHER, COLL_ALGO_RING, 3, 48, 4, 1, 0, 0);
+	oop_ok(&s, &o);
+	assert_int_equal(s.nxfers, 6);
+	assert_int_equal(count_flag(&s, &o, COLL_OOP_SRC_IN), 3);
+	assert_int_equal(count_flag(&s, &o, COLL_OOP_DST_IN), 0);
+	assert_int_equal(o.ncopies, 3);
+	for (r = 0; r < 3; r++) {
+		assert_int_equal(o.copies[r].rank, r);
+		assert_int_equal(o.copies[r].off_bytes, 16 * r);
+		assert_int_equal(o.copies[r].bytes, 16);
+	}
+	coll_oop_free(&o);
+	/* broadcast from 1: 1 -> 2 reads IN, 2 -> 0 forwards OUT; the root copies S */
+	assert_int_equal(coll_build(&s, &p), 0);
+	oop_ok(&s, &o);
+	assert_int_equal(s.nxfers, 2);
+	assert_int_equal(o.flags[0], COLL_OOP_SRC_IN);
+	assert_int_equal(o.flags[1], 0);
+	assert_int_equal(o.ncopies, 1);
+	assert_int_equal(o.copies[0].rank, 1);
+	assert_int_equal(o.copies[0].off_bytes, 0);
+	assert_int_equal(o.copies[0].bytes, 48);
+	/* dropping the root's copy loses the result; reading rank 2's IN reads nothing */
+	o.ncopies = 0;
+	assert_int_equal(coll_sched_check_oop(&s, &o, err, sizeof(err)), -EINVAL);
+	o.ncopies = 1;
+	o.flags[1] = COLL_OOP_SRC_IN;
+	assert_int_equal(coll_sched_check_oop(&s, &o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "undefined"));
+	coll_oop_free(&o);
+	/* reduce to 1: 2 -> 0 is IN (+) IN, 0 -> 1 is OUT into IN; nothing to copy */
+	p.kind = COLL_REDUCE;
+	assert_int_equal(coll_build(&s, &p), 0);
+	oop_ok(&s, &o);
+	assert_int_equal(s.nxfers, 2);
+	assert_int_equal(s.xfers[0].src_rank, 2);
+	assert_int_equal(o.flags[0], COLL_OOP_SRC_IN | COLL_OOP_DST_IN);
+	assert_int_equal(o.flags[1], COLL_OOP_DST_IN);
+	assert_int_equal(o.ncopies, 0);
+	/* an annotation that copies IN first would count rank 1 twice; one without it misses it */
+	o.flags[1] = 0;
+	assert_int_equal(coll_sched_check_oop(&s, &o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "annotation"));
+	coll_oop_free(&o);
+	/* sendrecv and alltoall read only their send halves: all from IN, nothing to copy */
+	build_ok(&s, COLL_SENDRECV, COLL_ALGO_P2P, 2, 48, 4, 1, 16, 0);
+	oop_ok(&s, &o);
+	assert_int_equal(count_flag(&s, &o, COLL_OOP_SRC_IN), s.nxfers);
+	assert_int_equal(o.ncopies, 0);
+	coll_oop_free(&o);
+	build_ok(&s, COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 3, 48, 4, 1, 0, 0);
+	oop_ok(&s, &o);
+	assert_int_equal(count_flag(&s, &o, COLL_OOP_SRC_IN), s.nxfers);
+	assert_int_equal(o.ncopies, 0);
+	coll_oop_free(&o);
+	/* ring all-reduce, 3 ranks: the first reduce-scatter step reads IN into IN */
+	build_ok(&s, COLL_ALLREDUCE, COLL_ALGO_RING, 3, 48, 4, 1, 0, 0);
+	oop_ok(&s, &o);
+	assert_int_equal(count_flag(&s, &o, COLL_OOP_SRC_IN | COLL_OOP_DST_IN), 3);
+	assert_int_equal(count_flag(&s, &o, COLL_OOP_SRC_IN), 3);
+	assert_int_equal(o.ncopies, 0);
+	coll_oop_free(&o);
 	coll_sched_free(&s);
 }
 
@@ -635,7 +853,11 @@ static void test_names(void **state)
 	for (i = 0; i < COLL_ALGO_COUNT; i++)
 		assert_int_equal(coll_algo_from_name(coll_algo_name(i)), i);
 	assert_int_equal(coll_algo_from_name("rabenseifner"), COLL_ALGO_RHD);
-	assert_int_equal(coll_kind_from_name("broadcast"), -EINVAL);
+	assert_int_equal(coll_kind_from_name("broadcast"), COLL_BROADCAST);
+	assert_int_equal(coll_kind_from_name("gather"), -EINVAL);
+	assert_int_equal(coll_default_algo(COLL_BROADCAST), COLL_ALGO_CHAIN);
+	assert_int_equal(coll_default_algo(COLL_REDUCE), COLL_ALGO_CHAIN);
+	assert_int_equal(coll_default_algo(COLL_SENDRECV), COLL_ALGO_P2P);
 	assert_int_equal(coll_algo_from_name(NULL), -EINVAL);
 	assert_int_equal(coll_default_algo(COLL_ALLTOALL), COLL_ALGO_PAIRWISE);
 }
@@ -755,8 +977,9 @@ static void test_algo_table(void **state)
 	assert_string_equal(coll_params_error(&p), "unknown algorithm");
 	/* the list every "expected ..." message shows, and a buffer too short for it */
 	assert_string_equal(coll_algo_names(names, sizeof(names), ", ", " or "),
-			    "ring, rhd, tree, hier, pairwise or hier-tree");
-	assert_string_equal(coll_algo_names(names, sizeof(names), "|", "|"), "ring|rhd|tree|hier|pairwise|hier-tree");
+			    "ring, rhd, tree, hier, pairwise, hier-tree, chain or p2p");
+	assert_string_equal(coll_algo_names(names, sizeof(names), "|", "|"),
+			    "ring|rhd|tree|hier|pairwise|hier-tree|chain|p2p");
 	assert_string_equal(coll_algo_names(names, 8, ", ", " or "), "ring, r");
 }
 
@@ -789,6 +1012,10 @@ static void test_busbw(void **state)
 	assert_true(coll_busbw_factor(COLL_REDUCESCATTER, 8) == 0.875);
 	assert_true(coll_busbw_factor(COLL_ALLTOALL, 8) == 0.875);
 	assert_true(coll_busbw_factor(COLL_ALLREDUCE, 1) == 0);
+	/* nccl-tests doc/PERFORMANCE.md: broadcast, reduce and sendrecv move S per link */
+	assert_true(coll_busbw_factor(COLL_BROADCAST, 8) == 1);
+	assert_true(coll_busbw_factor(COLL_REDUCE, 3) == 1);
+	assert_true(coll_busbw_factor(COLL_SENDRECV, 5) == 1);
 	/* 1 GiB in 0.1 s: algbw 10.737 GB/s (decimal), busbw x1.75. */
 	assert_float_equal(coll_algbw_GBps(1ull << 30, 0.1), 10.73741824, 1e-9);
 	assert_float_equal(coll_busbw_GBps(COLL_ALLREDUCE, 8, 1ull << 30, 0.1),
@@ -805,6 +1032,10 @@ int main(void)
 		cmocka_unit_test(test_sweep_all),
 		cmocka_unit_test(test_sweep_hier),
 		cmocka_unit_test(test_large_odd),
+		cmocka_unit_test(test_rooted_sweep),
+		cmocka_unit_test(test_chain_counts),
+		cmocka_unit_test(test_sendrecv_counts),
+		cmocka_unit_test(test_oop_annotation),
 		cmocka_unit_test(test_ring_counts),
 		cmocka_unit_test(test_rhd_counts),
 		cmocka_unit_test(test_alltoall_counts),

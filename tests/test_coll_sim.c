@@ -204,19 +204,19 @@ static void test_placement_huge(void **state)
 static void test_xfers_bound(void **state)
 {
 	static const struct coll_params cases[] = {
-		{ COLL_ALLREDUCE, COLL_ALGO_RING, 8, 64 << 20, 4, 1, 1 << 20, 0, 0 },
-		{ COLL_ALLREDUCE, COLL_ALGO_RING, 5, 1 << 20, 4, 2, 64 << 10, 0, 0 },
-		{ COLL_ALLGATHER, COLL_ALGO_RING, 6, 6 << 20, 4, 2, 1 << 20, 0, 0 },
-		{ COLL_REDUCESCATTER, COLL_ALGO_RING, 4, 4 << 20, 4, 1, 0, 0, 0 },
-		{ COLL_ALLREDUCE, COLL_ALGO_RHD, 12, 1 << 20, 4, 1, 0, 0, 0 },
-		{ COLL_ALLREDUCE, COLL_ALGO_RHD, 16, 1 << 20, 4, 3, 0, 0, 0 },
-		{ COLL_ALLREDUCE, COLL_ALGO_TREE, 7, 1 << 20, 4, 1, 64 << 10, 0, 0 },
-		{ COLL_ALLREDUCE, COLL_ALGO_HIER, 32, 16 << 20, 4, 1, 1 << 20, 8, 0 },
-		{ COLL_ALLREDUCE, COLL_ALGO_HIER, 16, 1 << 20, 4, 2, 0, 4, 0 },
-		{ COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 9, 9 << 20, 4, 1, 0, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_RING, 8, 64 << 20, 4, 1, 1 << 20, 0, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_RING, 5, 1 << 20, 4, 2, 64 << 10, 0, 0, 0 },
+		{ COLL_ALLGATHER, COLL_ALGO_RING, 6, 6 << 20, 4, 2, 1 << 20, 0, 0, 0 },
+		{ COLL_REDUCESCATTER, COLL_ALGO_RING, 4, 4 << 20, 4, 1, 0, 0, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_RHD, 12, 1 << 20, 4, 1, 0, 0, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_RHD, 16, 1 << 20, 4, 3, 0, 0, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_TREE, 7, 1 << 20, 4, 1, 64 << 10, 0, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_HIER, 32, 16 << 20, 4, 1, 1 << 20, 8, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_HIER, 16, 1 << 20, 4, 2, 0, 4, 0, 0 },
+		{ COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 9, 9 << 20, 4, 1, 0, 0, 0, 0 },
 		/* uneven: some pieces are empty, the bound stays above */
-		{ COLL_ALLREDUCE, COLL_ALGO_RING, 5, 12, 4, 1, 0, 0, 0 },
-		{ COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 9, 8, 4, 1, 0, 0, 0 },
+		{ COLL_ALLREDUCE, COLL_ALGO_RING, 5, 12, 4, 1, 0, 0, 0, 0 },
+		{ COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 9, 8, 4, 1, 0, 0, 0, 0 },
 	};
 
 	(void)state;
@@ -238,7 +238,7 @@ static void test_xfers_bound(void **state)
 /* A schedule that cannot fit is refused before it is built. */
 static void test_guard_refuses(void **state)
 {
-	struct coll_params p = { COLL_ALLREDUCE, COLL_ALGO_RING, 100000, 1ULL << 30, 4, 1, 1 << 20, 0, 0 };
+	struct coll_params p = { COLL_ALLREDUCE, COLL_ALGO_RING, 100000, 1ULL << 30, 4, 1, 1 << 20, 0, 0, 0 };
 	char err[256];
 
 	(void)state;

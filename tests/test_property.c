@@ -199,7 +199,7 @@ static void prop_draw_coll(struct sim_rng *r, struct prop_case *c)
 	static const uint64_t chunks[] = { 0, 64 << 10, 256 << 10 };
 	unsigned max;
 
-	c->ckind = (enum coll_kind)sim_rng_below(r, COLL_KIND_COUNT);
+	c->ckind = (enum coll_kind)sim_rng_below(r, COLL_ALLTOALL + 1);
 	if (c->ckind == COLL_ALLTOALL)
 		c->calgo = COLL_ALGO_PAIRWISE;
 	else if (c->ckind == COLL_ALLREDUCE)

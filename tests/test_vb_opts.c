@@ -158,13 +158,40 @@ static void test_fabbench_options(void **state)
 	assert_int_equal(o.nranks, 4);
 	assert_int_equal(parse(&o, "--baseline mpi -h -V"), 0);
 	assert_true(o.baseline_mpi && o.help && o.version);
+	/* nccl-tests' broadcast, reduce (-r root) and sendrecv, with their algorithms */
+	assert_int_equal(parse(&o, "--coll broadcast -r 3"), 0);
+	assert_int_equal(o.kind, COLL_BROADCAST);
+	assert_int_equal(o.algo, COLL_ALGO_CHAIN);
+	assert_int_equal(o.root, 3);
+	assert_int_equal(parse(&o, "--root 1023 --coll reduce"), 0);
+	assert_int_equal(o.kind, COLL_REDUCE);
+	assert_int_equal(o.algo, COLL_ALGO_CHAIN);
+	assert_int_equal(o.root, 1023);
+	assert_int_equal(parse(&o, "--coll sendrecv"), 0);
+	assert_int_equal(o.kind, COLL_SENDRECV);
+	assert_int_equal(o.algo, COLL_ALGO_P2P);
+	assert_int_equal(o.root, 0);
+	/* out of place and in place: both by default, as nccl-tests */
+	assert_int_equal(o.place, VB_PLACE_BOTH);
+	assert_int_equal(parse(&o, "--inplace 0"), 0);
+	assert_int_equal(o.place, VB_PLACE_OUT);
+	assert_int_equal(parse(&o, "--inplace 1"), 0);
+	assert_int_equal(o.place, VB_PLACE_IN);
+	refused("-r 1", "-r/--root applies to broadcast and reduce, not allreduce");
+	refused("--coll alltoall --root 0", "-r/--root applies to broadcast and reduce, not all-to-all");
+	refused("--coll broadcast -r 1024", "bad value '1024' for -r/--root: want a whole number in 0..1023");
+	refused("--coll reduce -r x", "bad value 'x' for -r/--root");
+	refused("--inplace 3", "bad value '3' for --inplace: want a whole number in 0..2");
+	refused("--coll gather",
+		"--coll: want one of allreduce, allgather, reducescatter, all-to-all, broadcast, reduce, sendrecv");
 }
 
 static void test_bad_options(void **state)
 {
 	static const char *bad[] = {
 		"-b 1Q", "-n 0", "-c 2", "-o avg", "-d float128", "-a 4",
-		"--coll broadcast", "--algo magic", "--transport carrier-pigeon",
+		"--coll gather", "--algo magic", "--transport carrier-pigeon",
+		"-r 1", "--coll sendrecv --root 0", "-r -1 --coll reduce", "--inplace 3", "--inplace",
 		"-b 2M -e 1M", "--bogus", "-n", "--rank 1", "--rank 4 --nranks 4 --master h:1",
 		"--nranks 2", "--master nocolon --rank 0 --nranks 2", "--baseline nccl",
 		"--qps 0", "--chunk 1", "extra", "--master h:1",
@@ -342,6 +369,7 @@ static void test_describe_diff(void **state)
 		{ "--p2p", "option --p2p differs: rank 0 has off, rank 3 has on" },
 		{ "--p2p all", "option --p2p differs: rank 0 has off, rank 3 has all" },
 		{ "--baseline mpi", "option --baseline differs: rank 0 has none, rank 3 has mpi" },
+		{ "--inplace 1", "option --inplace differs: rank 0 has 2, rank 3 has 1" },
 	};
 	/* Per-rank or rank-0-only settings may differ. */
 	static const char *may[] = {
@@ -381,6 +409,11 @@ static void test_describe_diff(void **state)
 	describe("-b 1K -e 64K -i 2K", d1, sizeof(d1));
 	assert_int_equal(vb_opts_diff(d0, 0, d1, 1, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "option --stepbytes differs: rank 0 has 1024, rank 1 has 2048"));
+	/* The root of a broadcast. */
+	describe("--coll broadcast", d0, sizeof(d0));
+	describe("--coll broadcast -r 2", d1, sizeof(d1));
+	assert_int_equal(vb_opts_diff(d0, 0, d1, 1, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "option --root differs: rank 0 has 0, rank 1 has 2"));
 	/* Another build's list: named as such, not as an option. */
 	assert_int_equal(vb_opts_diff("iters=1 depth=2", 0, "iters=1", 2, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "different fabbench versions"));
@@ -394,14 +427,23 @@ static void test_memory(void **state)
 	struct vb_opts o;
 
 	(void)state;
-	/* TCP: 2 x 1 MiB buffers, 3 peers x 8 slots x 128 KiB. */
+	/* TCP: 3 x 1 MiB buffers (output, input, the check's), 3 peers x 8 slots x 128 KiB. */
 	assert_int_equal(parse(&o, "--transport tcp -b 1M -e 1M"), 0);
 	vb_opts_memory(&o, 4, &m);
-	assert_int_equal(m.buf_bytes, 2 << 20);
+	assert_int_equal(m.buf_bytes, 3 << 20);
 	assert_int_equal(m.slot_bytes, 3 * 8 * (128 << 10));
 	/* 4^2 + 2 x 3 steps x (1M / 128K + 1 + 1 channel) pieces. */
 	assert_int_equal(m.sched_bytes, (16 + 6 * 10) * VB_SCHED_BYTES_PER_PIECE);
 	assert_int_equal(vb_mem_need_total(&m), m.buf_bytes + m.slot_bytes + m.sched_bytes);
+	/* In place only: no input buffer. */
+	assert_int_equal(parse(&o, "--transport tcp -b 1M -e 1M --inplace 1"), 0);
+	vb_opts_memory(&o, 4, &m);
+	assert_int_equal(m.buf_bytes, 2 << 20);
+	/* sendrecv: send and receive halves; 3^2 + 3 ranks x (1M / 128K + 1 + 1) pieces. */
+	assert_int_equal(parse(&o, "--coll sendrecv -b 1M -e 1M"), 0);
+	vb_opts_memory(&o, 3, &m);
+	assert_int_equal(m.buf_bytes, 3 * 2 * (1 << 20));
+	assert_int_equal(m.sched_bytes, (9 + 3 * 10) * VB_SCHED_BYTES_PER_PIECE);
 	/* Verbs: one slot block for every rank, ours included. */
 	assert_int_equal(parse(&o, "-b 1M -e 1M --depth 2 --chunk 1M"), 0);
 	vb_opts_memory(&o, 4, &m);
@@ -409,18 +451,18 @@ static void test_memory(void **state)
 	/* Alltoall holds send and receive halves; pairwise moves whole blocks. */
 	assert_int_equal(parse(&o, "--coll alltoall -b 1K -e 3M -f 2"), 0);
 	vb_opts_memory(&o, 3, &m);
-	assert_int_equal(m.buf_bytes, 2 * 2 * (2 << 20));	/* largest: 2 MiB */
+	assert_int_equal(m.buf_bytes, 3 * 2 * (2 << 20));	/* largest: 2 MiB */
 	assert_int_equal(m.sched_bytes, 9 * VB_SCHED_BYTES_PER_PIECE);
 	/* Tiny sizes still get the 64-byte minimum buffer. */
 	assert_int_equal(parse(&o, "-b 4 -e 4"), 0);
 	vb_opts_memory(&o, 2, &m);
-	assert_int_equal(m.buf_bytes, 2 * 64);
+	assert_int_equal(m.buf_bytes, 3 * 64);
 	/* The extremes saturate instead of wrapping. */
 	assert_int_equal(parse(&o, "-b 1T -e 1T --chunk 64 --depth 1024 --coll alltoall"), 0);
 	vb_opts_memory(&o, 1024, &m);
-	assert_int_equal(m.buf_bytes, 4ull << 40);
+	assert_int_equal(m.buf_bytes, 6ull << 40);
 	assert_int_equal(m.slot_bytes, 1024ull * 1024 * 64);
-	assert_true(vb_mem_need_total(&m) > (4ull << 40));
+	assert_true(vb_mem_need_total(&m) > (6ull << 40));
 	assert_int_equal(parse(&o, "-b 1T -e 1T --chunk 64"), 0);
 	vb_opts_memory(&o, 1024, &m);
 	assert_true(m.sched_bytes > (1ull << 40) * 2 * 1023 / 64);
@@ -479,6 +521,20 @@ static void test_job_checks(void **state)
 	assert_non_null(strstr(err, "-c 0"));
 	assert_int_equal(parse(&o, "-d bfloat16 -c 0"), 0);
 	assert_int_equal(vb_opts_check_job(&o, 64, err, sizeof(err)), 0);
+	/* the root must be one of the job's ranks */
+	assert_int_equal(parse(&o, "--coll reduce -r 3"), 0);
+	assert_int_equal(vb_opts_check_job(&o, 4, err, sizeof(err)), 0);
+	assert_int_equal(vb_opts_check_job(&o, 3, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--root 3 is not a rank: want 0..2 (3 ranks)"));
+	/* reduce sums like allreduce: the exact-pattern limit holds; broadcast has no sum */
+	assert_int_equal(parse(&o, "--coll reduce -d bfloat16"), 0);
+	assert_int_equal(vb_opts_check_job(&o, 64, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse(&o, "--coll broadcast -d bfloat16"), 0);
+	assert_int_equal(vb_opts_check_job(&o, 64, err, sizeof(err)), 0);
+	/* an algorithm that does not build the kind */
+	assert_int_equal(parse(&o, "--coll broadcast --algo ring"), 0);
+	assert_int_equal(vb_opts_check_job(&o, 4, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "broadcast ring: ring implements allreduce, allgather and reducescatter"));
 }
 
 int main(void)

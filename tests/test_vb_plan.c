@@ -25,14 +25,20 @@ static const struct {
 	enum coll_kind kind;
 	enum coll_algo algo;
 	uint32_t gpn;
+	uint32_t root;		/* broadcast, reduce: taken mod the ranks */
 } combos[] = {
-	{ COLL_ALLREDUCE, COLL_ALGO_RING, 0 },
-	{ COLL_ALLREDUCE, COLL_ALGO_RHD, 0 },
-	{ COLL_ALLREDUCE, COLL_ALGO_TREE, 0 },
-	{ COLL_ALLREDUCE, COLL_ALGO_HIER, 2 },
-	{ COLL_ALLGATHER, COLL_ALGO_RING, 0 },
-	{ COLL_REDUCESCATTER, COLL_ALGO_RING, 0 },
-	{ COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 0 },
+	{ COLL_ALLREDUCE, COLL_ALGO_RING, 0, 0 },
+	{ COLL_ALLREDUCE, COLL_ALGO_RHD, 0, 0 },
+	{ COLL_ALLREDUCE, COLL_ALGO_TREE, 0, 0 },
+	{ COLL_ALLREDUCE, COLL_ALGO_HIER, 2, 0 },
+	{ COLL_ALLGATHER, COLL_ALGO_RING, 0, 0 },
+	{ COLL_REDUCESCATTER, COLL_ALGO_RING, 0, 0 },
+	{ COLL_ALLTOALL, COLL_ALGO_PAIRWISE, 0, 0 },
+	{ COLL_BROADCAST, COLL_ALGO_CHAIN, 0, 0 },
+	{ COLL_BROADCAST, COLL_ALGO_CHAIN, 0, 3 },
+	{ COLL_REDUCE, COLL_ALGO_CHAIN, 0, 0 },
+	{ COLL_REDUCE, COLL_ALGO_CHAIN, 0, 5 },
+	{ COLL_SENDRECV, COLL_ALGO_P2P, 0, 0 },
 };
 
 #define NCOMBOS (sizeof(combos) / sizeof(combos[0]))
@@ -44,6 +50,7 @@ static int build(struct coll_sched *s, unsigned int c, uint32_t n, uint64_t byte
 		.kind = combos[c].kind, .algo = combos[c].algo, .nranks = n,
 		.bytes = bytes, .elem_bytes = elem, .nchannels = nch,
 		.chunk_bytes = chunk, .gpus_per_server = combos[c].gpn,
+		.root = combos[c].root % n,
 	};
 
 	if (coll_params_error(&p))
@@ -393,37 +400,58 @@ static void run_job(struct mem_job *j, struct vb_exec *ex, uint32_t seed)
 		vb_exec_end(&ex[r]);
 }
 
-static void exec_case(unsigned int c, uint32_t n, uint64_t bytes, enum coll_dtype dt,
-		      enum coll_redop op, uint32_t depth, uint64_t chunk)
+/* Out of place: the input in IN, poison in the output (buf). */
+static void fill_round(const struct coll_sched *s, struct mem_job *j, uint8_t **in,
+		       enum coll_dtype dt, enum coll_redop op)
+{
+	uint32_t r;
+
+	for (r = 0; r < s->nranks; r++) {
+		vb_check_fill(s, in ? in[r] : j->buf[r], r, dt, op);
+		if (in)
+			memset(j->buf[r], 0xff, s->buf_bytes);
+	}
+}
+
+static void exec_case_place(unsigned int c, uint32_t n, uint64_t bytes, enum coll_dtype dt,
+			    enum coll_redop op, uint32_t depth, uint64_t chunk, bool oop)
 {
 	uint32_t elem = (uint32_t)coll_dtype_bytes(dt), r, round;
 	struct vb_plan plans[8];
 	struct vb_exec ex[8];
 	struct coll_sched s;
+	struct coll_oop o = { 0 };
 	struct mem_job j;
+	uint8_t *in[8];
 
 	coll_sched_init(&s);
 	if (build(&s, c, n, bytes, elem, 1, chunk)) {
 		coll_sched_free(&s);
 		return;
 	}
+	if (oop)
+		assert_int_equal(coll_sched_oop(&s, &o, NULL, 0), 0);
 	job_init(&j, n, depth, chunk, s.buf_bytes);
 	for (r = 0; r < n; r++) {
-		assert_int_equal(vb_plan_build(&plans[r], &s, r, chunk), 0);
+		in[r] = malloc(s.buf_bytes ? s.buf_bytes : 1);
+		assert_non_null(in[r]);
+		assert_int_equal(vb_plan_build_oop(&plans[r], &s, r, chunk, oop ? &o : NULL), 0);
 		assert_int_equal(vb_exec_init(&ex[r], &plans[r], &j.tr[r].tr, j.buf[r],
 					      dt, op, 1), 0);
+		if (oop)
+			vb_exec_set_input(&ex[r], in[r]);
 	}
 	/* Twice: the second round starts mid-stream. */
 	for (round = 0; round < 2; round++) {
-		for (r = 0; r < n; r++)
-			vb_check_fill(&s, j.buf[r], r, dt, op);
+		fill_round(&s, &j, oop ? in : NULL, dt, op);
 		run_job(&j, ex, c * 131 + n * 7 + round);
 		for (r = 0; r < n; r++) {
 			uint64_t wrong = vb_check_wrong(&s, j.buf[r], j.scratch, r, dt, op);
 
 			if (wrong)
-				print_error("%s %s n=%u bytes=%llu depth=%u chunk=%llu rank %u: %llu wrong\n",
-					    coll_kind_name(s.kind), coll_algo_name(s.algo), n,
+				print_error("%s %s %s n=%u root=%u bytes=%llu depth=%u chunk=%llu rank %u: %llu wrong\n",
+					    oop ? "out of place" : "in place",
+					    coll_kind_name(s.kind), coll_algo_name(s.algo), n, s.root,
 					    (unsigned long long)bytes, depth,
 					    (unsigned long long)chunk, r,
 					    (unsigned long long)wrong);
@@ -433,8 +461,61 @@ static void exec_case(unsigned int c, uint32_t n, uint64_t bytes, enum coll_dtyp
 	for (r = 0; r < n; r++) {
 		vb_exec_fini(&ex[r]);
 		vb_plan_free(&plans[r]);
+		free(in[r]);
 	}
+	coll_oop_free(&o);
 	job_fini(&j);
+	coll_sched_free(&s);
+}
+
+static void exec_case(unsigned int c, uint32_t n, uint64_t bytes, enum coll_dtype dt,
+		      enum coll_redop op, uint32_t depth, uint64_t chunk)
+{
+	exec_case_place(c, n, bytes, dt, op, depth, chunk, false);
+	exec_case_place(c, n, bytes, dt, op, depth, chunk, true);
+}
+
+/*
+ * Out of place, the input buffer stays as it was and the output's bytes no
+ * transfer writes are copied: an all-gather rank's own block, the
+ * broadcast root's whole buffer.
+ */
+static void test_oop_copies(void **state)
+{
+	struct coll_sched s;
+	struct coll_oop o;
+	struct vb_plan p;
+	struct coll_params prm = {
+		.kind = COLL_BROADCAST, .algo = COLL_ALGO_CHAIN, .nranks = 3, .root = 2,
+		.bytes = 64, .elem_bytes = 4, .nchannels = 1,
+	};
+	uint32_t i, locals = 0;
+
+	(void)state;
+	coll_sched_init(&s);
+	assert_int_equal(coll_build(&s, &prm), 0);
+	assert_int_equal(coll_sched_oop(&s, &o, NULL, 0), 0);
+	assert_int_equal(vb_plan_build_oop(&p, &s, 2, 16, &o), 0);
+	for (i = 0; i < p.nops; i++) {
+		if (p.ops[i].role != VB_ROLE_LOCAL)
+			continue;
+		locals++;
+		assert_int_equal(p.ops[i].xfer, COLL_NONE);
+		assert_int_equal(p.ops[i].flags, COLL_OOP_SRC_IN);
+		assert_int_equal(p.ops[i].bytes, 64);
+		assert_int_equal(p.ops[i].ndeps, 0);
+	}
+	assert_int_equal(locals, 1);
+	/* the root's one send reads the input */
+	assert_int_equal(p.ops[0].role, VB_ROLE_SEND);
+	assert_int_equal(p.ops[0].flags, COLL_OOP_SRC_IN);
+	vb_plan_free(&p);
+	/* rank 0 ends the chain: it only receives, and copies nothing */
+	assert_int_equal(vb_plan_build_oop(&p, &s, 1, 16, &o), 0);
+	assert_int_equal(p.nops, 1);
+	assert_int_equal(p.ops[0].role, VB_ROLE_RECV);
+	vb_plan_free(&p);
+	coll_oop_free(&o);
 	coll_sched_free(&s);
 }
 
@@ -472,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_local_order_complete),
 		cmocka_unit_test(test_exec_all_algorithms),
 		cmocka_unit_test(test_exec_types_ops),
+		cmocka_unit_test(test_oop_copies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

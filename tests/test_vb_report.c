@@ -71,6 +71,10 @@ static void test_count(void **state)
 	assert_int_equal(vb_count(COLL_ALLREDUCE, 4096, 4, 8), 1024);
 	assert_int_equal(vb_count(COLL_ALLGATHER, 4096, 4, 8), 128);
 	assert_int_equal(vb_count(COLL_ALLTOALL, 4096, 2, 4), 512);
+	/* nccl-tests: broadcast, reduce and sendrecv count all of S */
+	assert_int_equal(vb_count(COLL_BROADCAST, 4096, 4, 8), 1024);
+	assert_int_equal(vb_count(COLL_REDUCE, 4096, 4, 8), 1024);
+	assert_int_equal(vb_count(COLL_SENDRECV, 4096, 4, 8), 1024);
 }
 
 static void fill(struct vb_opts *o, struct vb_result *r)
@@ -103,6 +107,70 @@ static void test_result(void **state)
 	assert_true(r.time_us > 3999.9);
 	assert_true(r.line_frac < 0);
 	assert_int_equal(r.wrong, -1);
+}
+
+/* Occurrences of WORD in TEXT. */
+static unsigned int count_of(const char *text, const char *word)
+{
+	unsigned int n = 0;
+
+	for (text = strstr(text, word); text; text = strstr(text + 1, word))
+		n++;
+	return n;
+}
+
+/*
+ * nccl-tests' two column groups: out of place first, then in place, each
+ * with its #wrong; --inplace keeps one. The root column says -1 for a
+ * collective without one.
+ */
+static void test_table_places(void **state)
+{
+	char hosts[4][VB_HOST_LEN] = { "a", "b", "c", "d" };
+	struct vb_result r, t;
+	struct vb_opts o;
+	struct vb_report rep = {
+		.o = &o, .nranks = 4, .hosts = (const char (*)[VB_HOST_LEN])hosts,
+		.res = &r, .nres = 1,
+	};
+	double slow[4] = { 4e-3, 4e-3, 4e-3, 4e-3 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	fill(&o, &r);
+	vb_result_fill(&t, &o, 4, 8 << 20, slow, 3, 0);
+	vb_result_set_oop(&r, &t);
+	assert_int_equal(o.place, VB_PLACE_BOTH);
+	f = open_memstream(&text, &len);
+	vb_report_header(f, &rep);
+	vb_report_row(f, &rep, &r);
+	vb_report_footer(f, &rep);
+	fclose(f);
+	assert_int_equal(count_of(text, "#wrong"), 2);
+	assert_int_equal(count_of(text, "out-of-place"), 1);
+	assert_true(strstr(text, "out-of-place") < strstr(text, " in-place"));
+	/* out of place 4000 us and 3 wrong, then in place 2000 us and 0 wrong */
+	assert_non_null(strstr(text, "   8388608      2097152    float    sum     -1    4000.0    4000.0    4000.0 "));
+	assert_non_null(strstr(text, "      3    2000.0    1000.0    4000.0 "));
+	assert_non_null(strstr(text, "# Out of bounds values : 3 FAILED"));
+	/* the average is over both groups, as nccl-tests' */
+	assert_true(vb_report_avg_busbw(&rep) > (r.busbw_GBps + t.busbw_GBps) / 2 - 1e-9 &&
+		    vb_report_avg_busbw(&rep) < (r.busbw_GBps + t.busbw_GBps) / 2 + 1e-9);
+	free(text);
+	o.place = VB_PLACE_IN;
+	o.kind = COLL_BROADCAST;
+	o.root = 2;
+	f = open_memstream(&text, &len);
+	vb_report_header(f, &rep);
+	vb_report_row(f, &rep, &r);
+	fclose(f);
+	assert_int_equal(count_of(text, "#wrong"), 1);
+	assert_int_equal(count_of(text, "out-of-place"), 0);
+	assert_non_null(strstr(text, "    float    sum      2    2000.0    1000.0    4000.0 "));
+	assert_true(vb_report_avg_busbw(&rep) == r.busbw_GBps);
+	free(text);
 }
 
 static void test_table(void **state)
@@ -196,6 +264,29 @@ static void test_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(res, 1), "bytes")), 16 << 20);
 	assert_non_null(json_object_get(json_array_get(res, 0), "busbw_GBps_min"));
 	assert_non_null(json_object_get(j, "avg_busbw_GBps"));
+	/* both groups by default: the out-of-place keys hold numbers */
+	assert_int_equal(json_integer_value(json_object_get(j, "inplace")), 2);
+	assert_true(json_is_null(json_object_get(j, "root")));
+	assert_true(json_is_number(json_object_get(json_array_get(res, 0), "oop_busbw_GBps")));
+	assert_true(json_is_integer(json_object_get(json_array_get(res, 0), "oop_wrong")));
+	json_decref(j);
+	/* --inplace 0: the in-place keys (fabsim predict's) are null; a root is named */
+	o.place = VB_PLACE_OUT;
+	o.kind = COLL_REDUCE;
+	o.root = 1;
+	j = vb_report_json(&rep);
+	res = json_object_get(j, "results");
+	assert_true(json_is_null(json_object_get(json_array_get(res, 0), "time_us")));
+	assert_true(json_is_null(json_object_get(json_array_get(res, 0), "busbw_GBps")));
+	assert_true(json_is_number(json_object_get(json_array_get(res, 0), "oop_time_us")));
+	assert_int_equal(json_integer_value(json_object_get(j, "root")), 1);
+	json_decref(j);
+	/* --inplace 1: the out-of-place keys are null */
+	o.place = VB_PLACE_IN;
+	j = vb_report_json(&rep);
+	res = json_object_get(j, "results");
+	assert_true(json_is_null(json_object_get(json_array_get(res, 0), "oop_time_us")));
+	assert_true(json_is_number(json_object_get(json_array_get(res, 0), "time_us")));
 	json_decref(j);
 }
 
@@ -256,7 +347,21 @@ static void test_csv(void **state)
 	assert_int_equal(vb_report_write_csv(&rep, f), 0);
 	fclose(f);
 	assert_non_null(strstr(text, "collective,algorithm,transport"));
+	assert_non_null(strstr(text, ",mpi_busbw_GBps,oop_time_us,oop_time_us_min,oop_time_us_max,"
+				     "oop_algbw_GBps,oop_busbw_GBps,oop_line_fraction,oop_wrong\n"));
 	assert_non_null(strstr(text, "\nallreduce,ring,verbs,4,float,sum,8388608,2097152,"));
+	free(text);
+	/* --inplace 0: 8 leading fields, 9 empty (in place, MPI), then out of place */
+	o.place = VB_PLACE_OUT;
+	r.oop.time_us = 5;
+	r.oop.wrong = 0;
+	r.oop.line_frac = -1;
+	text = NULL;
+	f = open_memstream(&text, &len);
+	assert_int_equal(vb_report_write_csv(&rep, f), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "\nallreduce,ring,verbs,4,float,sum,8388608,2097152,,,,,,,,,,5.000,"));
+	assert_non_null(strstr(text, ",,0\n"));
 	free(text);
 }
 
@@ -268,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_result),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_table_places),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_p2p_matrix),
 		cmocka_unit_test(test_csv),

@@ -135,8 +135,8 @@ static void test_memory(void **state)
 	uint64_t each;
 
 	(void)state;
-	/* 2 x 1 GiB buffers + 3 x 8 x 128 KiB slots + schedule, per rank. */
-	cards_of(c, 4, "--transport tcp -b 1G -e 1G", "a", 0);
+	/* 2 x 1 GiB buffers (in place only) + 3 x 8 x 128 KiB slots + schedule, per rank. */
+	cards_of(c, 4, "--transport tcp -b 1G -e 1G --inplace 1", "a", 0);
 	each = vb_mem_need_total(&c[0].need);
 	assert_true(each > 2 * GiB && each < 2 * GiB + 4 * (1 << 20) + 8 * (1 << 20));
 	/* Two hosts, two ranks each; host b is one byte short. */
@@ -159,7 +159,7 @@ static void test_memory(void **state)
 	c[2].avail_bytes = 0;
 	assert_int_equal(vb_start_judge(c, 4, &v), 0);
 	/* All four on one host with room for three. */
-	cards_of(c, 4, "--transport tcp -b 1G -e 1G", "a", 3 * each);
+	cards_of(c, 4, "--transport tcp -b 1G -e 1G --inplace 1", "a", 3 * each);
 	vb_start_verdict_init(&v);
 	assert_int_equal(vb_start_judge(c, 4, &v), 1);
 	assert_non_null(strstr(v.msg, "4 ranks on a need 8"));

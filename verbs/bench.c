@@ -25,9 +25,10 @@ struct bench {
 	struct vb_tr *tr;
 	struct vb_report rep;
 	struct vb_link_info *links;
-	uint8_t *buf;
+	uint8_t *buf;			/* in place the data, out of place the output */
+	uint8_t *in;			/* out of place the input; NULL with --inplace 1 */
 	uint8_t *scratch;
-	uint64_t buf_bytes;
+	uint64_t buf_bytes;		/* each of buf, in, scratch */
 	double *times;			/* [nranks] seconds, gathered */
 	char *err;
 	size_t err_len;
@@ -58,7 +59,7 @@ static int build_sched(struct bench *bn, struct coll_sched *s, uint64_t bytes)
 		.kind = o->kind, .algo = o->algo, .nranks = bn->b->nranks,
 		.bytes = bytes, .elem_bytes = (uint32_t)coll_dtype_bytes(o->dtype),
 		.nchannels = o->nchannels, .chunk_bytes = o->chunk_bytes,
-		.gpus_per_server = o->gpus_per_server,
+		.gpus_per_server = o->gpus_per_server, .root = o->root,
 	};
 	int ret = coll_build(s, &p);
 
@@ -72,7 +73,9 @@ static int build_sched(struct bench *bn, struct coll_sched *s, uint64_t bytes)
 	return 0;
 }
 
-static int exec_iters(struct bench *bn, const struct vb_plan *plan, uint32_t iters)
+/* ITERS iterations of PLAN; IN: out of place, the input buffer. */
+static int exec_iters(struct bench *bn, const struct vb_plan *plan, const uint8_t *in,
+		      uint32_t iters)
 {
 	struct vb_exec e;
 	int ret;
@@ -81,14 +84,25 @@ static int exec_iters(struct bench *bn, const struct vb_plan *plan, uint32_t ite
 			   bn->o->timeout_s);
 	if (ret)
 		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
+	vb_exec_set_input(&e, in);
 	ret = vb_exec_run(&e, iters, bn->err, bn->err_len);
 	vb_exec_fini(&e);
 	return ret ? VB_EXIT_RUNTIME : 0;
 }
 
+/* The input: in place in the buffer; out of place in IN, the output poisoned. */
+static void fill_input(struct bench *bn, const struct coll_sched *s, const uint8_t *in)
+{
+	const struct vb_opts *o = bn->o;
+
+	vb_check_fill(s, in ? bn->in : bn->buf, bn->b->rank, o->dtype, o->redop);
+	if (in)
+		memset(bn->buf, 0xff, s->buf_bytes);
+}
+
 /* One checked iteration; returns the wrong elements over all ranks. */
 static int check_size(struct bench *bn, const struct coll_sched *s,
-		      const struct vb_plan *plan, int64_t *wrong)
+		      const struct vb_plan *plan, const uint8_t *in, int64_t *wrong)
 {
 	const struct vb_opts *o = bn->o;
 	int64_t mine, *all;
@@ -98,8 +112,8 @@ static int check_size(struct bench *bn, const struct coll_sched *s,
 	*wrong = -1;
 	if (!o->check)
 		return 0;
-	vb_check_fill(s, bn->buf, bn->b->rank, o->dtype, o->redop);
-	ret = exec_iters(bn, plan, 1);
+	fill_input(bn, s, in);
+	ret = exec_iters(bn, plan, in, 1);
 	if (ret)
 		return ret;
 	mine = (int64_t)vb_check_wrong(s, bn->buf, bn->scratch, bn->b->rank,
@@ -116,21 +130,21 @@ static int check_size(struct bench *bn, const struct coll_sched *s,
 }
 
 /* Seconds per iteration on this rank, then everyone's into bn->times. */
-static int time_size(struct bench *bn, const struct vb_plan *plan, uint32_t warmup,
-		     uint32_t iters)
+static int time_size(struct bench *bn, const struct vb_plan *plan, const uint8_t *in,
+		     uint32_t warmup, uint32_t iters)
 {
 	double t0, mine;
 	int ret;
 
 	if (warmup) {
-		ret = exec_iters(bn, plan, warmup);
+		ret = exec_iters(bn, plan, in, warmup);
 		if (ret)
 			return ret;
 	}
 	if (vb_boot_barrier(bn->b))
 		return boot_fail(bn);
 	t0 = vb_now();
-	ret = exec_iters(bn, plan, iters);
+	ret = exec_iters(bn, plan, in, iters);
 	if (ret)
 		return ret;
 	mine = (vb_now() - t0) / iters;
@@ -159,34 +173,88 @@ static void mpi_baseline(struct bench *bn, const struct coll_sched *s,
 	r->mpi_busbw_GBps = coll_busbw_GBps(o->kind, bn->b->nranks, s->bytes, secs);
 }
 
-static int run_size(struct bench *bn, uint64_t bytes, struct vb_result *r)
+/* One column group: checked, then timed on fresh data; IN: out of place. */
+static int run_place(struct bench *bn, const struct coll_sched *s, const struct vb_plan *plan,
+		     const uint8_t *in, struct vb_result *r)
 {
 	const struct vb_opts *o = bn->o;
-	struct coll_sched s;
-	struct vb_plan plan;
 	int64_t wrong;
 	int ret;
 
+	ret = check_size(bn, s, plan, in, &wrong);
+	if (ret)
+		return ret;
+	/* Fresh data: repeated sums would overflow into infinities. */
+	fill_input(bn, s, in);
+	ret = time_size(bn, plan, in, o->warmup_iters, o->iters);
+	if (ret)
+		return ret;
+	vb_result_fill(r, o, bn->b->nranks, s->bytes, bn->times, wrong,
+		       bn->rep.line_rate_bps);
+	return 0;
+}
+
+/*
+ * Out of place: the same transfers with the schedule's annotation (which
+ * reads come from the input, the final local copies), into R's oop.
+ */
+static int run_oop(struct bench *bn, const struct coll_sched *s, struct vb_result *r)
+{
+	struct vb_result t;
+	struct coll_oop oop;
+	struct vb_plan plan;
+	char why[160];
+	int ret;
+
+	if (coll_sched_oop(s, &oop, why, sizeof(why)))
+		return fail(bn, VB_EXIT_RUNTIME, "out of place: %s", why);
+	if (vb_plan_build_oop(&plan, s, bn->b->rank, bn->o->chunk_bytes, &oop)) {
+		coll_oop_free(&oop);
+		return fail(bn, VB_EXIT_RUNTIME, "out of memory for the plan");
+	}
+	ret = run_place(bn, s, &plan, bn->in, &t);
+	if (!ret) {
+		vb_result_set_oop(r, &t);
+		r->bytes = t.bytes;
+		r->count = t.count;
+	}
+	vb_plan_free(&plan);
+	coll_oop_free(&oop);
+	return ret;
+}
+
+static int run_size(struct bench *bn, uint64_t bytes, struct vb_result *r)
+{
+	const struct vb_opts *o = bn->o;
+	struct vb_oop_result oop;
+	struct coll_sched s;
+	struct vb_plan plan;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->wrong = -1;
+	r->oop.wrong = -1;
 	coll_sched_init(&s);
 	ret = build_sched(bn, &s, bytes);
 	if (ret)
+		goto out_free_sched;
+	/* nccl-tests' order: out of place, then in place */
+	if (o->place != VB_PLACE_IN) {
+		ret = run_oop(bn, &s, r);
+		if (ret)
+			goto out_free_sched;
+	}
+	if (o->place == VB_PLACE_OUT)
 		goto out_free_sched;
 	if (vb_plan_build(&plan, &s, bn->b->rank, o->chunk_bytes)) {
 		ret = fail(bn, VB_EXIT_RUNTIME, "out of memory for the plan");
 		goto out_free_sched;
 	}
-	ret = check_size(bn, &s, &plan, &wrong);
-	if (ret)
-		goto out_free_plan;
-	/* Fresh data: repeated sums would overflow into infinities. */
-	vb_check_fill(&s, bn->buf, bn->b->rank, o->dtype, o->redop);
-	ret = time_size(bn, &plan, o->warmup_iters, o->iters);
-	if (ret)
-		goto out_free_plan;
-	vb_result_fill(r, o, bn->b->nranks, bytes, bn->times, wrong,
-		       bn->rep.line_rate_bps);
-	mpi_baseline(bn, &s, r);
-out_free_plan:
+	oop = r->oop;
+	ret = run_place(bn, &s, &plan, NULL, r);
+	r->oop = oop;
+	if (!ret)
+		mpi_baseline(bn, &s, r);
 	vb_plan_free(&plan);
 out_free_sched:
 	coll_sched_free(&s);
@@ -256,7 +324,7 @@ static int p2p_bw(struct bench *bn, struct p2p_pair pr, uint64_t bytes, bool bid
 	ret = p2p_plan(bn, &s, &plan, pr, bytes, bidir);
 	if (ret)
 		return ret;
-	ret = time_size(bn, &plan, 2, bn->o->iters);
+	ret = time_size(bn, &plan, NULL, 2, bn->o->iters);
 	*secs = bidir ? vb_combine_times(bn->times, bn->b->nranks, VB_AVG_MAX) :
 		bn->times[pr.src];
 	vb_plan_free(&plan);
@@ -284,7 +352,7 @@ static int p2p_lat(struct bench *bn, struct p2p_pair pr, double *samples, uint32
 	ret = p2p_plan(bn, &s, &plan, pr, VB_P2P_LAT_BYTES, false);
 	if (ret)
 		return ret;
-	ret = exec_iters(bn, &plan, VB_P2P_LAT_WARMUP);
+	ret = exec_iters(bn, &plan, NULL, VB_P2P_LAT_WARMUP);
 	if (ret)
 		goto out_free_plan;
 	if (vb_boot_barrier(bn->b)) {
@@ -398,10 +466,16 @@ static void print_links(struct bench *bn, const uint32_t *pids)
 	const struct vb_opts *o = bn->o;
 	uint32_t r;
 
-	printf("# fabbench %s: %s %s over %s, %u ranks, %s %s\n", FAB_VERSION,
-	       coll_kind_name(o->kind), coll_algo_name(o->algo),
+	char root[24] = "";
+
+	if (coll_kind_rooted(o->kind))
+		snprintf(root, sizeof(root), " (root %u)", o->root);
+	printf("# fabbench %s: %s%s %s over %s, %u ranks, %s %s, %s\n", FAB_VERSION,
+	       coll_kind_name(o->kind), root, coll_algo_name(o->algo),
 	       vb_transport_name(o->transport), bn->b->nranks,
-	       coll_dtype_name(o->dtype), coll_redop_name(o->redop));
+	       coll_dtype_name(o->dtype), coll_redop_name(o->redop),
+	       o->place == VB_PLACE_BOTH ? "out of place and in place" :
+	       o->place == VB_PLACE_IN ? "in place" : "out of place");
 	printf("# minBytes %llu maxBytes %llu step: %llu(%s) warmup iters: %u iters: %u validation: %d average: %s timeout: %u s\n",
 	       (unsigned long long)o->min_bytes, (unsigned long long)o->max_bytes,
 	       (unsigned long long)(o->step_factor > 1 ? o->step_factor : o->step_bytes),
@@ -457,10 +531,19 @@ static int alloc_buffers(struct bench *bn, uint64_t max_bytes)
 		return fail(bn, VB_EXIT_RUNTIME, "cannot allocate 2 x %llu bytes",
 			    (unsigned long long)bn->buf_bytes);
 	memset(bn->buf, 0, bn->buf_bytes);
+	/* Out of place: the input buffer, which the sends also read. */
+	if (bn->o->place != VB_PLACE_IN) {
+		if (posix_memalign((void **)&bn->in, 4096, bn->buf_bytes))
+			return fail(bn, VB_EXIT_RUNTIME, "cannot allocate 3 x %llu bytes",
+				    (unsigned long long)bn->buf_bytes);
+		memset(bn->in, 0, bn->buf_bytes);
+	}
 	bn->times = calloc(bn->b->nranks, sizeof(*bn->times));
 	if (!bn->times)
 		return fail(bn, VB_EXIT_RUNTIME, "out of memory");
 	if (bn->tr->ops->reg && bn->tr->ops->reg(bn->tr, bn->buf, bn->buf_bytes))
+		return fail(bn, VB_EXIT_RUNTIME, "%s", bn->tr->err);
+	if (bn->in && bn->tr->ops->reg && bn->tr->ops->reg(bn->tr, bn->in, bn->buf_bytes))
 		return fail(bn, VB_EXIT_RUNTIME, "%s", bn->tr->err);
 	return 0;
 }
@@ -493,11 +576,16 @@ static int verdict(struct bench *bn)
 	double avg = vb_report_avg_busbw(&bn->rep);
 	uint32_t i;
 
-	for (i = 0; i < bn->rep.nres; i++)
+	for (i = 0; i < bn->rep.nres; i++) {
+		if (bn->rep.res[i].oop.wrong > 0)
+			return fail(bn, VB_EXIT_WRONG, "data check failed: %lld wrong elements at %llu bytes out of place",
+				    (long long)bn->rep.res[i].oop.wrong,
+				    (unsigned long long)bn->rep.res[i].bytes);
 		if (bn->rep.res[i].wrong > 0)
 			return fail(bn, VB_EXIT_WRONG, "data check failed: %lld wrong elements at %llu bytes",
 				    (long long)bn->rep.res[i].wrong,
 				    (unsigned long long)bn->rep.res[i].bytes);
+	}
 	if (bn->o->min_busbw_GBps >= 0 && avg < bn->o->min_busbw_GBps)
 		return fail(bn, VB_EXIT_SLOW, "average busbw %.3f GB/s is below --min-busbw %.3f",
 			    avg, bn->o->min_busbw_GBps);
@@ -562,6 +650,7 @@ int vb_bench_run(const struct vb_opts *o, struct vb_boot *b, struct vb_tr *tr,
 	free(bn.links);
 	free(bn.times);
 	free(bn.buf);
+	free(bn.in);
 	free(bn.scratch);
 	return ret;
 }

@@ -2,7 +2,9 @@
  * Data check (see check.h). Result regions per kind follow the buffer
  * layout of collectives/sched.h: the whole buffer for allreduce, block
  * RANK for reducescatter, every block for allgather, the receive half for
- * alltoall. Poison is 0xff bytes (a NaN or -1): never a valid result.
+ * alltoall and sendrecv, the whole buffer for broadcast (the root's data)
+ * and, on the root only, for reduce. Poison is 0xff bytes (a NaN or -1):
+ * never a valid result.
  */
 #include <string.h>
 
@@ -28,8 +30,15 @@ void vb_check_fill(const struct coll_sched *s, uint8_t *buf, uint32_t rank,
 		fill_range(buf, off, len, dt, op, rank);
 		break;
 	case COLL_ALLTOALL:
+	case COLL_SENDRECV:
 		fill_range(buf, 0, s->bytes, dt, op, rank);
 		memset(buf + s->bytes, 0xff, s->buf_bytes - s->bytes);
+		break;
+	case COLL_BROADCAST:
+		if (rank == s->root)
+			fill_range(buf, 0, s->bytes, dt, op, rank);
+		else
+			memset(buf, 0xff, s->buf_bytes);
 		break;
 	default:
 		fill_range(buf, 0, s->bytes, dt, op, rank);
@@ -74,6 +83,14 @@ uint64_t vb_check_wrong(const struct coll_sched *s, const uint8_t *buf,
 	switch (s->kind) {
 	case COLL_ALLREDUCE:
 		return wrong_reduced(s, buf, want, 0, s->bytes, dt, op);
+	case COLL_REDUCE:
+		return rank == s->root ? wrong_reduced(s, buf, want, 0, s->bytes, dt, op) : 0;
+	case COLL_BROADCAST:
+		fill_range(want, 0, s->bytes, dt, op, s->root);
+		return count_diff(buf, want, s->bytes, dt);
+	case COLL_SENDRECV:
+		fill_range(want, 0, s->bytes, dt, op, (rank + s->nranks - 1) % s->nranks);
+		return count_diff(buf + s->bytes, want, s->bytes, dt);
 	case COLL_REDUCESCATTER:
 		coll_block_range(s, rank, &off, &len);
 		return wrong_reduced(s, buf, want, off, len, dt, op);

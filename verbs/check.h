@@ -12,7 +12,10 @@
 #include "collectives/reduce.h"
 #include "collectives/sched.h"
 
-/* Fills rank RANK's input in BUF (s->buf_bytes); other bytes get poison. */
+/*
+ * Fills rank RANK's input in BUF (s->buf_bytes); other bytes get poison.
+ * Out of place BUF is the input buffer and the output is all poison.
+ */
 void vb_check_fill(const struct coll_sched *s, uint8_t *buf, uint32_t rank,
 		   enum coll_dtype dt, enum coll_redop op);
 /*

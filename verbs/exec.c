@@ -122,6 +122,11 @@ int vb_exec_init(struct vb_exec *e, const struct vb_plan *p, struct vb_tr *tr,
 	return 0;
 }
 
+void vb_exec_set_input(struct vb_exec *e, const void *in)
+{
+	e->in = in;
+}
+
 void vb_exec_fini(struct vb_exec *e)
 {
 	free(e->state);
@@ -185,6 +190,12 @@ static bool deps_done(const struct vb_exec *e, const struct vb_op *op)
 	return true;
 }
 
+/* Where OP reads its source: the input buffer out of place when flagged. */
+static const uint8_t *op_src(const struct vb_exec *e, const struct vb_op *op)
+{
+	return (op->flags & COLL_OOP_SRC_IN ? e->in : e->buf) + op->src_off_bytes;
+}
+
 static int apply(struct vb_exec *e, const struct vb_op *op, uint64_t off,
 		 const void *src, uint64_t bytes)
 {
@@ -194,6 +205,10 @@ static int apply(struct vb_exec *e, const struct vb_op *op, uint64_t off,
 		memcpy(dst, src, bytes);
 		return 0;
 	}
+	/* out of place, the first reduce into these bytes: dst = in (+) src */
+	if (op->flags & COLL_OOP_DST_IN)
+		return coll_reduce3(dst, e->in + op->dst_off_bytes + off, src,
+				    bytes / e->elem_bytes, e->dtype, e->redop);
 	return coll_reduce(dst, src, bytes / e->elem_bytes, e->dtype, e->redop);
 }
 
@@ -209,7 +224,7 @@ static int run_locals(struct vb_exec *e)
 
 		if (e->state[k] == VB_OP_DONE || !deps_done(e, op))
 			continue;
-		ret = apply(e, op, 0, e->buf + op->src_off_bytes, op->bytes);
+		ret = apply(e, op, 0, op_src(e, op), op->bytes);
 		if (ret)
 			return ret;
 		e->state[k] = VB_OP_DONE;
@@ -250,8 +265,7 @@ static int pump_sends(struct vb_exec *e, uint32_t peer)
 			uint64_t off = (uint64_t)c * p->chunk_bytes;
 			uint64_t seq = tr->tx_base[peer] + op->first_chunk + c;
 
-			ret = tr->ops->post(tr, peer, seq,
-					    e->buf + op->src_off_bytes + off,
+			ret = tr->ops->post(tr, peer, seq, op_src(e, op) + off,
 					    vb_chunk_bytes(p, op, c),
 					    c + 1 == op->nchunks);
 			if (ret == -EAGAIN)

@@ -89,7 +89,8 @@ enum vb_op_state {
 struct vb_exec {
 	const struct vb_plan *plan;
 	struct vb_tr *tr;
-	uint8_t *buf;
+	uint8_t *buf;			/* in place the data, out of place the output */
+	const uint8_t *in;		/* out of place: the input (vb_exec_set_input); else NULL */
 	enum coll_dtype dtype;
 	enum coll_redop redop;
 	uint32_t elem_bytes;
@@ -108,6 +109,12 @@ struct vb_exec {
 int vb_exec_init(struct vb_exec *e, const struct vb_plan *p, struct vb_tr *tr,
 		 void *buf, enum coll_dtype dtype, enum coll_redop redop,
 		 uint32_t timeout_s);
+/*
+ * Out of place: IN is the input buffer, never written; ops flagged
+ * COLL_OOP_SRC_IN read it, COLL_OOP_DST_IN reduces write buf = IN (+) src.
+ * A plan with such flags needs it.
+ */
+void vb_exec_set_input(struct vb_exec *e, const void *in);
 /*
  * Runs ITERS back-to-back iterations of the plan. Returns 0 or a negative
  * errno with the reason in ERR (one line, naming the peer when one is at

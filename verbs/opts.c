@@ -35,6 +35,7 @@ enum {
 	OPT_RANK,
 	OPT_NRANKS,
 	OPT_MASTER,
+	OPT_INPLACE,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +56,8 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "coll", required_argument, NULL, OPT_COLL },
+	{ "root", required_argument, NULL, 'r' },
+	{ "inplace", required_argument, NULL, OPT_INPLACE },
 	{ "algo", required_argument, NULL, OPT_ALGO },
 	{ "channels", required_argument, NULL, OPT_CHANNELS },
 	{ "gpus-per-server", required_argument, NULL, OPT_GPN },
@@ -106,6 +109,7 @@ void vb_opts_default(struct vb_opts *o)
 	o->average = VB_AVG_MEAN;
 	o->kind = COLL_ALLREDUCE;
 	o->algo = COLL_ALGO_RING;
+	o->place = VB_PLACE_BOTH;
 	o->nchannels = 1;
 	o->transport = VB_TRANSPORT_VERBS;
 	o->min_busbw_GBps = -1.0;
@@ -327,6 +331,14 @@ static int parse_value(struct vb_opts *o, int c, const char *arg, bool *algo_set
 		o->average = (enum vb_average)u;
 		return 0;
 	case 'T': return parse_u32(arg, 1, VB_MAX_TIMEOUT_S, &o->timeout_s, why, len);
+	case 'r':
+		o->root_set = true;
+		return parse_u32(arg, 0, VB_MAX_RANKS - 1, &o->root, why, len);
+	case OPT_INPLACE:
+		if (parse_u32(arg, 0, 2, &u, why, len))
+			return -EINVAL;
+		o->place = (enum vb_place)u;
+		return 0;
 	case 'D':
 		o->device = arg;
 		if (*arg && strlen(arg) < 256)
@@ -455,7 +467,7 @@ static int check_consistency(const struct vb_opts *o, char *err, size_t len)
 int vb_opts_parse(struct vb_opts *o, int argc, char **argv, char *err,
 		  size_t err_len)
 {
-	static const char *shorts = ":b:e:f:i:n:w:c:o:d:a:T:D:x:qhV";
+	static const char *shorts = ":b:e:f:i:n:w:c:o:d:a:r:T:D:x:qhV";
 	char name[48], why[256];
 	bool algo_set = false;
 	int c, ret;
@@ -500,6 +512,9 @@ int vb_opts_parse(struct vb_opts *o, int argc, char **argv, char *err,
 	}
 	if (optind < argc)
 		return bad(err, err_len, "unexpected argument '%s'", argv[optind]);
+	if (o->root_set && !coll_kind_rooted(o->kind))
+		return bad(err, err_len, "-r/--root applies to broadcast and reduce, not %s",
+			   coll_kind_name(o->kind));
 	if (o->p2p_csv_path && !o->p2p_all)
 		return bad(err, err_len, "--p2p-csv needs --p2p all");
 	return check_consistency(o, err, err_len);
@@ -523,12 +538,17 @@ int vb_opts_check_job(const struct vb_opts *o, uint32_t nranks, char *err,
 		.kind = o->kind, .algo = o->algo, .nranks = nranks,
 		.bytes = 0, .elem_bytes = (uint32_t)coll_dtype_bytes(o->dtype),
 		.nchannels = o->nchannels, .gpus_per_server = o->gpus_per_server,
+		.root = o->root,
 	};
 	const char *why = coll_params_error(&p);
-	bool reduces = o->kind == COLL_ALLREDUCE || o->kind == COLL_REDUCESCATTER;
+	bool reduces = o->kind == COLL_ALLREDUCE || o->kind == COLL_REDUCESCATTER ||
+		       o->kind == COLL_REDUCE;
 
 	if (nranks < 2)
 		return bad(err, err_len, "needs at least 2 ranks (got %u)", nranks);
+	if (coll_kind_rooted(o->kind) && o->root >= nranks)
+		return bad(err, err_len, "--root %u is not a rank: want 0..%u (%u ranks)",
+			   o->root, nranks - 1, nranks);
 	if (why)
 		return bad(err, err_len, "%s %s: %s", coll_kind_name(o->kind),
 			   coll_algo_name(o->algo), why);
@@ -612,6 +632,8 @@ void vb_opts_describe(const struct vb_opts *o, char *buf, size_t len)
 	desc_add(buf, len, "datatype", "%s", coll_dtype_name(o->dtype));
 	desc_add(buf, len, "coll", "%s", coll_kind_name(o->kind));
 	desc_add(buf, len, "algo", "%s", coll_algo_name(o->algo));
+	desc_add(buf, len, "root", "%u", o->root);
+	desc_add(buf, len, "inplace", "%d", (int)o->place);
 	desc_add(buf, len, "channels", "%u", o->nchannels);
 	desc_add(buf, len, "gpus-per-server", "%u", o->gpus_per_server);
 	desc_add(buf, len, "transport", "%s", vb_transport_name(o->transport));
@@ -679,7 +701,8 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
 
 uint64_t vb_opts_buf_bytes(const struct vb_opts *o, uint64_t largest_bytes)
 {
-	uint64_t b = o->kind == COLL_ALLTOALL ? sat_mul(2, largest_bytes) : largest_bytes;
+	/* 2S for alltoall and sendrecv; sizes stop at VB_MAX_BYTES, far from overflow */
+	uint64_t b = coll_kind_buf_bytes(o->kind, largest_bytes);
 
 	return b < 64 ? 64 : b;
 }
@@ -696,7 +719,8 @@ static uint64_t sched_pieces(const struct vb_opts *o, uint32_t nranks, uint64_t 
 	uint64_t n = nranks, steps = 0, chunks;
 
 	if (ops && ops->chunked)
-		steps = o->kind == COLL_ALLREDUCE ? 2 * (n - (n > 0)) : n - (n > 0);
+		steps = o->kind == COLL_ALLREDUCE ? 2 * (n - (n > 0)) :
+			o->kind == COLL_SENDRECV ? n : n - (n > 0);
 	chunks = sat_add(largest / o->chunk_bytes + 1, o->nchannels);
 	return sat_add(n * n, sat_mul(steps, chunks));
 }
@@ -709,8 +733,8 @@ void vb_opts_memory(const struct vb_opts *o, uint32_t nranks, struct vb_mem_need
 	/* TCP keeps slots per peer; verbs one block for all, its own unused. */
 	uint64_t peers = o->transport == VB_TRANSPORT_TCP ? nranks - (nranks > 0) : nranks;
 
-	/* The data buffer and the check's scratch copy. */
-	m->buf_bytes = n > 0 ? sat_mul(2, vb_opts_buf_bytes(o, largest)) : 0;
+	/* The data buffer, the check's scratch copy and, out of place, the input. */
+	m->buf_bytes = n > 0 ? sat_mul(o->place == VB_PLACE_IN ? 2 : 3, vb_opts_buf_bytes(o, largest)) : 0;
 	m->slot_bytes = sat_mul(sat_mul(peers, o->depth), o->chunk_bytes);
 	m->sched_bytes = sat_mul(sched_pieces(o, nranks, largest), VB_SCHED_BYTES_PER_PIECE);
 }
@@ -774,10 +798,19 @@ void vb_opts_usage(FILE *f, const char *prog)
 "  -d, --datatype TYPE      float, half, bfloat16, double, int32, int64 (default float)\n"
 "                           (as in nccl-tests; the RDMA device is -D/--device)\n"
 "  -a, --average 0|1|2|3    time reported: 0 rank 0, 1 mean, 2 min, 3 max over ranks (default 1)\n"
+"  -r, --root N             root rank of broadcast and reduce [0..ranks-1] (default 0)\n"
 "collective:\n"
-"  --coll allreduce|allgather|reducescatter|all-to-all   (default allreduce;\n"
-"                           alltoall is all-to-all)\n"
-"  --algo %s   (default ring; pairwise for all-to-all)\n"
+"  --coll allreduce|allgather|reducescatter|all-to-all|broadcast|reduce|sendrecv\n"
+"                           (default allreduce; alltoall is all-to-all);\n"
+"                           sendrecv: rank r sends S bytes to r+1 and receives\n"
+"                           S bytes from r-1, as nccl-tests\n"
+"  --algo %s\n"
+"                           (default ring; pairwise for all-to-all, chain for\n"
+"                           broadcast and reduce, p2p for sendrecv)\n"
+"  --inplace 0|1|2          0 out of place only, 1 in place only, 2 both\n"
+"                           (default 2: nccl-tests' out-of-place columns, then\n"
+"                           its in-place ones); out of place reads a separate\n"
+"                           input buffer, with the same network traffic\n"
 "  --channels N|nccl        data shares (rings/trees) [1..64] (default 1); nccl:\n"
 "                           as NCCL builds them, one ring or tree per NIC of a\n"
 "                           server with --gpus-per-server (as fabsim runs them)\n"
@@ -800,10 +833,10 @@ void vb_opts_usage(FILE *f, const char *prog)
 "                           host name, PORT in [1..65535]\n"
 "  -T, --timeout SECONDS    give up when a peer makes no progress [1..86400] (default 30)\n"
 "  At start-up the ranks compare the options that must agree (sizes, -n, -w,\n"
-"  -c, -o, -d, --coll, --algo, --channels, --gpus-per-server, --transport,\n"
-"  --chunk, --depth, --qps, --p2p, --baseline), each rank's readiness (RDMA\n"
-"  device, output files) and the memory the ranks of each host need against\n"
-"  what it has; any mismatch or failure stops every rank at once.\n"
+"  -c, -o, -d, -r, --coll, --algo, --inplace, --channels, --gpus-per-server,\n"
+"  --transport, --chunk, --depth, --qps, --p2p, --baseline), each rank's\n"
+"  readiness (RDMA device, output files) and the memory the ranks of each host\n"
+"  need against what it has; any mismatch or failure stops every rank at once.\n"
 "output:\n"
 "  --json FILE, --csv FILE  results (rank 0 writes them); see verbs/README-json.md\n"
 "  --min-busbw GBPS         fail (exit 4) when the average busbw is lower than\n"

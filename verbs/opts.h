@@ -58,6 +58,13 @@ enum vb_average {
 /* vb_opts_describe's text, exchanged by the ranks at start-up. */
 #define VB_OPTS_DESC_LEN 512
 
+/* --inplace: which of nccl-tests' two column groups run (values are the option's). */
+enum vb_place {
+	VB_PLACE_OUT = 0,		/* out of place only */
+	VB_PLACE_IN = 1,		/* in place only */
+	VB_PLACE_BOTH = 2,		/* both, out of place first (nccl-tests) */
+};
+
 struct vb_opts {
 	uint64_t min_bytes;
 	uint64_t max_bytes;
@@ -71,6 +78,9 @@ struct vb_opts {
 	enum vb_average average;
 	enum coll_kind kind;
 	enum coll_algo algo;
+	uint32_t root;			/* -r: broadcast, reduce */
+	bool root_set;			/* -r given: refused for kinds without a root */
+	enum vb_place place;		/* --inplace */
 	uint32_t nchannels;
 	uint32_t gpus_per_server;
 	enum vb_transport_kind transport;

@@ -179,8 +179,45 @@ static void index_peers(struct vb_plan *p)
 	rf[0] = 0;
 }
 
+/* Out of place: this rank's final copies input -> output, as LOCAL ops. */
+static uint32_t add_copies(struct vb_plan *p, const struct coll_oop *oop, uint32_t nops,
+			   uint32_t ndeps)
+{
+	uint32_t i;
+
+	for (i = 0; oop && i < oop->ncopies; i++) {
+		const struct coll_oop_copy *c = &oop->copies[i];
+		struct vb_op *op = &p->ops[nops];
+
+		if (c->rank != p->rank)
+			continue;
+		memset(op, 0, sizeof(*op));
+		op->xfer = COLL_NONE;
+		op->peer = p->rank;
+		op->role = VB_ROLE_LOCAL;
+		op->op = COLL_OP_COPY;
+		op->flags = COLL_OOP_SRC_IN;
+		op->src_off_bytes = c->off_bytes;
+		op->dst_off_bytes = c->off_bytes;
+		op->bytes = c->bytes;
+		op->nchunks = 1;
+		op->dep_first = ndeps;
+		nops++;
+	}
+	return nops;
+}
+
+static uint32_t rank_copies(const struct coll_oop *oop, uint32_t rank)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; oop && i < oop->ncopies; i++)
+		n += oop->copies[i].rank == rank;
+	return n;
+}
+
 static void fill_plan(struct vb_plan *p, const struct coll_sched *s,
-		      const struct frontier *f, uint32_t *op_of)
+		      const struct frontier *f, uint32_t *op_of, const struct coll_oop *oop)
 {
 	uint32_t t, e, nops = 0, ndeps = 0, i;
 	const struct coll_xfer *x;
@@ -191,6 +228,7 @@ static void fill_plan(struct vb_plan *p, const struct coll_sched *s,
 			continue;
 		op_of[t] = nops;
 		fill_op(&p->ops[nops], x, t, p->rank, p->chunk_bytes);
+		p->ops[nops].flags = oop ? oop->flags[t] : 0;
 		p->ops[nops].dep_first = ndeps;
 		/* The op's deps are its transfer's frontier, mapped to ops. */
 		for (i = 0; i < f->count[t]; i++) {
@@ -200,6 +238,7 @@ static void fill_plan(struct vb_plan *p, const struct coll_sched *s,
 		p->ops[nops].ndeps = ndeps - p->ops[nops].dep_first;
 		nops++;
 	}
+	nops = add_copies(p, oop, nops, ndeps);
 	p->nops = nops;
 	p->ndeps = ndeps;
 	index_peers(p);
@@ -207,6 +246,12 @@ static void fill_plan(struct vb_plan *p, const struct coll_sched *s,
 
 int vb_plan_build(struct vb_plan *p, const struct coll_sched *s, uint32_t rank,
 		  uint64_t chunk_bytes)
+{
+	return vb_plan_build_oop(p, s, rank, chunk_bytes, NULL);
+}
+
+int vb_plan_build_oop(struct vb_plan *p, const struct coll_sched *s, uint32_t rank,
+		      uint64_t chunk_bytes, const struct coll_oop *oop)
 {
 	struct frontier f;
 	uint32_t t, nops = 0, ndeps = 0, *op_of;
@@ -229,10 +274,11 @@ int vb_plan_build(struct vb_plan *p, const struct coll_sched *s, uint32_t rank,
 		nops++;
 		ndeps += f.count[t];
 	}
+	nops += rank_copies(oop, rank);
 	op_of = calloc(s->nxfers ? s->nxfers : 1, sizeof(*op_of));
 	ret = op_of ? alloc_plan(p, nops, ndeps) : -ENOMEM;
 	if (!ret)
-		fill_plan(p, s, &f, op_of);
+		fill_plan(p, s, &f, op_of, oop);
 	free(op_of);
 	frontier_free(&f);
 	if (ret)

@@ -14,6 +14,11 @@
  * Sends and receives form one FIFO per peer in schedule order, cut into
  * chunks of at most chunk_bytes; both ends derive the same chunk sequence,
  * so a chunk is named by its position in the pair's stream alone.
+ *
+ * Out of place (coll_sched_oop): each op carries its transfer's flags (read
+ * the input buffer; reduce input and incoming data into the output), and
+ * the rank's final local copies input -> output are LOCAL ops without a
+ * transfer (xfer COLL_NONE) or deps: no transfer touches those bytes.
  */
 #ifndef VB_PLAN_H
 #define VB_PLAN_H
@@ -33,6 +38,7 @@ struct vb_op {
 	uint32_t peer;			/* the other rank; self for LOCAL */
 	uint8_t role;			/* enum vb_role */
 	uint8_t op;			/* enum coll_op */
+	uint8_t flags;			/* out of place: enum coll_oop_flag bits */
 	uint64_t src_off_bytes;
 	uint64_t dst_off_bytes;
 	uint64_t bytes;
@@ -66,6 +72,9 @@ struct vb_plan {
  */
 int vb_plan_build(struct vb_plan *p, const struct coll_sched *s, uint32_t rank,
 		  uint64_t chunk_bytes);
+/* The same out of place, with S's annotation OOP (coll_sched_oop). */
+int vb_plan_build_oop(struct vb_plan *p, const struct coll_sched *s, uint32_t rank,
+		      uint64_t chunk_bytes, const struct coll_oop *oop);
 void vb_plan_free(struct vb_plan *p);
 
 /* Bytes of chunk I of OP (chunks are full-size but the last). */

@@ -1,8 +1,9 @@
 /*
- * Report formatting. The table mimics nccl-tests (in-place columns only:
- * fabbench always runs in place) so that both can be read side by side,
- * and adds min/max time over ranks, busbw as a share of line rate and the
- * optional MPI baseline. Rank 0 prints; every rank computes the same.
+ * Report formatting. The table mimics nccl-tests (size, count, type, redop,
+ * root, then the out-of-place and the in-place column groups, or the one
+ * --inplace keeps) so that both can be read side by side, and adds min/max
+ * time over ranks, busbw as a share of line rate and the optional MPI
+ * baseline. Rank 0 prints; every rank computes the same.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -45,7 +46,31 @@ uint64_t vb_count(enum coll_kind kind, uint64_t bytes, uint32_t elem_bytes,
 {
 	uint64_t elems = bytes / elem_bytes;
 
-	return kind == COLL_ALLREDUCE ? elems : elems / nranks;
+	/* nccl-tests: per-rank blocks for the gathers and scatters, else all of S */
+	if (kind == COLL_ALLGATHER || kind == COLL_REDUCESCATTER || kind == COLL_ALLTOALL)
+		return elems / nranks;
+	return elems;
+}
+
+void vb_result_set_oop(struct vb_result *r, const struct vb_result *t)
+{
+	r->oop = (struct vb_oop_result){
+		.time_us = t->time_us, .time_us_min = t->time_us_min,
+		.time_us_max = t->time_us_max, .time_us_avg = t->time_us_avg,
+		.algbw_GBps = t->algbw_GBps, .busbw_GBps = t->busbw_GBps,
+		.busbw_GBps_min = t->busbw_GBps_min, .busbw_GBps_max = t->busbw_GBps_max,
+		.line_frac = t->line_frac, .wrong = t->wrong,
+	};
+}
+
+static bool has_ip(const struct vb_report *rep)
+{
+	return rep->o->place != VB_PLACE_OUT;
+}
+
+static bool has_oop(const struct vb_report *rep)
+{
+	return rep->o->place != VB_PLACE_IN;
 }
 
 void vb_result_fill(struct vb_result *r, const struct vb_opts *o,
@@ -111,12 +136,20 @@ void vb_lat_stats(double *v, uint32_t n, struct vb_lat_stats *s)
 
 double vb_report_avg_busbw(const struct vb_report *rep)
 {
+	uint32_t i, n = 0;
 	double sum = 0;
-	uint32_t i;
 
-	for (i = 0; i < rep->nres; i++)
-		sum += rep->res[i].busbw_GBps;
-	return rep->nres ? sum / rep->nres : 0;
+	for (i = 0; i < rep->nres; i++) {
+		if (has_ip(rep)) {
+			sum += rep->res[i].busbw_GBps;
+			n++;
+		}
+		if (has_oop(rep)) {
+			sum += rep->res[i].oop.busbw_GBps;
+			n++;
+		}
+	}
+	return n ? sum / n : 0;
 }
 
 void vb_report_rank_line(FILE *f, enum vb_transport_kind t, uint32_t rank, uint32_t pid,
@@ -147,39 +180,92 @@ static bool mpi_cols(const struct vb_report *rep)
 	return rep->o->baseline_mpi;
 }
 
+/* A column group: time t_min t_max algbw busbw %line #wrong (width below). */
+#define VB_GROUP_WIDTH (3 * 10 + 2 * 8 + 2 * 7)
+
+/* Over each column group, its name: "out-of-place" and "in-place". */
+static void group_titles(FILE *f, const struct vb_report *rep)
+{
+	const char *names[2] = { "out-of-place", "in-place" };
+	bool has[2] = { has_oop(rep), has_ip(rep) };
+	unsigned int g;
+
+	fprintf(f, "# %10s %12s %8s %6s %6s", "", "", "", "", "");
+	for (g = 0; g < 2; g++) {
+		int left = (int)(VB_GROUP_WIDTH + strlen(names[g])) / 2;
+
+		if (!has[g])
+			continue;
+		/* centred over the group; nothing trails the last title */
+		fprintf(f, "%*s", left, names[g]);
+		if (!g && has[1])
+			fprintf(f, "%*s", VB_GROUP_WIDTH - left, "");
+	}
+	fprintf(f, "\n");
+}
+
+static void group_header(FILE *f, bool units)
+{
+	if (!units)
+		fprintf(f, " %9s %9s %9s %7s %7s %6s %6s", "time", "t_min", "t_max", "algbw",
+			"busbw", "%line", "#wrong");
+	else
+		fprintf(f, " %9s %9s %9s %7s %7s %6s %6s", "(us)", "(us)", "(us)", "(GB/s)",
+			"(GB/s)", "", "");
+}
+
 void vb_report_header(FILE *f, const struct vb_report *rep)
 {
+	unsigned int line;
+
 	fprintf(f, "#\n");
-	fprintf(f, "# %10s %12s %8s %6s %9s %9s %9s %7s %7s %6s %6s",
-		"size", "count", "type", "redop", "time", "t_min", "t_max",
-		"algbw", "busbw", "%line", "#wrong");
-	if (mpi_cols(rep))
-		fprintf(f, " %9s %9s", "mpi_time", "mpi_busbw");
-	fprintf(f, "\n# %10s %12s %8s %6s %9s %9s %9s %7s %7s %6s %6s",
-		"(B)", "(elements)", "", "", "(us)", "(us)", "(us)", "(GB/s)",
-		"(GB/s)", "", "");
-	if (mpi_cols(rep))
-		fprintf(f, " %9s %9s", "(us)", "(GB/s)");
-	fprintf(f, "\n");
+	group_titles(f, rep);
+	for (line = 0; line < 2; line++) {
+		if (!line)
+			fprintf(f, "# %10s %12s %8s %6s %6s", "size", "count", "type", "redop", "root");
+		else
+			fprintf(f, "# %10s %12s %8s %6s %6s", "(B)", "(elements)", "", "", "");
+		if (has_oop(rep))
+			group_header(f, line);
+		if (has_ip(rep))
+			group_header(f, line);
+		if (mpi_cols(rep))
+			fprintf(f, " %9s %9s", line ? "(us)" : "mpi_time", line ? "(GB/s)" : "mpi_busbw");
+		fprintf(f, "\n");
+	}
+}
+
+static void group_row(FILE *f, double t, double tmin, double tmax, double algbw, double busbw,
+		      double line_frac, int64_t nwrong)
+{
+	char line[16], wrong[24];
+
+	if (line_frac >= 0)
+		snprintf(line, sizeof(line), "%5.1f%%", 100.0 * line_frac);
+	else
+		snprintf(line, sizeof(line), "n/a");
+	if (nwrong >= 0)
+		snprintf(wrong, sizeof(wrong), "%" PRId64, nwrong);
+	else
+		snprintf(wrong, sizeof(wrong), "N/A");
+	fprintf(f, " %9.1f %9.1f %9.1f %7.3f %7.3f %6s %6s", t, tmin, tmax, algbw, busbw, line, wrong);
 }
 
 void vb_report_row(FILE *f, const struct vb_report *rep, const struct vb_result *r)
 {
 	const struct vb_opts *o = rep->o;
-	char line[16], wrong[24];
+	const struct vb_oop_result *p = &r->oop;
 
-	if (r->line_frac >= 0)
-		snprintf(line, sizeof(line), "%5.1f%%", 100.0 * r->line_frac);
-	else
-		snprintf(line, sizeof(line), "n/a");
-	if (r->wrong >= 0)
-		snprintf(wrong, sizeof(wrong), "%" PRId64, r->wrong);
-	else
-		snprintf(wrong, sizeof(wrong), "N/A");
-	fprintf(f, "  %10" PRIu64 " %12" PRIu64 " %8s %6s %9.1f %9.1f %9.1f %7.3f %7.3f %6s %6s",
-		r->bytes, r->count, coll_dtype_name(o->dtype),
-		coll_redop_name(o->redop), r->time_us, r->time_us_min,
-		r->time_us_max, r->algbw_GBps, r->busbw_GBps, line, wrong);
+	/* nccl-tests prints -1 where a collective has no root */
+	fprintf(f, "  %10" PRIu64 " %12" PRIu64 " %8s %6s %6d", r->bytes, r->count,
+		coll_dtype_name(o->dtype), coll_redop_name(o->redop),
+		coll_kind_rooted(o->kind) ? (int)o->root : -1);
+	if (has_oop(rep))
+		group_row(f, p->time_us, p->time_us_min, p->time_us_max, p->algbw_GBps,
+			  p->busbw_GBps, p->line_frac, p->wrong);
+	if (has_ip(rep))
+		group_row(f, r->time_us, r->time_us_min, r->time_us_max, r->algbw_GBps,
+			  r->busbw_GBps, r->line_frac, r->wrong);
 	if (mpi_cols(rep) && r->has_mpi)
 		fprintf(f, " %9.1f %9.3f", r->mpi_time_us, r->mpi_busbw_GBps);
 	else if (mpi_cols(rep))
@@ -293,9 +379,12 @@ void vb_report_footer(FILE *f, const struct vb_report *rep)
 	int64_t wrong = 0;
 	uint32_t i;
 
-	for (i = 0; i < rep->nres; i++)
+	for (i = 0; i < rep->nres; i++) {
 		if (rep->res[i].wrong > 0)
 			wrong += rep->res[i].wrong;
+		if (rep->res[i].oop.wrong > 0)
+			wrong += rep->res[i].oop.wrong;
+	}
 	if (rep->o->check)
 		fprintf(f, "# Out of bounds values : %" PRId64 " %s\n", wrong,
 			wrong ? "FAILED" : "OK");
@@ -326,7 +415,43 @@ static json_t *link_json(const struct vb_link_info *l, const char *host, uint32_
 			 COLL_BENCH_RANK_DEPTH, (json_int_t)l->depth);
 }
 
-static json_t *result_json(const struct vb_result *r)
+/* --inplace 0: the in-place keys are there, null. */
+static void ip_null(json_t *j)
+{
+	static const char *const keys[] = {
+		COLL_BENCH_RES_TIME_US, COLL_BENCH_RES_TIME_US_MIN, COLL_BENCH_RES_TIME_US_MAX,
+		COLL_BENCH_RES_TIME_US_AVG, COLL_BENCH_RES_ALGBW_GBPS, COLL_BENCH_RES_BUSBW_GBPS,
+		COLL_BENCH_RES_BUSBW_GBPS_MIN, COLL_BENCH_RES_BUSBW_GBPS_MAX,
+		COLL_BENCH_RES_LINE_FRACTION, COLL_BENCH_RES_WRONG,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_set_new(j, keys[i], json_null());
+}
+
+static json_t *real_or_null(bool has, double v)
+{
+	return has ? json_real(v) : json_null();
+}
+
+static void oop_json(json_t *j, const struct vb_oop_result *p, bool has)
+{
+	json_object_set_new(j, COLL_BENCH_RES_OOP_TIME_US, real_or_null(has, p->time_us));
+	json_object_set_new(j, COLL_BENCH_RES_OOP_TIME_US_MIN, real_or_null(has, p->time_us_min));
+	json_object_set_new(j, COLL_BENCH_RES_OOP_TIME_US_MAX, real_or_null(has, p->time_us_max));
+	json_object_set_new(j, COLL_BENCH_RES_OOP_TIME_US_AVG, real_or_null(has, p->time_us_avg));
+	json_object_set_new(j, COLL_BENCH_RES_OOP_ALGBW, real_or_null(has, p->algbw_GBps));
+	json_object_set_new(j, COLL_BENCH_RES_OOP_BUSBW, real_or_null(has, p->busbw_GBps));
+	json_object_set_new(j, COLL_BENCH_RES_OOP_BUSBW_MIN, real_or_null(has, p->busbw_GBps_min));
+	json_object_set_new(j, COLL_BENCH_RES_OOP_BUSBW_MAX, real_or_null(has, p->busbw_GBps_max));
+	json_object_set_new(j, COLL_BENCH_RES_OOP_LINE_FRACTION,
+			    real_or_null(has && p->line_frac >= 0, p->line_frac));
+	json_object_set_new(j, COLL_BENCH_RES_OOP_WRONG,
+			    has && p->wrong >= 0 ? json_integer(p->wrong) : json_null());
+}
+
+static json_t *result_json(const struct vb_report *rep, const struct vb_result *r)
 {
 	json_t *j = json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
 			      COLL_BENCH_RES_BYTES, (json_int_t)r->bytes,
@@ -346,6 +471,9 @@ static json_t *result_json(const struct vb_result *r)
 		json_object_set_new(j, COLL_BENCH_RES_MPI_TIME_US, json_real(r->mpi_time_us));
 		json_object_set_new(j, COLL_BENCH_RES_MPI_BUSBW_GBPS, json_real(r->mpi_busbw_GBps));
 	}
+	if (!has_ip(rep))
+		ip_null(j);
+	oop_json(j, &r->oop, has_oop(rep));
 	return j;
 }
 
@@ -370,11 +498,6 @@ static json_t *job_json(const struct vb_report *rep)
 			 COLL_BENCH_WARMUP_ITERATIONS, (json_int_t)o->warmup_iters,
 			 COLL_BENCH_AVERAGE, vb_average_name(o->average),
 			 COLL_BENCH_CHECK, (json_int_t)o->check);
-}
-
-static json_t *real_or_null(bool has, double v)
-{
-	return has ? json_real(v) : json_null();
 }
 
 static json_t *pairs_json(const struct vb_report *rep)
@@ -431,6 +554,9 @@ json_t *vb_report_json(const struct vb_report *rep)
 		json_array_append_new(hosts, json_string(rep->hosts[i]));
 		json_array_append_new(ranks, link_json(&rep->links[i], rep->hosts[i], i));
 	}
+	json_object_set_new(j, COLL_BENCH_ROOT, coll_kind_rooted(rep->o->kind) ?
+			    json_integer(rep->o->root) : json_null());
+	json_object_set_new(j, COLL_BENCH_INPLACE, json_integer((json_int_t)rep->o->place));
 	json_object_set_new(j, COLL_BENCH_HOSTS, hosts);
 	json_object_set_new(j, COLL_BENCH_LINE_RATE_BPS, json_integer((json_int_t)rep->line_rate_bps));
 	json_object_set_new(j, COLL_BENCH_MTU_BYTES, json_integer(rep->mtu_bytes));
@@ -440,7 +566,7 @@ json_t *vb_report_json(const struct vb_report *rep)
 	json_object_set_new(j, COLL_BENCH_P2P_BW_GBPS, rep->has_p2p ? json_real(rep->p2p_bw_GBps) : json_null());
 	p2p_json(j, rep);
 	for (i = 0; i < rep->nres; i++)
-		json_array_append_new(res, result_json(&rep->res[i]));
+		json_array_append_new(res, result_json(rep, &rep->res[i]));
 	json_object_set_new(j, COLL_BENCH_RESULTS, res);
 	json_object_set_new(j, COLL_BENCH_AVG_BUSBW_GBPS, json_real(vb_report_avg_busbw(rep)));
 	return j;
@@ -465,15 +591,42 @@ int vb_report_write_json(const struct vb_report *rep, const char *path)
 	return ret;
 }
 
+/* The out-of-place columns, empty with --inplace 1. */
+static void oop_csv(FILE *f, const struct vb_report *rep, const struct vb_oop_result *p)
+{
+	if (!has_oop(rep)) {
+		fprintf(f, ",,,,,,,");
+		return;
+	}
+	fprintf(f, ",%.3f,%.3f,%.3f,%.6f,%.6f,", p->time_us, p->time_us_min, p->time_us_max,
+		p->algbw_GBps, p->busbw_GBps);
+	if (p->line_frac >= 0)
+		fprintf(f, "%.6f", p->line_frac);
+	fprintf(f, ",");
+	if (p->wrong >= 0)
+		fprintf(f, "%" PRId64, p->wrong);
+}
+
 int vb_report_write_csv(const struct vb_report *rep, FILE *f)
 {
 	const struct vb_opts *o = rep->o;
 	uint32_t i;
 
-	fputs(COLL_BENCH_CSV_HEADER "\n", f);
+	fputs(COLL_BENCH_CSV_HEADER "," COLL_BENCH_CSV_OOP_HEADER "\n", f);
 	for (i = 0; i < rep->nres; i++) {
 		const struct vb_result *r = &rep->res[i];
 
+		if (!has_ip(rep)) {
+			/* --inplace 0: the in-place and MPI columns are empty */
+			fprintf(f, "%s,%s,%s,%u,%s,%s,%" PRIu64 ",%" PRIu64 ",,,,,,,,,",
+				coll_kind_name(o->kind), coll_algo_name(o->algo),
+				vb_transport_name(o->transport), rep->nranks,
+				coll_dtype_name(o->dtype), coll_redop_name(o->redop),
+				r->bytes, r->count);
+			oop_csv(f, rep, &r->oop);
+			fprintf(f, "\n");
+			continue;
+		}
 		fprintf(f, "%s,%s,%s,%u,%s,%s,%" PRIu64 ",%" PRIu64
 			",%.3f,%.3f,%.3f,%.6f,%.6f,",
 			coll_kind_name(o->kind), coll_algo_name(o->algo),
@@ -491,6 +644,7 @@ int vb_report_write_csv(const struct vb_report *rep, FILE *f)
 			fprintf(f, "%.3f,%.6f", r->mpi_time_us, r->mpi_busbw_GBps);
 		else
 			fprintf(f, ",");
+		oop_csv(f, rep, &r->oop);
 		fprintf(f, "\n");
 	}
 	return ferror(f) ? -EIO : 0;

@@ -15,6 +15,24 @@
 #include "verbs/opts.h"
 #include "verbs/transport.h"
 
+/* Out of place: nccl-tests' first column group, the same figures as in place. */
+struct vb_oop_result {
+	double time_us;			/* combined as -a says */
+	double time_us_min;		/* over ranks */
+	double time_us_max;
+	double time_us_avg;
+	double algbw_GBps;		/* GB/s, from time_us */
+	double busbw_GBps;
+	double busbw_GBps_min;		/* from time_us_max */
+	double busbw_GBps_max;		/* from time_us_min */
+	double line_frac;		/* busbw / line rate; < 0: unknown */
+	int64_t wrong;			/* elements, over ranks; -1: not checked */
+};
+
+/*
+ * One size. The flat figures are in place (zero with --inplace 0), oop out
+ * of place (zero with --inplace 1): rep->o->place says which ran.
+ */
 struct vb_result {
 	uint64_t bytes;
 	uint64_t count;			/* elements, as nccl-tests counts them */
@@ -31,6 +49,7 @@ struct vb_result {
 	bool has_mpi;
 	double mpi_time_us;
 	double mpi_busbw_GBps;
+	struct vb_oop_result oop;
 };
 
 /*
@@ -91,7 +110,12 @@ void vb_result_fill(struct vb_result *r, const struct vb_opts *o,
  * all zero for n == 0. min <= typical <= p99 <= p999 <= max.
  */
 void vb_lat_stats(double *samples_us, uint32_t n, struct vb_lat_stats *s);
-/* Mean busbw over the sizes: the nccl-tests "Avg bus bandwidth". */
+/* The figures of a filled result T (vb_result_fill) as R's out-of-place ones. */
+void vb_result_set_oop(struct vb_result *r, const struct vb_result *t);
+/*
+ * Mean busbw over the sizes and, with --inplace 2, both column groups, as
+ * nccl-tests' "Avg bus bandwidth" averages every busbw it printed.
+ */
 double vb_report_avg_busbw(const struct vb_report *rep);
 
 /*

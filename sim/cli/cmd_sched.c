@@ -84,10 +84,12 @@ static int sched_opt_dtype(const struct sim_opt *opt, const char *arg, void *obj
 /* What the schedule is: the collective, its ranks and buffer. */
 static const struct sim_opt sched_opts_coll[] = {
 	SIM_OPT_CUSTOM("workload", 'w', "KIND", sched_opt_kind, NULL,
-		       "allreduce (default) | allgather | reducescatter |\nall-to-all (or alltoall)"),
+		       "allreduce (default) | allgather | reducescatter |\nall-to-all (or alltoall) | broadcast | reduce | sendrecv"),
 	SIM_OPT_NAMES("algo", 'a', "NAME", sched_opt_algo, sched_algo_help),
 	SIM_OPT_U32("ranks", 'n', "N", struct sched_opts, p.nranks, 1, SCHED_MAX_RANKS,
 		    "ranks, default 4 [1..1024]"),
+	SIM_OPT_U32("root", 'r', "N", struct sched_opts, p.root, 0, SCHED_MAX_RANKS - 1,
+		    "broadcast, reduce: the root rank, default 0\n[0..ranks-1]"),
 	SIM_OPT_QTY("size", 's', "SIZE", struct sched_opts, p.bytes, COLL_QTY_SIZE, 0, SIM_MAX_FLOW_BYTES, NULL,
 		    "per-rank buffer S, default 64K [0 B..1 TiB]"),
 	SIM_OPT_CUSTOM("dtype", 0, "T", sched_opt_dtype, NULL,

@@ -5,7 +5,8 @@
 # (rxe0 on veth0, rxe1 on veth1; ranks alternate between them, so every
 # byte crosses the veth pair): 2 and 4 ranks standalone and under mpirun
 # (MPI over TCP only), -c 1 throughout, --baseline mpi; the failure paths
-# (missing device, bad GID index, killed peer); and fabbench's
+# (missing device, bad GID index, killed peer); broadcast, reduce and
+# sendrecv out of place and in place; and fabbench's
 # point-to-point bandwidth against ib_write_bw on the same devices.
 # Sizes stay small: TCG emulation moves only tens of MB/s.
 set -u
@@ -154,6 +155,14 @@ main() {
 		--qps 2 -d half -q
 	ranks "verbs alltoall n=3 --chunk 16K --depth 2 --tc 96" 3 --coll alltoall \
 		-b 12K -e 300K -f 5 -n 3 --chunk 16K --depth 2 --tc 96 -q
+	# nccl-tests' rooted collectives and sendrecv, out of place (input and
+	# output registered apart) and in place, each checked
+	ranks "verbs broadcast n=3 root 1 --chunk 16K" 3 --coll broadcast -r 1 \
+		-b 12K -e 300K -f 5 -n 3 --chunk 16K -q
+	ranks "verbs reduce n=4 root 2 -d half" 4 --coll reduce -r 2 -d half \
+		-b 12K -e 300K -f 5 -n 3 -q
+	ranks "verbs sendrecv n=4 --chunk 16K --depth 2" 4 --coll sendrecv \
+		-b 12K -e 300K -f 5 -n 3 --chunk 16K --depth 2 -q
 	mpiranks "mpirun verbs n=2 --baseline mpi" 2 "${SIZES[@]}" --baseline mpi
 	mpiranks "mpirun verbs n=4 --baseline mpi" 4 "${SIZES[@]}" --baseline mpi
 	# Rank 1 lacks its device; rank 0 hears it at start-up, not at -T.

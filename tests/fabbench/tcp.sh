@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tests/fabbench/tcp.sh [FABBENCH] - multi-process fabbench tests over
 # --transport tcp on localhost (make check-fabbench): every algorithm and
-# collective at 2-8 ranks (non-powers of two included), every data type and
+# collective at 2-8 ranks (non-powers of two included; broadcast, reduce
+# and sendrecv at 3 and 4 from several roots), out of place and in place
+# (--inplace 2, the default, checks both; 0 and 1 one each), every data type and
 # op, sizes that do not divide evenly, standalone and under mpirun, all with
 # -c 1; --p2p (percentiles in order, both bandwidths, JSON keys), --p2p all
 # (matrices, the slowest pair, --p2p-csv) and the TCP rank lines;
@@ -164,6 +166,21 @@ algorithms() {
 		ranks "reducescatter ring n=$n" "$n" --coll reducescatter "${SIZES[@]}"
 		ranks "all-to-all pairwise n=$n" "$n" --coll all-to-all "${SIZES[@]}"
 	done
+	# broadcast, reduce (from several roots) and sendrecv, out of place and in place
+	for n in 3 4; do
+		ranks "broadcast chain n=$n root 0" "$n" --coll broadcast "${SIZES[@]}"
+		ranks "broadcast chain n=$n root $((n - 1)) 2 channels chunk 1K" "$n" --coll broadcast \
+			-r $((n - 1)) --channels 2 --chunk 1K "${SIZES[@]}"
+		ranks "reduce chain n=$n root 0" "$n" --coll reduce "${SIZES[@]}"
+		ranks "reduce chain n=$n root 1 -d half -o max" "$n" --coll reduce -r 1 -d half -o max \
+			"${SIZES[@]}"
+		ranks "sendrecv p2p n=$n" "$n" --coll sendrecv "${SIZES[@]}"
+		ranks "sendrecv p2p n=$n chunk 1K depth 1" "$n" --coll sendrecv --chunk 1K --depth 1 \
+			"${SIZES[@]}"
+	done
+	ranks "reduce chain n=4 root 3 --inplace 0" 4 --coll reduce -r 3 --inplace 0 "${SIZES[@]}"
+	ranks "broadcast chain n=3 root 2 --inplace 1" 3 --coll broadcast -r 2 --inplace 1 "${SIZES[@]}"
+	ranks "allgather ring n=4 --inplace 0 (own block copied)" 4 --coll allgather --inplace 0 "${SIZES[@]}"
 	ranks "allreduce ring n=6 2 channels chunk 1K depth 1" 6 --channels 2 \
 		--chunk 1K --depth 1 "${SIZES[@]}"
 	ranks "allreduce tree n=7 chunk 512 depth 2 -a 3" 7 --algo tree \
@@ -225,7 +242,7 @@ options_differ() {
 	for spec in "-n iters 20 10" "-w warmup_iters 1 0" "-c check 1 0" \
 		"-d datatype float half" "-o op sum max" "--coll coll allreduce allgather" \
 		"--algo algo ring tree" "--chunk chunk 131072 65536" "--channels channels 1 2" \
-		"--qps qps 1 2" "--depth depth 8 4" "-e maxbytes 4096 8192"; do
+		"--qps qps 1 2" "--depth depth 8 4" "-e maxbytes 4096 8192" "--inplace inplace 2 1"; do
 		read -r opt name v0 v1 <<< "$spec"
 		pat="option --$name differs: rank 0 has $v0, rank 1 has $v1"
 		job
@@ -233,6 +250,18 @@ options_differ() {
 		start 1 --nranks 2 --transport tcp -b 4K -e 4K "$opt" "$v1"
 		verdict "$opt $v0 vs $v1: both exit 2 at start-up" 3 0 2 "$pat" 1 2 "$pat"
 	done
+	# The root of a broadcast must agree too.
+	pat="option --root differs: rank 0 has 0, rank 1 has 1"
+	job
+	start 0 --nranks 2 --transport tcp -b 4K -e 4K --coll broadcast -r 0
+	start 1 --nranks 2 --transport tcp -b 4K -e 4K --coll broadcast -r 1
+	verdict "-r 0 vs 1: both exit 2 at start-up" 3 0 2 "$pat" 1 2 "$pat"
+	# A root that is not a rank: every rank stops at start-up, saying so.
+	pat="--root 2 is not a rank: want 0\.\.1 \(2 ranks\)"
+	job
+	start 0 --nranks 2 --transport tcp -b 4K -e 4K --coll reduce -r 2
+	start 1 --nranks 2 --transport tcp -b 4K -e 4K --coll reduce -r 2
+	verdict "-r 2 of 2 ranks: both exit 2 at start-up" 3 0 2 "$pat" 1 2 ""
 	# -c 0 on one rank used to print a bandwidth table and exit 0.
 	job
 	start 0 --nranks 2 --transport tcp -b 4K -e 4K -c 0
@@ -324,8 +353,9 @@ tcp_rank_lines() {
 	verdict "tcp rank lines name the interface, address and speed" 20 0 0 "$pat" 1 0 ""
 	if [ "$(grep -cE "$pat" "$DIR/r.0")" -eq 2 ] &&
 		awk '/^#  Rank/ { n++; if ($0 ~ /speed unknown/) unk = 1 }
-		     !/^#/ && NF >= 11 { rows++; if (unk ? $10 != "n/a" : $10 !~ /%$/) bad++ }
-		     END { exit !(n == 2 && rows == 2 && !bad) }' "$DIR/r.0"; then
+		     /^# .*%line/ { k = 0; for (i = 2; i <= NF; i++) if ($i == "%line") col[++k] = i - 1; next }
+		     !/^#/ && NF >= 11 { rows++; for (i = 1; i <= k; i++) if (unk ? $(col[i]) != "n/a" : $(col[i]) !~ /%$/) bad++ }
+		     END { exit !(n == 2 && rows == 2 && k == 2 && !bad) }' "$DIR/r.0"; then
 		ok "tcp rank lines: both ranks, %line from the speed or n/a"
 	else
 		failed "tcp rank lines: both ranks, %line" "lines or %line column wrong" "$DIR/r.0"
@@ -353,9 +383,10 @@ launch_mistakes() {
 	job
 	start 0 --nranks 2 --transport tcp -b 1T -e 1T
 	start 1 --nranks 2 --transport tcp -b 1T -e 1T
+	# (3 TiB each: output, input for out of place, the check's copy)
 	verdict "-e 1T: both exit 1 before allocating" 3 \
-		0 1 "2 ranks on .* need 4.* of memory .* available there" \
-		1 1 "2 ranks on .* need 4.* of memory"
+		0 1 "2 ranks on .* need 6.* of memory .* available there" \
+		1 1 "2 ranks on .* need 6.* of memory"
 	# Rank 0 could not write its results at the end: say so at the start.
 	job
 	start 0 --nranks 2 --transport tcp -b 4K -e 4K --json "$DIR/no/such/dir/r.json"
@@ -474,6 +505,11 @@ bad_values() {
 --rank 0 --nranks 2 --master 127.0.0.300:29500|bad host '127\.0\.0\.300' in --master
 --rank 0 --nranks 2 --master [::1]:29500|IPv6 is not supported
 --master 127.0.0.1:29500|--master needs --rank and --nranks
+-r 1025 --coll broadcast|-r/--root: want a whole number in 0\.\.1023
+-r 1|-r/--root applies to broadcast and reduce, not allreduce
+--coll sendrecv -r 0|-r/--root applies to broadcast and reduce, not sendrecv
+--inplace 3|--inplace: want a whole number in 0\.\.2
+--coll gather|--coll: want one of allreduce, allgather, reducescatter, alltoall, broadcast, reduce, sendrecv
 EOF
 }
 
