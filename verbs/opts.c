@@ -51,6 +51,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, 'T' },
 	{ "device", required_argument, NULL, 'D' },
 	{ "gid-index", required_argument, NULL, 'x' },
+	{ "parallel_init", required_argument, NULL, 'p' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -327,6 +328,11 @@ static int parse_value(struct vb_opts *o, int c, const char *arg, bool *algo_set
 		o->average = (enum vb_average)u;
 		return 0;
 	case 'T': return parse_u32(arg, 1, VB_MAX_TIMEOUT_S, &o->timeout_s, why, len);
+	case 'p':
+		if (parse_u32(arg, 0, 1, &u, why, len))
+			return -EINVAL;
+		o->parallel_init = u;
+		return 0;
 	case 'D':
 		o->device = arg;
 		if (*arg && strlen(arg) < 256)
@@ -455,7 +461,7 @@ static int check_consistency(const struct vb_opts *o, char *err, size_t len)
 int vb_opts_parse(struct vb_opts *o, int argc, char **argv, char *err,
 		  size_t err_len)
 {
-	static const char *shorts = ":b:e:f:i:n:w:c:o:d:a:T:D:x:qhV";
+	static const char *shorts = ":b:e:f:i:n:w:c:o:d:a:p:T:D:x:qhV";
 	char name[48], why[256];
 	bool algo_set = false;
 	int c, ret;
@@ -618,6 +624,7 @@ void vb_opts_describe(const struct vb_opts *o, char *buf, size_t len)
 	desc_add(buf, len, "chunk", "%llu", (unsigned long long)o->chunk_bytes);
 	desc_add(buf, len, "depth", "%u", o->depth);
 	desc_add(buf, len, "qps", "%u", o->qps);
+	desc_add(buf, len, "parallel_init", "%d", o->parallel_init);
 	desc_add(buf, len, "p2p", "%s", o->p2p_all ? "all" : o->p2p ? "on" : "off");
 	desc_add(buf, len, "baseline", "%s", o->baseline_mpi ? "mpi" : "none");
 }
@@ -774,6 +781,9 @@ void vb_opts_usage(FILE *f, const char *prog)
 "  -d, --datatype TYPE      float, half, bfloat16, double, int32, int64 (default float)\n"
 "                           (as in nccl-tests; the RDMA device is -D/--device)\n"
 "  -a, --average 0|1|2|3    time reported: 0 rank 0, 1 mean, 2 min, 3 max over ranks (default 1)\n"
+"  -p, --parallel_init 0|1  connect to all peers at once (1) or one after\n"
+"                           another (0, default); the header's '# init' line\n"
+"                           and the JSON's init_ms show the set-up time\n"
 "collective:\n"
 "  --coll allreduce|allgather|reducescatter|alltoall   (default allreduce)\n"
 "  --algo %s   (default ring; pairwise for alltoall)\n"
@@ -800,9 +810,10 @@ void vb_opts_usage(FILE *f, const char *prog)
 "  -T, --timeout SECONDS    give up when a peer makes no progress [1..86400] (default 30)\n"
 "  At start-up the ranks compare the options that must agree (sizes, -n, -w,\n"
 "  -c, -o, -d, --coll, --algo, --channels, --gpus-per-server, --transport,\n"
-"  --chunk, --depth, --qps, --p2p, --baseline), each rank's readiness (RDMA\n"
-"  device, output files) and the memory the ranks of each host need against\n"
-"  what it has; any mismatch or failure stops every rank at once.\n"
+"  --chunk, --depth, --qps, -p, --p2p, --baseline), each rank's readiness\n"
+"  (RDMA device, output files) and the memory the ranks of each host need\n"
+"  against what it has; any mismatch or failure stops every rank at once.\n"
+"  fabbench-run(1) starts the ranks on a list of hosts over ssh.\n"
 "output:\n"
 "  --json FILE, --csv FILE  results (rank 0 writes them); see verbs/README-json.md\n"
 "  --min-busbw GBPS         fail (exit 4) when the average busbw is lower [0..1000000]\n"
