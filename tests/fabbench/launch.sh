@@ -206,6 +206,7 @@ a value missing|option --master-port needs a value|-H localhost --master-port
 --master= after --|fabbench option '--master=h:1'|-H localhost -- --master=h:1
 EOF
 	# ssh itself failing (no key, host down) is exit 255, named as such
+	# shellcheck disable=SC2016 # for the stand-in's shell
 	printf '#!/bin/sh\necho "ssh: connect to host $1 port 22: Connection refused" >&2\nexit 255\n' \
 		>"$DIR/nossh"
 	chmod +x "$DIR/nossh"
