@@ -8,6 +8,7 @@
 #   make check         install the sim, fabbench, vm and fuzz packages, build
 #                      with -Werror and run every suite: layers, unit, asan,
 #                      cli, man, golden, exports, report, files, fabbench-tcp,
+#                      fabbench-launch,
 #                      fabbench-rdma (Soft-RoCE VM), fuzz-regress. Last line: "N passed, M failed,
 #                      K skipped"; fails if anything failed or was skipped.
 #   make check SKIP_VM=1   the same, but the VM suite may be skipped
@@ -24,7 +25,8 @@
 #   make vm-smoke      boot the Soft-RoCE VM, run perftest, rping, MPI in it
 #   make help          this text
 # Suites alone: check-layers check-unit check-asan check-cli check-golden
-# check-exports check-report check-files check-man check-fabbench check-rdma fuzz-regress.
+# check-exports check-report check-files check-man check-fabbench check-launch check-rdma
+# fuzz-regress.
 # Options: BUILD=dir (default build), WERROR=1 (-Werror, as make check
 # does), JOBS=n (parallel jobs of make demo/check unless -j is given;
 # default: cores), CC, CFLAGS, OPT, T=PATTERN (check: tests to run).
@@ -255,7 +257,7 @@ CHECK_SUITES = layers:check-layers unit:check-unit asan:check-asan cli:check-cli
 	golden:check-golden exports:check-exports report:check-report dist:check-dist \
 	$(if $(wildcard tests/man.sh),man:check-man) readme:check-readme \
 	$(if $(wildcard tests/files.sh),files:check-files) \
-	fabbench-tcp:check-fabbench fabbench-rdma:check-rdma \
+	fabbench-tcp:check-fabbench fabbench-launch:check-launch fabbench-rdma:check-rdma \
 	$(if $(wildcard tests/fuzz/fuzz.mk),fuzz-regress:fuzz-regress)
 
 # Every suite runs (a failure does not hide the others); the driver adds
@@ -280,7 +282,7 @@ bench-mpi: deps-sim
 
 # The manual pages, printed by the programs from the tables behind --help
 # (fabsim man, fabbench --man): they cannot say other than --help.
-MAN_PAGES := $(BUILD)/man/fabsim.1 $(BUILD)/man/fabbench.1
+MAN_PAGES := $(BUILD)/man/fabsim.1 $(BUILD)/man/fabbench.1 $(BUILD)/man/fabbench-run.1
 man: $(MAN_PAGES)
 $(BUILD)/man/fabsim.1: $(BUILD)/fabsim
 	@mkdir -p $(@D)
@@ -290,7 +292,7 @@ $(BUILD)/man/fabbench.1: $(BUILD)/fabbench
 	$(BUILD)/fabbench --man >$@.tmp && mv $@.tmp $@
 
 # The man pages and installing them (tests/man.sh, which runs make install).
-check-man: $(BUILD)/fabsim $(BUILD)/fabbench
+check-man: $(BUILD)/fabsim $(BUILD)/fabbench $(BUILD)/fabbench-run
 	@bash tests/man.sh $(BUILD)
 
 install: all $(MAN_PAGES)
@@ -298,6 +300,7 @@ install: all $(MAN_PAGES)
 		$(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/fabsim $(DESTDIR)$(PREFIX)/bin/fabsim
 	install -m 755 $(BUILD)/fabbench $(DESTDIR)$(PREFIX)/bin/fabbench
+	install -m 755 $(BUILD)/fabbench-run $(DESTDIR)$(PREFIX)/bin/fabbench-run
 	install -m 644 topologies/*.topo topologies/FORMAT.md $(DESTDIR)$(PREFIX)/share/fabsim/topologies/
 	install -m 644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
 

@@ -38,6 +38,8 @@
 #define COLL_BENCH_HOSTS "hosts"		/* host name per rank */
 #define COLL_BENCH_LINE_RATE_BPS "line_rate_bps"
 #define COLL_BENCH_MTU_BYTES "mtu_bytes"
+#define COLL_BENCH_PARALLEL_INIT "parallel_init"	/* -p: 1 connections set up at once, 0 one by one */
+#define COLL_BENCH_INIT_MS "init_ms"		/* slowest rank's connection set-up */
 #define COLL_BENCH_RANKS "ranks"		/* [] of the per-rank keys below */
 #define COLL_BENCH_P2P_LATENCY_US "p2p_latency_us"
 #define COLL_BENCH_P2P_BW_GBPS "p2p_bw_GBps"
@@ -71,6 +73,7 @@
 #define COLL_BENCH_RANK_TCLASS "tclass"
 #define COLL_BENCH_RANK_CHUNK_BYTES "chunk_bytes"
 #define COLL_BENCH_RANK_DEPTH "depth"
+#define COLL_BENCH_RANK_INIT_MS "init_ms"	/* its connection set-up */
 
 /* Each results[] entry. */
 #define COLL_BENCH_RES_BYTES "bytes"

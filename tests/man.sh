@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The manual pages and make install: fabsim(1) and fabbench(1) name every
 # option their --help lists (they are printed from the same tables, so this
-# catches a generator that drops some), render without groff warnings, and
+# catches a generator that drops some), so does the hand-written
+# fabbench-run(1) (verbs/fabbench-run.1.in), all render without groff warnings, and
 # make install puts the programs, the pages and the presets where they
 # belong, so that the installed fabsim finds -t small-800g by name.
-# Usage: tests/man.sh [BUILD_DIR] (default build; needs fabsim and fabbench).
+# Usage: tests/man.sh [BUILD_DIR] (default build; needs fabsim, fabbench and fabbench-run).
 set -u
 BUILD=${1:-build}
 LABEL=man
@@ -30,7 +31,7 @@ check_names() {
 	if names_in_page "$help" "$page"; then ok "$name"; else bad "$name"; fi
 }
 
-if tmatch "fabsim man" || tmatch "fabbench --man" || tmatch "groff"; then
+if tmatch "fabsim man" || tmatch "fabbench --man" || tmatch "fabbench-run.1" || tmatch "groff"; then
 	"$BUILD/fabsim" man >"$tmp/fabsim.1" 2>"$tmp/err" && ok "fabsim man: exit 0" || bad "fabsim man: exit 0"
 	"$BUILD/fabbench" --man >"$tmp/fabbench.1" 2>"$tmp/err" && ok "fabbench --man: exit 0" ||
 		bad "fabbench --man: exit 0"
@@ -56,6 +57,11 @@ if tmatch "fabsim man" || tmatch "fabbench --man" || tmatch "groff"; then
 			ok "fabbench --man: every option of its getopt table" ||
 			bad "fabbench --man: every option of its getopt table"
 	fi
+	# fabbench-run is a script: its page is written by hand, and must keep up
+	sed 's/@VERSION@/0/' "$REPO/verbs/fabbench-run.1.in" >"$tmp/fabbench-run.1"
+	"$BUILD/fabbench-run" --help >"$tmp/help-fabbench-run"
+	check_names "fabbench-run.1: fabbench-run --help's options" "$tmp/help-fabbench-run" \
+		"$tmp/fabbench-run.1"
 	# the generator itself: an option --help does not list is not found in the page
 	printf '  --no-such-option   x\n' >"$tmp/help-fake"
 	if tmatch "fabsim man: the check finds a missing option"; then
@@ -63,7 +69,7 @@ if tmatch "fabsim man" || tmatch "fabbench --man" || tmatch "groff"; then
 			ok "fabsim man: the check finds a missing option"
 	fi
 	if command -v groff >/dev/null; then
-		for p in fabsim fabbench; do
+		for p in fabsim fabbench fabbench-run; do
 			groff -man -Tutf8 -ww -z "$tmp/$p.1" >"$tmp/err" 2>&1
 			[ $? -eq 0 ] && [ ! -s "$tmp/err" ] && ok "groff: $p.1 without warnings" ||
 				bad "groff: $p.1 without warnings"
@@ -83,7 +89,8 @@ if tmatch "install"; then
 	else
 		bad "install: make install DESTDIR PREFIX=/usr"
 	fi
-	for f in bin/fabsim bin/fabbench share/man/man1/fabsim.1 share/man/man1/fabbench.1 \
+	for f in bin/fabsim bin/fabbench bin/fabbench-run share/man/man1/fabsim.1 \
+		share/man/man1/fabbench.1 share/man/man1/fabbench-run.1 \
 		share/fabsim/topologies/FORMAT.md share/fabsim/topologies/small-800g.topo; do
 		[ -f "$root/usr/$f" ] && ok "install: /usr/$f" || bad "install: /usr/$f"
 	done
@@ -94,6 +101,9 @@ if tmatch "install"; then
 	cmp -s "$root/usr/share/man/man1/fabsim.1" <("$root/usr/bin/fabsim" man) &&
 		ok "install: fabsim.1 is what the installed fabsim prints" ||
 		bad "install: fabsim.1 is what the installed fabsim prints"
+	# the installed launcher runs the fabbench installed beside it
+	expect "install: fabbench-run runs the fabbench beside it" 0 "^\[h:0\] $root/usr/bin/fabbench --rank 0 " \
+		"$root/usr/bin/fabbench-run" -H h -n
 	# the installed binary looks in /usr/share/fabsim/topologies; the scratch
 	# root stands in for it through FABSIM_TOPOLOGIES, and the compiled-in
 	# folder is named in the message of a miss

@@ -184,6 +184,19 @@ static void test_fabbench_options(void **state)
 	refused("--inplace 3", "bad value '3' for --inplace: want a whole number in 0..2");
 	refused("--coll gather",
 		"--coll: want one of allreduce, allgather, reducescatter, all-to-all, broadcast, reduce, sendrecv");
+	/* -p as nccl-tests' --parallel_init: 0 (one peer after another) by default */
+	assert_int_equal(parse(&o, ""), 0);
+	assert_false(o.parallel_init);
+	assert_int_equal(parse(&o, "-p 1"), 0);
+	assert_true(o.parallel_init);
+	assert_int_equal(parse(&o, "--parallel_init 0"), 0);
+	assert_false(o.parallel_init);
+	assert_int_equal(parse(&o, "--parallel_init=1"), 0);
+	assert_true(o.parallel_init);
+	refused("-p 2", "bad value '2' for -p/--parallel_init: want a whole number in 0..1");
+	refused("--parallel_init yes", "bad value 'yes' for -p/--parallel_init");
+	refused("-p -1", "bad value '-1' for -p/--parallel_init");
+	refused("-p", "option -p needs a value");
 }
 
 static void test_bad_options(void **state)
@@ -366,6 +379,7 @@ static void test_describe_diff(void **state)
 		{ "--chunk 64K", "option --chunk differs: rank 0 has 131072, rank 3 has 65536" },
 		{ "--depth 4", "option --depth differs: rank 0 has 8, rank 3 has 4" },
 		{ "--qps 2", "option --qps differs: rank 0 has 1, rank 3 has 2" },
+		{ "-p 1", "option --parallel_init differs: rank 0 has 0, rank 3 has 1" },
 		{ "--p2p", "option --p2p differs: rank 0 has off, rank 3 has on" },
 		{ "--p2p all", "option --p2p differs: rank 0 has off, rank 3 has all" },
 		{ "--baseline mpi", "option --baseline differs: rank 0 has none, rank 3 has mpi" },

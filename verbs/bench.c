@@ -484,6 +484,8 @@ static void print_links(struct bench *bn, const uint32_t *pids)
 	printf("# channels %u chunk %llu depth %u qps %u launch %s\n",
 	       o->nchannels, (unsigned long long)o->chunk_bytes, o->depth, o->qps,
 	       bn->b->mpi ? "mpirun" : "standalone");
+	printf("# init: %.3f ms (%s), the slowest rank's connection set-up (-p)\n",
+	       vb_report_init_ms(&bn->rep), o->parallel_init ? "parallel" : "serial");
 	for (r = 0; r < bn->b->nranks && !o->quiet; r++)
 		vb_report_rank_line(stdout, o->transport, r, pids[r], bn->rep.hosts[r],
 				    &bn->links[r]);

@@ -3,8 +3,10 @@
 # BUILD, CC, CFLAGS_ALL, LDLIBS_ALL, SAN and libcoll(-asan).a: fabbench links
 # collectives/ and verbs/ only, never the simulator.
 #
-#   make fabbench        build/fabbench (also part of `make all`)
+#   make fabbench        build/fabbench and build/fabbench-run, its ssh
+#                        launcher (a script; also part of `make all`)
 #   make check-fabbench  multi-process TCP tests on localhost
+#   make check-launch    fabbench-run over a local stand-in for ssh
 #   make check-rdma      verbs tests in the Soft-RoCE VM (tests/vm); fails if
 #                        the VM cannot run, unless SKIP_VM=1 (then: 1 skipped)
 #   make deps-fabbench   install the "fabbench" group of tests/packages.txt
@@ -27,10 +29,19 @@ VB_MPI_CFLAGS = $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme
 VB_MPI_LIBS = $(shell pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link 2>/dev/null || echo -lmpi)
 VB_LIBS = $(VB_MPI_LIBS) -lrdmacm -libverbs -lpthread
 
-.PHONY: fabbench check-fabbench check-rdma deps-fabbench fabbench-headers
+.PHONY: fabbench check-fabbench check-launch check-rdma deps-fabbench fabbench-headers
 
-all: $(BUILD)/fabbench
-fabbench: $(BUILD)/fabbench
+all: $(BUILD)/fabbench $(BUILD)/fabbench-run
+fabbench: $(BUILD)/fabbench $(BUILD)/fabbench-run
+
+# The launcher and its hand-written page, with the version filled in; in
+# build/ beside fabbench, which it runs by default.
+$(BUILD)/fabbench-run: verbs/fabbench-run Makefile
+	@mkdir -p $(@D)
+	sed 's/@VERSION@/$(VERSION)/g' $< >$@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
+$(BUILD)/man/fabbench-run.1: verbs/fabbench-run.1.in Makefile
+	@mkdir -p $(@D)
+	sed 's/@VERSION@/$(VERSION)/g' $< >$@.tmp && mv $@.tmp $@
 
 deps-fabbench:
 	@bash tests/install-deps.sh fabbench
@@ -70,6 +81,9 @@ $(BUILD)/asan-tests/test_vb%: tests/test_vb%.c $(TEST_FILTER_ASAN_OBJ) $(BUILD)/
 
 check-fabbench: $(BUILD)/fabbench
 	@bash tests/fabbench/tcp.sh $(BUILD)/fabbench
+
+check-launch: $(BUILD)/fabbench $(BUILD)/fabbench-run
+	@bash tests/fabbench/launch.sh $(BUILD)/fabbench-run
 
 # Never a silent skip: without the VM this suite fails and says why and
 # what to install, unless the user asked for SKIP_VM=1. Its tally line

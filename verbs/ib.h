@@ -83,6 +83,7 @@ struct vb_ib_tr {
 	struct vb_ib_peer *peers;
 	struct vb_ib_conn **conn_of;	/* [nranks * qps] for wr_id decoding */
 	uint32_t nconns_up;
+	double init_ms;			/* connect_all's duration */
 	uint32_t polls;
 	char device[32];
 	char ip[64];

@@ -330,24 +330,27 @@ static uint32_t missing_peer(const struct vb_ib_tr *it)
 	return 0;
 }
 
-/* Lower ranks accept, higher ranks connect: each pair and QP once. */
-static int connect_all(struct vb_ib_tr *it, int tclass, uint32_t timeout_s)
+static bool setup_done(const struct vb_ib_tr *it, const struct vb_ib_conn *c, uint32_t need)
 {
-	uint32_t need = (it->tr.nranks - 1) * it->qps, r, q;
+	return c ? c->established : it->nconns_up >= need;
+}
+
+/*
+ * Serves rdma_cm events (ours and the peers' requests alike) until C is
+ * established, or with C NULL until all NEED connections are, for at most
+ * TIMEOUT_S.
+ */
+static int pump_events(struct vb_ib_tr *it, const struct vb_ib_conn *c, uint32_t need,
+		       uint32_t timeout_s)
+{
 	double deadline = vb_now() + timeout_s;
 	struct rdma_cm_event *ev;
 	int ret;
 
-	for (r = 0; r < it->tr.rank; r++)
-		for (q = 0; q < it->qps; q++) {
-			ret = start_connect(it, &it->peers[r].conns[q], tclass);
-			if (ret)
-				return ret;
-		}
-	while (it->nconns_up < need) {
+	while (!setup_done(it, c, need)) {
 		ret = vb_wait_fd(it->ch->fd, POLLIN, deadline);
 		if (ret == -ETIMEDOUT)
-			return vb_tr_fail(&it->tr, (int)missing_peer(it), -ETIMEDOUT,
+			return vb_tr_fail(&it->tr, (int)(c ? c->peer : missing_peer(it)), -ETIMEDOUT,
 					  "did not connect over RDMA within %u s (-T): is it running, with the same options?",
 					  timeout_s);
 		if (ret)
@@ -365,6 +368,30 @@ static int connect_all(struct vb_ib_tr *it, int tclass, uint32_t timeout_s)
 			return ret;
 	}
 	return 0;
+}
+
+/*
+ * Lower ranks accept, higher ranks connect: each pair and QP once. With
+ * -p 1 every rdma_resolve_addr is posted at once and the connections
+ * complete from the event channel in any order; with -p 0 each is
+ * established before the next starts.
+ */
+static int connect_all(struct vb_ib_tr *it, const struct vb_opts *o)
+{
+	uint32_t need = (it->tr.nranks - 1) * it->qps, r, q;
+	struct vb_ib_conn *c;
+	int ret;
+
+	for (r = 0; r < it->tr.rank; r++)
+		for (q = 0; q < it->qps; q++) {
+			c = &it->peers[r].conns[q];
+			ret = start_connect(it, c, o->tclass);
+			if (!ret && !o->parallel_init)
+				ret = pump_events(it, c, need, o->timeout_s);
+			if (ret)
+				return ret;
+		}
+	return pump_events(it, NULL, need, o->timeout_s);
 }
 
 static int check_cards(struct vb_ib_tr *it, const struct vb_ib_card *cards)
@@ -431,6 +458,7 @@ static void fill_info(const struct vb_ib_tr *it, const struct vb_ib_choice *ch,
 	info->tclass = o->tclass;
 	info->chunk_bytes = it->tr.slot_bytes;
 	info->depth = it->tr.depth;
+	info->init_ms = it->init_ms;
 }
 
 static int share_cards(struct vb_ib_tr *it, struct vb_boot *b,
@@ -456,6 +484,7 @@ static int ib_setup(struct vb_ib_tr *it, struct vb_boot *b, const struct vb_opts
 		    const struct vb_ib_choice *ch, char *err, size_t len)
 {
 	int ret, flags;
+	double t0;
 
 	ret = alloc_peers(it);
 	if (ret) {
@@ -468,8 +497,11 @@ static int ib_setup(struct vb_ib_tr *it, struct vb_boot *b, const struct vb_opts
 	if (ret)
 		return ret;
 	ret = share_cards(it, b, ch);
-	if (!ret)
-		ret = connect_all(it, o->tclass, o->timeout_s);
+	if (!ret) {
+		t0 = vb_now();
+		ret = connect_all(it, o);
+		it->init_ms = (vb_now() - t0) * 1e3;
+	}
 	if (ret) {
 		snprintf(err, len, "%s", it->tr.err);
 		return ret;

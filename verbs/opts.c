@@ -52,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, 'T' },
 	{ "device", required_argument, NULL, 'D' },
 	{ "gid-index", required_argument, NULL, 'x' },
+	{ "parallel_init", required_argument, NULL, 'p' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -339,6 +340,11 @@ static int parse_value(struct vb_opts *o, int c, const char *arg, bool *algo_set
 			return -EINVAL;
 		o->place = (enum vb_place)u;
 		return 0;
+	case 'p':
+		if (parse_u32(arg, 0, 1, &u, why, len))
+			return -EINVAL;
+		o->parallel_init = u;
+		return 0;
 	case 'D':
 		o->device = arg;
 		if (*arg && strlen(arg) < 256)
@@ -467,7 +473,7 @@ static int check_consistency(const struct vb_opts *o, char *err, size_t len)
 int vb_opts_parse(struct vb_opts *o, int argc, char **argv, char *err,
 		  size_t err_len)
 {
-	static const char *shorts = ":b:e:f:i:n:w:c:o:d:a:r:T:D:x:qhV";
+	static const char *shorts = ":b:e:f:i:n:w:c:o:d:a:r:p:T:D:x:qhV";
 	char name[48], why[256];
 	bool algo_set = false;
 	int c, ret;
@@ -640,6 +646,7 @@ void vb_opts_describe(const struct vb_opts *o, char *buf, size_t len)
 	desc_add(buf, len, "chunk", "%llu", (unsigned long long)o->chunk_bytes);
 	desc_add(buf, len, "depth", "%u", o->depth);
 	desc_add(buf, len, "qps", "%u", o->qps);
+	desc_add(buf, len, "parallel_init", "%d", o->parallel_init);
 	desc_add(buf, len, "p2p", "%s", o->p2p_all ? "all" : o->p2p ? "on" : "off");
 	desc_add(buf, len, "baseline", "%s", o->baseline_mpi ? "mpi" : "none");
 }
@@ -799,6 +806,9 @@ void vb_opts_usage(FILE *f, const char *prog)
 "                           (as in nccl-tests; the RDMA device is -D/--device)\n"
 "  -a, --average 0|1|2|3    time reported: 0 rank 0, 1 mean, 2 min, 3 max over ranks (default 1)\n"
 "  -r, --root N             root rank of broadcast and reduce [0..ranks-1] (default 0)\n"
+"  -p, --parallel_init 0|1  connect to all peers at once (1) or one after\n"
+"                           another (0, default); the header's '# init' line\n"
+"                           and the JSON's init_ms show the set-up time\n"
 "collective:\n"
 "  --coll allreduce|allgather|reducescatter|all-to-all|broadcast|reduce|sendrecv\n"
 "                           (default allreduce; alltoall is all-to-all);\n"
@@ -833,10 +843,12 @@ void vb_opts_usage(FILE *f, const char *prog)
 "                           host name, PORT in [1..65535]\n"
 "  -T, --timeout SECONDS    give up when a peer makes no progress [1..86400] (default 30)\n"
 "  At start-up the ranks compare the options that must agree (sizes, -n, -w,\n"
-"  -c, -o, -d, -r, --coll, --algo, --inplace, --channels, --gpus-per-server,\n"
-"  --transport, --chunk, --depth, --qps, --p2p, --baseline), each rank's\n"
-"  readiness (RDMA device, output files) and the memory the ranks of each host\n"
-"  need against what it has; any mismatch or failure stops every rank at once.\n"
+"  -c, -o, -d, -r, -p, --coll, --algo, --inplace, --channels,\n"
+"  --gpus-per-server, --transport, --chunk, --depth, --qps, --p2p, --baseline),\n"
+"  each rank's readiness (RDMA device, output files) and the memory the ranks\n"
+"  of each host need against what it has; any mismatch or failure stops every\n"
+"  rank at once.\n"
+"  fabbench-run(1) starts the ranks on a list of hosts over ssh.\n"
 "output:\n"
 "  --json FILE, --csv FILE  results (rank 0 writes them); see verbs/README-json.md\n"
 "  --min-busbw GBPS         fail (exit 4) when the average busbw is lower than\n"

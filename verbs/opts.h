@@ -100,6 +100,7 @@ struct vb_opts {
 	uint32_t qps;			/* QPs per peer connection */
 	uint64_t chunk_bytes;		/* pipelining chunk and slot size */
 	uint32_t depth;			/* slots (chunks in flight) per peer */
+	bool parallel_init;		/* -p 1: connect to all peers at once */
 	/* standalone launch */
 	int rank;			/* -1: not given */
 	int nranks;

@@ -400,9 +400,20 @@ void vb_report_footer(FILE *f, const struct vb_report *rep)
 	fprintf(f, "#\n");
 }
 
+double vb_report_init_ms(const struct vb_report *rep)
+{
+	double ms = 0;
+	uint32_t r;
+
+	for (r = 0; rep->links && r < rep->nranks; r++)
+		if (rep->links[r].init_ms > ms)
+			ms = rep->links[r].init_ms;
+	return ms;
+}
+
 static json_t *link_json(const struct vb_link_info *l, const char *host, uint32_t r)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 COLL_BENCH_RANK_RANK, (json_int_t)r, COLL_BENCH_RANK_HOST, host,
 			 COLL_BENCH_RANK_DEVICE, l->device,
 			 COLL_BENCH_RANK_ADDR, l->addr, COLL_BENCH_RANK_PORT, (json_int_t)l->port,
@@ -413,6 +424,10 @@ static json_t *link_json(const struct vb_link_info *l, const char *host, uint32_
 			 COLL_BENCH_RANK_QPS, (json_int_t)l->qps, COLL_BENCH_RANK_TCLASS, (json_int_t)l->tclass,
 			 COLL_BENCH_RANK_CHUNK_BYTES, (json_int_t)l->chunk_bytes,
 			 COLL_BENCH_RANK_DEPTH, (json_int_t)l->depth);
+
+	if (j)
+		json_object_set_new(j, COLL_BENCH_RANK_INIT_MS, json_real(l->init_ms));
+	return j;
 }
 
 /* --inplace 0: the in-place keys are there, null. */
@@ -560,6 +575,8 @@ json_t *vb_report_json(const struct vb_report *rep)
 	json_object_set_new(j, COLL_BENCH_HOSTS, hosts);
 	json_object_set_new(j, COLL_BENCH_LINE_RATE_BPS, json_integer((json_int_t)rep->line_rate_bps));
 	json_object_set_new(j, COLL_BENCH_MTU_BYTES, json_integer(rep->mtu_bytes));
+	json_object_set_new(j, COLL_BENCH_PARALLEL_INIT, json_integer(rep->o->parallel_init));
+	json_object_set_new(j, COLL_BENCH_INIT_MS, json_real(vb_report_init_ms(rep)));
 	json_object_set_new(j, COLL_BENCH_RANKS, ranks);
 	json_object_set_new(j, COLL_BENCH_P2P_LATENCY_US,
 			    rep->has_p2p ? json_real(rep->p2p_latency_us) : json_null());

@@ -110,6 +110,8 @@ void vb_result_fill(struct vb_result *r, const struct vb_opts *o,
  * all zero for n == 0. min <= typical <= p99 <= p999 <= max.
  */
 void vb_lat_stats(double *samples_us, uint32_t n, struct vb_lat_stats *s);
+/* The slowest rank's connection set-up (vb_link_info.init_ms); 0 for none. */
+double vb_report_init_ms(const struct vb_report *rep);
 /* The figures of a filled result T (vb_result_fill) as R's out-of-place ones. */
 void vb_result_set_oop(struct vb_result *r, const struct vb_result *t);
 /*

@@ -281,32 +281,63 @@ static int listen_any(uint32_t *port)
 	return fd;
 }
 
-/* Connects by DEADLINE; the socket stays non-blocking, as all its I/O is. */
-static int connect_peer(const struct tcp_addr *a, uint32_t rank, double deadline)
+/* A non-blocking connect to A under way: the socket, or -errno. */
+static int connect_start(const struct tcp_addr *a)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)a->port) };
-	socklen_t len = sizeof(int);
-	int fd, ret, soerr = 0;
+	int fd, ret;
 
 	if (inet_pton(AF_INET, a->ip, &sa.sin_addr) != 1 || !a->port || a->port > 65535)
 		return -EINVAL;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS ? -errno : 0;
-	if (!ret)
-		ret = vb_wait_fd(fd, POLLOUT, deadline);
-	if (!ret && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS) {
 		ret = -errno;
-	if (!ret && soerr)
-		ret = -soerr;
-	if (!ret && send(fd, &rank, sizeof(rank), MSG_NOSIGNAL) != sizeof(rank))
-		ret = -EPIPE;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* Once FD is writable: how its connect ended, then our RANK as the hello. */
+static int connect_finish(int fd, uint32_t rank)
+{
+	socklen_t len = sizeof(int);
+	int soerr = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
+		return -errno;
+	if (soerr)
+		return -soerr;
+	if (send(fd, &rank, sizeof(rank), MSG_NOSIGNAL) != sizeof(rank))
+		return -EPIPE;
+	return 0;
+}
+
+/* Connects by DEADLINE; the socket stays non-blocking, as all its I/O is. */
+static int connect_peer(const struct tcp_addr *a, uint32_t rank, double deadline)
+{
+	int fd = connect_start(a), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = vb_wait_fd(fd, POLLOUT, deadline);
+	if (!ret)
+		ret = connect_finish(fd, rank);
 	if (ret) {
 		close(fd);
 		return ret;
 	}
 	return fd;
+}
+
+/* The hello of an accepted connection, once readable: the peer's rank. */
+static int read_hello(int fd, uint32_t nranks, uint32_t *rank)
+{
+	if (recv(fd, rank, sizeof(*rank), MSG_WAITALL) != sizeof(*rank) || *rank >= nranks)
+		return -EPROTO;
+	return 0;
 }
 
 static int accept_peer(int lfd, uint32_t nranks, double deadline, uint32_t *rank)
@@ -316,9 +347,8 @@ static int accept_peer(int lfd, uint32_t nranks, double deadline, uint32_t *rank
 	if (fd < 0)
 		return fd;
 	ret = vb_wait_fd(fd, POLLIN, deadline);
-	if (!ret && (recv(fd, rank, sizeof(*rank), MSG_WAITALL) != sizeof(*rank) ||
-		     *rank >= nranks))
-		ret = -EPROTO;
+	if (!ret)
+		ret = read_hello(fd, nranks, rank);
 	if (ret) {
 		close(fd);
 		return ret;
@@ -326,7 +356,33 @@ static int accept_peer(int lfd, uint32_t nranks, double deadline, uint32_t *rank
 	return fd;
 }
 
-/* Lower ranks listen, higher ranks connect: each pair exactly once. */
+static int connect_failed(const struct vb_boot *b, const struct tcp_addr *addrs,
+			  uint32_t r, int ret, char *err, size_t len)
+{
+	snprintf(err, len, "cannot connect to peer rank %u (%s) at %s:%u: %s (firewall? it must reach us too)",
+		 r, b->hosts[r], addrs[r].ip, addrs[r].port, strerror(-ret));
+	return ret;
+}
+
+static int accept_failed(const struct vb_boot *b, int ret, char *err, size_t len)
+{
+	snprintf(err, len, "higher ranks did not all connect within %u s (-T): %s",
+		 b->timeout_s, strerror(-ret));
+	return ret;
+}
+
+/* FD, the hello of PEER read: its connection, unless a rank spoke twice or out of turn. */
+static int adopt(struct tcp_tr *tt, const struct vb_boot *b, int fd, uint32_t peer)
+{
+	if (peer <= b->rank || tt->peers[peer].fd >= 0) {
+		close(fd);
+		return -EPROTO;
+	}
+	tt->peers[peer].fd = fd;
+	return 0;
+}
+
+/* -p 0: lower ranks listen, higher ranks connect, one after another. */
 static int connect_all(struct tcp_tr *tt, struct vb_boot *b, int lfd,
 		       const struct tcp_addr *addrs, char *err, size_t len)
 {
@@ -335,25 +391,166 @@ static int connect_all(struct tcp_tr *tt, struct vb_boot *b, int lfd,
 
 	for (r = 0; r < b->rank; r++) {
 		fd = connect_peer(&addrs[r], b->rank, vb_now() + b->timeout_s);
-		if (fd < 0) {
-			snprintf(err, len, "cannot connect to peer rank %u (%s) at %s:%u: %s (firewall? it must reach us too)",
-				 r, b->hosts[r], addrs[r].ip, addrs[r].port, strerror(-fd));
-			return fd;
-		}
+		if (fd < 0)
+			return connect_failed(b, addrs, r, fd, err, len);
 		tt->peers[r].fd = fd;
 	}
 	for (r = b->rank + 1; r < b->nranks; r++) {
 		fd = accept_peer(lfd, b->nranks, vb_now() + b->timeout_s, &peer);
-		if (fd < 0 || peer <= b->rank || tt->peers[peer].fd >= 0) {
-			if (fd >= 0)
-				close(fd);
-			snprintf(err, len, "higher ranks did not all connect within %u s (-T): %s",
-				 b->timeout_s, strerror(fd < 0 ? -fd : EPROTO));
-			return fd < 0 ? fd : -EPROTO;
-		}
-		tt->peers[peer].fd = fd;
+		if (fd < 0 || adopt(tt, b, fd, peer))
+			return accept_failed(b, fd < 0 ? fd : -EPROTO, err, len);
 	}
 	return 0;
+}
+
+/*
+ * -p 1: the same pairs, but every connect is in flight at once and the
+ * accepts and hellos are served as they come, from one poll.
+ */
+struct tcp_setup {
+	int *conn;			/* [rank]: connect under way to peer r, or -1 */
+	int *hello;			/* [nranks]: accepted, hello not read yet, or -1 */
+	uint32_t nhello;
+	uint32_t todo_conn;		/* connects still under way */
+	uint32_t todo_accept;		/* higher ranks not yet adopted */
+	struct pollfd *pfds;		/* [nranks + 1] */
+	int *who;			/* per pfds entry: peer r >= 0, hello -1 - i, or listen */
+};
+
+#define TCP_SETUP_LISTEN INT32_MIN
+
+static void setup_free(struct tcp_setup *st, uint32_t rank)
+{
+	uint32_t i;
+
+	for (i = 0; st->conn && i < rank; i++)
+		if (st->conn[i] >= 0)
+			close(st->conn[i]);
+	for (i = 0; st->hello && i < st->nhello; i++)
+		if (st->hello[i] >= 0)
+			close(st->hello[i]);
+	free(st->conn);
+	free(st->hello);
+	free(st->pfds);
+	free(st->who);
+}
+
+/* What to wait for next: unfinished connects, unread hellos, the listener. */
+static nfds_t setup_poll_set(struct tcp_setup *st, uint32_t rank, int lfd)
+{
+	nfds_t k = 0;
+	uint32_t i, pending = 0;
+
+	for (i = 0; i < rank; i++)
+		if (st->conn[i] >= 0) {
+			st->pfds[k] = (struct pollfd){ .fd = st->conn[i], .events = POLLOUT };
+			st->who[k++] = (int)i;
+		}
+	for (i = 0; i < st->nhello; i++)
+		if (st->hello[i] >= 0) {
+			st->pfds[k] = (struct pollfd){ .fd = st->hello[i], .events = POLLIN };
+			st->who[k++] = -1 - (int)i;
+			pending++;
+		}
+	if (st->todo_accept > pending) {
+		st->pfds[k] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		st->who[k++] = TCP_SETUP_LISTEN;
+	}
+	return k;
+}
+
+/* One ready entry WHO of the poll set. */
+static int setup_step(struct tcp_tr *tt, struct vb_boot *b, struct tcp_setup *st, int lfd,
+		      int who, const struct tcp_addr *addrs, char *err, size_t len)
+{
+	uint32_t peer, i;
+	int fd, ret;
+
+	if (who >= 0) {
+		fd = st->conn[who];
+		st->conn[who] = -1;
+		ret = connect_finish(fd, b->rank);
+		if (ret) {
+			close(fd);
+			return connect_failed(b, addrs, (uint32_t)who, ret, err, len);
+		}
+		tt->peers[who].fd = fd;
+		st->todo_conn--;
+		return 0;
+	}
+	if (who == TCP_SETUP_LISTEN) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 :
+			       accept_failed(b, -errno, err, len);
+		st->hello[st->nhello++] = fd;
+		return 0;
+	}
+	i = (uint32_t)(-1 - who);
+	fd = st->hello[i];
+	st->hello[i] = -1;
+	ret = read_hello(fd, b->nranks, &peer);
+	if (ret)
+		close(fd);
+	if (ret || adopt(tt, b, fd, peer))
+		return accept_failed(b, -EPROTO, err, len);
+	st->todo_accept--;
+	return 0;
+}
+
+static int connect_all_parallel(struct tcp_tr *tt, struct vb_boot *b, int lfd,
+				const struct tcp_addr *addrs, char *err, size_t len)
+{
+	double deadline = vb_now() + b->timeout_s, left_s;
+	struct tcp_setup st = { .todo_conn = b->rank,
+				.todo_accept = b->nranks - 1 - b->rank };
+	uint32_t r;
+	nfds_t k, i;
+	int ret = 0;
+
+	st.conn = malloc((b->rank + 1) * sizeof(*st.conn));
+	st.hello = malloc(b->nranks * sizeof(*st.hello));
+	st.pfds = calloc(b->nranks + 1, sizeof(*st.pfds));
+	st.who = calloc(b->nranks + 1, sizeof(*st.who));
+	if (!st.conn || !st.hello || !st.pfds || !st.who) {
+		snprintf(err, len, "out of memory");
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	for (r = 0; r < b->rank; r++)
+		st.conn[r] = -1;
+	for (r = 0; r < b->rank; r++) {
+		st.conn[r] = connect_start(&addrs[r]);
+		if (st.conn[r] < 0) {
+			ret = connect_failed(b, addrs, r, st.conn[r], err, len);
+			goto out_free;
+		}
+	}
+	while (st.todo_conn || st.todo_accept) {
+		k = setup_poll_set(&st, b->rank, lfd);
+		left_s = deadline - vb_now();
+		ret = left_s > 0 ? poll(st.pfds, k, (int)(left_s * 1e3) + 1) : 0;
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret <= 0) {
+			ret = ret ? -errno : -ETIMEDOUT;
+			for (r = 0; r < b->rank && st.conn[r] < 0; r++)
+				;
+			if (r < b->rank)
+				ret = connect_failed(b, addrs, r, ret, err, len);
+			else
+				ret = accept_failed(b, ret, err, len);
+			goto out_free;
+		}
+		for (i = 0, ret = 0; i < k && !ret; i++)
+			if (st.pfds[i].revents)
+				ret = setup_step(tt, b, &st, lfd, st.who[i], addrs, err, len);
+		if (ret)
+			goto out_free;
+	}
+out_free:
+	setup_free(&st, b->rank);
+	return ret;
 }
 
 static int alloc_peers(struct tcp_tr *tt, uint32_t n, uint32_t depth, uint64_t slot)
@@ -413,6 +610,7 @@ int vb_tcp_create(struct vb_boot *b, const struct vb_opts *o,
 	uint64_t slot = o->chunk_bytes;
 	struct tcp_addr mine = { 0 }, *addrs;
 	struct tcp_tr *tt;
+	double t0, init_ms;
 	uint32_t r;
 	int lfd, ret;
 
@@ -441,9 +639,14 @@ int vb_tcp_create(struct vb_boot *b, const struct vb_opts *o,
 		snprintf(err, err_len, "%s", b->err);
 		goto out_close;
 	}
-	ret = connect_all(tt, b, lfd, addrs, err, err_len);
+	t0 = vb_now();
+	if (o->parallel_init)
+		ret = connect_all_parallel(tt, b, lfd, addrs, err, err_len);
+	else
+		ret = connect_all(tt, b, lfd, addrs, err, err_len);
 	if (ret)
 		goto out_close;
+	init_ms = (vb_now() - t0) * 1e3;
 	for (r = 0; r < b->nranks; r++) {
 		if (tt->peers[r].fd < 0)
 			continue;
@@ -459,6 +662,7 @@ int vb_tcp_create(struct vb_boot *b, const struct vb_opts *o,
 	close(lfd);
 	free(addrs);
 	fill_info(info, b, o, slot, b->nranks > 1 ? tt->pfds[0].fd : -1);
+	info->init_ms = init_ms;
 	*out = &tt->tr;
 	return 0;
 

@@ -25,6 +25,11 @@ struct vb_link_info {
 	int32_t tclass;
 	uint64_t chunk_bytes;
 	uint32_t depth;
+	/*
+	 * Connection set-up to every peer (-p): from the first connect or
+	 * accept to the last peer up, after the addresses are exchanged.
+	 */
+	double init_ms;
 };
 
 /*

@@ -4,7 +4,7 @@
 # fabbench over --transport verbs between the VM's Soft-RoCE devices
 # (rxe0 on veth0, rxe1 on veth1; ranks alternate between them, so every
 # byte crosses the veth pair): 2 and 4 ranks standalone and under mpirun
-# (MPI over TCP only), -c 1 throughout, --baseline mpi; the failure paths
+# (MPI over TCP only), -c 1 throughout, --baseline mpi, -p 0 and 1; the failure paths
 # (missing device, bad GID index, killed peer); broadcast, reduce and
 # sendrecv out of place and in place; and fabbench's
 # point-to-point bandwidth against ib_write_bw on the same devices.
@@ -112,6 +112,23 @@ killed_peer() {
 	fi
 }
 
+# -p: every connection of 4 ranks x 2 QPs set up one after another (0) or
+# all at once (1): right data both ways, and the '# init' line of each,
+# printed side by side.
+parallel_init() {
+	local p ms=()
+	for p in 0 1; do
+		ranks "verbs allreduce ring n=4 --qps 2 -p $p" 4 -b 64K -e 64K -n 3 --qps 2 -p "$p"
+		ms+=("$(sed -n 's/^# init: \([0-9.]*\) ms (\(serial\|parallel\)).*/\1/p' "$DIR/out.0")")
+	done
+	echo "verbs connection set-up, 4 ranks, --qps 2: -p 0 ${ms[0]:-?} ms, -p 1 ${ms[1]:-?} ms"
+	if [ -n "${ms[0]}" ] && [ -n "${ms[1]}" ]; then
+		ok "-p 0 and -p 1: '# init: N ms' lines"
+	else
+		bad "-p 0 and -p 1: '# init: N ms' lines" "missing"
+	fi
+}
+
 # fabbench's rank 0 -> 1 bandwidth (rxe0 -> rxe1) against ib_write_bw's.
 p2p_vs_perftest() {
 	local fb ib ratio
@@ -169,6 +186,7 @@ main() {
 	expect_pair "missing device on rank 1" 1 "peer rank 1 .* cannot run: no RDMA device 'rxe9'" \
 		--device rxe0,rxe9 -b 4K -e 4K
 	expect_pair "GID index 7" 1 "GID index 7 does not exist.*-x" --device "$DEVS" -x 7 -b 4K -e 4K
+	parallel_init
 	killed_peer
 	p2p_vs_perftest
 	rm -rf "$DIR"

@@ -5,7 +5,8 @@
 # and sendrecv at 3 and 4 from several roots), out of place and in place
 # (--inplace 2, the default, checks both; 0 and 1 one each), every data type and
 # op, sizes that do not divide evenly, standalone and under mpirun, all with
-# -c 1; --p2p (percentiles in order, both bandwidths, JSON keys), --p2p all
+# -c 1; -p 0 and 1 (parallel connection set-up: data, the init line and
+# JSON keys); --p2p (percentiles in order, both bandwidths, JSON keys), --p2p all
 # (matrices, the slowest pair, --p2p-csv) and the TCP rank lines;
 # then the failure paths, each bounded in time so that a timeout
 # cannot pass for a diagnosis: ranks started with different options, a
@@ -242,7 +243,8 @@ options_differ() {
 	for spec in "-n iters 20 10" "-w warmup_iters 1 0" "-c check 1 0" \
 		"-d datatype float half" "-o op sum max" "--coll coll allreduce allgather" \
 		"--algo algo ring tree" "--chunk chunk 131072 65536" "--channels channels 1 2" \
-		"--qps qps 1 2" "--depth depth 8 4" "-e maxbytes 4096 8192" "--inplace inplace 2 1"; do
+		"--qps qps 1 2" "--depth depth 8 4" "-e maxbytes 4096 8192" "--inplace inplace 2 1" \
+		"-p parallel_init 0 1"; do
 		read -r opt name v0 v1 <<< "$spec"
 		pat="option --$name differs: rank 0 has $v0, rank 1 has $v1"
 		job
@@ -509,7 +511,7 @@ bad_values() {
 -r 1|-r/--root applies to broadcast and reduce, not allreduce
 --coll sendrecv -r 0|-r/--root applies to broadcast and reduce, not sendrecv
 --inplace 3|--inplace: want a whole number in 0\.\.2
---coll gather|--coll: want one of allreduce, allgather, reducescatter, alltoall, broadcast, reduce, sendrecv
+--coll gather|--coll: want one of allreduce, allgather, reducescatter, all-to-all, broadcast, reduce, sendrecv
 EOF
 }
 
@@ -532,8 +534,42 @@ failures() {
 	verdict "--min-busbw not met" 20 0 4 "below --min-busbw"
 }
 
+# -p (nccl-tests' --parallel_init): every connection at once, or one after
+# another (the default); both give right data at any rank count, and the
+# header and the JSON say which ran and how long the set-up took.
+parallel_init() {
+	local n p mode
+	for n in 2 5 8; do
+		ranks "allreduce ring n=$n -p 1" "$n" -p 1 "${SIZES[@]}"
+	done
+	ranks "alltoall n=6 -p 1" 6 --coll alltoall -p 1 "${SIZES[@]}"
+	ranks "allreduce tree n=7 -p 0" 7 --algo tree -p 0 "${SIZES[@]}"
+	for p in 0 1; do
+		mode=serial
+		[ "$p" = 1 ] && mode=parallel
+		job
+		for n in 0 1 2; do
+			start "$n" --nranks 3 --transport tcp -p "$p" -b 4K -e 4K -n 2 \
+				--json "$DIR/init$p.json"
+		done
+		verdict "-p $p: '# init: N ms ($mode)' in the header" 20 \
+			0 0 "^# init: [0-9]+\.[0-9]{3} ms \($mode\), the slowest rank's connection set-up" \
+			1 0 "" 2 0 ""
+		if grep -q "\"parallel_init\": $p," "$DIR/init$p.json" 2>/dev/null &&
+			grep -qE '^  "init_ms": [0-9]' "$DIR/init$p.json" &&
+			[ "$(grep -cE '^      "init_ms": [0-9]' "$DIR/init$p.json")" -eq 3 ]; then
+			ok "-p $p: json parallel_init, init_ms and each rank's"
+		else
+			failed "-p $p: json parallel_init and init_ms" "missing" "$DIR/init$p.json"
+		fi
+	done
+	expect "bad value: -p 2" 2 "bad value '2' for -p/--parallel_init: want a whole number in 0\.\.1" \
+		"$BIN" -p 2
+}
+
 main() {
 	local t0=$SECONDS
+	parallel_init
 	p2p
 	p2p_all
 	tcp_rank_lines
