@@ -350,6 +350,19 @@ static void run_coll_print_labelled_row(const struct run_coll *c, uint32_t k, co
 		printf("none (NVLink only)\n");
 }
 
+/* A one-job run's row: the slowest network transfer as "h5->h13", or none. */
+static void run_coll_print_row(const struct sim_coll_job *j, const struct sim_coll_result *r, double per_nic,
+			       const char *ideal)
+{
+	printf(" %13llu %12.2f %10.2f %10.2f %10s %6.1f%% %6.1f%%  ", (unsigned long long)j->bytes, r->time_us,
+	       r->algbw_GBps, r->busbw_GBps, ideal, 100 * per_nic, 100 * r->nic_busy);
+	if (r->slowest_flow != SIM_COLL_NO_FLOW)
+		printf("h%u->h%u %.2f %.1f%%\n", r->slowest_src, r->slowest_dst, r->slowest_fct_us,
+		       100 * r->slowest_frac);
+	else
+		printf("none (NVLink only)\n");
+}
+
 static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, const struct sim_coll_result *r)
 {
 	const struct sim_coll_job *j = &c->js.job[k];
@@ -374,9 +387,7 @@ static void run_coll_row(struct run_coll *c, uint32_t k, const struct sim *s, co
 	if (c->labelled && !c->o->quiet && !c->o->json && c->nseeds == 1)
 		run_coll_print_labelled_row(c, k, r, per_nic, ideal, pcts_ok ? &pcts : NULL);
 	else if (!c->o->quiet && !c->o->json && c->nseeds == 1)
-		printf(" %13llu %12.2f %10.2f %10.2f %10s %6.1f%% %6.1f%%  %s%u->%u %.2f %.1f%%\n",
-		       (unsigned long long)j->bytes, r->time_us, r->algbw_GBps, r->busbw_GBps, ideal, 100 * per_nic,
-		       100 * r->nic_busy, f ? "h" : "-", src, dst, r->slowest_fct_us, 100 * r->slowest_frac);
+		run_coll_print_row(j, r, per_nic, ideal);
 	if (c->csv)
 		fprintf(c->csv, "%s,%s,%s,%u,%s,%llu,%.3f,%.4f,%.4f,%.6f,%.6f,%.1f,%llu,%u,%u,%.3f,%.6f,%llu,%.3f,%.6f,%llu,%s\n",
 			j->name, coll_kind_name(j->kind), coll_algo_name(j->algo), j->nranks,
