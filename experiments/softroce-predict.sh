@@ -12,7 +12,7 @@ data=experiments/data/softroce
 mkdir -p "$data"
 for n in 2 4; do
 	cp results/softroce/fabbench-$n.json "$data/"
-	grep -E '^# fabbench |^#? +[0-9]|^# p2p|^#  ' results/softroce/fabbench-$n.rank0.txt
+	cat results/softroce/fabbench-$n.rank0.txt
 done >"$data/measured.txt"
 for n in 2 4; do
 	build/fabsim predict --bench "$data/fabbench-$n.json" --topo topologies/softroce-vm.topo \

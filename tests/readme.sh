@@ -12,6 +12,8 @@
 #     <!-- readme-test: run: CMD -->       the block is CMD's output
 #     <!-- readme-test: slow: CMD -->      the same, run only with --slow
 #                                          (README_SLOW=1): runs of minutes
+#     <!-- readme-test: shape: CMD -->     CMD's output with every decimal
+#                                          number masked: measured times
 #     <!-- readme-test: file: PATH -->     the block is PATH's text (a
 #                                          measurement recorded in the tree)
 #     <!-- readme-test: skip: REASON -->   not output of a command (a layout,
@@ -139,11 +141,11 @@ match() {
 	}' "$1" "$2"
 }
 
-# check NAME EXPECTED ACTUAL: masks both, compares, reports; status 1 when
-# they differ.
+# check NAME EXPECTED ACTUAL [MASK]: masks both (MASK: a sed script more),
+# compares, reports; status 1 when they differ.
 check() {
-	sed -E -f "$tmp/mask.sed" "$2" >"$tmp/exp"
-	sed -E -f "$tmp/mask.sed" "$3" >"$tmp/act"
+	sed -E -f "$tmp/mask.sed" ${4:+-e "$4"} "$2" >"$tmp/exp"
+	sed -E -f "$tmp/mask.sed" ${4:+-e "$4"} "$3" >"$tmp/act"
 	if match "$tmp/exp" "$tmp/act" >"$tmp/err" 2>&1; then
 		ok "$1"
 		return 0
@@ -213,13 +215,16 @@ for ((n = 1; n <= nb; n++)); do
 	case $kind in
 	sh | skip) ;;
 	dollar) check_dollar "$name" "$b" ;;
-	run | slow)
+	run | slow | shape)
 		if [ "$kind" = slow ] && [ "$slow" != 1 ]; then
 			continue
 		fi
 		tmatch "$name $arg" || continue
+		mask=
+		# measured figures: every decimal number, and the column widths they set
+		[ "$kind" = shape ] && mask='s/[0-9]+\.[0-9]+/<x>/g; s/ +/ /g'
 		run_in_box "$arg" >"$tmp/actual"
-		check "$name $arg" "$b.text" "$tmp/actual" || propose "$b" "$tmp/actual"
+		check "$name $arg" "$b.text" "$tmp/actual" "$mask" || propose "$b" "$tmp/actual"
 		;;
 	file)
 		tmatch "$name $arg" || continue
@@ -231,7 +236,7 @@ for ((n = 1; n <= nb; n++)); do
 		fi
 		;;
 	*)
-		echo "    an output block without '<!-- readme-test: run|slow|file|skip: ... -->' above it" >"$tmp/err"
+		echo "    an output block without '<!-- readme-test: run|slow|shape|file|skip: ... -->' above it" >"$tmp/err"
 		echo "    (kind '$kind'; see tests/readme.sh)" >>"$tmp/err"
 		bad "$name: $(head -1 "$b.text")"
 		;;

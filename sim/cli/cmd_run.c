@@ -277,10 +277,13 @@ static const struct sim_opt run_opts_workload[] = {
 		    "topology file, or a preset's name (small-800g: see\n"
 		    "topologies/ and fabsim topo --help); 2 hosts at least"),
 	SIM_OPT_CUSTOM("workload", 'w', "NAME", run_opt_workload,
-		       "permutation, alltoall, incast, flows, allreduce, allgather, reducescatter or all-to-all",
+		       "permutation, alltoall, incast, flows, allreduce, allgather, reducescatter, all-to-all, "
+		       "broadcast, reduce or sendrecv",
 		       "permutation (default) | alltoall | incast | flows,\n"
 		       "or a collective: allreduce | allgather |\n"
-		       "reducescatter | all-to-all (nccl-tests sizes)"),
+		       "reducescatter | all-to-all | broadcast | reduce |\n"
+		       "sendrecv (nccl-tests sizes; broadcast and reduce\n"
+		       "from and to rank 0)"),
 	/* one size or a sweep, checked by run_sizes once the workload is known */
 	SIM_OPT_STR("size", 's', "SIZE", RO, size_arg,
 		    "bytes per flow, default 8M [1 B..1 TiB];\n"
