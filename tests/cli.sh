@@ -487,7 +487,7 @@ expect "run -w all-to-all: the collective" 0 "^# fabsim all-to-all job 'main': p
 	"$FABSIM" run -t topologies/small-800g.topo -w all-to-all -n 4 -s 64K -o ""
 expect "run -w alltoall: the flow workload, 128 x 127 flows" 0 "^flows +16256 of 16256 finished" \
 	"$FABSIM" run -t topologies/small-800g.topo -w alltoall -s 1K -o ""
-expect "run -w all2all: unknown, the names listed" 2 "permutation, alltoall, incast, flows, allreduce, allgather, reducescatter or all-to-all" \
+expect "run -w all2all: unknown, the names listed" 2 "permutation, alltoall, incast, flows, allreduce, allgather, reducescatter, all-to-all, broadcast, reduce or sendrecv" \
 	"$FABSIM" run -t topologies/small-800g.topo -w all2all -o ""
 
 # --stop before any flow finished: exit 3, no figure from unfinished flows

@@ -25,6 +25,7 @@ build=${1:-build}
 # check directly. A name here that a program calls, or that no longer
 # exists, is reported too, so the list cannot go stale.
 declare -A TEST_API=(
+	[coll_sched_check_oop]="the out-of-place checker: the tests prove coll_sched_oop with it for every algorithm; fabbench runs the proven annotation"
 	[coll_bf16_to_float]="reduce.c's kernels inline the conversions; their rounding is checked alone"
 	[coll_float_to_bf16]="as coll_bf16_to_float"
 	[coll_f16_to_float]="as coll_bf16_to_float"
