@@ -673,15 +673,13 @@ static int sim_write_links(const struct sim *s, const char *dir, char *err, size
 	const struct sim_topo *t = s->topo;
 	double span = (double)s->end_ps * 1e-12;
 	bool failures = sim_failures(s);
-	struct sim_schema sc = sim_schema_links;
 	int rc = 0;
 	FILE *f;
 	char a[64], b[64];
 
 	/* link_down, the last column, only where a link failed: other runs' files stay byte for byte */
-	if (!failures)
-		sc.ncols = SIM_LINKS_LINK_DOWN;
-	f = sim_open_csv(dir, &sc, err, errlen, &rc);
+	f = sim_open_csv_cols(dir, &sim_schema_links, failures ? SIM_LINKS_NCOLS : SIM_LINKS_LINK_DOWN, err, errlen,
+			      &rc);
 
 	if (!f)
 		return rc;
